@@ -1,0 +1,15 @@
+/**
+ * The analysis core of CNN Lens: pure TypeScript, no editor, no file system.
+ * `analyze(text)` parses and analyses a `.cnn` file and never throws on user input.
+ */
+export { analyze, argumentEdit } from './semantics/analyze';
+export type { Analysis, NetworkAnalysis, StatementResult, ParamCounts } from './semantics/results';
+export type { ReceptiveField } from './semantics/receptiveField';
+export { formatReceptiveSize, formatNumber } from './semantics/receptiveField';
+export { formatShape, elementCount } from './semantics/shape';
+export { parse, type ParseResult } from './syntax/parse';
+export type * as Ast from './syntax/ast';
+export * from './diagnostics';
+export { findOp, allOpNames, allArgs, signatureText, opDefinitions } from './ops/registry';
+export type { OpDefinition, ArgSpec, OpSignature } from './ops/types';
+export { toJsonReport, type JsonFileReport, type JsonNetwork, type JsonStatement } from './report';

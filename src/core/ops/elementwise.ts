@@ -1,0 +1,79 @@
+/** Shape-preserving layers: activations, dropout, PReLU, local response normalisation. */
+import { arg, type OpDefinition, type ArgSpec } from './types';
+
+function elementwise(names: string[], summary: string, keywords: ArgSpec[] = [], positional: ArgSpec[] = []): OpDefinition {
+  return {
+    names,
+    family: 'activation',
+    summary,
+    signature: { positional, keywords },
+    apply(context) {
+      for (const spec of [...positional, ...keywords]) {
+        if (spec.kind === 'number' && context.number(spec.name) === undefined) return null;
+        if (spec.kind === 'int' && context.int(spec.name) === undefined) return null;
+      }
+      return { shape: context.input.shape, receptiveField: { kind: 'keep' } };
+    },
+  };
+}
+
+const dropout: OpDefinition = {
+  names: ['dropout', 'dropout1d', 'dropout2d', 'dropout3d'],
+  family: 'regularization',
+  summary: 'Dropout: zeroes values with probability p while training (dropout2d/3d drop whole channels); the identity at inference.',
+  signature: { positional: [arg.number('p', 'Probability of dropping a value, 0 to 1.', 0.5)], keywords: [] },
+  apply(context) {
+    const p = context.number('p', { min: 0, max: 1 });
+    if (p === undefined) return null;
+    return { shape: context.input.shape, receptiveField: { kind: 'keep' } };
+  },
+};
+
+const prelu: OpDefinition = {
+  names: ['prelu'],
+  family: 'activation',
+  summary: 'Parametric ReLU: a learned slope for negative values, one shared (1 parameter) or one per channel (C).',
+  signature: { positional: [], keywords: [arg.bool('shared', 'One slope for all channels (true) or one per channel (false).', true)] },
+  apply(context) {
+    const shared = context.bool('shared');
+    if (shared === undefined) return null;
+    return { shape: context.input.shape, trainable: shared ? 1 : context.input.shape[0], receptiveField: { kind: 'keep' } };
+  },
+};
+
+const lrn: OpDefinition = {
+  names: ['lrn'],
+  family: 'normalization',
+  summary: 'Local response normalisation across neighbouring channels (AlexNet). No parameters.',
+  signature: {
+    positional: [arg.int('size', 'Number of neighbouring channels.')],
+    keywords: [arg.number('alpha', 'Scale.', 1e-4), arg.number('beta', 'Exponent.', 0.75), arg.number('k', 'Additive constant.', 1)],
+  },
+  apply(context) {
+    const size = context.int('size', { min: 1 });
+    const ok = [context.number('alpha'), context.number('beta'), context.number('k')].every((v) => v !== undefined);
+    if (size === undefined || !ok) return null;
+    return { shape: context.input.shape, receptiveField: { kind: 'keep' } };
+  },
+};
+
+export const elementwiseOps: OpDefinition[] = [
+  elementwise(['relu'], 'Rectified linear unit: max(0, x).'),
+  elementwise(['relu6'], 'ReLU capped at 6: min(max(0, x), 6) (MobileNet).'),
+  elementwise(['leaky_relu'], 'Leaky ReLU: x for x > 0, slope·x otherwise.', [], [arg.number('slope', 'Slope for negative inputs.', 0.01)]),
+  elementwise(['elu'], 'Exponential linear unit.', [arg.number('alpha', 'Saturation value for negative inputs.', 1)]),
+  elementwise(['gelu'], 'Gaussian error linear unit.'),
+  elementwise(['silu', 'swish'], 'Sigmoid linear unit x·sigmoid(x), also called swish.'),
+  elementwise(['sigmoid'], 'Logistic sigmoid 1/(1+e^-x).'),
+  elementwise(['tanh'], 'Hyperbolic tangent.'),
+  elementwise(['hardswish'], 'Hard swish x·relu6(x+3)/6 (MobileNetV3).'),
+  elementwise(['hardsigmoid'], 'Hard sigmoid relu6(x+3)/6.'),
+  elementwise(['mish'], 'Mish: x·tanh(softplus(x)).'),
+  elementwise(['softplus'], 'Softplus: log(1 + e^x).'),
+  elementwise(['softmax'], 'Softmax over the channel axis (the last axis of a feature vector): outputs sum to 1.'),
+  elementwise(['log_softmax'], 'Logarithm of softmax.'),
+  elementwise(['identity'], 'Passes the tensor through; `x: identity` names a block input.'),
+  dropout,
+  prelu,
+  lrn,
+];

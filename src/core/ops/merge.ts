@@ -1,0 +1,95 @@
+/** Ops that combine the current tensor with labelled ones: add, concat, multiply. */
+import { formatShape } from '../semantics/shape';
+import type { OpContext, OpDefinition, Tensor } from './types';
+
+function labelledInputs(context: OpContext): { tensors: Tensor[]; names: string[] } | null {
+  const labels = context.labels();
+  if (labels.length === 0) {
+    context.report('missing-arg', `${context.name} needs at least one label to combine with the current tensor, e.g. ${context.name}(skip).`);
+    return null;
+  }
+  // An unknown label was already reported where it is used; a label whose own tensor failed stays quiet.
+  if (labels.some((label) => label.tensor === null)) return null;
+  return { tensors: [context.input, ...labels.map((l) => l.tensor as Tensor)], names: ['the current tensor', ...labels.map((l) => `'${l.name}'`)] };
+}
+
+function describeAll(tensors: Tensor[], names: string[]): string {
+  return tensors.map((t, i) => `${names[i]} is ${formatShape(t.shape)}`).join(', ');
+}
+
+const add: OpDefinition = {
+  names: ['add'],
+  family: 'merge',
+  summary: 'Element-wise sum of the current tensor and labelled tensors of the same shape (a skip connection).',
+  signature: { positional: [], keywords: [], labels: true },
+  apply(context) {
+    const inputs = labelledInputs(context);
+    if (!inputs) return null;
+    const first = inputs.tensors[0].shape;
+    if (inputs.tensors.some((t) => formatShape(t.shape) !== formatShape(first))) {
+      context.report('merge-mismatch', `add needs equal shapes, but ${describeAll(inputs.tensors, inputs.names)}.`);
+      return null;
+    }
+    return { shape: first, receptiveField: { kind: 'merge', fields: inputs.tensors.map((t) => t.receptiveField) } };
+  },
+};
+
+const concat: OpDefinition = {
+  names: ['concat'],
+  family: 'merge',
+  summary: 'Concatenates the current tensor and labelled tensors on the channel axis, in the order written; other axes must match.',
+  signature: { positional: [], keywords: [], labels: true },
+  apply(context) {
+    const inputs = labelledInputs(context);
+    if (!inputs) return null;
+    const shape = concatShapes(inputs.tensors.map((t) => t.shape));
+    if (!shape) {
+      context.report('merge-mismatch', `concat joins channels, so every other axis must match, but ${describeAll(inputs.tensors, inputs.names)}.`);
+      return null;
+    }
+    return { shape, receptiveField: { kind: 'merge', fields: inputs.tensors.map((t) => t.receptiveField) } };
+  },
+};
+
+/** Channel-axis concatenation, or undefined when ranks or non-channel axes differ. */
+export function concatShapes(shapes: number[][]): number[] | undefined {
+  const first = shapes[0];
+  const rest = first.slice(1).join('x');
+  if (shapes.some((s) => s.length !== first.length || s.slice(1).join('x') !== rest)) return undefined;
+  return [shapes.reduce((sum, s) => sum + s[0], 0), ...first.slice(1)];
+}
+
+const multiply: OpDefinition = {
+  names: ['multiply'],
+  family: 'merge',
+  summary: 'Element-wise product with labelled tensors, broadcasting like NumPy over equal ranks (Cx1x1 against CxHxW, as in squeeze-and-excitation).',
+  signature: { positional: [], keywords: [], labels: true },
+  apply(context) {
+    const inputs = labelledInputs(context);
+    if (!inputs) return null;
+    let shape = inputs.tensors[0].shape;
+    for (const tensor of inputs.tensors.slice(1)) {
+      const next = broadcast(shape, tensor.shape);
+      if (!next) {
+        context.report('merge-mismatch', `multiply broadcasts tensors of equal rank where each axis matches or is 1, but ${describeAll(inputs.tensors, inputs.names)}.`);
+        return null;
+      }
+      shape = next;
+    }
+    // A broadcast operand (a Cx1x1 gate) carries no spatial receptive field of its own, so the full-size paths decide.
+    const spatialPaths = inputs.tensors.filter((t) => formatShape(t.shape) === formatShape(shape));
+    return { shape, receptiveField: { kind: 'merge', fields: (spatialPaths.length ? spatialPaths : inputs.tensors).map((t) => t.receptiveField) } };
+  },
+};
+
+function broadcast(a: number[], b: number[]): number[] | undefined {
+  if (a.length !== b.length) return undefined;
+  const out: number[] = [];
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i] && a[i] !== 1 && b[i] !== 1) return undefined;
+    out.push(Math.max(a[i], b[i]));
+  }
+  return out;
+}
+
+export const mergeOps: OpDefinition[] = [add, concat, multiply];

@@ -1,0 +1,104 @@
+/** Pooling: windowed max/average, global and adaptive. */
+import { arg, type OpDefinition } from './types';
+import { resolvePadding, suggestWindowChange, windowOutput, type WindowGeometry } from './window';
+
+function windowPool(kind: 'max' | 'avg'): OpDefinition {
+  const base = `${kind}pool`;
+  return {
+    names: [base, `${base}1d`, `${base}2d`, `${base}3d`],
+    fixedRank: { [`${base}1d`]: 1, [`${base}2d`]: 2, [`${base}3d`]: 3 },
+    spatialRanks: [1, 2, 3],
+    family: 'pooling',
+    summary:
+      kind === 'max'
+        ? 'Max pooling: the largest value in each window (padding counts as -infinity). As torch.nn.MaxPool2d.'
+        : 'Average pooling: the mean of each window, counting padded zeros (count_include_pad=true, as PyTorch). As torch.nn.AvgPool2d.',
+    signature: {
+      positional: [arg.spatial('kernel', 'Window size: an int or a tuple per axis.')],
+      keywords: [
+        arg.spatial('stride', 'Step between windows; defaults to the kernel size.', undefined, 'kernel'),
+        arg.padding('Padding on each side; at most half the kernel (PyTorch refuses more).'),
+        arg.bool('ceil_mode', 'Round the output size up instead of down (the last window must still start inside the input).', false),
+        ...(kind === 'max'
+          ? [arg.spatial('dilation', 'Spacing between window taps.', 1)]
+          : [arg.bool('count_include_pad', 'Count padded zeros in the average.', true)]),
+      ],
+    },
+    apply(context) {
+      const sizes = context.input.shape.slice(1);
+      const kernel = context.spatial('kernel');
+      if (!kernel) return null;
+      const stride = context.has('stride') ? context.spatial('stride') : kernel;
+      const dilation = kind === 'max' ? context.spatial('dilation') : sizes.map(() => 1);
+      const ceilMode = context.bool('ceil_mode');
+      if (!stride || !dilation || ceilMode === undefined) return null;
+      if (kind === 'avg') context.bool('count_include_pad');
+      const padding = resolvePadding(context, sizes, kernel, stride, dilation);
+      if (!padding) return null;
+      const tooMuch = padding.left.findIndex((p, i) => p > kernel[i] / 2 || padding.right[i] > kernel[i] / 2);
+      if (tooMuch >= 0 && context.value('padding')?.kind !== 'string') {
+        context.report(
+          'bad-value',
+          `padding ${padding.left[tooMuch]} is more than half the kernel (${kernel[tooMuch]}); PyTorch refuses pool padding above kernel/2. Use padding=${Math.floor(kernel[tooMuch] / 2)} or less.`,
+          'padding',
+          [context.setArgumentFix('padding', String(Math.floor(kernel[tooMuch] / 2)), `Set padding=${Math.floor(kernel[tooMuch] / 2)}`)],
+        );
+        return null;
+      }
+      const g: WindowGeometry = { kernel, stride, dilation, padLeft: padding.left, padRight: padding.right, ceilMode };
+      const out = windowOutput(context, sizes, g);
+      if (!out) return null;
+      return {
+        shape: [context.input.shape[0], ...out.sizes],
+        receptiveField: { kind: 'window', kernel: kernel.map((k, i) => dilation[i] * (k - 1) + 1), stride, padLeft: padding.left },
+        formula: out.formula,
+        suggest: suggestWindowChange(sizes, g),
+      };
+    },
+  };
+}
+
+function globalPool(kind: 'max' | 'avg'): OpDefinition {
+  return {
+    names: [`global_${kind}pool`],
+    spatialRanks: [1, 2, 3],
+    family: 'pooling',
+    summary: `Global ${kind === 'max' ? 'max' : 'average'} pooling over all spatial axes: CxHxW becomes C (the spatial axes are dropped).`,
+    signature: { positional: [], keywords: [] },
+    apply(context) {
+      return { shape: [context.input.shape[0]], receptiveField: { kind: 'drop' } };
+    },
+  };
+}
+
+function adaptivePool(kind: 'max' | 'avg'): OpDefinition {
+  return {
+    names: [`adaptive_${kind}pool`, `adaptive_${kind}pool1d`, `adaptive_${kind}pool2d`, `adaptive_${kind}pool3d`],
+    fixedRank: { [`adaptive_${kind}pool1d`]: 1, [`adaptive_${kind}pool2d`]: 2, [`adaptive_${kind}pool3d`]: 3 },
+    spatialRanks: [1, 2, 3],
+    family: 'pooling',
+    summary: `Adaptive ${kind === 'max' ? 'max' : 'average'} pooling to a fixed output size, whatever the input size (as torch.nn.Adaptive${kind === 'max' ? 'Max' : 'Avg'}Pool2d).`,
+    signature: { positional: [arg.spatial('size', 'Output size per spatial axis: an int or a shape such as 6x6.')], keywords: [] },
+    apply(context) {
+      const size = context.spatial('size');
+      if (!size) return null;
+      const sizes = context.input.shape.slice(1);
+      // For the receptive field, a window from i to o has kernel ceil(i/o) and stride floor(i/o).
+      const kernel = sizes.map((n, i) => Math.ceil(n / size[i]));
+      const stride = sizes.map((n, i) => Math.max(1, Math.floor(n / size[i])));
+      return {
+        shape: [context.input.shape[0], ...size],
+        receptiveField: { kind: 'window', kernel, stride, padLeft: sizes.map(() => 0) },
+      };
+    },
+  };
+}
+
+export const poolingOps: OpDefinition[] = [
+  windowPool('max'),
+  windowPool('avg'),
+  globalPool('avg'),
+  globalPool('max'),
+  adaptivePool('avg'),
+  adaptivePool('max'),
+];

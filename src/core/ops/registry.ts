@@ -1,0 +1,48 @@
+/** Every op the language knows, by name. The one place op families are wired in. */
+import { convolutionOps } from './conv';
+import { denseOps } from './dense';
+import { elementwiseOps } from './elementwise';
+import { mergeOps } from './merge';
+import { normalizationOps } from './norm';
+import { poolingOps } from './pool';
+import { reshapeOps } from './reshape';
+import type { ArgSpec, OpDefinition } from './types';
+
+/** All op definitions, grouped by family. */
+export const opDefinitions: readonly OpDefinition[] = [
+  ...convolutionOps,
+  ...poolingOps,
+  ...denseOps,
+  ...normalizationOps,
+  ...elementwiseOps,
+  ...reshapeOps,
+  ...mergeOps,
+];
+
+const byName = new Map<string, OpDefinition>();
+for (const definition of opDefinitions) for (const name of definition.names) byName.set(name, definition);
+
+/** The op a name invokes, if any. */
+export function findOp(name: string): OpDefinition | undefined {
+  return byName.get(name);
+}
+
+/** Every op name, aliases and rank-specific spellings included. */
+export function allOpNames(): string[] {
+  return [...byName.keys()];
+}
+
+/** All arguments an op accepts, positional first. */
+export function allArgs(definition: OpDefinition): ArgSpec[] {
+  return [...definition.signature.positional, ...definition.signature.keywords];
+}
+
+/** `conv(out, kernel, stride=1, ...)`: a one-line signature for docs and hovers. */
+export function signatureText(name: string, definition: OpDefinition): string {
+  const parts = [
+    ...definition.signature.positional.map((a) => (a.defaultText !== undefined ? `${a.name}=${a.defaultText}` : a.name)),
+    ...(definition.signature.labels ? ['label, ...'] : []),
+    ...definition.signature.keywords.map((a) => `${a.name}=${a.defaultText ?? '…'}`),
+  ];
+  return `${name}(${parts.join(', ')})`;
+}

@@ -1,0 +1,92 @@
+/** Ops that rearrange or resize without weights: flatten, reshape, pad, upsample. */
+import { formatShape } from '../semantics/shape';
+import { arg, type OpDefinition } from './types';
+import { product } from './window';
+
+const flatten: OpDefinition = {
+  names: ['flatten'],
+  family: 'reshape',
+  summary: 'Flattens every axis into one feature vector (CxHxW becomes C·H·W), as torch.nn.Flatten after the batch axis.',
+  signature: { positional: [], keywords: [] },
+  apply(context) {
+    return { shape: [product(context.input.shape)], receptiveField: { kind: 'drop' } };
+  },
+};
+
+const reshape: OpDefinition = {
+  names: ['reshape'],
+  family: 'reshape',
+  summary: 'Reinterprets the tensor with another shape of the same element count; one entry of a tuple may be -1 (inferred).',
+  signature: { positional: [{ name: 'shape', kind: 'shape', doc: 'The new shape, e.g. 16x25 or (16, -1).' }], keywords: [] },
+  apply(context) {
+    const value = context.value('shape');
+    let dims: number[] | undefined;
+    if (value?.kind === 'shape' && value.dims.every((d) => d !== null)) dims = value.dims as number[];
+    else if (value?.kind === 'number') dims = [value.value];
+    else if (value?.kind === 'tuple' && value.items.every((i) => i.kind === 'number')) dims = value.items.map((i) => (i.kind === 'number' ? i.value : 0));
+    if (!dims || dims.some((d) => !Number.isInteger(d) || (d < 1 && d !== -1)) || dims.filter((d) => d === -1).length > 1) {
+      context.report('bad-value', 'reshape needs a shape of positive whole numbers such as 16x25, or a tuple with at most one -1 such as (16, -1).', 'shape');
+      return null;
+    }
+    const total = product(context.input.shape);
+    const known = product(dims.filter((d) => d !== -1));
+    if (dims.includes(-1)) {
+      if (total % known !== 0) {
+        context.report('bad-value', `reshape cannot infer -1: ${total} elements of ${formatShape(context.input.shape)} do not divide by ${known}.`, 'shape');
+        return null;
+      }
+      dims = dims.map((d) => (d === -1 ? total / known : d));
+    } else if (known !== total) {
+      context.report('bad-value', `reshape to ${formatShape(dims)} needs ${known} elements, but the input ${formatShape(context.input.shape)} has ${total}.`, 'shape');
+      return null;
+    }
+    const keepsSpatial = dims.length === context.input.shape.length && dims.slice(1).join('x') === context.input.shape.slice(1).join('x');
+    return { shape: dims, receptiveField: { kind: keepsSpatial ? 'keep' : 'drop' } };
+  },
+};
+
+const pad: OpDefinition = {
+  names: ['pad'],
+  family: 'reshape',
+  summary: 'Zero-pads each spatial axis by `amount` on both sides.',
+  signature: { positional: [arg.spatial('amount', 'Zeros added on each side: an int, or a tuple per spatial axis.')], keywords: [] },
+  spatialRanks: [1, 2, 3],
+  apply(context) {
+    const amount = context.spatial('amount', { min: 0 });
+    if (!amount) return null;
+    return {
+      shape: [context.input.shape[0], ...context.input.shape.slice(1).map((n, i) => n + 2 * amount[i])],
+      receptiveField: { kind: 'pad', padLeft: amount },
+    };
+  },
+};
+
+const upsample: OpDefinition = {
+  names: ['upsample'],
+  family: 'reshape',
+  summary: 'Upsamples the spatial axes by a scale factor (nearest neighbour by default), as torch.nn.Upsample.',
+  signature: {
+    positional: [{ name: 'scale', kind: 'scale', doc: 'Factor per spatial axis: a number or a tuple.' }],
+    keywords: [arg.string('mode', 'Interpolation.', ['nearest', 'linear', 'bilinear', 'bicubic', 'trilinear'], 'nearest')],
+  },
+  spatialRanks: [1, 2, 3],
+  apply(context) {
+    const value = context.value('scale');
+    const mode = context.string('mode');
+    const raw = value?.kind === 'number' ? [value.value] : value?.kind === 'tuple' ? value.items.map((i) => (i.kind === 'number' ? i.value : NaN)) : value?.kind === 'shape' ? value.dims.map((d) => d ?? NaN) : undefined;
+    const count = context.spatialRank;
+    const scale = raw && (raw.length === 1 ? new Array(count).fill(raw[0]) : raw);
+    if (!scale || scale.length !== count || scale.some((s) => !(s > 0))) {
+      context.report('bad-value', `upsample needs a positive scale, or a tuple of ${count} of them.`, 'scale');
+      return null;
+    }
+    if (mode === undefined) return null;
+    const sizes = context.input.shape.slice(1).map((n, i) => Math.floor(n * scale[i]));
+    return {
+      shape: [context.input.shape[0], ...sizes],
+      receptiveField: { kind: 'upsample', scale, reach: mode === 'nearest' ? 1 : mode === 'bicubic' ? 4 : 2 },
+    };
+  },
+};
+
+export const reshapeOps: OpDefinition[] = [flatten, reshape, pad, upsample];

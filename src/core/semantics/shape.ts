@@ -1,0 +1,32 @@
+/** Tensor shapes: channels first, no batch dimension. */
+
+/** `[64, 56, 56]` → `64x56x56`. */
+export function formatShape(shape: readonly (number | null)[]): string {
+  return shape.map((d) => (d === null ? '?' : String(d))).join('x');
+}
+
+/** The number of elements. */
+export function elementCount(shape: readonly number[]): number {
+  let count = 1;
+  for (const dim of shape) count *= dim;
+  return count;
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** Whether a computed shape satisfies an assertion, where `null` is `?`. */
+export function matchesAssertion(shape: readonly number[], asserted: readonly (number | null)[]): boolean {
+  return shape.length === asserted.length && asserted.every((d, i) => d === null || d === shape[i]);
+}
+
+/** "1-D" for a CxL tensor and so on; "0-D" means no spatial axis. */
+export function spatialName(spatialRank: number): string {
+  return `${spatialRank}-D`;
+}
+
+/** What the axes of a shape mean, for messages: CxHxW, CxL, ... */
+export function axesName(rank: number): string {
+  return ['', 'C', 'CxL', 'CxHxW', 'CxDxHxW'][rank] ?? `${rank}-axis`;
+}

@@ -1,0 +1,253 @@
+/**
+ * Turns chevrotain's concrete syntax tree into the AST. Written defensively:
+ * after error recovery any child may be missing, and a missing piece becomes
+ * an absent field or a `missing` expression rather than an exception.
+ */
+import type { CstNode, IToken, CstElement } from 'chevrotain';
+import type { Range } from '../diagnostics';
+import type * as ast from './ast';
+
+type Children = Record<string, CstElement[] | undefined>;
+
+function isToken(element: CstElement | undefined): element is IToken {
+  return element !== undefined && (element as IToken).image !== undefined;
+}
+
+function nodes(children: Children, key: string): CstNode[] {
+  return (children[key] ?? []).filter((e): e is CstNode => !isToken(e));
+}
+
+function node(children: Children, key: string): CstNode | undefined {
+  return nodes(children, key)[0];
+}
+
+function tokens(children: Children, key: string): IToken[] {
+  return (children[key] ?? []).filter(isToken).filter((token) => !Number.isNaN(token.startOffset) && !token.isInsertedInRecovery);
+}
+
+function token(children: Children, key: string): IToken | undefined {
+  return tokens(children, key)[0];
+}
+
+/** A token's range, converting chevrotain's 1-based inclusive columns to LSP's 0-based exclusive ones. */
+export function tokenRange(token: IToken): Range {
+  const line = (token.startLine ?? 1) - 1;
+  const character = (token.startColumn ?? 1) - 1;
+  return {
+    start: { line, character },
+    end: { line: (token.endLine ?? token.startLine ?? 1) - 1, character: token.endColumn ?? character + token.image.length },
+  };
+}
+
+const nowhere: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+function nodeRange(cst: CstNode | undefined): Range {
+  const location = cst?.location;
+  if (!location || Number.isNaN(location.startOffset) || location.startLine === undefined || Number.isNaN(location.startLine)) {
+    return firstTokenRange(cst) ?? nowhere;
+  }
+  const endLine = location.endLine !== undefined && !Number.isNaN(location.endLine) ? location.endLine : location.startLine;
+  const endColumn = location.endColumn !== undefined && !Number.isNaN(location.endColumn) ? location.endColumn : location.startColumn ?? 1;
+  return {
+    start: { line: location.startLine - 1, character: (location.startColumn ?? 1) - 1 },
+    end: { line: endLine - 1, character: endColumn },
+  };
+}
+
+function firstTokenRange(cst: CstNode | undefined): Range | undefined {
+  if (!cst) return undefined;
+  for (const list of Object.values(cst.children)) {
+    for (const element of list ?? []) {
+      if (isToken(element)) {
+        if (!Number.isNaN(element.startOffset) && !element.isInsertedInRecovery) return tokenRange(element);
+      } else {
+        const found = firstTokenRange(element);
+        if (found) return found;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Converts the CST of a whole file. */
+export function buildFile(cst: CstNode | undefined, comments: ast.Comment[]): ast.SourceFile {
+  const file: ast.SourceFile = { networks: [], blocks: [], comments };
+  if (!cst) return file;
+  const declarations = [...nodes(cst.children, 'network'), ...nodes(cst.children, 'blockDefinition')];
+  declarations.sort((a, b) => (a.location?.startOffset ?? 0) - (b.location?.startOffset ?? 0));
+  for (const declaration of declarations) {
+    const name = token(declaration.children, 'Identifier');
+    if (!name) continue;
+    const body = statementsOf(node(declaration.children, 'body'));
+    if (declaration.name === 'network') {
+      file.networks.push({ kind: 'network', name: name.image, nameRange: tokenRange(name), body, range: nodeRange(declaration) });
+    } else {
+      const params = nodes(declaration.children, 'parameter').flatMap((parameter): ast.BlockParam[] => {
+        const paramName = token(parameter.children, 'Identifier');
+        if (!paramName) return [];
+        const defaultNode = node(parameter.children, 'expression');
+        return [{ name: paramName.image, range: tokenRange(paramName), defaultValue: defaultNode ? expression(defaultNode) : undefined }];
+      });
+      file.blocks.push({ kind: 'block', name: name.image, nameRange: tokenRange(name), params, body, range: nodeRange(declaration) });
+    }
+  }
+  return file;
+}
+
+function statementsOf(body: CstNode | undefined): ast.Statement[] {
+  if (!body) return [];
+  return nodes(body.children, 'statement').flatMap((cst) => {
+    const built = statement(cst);
+    return built ? [built] : [];
+  });
+}
+
+function statement(cst: CstNode): ast.Statement | undefined {
+  const bodyCst = node(cst.children, 'statementBody');
+  const body = bodyCst ? statementBody(bodyCst) : undefined;
+  if (!body) return undefined;
+  const built: ast.Statement = { body, range: nodeRange(cst) };
+  const label = token(cst.children, 'label');
+  if (label) built.label = { name: label.image, range: tokenRange(label) };
+  const shapeCst = node(cst.children, 'shapeSpec');
+  const shapeToken = shapeCst ? [...tokens(shapeCst.children, 'ShapeLiteral'), ...tokens(shapeCst.children, 'NumberLiteral'), ...tokens(shapeCst.children, 'Question')][0] : undefined;
+  if (shapeToken) built.assertion = { dims: parseShapeText(shapeToken.image), range: tokenRange(shapeToken) };
+  return built;
+}
+
+/** `3x?x7` → [3, null, 7]; a lone number is a 1-D shape. */
+export function parseShapeText(text: string): (number | null)[] {
+  return text.split('x').map((part) => (part === '?' ? null : Number(part)));
+}
+
+function statementBody(cst: CstNode): ast.StatementBody | undefined {
+  const repeat = node(cst.children, 'repeatStatement');
+  if (repeat) {
+    const keyword = token(repeat.children, 'Repeat');
+    const countCst = node(repeat.children, 'expression');
+    return {
+      kind: 'repeat',
+      count: countCst ? expression(countCst) : undefined,
+      body: statementsOf(node(repeat.children, 'body')),
+      keywordRange: keyword ? tokenRange(keyword) : nodeRange(repeat),
+      range: nodeRange(repeat),
+    };
+  }
+  const residual = node(cst.children, 'residualStatement');
+  if (residual) {
+    const keyword = token(residual.children, 'Residual');
+    const shortcutKeyword = token(residual.children, 'Shortcut');
+    const shortcutBody = node(residual.children, 'shortcutBody');
+    const built: ast.ResidualNode = {
+      kind: 'residual',
+      body: statementsOf(node(residual.children, 'body')),
+      keywordRange: keyword ? tokenRange(keyword) : nodeRange(residual),
+      range: nodeRange(residual),
+    };
+    if (shortcutKeyword) {
+      built.shortcut = statementsOf(shortcutBody);
+      built.shortcutRange = tokenRange(shortcutKeyword);
+    }
+    return built;
+  }
+  const concat = node(cst.children, 'concatStatement');
+  if (concat) {
+    const keyword = token(concat.children, 'Concat');
+    const keywordRange = keyword ? tokenRange(keyword) : nodeRange(concat);
+    const argumentList = node(concat.children, 'argumentList');
+    if (argumentList || !token(concat.children, 'LCurly')) {
+      return {
+        kind: 'call',
+        name: 'concat',
+        nameRange: keywordRange,
+        args: argumentList ? argumentsOf(argumentList) : [],
+        argsRange: argumentList ? nodeRange(argumentList) : undefined,
+        range: nodeRange(concat),
+      };
+    }
+    return {
+      kind: 'concatBlock',
+      branches: nodes(concat.children, 'branch').map((branch) => ({ body: statementsOf(node(branch.children, 'body')), range: nodeRange(branch) })),
+      keywordRange,
+      range: nodeRange(concat),
+    };
+  }
+  const call = node(cst.children, 'call');
+  if (call) {
+    const name = token(call.children, 'name');
+    if (!name) return undefined;
+    const argumentList = node(call.children, 'argumentList');
+    return {
+      kind: 'call',
+      name: name.image,
+      nameRange: tokenRange(name),
+      args: argumentList ? argumentsOf(argumentList) : [],
+      argsRange: argumentList ? nodeRange(argumentList) : undefined,
+      range: nodeRange(call),
+    };
+  }
+  return undefined;
+}
+
+function argumentsOf(list: CstNode): ast.Argument[] {
+  return nodes(list.children, 'argument').flatMap((argument): ast.Argument[] => {
+    const valueCst = node(argument.children, 'expression');
+    const key = token(argument.children, 'key');
+    if (!valueCst && !key) return [];
+    const built: ast.Argument = { value: valueCst ? expression(valueCst) : { kind: 'missing', range: nodeRange(argument) }, range: nodeRange(argument) };
+    if (key) {
+      built.key = key.image;
+      built.keyRange = tokenRange(key);
+    }
+    return [built];
+  });
+}
+
+function joinRange(a: Range, b: Range): Range {
+  return { start: a.start, end: b.end };
+}
+
+/** Folds `operands` and `operators` (kept by chevrotain in source order) into a left-associative tree. */
+function binaryChain(cst: CstNode, operand: (cst: CstNode) => ast.Expr): ast.Expr {
+  const operands = nodes(cst.children, 'operands').map(operand);
+  const operators = tokens(cst.children, 'operators');
+  if (operands.length === 0) return { kind: 'missing', range: nodeRange(cst) };
+  let result = operands[0];
+  for (let i = 1; i < operands.length; i++) {
+    const operator = (operators[i - 1]?.image ?? '+') as '+' | '-' | '*' | '/' | '//';
+    result = { kind: 'binary', operator, left: result, right: operands[i], range: joinRange(result.range, operands[i].range) };
+  }
+  return result;
+}
+
+function expression(cst: CstNode): ast.Expr {
+  return binaryChain(cst, (termCst) => binaryChain(termCst, unary));
+}
+
+function unary(cst: CstNode): ast.Expr {
+  const primaryCst = node(cst.children, 'primary');
+  const operand = primaryCst ? primary(primaryCst) : ({ kind: 'missing', range: nodeRange(cst) } as ast.Expr);
+  const minus = token(cst.children, 'Minus');
+  if (!minus) return operand;
+  if (operand.kind === 'number') return { ...operand, value: -operand.value, text: `-${operand.text}`, range: joinRange(tokenRange(minus), operand.range) };
+  return { kind: 'negate', operand, range: joinRange(tokenRange(minus), operand.range) };
+}
+
+function primary(cst: CstNode): ast.Expr {
+  const range = nodeRange(cst);
+  const c = cst.children;
+  const numberToken = token(c, 'NumberLiteral');
+  if (numberToken) return { kind: 'number', value: Number(numberToken.image), text: numberToken.image, range };
+  const shapeToken = token(c, 'ShapeLiteral');
+  if (shapeToken) return { kind: 'shape', dims: parseShapeText(shapeToken.image), text: shapeToken.image, range };
+  const stringToken = token(c, 'StringLiteral');
+  if (stringToken) return { kind: 'string', value: stringToken.image.slice(1, -1), range };
+  const nameToken = token(c, 'Identifier');
+  if (nameToken) return { kind: 'name', name: nameToken.image, range };
+  if (token(c, 'True')) return { kind: 'bool', value: true, range };
+  if (token(c, 'False')) return { kind: 'bool', value: false, range };
+  const inner = nodes(c, 'expression').map(expression);
+  if (inner.length === 1 && tokens(c, 'Comma').length === 0) return { ...inner[0], range };
+  if (inner.length >= 1) return { kind: 'tuple', items: inner, range };
+  return { kind: 'missing', range };
+}

@@ -1,0 +1,103 @@
+/**
+ * Parsing never fails: it returns an AST *and* syntax diagnostics. Whatever
+ * the parser could read survives an error elsewhere in the file.
+ */
+import type { IToken } from 'chevrotain';
+import { diagnostic, type Diagnostic, type Range } from '../diagnostics';
+import type { SourceFile, Comment } from './ast';
+import { buildFile, tokenRange } from './buildAst';
+import { cnnParser } from './parser';
+import * as t from './tokens';
+
+/** The result of parsing one file. */
+export interface ParseResult {
+  file: SourceFile;
+  diagnostics: Diagnostic[];
+}
+
+/** Past this many syntax errors, more of them only bury the first (which is the one to fix). */
+const maxSyntaxErrors = 100;
+
+/** Parses `.cnn` source text. Never throws. */
+export function parse(text: string): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  const lexed = t.cnnLexer.tokenize(text);
+  for (const error of lexed.errors.slice(0, maxSyntaxErrors)) {
+    const line = (error.line ?? 1) - 1;
+    const character = (error.column ?? 1) - 1;
+    const snippet = text.substr(error.offset, Math.min(error.length, 20));
+    diagnostics.push(
+      diagnostic('syntax', `Unexpected character${error.length > 1 ? 's' : ''} ${JSON.stringify(snippet)}: not part of the .cnn language.`, {
+        start: { line, character },
+        end: { line, character: character + Math.max(1, Math.min(error.length, 200)) },
+      }),
+    );
+  }
+  const comments: Comment[] = (lexed.groups.comments ?? []).map((token: IToken) => ({ text: token.image, range: tokenRange(token) }));
+  for (const comment of comments) {
+    if (comment.text.startsWith('/*') && !comment.text.endsWith('*/')) {
+      diagnostics.push(diagnostic('syntax', "This '/*' comment is never closed: add '*/' where it should end.", { start: comment.range.start, end: { line: comment.range.start.line, character: comment.range.start.character + 2 } }));
+    }
+  }
+  const tokens = prepareTokens(lexed.tokens, diagnostics);
+
+  cnnParser.input = tokens;
+  const cst = cnnParser.file();
+  for (const error of cnnParser.errors) {
+    if (diagnostics.length >= maxSyntaxErrors) break;
+    const token = error.token;
+    const range: Range = Number.isNaN(token.startOffset) ? endOfText(text) : tokenRange(token);
+    diagnostics.push(diagnostic('syntax', error.message, range));
+  }
+  const file = buildFile(cst, comments);
+  return { file, diagnostics };
+}
+
+function endOfText(text: string): Range {
+  const lines = text.split('\n');
+  const position = { line: lines.length - 1, character: lines[lines.length - 1].length };
+  return { start: position, end: position };
+}
+
+/**
+ * Applies the lexical rules a context-free token stream cannot express:
+ * newlines inside `( )` do not end statements; `shortcut` may start the line
+ * after its residual's `}`; a line that starts with `//` (a C-style comment,
+ * but `//` is floor division here) is reported and skipped.
+ */
+function prepareTokens(input: IToken[], diagnostics: Diagnostic[]): IToken[] {
+  const output: IToken[] = [];
+  let parenDepth = 0;
+  let atLineStart = true;
+  for (let i = 0; i < input.length; i++) {
+    const token = input[i];
+    const type = token.tokenType;
+    if (atLineStart && type === t.FloorDiv) {
+      const start = tokenRange(token);
+      while (i + 1 < input.length && input[i + 1].tokenType !== t.Newline) i++;
+      diagnostics.push(
+        diagnostic('syntax', "Comments start with '#' in .cnn files; '//' is floor division. Replace '//' with '#'.", {
+          start: start.start,
+          end: tokenRange(input[i]).end,
+        }),
+      );
+      continue;
+    }
+    if (type === t.LParen) parenDepth++;
+    else if (type === t.RParen) parenDepth = Math.max(0, parenDepth - 1);
+    // Braces never occur inside parentheses, so one means a ')' was forgotten:
+    // resetting here keeps that slip from swallowing the rest of the file.
+    else if (type === t.LCurly || type === t.RCurly || type === t.Network || type === t.Block) parenDepth = 0;
+    if (type === t.Newline) {
+      atLineStart = true;
+      if (parenDepth > 0) continue;
+    } else {
+      atLineStart = false;
+    }
+    if (type === t.Shortcut) {
+      while (output.length && output[output.length - 1].tokenType === t.Newline) output.pop();
+    }
+    output.push(token);
+  }
+  return output;
+}

@@ -1,0 +1,262 @@
+/**
+ * The grammar of `.cnn` as a chevrotain CstParser: syntax only, no semantics.
+ * One parser instance serves every input (chevrotain's advice: building one is
+ * costly, resetting `input` is cheap). Error recovery is on, so a broken line
+ * yields a partial tree plus errors, never an exception.
+ */
+import { CstParser, type CstNode, type IParserErrorMessageProvider, type TokenType, type IToken } from 'chevrotain';
+import * as t from './tokens';
+
+const readableNames: Record<string, string> = {
+  LParen: "'('",
+  RParen: "')'",
+  LCurly: "'{'",
+  RCurly: "'}'",
+  Comma: "','",
+  Colon: "':'",
+  Equals: "'='",
+  Arrow: "'->'",
+  Semicolon: "';'",
+  Newline: 'a new line',
+  Identifier: 'a name',
+  NumberLiteral: 'a number',
+  ShapeLiteral: 'a shape such as 3x224x224',
+  StringLiteral: 'a string',
+  EOF: 'the end of the file',
+};
+
+function describeType(type: TokenType): string {
+  return readableNames[type.name] ?? `'${String(type.PATTERN).replace(/^\/|\/$/g, '')}'`;
+}
+
+function describeFound(token: IToken): string {
+  if (token.tokenType.name === 'EOF') return 'the end of the file';
+  if (token.tokenType === t.Newline) return 'the end of the line';
+  if (token.tokenType === t.UnterminatedString) return `a string with no closing quote (${token.image})`;
+  return `'${token.image}'`;
+}
+
+/** Messages a person can act on, instead of chevrotain's token-type dumps. */
+const errorMessages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected, actual }) {
+    return `Expected ${describeType(expected)} but found ${describeFound(actual)}.`;
+  },
+  buildNotAllInputParsedMessage({ firstRedundant }) {
+    return `Unexpected ${describeFound(firstRedundant)}: only 'network' and 'block' definitions may appear at the top level.`;
+  },
+  buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
+    const firsts = new Set<string>();
+    for (const paths of expectedPathsPerAlt) for (const path of paths) if (path[0]) firsts.add(describeType(path[0]));
+    const what = ruleFriendlyNames[ruleName] ?? ruleName;
+    const options = [...firsts].slice(0, 6).join(', ');
+    return `Expected ${what}${options ? ` (${options})` : ''} but found ${describeFound(actual[0])}.`;
+  },
+  buildEarlyExitMessage({ expectedIterationPaths, actual, ruleName }) {
+    const firsts = expectedIterationPaths.map((path) => (path[0] ? describeType(path[0]) : '?'));
+    return `Expected ${ruleFriendlyNames[ruleName] ?? ruleName} (${firsts.join(', ')}) but found ${describeFound(actual[0])}.`;
+  },
+};
+
+const ruleFriendlyNames: Record<string, string> = {
+  file: "a 'network' or 'block' definition",
+  statement: 'a statement',
+  statementBody: 'a layer, block call, repeat, residual or concat',
+  primary: 'a value',
+  shapeSpec: 'a shape',
+  topLevel: "a 'network' or 'block' definition",
+};
+
+export class CnnParser extends CstParser {
+  constructor() {
+    super(t.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'full', errorMessageProvider: errorMessages, maxLookahead: 3 });
+    this.performSelfAnalysis();
+  }
+
+  public file = this.RULE('file', () => {
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.SUBRULE(this.separator) },
+        { ALT: () => this.SUBRULE(this.network) },
+        { ALT: () => this.SUBRULE(this.blockDefinition) },
+      ]);
+    });
+  });
+
+  private separator = this.RULE('separator', () => {
+    this.OR([{ ALT: () => this.CONSUME(t.Newline) }, { ALT: () => this.CONSUME(t.Semicolon) }]);
+  });
+
+  private network = this.RULE('network', () => {
+    this.CONSUME(t.Network);
+    this.CONSUME(t.Identifier);
+    this.SUBRULE(this.body);
+  });
+
+  private blockDefinition = this.RULE('blockDefinition', () => {
+    this.CONSUME(t.Block);
+    this.CONSUME(t.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(t.LParen);
+      this.MANY_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.parameter) });
+      this.CONSUME(t.RParen);
+    });
+    this.SUBRULE(this.body);
+  });
+
+  private parameter = this.RULE('parameter', () => {
+    this.CONSUME(t.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(t.Equals);
+      this.SUBRULE(this.expression);
+    });
+  });
+
+  private body = this.RULE('body', () => {
+    this.CONSUME(t.LCurly);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.SUBRULE(this.separator) }, { ALT: () => this.SUBRULE(this.statement) }]);
+    });
+    this.CONSUME(t.RCurly);
+  });
+
+  private statement = this.RULE('statement', () => {
+    this.OPTION(() => {
+      this.CONSUME(t.Identifier, { LABEL: 'label' });
+      this.CONSUME(t.Colon);
+    });
+    this.SUBRULE(this.statementBody);
+    this.OPTION2(() => {
+      this.CONSUME(t.Arrow);
+      this.SUBRULE(this.shapeSpec);
+    });
+  });
+
+  private statementBody = this.RULE('statementBody', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.repeatStatement) },
+      { ALT: () => this.SUBRULE(this.residualStatement) },
+      { ALT: () => this.SUBRULE(this.concatStatement) },
+      { ALT: () => this.SUBRULE(this.call) },
+    ]);
+  });
+
+  private repeatStatement = this.RULE('repeatStatement', () => {
+    this.CONSUME(t.Repeat);
+    this.CONSUME(t.LParen);
+    this.SUBRULE(this.expression);
+    this.CONSUME(t.RParen);
+    this.SUBRULE(this.body);
+  });
+
+  private residualStatement = this.RULE('residualStatement', () => {
+    this.CONSUME(t.Residual);
+    this.SUBRULE(this.body);
+    this.OPTION(() => {
+      this.CONSUME(t.Shortcut);
+      this.SUBRULE2(this.body, { LABEL: 'shortcutBody' });
+    });
+  });
+
+  private concatStatement = this.RULE('concatStatement', () => {
+    this.CONSUME(t.Concat);
+    this.OPTION(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(t.LCurly);
+            this.MANY(() => {
+              this.OR2([{ ALT: () => this.SUBRULE(this.separator) }, { ALT: () => this.SUBRULE(this.branch) }]);
+            });
+            this.CONSUME(t.RCurly);
+          },
+        },
+        { ALT: () => this.SUBRULE(this.argumentList) },
+      ]);
+    });
+  });
+
+  private branch = this.RULE('branch', () => {
+    this.CONSUME(t.Branch);
+    this.SUBRULE(this.body);
+  });
+
+  private call = this.RULE('call', () => {
+    this.OR([{ ALT: () => this.CONSUME(t.Identifier, { LABEL: 'name' }) }, { ALT: () => this.CONSUME(t.Input, { LABEL: 'name' }) }]);
+    this.OPTION(() => this.SUBRULE(this.argumentList));
+  });
+
+  private argumentList = this.RULE('argumentList', () => {
+    this.CONSUME(t.LParen);
+    this.MANY_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.argument) });
+    this.CONSUME(t.RParen);
+  });
+
+  private argument = this.RULE('argument', () => {
+    this.OPTION(() => {
+      this.CONSUME(t.Identifier, { LABEL: 'key' });
+      this.CONSUME(t.Equals);
+    });
+    this.SUBRULE(this.expression);
+  });
+
+  private shapeSpec = this.RULE('shapeSpec', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(t.ShapeLiteral) },
+      { ALT: () => this.CONSUME(t.NumberLiteral) },
+      { ALT: () => this.CONSUME(t.Question) },
+    ]);
+  });
+
+  private expression = this.RULE('expression', () => {
+    this.SUBRULE(this.term, { LABEL: 'operands' });
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(t.Plus, { LABEL: 'operators' }) }, { ALT: () => this.CONSUME(t.Minus, { LABEL: 'operators' }) }]);
+      this.SUBRULE2(this.term, { LABEL: 'operands' });
+    });
+  });
+
+  private term = this.RULE('term', () => {
+    this.SUBRULE(this.unary, { LABEL: 'operands' });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(t.Star, { LABEL: 'operators' }) },
+        { ALT: () => this.CONSUME(t.Slash, { LABEL: 'operators' }) },
+        { ALT: () => this.CONSUME(t.FloorDiv, { LABEL: 'operators' }) },
+      ]);
+      this.SUBRULE2(this.unary, { LABEL: 'operands' });
+    });
+  });
+
+  private unary = this.RULE('unary', () => {
+    this.OPTION(() => this.CONSUME(t.Minus));
+    this.SUBRULE(this.primary);
+  });
+
+  private primary = this.RULE('primary', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(t.NumberLiteral) },
+      { ALT: () => this.CONSUME(t.ShapeLiteral) },
+      { ALT: () => this.CONSUME(t.StringLiteral) },
+      { ALT: () => this.CONSUME(t.Identifier) },
+      { ALT: () => this.CONSUME(t.True) },
+      { ALT: () => this.CONSUME(t.False) },
+      {
+        ALT: () => {
+          this.CONSUME(t.LParen);
+          this.AT_LEAST_ONE_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.expression) });
+          this.CONSUME(t.RParen);
+        },
+      },
+    ]);
+  });
+}
+
+/** The single shared parser instance. */
+export const cnnParser = new CnnParser();
+
+/** Exposed for the railroad-diagram generator in `grammars/`. */
+export function grammarProductions() {
+  return cnnParser.getSerializedGastProductions();
+}
+
+export type { CstNode };

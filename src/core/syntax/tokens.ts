@@ -1,0 +1,89 @@
+/**
+ * The tokens of the `.cnn` language, in the order the lexer tries them:
+ * longer and more specific patterns first, keywords before identifiers
+ * (with `longer_alt` so that `networks` stays an identifier).
+ */
+import { createToken, Lexer, type TokenType } from 'chevrotain';
+
+export const Whitespace = createToken({ name: 'Whitespace', pattern: /[ \t\r\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
+export const LineComment = createToken({ name: 'LineComment', pattern: /#[^\n]*/, group: 'comments' });
+export const BlockComment = createToken({
+  name: 'BlockComment',
+  // An unclosed comment runs to the end of the file (the parser reports it) rather than failing the lexer.
+  pattern: /\/\*(?:[^*]|\*(?!\/))*(?:\*\/)?/,
+  line_breaks: true,
+  group: 'comments',
+});
+export const Newline = createToken({ name: 'Newline', pattern: /\n/, line_breaks: true });
+
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
+
+function keyword(word: string, name: string): TokenType {
+  return createToken({ name, pattern: new RegExp(word), longer_alt: Identifier });
+}
+export const Network = keyword('network', 'Network');
+export const Block = keyword('block', 'Block');
+export const Input = keyword('input', 'Input');
+export const Repeat = keyword('repeat', 'Repeat');
+export const Residual = keyword('residual', 'Residual');
+export const Shortcut = keyword('shortcut', 'Shortcut');
+export const Concat = keyword('concat', 'Concat');
+export const Branch = keyword('branch', 'Branch');
+export const True = keyword('true', 'True');
+export const False = keyword('false', 'False');
+
+/** Whole numbers (or `?`) joined by `x` with no spaces: `3x224x224`, `64x?x?`. */
+export const ShapeLiteral = createToken({ name: 'ShapeLiteral', pattern: /(?:\d+|\?)(?:x(?:\d+|\?))+(?![A-Za-z0-9_])/ });
+export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/ });
+export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"[^"\n]*"|'[^'\n]*'/ });
+/** A string with no closing quote on its line; the parser reports it instead of the lexer giving up. */
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"[^"\n]*|'[^'\n]*/ });
+
+export const Arrow = createToken({ name: 'Arrow', pattern: /->/ });
+export const FloorDiv = createToken({ name: 'FloorDiv', pattern: /\/\// });
+export const Slash = createToken({ name: 'Slash', pattern: /\// });
+export const Star = createToken({ name: 'Star', pattern: /\*/ });
+export const Plus = createToken({ name: 'Plus', pattern: /\+/ });
+export const Minus = createToken({ name: 'Minus', pattern: /-/ });
+export const Equals = createToken({ name: 'Equals', pattern: /=/ });
+export const Colon = createToken({ name: 'Colon', pattern: /:/ });
+export const Semicolon = createToken({ name: 'Semicolon', pattern: /;/ });
+export const Comma = createToken({ name: 'Comma', pattern: /,/ });
+export const LParen = createToken({ name: 'LParen', pattern: /\(/ });
+export const RParen = createToken({ name: 'RParen', pattern: /\)/ });
+export const LCurly = createToken({ name: 'LCurly', pattern: /\{/ });
+export const RCurly = createToken({ name: 'RCurly', pattern: /\}/ });
+export const Question = createToken({ name: 'Question', pattern: /\?/ });
+
+/** The words the language reserves. */
+export const keywordTokens = [Network, Block, Input, Repeat, Residual, Shortcut, Concat, Branch, True, False];
+
+export const allTokens: TokenType[] = [
+  Whitespace,
+  LineComment,
+  BlockComment,
+  Newline,
+  ShapeLiteral,
+  NumberLiteral,
+  StringLiteral,
+  UnterminatedString,
+  Arrow,
+  FloorDiv,
+  Slash,
+  Star,
+  Plus,
+  Minus,
+  Equals,
+  Colon,
+  Semicolon,
+  Comma,
+  LParen,
+  RParen,
+  LCurly,
+  RCurly,
+  Question,
+  ...keywordTokens,
+  Identifier,
+];
+
+export const cnnLexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });

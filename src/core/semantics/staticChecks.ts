@@ -8,6 +8,25 @@ import { diagnostic, nearestName, type Diagnostic, type Fix, type Range } from '
 import { allArgs, allOpNames, findOp } from '../ops/registry';
 import type { BlockDecl, CallNode, Expr, SourceFile, Statement } from '../syntax/ast';
 
+/** Names people bring from PyTorch, Keras and papers that are too far from ours for edit distance to find. */
+const familiarNames: Record<string, string> = {
+  pool: 'maxpool',
+  max_pool: 'maxpool',
+  maxpooling: 'maxpool',
+  avg_pool: 'avgpool',
+  averagepooling: 'avgpool',
+  fc: 'dense',
+  batch_norm: 'batchnorm',
+  bn: 'batchnorm',
+  deconv: 'conv_transpose',
+  upsampling: 'upsample',
+  globalaveragepooling: 'global_avgpool',
+  adaptiveavgpool: 'adaptive_avgpool',
+  concatenate: 'concat',
+  skip: 'add',
+  relu_: 'relu',
+};
+
 /** Labels defined so far in a body and its enclosing bodies. */
 interface Scope {
   labels: Set<string>;
@@ -82,7 +101,8 @@ function checkCall(call: CallNode, scope: Scope, params: Set<string>, blocks: Ma
   const block = blocks.get(call.name);
   if (!op && !block) {
     const isBlockName = /^[A-Z]/.test(call.name);
-    const suggestion = nearestName(call.name, isBlockName ? [...blocks.keys(), ...allOpNames()] : [...allOpNames(), ...blocks.keys()]);
+    const familiar = familiarNames[call.name.toLowerCase().replace(/[0-9]d$/, '').replace(/2d$/, '')];
+    const suggestion = familiar ?? nearestName(call.name, isBlockName ? [...blocks.keys(), ...allOpNames()] : [...allOpNames(), ...blocks.keys()]);
     const fixes: Fix[] = suggestion ? [{ title: `Change to ${suggestion}`, edits: [{ range: call.nameRange, newText: suggestion }], preferred: true }] : [];
     const hint = suggestion ? ` Did you mean ${suggestion}?` : isBlockName ? ' Define it with block NAME(params) { ... }.' : '';
     found.push(

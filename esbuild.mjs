@@ -25,7 +25,7 @@ const node = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', 
 const targets = {
   cli: { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   bench: { ...node, entryPoints: { bench: 'test/bench/main.ts' }, outdir: 'dist' },
-  tests: { ...node, entryPoints: testEntries('test'), outdir: 'out', outbase: '.', external: ['mocha'] },
+  tests: { ...node, entryPoints: testEntries('test'), outdir: 'out', outbase: '.', external: ['mocha', 'playwright-core'] },
 };
 
 const chosen = wanted.length ? wanted : Object.keys(targets);

@@ -41,32 +41,34 @@ export function tokenRange(token: IToken): Range {
 
 const nowhere: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
+/**
+ * The range from a node's first to its last real token. The parser tracks no
+ * node locations (that costs a third of parse time), so ranges come from tokens.
+ */
 function nodeRange(cst: CstNode | undefined): Range {
-  const location = cst?.location;
-  if (!location || Number.isNaN(location.startOffset) || location.startLine === undefined || Number.isNaN(location.startLine)) {
-    return firstTokenRange(cst) ?? nowhere;
-  }
-  const endLine = location.endLine !== undefined && !Number.isNaN(location.endLine) ? location.endLine : location.startLine;
-  const endColumn = location.endColumn !== undefined && !Number.isNaN(location.endColumn) ? location.endColumn : location.startColumn ?? 1;
-  return {
-    start: { line: location.startLine - 1, character: (location.startColumn ?? 1) - 1 },
-    end: { line: endLine - 1, character: endColumn },
-  };
+  const span = cst ? tokenSpan(cst) : undefined;
+  if (!span) return nowhere;
+  return { start: tokenRange(span.first).start, end: tokenRange(span.last).end };
 }
 
-function firstTokenRange(cst: CstNode | undefined): Range | undefined {
-  if (!cst) return undefined;
+function tokenSpan(cst: CstNode): { first: IToken; last: IToken } | undefined {
+  let first: IToken | undefined;
+  let last: IToken | undefined;
   for (const list of Object.values(cst.children)) {
     for (const element of list ?? []) {
+      let candidates: { first: IToken; last: IToken } | undefined;
       if (isToken(element)) {
-        if (!Number.isNaN(element.startOffset) && !element.isInsertedInRecovery) return tokenRange(element);
+        if (Number.isNaN(element.startOffset) || element.isInsertedInRecovery) continue;
+        candidates = { first: element, last: element };
       } else {
-        const found = firstTokenRange(element);
-        if (found) return found;
+        candidates = tokenSpan(element);
       }
+      if (!candidates) continue;
+      if (!first || candidates.first.startOffset < first.startOffset) first = candidates.first;
+      if (!last || candidates.last.startOffset > last.startOffset) last = candidates.last;
     }
   }
-  return undefined;
+  return first && last ? { first, last } : undefined;
 }
 
 /** Converts the CST of a whole file. */
@@ -74,7 +76,7 @@ export function buildFile(cst: CstNode | undefined, comments: ast.Comment[]): as
   const file: ast.SourceFile = { networks: [], blocks: [], comments };
   if (!cst) return file;
   const declarations = [...nodes(cst.children, 'network'), ...nodes(cst.children, 'blockDefinition')];
-  declarations.sort((a, b) => (a.location?.startOffset ?? 0) - (b.location?.startOffset ?? 0));
+  declarations.sort((a, b) => (tokenSpan(a)?.first.startOffset ?? 0) - (tokenSpan(b)?.first.startOffset ?? 0));
   for (const declaration of declarations) {
     const name = token(declaration.children, 'Identifier');
     if (!name) continue;

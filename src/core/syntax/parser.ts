@@ -68,7 +68,7 @@ const ruleFriendlyNames: Record<string, string> = {
 
 export class CnnParser extends CstParser {
   constructor() {
-    super(t.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'full', errorMessageProvider: errorMessages, maxLookahead: 3 });
+    super(t.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'none', errorMessageProvider: errorMessages, maxLookahead: 3 });
     this.performSelfAnalysis();
   }
 

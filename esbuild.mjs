@@ -24,6 +24,7 @@ const node = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', 
 
 const targets = {
   cli: { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  grammar: { ...node, entryPoints: { grammar: 'src/tools/writeGrammar.ts' }, outdir: 'dist' },
   bench: { ...node, entryPoints: { bench: 'test/bench/main.ts' }, outdir: 'dist' },
   tests: { ...node, entryPoints: testEntries('test'), outdir: 'out', outbase: '.', external: ['mocha', 'playwright-core'] },
 };

@@ -1,0 +1,64 @@
+/**
+ * Generates `grammars/`: the grammar as people read it, from the parser itself
+ * (so it can never drift): EBNF text and chevrotain's railroad diagrams.
+ * `npm run grammar` writes the files; a test fails when they are stale.
+ */
+import { createSyntaxDiagramsCode, type ISerializedGast } from 'chevrotain';
+import { grammarProductions } from '../core/syntax/parser';
+import { allTokens } from '../core/syntax/tokens';
+
+/** The EBNF text of the parser's grammar, with the token patterns at the end. */
+export function grammarEbnf(): string {
+  const rules = grammarProductions().map((rule) => `${rule.name} ::= ${sequence((rule as { definition: ISerializedGast[] }).definition)}`);
+  const tokens = allTokens.map((token) => `${token.name} ::= /${String(token.PATTERN).replace(/^\/|\/[a-z]*$/g, '')}/`);
+  return [
+    '(* The .cnn grammar, generated from src/core/syntax/parser.ts by `npm run grammar`; do not edit. *)',
+    '(* Newlines inside ( ) are dropped before parsing, and "shortcut" may start the line after "}". *)',
+    '',
+    ...rules,
+    '',
+    '(* Tokens, tried in this order; Whitespace and comments are skipped. *)',
+    ...tokens,
+    '',
+  ].join('\n');
+}
+
+function sequence(items: ISerializedGast[]): string {
+  return items.map(item).join(' ');
+}
+
+function item(node: ISerializedGast): string {
+  const n = node as ISerializedGast & { definition?: ISerializedGast[]; name?: string; label?: string; separator?: { name: string } };
+  switch (n.type) {
+    case 'NonTerminal':
+      return n.name ?? '?';
+    case 'Terminal':
+      return n.name ?? '?';
+    case 'Option':
+      return `[ ${sequence(n.definition ?? [])} ]`;
+    case 'Repetition':
+      return `{ ${sequence(n.definition ?? [])} }`;
+    case 'RepetitionMandatory':
+      return `${sequence(n.definition ?? [])} { ${sequence(n.definition ?? [])} }`;
+    case 'RepetitionWithSeparator':
+      return `[ ${sequence(n.definition ?? [])} { ${n.separator?.name} ${sequence(n.definition ?? [])} } ]`;
+    case 'RepetitionMandatoryWithSeparator':
+      return `${sequence(n.definition ?? [])} { ${n.separator?.name} ${sequence(n.definition ?? [])} }`;
+    case 'Alternation':
+      return `( ${(n.definition ?? []).map((alternative) => sequence((alternative as { definition: ISerializedGast[] }).definition)).join(' | ')} )`;
+    case 'Alternative':
+      return sequence(n.definition ?? []);
+    default:
+      return '';
+  }
+}
+
+/** A self-contained HTML page of railroad diagrams (chevrotain's generator). */
+export function grammarDiagrams(): string {
+  return createSyntaxDiagramsCode(grammarProductions());
+}
+
+/** What `npm run grammar` writes, path → content. */
+export function grammarFiles(): Record<string, string> {
+  return { 'grammars/cnn.ebnf': grammarEbnf(), 'grammars/cnn-railroad.html': grammarDiagrams() };
+}

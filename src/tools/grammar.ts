@@ -9,7 +9,10 @@ import { allTokens } from '../core/syntax/tokens';
 
 /** The EBNF text of the parser's grammar, with the token patterns at the end. */
 export function grammarEbnf(): string {
-  const rules = grammarProductions().map((rule) => `${rule.name} ::= ${sequence((rule as { definition: ISerializedGast[] }).definition)}`);
+  const rules = grammarProductions().map((rule) => {
+    const named = rule as ISerializedGast & { name: string; definition: ISerializedGast[] };
+    return `${named.name} ::= ${sequence(named.definition)}`;
+  });
   const tokens = allTokens.map((token) => `${token.name} ::= /${String(token.PATTERN).replace(/^\/|\/[a-z]*$/g, '')}/`);
   return [
     '(* The .cnn grammar, generated from src/core/syntax/parser.ts by `npm run grammar`; do not edit. *)',

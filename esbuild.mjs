@@ -26,6 +26,8 @@ const targets = {
   cli: { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   grammar: { ...node, entryPoints: { grammar: 'src/tools/writeGrammar.ts' }, outdir: 'dist' },
   bench: { ...node, entryPoints: { bench: 'test/bench/main.ts' }, outdir: 'dist' },
+  server: { ...node, entryPoints: { server: 'src/server/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  extension: { ...node, entryPoints: { extension: 'src/client/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   tests: { ...node, entryPoints: testEntries('test'), outdir: 'out', outbase: '.', external: ['mocha', 'playwright-core'] },
 };
 

@@ -1,0 +1,72 @@
+/**
+ * Custom messages between the CNN Lens language server and its clients (the
+ * VS Code extension, and later the preview). Both sides import these types,
+ * so a change here is a compile error on the side that forgot it.
+ */
+
+/** A zero-based position, as in the Language Server Protocol. */
+export interface ProtocolPosition {
+  line: number;
+  character: number;
+}
+
+/** A half-open range, as in the Language Server Protocol. */
+export interface ProtocolRange {
+  start: ProtocolPosition;
+  end: ProtocolPosition;
+}
+
+/** The totals of one network, as the status bar, the summary command and the code lenses show them. */
+export interface NetworkSummary {
+  name: string;
+  /** The whole `network NAME { ... }` declaration. */
+  range: ProtocolRange;
+  /** `3x224x224`, or null when `input(...)` is missing or invalid. */
+  input: string | null;
+  /** The final output shape, or null when an error stopped shape inference. */
+  output: string | null;
+  trainableParams: number;
+  nonTrainableParams: number;
+  /** Multiply-accumulates for one sample (bias adds excluded). */
+  macs: number;
+  /** Output elements of every layer: activation memory in values for batch 1. */
+  activations: number;
+  /** Activation memory in bytes for batch 1 at 4 bytes (float32) per value. */
+  activationBytes: number;
+  /** Receptive field of the last spatial tensor, per spatial axis; null once no spatial axis was left at the start. */
+  receptiveField: { size: number[]; jump: number[] } | null;
+  /** Error diagnostics inside the network's declaration. */
+  errors: number;
+}
+
+/** Parameters of `cnnLens/networkSummary`. */
+export interface NetworkSummaryParams {
+  textDocument: { uri: string };
+  /** The cursor; picks the active network. Without it, the first network is active. */
+  position?: ProtocolPosition;
+}
+
+/** The reply to `cnnLens/networkSummary`: every network of the file, and which one holds the cursor. */
+export interface NetworkSummaryResult {
+  uri: string;
+  /** The document version these totals were computed from. */
+  version: number;
+  networks: NetworkSummary[];
+  /** Index into `networks` of the network at the cursor (or the first one); null when the file has none. */
+  active: number | null;
+}
+
+/** Method name of the network summary request. */
+export const networkSummaryMethod = 'cnnLens/networkSummary';
+
+/** Settings the server reads from the `cnnLens` configuration section (or from initializationOptions). */
+export interface CnnLensSettings {
+  inlayHints: { shapes: boolean; params: boolean };
+  diagnostics: { debounceMs: number };
+}
+
+/** The settings a client gets when it sends none. */
+export const defaultSettings: CnnLensSettings = {
+  inlayHints: { shapes: true, params: false },
+  diagnostics: { debounceMs: 150 },
+};

@@ -1,0 +1,30 @@
+/**
+ * Code lenses above each network: its totals (clicking shows the full
+ * summary) and "Open preview". The commands are the client's; other editors
+ * simply show the titles.
+ */
+import type { CodeLens, CodeLensParams } from 'vscode-languageserver';
+import { toLspRange } from './convert';
+import { bytesText, humanCount, sizeText, withCommas } from './describe';
+import type { DocumentStore } from './documents';
+import { summarize } from './summary';
+
+export function codeLenses(store: DocumentStore, params: CodeLensParams): CodeLens[] {
+  const analyzed = store.analysisOf(params.textDocument.uri);
+  if (!analyzed) return [];
+  const uri = params.textDocument.uri;
+  return analyzed.analysis.networks.flatMap((network) => {
+    const summary = summarize(network, analyzed.analysis);
+    const range = toLspRange(network.declaration.nameRange);
+    const summaryCommand = (title: string) => ({ range, command: { title, command: 'cnnLens.showSummary', arguments: [uri, network.name] } });
+    const lenses: CodeLens[] = [
+      summaryCommand(`${withCommas(summary.trainableParams + summary.nonTrainableParams)} params (${withCommas(summary.trainableParams)} trainable / ${withCommas(summary.nonTrainableParams)} non-trainable)`),
+      summaryCommand(`${humanCount(summary.macs)} MACs`),
+      summaryCommand(`${bytesText(summary.activationBytes)} activations (batch 1)`),
+    ];
+    if (summary.receptiveField) lenses.push(summaryCommand(`receptive field ${sizeText(summary.receptiveField.size)}`));
+    if (summary.errors) lenses.push(summaryCommand(`${summary.errors} error${summary.errors === 1 ? '' : 's'}`));
+    lenses.push({ range, command: { title: 'Open preview', command: 'cnnLens.openPreview', arguments: [uri, network.name] } });
+    return lenses;
+  });
+}

@@ -1,0 +1,45 @@
+/** Folding ranges: networks, blocks, multi-line compound statements, block comments and runs of `#` lines. */
+import { FoldingRangeKind, type FoldingRange, type FoldingRangeParams } from 'vscode-languageserver';
+import type { DocumentStore } from './documents';
+import { forEachStatement } from './syntax';
+
+export function foldingRanges(store: DocumentStore, params: FoldingRangeParams): FoldingRange[] {
+  const analyzed = store.analysisOf(params.textDocument.uri);
+  if (!analyzed) return [];
+  const { file } = analyzed.analysis;
+  const ranges: FoldingRange[] = [];
+  // The closing `}` line stays visible, as in most languages.
+  const region = (start: number, end: number) => {
+    if (end - 1 > start) ranges.push({ startLine: start, endLine: end - 1 });
+  };
+  for (const declaration of [...file.networks, ...file.blocks]) region(declaration.range.start.line, declaration.range.end.line);
+  forEachStatement(file, (statement) => {
+    if (statement.body.kind !== 'call') region(statement.range.start.line, statement.range.end.line);
+    if (statement.body.kind === 'residual' && statement.body.shortcutRange) region(statement.body.shortcutRange.start.line, statement.range.end.line);
+  });
+  let run: { start: number; end: number } | undefined;
+  const flush = () => {
+    if (run && run.end > run.start) ranges.push({ startLine: run.start, endLine: run.end, kind: FoldingRangeKind.Comment });
+    run = undefined;
+  };
+  for (const comment of file.comments) {
+    if (comment.text.startsWith('/*')) {
+      flush();
+      if (comment.range.end.line > comment.range.start.line) ranges.push({ startLine: comment.range.start.line, endLine: comment.range.end.line, kind: FoldingRangeKind.Comment });
+      continue;
+    }
+    const line = comment.range.start.line;
+    const ownLine = comment.range.start.character === 0 || /^\s*$/.test(analyzed.document.getText({ start: { line, character: 0 }, end: comment.range.start }));
+    if (!ownLine) {
+      flush();
+      continue;
+    }
+    if (run && run.end === line - 1) run.end = line;
+    else {
+      flush();
+      run = { start: line, end: line };
+    }
+  }
+  flush();
+  return ranges;
+}

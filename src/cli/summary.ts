@@ -1,6 +1,6 @@
 /** The torchinfo-like table printed by `cnn summary`. */
 import { formatReceptiveSize, formatShape, type Analysis, type NetworkAnalysis, type StatementResult } from '../core';
-import { humanCount, megabytes, withCommas } from './format';
+import { humanCount, megabytes, withCommas } from '../core/format';
 
 /** One row: the statement as written, then its figures. */
 interface Row {

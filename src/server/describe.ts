@@ -1,6 +1,6 @@
 /** Words and numbers as the hovers, lenses and hints show them. */
 import { formatNumber, formatShape, type ReceptiveField } from '../core';
-import { humanCount, withCommas } from '../cli/format';
+import { humanCount, withCommas } from '../core/format';
 
 export { humanCount, withCommas };
 

@@ -3,24 +3,14 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { JsonFileReport } from '../../src/core';
 
 /** The bundle that `node esbuild.mjs cli` writes; tests run from the repository root. */
 export const CLI = 'dist/cli.js';
 
-/** The part of `cnn check --json` these tests rely on. */
+/** The `cnn check --json` report, typed by the core's own contract. */
 export interface CheckReport {
-  files: {
-    path: string;
-    diagnostics: { severity: 'error' | 'warning' | 'info'; code: string; message: string; range: unknown }[];
-    networks: {
-      name: string;
-      input: number[];
-      output: number[] | null;
-      params: { trainable: number; nonTrainable: number; total: number };
-      macs: number;
-      activations: number;
-    }[];
-  }[];
+  files: JsonFileReport[];
 }
 
 export type Network = CheckReport['files'][number]['networks'][number];

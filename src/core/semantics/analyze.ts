@@ -4,7 +4,7 @@
  * collects diagnostics. Never throws on user input; errors do not cascade
  * (a statement whose input is unknown is skipped quietly).
  */
-import { compareRanges, diagnostic, type Diagnostic, type DiagnosticCode, type Fix, type Range, type RelatedLocation } from '../diagnostics';
+import { compareRanges, diagnostic, diagnosticSeverity, type Diagnostic, type DiagnosticCode, type Fix, type Range, type RelatedLocation } from '../diagnostics';
 import { findOp, allArgs } from '../ops/registry';
 import type { OpContext, OpDefinition, OpOutcome, Tensor } from '../ops/types';
 import type { BlockDecl, CallNode, NetworkDecl, SourceFile, Statement } from '../syntax/ast';
@@ -606,7 +606,7 @@ class CallContext implements OpContext {
 
   report(code: DiagnosticCode, message: string, at?: string | Range, fixes?: Fix[]): void {
     const range = typeof at === 'string' ? this.argRange(at) ?? this.call.nameRange : at ?? this.call.nameRange;
-    if (this.analyzer && code !== 'uneven-stride' && code !== 'dense-on-spatial' && code !== 'misaligned') this.failed = true;
+    if (diagnosticSeverity[code] === 'error') this.failed = true;
     this.analyzer.reportFrom(this.frame, code, message, range, fixes);
   }
 

@@ -2,7 +2,8 @@
  * The analysis core of CNN Lens: pure TypeScript, no editor, no file system.
  * `analyze(text)` parses and analyses a `.cnn` file and never throws on user input.
  */
-export { analyze, argumentEdit } from './semantics/analyze';
+export { analyze, argumentEdit, type AnalyzeOptions } from './semantics/analyze';
+export type { NetworkGraph, GraphNode, GraphGroup, Attributes, AttributeValue } from './semantics/graph';
 export type { Analysis, NetworkAnalysis, StatementResult, ParamCounts } from './semantics/results';
 export type { ReceptiveField } from './semantics/receptiveField';
 export { formatReceptiveSize, formatNumber } from './semantics/receptiveField';

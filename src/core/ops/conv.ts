@@ -39,6 +39,11 @@ function convWindow(context: OpContext): { g: WindowGeometry; out: { sizes: numb
   return out ? { g, out } : undefined;
 }
 
+/** The window settings as graph attributes: `kernel`, `stride`, `dilation`, `padLeft`, `padRight` per spatial axis. */
+export function windowAttributes(g: WindowGeometry): { kernel: number[]; stride: number[]; dilation: number[]; padLeft: number[]; padRight: number[] } {
+  return { kernel: g.kernel, stride: g.stride, dilation: g.dilation, padLeft: g.padLeft, padRight: g.padRight };
+}
+
 function checkGroups(context: OpContext, inChannels: number, outChannels: number, groups: number): void {
   if (inChannels % groups !== 0 || outChannels % groups !== 0) {
     const which = inChannels % groups !== 0 ? `the ${inChannels} input channels` : `the ${outChannels} output channels`;
@@ -76,6 +81,7 @@ const conv: OpDefinition = {
       shape,
       trainable: perGroupIn * taps * out + (bias ? out : 0),
       macs: product(shape) * perGroupIn * taps,
+      attributes: { out, groups, bias, ...windowAttributes(window.g) },
       receptiveField: { kind: 'window', kernel: window.g.kernel.map((k, i) => window.g.dilation[i] * (k - 1) + 1), stride: window.g.stride, padLeft: window.g.padLeft },
       formula: window.out.formula,
       suggest: suggestWindowChange(context.input.shape.slice(1), window.g),
@@ -132,6 +138,7 @@ const convTranspose: OpDefinition = {
     return {
       shape: [out, ...outSizes],
       trainable: inChannels * Math.floor(out / groups) * taps + (bias ? out : 0),
+      attributes: { out, kernel, stride, padding, outputPadding, dilation, groups, bias },
       macs: product(context.input.shape) * Math.floor(out / groups) * taps,
       receptiveField: { kind: 'transpose', kernel: kernel.map((k, i) => dilation[i] * (k - 1) + 1), stride, padLeft: padding },
       formula,
@@ -162,6 +169,7 @@ const depthwise: OpDefinition = {
       shape,
       trainable: taps * out + (bias ? out : 0),
       macs: product(shape) * taps,
+      attributes: { multiplier, bias, ...windowAttributes(window.g) },
       receptiveField: { kind: 'window', kernel: window.g.kernel.map((k, i) => window.g.dilation[i] * (k - 1) + 1), stride: window.g.stride, padLeft: window.g.padLeft },
       formula: window.out.formula,
       suggest: suggestWindowChange(context.input.shape.slice(1), window.g),
@@ -193,6 +201,7 @@ const separable: OpDefinition = {
       shape: [out, ...window.out.sizes],
       trainable: inChannels * taps * multiplier + middle * out + (bias ? out : 0),
       macs: positions * middle * taps + positions * out * middle,
+      attributes: { out, multiplier, bias, ...windowAttributes(window.g) },
       receptiveField: { kind: 'window', kernel: window.g.kernel.map((k, i) => window.g.dilation[i] * (k - 1) + 1), stride: window.g.stride, padLeft: window.g.padLeft },
       formula: window.out.formula,
       suggest: suggestWindowChange(context.input.shape.slice(1), window.g),

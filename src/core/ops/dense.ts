@@ -31,6 +31,7 @@ const dense: OpDefinition = {
       shape: outShape,
       trainable: features * units + (bias ? units : 0),
       macs: product(outShape) * features,
+      attributes: { units, bias },
       receptiveField: { kind: shape.length > 1 ? 'drop' : 'keep' },
     };
   },

@@ -8,11 +8,13 @@ function elementwise(names: string[], summary: string, keywords: ArgSpec[] = [],
     summary,
     signature: { positional, keywords },
     apply(context) {
+      const attributes: Record<string, number> = {};
       for (const spec of [...positional, ...keywords]) {
-        if (spec.kind === 'number' && context.number(spec.name) === undefined) return null;
-        if (spec.kind === 'int' && context.int(spec.name) === undefined) return null;
+        const value = spec.kind === 'int' ? context.int(spec.name) : context.number(spec.name);
+        if (value === undefined) return null;
+        attributes[spec.name] = value;
       }
-      return { shape: context.input.shape, receptiveField: { kind: 'keep' } };
+      return { shape: context.input.shape, receptiveField: { kind: 'keep' }, attributes };
     },
   };
 }
@@ -25,7 +27,7 @@ const dropout: OpDefinition = {
   apply(context) {
     const p = context.number('p', { min: 0, max: 1 });
     if (p === undefined) return null;
-    return { shape: context.input.shape, receptiveField: { kind: 'keep' } };
+    return { shape: context.input.shape, receptiveField: { kind: 'keep' }, attributes: { p } };
   },
 };
 
@@ -37,7 +39,7 @@ const prelu: OpDefinition = {
   apply(context) {
     const shared = context.bool('shared');
     if (shared === undefined) return null;
-    return { shape: context.input.shape, trainable: shared ? 1 : context.input.shape[0], receptiveField: { kind: 'keep' } };
+    return { shape: context.input.shape, trainable: shared ? 1 : context.input.shape[0], receptiveField: { kind: 'keep' }, attributes: { shared } };
   },
 };
 
@@ -51,9 +53,11 @@ const lrn: OpDefinition = {
   },
   apply(context) {
     const size = context.int('size', { min: 1 });
-    const ok = [context.number('alpha'), context.number('beta'), context.number('k')].every((v) => v !== undefined);
-    if (size === undefined || !ok) return null;
-    return { shape: context.input.shape, receptiveField: { kind: 'keep' } };
+    const alpha = context.number('alpha');
+    const beta = context.number('beta');
+    const k = context.number('k');
+    if (size === undefined || alpha === undefined || beta === undefined || k === undefined) return null;
+    return { shape: context.input.shape, receptiveField: { kind: 'keep' }, attributes: { size, alpha, beta, k } };
   },
 };
 

@@ -31,7 +31,13 @@ const batchnorm: OpDefinition = {
         channels = declared;
       }
     }
-    return { shape: context.input.shape, trainable: affine ? 2 * channels : 0, nonTrainable: 2 * channels, receptiveField: { kind: 'keep' } };
+    return {
+      shape: context.input.shape,
+      trainable: affine ? 2 * channels : 0,
+      nonTrainable: 2 * channels,
+      receptiveField: { kind: 'keep' },
+      attributes: { eps, momentum, affine },
+    };
   },
 };
 
@@ -42,9 +48,9 @@ const layernorm: OpDefinition = {
   signature: { positional: [], keywords: [arg.number('eps', 'Added to the variance.', 1e-5), arg.bool('affine', 'Learn a scale and shift per channel.', true)] },
   apply(context) {
     const affine = context.bool('affine');
-    context.number('eps', { min: 0 });
-    if (affine === undefined) return null;
-    return { shape: context.input.shape, trainable: affine ? 2 * context.input.shape[0] : 0, receptiveField: { kind: 'keep' } };
+    const eps = context.number('eps', { min: 0 });
+    if (affine === undefined || eps === undefined) return null;
+    return { shape: context.input.shape, trainable: affine ? 2 * context.input.shape[0] : 0, receptiveField: { kind: 'keep' }, attributes: { eps, affine } };
   },
 };
 
@@ -59,13 +65,13 @@ const groupnorm: OpDefinition = {
   apply(context) {
     const groups = context.int('groups', { min: 1 });
     const affine = context.bool('affine');
-    context.number('eps', { min: 0 });
-    if (groups === undefined || affine === undefined) return null;
+    const eps = context.number('eps', { min: 0 });
+    if (groups === undefined || affine === undefined || eps === undefined) return null;
     const channels = context.input.shape[0];
     if (channels % groups !== 0) {
       context.report('groups', `groupnorm: ${groups} groups do not divide ${channels} channels; use a divisor of ${channels}.`, 'groups');
     }
-    return { shape: context.input.shape, trainable: affine ? 2 * channels : 0, receptiveField: { kind: 'keep' } };
+    return { shape: context.input.shape, trainable: affine ? 2 * channels : 0, receptiveField: { kind: 'keep' }, attributes: { groups, eps, affine } };
   },
 };
 
@@ -76,9 +82,9 @@ const instancenorm: OpDefinition = {
   signature: { positional: [], keywords: [arg.number('eps', 'Added to the variance.', 1e-5), arg.bool('affine', 'Learn a scale and shift per channel.', false)] },
   apply(context) {
     const affine = context.bool('affine');
-    context.number('eps', { min: 0 });
-    if (affine === undefined) return null;
-    return { shape: context.input.shape, trainable: affine ? 2 * context.input.shape[0] : 0, receptiveField: { kind: 'keep' } };
+    const eps = context.number('eps', { min: 0 });
+    if (affine === undefined || eps === undefined) return null;
+    return { shape: context.input.shape, trainable: affine ? 2 * context.input.shape[0] : 0, receptiveField: { kind: 'keep' }, attributes: { eps, affine } };
   },
 };
 

@@ -1,5 +1,6 @@
 /** Pooling: windowed max/average, global and adaptive. */
 import { arg, type OpDefinition } from './types';
+import { windowAttributes } from './conv';
 import { resolvePadding, suggestWindowChange, windowOutput, type WindowGeometry } from './window';
 
 function windowPool(kind: 'max' | 'avg'): OpDefinition {
@@ -32,7 +33,8 @@ function windowPool(kind: 'max' | 'avg'): OpDefinition {
       const dilation = kind === 'max' ? context.spatial('dilation') : sizes.map(() => 1);
       const ceilMode = context.bool('ceil_mode');
       if (!stride || !dilation || ceilMode === undefined) return null;
-      if (kind === 'avg') context.bool('count_include_pad');
+      const countIncludePad = kind === 'avg' ? context.bool('count_include_pad') : false;
+      if (countIncludePad === undefined) return null;
       const padding = resolvePadding(context, sizes, kernel, stride, dilation);
       if (!padding) return null;
       const tooMuch = padding.left.findIndex((p, i) => p > kernel[i] / 2 || padding.right[i] > kernel[i] / 2);
@@ -53,6 +55,7 @@ function windowPool(kind: 'max' | 'avg'): OpDefinition {
         receptiveField: { kind: 'window', kernel: kernel.map((k, i) => dilation[i] * (k - 1) + 1), stride, padLeft: padding.left },
         formula: out.formula,
         suggest: suggestWindowChange(sizes, g),
+        attributes: { ...windowAttributes(g), ceilMode, countIncludePad },
       };
     },
   };
@@ -88,6 +91,7 @@ function adaptivePool(kind: 'max' | 'avg'): OpDefinition {
       const stride = sizes.map((n, i) => Math.max(1, Math.floor(n / size[i])));
       return {
         shape: [context.input.shape[0], ...size],
+        attributes: { size },
         receptiveField: { kind: 'window', kernel, stride, padLeft: sizes.map(() => 0) },
       };
     },

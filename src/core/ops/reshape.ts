@@ -41,7 +41,7 @@ const reshape: OpDefinition = {
       return null;
     }
     const keepsSpatial = dims.length === context.input.shape.length && dims.slice(1).join('x') === context.input.shape.slice(1).join('x');
-    return { shape: dims, receptiveField: { kind: keepsSpatial ? 'keep' : 'drop' } };
+    return { shape: dims, receptiveField: { kind: keepsSpatial ? 'keep' : 'drop' }, attributes: { shape: dims } };
   },
 };
 
@@ -57,6 +57,7 @@ const pad: OpDefinition = {
     return {
       shape: [context.input.shape[0], ...context.input.shape.slice(1).map((n, i) => n + 2 * amount[i])],
       receptiveField: { kind: 'pad', padLeft: amount },
+      attributes: { amount },
     };
   },
 };
@@ -85,6 +86,7 @@ const upsample: OpDefinition = {
     return {
       shape: [context.input.shape[0], ...sizes],
       receptiveField: { kind: 'upsample', scale, reach: mode === 'nearest' ? 1 : mode === 'bicubic' ? 4 : 2 },
+      attributes: { scale, mode },
     };
   },
 };

@@ -5,12 +5,15 @@
  */
 import type { DiagnosticCode, Fix, Range } from '../diagnostics';
 import type { ReceptiveField, ReceptiveFieldStep } from '../semantics/receptiveField';
+import type { Attributes } from '../semantics/graph';
 import type { Value } from '../semantics/values';
 
 /** A tensor flowing between statements: its shape (channels first, no batch) and receptive field. */
 export interface Tensor {
   shape: number[];
   receptiveField: ReceptiveField | null;
+  /** The graph node that produced it, when the analysis records a graph. */
+  node?: number;
 }
 
 /** The kinds of value an argument takes; they drive validation, completion and docs. */
@@ -56,6 +59,8 @@ export interface OpOutcome {
   receptiveField: ReceptiveFieldStep | { kind: 'merge'; fields: (ReceptiveField | null)[] };
   /** The output-size formula per spatial axis with the numbers filled in. */
   formula?: string[];
+  /** The resolved settings an executor needs to run the layer (see `Attributes`). */
+  attributes?: Attributes;
   /**
    * For a failed `->` assertion: the smallest argument change that gives the
    * asserted shape, e.g. `{ name: 'padding', value: '1' }`.

@@ -10,6 +10,7 @@ import type { OpContext, OpDefinition, OpOutcome, Tensor } from '../ops/types';
 import type { BlockDecl, CallNode, NetworkDecl, SourceFile, Statement } from '../syntax/ast';
 import { parse } from '../syntax/parse';
 import { inputReceptiveField, mergeReceptiveFields, stepReceptiveField, type ReceptiveField } from './receptiveField';
+import type { Attributes, GraphGroup, GraphNode, NetworkGraph } from './graph';
 import type { Analysis, NetworkAnalysis, ParamCounts, StatementResult } from './results';
 import { axesName, elementCount, formatShape, matchesAssertion } from './shape';
 import { checkStatically } from './staticChecks';
@@ -39,14 +40,26 @@ interface Frame {
   calls: CallSite[];
   /** Blocks being expanded, to stop recursion (reported statically). */
   expanding: Set<string>;
+  /** The innermost graph group (block call, repeat pass, residual, concat) being evaluated, when recording a graph. */
+  group?: number;
+}
+
+/** Options for `analyze`. */
+export interface AnalyzeOptions {
+  /**
+   * Also build each network's expanded dataflow graph (`Analysis.graphs`).
+   * Repeats are then evaluated pass by pass instead of fast-forwarded, so
+   * this costs more; the preview asks for it, the editor features do not.
+   */
+  graph?: boolean;
 }
 
 class BudgetExceeded extends Error {}
 
 /** Analyses source text: parse, check, infer shapes and count. Never throws on user input. */
-export function analyze(text: string): Analysis {
+export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   const parsed = parse(text);
-  return new Analyzer(text, parsed.file, parsed.diagnostics).run();
+  return new Analyzer(text, parsed.file, parsed.diagnostics, options.graph === true).run();
 }
 
 class Analyzer {
@@ -55,11 +68,17 @@ class Analyzer {
   private readonly blocks = new Map<string, BlockDecl>();
   private readonly instances = new Map<Statement, StatementResult[]>();
   private evaluations = 0;
+  /** The graph of the network being analysed, when recording graphs. */
+  private graph: NetworkGraph | null = null;
+  /** The top-level statement being evaluated, for `GraphNode.statement`. */
+  private statementIndex = 0;
+  private readonly graphs: NetworkGraph[] = [];
 
   constructor(
     text: string,
     private readonly file: SourceFile,
     syntaxDiagnostics: Diagnostic[],
+    private readonly recordGraphs = false,
   ) {
     this.lines = text.split('\n');
     for (const d of syntaxDiagnostics) this.add(d);
@@ -70,7 +89,9 @@ class Analyzer {
     for (const d of checkStatically(this.file, this.blocks)) this.add(d);
     const networks = this.file.networks.map((network) => this.analyzeNetwork(network));
     const diagnostics = [...this.found.values()].sort((a, b) => compareRanges(a.range, b.range));
-    return { file: this.file, diagnostics, networks, instances: this.instances };
+    const analysis: Analysis = { file: this.file, diagnostics, networks, instances: this.instances };
+    if (this.recordGraphs) analysis.graphs = this.graphs;
+    return analysis;
   }
 
   private add(d: Diagnostic): void {
@@ -106,6 +127,8 @@ class Analyzer {
   private analyzeNetwork(network: NetworkDecl): NetworkAnalysis {
     const frame: Frame = { env: new Map(), scope: { labels: new Map() }, calls: [], expanding: new Set() };
     const statements: StatementResult[] = [];
+    this.statementIndex = 0;
+    this.graph = this.recordGraphs ? { name: network.name, nodes: [], groups: [], output: null, complete: true } : null;
     const [first, ...rest] = network.body;
     let input: number[] | null = null;
     let current: Tensor | null = null;
@@ -113,6 +136,7 @@ class Analyzer {
     if (first && first.body.kind === 'call' && first.body.name === 'input') {
       input = this.inputShape(first.body, frame);
       current = input ? { shape: input, receptiveField: inputReceptiveField(input.length - 1) } : null;
+      if (current && this.graph) current.node = this.addNode({ op: 'input', written: 'input', inputs: [], outShape: input!, range: first.range, label: first.label?.name }, frame);
       const result = this.result(first, 'input', 'input', null, current, { trainable: 0, nonTrainable: 0 }, 0, 0, !input);
       this.checkAssertion(first, result, frame, undefined);
       if (first.label) frame.scope.labels.set(first.label.name, current);
@@ -126,6 +150,7 @@ class Analyzer {
     }
     let lastField: ReceptiveField | null = current?.receptiveField ?? null;
     for (const statement of body) {
+      this.statementIndex++;
       let evaluated: { output: Tensor | null; result: StatementResult };
       try {
         evaluated = this.evaluateStatement(statement, current, frame);
@@ -138,11 +163,18 @@ class Analyzer {
             statement.range,
           ),
         );
+        if (this.graph) this.graph.complete = false;
         break;
       }
       statements.push(evaluated.result);
       current = evaluated.output;
       if (current?.receptiveField) lastField = current.receptiveField;
+    }
+    if (this.graph) {
+      this.graph.output = current?.node ?? null;
+      if (current?.node === undefined) this.graph.complete = false;
+      this.graphs.push(this.graph);
+      this.graph = null;
     }
     const totals = sumResults(statements);
     for (const count of [totals.params.trainable + totals.params.nonTrainable, totals.macs, totals.activations]) {
@@ -202,6 +234,7 @@ class Analyzer {
     activations: number,
     failed: boolean,
   ): StatementResult {
+    if (this.graph && (failed || (!output && kind !== 'input'))) this.graph.complete = false;
     return {
       op,
       kind,
@@ -223,6 +256,47 @@ class Analyzer {
     else if (list.length < instancesKept) list.push(result);
   }
 
+  /** Records a graph node (when recording) and returns its id. */
+  private addNode(
+    node: { op: string; written: string; inputs: Tensor[]; outShape: number[]; range: Range; label?: string; attributes?: Attributes; params?: ParamCounts; macs?: number },
+    frame: Frame,
+  ): number | undefined {
+    const graph = this.graph;
+    if (!graph) return undefined;
+    if (node.inputs.some((t) => t.node === undefined)) {
+      // An input came from a failed statement's asserted shape: there is nothing to run it on.
+      graph.complete = false;
+      return undefined;
+    }
+    const recorded: GraphNode = {
+      id: graph.nodes.length,
+      op: node.op,
+      written: node.written,
+      inputs: node.inputs.map((t) => t.node as number),
+      inShapes: node.inputs.map((t) => t.shape),
+      outShape: node.outShape,
+      attributes: node.attributes ?? {},
+      params: node.params ?? zeroParams(),
+      macs: node.macs ?? 0,
+      range: node.range,
+      statement: this.statementIndex,
+    };
+    if (frame.group !== undefined) recorded.group = frame.group;
+    if (node.label !== undefined) recorded.label = node.label;
+    graph.nodes.push(recorded);
+    return recorded.id;
+  }
+
+  /** Opens a graph group inside the frame's current one (when recording); returns the frame to evaluate its body in. */
+  private openGroup(frame: Frame, kind: GraphGroup['kind'], label: string, range: Range): Frame {
+    const graph = this.graph;
+    if (!graph) return frame;
+    const group: GraphGroup = { id: graph.groups.length, kind, label, range };
+    if (frame.group !== undefined) group.parent = frame.group;
+    graph.groups.push(group);
+    return { ...frame, group: group.id };
+  }
+
   private evaluateBody(statements: Statement[], input: Tensor | null, frame: Frame): { output: Tensor | null; results: StatementResult[] } {
     let current = input;
     const results: StatementResult[] = [];
@@ -239,7 +313,10 @@ class Analyzer {
     let output = evaluated.output;
     const result = evaluated.result;
     if (statement.assertion) output = this.checkAssertion(statement, result, frame, evaluated.outcome) ?? output;
-    if (statement.label) frame.scope.labels.set(statement.label.name, output);
+    if (statement.label) {
+      frame.scope.labels.set(statement.label.name, output);
+      if (this.graph && output?.node !== undefined) this.graph.nodes[output.node].label ??= statement.label.name;
+    }
     this.remember(statement, result);
     return { output, result };
   }
@@ -299,6 +376,7 @@ class Analyzer {
         return this.evaluateRepeat(statement, input, frame);
       case 'residual': {
         const bodyScope = { labels: new Map(), parent: frame.scope };
+        frame = this.openGroup(frame, 'residual', 'residual', statement.range);
         const main = this.evaluateBody(body.body, input, { ...frame, scope: bodyScope });
         const parts = [{ name: 'body', results: main.results }];
         let shortcutOutput = input;
@@ -317,6 +395,7 @@ class Analyzer {
           } else {
             const merged = this.merge([main.output.receptiveField, shortcutOutput.receptiveField], statement, frame, 'residual');
             output = { shape: main.output.shape, receptiveField: merged };
+            output.node = this.addNode({ op: 'add', written: 'residual', inputs: [main.output, shortcutOutput], outShape: output.shape, range: body.keywordRange }, frame);
           }
         }
         const result = this.result(statement, 'residual', 'residual', input, output, totals.params, totals.macs, totals.activations, failed);
@@ -324,6 +403,7 @@ class Analyzer {
         return { output, result };
       }
       case 'concatBlock': {
+        frame = this.openGroup(frame, 'concat', 'concat', statement.range);
         const parts = body.branches.map((branch, i) => ({
           name: `branch ${i + 1}`,
           results: [] as StatementResult[],
@@ -355,6 +435,7 @@ class Analyzer {
           } else {
             const merged = this.merge(parts.map((p) => p.output!.receptiveField), statement, frame, 'concat');
             output = { shape: [shapes.reduce((sum, s) => sum + s[0], 0), ...shapes[0].slice(1)], receptiveField: merged };
+            output.node = this.addNode({ op: 'concat', written: 'concat', inputs: parts.map((p) => p.output!), outShape: output.shape, range: body.keywordRange }, frame);
           }
         }
         const result = this.result(statement, 'concat', 'concat', input, output, totals.params, totals.macs, totals.activations, failed);
@@ -425,9 +506,11 @@ class Analyzer {
     const totals = { params: zeroParams(), macs: 0, activations: 0 };
     let firstPass: StatementResult[] = [];
     let passes = 0;
+    const repeatFrame = this.openGroup(frame, 'repeat', `repeat ×${count}`, statement.range);
     while (passes < count) {
       const before = current;
-      const pass = this.evaluateBody(body.body, current, { ...frame, scope: { labels: new Map(), parent: frame.scope } });
+      const passFrame = this.openGroup(repeatFrame, 'repeat', `pass ${passes + 1} of ${count}`, statement.range);
+      const pass = this.evaluateBody(body.body, current, { ...passFrame, scope: { labels: new Map(), parent: frame.scope } });
       passes++;
       if (passes === 1) firstPass = pass.results;
       const passTotals = sumResults(pass.results);
@@ -436,7 +519,7 @@ class Analyzer {
       // A pass that keeps the shape and the jump will repeat itself exactly, except
       // that the receptive field grows by the same amount each time: fast-forward.
       const remaining = count - passes;
-      if (remaining > 0 && before && current && formatShape(before.shape) === formatShape(current.shape) && sameJumps(before.receptiveField, current.receptiveField)) {
+      if (!this.graph && remaining > 0 && before && current && formatShape(before.shape) === formatShape(current.shape) && sameJumps(before.receptiveField, current.receptiveField)) {
         addInto(totals, passTotals, remaining);
         current = { shape: current.shape, receptiveField: extrapolate(before.receptiveField, current.receptiveField, remaining) };
         passes = count;
@@ -472,7 +555,8 @@ class Analyzer {
       env.set(param.name, value);
     }
     const calls = [...frame.calls, { blockName: block.name, range: call.range }];
-    const inner: Frame = { env, scope: { labels: new Map() }, calls, expanding: new Set([...frame.expanding, block.name]) };
+    const grouped = this.openGroup(frame, 'block', this.textOf(call.range), statement.range);
+    const inner: Frame = { env, scope: { labels: new Map() }, calls, expanding: new Set([...frame.expanding, block.name]), group: grouped.group };
     const evaluated = this.evaluateBody(block.body, input, inner);
     const totals = sumResults(evaluated.results);
     const failed = input !== null && evaluated.output === null;
@@ -521,6 +605,25 @@ class Analyzer {
     if (outcome.receptiveField.kind === 'merge') field = this.merge(outcome.receptiveField.fields, statement, frame, call.name);
     else field = stepReceptiveField(input.receptiveField, outcome.receptiveField);
     const output: Tensor = { shape: outcome.shape, receptiveField: field };
+    if (this.graph) {
+      if (context.failed) this.graph.complete = false;
+      else {
+        const labelled = op.signature.labels ? context.labels().map((l) => l.tensor as Tensor) : [];
+        output.node = this.addNode(
+          {
+            op: op.names[0],
+            written: call.name,
+            inputs: [input, ...labelled],
+            outShape: outcome.shape,
+            range: statement.range,
+            attributes: outcome.attributes,
+            params: { trainable: outcome.trainable ?? 0, nonTrainable: outcome.nonTrainable ?? 0 },
+            macs: outcome.macs ?? 0,
+          },
+          frame,
+        );
+      }
+    }
     const result = this.result(
       statement,
       call.name,

@@ -2,6 +2,7 @@
 import type { Diagnostic } from '../diagnostics';
 import type { NetworkDecl, SourceFile, Statement } from '../syntax/ast';
 import type { Range } from '../diagnostics';
+import type { NetworkGraph } from './graph';
 import type { ReceptiveField } from './receptiveField';
 
 /** Trainable and non-trainable (running statistics) parameter counts. */
@@ -58,4 +59,6 @@ export interface Analysis {
   networks: NetworkAnalysis[];
   /** Every evaluation of each statement (a statement inside a block has one per call, capped), for hovers. */
   instances: Map<Statement, StatementResult[]>;
+  /** Each network's expanded dataflow graph, in the order of `networks`; only when asked for (`analyze(text, { graph: true })`). */
+  graphs?: NetworkGraph[];
 }

@@ -1,7 +1,7 @@
 // Builds every bundle of CNN Lens. `node esbuild.mjs [--quiet] [--watch] [target...]`
 // where a target is one of the keys of `targets` below; no target builds them all.
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = process.argv.slice(2);
@@ -10,17 +10,32 @@ const watch = args.includes('--watch');
 const wanted = args.filter((a) => !a.startsWith('--'));
 
 /** Every `*.test.ts` below `dir`, so that a new test file needs no registration. */
-function testEntries(dir) {
+function testEntries(dir, suffix = '.test.ts') {
   const found = [];
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) found.push(...testEntries(path));
-    else if (name.endsWith('.test.ts')) found.push(path);
+    if (statSync(path).isDirectory()) found.push(...testEntries(path, suffix));
+    else if (name.endsWith(suffix)) found.push(path);
   }
   return found;
 }
 
+/** The WASM backend fetches its binaries at run time, so they ship beside the webview bundle. */
+const copyWasmBinaries = {
+  name: 'copy-wasm-binaries',
+  setup(build) {
+    build.onEnd(() => {
+      const from = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
+      mkdirSync('dist/webview', { recursive: true });
+      for (const name of readdirSync(from)) if (name.endsWith('.wasm')) copyFileSync(join(from, name), join('dist/webview', name));
+    });
+  },
+};
+
 const node = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', sourcemap: true, logLevel: quiet ? 'warning' : 'info' };
+
+/** The webview runs in a browser: one self-contained script, no Node built-ins. */
+const browser = { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: quiet ? 'warning' : 'info' };
 
 const targets = {
   cli: { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
@@ -28,7 +43,10 @@ const targets = {
   bench: { ...node, entryPoints: { bench: 'test/bench/main.ts' }, outdir: 'dist' },
   server: { ...node, entryPoints: { server: 'src/server/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   extension: { ...node, entryPoints: { extension: 'src/client/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  webview: { ...browser, entryPoints: { main: 'webview/src/main.ts' }, outdir: 'dist/webview', plugins: [copyWasmBinaries] },
   tests: { ...node, entryPoints: testEntries('test'), outdir: 'out', outbase: '.', external: ['mocha', 'playwright-core'] },
+  // Pages that browser tests load into headless Chromium (test/webview/pages/*.page.ts → out/pages/*.page.js).
+  pages: { ...browser, entryPoints: testEntries('test/webview/pages', '.page.ts'), outdir: 'out/pages' },
 };
 
 const chosen = wanted.length ? wanted : Object.keys(targets);

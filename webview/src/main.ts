@@ -1,0 +1,2 @@
+/** The preview panel's script (placeholder until the panel lands). */
+export {};

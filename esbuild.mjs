@@ -7,6 +7,8 @@ import { join } from 'node:path';
 const args = process.argv.slice(2);
 const quiet = args.includes('--quiet');
 const watch = args.includes('--watch');
+// `--production` (used by `npm run package`) minifies and leaves out source maps.
+const production = args.includes('--production');
 const wanted = args.filter((a) => !a.startsWith('--'));
 
 /** Every `*.test.ts` below `dir`, so that a new test file needs no registration. */
@@ -32,10 +34,10 @@ const copyWasmBinaries = {
   },
 };
 
-const node = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', sourcemap: true, logLevel: quiet ? 'warning' : 'info' };
+const node = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', sourcemap: !production, minify: production, logLevel: quiet ? 'warning' : 'info' };
 
 /** The webview runs in a browser: one self-contained script, no Node built-ins. */
-const browser = { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: quiet ? 'warning' : 'info' };
+const browser = { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production, logLevel: quiet ? 'warning' : 'info' };
 
 const targets = {
   cli: { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
@@ -45,6 +47,9 @@ const targets = {
   extension: { ...node, entryPoints: { extension: 'src/client/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   webview: { ...browser, entryPoints: { main: 'webview/src/main.ts' }, outdir: 'dist/webview', plugins: [copyWasmBinaries] },
   tests: { ...node, entryPoints: testEntries('test'), outdir: 'out', outbase: '.', external: ['mocha', 'playwright-core'] },
+  // Extension-host tests (test/exthost) run inside VS Code, which provides `vscode`.
+  exthost: { ...node, entryPoints: { index: 'test/exthost/index.ts' }, outdir: 'out/exthost', external: ['vscode', 'mocha'] },
+  electron: { ...node, entryPoints: { run: 'test/electron/run.ts' }, outdir: 'out/electron' },
   // Pages that browser tests load into headless Chromium (test/webview/pages/*.page.ts → out/pages/*.page.js).
   pages: { ...browser, entryPoints: testEntries('test/webview/pages', '.page.ts'), outdir: 'out/pages' },
 };

@@ -649,7 +649,7 @@ export function packageVsix(extensionDir: string = repoRoot(), outDir: string = 
   const vsix = join(outDir, 'cnn-lens.vsix');
   const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
   const command = existsSync(vsce) ? [process.execPath, vsce] : ['npx', '--no-install', '@vscode/vsce'];
-  const result = spawnSync(command[0]!, [...command.slice(1), 'package', '--no-dependencies', '--skip-license', '-o', vsix], {
+  const result = spawnSync(command[0]!, [...command.slice(1), 'package', '--no-dependencies', '-o', vsix], {
     cwd: extensionDir,
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',

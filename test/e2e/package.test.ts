@@ -1,0 +1,66 @@
+/**
+ * The .vsix that `npm run package` builds: bundles only, no node_modules, no
+ * sources or tests, and small. vsce applies .vscodeignore, so this packages the
+ * current build the same way and reads the archive's file list.
+ */
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { packageVsix } from './codeServer';
+
+/** Entries of a zip archive, read with Python's zipfile (Python is on every CI machine here, for the PyTorch oracle). */
+function zipEntries(path: string): { name: string; size: number }[] {
+  const script = 'import json,sys,zipfile; print(json.dumps([[i.filename, i.file_size] for i in zipfile.ZipFile(sys.argv[1]).infolist()]))';
+  const listed = spawnSync('/usr/bin/python3', ['-c', script, path], { encoding: 'utf8' });
+  assert.equal(listed.status, 0, listed.stderr);
+  return (JSON.parse(listed.stdout) as [string, number][]).map(([name, size]) => ({ name, size }));
+}
+
+describe('packaged extension (.vsix)', function () {
+  this.timeout(120_000);
+  let vsix: string;
+  let entries: { name: string; size: number }[];
+  before(() => {
+    vsix = packageVsix();
+    entries = zipEntries(vsix);
+  });
+  after(() => rmSync(dirname(vsix), { recursive: true, force: true }));
+
+  it('holds the bundles the manifest and the webview need', () => {
+    const names = new Set(entries.map((e) => e.name));
+    for (const required of [
+      'extension/package.json',
+      'extension/LICENSE.txt',
+      'extension/dist/extension.js',
+      'extension/dist/server.js',
+      'extension/dist/webview/main.js',
+      'extension/dist/webview/tfjs-backend-wasm.wasm',
+      'extension/dist/webview/tfjs-backend-wasm-simd.wasm',
+      'extension/syntaxes/cnn.tmLanguage.json',
+      'extension/syntaxes/language-configuration.json',
+      'extension/syntaxes/cnn.code-snippets',
+      'extension/images/icon.png',
+    ]) {
+      assert.ok(names.has(required), `${required} is missing from the .vsix`);
+    }
+  });
+
+  it('leaves out node_modules, sources, tests, source maps and developer tools', () => {
+    const unwanted = entries.filter(
+      (e) =>
+        /(^|\/)node_modules\//.test(e.name) ||
+        /^extension\/(src|test|out|webview|\.tools|\.ci)\//.test(e.name) ||
+        /\.(ts|map)$/.test(e.name) ||
+        /^extension\/dist\/(cli|bench|grammar)\.js$/.test(e.name),
+    );
+    assert.deepEqual(unwanted.map((e) => e.name), []);
+  });
+
+  it('stays small', () => {
+    const bytes = statSync(vsix).size;
+    // tfjs and its WASM binaries dominate; unminified test builds are larger than `npm run package` makes.
+    assert.ok(bytes < 12 * 1024 * 1024, `the .vsix is ${(bytes / 1024 / 1024).toFixed(1)} MB`);
+    assert.ok(entries.length < 60, `the .vsix has ${entries.length} files`);
+  });
+});

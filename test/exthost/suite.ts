@@ -1,0 +1,91 @@
+/** What the extension does through the `vscode` API, checked from inside the extension host. */
+import { strict as assert } from 'node:assert';
+import * as vscode from 'vscode';
+
+async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 200));
+  }
+}
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
+    .join('\n');
+}
+
+export function defineSuite(): void {
+  describe('CNN Lens in the extension host', () => {
+    let document: vscode.TextDocument;
+
+    before(async () => {
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      assert.ok(folder, 'the test window opens the test/data/e2e folder');
+      document = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, 'lenet-broken.cnn'));
+      await vscode.window.showTextDocument(document);
+    });
+
+    it('gives .cnn files the cnn language and activates on it', async () => {
+      assert.equal(document.languageId, 'cnn');
+      const extension = vscode.extensions.all.find((e) => e.packageJSON?.name === 'cnn-lens');
+      assert.ok(extension, 'the CNN Lens extension is installed');
+      await until(() => (extension.isActive ? true : undefined), 'activation');
+    });
+
+    it('registers its commands', async () => {
+      const commands = await vscode.commands.getCommands(true);
+      for (const command of ['cnnLens.openPreview', 'cnnLens.showSummary', 'cnnLens.restartServer']) assert.ok(commands.includes(command), command);
+    });
+
+    it('reports the wrong assertion as a shape-mismatch error', async () => {
+      const diagnostics = await until(() => {
+        const found = vscode.languages.getDiagnostics(document.uri);
+        return found.length ? found : undefined;
+      }, 'diagnostics');
+      assert.equal(diagnostics.length, 1);
+      const [error] = diagnostics;
+      assert.equal(error.severity, vscode.DiagnosticSeverity.Error);
+      assert.equal(typeof error.code === 'object' ? error.code.value : error.code, 'shape-mismatch');
+      assert.equal(error.range.start.line, 3);
+      assert.match(error.message, /floor\(\(32 \+ 2\*0 - 1\*\(5-1\) - 1\)\/1 \+ 1\) = 28/);
+    });
+
+    it('hovers with the receptive field and parameters', async () => {
+      // Line 7 (0-based 6) is conv(16, 5) on 6x14x14.
+      const position = new vscode.Position(6, 4);
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, position);
+      const text = hoverText(hovers);
+      assert.match(text, /16x10x10/);
+      assert.match(text, /2,416/);
+      assert.match(text, /receptive field/i);
+    });
+
+    it('shows inlay shapes through the provider', async () => {
+      const whole = new vscode.Range(0, 0, document.lineCount, 0);
+      const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', document.uri, whole);
+      const labels = hints.map((h) => `${h.position.line}:${typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('')}`);
+      assert.ok(labels.some((l) => /^6:.*16x10x10/.test(l)), labels.join(', '));
+    });
+
+    it('fixes the assertion with the preferred quick fix', async () => {
+      const [error] = vscode.languages.getDiagnostics(document.uri);
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, error.range, vscode.CodeActionKind.QuickFix.value);
+      const change = actions.find((a) => a.title === 'Change the assertion to -> 6x28x28');
+      assert.ok(change?.edit, actions.map((a) => a.title).join(', '));
+      assert.ok(await vscode.workspace.applyEdit(change.edit));
+      assert.match(document.lineAt(3).text, /-> 6x28x28/);
+      await until(() => (vscode.languages.getDiagnostics(document.uri).length === 0 ? true : undefined), 'the error to clear');
+      // Leave the file as it was for the next run.
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    });
+
+    it('summarises the network on command without failing', async () => {
+      await vscode.commands.executeCommand('cnnLens.showSummary');
+    });
+  });
+}

@@ -42,13 +42,13 @@ const browser = { bundle: true, platform: 'browser', target: 'es2022', format: '
 const targets = {
   cli: { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   grammar: { ...node, entryPoints: { grammar: 'src/tools/writeGrammar.ts' }, outdir: 'dist' },
-  bench: { ...node, entryPoints: { bench: 'test/bench/main.ts' }, outdir: 'dist' },
+  bench: { ...node, entryPoints: { bench: 'test/bench/main.ts' }, outdir: 'dist', external: ['playwright-core'] },
   server: { ...node, entryPoints: { server: 'src/server/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   extension: { ...node, entryPoints: { extension: 'src/client/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   webview: { ...browser, entryPoints: { main: 'webview/src/main.ts' }, outdir: 'dist/webview', plugins: [copyWasmBinaries] },
   tests: { ...node, entryPoints: testEntries('test'), outdir: 'out', outbase: '.', external: ['mocha', 'playwright-core'] },
   // Extension-host tests (test/exthost) run inside VS Code, which provides `vscode`.
-  exthost: { ...node, entryPoints: { index: 'test/exthost/index.ts' }, outdir: 'out/exthost', external: ['vscode', 'mocha'] },
+  exthost: { ...node, entryPoints: { index: 'test/exthost/index.ts', bench: 'test/exthost/bench.ts' }, outdir: 'out/exthost', external: ['vscode', 'mocha'] },
   electron: { ...node, entryPoints: { run: 'test/electron/run.ts' }, outdir: 'out/electron' },
   // Pages that browser tests load into headless Chromium (test/webview/pages/*.page.ts → out/pages/*.page.js).
   pages: { ...browser, entryPoints: testEntries('test/webview/pages', '.page.ts'), outdir: 'out/pages' },

@@ -1,20 +1,20 @@
 /**
  * The VS Code extension: a thin host. It starts the language server (which
- * does all the work), adds two commands, and keeps a status bar item showing
- * the active network's parameters and output shape.
+ * does all the work), adds its commands, hosts the preview panel
+ * (preview.ts), and keeps a status bar item showing the active network's
+ * parameters and output shape.
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { registerPreview } from './preview';
 import { networkSummaryMethod, type NetworkSummary, type NetworkSummaryParams, type NetworkSummaryResult } from '../protocol/messages';
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('CNN Lens');
   context.subscriptions.push(output);
   client = createClient(context, output);
-  await client.start();
-
   const status = new StatusItem(() => client);
   context.subscriptions.push(
     status,
@@ -23,8 +23,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       status.update();
     }),
     vscode.commands.registerCommand('cnnLens.showSummary', (uri?: string, networkName?: string) => showSummary(output, uri, networkName)),
+    ...registerPreview(context),
   );
-  status.update();
+  // The server starts in the background: activation (and so the editor) does
+  // not wait for it; diagnostics arrive when it is up.
+  client.start().then(
+    () => status.update(),
+    (error: unknown) => output.appendLine(`CNN Lens: the language server did not start: ${(error as Error).message ?? String(error)}`),
+  );
 }
 
 export async function deactivate(): Promise<void> {

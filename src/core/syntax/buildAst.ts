@@ -9,24 +9,35 @@ import type * as ast from './ast';
 
 type Children = Record<string, CstElement[] | undefined>;
 
-function isToken(element: CstElement | undefined): element is IToken {
-  return element !== undefined && (element as IToken).image !== undefined;
-}
+const none: never[] = [];
 
+/**
+ * Every child list of the CST holds either nodes or tokens, never both (each
+ * key is a rule name, a token name or a label used for one kind), so the
+ * helpers below need no filtering and allocate nothing.
+ */
 function nodes(children: Children, key: string): CstNode[] {
-  return (children[key] ?? []).filter((e): e is CstNode => !isToken(e));
+  return (children[key] as CstNode[] | undefined) ?? none;
 }
 
 function node(children: Children, key: string): CstNode | undefined {
-  return nodes(children, key)[0];
+  return (children[key] as CstNode[] | undefined)?.[0];
 }
 
-function tokens(children: Children, key: string): IToken[] {
-  return (children[key] ?? []).filter(isToken).filter((token) => !Number.isNaN(token.startOffset) && !token.isInsertedInRecovery);
+/** A token the source really contains, not one error recovery made up. */
+function isReal(token: IToken): boolean {
+  return !Number.isNaN(token.startOffset) && !token.isInsertedInRecovery;
 }
 
 function token(children: Children, key: string): IToken | undefined {
-  return tokens(children, key)[0];
+  const list = children[key] as IToken[] | undefined;
+  if (list) for (let i = 0; i < list.length; i++) if (isReal(list[i])) return list[i];
+  return undefined;
+}
+
+function realTokens(children: Children, key: string): IToken[] {
+  const list = children[key] as IToken[] | undefined;
+  return list ? list.filter(isReal) : none;
 }
 
 /** A token's range, converting chevrotain's 1-based inclusive columns to LSP's 0-based exclusive ones. */
@@ -46,29 +57,64 @@ const nowhere: Range = { start: { line: 0, character: 0 }, end: { line: 0, chara
  * node locations (that costs a third of parse time), so ranges come from tokens.
  */
 function nodeRange(cst: CstNode | undefined): Range {
-  const span = cst ? tokenSpan(cst) : undefined;
-  if (!span) return nowhere;
-  return { start: tokenRange(span.first).start, end: tokenRange(span.last).end };
+  const first = cst && firstToken(cst);
+  const last = cst && lastToken(cst);
+  if (!first || !last) return nowhere;
+  return { start: tokenRange(first).start, end: tokenRange(last).end };
 }
 
-function tokenSpan(cst: CstNode): { first: IToken; last: IToken } | undefined {
-  let first: IToken | undefined;
-  let last: IToken | undefined;
-  for (const list of Object.values(cst.children)) {
-    for (const element of list ?? []) {
-      let candidates: { first: IToken; last: IToken } | undefined;
-      if (isToken(element)) {
-        if (Number.isNaN(element.startOffset) || element.isInsertedInRecovery) continue;
-        candidates = { first: element, last: element };
-      } else {
-        candidates = tokenSpan(element);
+function isToken(element: CstElement): element is IToken {
+  return (element as IToken).image !== undefined;
+}
+
+/** A CST node with its first and last real tokens cached (`null`: it has none). */
+interface SpannedNode extends CstNode {
+  first?: IToken | null;
+  last?: IToken | null;
+}
+
+/**
+ * Finds (once per node) the first and last real tokens of a node. Each child
+ * list is in source order, so only its front and back need looking at.
+ */
+function span(cst: SpannedNode): void {
+  let first: IToken | null = null;
+  let last: IToken | null = null;
+  const children = cst.children;
+  for (const key in children) {
+    const list = children[key];
+    for (let i = 0; i < list.length; i++) {
+      const candidate = edge(list[i], true);
+      if (candidate) {
+        if (!first || candidate.startOffset < first.startOffset) first = candidate;
+        break;
       }
-      if (!candidates) continue;
-      if (!first || candidates.first.startOffset < first.startOffset) first = candidates.first;
-      if (!last || candidates.last.startOffset > last.startOffset) last = candidates.last;
+    }
+    for (let i = list.length - 1; i >= 0; i--) {
+      const candidate = edge(list[i], false);
+      if (candidate) {
+        if (!last || candidate.startOffset > last.startOffset) last = candidate;
+        break;
+      }
     }
   }
-  return first && last ? { first, last } : undefined;
+  cst.first = first;
+  cst.last = last;
+}
+
+function edge(element: CstElement, front: boolean): IToken | null {
+  if (isToken(element)) return isReal(element) ? element : null;
+  const spanned = element as SpannedNode;
+  if (spanned.first === undefined) span(spanned);
+  return front ? spanned.first! : spanned.last!;
+}
+
+function firstToken(cst: CstNode): IToken | undefined {
+  return edge(cst, true) ?? undefined;
+}
+
+function lastToken(cst: CstNode): IToken | undefined {
+  return edge(cst, false) ?? undefined;
 }
 
 /** Converts the CST of a whole file. */
@@ -76,7 +122,7 @@ export function buildFile(cst: CstNode | undefined, comments: ast.Comment[]): as
   const file: ast.SourceFile = { networks: [], blocks: [], comments };
   if (!cst) return file;
   const declarations = [...nodes(cst.children, 'network'), ...nodes(cst.children, 'blockDefinition')];
-  declarations.sort((a, b) => (tokenSpan(a)?.first.startOffset ?? 0) - (tokenSpan(b)?.first.startOffset ?? 0));
+  declarations.sort((a, b) => (firstToken(a)?.startOffset ?? 0) - (firstToken(b)?.startOffset ?? 0));
   for (const declaration of declarations) {
     const name = token(declaration.children, 'Identifier');
     if (!name) continue;
@@ -98,10 +144,12 @@ export function buildFile(cst: CstNode | undefined, comments: ast.Comment[]): as
 
 function statementsOf(body: CstNode | undefined): ast.Statement[] {
   if (!body) return [];
-  return nodes(body.children, 'statement').flatMap((cst) => {
-    const built = statement(cst);
-    return built ? [built] : [];
-  });
+  const built: ast.Statement[] = [];
+  for (const cst of nodes(body.children, 'statement')) {
+    const one = statement(cst);
+    if (one) built.push(one);
+  }
+  return built;
 }
 
 function statement(cst: CstNode): ast.Statement | undefined {
@@ -112,7 +160,7 @@ function statement(cst: CstNode): ast.Statement | undefined {
   const label = token(cst.children, 'label');
   if (label) built.label = { name: label.image, range: tokenRange(label) };
   const shapeCst = node(cst.children, 'shapeSpec');
-  const shapeToken = shapeCst ? [...tokens(shapeCst.children, 'ShapeLiteral'), ...tokens(shapeCst.children, 'NumberLiteral'), ...tokens(shapeCst.children, 'Question')][0] : undefined;
+  const shapeToken = shapeCst ? (token(shapeCst.children, 'ShapeLiteral') ?? token(shapeCst.children, 'NumberLiteral') ?? token(shapeCst.children, 'Question')) : undefined;
   if (shapeToken) built.assertion = { dims: parseShapeText(shapeToken.image), range: tokenRange(shapeToken) };
   return built;
 }
@@ -192,17 +240,20 @@ function statementBody(cst: CstNode): ast.StatementBody | undefined {
 }
 
 function argumentsOf(list: CstNode): ast.Argument[] {
-  return nodes(list.children, 'argument').flatMap((argument): ast.Argument[] => {
+  const built: ast.Argument[] = [];
+  for (const argument of nodes(list.children, 'argument')) {
     const valueCst = node(argument.children, 'expression');
     const key = token(argument.children, 'key');
-    if (!valueCst && !key) return [];
-    const built: ast.Argument = { value: valueCst ? expression(valueCst) : { kind: 'missing', range: nodeRange(argument) }, range: nodeRange(argument) };
+    if (!valueCst && !key) continue;
+    const range = nodeRange(argument);
+    const one: ast.Argument = { value: valueCst ? expression(valueCst) : { kind: 'missing', range: nodeRange(argument) }, range };
     if (key) {
-      built.key = key.image;
-      built.keyRange = tokenRange(key);
+      one.key = key.image;
+      one.keyRange = tokenRange(key);
     }
-    return [built];
-  });
+    built.push(one);
+  }
+  return built;
 }
 
 function joinRange(a: Range, b: Range): Range {
@@ -212,7 +263,7 @@ function joinRange(a: Range, b: Range): Range {
 /** Folds `operands` and `operators` (kept by chevrotain in source order) into a left-associative tree. */
 function binaryChain(cst: CstNode, operand: (cst: CstNode) => ast.Expr): ast.Expr {
   const operands = nodes(cst.children, 'operands').map(operand);
-  const operators = tokens(cst.children, 'operators');
+  const operators = realTokens(cst.children, 'operators');
   if (operands.length === 0) return { kind: 'missing', range: nodeRange(cst) };
   let result = operands[0];
   for (let i = 1; i < operands.length; i++) {
@@ -249,7 +300,7 @@ function primary(cst: CstNode): ast.Expr {
   if (token(c, 'True')) return { kind: 'bool', value: true, range };
   if (token(c, 'False')) return { kind: 'bool', value: false, range };
   const inner = nodes(c, 'expression').map(expression);
-  if (inner.length === 1 && tokens(c, 'Comma').length === 0) return { ...inner[0], range };
+  if (inner.length === 1 && !token(c, 'Comma')) return { ...inner[0], range };
   if (inner.length >= 1) return { kind: 'tuple', items: inner, range };
   return { kind: 'missing', range };
 }

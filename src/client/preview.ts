@@ -1,0 +1,264 @@
+/**
+ * The preview panel's host side: opens the webview beside the editor, feeds
+ * it the document's text and cursor, reveals lines it asks for, and does the
+ * file access a webview cannot (picking inputs and weights, saving exports).
+ * All analysis, drawing and running happens in the webview (webview/src).
+ */
+import * as vscode from 'vscode';
+import { previewViewType, type HostMessage, type PreviewState, type WebviewMessage } from '../protocol/preview';
+
+/** Edits arrive per keystroke; the webview re-analyses at most this often. */
+const sourceDebounceMs = 60;
+
+/** Registers the command, the serializer (panels come back after a reload) and returns their disposables. */
+export function registerPreview(context: vscode.ExtensionContext): vscode.Disposable[] {
+  const previews = new PreviewRegistry(context.extensionUri);
+  return [
+    previews,
+    vscode.commands.registerCommand('cnnLens.openPreview', async (uri?: string | vscode.Uri, network?: string) => {
+      const target = uri ? (typeof uri === 'string' ? vscode.Uri.parse(uri) : uri) : vscode.window.activeTextEditor?.document.uri;
+      if (!target) {
+        void vscode.window.showInformationMessage('CNN Lens: open a .cnn file to preview its network.');
+        return;
+      }
+      const document = await vscode.workspace.openTextDocument(target);
+      if (document.languageId !== 'cnn') {
+        void vscode.window.showInformationMessage('CNN Lens: the preview shows .cnn files.');
+        return;
+      }
+      previews.show(document, network ?? networkAtCursor(document));
+    }),
+    vscode.window.registerWebviewPanelSerializer(previewViewType, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        const saved = state as PreviewState | undefined;
+        if (!saved?.uri) {
+          panel.dispose();
+          return;
+        }
+        try {
+          const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(saved.uri));
+          previews.adopt(panel, document, saved.network);
+        } catch {
+          panel.dispose();
+        }
+      },
+    }),
+  ];
+}
+
+/** The name of the network whose declaration holds the cursor, found by scanning back for `network NAME`. */
+function networkAtCursor(document: vscode.TextDocument): string | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.document !== document) return undefined;
+  for (let line = editor.selection.active.line; line >= 0; line--) {
+    const match = /^\s*network\s+([A-Za-z_][\w]*)/.exec(document.lineAt(line).text);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+/** One panel per document. */
+class PreviewRegistry implements vscode.Disposable {
+  private readonly panels = new Map<string, PreviewPanel>();
+
+  constructor(private readonly extensionUri: vscode.Uri) {}
+
+  show(document: vscode.TextDocument, network: string | undefined): void {
+    const existing = this.panels.get(document.uri.toString());
+    if (existing) {
+      existing.reveal(network);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      previewViewType,
+      `Preview ${baseName(document.uri)}`,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      webviewOptions(this.extensionUri),
+    );
+    this.adopt(panel, document, network);
+  }
+
+  adopt(panel: vscode.WebviewPanel, document: vscode.TextDocument, network: string | undefined): void {
+    const key = document.uri.toString();
+    panel.webview.options = webviewOptions(this.extensionUri);
+    const preview = new PreviewPanel(panel, document, this.extensionUri, network, () => this.panels.delete(key));
+    this.panels.set(key, preview);
+  }
+
+  dispose(): void {
+    for (const panel of this.panels.values()) panel.dispose();
+    this.panels.clear();
+  }
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  // Only the bundle's folder: the webview needs its script and the WASM binaries, nothing else.
+  return { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] };
+}
+
+function baseName(uri: vscode.Uri): string {
+  return uri.path.split('/').pop() ?? uri.path;
+}
+
+class PreviewPanel {
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private sourceTimer: ReturnType<typeof setTimeout> | undefined;
+  private ready = false;
+
+  constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly document: vscode.TextDocument,
+    extensionUri: vscode.Uri,
+    private network: string | undefined,
+    onDispose: () => void,
+  ) {
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'images', 'icon.png');
+    panel.webview.html = previewHtml(panel.webview, extensionUri);
+    this.subscriptions.push(
+      panel.webview.onDidReceiveMessage((message: WebviewMessage) => void this.receive(message)),
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        if (event.document === this.document) this.scheduleSource();
+      }),
+      vscode.window.onDidChangeTextEditorSelection((event) => {
+        if (event.textEditor.document === this.document) this.post({ type: 'cursor', uri: this.document.uri.toString(), line: event.selections[0].active.line });
+      }),
+      panel.onDidDispose(() => {
+        onDispose();
+        this.dispose();
+      }),
+    );
+  }
+
+  reveal(network: string | undefined): void {
+    if (network) this.network = network;
+    this.panel.reveal(vscode.ViewColumn.Beside, true);
+    this.sendSource();
+  }
+
+  private post(message: HostMessage): void {
+    if (this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  private scheduleSource(): void {
+    if (this.sourceTimer) clearTimeout(this.sourceTimer);
+    this.sourceTimer = setTimeout(() => this.sendSource(), sourceDebounceMs);
+  }
+
+  private sendSource(): void {
+    this.post({
+      type: 'source',
+      uri: this.document.uri.toString(),
+      fileName: baseName(this.document.uri),
+      version: this.document.version,
+      text: this.document.getText(),
+      network: this.network,
+    });
+  }
+
+  private async receive(message: WebviewMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.sendSource();
+        return;
+      case 'reveal': {
+        const range = new vscode.Range(message.range.start.line, message.range.start.character, message.range.end.line, message.range.end.character);
+        const visible = vscode.window.visibleTextEditors.find((e) => e.document === this.document);
+        const editor = await vscode.window.showTextDocument(this.document, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, preserveFocus: false });
+        editor.selection = new vscode.Selection(range.start, range.start);
+        editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+        return;
+      }
+      case 'pickFile':
+        this.post({ type: 'file', requestId: message.requestId, ...(await pickFile(message.purpose)) });
+        return;
+      case 'save':
+        this.post({ type: 'saved', requestId: message.requestId, ...(await saveFile(this.document.uri, message.suggestedName, message.bytes)) });
+        return;
+      case 'notify': {
+        const show = { info: vscode.window.showInformationMessage, warning: vscode.window.showWarningMessage, error: vscode.window.showErrorMessage }[message.level];
+        void show(`CNN Lens preview: ${message.message}`);
+        return;
+      }
+    }
+  }
+
+  dispose(): void {
+    if (this.sourceTimer) clearTimeout(this.sourceTimer);
+    for (const s of this.subscriptions) s.dispose();
+    this.subscriptions.length = 0;
+    this.panel.dispose();
+  }
+}
+
+/** Reads a user-chosen file; for a tfjs `model.json`, also the weight shards its manifest names, from the same folder. */
+async function pickFile(purpose: 'image' | 'weights'): Promise<{ name?: string; bytes?: Uint8Array; extraFiles?: { name: string; bytes: Uint8Array }[]; error?: string }> {
+  const filters: Record<string, string[]> =
+    purpose === 'image' ? { Images: ['png', 'jpg', 'jpeg', 'gif', 'webp', 'bmp'] } : { 'Weights (safetensors, tfjs model.json)': ['safetensors', 'json'] };
+  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters, openLabel: purpose === 'image' ? 'Use as input' : 'Load weights' });
+  if (!picked?.length) return { error: 'cancelled' };
+  const uri = picked[0];
+  try {
+    const bytes = await vscode.workspace.fs.readFile(uri);
+    const name = baseName(uri);
+    if (purpose !== 'weights' || !name.endsWith('.json')) return { name, bytes };
+    const manifest = JSON.parse(new TextDecoder().decode(bytes)) as { weightsManifest?: { paths?: string[] }[] };
+    const paths = (manifest.weightsManifest ?? []).flatMap((group) => group.paths ?? []);
+    const extraFiles: { name: string; bytes: Uint8Array }[] = [];
+    for (const path of paths) extraFiles.push({ name: path, bytes: await vscode.workspace.fs.readFile(vscode.Uri.joinPath(uri, '..', path)) });
+    return { name, bytes, extraFiles };
+  } catch (error) {
+    return { error: `could not read ${uri.fsPath}: ${(error as Error).message}` };
+  }
+}
+
+async function saveFile(near: vscode.Uri, suggestedName: string, bytes: Uint8Array): Promise<{ path?: string; error?: string }> {
+  const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(near, '..', suggestedName) });
+  if (!target) return { error: 'cancelled' };
+  try {
+    await vscode.workspace.fs.writeFile(target, bytes);
+    return { path: target.fsPath };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+/**
+ * The page: a strict content security policy (nothing but our own script, by
+ * nonce, and our own files; `'wasm-unsafe-eval'` only so the WASM backend can
+ * compile its binary), theme colours from VS Code's CSS variables.
+ */
+function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = makeNonce();
+  const base = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(base, 'main.js'));
+  const assets = webview.asWebviewUri(base).toString();
+  const csp = [
+    "default-src 'none'",
+    `img-src ${webview.cspSource} blob: data:`,
+    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+    `font-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}' 'wasm-unsafe-eval'`,
+    `connect-src ${webview.cspSource}`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>CNN Lens Preview</title>
+</head>
+<body data-assets="${assets}/" data-nonce="${nonce}">
+<div id="app"></div>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}
+
+function makeNonce(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let nonce = '';
+  for (let i = 0; i < 32; i++) nonce += alphabet.charAt(Math.floor(Math.random() * alphabet.length));
+  return nonce;
+}

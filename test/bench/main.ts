@@ -10,6 +10,7 @@ import { analyze } from '../../src/core';
 import { activationFigures } from './activation';
 import { editorFigures } from './editor';
 import { figureLine, summarise, type Figure } from './figure';
+import { layoutFigures } from './layout';
 
 function measure(name: string, targetMs: number, runs: number, work: () => void): Figure {
   for (let i = 0; i < Math.min(5, runs); i++) work(); // Warm the JIT and chevrotain's caches first.
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
   console.log('CNN Lens benchmarks (median and p95 of repeated runs; ratio = median / target, below 1 meets the target)');
   await section('Analysis core and CLI', () => coreFigures().map(figureLine));
   await section('Editor latency (language server over stdio)', async () => (await editorFigures(root)).map(figureLine));
+  await section('Preview diagram (model and ELK layout, in Node)', layoutFigures);
   await section('Extension activation (real VS Code: code-server)', async () => {
     if (!existsSync(join(root, '.tools'))) throw new Error('the editor tools are not installed; run `bash .ci/install-editor-tools.sh` first');
     return (await activationFigures()).map(figureLine);

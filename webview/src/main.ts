@@ -1,2 +1,16 @@
-/** The preview panel's script (placeholder until the panel lands). */
-export {};
+/**
+ * The preview panel's script: builds the page, injects its styles with the
+ * page's nonce (the content security policy allows no other styles), and
+ * starts the controller. The body carries the URL of the bundle's folder,
+ * where the WASM backend finds its binaries.
+ */
+import { PreviewApp } from './panel/app';
+import { Host } from './panel/host';
+import { buildLayout } from './panel/layout';
+import { injectStyles } from './panel/styles';
+
+const body = document.body;
+injectStyles(body.dataset.nonce);
+const root = document.getElementById('app') ?? body;
+const assets = body.dataset.assets ?? new URL('.', document.currentScript instanceof HTMLScriptElement ? document.currentScript.src : location.href).href;
+new PreviewApp(buildLayout(root), new Host(), assets);

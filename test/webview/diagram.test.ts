@@ -1,0 +1,200 @@
+/**
+ * The preview's diagram view in headless Chromium: what it draws for LeNet-5
+ * and ResNet-18, real mouse clicks on boxes and group toggles, the editor
+ * cursor's highlight, zoom that survives an edit, and both exports.
+ */
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { analyze } from '../../src/core';
+import { buildDiagramModel } from '../../webview/src/diagram/model';
+import type { DiagramPage, Drawn } from './pages/diagram.api';
+import { launchChromium, openTestPage, startStaticServer } from './browser';
+
+const example = (name: string) => readFileSync(`examples/${name}.cnn`, 'utf8');
+
+/** The 0-based line of the only line of `text` that contains `needle`. */
+function lineOf(text: string, needle: string): number {
+  const found = text.split('\n').flatMap((l, i) => (l.includes(needle) ? [i] : []));
+  assert.equal(found.length, 1, `exactly one line contains ${needle}`);
+  return found[0];
+}
+
+/** The model the view should draw for `text`, built here in Node from the same core. */
+function modelOf(text: string, collapsed?: number[]) {
+  const analysis = analyze(text, { graph: true });
+  return buildDiagramModel(analysis.graphs![0], { diagnostics: analysis.diagnostics, ...(collapsed ? { collapsed } : {}) });
+}
+
+describe('diagram view (Chromium)', function () {
+  this.timeout(120_000);
+  let browser: Browser;
+  let server: Awaited<ReturnType<typeof startStaticServer>>;
+  let page: Page;
+  let errors: string[];
+  const call = <K extends keyof DiagramPage>(name: K, ...args: unknown[]) =>
+    page.evaluate(([n, a]) => {
+      const api = (globalThis as unknown as Record<string, Record<string, (...x: unknown[]) => unknown>>).diagramPage;
+      return api[n as string](...(a as unknown[]));
+    }, [name, args] as const) as Promise<DiagramPage[K] extends (...x: never[]) => infer R ? Awaited<R> : never>;
+  const selections = () => page.evaluate(() => (globalThis as unknown as { diagramPage: DiagramPage }).diagramPage.selections);
+
+  before(async () => {
+    server = await startStaticServer();
+    browser = await launchChromium();
+    ({ page, errors } = await openTestPage(browser, server.url, 'diagram'));
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  // The blank page asks for a favicon the server does not have; any other console error is a failure.
+  afterEach(() => assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), [], 'the page logged errors'));
+
+  describe('LeNet-5', () => {
+    const text = example('lenet5');
+    const model = modelOf(text);
+    const boxOn = (needle: string) => model.nodes.find((n) => n.range.start.line === lineOf(text, needle))!;
+
+    it('draws one box per layer, fitted into the panel', async () => {
+      const drawn = await call('update', text);
+      assert.deepEqual(drawn.nodes, model.nodes.map((n) => n.id));
+      assert.equal(drawn.nodes.length, analyze(text, { graph: true }).graphs![0].nodes.length);
+      assert.deepEqual(drawn.frames, []);
+      assert.equal(drawn.layoutRuns, 1);
+      assert.match(drawn.transform, /^translate\([\d.-]+,[\d.-]+\) scale\([\d.]+\)$/);
+    });
+
+    it('reports a clicked box with the range of its statement and marks it selected', async () => {
+      const conv = boxOn('conv(16, 5)');
+      await page.click(`.cnnd-node[data-id="${conv.id}"]`);
+      const [selection] = await selections();
+      assert.deepEqual(selection, { id: conv.id, graphNodes: conv.graphNodes, range: conv.range });
+      assert.equal(selection.range.start.line, lineOf(text, 'conv(16, 5)'));
+      assert.deepEqual((await call('drawn')).selected, [conv.id]);
+    });
+
+    it('highlights the box on the editor cursor’s line, and only that one', async () => {
+      const dense = boxOn('dense(84)');
+      const drawn = await call('highlightLine', lineOf(text, 'dense(84)'));
+      assert.deepEqual(drawn.highlighted, [dense.id]);
+      assert.deepEqual((await call('highlightLine', lineOf(text, 'network LeNet5'))).highlighted, [], 'the network line is no layer');
+    });
+
+    it('marks a layer with a diagnostic and puts the message in its tooltip', async () => {
+      const broken = text.replace('-> 16x5x5', '-> 16x6x6');
+      const message = analyze(broken).diagnostics[0].message;
+      const drawn = await call('update', broken);
+      const pool = modelOf(broken).nodes.find((n) => n.range.start.line === lineOf(broken, '-> 16x6x6'))!;
+      assert.deepEqual(drawn.errorBoxes, [pool.id]);
+      assert.ok((await page.textContent(`.cnnd-node[data-id="${pool.id}"] > title`))?.includes(message));
+      assert.deepEqual((await call('update', text)).errorBoxes, [], 'fixing it clears the mark');
+    });
+  });
+
+  it('styles the drawing under the panel’s content security policy, which admits only styles with its nonce', async () => {
+    const strict = await browser.newPage();
+    const refused: string[] = [];
+    strict.on('console', (m) => {
+      if (m.type() === 'error') refused.push(m.text());
+    });
+    try {
+      await strict.goto(`${server.url}/test/webview/blank.html`);
+      // The same policy as the extension's previewHtml, with this server standing in for the webview's resource origin.
+      const csp = `default-src 'none'; img-src ${server.url} blob: data:; style-src ${server.url} 'nonce-n0nce'; script-src ${server.url}`;
+      await strict.setContent(`<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="${csp}"></head><body data-nonce="n0nce"></body></html>`);
+      await strict.addScriptTag({ url: `${server.url}/out/pages/diagram.page.js` });
+      await strict.evaluate((text) => (globalThis as unknown as { diagramPage: DiagramPage }).diagramPage.update(text), example('lenet5'));
+      // The light theme's fallback widget background (#f3f3f3); an unstyled SVG rect would be filled black.
+      assert.equal(await strict.evaluate(() => (globalThis as unknown as { diagramPage: DiagramPage }).diagramPage.boxFill()), 'rgb(243, 243, 243)');
+      assert.deepEqual(refused.filter((e) => /Content Security Policy/.test(e)), []);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  describe('ResNet-18', () => {
+    const text = example('resnet18');
+    const model = modelOf(text);
+    const firstBlock = analyze(text, { graph: true }).graphs![0].groups.find((g) => g.label === 'BasicBlock(64)')!;
+
+    it('draws every layer and a frame per block call and repeat, fitted anew for another network', async () => {
+      const before = await call('drawn');
+      const drawn = await call('update', text);
+      assert.equal(drawn.nodes.length, model.nodes.length);
+      assert.equal(drawn.nodes.length, analyze(text, { graph: true }).graphs![0].nodes.length);
+      assert.deepEqual([...drawn.frames].sort((a, b) => a - b), [...model.collapsible].sort((a, b) => a - b));
+      assert.equal(drawn.layoutRuns, before.layoutRuns + 1);
+      assert.notEqual(drawn.transform, before.transform, 'a taller network is fitted again');
+      assert.equal(await page.locator('.cnnd-edge.cnnd-skip').count(), model.edges.filter((e) => e.kind === 'skip').length);
+    });
+
+    it('keeps zoom and scroll, and the layout, when an edit changes only a number', async () => {
+      const cursor = lineOf(text, 'global_avgpool');
+      await call('highlightLine', cursor);
+      const zoomed = await call('zoomIn');
+      const [input, dense] = [model.nodes[0].id, model.nodes.at(-1)!.id];
+      await call('probe', [input, dense]);
+      const drawn = await call('update', text.replace('dense(1000)', 'dense(10)'));
+      // Only the changed box was redrawn: the input box is the same element, the dense box a new one.
+      assert.deepEqual(await call('probed', [input, dense]), [true, false]);
+      assert.equal(drawn.transform, zoomed.transform);
+      // The panel repeats the cursor line after every update; the same line must not pan the view again.
+      assert.equal((await call('highlightLine', cursor)).transform, zoomed.transform);
+      assert.equal(drawn.layoutRuns, zoomed.layoutRuns, 'ELK did not run again');
+      assert.ok((await page.textContent(`.cnnd-node[data-id="${model.nodes.at(-1)!.id}"] .cnnd-shape`))?.includes('10'));
+      const deeper = await call('update', text.replace('dense(1000)', 'dense(1000)\n  softmax'));
+      assert.equal(deeper.nodes.length, model.nodes.length + 1);
+      assert.equal(deeper.layoutRuns, zoomed.layoutRuns + 1, 'a new layer needs a new layout');
+      assert.equal(deeper.transform, zoomed.transform, 'but the view stays where it was');
+    });
+
+    it('collapses a block with a click on its frame’s toggle and expands it with a click on the box’s', async () => {
+      await call('update', text);
+      // Zoomed in by the test before, the frame is out of view until the editor cursor moves to its call.
+      const onCall = await call('highlightLine', lineOf(text, 'repeat(2) { BasicBlock(64) }'));
+      assert.ok(onCall.highlightedFrames.includes(firstBlock.id));
+      await page.click(`.cnnd-frame[data-group="${firstBlock.id}"] [data-toggle]`);
+      const collapsed = await call('settled');
+      const expected = modelOf(text, [firstBlock.id]);
+      assert.deepEqual(collapsed.collapsed, [firstBlock.id]);
+      assert.deepEqual(collapsed.collapsedBoxes, [`g${firstBlock.id}`]);
+      assert.equal(collapsed.nodes.length, expected.nodes.length);
+      assert.ok(!collapsed.frames.includes(firstBlock.id));
+      await page.click(`.cnnd-node[data-id="g${firstBlock.id}"] [data-toggle]`);
+      const expanded: Drawn = await call('settled');
+      assert.deepEqual(expanded.collapsed, []);
+      assert.equal(expanded.nodes.length, model.nodes.length);
+      assert.ok(expanded.frames.includes(firstBlock.id));
+    });
+
+    it('moves a restored selection onto the collapsed box that hides it', async () => {
+      const relu = model.nodes.find((n) => n.op === 'relu' && n.frames[0] === firstBlock.id)!;
+      assert.deepEqual((await call('select', relu.graphNodes[0])).selected, [relu.id]);
+      assert.deepEqual((await call('setCollapsed', [firstBlock.id])).selected, [`g${firstBlock.id}`]);
+      assert.deepEqual((await call('setCollapsed', [])).selected, [relu.id]);
+      assert.deepEqual((await call('select', null)).selected, []);
+    });
+
+    it('exports a standalone SVG with every box’s title', async () => {
+      const svg = await call('exportSvg');
+      assert.equal(svg.parseError, null);
+      assert.equal(svg.rootName, 'svg');
+      assert.equal(svg.usesCssVariables, false, 'colours are resolved for use outside VS Code');
+      assert.deepEqual(svg.titles, model.nodes.map((n) => n.title));
+    });
+
+    it('exports a PNG at twice the drawing’s size', async () => {
+      const svg = await call('exportSvg');
+      const png = await call('exportPng');
+      assert.equal(png.type, 'image/png');
+      assert.deepEqual(png.signature, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      assert.ok(png.size > 1000, `${png.size} bytes`);
+      assert.deepEqual([png.width, png.height], [svg.width * 2, svg.height * 2]);
+    });
+
+    it('removes its drawing on dispose', async () => {
+      assert.equal(await call('dispose'), true);
+    });
+  });
+});

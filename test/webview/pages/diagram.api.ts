@@ -1,0 +1,79 @@
+/**
+ * The contract of the diagram test page (diagram.page.ts), kept free of DOM
+ * types so that the Node-side test can import it.
+ */
+import type { Range } from '../../../src/core/diagnostics';
+
+/** What one `onSelect` call carried. */
+export interface Selection {
+  id: string;
+  graphNodes: number[];
+  range: Range;
+}
+
+/** The drawing as the DOM shows it after a render. */
+export interface Drawn {
+  /** `data-id` of every `.cnnd-node`, in document order. */
+  nodes: string[];
+  /** `data-group` of every frame. */
+  frames: number[];
+  /** `data-id`s of boxes with the given marker classes. */
+  collapsedBoxes: string[];
+  errorBoxes: string[];
+  highlighted: string[];
+  highlightedFrames: number[];
+  selected: string[];
+  /** The pan/zoom transform attribute of the drawing's layer. */
+  transform: string;
+  /** How many times ELK ran in this view so far. */
+  layoutRuns: number;
+  /** The view's `collapsed()`. */
+  collapsed: number[];
+}
+
+/** An exported file, checked inside the page. */
+export interface SvgExport {
+  length: number;
+  /** The parser's complaint, or null when the text is well-formed SVG. */
+  parseError: string | null;
+  rootName: string;
+  /** The root's width and height attributes. */
+  width: number;
+  height: number;
+  /** Text content of every `.cnnd-title` element. */
+  titles: string[];
+  /** Whether the file still refers to CSS variables, which no file outside VS Code could resolve. */
+  usesCssVariables: boolean;
+}
+
+export interface PngExport {
+  type: string;
+  size: number;
+  /** The first eight bytes: the PNG signature. */
+  signature: number[];
+  /** The decoded image's size. */
+  width: number;
+  height: number;
+}
+
+export interface DiagramPage {
+  /** Analyses `text` in the page and updates the one diagram view (created on first use); resolves with the drawing and the update's duration. */
+  update(text: string): Promise<Drawn & { ms: number }>;
+  drawn(): Drawn;
+  selections: Selection[];
+  highlightLine(line: number): Drawn;
+  select(graphNodeId: number | null): Drawn;
+  zoomIn(): Drawn;
+  /** Waits until pending toggles are drawn. */
+  settled(): Promise<Drawn>;
+  setCollapsed(ids: number[]): Promise<Drawn>;
+  exportSvg(): SvgExport;
+  exportPng(): Promise<PngExport>;
+  dispose(): boolean;
+  /** The computed fill of the first box's rectangle: proves the stylesheet applied. */
+  boxFill(): string;
+  /** Puts a `data-probe` attribute on these boxes' elements, to tell later whether a redraw replaced them. */
+  probe(ids: string[]): void;
+  /** Whether each box's element still carries the probe. */
+  probed(ids: string[]): boolean[];
+}

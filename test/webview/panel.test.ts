@@ -1,0 +1,157 @@
+/**
+ * The whole preview panel (the real dist/webview/main.js bundle) in headless
+ * Chromium, with VS Code's side played by the test: it posts the host's
+ * messages and reads what the panel posts back. Covers the wiring that the
+ * unit suites cannot: source → diagram, click → reveal, cursor → highlight,
+ * Run → feature maps, top-5 after softmax, live edits, errors shown in words.
+ */
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import type { HostMessage, WebviewMessage } from '../../src/protocol/preview';
+import { launchChromium, startStaticServer } from './browser';
+
+/** Stands in for VS Code's webview API: records posted messages and keeps the state. */
+const fakeVsCode = `
+  window.__posted = [];
+  window.__state = undefined;
+  window.acquireVsCodeApi = () => ({
+    postMessage: (message) => window.__posted.push(message),
+    getState: () => window.__state,
+    setState: (state) => { window.__state = state; },
+  });
+`;
+
+async function posted(page: Page): Promise<WebviewMessage[]> {
+  return page.evaluate(() => (globalThis as unknown as { __posted: WebviewMessage[] }).__posted);
+}
+
+/** Waits until the element with `testId` has text matching `pattern`. */
+async function waitForText(page: Page, testId: string, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = await page.getByTestId(testId).innerText();
+    if (pattern.test(text)) return;
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`${testId} never matched ${pattern}; it reads "${text}"`);
+}
+
+async function send(page: Page, message: HostMessage): Promise<void> {
+  await page.evaluate((m) => (globalThis as unknown as { postMessage(message: unknown, origin: string): void }).postMessage(m, '*'), message as unknown as Record<string, unknown>);
+}
+
+function sourceMessage(name: string, text: string, version = 1): HostMessage {
+  return { type: 'source', uri: `file:///workspace/${name}`, fileName: name, version, text };
+}
+
+describe('the preview panel in headless Chromium', function () {
+  this.timeout(180_000);
+  let browser: Browser;
+  let server: Awaited<ReturnType<typeof startStaticServer>>;
+  let page: Page;
+  const errors: string[] = [];
+  const lenet = readFileSync('examples/lenet5.cnn', 'utf8');
+  const lenetLines = lenet.split('\n');
+
+  before(async () => {
+    server = await startStaticServer();
+    browser = await launchChromium();
+    page = await browser.newPage();
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.addInitScript(fakeVsCode);
+    await page.goto(`${server.url}/test/webview/panel.html`);
+    await page.waitForFunction(() => (globalThis as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    await send(page, sourceMessage('lenet5.cnn', lenet));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.log(errors.join('\n'));
+  });
+
+  it('draws one node per layer and the network totals', async () => {
+    const nodes = page.locator('[data-testid="diagram"] .cnnd-node');
+    await nodes.first().waitFor();
+    const layers = lenetLines.filter((line) => /^\s+[a-z_]+(\(|\s*$|\s*->)/.test(line)).length;
+    assert.equal(await nodes.count(), layers);
+    assert.match(await page.getByTestId('totals').innerText(), /61,706 parameters/);
+    assert.equal(await page.getByTestId('title').innerText(), 'lenet5.cnn');
+  });
+
+  it('asks the editor to reveal the statement of a clicked node', async () => {
+    await page.locator('[data-testid="diagram"] .cnnd-node', { hasText: 'dense' }).first().click();
+    const reveal = (await posted(page)).filter((m) => m.type === 'reveal').pop();
+    assert.ok(reveal && reveal.type === 'reveal');
+    assert.equal(reveal.uri, 'file:///workspace/lenet5.cnn');
+    assert.equal(reveal.range.start.line, lenetLines.findIndex((l) => /^\s+dense\(120/.test(l)));
+  });
+
+  it('highlights the node under the editor cursor', async () => {
+    const line = lenetLines.findIndex((l) => /^\s+conv\(16/.test(l));
+    await send(page, { type: 'cursor', uri: 'file:///workspace/lenet5.cnn', line });
+    const highlighted = page.locator('[data-testid="diagram"] .cnnd-node.cnnd-highlight');
+    await highlighted.first().waitFor();
+    assert.equal(await highlighted.count(), 1);
+    assert.match((await highlighted.textContent()) ?? '', /conv/);
+  });
+
+  it('runs the forward pass and shows every channel of the selected layer', async () => {
+    await page.locator('[data-testid="diagram"] .cnnd-node', { hasText: 'conv' }).first().click();
+    await page.getByTestId('run').click();
+    const maps = page.locator('[data-testid="feature-map"]');
+    await maps.first().waitFor({ timeout: 60_000 });
+    assert.equal(await maps.count(), 6, 'conv(6, 5) has 6 channels');
+    assert.match(await page.getByTestId('layer-title').innerText(), /6x28x28/);
+    assert.match(await page.getByTestId('backend-note').innerText(), /Backend: (wasm|webgl|webgpu|cpu)\./);
+    // A software GPU never beats WASM here, so the automatic choice must not be one.
+    assert.doesNotMatch(await page.getByTestId('backend-note').innerText(), /Backend: (webgl|webgpu)\./);
+    assert.ok((await page.locator('[data-testid="timing"]').count()) > 0, 'per-layer timing is shown');
+    assert.ok((await page.locator('[data-testid="histogram"]').count()) > 0, 'a histogram is shown');
+  });
+
+  it('shows the top 5 classes of a network that ends in softmax', async () => {
+    await send(page, sourceMessage('mnist.cnn', readFileSync('examples/mnist.cnn', 'utf8'), 2));
+    await waitForText(page, 'title', /^mnist\.cnn$/);
+    await page.getByTestId('run').click();
+    const top = page.locator('[data-testid="top-classes"]');
+    await top.waitFor({ timeout: 60_000 });
+    const text = await top.innerText();
+    const percentages = [...text.matchAll(/(\d+(?:\.\d+)?)\s*%/g)].map((m) => Number(m[1]));
+    assert.equal(percentages.length, 5, text);
+    for (let i = 1; i < 5; i++) assert.ok(percentages[i] <= percentages[i - 1], `sorted: ${text}`);
+  });
+
+  it('re-draws as the user types and keeps the zoom', async () => {
+    await send(page, sourceMessage('lenet5.cnn', lenet, 3));
+    await waitForText(page, 'totals', /61,706/);
+    await page.getByTestId('zoom-in').click();
+    const transform = async () => page.locator('[data-testid="diagram"] svg g[transform]').first().getAttribute('transform');
+    const zoomed = await transform();
+    // conv(6, 5) → conv(8, 5): 8·25 + 8 = 208 instead of 156, and the next conv reads 8 channels: 16·8·25 + 16 = 3,216 instead of 2,416, so 61,706 + 52 + 800 = 62,558.
+    const edited = lenet.replace('conv(6, 5)          -> 6x28x28', 'conv(8, 5)          -> 8x28x28');
+    await send(page, sourceMessage('lenet5.cnn', edited, 4));
+    await waitForText(page, 'totals', /62,558/);
+    assert.equal(await transform(), zoomed);
+  });
+
+  it('says why the forward pass cannot run a network with errors', async () => {
+    // A 15x15 kernel on the 14x14 maps: no output, so nothing after it has a shape.
+    const broken = lenet.replace('conv(16, 5)         -> 16x10x10', 'conv(16, 15)');
+    await send(page, sourceMessage('lenet5.cnn', broken, 5));
+    const message = page.locator('[data-testid="messages"] .message.error');
+    await message.first().waitFor();
+    const text = await message.first().innerText();
+    assert.match(text, /LeNet5 has errors/);
+    // It names the failing line (1-based, as the editor shows it) and the core's reason.
+    assert.match(text, new RegExp(`Line ${lenetLines.findIndex((l) => /conv\(16, 5\)/.test(l)) + 1}: `));
+    assert.equal(await page.getByTestId('run').isDisabled(), true);
+    // The diagram keeps the layers before the failure: input, conv, tanh, avgpool.
+    assert.equal(await page.locator('[data-testid="diagram"] .cnnd-node').count(), 4);
+  });
+});

@@ -1,0 +1,383 @@
+/**
+ * The live diagram of the preview panel: builds the model, lays it out
+ * (through a cache keyed by structure, so edits that change only numbers skip
+ * ELK), draws it as SVG, and turns clicks into selections and group toggles.
+ * The panel controller owns everything else (messages, state, toolbar).
+ */
+import type { Range } from '../../../src/core/diagnostics';
+import type { NetworkGraph } from '../../../src/core/semantics/graph';
+import { diagramPageCss, svgCss } from '../styles/diagramCss';
+import { injectStyle, livePalette, resolvedPalette } from '../styles/theme';
+import { standaloneSvg, svgToPng } from './export';
+import { LayoutCache, type Box, type DiagramLayout } from './layout';
+import { boxOfGraphNode, matchLine } from './lookup';
+import { buildDiagramModel, type DiagramDiagnostic, type DiagramModel } from './model';
+import { diagramParts, escapeXml, svgDefs, type DiagramParts, type RenderState } from './render';
+import { Viewport } from './viewport';
+
+export type { DiagramDiagnostic } from './model';
+
+/** What the diagram reports to its owner. */
+export interface DiagramCallbacks {
+  /**
+   * A node (or collapsed group) was clicked: reveal its statement in the
+   * editor and select it for feature maps. `graphNodes` are the graph node
+   * ids it stands for, in graph order; the last one is the output to show.
+   */
+  onSelect(selection: { id: string; graphNodes: number[]; range: Range }): void;
+  /** The user collapsed or expanded a group; `ids` is the new `collapsed()` list, to save in webview state. */
+  onCollapsedChange?(ids: number[]): void;
+}
+
+const svgNamespace = 'http://www.w3.org/2000/svg';
+/** Zoom steps of the toolbar buttons and the + and - keys. */
+const zoomStep = 1.25;
+/**
+ * ELK runs on the panel's only thread: past this many boxes a layout takes
+ * seconds, during which the panel would not respond, so the view falls back to
+ * the default collapse, and says so when even that is too many.
+ */
+export const maxDrawnBoxes = 1500;
+
+/** The diagram of one network inside `container`, which it fills. */
+export class DiagramView {
+  private readonly root: HTMLDivElement;
+  private readonly svg: SVGSVGElement;
+  private readonly layer: SVGGElement;
+  private readonly status: HTMLDivElement;
+  private readonly viewport: Viewport;
+  private readonly cache = new LayoutCache();
+  private readonly resizeObserver: ResizeObserver | undefined;
+  private readonly cleanup: (() => void)[] = [];
+
+  private graph: NetworkGraph | undefined;
+  private diagnostics: DiagramDiagnostic[] = [];
+  /** Explicit collapsed groups; undefined means the model's default for the network. */
+  private collapsedIds: number[] | undefined;
+  private model: DiagramModel | undefined;
+  private layout: DiagramLayout | undefined;
+  private selectedGraphNode: number | null = null;
+  private cursorLine: number | null = null;
+  /** Element lookups of the current drawing, so state changes touch classes instead of redrawing. */
+  private nodeElements = new Map<string, Element>();
+  private frameElements = new Map<number, Element>();
+  /** The markup each box and frame was last drawn with (without selection or cursor classes), to redraw only what changed. */
+  private drawnNodes = new Map<string, string>();
+  private drawnFrames = new Map<number, string>();
+  /**
+   * Fit at the next draw: set by the first update and by a change of network,
+   * kept until a drawing is actually fitted (a newer update may supersede the
+   * one that asked, and a hidden panel has no size to fit into).
+   */
+  private fitPending = false;
+  /** Bumped by every render request; a layout that returns after a newer request is dropped. */
+  private generation = 0;
+  private pending: Promise<void> = Promise.resolve();
+  private disposed = false;
+
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly callbacks: DiagramCallbacks,
+  ) {
+    const palette = livePalette();
+    injectStyle('cnnd-svg-style', svgCss(palette));
+    injectStyle('cnnd-page-style', diagramPageCss(palette));
+    const doc = container.ownerDocument;
+    this.root = doc.createElement('div');
+    this.root.className = 'cnnd-root';
+    this.root.tabIndex = 0;
+    this.root.setAttribute('role', 'img');
+    this.root.setAttribute('aria-label', 'Network diagram');
+    this.svg = doc.createElementNS(svgNamespace, 'svg');
+    this.svg.innerHTML = svgDefs;
+    this.layer = doc.createElementNS(svgNamespace, 'g');
+    this.layer.setAttribute('class', 'cnnd-layer');
+    this.svg.appendChild(this.layer);
+    this.status = doc.createElement('div');
+    this.status.className = 'cnnd-status';
+    this.root.append(this.svg, this.status);
+    container.appendChild(this.root);
+    this.viewport = new Viewport(this.root, this.layer);
+
+    const onClick = (e: MouseEvent) => this.click(e);
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== '0') return;
+      e.preventDefault();
+      this.fit();
+    };
+    // Focus or find-in-page can scroll even an overflow-hidden box; only the viewport's transform may move the drawing.
+    const onScroll = () => {
+      this.root.scrollTop = 0;
+      this.root.scrollLeft = 0;
+    };
+    this.root.addEventListener('click', onClick);
+    this.root.addEventListener('keydown', onKey);
+    this.root.addEventListener('scroll', onScroll);
+    this.cleanup.push(
+      () => this.root.removeEventListener('click', onClick),
+      () => this.root.removeEventListener('keydown', onKey),
+      () => this.root.removeEventListener('scroll', onScroll),
+    );
+    if (typeof ResizeObserver !== 'undefined') {
+      this.resizeObserver = new ResizeObserver(() => {
+        if (this.fitPending && this.layout) this.fit();
+      });
+      this.resizeObserver.observe(this.root);
+    }
+  }
+
+  /**
+   * Re-renders for a new graph and diagnostics, keeping zoom and scroll; it
+   * fits only on the first render or when the network's name changes (another
+   * network of the file, or a renamed one). Resolves when drawn, or when a
+   * newer update has superseded this one.
+   */
+  update(graph: NetworkGraph, diagnostics: DiagramDiagnostic[]): Promise<void> {
+    const renamed = this.graph === undefined || this.graph.name !== graph.name;
+    if (renamed && this.graph !== undefined) {
+      // Another network's group ids mean nothing here, and neither does its selection.
+      this.collapsedIds = undefined;
+      this.selectedGraphNode = null;
+    }
+    this.graph = graph;
+    this.diagnostics = diagnostics;
+    if (renamed) this.fitPending = true;
+    return this.render();
+  }
+
+  /**
+   * Highlights the boxes (or frames) whose statement covers this 0-based
+   * line. When the line differs from the last one, it also pans to the first
+   * of them if it is out of view; calling it again with the same line (say
+   * after each update) leaves the view where the user put it.
+   */
+  highlightLine(line: number): void {
+    const moved = line !== this.cursorLine;
+    this.cursorLine = line;
+    this.applyState();
+    const target = moved ? this.highlightedBoxes()[0] : undefined;
+    if (target) this.viewport.reveal(target);
+  }
+
+  /** Marks a graph node as selected (e.g. restored state); null clears the selection. Does not call `onSelect`. */
+  select(graphNodeId: number | null): void {
+    this.selectedGraphNode = graphNodeId;
+    this.applyState();
+  }
+
+  /** Shows the whole drawing, centred, never enlarged past 1:1. */
+  fit(): void {
+    if (!this.layout) return;
+    if (this.root.clientWidth === 0 || this.root.clientHeight === 0) {
+      this.fitPending = true;
+      return;
+    }
+    this.fitPending = false;
+    this.viewport.fit(this.layout.width, this.layout.height);
+  }
+
+  /** Zooms in one step around the panel's centre. */
+  zoomIn(): void {
+    this.viewport.zoomBy(zoomStep);
+  }
+
+  /** Zooms out one step around the panel's centre. */
+  zoomOut(): void {
+    this.viewport.zoomBy(1 / zoomStep);
+  }
+
+  /** The whole drawing as a standalone SVG document, in the current theme's colours, without selection or cursor marks. */
+  exportSvg(): string {
+    if (!this.model || !this.layout) {
+      return `<svg xmlns="${svgNamespace}" width="1" height="1" viewBox="0 0 1 1"><title>${escapeXml(this.graph?.name ?? 'CNN Lens diagram')}</title></svg>`;
+    }
+    return standaloneSvg(this.model, this.layout, resolvedPalette(this.root));
+  }
+
+  /** The whole drawing as a PNG at twice its size (less for very large drawings). */
+  exportPng(): Promise<Blob> {
+    const svg = this.exportSvg();
+    const width = Math.ceil(Math.max(1, this.layout?.width ?? 1));
+    const height = Math.ceil(Math.max(1, this.layout?.height ?? 1));
+    return svgToPng(svg, width, height, 2);
+  }
+
+  /** Collapsed group ids, to save and restore in webview state. */
+  collapsed(): number[] {
+    return [...(this.model?.collapsed ?? this.collapsedIds ?? [])];
+  }
+
+  /**
+   * Collapses exactly these groups (ids that are not collapsible are ignored)
+   * and redraws; `settled()` says when. Called before the first `update`, it
+   * restores saved state without drawing the default first.
+   */
+  setCollapsed(ids: number[]): void {
+    this.collapsedIds = [...ids];
+    if (this.graph) void this.render();
+  }
+
+  /** Resolves when the latest update, toggle or `setCollapsed` has been drawn. */
+  settled(): Promise<void> {
+    return this.pending;
+  }
+
+  /** How many times ELK ran: an update whose structure was laid out before reuses that layout. */
+  get layoutRuns(): number {
+    return this.cache.misses;
+  }
+
+  /** Removes the drawing and every listener. */
+  dispose(): void {
+    this.disposed = true;
+    this.generation++;
+    this.resizeObserver?.disconnect();
+    for (const undo of this.cleanup) undo();
+    this.viewport.dispose();
+    this.root.remove();
+  }
+
+  private render(): Promise<void> {
+    const graph = this.graph;
+    if (!graph || this.disposed) return this.pending;
+    const generation = ++this.generation;
+    let model = buildDiagramModel(graph, { diagnostics: this.diagnostics, ...(this.collapsedIds ? { collapsed: this.collapsedIds } : {}) });
+    if (model.nodes.length > maxDrawnBoxes && this.collapsedIds) {
+      this.collapsedIds = undefined;
+      model = buildDiagramModel(graph, { diagnostics: this.diagnostics });
+    }
+    if (model.nodes.length > maxDrawnBoxes) {
+      this.model = undefined;
+      this.layout = undefined;
+      this.layer.innerHTML = '';
+      this.status.textContent = `${graph.name} has ${model.nodes.length} layers outside block calls and repeats, too many to draw; group them into blocks to see the diagram.`;
+      this.pending = Promise.resolve();
+      return this.pending;
+    }
+    const drawn = this.cache.get(model).then(
+      (layout) => {
+        if (generation !== this.generation) return;
+        this.draw(model, layout);
+        if (this.fitPending) this.fit();
+      },
+      (error: unknown) => {
+        if (generation !== this.generation) return;
+        // A layout failure is a bug, not the user's: say so in the panel rather than leave a stale drawing.
+        this.model = undefined;
+        this.layout = undefined;
+        this.layer.innerHTML = '';
+        this.status.textContent = `The diagram could not be laid out: ${error instanceof Error ? error.message : String(error)}`;
+      },
+    );
+    this.pending = drawn;
+    return drawn;
+  }
+
+  private draw(model: DiagramModel, layout: DiagramLayout): void {
+    // The same layout object means the same structure: boxes, edges and frames keep their places.
+    const sameLayout = layout === this.layout && model.nodes.length > 0 && this.nodeElements.size === model.nodes.length;
+    this.model = model;
+    this.layout = layout;
+    this.status.textContent = model.complete ? '' : 'Analysis stopped at an error: the diagram shows the layers before it.';
+    if (model.nodes.length === 0) {
+      this.layer.innerHTML = `<text class="cnnd-empty" x="16" y="24">${escapeXml(model.name)} has no layers to draw yet.</text>`;
+      this.remember({ frames: [], edges: [], nodes: [] });
+      return;
+    }
+    // Selection and cursor classes are left to applyState, so the markup depends on the model alone and compares across edits.
+    const parts = diagramParts(model, layout);
+    if (sameLayout) this.patch(parts);
+    else this.layer.innerHTML = [...parts.frames.map(([, m]) => m), ...parts.edges, ...parts.nodes.map(([, m]) => m)].join('');
+    this.remember(parts);
+    this.applyState();
+  }
+
+  /**
+   * Replaces only the boxes and frames whose markup changed: an edit of one
+   * number touches a few boxes, and re-parsing all of ResNet-50's would take
+   * most of the time budget of a keystroke.
+   */
+  private patch(parts: DiagramParts): void {
+    const range = this.layer.ownerDocument.createRange();
+    range.selectNodeContents(this.layer);
+    const replace = (element: Element | undefined, markup: string) => {
+      // Parsed in the layer's context, so the markup becomes SVG elements.
+      const fresh = range.createContextualFragment(markup).firstElementChild;
+      if (element && fresh) element.replaceWith(fresh);
+    };
+    for (const [id, markup] of parts.nodes) if (this.drawnNodes.get(id) !== markup) replace(this.nodeElements.get(id), markup);
+    for (const [id, markup] of parts.frames) if (this.drawnFrames.get(id) !== markup) replace(this.frameElements.get(id), markup);
+  }
+
+  /** Records what is drawn: the elements to touch later and the markup they came from. */
+  private remember(parts: DiagramParts): void {
+    this.drawnNodes = new Map(parts.nodes);
+    this.drawnFrames = new Map(parts.frames);
+    this.nodeElements = new Map();
+    for (const element of this.layer.querySelectorAll('.cnnd-node')) this.nodeElements.set(element.getAttribute('data-id') ?? '', element);
+    this.frameElements = new Map();
+    for (const element of this.layer.querySelectorAll('.cnnd-frame')) this.frameElements.set(Number(element.getAttribute('data-group')), element);
+  }
+
+  private renderState(): RenderState {
+    const state: RenderState = {};
+    if (!this.model) return state;
+    if (this.selectedGraphNode !== null) state.selected = boxOfGraphNode(this.model, this.selectedGraphNode)?.id ?? null;
+    if (this.cursorLine !== null) {
+      const match = matchLine(this.model, this.cursorLine);
+      state.highlighted = new Set(match.nodes);
+      state.highlightedFrames = new Set(match.frames);
+    }
+    return state;
+  }
+
+  /** Moves the selection and cursor classes without redrawing. */
+  private applyState(): void {
+    const state = this.renderState();
+    for (const [id, element] of this.nodeElements) {
+      element.classList.toggle('cnnd-selected', state.selected === id);
+      element.classList.toggle('cnnd-highlight', state.highlighted?.has(id) ?? false);
+    }
+    for (const [id, element] of this.frameElements) element.classList.toggle('cnnd-highlight', state.highlightedFrames?.has(id) ?? false);
+  }
+
+  private highlightedBoxes(): Box[] {
+    if (!this.model || !this.layout || this.cursorLine === null) return [];
+    const match = matchLine(this.model, this.cursorLine);
+    const layout = this.layout;
+    return [...match.nodes.map((id) => layout.nodes.get(id)), ...match.frames.map((id) => layout.frames.get(id))].filter((b): b is Box => b !== undefined);
+  }
+
+  private click(e: MouseEvent): void {
+    // The click that ends a pan is not a selection.
+    if (this.viewport.wasDrag() || !this.model) return;
+    const target = e.target instanceof Element ? e.target : null;
+    if (!target) return;
+    const toggle = target.closest('[data-toggle], [data-frame]');
+    if (toggle) {
+      this.toggle(Number(toggle.getAttribute('data-toggle') ?? toggle.getAttribute('data-frame')));
+      return;
+    }
+    const element = target.closest('.cnnd-node');
+    const node = element && this.model.nodes.find((n) => n.id === element.getAttribute('data-id'));
+    if (!node) return;
+    this.selectedGraphNode = node.graphNodes[node.graphNodes.length - 1];
+    this.applyState();
+    this.callbacks.onSelect({ id: node.id, graphNodes: [...node.graphNodes], range: node.range });
+  }
+
+  private toggle(groupId: number): void {
+    if (!this.model || !this.model.collapsible.includes(groupId)) return;
+    const current = new Set(this.model.collapsed);
+    if (current.has(groupId)) current.delete(groupId);
+    else current.add(groupId);
+    this.collapsedIds = [...current];
+    const ids = [...this.collapsedIds];
+    void this.render().then(() => {
+      // Keep what was clicked in view: the frame that replaced a box, or the box that replaced a frame.
+      const box = this.layout?.frames.get(groupId) ?? this.layout?.nodes.get(`g${groupId}`);
+      if (box) this.viewport.reveal(box);
+    });
+    this.callbacks.onCollapsedChange?.(ids);
+  }
+}

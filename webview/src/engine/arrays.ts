@@ -1,0 +1,72 @@
+/** Plain typed-array helpers for weight files: axis permutation and 16-bit float decoding. Pure. */
+
+/** Permutes the axes of a row-major array: output axis i is input axis perm[i] (as numpy.transpose). */
+export function permute(data: Float32Array, shape: number[], perm: number[]): { data: Float32Array; shape: number[] } {
+  const rank = shape.length;
+  const outShape = perm.map((p) => shape[p]);
+  const inStrides = new Array<number>(rank);
+  let stride = 1;
+  for (let i = rank - 1; i >= 0; i--) {
+    inStrides[i] = stride;
+    stride *= shape[i];
+  }
+  const out = new Float32Array(data.length);
+  const index = new Array<number>(rank).fill(0);
+  const step = perm.map((p) => inStrides[p]);
+  let source = 0;
+  for (let o = 0; o < out.length; o++) {
+    out[o] = data[source];
+    // Odometer over the output index, moving the source offset along.
+    for (let axis = rank - 1; axis >= 0; axis--) {
+      index[axis]++;
+      source += step[axis];
+      if (index[axis] < outShape[axis]) break;
+      source -= step[axis] * outShape[axis];
+      index[axis] = 0;
+    }
+  }
+  return { data: out, shape: outShape };
+}
+
+/** IEEE half precision to float. */
+export function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}
+
+/** Decodes little-endian float16 values. */
+export function decodeFloat16(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(bytes.byteLength / 2);
+  for (let i = 0; i < out.length; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
+  return out;
+}
+
+/** Decodes little-endian bfloat16 values (the top half of a float32). */
+export function decodeBfloat16(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(bytes.byteLength / 2);
+  const word = new Uint32Array(out.buffer);
+  for (let i = 0; i < out.length; i++) word[i] = view.getUint16(2 * i, true) << 16;
+  return out;
+}
+
+/** Decodes little-endian float32 values into a fresh, aligned array. */
+export function decodeFloat32(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(bytes.byteLength / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
+  return out;
+}
+
+/** Decodes little-endian float64 values to float32. */
+export function decodeFloat64(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(bytes.byteLength / 8);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat64(8 * i, true);
+  return out;
+}

@@ -1,0 +1,144 @@
+/**
+ * Pooling as tfjs ops, with PyTorch's semantics: padding counts as -infinity
+ * for max and (by default) as zeros for average; ceil_mode adds a last,
+ * partial window; the average's divisor follows PyTorch per window; adaptive
+ * pooling uses PyTorch's bins floor(i·n/o) to ceil((i+1)·n/o).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { GraphNode } from '../../../../src/core/semantics/graph';
+import { padSpatial, stridedSliceBatch1 } from '../layout';
+import { spatialAttribute, type OpInput, type OpSupport } from './types';
+
+/** The most negative float32, standing in for -infinity (some GPU backends mishandle infinities). */
+const lowest = -3.4028234663852886e38;
+
+interface Window {
+  kernel: number[];
+  stride: number[];
+  dilation: number[];
+  padLeft: number[];
+  padRight: number[];
+  /** Extra right padding so that ceil_mode's last window fits. */
+  extra: number[];
+  sizes: number[];
+  out: number[];
+}
+
+function windowOf(node: GraphNode): Window {
+  const kernel = spatialAttribute(node, 'kernel');
+  const stride = spatialAttribute(node, 'stride');
+  const dilation = spatialAttribute(node, 'dilation');
+  const padLeft = spatialAttribute(node, 'padLeft');
+  const padRight = spatialAttribute(node, 'padRight');
+  const sizes = node.inShapes[0].slice(1);
+  const out = node.outShape.slice(1);
+  const extra = sizes.map((n, i) => Math.max(0, (out[i] - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1 - (n + padLeft[i] + padRight[i])));
+  return { kernel, stride, dilation, padLeft, padRight, extra, sizes, out };
+}
+
+/** Native tfjs pooling of a valid window with dilation 1, any spatial rank from 1 to 3. */
+function nativePool(x: tf.Tensor, kind: 'max' | 'avg', kernel: number[], stride: number[]): tf.Tensor {
+  if (x.rank === 3) return tf.squeeze(nativePool(tf.expandDims(x, 1), kind, [1, ...kernel], [1, ...stride]), [1]);
+  if (x.rank === 4) {
+    const k = kernel as [number, number];
+    const s = stride as [number, number];
+    return kind === 'max' ? tf.maxPool(x as tf.Tensor4D, k, s, 'valid') : tf.avgPool(x as tf.Tensor4D, k, s, 'valid');
+  }
+  const k = kernel as [number, number, number];
+  const s = stride as [number, number, number];
+  return kind === 'max' ? tf.maxPool3d(x as tf.Tensor5D, k, s, 'valid') : tf.avgPool3d(x as tf.Tensor5D, k, s, 'valid');
+}
+
+/** Dilated max pooling, tap by tap: the maximum of prod(kernel) strided slices. */
+function tapMax(x: tf.Tensor, w: Window): tf.Tensor {
+  let result: tf.Tensor | undefined;
+  const taps = w.kernel.reduce((a, b) => a * b, 1);
+  for (let t = 0; t < taps; t++) {
+    let rest = t;
+    const offset = new Array<number>(w.kernel.length);
+    for (let a = w.kernel.length - 1; a >= 0; a--) {
+      offset[a] = (rest % w.kernel[a]) * w.dilation[a];
+      rest = Math.floor(rest / w.kernel[a]);
+    }
+    const begin = [0, ...offset, 0];
+    const end = [1, ...offset.map((o, a) => o + (w.out[a] - 1) * w.stride[a] + 1), x.shape[x.rank - 1] as number];
+    const slice = stridedSliceBatch1(x, begin, end, [1, ...w.stride, 1]);
+    result = result ? tf.maximum(result, slice) : slice;
+  }
+  return result!;
+}
+
+/** PyTorch's average-pool divisor per output position of one axis. */
+function axisDivisors(n: number, out: number, k: number, s: number, padLeft: number, padRight: number, includePad: boolean): number[] {
+  return Array.from({ length: out }, (_, o) => {
+    const start = o * s - padLeft;
+    const end = Math.min(start + k, n + padRight);
+    return includePad ? end - start : Math.min(end, n) - Math.max(start, 0);
+  });
+}
+
+function maxPool(op: OpInput): tf.Tensor {
+  const w = windowOf(op.node);
+  const x = padSpatial(op.inputs[0], w.padLeft, w.padRight.map((p, i) => p + w.extra[i]), lowest);
+  // 3-D max pooling goes tap by tap too: tfjs 4.22's WASM MaxPool3D starts each window at
+  // FLT_MIN (the smallest positive float), so a window of negative values returned 1.2e-38.
+  if (w.dilation.some((d) => d > 1) || x.rank === 5) return tapMax(x, w);
+  return nativePool(x, 'max', w.kernel, w.stride);
+}
+
+function avgPool(op: OpInput): tf.Tensor {
+  const w = windowOf(op.node);
+  const includePad = op.node.attributes.countIncludePad !== false;
+  const x = padSpatial(op.inputs[0], w.padLeft, w.padRight.map((p, i) => p + w.extra[i]), 0);
+  const mean = nativePool(x, 'avg', w.kernel, w.stride);
+  const perAxis = w.sizes.map((n, i) => axisDivisors(n, w.out[i], w.kernel[i], w.stride[i], w.padLeft[i], w.padRight[i], includePad));
+  const taps = w.kernel.reduce((a, b) => a * b, 1);
+  if (perAxis.every((d, i) => d.every((v) => v === w.kernel[i]))) return mean;
+  // The native pool divided every window by the full kernel; rescale to PyTorch's divisor.
+  const factor = op.cached('divisor', () => {
+    let grid: number[] = [1];
+    for (const d of perAxis) grid = grid.flatMap((g) => d.map((v) => g * v));
+    return tf.tensor(Float32Array.from(grid, (v) => taps / v), [1, ...w.out, 1], 'float32');
+  });
+  return tf.mul(mean, factor);
+}
+
+/** Reduces along one axis in PyTorch's adaptive bins. */
+function adaptiveAxis(x: tf.Tensor, axis: number, out: number, kind: 'max' | 'avg'): tf.Tensor {
+  const n = x.shape[axis] as number;
+  if (n === out) return x;
+  if (n % out === 0) {
+    // Equal bins: one reshape and one reduction.
+    const shape = [...x.shape.slice(0, axis), out, n / out, ...x.shape.slice(axis + 1)] as number[];
+    const grouped = tf.reshape(x, shape);
+    return kind === 'max' ? tf.max(grouped, axis + 1) : tf.mean(grouped, axis + 1);
+  }
+  const bins = Array.from({ length: out }, (_, i) => {
+    const start = Math.floor((i * n) / out);
+    const end = Math.ceil(((i + 1) * n) / out);
+    const slice = tf.slice(x, x.shape.map((_, a) => (a === axis ? start : 0)), x.shape.map((d, a) => (a === axis ? end - start : (d as number))));
+    return kind === 'max' ? tf.max(slice, axis, true) : tf.mean(slice, axis, true);
+  });
+  return tf.concat(bins, axis);
+}
+
+function adaptive(kind: 'max' | 'avg'): OpSupport {
+  return {
+    run(op) {
+      const size = spatialAttribute(op.node, 'size');
+      // Max and mean over a box are separable, so each axis is reduced on its own.
+      return size.reduce((x, o, i) => adaptiveAxis(x, i + 1, o, kind), op.inputs[0]);
+    },
+  };
+}
+
+const spatialAxes = (x: tf.Tensor) => Array.from({ length: x.rank - 2 }, (_, i) => i + 1);
+
+export const poolingExecutors: Record<string, OpSupport> = {
+  maxpool: { run: maxPool },
+  avgpool: { run: avgPool },
+  global_avgpool: { run: (op) => tf.mean(op.inputs[0], spatialAxes(op.inputs[0])) },
+  global_maxpool: { run: (op) => tf.max(op.inputs[0], spatialAxes(op.inputs[0])) },
+  adaptive_avgpool: adaptive('avg'),
+  adaptive_maxpool: adaptive('max'),
+};

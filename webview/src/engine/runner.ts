@@ -1,0 +1,235 @@
+/**
+ * Runs a NetworkGraph forward, node by node, as tfjs ops: yields to the
+ * browser between layers, reports progress, stops on an AbortSignal, times
+ * each node, and reads back the outputs asked for as channels-first arrays
+ * (always with `await data()`: `dataSync()` blocks the page and, on software
+ * WebGPU, returned zeros and crashed the GPU process).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { GraphNode, NetworkGraph } from '../../../src/core/semantics/graph';
+import { fromChannelsFirstData, toChannelsFirst } from './layout';
+import { planFusion, type FusedChain, type FusionPlan } from './fusion';
+import { fusedConvolution } from './ops/conv';
+import { executors } from './ops/registry';
+import type { Executor } from './ops/types';
+import { yieldToBrowser } from './schedule';
+import { checkWeights, type WeightSet } from './weights';
+
+/** A node's output as the panel shows it: channels first, no batch. */
+export interface NodeOutput {
+  node: number;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** How long one node took, in milliseconds (`performance.now()`), including waiting for the device when timed. */
+export interface NodeTiming {
+  node: number;
+  op: string;
+  ms: number;
+}
+
+/** A node the engine cannot run, with the reason the panel shows. */
+export interface UnsupportedNode {
+  node: number;
+  op: string;
+  /** 1-based source line. */
+  line: number;
+  reason: string;
+}
+
+/** Raised for an op the engine (or the active backend) cannot run: the message names the op and its line. */
+export class UnsupportedOpError extends Error {
+  override name = 'UnsupportedOpError';
+  constructor(readonly unsupported: UnsupportedNode[]) {
+    super(unsupported.map((u) => `${u.op} on line ${u.line}: ${u.reason}`).join('; '));
+  }
+}
+
+/** Raised when a run is cancelled through its AbortSignal. */
+export class RunCancelledError extends Error {
+  override name = 'AbortError';
+  constructor() {
+    super('the forward pass was cancelled');
+  }
+}
+
+/** Options of one forward pass. */
+export interface RunOptions {
+  /** Node ids whose outputs to read back; the network's output is always read. `'all'` reads every node (tests). */
+  keep?: number[] | 'all';
+  /** Called after each node with the count done and the total. */
+  onProgress?: (done: number, total: number, node: GraphNode) => void;
+  signal?: AbortSignal;
+  /**
+   * Wait for the device after each node so timings are per node (default
+   * true). Without it, GPU backends queue work and the times are dispatch times.
+   */
+  timeEachNode?: boolean;
+  /**
+   * Fuse convolution + batch norm + ReLU chains whose intermediate outputs are
+   * not kept (default true; see fusion.ts). Their absorbed nodes then report 0 ms.
+   */
+  fuse?: boolean;
+}
+
+/** What a forward pass produced. */
+export interface RunResult {
+  /** The backend that ran it (`webgl`, `wasm`, ...). */
+  backend: string;
+  /** The network's output node, read back. */
+  output: NodeOutput;
+  /** The outputs of the nodes asked for in `keep`, by node id. */
+  outputs: Map<number, NodeOutput>;
+  timings: NodeTiming[];
+  totalMs: number;
+}
+
+/** Why a node cannot run at all, before any tensor is made. */
+function unsupportedReason(node: GraphNode): string | undefined {
+  if (node.op === 'input') return undefined;
+  const executor = executors[node.op];
+  if (!executor) return `the preview's engine has no implementation of '${node.written}'`;
+  return executor.unsupported?.(node);
+}
+
+/**
+ * One network ready to run: its graph, its weights, and the tfjs tensors
+ * derived from the weights (kept between runs, rebuilt when the backend
+ * changes). Call `dispose()` when the graph or weights change.
+ */
+export class ForwardEngine {
+  private cache = new Map<string, tf.Tensor>();
+  private cacheBackend = '';
+
+  constructor(
+    readonly graph: NetworkGraph,
+    readonly weights: WeightSet,
+    private readonly source?: string,
+  ) {}
+
+  /** Every node the engine cannot run, so the panel can name them before running. */
+  unsupported(): UnsupportedNode[] {
+    return this.graph.nodes.flatMap((node) => {
+      const reason = unsupportedReason(node);
+      return reason ? [{ node: node.id, op: node.written, line: node.range.start.line + 1, reason }] : [];
+    });
+  }
+
+  /**
+   * Runs the network on `input` (channels first, the input node's shape).
+   * Throws UnsupportedOpError, RunCancelledError, or an Error with a clear
+   * message for an incomplete graph, wrong input size or missing weights.
+   */
+  async run(input: Float32Array, options: RunOptions = {}): Promise<RunResult> {
+    const { graph } = this;
+    if (!graph.complete || graph.output === null) throw new Error(`network ${graph.name} has errors, so the forward pass cannot run; fix the errors shown in the editor first.`);
+    const unsupported = this.unsupported();
+    if (unsupported.length) throw new UnsupportedOpError(unsupported);
+    const inputShape = graph.nodes[0].outShape;
+    const expectedSize = inputShape.reduce((a, b) => a * b, 1);
+    if (input.length !== expectedSize) throw new Error(`the input has ${input.length} values but ${graph.name} takes ${inputShape.join('x')} = ${expectedSize}.`);
+    const problem = checkWeights(graph, this.weights, this.source);
+    if (problem) throw new Error(`the weights do not fit: ${problem}`);
+    if (this.cacheBackend !== tf.getBackend()) {
+      this.dispose();
+      this.cacheBackend = tf.getBackend();
+    }
+
+    const wanted = new Set<number>(options.keep === 'all' ? graph.nodes.map((n) => n.id) : [...(options.keep ?? []), graph.output]);
+    const timeEach = options.timeEachNode !== false;
+    const fusion: FusionPlan = options.fuse === false ? { byConv: new Map(), absorbed: new Set() } : planFusion(graph, wanted);
+    // Each tensor is freed once the last node reading it has run.
+    const readersLeft = new Map<number, number>();
+    for (const node of graph.nodes) for (const id of node.inputs) readersLeft.set(id, (readersLeft.get(id) ?? 0) + 1);
+    const live = new Map<number, tf.Tensor>();
+    const outputs = new Map<number, NodeOutput>();
+    const timings: NodeTiming[] = [];
+    const started = performance.now();
+    try {
+      for (const node of graph.nodes) {
+        if (options.signal?.aborted) throw new RunCancelledError();
+        const begin = performance.now();
+        const chain = fusion.byConv.get(node.id);
+        if (fusion.absorbed.has(node.id)) {
+          // Computed with its convolution, whose timing includes it.
+          timings.push({ node: node.id, op: node.op, ms: 0 });
+        } else {
+          const tensor = node.op === 'input' ? fromChannelsFirstData(input, inputShape) : chain ? this.runFused(chain, live) : this.runNode(node, live);
+          live.set(chain ? chain.tail.id : node.id, tensor);
+          if (timeEach) await syncOn(tensor);
+          timings.push({ node: node.id, op: node.op, ms: performance.now() - begin });
+        }
+        if (wanted.has(node.id)) outputs.set(node.id, await readBack(node, live.get(node.id)!));
+        for (const id of node.inputs) {
+          const left = (readersLeft.get(id) ?? 1) - 1;
+          readersLeft.set(id, left);
+          if (left === 0 && id !== graph.output) {
+            live.get(id)?.dispose();
+            live.delete(id);
+          }
+        }
+        options.onProgress?.(timings.length, graph.nodes.length, node);
+        await yieldToBrowser();
+      }
+    } finally {
+      for (const tensor of live.values()) tensor.dispose();
+    }
+    return { backend: tf.getBackend(), output: outputs.get(graph.output)!, outputs, timings, totalMs: performance.now() - started };
+  }
+
+  private runNode(node: GraphNode, live: Map<number, tf.Tensor>): tf.Tensor {
+    return this.execute(node, live, executors[node.op].run);
+  }
+
+  /** A convolution with the batch norm and ReLU fusion.ts folded into it; the result is the chain's last node's output. */
+  private runFused(chain: FusedChain, live: Map<number, tf.Tensor>): tf.Tensor {
+    const bn = chain.batchnorm;
+    const batchnorm = bn ? { weights: this.weights.get(bn.id) ?? {}, eps: Number(bn.attributes.eps ?? 1e-5) } : undefined;
+    return this.execute(chain.conv, live, (op) => fusedConvolution(op, batchnorm, chain.relu !== undefined));
+  }
+
+  private execute(node: GraphNode, live: Map<number, tf.Tensor>, run: Executor): tf.Tensor {
+    const inputs = node.inputs.map((id) => live.get(id)!);
+    const cached = (key: string, build: () => tf.Tensor) => {
+      const name = `${node.id}:${key}`;
+      let tensor = this.cache.get(name);
+      if (!tensor) {
+        tensor = tf.keep(build());
+        this.cache.set(name, tensor);
+      }
+      return tensor;
+    };
+    try {
+      return tf.tidy(() => run({ node, inputs, weights: this.weights.get(node.id) ?? {}, cached }));
+    } catch (error) {
+      const message = (error as Error).message ?? String(error);
+      // A kernel the active backend lacks is a limit of the backend, not a wrong answer: name it.
+      if (/not registered|not supported|not yet implemented|unsupported/i.test(message)) {
+        throw new UnsupportedOpError([{ node: node.id, op: node.written, line: node.range.start.line + 1, reason: `the ${tf.getBackend()} backend cannot run it (${message})` }]);
+      }
+      throw new Error(`${node.written} on line ${node.range.start.line + 1} failed on the ${tf.getBackend()} backend: ${message}`);
+    }
+  }
+
+  /** Frees the tensors derived from the weights. */
+  dispose(): void {
+    for (const tensor of this.cache.values()) tensor.dispose();
+    this.cache.clear();
+  }
+}
+
+/** Waits until the device has computed `tensor`, by reading one value. */
+async function syncOn(tensor: tf.Tensor): Promise<void> {
+  const one = tf.tidy(() => tf.slice(tf.reshape(tensor, [-1]), [0], [1]));
+  await one.data();
+  one.dispose();
+}
+
+/** The tensor as channels-first values, read asynchronously. */
+async function readBack(node: GraphNode, tensor: tf.Tensor): Promise<NodeOutput> {
+  const cf = tf.tidy(() => toChannelsFirst(tensor).clone());
+  const data = (await cf.data()) as Float32Array;
+  cf.dispose();
+  return { node: node.id, shape: node.outShape, data };
+}

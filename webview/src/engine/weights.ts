@@ -1,0 +1,70 @@
+/**
+ * The learned values of a network, kept in PyTorch's layout so that files
+ * from PyTorch load without surprises and tests can hand the same numbers to
+ * PyTorch itself. Executors convert to tfjs's channels-last layout.
+ */
+import type { NetworkGraph } from '../../../src/core/semantics/graph';
+import { describeLayer, paramLayers, shapeText } from './params';
+import { normalSource } from './random';
+
+/** One learned tensor: its PyTorch shape and values in row-major (C) order. */
+export interface WeightTensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+/**
+ * Learned tensors per graph node id, each named as PyTorch names it within
+ * the layer's module: conv `weight` [out, in/groups, ...k] and `bias` [out];
+ * conv_transpose `weight` [in, out/groups, ...k]; depthwise_conv `weight`
+ * [in·multiplier, 1, ...k]; separable_conv `depthwise.weight`,
+ * `pointwise.weight` [out, in·multiplier, 1, ...], `pointwise.bias`; dense
+ * `weight` [out, in], `bias`; batchnorm `weight`, `bias`, `running_mean`,
+ * `running_var`; layernorm / groupnorm / instancenorm `weight`, `bias`; prelu
+ * `weight` [1] or [C]. See `paramSpecs` in params.ts.
+ */
+export type WeightSet = Map<number, Record<string, WeightTensor>>;
+
+/**
+ * Deterministic He (Kaiming normal) initialisation: weights ~ N(0, 2/fan_in)
+ * with fan_in as PyTorch computes it, biases 0, norm scales 1 and shifts 0,
+ * running mean 0 and variance 1, PReLU slopes 0.25. One random stream is
+ * drawn in graph order, so a seed always gives the same numbers.
+ */
+export function heInitialization(graph: NetworkGraph, seed = 1): WeightSet {
+  const random = normalSource(seed);
+  const weights: WeightSet = new Map();
+  for (const layer of paramLayers(graph)) {
+    const tensors: Record<string, WeightTensor> = {};
+    for (const spec of layer.specs) {
+      const data = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
+      if (spec.init === 'he') {
+        const std = Math.sqrt(2 / Math.max(1, spec.fanIn ?? 1));
+        for (let i = 0; i < data.length; i++) data[i] = random.next() * std;
+      } else if (spec.init === 'ones') data.fill(1);
+      else if (spec.init === 'prelu') data.fill(0.25);
+      tensors[spec.name] = { shape: spec.shape, data };
+    }
+    weights.set(layer.node.id, tensors);
+  }
+  return weights;
+}
+
+/**
+ * Checks that `weights` has every tensor the graph needs with the right
+ * shape; returns the first problem as a sentence, or undefined when complete.
+ */
+export function checkWeights(graph: NetworkGraph, weights: WeightSet, source?: string): string | undefined {
+  for (const layer of paramLayers(graph)) {
+    const tensors = weights.get(layer.node.id);
+    for (const spec of layer.specs) {
+      const tensor = tensors?.[spec.name];
+      if (!tensor) return `${describeLayer(layer, source)} has no '${spec.name}' (expected ${shapeText(spec.shape)}).`;
+      const count = spec.shape.reduce((a, b) => a * b, 1);
+      if (shapeText(tensor.shape) !== shapeText(spec.shape) || tensor.data.length !== count) {
+        return `${describeLayer(layer, source)} expects ${spec.name} ${shapeText(spec.shape)} but was given ${shapeText(tensor.shape)}.`;
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,48 @@
+/**
+ * The one conversion path from pictures to an input tensor, shared by
+ * decoded files and built-in samples: composite over the background, crop
+ * and resize, choose channels, scale values.
+ */
+import { channelPlane, channelSources, composite } from './channels';
+import { channelStatistics } from './normalize';
+import type { Picture } from './picture';
+import { resizePicture } from './resize';
+import { inputKind, layoutOf } from './shape';
+import { joinNotes, type InputOptions, type InputResult } from './types';
+
+/**
+ * An input of `shape` from pictures: one picture for an image shape
+ * [C, H, W]; for a video shape [C, D, H, W] either D pictures (the frames)
+ * or one, which then fills every frame.
+ */
+export function picturesToTensor(pictures: readonly Picture[], shape: readonly number[], options: InputOptions = {}): InputResult {
+  const check = inputKind(shape);
+  if (!check.ok) return check;
+  if (check.kind === 'signal1d') return { ok: false, error: `An image cannot fill a 1-D input ${layoutOf.signal1d} like [${shape.join(', ')}]; pick a signal sample.` };
+  const [channels, ...rest] = shape;
+  const frames = check.kind === 'video' ? rest[0] : 1;
+  const [height, width] = rest.slice(-2);
+  if (pictures.length !== 1 && pictures.length !== frames) return { ok: false, error: `Got ${pictures.length} frames for an input of ${frames}.` };
+
+  const { sources, note: channelNote } = channelSources(channels);
+  const statistics = channelStatistics(options.normalize ?? 'none', sources);
+  if (!statistics.ok) return statistics;
+  const { mean, std } = statistics;
+
+  const frameSize = height * width;
+  const data = new Float32Array(channels * frames * frameSize);
+  const convert = (picture: Picture) => resizePicture(composite(picture, options.background ?? 'white'), width, height, options.fit ?? 'crop');
+  const still = pictures.length === 1 ? convert(pictures[0]) : undefined;
+  for (let d = 0; d < frames; d++) {
+    const picture = still ?? convert(pictures[d]);
+    for (let c = 0; c < channels; c++) {
+      const plane = channelPlane(picture, sources[c]);
+      const offset = (c * frames + d) * frameSize;
+      const m = mean[c];
+      const s = std[c];
+      for (let k = 0; k < frameSize; k++) data[offset + k] = (Math.min(1, Math.max(0, plane[k])) - m) / s;
+    }
+  }
+  const stillNote = check.kind === 'video' && pictures.length === 1 && frames > 1 ? `The image is repeated in all ${frames} frames (a still clip).` : undefined;
+  return { ok: true, data, shape: [...shape], note: joinNotes(channelNote, statistics.note, stillNote) };
+}

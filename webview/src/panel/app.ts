@@ -1,0 +1,418 @@
+/**
+ * The preview panel's controller: the one place that wires the host
+ * connection, the analysis core, the diagram, the forward pass and the views
+ * together. Each of those knows nothing of the others.
+ */
+import { analyze } from '../../../src/core/semantics/analyze';
+import type { Analysis } from '../../../src/core/semantics/results';
+import type { NetworkGraph } from '../../../src/core/semantics/graph';
+import type { HostMessage } from '../../../src/protocol/preview';
+import { DiagramView } from '../diagram/view';
+import type { DiagramDiagnostic } from '../diagram/model';
+import { RunCancelledError, UnsupportedOpError, type BackendChoice, type BackendName, type NodeOutput } from '../engine';
+import { defaultSampleFor, samplesFor, inputKind } from '../input';
+import { renderFeatureMaps } from '../views/featureMaps';
+import { renderHistogram } from '../views/histogram';
+import { renderTiming } from '../views/timing';
+import { renderTopClasses } from '../views/topClasses';
+import type { Host } from './host';
+import type { PanelElements } from './layout';
+import { RunSession, type SessionResult } from './runSession';
+import { keepPlan } from './keepPlan';
+
+/** Option values of the input and weights menus that open a file instead of naming a source. */
+const pickImage = '__pick-image__';
+const pickWeights = '__pick-weights__';
+const heWeights = 'he';
+const automatic = 'auto';
+
+/** The outcome of the last run, kept until the graph changes. */
+interface LastRun {
+  graph: NetworkGraph;
+  result: SessionResult;
+}
+
+export class PreviewApp {
+  private uri = '';
+  private text: string | undefined;
+  private analysis: Analysis | undefined;
+  private graph: NetworkGraph | undefined;
+  private networkName: string | undefined;
+  private selected: number | null = null;
+  private lastRun: LastRun | undefined;
+  private running: AbortController | undefined;
+  private cursorLine: number | undefined;
+  private readonly diagram: DiagramView;
+  private readonly session: RunSession;
+  /** A render in progress: sources that arrive meanwhile wait for it, and only the newest is drawn. */
+  private rendering: Promise<void> = Promise.resolve();
+  private pendingSource: Extract<HostMessage, { type: 'source' }> | undefined;
+
+  constructor(
+    private readonly ui: PanelElements,
+    private readonly host: Host,
+    assetsUrl: string,
+  ) {
+    this.session = new RunSession(assetsUrl);
+    this.diagram = new DiagramView(ui.diagram, {
+      onSelect: (selection) => this.onSelect(selection.graphNodes, selection.range),
+      onCollapsedChange: (ids) => this.host.saveState({ collapsed: ids }),
+    });
+    const saved = host.state;
+    if (saved?.collapsed) this.diagram.setCollapsed(saved.collapsed);
+    if (saved?.uri) this.uri = saved.uri;
+    this.networkName = saved?.network;
+    if (saved?.backend && saved.backend !== automatic) this.session.prefer(saved.backend as BackendName);
+    if (saved?.selected !== undefined) this.selected = saved.selected;
+    this.wireControls();
+    host.onMessage((message) => this.receive(message));
+    void this.showBackends();
+    host.post({ type: 'ready' });
+  }
+
+  private wireControls(): void {
+    const ui = this.ui;
+    ui.networkSelect.addEventListener('change', () => {
+      this.networkName = ui.networkSelect.value;
+      this.host.saveState({ network: this.networkName });
+      this.selected = null;
+      void this.render();
+    });
+    ui.fitButton.addEventListener('click', () => this.diagram.fit());
+    ui.zoomInButton.addEventListener('click', () => this.diagram.zoomIn());
+    ui.zoomOutButton.addEventListener('click', () => this.diagram.zoomOut());
+    ui.exportSvgButton.addEventListener('click', () => void this.exportSvg());
+    ui.exportPngButton.addEventListener('click', () => void this.exportPng());
+    ui.runButton.addEventListener('click', () => void this.run());
+    ui.cancelButton.addEventListener('click', () => this.running?.abort());
+    ui.inputSelect.addEventListener('change', () => void this.chooseInput());
+    ui.weightsSelect.addEventListener('change', () => void this.chooseWeights());
+    ui.backendSelect.addEventListener('change', () => {
+      const value = ui.backendSelect.value;
+      this.session.prefer(value === automatic ? undefined : (value as BackendName));
+      this.host.saveState({ backend: value });
+      void this.showBackends();
+    });
+    this.wireDrop();
+  }
+
+  private receive(message: HostMessage): void {
+    if (message.type === 'source') {
+      this.pendingSource = message;
+      this.rendering = this.rendering.then(() => this.takeSource());
+    } else if (message.type === 'cursor') {
+      this.cursorLine = message.line;
+      this.diagram.highlightLine(message.line);
+    }
+  }
+
+  /** Analyses the newest text that arrived and redraws; older ones that queued up are skipped. */
+  private async takeSource(): Promise<void> {
+    const message = this.pendingSource;
+    this.pendingSource = undefined;
+    if (!message) return;
+    if (message.network && message.network !== this.networkName) this.networkName = message.network;
+    this.uri = message.uri;
+    this.host.saveState({ uri: message.uri, network: this.networkName });
+    if (message.text === this.text && this.analysis) return;
+    this.text = message.text;
+    this.analysis = analyze(message.text, { graph: true });
+    this.ui.title.textContent = message.fileName;
+    await this.render();
+  }
+
+  /** Draws the chosen network of the current analysis. */
+  private async render(): Promise<void> {
+    const analysis = this.analysis;
+    if (!analysis) return;
+    const graphs = analysis.graphs ?? [];
+    const select = this.ui.networkSelect;
+    select.replaceChildren(...graphs.map((g) => new Option(g.name, g.name)));
+    select.hidden = graphs.length < 2;
+    const graph = graphs.find((g) => g.name === this.networkName) ?? graphs[0];
+    if (!graph) {
+      this.graph = undefined;
+      this.ui.totals.textContent = '';
+      this.showMessages([{ text: 'This file declares no network yet: write `network Name { input(3x32x32) ... }`.', error: false }]);
+      return;
+    }
+    select.value = graph.name;
+    if (graph.name !== this.graph?.name) this.selected = null;
+    this.graph = graph;
+    const network = analysis.networks.find((n) => n.name === graph.name);
+    const params = network ? network.params.trainable + network.params.nonTrainable : 0;
+    this.ui.totals.textContent = network
+      ? `${params.toLocaleString('en-US')} parameters · ${network.macs.toLocaleString('en-US')} MACs · output ${network.output ? network.output.join('x') : '?'}`
+      : '';
+    await this.diagram.update(graph, this.diagnosticsOf(graph));
+    this.diagram.select(this.selected);
+    this.refreshInputs(graph);
+    this.showGraphProblems(graph);
+    if (this.lastRun && this.lastRun.graph !== graph) this.markStale();
+  }
+
+  /** The file's diagnostics that fall inside the network's declaration. */
+  private diagnosticsOf(graph: NetworkGraph): DiagramDiagnostic[] {
+    const analysis = this.analysis!;
+    const declaration = analysis.networks.find((n) => n.name === graph.name)?.declaration;
+    const range = declaration?.range;
+    return analysis.diagnostics
+      .filter((d) => !range || (d.range.start.line >= range.start.line && d.range.start.line <= range.end.line))
+      .map((d) => ({ range: d.range, severity: d.severity, message: d.message }));
+  }
+
+  /** Says before any run why the forward pass cannot run: errors in the network, or ops the engine lacks. */
+  private showGraphProblems(graph: NetworkGraph): void {
+    const problems: { text: string; error: boolean }[] = [];
+    if (!graph.complete) {
+      const first = this.diagnosticsOf(graph).find((d) => d.severity === 'error');
+      const where = first ? ` Line ${first.range.start.line + 1}: ${first.message}` : '';
+      problems.push({ text: `${graph.name} has errors, so the diagram stops at the first failing layer and the forward pass is off until they are fixed.${where}`, error: true });
+    }
+    else {
+      // A wrong `->` assertion leaves every shape known: the network runs as the layers compute it.
+      const errors = this.diagnosticsOf(graph).filter((d) => d.severity === 'error').length;
+      if (errors) problems.push({ text: `${graph.name} has ${errors} error${errors === 1 ? '' : 's'} (marked in the diagram) that leave every shape known; the forward pass runs the layers as they compute.`, error: false });
+    }
+    const kind = inputKind(graph.nodes[0]?.outShape ?? []);
+    if (!kind.ok) problems.push({ text: `The forward pass needs an input it can make: ${kind.error}`, error: false });
+    this.showMessages(problems);
+    this.ui.runButton.disabled = !graph.complete || !kind.ok || this.running !== undefined;
+  }
+
+  private showMessages(messages: { text: string; error: boolean }[]): void {
+    this.ui.messages.replaceChildren(
+      ...messages.map((m) => {
+        const div = document.createElement('div');
+        div.className = m.error ? 'message error' : 'message';
+        div.textContent = m.text;
+        return div;
+      }),
+    );
+  }
+
+  private addMessage(text: string, error: boolean): void {
+    const div = document.createElement('div');
+    div.className = error ? 'message error' : 'message';
+    div.textContent = text;
+    this.ui.messages.append(div);
+  }
+
+  /** Fills the input menu with the samples that fit this input shape, keeping the user's choice when it still fits. */
+  private refreshInputs(graph: NetworkGraph): void {
+    const shape = graph.nodes[0]?.outShape ?? [];
+    const kind = inputKind(shape);
+    const select = this.ui.inputSelect;
+    const options: HTMLOptionElement[] = kind.ok ? samplesFor(kind.kind).map((s) => new Option(s.label, s.id)) : [];
+    const current = this.session.input;
+    if (kind.ok && kind.kind !== 'signal1d') {
+      if (current.kind === 'image') options.push(new Option(`Image: ${current.name}`, `image:${current.name}`));
+      options.push(new Option('Image from the workspace…', pickImage));
+    }
+    select.replaceChildren(...options);
+    if (current.kind === 'image' && kind.ok && kind.kind !== 'signal1d') select.value = `image:${current.name}`;
+    else {
+      const saved = this.host.state?.sample;
+      const fits = (id: string | undefined) => id !== undefined && options.some((o) => o.value === id);
+      const id = fits(current.kind === 'sample' ? current.id : undefined) ? (current as { id: string }).id : fits(saved) ? saved! : kind.ok ? defaultSampleFor(shape) : '';
+      this.session.input = { kind: 'sample', id };
+      select.value = id;
+    }
+    if (this.ui.weightsSelect.options.length === 0) this.ui.weightsSelect.append(new Option('He initialisation (seed 1)', heWeights), new Option('Load weights…', pickWeights));
+  }
+
+  private async chooseInput(): Promise<void> {
+    const value = this.ui.inputSelect.value;
+    if (value === pickImage) {
+      const file = await this.host.pickFile('image');
+      if (file.bytes && file.name) this.useImage(file.name, file.bytes);
+      else if (file.error && file.error !== 'cancelled') this.addMessage(`Could not use that image: ${file.error}`, true);
+      if (this.graph) this.refreshInputs(this.graph);
+      return;
+    }
+    if (value.startsWith('image:')) return;
+    this.session.input = { kind: 'sample', id: value };
+    this.host.saveState({ sample: value });
+    if (this.lastRun) void this.run();
+  }
+
+  private useImage(name: string, bytes: Uint8Array): void {
+    this.session.input = { kind: 'image', name, bytes };
+    if (this.graph) this.refreshInputs(this.graph);
+    if (this.lastRun) void this.run();
+  }
+
+  private async chooseWeights(): Promise<void> {
+    const select = this.ui.weightsSelect;
+    if (select.value === heWeights) {
+      this.session.weights = { kind: 'he', seed: 1 };
+      return;
+    }
+    if (select.value !== pickWeights) return;
+    const file = await this.host.pickFile('weights');
+    const previous = this.session.weights;
+    if (!file.bytes || !file.name) {
+      if (file.error && file.error !== 'cancelled') this.addMessage(`Could not read the weights: ${file.error}`, true);
+      select.value = previous.kind === 'he' ? heWeights : `file:${previous.name}`;
+      return;
+    }
+    if (file.name.endsWith('.json')) {
+      let modelJson: unknown;
+      try {
+        modelJson = JSON.parse(new TextDecoder().decode(file.bytes));
+      } catch (error) {
+        this.addMessage(`${file.name} is not JSON: ${(error as Error).message}`, true);
+        select.value = heWeights;
+        return;
+      }
+      const shards: Record<string, ArrayBuffer> = {};
+      for (const extra of file.extraFiles ?? []) shards[extra.name] = extra.bytes.slice().buffer as ArrayBuffer;
+      this.session.weights = { kind: 'tfjs', name: file.name, modelJson, shards };
+    } else {
+      this.session.weights = { kind: 'safetensors', name: file.name, bytes: file.bytes };
+    }
+    const label = `Weights: ${file.name}`;
+    const option = [...select.options].find((o) => o.value === `file:${file.name}`) ?? new Option(label, `file:${file.name}`);
+    if (!option.parentElement) select.insertBefore(option, select.lastElementChild);
+    select.value = option.value;
+    if (this.graph?.complete) void this.run();
+  }
+
+  /** Lists the backends with their status and says which one runs, and why. */
+  private async showBackends(): Promise<void> {
+    const choice: BackendChoice = this.session.backend ?? (await this.session.probe());
+    const select = this.ui.backendSelect;
+    const preferred = this.host.state?.backend ?? automatic;
+    const automaticChoice = choice.backends.find((b) => b.name === choice.chosen);
+    select.replaceChildren(
+      new Option(`Automatic${automaticChoice ? ` (${automaticChoice.name})` : ''}`, automatic),
+      ...choice.backends.map((b) => {
+        const option = new Option(`${b.name}: ${b.status}`, b.name);
+        option.disabled = !b.available;
+        return option;
+      }),
+    );
+    select.value = [...select.options].some((o) => o.value === preferred && !o.disabled) ? preferred : automatic;
+    this.ui.backendNote.textContent = `Backend: ${choice.chosen}. ${choice.reason}`;
+  }
+
+  /** Runs the forward pass of the shown network and shows the selected layer. */
+  async run(): Promise<void> {
+    const graph = this.graph;
+    if (!graph || !this.text) return;
+    this.running?.abort();
+    const controller = new AbortController();
+    this.running = controller;
+    const ui = this.ui;
+    ui.runButton.disabled = true;
+    ui.cancelButton.hidden = false;
+    ui.progress.hidden = false;
+    ui.progress.value = 0;
+    this.showGraphProblems(graph);
+    ui.runButton.disabled = true;
+    try {
+      const result = await this.session.run({
+        graph,
+        source: this.text,
+        keep: keepPlan(graph, this.selected),
+        signal: controller.signal,
+        onProgress: (done, total) => (ui.progress.value = done / total),
+      });
+      if (controller.signal.aborted) return;
+      this.lastRun = { graph, result };
+      for (const note of result.notes) this.addMessage(note, false);
+      await this.showBackends();
+      this.showSelected();
+    } catch (error) {
+      if (error instanceof RunCancelledError) this.addMessage('The forward pass was cancelled.', false);
+      else if (error instanceof UnsupportedOpError) this.addMessage(`The forward pass cannot run: ${error.message}.`, true);
+      else this.addMessage(`The forward pass failed: ${(error as Error).message ?? String(error)}`, true);
+    } finally {
+      if (this.running === controller) {
+        this.running = undefined;
+        ui.cancelButton.hidden = true;
+        ui.progress.hidden = true;
+        if (this.graph) this.showGraphProblems(this.graph);
+        else ui.runButton.disabled = false;
+      }
+    }
+  }
+
+  /** A diagram node was clicked: reveal it in the editor and show its feature maps. */
+  private onSelect(graphNodes: number[], range: import('../../../src/core/diagnostics').Range): void {
+    this.host.post({ type: 'reveal', uri: this.uri, range });
+    this.selected = graphNodes.length ? graphNodes[graphNodes.length - 1] : null;
+    this.host.saveState({ selected: this.selected ?? undefined });
+    this.diagram.select(this.selected);
+    if (this.lastRun) this.showSelected();
+  }
+
+  /** Shows the selected node's output from the last run (the network's output when nothing is selected). */
+  private showSelected(): void {
+    const run = this.lastRun;
+    if (!run) return;
+    const graph = run.graph;
+    const id = this.selected ?? graph.output;
+    const node = id === null ? undefined : graph.nodes[id];
+    const output: NodeOutput | undefined = id === null ? undefined : run.result.outputs.get(id);
+    const ui = this.ui;
+    const label = (nodeId: number) => {
+      const n = graph.nodes[nodeId];
+      return n ? `${n.written} (line ${n.range.start.line + 1})` : String(nodeId);
+    };
+    renderTiming(ui.timing, run.result.timings, label, run.result.totalMs, run.result.backend);
+    const last = graph.output === null ? undefined : graph.nodes[graph.output];
+    if (last && (last.op === 'softmax' || last.op === 'log_softmax') && run.result.output.shape.length === 1) {
+      const values = run.result.output.data;
+      const probabilities = last.op === 'log_softmax' ? values.map((v) => Math.exp(v)) : values;
+      renderTopClasses(ui.topClasses, probabilities);
+    } else ui.topClasses.replaceChildren();
+    if (!node || !output) {
+      ui.layerTitle.textContent = node ? `${label(node.id)}: run again to see this layer` : 'Select a layer';
+      ui.maps.replaceChildren();
+      ui.histogram.replaceChildren();
+      return;
+    }
+    ui.layerTitle.textContent = `${label(node.id)} → ${output.shape.join('x')}`;
+    renderFeatureMaps(ui.maps, output);
+    renderHistogram(ui.histogram, output.data);
+  }
+
+  private markStale(): void {
+    this.ui.layerTitle.textContent = 'The network changed: Run again to update the feature maps';
+  }
+
+  private wireDrop(): void {
+    const hint = this.ui.dropHint;
+    document.addEventListener('dragover', (event) => {
+      event.preventDefault();
+      hint.hidden = false;
+    });
+    document.addEventListener('dragleave', (event) => {
+      if (event.relatedTarget === null) hint.hidden = true;
+    });
+    document.addEventListener('drop', (event) => {
+      event.preventDefault();
+      hint.hidden = true;
+      const file = event.dataTransfer?.files[0];
+      if (!file) return;
+      void file.arrayBuffer().then((buffer) => this.useImage(file.name, new Uint8Array(buffer)));
+    });
+  }
+
+  private async exportSvg(): Promise<void> {
+    const svg = this.diagram.exportSvg();
+    await this.save(`${this.graph?.name ?? 'network'}.svg`, new TextEncoder().encode(svg));
+  }
+
+  private async exportPng(): Promise<void> {
+    const blob = await this.diagram.exportPng();
+    await this.save(`${this.graph?.name ?? 'network'}.png`, new Uint8Array(await blob.arrayBuffer()));
+  }
+
+  private async save(name: string, bytes: Uint8Array): Promise<void> {
+    const answer = await this.host.save(name, bytes);
+    if (answer.path) this.addMessage(`Saved ${answer.path}.`, false);
+    else if (answer.error && answer.error !== 'cancelled') this.addMessage(`Could not save ${name}: ${answer.error}`, true);
+  }
+}

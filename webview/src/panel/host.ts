@@ -1,0 +1,81 @@
+/**
+ * The webview's side of the typed protocol (src/protocol/preview.ts): posting
+ * to the extension host, listening to it, and requests that wait for their
+ * answer. Outside VS Code (browser tests) there is no `acquireVsCodeApi`; the
+ * page then records what it would have posted, and tests send host messages
+ * with `window.postMessage`.
+ */
+import type { HostMessage, PreviewState, WebviewMessage } from '../../../src/protocol/preview';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+/** The connection to the extension host. */
+export class Host {
+  private readonly api: VsCodeApi;
+  private nextRequest = 1;
+  private readonly waiting = new Map<number, (message: HostMessage) => void>();
+  private readonly listeners: ((message: HostMessage) => void)[] = [];
+  /** Messages posted, kept when there is no VS Code (for tests). */
+  readonly posted: WebviewMessage[] = [];
+
+  constructor() {
+    this.api =
+      typeof acquireVsCodeApi === 'function'
+        ? acquireVsCodeApi()
+        : { postMessage: (message) => this.posted.push(message as WebviewMessage), getState: () => this.memoryState, setState: (state) => (this.memoryState = state) };
+    window.addEventListener('message', (event: MessageEvent) => {
+      const message = event.data as HostMessage;
+      if (!message || typeof message !== 'object' || typeof message.type !== 'string') return;
+      if ((message.type === 'file' || message.type === 'saved') && this.waiting.has(message.requestId)) {
+        this.waiting.get(message.requestId)!(message);
+        this.waiting.delete(message.requestId);
+        return;
+      }
+      for (const listener of this.listeners) listener(message);
+    });
+  }
+
+  private memoryState: unknown;
+
+  post(message: WebviewMessage): void {
+    this.api.postMessage(message);
+  }
+
+  onMessage(listener: (message: HostMessage) => void): void {
+    this.listeners.push(listener);
+  }
+
+  get state(): PreviewState | undefined {
+    return this.api.getState() as PreviewState | undefined;
+  }
+
+  saveState(patch: Partial<PreviewState>): void {
+    const current = this.state;
+    if (!current?.uri && !patch.uri) return;
+    this.api.setState({ ...current, ...patch });
+  }
+
+  /** Asks the host for a file and waits for the answer. */
+  pickFile(purpose: 'image' | 'weights'): Promise<Extract<HostMessage, { type: 'file' }>> {
+    const requestId = this.nextRequest++;
+    return new Promise((resolve) => {
+      this.waiting.set(requestId, (message) => resolve(message as Extract<HostMessage, { type: 'file' }>));
+      this.post({ type: 'pickFile', requestId, purpose });
+    });
+  }
+
+  /** Asks the host to save bytes where the user chooses. */
+  save(suggestedName: string, bytes: Uint8Array): Promise<Extract<HostMessage, { type: 'saved' }>> {
+    const requestId = this.nextRequest++;
+    return new Promise((resolve) => {
+      this.waiting.set(requestId, (message) => resolve(message as Extract<HostMessage, { type: 'saved' }>));
+      this.post({ type: 'save', requestId, suggestedName, bytes });
+    });
+  }
+}

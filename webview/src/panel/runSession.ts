@@ -1,0 +1,131 @@
+/**
+ * Everything a forward pass needs besides the graph, kept across edits: the
+ * backend (probed once, switched on request), the weights' origin (seeded He
+ * initialisation or a loaded file, re-matched to each new graph), and the
+ * input's origin (a built-in sample or an image's bytes, re-made for each
+ * new input shape). The DOM-free half of the panel's Run button.
+ */
+import type { NetworkGraph } from '../../../src/core/semantics/graph';
+import {
+  ForwardEngine,
+  heInitialization,
+  initBackend,
+  probeBackends,
+  chooseBackend,
+  weightsFromSafetensors,
+  weightsFromTfjsLayers,
+  type BackendChoice,
+  type BackendName,
+  type RunResult,
+  type WeightSet,
+} from '../engine';
+import { makeImageInput, makeInput, type InputResult } from '../input';
+
+/** Where the input comes from: a built-in sample by id, or an image file's bytes. */
+export type InputSource = { kind: 'sample'; id: string } | { kind: 'image'; name: string; bytes: Uint8Array };
+
+/** Where the weights come from: seeded He initialisation, or a file the user loaded. */
+export type WeightsSource =
+  | { kind: 'he'; seed: number }
+  | { kind: 'safetensors'; name: string; bytes: Uint8Array }
+  | { kind: 'tfjs'; name: string; modelJson: unknown; shards: Record<string, ArrayBuffer> };
+
+/** What `run` asks of the caller, besides the graph. */
+export interface RunRequest {
+  graph: NetworkGraph;
+  /** The document's text, so weight errors can quote the statement. */
+  source: string;
+  /** Node ids whose outputs to read back, or every node. */
+  keep: number[] | 'all';
+  signal: AbortSignal;
+  onProgress(done: number, total: number): void;
+}
+
+/** A finished run, with remarks worth showing (how the input was made, how weights were matched). */
+export interface SessionResult extends RunResult {
+  notes: string[];
+}
+
+/** Copies bytes into a fresh ArrayBuffer (a Uint8Array may view part of a bigger one). */
+function ownBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.slice().buffer as ArrayBuffer;
+}
+
+export class RunSession {
+  private choice: BackendChoice | undefined;
+  private preferred: BackendName | undefined;
+  private engine: ForwardEngine | undefined;
+  private engineGraph: NetworkGraph | undefined;
+  private engineWeights: WeightsSource | undefined;
+  private weightNotes: string[] = [];
+
+  input: InputSource = { kind: 'sample', id: '' };
+  weights: WeightsSource = { kind: 'he', seed: 1 };
+
+  constructor(private readonly wasmBaseUrl: string) {}
+
+  /** What the browser offers and what would be chosen, without initialising any backend. */
+  async probe(): Promise<BackendChoice> {
+    return chooseBackend(await probeBackends(), this.preferred);
+  }
+
+  /** The backend in use, once a run has initialised one. */
+  get backend(): BackendChoice | undefined {
+    return this.choice;
+  }
+
+  /** Switches to `name` (undefined: automatic) before the next run. */
+  prefer(name: BackendName | undefined): void {
+    if (name === this.preferred) return;
+    this.preferred = name;
+    this.choice = undefined;
+  }
+
+  /** Makes the input tensor for the graph's input shape from the chosen source. */
+  async makeInput(shape: number[]): Promise<InputResult> {
+    if (this.input.kind === 'image') return makeImageInput(this.input.bytes, shape, {}, this.input.name);
+    return makeInput(this.input.id, shape);
+  }
+
+  private loadWeights(graph: NetworkGraph, source: string): WeightSet {
+    const from = this.weights;
+    if (from.kind === 'he') {
+      this.weightNotes = [];
+      return heInitialization(graph, from.seed);
+    }
+    const loaded =
+      from.kind === 'safetensors'
+        ? weightsFromSafetensors(graph, ownBuffer(from.bytes), { source })
+        : weightsFromTfjsLayers(graph, from.modelJson, from.shards, { source });
+    this.weightNotes = loaded.notes.map((note) => `${from.name}: ${note}.`);
+    return loaded.weights;
+  }
+
+  /**
+   * Runs the graph. The engine (and the tfjs tensors made from its weights)
+   * is kept while neither the graph nor the weights' source changes, so a
+   * second run of the same network skips the upload.
+   */
+  async run(request: RunRequest): Promise<SessionResult> {
+    if (!this.choice) this.choice = await initBackend({ wasmBaseUrl: this.wasmBaseUrl, preferred: this.preferred });
+    if (!this.engine || this.engineGraph !== request.graph || this.engineWeights !== this.weights) {
+      this.engine?.dispose();
+      this.engine = undefined;
+      const weights = this.loadWeights(request.graph, request.source);
+      this.engine = new ForwardEngine(request.graph, weights, request.source);
+      this.engineGraph = request.graph;
+      this.engineWeights = this.weights;
+    }
+    const input = await this.makeInput(request.graph.nodes[0].outShape);
+    if (!input.ok) throw new Error(input.error);
+    const result = await this.engine.run(input.data, { keep: request.keep, signal: request.signal, onProgress: (done, total) => request.onProgress(done, total) });
+    return { ...result, notes: [...(input.note ? [input.note] : []), ...this.weightNotes] };
+  }
+
+  /** Frees the engine's tensors (the panel is closing, or the graph is gone). */
+  dispose(): void {
+    this.engine?.dispose();
+    this.engine = undefined;
+    this.engineGraph = undefined;
+  }
+}

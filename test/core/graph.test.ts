@@ -132,4 +132,12 @@ describe('network graph', () => {
       ],
     );
   });
+
+  it("labels a call inside a block with its arguments' values, keyword names kept", () => {
+    const source = 'block Inner(c, s=1) { conv(c, 3, stride=s, padding=1) }\nblock Outer(w) { Inner(w * 2, s=2) }\nnetwork n { input(3x8x8)\n Outer(16) }';
+    assert.deepEqual(
+      graphOf(source).groups.map((g) => g.label),
+      ['Outer(16)', 'Inner(32, s=2)'],
+    );
+  });
 });

@@ -555,7 +555,13 @@ class Analyzer {
       env.set(param.name, value);
     }
     const calls = [...frame.calls, { blockName: block.name, range: call.range }];
-    const grouped = this.openGroup(frame, 'block', this.textOf(call.range), statement.range);
+    // The group shows the call with its arguments' values (`Bottleneck(128, 2)`, not `Bottleneck(width, s)`), as a user reads one instance.
+    const shown = call.args.map((a) => {
+      const value = env.get(a.key ?? block.params[positional.indexOf(a)]?.name ?? '');
+      const text = value ? formatValue(value) : this.textOf(a.value.range);
+      return a.key === undefined ? text : `${a.key}=${text}`;
+    });
+    const grouped = this.openGroup(frame, 'block', `${block.name}(${shown.join(', ')})`, statement.range);
     const inner: Frame = { env, scope: { labels: new Map() }, calls, expanding: new Set([...frame.expanding, block.name]), group: grouped.group };
     const evaluated = this.evaluateBody(block.body, input, inner);
     const totals = sumResults(evaluated.results);

@@ -17,6 +17,7 @@ export function grammarEbnf(): string {
   return [
     '(* The .cnn grammar, generated from src/core/syntax/parser.ts by `npm run grammar`; do not edit. *)',
     '(* Newlines inside ( ) are dropped before parsing, and "shortcut" may start the line after "}". *)',
+    '(* In an expression, * / and // bind tighter than + and -, and all are left-associative. *)',
     '',
     ...rules,
     '',

@@ -35,6 +35,21 @@ describe('parser and lexical rules', () => {
     assert.deepEqual(shapesOf("network N { input(3x9x9); conv(2, (1, 3), padding='same', bias=false); dropout(5e-1) }")[1], [2, 9, 9]);
   });
 
+  it('gives * / // precedence over + and -, left to right, with unary minus and parentheses', () => {
+    // Each case is the output channels of a conv, so the number is the value of the expression.
+    const cases: [string, number][] = [
+      ['2 + 3 * 4', 14],
+      ['20 - 6 - 4', 10],
+      ['2 * 3 + 4 * 5', 26],
+      ['100 // 7 // 2', 7],
+      ['(2 + 3) * 4', 20],
+      ['10 - -2 * 3', 16],
+      ['-2 * -3 + 1', 7],
+      ['2 * (3 + 4) // 3 - 1', 3],
+    ];
+    for (const [expression, channels] of cases) assert.deepEqual(shapesOf(`network N { input(3x8x8); conv(${expression}, 1) }`)[1], [channels, 8, 8], expression);
+  });
+
   it('accepts ? in assertions', () => {
     assert.deepEqual(shapesOf('network N { input(3x9x9); conv(2, 3) -> 2x?x? }')[1], [2, 7, 7]);
   });

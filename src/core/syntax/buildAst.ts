@@ -153,8 +153,7 @@ function statementsOf(body: CstNode | undefined): ast.Statement[] {
 }
 
 function statement(cst: CstNode): ast.Statement | undefined {
-  const bodyCst = node(cst.children, 'statementBody');
-  const body = bodyCst ? statementBody(bodyCst) : undefined;
+  const body = statementBody(cst);
   if (!body) return undefined;
   const built: ast.Statement = { body, range: nodeRange(cst) };
   const label = token(cst.children, 'label');
@@ -260,47 +259,96 @@ function joinRange(a: Range, b: Range): Range {
   return { start: a.start, end: b.end };
 }
 
-/** Folds `operands` and `operators` (kept by chevrotain in source order) into a left-associative tree. */
-function binaryChain(cst: CstNode, operand: (cst: CstNode) => ast.Expr): ast.Expr {
-  const operands = nodes(cst.children, 'operands').map(operand);
-  const operators = realTokens(cst.children, 'operators');
-  if (operands.length === 0) return { kind: 'missing', range: nodeRange(cst) };
-  let result = operands[0];
-  for (let i = 1; i < operands.length; i++) {
-    const operator = (operators[i - 1]?.image ?? '+') as '+' | '-' | '*' | '/' | '//';
-    result = { kind: 'binary', operator, left: result, right: operands[i], range: joinRange(result.range, operands[i].range) };
+type Operator = '+' | '-' | '*' | '/' | '//';
+
+/** One operand of an expression's flat run, with where it starts (for pairing signs and operators). */
+interface Operand {
+  offset: number;
+  expr: ast.Expr;
+}
+
+/**
+ * Builds an expression from the parser's flat run (`atoms` and `groups` are
+ * the operands, `signs` their leading minuses, `operators` between them):
+ * `*`, `/` and `//` bind tighter than `+` and `-`, all left-associative.
+ * Everything is paired by source offset, so a run that error recovery left
+ * short still builds, with the missing parts absent.
+ */
+function expression(cst: CstNode): ast.Expr {
+  const c = cst.children;
+  const operands: Operand[] = [];
+  for (const atomToken of realTokens(c, 'atoms')) operands.push({ offset: atomToken.startOffset, expr: atom(atomToken) });
+  for (const group of nodes(c, 'groups')) {
+    const first = firstToken(group);
+    if (first) operands.push({ offset: first.startOffset, expr: parenthesized(group) });
   }
+  if (operands.length === 0) return { kind: 'missing', range: nodeRange(cst) };
+  if (operands.length > 1) operands.sort((a, b) => a.offset - b.offset);
+  const signs = realTokens(c, 'signs');
+  const operators = realTokens(c, 'operators');
+  // A sign belongs to the first operand after it.
+  let signIndex = 0;
+  for (const operand of operands) {
+    let minus: IToken | undefined;
+    while (signIndex < signs.length && signs[signIndex].startOffset < operand.offset) minus = signs[signIndex++];
+    if (minus) operand.expr = negate(minus, operand.expr);
+  }
+  // The operator before operand i is the last one that starts before it.
+  const between: Operator[] = [];
+  let operatorIndex = 0;
+  for (let i = 1; i < operands.length; i++) {
+    let found: IToken | undefined;
+    while (operatorIndex < operators.length && operators[operatorIndex].startOffset < operands[i].offset) found = operators[operatorIndex++];
+    between.push((found?.image ?? '+') as Operator);
+  }
+  // Fold each run of multiplicative operators into a term, then the terms left to right.
+  const terms: ast.Expr[] = [operands[0].expr];
+  const additive: Operator[] = [];
+  for (let i = 1; i < operands.length; i++) {
+    const operator = between[i - 1];
+    const right = operands[i].expr;
+    if (operator === '+' || operator === '-') {
+      terms.push(right);
+      additive.push(operator);
+    } else {
+      const left = terms[terms.length - 1];
+      terms[terms.length - 1] = { kind: 'binary', operator, left, right, range: joinRange(left.range, right.range) };
+    }
+  }
+  let result = terms[0];
+  for (let i = 1; i < terms.length; i++) result = { kind: 'binary', operator: additive[i - 1], left: result, right: terms[i], range: joinRange(result.range, terms[i].range) };
   return result;
 }
 
-function expression(cst: CstNode): ast.Expr {
-  return binaryChain(cst, (termCst) => binaryChain(termCst, unary));
-}
-
-function unary(cst: CstNode): ast.Expr {
-  const primaryCst = node(cst.children, 'primary');
-  const operand = primaryCst ? primary(primaryCst) : ({ kind: 'missing', range: nodeRange(cst) } as ast.Expr);
-  const minus = token(cst.children, 'Minus');
-  if (!minus) return operand;
+function negate(minus: IToken, operand: ast.Expr): ast.Expr {
   if (operand.kind === 'number') return { ...operand, value: -operand.value, text: `-${operand.text}`, range: joinRange(tokenRange(minus), operand.range) };
   return { kind: 'negate', operand, range: joinRange(tokenRange(minus), operand.range) };
 }
 
-function primary(cst: CstNode): ast.Expr {
+/** A literal or a name. */
+function atom(value: IToken): ast.Expr {
+  const range = tokenRange(value);
+  switch (value.tokenType.name) {
+    case 'NumberLiteral':
+      return { kind: 'number', value: Number(value.image), text: value.image, range };
+    case 'ShapeLiteral':
+      return { kind: 'shape', dims: parseShapeText(value.image), text: value.image, range };
+    case 'StringLiteral':
+      return { kind: 'string', value: value.image.slice(1, -1), range };
+    case 'True':
+      return { kind: 'bool', value: true, range };
+    case 'False':
+      return { kind: 'bool', value: false, range };
+    default:
+      return { kind: 'name', name: value.image, range };
+  }
+}
+
+/** `(expr)` keeps the inner expression with the parentheses' range; `(a, b)` is a tuple. */
+function parenthesized(cst: CstNode): ast.Expr {
   const range = nodeRange(cst);
-  const c = cst.children;
-  const numberToken = token(c, 'NumberLiteral');
-  if (numberToken) return { kind: 'number', value: Number(numberToken.image), text: numberToken.image, range };
-  const shapeToken = token(c, 'ShapeLiteral');
-  if (shapeToken) return { kind: 'shape', dims: parseShapeText(shapeToken.image), text: shapeToken.image, range };
-  const stringToken = token(c, 'StringLiteral');
-  if (stringToken) return { kind: 'string', value: stringToken.image.slice(1, -1), range };
-  const nameToken = token(c, 'Identifier');
-  if (nameToken) return { kind: 'name', name: nameToken.image, range };
-  if (token(c, 'True')) return { kind: 'bool', value: true, range };
-  if (token(c, 'False')) return { kind: 'bool', value: false, range };
-  const inner = nodes(c, 'expression').map(expression);
-  if (inner.length === 1 && !token(c, 'Comma')) return { ...inner[0], range };
+  const inner = nodes(cst.children, 'expression').map(expression);
+  if (inner.length === 1 && !token(cst.children, 'Comma')) return { ...inner[0], range };
   if (inner.length >= 1) return { kind: 'tuple', items: inner, range };
   return { kind: 'missing', range };
 }

@@ -34,7 +34,7 @@ const entries: readonly SampleEntry[] = [
   { id: 'square', label: 'Edges: square', kinds: still, source: { type: 'picture', make: squarePicture } },
   { id: 'stripes', label: 'Edges: stripes at 0, 45, 90, 135 degrees', kinds: still, source: { type: 'picture', make: stripesPicture } },
   { id: 'checkerboard', label: 'Edges: checkerboard', kinds: still, source: { type: 'picture', make: checkerboardPicture } },
-  { id: 'sine', label: 'Sine (one cycle per 32 samples)', kinds: ['signal1d'], source: { type: 'signal', signal: 'sine' } },
+  { id: 'sine', label: 'Sine (whole cycles of about 32 samples)', kinds: ['signal1d'], source: { type: 'signal', signal: 'sine' } },
   { id: 'chirp', label: 'Chirp (frequency rising to a quarter of the sample rate)', kinds: ['signal1d'], source: { type: 'signal', signal: 'chirp' } },
   { id: 'square-wave', label: 'Square wave (one cycle per 32 samples)', kinds: ['signal1d'], source: { type: 'signal', signal: 'square-wave' } },
   { id: 'impulse', label: 'Impulse (in the middle)', kinds: ['signal1d'], source: { type: 'signal', signal: 'impulse' } },

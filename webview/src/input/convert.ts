@@ -8,7 +8,12 @@ import { channelStatistics } from './normalize';
 import type { Picture } from './picture';
 import { resizePicture } from './resize';
 import { inputKind, layoutOf } from './shape';
-import { joinNotes, type InputOptions, type InputResult } from './types';
+import { joinNotes, type InputError, type InputOptions, type InputResult } from './types';
+
+/** The message for an image (file or sample) meeting a 1-D input. */
+export function imageCannotFill(shape: readonly number[]): InputError {
+  return { ok: false, error: `An image cannot fill a 1-D input ${layoutOf.signal1d} like [${shape.join(', ')}]; pick a signal sample.` };
+}
 
 /**
  * An input of `shape` from pictures: one picture for an image shape
@@ -18,7 +23,7 @@ import { joinNotes, type InputOptions, type InputResult } from './types';
 export function picturesToTensor(pictures: readonly Picture[], shape: readonly number[], options: InputOptions = {}): InputResult {
   const check = inputKind(shape);
   if (!check.ok) return check;
-  if (check.kind === 'signal1d') return { ok: false, error: `An image cannot fill a 1-D input ${layoutOf.signal1d} like [${shape.join(', ')}]; pick a signal sample.` };
+  if (check.kind === 'signal1d') return imageCannotFill(shape);
   const [channels, ...rest] = shape;
   const frames = check.kind === 'video' ? rest[0] : 1;
   const [height, width] = rest.slice(-2);

@@ -3,7 +3,8 @@
  * turned into a channels-first Float32Array of the network's input shape.
  * This barrel is the only entry the panel should import.
  */
-export { makeInput, makeImageInput } from './makeInput';
+export { makeInput } from './makeInput';
+export { makeImageInput } from './imageInput';
 export { samples, samplesFor, defaultSampleFor, type SampleInfo } from './catalog';
 export { decodeImage, type DecodeResult } from './decode';
 export { picturesToTensor } from './convert';

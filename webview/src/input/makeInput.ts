@@ -1,7 +1,9 @@
-/** The two ways the panel gets an input tensor: a built-in sample, or an image file. */
+/**
+ * Inputs from built-in samples. This file stays free of DOM APIs (decoding
+ * files lives in imageInput.ts), so that the samples can be tested in Node.
+ */
 import { sampleLabel, samplePicture, samplesFor, sampleSource } from './catalog';
 import { picturesToTensor } from './convert';
-import { decodeImage } from './decode';
 import { inputKind, layoutOf } from './shape';
 import { signalData } from './signals';
 import type { InputOptions, InputResult } from './types';
@@ -41,18 +43,4 @@ function wrongKind(sampleId: string, shape: readonly number[], choices: string):
   const kind = inputKind(shape);
   const layout = kind.ok ? layoutOf[kind.kind] : '';
   return { ok: false, error: `"${sampleLabel(sampleId)}" cannot fill an input of ${layout} [${shape.join(', ')}]; pick one of ${choices}.` };
-}
-
-/**
- * The input of `shape` made from an image file's bytes (posted by the
- * extension host) or a dropped File. `name` names the file in messages.
- * Undecodable data gives `{ ok: false, error }` in words for the user.
- */
-export async function makeImageInput(source: Uint8Array | ArrayBuffer | Blob, shape: readonly number[], options: InputOptions = {}, name?: string): Promise<InputResult> {
-  const check = inputKind(shape);
-  if (!check.ok) return check;
-  if (check.kind === 'signal1d') return { ok: false, error: `An image cannot fill a 1-D input ${layoutOf.signal1d} like [${shape.join(', ')}]; pick a signal sample.` };
-  const decoded = await decodeImage(source, name);
-  if (!decoded.ok) return decoded;
-  return picturesToTensor([decoded.picture], shape, options);
 }

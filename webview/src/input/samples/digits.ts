@@ -39,13 +39,24 @@ const strokes: readonly (readonly Stroke[])[] = [
 /** Pen radius in pixels: MNIST strokes are about three pixels wide. */
 const penRadius = 1.6;
 
+/** The most the vertical wobble in `digitPicture` moves a point, in pixels. */
+const verticalWobble = 0.3;
+
+/**
+ * How much the unit box is scaled so that the ink, not just the middle of the
+ * pen, stays inside the central 20 x 20 box: the pen and the wobble reach
+ * past the stroke on both sides. The unit box is 20 pixels tall before this
+ * scale; the slant and horizontal wobble leave ample room across.
+ */
+const glyphScale = (20 - 2 * (penRadius + verticalWobble)) / 20;
+
 /** The digit `n` (0-9) as a 28 x 28 gray picture. */
 export function digitPicture(n: number): Picture {
   const picture = blankPicture(28, 28, 1);
   // A slant to the right and a slight, digit-specific wobble make the strokes look drawn by hand.
   const place = ([x, y]: Point): Point => {
     const wobble = 0.35 * Math.sin(6.3 * y + 1.7 * n) + 0.25 * Math.sin(11 * x + n);
-    return [7 + 14 * x + 3.2 * (0.5 - y) + wobble, 4 + 20 * y + 0.3 * Math.cos(7 * x + n)];
+    return [14 + glyphScale * (14 * (x - 0.5) + 3.2 * (0.5 - y)) + wobble, 14 + glyphScale * 20 * (y - 0.5) + verticalWobble * Math.cos(7 * x + n)];
   };
   for (const stroke of strokes[n]) {
     const points = stroke.map(place);

@@ -10,6 +10,7 @@ import { analyze } from '../../src/core';
 import { activationFigures } from './activation';
 import { editorFigures } from './editor';
 import { figureLine, summarise, type Figure } from './figure';
+import { forwardFigures } from './forward';
 import { layoutFigures } from './layout';
 
 function measure(name: string, targetMs: number, runs: number, work: () => void): Figure {
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
   await section('Analysis core and CLI', () => coreFigures().map(figureLine));
   await section('Editor latency (language server over stdio)', async () => (await editorFigures(root)).map(figureLine));
   await section('Preview diagram (model and ELK layout, in Node)', layoutFigures);
+  await section('Forward pass: ResNet-18 224x224 per backend in headless Chromium, against PyTorch', () => forwardFigures(root));
   await section('Extension activation (real VS Code: code-server)', async () => {
     if (!existsSync(join(root, '.tools'))) throw new Error('the editor tools are not installed; run `bash .ci/install-editor-tools.sh` first');
     return (await activationFigures()).map(figureLine);

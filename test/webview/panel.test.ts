@@ -140,6 +140,20 @@ describe('the preview panel in headless Chromium', function () {
     assert.equal(await transform(), zoomed);
   });
 
+  it('shows progress on a long run and stops it on Cancel', async () => {
+    await send(page, sourceMessage('resnet18.cnn', readFileSync('examples/resnet18.cnn', 'utf8'), 6));
+    await waitForText(page, 'title', /^resnet18\.cnn$/);
+    // The plain CPU backend takes seconds over ResNet-18 (WASM a tenth of one), so the click lands mid-run.
+    await page.getByTestId('backend').selectOption('cpu');
+    await page.getByTestId('run').click();
+    await page.getByTestId('progress').waitFor({ state: 'visible' });
+    await page.getByTestId('cancel').click();
+    await page.locator('[data-testid="messages"] .message', { hasText: 'cancelled' }).waitFor({ timeout: 60_000 });
+    await page.getByTestId('progress').waitFor({ state: 'hidden' });
+    assert.equal(await page.getByTestId('run').isDisabled(), false);
+    await page.getByTestId('backend').selectOption('auto');
+  });
+
   it('says why the forward pass cannot run a network with errors', async () => {
     // A 15x15 kernel on the 14x14 maps: no output, so nothing after it has a shape.
     const broken = lenet.replace('conv(16, 5)         -> 16x10x10', 'conv(16, 15)');

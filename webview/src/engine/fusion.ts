@@ -17,10 +17,10 @@ export interface FusedChain {
   tail: GraphNode;
 }
 
-/** Chains by the id of their convolution, and the ids of the nodes they absorb (everything after the convolution). */
+/** Chains by the id of their convolution, and the nodes they absorb (everything after the convolution) with their convolution's id. */
 export interface FusionPlan {
   byConv: Map<number, FusedChain>;
-  absorbed: Set<number>;
+  absorbed: Map<number, number>;
 }
 
 const same = (values: unknown, n: number) => Array.isArray(values) && values.every((v) => v === n);
@@ -34,6 +34,7 @@ function fusable(node: GraphNode): boolean {
   return same(a.stride, 1) || same(a.dilation, 1);
 }
 
+/** The chains to fuse in one run: only where no node in the middle of a chain is kept or read by another layer. */
 export function planFusion(graph: NetworkGraph, kept: Set<number>): FusionPlan {
   const readers = new Map<number, GraphNode[]>();
   for (const node of graph.nodes) for (const id of node.inputs) readers.set(id, [...(readers.get(id) ?? []), node]);
@@ -41,7 +42,7 @@ export function planFusion(graph: NetworkGraph, kept: Set<number>): FusionPlan {
     const r = readers.get(node.id) ?? [];
     return !kept.has(node.id) && r.length === 1 && r[0].op === op && r[0].inputs.length === 1 ? r[0] : undefined;
   };
-  const plan: FusionPlan = { byConv: new Map(), absorbed: new Set() };
+  const plan: FusionPlan = { byConv: new Map(), absorbed: new Map() };
   for (const conv of graph.nodes) {
     if (!fusable(conv)) continue;
     const batchnorm = onlyReader(conv, 'batchnorm');
@@ -49,7 +50,7 @@ export function planFusion(graph: NetworkGraph, kept: Set<number>): FusionPlan {
     const tail = relu ?? batchnorm;
     if (!tail) continue;
     plan.byConv.set(conv.id, { conv, batchnorm, relu, tail });
-    for (const node of [batchnorm, relu]) if (node) plan.absorbed.add(node.id);
+    for (const node of [batchnorm, relu]) if (node) plan.absorbed.set(node.id, conv.id);
   }
   return plan;
 }

@@ -2,7 +2,8 @@
  * The preview panel's forward-pass engine: runs a NetworkGraph from the
  * analysis core as tfjs ops (channels-last inside, channels-first outside),
  * on the fastest real backend, with seeded He weights or weights loaded from
- * safetensors or a tfjs layers model.
+ * safetensors or a tfjs layers model. Convolution + batch norm + ReLU chains
+ * whose inner outputs are not read back run as one fused convolution.
  */
 export { ForwardEngine, UnsupportedOpError, RunCancelledError, type NodeOutput, type NodeTiming, type RunOptions, type RunResult, type UnsupportedNode } from './runner';
 export { heInitialization, checkWeights, type WeightSet, type WeightTensor } from './weights';

@@ -27,6 +27,8 @@ export interface NodeTiming {
   node: number;
   op: string;
   ms: number;
+  /** Set when the node ran inside this convolution node (batch norm and ReLU folded into it; see fusion.ts); its `ms` is then 0. */
+  fusedInto?: number;
 }
 
 /** A node the engine cannot run, with the reason the panel shows. */
@@ -138,7 +140,7 @@ export class ForwardEngine {
 
     const wanted = new Set<number>(options.keep === 'all' ? graph.nodes.map((n) => n.id) : [...(options.keep ?? []), graph.output]);
     const timeEach = options.timeEachNode !== false;
-    const fusion: FusionPlan = options.fuse === false ? { byConv: new Map(), absorbed: new Set() } : planFusion(graph, wanted);
+    const fusion: FusionPlan = options.fuse === false ? { byConv: new Map(), absorbed: new Map() } : planFusion(graph, wanted);
     // Each tensor is freed once the last node reading it has run.
     const readersLeft = new Map<number, number>();
     for (const node of graph.nodes) for (const id of node.inputs) readersLeft.set(id, (readersLeft.get(id) ?? 0) + 1);
@@ -151,9 +153,10 @@ export class ForwardEngine {
         if (options.signal?.aborted) throw new RunCancelledError();
         const begin = performance.now();
         const chain = fusion.byConv.get(node.id);
-        if (fusion.absorbed.has(node.id)) {
+        const fusedInto = fusion.absorbed.get(node.id);
+        if (fusedInto !== undefined) {
           // Computed with its convolution, whose timing includes it.
-          timings.push({ node: node.id, op: node.op, ms: 0 });
+          timings.push({ node: node.id, op: node.op, ms: 0, fusedInto });
         } else {
           const tensor = node.op === 'input' ? fromChannelsFirstData(input, inputShape) : chain ? this.runFused(chain, live) : this.runNode(node, live);
           live.set(chain ? chain.tail.id : node.id, tensor);

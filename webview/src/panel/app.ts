@@ -26,6 +26,12 @@ const pickWeights = '__pick-weights__';
 const heWeights = 'he';
 const automatic = 'auto';
 
+/** A line in the panel's message area. */
+interface Message {
+  text: string;
+  error: boolean;
+}
+
 /** The outcome of the last run, kept until the graph changes. */
 interface LastRun {
   graph: NetworkGraph;
@@ -47,6 +53,8 @@ export class PreviewApp {
   /** A render in progress: sources that arrive meanwhile wait for it, and only the newest is drawn. */
   private rendering: Promise<void> = Promise.resolve();
   private pendingSource: Extract<HostMessage, { type: 'source' }> | undefined;
+  private graphMessages: Message[] = [];
+  private runMessages: Message[] = [];
 
   constructor(
     private readonly ui: PanelElements,
@@ -163,7 +171,7 @@ export class PreviewApp {
 
   /** Says before any run why the forward pass cannot run: errors in the network, or ops the engine lacks. */
   private showGraphProblems(graph: NetworkGraph): void {
-    const problems: { text: string; error: boolean }[] = [];
+    const problems: Message[] = [];
     if (!graph.complete) {
       const first = this.diagnosticsOf(graph).find((d) => d.severity === 'error');
       const where = first ? ` Line ${first.range.start.line + 1}: ${first.message}` : '';
@@ -180,22 +188,27 @@ export class PreviewApp {
     this.ui.runButton.disabled = !graph.complete || !kind.ok || this.running !== undefined;
   }
 
-  private showMessages(messages: { text: string; error: boolean }[]): void {
+  /** Replaces the messages about the network; those about the last run or file stay. */
+  private showMessages(messages: Message[]): void {
+    this.graphMessages = messages;
+    this.drawMessages();
+  }
+
+  /** Adds a message about a run, a file or an export; cleared when the next run starts. */
+  private addMessage(text: string, error: boolean): void {
+    this.runMessages.push({ text, error });
+    this.drawMessages();
+  }
+
+  private drawMessages(): void {
     this.ui.messages.replaceChildren(
-      ...messages.map((m) => {
+      ...[...this.graphMessages, ...this.runMessages].map((m) => {
         const div = document.createElement('div');
         div.className = m.error ? 'message error' : 'message';
         div.textContent = m.text;
         return div;
       }),
     );
-  }
-
-  private addMessage(text: string, error: boolean): void {
-    const div = document.createElement('div');
-    div.className = error ? 'message error' : 'message';
-    div.textContent = text;
-    this.ui.messages.append(div);
   }
 
   /** Fills the input menu with the samples that fit this input shape, keeping the user's choice when it still fits. */
@@ -308,6 +321,7 @@ export class PreviewApp {
     ui.cancelButton.hidden = false;
     ui.progress.hidden = false;
     ui.progress.value = 0;
+    this.runMessages = [];
     this.showGraphProblems(graph);
     ui.runButton.disabled = true;
     try {
@@ -360,7 +374,13 @@ export class PreviewApp {
       const n = graph.nodes[nodeId];
       return n ? `${n.written} (line ${n.range.start.line + 1})` : String(nodeId);
     };
-    renderTiming(ui.timing, run.result.timings, label, run.result.totalMs, run.result.backend);
+    // A batch norm or ReLU fused into the convolution before it has no time of its own: say where it went.
+    const fusedInto = new Map(run.result.timings.flatMap((t) => (t.fusedInto === undefined ? [] : [[t.node, t.fusedInto] as const])));
+    const timingLabel = (nodeId: number) => {
+      const into = fusedInto.get(nodeId);
+      return into === undefined ? label(nodeId) : `${label(nodeId)}, fused into ${label(into)}`;
+    };
+    renderTiming(ui.timing, run.result.timings, timingLabel, run.result.totalMs, run.result.backend);
     const last = graph.output === null ? undefined : graph.nodes[graph.output];
     if (last && (last.op === 'softmax' || last.op === 'log_softmax') && run.result.output.shape.length === 1) {
       const values = run.result.output.data;

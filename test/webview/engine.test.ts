@@ -1,0 +1,196 @@
+/**
+ * The preview's forward-pass engine in real headless Chromium, on every tfjs
+ * backend that initialises there: the seed lectures' worked examples, every
+ * node of small networks covering all op families against PyTorch
+ * (test/webview/torch_graph.py), cancellation, and the messages for ops the
+ * engine cannot run. Weight files are in engineWeights.test.ts.
+ */
+import { strict as assert } from 'node:assert';
+import type { Browser, Page } from 'playwright-core';
+import type { BackendName } from '../../webview/src/engine/backendPolicy';
+import { launchChromium, startStaticServer } from './browser';
+import { callPage, enginePage, firstDifference, graphOf, seededWeights, torchMissing, torchOutputs, uniform } from './engineFixtures';
+import { PARITY_NETS } from './engineNets';
+import type { PlainWeights } from './pages/engine.api';
+
+/** A one-layer network around `layer`, with its weights given as PyTorch shapes them. */
+function oneLayer(input: string, layer: string): string {
+  return `network Example {\n  input(${input})\n  ${layer}\n}\n`;
+}
+
+/**
+ * The seeds' worked examples. Expected values are the lectures' own numbers
+ * (seed 002's 3x3 map, seed 003's pooled 2x2) or, where a lecture works only
+ * the first values out, the rest computed by hand the same way and noted.
+ */
+const SEED_EXAMPLES: { name: string; source: string; input: number[]; weights: PlainWeights; expected: number[] }[] = [
+  {
+    name: "seed 002: the cross filter over the 5x5 patch gives [[6,1,4],[1,4,2],[3,2,3]]",
+    source: oneLayer('1x5x5', 'conv(1, 3, bias=false)'),
+    input: [1, 0, 2, 1, 0, 0, 1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0, 1],
+    weights: { '1': { weight: { shape: [1, 1, 3, 3], data: [1, 0, 1, 0, 1, 0, 1, 0, 1] } } },
+    expected: [6, 1, 4, 1, 4, 2, 3, 2, 3],
+  },
+  {
+    // Seed 000 pads [1..5] with one zero each side and works out 4 and 8; 12, 16 and 14 follow the same way.
+    name: 'seed 000: [1, 2, 1] over [0,1,2,3,4,5,0] gives 4, 8, 12, 16, 14',
+    source: oneLayer('1x5', 'conv(1, 3, padding=1, bias=false)'),
+    input: [1, 2, 3, 4, 5],
+    weights: { '1': { weight: { shape: [1, 1, 3], data: [1, 2, 1] } } },
+    expected: [4, 8, 12, 16, 14],
+  },
+  {
+    // Seed 000's stride: skipping every other position keeps windows 1, 3 and 5.
+    name: 'seed 000 with stride 2: 4, 12, 14',
+    source: oneLayer('1x5', 'conv(1, 3, stride=2, padding=1, bias=false)'),
+    input: [1, 2, 3, 4, 5],
+    weights: { '1': { weight: { shape: [1, 1, 3], data: [1, 2, 1] } } },
+    expected: [4, 12, 14],
+  },
+  {
+    // Seed 000's "full" padding: two zeros each side, so every window overlaps the signal.
+    name: 'seed 000 with full padding: 1, 4, 8, 12, 16, 14, 5',
+    source: oneLayer('1x5', 'conv(1, 3, padding="full", bias=false)'),
+    input: [1, 2, 3, 4, 5],
+    weights: { '1': { weight: { shape: [1, 1, 3], data: [1, 2, 1] } } },
+    expected: [1, 4, 8, 12, 16, 14, 5],
+  },
+  {
+    name: 'seed 003: 2x2 max pooling of 1..16 gives [[6,8],[14,16]]',
+    source: oneLayer('1x4x4', 'maxpool(2)'),
+    input: [1, 3, 2, 4, 5, 6, 7, 8, 9, 11, 10, 12, 13, 14, 15, 16],
+    weights: {},
+    expected: [6, 8, 14, 16],
+  },
+];
+
+// Cheap backends first: a software GPU that crashes must not take the others' results with it.
+const BACKENDS: BackendName[] = ['wasm', 'cpu', 'webgl', 'webgpu'];
+
+describe('forward-pass engine in headless Chromium', function () {
+  this.timeout(180_000);
+  let browser: Browser;
+  let server: Awaited<ReturnType<typeof startStaticServer>>;
+  // PyTorch's outputs of every parity network, computed once for all backends.
+  const oracle = new Map<string, { input: number[]; weights: ReturnType<typeof seededWeights>; expected: Record<string, number[]> }>();
+  let torchProblem: string | undefined;
+
+  before(async function () {
+    server = await startStaticServer();
+    browser = await launchChromium();
+    torchProblem = torchMissing();
+    if (torchProblem && process.env.CI) throw new Error(`${torchProblem}; CI must provide it for the engine parity tests.`);
+    if (torchProblem) return;
+    for (const [name, source] of Object.entries(PARITY_NETS)) {
+      const graph = graphOf(source);
+      const weights = seededWeights(graph, name.length * 101);
+      const size = graph.nodes[0].outShape.reduce((a, b) => a * b, 1);
+      const input = uniform(name.length * 31 + 5, size, -2, 2);
+      oracle.set(name, { input, weights, expected: torchOutputs(graph, weights, input) });
+    }
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  for (const backend of BACKENDS) {
+    describe(`on the ${backend} backend`, function () {
+      let page: Page;
+      let errors: string[] = [];
+      let unavailable: string | undefined;
+      before(async () => {
+        ({ page, errors, unavailable } = await enginePage(browser, server.url, backend));
+        if (unavailable) console.log(`      skipping ${backend}: ${unavailable}`);
+      });
+      beforeEach(function () {
+        if (unavailable) this.skip();
+      });
+      after(async () => {
+        await page?.close();
+      });
+
+      for (const example of SEED_EXAMPLES) {
+        it(example.name, async () => {
+          const reply = await callPage(page, 'run', { source: example.source, input: example.input, weights: example.weights, keep: 'all' });
+          assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}\n${errors.join('\n')}`);
+          assert.equal(reply.backend, backend);
+          assert.deepEqual(reply.outputs[reply.outputNode].data, example.expected);
+        });
+      }
+
+      for (const name of Object.keys(PARITY_NETS)) {
+        it(`matches PyTorch at every node of the ${name} network`, async function () {
+          if (torchProblem) this.skip();
+          const { input, weights, expected } = oracle.get(name)!;
+          const reply = await callPage(page, 'run', { source: PARITY_NETS[name], input, weights, keep: 'all' });
+          assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}\n${errors.join('\n')}`);
+          const graph = graphOf(PARITY_NETS[name]);
+          const wrong = graph.nodes.flatMap((node) => {
+            const got = reply.outputs[node.id];
+            const problem = got ? firstDifference(got.data, expected[node.id]) : 'not read back';
+            return problem ? [`node ${node.id} ${node.written} (line ${node.range.start.line + 1}, ${node.outShape.join('x')}): ${problem}`] : [];
+          });
+          assert.deepEqual(wrong, [], `on ${backend}:\n${wrong.join('\n')}`);
+        });
+      }
+
+      for (const name of Object.keys(PARITY_NETS)) {
+        it(`matches PyTorch at the output of the ${name} network when nothing else is kept (fused layers)`, async function () {
+          if (torchProblem) this.skip();
+          const { input, weights, expected } = oracle.get(name)!;
+          const reply = await callPage(page, 'run', { source: PARITY_NETS[name], input, weights, keep: [] });
+          assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}\n${errors.join('\n')}`);
+          assert.deepEqual(Object.keys(reply.outputs), [String(reply.outputNode)]);
+          const problem = firstDifference(reply.outputs[reply.outputNode].data, expected[reply.outputNode]);
+          assert.equal(problem, undefined, `on ${backend}: ${problem}`);
+          if (name === 'fusedChains') {
+            // Absorbed layers report no time of their own: proof that this run took the fused path.
+            const absorbed = reply.timings.filter((t) => t.op === 'batchnorm' && t.ms === 0 && t.fusedInto !== undefined).length;
+            assert.equal(absorbed, 4, 'every batch norm of fusedChains is folded into its convolution');
+          }
+        });
+      }
+
+      it('stops at the next node once its AbortSignal fires, with RunCancelledError', async () => {
+        const source = PARITY_NETS.merges;
+        const input = uniform(3, graphOf(source).nodes[0].outShape.reduce((a, b) => a * b, 1));
+        const reply = await callPage(page, 'run', { source, input, seed: 2, abortAfterNodes: 3 });
+        assert.equal(reply.ok, false);
+        assert.ok(!reply.ok && reply.errorClass === 'RunCancelledError', JSON.stringify(reply));
+        assert.equal(reply.nodesRun, 3, 'no node runs after the abort');
+      });
+
+      it('yields to the page between layers instead of blocking it', async () => {
+        const source = PARITY_NETS.convolutions2d;
+        const input = uniform(4, graphOf(source).nodes[0].outShape.reduce((a, b) => a * b, 1));
+        const reply = await callPage(page, 'run', { source, input, seed: 3 });
+        assert.ok(reply.ok, reply.ok ? '' : reply.error);
+        // Thirteen nodes each end with a macrotask yield, so zero-delay timers get to run in between.
+        assert.ok(reply.ticks > 0, `no timer fired during a ${reply.nodesRun}-node run`);
+      });
+    });
+  }
+
+  describe('ops the engine cannot run', function () {
+    let page: Page;
+    before(async () => {
+      ({ page } = await enginePage(browser, server.url, 'cpu'));
+    });
+    after(async () => {
+      await page?.close();
+    });
+
+    it('has an executor for every op of the language', async () => {
+      assert.deepEqual(await callPage(page, 'opsWithoutExecutor'), []);
+    });
+
+    it('refuses an op without an executor with UnsupportedOpError naming it and its line', async () => {
+      const source = oneLayer('1x4x4', 'maxpool(2)');
+      const reply = await callPage(page, 'run', { source, input: new Array(16).fill(1), pretendUnknownOp: { node: 1, op: 'warp' } });
+      assert.ok(!reply.ok && reply.errorClass === 'UnsupportedOpError', JSON.stringify(reply));
+      assert.match(reply.error, /\bwarp on line 3\b/);
+      assert.equal(reply.nodesRun, 0, 'nothing runs before the check');
+    });
+  });
+});

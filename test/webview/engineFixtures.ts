@@ -1,0 +1,101 @@
+/**
+ * Node-side helpers for the engine tests: graphs from the analysis core,
+ * seeded weights in PyTorch layout, the PyTorch oracle (torch_graph.py), a
+ * tolerance check that names the first value out of bounds, and calls into
+ * the engine test page (pages/engine.page.ts). Shared by the engine tests and
+ * the forward-pass benchmark.
+ */
+import { spawnSync } from 'node:child_process';
+import type { Browser, Page } from 'playwright-core';
+import { analyze } from '../../src/core/index';
+import type { NetworkGraph } from '../../src/core/semantics/graph';
+import { paramLayers } from '../../webview/src/engine/params';
+import { mulberry32 } from '../../webview/src/engine/random';
+import type { BackendName } from '../../webview/src/engine/backendPolicy';
+import type { EnginePage, PlainWeights } from './pages/engine.api';
+import { openTestPage } from './browser';
+
+export const PYTHON = process.env.CNN_ORACLE_PYTHON || '/usr/bin/python3';
+
+/** The first network of `source`, which must analyse without errors. */
+export function graphOf(source: string): NetworkGraph {
+  const analysis = analyze(source, { graph: true });
+  const graph = analysis.graphs?.[0];
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error').map((d) => `line ${d.range.start.line + 1}: ${d.message}`);
+  if (!graph || !graph.complete || errors.length) throw new Error(`test network does not analyse: ${errors.join('; ')}`);
+  return graph;
+}
+
+/** `count` numbers uniform in [low, high), from a fixed seed, rounded to float32 as the engine stores them. */
+export function uniform(seed: number, count: number, low = -1, high = 1): number[] {
+  const next = mulberry32(seed);
+  return Array.from({ length: count }, () => Math.fround(low + (high - low) * next()));
+}
+
+/**
+ * Seeded weights for every learned tensor of `graph`, shaped as PyTorch
+ * shapes them. Values are deliberately not the defaults: biases and shifts
+ * are non-zero, scales are not one, running variances differ from one and
+ * running means from zero, so an executor that ignores a tensor is caught.
+ */
+export function seededWeights(graph: NetworkGraph, seed: number): PlainWeights {
+  const weights: PlainWeights = {};
+  let stream = seed;
+  for (const layer of paramLayers(graph)) {
+    const tensors: PlainWeights[string] = {};
+    for (const spec of layer.specs) {
+      const count = spec.shape.reduce((a, b) => a * b, 1);
+      const scale = 1 / Math.sqrt(Math.max(1, spec.fanIn ?? 1));
+      const [low, high] =
+        spec.name === 'running_var' ? [0.5, 2] : spec.init === 'ones' ? [0.5, 1.5] : spec.init === 'prelu' ? [0.05, 0.5] : spec.init === 'he' ? [-scale, scale] : [-0.5, 0.5];
+      tensors[spec.name] = { shape: spec.shape, data: uniform(++stream * 7919, count, low, high) };
+    }
+    weights[layer.node.id] = tensors;
+  }
+  return weights;
+}
+
+/** Every node's output as PyTorch computes it (float64), by node id; throws with Python's message on failure. */
+export function torchOutputs(graph: NetworkGraph, weights: PlainWeights, input: number[]): Record<string, number[]> {
+  const nodes = graph.nodes.map((n) => ({ id: n.id, op: n.op, inputs: n.inputs, outShape: n.outShape, attributes: n.attributes }));
+  const run = spawnSync(PYTHON, ['test/webview/torch_graph.py'], { input: JSON.stringify({ nodes, weights, input }), encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (run.status !== 0) throw new Error(`torch_graph.py failed (exit ${run.status}): ${run.error?.message ?? ''}${run.stderr}`);
+  return JSON.parse(run.stdout) as Record<string, number[]>;
+}
+
+/** Whether PyTorch can be imported; the reason when it cannot. */
+export function torchMissing(): string | undefined {
+  const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status === 0) return undefined;
+  return `${PYTHON} cannot import torch (${probe.error?.message || probe.stderr.trim().split('\n').pop()}); install python3-torch`;
+}
+
+/**
+ * The first index where `actual` differs from `expected` by more than
+ * atol + rtol·|expected|, described for an assertion message; undefined when
+ * all values are within tolerance.
+ */
+export function firstDifference(actual: number[], expected: number[], atol = 1e-4, rtol = 1e-4): string | undefined {
+  if (actual.length !== expected.length) return `${actual.length} values, expected ${expected.length}`;
+  for (let i = 0; i < expected.length; i++) {
+    if (!(Math.abs(actual[i] - expected[i]) <= atol + rtol * Math.abs(expected[i]))) return `value ${i} is ${actual[i]}, PyTorch gives ${expected[i]}`;
+  }
+  return undefined;
+}
+
+/** Calls the page's `engine.NAME(...args)`; arguments and results cross as JSON. */
+export function callPage<K extends keyof EnginePage>(page: Page, name: K, ...args: Parameters<EnginePage[K]>): Promise<Awaited<ReturnType<EnginePage[K]>>> {
+  return page.evaluate(
+    ([key, list]) => ((globalThis as unknown as { engine: Record<string, (...a: unknown[]) => unknown> }).engine[key] as (...a: unknown[]) => unknown)(...list),
+    [name, args] as [string, unknown[]],
+  ) as Promise<Awaited<ReturnType<EnginePage[K]>>>;
+}
+
+/** Opens the engine page with `backend` active; the reason when that backend does not initialise. */
+export async function enginePage(browser: Browser, serverUrl: string, backend: BackendName): Promise<{ page: Page; errors: string[]; unavailable?: string }> {
+  const { page, errors } = await openTestPage(browser, serverUrl, 'engine');
+  await callPage(page, 'init', `${serverUrl}/dist/webview/`);
+  const reply = await callPage(page, 'use', backend);
+  return { page, errors, unavailable: reply.ok ? undefined : reply.error };
+}
+

@@ -1,0 +1,73 @@
+/**
+ * The contract of the engine test page (engine.page.ts), free of DOM types so
+ * that Node-side tests can import it. Typed arrays do not cross
+ * `page.evaluate`, so every tensor travels as a plain array.
+ */
+import type { BackendChoice, BackendName, BackendProbe } from '../../../webview/src/engine/backendPolicy';
+
+/** A tensor as plain numbers: PyTorch layout for weights, channels first for outputs. */
+export interface PlainTensor {
+  shape: number[];
+  data: number[];
+}
+
+/** Weights by graph node id (as a string key), then by PyTorch name within the layer. */
+export type PlainWeights = Record<string, Record<string, PlainTensor>>;
+
+export interface RunRequest {
+  /** A `.cnn` file; its first network runs. */
+  source: string;
+  /** Explicit weights; without them, `heInitialization(graph, seed)`. */
+  weights?: PlainWeights;
+  seed?: number;
+  /** The input, channels first, as many values as the input shape holds. */
+  input: number[];
+  keep?: number[] | 'all';
+  /** Aborts the run from its progress callback once this many nodes have run. */
+  abortAfterNodes?: number;
+  /** Renames this node's op to one no executor knows, to see how an unsupported op is reported. */
+  pretendUnknownOp?: { node: number; op: string };
+}
+
+/** The engine's error classes a test can tell apart (RunCancelledError is named AbortError, as DOM aborts are). */
+export type ErrorClass = 'RunCancelledError' | 'UnsupportedOpError' | 'WeightLoadError' | 'Error';
+
+/**
+ * A run's outcome; errors come back by class so tests can tell UnsupportedOpError
+ * from a failure. `ticks` counts zero-delay timers that fired during the run: a
+ * run that never yields to the page (a blocking `dataSync()`) counts none.
+ */
+export type RunReply =
+  | { ok: true; backend: string; outputNode: number; outputs: Record<string, PlainTensor>; nodesRun: number; ticks: number; timings: { node: number; op: string; ms: number; fusedInto?: number }[] }
+  | { ok: false; errorClass: ErrorClass; error: string; nodesRun: number; ticks: number };
+
+/** The outcome of switching to one backend. */
+export type UseReply = { ok: true; backend: string; choice: BackendChoice } | { ok: false; error: string };
+
+/** What loading a weight file gave: the weights, or the loader's error. */
+export type LoadReply = { ok: true; weights: PlainWeights; notes: string[] } | { ok: false; errorClass: ErrorClass; error: string };
+
+/** Forward-pass timings for the benchmark, in milliseconds. */
+export interface TimingReply {
+  backend: string;
+  /** Whole forward passes (output read back), after one warm-up pass. */
+  runs: number[];
+  /** Milliseconds per op of one more pass that waits for the device after every node. */
+  byOp: Record<string, number>;
+  /** `await data()` of the largest intermediate feature map, after the run that made it. */
+  readback: { node: number; shape: number[]; ms: number[] };
+}
+
+export interface EnginePage {
+  /** Sets the WASM binaries' URL, probes every backend, and reports what `initBackend` chooses by itself. */
+  init(wasmBaseUrl: string): Promise<{ probes: BackendProbe[]; auto: BackendChoice }>;
+  /** Switches to `backend` through `initBackend` with that preference; fails when another one ends up active. */
+  use(backend: BackendName): Promise<UseReply>;
+  run(request: RunRequest): Promise<RunReply>;
+  loadSafetensors(source: string, bytes: number[]): LoadReply;
+  loadTfjs(source: string, modelJson: unknown, shards: number[][]): LoadReply;
+  /** Times `runs` forward passes of the first network of `source` with seeded He weights on the active backend. */
+  time(source: string, runs: number): Promise<TimingReply>;
+  /** The language's ops (canonical names) that have no executor in the engine. */
+  opsWithoutExecutor(): string[];
+}

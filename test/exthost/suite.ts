@@ -87,5 +87,18 @@ export function defineSuite(): void {
     it('summarises the network on command without failing', async () => {
       await vscode.commands.executeCommand('cnnLens.showSummary');
     });
+
+    it('opens one preview panel per document beside the editor, and reuses it', async () => {
+      const previews = () => vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('cnnLens.preview'));
+      await vscode.window.showTextDocument(document);
+      await vscode.commands.executeCommand('cnnLens.openPreview');
+      const opened = await until(() => (previews().length ? previews() : undefined), 'the preview tab');
+      assert.equal(opened.length, 1);
+      assert.equal(opened[0].label, 'Preview lenet-broken.cnn');
+      assert.notEqual(opened[0].group.viewColumn, vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One, 'beside the editor');
+      await vscode.commands.executeCommand('cnnLens.openPreview', document.uri.toString());
+      assert.equal(previews().length, 1, 'a second open reveals the same panel');
+      await vscode.window.tabGroups.close(previews());
+    });
   });
 }

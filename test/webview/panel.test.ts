@@ -140,6 +140,33 @@ describe('the preview panel in headless Chromium', function () {
     assert.equal(await transform(), zoomed);
   });
 
+  it('uses an image dropped on the panel as the input', async () => {
+    await send(page, sourceMessage('lenet5.cnn', lenet, 7));
+    await waitForText(page, 'totals', /61,706/);
+    // A 40x40 PNG of a black square on white, made and dropped inside the page (the Node side has no DOM types).
+    await page.evaluate(`(async () => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 40;
+      canvas.height = 40;
+      const g = canvas.getContext('2d');
+      g.fillStyle = '#fff';
+      g.fillRect(0, 0, 40, 40);
+      g.fillStyle = '#000';
+      g.fillRect(10, 10, 20, 20);
+      const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([blob], 'square.png', { type: 'image/png' }));
+      document.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    })()`);
+    const input = page.getByTestId('input');
+    const deadline = Date.now() + 10_000;
+    while ((await input.inputValue()) !== 'image:square.png' && Date.now() < deadline) await page.waitForTimeout(50);
+    assert.equal(await input.inputValue(), 'image:square.png');
+    await page.getByTestId('run').click();
+    await page.locator('[data-testid="feature-map"]').first().waitFor({ timeout: 60_000 });
+    assert.deepEqual(await page.locator('[data-testid="messages"] .message.error').allInnerTexts(), []);
+  });
+
   it('shows progress on a long run and stops it on Cancel', async () => {
     await send(page, sourceMessage('resnet18.cnn', readFileSync('examples/resnet18.cnn', 'utf8'), 6));
     await waitForText(page, 'title', /^resnet18\.cnn$/);

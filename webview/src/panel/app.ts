@@ -338,7 +338,10 @@ export class PreviewApp {
       await this.showBackends();
       this.showSelected();
     } catch (error) {
-      if (error instanceof RunCancelledError) this.addMessage('The forward pass was cancelled.', false);
+      // A run replaced by a newer one (a new input, say) was cancelled by the panel, not the user: say nothing.
+      if (error instanceof RunCancelledError) {
+        if (this.running === controller) this.addMessage('The forward pass was cancelled.', false);
+      }
       else if (error instanceof UnsupportedOpError) this.addMessage(`The forward pass cannot run: ${error.message}.`, true);
       else this.addMessage(`The forward pass failed: ${(error as Error).message ?? String(error)}`, true);
     } finally {

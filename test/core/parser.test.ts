@@ -50,6 +50,17 @@ describe('parser and lexical rules', () => {
     for (const [expression, channels] of cases) assert.deepEqual(shapesOf(`network N { input(3x8x8); conv(${expression}, 1) }`)[1], [channels, 8, 8], expression);
   });
 
+  it('pairs each key with the value after it, and keeps a key whose value is missing', () => {
+    const argsOf = (text: string) => {
+      const statement = parse(`network N { input(3x8x8); ${text} }`).file.networks[0].body[1];
+      assert.equal(statement.body.kind, 'call');
+      return statement.body.kind === 'call' ? statement.body.args.map((a) => [a.key ?? null, a.value.kind === 'number' ? a.value.value : a.value.kind]) : [];
+    };
+    assert.deepEqual(argsOf('conv(4, kernel=3, padding=(1 + 1) * 2)'), [[null, 4], ['kernel', 3], ['padding', 'binary']]);
+    assert.deepEqual(argsOf('conv(out=, 3)'), [['out', 'missing'], [null, 3]]);
+    assert.deepEqual(argsOf('conv(4, stride=)'), [[null, 4], ['stride', 'missing']]);
+  });
+
   it('accepts ? in assertions', () => {
     assert.deepEqual(shapesOf('network N { input(3x9x9); conv(2, 3) -> 2x?x? }')[1], [2, 7, 7]);
   });

@@ -12,7 +12,7 @@ describe('grammars/', () => {
 
   it('names every rule of the language', () => {
     const ebnf = grammarFiles()['grammars/cnn.ebnf'];
-    for (const rule of ['network ::=', 'blockDefinition ::=', 'repeatStatement ::=', 'residualStatement ::=', 'concatStatement ::=', 'argument ::=', 'shapeSpec ::=']) {
+    for (const rule of ['network ::=', 'blockDefinition ::=', 'repeatStatement ::=', 'residualStatement ::=', 'concatStatement ::=', 'argumentList ::=', 'shapeSpec ::=']) {
       assert.ok(ebnf.includes(rule), rule);
     }
   });

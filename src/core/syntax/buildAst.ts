@@ -4,8 +4,9 @@
  * an absent field or a `missing` expression rather than an exception.
  */
 import type { CstNode, IToken, CstElement } from 'chevrotain';
-import type { Range } from '../diagnostics';
+import type { Position, Range } from '../diagnostics';
 import type * as ast from './ast';
+import { LineIndex } from './lineIndex';
 
 type Children = Record<string, CstElement[] | undefined>;
 
@@ -40,14 +41,29 @@ function realTokens(children: Children, key: string): IToken[] {
   return list ? list.filter(isReal) : none;
 }
 
-/** A token's range, converting chevrotain's 1-based inclusive columns to LSP's 0-based exclusive ones. */
+/**
+ * The text being built. Tokens carry only offsets (see lineIndex.ts); `parse`
+ * sets the index of its text before building, and everything here runs
+ * synchronously within that call.
+ */
+let lines = new LineIndex('');
+
+/** Makes the ranges built next refer to `text`. */
+export function useTextOf(index: LineIndex): void {
+  lines = index;
+}
+
+/** A token's range; chevrotain's end offset is inclusive, LSP's end is exclusive. */
 export function tokenRange(token: IToken): Range {
-  const line = (token.startLine ?? 1) - 1;
-  const character = (token.startColumn ?? 1) - 1;
-  return {
-    start: { line, character },
-    end: { line: (token.endLine ?? token.startLine ?? 1) - 1, character: token.endColumn ?? character + token.image.length },
-  };
+  return { start: tokenStart(token), end: tokenEnd(token) };
+}
+
+function tokenStart(token: IToken): Position {
+  return lines.position(token.startOffset);
+}
+
+function tokenEnd(token: IToken): Position {
+  return lines.position((token.endOffset ?? token.startOffset + token.image.length - 1) + 1);
 }
 
 const nowhere: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -60,7 +76,7 @@ function nodeRange(cst: CstNode | undefined): Range {
   const first = cst && firstToken(cst);
   const last = cst && lastToken(cst);
   if (!first || !last) return nowhere;
-  return { start: tokenRange(first).start, end: tokenRange(last).end };
+  return { start: tokenStart(first), end: tokenEnd(last) };
 }
 
 function isToken(element: CstElement): element is IToken {
@@ -221,37 +237,47 @@ function statementBody(cst: CstNode): ast.StatementBody | undefined {
       range: nodeRange(concat),
     };
   }
-  const call = node(cst.children, 'call');
-  if (call) {
-    const name = token(call.children, 'name');
-    if (!name) return undefined;
-    const argumentList = node(call.children, 'argumentList');
-    return {
-      kind: 'call',
-      name: name.image,
-      nameRange: tokenRange(name),
-      args: argumentList ? argumentsOf(argumentList) : [],
-      argsRange: argumentList ? nodeRange(argumentList) : undefined,
-      range: nodeRange(call),
-    };
-  }
-  return undefined;
+  // A layer or block call is inline in the statement: its range runs from the name to the argument list's end.
+  const name = token(cst.children, 'name');
+  if (!name) return undefined;
+  const argumentList = node(cst.children, 'argumentList');
+  const last = argumentList && lastToken(argumentList);
+  return {
+    kind: 'call',
+    name: name.image,
+    nameRange: tokenRange(name),
+    args: argumentList ? argumentsOf(argumentList) : [],
+    argsRange: argumentList ? nodeRange(argumentList) : undefined,
+    range: { start: tokenStart(name), end: tokenEnd(last ?? name) },
+  };
 }
 
+/**
+ * The arguments of a list, whose keys and values the parser keeps in two flat
+ * runs: each `key =` belongs to the first value after it. A key that error
+ * recovery left without a value still makes an argument, with a missing value.
+ */
 function argumentsOf(list: CstNode): ast.Argument[] {
   const built: ast.Argument[] = [];
-  for (const argument of nodes(list.children, 'argument')) {
-    const valueCst = node(argument.children, 'expression');
-    const key = token(argument.children, 'key');
-    if (!valueCst && !key) continue;
-    const range = nodeRange(argument);
-    const one: ast.Argument = { value: valueCst ? expression(valueCst) : { kind: 'missing', range: nodeRange(argument) }, range };
-    if (key) {
-      one.key = key.image;
-      one.keyRange = tokenRange(key);
+  const keys = realTokens(list.children, 'keys');
+  const commas = realTokens(list.children, 'Comma');
+  // `f(a=, 2)`: a comma between a key and the next value means the key lost its value.
+  const separated = (key: IToken, valueStart: number) => commas.some((comma) => comma.startOffset > key.startOffset && comma.startOffset < valueStart);
+  let keyIndex = 0;
+  const keyed = (key: IToken, value: ast.Expr, end: Position): ast.Argument => ({ key: key.image, keyRange: tokenRange(key), value, range: { start: tokenStart(key), end } });
+  for (const valueCst of nodes(list.children, 'values')) {
+    const first = firstToken(valueCst);
+    if (!first) continue;
+    // Keys before this value that are not its own had no value of their own.
+    while (keyIndex < keys.length && keys[keyIndex].startOffset < first.startOffset && (separated(keys[keyIndex], first.startOffset) || (keyIndex + 1 < keys.length && keys[keyIndex + 1].startOffset < first.startOffset))) {
+      const orphan = keys[keyIndex++];
+      built.push(keyed(orphan, { kind: 'missing', range: tokenRange(orphan) }, tokenEnd(orphan)));
     }
-    built.push(one);
+    const value = expression(valueCst);
+    const key = keyIndex < keys.length && keys[keyIndex].startOffset < first.startOffset ? keys[keyIndex++] : undefined;
+    built.push(key ? keyed(key, value, value.range.end) : { value, range: value.range });
   }
+  for (; keyIndex < keys.length; keyIndex++) built.push(keyed(keys[keyIndex], { kind: 'missing', range: tokenRange(keys[keyIndex]) }, tokenEnd(keys[keyIndex])));
   return built;
 }
 

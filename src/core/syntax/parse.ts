@@ -5,7 +5,8 @@
 import type { IToken } from 'chevrotain';
 import { diagnostic, type Diagnostic, type Range } from '../diagnostics';
 import type { SourceFile, Comment } from './ast';
-import { buildFile, tokenRange } from './buildAst';
+import { buildFile, tokenRange, useTextOf } from './buildAst';
+import { LineIndex } from './lineIndex';
 import { cnnParser } from './parser';
 import * as t from './tokens';
 
@@ -21,10 +22,11 @@ const maxSyntaxErrors = 100;
 /** Parses `.cnn` source text. Never throws. */
 export function parse(text: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
+  const lines = new LineIndex(text);
+  useTextOf(lines);
   const lexed = t.cnnLexer.tokenize(text);
   for (const error of lexed.errors.slice(0, maxSyntaxErrors)) {
-    const line = (error.line ?? 1) - 1;
-    const character = (error.column ?? 1) - 1;
+    const { line, character } = lines.position(error.offset);
     const snippet = text.substr(error.offset, Math.min(error.length, 20));
     diagnostics.push(
       diagnostic('syntax', `Unexpected character${error.length > 1 ? 's' : ''} ${JSON.stringify(snippet)}: not part of the .cnn language.`, {

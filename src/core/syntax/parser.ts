@@ -129,7 +129,13 @@ export class CnnParser extends CstParser {
       { ALT: () => this.SUBRULE(this.repeatStatement) },
       { ALT: () => this.SUBRULE(this.residualStatement) },
       { ALT: () => this.SUBRULE(this.concatStatement) },
-      { ALT: () => this.SUBRULE(this.call) },
+      {
+        // A layer or block call, inline for the same reason.
+        ALT: () => {
+          this.OR2([{ ALT: () => this.CONSUME2(t.Identifier, { LABEL: 'name' }) }, { ALT: () => this.CONSUME(t.Input, { LABEL: 'name' }) }]);
+          this.OPTION3(() => this.SUBRULE(this.argumentList));
+        },
+      },
     ]);
     this.OPTION2(() => {
       this.CONSUME(t.Arrow);
@@ -177,23 +183,20 @@ export class CnnParser extends CstParser {
     this.SUBRULE(this.body);
   });
 
-  private call = this.RULE('call', () => {
-    this.OR([{ ALT: () => this.CONSUME(t.Identifier, { LABEL: 'name' }) }, { ALT: () => this.CONSUME(t.Input, { LABEL: 'name' }) }]);
-    this.OPTION(() => this.SUBRULE(this.argumentList));
-  });
-
+  // Arguments are inline too: a `key =` belongs to the value after it (buildAst.ts pairs them by position).
   private argumentList = this.RULE('argumentList', () => {
     this.CONSUME(t.LParen);
-    this.MANY_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.argument) });
-    this.CONSUME(t.RParen);
-  });
-
-  private argument = this.RULE('argument', () => {
-    this.OPTION(() => {
-      this.CONSUME(t.Identifier, { LABEL: 'key' });
-      this.CONSUME(t.Equals);
+    this.MANY_SEP({
+      SEP: t.Comma,
+      DEF: () => {
+        this.OPTION(() => {
+          this.CONSUME(t.Identifier, { LABEL: 'keys' });
+          this.CONSUME(t.Equals);
+        });
+        this.SUBRULE(this.expression, { LABEL: 'values' });
+      },
     });
-    this.SUBRULE(this.expression);
+    this.CONSUME(t.RParen);
   });
 
   private shapeSpec = this.RULE('shapeSpec', () => {

@@ -86,4 +86,5 @@ export const allTokens: TokenType[] = [
   Identifier,
 ];
 
-export const cnnLexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });
+// Offsets only: positions come from a line table when ranges are built (lineIndex.ts), which keeps tokens small.
+export const cnnLexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: false });

@@ -1,0 +1,35 @@
+/**
+ * Source offsets to LSP positions (0-based line, UTF-16 character). The lexer
+ * records only offsets, which makes every token smaller and lexing faster;
+ * positions are computed from a table of line starts when a range is built.
+ */
+import type { Position } from '../diagnostics';
+
+/** The line starts of one text, with a cursor that makes forward scans O(1). */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  private line = 0;
+
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+
+  /** The position of `offset`; an offset past the end is on the last line. */
+  position(offset: number): Position {
+    const starts = this.starts;
+    let line = this.line;
+    // Ranges are mostly built in source order, so the line of the last lookup (or the next) usually holds it.
+    if (!(offset >= starts[line] && (line + 1 >= starts.length || offset < starts[line + 1]))) {
+      let low = 0;
+      let high = starts.length - 1;
+      while (low < high) {
+        const middle = (low + high + 1) >> 1;
+        if (starts[middle] <= offset) low = middle;
+        else high = middle - 1;
+      }
+      line = low;
+      this.line = line;
+    }
+    return { line, character: offset - starts[line] };
+  }
+}

@@ -70,6 +70,10 @@ let wasmPathsSet = false;
 export async function initBackend(options: BackendOptions): Promise<BackendChoice> {
   if (!wasmPathsSet) {
     setWasmPaths(options.wasmBaseUrl);
+    // The threaded WASM build needs a cross-origin isolated page and a blob: worker, which a
+    // VS Code webview (default-src 'none') does not allow; the package ships only the
+    // single-threaded binaries, so tfjs must not pick the threaded one where isolation exists.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     wasmPathsSet = true;
   }
   const probes = await probeBackends();

@@ -2,23 +2,14 @@
  * A small seeded random source, so that default weights are the same on every
  * machine and every run: mulberry32 for uniform numbers, Box-Muller for normal ones.
  */
+import { mulberry32 } from '../mulberry32';
+
+export { mulberry32 };
 
 /** A deterministic source of standard normal numbers. */
 export interface NormalSource {
   /** The next number from N(0, 1). */
   next(): number;
-}
-
-/** mulberry32: a 32-bit state generator, good enough for initialisation and tiny. Returns numbers in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Standard normal numbers by the Box-Muller transform over mulberry32; both numbers of each pair are used. */

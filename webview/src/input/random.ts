@@ -4,17 +4,8 @@
  * every JavaScript engine on every machine.
  */
 
-/** A generator of floats in [0, 1): mulberry32, small and well mixed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A generator of floats in [0, 1) (mulberry32). */
+export { mulberry32 as seededRandom } from '../mulberry32';
 
 /** A float in [0, 1) that depends only on the integer lattice point and the seed. */
 export function latticeHash(x: number, y: number, seed: number): number {

@@ -97,4 +97,15 @@ describe('the preview panel in real VS Code (code-server)', function () {
     const spread = pixelSpread(shot);
     assert.ok(spread.colours > 16 && spread.std > 10, `the feature maps look blank: ${JSON.stringify(spread)}`);
   });
+
+  it('comes back with its diagram after the window reloads', async () => {
+    // A mark on the workbench's window tells the old page from the reloaded one.
+    await page.evaluate(() => ((globalThis as unknown as { beforeReload: boolean }).beforeReload = true));
+    await e2e.runCommand(page, 'Developer: Reload Window');
+    await page.waitForFunction(() => (globalThis as unknown as { beforeReload?: boolean }).beforeReload === undefined, undefined, { timeout: 60_000 });
+    // The serializer reopens the panel from its saved state; its page analyses the file again.
+    const nodes = e2e.webviewFrame(page).locator('[data-testid="diagram"] .cnnd-node');
+    await nodes.first().waitFor({ timeout: 90_000 });
+    assert.match(await e2e.webviewFrame(page).locator('[data-testid="totals"]').innerText(), /61,706 parameters/);
+  });
 });

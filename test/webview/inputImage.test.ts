@@ -206,7 +206,8 @@ print(json.dumps(out))`;
 
   it('rejects unusable shapes and samples with a message', async () => {
     const cases: [string, number[], RegExp][] = [
-      ['digit-3', [784], /1 dimension.*\[channels, height, width\]/],
+      ['digit-3', [50], /784 = 28x28.*50 is neither/],
+      ['digit-3', [1, 2, 3, 4, 5], /5 dimensions.*\[features\] for a vector/],
       ['digit-3', [0, 28, 28], /whole numbers of at least 1/],
       ['digit-3', [1, 28.5, 28], /whole numbers/],
       ['digit-3', [1, 16000], /"Digit 3" cannot fill an input of \[channels, length\].*sine/],

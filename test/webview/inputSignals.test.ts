@@ -217,10 +217,11 @@ describe('input: samples of the wrong kind', () => {
     assert.deepEqual(ids('signal1d'), signalIds);
     assert.deepEqual(ids('image'), imageIds);
     assert.deepEqual(ids('video'), [...imageIds, ...clipIds]);
+    assert.deepEqual(ids('vector'), [...imageIds, ...signalIds]);
   });
 
   it('makes exactly the samples the catalogue lists for each kind, and refuses the others', () => {
-    const shapes: Record<InputKind, number[]> = { signal1d: [2, 64], image: [3, 16, 16], video: [3, 4, 16, 16] };
+    const shapes: Record<InputKind, number[]> = { vector: [784], signal1d: [2, 64], image: [3, 16, 16], video: [3, 4, 16, 16] };
     for (const { id, kinds } of samples) {
       for (const kind of Object.keys(shapes) as InputKind[]) {
         const result = makeInput(id, shapes[kind]);
@@ -236,7 +237,7 @@ describe('input: samples of the wrong kind', () => {
     assert.equal(failure(makeInput('moving-square', [1, 100])), `"Moving square" cannot fill an input of [channels, length] [1, 100]; pick one of ${signalIds.join(', ')}.`);
     assert.equal(failure(makeInput('landscape', [1, 100])), `"Landscape (natural image)" cannot fill an input of [channels, length] [1, 100]; pick one of ${signalIds.join(', ')}.`);
     assert.equal(failure(makeInput('drum-loop', [1, 100])), `There is no built-in sample "drum-loop"; for [1, 100] pick one of ${signalIds.join(', ')}.`);
-    assert.match(failure(makeInput('sine', [1, 2, 3, 4, 5])), /has 5 dimensions; inputs are \[channels, length\] for 1-D signals/);
+    assert.match(failure(makeInput('sine', [1, 2, 3, 4, 5])), /has 5 dimensions; inputs are \[features\] for a vector, \[channels, length\] for 1-D signals/);
   });
 
   it('refuses pictures for a 1-D input and a frame count that matches neither one nor D', () => {
@@ -251,5 +252,34 @@ describe('input: samples of the wrong kind', () => {
     assert.equal(defaultSampleFor([1, 28, 28]), 'digit-3');
     assert.equal(defaultSampleFor([1, 128, 128]), 'landscape');
     assert.equal(defaultSampleFor([3, 32, 32]), 'landscape');
+  });
+});
+
+describe('input: vectors', () => {
+  it('fills a vector whose length is a square image with that image flattened, channels first', () => {
+    // 784 = 28x28 grey, as an MNIST perceptron takes a digit; 3,072 = 3x32x32 colour.
+    for (const [id, length, image] of [['digit-7', 784, [1, 28, 28]], ['landscape', 3072, [3, 32, 32]]] as const) {
+      const vector = makeInput(id, [length]);
+      const picture = makeInput(id, [...image]);
+      assert.ok(vector.ok && picture.ok);
+      assert.deepEqual(vector.shape, [length]);
+      assert.deepEqual(Array.from(vector.data), Array.from(picture.data));
+      assert.match(vector.note ?? '', new RegExp(`made at ${image.join('x')} and flattened to ${length.toLocaleString('en-US')} values`));
+    }
+  });
+
+  it('fills any vector with a signal, as one channel', () => {
+    const vector = makeInput('sine', [100]);
+    const signal = makeInput('sine', [1, 100]);
+    assert.ok(vector.ok && signal.ok);
+    assert.deepEqual(vector.shape, [100]);
+    assert.deepEqual(Array.from(vector.data), Array.from(signal.data));
+  });
+
+  it('says why a picture cannot fill a vector of another length, and starts such vectors with a signal', () => {
+    assert.match(failure(makeInput('digit-3', [50])), /784 = 28x28.*3,072 = 3x32x32.*50 is neither, so pick a signal sample/);
+    assert.equal(defaultSampleFor([784]), 'digit-3');
+    assert.equal(defaultSampleFor([3072]), 'digit-3');
+    assert.equal(defaultSampleFor([50]), 'sine');
   });
 });

@@ -127,6 +127,18 @@ describe('the preview panel in headless Chromium', function () {
     for (let i = 1; i < 5; i++) assert.ok(percentages[i] <= percentages[i - 1], `sorted: ${text}`);
   });
 
+  it('runs a perceptron on a flattened digit', async () => {
+    // input(784) is a 28x28 digit flattened, as an MNIST multilayer perceptron takes it.
+    await send(page, sourceMessage('mlp.cnn', 'network MLP {\n  input(784)\n  dense(128)\n  relu\n  dense(10)\n  softmax\n}\n', 8));
+    await waitForText(page, 'totals', /101,770 parameters/);
+    assert.equal(await page.getByTestId('input').inputValue(), 'digit-3');
+    await page.getByTestId('run').click();
+    const top = page.locator('[data-testid="top-classes"] [data-testid="top-class"]');
+    await top.first().waitFor({ timeout: 60_000 });
+    assert.equal(await top.count(), 5);
+    assert.deepEqual(await page.locator('[data-testid="messages"] .message.error').allInnerTexts(), []);
+  });
+
   it('re-draws as the user types and keeps the zoom', async () => {
     await send(page, sourceMessage('lenet5.cnn', lenet, 3));
     await waitForText(page, 'totals', /61,706/);

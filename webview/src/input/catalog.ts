@@ -8,6 +8,7 @@ import { digitPicture } from './samples/digits';
 import { checkerboardPicture, squarePicture, stripesPicture } from './samples/edges';
 import { landscapePicture } from './samples/landscape';
 import type { SignalId } from './signals';
+import { vectorAsImage } from './shape';
 import type { InputKind } from './types';
 import type { VideoId } from './video';
 
@@ -26,7 +27,9 @@ interface SampleEntry extends SampleInfo {
   source: SampleSource;
 }
 
-const still: readonly InputKind[] = ['image', 'video'];
+// A picture also fills a video input (a still clip) and a vector whose length is a square image's (see vectorAsImage).
+const still: readonly InputKind[] = ['image', 'video', 'vector'];
+const signal: readonly InputKind[] = ['signal1d', 'vector'];
 
 const entries: readonly SampleEntry[] = [
   ...Array.from({ length: 10 }, (_, n): SampleEntry => ({ id: `digit-${n}`, label: `Digit ${n}`, kinds: still, source: { type: 'picture', make: () => digitPicture(n) } })),
@@ -34,11 +37,11 @@ const entries: readonly SampleEntry[] = [
   { id: 'square', label: 'Edges: square', kinds: still, source: { type: 'picture', make: squarePicture } },
   { id: 'stripes', label: 'Edges: stripes at 0, 45, 90, 135 degrees', kinds: still, source: { type: 'picture', make: stripesPicture } },
   { id: 'checkerboard', label: 'Edges: checkerboard', kinds: still, source: { type: 'picture', make: checkerboardPicture } },
-  { id: 'sine', label: 'Sine (whole cycles of about 32 samples)', kinds: ['signal1d'], source: { type: 'signal', signal: 'sine' } },
-  { id: 'chirp', label: 'Chirp (frequency rising to a quarter of the sample rate)', kinds: ['signal1d'], source: { type: 'signal', signal: 'chirp' } },
-  { id: 'square-wave', label: 'Square wave (one cycle per 32 samples)', kinds: ['signal1d'], source: { type: 'signal', signal: 'square-wave' } },
-  { id: 'impulse', label: 'Impulse (in the middle)', kinds: ['signal1d'], source: { type: 'signal', signal: 'impulse' } },
-  { id: 'noise', label: 'Noise (uniform, seeded)', kinds: ['signal1d'], source: { type: 'signal', signal: 'noise' } },
+  { id: 'sine', label: 'Sine (whole cycles of about 32 samples)', kinds: signal, source: { type: 'signal', signal: 'sine' } },
+  { id: 'chirp', label: 'Chirp (frequency rising to a quarter of the sample rate)', kinds: signal, source: { type: 'signal', signal: 'chirp' } },
+  { id: 'square-wave', label: 'Square wave (one cycle per 32 samples)', kinds: signal, source: { type: 'signal', signal: 'square-wave' } },
+  { id: 'impulse', label: 'Impulse (in the middle)', kinds: signal, source: { type: 'signal', signal: 'impulse' } },
+  { id: 'noise', label: 'Noise (uniform, seeded)', kinds: signal, source: { type: 'signal', signal: 'noise' } },
   { id: 'moving-square', label: 'Moving square', kinds: ['video'], source: { type: 'video', video: 'moving-square' } },
   { id: 'bouncing-ball', label: 'Bouncing ball', kinds: ['video'], source: { type: 'video', video: 'bouncing-ball' } },
   { id: 'rotating-bar', label: 'Rotating bar', kinds: ['video'], source: { type: 'video', video: 'rotating-bar' } },
@@ -58,6 +61,7 @@ export function samplesFor(kind: InputKind): SampleInfo[] {
  * the moving square for clips.
  */
 export function defaultSampleFor(shape: readonly number[]): string {
+  if (shape.length === 1) return vectorAsImage(shape[0]) ? 'digit-3' : 'sine';
   if (shape.length === 2) return 'sine';
   if (shape.length === 4) return 'moving-square';
   return shape[0] === 1 && Math.max(shape[1] ?? 0, shape[2] ?? 0) <= 64 ? 'digit-3' : 'landscape';

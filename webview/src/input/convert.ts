@@ -15,6 +15,20 @@ export function imageCannotFill(shape: readonly number[]): InputError {
   return { ok: false, error: `An image cannot fill a 1-D input ${layoutOf.signal1d} like [${shape.join(', ')}]; pick a signal sample.` };
 }
 
+/** Why a picture cannot fill a vector of this length. */
+export function pictureCannotFill(shape: readonly number[]): InputError {
+  return {
+    ok: false,
+    error: `A picture fills a vector input only when its length is a square grey image's (784 = 28x28) or a square colour image's (3,072 = 3x32x32); ${shape[0].toLocaleString('en-US')} is neither, so pick a signal sample.`,
+  };
+}
+
+/** A picture made at `image` ([C, H, W]) as the vector `shape`: the same numbers, channels first, with a note saying so. */
+export function flattened(result: InputResult, shape: readonly number[], image: readonly number[]): InputResult {
+  if (!result.ok) return result;
+  return { ...result, shape: [...shape], note: joinNotes(result.note, `The picture is made at ${image.join('x')} and flattened to ${shape[0].toLocaleString('en-US')} values.`) };
+}
+
 /**
  * An input of `shape` from pictures: one picture for an image shape
  * [C, H, W]; for a video shape [C, D, H, W] either D pictures (the frames)

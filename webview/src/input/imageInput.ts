@@ -2,9 +2,9 @@
  * Inputs from image files: the browser decodes them (decode.ts), so this is
  * the one input entry that needs the DOM.
  */
-import { imageCannotFill, picturesToTensor } from './convert';
+import { flattened, imageCannotFill, pictureCannotFill, picturesToTensor } from './convert';
 import { decodeImage } from './decode';
-import { inputKind } from './shape';
+import { inputKind, vectorAsImage } from './shape';
 import type { InputOptions, InputResult } from './types';
 
 /**
@@ -17,7 +17,10 @@ export async function makeImageInput(source: Uint8Array | ArrayBuffer | Blob, sh
   if (!check.ok) return check;
   // Checked before decoding, so that a wrong shape costs no decode.
   if (check.kind === 'signal1d') return imageCannotFill(shape);
+  const image = check.kind === 'vector' ? vectorAsImage(shape[0]) : shape;
+  if (!image) return pictureCannotFill(shape);
   const decoded = await decodeImage(source, name);
   if (!decoded.ok) return decoded;
-  return picturesToTensor([decoded.picture], shape, options);
+  const tensor = picturesToTensor([decoded.picture], image, options);
+  return check.kind === 'vector' ? flattened(tensor, shape, image) : tensor;
 }

@@ -3,8 +3,8 @@
  * files lives in imageInput.ts), so that the samples can be tested in Node.
  */
 import { sampleLabel, samplePicture, samplesFor, sampleSource } from './catalog';
-import { picturesToTensor } from './convert';
-import { inputKind, layoutOf } from './shape';
+import { flattened, pictureCannotFill, picturesToTensor } from './convert';
+import { inputKind, layoutOf, vectorAsImage } from './shape';
 import { signalData } from './signals';
 import type { InputOptions, InputResult } from './types';
 import { videoFrames } from './video';
@@ -23,6 +23,14 @@ export function makeInput(sampleId: string, shape: readonly number[], options: I
   const choices = () => samplesFor(check.kind).map((s) => s.id).join(', ');
   if (!source) return { ok: false, error: `There is no built-in sample "${sampleId}"; for [${shape.join(', ')}] pick one of ${choices()}.` };
 
+  if (check.kind === 'vector') {
+    // A vector is one signal channel, or a picture flattened channels first.
+    if (source.type === 'signal') return { ok: true, data: signalData(source.signal, 1, shape[0], options.seed ?? 1), shape: [...shape] };
+    if (source.type === 'video') return wrongKind(sampleId, shape, choices());
+    const image = vectorAsImage(shape[0]);
+    if (!image) return pictureCannotFill(shape);
+    return flattened(picturesToTensor([samplePicture(sampleId, source.make)], image, options), shape, image);
+  }
   if (source.type === 'signal') {
     if (check.kind !== 'signal1d') return wrongKind(sampleId, shape, choices());
     const [channels, length] = shape;

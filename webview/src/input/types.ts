@@ -4,11 +4,12 @@ import type { Normalization } from './normalize';
 import type { Fit } from './resize';
 
 /**
- * The three kinds of input a network can take, told apart by the rank of its
- * input shape (channels first, batch excluded): `signal1d` is [C, L],
- * `image` is [C, H, W], `video` is [C, D, H, W] (D frames).
+ * The kinds of input a network can take, told apart by the rank of its input
+ * shape (channels first, batch excluded): `vector` is [N] (a multilayer
+ * perceptron's features, e.g. 784 = a flattened 28x28 digit), `signal1d` is
+ * [C, L], `image` is [C, H, W], `video` is [C, D, H, W] (D frames).
  */
-export type InputKind = 'image' | 'signal1d' | 'video';
+export type InputKind = 'vector' | 'image' | 'signal1d' | 'video';
 
 /** Choices the user can make; every field has a default. */
 export interface InputOptions {

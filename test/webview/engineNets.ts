@@ -49,6 +49,7 @@ export const PARITY_NETS: Record<string, string> = {
   adaptive_avgpool(3)
   upsample(1.5)
   adaptive_maxpool((3, 2))
+  adaptive_avgpool((3, 2))   # already that size, as VGG-16's adaptive_avgpool(7) at 224x224
   pad(1)
   reshape(5x12)
   global_maxpool

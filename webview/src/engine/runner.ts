@@ -194,6 +194,7 @@ export class ForwardEngine {
 
   private execute(node: GraphNode, live: Map<number, tf.Tensor>, run: Executor): tf.Tensor {
     const inputs = node.inputs.map((id) => live.get(id)!);
+    const handedOut = new Set<tf.Tensor>(inputs);
     const cached = (key: string, build: () => tf.Tensor) => {
       const name = `${node.id}:${key}`;
       let tensor = this.cache.get(name);
@@ -201,10 +202,15 @@ export class ForwardEngine {
         tensor = tf.keep(build());
         this.cache.set(name, tensor);
       }
+      handedOut.add(tensor);
       return tensor;
     };
     try {
-      return tf.tidy(() => run({ node, inputs, weights: this.weights.get(node.id) ?? {}, cached }));
+      const result = tf.tidy(() => run({ node, inputs, weights: this.weights.get(node.id) ?? {}, cached }));
+      // An executor may return a tensor it was given (adaptive pooling to the size the input already
+      // has) or a cached one. Each node's output is freed when its readers are done, so it must be
+      // a tensor of its own, or freeing it would free the input or the cache with it.
+      return handedOut.has(result) ? tf.clone(result) : result;
     } catch (error) {
       const message = (error as Error).message ?? String(error);
       // A kernel the active backend lacks is a limit of the backend, not a wrong answer: name it.

@@ -6,7 +6,7 @@
  * variances 1, PReLU slopes 0.25, and the same numbers for the same seed.
  */
 import { strict as assert } from 'node:assert';
-import { heInitialization } from '../../webview/src/engine/weights';
+import { heInitialization, heInitializationInSlices } from '../../webview/src/engine/weights';
 import { graphOf } from './engineFixtures';
 
 const NET = `network Init {
@@ -61,5 +61,20 @@ describe('heInitialization', () => {
     const other = heInitialization(graph, 6).get(1)!.weight.data;
     assert.deepEqual(again, weights.get(1)!.weight.data);
     assert.notDeepEqual(other, weights.get(1)!.weight.data);
+  });
+
+  it('makes the same weights a slice at a time, reporting progress up to 1, and stops when aborted', async () => {
+    // A net big enough for several slices: 256·256·9 = 589,824 weights in its second convolution.
+    const big = graphOf('network Big {\n  input(256x4x4)\n  conv(256, 3)\n  conv(256, 1)\n}\n');
+    const shares: number[] = [];
+    const sliced = await heInitializationInSlices(big, 3, { onProgress: (share) => shares.push(share) });
+    const whole = heInitialization(big, 3);
+    assert.ok(sliced);
+    for (const [id, tensors] of whole) for (const [name, t] of Object.entries(tensors)) assert.deepEqual(sliced.get(id)![name].data, t.data, `${id} ${name}`);
+    for (let i = 1; i < shares.length; i++) assert.ok(shares[i] >= shares[i - 1] && shares[i] <= 1, `progress ${shares.join(', ')}`);
+    const controller = new AbortController();
+    controller.abort();
+    // Aborting is noticed at the first pause, which comes after 30 ms of work at the latest.
+    assert.equal(await heInitializationInSlices(graphOf('network Huge {\n  input(512x4x4)\n  repeat(8) { conv(512, 3, padding=1) }\n}\n'), 1, { signal: controller.signal }), undefined);
   });
 });

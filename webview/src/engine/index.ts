@@ -6,7 +6,7 @@
  * whose inner outputs are not read back run as one fused convolution.
  */
 export { ForwardEngine, UnsupportedOpError, RunCancelledError, type NodeOutput, type NodeTiming, type RunOptions, type RunResult, type UnsupportedNode } from './runner';
-export { heInitialization, checkWeights, type WeightSet, type WeightTensor } from './weights';
+export { heInitialization, heInitializationInSlices, checkWeights, type WeightSet, type WeightTensor } from './weights';
 export { paramSpecs, paramLayers, describeLayer, type ParamSpec, type ParamLayer } from './params';
 export { weightsFromSafetensors, parseSafetensors } from './safetensors';
 export { weightsFromTfjsLayers } from './tfjsLayers';

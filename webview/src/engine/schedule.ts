@@ -6,8 +6,10 @@
 export function yieldToBrowser(): Promise<void> {
   return new Promise((resolve) => {
     const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
+    // The DOM's MessagePort has `onmessage`; Node's typings (this file is also checked for Node-side tests) do not say so.
+    const port = channel.port1 as unknown as { onmessage: (() => void) | null; close(): void };
+    port.onmessage = () => {
+      port.close();
       resolve();
     };
     channel.port2.postMessage(null);

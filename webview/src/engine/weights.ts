@@ -6,6 +6,7 @@
 import type { NetworkGraph } from '../../../src/core/semantics/graph';
 import { describeLayer, paramLayers, shapeText } from './params';
 import { normalSource } from './random';
+import { yieldToBrowser } from './schedule';
 
 /** One learned tensor: its PyTorch shape and values in row-major (C) order. */
 export interface WeightTensor {
@@ -32,17 +33,66 @@ export type WeightSet = Map<number, Record<string, WeightTensor>>;
  * drawn in graph order, so a seed always gives the same numbers.
  */
 export function heInitialization(graph: NetworkGraph, seed = 1): WeightSet {
+  const steps = initialization(graph, seed);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The same weights as `heInitialization`, made a slice at a time with the
+ * page free to paint and take clicks in between: VGG-16 has 138 million
+ * weights, seconds of work. Reports the share done; returns undefined when
+ * the signal aborts it.
+ */
+export async function heInitializationInSlices(
+  graph: NetworkGraph,
+  seed: number,
+  options: { onProgress?: (share: number) => void; signal?: AbortSignal } = {},
+): Promise<WeightSet | undefined> {
+  const steps = initialization(graph, seed);
+  let lastPause = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - lastPause > 30) {
+      options.onProgress?.(step.value);
+      await yieldToBrowser();
+      lastPause = performance.now();
+      if (options.signal?.aborted) return undefined;
+    }
+  }
+}
+
+/** Values drawn between two looks at the clock: about a few milliseconds of work. */
+const slice = 1 << 18;
+
+/** Makes the weights, yielding the share done after each slice; one random stream in graph order. */
+function* initialization(graph: NetworkGraph, seed: number): Generator<number, WeightSet, void> {
   const random = normalSource(seed);
   const weights: WeightSet = new Map();
-  for (const layer of paramLayers(graph)) {
+  const layers = paramLayers(graph);
+  let total = 0;
+  for (const layer of layers) for (const spec of layer.specs) total += spec.shape.reduce((a, b) => a * b, 1);
+  let done = 0;
+  for (const layer of layers) {
     const tensors: Record<string, WeightTensor> = {};
     for (const spec of layer.specs) {
       const data = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
       if (spec.init === 'he') {
         const std = Math.sqrt(2 / Math.max(1, spec.fanIn ?? 1));
-        for (let i = 0; i < data.length; i++) data[i] = random.next() * std;
-      } else if (spec.init === 'ones') data.fill(1);
-      else if (spec.init === 'prelu') data.fill(0.25);
+        for (let from = 0; from < data.length; from += slice) {
+          const to = Math.min(from + slice, data.length);
+          random.fill(data, std, from, to);
+          done += to - from;
+          yield done / total;
+        }
+      } else {
+        if (spec.init === 'ones') data.fill(1);
+        else if (spec.init === 'prelu') data.fill(0.25);
+        done += data.length;
+      }
       tensors[spec.name] = { shape: spec.shape, data };
     }
     weights.set(layer.node.id, tensors);

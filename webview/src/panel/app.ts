@@ -330,7 +330,10 @@ export class PreviewApp {
         source: this.text,
         keep: keepPlan(graph, this.selected),
         signal: controller.signal,
-        onProgress: (done, total) => (ui.progress.value = done / total),
+        onProgress: (share, phase) => {
+          ui.progress.value = share;
+          ui.progress.title = phase === 'weights' ? 'Making the default weights (He initialisation)' : 'Running the layers';
+        },
       });
       if (controller.signal.aborted) return;
       this.lastRun = { graph, result };

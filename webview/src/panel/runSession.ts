@@ -8,7 +8,8 @@
 import type { NetworkGraph } from '../../../src/core/semantics/graph';
 import {
   ForwardEngine,
-  heInitialization,
+  RunCancelledError,
+  heInitializationInSlices,
   initBackend,
   probeBackends,
   chooseBackend,
@@ -38,7 +39,8 @@ export interface RunRequest {
   /** Node ids whose outputs to read back, or every node. */
   keep: number[] | 'all';
   signal: AbortSignal;
-  onProgress(done: number, total: number): void;
+  /** The share done of each phase: making the default weights, then running the layers. */
+  onProgress(share: number, phase: 'weights' | 'layers'): void;
 }
 
 /** A finished run, with remarks worth showing (how the input was made, how weights were matched). */
@@ -87,11 +89,13 @@ export class RunSession {
     return makeInput(this.input.id, shape);
   }
 
-  private loadWeights(graph: NetworkGraph, source: string): WeightSet {
+  private async loadWeights(graph: NetworkGraph, source: string, request: RunRequest): Promise<WeightSet> {
     const from = this.weights;
     if (from.kind === 'he') {
       this.weightNotes = [];
-      return heInitialization(graph, from.seed);
+      const weights = await heInitializationInSlices(graph, from.seed, { signal: request.signal, onProgress: (share) => request.onProgress(share, 'weights') });
+      if (!weights) throw new RunCancelledError();
+      return weights;
     }
     const loaded =
       from.kind === 'safetensors'
@@ -111,14 +115,14 @@ export class RunSession {
     if (!this.engine || this.engineGraph !== request.graph || this.engineWeights !== this.weights) {
       this.engine?.dispose();
       this.engine = undefined;
-      const weights = this.loadWeights(request.graph, request.source);
+      const weights = await this.loadWeights(request.graph, request.source, request);
       this.engine = new ForwardEngine(request.graph, weights, request.source);
       this.engineGraph = request.graph;
       this.engineWeights = this.weights;
     }
     const input = await this.makeInput(request.graph.nodes[0].outShape);
     if (!input.ok) throw new Error(input.error);
-    const result = await this.engine.run(input.data, { keep: request.keep, signal: request.signal, onProgress: (done, total) => request.onProgress(done, total) });
+    const result = await this.engine.run(input.data, { keep: request.keep, signal: request.signal, onProgress: (done, total) => request.onProgress(done / total, 'layers') });
     return { ...result, notes: [...(input.note ? [input.note] : []), ...this.weightNotes] };
   }
 

@@ -106,11 +106,23 @@ describe('network graph', () => {
     assert.deepEqual(even.nodes[1].attributes.padRight, [1]);
   });
 
-  it('marks the graph incomplete after a failed statement, keeping the layers before it', () => {
+  it('marks the graph incomplete after a failed statement, keeping the layers before it and the one that failed', () => {
     const graph = graphOf('network n { input(1x5x5)\n conv(4, 3)\n conv(4, 9)\n relu }');
     assert.equal(graph.complete, false);
-    assert.deepEqual(countOps(graph), { input: 1, conv: 1 });
+    assert.deepEqual(countOps(graph), { input: 1, conv: 2 });
+    // conv(4, 9) on 3x3 maps has no output: it is recorded as failed, reading the first conv, with no shape.
+    const failed = graph.nodes[2];
+    assert.deepEqual([failed.failed, failed.written, failed.inputs, failed.outShape, failed.range.start.line], [true, 'conv', [1], [], 2]);
+    assert.equal(graph.nodes.filter((n) => n.failed).length, 1);
     assert.equal(graph.output, null);
+  });
+
+  it('records the failed layer inside a residual body while the shortcut still draws', () => {
+    const graph = graphOf('network n { input(4x5x5)\n residual { conv(4, 9) } shortcut { conv(4, 1) }\n relu }');
+    assert.equal(graph.complete, false);
+    assert.deepEqual(graph.nodes.map((n) => [n.op, n.failed ?? false]), [['input', false], ['conv', true], ['conv', false]]);
+    // Nothing reads the failed layer, and the merge that needed it is not drawn.
+    assert.ok(graph.nodes.every((n) => !n.inputs.includes(1)));
   });
 
   it('puts block layers in a group per call, labelled with the call', () => {

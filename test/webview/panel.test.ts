@@ -204,7 +204,10 @@ describe('the preview panel in headless Chromium', function () {
     // It names the failing line (1-based, as the editor shows it) and the core's reason.
     assert.match(text, new RegExp(`Line ${lenetLines.findIndex((l) => /conv\(16, 5\)/.test(l)) + 1}: `));
     assert.equal(await page.getByTestId('run').isDisabled(), true);
-    // The diagram keeps the layers before the failure: input, conv, tanh, avgpool.
-    assert.equal(await page.locator('[data-testid="diagram"] .cnnd-node').count(), 4);
+    // The diagram keeps the layers before the failure (input, conv, tanh, avgpool) and draws the failing conv, marked.
+    assert.equal(await page.locator('[data-testid="diagram"] .cnnd-node').count(), 5);
+    const failing = page.locator('[data-testid="diagram"] .cnnd-node.cnnd-sev-error');
+    assert.equal(await failing.count(), 1);
+    assert.match((await failing.textContent()) ?? '', /conv.*\?/s);
   });
 });

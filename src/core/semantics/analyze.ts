@@ -258,7 +258,7 @@ class Analyzer {
 
   /** Records a graph node (when recording) and returns its id. */
   private addNode(
-    node: { op: string; written: string; inputs: Tensor[]; outShape: number[]; range: Range; label?: string; attributes?: Attributes; params?: ParamCounts; macs?: number },
+    node: { op: string; written: string; inputs: Tensor[]; outShape: number[]; range: Range; label?: string; attributes?: Attributes; params?: ParamCounts; macs?: number; failed?: boolean },
     frame: Frame,
   ): number | undefined {
     const graph = this.graph;
@@ -283,6 +283,10 @@ class Analyzer {
     };
     if (frame.group !== undefined) recorded.group = frame.group;
     if (node.label !== undefined) recorded.label = node.label;
+    if (node.failed) {
+      recorded.failed = true;
+      graph.complete = false;
+    }
     graph.nodes.push(recorded);
     return recorded.id;
   }
@@ -580,7 +584,11 @@ class Analyzer {
     input: Tensor | null,
     frame: Frame,
   ): { output: Tensor | null; result: StatementResult; outcome?: OpOutcome } {
-    const failResult = (failed: boolean) => ({ output: null, result: this.result(statement, call.name, 'op', input, null, zeroParams(), 0, 0, failed) });
+    const failResult = (failed: boolean) => {
+      // The layer that failed is recorded too, so a diagram can show where the network breaks.
+      if (failed && input) this.addNode({ op: op.names[0], written: call.name, inputs: [input], outShape: [], range: statement.range, failed: true }, frame);
+      return { output: null, result: this.result(statement, call.name, 'op', input, null, zeroParams(), 0, 0, failed) };
+    };
     if (!input) return failResult(false);
     if (++this.evaluations > evaluationBudget) throw new BudgetExceeded();
     const spatialRank = input.shape.length - 1;

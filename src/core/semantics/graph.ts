@@ -54,6 +54,13 @@ export interface GraphNode {
   statement: number;
   /** The label this statement binds, if any. */
   label?: string;
+  /**
+   * True for a layer whose analysis failed (its diagnostic says why): it is
+   * recorded so a diagram shows where the network breaks. It has an empty
+   * `outShape` and no attributes, no node reads it, and its graph is never
+   * complete.
+   */
+  failed?: boolean;
 }
 
 /** The graph of one network. */

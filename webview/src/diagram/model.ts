@@ -246,8 +246,9 @@ export function buildDiagramModel(graph: NetworkGraph, options: DiagramModelOpti
         graphNodes: [first.id],
         op: first.op,
         title: titleText(first),
-        args: argumentText(first, labels),
-        shape: formatShapeText(first.outShape),
+        // A layer whose analysis failed has no settings or shape to show; its diagnostic marks it.
+        args: first.failed ? '' : argumentText(first, labels),
+        shape: first.failed ? '?' : formatShapeText(first.outShape),
         params: first.params.trainable,
         paramsText: formatCount(first.params.trainable),
         range: first.range,

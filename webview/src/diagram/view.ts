@@ -278,7 +278,7 @@ export class DiagramView {
     const sameLayout = layout === this.layout && model.nodes.length > 0 && this.nodeElements.size === model.nodes.length;
     this.model = model;
     this.layout = layout;
-    this.status.textContent = model.complete ? '' : 'Analysis stopped at an error: the diagram shows the layers before it.';
+    this.status.textContent = model.complete ? '' : 'Analysis stopped at an error: the diagram shows the layers up to the one that failed.';
     if (model.nodes.length === 0) {
       this.layer.innerHTML = `<text class="cnnd-empty" x="16" y="24">${escapeXml(model.name)} has no layers to draw yet.</text>`;
       this.remember({ frames: [], edges: [], nodes: [] });

@@ -175,7 +175,7 @@ export class PreviewApp {
     if (!graph.complete) {
       const first = this.diagnosticsOf(graph).find((d) => d.severity === 'error');
       const where = first ? ` Line ${first.range.start.line + 1}: ${first.message}` : '';
-      problems.push({ text: `${graph.name} has errors, so the diagram stops at the first failing layer and the forward pass is off until they are fixed.${where}`, error: true });
+      problems.push({ text: `${graph.name} has errors (the failing layer is marked in the diagram), so the forward pass is off until they are fixed.${where}`, error: true });
     }
     else {
       // A wrong `->` assertion leaves every shape known: the network runs as the layers compute it.
@@ -225,9 +225,10 @@ export class PreviewApp {
     select.replaceChildren(...options);
     if (current.kind === 'image' && kind.ok && kind.kind !== 'signal1d') select.value = `image:${current.name}`;
     else {
-      const saved = this.host.state?.sample;
       const fits = (id: string | undefined) => id !== undefined && options.some((o) => o.value === id);
-      const id = fits(current.kind === 'sample' ? current.id : undefined) ? (current as { id: string }).id : fits(saved) ? saved! : kind.ok ? defaultSampleFor(shape) : '';
+      // The user's own pick stays while it fits the input; otherwise each network starts with the sample made for its shape.
+      const picked = this.host.state?.sample;
+      const id = fits(picked) ? picked! : kind.ok ? defaultSampleFor(shape) : '';
       this.session.input = { kind: 'sample', id };
       select.value = id;
     }

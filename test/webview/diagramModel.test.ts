@@ -5,7 +5,8 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { analyze, type NetworkGraph } from '../../src/core';
-import { argumentText, formatCount, formatShapeText, titleText } from '../../webview/src/diagram/format';
+import { withCommas } from '../../src/core/format';
+import { argumentText, formatShapeText, titleText } from '../../webview/src/diagram/format';
 import { boxOfGraphNode, matchLine } from '../../webview/src/diagram/lookup';
 import { buildDiagramModel, collapseThreshold, type DiagramDiagnostic, type DiagramModel } from '../../webview/src/diagram/model';
 
@@ -185,7 +186,7 @@ describe('diagram model', () => {
       assert.equal(groupBoxes.filter((n) => n.title.startsWith('DownBottleneck(')).length, stageBlocks.length);
       assert.ok(model.nodes.length <= collapseThreshold, `${model.nodes.length} boxes`);
       assert.equal(model.frames.filter((f) => f.label.startsWith('Stage(')).length, stageBlocks.length);
-      assert.equal(formatCount(model.totalParams), '60,192,808', 'the published size');
+      assert.equal(withCommas(model.totalParams), '60,192,808', 'the published size');
       assert.equal(
         groupBoxes.reduce((sum, n) => sum + n.graphNodes.length, 0) + model.nodes.length - groupBoxes.length,
         graph.nodes.length,
@@ -251,7 +252,7 @@ describe('diagram model', () => {
         ['2x2, s2', '2x2, s2'],
       );
       assert.equal(model.nodes.at(-1)?.shape, '10');
-      assert.equal(formatCount(model.totalParams), '61,706', 'the published size');
+      assert.equal(withCommas(model.totalParams), '61,706', 'the published size');
     });
   });
 });
@@ -260,7 +261,7 @@ describe('diagram texts', () => {
   const nodesOf = (name: string) => graphOf(example(name)).nodes;
 
   it('formats counts with separators and shapes with x', () => {
-    assert.equal(formatCount(11689512), '11,689,512');
+    assert.equal(withCommas(11689512), '11,689,512');
     assert.equal(formatShapeText([64, 56, 56]), '64x56x56');
     assert.equal(formatShapeText([]), '1');
   });

@@ -1,14 +1,10 @@
 /**
  * The short texts a diagram node shows: the key arguments of a layer
- * ("64, 3x3, s2, p1"), its output shape and its parameter count. Pure, so the
- * model tests can check them without a browser.
+ * ("64, 3x3, s2, p1") and its output shape. Parameter counts use the core's
+ * `withCommas`, as the CLI and hovers do. Pure, so the model tests can check
+ * them without a browser.
  */
 import type { Attributes, AttributeValue, GraphNode } from '../../../src/core/semantics/graph';
-
-/** 11689512 → "11,689,512", the way the CLI and hovers print counts. */
-export function formatCount(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
 
 /** [64, 56, 56] → "64x56x56"; an empty shape (a scalar) → "1". */
 export function formatShapeText(shape: readonly number[]): string {

@@ -5,7 +5,8 @@
  */
 import type { Position, Range, Severity } from '../../../src/core/diagnostics';
 import type { GraphGroup, GraphNode, NetworkGraph } from '../../../src/core/semantics/graph';
-import { argumentText, formatCount, formatShapeText, titleText } from './format';
+import { withCommas } from '../../../src/core/format';
+import { argumentText, formatShapeText, titleText } from './format';
 
 /** A finding to mark on the diagram: the node (or collapsed group) whose range contains its start shows it. */
 export interface DiagramDiagnostic {
@@ -174,11 +175,6 @@ export function rangeContains(range: Range, position: Position): boolean {
   return before(range.start, position) && before(position, range.end);
 }
 
-/** Whether the cursor's line falls on any of `ranges`. */
-export function coversLine(ranges: readonly Range[], line: number): boolean {
-  return ranges.some((r) => r.start.line <= line && line <= r.end.line);
-}
-
 function mark(target: { severity?: Severity; messages: string[] }, ranges: readonly Range[], diagnostics: readonly DiagramDiagnostic[]): void {
   for (const d of diagnostics) {
     if (!ranges.some((r) => rangeContains(r, d.range.start))) continue;
@@ -250,7 +246,7 @@ export function buildDiagramModel(graph: NetworkGraph, options: DiagramModelOpti
         args: first.failed ? '' : argumentText(first, labels),
         shape: first.failed ? '?' : formatShapeText(first.outShape),
         params: first.params.trainable,
-        paramsText: formatCount(first.params.trainable),
+        paramsText: withCommas(first.params.trainable),
         range: first.range,
         lines: [first.range],
         frames: framesOf(first),
@@ -275,7 +271,7 @@ export function buildDiagramModel(graph: NetworkGraph, options: DiagramModelOpti
         args: `${list.length} layer${list.length === 1 ? '' : 's'}`,
         shape: formatShapeText(last.outShape),
         params,
-        paramsText: formatCount(params),
+        paramsText: withCommas(params),
         range: group.range,
         lines: [group.range, ...nested, ...list.map((n) => n.range)],
         // A collapsed group's frames are the expanded ones around it, not itself or anything inside it.

@@ -5,6 +5,7 @@
  * Pure: initialisation, loaders and the executors all read this one table.
  */
 import type { GraphNode, NetworkGraph } from '../../../src/core/semantics/graph';
+import { elementCount } from '../../../src/core/semantics/shape';
 
 /** How a tensor is initialised by default. */
 export type InitKind = 'he' | 'zeros' | 'ones' | 'prelu';
@@ -28,8 +29,6 @@ export interface ParamLayer {
   specs: ParamSpec[];
 }
 
-const product = (values: number[]): number => values.reduce((a, b) => a * b, 1);
-
 function numbers(value: unknown): number[] {
   return Array.isArray(value) ? (value as number[]) : [];
 }
@@ -47,7 +46,7 @@ export function paramSpecs(node: GraphNode): ParamSpec[] {
       const out = Number(a.out);
       const perGroup = channels / groups;
       return [
-        { name: 'weight', shape: [out, perGroup, ...kernel], init: 'he', fanIn: perGroup * product(kernel) },
+        { name: 'weight', shape: [out, perGroup, ...kernel], init: 'he', fanIn: perGroup * elementCount(kernel) },
         ...(bias ? [{ name: 'bias', shape: [out], init: 'zeros' as const }] : []),
       ];
     }
@@ -57,7 +56,7 @@ export function paramSpecs(node: GraphNode): ParamSpec[] {
       const out = Number(a.out);
       // PyTorch computes fan_in from weight.size(1), which for a transposed convolution is out/groups.
       return [
-        { name: 'weight', shape: [channels, out / groups, ...kernel], init: 'he', fanIn: (out / groups) * product(kernel) },
+        { name: 'weight', shape: [channels, out / groups, ...kernel], init: 'he', fanIn: (out / groups) * elementCount(kernel) },
         ...(bias ? [{ name: 'bias', shape: [out], init: 'zeros' as const }] : []),
       ];
     }
@@ -65,7 +64,7 @@ export function paramSpecs(node: GraphNode): ParamSpec[] {
       const kernel = numbers(a.kernel);
       const out = channels * Number(a.multiplier ?? 1);
       return [
-        { name: 'weight', shape: [out, 1, ...kernel], init: 'he', fanIn: product(kernel) },
+        { name: 'weight', shape: [out, 1, ...kernel], init: 'he', fanIn: elementCount(kernel) },
         ...(bias ? [{ name: 'bias', shape: [out], init: 'zeros' as const }] : []),
       ];
     }
@@ -74,7 +73,7 @@ export function paramSpecs(node: GraphNode): ParamSpec[] {
       const middle = channels * Number(a.multiplier ?? 1);
       const out = Number(a.out);
       return [
-        { name: 'depthwise.weight', shape: [middle, 1, ...kernel], init: 'he', fanIn: product(kernel) },
+        { name: 'depthwise.weight', shape: [middle, 1, ...kernel], init: 'he', fanIn: elementCount(kernel) },
         { name: 'pointwise.weight', shape: [out, middle, ...kernel.map(() => 1)], init: 'he', fanIn: middle },
         ...(bias ? [{ name: 'pointwise.bias', shape: [out], init: 'zeros' as const }] : []),
       ];

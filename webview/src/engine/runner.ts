@@ -14,6 +14,7 @@ import { executors } from './ops/registry';
 import type { Executor } from './ops/types';
 import { yieldToBrowser } from './schedule';
 import { checkWeights, type WeightSet } from './weights';
+import { elementCount } from '../../../src/core/semantics/shape';
 
 /** A node's output as the panel shows it: channels first, no batch. */
 export interface NodeOutput {
@@ -129,7 +130,7 @@ export class ForwardEngine {
     const unsupported = this.unsupported();
     if (unsupported.length) throw new UnsupportedOpError(unsupported);
     const inputShape = graph.nodes[0].outShape;
-    const expectedSize = inputShape.reduce((a, b) => a * b, 1);
+    const expectedSize = elementCount(inputShape);
     if (input.length !== expectedSize) throw new Error(`the input has ${input.length} values but ${graph.name} takes ${inputShape.join('x')} = ${expectedSize}.`);
     const problem = checkWeights(graph, this.weights, this.source);
     if (problem) throw new Error(`the weights do not fit: ${problem}`);

@@ -7,6 +7,7 @@
 import type { NetworkGraph } from '../../../src/core/semantics/graph';
 import { decodeBfloat16, decodeFloat16, decodeFloat32, decodeFloat64 } from './arrays';
 import { assemble, firstMismatch, pytorchExpectations, WeightLoadError, type Expectation, type FileTensor, type LoadedWeights } from './match';
+import { elementCount } from '../../../src/core/semantics/shape';
 
 const decoders: Record<string, ((bytes: Uint8Array) => Float32Array) | undefined> = {
   F32: decodeFloat32,
@@ -49,7 +50,7 @@ export function parseSafetensors(buffer: ArrayBuffer): FileTensor[] {
       throw new WeightLoadError(`tensor '${name}' has dtype ${entry.dtype}; only F32, F16, BF16 and F64 can be loaded.`);
     }
     const [begin, end] = entry.data_offsets;
-    const bytes = (end - begin) / entry.shape.reduce((a, b) => a * b, 1);
+    const bytes = (end - begin) / elementCount(entry.shape);
     if (end > buffer.byteLength - dataStart || begin > end || (entry.shape.length && bytes !== { F32: 4, F16: 2, BF16: 2, F64: 8 }[entry.dtype])) {
       throw new WeightLoadError(`tensor '${name}' has data offsets ${begin}..${end} that do not fit its shape or the file.`);
     }

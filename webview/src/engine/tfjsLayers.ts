@@ -13,6 +13,7 @@ import type { GraphNode, NetworkGraph } from '../../../src/core/semantics/graph'
 import { decodeFloat16, permute } from './arrays';
 import { matchInOrder, WeightLoadError, type Expectation, type FileTensor, type LoadedWeights } from './match';
 import { paramLayers } from './params';
+import { elementCount } from '../../../src/core/semantics/shape';
 
 interface ManifestEntry {
   name: string;
@@ -137,7 +138,7 @@ export function weightsFromTfjsLayers(
     }
     let offset = 0;
     for (const entry of group.weights) {
-      const length = entry.shape.reduce((a, b) => a * b, 1) * bytesPerValue(entry);
+      const length = elementCount(entry.shape) * bytesPerValue(entry);
       if (offset + length > joined.length) throw new WeightLoadError(`the shards end before weight '${entry.name}' (${entry.shape.join('x')}): a shard is missing or truncated.`);
       const bytes = joined.subarray(offset, offset + length);
       offset += length;

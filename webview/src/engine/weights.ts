@@ -7,6 +7,7 @@ import type { NetworkGraph } from '../../../src/core/semantics/graph';
 import { describeLayer, paramLayers, shapeText } from './params';
 import { normalSource } from './random';
 import { yieldToBrowser } from './schedule';
+import { elementCount } from '../../../src/core/semantics/shape';
 
 /** One learned tensor: its PyTorch shape and values in row-major (C) order. */
 export interface WeightTensor {
@@ -74,12 +75,12 @@ function* initialization(graph: NetworkGraph, seed: number): Generator<number, W
   const weights: WeightSet = new Map();
   const layers = paramLayers(graph);
   let total = 0;
-  for (const layer of layers) for (const spec of layer.specs) total += spec.shape.reduce((a, b) => a * b, 1);
+  for (const layer of layers) for (const spec of layer.specs) total += elementCount(spec.shape);
   let done = 0;
   for (const layer of layers) {
     const tensors: Record<string, WeightTensor> = {};
     for (const spec of layer.specs) {
-      const data = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
+      const data = new Float32Array(elementCount(spec.shape));
       if (spec.init === 'he') {
         const std = Math.sqrt(2 / Math.max(1, spec.fanIn ?? 1));
         for (let from = 0; from < data.length; from += slice) {
@@ -110,7 +111,7 @@ export function checkWeights(graph: NetworkGraph, weights: WeightSet, source?: s
     for (const spec of layer.specs) {
       const tensor = tensors?.[spec.name];
       if (!tensor) return `${describeLayer(layer, source)} has no '${spec.name}' (expected ${shapeText(spec.shape)}).`;
-      const count = spec.shape.reduce((a, b) => a * b, 1);
+      const count = elementCount(spec.shape);
       if (shapeText(tensor.shape) !== shapeText(spec.shape) || tensor.data.length !== count) {
         return `${describeLayer(layer, source)} expects ${spec.name} ${shapeText(spec.shape)} but was given ${shapeText(tensor.shape)}.`;
       }

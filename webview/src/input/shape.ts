@@ -1,5 +1,6 @@
 /** Reading the network's input shape: which kind of input it wants, and whether it is sane. */
 import type { InputKind } from './types';
+import { elementCount } from '../../../src/core/semantics/shape';
 
 /** The most numbers one input may hold (256 MiB of floats); beyond it the webview would run out of memory. */
 export const maxInputElements = 1 << 26;
@@ -27,7 +28,7 @@ export function inputKind(shape: readonly number[]): ShapeCheck {
       error: `The input shape ${text} has ${shape.length} dimension${shape.length === 1 ? '' : 's'}; inputs are ${layoutOf.vector} for a vector, ${layoutOf.signal1d} for 1-D signals, ${layoutOf.image} for images or ${layoutOf.video} for video, without the batch.`,
     };
   }
-  const elements = shape.reduce((a, b) => a * b, 1);
+  const elements = elementCount(shape);
   if (elements > maxInputElements) return { ok: false, error: `The input shape ${text} holds ${elements.toLocaleString('en-US')} numbers, more than the ${maxInputElements.toLocaleString('en-US')} the preview can hold.` };
   return { ok: true, kind };
 }

@@ -3,6 +3,7 @@
  * connection, the analysis core, the diagram, the forward pass and the views
  * together. Each of those knows nothing of the others.
  */
+import { withCommas } from '../../../src/core/format';
 import { analyze } from '../../../src/core/semantics/analyze';
 import type { Analysis } from '../../../src/core/semantics/results';
 import type { NetworkGraph } from '../../../src/core/semantics/graph';
@@ -150,7 +151,7 @@ export class PreviewApp {
     const network = analysis.networks.find((n) => n.name === graph.name);
     const params = network ? network.params.trainable + network.params.nonTrainable : 0;
     this.ui.totals.textContent = network
-      ? `${params.toLocaleString('en-US')} parameters · ${network.macs.toLocaleString('en-US')} MACs · output ${network.output ? network.output.join('x') : '?'}`
+      ? `${withCommas(params)} parameters · ${withCommas(network.macs)} MACs · output ${network.output ? network.output.join('x') : '?'}`
       : '';
     await this.diagram.update(graph, this.diagnosticsOf(graph));
     this.diagram.select(this.selected);

@@ -5,6 +5,7 @@
  * the selected layer (and the network's output) come back.
  */
 import type { NetworkGraph } from '../../../src/core/semantics/graph';
+import { elementCount } from '../../../src/core/semantics/shape';
 
 /** 32 million values: 128 MB of float32 read back at most. */
 export const keepAllBudget = 32 * 1024 * 1024;
@@ -12,7 +13,7 @@ export const keepAllBudget = 32 * 1024 * 1024;
 /** Every node when their outputs fit the budget, otherwise the selected one (the runner adds the output itself). */
 export function keepPlan(graph: NetworkGraph, selected: number | null, budget = keepAllBudget): number[] | 'all' {
   let values = 0;
-  for (const node of graph.nodes) values += node.outShape.reduce((a, b) => a * b, 1);
+  for (const node of graph.nodes) values += elementCount(node.outShape);
   if (values <= budget) return 'all';
   return selected === null ? [] : [selected];
 }

@@ -4,6 +4,7 @@
  * must say (a capped channel count, a single depth frame). Pure, so every
  * shape is tested without a browser.
  */
+import { elementCount } from '../../../src/core/semantics/shape';
 
 /** What one picture per channel shows. */
 export type MapKind =
@@ -51,7 +52,7 @@ export const longestStrip = 1024;
  * mislabelled map would be worse than drawing none.
  */
 export function planFeatureMaps(shape: readonly number[], length: number, maxChannels = defaultMaxChannels): MapPlan | { error: string } {
-  const expected = shape.reduce((a, b) => a * b, 1);
+  const expected = elementCount(shape);
   if (expected !== length) return { error: `the output has ${length} values but its shape [${shape.join(', ')}] needs ${expected}` };
   const notes: string[] = [];
   let plan: Omit<MapPlan, 'shown' | 'notes'>;

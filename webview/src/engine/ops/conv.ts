@@ -10,6 +10,7 @@ import { permute } from '../arrays';
 import { channelwise, padSpatial, takeEvery } from '../layout';
 import type { WeightTensor } from '../weights';
 import { spatialAttribute, type OpInput, type OpSupport } from './types';
+import { elementCount } from '../../../../src/core/semantics/shape';
 
 interface ConvSettings {
   groups: number;
@@ -24,7 +25,7 @@ const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => i + f
 /** PyTorch [out, in/g, ...k] (one group's rows) to tfjs [...k, in/g, out]. */
 function kernelToTfjs(weight: WeightTensor, firstOut: number, outCount: number): tf.Tensor {
   const [, perGroup, ...kernel] = weight.shape;
-  const block = perGroup * kernel.reduce((a, b) => a * b, 1);
+  const block = perGroup * elementCount(kernel);
   const rows = weight.data.subarray(firstOut * block, (firstOut + outCount) * block);
   const spatial = kernel.length;
   const moved = permute(rows, [outCount, perGroup, ...kernel], [...range(spatial, 2), 1, 0]);
@@ -123,7 +124,7 @@ function zeroStuff(x: tf.Tensor, stride: number[]): tf.Tensor {
  */
 function transposedAsForward(weight: WeightTensor, groups: number): WeightTensor {
   const [inChannels, perGroupOut, ...kernel] = weight.shape;
-  const taps = kernel.reduce((a, b) => a * b, 1);
+  const taps = elementCount(kernel);
   const perGroupIn = inChannels / groups;
   const data = new Float32Array(weight.data.length);
   for (let g = 0; g < groups; g++)

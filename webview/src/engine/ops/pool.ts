@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { GraphNode } from '../../../../src/core/semantics/graph';
 import { padSpatial, stridedSliceBatch1 } from '../layout';
 import { spatialAttribute, type OpInput, type OpSupport } from './types';
+import { elementCount } from '../../../../src/core/semantics/shape';
 
 /** The most negative float32, standing in for -infinity (some GPU backends mishandle infinities). */
 const lowest = -3.4028234663852886e38;
@@ -52,7 +53,7 @@ function nativePool(x: tf.Tensor, kind: 'max' | 'avg', kernel: number[], stride:
 /** Dilated max pooling, tap by tap: the maximum of prod(kernel) strided slices. */
 function tapMax(x: tf.Tensor, w: Window): tf.Tensor {
   let result: tf.Tensor | undefined;
-  const taps = w.kernel.reduce((a, b) => a * b, 1);
+  const taps = elementCount(w.kernel);
   for (let t = 0; t < taps; t++) {
     let rest = t;
     const offset = new Array<number>(w.kernel.length);
@@ -92,7 +93,7 @@ function avgPool(op: OpInput): tf.Tensor {
   const x = padSpatial(op.inputs[0], w.padLeft, w.padRight.map((p, i) => p + w.extra[i]), 0);
   const mean = nativePool(x, 'avg', w.kernel, w.stride);
   const perAxis = w.sizes.map((n, i) => axisDivisors(n, w.out[i], w.kernel[i], w.stride[i], w.padLeft[i], w.padRight[i], includePad));
-  const taps = w.kernel.reduce((a, b) => a * b, 1);
+  const taps = elementCount(w.kernel);
   if (perAxis.every((d, i) => d.every((v) => v === w.kernel[i]))) return mean;
   // The native pool divided every window by the full kernel; rescale to PyTorch's divisor.
   const factor = op.cached('divisor', () => {

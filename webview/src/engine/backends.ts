@@ -13,6 +13,12 @@ export interface BackendOptions {
   wasmBaseUrl: string;
   /** The user's choice from the panel's switch; ignored when that backend is unavailable. */
   preferred?: BackendName;
+  /**
+   * What `probeBackends` found earlier, so the panel probes once (a WebGPU
+   * adapter request and a WebGL context each time). A backend that fails to
+   * initialise is marked unavailable in this list.
+   */
+  probes?: BackendProbe[];
 }
 
 interface GpuAdapterLike {
@@ -76,7 +82,7 @@ export async function initBackend(options: BackendOptions): Promise<BackendChoic
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     wasmPathsSet = true;
   }
-  const probes = await probeBackends();
+  const probes = options.probes ?? (await probeBackends());
   for (;;) {
     const choice = chooseBackend(probes, options.preferred);
     const failed = probes.find((p) => p.name === choice.chosen);

@@ -48,12 +48,13 @@ export class PreviewApp {
   private selected: number | null = null;
   private lastRun: LastRun | undefined;
   private running: AbortController | undefined;
-  private cursorLine: number | undefined;
   private readonly diagram: DiagramView;
   private readonly session: RunSession;
   /** A render in progress: sources that arrive meanwhile wait for it, and only the newest is drawn. */
   private rendering: Promise<void> = Promise.resolve();
   private pendingSource: Extract<HostMessage, { type: 'source' }> | undefined;
+  /** The shown network's diagnostics, found once per analysis. */
+  private graphDiagnostics: DiagramDiagnostic[] = [];
   private graphMessages: Message[] = [];
   private runMessages: Message[] = [];
 
@@ -110,7 +111,6 @@ export class PreviewApp {
       this.pendingSource = message;
       this.rendering = this.rendering.then(() => this.takeSource());
     } else if (message.type === 'cursor') {
-      this.cursorLine = message.line;
       this.diagram.highlightLine(message.line);
     }
   }
@@ -153,7 +153,8 @@ export class PreviewApp {
     this.ui.totals.textContent = network
       ? `${withCommas(params)} parameters · ${withCommas(network.macs)} MACs · output ${network.output ? network.output.join('x') : '?'}`
       : '';
-    await this.diagram.update(graph, this.diagnosticsOf(graph));
+    this.graphDiagnostics = this.diagnosticsOf(graph);
+    await this.diagram.update(graph, this.graphDiagnostics);
     this.diagram.select(this.selected);
     this.refreshInputs(graph);
     this.showGraphProblems(graph);
@@ -170,17 +171,17 @@ export class PreviewApp {
       .map((d) => ({ range: d.range, severity: d.severity, message: d.message }));
   }
 
-  /** Says before any run why the forward pass cannot run: errors in the network, or ops the engine lacks. */
+  /** Says before any run why the forward pass cannot run (errors in the network, an input it cannot make), or what it runs despite errors. */
   private showGraphProblems(graph: NetworkGraph): void {
     const problems: Message[] = [];
     if (!graph.complete) {
-      const first = this.diagnosticsOf(graph).find((d) => d.severity === 'error');
+      const first = this.graphDiagnostics.find((d) => d.severity === 'error');
       const where = first ? ` Line ${first.range.start.line + 1}: ${first.message}` : '';
       problems.push({ text: `${graph.name} has errors (the failing layer is marked in the diagram), so the forward pass is off until they are fixed.${where}`, error: true });
     }
     else {
       // A wrong `->` assertion leaves every shape known: the network runs as the layers compute it.
-      const errors = this.diagnosticsOf(graph).filter((d) => d.severity === 'error').length;
+      const errors = this.graphDiagnostics.filter((d) => d.severity === 'error').length;
       if (errors) problems.push({ text: `${graph.name} has ${errors} error${errors === 1 ? '' : 's'} (marked in the diagram) that leave every shape known; the forward pass runs the layers as they compute.`, error: false });
     }
     const kind = inputKind(graph.nodes[0]?.outShape ?? []);
@@ -280,9 +281,7 @@ export class PreviewApp {
         select.value = heWeights;
         return;
       }
-      const shards: Record<string, ArrayBuffer> = {};
-      for (const extra of file.extraFiles ?? []) shards[extra.name] = extra.bytes.slice().buffer as ArrayBuffer;
-      this.session.weights = { kind: 'tfjs', name: file.name, modelJson, shards };
+      this.session.weights = { kind: 'tfjs', name: file.name, modelJson, shards: file.extraFiles ?? [] };
     } else {
       this.session.weights = { kind: 'safetensors', name: file.name, bytes: file.bytes };
     }

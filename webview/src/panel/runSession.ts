@@ -17,6 +17,7 @@ import {
   weightsFromTfjsLayers,
   type BackendChoice,
   type BackendName,
+  type BackendProbe,
   type RunResult,
   type WeightSet,
 } from '../engine';
@@ -29,7 +30,7 @@ export type InputSource = { kind: 'sample'; id: string } | { kind: 'image'; name
 export type WeightsSource =
   | { kind: 'he'; seed: number }
   | { kind: 'safetensors'; name: string; bytes: Uint8Array }
-  | { kind: 'tfjs'; name: string; modelJson: unknown; shards: Record<string, ArrayBuffer> };
+  | { kind: 'tfjs'; name: string; modelJson: unknown; shards: { name: string; bytes: Uint8Array }[] };
 
 /** What `run` asks of the caller, besides the graph. */
 export interface RunRequest {
@@ -54,6 +55,7 @@ function ownBuffer(bytes: Uint8Array): ArrayBuffer {
 }
 
 export class RunSession {
+  private probes: Promise<BackendProbe[]> | undefined;
   private choice: BackendChoice | undefined;
   private preferred: BackendName | undefined;
   private engine: ForwardEngine | undefined;
@@ -66,9 +68,15 @@ export class RunSession {
 
   constructor(private readonly wasmBaseUrl: string) {}
 
+  /** What the browser offers, asked once per panel. */
+  private probed(): Promise<BackendProbe[]> {
+    this.probes ??= probeBackends();
+    return this.probes;
+  }
+
   /** What the browser offers and what would be chosen, without initialising any backend. */
   async probe(): Promise<BackendChoice> {
-    return chooseBackend(await probeBackends(), this.preferred);
+    return chooseBackend(await this.probed(), this.preferred);
   }
 
   /** The backend in use, once a run has initialised one. */
@@ -100,7 +108,7 @@ export class RunSession {
     const loaded =
       from.kind === 'safetensors'
         ? weightsFromSafetensors(graph, ownBuffer(from.bytes), { source })
-        : weightsFromTfjsLayers(graph, from.modelJson, from.shards, { source });
+        : weightsFromTfjsLayers(graph, from.modelJson, Object.fromEntries(from.shards.map((shard) => [shard.name, ownBuffer(shard.bytes)])), { source });
     this.weightNotes = loaded.notes.map((note) => `${from.name}: ${note}.`);
     return loaded.weights;
   }
@@ -111,7 +119,7 @@ export class RunSession {
    * second run of the same network skips the upload.
    */
   async run(request: RunRequest): Promise<SessionResult> {
-    if (!this.choice) this.choice = await initBackend({ wasmBaseUrl: this.wasmBaseUrl, preferred: this.preferred });
+    if (!this.choice) this.choice = await initBackend({ wasmBaseUrl: this.wasmBaseUrl, preferred: this.preferred, probes: await this.probed() });
     if (!this.engine || this.engineGraph !== request.graph || this.engineWeights !== this.weights) {
       this.engine?.dispose();
       this.engine = undefined;

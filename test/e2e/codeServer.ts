@@ -399,6 +399,18 @@ export async function openWorkbench(server: CodeServer | string, folder?: string
   return page;
 }
 
+/**
+ * Closes what a real-editor suite opened, whatever it got to before a
+ * failure: the browser, code-server, the folder of a packaged .vsix and the
+ * workspace copy.
+ */
+export async function cleanUp(opened: { page?: Page; server?: CodeServer; vsix?: string; folder?: string }): Promise<void> {
+  if (opened.page) await closeWorkbench(opened.page).catch(() => undefined);
+  await opened.server?.stop();
+  if (opened.vsix) rmSync(dirname(opened.vsix), { recursive: true, force: true });
+  if (opened.folder) rmSync(opened.folder, { recursive: true, force: true });
+}
+
 /** Closes the browser behind a page from {@link openWorkbench}. */
 export async function closeWorkbench(page: Page): Promise<void> {
   await page.context().browser()?.close();

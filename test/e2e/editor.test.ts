@@ -6,9 +6,9 @@
  * shapes, and that the quick fix repairs the file.
  */
 import { strict as assert } from 'node:assert';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import * as e2e from './codeServer';
 
@@ -31,12 +31,7 @@ describe('real VS Code (code-server) with the packaged extension', function () {
     await e2e.openFile(page, 'lenet-broken.cnn');
   });
 
-  after(async () => {
-    if (page) await e2e.closeWorkbench(page).catch(() => undefined);
-    await server?.stop();
-    if (vsix) rmSync(dirname(vsix), { recursive: true, force: true });
-    if (folder) rmSync(folder, { recursive: true, force: true });
-  });
+  after(() => e2e.cleanUp({ page, server, vsix, folder }));
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && page) await e2e.screenshot(page, `out/e2e/${this.currentTest.title.replace(/\W+/g, '-')}.png`);

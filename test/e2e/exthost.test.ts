@@ -4,7 +4,7 @@
  * downloaded VS Code.
  */
 import { strict as assert } from 'node:assert';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as e2e from './codeServer';
@@ -19,10 +19,7 @@ describe('extension-host tests in code-server', function () {
     cpSync('test/data/e2e', folder, { recursive: true });
     server = await e2e.startCodeServer({ folder, smokeTestDriver: true, extensionDevelopmentPath: e2e.repoRoot() });
   });
-  after(async () => {
-    await server?.stop();
-    if (folder) rmSync(folder, { recursive: true, force: true });
-  });
+  after(() => e2e.cleanUp({ server, folder }));
 
   it('passes with the vscode API: activation, commands, diagnostics, hover, inlay hints, quick fix', async () => {
     const result = await e2e.runExtensionTests(server, {

@@ -7,9 +7,9 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import * as e2e from './codeServer';
 
@@ -54,12 +54,7 @@ describe('the preview panel in real VS Code (code-server)', function () {
     preview = e2e.webviewFrame(page);
   });
 
-  after(async () => {
-    if (page) await e2e.closeWorkbench(page).catch(() => undefined);
-    await server?.stop();
-    if (vsix) rmSync(dirname(vsix), { recursive: true, force: true });
-    if (folder) rmSync(folder, { recursive: true, force: true });
-  });
+  after(() => e2e.cleanUp({ page, server, vsix, folder }));
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && page) await e2e.screenshot(page, `out/e2e/preview-${this.currentTest.title.replace(/\W+/g, '-')}.png`);
@@ -92,7 +87,6 @@ describe('the preview panel in real VS Code (code-server)', function () {
     assert.equal(await maps.count(), 6);
     assert.match(await preview.locator('[data-testid="backend-note"]').innerText(), /Backend: (wasm|webgl|webgpu|cpu)/);
     const shot = join(folder, 'maps.png');
-    mkdirSync(dirname(shot), { recursive: true });
     await preview.locator('[data-testid="maps-grid"]').screenshot({ path: shot });
     const spread = pixelSpread(shot);
     assert.ok(spread.colours > 16 && spread.std > 10, `the feature maps look blank: ${JSON.stringify(spread)}`);

@@ -81,3 +81,24 @@ export async function openTestPage(browser: Browser, serverUrl: string, name: st
 export async function pageGlobal<T>(page: Page, name: string): Promise<T> {
   return page.evaluate((key) => (globalThis as unknown as Record<string, unknown>)[key], name) as Promise<T>;
 }
+
+/** The arguments of a page API's function. */
+export type PageArguments<F> = F extends (...args: infer A) => unknown ? A : never;
+/** What a page API's function gives back, awaited. */
+export type PageResult<F> = F extends (...args: never[]) => infer R ? Awaited<R> : never;
+
+/**
+ * A typed caller for the API a test page put on `window[global]`: arguments
+ * and results cross as JSON (typed arrays do not survive the crossing). The
+ * page is read at each call, so a suite can open it in `before`.
+ */
+export function pageCaller<Api>(global: string, page: () => Page) {
+  return <K extends keyof Api & string>(name: K, ...args: PageArguments<Api[K]>): Promise<PageResult<Api[K]>> =>
+    page().evaluate(
+      ([key, method, list]) => {
+        const api = (globalThis as unknown as Record<string, Record<string, (...x: unknown[]) => unknown>>)[key];
+        return api[method](...list);
+      },
+      [global, name, args as unknown[]] as const,
+    ) as Promise<PageResult<Api[K]>>;
+}

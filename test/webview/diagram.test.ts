@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { analyze } from '../../src/core';
 import { buildDiagramModel } from '../../webview/src/diagram/model';
 import type { DiagramPage, Drawn } from './pages/diagram.api';
-import { launchChromium, openTestPage, startStaticServer } from './browser';
+import { launchChromium, openTestPage, pageCaller, startStaticServer } from './browser';
 
 const example = (name: string) => readFileSync(`examples/${name}.cnn`, 'utf8');
 
@@ -32,11 +32,7 @@ describe('diagram view (Chromium)', function () {
   let server: Awaited<ReturnType<typeof startStaticServer>>;
   let page: Page;
   let errors: string[];
-  const call = <K extends keyof DiagramPage>(name: K, ...args: unknown[]) =>
-    page.evaluate(([n, a]) => {
-      const api = (globalThis as unknown as Record<string, Record<string, (...x: unknown[]) => unknown>>).diagramPage;
-      return api[n as string](...(a as unknown[]));
-    }, [name, args] as const) as Promise<DiagramPage[K] extends (...x: never[]) => infer R ? Awaited<R> : never>;
+  const call = pageCaller<DiagramPage>('diagramPage', () => page);
   const selections = () => page.evaluate(() => (globalThis as unknown as { diagramPage: DiagramPage }).diagramPage.selections);
 
   before(async () => {

@@ -13,7 +13,7 @@ import { paramLayers } from '../../webview/src/engine/params';
 import { mulberry32 } from '../../webview/src/engine/random';
 import type { BackendName } from '../../webview/src/engine/backendPolicy';
 import type { EnginePage, PlainWeights } from './pages/engine.api';
-import { openTestPage } from './browser';
+import { openTestPage, pageCaller, type PageArguments, type PageResult } from './browser';
 
 export const PYTHON = process.env.CNN_ORACLE_PYTHON || '/usr/bin/python3';
 
@@ -84,11 +84,8 @@ export function firstDifference(actual: number[], expected: number[], atol = 1e-
 }
 
 /** Calls the page's `engine.NAME(...args)`; arguments and results cross as JSON. */
-export function callPage<K extends keyof EnginePage>(page: Page, name: K, ...args: Parameters<EnginePage[K]>): Promise<Awaited<ReturnType<EnginePage[K]>>> {
-  return page.evaluate(
-    ([key, list]) => ((globalThis as unknown as { engine: Record<string, (...a: unknown[]) => unknown> }).engine[key] as (...a: unknown[]) => unknown)(...list),
-    [name, args] as [string, unknown[]],
-  ) as Promise<Awaited<ReturnType<EnginePage[K]>>>;
+export function callPage<K extends keyof EnginePage & string>(page: Page, name: K, ...args: PageArguments<EnginePage[K]>): Promise<PageResult<EnginePage[K]>> {
+  return pageCaller<EnginePage>('engine', () => page)(name, ...args);
 }
 
 /** Opens the engine page with `backend` active; the reason when that backend does not initialise. */

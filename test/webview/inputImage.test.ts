@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { deflateSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import type { InputPage, PlainResult } from './pages/input.api';
-import { launchChromium, openTestPage, startStaticServer } from './browser';
+import { launchChromium, openTestPage, pageCaller, startStaticServer } from './browser';
 
 // A minimal PNG encoder: 8-bit gray (1), RGB (3) or RGBA (4), one IDAT, no filtering.
 const crcTable = Array.from({ length: 256 }, (_, n) => {
@@ -68,11 +68,7 @@ describe('input: images', function () {
   let server: Awaited<ReturnType<typeof startStaticServer>>;
   let page: Page;
   let errors: string[];
-  const call = <K extends keyof InputPage>(name: K, ...args: unknown[]) =>
-    page.evaluate(([n, a]) => {
-      const api = (globalThis as unknown as Record<string, Record<string, (...x: unknown[]) => unknown>>).inputPage;
-      return api[n as string](...(a as unknown[]));
-    }, [name, args] as const) as Promise<InputPage[K] extends (...x: never[]) => infer R ? Awaited<R> : never>;
+  const call = pageCaller<InputPage>('inputPage', () => page);
 
   before(async () => {
     server = await startStaticServer();

@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import type { Browser, Page } from 'playwright-core';
 import { diverging, lookupTable, tableLast, viridis, type ColorScale } from '../../webview/src/views/colormap';
 import type { ViewsPage } from './pages/views.api';
-import { launchChromium, openTestPage, startStaticServer } from './browser';
+import { launchChromium, openTestPage, pageCaller, startStaticServer } from './browser';
 
 /** The colour of position `t` (0..1) as the canvas holds it: the nearest of the lookup table's entries, opaque. */
 function entry(scale: ColorScale, t: number): number[] {
@@ -25,11 +25,7 @@ describe('views in the browser', function () {
   let server: Awaited<ReturnType<typeof startStaticServer>>;
   let page: Page;
   let errors: string[];
-  const call = <K extends keyof ViewsPage>(name: K, ...args: Parameters<ViewsPage[K]>) =>
-    page.evaluate(([n, a]) => {
-      const api = (globalThis as unknown as Record<string, Record<string, (...x: unknown[]) => unknown>>).viewsPage;
-      return api[n as string](...(a as unknown[]));
-    }, [name, args] as const) as Promise<ReturnType<ViewsPage[K]>>;
+  const call = pageCaller<ViewsPage>('viewsPage', () => page);
 
   before(async () => {
     server = await startStaticServer();

@@ -23,7 +23,10 @@ export function activate(context: vscode.ExtensionContext): void {
       status.update();
     }),
     vscode.commands.registerCommand('cnnLens.showSummary', (uri?: string, networkName?: string) => showSummary(output, uri, networkName)),
-    ...registerPreview(context),
+    ...registerPreview(context, async (document, position) => {
+      const summary = await requestSummary(document.uri.toString(), position);
+      return summary && summary.active !== null ? summary.networks[summary.active].name : undefined;
+    }),
   );
   // The server starts in the background: activation (and so the editor) does
   // not wait for it; diagnostics arrive when it is up.

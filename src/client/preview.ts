@@ -10,8 +10,11 @@ import { previewViewType, type HostMessage, type PreviewState, type WebviewMessa
 /** Edits arrive per keystroke; the webview re-analyses at most this often. */
 const sourceDebounceMs = 60;
 
+/** Asks which network of a document holds a position (the language server knows; the preview does not parse). */
+export type NetworkAt = (document: vscode.TextDocument, position: vscode.Position) => Promise<string | undefined>;
+
 /** Registers the command, the serializer (panels come back after a reload) and returns their disposables. */
-export function registerPreview(context: vscode.ExtensionContext): vscode.Disposable[] {
+export function registerPreview(context: vscode.ExtensionContext, networkAt: NetworkAt): vscode.Disposable[] {
   const previews = new PreviewRegistry(context.extensionUri);
   return [
     previews,
@@ -26,7 +29,9 @@ export function registerPreview(context: vscode.ExtensionContext): vscode.Dispos
         void vscode.window.showInformationMessage('CNN Lens: the preview shows .cnn files.');
         return;
       }
-      previews.show(document, network ?? networkAtCursor(document));
+      const editor = vscode.window.activeTextEditor;
+      const atCursor = !network && editor?.document === document ? await networkAt(document, editor.selection.active) : undefined;
+      previews.show(document, network ?? atCursor);
     }),
     vscode.window.registerWebviewPanelSerializer(previewViewType, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
@@ -44,17 +49,6 @@ export function registerPreview(context: vscode.ExtensionContext): vscode.Dispos
       },
     }),
   ];
-}
-
-/** The name of the network whose declaration holds the cursor, found by scanning back for `network NAME`. */
-function networkAtCursor(document: vscode.TextDocument): string | undefined {
-  const editor = vscode.window.activeTextEditor;
-  if (!editor || editor.document !== document) return undefined;
-  for (let line = editor.selection.active.line; line >= 0; line--) {
-    const match = /^\s*network\s+([A-Za-z_][\w]*)/.exec(document.lineAt(line).text);
-    if (match) return match[1];
-  }
-  return undefined;
 }
 
 /** One panel per document. */

@@ -45,7 +45,8 @@ const targets = {
   bench: { ...node, entryPoints: { bench: 'test/bench/main.ts' }, outdir: 'dist', external: ['playwright-core'] },
   server: { ...node, entryPoints: { server: 'src/server/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   extension: { ...node, entryPoints: { extension: 'src/client/extension.ts' }, outdir: 'dist', external: ['vscode'] },
-  webview: { ...browser, entryPoints: { main: 'webview/src/main.ts' }, outdir: 'dist/webview', plugins: [copyWasmBinaries] },
+  // The panel, and the convolution worker it starts to share large convolutions (webview/src/engine/parallel).
+  webview: { ...browser, entryPoints: { main: 'webview/src/main.ts', convWorker: 'webview/src/engine/parallel/worker.ts' }, outdir: 'dist/webview', plugins: [copyWasmBinaries] },
   tests: { ...node, entryPoints: testEntries('test'), outdir: 'out', outbase: '.', external: ['mocha', 'playwright-core'] },
   // Extension-host tests (test/exthost) run inside VS Code, which provides `vscode`.
   exthost: { ...node, entryPoints: { index: 'test/exthost/index.ts', bench: 'test/exthost/bench.ts' }, outdir: 'out/exthost', external: ['vscode', 'mocha'] },

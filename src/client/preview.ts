@@ -220,7 +220,10 @@ async function saveFile(near: vscode.Uri, suggestedName: string, bytes: Uint8Arr
 /**
  * The page: a strict content security policy (nothing but our own script, by
  * nonce, and our own files; `'wasm-unsafe-eval'` only so the WASM backend can
- * compile its binary), theme colours from VS Code's CSS variables.
+ * compile its binary; `worker-src blob:` only for the convolution workers,
+ * which the panel starts from its own bundled convWorker.js fetched as a blob,
+ * because a worker must be same-origin with the page and the webview's
+ * resources are not), theme colours from VS Code's CSS variables.
  */
 function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const nonce = makeNonce();
@@ -234,6 +237,7 @@ function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string 
     `font-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}' 'wasm-unsafe-eval'`,
     `connect-src ${webview.cspSource}`,
+    'worker-src blob:',
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">

@@ -34,6 +34,8 @@ export function generatedNetwork(count: number): string {
 }
 
 const root = process.cwd();
+/** `npm run bench -- forward layout` runs only the sections whose titles contain one of the words. */
+const only = process.argv.slice(2).map((word) => word.toLowerCase());
 
 function coreFigures(): Figure[] {
   const resnet152 = readFileSync(join(root, 'examples', 'resnet152.cnn'), 'utf8');
@@ -53,6 +55,7 @@ function coreFigures(): Figure[] {
  * code-server, no Chromium) prints why instead of stopping the others.
  */
 async function section(title: string, figures: () => Promise<string[]> | string[]): Promise<void> {
+  if (only.length && !only.some((word) => title.toLowerCase().includes(word))) return;
   console.log(`\n${title}`);
   try {
     for (const text of await figures()) console.log(`  ${text}`);

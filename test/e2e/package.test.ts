@@ -35,6 +35,7 @@ describe('packaged extension (.vsix)', function () {
       'extension/dist/extension.js',
       'extension/dist/server.js',
       'extension/dist/webview/main.js',
+      'extension/dist/webview/convWorker.js',
       'extension/dist/webview/tfjs-backend-wasm.wasm',
       'extension/dist/webview/tfjs-backend-wasm-simd.wasm',
       'extension/syntaxes/cnn.tmLanguage.json',

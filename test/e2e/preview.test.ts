@@ -7,8 +7,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import * as e2e from './codeServer';
@@ -33,6 +33,14 @@ function pixelSpread(png: string): { std: number; colours: number } {
   return JSON.parse(run.stdout) as { std: number; colours: number };
 }
 
+/** One convolution large enough (38 million multiply-accumulates) for the panel to share it with its convolution workers. */
+const WIDE = `network Wide {
+  input(16x64x64)
+  conv(64, 3, padding=1)
+  relu
+}
+`;
+
 describe('the preview panel in real VS Code (code-server)', function () {
   this.timeout(300_000);
   let vsix: string;
@@ -47,6 +55,7 @@ describe('the preview panel in real VS Code (code-server)', function () {
     vsix = e2e.packageVsix();
     folder = mkdtempSync(join(tmpdir(), 'cnn-lens-preview-'));
     copyFileSync('examples/lenet5.cnn', join(folder, 'lenet5.cnn'));
+    writeFileSync(join(folder, 'wide.cnn'), WIDE);
     server = await e2e.startCodeServer({ extensionVsix: vsix, folder, settings: { 'files.autoSave': 'off' } });
     page = await e2e.openWorkbench(server);
     await e2e.openFile(page, 'lenet5.cnn');
@@ -101,5 +110,24 @@ describe('the preview panel in real VS Code (code-server)', function () {
     const nodes = e2e.webviewFrame(page).locator('[data-testid="diagram"] .cnnd-node');
     await nodes.first().waitFor({ timeout: 90_000 });
     assert.match(await e2e.webviewFrame(page).locator('[data-testid="totals"]').innerText(), /61,706 parameters/);
+  });
+
+  it('shares a large convolution with workers inside the webview (its CSP lets the panel start them)', async function () {
+    await e2e.openFile(page, 'wide.cnn');
+    // After the reload the focus may still be in the restored panel; the command needs the .cnn editor focused.
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+    await e2e.runCommand(page, 'CNN Lens: Open Preview');
+    const wide = e2e.webviewFrame(page);
+    await wide.locator('[data-testid="totals"]', { hasText: '9,280 parameters' }).waitFor({ timeout: 60_000 });
+    await wide.locator('[data-testid="run"]').click();
+    const total = wide.locator('[data-testid="timing-total"]');
+    await total.waitFor({ timeout: 120_000 });
+    const caption = await total.innerText();
+    const backend = /on (\w+)/.exec(caption)?.[1];
+    // Workers help the WASM backend only, and need a second core.
+    if (backend !== 'wasm' || availableParallelism() < 2) this.skip();
+    const threads = Number(/\((\d+) threads\)/.exec(caption)?.[1] ?? 1);
+    assert.ok(threads >= 2, `the run used one thread: "${caption}"; messages: ${await wide.locator('[data-testid="messages"]').innerText().catch(() => '')}`);
+    assert.match(await wide.locator('[data-testid="backend-note"]').innerText(), new RegExp(`shared by ${threads} threads`));
   });
 });

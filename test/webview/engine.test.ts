@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { BackendName } from '../../webview/src/engine/backendPolicy';
 import { launchChromium, startStaticServer } from './browser';
 import { callPage, enginePage, firstDifference, graphOf, seededWeights, torchMissing, torchOutputs, uniform } from './engineFixtures';
-import { PARITY_NETS } from './engineNets';
+import { PARITY_NETS, SPLIT_NET } from './engineNets';
 import type { PlainWeights } from './pages/engine.api';
 
 /** A one-layer network around `layer`, with its weights given as PyTorch shapes them. */
@@ -132,6 +132,7 @@ describe('forward-pass engine in headless Chromium', function () {
             return problem ? [`node ${node.id} ${node.written} (line ${node.range.start.line + 1}, ${node.outShape.join('x')}): ${problem}`] : [];
           });
           assert.deepEqual(wrong, [], `on ${backend}:\n${wrong.join('\n')}`);
+          assert.equal(reply.leakedTensors, 0, 'every tensor of the run is freed with the engine');
         });
       }
 
@@ -171,6 +172,72 @@ describe('forward-pass engine in headless Chromium', function () {
       });
     });
   }
+
+  describe('sharing large convolutions with workers (wasm)', function () {
+    let page: Page;
+    let errors: string[] = [];
+    let oracle: { input: number[]; weights: PlainWeights; expected: Record<string, number[]> } | undefined;
+    const graph = graphOf(SPLIT_NET);
+    // The convolutions over 8 million multiply-accumulates: every one but the final 1x1.
+    const shared = graph.nodes.filter((n) => n.op === 'conv' && n.attributes.kernel && (n.attributes.kernel as number[])[0] === 3).map((n) => n.id);
+
+    before(async () => {
+      ({ page, errors } = await enginePage(browser, server.url, 'wasm'));
+      if (torchProblem) return;
+      const weights = seededWeights(graph, 4242);
+      const input = uniform(77, 16 * 48 * 48, -2, 2);
+      oracle = { input, weights, expected: torchOutputs(graph, weights, input) };
+    });
+    after(async () => {
+      await page?.close();
+    });
+    beforeEach(function () {
+      if (torchProblem) this.skip();
+    });
+
+    const wrongNodes = (outputs: Record<string, { data: number[] }>, ids: number[]) =>
+      ids.flatMap((id) => {
+        const problem = outputs[id] ? firstDifference(outputs[id].data, oracle!.expected[id]) : 'not read back';
+        return problem ? [`node ${id} ${graph.nodes[id].written}: ${problem}`] : [];
+      });
+
+    it('reports why no worker starts when the worker script cannot be loaded', async () => {
+      const started = await callPage(page, 'startWorkers', 1, `${server.url}/dist/webview/no-such-worker.js`);
+      assert.ok(!started.ok && /could not be loaded \(404/.test(started.error), JSON.stringify(started));
+    });
+
+    for (const workers of [1, 3]) {
+      it(`matches PyTorch at every node with ${workers} ${workers === 1 ? 'worker' : 'workers'} and the page sharing the convolutions`, async () => {
+        const started = await callPage(page, 'startWorkers', workers);
+        assert.deepEqual(started, { ok: true, size: workers });
+        const reply = await callPage(page, 'run', { source: SPLIT_NET, input: oracle!.input, weights: oracle!.weights, keep: 'all', workers: true });
+        assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}\n${errors.join('\n')}`);
+        assert.equal(reply.threads, workers + 1, `convolutions ${shared.join(', ')} were shared`);
+        assert.equal(reply.workersFailed, undefined);
+        assert.deepEqual(wrongNodes(reply.outputs, graph.nodes.map((n) => n.id)), []);
+        assert.equal(reply.leakedTensors, 0, 'every tensor of the run, this thread\'s filter shares included, is freed with the engine');
+      });
+
+      it(`matches PyTorch at the output with ${workers} ${workers === 1 ? 'worker' : 'workers'} when batch norm and ReLU are fused into the shared convolutions`, async () => {
+        await callPage(page, 'startWorkers', workers);
+        const reply = await callPage(page, 'run', { source: SPLIT_NET, input: oracle!.input, weights: oracle!.weights, keep: [], workers: true });
+        assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}`);
+        assert.equal(reply.threads, workers + 1);
+        assert.ok(reply.timings.some((t) => t.op === 'batchnorm' && t.fusedInto !== undefined), 'the first chain ran fused');
+        assert.deepEqual(wrongNodes(reply.outputs, [reply.outputNode]), []);
+      });
+    }
+
+    it('finishes on its own thread, with the same numbers, when the workers die, and says why', async () => {
+      await callPage(page, 'startWorkers', 2);
+      await callPage(page, 'stopWorkers');
+      const reply = await callPage(page, 'run', { source: SPLIT_NET, input: oracle!.input, weights: oracle!.weights, keep: 'all', workers: true });
+      assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}`);
+      assert.equal(reply.threads, 1);
+      assert.match(reply.workersFailed ?? '', /convolution workers were stopped/);
+      assert.deepEqual(wrongNodes(reply.outputs, graph.nodes.map((n) => n.id)), []);
+    });
+  });
 
   describe('ops the engine cannot run', function () {
     let page: Page;

@@ -160,3 +160,21 @@ export const PARITY_NETS: Record<string, string> = {
 }
 `,
 };
+
+/**
+ * Convolutions large enough (over 8 million multiply-accumulates) for the
+ * engine to share them with convolution workers on WASM: a fused chain, a
+ * strided one with different paddings per axis, a dilated one, channel
+ * counts that do not divide evenly (60), and a 1x1 too small to share.
+ */
+export const SPLIT_NET = `network Split {
+  input(16x48x48)
+  conv(60, 3, padding=1, bias=false)
+  batchnorm
+  relu
+  conv(64, 3, stride=2, padding=(1, 2))
+  relu
+  conv(48, 3, dilation=2, padding=2)
+  conv(32, 1)
+}
+`;

@@ -27,6 +27,8 @@ export interface RunRequest {
   abortAfterNodes?: number;
   /** Renames this node's op to one no executor knows, to see how an unsupported op is reported. */
   pretendUnknownOp?: { node: number; op: string };
+  /** Shares large convolutions with the workers `startWorkers` started. */
+  workers?: boolean;
 }
 
 /** The engine's error classes a test can tell apart (RunCancelledError is named AbortError, as DOM aborts are). */
@@ -38,7 +40,19 @@ export type ErrorClass = 'RunCancelledError' | 'UnsupportedOpError' | 'WeightLoa
  * run that never yields to the page (a blocking `dataSync()`) counts none.
  */
 export type RunReply =
-  | { ok: true; backend: string; outputNode: number; outputs: Record<string, PlainTensor>; nodesRun: number; ticks: number; timings: { node: number; op: string; ms: number; fusedInto?: number }[] }
+  | {
+      ok: true;
+      backend: string;
+      outputNode: number;
+      outputs: Record<string, PlainTensor>;
+      nodesRun: number;
+      ticks: number;
+      timings: { node: number; op: string; ms: number; fusedInto?: number }[];
+      threads: number;
+      workersFailed?: string;
+      /** tfjs tensors left after the engine was disposed that were not there before it was made (0 unless something leaks). */
+      leakedTensors: number;
+    }
   | { ok: false; errorClass: ErrorClass; error: string; nodesRun: number; ticks: number };
 
 /** The outcome of switching to one backend. */
@@ -50,6 +64,8 @@ export type LoadReply = { ok: true; weights: PlainWeights; notes: string[] } | {
 /** Forward-pass timings for the benchmark, in milliseconds. */
 export interface TimingReply {
   backend: string;
+  /** Threads that computed the convolutions (see RunResult.threads). */
+  threads: number;
   /** Whole forward passes (output read back), after one warm-up pass. */
   runs: number[];
   /** Milliseconds per op of one more pass that waits for the device after every node. */
@@ -66,8 +82,17 @@ export interface EnginePage {
   run(request: RunRequest): Promise<RunReply>;
   loadSafetensors(source: string, bytes: number[]): LoadReply;
   loadTfjs(source: string, modelJson: unknown, shards: number[][]): LoadReply;
-  /** Times `runs` forward passes of the first network of `source` with seeded He weights on the active backend. */
-  time(source: string, runs: number): Promise<TimingReply>;
+  /** Times `runs` forward passes of the first network of `source` with seeded He weights on the active backend, with the started workers when asked. */
+  time(source: string, runs: number, workers?: boolean): Promise<TimingReply>;
+  /**
+   * Starts `count` convolution workers from `scriptUrl` (default: convWorker.js
+   * beside the WASM binaries), replacing any started before; the pool's size, or why none started.
+   */
+  startWorkers(count: number, scriptUrl?: string): Promise<{ ok: true; size: number } | { ok: false; error: string }>;
+  /** Stops the started workers without forgetting them, so the next run with workers meets dead ones. */
+  stopWorkers(): void;
+  /** The page's `navigator.hardwareConcurrency` and what `workersFor` makes of it. */
+  workersForThisMachine(): { hardwareConcurrency: number; workers: number };
   /** The language's ops (canonical names) that have no executor in the engine. */
   opsWithoutExecutor(): string[];
 }

@@ -11,6 +11,7 @@ import {
   heInitialization,
   initBackend,
   probeBackends,
+  wasmBinaryUrl,
   weightsFromSafetensors,
   weightsFromTfjsLayers,
   RunCancelledError,
@@ -20,6 +21,7 @@ import {
   type WeightSet,
 } from '../../../webview/src/engine/index';
 import { toChannelsFirst } from '../../../webview/src/engine/layout';
+import { ConvWorkerPool, workersFor } from '../../../webview/src/engine/parallel/pool';
 import { executors } from '../../../webview/src/engine/ops/registry';
 import { opDefinitions } from '../../../src/core/ops/registry';
 import type { EnginePage, ErrorClass, LoadReply, PlainWeights, RunReply, RunRequest, TimingReply } from './engine.api';
@@ -31,6 +33,7 @@ declare global {
 }
 
 let wasmBaseUrl = '';
+let pool: ConvWorkerPool | undefined;
 
 function graphOf(source: string): NetworkGraph {
   const graph = analyze(source, { graph: true }).graphs?.[0];
@@ -66,12 +69,14 @@ async function run(request: RunRequest): Promise<RunReply> {
     const graph = graphOf(request.source);
     if (request.pretendUnknownOp) graph.nodes[request.pretendUnknownOp.node] = { ...graph.nodes[request.pretendUnknownOp.node], op: request.pretendUnknownOp.op, written: request.pretendUnknownOp.op };
     const weights = request.weights ? toWeightSet(request.weights) : heInitialization(graph, request.seed ?? 1);
+    const tensorsBefore = tf.memory().numTensors;
     const engine = new ForwardEngine(graph, weights, request.source);
     const controller = new AbortController();
     try {
       const result = await engine.run(Float32Array.from(request.input), {
         keep: request.keep ?? 'all',
         signal: controller.signal,
+        workers: request.workers ? pool : undefined,
         onProgress: (done) => {
           nodesRun = done;
           if (request.abortAfterNodes !== undefined && done >= request.abortAfterNodes) controller.abort();
@@ -79,7 +84,19 @@ async function run(request: RunRequest): Promise<RunReply> {
       });
       const outputs: Record<string, { shape: number[]; data: number[] }> = {};
       for (const [id, out] of result.outputs) outputs[id] = { shape: out.shape, data: Array.from(out.data) };
-      return { ok: true, backend: result.backend, outputNode: result.output.node, outputs, nodesRun, ticks, timings: result.timings };
+      engine.dispose();
+      return {
+        leakedTensors: tf.memory().numTensors - tensorsBefore,
+        ok: true,
+        backend: result.backend,
+        outputNode: result.output.node,
+        outputs,
+        nodesRun,
+        ticks,
+        timings: result.timings,
+        threads: result.threads,
+        ...(result.workersFailed ? { workersFailed: result.workersFailed } : {}),
+      };
     } finally {
       engine.dispose();
     }
@@ -106,22 +123,23 @@ function largestNode(graph: NetworkGraph) {
   return graph.nodes.slice(1).reduce((best, node) => (node.outShape.reduce((a, b) => a * b, 1) > best.outShape.reduce((a, b) => a * b, 1) ? node : best));
 }
 
-async function time(source: string, runs: number): Promise<TimingReply> {
+async function time(source: string, runs: number, useWorkers = false): Promise<TimingReply> {
+  const workers = useWorkers ? pool : undefined;
   const graph = graphOf(source);
   const engine = new ForwardEngine(graph, heInitialization(graph, 1), source);
   const size = graph.nodes[0].outShape.reduce((a, b) => a * b, 1);
   const input = Float32Array.from({ length: size }, (_, i) => Math.sin(i));
   // The first pass compiles shaders and uploads the weights; it is not counted.
-  await engine.run(input, { timeEachNode: false });
+  const warmUp = await engine.run(input, { timeEachNode: false, workers });
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const begin = performance.now();
-    await engine.run(input, { timeEachNode: false });
+    await engine.run(input, { timeEachNode: false, workers });
     times.push(performance.now() - begin);
   }
   // One more pass waiting for the device after each node, for the time per op.
   const byOp: Record<string, number> = {};
-  for (const t of (await engine.run(input, { timeEachNode: true })).timings) byOp[t.op] = (byOp[t.op] ?? 0) + t.ms;
+  for (const t of (await engine.run(input, { timeEachNode: true, workers })).timings) byOp[t.op] = (byOp[t.op] ?? 0) + t.ms;
   engine.dispose();
   // Readback as the runner does it (channels-first transpose, then `await data()`) of a
   // tensor of the largest feature map's size already computed on the device.
@@ -140,7 +158,7 @@ async function time(source: string, runs: number): Promise<TimingReply> {
     cf.dispose();
     made.dispose();
   }
-  return { backend: tf.getBackend(), runs: times, byOp, readback: { node: node.id, shape: node.outShape, ms: readMs } };
+  return { backend: tf.getBackend(), threads: warmUp.threads, runs: times, byOp, readback: { node: node.id, shape: node.outShape, ms: readMs } };
 }
 
 window.engine = {
@@ -165,6 +183,18 @@ window.engine = {
   loadSafetensors: (source, bytes) => load(() => weightsFromSafetensors(graphOf(source), Uint8Array.from(bytes).buffer, { source })),
   loadTfjs: (source, modelJson, shards) => load(() => weightsFromTfjsLayers(graphOf(source), modelJson, shards.map((s) => Uint8Array.from(s).buffer), { source })),
   time,
+  async startWorkers(count, scriptUrl = `${wasmBaseUrl}convWorker.js`) {
+    pool?.terminate();
+    pool = undefined;
+    try {
+      pool = await ConvWorkerPool.start({ scriptUrl, wasmUrl: await wasmBinaryUrl(wasmBaseUrl), workers: count });
+      return { ok: true, size: pool.size };
+    } catch (error) {
+      return { ok: false, error: failure(error).error };
+    }
+  },
+  stopWorkers: () => pool?.terminate(),
+  workersForThisMachine: () => ({ hardwareConcurrency: navigator.hardwareConcurrency, workers: workersFor(navigator.hardwareConcurrency) }),
   opsWithoutExecutor: () => opDefinitions.map((d) => d.names[0]).filter((op) => !executors[op]),
 };
 export {};

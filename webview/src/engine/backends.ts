@@ -98,6 +98,16 @@ export async function initBackend(options: BackendOptions): Promise<BackendChoic
   }
 }
 
+/**
+ * The WASM binary the backend loads in this browser (the SIMD build where
+ * WebAssembly SIMD works; never the threaded one, see initBackend), so the
+ * convolution workers run the same build.
+ */
+export async function wasmBinaryUrl(wasmBaseUrl: string): Promise<string> {
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  return `${wasmBaseUrl}${simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm'}`;
+}
+
 /** The backend tfjs is using now. */
 export function currentBackend(): string {
   return tf.getBackend();

@@ -12,4 +12,4 @@ export { weightsFromSafetensors, parseSafetensors } from './safetensors';
 export { weightsFromTfjsLayers } from './tfjsLayers';
 export { WeightLoadError, type LoadedWeights, type FileTensor } from './match';
 export { chooseBackend, isSoftwareRenderer, type BackendChoice, type BackendName, type BackendProbe, type BackendStatus } from './backendPolicy';
-export { initBackend, probeBackends, currentBackend, type BackendOptions } from './backends';
+export { initBackend, probeBackends, currentBackend, wasmBinaryUrl, type BackendOptions } from './backends';

@@ -30,9 +30,9 @@ export function channelwise(x: tf.Tensor, vector: tf.Tensor): tf.Tensor {
   return x.rank < 5 ? vector : tf.reshape(vector, [...new Array<number>(x.rank - 1).fill(1), -1]);
 }
 
-/** The engine's tensor for channels-first values of `shape` (no batch). */
+/** The engine's tensor for channels-first values of `shape` (no batch). The channels-first copy is freed (it leaked one tensor a run before). */
 export function fromChannelsFirstData(data: Float32Array, shape: number[]): tf.Tensor {
-  return toChannelsLast(tf.tensor(data, [1, ...shape], 'float32'));
+  return tf.tidy(() => toChannelsLast(tf.tensor(data, [1, ...shape], 'float32')));
 }
 
 /**

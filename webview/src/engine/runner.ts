@@ -9,9 +9,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { GraphNode, NetworkGraph } from '../../../src/core/semantics/graph';
 import { fromChannelsFirstData, toChannelsFirst } from './layout';
 import { planFusion, type FusedChain, type FusionPlan } from './fusion';
-import { fusedConvolution } from './ops/conv';
+import { fusedConv2dPlan, fusedConvolution, splittable, type FoldedBatchnorm } from './ops/conv';
+import type { ConvWorkerPool } from './parallel/pool';
+import { channelShares, SPLIT_MIN_MACS } from './parallel/shares';
+import { splitConvolution } from './parallel/split';
 import { executors } from './ops/registry';
-import type { Executor } from './ops/types';
+import type { Executor, OpInput } from './ops/types';
 import { yieldToBrowser } from './schedule';
 import { checkWeights, type WeightSet } from './weights';
 import { elementCount } from '../../../src/core/semantics/shape';
@@ -74,6 +77,11 @@ export interface RunOptions {
    * not kept (default true; see fusion.ts). Their absorbed nodes then report 0 ms.
    */
   fuse?: boolean;
+  /**
+   * Convolution workers to share large 2-D convolutions with, on the WASM
+   * backend (see parallel/split.ts). Without them everything runs on this thread.
+   */
+  workers?: ConvWorkerPool;
 }
 
 /** What a forward pass produced. */
@@ -86,6 +94,10 @@ export interface RunResult {
   outputs: Map<number, NodeOutput>;
   timings: NodeTiming[];
   totalMs: number;
+  /** How many threads computed the convolutions: 1, or the most that shared one convolution (workers and this thread). */
+  threads: number;
+  /** Why the convolution workers were given up during this run, when they were (the run then finished on this thread). */
+  workersFailed?: string;
 }
 
 /** Why a node cannot run at all, before any tensor is made. */
@@ -102,8 +114,13 @@ function unsupportedReason(node: GraphNode): string | undefined {
  * changes). Call `dispose()` when the graph or weights change.
  */
 export class ForwardEngine {
+  private static engines = 0;
   private cache = new Map<string, tf.Tensor>();
   private cacheBackend = '';
+  /** Names this engine's filter shares in the convolution workers, which outlive engines. */
+  private readonly token = `engine${++ForwardEngine.engines}`;
+  private pools = new Set<ConvWorkerPool>();
+  private workersFailed: string | undefined;
 
   constructor(
     readonly graph: NetworkGraph,
@@ -148,6 +165,11 @@ export class ForwardEngine {
     const live = new Map<number, tf.Tensor>();
     const outputs = new Map<number, NodeOutput>();
     const timings: NodeTiming[] = [];
+    const pool = this.workersFailed === undefined ? options.workers : undefined;
+    if (pool) this.pools.add(pool);
+    // The most threads any convolution was shared by (a layer with few channels has fewer shares than threads).
+    let threads = 1;
+    const failedBefore = this.workersFailed;
     const started = performance.now();
     try {
       for (const node of graph.nodes) {
@@ -159,7 +181,9 @@ export class ForwardEngine {
           // Computed with its convolution, whose timing includes it.
           timings.push({ node: node.id, op: node.op, ms: 0, fusedInto });
         } else {
-          const tensor = node.op === 'input' ? fromChannelsFirstData(input, inputShape) : chain ? this.runFused(chain, live) : this.runNode(node, live);
+          const shared = pool && this.workersFailed === undefined ? await this.runSplit(node, chain, live, pool) : undefined;
+          if (shared) threads = Math.max(threads, shared.threads);
+          const tensor = shared ? shared.tensor : node.op === 'input' ? fromChannelsFirstData(input, inputShape) : chain ? this.runFused(chain, live) : this.runNode(node, live);
           live.set(chain ? chain.tail.id : node.id, tensor);
           if (timeEach) await syncOn(tensor);
           timings.push({ node: node.id, op: node.op, ms: performance.now() - begin });
@@ -179,7 +203,45 @@ export class ForwardEngine {
     } finally {
       for (const tensor of live.values()) tensor.dispose();
     }
-    return { backend: tf.getBackend(), output: outputs.get(graph.output)!, outputs, timings, totalMs: performance.now() - started };
+    const failedNow = this.workersFailed !== failedBefore ? this.workersFailed : undefined;
+    return {
+      backend: tf.getBackend(),
+      output: outputs.get(graph.output)!,
+      outputs,
+      timings,
+      totalMs: performance.now() - started,
+      threads,
+      ...(failedNow ? { workersFailed: failedNow } : {}),
+    };
+  }
+
+  /**
+   * Runs a large plain 2-D convolution (with the batch norm and ReLU fused
+   * into it, if any) across the workers and this thread. Undefined when the
+   * node is not such a convolution, the backend is not WASM, or the workers
+   * fail; a failure is remembered, and the caller runs the node whole.
+   * Otherwise the output and how many threads shared it.
+   */
+  private async runSplit(node: GraphNode, chain: FusedChain | undefined, live: Map<number, tf.Tensor>, pool: ConvWorkerPool): Promise<{ tensor: tf.Tensor; threads: number } | undefined> {
+    if (tf.getBackend() !== 'wasm' || !splittable(node)) return undefined;
+    const weight = this.weights.get(node.id)?.weight;
+    if (!weight || elementCount(node.outShape) * elementCount(weight.shape.slice(1)) < SPLIT_MIN_MACS) return undefined;
+    const threads = channelShares(weight.shape[0], pool.size + 1).length;
+    if (threads < 2) return undefined;
+    const batchnorm = this.batchnormOf(chain);
+    const { op } = this.opInput(node, live);
+    try {
+      const plan = fusedConv2dPlan(op, batchnorm, chain?.relu !== undefined);
+      return { tensor: await splitConvolution(pool, plan, `${this.token}:${node.id}:${batchnorm ? 'folded' : 'plain'}`, op.cached), threads };
+    } catch (error) {
+      this.workersFailed = (error as Error).message ?? String(error);
+      return undefined;
+    }
+  }
+
+  private batchnormOf(chain: FusedChain | undefined): FoldedBatchnorm | undefined {
+    const bn = chain?.batchnorm;
+    return bn ? { weights: this.weights.get(bn.id) ?? {}, eps: Number(bn.attributes.eps ?? 1e-5) } : undefined;
   }
 
   private runNode(node: GraphNode, live: Map<number, tf.Tensor>): tf.Tensor {
@@ -188,12 +250,12 @@ export class ForwardEngine {
 
   /** A convolution with the batch norm and ReLU fusion.ts folded into it; the result is the chain's last node's output. */
   private runFused(chain: FusedChain, live: Map<number, tf.Tensor>): tf.Tensor {
-    const bn = chain.batchnorm;
-    const batchnorm = bn ? { weights: this.weights.get(bn.id) ?? {}, eps: Number(bn.attributes.eps ?? 1e-5) } : undefined;
+    const batchnorm = this.batchnormOf(chain);
     return this.execute(chain.conv, live, (op) => fusedConvolution(op, batchnorm, chain.relu !== undefined));
   }
 
-  private execute(node: GraphNode, live: Map<number, tf.Tensor>, run: Executor): tf.Tensor {
+  /** What an executor gets for `node`, and the tensors it was handed (its inputs, and cached tensors as it asks for them). */
+  private opInput(node: GraphNode, live: Map<number, tf.Tensor>): { op: OpInput; handedOut: Set<tf.Tensor> } {
     const inputs = node.inputs.map((id) => live.get(id)!);
     const handedOut = new Set<tf.Tensor>(inputs);
     const cached = (key: string, build: () => tf.Tensor) => {
@@ -206,8 +268,13 @@ export class ForwardEngine {
       handedOut.add(tensor);
       return tensor;
     };
+    return { op: { node, inputs, weights: this.weights.get(node.id) ?? {}, cached }, handedOut };
+  }
+
+  private execute(node: GraphNode, live: Map<number, tf.Tensor>, run: Executor): tf.Tensor {
+    const { op, handedOut } = this.opInput(node, live);
     try {
-      const result = tf.tidy(() => run({ node, inputs, weights: this.weights.get(node.id) ?? {}, cached }));
+      const result = tf.tidy(() => run(op));
       // An executor may return a tensor it was given (adaptive pooling to the size the input already
       // has) or a cached one. Each node's output is freed when its readers are done, so it must be
       // a tensor of its own, or freeing it would free the input or the cache with it.
@@ -222,10 +289,12 @@ export class ForwardEngine {
     }
   }
 
-  /** Frees the tensors derived from the weights. */
+  /** Frees the tensors derived from the weights, here and in the convolution workers. */
   dispose(): void {
     for (const tensor of this.cache.values()) tensor.dispose();
     this.cache.clear();
+    for (const pool of this.pools) pool.forget(`${this.token}:`);
+    this.pools.clear();
   }
 }
 

@@ -307,7 +307,9 @@ export class PreviewApp {
       }),
     );
     select.value = [...select.options].some((o) => o.value === preferred && !o.disabled) ? preferred : automatic;
-    this.ui.backendNote.textContent = `Backend: ${choice.chosen}. ${choice.reason}`;
+    const threads = this.lastRun?.result.backend === choice.chosen ? this.lastRun.result.threads : 1;
+    const shared = threads > 1 ? ` Large convolutions are shared by ${threads} threads (${threads - 1} ${threads === 2 ? 'worker' : 'workers'} and the panel).` : '';
+    this.ui.backendNote.textContent = `Backend: ${choice.chosen}. ${choice.reason}${shared}`;
   }
 
   /** Runs the forward pass of the shown network and shows the selected layer. */
@@ -387,7 +389,8 @@ export class PreviewApp {
       const into = fusedInto.get(nodeId);
       return into === undefined ? label(nodeId) : `${label(nodeId)}, fused into ${label(into)}`;
     };
-    renderTiming(ui.timing, run.result.timings, timingLabel, run.result.totalMs, run.result.backend);
+    const threads = run.result.threads;
+    renderTiming(ui.timing, run.result.timings, timingLabel, run.result.totalMs, threads > 1 ? `${run.result.backend} (${threads} threads)` : run.result.backend);
     const last = graph.output === null ? undefined : graph.nodes[graph.output];
     if (last && (last.op === 'softmax' || last.op === 'log_softmax') && run.result.output.shape.length === 1) {
       const values = run.result.output.data;

@@ -12,6 +12,7 @@ import {
   heInitializationInSlices,
   initBackend,
   probeBackends,
+  wasmBinaryUrl,
   chooseBackend,
   weightsFromSafetensors,
   weightsFromTfjsLayers,
@@ -22,6 +23,7 @@ import {
   type WeightSet,
 } from '../engine';
 import { makeImageInput, makeInput, type InputResult } from '../input';
+import { ConvWorkerPool, workersFor } from '../engine/parallel/pool';
 
 /** Where the input comes from: a built-in sample by id, or an image file's bytes. */
 export type InputSource = { kind: 'sample'; id: string } | { kind: 'image'; name: string; bytes: Uint8Array };
@@ -62,6 +64,10 @@ export class RunSession {
   private engineGraph: NetworkGraph | undefined;
   private engineWeights: WeightsSource | undefined;
   private weightNotes: string[] = [];
+  /** The convolution workers, started the first time WASM runs; undefined inside when none could start. */
+  private workers: Promise<ConvWorkerPool | undefined> | undefined;
+  /** Why the convolutions run on one thread, said once with the next run's notes. */
+  private workerNote: string | undefined;
 
   input: InputSource = { kind: 'sample', id: '' };
   weights: WeightsSource = { kind: 'he', seed: 1 };
@@ -89,6 +95,22 @@ export class RunSession {
     if (name === this.preferred) return;
     this.preferred = name;
     this.choice = undefined;
+  }
+
+  /**
+   * Starts one worker fewer than the machine has cores, so WASM convolutions
+   * use them all (see engine/parallel). None on a one-core machine; a failure
+   * is noted and the engine runs on the panel's thread alone.
+   */
+  private async startWorkers(): Promise<ConvWorkerPool | undefined> {
+    const count = workersFor(navigator.hardwareConcurrency);
+    if (!count) return undefined;
+    try {
+      return await ConvWorkerPool.start({ scriptUrl: `${this.wasmBaseUrl}convWorker.js`, wasmUrl: await wasmBinaryUrl(this.wasmBaseUrl), workers: count });
+    } catch (error) {
+      this.workerNote = `Convolutions run on one thread: ${(error as Error).message ?? String(error)}.`;
+      return undefined;
+    }
   }
 
   /** Makes the input tensor for the graph's input shape from the chosen source. */
@@ -130,14 +152,26 @@ export class RunSession {
     }
     const input = await this.makeInput(request.graph.nodes[0].outShape);
     if (!input.ok) throw new Error(input.error);
-    const result = await this.engine.run(input.data, { keep: request.keep, signal: request.signal, onProgress: (done, total) => request.onProgress(done / total, 'layers') });
-    return { ...result, notes: [...(input.note ? [input.note] : []), ...this.weightNotes] };
+    // Workers help only the WASM backend; they start while the weights are made on the first run.
+    if (this.choice.chosen === 'wasm') this.workers ??= this.startWorkers();
+    const workers = this.choice.chosen === 'wasm' ? await this.workers : undefined;
+    const result = await this.engine.run(input.data, { keep: request.keep, signal: request.signal, workers, onProgress: (done, total) => request.onProgress(done / total, 'layers') });
+    if (result.workersFailed) {
+      workers?.terminate();
+      this.workers = Promise.resolve(undefined);
+      this.workerNote = `The convolution workers stopped (${result.workersFailed}); this run finished on the panel's thread, which runs the convolutions alone from now on.`;
+    }
+    const notes = [...(input.note ? [input.note] : []), ...this.weightNotes, ...(this.workerNote ? [this.workerNote] : [])];
+    this.workerNote = undefined;
+    return { ...result, notes };
   }
 
-  /** Frees the engine's tensors (the panel is closing, or the graph is gone). */
+  /** Frees the engine's tensors and stops the convolution workers (the panel is closing). */
   dispose(): void {
     this.engine?.dispose();
     this.engine = undefined;
     this.engineGraph = undefined;
+    void this.workers?.then((pool) => pool?.terminate());
+    this.workers = undefined;
   }
 }

@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { permute } from '../arrays';
 import { channelwise, padSpatial, takeEvery } from '../layout';
 import type { WeightTensor } from '../weights';
+import type { GraphNode } from '../../../../src/core/semantics/graph';
+import type { Conv2dPlan } from '../parallel/split';
 import { spatialAttribute, type OpInput, type OpSupport } from './types';
 import { elementCount } from '../../../../src/core/semantics/shape';
 
@@ -170,18 +172,17 @@ export const convolutionExecutors: Record<string, OpSupport> = {
   },
 };
 
-/**
- * A 2-D convolution (plain or depthwise) with a following batch norm folded
- * into its weights and bias, and an optional ReLU, as one tfjs fused
- * convolution. Only for the chains fusion.ts plans (2-D, not grouped, not
- * both strided and dilated).
- */
-export function fusedConvolution(op: OpInput, batchnorm: { weights: Record<string, WeightTensor>; eps: number } | undefined, relu: boolean): tf.Tensor {
-  const n = op.node;
+/** The batch norm folded into a convolution: its tensors and epsilon. */
+export interface FoldedBatchnorm {
+  weights: Record<string, WeightTensor>;
+  eps: number;
+}
+
+/** The convolution's weights with the batch norm folded in, once per cached tensor that needs them (folding reads every weight). */
+function foldedWeights(op: OpInput, batchnorm: FoldedBatchnorm | undefined): () => { weight: WeightTensor; bias: Float32Array } {
   const weight = op.weights.weight;
   const out = weight.shape[0];
-  // Folding reads every weight, so it happens once, when the cached filter is built.
-  const fold = () => {
+  return () => {
     const { scale, shift } = foldBatchnorm(out, batchnorm);
     const perOut = weight.data.length / out;
     const bias = op.weights.bias;
@@ -190,31 +191,77 @@ export function fusedConvolution(op: OpInput, batchnorm: { weights: Record<strin
       bias: Float32Array.from(shift, (b, c) => b + (bias ? bias.data[c] * scale[c] : 0)),
     };
   };
+}
+
+/**
+ * A plain (not grouped, not depthwise) 2-D convolution with a following
+ * batch norm folded into its weights and bias and an optional ReLU, as the
+ * arguments of one tfjs fused convolution. A plain convolution alone is the
+ * same with no batch norm and no ReLU. For the nodes `splittable` accepts.
+ */
+export function fusedConv2dPlan(op: OpInput, batchnorm: FoldedBatchnorm | undefined, relu: boolean): Conv2dPlan {
+  const n = op.node;
+  const fold = foldedWeights(op, batchnorm);
+  const padLeft = spatialAttribute(n, 'padLeft');
+  const padRight = spatialAttribute(n, 'padRight');
+  // A convolution runs with its batch norm in one run and without in another (when its own output is kept): separate caches.
+  const cache = batchnorm ? 'folded' : 'plain';
+  return {
+    x: op.inputs[0] as tf.Tensor4D,
+    filter: op.cached(`${cache}:filter`, () => kernelToTfjs(fold().weight, 0, op.weights.weight.shape[0])) as tf.Tensor4D,
+    bias: op.cached(`${cache}:bias`, () => tf.tensor1d(fold().bias, 'float32')) as tf.Tensor1D,
+    strides: spatialAttribute(n, 'stride') as [number, number],
+    dilations: spatialAttribute(n, 'dilation') as [number, number],
+    pad: [[0, 0], [padLeft[0], padRight[0]], [padLeft[1], padRight[1]], [0, 0]],
+    activation: relu ? 'relu' : 'linear',
+  };
+}
+
+/**
+ * Whether a node is a convolution that `fusedConv2dPlan` can describe: 2-D
+ * data, one group, no crop, and not both strided and dilated (tfjs refuses
+ * that pair).
+ */
+export function splittable(node: GraphNode): boolean {
+  if (node.op !== 'conv' || node.inShapes[0]?.length !== 3 || Number(node.attributes.groups ?? 1) !== 1) return false;
+  if ([...spatialAttribute(node, 'padLeft'), ...spatialAttribute(node, 'padRight')].some((p) => p < 0)) return false;
+  return spatialAttribute(node, 'stride').every((v) => v === 1) || spatialAttribute(node, 'dilation').every((v) => v === 1);
+}
+
+/**
+ * A 2-D convolution (plain or depthwise) with a following batch norm folded
+ * into its weights and bias, and an optional ReLU, as one tfjs fused
+ * convolution. Only for the chains fusion.ts plans (2-D, not grouped, not
+ * both strided and dilated).
+ */
+export function fusedConvolution(op: OpInput, batchnorm: FoldedBatchnorm | undefined, relu: boolean): tf.Tensor {
+  const n = op.node;
+  if (n.op !== 'depthwise_conv') {
+    const plan = fusedConv2dPlan(op, batchnorm, relu);
+    return tf.fused.conv2d({ ...plan, dataFormat: 'NHWC' });
+  }
+  const weight = op.weights.weight;
+  const out = weight.shape[0];
+  const fold = foldedWeights(op, batchnorm);
   const stride = spatialAttribute(n, 'stride') as [number, number];
   const dilation = spatialAttribute(n, 'dilation') as [number, number];
   const padLeft = spatialAttribute(n, 'padLeft');
   const padRight = spatialAttribute(n, 'padRight');
-  const pad: Padding2d = [[0, 0], [padLeft[0], padRight[0]], [padLeft[1], padRight[1]], [0, 0]];
   let x = op.inputs[0] as tf.Tensor4D;
-  const activation = relu ? 'relu' : 'linear';
   const bias = op.cached('fused:bias', () => tf.tensor1d(fold().bias, 'float32'));
-  if (n.op === 'depthwise_conv') {
-    const inChannels = x.shape[3];
-    const filter = op.cached('fused:depthwise', () => {
-      const moved = permute(fold().weight.data, [inChannels, out / inChannels, ...weight.shape.slice(2)], [2, 3, 0, 1]);
-      return tf.tensor(moved.data, moved.shape, 'float32');
-    });
-    // The fused depthwise kernel takes only one padding for all sides; other paddings are applied first.
-    const even = [...padLeft, ...padRight].every((p) => p === padLeft[0]);
-    if (!even) x = padSpatial(x, padLeft, padRight) as tf.Tensor4D;
-    return tf.fused.depthwiseConv2d({ x, filter: filter as tf.Tensor4D, strides: stride, pad: even ? padLeft[0] : 'valid', dataFormat: 'NHWC', dilations: dilation, bias, activation });
-  }
-  const filter = op.cached('fused:filter', () => kernelToTfjs(fold().weight, 0, out));
-  return tf.fused.conv2d({ x, filter: filter as tf.Tensor4D, strides: stride, pad, dataFormat: 'NHWC', dilations: dilation, bias, activation });
+  const inChannels = x.shape[3];
+  const filter = op.cached('fused:depthwise', () => {
+    const moved = permute(fold().weight.data, [inChannels, out / inChannels, ...weight.shape.slice(2)], [2, 3, 0, 1]);
+    return tf.tensor(moved.data, moved.shape, 'float32');
+  });
+  // The fused depthwise kernel takes only one padding for all sides; other paddings are applied first.
+  const even = [...padLeft, ...padRight].every((p) => p === padLeft[0]);
+  if (!even) x = padSpatial(x, padLeft, padRight) as tf.Tensor4D;
+  return tf.fused.depthwiseConv2d({ x, filter: filter as tf.Tensor4D, strides: stride, pad: even ? padLeft[0] : 'valid', dataFormat: 'NHWC', dilations: dilation, bias, activation: relu ? 'relu' : 'linear' });
 }
 
 /** Batch norm in eval mode as a scale and shift per channel (identity when there is none). */
-function foldBatchnorm(channels: number, batchnorm: { weights: Record<string, WeightTensor>; eps: number } | undefined): { scale: Float32Array; shift: Float32Array } {
+function foldBatchnorm(channels: number, batchnorm: FoldedBatchnorm | undefined): { scale: Float32Array; shift: Float32Array } {
   const scale = new Float32Array(channels).fill(1);
   const shift = new Float32Array(channels);
   if (!batchnorm) return { scale, shift };

@@ -4,13 +4,16 @@
  * ELK for ResNet-152 (every layer expanded, and as it first opens, with its
  * bottlenecks collapsed), and the re-render after an edit that changes only
  * numbers, which reuses the cached layout and only rebuilds the model and the
- * SVG markup (the DOM update in the browser comes on top of that).
+ * SVG markup (the DOM update in the browser comes on top of that). The first
+ * layout in a fresh process (ELK's code not yet compiled by the JIT, as when
+ * a panel opens) is measured too, in new Node processes.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { analyze, type NetworkGraph } from '../../src/core';
-import { LayoutCache, layoutDiagram } from '../../webview/src/diagram/layout';
+import { LayoutCache, layoutDiagram, warmUpLayout } from '../../webview/src/diagram/layout';
 import { buildDiagramModel, type DiagramModelOptions } from '../../webview/src/diagram/model';
 import { diagramMarkup } from '../../webview/src/diagram/render';
 import { figureLine, summarise, type Figure } from './figure';
@@ -50,6 +53,32 @@ async function cached(graph: NetworkGraph, options: DiagramModelOptions): Promis
   };
 }
 
+/** The flag that makes the bench lay out ResNet-152 once and print the milliseconds (see `coldLayout`). */
+export const COLD_LAYOUT_FLAG = '--cold-layout';
+
+/**
+ * In a fresh process: one model and layout of ResNet-152, expanded or as it
+ * first opens, after the warm-up the panel runs when it opens (`warmUp`) or
+ * without; prints the milliseconds.
+ */
+export async function coldLayout(expanded: boolean, warmUp: boolean): Promise<void> {
+  const graph = graphOf('resnet152');
+  if (warmUp) await warmUpLayout();
+  const start = performance.now();
+  await fresh(graph, expanded ? { collapsed: [] } : {})();
+  console.log(performance.now() - start);
+}
+
+/** The first layout in each of `runs` new processes running this bench. */
+function coldFigure(name: string, targetMs: number, expanded: boolean, warmUp: boolean, runs: number): Figure {
+  const times = Array.from({ length: runs }, () => {
+    const run = spawnSync(process.execPath, [process.argv[1], COLD_LAYOUT_FLAG, expanded ? 'expanded' : 'collapsed', ...(warmUp ? ['warm-up'] : [])], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`the cold layout process failed: ${run.stderr}`);
+    return Number(run.stdout.trim());
+  });
+  return summarise(name, targetMs, times);
+}
+
 /** The figures, one printed line each, in the format of test/bench/main.ts. */
 export async function layoutFigures(): Promise<string[]> {
   const resnet152 = graphOf('resnet152');
@@ -58,6 +87,10 @@ export async function layoutFigures(): Promise<string[]> {
   const figures = [
     await measure(`diagram layout ResNet-152, all ${resnet152.nodes.length} layers (ELK)`, 300, 9, fresh(resnet152, expanded)),
     await measure('diagram layout ResNet-152, default collapsed (ELK)', 300, 15, fresh(resnet152, {})),
+    coldFigure('first layout in a new process, ResNet-152 collapsed', 300, false, false, 5),
+    coldFigure('the same after the panel\'s ELK warm-up', 300, false, true, 5),
+    coldFigure('first layout in a new process, ResNet-152 all layers', 300, true, false, 5),
+    coldFigure('the same after the panel\'s ELK warm-up', 300, true, true, 5),
     await measure(`diagram re-render ResNet-50, all ${resnet50.nodes.length} layers (cached)`, 100, 30, await cached(resnet50, expanded)),
     await measure('diagram re-render ResNet-152, all layers (cached)', 100, 30, await cached(resnet152, expanded)),
   ];

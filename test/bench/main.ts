@@ -11,7 +11,7 @@ import { activationFigures } from './activation';
 import { editorFigures } from './editor';
 import { figureLine, summarise, type Figure } from './figure';
 import { forwardFigures } from './forward';
-import { layoutFigures } from './layout';
+import { COLD_LAYOUT_FLAG, coldLayout, layoutFigures } from './layout';
 
 function measure(name: string, targetMs: number, runs: number, work: () => void): Figure {
   for (let i = 0; i < Math.min(5, runs); i++) work(); // Warm the JIT and chevrotain's caches first.
@@ -76,7 +76,8 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error) => {
+const coldLayoutAt = process.argv.indexOf(COLD_LAYOUT_FLAG);
+(coldLayoutAt >= 0 ? coldLayout(process.argv[coldLayoutAt + 1] === 'expanded', process.argv[coldLayoutAt + 2] === 'warm-up') : main()).catch((error) => {
   console.error(error);
   process.exit(1);
 });

@@ -9,7 +9,7 @@ import type { NetworkGraph } from '../../../src/core/semantics/graph';
 import { diagramPageCss, svgCss } from '../styles/diagramCss';
 import { injectStyle, livePalette, resolvedPalette } from '../styles/theme';
 import { standaloneSvg, svgToPng } from './export';
-import { LayoutCache, type Box, type DiagramLayout } from './layout';
+import { LayoutCache, warmUpLayout, type Box, type DiagramLayout } from './layout';
 import { boxOfGraphNode, matchLine } from './lookup';
 import { buildDiagramModel, type DiagramDiagnostic, type DiagramModel } from './model';
 import { diagramParts, escapeXml, svgDefs, type DiagramParts, type RenderState } from './render';
@@ -79,6 +79,8 @@ export class DiagramView {
     private readonly container: HTMLElement,
     private readonly callbacks: DiagramCallbacks,
   ) {
+    // ELK sets itself up on its first layout; do that now, while the panel waits for its first analysis.
+    void warmUpLayout();
     const palette = livePalette();
     injectStyle('cnnd-svg-style', svgCss(palette));
     injectStyle('cnnd-page-style', diagramPageCss(palette));

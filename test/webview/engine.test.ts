@@ -206,10 +206,17 @@ describe('forward-pass engine in headless Chromium', function () {
       assert.ok(!started.ok && /could not be loaded \(404/.test(started.error), JSON.stringify(started));
     });
 
+    it('reports at once, not after its timeout, when the workers cannot compile the WASM binary', async () => {
+      // A JavaScript file where the binary should be: the workers start, and their backends fail.
+      const started = await callPage(page, 'startWorkers', 2, undefined, `${server.url}/dist/webview/convWorker.js`);
+      assert.ok(!started.ok && /could not load its WASM backend/.test(started.error), JSON.stringify(started));
+      assert.ok(started.ms < 15_000, `it took ${Math.round(started.ms)} ms, as long as the 30 s start timeout`);
+    });
+
     for (const workers of [1, 3]) {
       it(`matches PyTorch at every node with ${workers} ${workers === 1 ? 'worker' : 'workers'} and the page sharing the convolutions`, async () => {
         const started = await callPage(page, 'startWorkers', workers);
-        assert.deepEqual(started, { ok: true, size: workers });
+        assert.ok(started.ok && started.size === workers, JSON.stringify(started));
         const reply = await callPage(page, 'run', { source: SPLIT_NET, input: oracle!.input, weights: oracle!.weights, keep: 'all', workers: true });
         assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}\n${errors.join('\n')}`);
         assert.equal(reply.threads, workers + 1, `convolutions ${shared.join(', ')} were shared`);

@@ -86,9 +86,11 @@ export interface EnginePage {
   time(source: string, runs: number, workers?: boolean): Promise<TimingReply>;
   /**
    * Starts `count` convolution workers from `scriptUrl` (default: convWorker.js
-   * beside the WASM binaries), replacing any started before; the pool's size, or why none started.
+   * beside the WASM binaries) with the binary at `wasmUrl` (default: the one
+   * the page's backend uses), replacing any started before; the pool's size,
+   * or why none started, and how long it took.
    */
-  startWorkers(count: number, scriptUrl?: string): Promise<{ ok: true; size: number } | { ok: false; error: string }>;
+  startWorkers(count: number, scriptUrl?: string, wasmUrl?: string): Promise<{ ok: true; size: number; ms: number } | { ok: false; error: string; ms: number }>;
   /** Stops the started workers without forgetting them, so the next run with workers meets dead ones. */
   stopWorkers(): void;
   /** The page's `navigator.hardwareConcurrency` and what `workersFor` makes of it. */

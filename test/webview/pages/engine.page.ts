@@ -183,14 +183,15 @@ window.engine = {
   loadSafetensors: (source, bytes) => load(() => weightsFromSafetensors(graphOf(source), Uint8Array.from(bytes).buffer, { source })),
   loadTfjs: (source, modelJson, shards) => load(() => weightsFromTfjsLayers(graphOf(source), modelJson, shards.map((s) => Uint8Array.from(s).buffer), { source })),
   time,
-  async startWorkers(count, scriptUrl = `${wasmBaseUrl}convWorker.js`) {
+  async startWorkers(count, scriptUrl = `${wasmBaseUrl}convWorker.js`, wasmUrl?: string) {
     pool?.terminate();
     pool = undefined;
+    const begin = performance.now();
     try {
-      pool = await ConvWorkerPool.start({ scriptUrl, wasmUrl: await wasmBinaryUrl(wasmBaseUrl), workers: count });
-      return { ok: true, size: pool.size };
+      pool = await ConvWorkerPool.start({ scriptUrl, wasmUrl: wasmUrl ?? (await wasmBinaryUrl(wasmBaseUrl)), workers: count });
+      return { ok: true, size: pool.size, ms: performance.now() - begin };
     } catch (error) {
-      return { ok: false, error: failure(error).error };
+      return { ok: false, error: failure(error).error, ms: performance.now() - begin };
     }
   },
   stopWorkers: () => pool?.terminate(),

@@ -51,6 +51,11 @@ export interface SessionResult extends RunResult {
   notes: string[];
 }
 
+/** How long a run waits for the convolution workers to start before it runs on the panel's thread alone. */
+const WORKER_WAIT_MS = 3000;
+
+const delay = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));
+
 /** Copies bytes into a fresh ArrayBuffer (a Uint8Array may view part of a bigger one). */
 function ownBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.slice().buffer as ArrayBuffer;
@@ -153,8 +158,9 @@ export class RunSession {
     const input = await this.makeInput(request.graph.nodes[0].outShape);
     if (!input.ok) throw new Error(input.error);
     // Workers help only the WASM backend; they start while the weights are made on the first run.
+    // A run waits for them a little (they load in well under a second), never for a worker that hangs.
     if (this.choice.chosen === 'wasm') this.workers ??= this.startWorkers();
-    const workers = this.choice.chosen === 'wasm' ? await this.workers : undefined;
+    const workers = this.choice.chosen === 'wasm' ? await Promise.race([this.workers, delay(WORKER_WAIT_MS)]) : undefined;
     const result = await this.engine.run(input.data, { keep: request.keep, signal: request.signal, workers, onProgress: (done, total) => request.onProgress(done / total, 'layers') });
     if (result.workersFailed) {
       workers?.terminate();

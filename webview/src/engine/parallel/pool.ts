@@ -54,33 +54,35 @@ class ConvWorker {
   private nextId = 1;
   private failure: Error | undefined;
 
+  /** Set while the worker loads its backend: how to end `start`. */
+  private starting: { done: () => void; failed: (error: Error) => void } | undefined;
+
   constructor(private readonly worker: Worker) {
     worker.onmessage = (event: MessageEvent<FromWorker>) => {
-      if (event.data.kind === 'convolved') this.settle(event.data);
+      const message = event.data;
+      if (message.kind === 'convolved') this.settle(message);
+      else if (message.ok) this.starting?.done();
+      else this.starting?.failed(new Error(`a convolution worker could not load its WASM backend: ${message.error}`));
     };
-    worker.onerror = (event) => this.fail(new Error(`a convolution worker stopped: ${event.message || 'unknown error'}`));
+    worker.onerror = (event) => {
+      const error = new Error(`a convolution worker ${this.starting ? 'could not start' : 'stopped'}: ${event.message || 'unknown error'}`);
+      this.starting?.failed(error);
+      this.fail(error);
+    };
   }
 
-  /** Waits for the backend inside the worker to load. */
+  /** Waits for the backend inside the worker to load, at most `timeoutMs`. */
   start(wasm: ArrayBuffer, timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`a convolution worker did not load its WASM backend within ${timeoutMs / 1000} s`)), timeoutMs);
-      const previous = this.worker.onmessage;
-      this.worker.onmessage = (event: MessageEvent<FromWorker>) => {
-        if (event.data.kind !== 'ready') return;
+      const end = (outcome: () => void) => {
         clearTimeout(timer);
-        this.worker.onmessage = previous;
-        if (event.data.ok) resolve();
-        else reject(new Error(`a convolution worker could not load its WASM backend: ${event.data.error}`));
+        this.starting = undefined;
+        outcome();
       };
-      this.worker.onerror = (event) => {
-        clearTimeout(timer);
-        reject(new Error(`a convolution worker could not start: ${event.message || 'the script failed to load'}`));
-      };
+      const timer = setTimeout(() => end(() => reject(new Error(`a convolution worker did not load its WASM backend within ${timeoutMs / 1000} s`))), timeoutMs);
+      this.starting = { done: () => end(resolve), failed: (error) => end(() => reject(error)) };
       // Copied, not transferred: every worker gets the same bytes.
       this.post({ kind: 'init', wasm });
-    }).then(() => {
-      this.worker.onerror = (event) => this.fail(new Error(`a convolution worker stopped: ${event.message || 'unknown error'}`));
     });
   }
 

@@ -12,6 +12,7 @@ import type { ConvolvedMessage, ConvolveMessage, FilterMessage, FromWorker, ToWo
 /** The worker's global scope, typed by hand: the webview's tsconfig has the DOM library, not WebWorker's. */
 const scope = self as unknown as {
   onmessage: ((event: { data: ToWorker }) => void) | null;
+  onunhandledrejection: ((event: { reason: unknown }) => void) | null;
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
 };
 
@@ -20,7 +21,19 @@ const filters = new Map<string, { filter: tf.Tensor4D; bias: tf.Tensor1D }>();
 /** The name the backend is told its binary has, whichever build it picks; `fetch` answers it with the panel's bytes. */
 const BINARY = 'cnn-lens-panel.wasm';
 
+let starting = false;
+
+// tfjs compiles the binary in a promise chain of its own that nobody awaits: a binary that does
+// not compile would leave the panel waiting for `ready` until its timeout, so say so at once.
+scope.onunhandledrejection = (event) => {
+  if (!starting) return;
+  starting = false;
+  const reason = event.reason as { message?: string } | undefined;
+  scope.postMessage({ kind: 'ready', ok: false, error: reason?.message ?? String(event.reason) });
+};
+
 async function init(wasm: ArrayBuffer): Promise<void> {
+  starting = true;
   try {
     const platform = tf.env().platform;
     const fetchFromNetwork = platform.fetch.bind(platform);
@@ -32,10 +45,11 @@ async function init(wasm: ArrayBuffer): Promise<void> {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not initialise the WASM backend');
     await tf.ready();
-    scope.postMessage({ kind: 'ready', ok: true });
+    if (starting) scope.postMessage({ kind: 'ready', ok: true });
   } catch (error) {
-    scope.postMessage({ kind: 'ready', ok: false, error: (error as Error).message ?? String(error) });
+    if (starting) scope.postMessage({ kind: 'ready', ok: false, error: (error as Error).message ?? String(error) });
   }
+  starting = false;
 }
 
 function keep(message: FilterMessage): void {

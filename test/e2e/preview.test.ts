@@ -129,5 +129,7 @@ describe('the preview panel in real VS Code (code-server)', function () {
     const threads = Number(/\((\d+) threads\)/.exec(caption)?.[1] ?? 1);
     assert.ok(threads >= 2, `the run used one thread: "${caption}"; messages: ${await wide.locator('[data-testid="messages"]').innerText().catch(() => '')}`);
     assert.match(await wide.locator('[data-testid="backend-note"]').innerText(), new RegExp(`shared by ${threads} threads`));
+    // The timing table says which layer was shared: the convolution, node 1.
+    assert.match(await wide.locator('[data-testid="timing-row"][data-node="1"]').innerText(), new RegExp(`line 3\\), shared by ${threads} threads`));
   });
 });

@@ -47,7 +47,7 @@ export type RunReply =
       outputs: Record<string, PlainTensor>;
       nodesRun: number;
       ticks: number;
-      timings: { node: number; op: string; ms: number; fusedInto?: number }[];
+      timings: { node: number; op: string; ms: number; fusedInto?: number; threads?: number }[];
       threads: number;
       workersFailed?: string;
       /** tfjs tensors left after the engine was disposed that were not there before it was made (0 unless something leaks). */

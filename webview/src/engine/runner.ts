@@ -33,6 +33,8 @@ export interface NodeTiming {
   ms: number;
   /** Set when the node ran inside this convolution node (batch norm and ReLU folded into it; see fusion.ts); its `ms` is then 0. */
   fusedInto?: number;
+  /** Set when the convolution was shared by this many threads (the convolution workers and the panel's). */
+  threads?: number;
 }
 
 /** A node the engine cannot run, with the reason the panel shows. */
@@ -186,7 +188,7 @@ export class ForwardEngine {
           const tensor = shared ? shared.tensor : node.op === 'input' ? fromChannelsFirstData(input, inputShape) : chain ? this.runFused(chain, live) : this.runNode(node, live);
           live.set(chain ? chain.tail.id : node.id, tensor);
           if (timeEach) await syncOn(tensor);
-          timings.push({ node: node.id, op: node.op, ms: performance.now() - begin });
+          timings.push({ node: node.id, op: node.op, ms: performance.now() - begin, ...(shared ? { threads: shared.threads } : {}) });
         }
         if (wanted.has(node.id)) outputs.set(node.id, await readBack(node, live.get(node.id)!));
         for (const id of node.inputs) {

@@ -385,9 +385,12 @@ export class PreviewApp {
     };
     // A batch norm or ReLU fused into the convolution before it has no time of its own: say where it went.
     const fusedInto = new Map(run.result.timings.flatMap((t) => (t.fusedInto === undefined ? [] : [[t.node, t.fusedInto] as const])));
+    const sharedBy = new Map(run.result.timings.flatMap((t) => (t.threads === undefined ? [] : [[t.node, t.threads] as const])));
     const timingLabel = (nodeId: number) => {
       const into = fusedInto.get(nodeId);
-      return into === undefined ? label(nodeId) : `${label(nodeId)}, fused into ${label(into)}`;
+      const threads = sharedBy.get(nodeId);
+      if (into !== undefined) return `${label(nodeId)}, fused into ${label(into)}`;
+      return threads === undefined ? label(nodeId) : `${label(nodeId)}, shared by ${threads} threads`;
     };
     const threads = run.result.threads;
     renderTiming(ui.timing, run.result.timings, timingLabel, run.result.totalMs, threads > 1 ? `${run.result.backend} (${threads} threads)` : run.result.backend);

@@ -3,6 +3,7 @@
  * playwright-core (never a downloaded browser), and a static file server on
  * loopback so pages can fetch bundles and WASM binaries as a webview would.
  */
+import { strict as assert } from 'node:assert';
 import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -101,4 +102,35 @@ export function pageCaller<Api>(global: string, page: () => Page) {
       },
       [global, name, args as unknown[]] as const,
     ) as Promise<PageResult<Api[K]>>;
+}
+
+/** What `usePageSuite`'s hooks set up; read it inside tests, after `before` has run. */
+export interface PageSuite {
+  browser: Browser;
+  serverUrl: string;
+  page: Page;
+}
+
+/**
+ * Registers the mocha hooks of a suite that tests one bundled page: Chromium
+ * and the static server for the whole suite, the page opened once, and a
+ * check after each test that the page logged no errors. The blank page asks
+ * for a favicon the server does not have; that one error is allowed.
+ */
+export function usePageSuite(name: string): PageSuite {
+  const suite = {} as PageSuite;
+  let server: Awaited<ReturnType<typeof startStaticServer>> | undefined;
+  let errors: string[] = [];
+  before(async () => {
+    server = await startStaticServer();
+    suite.serverUrl = server.url;
+    suite.browser = await launchChromium();
+    ({ page: suite.page, errors } = await openTestPage(suite.browser, server.url, name));
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await server?.close();
+  });
+  afterEach(() => assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), [], 'the page logged errors'));
+  return suite;
 }

@@ -5,11 +5,10 @@
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
 import { analyze } from '../../src/core';
 import { buildDiagramModel } from '../../webview/src/diagram/model';
 import type { DiagramPage, Drawn } from './pages/diagram.api';
-import { launchChromium, openTestPage, pageCaller, startStaticServer } from './browser';
+import { pageCaller, usePageSuite } from './browser';
 
 const example = (name: string) => readFileSync(`examples/${name}.cnn`, 'utf8');
 
@@ -28,24 +27,9 @@ function modelOf(text: string, collapsed?: number[]) {
 
 describe('diagram view (Chromium)', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof startStaticServer>>;
-  let page: Page;
-  let errors: string[];
-  const call = pageCaller<DiagramPage>('diagramPage', () => page);
-  const selections = () => page.evaluate(() => (globalThis as unknown as { diagramPage: DiagramPage }).diagramPage.selections);
-
-  before(async () => {
-    server = await startStaticServer();
-    browser = await launchChromium();
-    ({ page, errors } = await openTestPage(browser, server.url, 'diagram'));
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-  // The blank page asks for a favicon the server does not have; any other console error is a failure.
-  afterEach(() => assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), [], 'the page logged errors'));
+  const suite = usePageSuite('diagram');
+  const call = pageCaller<DiagramPage>('diagramPage', () => suite.page);
+  const selections = () => suite.page.evaluate(() => (globalThis as unknown as { diagramPage: DiagramPage }).diagramPage.selections);
 
   describe('LeNet-5', () => {
     const text = example('lenet5');
@@ -63,7 +47,7 @@ describe('diagram view (Chromium)', function () {
 
     it('reports a clicked box with the range of its statement and marks it selected', async () => {
       const conv = boxOn('conv(16, 5)');
-      await page.click(`.cnnd-node[data-id="${conv.id}"]`);
+      await suite.page.click(`.cnnd-node[data-id="${conv.id}"]`);
       const [selection] = await selections();
       assert.deepEqual(selection, { id: conv.id, graphNodes: conv.graphNodes, range: conv.range });
       assert.equal(selection.range.start.line, lineOf(text, 'conv(16, 5)'));
@@ -83,23 +67,23 @@ describe('diagram view (Chromium)', function () {
       const drawn = await call('update', broken);
       const pool = modelOf(broken).nodes.find((n) => n.range.start.line === lineOf(broken, '-> 16x6x6'))!;
       assert.deepEqual(drawn.errorBoxes, [pool.id]);
-      assert.ok((await page.textContent(`.cnnd-node[data-id="${pool.id}"] > title`))?.includes(message));
+      assert.ok((await suite.page.textContent(`.cnnd-node[data-id="${pool.id}"] > title`))?.includes(message));
       assert.deepEqual((await call('update', text)).errorBoxes, [], 'fixing it clears the mark');
     });
   });
 
   it('styles the drawing under the panel’s content security policy, which admits only styles with its nonce', async () => {
-    const strict = await browser.newPage();
+    const strict = await suite.browser.newPage();
     const refused: string[] = [];
     strict.on('console', (m) => {
       if (m.type() === 'error') refused.push(m.text());
     });
     try {
-      await strict.goto(`${server.url}/test/webview/blank.html`);
+      await strict.goto(`${suite.serverUrl}/test/webview/blank.html`);
       // The same policy as the extension's previewHtml, with this server standing in for the webview's resource origin.
-      const csp = `default-src 'none'; img-src ${server.url} blob: data:; style-src ${server.url} 'nonce-n0nce'; script-src ${server.url}`;
+      const csp = `default-src 'none'; img-src ${suite.serverUrl} blob: data:; style-src ${suite.serverUrl} 'nonce-n0nce'; script-src ${suite.serverUrl}`;
       await strict.setContent(`<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="${csp}"></head><body data-nonce="n0nce"></body></html>`);
-      await strict.addScriptTag({ url: `${server.url}/out/pages/diagram.page.js` });
+      await strict.addScriptTag({ url: `${suite.serverUrl}/out/pages/diagram.page.js` });
       await strict.evaluate((text) => (globalThis as unknown as { diagramPage: DiagramPage }).diagramPage.update(text), example('lenet5'));
       // The light theme's fallback widget background (#f3f3f3); an unstyled SVG rect would be filled black.
       assert.equal(await strict.evaluate(() => (globalThis as unknown as { diagramPage: DiagramPage }).diagramPage.boxFill()), 'rgb(243, 243, 243)');
@@ -122,7 +106,7 @@ describe('diagram view (Chromium)', function () {
       assert.deepEqual([...drawn.frames].sort((a, b) => a - b), [...model.collapsible].sort((a, b) => a - b));
       assert.equal(drawn.layoutRuns, before.layoutRuns + 1);
       assert.notEqual(drawn.transform, before.transform, 'a taller network is fitted again');
-      assert.equal(await page.locator('.cnnd-edge.cnnd-skip').count(), model.edges.filter((e) => e.kind === 'skip').length);
+      assert.equal(await suite.page.locator('.cnnd-edge.cnnd-skip').count(), model.edges.filter((e) => e.kind === 'skip').length);
     });
 
     it('keeps zoom and scroll, and the layout, when an edit changes only a number', async () => {
@@ -138,7 +122,7 @@ describe('diagram view (Chromium)', function () {
       // The panel repeats the cursor line after every update; the same line must not pan the view again.
       assert.equal((await call('highlightLine', cursor)).transform, zoomed.transform);
       assert.equal(drawn.layoutRuns, zoomed.layoutRuns, 'ELK did not run again');
-      assert.ok((await page.textContent(`.cnnd-node[data-id="${model.nodes.at(-1)!.id}"] .cnnd-shape`))?.includes('10'));
+      assert.ok((await suite.page.textContent(`.cnnd-node[data-id="${model.nodes.at(-1)!.id}"] .cnnd-shape`))?.includes('10'));
       const deeper = await call('update', text.replace('dense(1000)', 'dense(1000)\n  softmax'));
       assert.equal(deeper.nodes.length, model.nodes.length + 1);
       assert.equal(deeper.layoutRuns, zoomed.layoutRuns + 1, 'a new layer needs a new layout');
@@ -150,14 +134,14 @@ describe('diagram view (Chromium)', function () {
       // Zoomed in by the test before, the frame is out of view until the editor cursor moves to its call.
       const onCall = await call('highlightLine', lineOf(text, 'repeat(2) { BasicBlock(64) }'));
       assert.ok(onCall.highlightedFrames.includes(firstBlock.id));
-      await page.click(`.cnnd-frame[data-group="${firstBlock.id}"] [data-toggle]`);
+      await suite.page.click(`.cnnd-frame[data-group="${firstBlock.id}"] [data-toggle]`);
       const collapsed = await call('settled');
       const expected = modelOf(text, [firstBlock.id]);
       assert.deepEqual(collapsed.collapsed, [firstBlock.id]);
       assert.deepEqual(collapsed.collapsedBoxes, [`g${firstBlock.id}`]);
       assert.equal(collapsed.nodes.length, expected.nodes.length);
       assert.ok(!collapsed.frames.includes(firstBlock.id));
-      await page.click(`.cnnd-node[data-id="g${firstBlock.id}"] [data-toggle]`);
+      await suite.page.click(`.cnnd-node[data-id="g${firstBlock.id}"] [data-toggle]`);
       const expanded: Drawn = await call('settled');
       assert.deepEqual(expanded.collapsed, []);
       assert.equal(expanded.nodes.length, model.nodes.length);

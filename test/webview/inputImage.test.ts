@@ -8,9 +8,8 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { deflateSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
 import type { InputPage, PlainResult } from './pages/input.api';
-import { launchChromium, openTestPage, pageCaller, startStaticServer } from './browser';
+import { pageCaller, usePageSuite } from './browser';
 
 // A minimal PNG encoder: 8-bit gray (1), RGB (3) or RGBA (4), one IDAT, no filtering.
 const crcTable = Array.from({ length: 256 }, (_, n) => {
@@ -64,23 +63,8 @@ function assertAllClose(actual: number[], expected: number | number[], tolerance
 
 describe('input: images', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof startStaticServer>>;
-  let page: Page;
-  let errors: string[];
-  const call = pageCaller<InputPage>('inputPage', () => page);
-
-  before(async () => {
-    server = await startStaticServer();
-    browser = await launchChromium();
-    ({ page, errors } = await openTestPage(browser, server.url, 'input'));
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-  // The blank page asks for a favicon the server does not have; any other console error is a failure.
-  afterEach(() => assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), [], 'the page logged errors'));
+  const suite = usePageSuite('input');
+  const call = pageCaller<InputPage>('inputPage', () => suite.page);
 
   it('decodes a solid RGB(255, 128, 0) PNG to BT.601 luminance for one channel and to R, G, B for three', async () => {
     const png = encodePng(3, 2, 3, solid(3, 2, [255, 128, 0]));
@@ -218,7 +202,7 @@ print(json.dumps(out))`;
   });
 
   it('turns every image sample into 1x28x28, 3x224x224 and 3x32x32 tensors in [0, 1] that are not blank', async () => {
-    const list = (await page.evaluate(() => (globalThis as unknown as { inputPage: InputPage }).inputPage.samples)).filter((s) => s.kinds.includes('image'));
+    const list = (await suite.page.evaluate(() => (globalThis as unknown as { inputPage: InputPage }).inputPage.samples)).filter((s) => s.kinds.includes('image'));
     assert.ok(list.length >= 14, 'ten digits, a natural image and edge patterns');
     for (const { id } of list) {
       for (const shape of [[1, 28, 28], [3, 224, 224], [3, 32, 32]]) {

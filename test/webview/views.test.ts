@@ -5,10 +5,9 @@
  * views' numbers.
  */
 import { strict as assert } from 'node:assert';
-import type { Browser, Page } from 'playwright-core';
 import { diverging, lookupTable, tableLast, viridis, type ColorScale } from '../../webview/src/views/colormap';
 import type { ViewsPage } from './pages/views.api';
-import { launchChromium, openTestPage, pageCaller, startStaticServer } from './browser';
+import { pageCaller, usePageSuite } from './browser';
 
 /** The colour of position `t` (0..1) as the canvas holds it: the nearest of the lookup table's entries, opaque. */
 function entry(scale: ColorScale, t: number): number[] {
@@ -21,23 +20,8 @@ const top = (scale: ColorScale) => [...scale.stops[scale.stops.length - 1], 255]
 
 describe('views in the browser', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof startStaticServer>>;
-  let page: Page;
-  let errors: string[];
-  const call = pageCaller<ViewsPage>('viewsPage', () => page);
-
-  before(async () => {
-    server = await startStaticServer();
-    browser = await launchChromium();
-    ({ page, errors } = await openTestPage(browser, server.url, 'views'));
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-  // The blank page asks for a favicon the server does not have; any other console error is a failure.
-  afterEach(() => assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), [], 'the page logged errors'));
+  const suite = usePageSuite('views');
+  const call = pageCaller<ViewsPage>('viewsPage', () => suite.page);
 
   // Channel 0 is a gradient 0..15 in reading order, channel 1 is constant 5, channel 2 is 15 down to 0.
   const gradient = Array.from({ length: 16 }, (_, k) => k);

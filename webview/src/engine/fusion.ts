@@ -26,7 +26,7 @@ export interface FusionPlan {
 const same = (values: unknown, n: number) => Array.isArray(values) && values.every((v) => v === n);
 
 /** A convolution tfjs can fuse: 2-D data, no groups but depthwise, and not both strided and dilated. */
-function fusable(node: GraphNode): boolean {
+export function fusable(node: GraphNode): boolean {
   if (node.inShapes[0]?.length !== 3) return false;
   const a = node.attributes;
   if (node.op === 'conv' && Number(a.groups ?? 1) !== 1) return false;

@@ -147,6 +147,8 @@ export class RunSession {
    */
   async run(request: RunRequest): Promise<SessionResult> {
     if (!this.choice) this.choice = await initBackend({ wasmBaseUrl: this.wasmBaseUrl, preferred: this.preferred, probes: await this.probed() });
+    // Workers help only the WASM backend; they start here, so they load while the first run's weights are made.
+    if (this.choice.chosen === 'wasm') this.workers ??= this.startWorkers();
     if (!this.engine || this.engineGraph !== request.graph || this.engineWeights !== this.weights) {
       this.engine?.dispose();
       this.engine = undefined;
@@ -157,9 +159,7 @@ export class RunSession {
     }
     const input = await this.makeInput(request.graph.nodes[0].outShape);
     if (!input.ok) throw new Error(input.error);
-    // Workers help only the WASM backend; they start while the weights are made on the first run.
-    // A run waits for them a little (they load in well under a second), never for a worker that hangs.
-    if (this.choice.chosen === 'wasm') this.workers ??= this.startWorkers();
+    // A run waits for the workers a little (they load in well under a second), never for a worker that hangs.
     const workers = this.choice.chosen === 'wasm' ? await Promise.race([this.workers, delay(WORKER_WAIT_MS)]) : undefined;
     const result = await this.engine.run(input.data, { keep: request.keep, signal: request.signal, workers, onProgress: (done, total) => request.onProgress(done / total, 'layers') });
     if (result.workersFailed) {

@@ -12,6 +12,7 @@ import type { WeightTensor } from '../weights';
 import type { GraphNode } from '../../../../src/core/semantics/graph';
 import type { Conv2dPlan } from '../parallel/split';
 import { spatialAttribute, type OpInput, type OpSupport } from './types';
+import { fusable } from '../fusion';
 import { elementCount } from '../../../../src/core/semantics/shape';
 
 interface ConvSettings {
@@ -218,14 +219,12 @@ export function fusedConv2dPlan(op: OpInput, batchnorm: FoldedBatchnorm | undefi
 }
 
 /**
- * Whether a node is a convolution that `fusedConv2dPlan` can describe: 2-D
- * data, one group, no crop, and not both strided and dilated (tfjs refuses
- * that pair).
+ * Whether a node is a convolution that `fusedConv2dPlan` can describe: a
+ * plain convolution tfjs can fuse (fusion.ts), whether or not a batch norm
+ * or ReLU follows it.
  */
 export function splittable(node: GraphNode): boolean {
-  if (node.op !== 'conv' || node.inShapes[0]?.length !== 3 || Number(node.attributes.groups ?? 1) !== 1) return false;
-  if ([...spatialAttribute(node, 'padLeft'), ...spatialAttribute(node, 'padRight')].some((p) => p < 0)) return false;
-  return spatialAttribute(node, 'stride').every((v) => v === 1) || spatialAttribute(node, 'dilation').every((v) => v === 1);
+  return node.op === 'conv' && fusable(node);
 }
 
 /**

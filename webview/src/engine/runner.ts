@@ -171,7 +171,6 @@ export class ForwardEngine {
     if (pool) this.pools.add(pool);
     // The most threads any convolution was shared by (a layer with few channels has fewer shares than threads).
     let threads = 1;
-    const failedBefore = this.workersFailed;
     const started = performance.now();
     try {
       for (const node of graph.nodes) {
@@ -205,7 +204,8 @@ export class ForwardEngine {
     } finally {
       for (const tensor of live.values()) tensor.dispose();
     }
-    const failedNow = this.workersFailed !== failedBefore ? this.workersFailed : undefined;
+    // The workers were used only if they had not failed before this run, so a failure now is this run's.
+    const failedNow = pool ? this.workersFailed : undefined;
     return {
       backend: tf.getBackend(),
       output: outputs.get(graph.output)!,

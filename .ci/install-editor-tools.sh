@@ -48,7 +48,15 @@ else
   # code-server's postinstall insists that npm runs under Node 24, and the
   # machine's npm config points nodedir at Node 20's headers, which would make
   # node-gyp build the native modules against the wrong ABI.
-  PATH="$node_dir/bin:$PATH" npm_config_nodedir="$node_dir" \
+  # When this script runs under `npm test`, npm has exported its own settings
+  # (npm_config_user_agent names Node 20, npm_config_nodedir points at Node 20's
+  # headers, NODE is Node 20): code-server's postinstall reads the user agent and
+  # refuses. The nested install must see none of the outer npm's variables.
+  scrub=()
+  while IFS='=' read -r name _; do
+    case "$name" in npm_*|NODE|NODE_OPTIONS|INIT_CWD) scrub+=(-u "$name") ;; esac
+  done < <(env)
+  env "${scrub[@]}" PATH="$node_dir/bin:$PATH" npm_config_nodedir="$node_dir" \
     npm install --prefix "$tools/code-server" --no-audit --no-fund --loglevel=error "code-server@$code_server_version"
 fi
 

@@ -9,12 +9,28 @@ import { spawnSync } from 'node:child_process';
 /** The system Python, where Debian's python3-torch lives; CNN_ORACLE_PYTHON points elsewhere. */
 export const PYTHON = process.env.CNN_ORACLE_PYTHON || '/usr/bin/python3';
 
-/** Fails (or, with CNN_LENS_SKIP_PYTHON=1, skips) the calling suite when `modules` cannot be imported. */
+const probes = new Map<string, string | undefined>();
+
+/**
+ * Why `modules` cannot be imported, or undefined when they can. Probed once
+ * per set of modules (importing torch takes a second or two), so a test may
+ * ask before each of its cases.
+ */
+export function pythonProblem(modules: string[]): string | undefined {
+  const key = modules.join(', ');
+  if (!probes.has(key)) {
+    const probe = spawnSync(PYTHON, ['-c', `import ${key}`], { encoding: 'utf8' });
+    const why = probe.status === 0 ? undefined : probe.error?.message || probe.stderr.trim().split('\n').pop() || `exit status ${probe.status}`;
+    probes.set(key, why && `${PYTHON} cannot import ${key} (${why})`);
+  }
+  return probes.get(key);
+}
+
+/** Fails (or, with CNN_LENS_SKIP_PYTHON=1, skips) the calling suite or test when `modules` cannot be imported. */
 export function requirePython(context: Mocha.Context, modules: string[]): void {
-  const probe = spawnSync(PYTHON, ['-c', `import ${modules.join(', ')}`], { encoding: 'utf8' });
-  if (probe.status === 0) return;
-  const why = probe.error?.message || probe.stderr.trim().split('\n').pop() || `exit status ${probe.status}`;
-  const message = `${PYTHON} cannot import ${modules.join(', ')} (${why}); install Debian's python3-torch, python3-torchvision and python3-onnx`;
+  const problem = pythonProblem(modules);
+  if (!problem) return;
+  const message = `${problem}; install Debian's python3-torch, python3-torchvision and python3-onnx`;
   if (process.env.CNN_LENS_SKIP_PYTHON === '1') {
     console.log(`    skipping on purpose (CNN_LENS_SKIP_PYTHON=1): ${message}`);
     context.skip();

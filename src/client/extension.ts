@@ -65,23 +65,28 @@ async function requestSummary(uri: string, position?: vscode.Position): Promise<
   }
 }
 
-/** Writes the summary of every network in the file (or just `networkName`) to the output channel. */
-async function showSummary(output: vscode.OutputChannel, uri?: string, networkName?: string): Promise<void> {
+/**
+ * Writes the summary of every network in the file (or just `networkName`) to
+ * the output channel, and returns the text written (undefined when there is
+ * nothing to summarise), so that callers of the command can check it.
+ */
+async function showSummary(output: vscode.OutputChannel, uri?: string, networkName?: string): Promise<string | undefined> {
   const editor = vscode.window.activeTextEditor;
   const target = uri ?? (editor?.document.languageId === 'cnn' ? editor.document.uri.toString() : undefined);
   if (!target) {
     void vscode.window.showInformationMessage('CNN Lens: open a .cnn file to see its network summary.');
-    return;
+    return undefined;
   }
   const result = await requestSummary(target, uri ? undefined : editor?.selection.active);
   const networks = result?.networks.filter((n) => !networkName || n.name === networkName) ?? [];
   if (!networks.length) {
     void vscode.window.showInformationMessage('CNN Lens: this file has no network to summarise.');
-    return;
+    return undefined;
   }
-  output.appendLine(`# ${vscode.Uri.parse(target).fsPath}`);
-  for (const network of networks) output.appendLine(summaryText(network));
+  const text = [`# ${vscode.Uri.parse(target).fsPath}`, ...networks.map(summaryText)].join('\n');
+  output.appendLine(text);
   output.show(true);
+  return text;
 }
 
 function summaryText(n: NetworkSummary): string {

@@ -12,7 +12,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackendName } from '../../webview/src/engine/backendPolicy';
 import { launchChromium, startStaticServer } from '../webview/browser';
-import { callPage, enginePage, PYTHON } from '../webview/engineFixtures';
+import { callPage, enginePage } from '../webview/engineFixtures';
+import { PYTHON } from '../python';
 
 /** Timed passes per backend after the warm-up: the software GPUs and the plain CPU backend take seconds each. */
 const RUNS: Record<BackendName, number> = { wasm: 9, webgl: 3, webgpu: 3, cpu: 1 };

@@ -2,7 +2,8 @@
  * Golden diagnostics: each file under test/data/diagnostics marks the
  * diagnostics it must produce with `# expect: CODE "message part"` on the line
  * where they start; every diagnostic must be expected, and the full `cnn check`
- * output must equal the `.golden` file beside it (UPDATE_GOLDEN=1 rewrites those).
+ * output must equal the `.golden` file beside it (UPDATE_GOLDEN=1 rewrites those;
+ * a missing one fails).
  */
 import { strict as assert } from 'node:assert';
 import { readdirSync, writeFileSync, existsSync } from 'node:fs';
@@ -29,7 +30,9 @@ describe('diagnostics (golden files)', () => {
       assert.deepEqual(unexpected.map((d) => `${d.range.start.line + 1}: ${d.code}: ${d.message}`), []);
       const golden = analysis.diagnostics.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity} ${d.code}: ${d.message}`).join('\n') + '\n';
       const goldenPath = join(folder, file.replace(/\.cnn$/, '.golden'));
-      if (process.env.UPDATE_GOLDEN || !existsSync(goldenPath)) writeFileSync(goldenPath, golden);
+      if (process.env.UPDATE_GOLDEN === '1') writeFileSync(goldenPath, golden);
+      // A missing golden file is a failure, not a new baseline: writing it would make this test pass whatever the output is.
+      assert.ok(existsSync(goldenPath), `${goldenPath} is missing; run with UPDATE_GOLDEN=1 to write it from the current output, then review it`);
       assert.equal(golden, readText(goldenPath));
     });
   }

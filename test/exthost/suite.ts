@@ -84,8 +84,13 @@ export function defineSuite(): void {
       await vscode.commands.executeCommand('workbench.action.files.revert');
     });
 
-    it('summarises the network on command without failing', async () => {
-      await vscode.commands.executeCommand('cnnLens.showSummary');
+    it('summarises the network on command: its name, input and LeNet-5\'s 61,706 parameters', async () => {
+      await vscode.window.showTextDocument(document);
+      const text = await vscode.commands.executeCommand<string | undefined>('cnnLens.showSummary');
+      assert.ok(text, 'the command returns the summary it wrote');
+      assert.match(text, /LeNet5/);
+      assert.match(text, /1x32x32/);
+      assert.match(text, /61,706/);
     });
 
     it('opens one preview panel per document beside the editor, and reuses it', async () => {

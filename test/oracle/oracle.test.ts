@@ -11,10 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { singleNetwork } from './cli';
+import { PYTHON, requirePython } from '../python';
 
-// The system Python, where Debian's python3-torch lives; CNN_ORACLE_PYTHON points
-// elsewhere (a virtual environment, say) without editing the test.
-const PYTHON = process.env.CNN_ORACLE_PYTHON || '/usr/bin/python3';
 const ORACLE = 'test/oracle/torch_oracle.py';
 const EXAMPLES = 'examples';
 
@@ -39,15 +37,7 @@ describe('examples agree with PyTorch (torch_oracle.py)', function () {
     // Building VGG-16 and ResNet-152 and running them once on a CPU takes a
     // few seconds; allow for a slow, busy machine.
     this.timeout(300_000);
-    const probe = spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' });
-    if (probe.status !== 0) {
-      const why = probe.error?.message || probe.stderr.trim().split('\n').pop() || `exit status ${probe.status}`;
-      const message = `${PYTHON} cannot import torch and torchvision (${why}); install python3-torch and python3-torchvision`;
-      // CI installs PyTorch, so there a missing oracle is a broken setup, not a reason to skip.
-      if (process.env.CI) throw new Error(`${message}. CI must provide them for the oracle test.`);
-      console.log(`    skipping the PyTorch oracle: ${message}`);
-      this.skip();
-    }
+    requirePython(this, ['torch', 'torchvision']);
     const run = spawnSync(PYTHON, [ORACLE], { encoding: 'utf8', maxBuffer: 16 << 20 });
     assert.equal(run.status, 0, `${ORACLE} failed (exit ${run.status}):\n${run.stderr}`);
     oracle = JSON.parse(run.stdout) as Record<string, OracleEntry>;

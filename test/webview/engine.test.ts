@@ -9,7 +9,8 @@ import { strict as assert } from 'node:assert';
 import type { Browser, Page } from 'playwright-core';
 import type { BackendName } from '../../webview/src/engine/backendPolicy';
 import { launchChromium, startStaticServer } from './browser';
-import { callPage, enginePage, firstDifference, graphOf, seededWeights, torchMissing, torchOutputs, uniform } from './engineFixtures';
+import { callPage, enginePage, firstDifference, graphOf, seededWeights, torchOutputs, uniform } from './engineFixtures';
+import { pythonProblem, requirePython } from '../python';
 import { PARITY_NETS, SPLIT_NET } from './engineNets';
 import type { PlainWeights } from './pages/engine.api';
 
@@ -67,20 +68,20 @@ const SEED_EXAMPLES: { name: string; source: string; input: number[]; weights: P
 // Cheap backends first: a software GPU that crashes must not take the others' results with it.
 const BACKENDS: BackendName[] = ['wasm', 'cpu', 'webgl', 'webgpu'];
 
+/** Backends that need a GPU, real or emulated, which a headless machine may lack; wasm and cpu run everywhere and must start. */
+const GPU_BACKENDS: ReadonlySet<BackendName> = new Set(['webgl', 'webgpu']);
+
 describe('forward-pass engine in headless Chromium', function () {
   this.timeout(180_000);
   let browser: Browser;
   let server: Awaited<ReturnType<typeof startStaticServer>>;
-  // PyTorch's outputs of every parity network, computed once for all backends.
+  // PyTorch's outputs of every parity network, computed once for all backends (the parity tests require PyTorch themselves).
   const oracle = new Map<string, { input: number[]; weights: ReturnType<typeof seededWeights>; expected: Record<string, number[]> }>();
-  let torchProblem: string | undefined;
 
   before(async function () {
     server = await startStaticServer();
     browser = await launchChromium();
-    torchProblem = torchMissing();
-    if (torchProblem && process.env.CI) throw new Error(`${torchProblem}; CI must provide it for the engine parity tests.`);
-    if (torchProblem) return;
+    if (pythonProblem(['torch'])) return;
     for (const [name, source] of Object.entries(PARITY_NETS)) {
       const graph = graphOf(source);
       const weights = seededWeights(graph, name.length * 101);
@@ -98,13 +99,14 @@ describe('forward-pass engine in headless Chromium', function () {
     describe(`on the ${backend} backend`, function () {
       let page: Page;
       let errors: string[] = [];
-      let unavailable: string | undefined;
-      before(async () => {
+      before(async function () {
+        let unavailable: string | undefined;
         ({ page, errors, unavailable } = await enginePage(browser, server.url, backend));
-        if (unavailable) console.log(`      skipping ${backend}: ${unavailable}`);
-      });
-      beforeEach(function () {
-        if (unavailable) this.skip();
+        if (!unavailable) return;
+        // WASM and the plain CPU backend need nothing from the machine: failing to start is a bug, not a reason to skip.
+        if (!GPU_BACKENDS.has(backend)) throw new Error(`the ${backend} backend did not start: ${unavailable}`);
+        console.log(`      skipping ${backend}: this browser has no GPU for it (${unavailable})`);
+        this.skip();
       });
       after(async () => {
         await page?.close();
@@ -121,7 +123,7 @@ describe('forward-pass engine in headless Chromium', function () {
 
       for (const name of Object.keys(PARITY_NETS)) {
         it(`matches PyTorch at every node of the ${name} network`, async function () {
-          if (torchProblem) this.skip();
+          requirePython(this, ['torch']);
           const { input, weights, expected } = oracle.get(name)!;
           const reply = await callPage(page, 'run', { source: PARITY_NETS[name], input, weights, keep: 'all' });
           assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}\n${errors.join('\n')}`);
@@ -138,7 +140,7 @@ describe('forward-pass engine in headless Chromium', function () {
 
       for (const name of Object.keys(PARITY_NETS)) {
         it(`matches PyTorch at the output of the ${name} network when nothing else is kept (fused layers)`, async function () {
-          if (torchProblem) this.skip();
+          requirePython(this, ['torch']);
           const { input, weights, expected } = oracle.get(name)!;
           const reply = await callPage(page, 'run', { source: PARITY_NETS[name], input, weights, keep: [] });
           assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}\n${errors.join('\n')}`);
@@ -182,18 +184,21 @@ describe('forward-pass engine in headless Chromium', function () {
     const shared = graph.nodes.filter((n) => n.op === 'conv' && n.attributes.kernel && (n.attributes.kernel as number[])[0] === 3).map((n) => n.id);
 
     before(async () => {
-      ({ page, errors } = await enginePage(browser, server.url, 'wasm'));
-      if (torchProblem) return;
-      const weights = seededWeights(graph, 4242);
-      const input = uniform(77, 16 * 48 * 48, -2, 2);
-      oracle = { input, weights, expected: torchOutputs(graph, weights, input) };
+      let unavailable: string | undefined;
+      ({ page, errors, unavailable } = await enginePage(browser, server.url, 'wasm'));
+      if (unavailable) throw new Error(`the wasm backend did not start: ${unavailable}`);
     });
     after(async () => {
       await page?.close();
     });
-    beforeEach(function () {
-      if (torchProblem) this.skip();
-    });
+    // The PyTorch reference, computed once for the tests that compare with it; the worker-failure tests need none.
+    const torchReference = function (this: Mocha.Context) {
+      requirePython(this, ['torch']);
+      if (oracle) return;
+      const weights = seededWeights(graph, 4242);
+      const input = uniform(77, 16 * 48 * 48, -2, 2);
+      oracle = { input, weights, expected: torchOutputs(graph, weights, input) };
+    };
 
     const wrongNodes = (outputs: Record<string, { data: number[] }>, ids: number[]) =>
       ids.flatMap((id) => {
@@ -214,7 +219,8 @@ describe('forward-pass engine in headless Chromium', function () {
     });
 
     for (const workers of [1, 3]) {
-      it(`matches PyTorch at every node with ${workers} ${workers === 1 ? 'worker' : 'workers'} and the page sharing the convolutions`, async () => {
+      it(`matches PyTorch at every node with ${workers} ${workers === 1 ? 'worker' : 'workers'} and the page sharing the convolutions`, async function () {
+        torchReference.call(this);
         const started = await callPage(page, 'startWorkers', workers);
         assert.ok(started.ok && started.size === workers, JSON.stringify(started));
         const reply = await callPage(page, 'run', { source: SPLIT_NET, input: oracle!.input, weights: oracle!.weights, keep: 'all', workers: true });
@@ -228,7 +234,8 @@ describe('forward-pass engine in headless Chromium', function () {
         assert.equal(reply.leakedTensors, 0, 'every tensor of the run, this thread\'s filter shares included, is freed with the engine');
       });
 
-      it(`matches PyTorch at the output with ${workers} ${workers === 1 ? 'worker' : 'workers'} when batch norm and ReLU are fused into the shared convolutions`, async () => {
+      it(`matches PyTorch at the output with ${workers} ${workers === 1 ? 'worker' : 'workers'} when batch norm and ReLU are fused into the shared convolutions`, async function () {
+        torchReference.call(this);
         await callPage(page, 'startWorkers', workers);
         const reply = await callPage(page, 'run', { source: SPLIT_NET, input: oracle!.input, weights: oracle!.weights, keep: [], workers: true });
         assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}`);
@@ -238,7 +245,8 @@ describe('forward-pass engine in headless Chromium', function () {
       });
     }
 
-    it('finishes on its own thread, with the same numbers, when the workers die, and says why', async () => {
+    it('finishes on its own thread, with the same numbers, when the workers die, and says why', async function () {
+      torchReference.call(this);
       await callPage(page, 'startWorkers', 2);
       await callPage(page, 'stopWorkers');
       const reply = await callPage(page, 'run', { source: SPLIT_NET, input: oracle!.input, weights: oracle!.weights, keep: 'all', workers: true });
@@ -252,7 +260,9 @@ describe('forward-pass engine in headless Chromium', function () {
   describe('ops the engine cannot run', function () {
     let page: Page;
     before(async () => {
-      ({ page } = await enginePage(browser, server.url, 'cpu'));
+      let unavailable: string | undefined;
+      ({ page, unavailable } = await enginePage(browser, server.url, 'cpu'));
+      if (unavailable) throw new Error(`the cpu backend did not start: ${unavailable}`);
     });
     after(async () => {
       await page?.close();

@@ -14,8 +14,7 @@ import { mulberry32 } from '../../webview/src/engine/random';
 import type { BackendName } from '../../webview/src/engine/backendPolicy';
 import type { EnginePage, PlainWeights } from './pages/engine.api';
 import { openTestPage, pageCaller, type PageArguments, type PageResult } from './browser';
-
-export const PYTHON = process.env.CNN_ORACLE_PYTHON || '/usr/bin/python3';
+import { PYTHON } from '../python';
 
 /** The first network of `source`, which must analyse without errors. */
 export function graphOf(source: string): NetworkGraph {
@@ -61,13 +60,6 @@ export function torchOutputs(graph: NetworkGraph, weights: PlainWeights, input: 
   const run = spawnSync(PYTHON, ['test/webview/torch_graph.py'], { input: JSON.stringify({ nodes, weights, input }), encoding: 'utf8', maxBuffer: 64 << 20 });
   if (run.status !== 0) throw new Error(`torch_graph.py failed (exit ${run.status}): ${run.error?.message ?? ''}${run.stderr}`);
   return JSON.parse(run.stdout) as Record<string, number[]>;
-}
-
-/** Whether PyTorch can be imported; the reason when it cannot. */
-export function torchMissing(): string | undefined {
-  const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status === 0) return undefined;
-  return `${PYTHON} cannot import torch (${probe.error?.message || probe.stderr.trim().split('\n').pop()}); install python3-torch`;
 }
 
 /**

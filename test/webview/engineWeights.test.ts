@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { PlainWeights } from './pages/engine.api';
 import { launchChromium, startStaticServer } from './browser';
-import { callPage, enginePage, firstDifference, graphOf, PYTHON, seededWeights, torchMissing, torchOutputs, uniform } from './engineFixtures';
+import { callPage, enginePage, firstDifference, graphOf, seededWeights, torchOutputs, uniform } from './engineFixtures';
+import { PYTHON, requirePython } from '../python';
 
 /** The network torch_safetensors.py mirrors, statement by statement. */
 const SAFETENSORS_NET = `network Small {
@@ -34,6 +35,7 @@ const KERAS_NET = `network Keras {
   depthwise_conv(3, multiplier=2)
   batchnorm
   flatten
+  dropout(0.25)
   dense(5)
 }
 `;
@@ -52,7 +54,8 @@ function kerasTensors(weights: PlainWeights): { name: string; shape: number[]; d
   const depth = weights['2'].weight; // [8, 1, 3, 3], output channel c·2 + m
   const depthKernel: number[] = [];
   for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) for (let c = 0; c < 4; c++) for (let m = 0; m < 2; m++) depthKernel.push(depth.data[((c * 2 + m) * 3 + i) * 3 + j]);
-  const dense = weights['5'].weight; // [5, 128] over (c=8, h=4, w=4) in PyTorch's flatten order
+  // Dropout keeps Flatten's order, so the Dense kernel after it is still stored in Keras's flatten order.
+  const dense = weights['6'].weight; // [5, 128] over (c=8, h=4, w=4) in PyTorch's flatten order
   const denseKernel: number[] = [];
   for (let h = 0; h < 4; h++) for (let w = 0; w < 4; w++) for (let c = 0; c < 8; c++) for (let o = 0; o < 5; o++) denseKernel.push(dense.data[o * 128 + c * 16 + h * 4 + w]);
   const bn = weights['3'];
@@ -66,7 +69,7 @@ function kerasTensors(weights: PlainWeights): { name: string; shape: number[]; d
     { name: 'batch_normalization/moving_mean', shape: [8], data: bn.running_mean.data },
     { name: 'batch_normalization/moving_variance', shape: [8], data: bn.running_var.data },
     { name: 'dense/kernel', shape: [128, 5], data: denseKernel },
-    { name: 'dense/bias', shape: [5], data: weights['5'].bias.data },
+    { name: 'dense/bias', shape: [5], data: weights['6'].bias.data },
   ];
 }
 
@@ -106,9 +109,7 @@ describe('weight files in headless Chromium', function () {
     let model: { input: number[]; output: number[] };
     const file = (name: string) => Array.from(readFileSync(join(dir, `${name}.safetensors`)));
     before(function () {
-      const missing = torchMissing();
-      if (missing && process.env.CI) throw new Error(missing);
-      if (missing) this.skip();
+      requirePython(this, ['torch']);
       dir = mkdtempSync(join(tmpdir(), 'cnn-safetensors-'));
       const run = spawnSync(PYTHON, ['test/webview/torch_safetensors.py', dir], { encoding: 'utf8', maxBuffer: 16 << 20 });
       assert.equal(run.status, 0, `torch_safetensors.py failed: ${run.stderr}`);
@@ -154,7 +155,7 @@ describe('weight files in headless Chromium', function () {
     });
 
     it('computes what PyTorch computes with the original tensors', async function () {
-      if (torchMissing()) this.skip();
+      requirePython(this, ['torch']);
       const { modelJson, shards } = tfjsModel(kerasTensors(weights));
       const loaded = await callPage(page, 'loadTfjs', KERAS_NET, modelJson, shards);
       assert.ok(loaded.ok, loaded.ok ? '' : loaded.error);

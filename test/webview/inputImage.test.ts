@@ -6,10 +6,10 @@
  * messages for files that are not images.
  */
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
 import { deflateSync } from 'node:zlib';
 import type { InputPage, PlainResult } from './pages/input.api';
 import { pageCaller, usePageSuite } from './browser';
+import { requirePython, runPython } from '../python';
 
 // A minimal PNG encoder: 8-bit gray (1), RGB (3) or RGBA (4), one IDAT, no filtering.
 const crcTable = Array.from({ length: 256 }, (_, n) => {
@@ -92,6 +92,7 @@ describe('input: images', function () {
   });
 
   it('resamples like PyTorch F.interpolate(bilinear, align_corners=False, antialias=True)', async function () {
+    requirePython(this, ['torch']);
     const cases = [
       { width: 7, height: 5, outWidth: 4, outHeight: 3 },
       { width: 7, height: 5, outWidth: 13, outHeight: 11 },
@@ -101,17 +102,12 @@ describe('input: images', function () {
     const script = `
 import json, sys, torch, torch.nn.functional as F
 out = []
-for case, plane in json.load(sys.stdin):
+for case, plane in json.loads(sys.argv[1]):
     x = torch.tensor(plane, dtype=torch.float64).reshape(1, 1, case['height'], case['width'])
     y = F.interpolate(x, size=(case['outHeight'], case['outWidth']), mode='bilinear', align_corners=False, antialias=True)
     out.append(y.flatten().tolist())
 print(json.dumps(out))`;
-    const python = spawnSync(process.env.CNN_ORACLE_PYTHON || '/usr/bin/python3', ['-c', script], { input: JSON.stringify(cases.map((c, i) => [c, planes[i]])), encoding: 'utf8' });
-    if (python.status !== 0) {
-      console.warn(`skipped: PyTorch is not available (${python.error?.message ?? python.stderr.trim().split('\n').pop()})`);
-      this.skip();
-    }
-    const expected = JSON.parse(python.stdout) as number[][];
+    const expected = JSON.parse(runPython(script, [JSON.stringify(cases.map((c, i) => [c, planes[i]]))])) as number[][];
     for (const [i, { width, height, outWidth, outHeight }] of cases.entries()) {
       const actual = await call('resize', planes[i], width, height, outWidth, outHeight);
       assertAllClose(actual, expected[i], 1e-5, `${width}x${height} -> ${outWidth}x${outHeight}`);

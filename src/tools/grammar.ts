@@ -1,9 +1,13 @@
 /**
  * Generates `grammars/`: the grammar as people read it, from the parser itself
- * (so it can never drift): EBNF text and chevrotain's railroad diagrams.
- * `npm run grammar` writes the files; a test fails when they are stale.
+ * (so it can never drift): EBNF text and chevrotain's railroad diagrams; and
+ * the op list of the TextMate grammar (`syntaxes/cnn.tmLanguage.json`) from
+ * the op registry. `npm run grammar` writes the files; a test fails when they
+ * are stale.
  */
+import { readFileSync } from 'node:fs';
 import { createSyntaxDiagramsCode, type ISerializedGast } from 'chevrotain';
+import { allOpNames } from '../core/ops/registry';
 import { grammarProductions } from '../core/syntax/parser';
 import { allTokens } from '../core/syntax/tokens';
 
@@ -62,7 +66,30 @@ export function grammarDiagrams(): string {
   return createSyntaxDiagramsCode(grammarProductions());
 }
 
+/** The TextMate grammar that VS Code colours `.cnn` files with. */
+export const textMateGrammarPath = 'syntaxes/cnn.tmLanguage.json';
+
+/** The TextMate pattern of every op name the registry knows, aliases and rank-suffixed spellings included. */
+export function opNamePattern(): string {
+  return `\\b(?:${[...allOpNames()].sort().join('|')})\\b`;
+}
+
+/**
+ * The TextMate grammar `current` with its `op` rule's pattern generated from
+ * the registry. The rest of the grammar is written by hand, so only that one
+ * line is replaced, keeping the file's layout.
+ */
+export function textMateGrammar(current: string): string {
+  const opRule = /("op": \{\s*"comment": [^\n]*\n\s*"match": )"(?:[^"\\]|\\.)*"/;
+  if (!opRule.test(current)) throw new Error(`${textMateGrammarPath}: no "op" rule with "comment" then "match" lines to generate`);
+  return current.replace(opRule, (_, head: string) => `${head}${JSON.stringify(opNamePattern())}`);
+}
+
 /** What `npm run grammar` writes, path → content. */
 export function grammarFiles(): Record<string, string> {
-  return { 'grammars/cnn.ebnf': grammarEbnf(), 'grammars/cnn-railroad.html': grammarDiagrams() };
+  return {
+    'grammars/cnn.ebnf': grammarEbnf(),
+    'grammars/cnn-railroad.html': grammarDiagrams(),
+    [textMateGrammarPath]: textMateGrammar(readFileSync(textMateGrammarPath, 'utf8')),
+  };
 }

@@ -91,6 +91,7 @@ const conv: OpDefinition = {
 
 const convTranspose: OpDefinition = {
   names: ['conv_transpose', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d'],
+  familiarNames: ['deconv'],
   fixedRank: { conv_transpose1d: 1, conv_transpose2d: 2, conv_transpose3d: 3 },
   spatialRanks: [1, 2, 3],
   family: 'convolution',

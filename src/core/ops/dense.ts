@@ -5,6 +5,7 @@ import { product } from './window';
 
 const dense: OpDefinition = {
   names: ['dense', 'linear'],
+  familiarNames: ['fc'],
   family: 'dense',
   summary: 'Fully connected layer on the last axis (as torch.nn.Linear); flatten first to connect every value.',
   signature: {

@@ -5,6 +5,7 @@ function elementwise(names: string[], summary: string, keywords: ArgSpec[] = [],
   return {
     names,
     family: 'activation',
+    pointwise: true,
     summary,
     signature: { positional, keywords },
     apply(context) {
@@ -22,6 +23,7 @@ function elementwise(names: string[], summary: string, keywords: ArgSpec[] = [],
 const dropout: OpDefinition = {
   names: ['dropout', 'dropout1d', 'dropout2d', 'dropout3d'],
   family: 'regularization',
+  pointwise: true,
   summary: 'Dropout: zeroes values with probability p while training (dropout2d/3d drop whole channels); the identity at inference.',
   signature: { positional: [arg.number('p', 'Probability of dropping a value, 0 to 1.', 0.5)], keywords: [] },
   apply(context) {
@@ -62,7 +64,7 @@ const lrn: OpDefinition = {
 };
 
 export const elementwiseOps: OpDefinition[] = [
-  elementwise(['relu'], 'Rectified linear unit: max(0, x).'),
+  { ...elementwise(['relu'], 'Rectified linear unit: max(0, x).'), familiarNames: ['relu_'] },
   elementwise(['relu6'], 'ReLU capped at 6: min(max(0, x), 6) (MobileNet).'),
   elementwise(['leaky_relu'], 'Leaky ReLU: x for x > 0, slope·x otherwise.', [], [arg.number('slope', 'Slope for negative inputs.', 0.01)]),
   elementwise(['elu'], 'Exponential linear unit.', [arg.number('alpha', 'Saturation value for negative inputs.', 1)]),
@@ -74,8 +76,9 @@ export const elementwiseOps: OpDefinition[] = [
   elementwise(['hardsigmoid'], 'Hard sigmoid relu6(x+3)/6.'),
   elementwise(['mish'], 'Mish: x·tanh(softplus(x)).'),
   elementwise(['softplus'], 'Softplus: log(1 + e^x).'),
-  elementwise(['softmax'], 'Softmax over the channel axis (the last axis of a feature vector): outputs sum to 1.'),
-  elementwise(['log_softmax'], 'Logarithm of softmax.'),
+  // Softmax mixes every channel of a position into each output.
+  { ...elementwise(['softmax'], 'Softmax over the channel axis (the last axis of a feature vector): outputs sum to 1.'), pointwise: false },
+  { ...elementwise(['log_softmax'], 'Logarithm of softmax.'), pointwise: false },
   elementwise(['identity'], 'Passes the tensor through; `x: identity` names a block input.'),
   dropout,
   prelu,

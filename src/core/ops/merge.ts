@@ -19,6 +19,7 @@ function describeAll(tensors: Tensor[], names: string[]): string {
 
 const add: OpDefinition = {
   names: ['add'],
+  familiarNames: ['skip'],
   family: 'merge',
   summary: 'Element-wise sum of the current tensor and labelled tensors of the same shape (a skip connection).',
   signature: { positional: [], keywords: [], labels: true },
@@ -36,6 +37,7 @@ const add: OpDefinition = {
 
 const concat: OpDefinition = {
   names: ['concat'],
+  familiarNames: ['concatenate'],
   family: 'merge',
   summary: 'Concatenates the current tensor and labelled tensors on the channel axis, in the order written; other axes must match.',
   signature: { positional: [], keywords: [], labels: true },

@@ -3,6 +3,7 @@ import { arg, type OpDefinition } from './types';
 
 const batchnorm: OpDefinition = {
   names: ['batchnorm', 'batchnorm1d', 'batchnorm2d', 'batchnorm3d'],
+  familiarNames: ['batch_norm', 'bn'],
   // batchnorm1d also takes plain feature vectors (N, C) in PyTorch, so only 2d and 3d fix a rank.
   fixedRank: { batchnorm2d: 2, batchnorm3d: 3 },
   family: 'normalization',

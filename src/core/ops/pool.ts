@@ -99,10 +99,10 @@ function adaptivePool(kind: 'max' | 'avg'): OpDefinition {
 }
 
 export const poolingOps: OpDefinition[] = [
-  windowPool('max'),
-  windowPool('avg'),
-  globalPool('avg'),
+  { ...windowPool('max'), familiarNames: ['pool', 'max_pool', 'maxpooling'] },
+  { ...windowPool('avg'), familiarNames: ['avg_pool', 'averagepooling'] },
+  { ...globalPool('avg'), familiarNames: ['globalaveragepooling'] },
   globalPool('max'),
-  adaptivePool('avg'),
+  { ...adaptivePool('avg'), familiarNames: ['adaptiveavgpool'] },
   adaptivePool('max'),
 ];

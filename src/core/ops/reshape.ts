@@ -64,6 +64,7 @@ const pad: OpDefinition = {
 
 const upsample: OpDefinition = {
   names: ['upsample'],
+  familiarNames: ['upsampling'],
   family: 'reshape',
   summary: 'Upsamples the spatial axes by a scale factor (nearest neighbour by default), as torch.nn.Upsample.',
   signature: {

@@ -98,6 +98,9 @@ export interface OpContext {
   readonly failed: boolean;
 }
 
+/** What kind of layer an op is: how docs group it and the colour the diagram gives it. */
+export type OpFamily = 'convolution' | 'pooling' | 'dense' | 'normalization' | 'activation' | 'regularization' | 'reshape' | 'merge';
+
 /** One op (or several spellings sharing one implementation). */
 export interface OpDefinition {
   /** The names that invoke it; the first is canonical. */
@@ -106,7 +109,20 @@ export interface OpDefinition {
   fixedRank?: Record<string, number>;
   /** Spatial ranks the op accepts, when it needs spatial axes. */
   spatialRanks?: number[];
-  family: string;
+  family: OpFamily;
+  /**
+   * True when each output value is a function of the input value at the same
+   * position alone, with no weights (activations, dropout, identity): the op
+   * keeps the shape and the order of the values. Softmax, which mixes
+   * positions, and PReLU, which has weights, are not.
+   */
+  pointwise?: boolean;
+  /**
+   * Names people bring from PyTorch, Keras and papers (`fc`, `bn`, `deconv`)
+   * that are too far from this op's first name for edit distance to find; an
+   * unknown op with one of them gets that name as its fix.
+   */
+  familiarNames?: string[];
   summary: string;
   signature: OpSignature;
   /** Returns the outcome, or null after reporting why it failed. */

@@ -5,27 +5,11 @@
  * recursive blocks.
  */
 import { diagnostic, nearestName, type Diagnostic, type Fix, type Range } from '../diagnostics';
-import { allArgs, allOpNames, findOp } from '../ops/registry';
+import { allArgs, allOpNames, findOp, opDefinitions } from '../ops/registry';
 import type { BlockDecl, CallNode, Expr, SourceFile, Statement } from '../syntax/ast';
 
-/** Names people bring from PyTorch, Keras and papers that are too far from ours for edit distance to find. */
-const familiarNames: Record<string, string> = {
-  pool: 'maxpool',
-  max_pool: 'maxpool',
-  maxpooling: 'maxpool',
-  avg_pool: 'avgpool',
-  averagepooling: 'avgpool',
-  fc: 'dense',
-  batch_norm: 'batchnorm',
-  bn: 'batchnorm',
-  deconv: 'conv_transpose',
-  upsampling: 'upsample',
-  globalaveragepooling: 'global_avgpool',
-  adaptiveavgpool: 'adaptive_avgpool',
-  concatenate: 'concat',
-  skip: 'add',
-  relu_: 'relu',
-};
+/** Names people bring from PyTorch, Keras and papers (each op's `familiarNames`) → the op's first name. */
+const familiarNames = new Map(opDefinitions.flatMap((op) => (op.familiarNames ?? []).map((familiar) => [familiar, op.names[0]] as const)));
 
 /** Labels defined so far in a body and its enclosing bodies. */
 interface Scope {
@@ -101,7 +85,7 @@ function checkCall(call: CallNode, scope: Scope, params: Set<string>, blocks: Ma
   const block = blocks.get(call.name);
   if (!op && !block) {
     const isBlockName = /^[A-Z]/.test(call.name);
-    const familiar = familiarNames[call.name.toLowerCase().replace(/[0-9]d$/, '').replace(/2d$/, '')];
+    const familiar = familiarNames.get(call.name.toLowerCase().replace(/[0-9]d$/, '').replace(/2d$/, ''));
     const suggestion = familiar ?? nearestName(call.name, isBlockName ? [...blocks.keys(), ...allOpNames()] : [...allOpNames(), ...blocks.keys()]);
     const fixes: Fix[] = suggestion ? [{ title: `Change to ${suggestion}`, edits: [{ range: call.nameRange, newText: suggestion }], preferred: true }] : [];
     const hint = suggestion ? ` Did you mean ${suggestion}?` : isBlockName ? ' Define it with block NAME(params) { ... }.' : '';

@@ -3,6 +3,8 @@
  * live view and the exported file, so an export shows exactly what is drawn.
  */
 import type { DiagramEdge, DiagramFrame, DiagramModel, DiagramNode } from './model';
+import { findOp } from '../../../src/core/ops/registry';
+import type { OpFamily } from '../../../src/core/ops/types';
 import { metrics, type Box, type DiagramLayout, type EdgeRoute } from './layout';
 
 /** Escapes text for SVG/XML content and attribute values. */
@@ -10,17 +12,15 @@ export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
 }
 
+/** The stripe colour of each op family (OpDefinition.family); the rest are drawn plain. */
+const familyColour: Partial<Record<OpFamily, string>> = { convolution: 'conv', pooling: 'pool', normalization: 'norm', dense: 'dense', merge: 'merge' };
+
 /** The colour family of an op, for the stripe on the left of its box. */
 export function opFamily(node: DiagramNode): string {
   if (node.kind === 'group') return 'group';
-  const op = node.op;
-  if (op === 'input') return 'input';
-  if (op.includes('conv')) return 'conv';
-  if (op.includes('pool')) return 'pool';
-  if (op.includes('norm') || op === 'lrn') return 'norm';
-  if (op === 'dense') return 'dense';
-  if (op === 'add' || op === 'concat' || op === 'multiply') return 'merge';
-  return 'other';
+  if (node.op === 'input') return 'input';
+  const family = findOp(node.op)?.family;
+  return (family && familyColour[family]) ?? 'other';
 }
 
 /**

@@ -14,6 +14,7 @@ import { decodeFloat16, permute } from './arrays';
 import { matchInOrder, WeightLoadError, type Expectation, type FileTensor, type LoadedWeights } from './match';
 import { paramLayers } from './params';
 import { elementCount } from '../../../src/core/semantics/shape';
+import { findOp } from '../../../src/core/ops/registry';
 
 interface ManifestEntry {
   name: string;
@@ -27,13 +28,13 @@ interface ManifestGroup {
   weights: ManifestEntry[];
 }
 
-/** Ops that keep every value in place, so a Dense after `flatten; dropout` still reads Flatten's order. */
-const passThrough = new Set(['dropout', 'identity', 'relu', 'relu6', 'leaky_relu', 'elu', 'gelu', 'silu', 'sigmoid', 'tanh', 'hardswish', 'hardsigmoid', 'mish', 'softplus']);
+/** Whether an op keeps every value in place (OpDefinition.pointwise), so a Dense after `flatten; dropout` still reads Flatten's order. */
+const passesThrough = (op: string) => findOp(op)?.pointwise === true;
 
 /** The channels-first shape a Dense layer's input had before a Flatten, if it directly follows one. */
 function flattenedFrom(graph: NetworkGraph, node: GraphNode): number[] | undefined {
   let current = graph.nodes[node.inputs[0]];
-  while (current && passThrough.has(current.op)) current = graph.nodes[current.inputs[0]];
+  while (current && passesThrough(current.op)) current = graph.nodes[current.inputs[0]];
   const shape = current?.op === 'flatten' ? current.inShapes[0] : undefined;
   return shape && shape.length > 1 ? shape : undefined;
 }

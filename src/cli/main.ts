@@ -1,7 +1,9 @@
 /**
  * The `cnn` command line: `cnn check [--json] FILE...` and `cnn summary FILE`,
  * over the same core as the editor. Exit codes: 0 clean, 1 errors in the
- * files, 2 usage or I/O failure.
+ * files, 2 usage or I/O failure, or a fault of CNN Lens itself (an internal
+ * error, reported as a JSON object `{"error": {"code": "internal-error",
+ * "message", "path"?}}`: on stdout with --json, else on stderr).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
@@ -12,6 +14,25 @@ import { renderSummary } from './summary';
 const maxFileBytes = 64 * 1024 * 1024;
 
 class UsageFailure extends Error {}
+
+/** A fault of CNN Lens itself, as the JSON error object the CLI reports it with. */
+interface InternalError {
+  code: 'internal-error';
+  message: string;
+  path?: string;
+}
+
+/** The first internal error among analyses (the core turns one into an `internal-error` diagnostic). */
+function internalErrorOf(path: string, analysis: Analysis): InternalError | undefined {
+  const found = analysis.diagnostics.find((d) => d.code === 'internal-error');
+  return found && { code: 'internal-error', message: found.message, path };
+}
+
+function reportInternalError(error: InternalError, json: boolean): void {
+  const text = `${JSON.stringify({ error })}\n`;
+  if (json) process.stdout.write(text);
+  else process.stderr.write(text);
+}
 
 function readSource(path: string): string {
   let size: number;
@@ -46,6 +67,7 @@ function runCheck(files: string[], options: { json?: boolean }): number {
   const analyses: Analysis[] = [];
   const reports = [];
   let ioFailed = false;
+  let internal: InternalError | undefined;
   for (const path of files) {
     let text: string;
     try {
@@ -57,13 +79,18 @@ function runCheck(files: string[], options: { json?: boolean }): number {
     }
     const analysis = analyze(text);
     analyses.push(analysis);
+    internal ??= internalErrorOf(path, analysis);
     if (options.json) reports.push(toJsonReport(path, analysis));
     else for (const d of analysis.diagnostics) process.stdout.write(`${formatDiagnostic(path, d)}\n`);
   }
   const { errors, warnings } = counts(analyses);
-  if (options.json) process.stdout.write(`${JSON.stringify({ files: reports }, null, 2)}\n`);
-  else process.stdout.write(`${analyses.length} file${analyses.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
-  return ioFailed ? 2 : errors > 0 ? 1 : 0;
+  // An internal error rides along in the report, so a script reading --json finds it where it reads everything else.
+  if (options.json) process.stdout.write(`${JSON.stringify(internal ? { files: reports, error: internal } : { files: reports }, null, 2)}\n`);
+  else {
+    process.stdout.write(`${analyses.length} file${analyses.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+    if (internal) reportInternalError(internal, false);
+  }
+  return ioFailed || internal ? 2 : errors > 0 ? 1 : 0;
 }
 
 function runSummary(file: string, options: { depth: string }): number {
@@ -74,6 +101,11 @@ function runSummary(file: string, options: { depth: string }): number {
   if (analysis.networks.length === 0) process.stdout.write(`${file}: no network defined.\n`);
   else process.stdout.write(`${renderSummary(analysis, text, depth)}\n`);
   for (const d of analysis.diagnostics) process.stderr.write(`${formatDiagnostic(file, d)}\n`);
+  const internal = internalErrorOf(file, analysis);
+  if (internal) {
+    reportInternalError(internal, false);
+    return 2;
+  }
   return counts([analysis]).errors > 0 ? 1 : 0;
 }
 
@@ -110,9 +142,19 @@ export function main(argv: string[]): number {
       process.stderr.write(`cnn: ${error.message}\n`);
       return 2;
     }
-    throw error;
+    // Anything else is CNN Lens's own fault: exit 2 (1 means "errors in the files"), with the error as JSON.
+    reportInternalError({ code: 'internal-error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }, argv.includes('--json'));
+    return 2;
   }
   return exitCode;
+}
+
+// `cnn check … | head` closes the pipe early: that ends the output, quietly, and is no failure of the check.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
 }
 
 process.exitCode = main(process.argv.slice(2));

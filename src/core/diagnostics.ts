@@ -35,6 +35,8 @@ export const diagnosticSeverity = {
   'undefined-block': 'error',
   'recursive-block': 'error',
   'too-large': 'error',
+  /** A fault of CNN Lens itself while analysing the file (never the file's fault). */
+  'internal-error': 'error',
   'uneven-stride': 'warning',
   'dense-on-spatial': 'warning',
   misaligned: 'info',

@@ -25,9 +25,10 @@ export interface JsonNetwork {
   name: string;
   input: number[];
   output: number[] | null;
-  params: { trainable: number; nonTrainable: number; total: number };
-  macs: number;
-  activations: number;
+  /** Null, like `macs` and `activations`, when analysis stopped part-way (`too-large`): the totals are unknown. */
+  params: { trainable: number; nonTrainable: number; total: number } | null;
+  macs: number | null;
+  activations: number | null;
   statements: JsonStatement[];
 }
 
@@ -55,9 +56,9 @@ function jsonNetwork(network: NetworkAnalysis): JsonNetwork {
     name: network.name,
     input: network.input ?? [],
     output: network.output,
-    params: { trainable: network.params.trainable, nonTrainable: network.params.nonTrainable, total: network.params.trainable + network.params.nonTrainable },
-    macs: network.macs,
-    activations: network.activations,
+    params: network.stopped ? null : { trainable: network.params.trainable, nonTrainable: network.params.nonTrainable, total: network.params.trainable + network.params.nonTrainable },
+    macs: network.stopped ? null : network.macs,
+    activations: network.stopped ? null : network.activations,
     statements: network.statements.map(jsonStatement),
   };
 }

@@ -5,16 +5,21 @@
  */
 import {
   createConnection,
+  ErrorCodes,
+  LSPErrorCodes,
   ProposedFeatures,
+  ResponseError,
   TextDocumentSyncKind,
+  type CancellationToken,
   type Connection,
+  type ConnectionStrategy,
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { networkSummaryMethod, type NetworkSummaryParams } from '../protocol/messages';
 import { codeActions } from './codeActions';
 import { codeLenses } from './codeLens';
 import { completion, completionTriggers } from './completion';
-import { DocumentStore } from './documents';
+import { describeError, DocumentStore } from './documents';
 import { documentSymbols } from './documentSymbols';
 import { foldingRanges } from './folding';
 import { formatDocument } from './formatting';
@@ -27,15 +32,49 @@ import { Settings } from './settings';
 import { signatureHelp, signatureTriggers } from './signatureHelp';
 import { networkSummary } from './summary';
 
+/**
+ * Answers a request that was cancelled while still queued with RequestCancelled,
+ * instead of running it (the JSON-RPC library's default runs it anyway).
+ */
+export const cancellationStrategy: ConnectionStrategy = {
+  cancelUndispatched: (message) => ({
+    jsonrpc: '2.0',
+    id: (message as { id?: number | string }).id ?? null,
+    error: { code: LSPErrorCodes.RequestCancelled, message: 'The request was cancelled before it ran.' },
+  }),
+};
+
 /** Starts serving on a connection; tests may pass their own. */
 export function startServer(connection: Connection): void {
   const settings = new Settings(connection);
   const store = new DocumentStore(connection, settings);
+  let state: 'starting' | 'running' | 'shutDown' = 'starting';
+
+  /**
+   * A request handler that keeps the protocol's lifecycle: before `initialize`
+   * it answers ServerNotInitialized (-32002), after `shutdown` InvalidRequest,
+   * and a request cancelled before it starts gets RequestCancelled.
+   */
+  const serve =
+    <P, R>(handler: (params: P) => R) =>
+    (params: P, token?: CancellationToken): R => {
+      if (state === 'starting') throw new ResponseError(ErrorCodes.ServerNotInitialized, 'The server is not initialized yet: send initialize first.');
+      if (state === 'shutDown') throw new ResponseError(ErrorCodes.InvalidRequest, 'The server has shut down; only exit is accepted.');
+      if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The request was cancelled.');
+      return handler(params);
+    };
+
+  connection.onShutdown(() => {
+    state = 'shutDown';
+  });
 
   connection.onInitialize((params): InitializeResult => {
+    state = 'running';
     settings.initialize(params.capabilities.workspace?.configuration === true, params.initializationOptions);
     return {
       capabilities: {
+        // Positions count UTF-16 code units, as the core does (LSP's default, which every client supports).
+        positionEncoding: 'utf-16',
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
         inlayHintProvider: true,
@@ -65,24 +104,37 @@ export function startServer(connection: Connection): void {
     connection.languages.inlayHint.refresh().catch(() => undefined);
   });
 
-  connection.onHover((params) => hover(store, params));
-  connection.languages.inlayHint.on((params) => inlayHints(store, settings, params));
-  connection.onCodeLens((params) => codeLenses(store, params));
-  connection.onCompletion((params) => completion(store, params));
-  connection.onSignatureHelp((params) => signatureHelp(store, params));
-  connection.onDefinition((params) => definition(store, params));
-  connection.onReferences((params) => references(store, params));
-  connection.onPrepareRename((params) => prepareRename(store, params));
-  connection.onRenameRequest((params) => rename(store, params));
-  connection.onDocumentSymbol((params) => documentSymbols(store, params));
-  connection.languages.semanticTokens.on((params) => semanticTokens(store, params));
-  connection.onFoldingRanges((params) => foldingRanges(store, params));
-  connection.onDocumentFormatting((params) => formatDocument(store, params));
-  connection.onCodeAction((params) => codeActions(store, params));
-  connection.onRequest(networkSummaryMethod, (params: NetworkSummaryParams) => networkSummary(store, params));
+  connection.onHover(serve((params) => hover(store, params)));
+  connection.languages.inlayHint.on(serve((params) => inlayHints(store, settings, params)));
+  connection.onCodeLens(serve((params) => codeLenses(store, params)));
+  connection.onCompletion(serve((params) => completion(store, params)));
+  connection.onSignatureHelp(serve((params) => signatureHelp(store, params)));
+  connection.onDefinition(serve((params) => definition(store, params)));
+  connection.onReferences(serve((params) => references(store, params)));
+  connection.onPrepareRename(serve((params) => prepareRename(store, params)));
+  connection.onRenameRequest(serve((params) => rename(store, params)));
+  connection.onDocumentSymbol(serve((params) => documentSymbols(store, params)));
+  connection.languages.semanticTokens.on(serve((params) => semanticTokens(store, params)));
+  connection.onFoldingRanges(serve((params) => foldingRanges(store, params)));
+  connection.onDocumentFormatting(serve((params) => formatDocument(store, params)));
+  connection.onCodeAction(serve((params) => codeActions(store, params)));
+  connection.onRequest(networkSummaryMethod, serve((params: NetworkSummaryParams) => networkSummary(store, params)));
 
   connection.listen();
 }
 
 // createConnection reads --stdio, --node-ipc or --socket=N from the command line.
-startServer(createConnection(ProposedFeatures.all));
+const connection = createConnection(ProposedFeatures.all, cancellationStrategy);
+// The last line of defence: whatever escapes a handler or a timer is logged, and the server keeps serving every other document.
+const logUnexpected = (what: string, error: unknown) => {
+  // The client is gone when its pipe is: there is no one left to serve.
+  if ((error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') process.exit(0);
+  try {
+    connection.console.error(`${what} (the server continues): ${describeError(error)}`);
+  } catch {
+    // Logging itself failed; there is nowhere else to report to.
+  }
+};
+process.on('uncaughtException', (error) => logUnexpected('Unexpected error', error));
+process.on('unhandledRejection', (reason) => logUnexpected('Unhandled rejection', reason));
+startServer(connection);

@@ -1,5 +1,6 @@
 /** The command line as CI scripts use it: exit codes, the JSON contract, the summary table. */
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,5 +72,33 @@ describe('cnn summary', () => {
     assert.equal(run.code, 1);
     assert.match(run.stdout, /conv\(4, 9\)/);
     assert.match(run.stderr, /nonpositive-size/);
+  });
+});
+
+describe('cnn check under hostile input (issue 16)', () => {
+  it('reports nesting past the bounds as diagnostics, with the JSON contract and exit 1, never a crash', () => {
+    const deep = file('deep.cnn', `network N {\n  input(3x8x8)\n  conv(${'('.repeat(500)}4${')'.repeat(500)}, 3)\n${'repeat(2) {\n'.repeat(330)}relu\n${'}\n'.repeat(330)}}\n`);
+    const chain = file('chain.cnn', `network N {\n  input(3x8x8)\n  D0\n}\n${Array.from({ length: 829 }, (_, i) => `block D${i} { D${i + 1} }`).join('\n')}\nblock D829 { relu }\n`);
+    const run = runCli(['check', '--json', deep, chain]);
+    assert.equal(run.code, 1, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.equal(report.error, undefined);
+    assert.ok(report.files[0].diagnostics.some((d: { message: string }) => /nests deeper than 64 levels/.test(d.message)));
+    const [network] = report.files[1].networks;
+    assert.deepEqual([network.output, network.params, network.macs], [null, null, null]);
+    assert.ok(report.files[1].diagnostics.some((d: { code: string; message: string }) => d.code === 'too-large' && /deeper than 256 levels/.test(d.message)));
+  });
+
+  it('ends quietly when its reader closes the pipe early (cnn check … | head)', async () => {
+    const noisy = file('noisy.cnn', `network N {\n  input(3x8x8)\n${'  nosuchop\n'.repeat(15_000)}}\n`);
+    const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'cli.js'), 'check', noisy], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+    // Read one chunk, then close our end, as `head -1` does.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (status) => resolve(status)));
+    assert.equal(stderr, '');
+    assert.equal(code, 1);
   });
 });

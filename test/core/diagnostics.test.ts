@@ -39,7 +39,8 @@ describe('diagnostics (golden files)', () => {
 
   it('covers every diagnostic code of the language', () => {
     const covered = new Set(files.flatMap((f) => expectations(readText(join(folder, f))).map((e) => e.code)));
-    assert.deepEqual(Object.keys(diagnosticSeverity).filter((code) => !covered.has(code)), []);
+    // internal-error is a fault of CNN Lens, never of a file, so no file can show it (test/core/hostile.test.ts forces one).
+    assert.deepEqual(Object.keys(diagnosticSeverity).filter((code) => !covered.has(code) && code !== 'internal-error'), []);
   });
 
   it('reports a block error at the outermost call with the block line as related information', () => {

@@ -13,7 +13,10 @@ export interface CheckReport {
   files: JsonFileReport[];
 }
 
-export type Network = CheckReport['files'][number]['networks'][number];
+type ReportedNetwork = CheckReport['files'][number]['networks'][number];
+
+/** A network whose analysis ran to the end, so its totals are known (they are null only after `too-large`). */
+export type Network = ReportedNetwork & { params: NonNullable<ReportedNetwork['params']>; macs: number; activations: number };
 
 /**
  * `cnn check --json FILE`, parsed. The exit status must agree with the
@@ -52,5 +55,7 @@ export function singleNetwork(file: string): Network {
     `${file} should have no error diagnostics`,
   );
   assert.equal(result.networks.length, 1, `${file} should define exactly one network`);
-  return result.networks[0];
+  const [network] = result.networks;
+  assert.ok(network.params && network.macs !== null && network.activations !== null, `${file}: the analysis stopped part-way`);
+  return network as Network;
 }

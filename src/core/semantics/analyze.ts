@@ -7,7 +7,8 @@
 import { compareRanges, diagnostic, diagnosticSeverity, type Diagnostic, type DiagnosticCode, type Fix, type Range, type RelatedLocation } from '../diagnostics';
 import { findOp, allArgs } from '../ops/registry';
 import type { OpContext, OpDefinition, OpOutcome, Tensor } from '../ops/types';
-import type { BlockDecl, CallNode, NetworkDecl, SourceFile, Statement } from '../syntax/ast';
+import type { BlockDecl, CallNode, Expr, NetworkDecl, SourceFile, Statement } from '../syntax/ast';
+import { splitLines } from '../syntax/lineIndex';
 import { parse } from '../syntax/parse';
 import { inputReceptiveField, mergeReceptiveFields, stepReceptiveField, type ReceptiveField } from './receptiveField';
 import type { Attributes, GraphGroup, GraphNode, NetworkGraph } from './graph';
@@ -16,8 +17,20 @@ import { axesName, elementCount, formatShape, matchesAssertion } from './shape';
 import { checkStatically } from './staticChecks';
 import { describeValue, evaluate, formatValue, isError, maxExact, type Value } from './values';
 
-/** Past this many layer evaluations in one file, analysis stops with `too-large` (nested repeats, block fan-out). */
-const evaluationBudget = 200_000;
+/**
+ * The work one file may cost before analysis stops with `too-large` (nested
+ * repeats, block fan-out): this much, plus one unit per character of the file,
+ * so that a long but plain file is never cut short. Each statement evaluated
+ * costs one unit and one more per node of its argument expressions, so a call
+ * with a thousand labels weighs a thousand times a `relu`.
+ */
+const baseBudget = 200_000;
+/**
+ * Block calls and nested bodies deeper than this stop the analysis of the
+ * network with `too-large`: evaluation recurses once per level, and a chain of
+ * blocks could otherwise exhaust the stack (which holds about 800 levels).
+ */
+export const maxEvaluationDepth = 256;
 /** Hovers need a few instances of a statement inside a block, not every one of thousands of calls. */
 const instancesKept = 32;
 
@@ -55,11 +68,35 @@ export interface AnalyzeOptions {
 }
 
 class BudgetExceeded extends Error {}
+class NestingExceeded extends Error {}
 
-/** Analyses source text: parse, check, infer shapes and count. Never throws on user input. */
+/**
+ * Analyses source text: parse, check, infer shapes and count. Never throws:
+ * a fault of CNN Lens itself becomes an `internal-error` diagnostic, so one
+ * file can never take an editor's other files down with it.
+ */
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
-  const parsed = parse(text);
-  return new Analyzer(text, parsed.file, parsed.diagnostics, options.graph === true).run();
+  try {
+    if (typeof text !== 'string') throw new TypeError(`analyze() needs text, not ${text === null ? 'null' : typeof text}`);
+    const parsed = parse(text);
+    return new Analyzer(text, parsed.file, parsed.diagnostics, options.graph === true).run();
+  } catch (error) {
+    return failedAnalysis(error, options.graph === true);
+  }
+}
+
+/** The analysis of a file CNN Lens failed on: no networks, and one diagnostic that says what broke. */
+function failedAnalysis(error: unknown, withGraphs: boolean): Analysis {
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const start = { line: 0, character: 0 };
+  const analysis: Analysis = {
+    file: { networks: [], blocks: [], comments: [] },
+    diagnostics: [diagnostic('internal-error', `CNN Lens failed while analysing this file (${reason}). This is a bug in CNN Lens, not in the file; please report it with the file.`, { start, end: start })],
+    networks: [],
+    instances: new Map(),
+  };
+  if (withGraphs) analysis.graphs = [];
+  return analysis;
 }
 
 class Analyzer {
@@ -67,7 +104,12 @@ class Analyzer {
   private readonly found = new Map<string, Diagnostic>();
   private readonly blocks = new Map<string, BlockDecl>();
   private readonly instances = new Map<Statement, StatementResult[]>();
-  private evaluations = 0;
+  /** Work units spent so far, against `budget`. */
+  private spent = 0;
+  private readonly budget: number;
+  /** How deep block calls and nested bodies are at the statement being evaluated. */
+  private depth = 0;
+  private readonly statementCosts = new WeakMap<Statement, number>();
   /** The graph of the network being analysed, when recording graphs. */
   private graph: NetworkGraph | null = null;
   /** The top-level statement being evaluated, for `GraphNode.statement`. */
@@ -80,7 +122,8 @@ class Analyzer {
     syntaxDiagnostics: Diagnostic[],
     private readonly recordGraphs = false,
   ) {
-    this.lines = text.split('\n');
+    this.lines = splitLines(text);
+    this.budget = baseBudget + text.length;
     for (const d of syntaxDiagnostics) this.add(d);
     for (const block of file.blocks) if (!this.blocks.has(block.name)) this.blocks.set(block.name, block);
   }
@@ -149,21 +192,21 @@ class Analyzer {
       );
     }
     let lastField: ReceptiveField | null = current?.receptiveField ?? null;
+    let stopped = false;
     for (const statement of body) {
       this.statementIndex++;
       let evaluated: { output: Tensor | null; result: StatementResult };
       try {
         evaluated = this.evaluateStatement(statement, current, frame);
       } catch (error) {
-        if (!(error instanceof BudgetExceeded)) throw error;
-        this.add(
-          diagnostic(
-            'too-large',
-            `Analysing this needs more than ${evaluationBudget.toLocaleString('en-US')} layer evaluations (nested repeats or block calls); CNN Lens stops analysing ${network.name} here.`,
-            statement.range,
-          ),
-        );
+        if (!(error instanceof BudgetExceeded || error instanceof NestingExceeded)) throw error;
+        const why =
+          error instanceof BudgetExceeded
+            ? `Analysing this costs more than ${this.budget.toLocaleString('en-US')} steps (layer evaluations and their arguments, through nested repeats or block calls)`
+            : `Block calls and nested bodies here go deeper than ${maxEvaluationDepth} levels`;
+        this.add(diagnostic('too-large', `${why}; CNN Lens stops analysing ${network.name} here, so its output and totals are unknown.`, statement.range));
         if (this.graph) this.graph.complete = false;
+        stopped = true;
         break;
       }
       statements.push(evaluated.result);
@@ -175,6 +218,21 @@ class Analyzer {
       if (current?.node === undefined) this.graph.complete = false;
       this.graphs.push(this.graph);
       this.graph = null;
+    }
+    if (stopped) {
+      // What was counted so far is not the network's: past the statement that stopped, nothing is known.
+      return {
+        name: network.name,
+        declaration: network,
+        input,
+        output: null,
+        params: zeroParams(),
+        macs: 0,
+        activations: 0,
+        receptiveField: null,
+        statements,
+        stopped: true,
+      };
     }
     const totals = sumResults(statements);
     for (const count of [totals.params.trainable + totals.params.nonTrainable, totals.macs, totals.activations]) {
@@ -302,17 +360,42 @@ class Analyzer {
   }
 
   private evaluateBody(statements: Statement[], input: Tensor | null, frame: Frame): { output: Tensor | null; results: StatementResult[] } {
-    let current = input;
-    const results: StatementResult[] = [];
-    for (const statement of statements) {
-      const evaluated = this.evaluateStatement(statement, current, frame);
-      results.push(evaluated.result);
-      current = evaluated.output;
+    if (++this.depth > maxEvaluationDepth) {
+      this.depth--;
+      throw new NestingExceeded();
     }
-    return { output: current, results };
+    try {
+      let current = input;
+      const results: StatementResult[] = [];
+      for (const statement of statements) {
+        const evaluated = this.evaluateStatement(statement, current, frame);
+        results.push(evaluated.result);
+        current = evaluated.output;
+      }
+      return { output: current, results };
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Spends the cost of evaluating a statement once; past the budget, the network's analysis stops. */
+  private charge(statement: Statement): void {
+    let cost = this.statementCosts.get(statement);
+    if (cost === undefined) {
+      cost = 1;
+      if (statement.body.kind === 'call') for (const argument of statement.body.args) cost += expressionSize(argument.value);
+      this.statementCosts.set(statement, cost);
+    }
+    this.spend(cost);
+  }
+
+  private spend(cost: number): void {
+    this.spent += cost;
+    if (this.spent > this.budget) throw new BudgetExceeded();
   }
 
   private evaluateStatement(statement: Statement, input: Tensor | null, frame: Frame): { output: Tensor | null; result: StatementResult } {
+    this.charge(statement);
     const evaluated = this.evaluateBodyOf(statement, input, frame);
     let output = evaluated.output;
     const result = evaluated.result;
@@ -520,6 +603,8 @@ class Analyzer {
       const passTotals = sumResults(pass.results);
       addInto(totals, passTotals, 1);
       current = pass.output;
+      // Past a pass that failed, every later pass has an unknown input and adds nothing: stop instead of running them.
+      if (!current) break;
       // A pass that keeps the shape and the jump will repeat itself exactly, except
       // that the receptive field grows by the same amount each time: fast-forward.
       const remaining = count - passes;
@@ -544,10 +629,14 @@ class Analyzer {
   ): { output: Tensor | null; result: StatementResult } {
     const fail = (failed: boolean) => ({ output: null, result: this.result(statement, block.name, 'block', input, null, zeroParams(), 0, 0, failed) });
     if (frame.expanding.has(block.name)) return fail(true);
+    // Binding reads every parameter of the block, so a call costs their number too.
+    this.spend(block.params.length);
     const env = new Map<string, Value>();
     const positional = call.args.filter((a) => a.key === undefined);
+    const keyed = new Map<string, CallNode['args'][number]>();
+    for (const argument of call.args) if (argument.key !== undefined && !keyed.has(argument.key)) keyed.set(argument.key, argument);
     for (const [index, param] of block.params.entries()) {
-      const given = call.args.find((a) => a.key === param.name) ?? positional[index];
+      const given = keyed.get(param.name) ?? positional[index];
       // Arguments are evaluated in the caller's scope; defaults in the block's, after the parameters before them.
       const source = given ? { expr: given.value, env: frame.env } : param.defaultValue ? { expr: param.defaultValue, env } : undefined;
       if (!source) return fail(false); // missing-arg is reported statically.
@@ -560,11 +649,15 @@ class Analyzer {
     }
     const calls = [...frame.calls, { blockName: block.name, range: call.range }];
     // The group shows the call with its arguments' values (`Bottleneck(128, 2)`, not `Bottleneck(width, s)`), as a user reads one instance.
-    const shown = call.args.map((a) => {
-      const value = env.get(a.key ?? block.params[positional.indexOf(a)]?.name ?? '');
-      const text = value ? formatValue(value) : this.textOf(a.value.range);
-      return a.key === undefined ? text : `${a.key}=${text}`;
-    });
+    let shown: string[] = [];
+    if (this.graph) {
+      let position = 0;
+      shown = call.args.map((a) => {
+        const value = env.get(a.key ?? block.params[position++]?.name ?? '');
+        const text = value ? formatValue(value) : this.textOf(a.value.range);
+        return a.key === undefined ? text : `${a.key}=${text}`;
+      });
+    }
     const grouped = this.openGroup(frame, 'block', `${block.name}(${shown.join(', ')})`, statement.range);
     const inner: Frame = { env, scope: { labels: new Map() }, calls, expanding: new Set([...frame.expanding, block.name]), group: grouped.group };
     const evaluated = this.evaluateBody(block.body, input, inner);
@@ -590,7 +683,6 @@ class Analyzer {
       return { output: null, result: this.result(statement, call.name, 'op', input, null, zeroParams(), 0, 0, failed) };
     };
     if (!input) return failResult(false);
-    if (++this.evaluations > evaluationBudget) throw new BudgetExceeded();
     const spatialRank = input.shape.length - 1;
     const fixed = op.fixedRank?.[call.name];
     if ((fixed !== undefined && spatialRank !== fixed) || (op.spatialRanks && !op.spatialRanks.includes(spatialRank))) {
@@ -852,6 +944,20 @@ export function argumentEdit(call: CallNode, name: string, valueText: string, te
   const inside = textOf({ start: call.argsRange.start, end: close });
   const separator = inside.replace(/[()\s]/g, '').length ? ', ' : '';
   return { range: { start: close, end: close }, newText: `${separator}${name}=${valueText}` };
+}
+
+/** How many nodes an expression has, counted without recursion. */
+function expressionSize(root: Expr): number {
+  let size = 0;
+  const pending: Expr[] = [root];
+  while (pending.length) {
+    const expr = pending.pop()!;
+    size++;
+    if (expr.kind === 'binary') pending.push(expr.left, expr.right);
+    else if (expr.kind === 'negate') pending.push(expr.operand);
+    else if (expr.kind === 'tuple') pending.push(...expr.items);
+  }
+  return size;
 }
 
 function zeroParams(): ParamCounts {

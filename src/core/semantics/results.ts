@@ -49,6 +49,11 @@ export interface NetworkAnalysis {
   /** The receptive field of the last tensor that still had spatial axes. */
   receptiveField: ReceptiveField | null;
   statements: StatementResult[];
+  /**
+   * True when analysis stopped part-way (`too-large`): the output is then
+   * null and the totals zero, because nothing past that statement is known.
+   */
+  stopped?: boolean;
 }
 
 /** Everything the core knows about one file. */

@@ -6,6 +6,7 @@
  */
 import { diagnostic, nearestName, type Diagnostic, type Fix, type Range } from '../diagnostics';
 import { allArgs, allOpNames, findOp, opDefinitions } from '../ops/registry';
+import type { OpDefinition } from '../ops/types';
 import type { BlockDecl, CallNode, Expr, SourceFile, Statement } from '../syntax/ast';
 
 /** Names people bring from PyTorch, Keras and papers (each op's `familiarNames`) → the op's first name. */
@@ -20,6 +21,7 @@ interface Scope {
 /** Runs every static check over the file. */
 export function checkStatically(file: SourceFile, blocks: Map<string, BlockDecl>): Diagnostic[] {
   const found: Diagnostic[] = [];
+  suggestionsLeft = maxSuggestions;
   const seen = new Map<string, Range>();
   for (const declaration of [...file.networks, ...file.blocks]) {
     const previous = seen.get(declaration.name);
@@ -74,9 +76,31 @@ function checkBody(statements: Statement[], scope: Scope, params: Set<string>, b
   });
 }
 
+function isVisible(scope: Scope, name: string): boolean {
+  for (let s: Scope | undefined = scope; s; s = s.parent) if (s.labels.has(name)) return true;
+  return false;
+}
+
+/**
+ * Past this many "did you mean" searches in a file, no more are made: each
+ * reads every candidate (visible labels, blocks, parameters), and a generated
+ * file with thousands of mistakes could otherwise make the check quadratic.
+ */
+const maxSuggestions = 200;
+/** Searches left in the file being checked (the checks run synchronously, one file at a time). */
+let suggestionsLeft = 0;
+
+/** `nearestName`, while the file's allowance of searches lasts. */
+function suggest(name: string, candidates: () => Iterable<string>): string | undefined {
+  if (suggestionsLeft <= 0) return undefined;
+  suggestionsLeft--;
+  return nearestName(name, candidates());
+}
+
+/** Every label visible from a scope (for suggestions), gathered without spreading a large set into arguments. */
 function visibleLabels(scope: Scope): string[] {
   const names: string[] = [];
-  for (let s: Scope | undefined = scope; s; s = s.parent) names.push(...s.labels);
+  for (let s: Scope | undefined = scope; s; s = s.parent) for (const name of s.labels) names.push(name);
   return names;
 }
 
@@ -86,7 +110,7 @@ function checkCall(call: CallNode, scope: Scope, params: Set<string>, blocks: Ma
   if (!op && !block) {
     const isBlockName = /^[A-Z]/.test(call.name);
     const familiar = familiarNames.get(call.name.toLowerCase().replace(/[0-9]d$/, '').replace(/2d$/, ''));
-    const suggestion = familiar ?? nearestName(call.name, isBlockName ? [...blocks.keys(), ...allOpNames()] : [...allOpNames(), ...blocks.keys()]);
+    const suggestion = familiar ?? suggest(call.name, () => (isBlockName ? [...blocks.keys(), ...allOpNames()] : [...allOpNames(), ...blocks.keys()]));
     const fixes: Fix[] = suggestion ? [{ title: `Change to ${suggestion}`, edits: [{ range: call.nameRange, newText: suggestion }], preferred: true }] : [];
     const hint = suggestion ? ` Did you mean ${suggestion}?` : isBlockName ? ' Define it with block NAME(params) { ... }.' : '';
     found.push(
@@ -109,9 +133,8 @@ function checkCall(call: CallNode, scope: Scope, params: Set<string>, blocks: Ma
         continue;
       }
       const name = argument.value.name;
-      const visible = visibleLabels(scope);
-      if (!visible.includes(name)) {
-        const suggestion = nearestName(name, visible);
+      if (!isVisible(scope, name)) {
+        const suggestion = suggest(name, () => visibleLabels(scope));
         found.push(
           diagnostic(
             'undefined-label',
@@ -124,8 +147,7 @@ function checkCall(call: CallNode, scope: Scope, params: Set<string>, blocks: Ma
     }
     return;
   }
-  const positionalSpecs = op ? op.signature.positional.map((a) => a.name) : block!.params.map((p) => p.name);
-  const allNames = op ? allArgs(op).map((a) => a.name) : block!.params.map((p) => p.name);
+  const { positionalSpecs, allNames, allNameSet, required } = signatureOf(op ?? block!);
   const what = op ? call.name : `block ${call.name}`;
   const given = new Set<string>();
   let positionalCount = 0;
@@ -139,7 +161,7 @@ function checkCall(call: CallNode, scope: Scope, params: Set<string>, blocks: Ma
         found.push(
           diagnostic(
             'unknown-arg',
-            `${what} takes ${positionalSpecs.length} positional argument${positionalSpecs.length === 1 ? '' : 's'}${positionalSpecs.length ? ` (${positionalSpecs.join(', ')})` : ''}; give the others by keyword${allNames.length > positionalSpecs.length ? `: ${allNames.filter((n) => !positionalSpecs.includes(n)).join(', ')}` : ''}.`,
+            `${what} takes ${positionalSpecs.length} positional argument${positionalSpecs.length === 1 ? '' : 's'}${positionalSpecs.length ? ` (${listNames(positionalSpecs)})` : ''}; give the others by keyword${allNames.length > positionalSpecs.length ? `: ${listNames(allNames.slice(positionalSpecs.length))}` : ''}.`,
             argument.range,
           ),
         );
@@ -149,13 +171,13 @@ function checkCall(call: CallNode, scope: Scope, params: Set<string>, blocks: Ma
       continue;
     }
     sawKeyword = true;
-    if (!allNames.includes(argument.key)) {
-      const suggestion = nearestName(argument.key, allNames);
+    if (!allNameSet.has(argument.key)) {
+      const suggestion = suggest(argument.key, () => allNames);
       const keyRange = argument.keyRange ?? argument.range;
       found.push(
         diagnostic(
           'unknown-arg',
-          `${what} has no argument ${argument.key}${suggestion ? `; did you mean ${suggestion}?` : '.'} It takes: ${allNames.join(', ') || 'no arguments'}.`,
+          `${what} has no argument ${argument.key}${suggestion ? `; did you mean ${suggestion}?` : '.'} It takes: ${listNames(allNames) || 'no arguments'}.`,
           keyRange,
           suggestion ? { fixes: [{ title: `Change to ${suggestion}`, edits: [{ range: keyRange, newText: suggestion }], preferred: true }] } : {},
         ),
@@ -166,14 +188,62 @@ function checkCall(call: CallNode, scope: Scope, params: Set<string>, blocks: Ma
       given.add(argument.key);
     }
   }
-  const required = op
-    ? op.signature.positional.filter((a) => a.defaultValue === undefined && a.defaultText === undefined).map((a) => a.name)
-    : block!.params.filter((p) => !p.defaultValue).map((p) => p.name);
-  const missing = required.filter((name) => !given.has(name));
-  if (missing.length) {
-    const example = op ? `${call.name}(${op.signature.positional.map((a) => a.name).join(', ')})` : `${call.name}(${block!.params.map((p) => p.name).join(', ')})`;
-    found.push(diagnostic('missing-arg', `${what} needs ${missing.join(' and ')}: ${example}.`, call.argsRange ?? call.nameRange));
+  // Only the first few missing names are named, so this stops early instead of reading a long list per call.
+  const missing: string[] = [];
+  let missingCount = 0;
+  for (const name of required) {
+    if (given.has(name)) continue;
+    if (missing.length < listedNames) missing.push(name);
+    if (++missingCount > listedNames) break;
   }
+  if (missingCount) {
+    const names = missingCount > listedNames ? `${missing.join(', ')} and more` : missing.join(' and ');
+    const example = `${call.name}(${listNames(positionalSpecs)})`;
+    found.push(diagnostic('missing-arg', `${what} needs ${names}: ${example}.`, call.argsRange ?? call.nameRange));
+  }
+}
+
+/** How many names a message lists before it says how many more there are. */
+const listedNames = 20;
+
+/** Names for a message: all of them, or the first `listedNames` and how many more. */
+function listNames(names: Iterable<string>, count = (names as readonly string[]).length): string {
+  const first: string[] = [];
+  for (const name of names) {
+    if (first.length === listedNames) break;
+    first.push(name);
+  }
+  return count > listedNames ? `${first.join(', ')}, … (${count - listedNames} more)` : first.join(', ');
+}
+
+/** What a call is checked against: the parameters of an op or a block, read once per op or block. */
+interface Signature {
+  positionalSpecs: string[];
+  allNames: string[];
+  allNameSet: Set<string>;
+  required: string[];
+}
+
+const signatures = new WeakMap<object, Signature>();
+
+function signatureOf(callee: OpDefinition | BlockDecl): Signature {
+  let signature = signatures.get(callee);
+  if (signature) return signature;
+  if ('kind' in callee && callee.kind === 'block') {
+    const names = callee.params.map((p) => p.name);
+    signature = { positionalSpecs: names, allNames: names, allNameSet: new Set(names), required: callee.params.filter((p) => !p.defaultValue).map((p) => p.name) };
+  } else {
+    const op = callee as OpDefinition;
+    const allNames = allArgs(op).map((a) => a.name);
+    signature = {
+      positionalSpecs: op.signature.positional.map((a) => a.name),
+      allNames,
+      allNameSet: new Set(allNames),
+      required: op.signature.positional.filter((a) => a.defaultValue === undefined && a.defaultText === undefined).map((a) => a.name),
+    };
+  }
+  signatures.set(callee, signature);
+  return signature;
 }
 
 /** Reports names used as values that are neither block parameters nor (for merge ops) labels. */
@@ -181,9 +251,9 @@ function checkNames(expr: Expr, params: Set<string>, found: Diagnostic[]): void 
   switch (expr.kind) {
     case 'name':
       if (!params.has(expr.name)) {
-        const suggestion = nearestName(expr.name, params);
+        const suggestion = suggest(expr.name, () => params);
         const quoted = ['same', 'valid', 'full', 'nearest', 'bilinear', 'linear', 'bicubic', 'trilinear'].includes(expr.name);
-        const hint = quoted ? ` Write it as a string: "${expr.name}".` : suggestion ? ` Did you mean ${suggestion}?` : params.size ? ` The block's parameters are ${[...params].join(', ')}.` : '';
+        const hint = quoted ? ` Write it as a string: "${expr.name}".` : suggestion ? ` Did you mean ${suggestion}?` : params.size ? ` The block's parameters are ${listNames(params, params.size)}.` : '';
         const fixes: Fix[] = quoted
           ? [{ title: `Quote it: "${expr.name}"`, edits: [{ range: expr.range, newText: `"${expr.name}"` }], preferred: true }]
           : suggestion
@@ -207,7 +277,15 @@ function checkNames(expr: Expr, params: Set<string>, found: Diagnostic[]): void 
   }
 }
 
-/** Finds block call cycles and reports each call that closes one. */
+/** Cycles up to this many blocks are described in full; longer ones by their ends, so messages stay short. */
+const describedCycle = 64;
+
+/**
+ * Finds block call cycles and reports each call that closes one: for every
+ * block on a cycle, the first call to it from each block of its cycle. The
+ * cycles are the strongly connected components of the call graph (found in
+ * linear time); a path is searched for only inside a small component.
+ */
 function findRecursion(file: SourceFile, blocks: Map<string, BlockDecl>): Diagnostic[] {
   const calls = new Map<string, CallNode[]>();
   for (const block of file.blocks) {
@@ -215,24 +293,50 @@ function findRecursion(file: SourceFile, blocks: Map<string, BlockDecl>): Diagno
     collectCalls(block.body, list);
     calls.set(block.name, list.filter((c) => blocks.has(c.name)));
   }
+  const component = stronglyConnected(calls);
+  const members = new Map<number, string[]>();
+  for (const [name, id] of component) {
+    const list = members.get(id);
+    if (list) list.push(name);
+    else members.set(id, [name]);
+  }
   const found: Diagnostic[] = [];
   const reported = new Set<CallNode>();
+  const report = (closing: CallNode, start: string, cycle: string) => {
+    if (reported.has(closing)) return;
+    reported.add(closing);
+    found.push(diagnostic('recursive-block', `Block ${start} calls itself (${cycle}); blocks cannot recurse. Use repeat(N) { ... } for repetition.`, closing.nameRange));
+  };
+  // In a large cycle, each first call from one member to another closes it; name the call's two ends and the cycle's size.
+  for (const [name, list] of calls) {
+    const id = component.get(name)!;
+    const size = members.get(id)!.length;
+    if (size <= describedCycle) continue;
+    const called = new Set<string>();
+    for (const call of list) {
+      if (component.get(call.name) !== id || called.has(call.name)) continue;
+      called.add(call.name);
+      report(call, call.name, `${call.name} → … → ${name} → ${call.name}, a cycle through ${size} blocks`);
+    }
+  }
   for (const start of calls.keys()) {
-    // Depth-first search for a path from `start` back to itself.
+    const id = component.get(start)!;
+    const size = members.get(id)!.length;
+    const selfCall = (calls.get(start) ?? []).find((c) => c.name === start);
+    if (size === 1) {
+      if (selfCall) report(selfCall, start, `${start} → ${start}`);
+      continue;
+    }
+    if (size > describedCycle) continue;
+    // Depth-first search for a path from `start` back to itself, inside its component (no other block lies on such a path).
     const stack: { name: string; path: string[] }[] = [{ name: start, path: [start] }];
     const visited = new Set<string>();
     while (stack.length) {
       const { name, path } = stack.pop()!;
       for (const call of calls.get(name) ?? []) {
+        if (component.get(call.name) !== id) continue;
         if (call.name === start) {
-          if (name === start || path.length >= 1) {
-            const closing = (calls.get(name) ?? []).find((c) => c.name === start)!;
-            if (!reported.has(closing)) {
-              reported.add(closing);
-              const cycle = [...path, start].join(' → ');
-              found.push(diagnostic('recursive-block', `Block ${start} calls itself (${cycle}); blocks cannot recurse. Use repeat(N) { ... } for repetition.`, closing.nameRange));
-            }
-          }
+          report((calls.get(name) ?? []).find((c) => c.name === start)!, start, [...path, start].join(' → '));
         } else if (!visited.has(call.name)) {
           visited.add(call.name);
           stack.push({ name: call.name, path: [...path, call.name] });
@@ -241,6 +345,57 @@ function findRecursion(file: SourceFile, blocks: Map<string, BlockDecl>): Diagno
     }
   }
   return found;
+}
+
+/** Tarjan's strongly connected components of the call graph, iteratively: block name to component number. */
+function stronglyConnected(calls: Map<string, CallNode[]>): Map<string, number> {
+  const index = new Map<string, number>();
+  const lowLink = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const component = new Map<string, number>();
+  let counter = 0;
+  let components = 0;
+  for (const root of calls.keys()) {
+    if (index.has(root)) continue;
+    // Each frame is a block and how far through its calls the search has gone.
+    const frames: { name: string; next: number }[] = [{ name: root, next: 0 }];
+    index.set(root, counter);
+    lowLink.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (frames.length) {
+      const frame = frames[frames.length - 1];
+      const out = calls.get(frame.name) ?? [];
+      if (frame.next < out.length) {
+        const target = out[frame.next++].name;
+        if (!calls.has(target)) continue;
+        if (!index.has(target)) {
+          index.set(target, counter);
+          lowLink.set(target, counter++);
+          stack.push(target);
+          onStack.add(target);
+          frames.push({ name: target, next: 0 });
+        } else if (onStack.has(target)) {
+          lowLink.set(frame.name, Math.min(lowLink.get(frame.name)!, index.get(target)!));
+        }
+        continue;
+      }
+      frames.pop();
+      const parent = frames[frames.length - 1];
+      if (parent) lowLink.set(parent.name, Math.min(lowLink.get(parent.name)!, lowLink.get(frame.name)!));
+      if (lowLink.get(frame.name) === index.get(frame.name)) {
+        let member: string;
+        do {
+          member = stack.pop()!;
+          onStack.delete(member);
+          component.set(member, components);
+        } while (member !== frame.name);
+        components++;
+      }
+    }
+  }
+  return component;
 }
 
 function collectCalls(statements: Statement[], into: CallNode[]): void {

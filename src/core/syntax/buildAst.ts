@@ -4,7 +4,7 @@
  * an absent field or a `missing` expression rather than an exception.
  */
 import type { CstNode, IToken, CstElement } from 'chevrotain';
-import type { Position, Range } from '../diagnostics';
+import { diagnostic, type Diagnostic, type Position, type Range } from '../diagnostics';
 import type * as ast from './ast';
 import { LineIndex } from './lineIndex';
 
@@ -47,11 +47,22 @@ function realTokens(children: Children, key: string): IToken[] {
  * synchronously within that call.
  */
 let lines = new LineIndex('');
+/** Where problems found while building go (an expression nested too deep). */
+let problems: Diagnostic[] = [];
 
-/** Makes the ranges built next refer to `text`. */
-export function useTextOf(index: LineIndex): void {
+/** Makes the ranges built next refer to `text`, and sends the problems found while building to `diagnostics`. */
+export function useTextOf(index: LineIndex, diagnostics: Diagnostic[] = []): void {
   lines = index;
+  problems = diagnostics;
 }
+
+/**
+ * The deepest expression tree kept. A chain of operators nests one level per
+ * operator (`1+1+…` is built left to right), and evaluating, checking and
+ * walking an expression recurse once per level; deeper than this, the
+ * expression is reported and dropped, so no input can exhaust the stack.
+ */
+export const maxExpressionDepth = 256;
 
 /** A token's range; chevrotain's end offset is inclusive, LSP's end is exclusive. */
 export function tokenRange(token: IToken): Range {
@@ -150,7 +161,7 @@ export function buildFile(cst: CstNode | undefined, comments: ast.Comment[]): as
         const paramName = token(parameter.children, 'Identifier');
         if (!paramName) return [];
         const defaultNode = node(parameter.children, 'expression');
-        return [{ name: paramName.image, range: tokenRange(paramName), defaultValue: defaultNode ? expression(defaultNode) : undefined }];
+        return [{ name: paramName.image, range: tokenRange(paramName), defaultValue: defaultNode ? boundedExpression(defaultNode) : undefined }];
       });
       file.blocks.push({ kind: 'block', name: name.image, nameRange: tokenRange(name), params, body, range: nodeRange(declaration) });
     }
@@ -192,7 +203,7 @@ function statementBody(cst: CstNode): ast.StatementBody | undefined {
     const countCst = node(repeat.children, 'expression');
     return {
       kind: 'repeat',
-      count: countCst ? expression(countCst) : undefined,
+      count: countCst ? boundedExpression(countCst) : undefined,
       body: statementsOf(node(repeat.children, 'body')),
       keywordRange: keyword ? tokenRange(keyword) : nodeRange(repeat),
       range: nodeRange(repeat),
@@ -262,7 +273,17 @@ function argumentsOf(list: CstNode): ast.Argument[] {
   const keys = realTokens(list.children, 'keys');
   const commas = realTokens(list.children, 'Comma');
   // `f(a=, 2)`: a comma between a key and the next value means the key lost its value.
-  const separated = (key: IToken, valueStart: number) => commas.some((comma) => comma.startOffset > key.startOffset && comma.startOffset < valueStart);
+  // Commas are in source order, so the first one after the key is found by halving (a long list stays linear overall).
+  const separated = (key: IToken, valueStart: number) => {
+    let low = 0;
+    let high = commas.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (commas[middle].startOffset > key.startOffset) high = middle;
+      else low = middle + 1;
+    }
+    return low < commas.length && commas[low].startOffset < valueStart;
+  };
   let keyIndex = 0;
   const keyed = (key: IToken, value: ast.Expr, end: Position): ast.Argument => ({ key: key.image, keyRange: tokenRange(key), value, range: { start: tokenStart(key), end } });
   for (const valueCst of nodes(list.children, 'values')) {
@@ -273,7 +294,7 @@ function argumentsOf(list: CstNode): ast.Argument[] {
       const orphan = keys[keyIndex++];
       built.push(keyed(orphan, { kind: 'missing', range: tokenRange(orphan) }, tokenEnd(orphan)));
     }
-    const value = expression(valueCst);
+    const value = boundedExpression(valueCst);
     const key = keyIndex < keys.length && keys[keyIndex].startOffset < first.startOffset ? keys[keyIndex++] : undefined;
     built.push(key ? keyed(key, value, value.range.end) : { value, range: value.range });
   }
@@ -346,6 +367,30 @@ function expression(cst: CstNode): ast.Expr {
   return result;
 }
 
+/** An expression that stands on its own (an argument, a default, a repeat count), dropped with a diagnostic when it nests too deep. */
+function boundedExpression(cst: CstNode): ast.Expr {
+  const built = expression(cst);
+  if (depthOf(built) <= maxExpressionDepth) return built;
+  problems.push(
+    diagnostic('syntax', `This expression nests deeper than ${maxExpressionDepth} levels (each operator and parenthesis is one), so CNN Lens does not evaluate it. Simplify it, or split it over block parameters.`, built.range),
+  );
+  return { kind: 'missing', range: built.range };
+}
+
+/** The depth of an expression tree, walked with a stack of its own rather than by recursion. */
+function depthOf(root: ast.Expr): number {
+  let deepest = 0;
+  const pending: [ast.Expr, number][] = [[root, 1]];
+  while (pending.length) {
+    const [expr, depth] = pending.pop()!;
+    if (depth > deepest) deepest = depth;
+    if (expr.kind === 'binary') pending.push([expr.left, depth + 1], [expr.right, depth + 1]);
+    else if (expr.kind === 'negate') pending.push([expr.operand, depth + 1]);
+    else if (expr.kind === 'tuple') for (const item of expr.items) pending.push([item, depth + 1]);
+  }
+  return deepest;
+}
+
 function negate(minus: IToken, operand: ast.Expr): ast.Expr {
   if (operand.kind === 'number') return { ...operand, value: -operand.value, text: `-${operand.text}`, range: joinRange(tokenRange(minus), operand.range) };
   return { kind: 'negate', operand, range: joinRange(tokenRange(minus), operand.range) };
@@ -373,7 +418,12 @@ function atom(value: IToken): ast.Expr {
 /** `(expr)` keeps the inner expression with the parentheses' range; `(a, b)` is a tuple. */
 function parenthesized(cst: CstNode): ast.Expr {
   const range = nodeRange(cst);
-  const inner = nodes(cst.children, 'expression').map(expression);
+  // A value error recovery made up (`(1,)`) has no tokens; it is missing where the ')' is.
+  const close = token(cst.children, 'RParen');
+  const inner = nodes(cst.children, 'expression').map((item) => {
+    const built = expression(item);
+    return built.kind === 'missing' && built.range === nowhere ? { ...built, range: close ? tokenRange(close) : range } : built;
+  });
   if (inner.length === 1 && !token(cst.children, 'Comma')) return { ...inner[0], range };
   if (inner.length >= 1) return { kind: 'tuple', items: inner, range };
   return { kind: 'missing', range };

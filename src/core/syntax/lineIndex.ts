@@ -5,13 +5,21 @@
  */
 import type { Position } from '../diagnostics';
 
+const lineBreaks = /\r\n?|\n/g;
+
+/** The lines of a text split at LSP's line breaks (`\r\n`, `\n`, a lone `\r`), without the breaks. */
+export function splitLines(text: string): string[] {
+  return text.split(/\r\n?|\n/);
+}
+
 /** The line starts of one text, with a cursor that makes forward scans O(1). */
 export class LineIndex {
   private readonly starts: number[] = [0];
   private line = 0;
 
+  /** Lines end as LSP says they do: at `\r\n`, `\n` or a lone `\r`. */
   constructor(text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    for (const match of text.matchAll(lineBreaks)) this.starts.push(match.index + match[0].length);
   }
 
   /** The position of `offset`; an offset past the end is on the last line. */

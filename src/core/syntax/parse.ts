@@ -6,7 +6,7 @@ import type { IToken } from 'chevrotain';
 import { diagnostic, type Diagnostic, type Range } from '../diagnostics';
 import type { SourceFile, Comment } from './ast';
 import { buildFile, tokenRange, useTextOf } from './buildAst';
-import { LineIndex } from './lineIndex';
+import { LineIndex, splitLines } from './lineIndex';
 import { cnnParser } from './parser';
 import * as t from './tokens';
 
@@ -19,11 +19,21 @@ export interface ParseResult {
 /** Past this many syntax errors, more of them only bury the first (which is the one to fix). */
 const maxSyntaxErrors = 100;
 
+/**
+ * The deepest nesting of parentheses and braces the parser reads. The parser,
+ * and every walk over the tree after it, recurses once per level, and its
+ * error recovery walks the grammar once more per level: with a syntax error at
+ * the bottom, the stack holds about 125 levels of `repeat(2) {`. This keeps a
+ * margin of two, and no real network comes near it. Deeper content is skipped
+ * with a diagnostic.
+ */
+export const maxNesting = 64;
+
 /** Parses `.cnn` source text. Never throws. */
 export function parse(text: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const lines = new LineIndex(text);
-  useTextOf(lines);
+  useTextOf(lines, diagnostics);
   const lexed = t.cnnLexer.tokenize(text);
   for (const error of lexed.errors.slice(0, maxSyntaxErrors)) {
     const { line, character } = lines.position(error.offset);
@@ -41,7 +51,7 @@ export function parse(text: string): ParseResult {
       diagnostics.push(diagnostic('syntax', "This '/*' comment is never closed: add '*/' where it should end.", { start: comment.range.start, end: { line: comment.range.start.line, character: comment.range.start.character + 2 } }));
     }
   }
-  const tokens = prepareTokens(lexed.tokens, diagnostics);
+  const tokens = prepareTokens(boundNesting(lexed.tokens, diagnostics), diagnostics);
 
   cnnParser.input = tokens;
   const cst = cnnParser.file();
@@ -56,9 +66,70 @@ export function parse(text: string): ParseResult {
 }
 
 function endOfText(text: string): Range {
-  const lines = text.split('\n');
+  const lines = splitLines(text);
   const position = { line: lines.length - 1, character: lines[lines.length - 1].length };
   return { start: position, end: position };
+}
+
+/**
+ * Skips whatever lies deeper than `maxNesting` parentheses and braces, with a
+ * diagnostic at the bracket that goes too deep, so that no input can exhaust
+ * the stack. Depth is counted as the parser nests: parentheses inside a body,
+ * where a brace (or `network`, `block`) closes any parenthesis left open.
+ */
+function boundNesting(input: IToken[], diagnostics: Diagnostic[]): IToken[] {
+  let braces = 0;
+  let parens = 0;
+  let output: IToken[] | undefined;
+  for (let i = 0; i < input.length; i++) {
+    const type = input[i].tokenType;
+    const opens = type === t.LParen || type === t.LCurly;
+    if (opens && braces + parens >= maxNesting) {
+      const opener = input[i];
+      output ??= input.slice(0, i);
+      const end = endOfGroup(input, i);
+      // An empty body is valid syntax, so a skipped `{ ... }` leaves its braces and the parser no error to recover from.
+      if (type === t.LCurly && input[end - 1]?.tokenType === t.RCurly && end - 1 > i) output.push(opener, input[end - 1]);
+      i = end - 1;
+      diagnostics.push(
+        diagnostic('syntax', `This nests deeper than ${maxNesting} levels of parentheses and braces, so CNN Lens skips what is inside. Move the inner part into a block, or remove parentheses.`, tokenRange(opener)),
+      );
+      continue;
+    }
+    if (type === t.LParen) parens++;
+    else if (type === t.RParen) parens = Math.max(0, parens - 1);
+    else if (type === t.LCurly) {
+      parens = 0;
+      braces++;
+    } else if (type === t.RCurly) {
+      parens = 0;
+      braces = Math.max(0, braces - 1);
+    } else if (type === t.Network || type === t.Block) parens = 0;
+    output?.push(input[i]);
+  }
+  return output ?? input;
+}
+
+/**
+ * The index just past the bracket that closes the group opened at `start`. A
+ * parenthesised group also ends before a brace, `network` or `block` (a
+ * forgotten `)`), as in `prepareTokens`.
+ */
+function endOfGroup(input: IToken[], start: number): number {
+  const braceGroup = input[start].tokenType === t.LCurly;
+  let depth = 0;
+  for (let i = start; i < input.length; i++) {
+    const type = input[i].tokenType;
+    if (braceGroup) {
+      if (type === t.LCurly) depth++;
+      else if (type === t.RCurly && --depth === 0) return i + 1;
+    } else {
+      if (type === t.LCurly || type === t.RCurly || type === t.Network || type === t.Block) return i;
+      if (type === t.LParen) depth++;
+      else if (type === t.RParen && --depth === 0) return i + 1;
+    }
+  }
+  return input.length;
 }
 
 /**

@@ -5,8 +5,8 @@
  */
 import { createToken, Lexer, type TokenType } from 'chevrotain';
 
-export const Whitespace = createToken({ name: 'Whitespace', pattern: /[ \t\r\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
-export const LineComment = createToken({ name: 'LineComment', pattern: /#[^\n]*/, group: 'comments' });
+export const Whitespace = createToken({ name: 'Whitespace', pattern: /[ \t\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
+export const LineComment = createToken({ name: 'LineComment', pattern: /#[^\r\n]*/, group: 'comments' });
 export const BlockComment = createToken({
   name: 'BlockComment',
   // An unclosed comment runs to the end of the file (the parser reports it) rather than failing the lexer.
@@ -14,7 +14,8 @@ export const BlockComment = createToken({
   line_breaks: true,
   group: 'comments',
 });
-export const Newline = createToken({ name: 'Newline', pattern: /\n/, line_breaks: true });
+/** LSP's line breaks, all three of them (`\r\n`, `\n` and a lone `\r`), so a statement ends where an editor's line does. */
+export const Newline = createToken({ name: 'Newline', pattern: /\r\n?|\n/, line_breaks: true });
 
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
 
@@ -35,9 +36,9 @@ export const False = keyword('false', 'False');
 /** Whole numbers (or `?`) joined by `x` with no spaces: `3x224x224`, `64x?x?`. */
 export const ShapeLiteral = createToken({ name: 'ShapeLiteral', pattern: /(?:\d+|\?)(?:x(?:\d+|\?))+(?![A-Za-z0-9_])/ });
 export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/ });
-export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"[^"\n]*"|'[^'\n]*'/ });
+export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"[^"\r\n]*"|'[^'\r\n]*'/ });
 /** A string with no closing quote on its line; the parser reports it instead of the lexer giving up. */
-export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"[^"\n]*|'[^'\n]*/ });
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"[^"\r\n]*|'[^'\r\n]*/ });
 
 export const Arrow = createToken({ name: 'Arrow', pattern: /->/ });
 export const FloorDiv = createToken({ name: 'FloorDiv', pattern: /\/\// });

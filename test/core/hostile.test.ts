@@ -1,0 +1,160 @@
+/**
+ * Hostile input: every reproduction of issue 16 that crashed or froze the
+ * core. Each must analyse without throwing, without an internal error, and
+ * with the diagnostic that names the bound it hit. Time is bounded by the
+ * test timeout, never by a timed assertion.
+ */
+import { strict as assert } from 'node:assert';
+import { analyze, toJsonReport, type Analysis } from '../../src/core';
+
+function codes(analysis: Analysis): string[] {
+  return analysis.diagnostics.map((d) => d.code);
+}
+
+/** Analyses and checks what every hostile input must give: no throw, no internal error. */
+function analyzeSafely(text: string): Analysis {
+  const analysis = analyze(text);
+  const internal = analysis.diagnostics.find((d) => d.code === 'internal-error');
+  assert.equal(internal, undefined, internal?.message);
+  return analysis;
+}
+
+const network = (body: string) => `network N {\n  input(3x8x8)\n${body}\n}\n`;
+
+describe('hostile input (issue 16)', function () {
+  this.timeout(120_000);
+
+  describe('nesting is bounded by a diagnostic, not by the stack', () => {
+    for (const pairs of [495, 1000, 100_000]) {
+      it(`${pairs} nested parentheses in an argument`, () => {
+        const text = network(`  conv(${'('.repeat(pairs)}4${')'.repeat(pairs)}, 3)`);
+        const analysis = analyzeSafely(text);
+        const deep = analysis.diagnostics.find((d) => /nests deeper than 64 levels/.test(d.message));
+        assert.ok(deep, codes(analysis).join());
+        // The 65th parenthesis: `conv(` is the network's brace plus one, so 63 more inside it.
+        assert.deepEqual(deep.range.start, { line: 2, character: 7 + 62 });
+      });
+    }
+
+    it('330 nested repeat(2) { … }', () => {
+      const analysis = analyzeSafely(network(`${'repeat(2) {\n'.repeat(330)}relu\n${'}\n'.repeat(330)}`));
+      assert.ok(analysis.diagnostics.some((d) => d.code === 'syntax' && /nests deeper than 64 levels/.test(d.message)));
+    });
+
+    it('nesting just inside the bound analyses normally', () => {
+      // 62 repeats inside the network's braces: 63 levels, one below the bound; each keeps the shape.
+      const analysis = analyzeSafely(network(`${'repeat(1) {\n'.repeat(62)}relu\n${'}\n'.repeat(62)}`));
+      assert.deepEqual(analysis.diagnostics, []);
+      assert.deepEqual(analysis.networks[0].output, [3, 8, 8]);
+    });
+
+    it('a sum of 2,557 terms is too deep; a sum of 200 terms is evaluated', () => {
+      const long = analyzeSafely(network(`  conv(${'1+'.repeat(2556)}4, 3)`));
+      assert.ok(long.diagnostics.some((d) => d.code === 'syntax' && /expression nests deeper than 256 levels/.test(d.message)));
+      const fine = analyzeSafely(network(`  conv(${'1+'.repeat(199)}1, 3)`));
+      assert.deepEqual(fine.diagnostics, []);
+      assert.deepEqual(fine.networks[0].output, [200, 6, 6]);
+    });
+
+    it('a chain of 829 blocks stops with too-large, and the network is unknown past it', () => {
+      const blocks = Array.from({ length: 829 }, (_, i) => `block D${i} { D${i + 1} }`).join('\n');
+      const text = `network N {\n  input(3x8x8)\n  conv(16, 3)\n  D0\n}\n${blocks}\nblock D829 { relu }\n`;
+      const analysis = analyzeSafely(text);
+      const stop = analysis.diagnostics.find((d) => d.code === 'too-large');
+      assert.ok(stop && /deeper than 256 levels/.test(stop.message), codes(analysis).join());
+      assert.equal(stop.range.start.line, 3);
+      const [result] = analysis.networks;
+      assert.equal(result.output, null);
+      const [json] = toJsonReport('chain.cnn', analysis).networks;
+      assert.deepEqual([json.output, json.params, json.macs, json.activations], [null, null, null, null]);
+    });
+
+    it('a chain of 200 blocks is evaluated to its end', () => {
+      const blocks = Array.from({ length: 200 }, (_, i) => `block D${i} { D${i + 1} }`).join('\n');
+      const analysis = analyzeSafely(`network N {\n  input(3x8x8)\n  D0\n}\n${blocks}\nblock D200 { conv(4, 3) }\n`);
+      assert.deepEqual(analysis.diagnostics, []);
+      assert.deepEqual(analysis.networks[0].output, [4, 6, 6]);
+      assert.equal(analysis.networks[0].params.trainable, 3 * 9 * 4 + 4);
+    });
+  });
+
+  it('200,000 labels and then add(l0)', () => {
+    const labels = Array.from({ length: 200_000 }, (_, i) => `l${i}: relu`).join('\n');
+    const analysis = analyzeSafely(network(`${labels}\nadd(l0)`));
+    assert.deepEqual(analysis.diagnostics, []);
+    assert.deepEqual(analysis.networks[0].output, [3, 8, 8]);
+  });
+
+  it('16,000 undefined labels and a few suggestions, not 16,000 searches of 16,000 labels', () => {
+    const lines = Array.from({ length: 16_000 }, (_, i) => `l${i}: relu\nadd(m${i}x)`).join('\n');
+    const analysis = analyzeSafely(network(lines));
+    assert.equal(analysis.diagnostics.filter((d) => d.code === 'undefined-label').length, 16_000);
+  });
+
+  it('a cycle of 5,000 blocks and a chain of 10,000 blocks are checked in linear time', () => {
+    const cycle = Array.from({ length: 5000 }, (_, i) => `block C${i} { C${(i + 1) % 5000} }`).join('\n');
+    const cyclic = analyzeSafely(`${cycle}\nnetwork N { input(3x8x8); C0 }\n`);
+    const recursive = cyclic.diagnostics.filter((d) => d.code === 'recursive-block');
+    // Every call in the cycle closes it.
+    assert.equal(recursive.length, 5000);
+    assert.match(recursive[0].message, /Block C1 calls itself \(C1 → … → C0 → C1, a cycle through 5000 blocks\)/);
+    const chain = Array.from({ length: 10_000 }, (_, i) => `block D${i} { D${i + 1} }`).join('\n');
+    const straight = analyzeSafely(`${chain}\nblock D10000 { relu }\n`);
+    assert.deepEqual(codes(straight), []);
+  });
+
+  it('a short cycle is still described in full', () => {
+    const analysis = analyzeSafely('block A { B }\nblock B { C }\nblock C { A }\nblock S { S }\n');
+    assert.deepEqual(
+      analysis.diagnostics.map((d) => d.message.replace(/; blocks cannot.*/, '')),
+      ['Block B calls itself (B → C → A → B)', 'Block C calls itself (C → A → B → C)', 'Block A calls itself (A → B → C → A)', 'Block S calls itself (S → S)'],
+    );
+  });
+
+  it('30,000 arguments in one call', () => {
+    const analysis = analyzeSafely(network(`  relu(${Array.from({ length: 30_000 }, (_, i) => `k${i}=${i}`).join(', ')})`));
+    assert.equal(analysis.diagnostics.filter((d) => d.code === 'unknown-arg').length, 30_000);
+  });
+
+  it('a fan-out of blocks whose leaf merges a thousand labels stops with too-large', () => {
+    const leaf = `block L0 { x: identity; add(${Array(1000).fill('x').join(', ')}) }`;
+    const levels = Array.from({ length: 16 }, (_, i) => `block L${i + 1} { L${i}; L${i} }`);
+    const analysis = analyzeSafely([leaf, ...levels, 'network N { input(3x8x8); L16 }'].join('\n'));
+    assert.ok(analysis.diagnostics.some((d) => d.code === 'too-large' && /steps/.test(d.message)), codes(analysis).join());
+    assert.equal(analysis.networks[0].output, null);
+  });
+
+  it('a 40-level fan-out of empty blocks stops with too-large', () => {
+    const levels = Array.from({ length: 40 }, (_, i) => `block F${i + 1} { F${i}; F${i} }`);
+    const analysis = analyzeSafely(['block F0 { }', ...levels, 'network N { input(3x8x8); F40 }'].join('\n'));
+    assert.ok(analysis.diagnostics.some((d) => d.code === 'too-large'));
+  });
+
+  it('nested repeats whose body fails stop after the failing pass', () => {
+    const analysis = analyzeSafely(network('  repeat(10000) { repeat(10000) { conv(4, 9) } }'));
+    assert.deepEqual(codes(analysis), ['nonpositive-size']);
+  });
+
+  it('a trailing comma in a tuple reports where the value is missing', () => {
+    const text = network('  conv(4, 3, stride=(1,))');
+    const analysis = analyzeSafely(text);
+    assert.ok(analysis.diagnostics.length > 0);
+    for (const d of analysis.diagnostics) assert.equal(d.range.start.line, 2, `${d.code} ${d.message} at line ${d.range.start.line}`);
+  });
+
+  it('counts lines at every LSP line break: \\r\\n, \\n and a lone \\r', () => {
+    for (const eol of ['\n', '\r\n', '\r']) {
+      const text = ['network N {', '  input(3x8x8)', '  conv(4, 3) -> 4x8x8', '}', ''].join(eol);
+      const analysis = analyzeSafely(text);
+      assert.equal(analysis.diagnostics.length, 1, JSON.stringify(eol));
+      assert.deepEqual(analysis.diagnostics[0].range, { start: { line: 2, character: 16 }, end: { line: 2, character: 21 } }, JSON.stringify(eol));
+    }
+  });
+
+  it('turns a fault inside the analysis into an internal-error diagnostic instead of throwing', () => {
+    const analysis = analyze(undefined as unknown as string);
+    assert.deepEqual(codes(analysis), ['internal-error']);
+    assert.match(analysis.diagnostics[0].message, /CNN Lens failed while analysing this file \(TypeError: analyze\(\) needs text, not undefined\)/);
+    assert.equal(analysis.diagnostics[0].severity, 'error');
+  });
+});

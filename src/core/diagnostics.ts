@@ -37,6 +37,7 @@ export const diagnosticSeverity = {
   'too-large': 'error',
   'uneven-stride': 'warning',
   'dense-on-spatial': 'warning',
+  'memory-budget': 'warning',
   misaligned: 'info',
 } as const satisfies Record<string, Severity>;
 

@@ -7,7 +7,7 @@
  */
 import { TextDocuments, type Connection } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, type Analysis } from '../core';
+import { analyze, type Analysis, type Diagnostic } from '../core';
 import { toLspDiagnostic } from './convert';
 import type { Settings } from './settings';
 
@@ -21,6 +21,8 @@ export class DocumentStore {
   readonly documents = new TextDocuments(TextDocument);
   private readonly analyses = new Map<string, { version: number; analysis: Analysis }>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Findings that depend on settings as well as the text (the memory budget), published with the analysis's. */
+  extraDiagnostics?: (uri: string) => Diagnostic[];
 
   constructor(
     private readonly connection: Connection,
@@ -77,7 +79,7 @@ export class DocumentStore {
     const current = this.analysisOf(uri);
     // The document changed (or closed) since this was scheduled: a newer timer will publish.
     if (!current || current.document.version !== version) return;
-    const diagnostics = current.analysis.diagnostics.map((d) => toLspDiagnostic(d, uri));
+    const diagnostics = [...current.analysis.diagnostics, ...(this.extraDiagnostics?.(uri) ?? [])].map((d) => toLspDiagnostic(d, uri));
     void this.connection.sendDiagnostics({ uri, version, diagnostics });
   }
 }

@@ -20,6 +20,7 @@ import { foldingRanges } from './folding';
 import { formatDocument } from './formatting';
 import { hover } from './hover';
 import { inlayHints } from './inlayHints';
+import { TrainingMemory } from './memory';
 import { definition, references } from './navigation';
 import { prepareRename, rename } from './rename';
 import { semanticTokens, semanticTokensLegend } from './semanticTokens';
@@ -31,6 +32,8 @@ import { networkSummary } from './summary';
 export function startServer(connection: Connection): void {
   const settings = new Settings(connection);
   const store = new DocumentStore(connection, settings);
+  const training = new TrainingMemory(store, settings);
+  store.extraDiagnostics = (uri) => training.diagnostics(uri);
 
   connection.onInitialize((params): InitializeResult => {
     settings.initialize(params.capabilities.workspace?.configuration === true, params.initializationOptions);
@@ -65,7 +68,7 @@ export function startServer(connection: Connection): void {
     connection.languages.inlayHint.refresh().catch(() => undefined);
   });
 
-  connection.onHover((params) => hover(store, params));
+  connection.onHover((params) => hover(store, params, training));
   connection.languages.inlayHint.on((params) => inlayHints(store, settings, params));
   connection.onCodeLens((params) => codeLenses(store, params));
   connection.onCompletion((params) => completion(store, params));
@@ -79,7 +82,7 @@ export function startServer(connection: Connection): void {
   connection.onFoldingRanges((params) => foldingRanges(store, params));
   connection.onDocumentFormatting((params) => formatDocument(store, params));
   connection.onCodeAction((params) => codeActions(store, params));
-  connection.onRequest(networkSummaryMethod, (params: NetworkSummaryParams) => networkSummary(store, params));
+  connection.onRequest(networkSummaryMethod, (params: NetworkSummaryParams) => networkSummary(store, training, params));
 
   connection.listen();
 }

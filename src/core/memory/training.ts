@@ -29,6 +29,7 @@
  *   until the merge that reads it.
  */
 import type { GraphNode, NetworkGraph } from '../semantics/graph';
+import type { Analysis } from '../semantics/results';
 import { elementCount } from '../semantics/shape';
 import { memoryRule, type SavedType } from './rules';
 
@@ -250,4 +251,12 @@ function inferencePeakPerSample(graph: NetworkGraph, storage: number[], isView: 
     for (const id of freeAt.get(node.id) ?? []) live -= elementCount(nodes[id].outShape) * activation;
   }
   return peak;
+}
+
+/** Each network's memory, in the order of `analysis.networks`; needs the graphs (`analyze(text, { graph: true })`), null where one is missing or incomplete. */
+export function analysisMemory(analysis: Analysis, setup: TrainingSetup): (NetworkMemory | null)[] {
+  return analysis.networks.map((_, index) => {
+    const graph = analysis.graphs?.[index];
+    return graph ? networkMemory(graph, setup) : null;
+  });
 }

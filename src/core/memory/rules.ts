@@ -15,7 +15,7 @@ import type { GraphNode } from '../semantics/graph';
 import { elementCount } from '../semantics/shape';
 
 /** The element type of a tensor autograd saves. `activation` follows the training precision (4 bytes, or 2 in mixed precision). */
-export type SavedType = 'activation' | 'float32' | 'int64';
+export type SavedType = 'activation' | 'float32' | 'int64' | 'float64';
 
 /** One tensor an op saves for its backward pass. */
 export type SavedTensor =
@@ -154,7 +154,7 @@ export const memoryRules: Readonly<Record<string, MemoryRule>> = {
     saves: (node) => {
       // F.local_response_norm: squares x·x (mul keeps x), zero-pads them on the channel
       // axis by size-1 in all (avg_pool keeps that padded tensor), then div = (avg·alpha + k)^beta
-      // (pow keeps its base) and x / div (div keeps div).
+      // (mul keeps alpha as a 0-d float64 tensor, pow keeps its base) and x / div (div keeps div).
       const channels = node.outShape[0];
       const positions = elementCount(node.outShape.slice(1));
       const size = Number(node.attributes.size ?? 1);
@@ -163,13 +163,15 @@ export const memoryRules: Readonly<Record<string, MemoryRule>> = {
         { of: 'buffer', name: 'padded squares', elements: (channels + size - 1) * positions, perSample: true, type: 'activation' },
         { of: 'buffer', name: 'pow base', elements: channels * positions, perSample: true, type: 'activation' },
         { of: 'buffer', name: 'divisor', elements: channels * positions, perSample: true, type: 'activation' },
+        { of: 'buffer', name: 'alpha', elements: 1, perSample: false, type: 'float64' },
       ];
     },
-    reason: 'F.local_response_norm is composite: the input, the zero-padded squares the averaging keeps, the base of the power and the divisor.',
+    reason: 'F.local_response_norm is composite: the input, the zero-padded squares the averaging keeps, the base of the power, the divisor, and alpha as a 0-d float64 tensor.',
   },
   dropout: {
     saves: (node) => {
       const p = Number(node.attributes.p ?? 0.5);
+      if (p === 0) return [];
       if (p === 1) return [{ of: 'buffer', name: 'zero', elements: 1, perSample: false, type: 'activation' }];
       // dropout1d/2d/3d drop whole channels: the noise has one value per sample and channel.
       const perChannel = node.written !== 'dropout';

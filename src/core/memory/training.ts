@@ -72,7 +72,7 @@ export interface NetworkMemory {
 
 /** Bytes of one element of a saved type in a precision. */
 export function bytesPerElement(type: SavedType, precision: PrecisionKind): number {
-  if (type === 'int64') return 8;
+  if (type === 'int64' || type === 'float64') return 8;
   if (type === 'float32') return 4;
   return precision === 'mixed' ? 2 : 4;
 }

@@ -6,9 +6,23 @@
  * "message", "path"?}}`: on stdout with --json, else on stderr).
  */
 import { readFileSync, statSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
-import { analyze, toJsonReport, type Analysis, type Diagnostic } from '../core';
-import { renderSummary } from './summary';
+import { Command, CommanderError, Option } from 'commander';
+import {
+  analysisMemory,
+  analyze,
+  defaultTrainingSetup,
+  largestBatch,
+  optimizerKinds,
+  precisionKinds,
+  renderSummary,
+  toJsonReport,
+  type Analysis,
+  type Diagnostic,
+  type OptimizerKind,
+  type PrecisionKind,
+  type TrainingSetup,
+} from '../core';
+import { parseByteSize } from '../core/format';
 
 /** Largest file read, so a mistaken path to a disk image cannot exhaust memory. */
 const maxFileBytes = 64 * 1024 * 1024;
@@ -63,7 +77,30 @@ function counts(analyses: Analysis[]): { errors: number; warnings: number } {
   return { errors, warnings };
 }
 
-function runCheck(files: string[], options: { json?: boolean }): number {
+/** The training-memory flags both commands take. */
+interface MemoryFlags {
+  batch?: string;
+  optimizer?: OptimizerKind;
+  precision?: PrecisionKind;
+}
+
+/** The setup the flags ask for, or undefined when none was given. */
+function trainingSetup(flags: MemoryFlags): TrainingSetup | undefined {
+  if (flags.batch === undefined && flags.optimizer === undefined && flags.precision === undefined) return undefined;
+  const batch = flags.batch === undefined ? defaultTrainingSetup.batch : Number(flags.batch);
+  if (!Number.isSafeInteger(batch) || batch < 1) throw new UsageFailure(`--batch must be a whole number of at least 1, not ${flags.batch}`);
+  return { batch, optimizer: flags.optimizer ?? defaultTrainingSetup.optimizer, precision: flags.precision ?? defaultTrainingSetup.precision };
+}
+
+function addMemoryOptions(command: Command): Command {
+  return command
+    .option('--batch <n>', 'training batch size: adds training memory (saved activations, parameters, gradients, optimizer state, peaks)')
+    .addOption(new Option('--optimizer <kind>', `optimizer whose state is counted (default ${defaultTrainingSetup.optimizer})`).choices([...optimizerKinds]))
+    .addOption(new Option('--precision <kind>', `fp32, or mixed: half-precision model with an fp32 master copy (default ${defaultTrainingSetup.precision})`).choices([...precisionKinds]));
+}
+
+function runCheck(files: string[], options: { json?: boolean } & MemoryFlags): number {
+  const setup = trainingSetup(options);
   const analyses: Analysis[] = [];
   const reports = [];
   let ioFailed = false;
@@ -77,10 +114,10 @@ function runCheck(files: string[], options: { json?: boolean }): number {
       ioFailed = true;
       continue;
     }
-    const analysis = analyze(text);
+    const analysis = analyze(text, { graph: setup !== undefined });
     analyses.push(analysis);
     internal ??= internalErrorOf(path, analysis);
-    if (options.json) reports.push(toJsonReport(path, analysis));
+    if (options.json) reports.push(toJsonReport(path, analysis, setup && analysisMemory(analysis, setup)));
     else for (const d of analysis.diagnostics) process.stdout.write(`${formatDiagnostic(path, d)}\n`);
   }
   const { errors, warnings } = counts(analyses);
@@ -93,13 +130,25 @@ function runCheck(files: string[], options: { json?: boolean }): number {
   return ioFailed || internal ? 2 : errors > 0 ? 1 : 0;
 }
 
-function runSummary(file: string, options: { depth: string }): number {
+function runSummary(file: string, options: { depth: string; budget?: string } & MemoryFlags): number {
   const depth = Number(options.depth);
   if (!Number.isInteger(depth) || depth < 0) throw new UsageFailure(`--depth must be a whole number, not ${options.depth}`);
+  const budgetBytes = options.budget === undefined ? undefined : parseByteSize(options.budget);
+  if (options.budget !== undefined && budgetBytes === undefined) throw new UsageFailure(`--budget takes a size such as 24GB or 16GiB, not ${options.budget}`);
+  // The summary always shows training memory: at batch 1 with SGD in fp32 unless the flags say otherwise.
+  const setup = trainingSetup(options) ?? defaultTrainingSetup;
   const text = readSource(file);
-  const analysis = analyze(text);
+  const analysis = analyze(text, { graph: true });
+  const memory = analysisMemory(analysis, setup);
+  const fits =
+    budgetBytes === undefined
+      ? undefined
+      : analysis.networks.map((_, i) => {
+          const batch = analysis.graphs?.[i] ? largestBatch(analysis.graphs[i], setup, budgetBytes) : null;
+          return batch === null ? null : { budgetBytes, batch };
+        });
   if (analysis.networks.length === 0) process.stdout.write(`${file}: no network defined.\n`);
-  else process.stdout.write(`${renderSummary(analysis, text, depth)}\n`);
+  else process.stdout.write(`${renderSummary(analysis, text, { depth, memory, fits })}\n`);
   for (const d of analysis.diagnostics) process.stderr.write(`${formatDiagnostic(file, d)}\n`);
   const internal = internalErrorOf(file, analysis);
   if (internal) {
@@ -115,22 +164,25 @@ export function main(argv: string[]): number {
     .description('Check and summarise .cnn convolutional network files (CNN Lens).')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  program
-    .command('check')
-    .description('Report shape errors and warnings; exit 1 if any file has errors.')
-    .argument('<files...>', '.cnn files')
-    .option('--json', 'print a machine-readable report')
-    .action((files: string[], options: { json?: boolean }) => {
-      exitCode = runCheck(files, options);
-    });
-  program
-    .command('summary')
-    .description('Print a per-layer table: output shape, parameters, MACs, receptive field, and totals.')
-    .argument('<file>', 'a .cnn file')
-    .option('--depth <n>', 'levels of blocks, repeats and branches to expand', '1')
-    .action((file: string, options: { depth: string }) => {
-      exitCode = runSummary(file, options);
-    });
+  addMemoryOptions(
+    program
+      .command('check')
+      .description('Report shape errors and warnings; exit 1 if any file has errors.')
+      .argument('<files...>', '.cnn files')
+      .option('--json', 'print a machine-readable report'),
+  ).action((files: string[], options: { json?: boolean } & MemoryFlags) => {
+    exitCode = runCheck(files, options);
+  });
+  addMemoryOptions(
+    program
+      .command('summary')
+      .description('Print a per-layer table: output shape, parameters, MACs, saved activations, receptive field, and totals with training memory.')
+      .argument('<file>', 'a .cnn file')
+      .option('--depth <n>', 'levels of blocks, repeats and branches to expand', '1')
+      .option('--budget <size>', 'a memory size such as 24GB: prints the largest batch whose training peak fits it'),
+  ).action((file: string, options: { depth: string; budget?: string } & MemoryFlags) => {
+    exitCode = runSummary(file, options);
+  });
   try {
     program.parse(argv, { from: 'user' });
   } catch (error) {

@@ -2,12 +2,14 @@
  * The VS Code extension: a thin host. It starts the language server (which
  * does all the work), adds its commands, hosts the preview panel
  * (preview.ts), and keeps a status bar item showing the active network's
- * parameters and output shape.
+ * parameters, output shape and peak training memory.
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerPreview } from './preview';
-import { networkSummaryMethod, type NetworkSummary, type NetworkSummaryParams, type NetworkSummaryResult } from '../protocol/messages';
+import { bytesText, compactCount } from '../core/format';
+import { optimizerName } from '../core/summary';
+import { networkSummaryMethod, type NetworkSummaryParams, type NetworkSummaryResult } from '../protocol/messages';
 
 let client: LanguageClient | undefined;
 
@@ -83,22 +85,14 @@ async function showSummary(output: vscode.OutputChannel, uri?: string, networkNa
     void vscode.window.showInformationMessage('CNN Lens: this file has no network to summarise.');
     return undefined;
   }
-  const text = [`# ${vscode.Uri.parse(target).fsPath}`, ...networks.map(summaryText)].join('\n');
+  // The server sends the table the core renders, the same text `cnn summary` prints.
+  const text = [
+    `# ${vscode.Uri.parse(target).fsPath}`,
+    ...networks.map((network) => `${network.table}${network.errors ? `\n(${network.errors} error${network.errors === 1 ? '' : 's'}: see Problems)` : ''}\n`),
+  ].join('\n');
   output.appendLine(text);
   output.show(true);
   return text;
-}
-
-function summaryText(n: NetworkSummary): string {
-  const count = (value: number) => Math.round(value).toLocaleString('en-US');
-  const lines = [
-    `network ${n.name}: ${n.input ?? '?'} → ${n.output ?? '?'}${n.errors ? `  (${n.errors} error${n.errors === 1 ? '' : 's'})` : ''}`,
-    `  params        ${count(n.trainableParams + n.nonTrainableParams)} (${count(n.trainableParams)} trainable, ${count(n.nonTrainableParams)} non-trainable)`,
-    `  MACs          ${count(n.macs)}`,
-    `  activations   ${count(n.activations)} values, ${(n.activationBytes / 1e6).toFixed(2)} MB at batch 1 (float32)`,
-  ];
-  if (n.receptiveField) lines.push(`  receptive field ${n.receptiveField.size.join('x')}, jump ${n.receptiveField.jump.join('x')}`);
-  return lines.join('\n') + '\n';
 }
 
 /** The status bar item: the network under the cursor, its parameters and output shape. */
@@ -115,6 +109,8 @@ class StatusItem implements vscode.Disposable {
       vscode.window.onDidChangeActiveTextEditor(() => this.update()),
       vscode.window.onDidChangeTextEditorSelection(() => this.update()),
       vscode.languages.onDidChangeDiagnostics(() => this.update()),
+      // The server re-reads the training settings itself; the peak shown here follows them.
+      vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('cnnLens.training') && this.update()),
     );
   }
 
@@ -137,8 +133,18 @@ class StatusItem implements vscode.Disposable {
       return;
     }
     const params = network.trainableParams + network.nonTrainableParams;
-    this.item.text = `$(symbol-structure) ${network.name}: ${compact(params)} params → ${network.output ?? '?'}`;
-    this.item.tooltip = `${network.name}: ${params.toLocaleString('en-US')} parameters (${network.trainableParams.toLocaleString('en-US')} trainable), output ${network.output ?? 'unknown'}. Click for the full summary.`;
+    const memory = network.memory;
+    const peak = memory ? ` · ${bytesText(memory.trainingPeak)} train` : '';
+    this.item.text = `$(symbol-structure) ${network.name}: ${compactCount(params)} params → ${network.output ?? '?'}${peak}`;
+    const lines = [`${network.name}: ${params.toLocaleString('en-US')} parameters (${network.trainableParams.toLocaleString('en-US')} trainable), output ${network.output ?? 'unknown'}.`];
+    if (memory) {
+      lines.push(
+        `Peak training memory at batch ${memory.batch} (${optimizerName(memory.optimizer)}, ${memory.precision}): ${bytesText(memory.trainingPeak)}; saved activations ${bytesText(memory.savedActivations)}, optimizer state ${bytesText(memory.optimizerState)}.`,
+      );
+      if (memory.budget !== null && memory.largestBatch !== null) lines.push(`Fits ${bytesText(memory.budget)} up to batch ${memory.largestBatch.toLocaleString('en-US')}.`);
+    }
+    lines.push('Click for the full summary.');
+    this.item.tooltip = lines.join('\n');
     this.item.show();
   }
 
@@ -147,12 +153,4 @@ class StatusItem implements vscode.Disposable {
     for (const s of this.subscriptions) s.dispose();
     this.item.dispose();
   }
-}
-
-/** 11689512 → "11.7M". */
-function compact(value: number): string {
-  if (value >= 1e9) return `${(value / 1e9).toFixed(1)}B`;
-  if (value >= 1e6) return `${(value / 1e6).toFixed(1)}M`;
-  if (value >= 1e3) return `${(value / 1e3).toFixed(1)}K`;
-  return String(value);
 }

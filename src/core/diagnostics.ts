@@ -39,6 +39,7 @@ export const diagnosticSeverity = {
   'internal-error': 'error',
   'uneven-stride': 'warning',
   'dense-on-spatial': 'warning',
+  'memory-budget': 'warning',
   misaligned: 'info',
 } as const satisfies Record<string, Severity>;
 

@@ -1,4 +1,4 @@
-/** Number and size formatting shared by the command line's outputs. */
+/** Number and size formatting shared by the command line, the server and the extension. */
 
 /** 11689512 → "11,689,512". */
 export function withCommas(value: number): string {
@@ -17,7 +17,34 @@ export function humanCount(value: number): string {
   return unit === 0 ? String(Math.round(scaled)) : `${scaled.toFixed(2)}${units[unit]}`;
 }
 
+/** 11689512 → "11.7M": short enough for a status bar. */
+export function compactCount(value: number): string {
+  if (value >= 1e9) return `${(value / 1e9).toFixed(1)}B`;
+  if (value >= 1e6) return `${(value / 1e6).toFixed(1)}M`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(1)}K`;
+  return String(value);
+}
+
 /** Bytes as MB with two decimals, as torchinfo prints them. */
 export function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(2)} MB`;
+}
+
+/** Bytes as B, KB, MB or GB (powers of 1000) with two decimals. */
+export function bytesText(bytes: number): string {
+  if (bytes < 1e3) return `${bytes} B`;
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(2)} KB`;
+  if (bytes < 1e9) return `${(bytes / 1e6).toFixed(2)} MB`;
+  return `${(bytes / 1e9).toFixed(2)} GB`;
+}
+
+const byteUnits: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+
+/** "24 GB", "24GB", "16GiB", "512 MB" → bytes (GB = 10^9, GiB = 2^30); undefined for anything else. */
+export function parseByteSize(text: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*$/.exec(text);
+  if (!match) return undefined;
+  const unit = byteUnits[match[2].toLowerCase()];
+  const bytes = unit === undefined ? undefined : Number(match[1]) * unit;
+  return bytes !== undefined && bytes > 0 && Number.isFinite(bytes) ? Math.floor(bytes) : undefined;
 }

@@ -13,4 +13,20 @@ export type * as Ast from './syntax/ast';
 export * from './diagnostics';
 export { findOp, allOpNames, allArgs, signatureText, opDefinitions } from './ops/registry';
 export type { OpDefinition, ArgSpec, OpSignature } from './ops/types';
-export { toJsonReport, type JsonFileReport, type JsonNetwork, type JsonStatement } from './report';
+export { toJsonReport, type JsonFileReport, type JsonNetwork, type JsonStatement, type JsonMemory } from './report';
+export { renderSummary, renderNetworkSummary, memoryFooter, setupText, optimizerName, type SummaryOptions } from './summary';
+export {
+  networkMemory,
+  analysisMemory,
+  largestBatch,
+  bytesPerElement,
+  defaultTrainingSetup,
+  optimizerKinds,
+  precisionKinds,
+  type NetworkMemory,
+  type TrainingSetup,
+  type OptimizerKind,
+  type PrecisionKind,
+} from './memory/training';
+export { memoryRules, memoryRule, type MemoryRule, type SavedTensor, type SavedType } from './memory/rules';
+export { memoryBudgetDiagnostics } from './memory/budget';

@@ -3,6 +3,7 @@
  * that CI scripts read, so fields are only ever added, never renamed.
  */
 import type { Diagnostic, Range, Severity } from './diagnostics';
+import type { NetworkMemory } from './memory/training';
 import type { Analysis, NetworkAnalysis, StatementResult } from './semantics/results';
 
 export interface JsonDiagnostic {
@@ -19,6 +20,19 @@ export interface JsonStatement {
   params: number;
   macs: number;
   receptiveField: { size: number[]; jump: number[]; start: number[] } | null;
+  /** Bytes autograd saves for this statement's backward pass (only with `--batch`); null when the network's memory is unknown. */
+  savedActivations?: number | null;
+}
+
+/** A network's training memory in bytes (`check --json --batch N`); see src/core/memory/training.ts for each figure. */
+export interface JsonMemory {
+  batch: number;
+  savedActivations: number;
+  parameters: number;
+  gradients: number;
+  optimizerState: number;
+  trainingPeak: number;
+  inferencePeak: number;
 }
 
 export interface JsonNetwork {
@@ -30,6 +44,8 @@ export interface JsonNetwork {
   macs: number | null;
   activations: number | null;
   statements: JsonStatement[];
+  /** Only with `--batch`: null when a statement failed and the figures would be partial. */
+  memory?: JsonMemory | null;
 }
 
 export interface JsonFileReport {
@@ -38,12 +54,35 @@ export interface JsonFileReport {
   networks: JsonNetwork[];
 }
 
-/** Converts one file's analysis to the JSON contract. */
-export function toJsonReport(path: string, analysis: Analysis): JsonFileReport {
+/**
+ * Converts one file's analysis to the JSON contract; with `memory` (each
+ * network's, from `analysisMemory`), networks get `memory` and statements
+ * `savedActivations`.
+ */
+export function toJsonReport(path: string, analysis: Analysis, memory?: (NetworkMemory | null)[]): JsonFileReport {
   return {
     path,
     diagnostics: analysis.diagnostics.map(jsonDiagnostic),
-    networks: analysis.networks.map(jsonNetwork),
+    networks: analysis.networks.map((network, index) => {
+      const json = jsonNetwork(network);
+      if (!memory) return json;
+      const figures = memory[index] ?? null;
+      json.statements.forEach((statement, i) => (statement.savedActivations = figures ? (figures.savedByStatement[i] ?? 0) : null));
+      json.memory = figures ? jsonMemory(figures) : null;
+      return json;
+    }),
+  };
+}
+
+function jsonMemory(memory: NetworkMemory): JsonMemory {
+  return {
+    batch: memory.setup.batch,
+    savedActivations: memory.savedActivations,
+    parameters: memory.parameters,
+    gradients: memory.gradients,
+    optimizerState: memory.optimizerState,
+    trainingPeak: memory.trainingPeak,
+    inferencePeak: memory.inferencePeak,
   };
 }
 

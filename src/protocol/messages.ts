@@ -37,6 +37,27 @@ export interface NetworkSummary {
   receptiveField: { size: number[]; jump: number[] } | null;
   /** Error diagnostics inside the network's declaration. */
   errors: number;
+  /** Training memory for the `cnnLens.training` settings; null when a statement failed (the figures would be partial). */
+  memory: NetworkSummaryMemory | null;
+  /** The summary table as `cnn summary` prints it (the core renders both). */
+  table: string;
+}
+
+/** A network's training memory in bytes, for one batch size, optimizer and precision (see src/core/memory/training.ts). */
+export interface NetworkSummaryMemory {
+  batch: number;
+  optimizer: 'sgd' | 'momentum' | 'adam';
+  precision: 'fp32' | 'mixed';
+  savedActivations: number;
+  parameters: number;
+  gradients: number;
+  optimizerState: number;
+  trainingPeak: number;
+  inferencePeak: number;
+  /** `cnnLens.training.memoryBudget` in bytes, or null when unset. */
+  budget: number | null;
+  /** The largest batch whose training peak fits the budget (0 when none does); null without a budget. */
+  largestBatch: number | null;
 }
 
 /** Parameters of `cnnLens/networkSummary`. */
@@ -63,10 +84,13 @@ export const networkSummaryMethod = 'cnnLens/networkSummary';
 export interface CnnLensSettings {
   inlayHints: { shapes: boolean; params: boolean };
   diagnostics: { debounceMs: number };
+  /** What training memory is computed for; `memoryBudget` ("24GB", "16GiB", or "" for none) warns when the peak exceeds it. */
+  training: { batchSize: number; optimizer: 'sgd' | 'momentum' | 'adam'; precision: 'fp32' | 'mixed'; memoryBudget: string };
 }
 
 /** The settings a client gets when it sends none. */
 export const defaultSettings: CnnLensSettings = {
   inlayHints: { shapes: true, params: false },
   diagnostics: { debounceMs: 150 },
+  training: { batchSize: 32, optimizer: 'sgd', precision: 'fp32', memoryBudget: '' },
 };

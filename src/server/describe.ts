@@ -1,20 +1,12 @@
 /** Words and numbers as the hovers, lenses and hints show them. */
 import { formatNumber, formatShape, type ReceptiveField } from '../core';
-import { humanCount, withCommas } from '../core/format';
+import { bytesText, humanCount, withCommas } from '../core/format';
 
-export { humanCount, withCommas };
+export { bytesText, humanCount, withCommas };
 
 /** A shape, or a dash when shape inference stopped. */
 export function shapeText(shape: readonly number[] | null): string {
   return shape ? formatShape(shape) : '?';
-}
-
-/** Bytes as KB/MB/GB with two decimals. */
-export function bytesText(bytes: number): string {
-  if (bytes < 1e3) return `${bytes} B`;
-  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(2)} KB`;
-  if (bytes < 1e9) return `${(bytes / 1e6).toFixed(2)} MB`;
-  return `${(bytes / 1e9).toFixed(2)} GB`;
 }
 
 /** `7x7`, with fractional sizes (after upsampling) rounded for reading. */

@@ -14,7 +14,7 @@
  */
 import { TextDocuments, type Connection, type DidChangeTextDocumentParams, type DidOpenTextDocumentParams } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, type Analysis } from '../core';
+import { analyze, type Analysis, type Diagnostic } from '../core';
 import { toLspDiagnostic } from './convert';
 import type { Settings } from './settings';
 
@@ -30,6 +30,8 @@ export class DocumentStore {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Documents waiting to be re-published, one per turn of the event loop. */
   private readonly republishing = new Set<string>();
+  /** Findings that depend on settings as well as the text (the memory budget), published with the analysis's. */
+  extraDiagnostics?: (uri: string) => Diagnostic[];
 
   constructor(
     private readonly connection: Connection,
@@ -103,7 +105,7 @@ export class DocumentStore {
       const current = this.analysisOf(uri);
       // The document changed (or closed) since this was scheduled: a newer timer will publish.
       if (!current || current.document.version !== version) return;
-      const diagnostics = current.analysis.diagnostics.map((d) => toLspDiagnostic(d, uri));
+      const diagnostics = [...current.analysis.diagnostics, ...(this.extraDiagnostics?.(uri) ?? [])].map((d) => toLspDiagnostic(d, uri));
       void this.connection.sendDiagnostics({ uri, version, diagnostics });
     } catch (error) {
       // A timer has no caller to catch for it: an exception here would end the process, and every document with it.

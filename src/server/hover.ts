@@ -8,9 +8,10 @@ import { allArgs, findOp, signatureText, type Analysis, type OpDefinition, type 
 import { contains, toLspRange } from './convert';
 import { humanCount, receptiveFieldSentence, shapeText, sizeText, withCommas } from './describe';
 import type { DocumentStore } from './documents';
+import type { TrainingMemory } from './memory';
 import { statementAt } from './syntax';
 
-export function hover(store: DocumentStore, params: HoverParams): Hover | null {
+export function hover(store: DocumentStore, params: HoverParams, training?: TrainingMemory): Hover | null {
   const analyzed = store.analysisOf(params.textDocument.uri);
   if (!analyzed) return null;
   const { analysis } = analyzed;
@@ -25,6 +26,8 @@ export function hover(store: DocumentStore, params: HoverParams): Hover | null {
   }
   const results = analysis.instances.get(statement) ?? [];
   if (results.length) sections.push(describeResults(results, analysis));
+  const saved = results.length ? training?.hoverLine(params.textDocument.uri, statement) : undefined;
+  if (saved) sections[sections.length - 1] += `\n\n${saved}`;
   if (!sections.length) return null;
   return {
     contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n---\n\n') },

@@ -25,6 +25,7 @@ import { foldingRanges } from './folding';
 import { formatDocument } from './formatting';
 import { hover } from './hover';
 import { inlayHints } from './inlayHints';
+import { TrainingMemory } from './memory';
 import { definition, references } from './navigation';
 import { prepareRename, rename } from './rename';
 import { semanticTokens, semanticTokensLegend } from './semanticTokens';
@@ -68,6 +69,9 @@ export function startServer(connection: Connection): void {
     state = 'shutDown';
   });
 
+  const training = new TrainingMemory(store, settings);
+  store.extraDiagnostics = (uri) => training.diagnostics(uri);
+
   connection.onInitialize((params): InitializeResult => {
     state = 'running';
     settings.initialize(params.capabilities.workspace?.configuration === true, params.initializationOptions);
@@ -104,7 +108,7 @@ export function startServer(connection: Connection): void {
     connection.languages.inlayHint.refresh().catch(() => undefined);
   });
 
-  connection.onHover(serve((params) => hover(store, params)));
+  connection.onHover(serve((params) => hover(store, params, training)));
   connection.languages.inlayHint.on(serve((params) => inlayHints(store, settings, params)));
   connection.onCodeLens(serve((params) => codeLenses(store, params)));
   connection.onCompletion(serve((params) => completion(store, params)));
@@ -118,7 +122,7 @@ export function startServer(connection: Connection): void {
   connection.onFoldingRanges(serve((params) => foldingRanges(store, params)));
   connection.onDocumentFormatting(serve((params) => formatDocument(store, params)));
   connection.onCodeAction(serve((params) => codeActions(store, params)));
-  connection.onRequest(networkSummaryMethod, serve((params: NetworkSummaryParams) => networkSummary(store, params)));
+  connection.onRequest(networkSummaryMethod, serve((params: NetworkSummaryParams) => networkSummary(store, training, params)));
 
   connection.listen();
 }

@@ -37,7 +37,7 @@ export class Settings {
 
 /** Fills `defaults` with the well-typed values of `given`, ignoring anything malformed. */
 function merge(defaults: CnnLensSettings, given: unknown): CnnLensSettings {
-  const source = (given ?? {}) as { inlayHints?: Record<string, unknown>; diagnostics?: Record<string, unknown> };
+  const source = (given ?? {}) as { inlayHints?: Record<string, unknown>; diagnostics?: Record<string, unknown>; training?: Record<string, unknown> };
   const flag = (value: unknown, fallback: boolean) => (typeof value === 'boolean' ? value : fallback);
   const debounce = source.diagnostics?.debounceMs;
   return {
@@ -48,5 +48,20 @@ function merge(defaults: CnnLensSettings, given: unknown): CnnLensSettings {
     diagnostics: {
       debounceMs: typeof debounce === 'number' && debounce >= 0 && debounce <= 5000 ? debounce : defaults.diagnostics.debounceMs,
     },
+    training: trainingSettings(defaults.training, source.training),
+  };
+}
+
+/** The `training` section: a whole batch size of at least 1, a known optimizer and precision, a budget string (checked where it is read). */
+function trainingSettings(defaults: CnnLensSettings['training'], given: Record<string, unknown> | undefined): CnnLensSettings['training'] {
+  const batch = given?.batchSize;
+  const optimizer = given?.optimizer;
+  const precision = given?.precision;
+  const budget = given?.memoryBudget;
+  return {
+    batchSize: typeof batch === 'number' && Number.isSafeInteger(batch) && batch >= 1 ? batch : defaults.batchSize,
+    optimizer: optimizer === 'sgd' || optimizer === 'momentum' || optimizer === 'adam' ? optimizer : defaults.optimizer,
+    precision: precision === 'fp32' || precision === 'mixed' ? precision : defaults.precision,
+    memoryBudget: typeof budget === 'string' ? budget : defaults.memoryBudget,
   };
 }

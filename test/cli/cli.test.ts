@@ -56,6 +56,60 @@ describe('cnn check', () => {
   });
 });
 
+describe('cnn check --json --batch (training memory)', () => {
+  it('adds memory to each network and savedActivations to each statement, derived by hand for LeNet-5', () => {
+    const run = runCli(['check', '--json', '--batch', '8', '--optimizer', 'adam', 'examples/lenet5.cnn']);
+    assert.equal(run.code, 0, run.stderr);
+    const network = JSON.parse(run.stdout).files[0].networks[0];
+    // Saved per sample (float32): conv1 keeps the 1x32x32 input (4,096 B); tanh its 6x28x28 output (18,816 B), which
+    // avgpool keeps too; conv2 the 6x14x14 pooled map (4,704 B); tanh its 16x10x10 output (6,400 B); dense1 the
+    // flattened 400 values, a view of the pooled map (1,600 B); the tanhs after the dense layers 120 and 84 values.
+    const perSample = 4096 + 18816 + 4704 + 6400 + 1600 + 480 + 336;
+    // 61,706 float32 parameters in 10 tensors; Adam: exp_avg, exp_avg_sq and a float32 step per tensor.
+    const parameters = 61706 * 4;
+    const optimizerState = 2 * parameters + 10 * 4;
+    // Largest backward workspace: the first tanh, 6x28x28 gradients in and out, at batch 8.
+    const workspace = 2 * 4704 * 4 * 8;
+    // Inference: the input (1,024 values) and conv1's output (4,704) live together, then conv1's output and tanh's (9,408 values).
+    const inference = 9408 * 4 * 8;
+    assert.deepEqual(network.memory, {
+      batch: 8,
+      savedActivations: 8 * perSample,
+      parameters,
+      gradients: parameters,
+      optimizerState,
+      trainingPeak: parameters + optimizerState + Math.max(8 * perSample + workspace, parameters + parameters),
+      inferencePeak: parameters + inference,
+    });
+    const saved = network.statements.map((s: { savedActivations: number }) => s.savedActivations);
+    assert.equal(saved[1], 8 * 4096, 'conv1 keeps the input');
+    assert.equal(saved.reduce((a: number, b: number) => a + b, 0), network.memory.savedActivations);
+  });
+
+  it('leaves the report unchanged without --batch, and gives null memory for a network with errors', () => {
+    const plain = JSON.parse(runCli(['check', '--json', 'examples/lenet5.cnn']).stdout).files[0].networks[0];
+    assert.equal('memory' in plain, false);
+    assert.equal('savedActivations' in plain.statements[1], false);
+    const bad = file('memory-bad.cnn', 'network N {\n  input(3x8x8)\n  conv(4, 9)\n}\n');
+    const broken = JSON.parse(runCli(['check', '--json', '--batch', '2', bad]).stdout).files[0].networks[0];
+    assert.equal(broken.memory, null);
+    assert.equal(broken.statements[1].savedActivations, null);
+  });
+
+  it('counts mixed precision as half-precision weights with a float32 master copy', () => {
+    const network = JSON.parse(runCli(['check', '--json', '--batch', '1', '--optimizer', 'momentum', '--precision', 'mixed', 'examples/lenet5.cnn']).stdout).files[0].networks[0];
+    assert.deepEqual([network.memory.parameters, network.memory.gradients, network.memory.optimizerState], [61706 * 2, 61706 * 2, 61706 * 4 + 61706 * 4]);
+  });
+
+  it('exits 2 on a bad batch, optimizer or precision', () => {
+    for (const flags of [['--batch', '0'], ['--batch', 'many'], ['--optimizer', 'rmsprop'], ['--precision', 'fp8']]) {
+      const run = runCli(['check', '--json', ...flags, 'examples/lenet5.cnn']);
+      assert.equal(run.code, 2, flags.join(' '));
+      assert.match(run.stderr, /batch|optimizer|precision/);
+    }
+  });
+});
+
 describe('cnn summary', () => {
   it('prints a row per statement and the totals', () => {
     const run = runCli(['summary', 'examples/resnet18.cnn']);
@@ -64,6 +118,18 @@ describe('cnn summary', () => {
     assert.match(run.stdout, /Non-trainable params: 9,600/);
     assert.match(run.stdout, /Total MACs: 1,814,073,344/);
     assert.match(run.stdout, /Receptive field: 435x435/);
+  });
+
+  it('shows saved activations per statement and the training memory at the flags\' batch, optimizer and budget', () => {
+    const run = runCli(['summary', '--batch', '8', '--optimizer', 'adam', '--budget', '24GB', 'examples/resnet18.cnn']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Saved \(batch 8\)/);
+    // PyTorch's saved_tensors_hooks measure 177,477,120 bytes for torchvision's ResNet-18 at batch 8 (test/oracle/memory.test.ts).
+    assert.match(run.stdout, /Training memory \(batch 8, Adam, fp32\):\n  Saved activations: 177\.48 MB/);
+    // The stem's batchnorm keeps its 64x112x112 input: 3,211,264 B a sample, 25.69 MB at batch 8.
+    assert.match(run.stdout, /^batchnorm +40 +64x112x112 +256 +0 +25\.69 MB/m);
+    assert.match(run.stdout, /Fits 24\.00 GB up to batch \d+/);
+    assert.equal(runCli(['summary', '--budget', 'lots', 'examples/resnet18.cnn']).code, 2);
   });
 
   it('still prints the table when the file has errors, and exits 1', () => {

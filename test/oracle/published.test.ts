@@ -30,6 +30,9 @@ const PUBLISHED: Published[] = [
     macs: 4_089_184_256,
   },
   { file: 'resnet152.cnn', source: 'torchvision ResNet152_Weights', trainable: 60_192_808 },
+  { file: 'mobilenet_v2.cnn', source: 'torchvision MobileNet_V2_Weights', trainable: 3_504_872 },
+  { file: 'efficientnet_b0.cnn', source: 'torchvision EfficientNet_B0_Weights', trainable: 5_288_548 },
+  { file: 'densenet121.cnn', source: 'torchvision DenseNet121_Weights', trainable: 7_978_856 },
 ];
 
 describe('examples match their published figures', function () {

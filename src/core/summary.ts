@@ -1,0 +1,134 @@
+/**
+ * The torchinfo-like summary table of a file's networks: one row per
+ * statement, then the totals. The command line prints it and the language
+ * server sends it to editors (VS Code's "Show Network Summary"), so both show
+ * the same text.
+ */
+import { bytesText, humanCount, megabytes, withCommas } from './format';
+import type { NetworkMemory } from './memory/training';
+import { formatReceptiveSize } from './semantics/receptiveField';
+import type { Analysis, NetworkAnalysis, StatementResult } from './semantics/results';
+import { elementCount, formatShape } from './semantics/shape';
+
+/** What to show besides shapes and counts. */
+export interface SummaryOptions {
+  /** Levels of blocks, repeats and branches to expand (0: top-level statements only). */
+  depth: number;
+  /** Each network's training memory, in the order of `analysis.networks` (null where it could not be computed); adds a memory column and footer. */
+  memory?: (NetworkMemory | null)[];
+  /** The largest batch fitting a memory size, per network: shown in the footer when given. */
+  fits?: ({ budgetBytes: number; batch: number } | null)[];
+}
+
+/** One row: the statement as written, then its figures. */
+interface Row {
+  layer: string;
+  line: string;
+  shape: string;
+  params: string;
+  macs: string;
+  saved: string;
+  field: string;
+}
+
+const bytesPerValue = 4; // float32, as PyTorch and Keras report memory.
+
+/** Renders every network of a file. */
+export function renderSummary(analysis: Analysis, sourceText: string, options: SummaryOptions): string {
+  const lines = sourceText.split('\n');
+  return analysis.networks.map((network, index) => renderNetworkSummary(network, lines, options.depth, options.memory?.[index] ?? undefined, options.fits?.[index] ?? undefined)).join('\n\n');
+}
+
+function statementText(result: StatementResult, lines: string[]): string {
+  const body = result.statement.body;
+  if (body.kind === 'repeat') return `repeat(${result.passes ?? '?'})`;
+  if (body.kind === 'residual') return body.shortcut ? 'residual + shortcut' : 'residual';
+  if (body.kind === 'concatBlock') return `concat (${body.branches.length} branches)`;
+  const range = body.range;
+  let text = range.start.line === range.end.line ? (lines[range.start.line] ?? '').slice(range.start.character, range.end.character) : `${body.name}(...)`;
+  text = text.replace(/\s+/g, ' ');
+  if (result.statement.label) text = `${result.statement.label.name}: ${text}`;
+  return text.length > 44 ? `${text.slice(0, 43)}…` : text;
+}
+
+const blankRow = { line: '', shape: '', params: '', macs: '', saved: '', field: '' };
+
+/** `saved` gives a top-level statement's saved activations (by its index); nested rows leave the column empty. */
+function rowsOf(results: StatementResult[], lines: string[], depth: number, indent: number, into: Row[], saved?: (index: number) => string): void {
+  for (const [index, result] of results.entries()) {
+    into.push({
+      layer: `${'  '.repeat(indent)}${statementText(result, lines)}`,
+      line: String(result.range.start.line + 1),
+      shape: result.outShape ? formatShape(result.outShape) : '—',
+      params: result.kind === 'input' ? '' : withCommas(result.params.trainable + result.params.nonTrainable),
+      macs: result.kind === 'input' ? '' : result.macs ? withCommas(result.macs) : '0',
+      saved: saved ? saved(index) : '',
+      field: result.receptiveField ? formatReceptiveSize(result.receptiveField) : '—',
+    });
+    if (depth > 0 && result.parts) {
+      for (const part of result.parts) {
+        if (result.parts.length > 1) into.push({ layer: `${'  '.repeat(indent + 1)}[${part.name}]`, ...blankRow });
+        rowsOf(part.results, lines, depth - 1, indent + (result.parts.length > 1 ? 2 : 1), into);
+      }
+    }
+  }
+}
+
+/** The optimizer as people name it. */
+export function optimizerName(optimizer: NetworkMemory['setup']['optimizer']): string {
+  return optimizer === 'sgd' ? 'SGD' : optimizer === 'momentum' ? 'SGD with momentum' : 'Adam';
+}
+
+/** "batch 8, Adam, fp32": the setup a memory figure is for. */
+export function setupText(setup: NetworkMemory['setup']): string {
+  return `batch ${setup.batch}, ${optimizerName(setup.optimizer)}, ${setup.precision === 'mixed' ? 'mixed precision' : 'fp32'}`;
+}
+
+/** The footer lines of a network's training memory. */
+export function memoryFooter(memory: NetworkMemory, fits?: { budgetBytes: number; batch: number }): string[] {
+  const lines = [
+    `Training memory (${setupText(memory.setup)}):`,
+    `  Saved activations: ${bytesText(memory.savedActivations)}`,
+    `  Parameters: ${bytesText(memory.parameters)}, gradients: ${bytesText(memory.gradients)}, optimizer state: ${bytesText(memory.optimizerState)}`,
+    `  Training peak: ${bytesText(memory.trainingPeak)}; inference peak: ${bytesText(memory.inferencePeak)}`,
+  ];
+  if (fits) lines.push(`  Fits ${bytesText(fits.budgetBytes)} up to batch ${withCommas(fits.batch)}`);
+  return lines;
+}
+
+/** Renders one network; `lines` is the source split into lines. */
+export function renderNetworkSummary(network: NetworkAnalysis, lines: string[], depth: number, memory?: NetworkMemory, fits?: { budgetBytes: number; batch: number }): string {
+  const rows: Row[] = [];
+  const saved = memory ? (index: number) => (network.statements[index]?.kind === 'input' ? '' : bytesText(memory.savedByStatement[index] ?? 0)) : undefined;
+  rowsOf(network.statements, lines, depth, 0, rows, saved);
+  const header: Row = { layer: 'Layer (statement)', line: 'Line', shape: 'Output shape', params: 'Param #', macs: 'MACs', saved: memory ? `Saved (batch ${memory.setup.batch})` : '', field: 'Receptive field' };
+  const all = [header, ...rows];
+  const width = (key: keyof Row) => Math.max(...all.map((r) => r[key].length));
+  const widths = { layer: width('layer'), line: width('line'), shape: width('shape'), params: width('params'), macs: width('macs'), saved: width('saved') };
+  const format = (r: Row) =>
+    `${r.layer.padEnd(widths.layer)}  ${r.line.padStart(widths.line)}  ${r.shape.padEnd(widths.shape)}  ${r.params.padStart(widths.params)}  ${r.macs.padStart(widths.macs)}  ${memory ? `${r.saved.padStart(widths.saved)}  ` : ''}${r.field}`.trimEnd();
+  const total = network.params.trainable + network.params.nonTrainable;
+  const rule = '='.repeat(Math.max(...all.map((r) => format(r).length), 60));
+  const thin = '-'.repeat(rule.length);
+  const inputValues = network.input ? elementCount(network.input) : 0;
+  const out: string[] = [
+    `Network ${network.name}: input ${network.input ? formatShape(network.input) : '?'} → output ${network.output ? formatShape(network.output) : '?'}`,
+    rule,
+    format(header),
+    thin,
+    ...rows.map(format),
+    rule,
+    `Total params: ${withCommas(total)}`,
+    `Trainable params: ${withCommas(network.params.trainable)}`,
+    `Non-trainable params: ${withCommas(network.params.nonTrainable)}`,
+    `Total MACs: ${withCommas(network.macs)} (${humanCount(network.macs)}MACs)`,
+    `Receptive field: ${network.receptiveField ? formatReceptiveSize(network.receptiveField) : '—'}`,
+    thin,
+    `Input size: ${megabytes(inputValues * bytesPerValue)}`,
+    `Activations (batch 1): ${withCommas(network.activations)} values, ${megabytes(network.activations * bytesPerValue)}`,
+    `Params size: ${megabytes(total * bytesPerValue)}`,
+  ];
+  if (memory) out.push(thin, ...memoryFooter(memory, fits));
+  out.push(rule);
+  return out.join('\n');
+}

@@ -1,0 +1,148 @@
+/**
+ * Training memory in the editor: the figures for the `cnnLens.training`
+ * settings (batch size, optimizer, precision), computed from the expanded
+ * graph the core builds on request, cached per document version and setup.
+ * The hover's "saved for backward" line, the summary request and the memory
+ * budget warning all read them from here.
+ */
+import {
+  analysisMemory,
+  analyze,
+  largestBatch,
+  memoryBudgetDiagnostics,
+  setupText,
+  type Analysis,
+  type Ast,
+  type Diagnostic,
+  type NetworkMemory,
+  type TrainingSetup,
+} from '../core';
+import { bytesText, parseByteSize } from '../core/format';
+import type { NetworkSummaryMemory } from '../protocol/messages';
+import type { DocumentStore } from './documents';
+import type { Settings } from './settings';
+
+interface Computed {
+  version: number;
+  key: string;
+  /** A second analysis of the same text, with graphs. */
+  analysis: Analysis;
+  memory: (NetworkMemory | null)[];
+}
+
+function sameRange(a: Ast.Statement['range'], b: Ast.Statement['range']): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
+function within(inner: Ast.Statement['range'], outer: Ast.Statement['range']): boolean {
+  const before = (a: Ast.Statement['range']['start'], b: Ast.Statement['range']['start']) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  return before(outer.start, inner.start) && before(inner.end, outer.end);
+}
+
+/** The training memory of open documents for the current settings. */
+export class TrainingMemory {
+  private readonly cache = new Map<string, Computed>();
+
+  constructor(
+    private readonly store: DocumentStore,
+    private readonly settings: Settings,
+  ) {
+    store.documents.onDidClose((event) => this.cache.delete(event.document.uri));
+  }
+
+  /** The setup the settings ask for. */
+  setup(): TrainingSetup {
+    const training = this.settings.current.training;
+    return { batch: training.batchSize, optimizer: training.optimizer, precision: training.precision };
+  }
+
+  /** The memory budget in bytes, when one is set. */
+  budget(): number | undefined {
+    const text = this.settings.current.training.memoryBudget;
+    return text ? parseByteSize(text) : undefined;
+  }
+
+  /** Each network's memory for the current setup, computed once per document version and setup. */
+  of(uri: string): Computed | undefined {
+    const document = this.store.documents.get(uri);
+    if (!document) return undefined;
+    const setup = this.setup();
+    const key = JSON.stringify(setup);
+    const cached = this.cache.get(uri);
+    if (cached && cached.version === document.version && cached.key === key) return cached;
+    const analysis = cached && cached.version === document.version ? cached.analysis : analyze(document.getText(), { graph: true });
+    const computed = { version: document.version, key, analysis, memory: analysisMemory(analysis, setup) };
+    this.cache.set(uri, computed);
+    return computed;
+  }
+
+  /** The budget warnings of a document (none without a budget). */
+  diagnostics(uri: string): Diagnostic[] {
+    const budget = this.budget();
+    if (budget === undefined) return [];
+    const computed = this.of(uri);
+    return computed ? memoryBudgetDiagnostics(computed.analysis, computed.memory, budget) : [];
+  }
+
+  /** The figures the summary request sends for network `index`. */
+  summaryOf(uri: string, index: number): NetworkSummaryMemory | null {
+    const computed = this.of(uri);
+    const memory = computed?.memory[index];
+    const graph = computed?.analysis.graphs?.[index];
+    if (!memory || !graph) return null;
+    const budget = this.budget() ?? null;
+    const { batch, optimizer, precision } = memory.setup;
+    return {
+      batch,
+      optimizer,
+      precision,
+      savedActivations: memory.savedActivations,
+      parameters: memory.parameters,
+      gradients: memory.gradients,
+      optimizerState: memory.optimizerState,
+      trainingPeak: memory.trainingPeak,
+      inferencePeak: memory.inferencePeak,
+      budget,
+      largestBatch: budget === null ? null : largestBatch(graph, memory.setup, budget),
+    };
+  }
+
+  /**
+   * The hover line for a statement: the bytes autograd saves for it at the
+   * configured batch. A top-level statement of a network has its own figure;
+   * a statement nested in a repeat, residual or block adds up every
+   * evaluation of it, and says how many.
+   */
+  hoverLine(uri: string, statement: Ast.Statement): string | undefined {
+    const computed = this.of(uri);
+    if (!computed) return undefined;
+    let bytes = 0;
+    let evaluations = 0;
+    let nested = false;
+    let known = false;
+    for (const [index, network] of computed.analysis.networks.entries()) {
+      const memory = computed.memory[index];
+      const graph = computed.analysis.graphs?.[index];
+      if (!memory || !graph) continue;
+      const topLevel = network.declaration.body.findIndex((s) => sameRange(s.range, statement.range));
+      if (topLevel >= 0) {
+        bytes += memory.savedByStatement[topLevel] ?? 0;
+        evaluations += 1;
+        known = true;
+        continue;
+      }
+      for (const node of graph.nodes) {
+        if (!within(node.range, statement.range)) continue;
+        bytes += memory.savedByNode[node.id];
+        // A layer call is one node per evaluation; a compound statement holds several.
+        if (sameRange(node.range, statement.range)) evaluations++;
+        nested = true;
+        known = true;
+      }
+    }
+    if (!known) return undefined;
+    const setup = this.setup();
+    const over = nested && evaluations > 1 ? `, all ${evaluations} evaluations` : nested && statement.body.kind !== 'call' ? ', all its evaluations' : '';
+    return `Saved for backward: ${bytesText(bytes)} (${setupText(setup)}${over})`;
+  }
+}

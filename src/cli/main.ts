@@ -1,11 +1,12 @@
 /**
- * The `cnn` command line: `cnn check [--json] FILE...` and `cnn summary FILE`,
- * over the same core as the editor. Exit codes: 0 clean, 1 errors in the
+ * The `cnn` command line: `cnn check [--json] FILE...`, `cnn summary FILE` and
+ * `cnn export --to pytorch|onnx|keras FILE`, over the same core as the editor. Exit codes: 0 clean, 1 errors in the
  * files, 2 usage or I/O failure.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { analyze, toJsonReport, type Analysis, type Diagnostic } from '../core';
+import { ExportNetworkError, ExportUsageError, runExport, type ExportOptions } from './export';
 import { renderSummary } from './summary';
 
 /** Largest file read, so a mistaken path to a disk image cannot exhaust memory. */
@@ -98,6 +99,29 @@ export function main(argv: string[]): number {
     .option('--depth <n>', 'levels of blocks, repeats and branches to expand', '1')
     .action((file: string, options: { depth: string }) => {
       exitCode = runSummary(file, options);
+    });
+  program
+    .command('export')
+    .description('Write the network as PyTorch source, an ONNX model or a Keras (tfjs-layers) model, with weights.')
+    .requiredOption('--to <target>', 'pytorch, onnx or keras')
+    .argument('<file>', 'a .cnn file')
+    .option('--network <name>', 'the network to export (default: the first)')
+    .option('-o, --output <path>', 'where to write: OUT.py, OUT.onnx, or a directory for keras (pytorch prints when absent)')
+    .option('--weights-out <file>', "also write the weights as safetensors keyed by the PyTorch module's state_dict() names")
+    .option('--weights <file>', "use these weights (safetensors, or a tfjs model.json) instead of the preview's seeded He initialisation")
+    .action((file: string, options: ExportOptions) => {
+      const text = readSource(file);
+      try {
+        process.stdout.write(runExport(file, text, options));
+      } catch (error) {
+        if (error instanceof ExportNetworkError) {
+          process.stderr.write(`${error.message}\n`);
+          exitCode = 1;
+          return;
+        }
+        if (error instanceof ExportUsageError) throw new UsageFailure(error.message);
+        throw error;
+      }
     });
   try {
     program.parse(argv, { from: 'user' });

@@ -1,5 +1,6 @@
 /**
- * The `cnn` command line: `cnn check [--json] FILE...` and `cnn summary FILE`,
+ * The `cnn` command line: `cnn check [--json] FILE...`, `cnn summary FILE` and
+ * `cnn export --to pytorch|onnx|keras FILE`,
  * over the same core as the editor. Exit codes: 0 clean, 1 errors in the
  * files, 2 usage or I/O failure, or a fault of CNN Lens itself (an internal
  * error, reported as a JSON object `{"error": {"code": "internal-error",
@@ -23,6 +24,7 @@ import {
   type TrainingSetup,
 } from '../core';
 import { parseByteSize } from '../core/format';
+import { ExportNetworkError, ExportUsageError, runExport, type ExportOptions } from './export';
 
 /** Largest file read, so a mistaken path to a disk image cannot exhaust memory. */
 const maxFileBytes = 64 * 1024 * 1024;
@@ -183,6 +185,29 @@ export function main(argv: string[]): number {
   ).action((file: string, options: { depth: string; budget?: string } & MemoryFlags) => {
     exitCode = runSummary(file, options);
   });
+  program
+    .command('export')
+    .description('Write the network as PyTorch source, an ONNX model or a Keras (tfjs-layers) model, with weights.')
+    .requiredOption('--to <target>', 'pytorch, onnx or keras')
+    .argument('<file>', 'a .cnn file')
+    .option('--network <name>', 'the network to export (default: the first)')
+    .option('-o, --output <path>', 'where to write: OUT.py, OUT.onnx, or a directory for keras (pytorch prints when absent)')
+    .option('--weights-out <file>', "also write the weights as safetensors keyed by the PyTorch module's state_dict() names")
+    .option('--weights <file>', "use these weights (safetensors, or a tfjs model.json) instead of the preview's seeded He initialisation")
+    .action((file: string, options: ExportOptions) => {
+      const text = readSource(file);
+      try {
+        process.stdout.write(runExport(file, text, options));
+      } catch (error) {
+        if (error instanceof ExportNetworkError) {
+          process.stderr.write(`${error.message}\n`);
+          exitCode = 1;
+          return;
+        }
+        if (error instanceof ExportUsageError) throw new UsageFailure(error.message);
+        throw error;
+      }
+    });
   try {
     program.parse(argv, { from: 'user' });
   } catch (error) {

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Runs networks exported to PyTorch by CNN Lens and reports what PyTorch sees.
+
+Reads a JSON list on stdin: [{"module": PATH.py, "className", "weights":
+PATH.safetensors, "inputShape": [...], "input": [values for one sample]}]
+and prints, per case, {"trainable", "buffers", "macs", "outShape", "output",
+"missing", "unexpected"}: parameters that require grad, buffer values without
+num_batches_tracked, per-sample multiply-accumulates of every Conv,
+ConvTranspose and Linear module (counted by forward hooks from the shapes
+they see), the output shape without the batch, sample 0's output, and what
+load_state_dict(strict=True) reported. Everything counted is PyTorch's own.
+"""
+
+import importlib.util
+import json
+import math
+import struct
+import sys
+import traceback
+
+import numpy as np
+import torch
+from torch import nn
+
+
+def load_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    length = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8 : 8 + length])
+    base = 8 + length
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        assert entry["dtype"] == "F32", entry["dtype"]
+        start, end = entry["data_offsets"]
+        array = np.frombuffer(data, dtype="<f4", count=(end - start) // 4, offset=base + start)
+        tensors[name] = torch.from_numpy(array.copy()).reshape(entry["shape"])
+    return tensors
+
+
+def count_macs(model, x):
+    total = [0]
+
+    def hook(module, inputs, output):
+        n = output.shape[0]
+        if isinstance(module, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
+            total[0] += output.numel() // n * (module.in_channels // module.groups) * math.prod(module.kernel_size)
+        elif isinstance(module, (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)):
+            total[0] += inputs[0].numel() // n * (module.out_channels // module.groups) * math.prod(module.kernel_size)
+        elif isinstance(module, nn.Linear):
+            total[0] += output.numel() // n * module.in_features
+
+    handles = [m.register_forward_hook(hook) for m in model.modules()]
+    with torch.no_grad():
+        y = model(x)
+    for h in handles:
+        h.remove()
+    return total[0], y
+
+
+def run(case):
+    spec = importlib.util.spec_from_file_location("exported", case["module"])
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    model = getattr(module, case["className"])()
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    buffers = sum(b.numel() for name, b in model.named_buffers() if not name.endswith("num_batches_tracked"))
+    result = model.load_state_dict(load_safetensors(case["weights"]), strict=True)
+    model.eval()
+    sample = torch.tensor(case["input"], dtype=torch.float32).reshape(case["inputShape"])
+    # A batch of two different samples: the module must keep samples apart.
+    x = torch.stack([sample, sample.flip(-1) * 0.5])
+    macs, y = count_macs(model, x)
+    with torch.no_grad():
+        single = model(sample.unsqueeze(0))
+    return {
+        "trainable": trainable,
+        "buffers": buffers,
+        "macs": macs,
+        "outShape": list(y.shape[1:]),
+        "batchAgrees": bool(torch.allclose(y[0], single[0], atol=1e-4, rtol=1e-4)),
+        "output": y[0].reshape(-1).tolist(),
+        "missing": list(result.missing_keys),
+        "unexpected": list(result.unexpected_keys),
+    }
+
+
+def main():
+    cases = json.load(sys.stdin)
+    reports = []
+    for case in cases:
+        try:
+            reports.append(run(case))
+        except Exception:
+            reports.append({"error": traceback.format_exc()})
+    json.dump(reports, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -75,7 +75,12 @@ function formatDiagnostic(path: string, d: Diagnostic): string {
 function counts(analyses: Analysis[]): { errors: number; warnings: number } {
   let errors = 0;
   let warnings = 0;
-  for (const a of analyses) for (const d of a.diagnostics) d.severity === 'error' ? errors++ : d.severity === 'warning' && warnings++;
+  for (const a of analyses) {
+    for (const d of a.diagnostics) {
+      if (d.severity === 'error') errors++;
+      else if (d.severity === 'warning') warnings++;
+    }
+  }
   return { errors, warnings };
 }
 

@@ -3,13 +3,6 @@ import type { Position } from 'vscode-languageserver';
 import type { Ast } from '../core';
 import { contains } from './convert';
 
-/** A body of statements: a network, a block, or the inside of a compound statement. */
-export interface Body {
-  statements: Ast.Statement[];
-  /** The network or block declaration this body belongs to (directly or through compound statements). */
-  owner: Ast.NetworkDecl | Ast.BlockDecl;
-}
-
 /** The statement bodies nested directly inside a statement. */
 export function innerBodies(statement: Ast.Statement): Ast.Statement[][] {
   const body = statement.body;

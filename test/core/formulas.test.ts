@@ -4,6 +4,7 @@
  * Each row: an input shape, one statement, and what the formula gives.
  */
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { analyze } from '../../src/core';
 
 interface Case {
@@ -116,7 +117,7 @@ describe('receptive fields (seed 002, Araujo et al.)', () => {
   });
 
   it('ResNet-18 sees 435x435 before global pooling (the published figure)', () => {
-    const analysis = analyze(require('node:fs').readFileSync('examples/resnet18.cnn', 'utf8'));
+    const analysis = analyze(readFileSync('examples/resnet18.cnn', 'utf8'));
     assert.deepEqual(analysis.networks[0].receptiveField?.size, [435, 435]);
   });
 
@@ -128,7 +129,7 @@ describe('receptive fields (seed 002, Araujo et al.)', () => {
 
 describe('seed 004: the 8-conv CIFAR network', () => {
   it('reaches 16x2x2 = 64 features for fc1, as the lecture says', () => {
-    const analysis = analyze(require('node:fs').readFileSync('examples/cifar8conv.cnn', 'utf8'));
+    const analysis = analyze(readFileSync('examples/cifar8conv.cnn', 'utf8'));
     assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), []);
     const flatten = analysis.networks[0].statements.find((s) => s.op === 'flatten');
     assert.deepEqual(flatten?.inShape, [16, 2, 2]);
@@ -138,7 +139,7 @@ describe('seed 004: the 8-conv CIFAR network', () => {
 
 describe('seed 003: the MNIST parameter table', () => {
   it('lists 320, 18,496, 401,536 and 1,290, totalling 421,642', () => {
-    const analysis = analyze(require('node:fs').readFileSync('examples/mnist.cnn', 'utf8'));
+    const analysis = analyze(readFileSync('examples/mnist.cnn', 'utf8'));
     const counted = analysis.networks[0].statements.filter((s) => s.params.trainable > 0).map((s) => s.params.trainable);
     assert.deepEqual(counted, [320, 18496, 401536, 1290]);
     assert.equal(analysis.networks[0].params.trainable, 421642);

@@ -276,7 +276,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     await waitForHttp(`${url}/healthz`, child, 60_000);
   } catch (error) {
     await server.stop();
-    throw new Error(`code-server did not start: ${(error as Error).message}\n${output}`);
+    throw new Error(`code-server did not start: ${(error as Error).message}\n${output}`, { cause: error });
   }
   return server;
 }

@@ -28,8 +28,9 @@ export class TestServer {
   private readonly versions = new Map<string, number>();
   private readonly texts = new Map<string, string>();
 
-  constructor(initializationOptions: unknown = { diagnostics: { debounceMs: 20 } }) {
-    this.process = spawn(process.execPath, [join(repoRoot, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `serverScript` is the build of `npm run build` unless a test gives another (the packed npm package's, say). */
+  constructor(initializationOptions: unknown = { diagnostics: { debounceMs: 20 } }, serverScript = join(repoRoot, 'dist', 'server.js')) {
+    this.process = spawn(process.execPath, [serverScript, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.process.stderr!.on('data', (chunk) => (this.stderr += String(chunk)));
     this.connection = createProtocolConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
     this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {

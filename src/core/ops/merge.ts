@@ -1,5 +1,5 @@
 /** Ops that combine the current tensor with labelled ones: add, concat, multiply. */
-import { formatShape } from '../semantics/shape';
+import { formatShape, sameShape } from '../semantics/shape';
 import type { OpContext, OpDefinition, Tensor } from './types';
 
 function labelledInputs(context: OpContext): { tensors: Tensor[]; names: string[] } | null {
@@ -27,7 +27,7 @@ const add: OpDefinition = {
     const inputs = labelledInputs(context);
     if (!inputs) return null;
     const first = inputs.tensors[0].shape;
-    if (inputs.tensors.some((t) => formatShape(t.shape) !== formatShape(first))) {
+    if (inputs.tensors.some((t) => !sameShape(t.shape, first))) {
       context.report('merge-mismatch', `add needs equal shapes, but ${describeAll(inputs.tensors, inputs.names)}.`);
       return null;
     }
@@ -56,8 +56,7 @@ const concat: OpDefinition = {
 /** Channel-axis concatenation, or undefined when ranks or non-channel axes differ. */
 export function concatShapes(shapes: number[][]): number[] | undefined {
   const first = shapes[0];
-  const rest = first.slice(1).join('x');
-  if (shapes.some((s) => s.length !== first.length || s.slice(1).join('x') !== rest)) return undefined;
+  if (shapes.some((s) => !sameShape(s.slice(1), first.slice(1)))) return undefined;
   return [shapes.reduce((sum, s) => sum + s[0], 0), ...first.slice(1)];
 }
 
@@ -79,7 +78,7 @@ const multiply: OpDefinition = {
       shape = next;
     }
     // A broadcast operand (a Cx1x1 gate) carries no spatial receptive field of its own, so the full-size paths decide.
-    const spatialPaths = inputs.tensors.filter((t) => formatShape(t.shape) === formatShape(shape));
+    const spatialPaths = inputs.tensors.filter((t) => sameShape(t.shape, shape));
     return { shape, receptiveField: { kind: 'merge', fields: (spatialPaths.length ? spatialPaths : inputs.tensors).map((t) => t.receptiveField) } };
   },
 };

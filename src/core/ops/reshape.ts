@@ -1,5 +1,5 @@
 /** Ops that rearrange or resize without weights: flatten, reshape, pad, upsample. */
-import { formatShape } from '../semantics/shape';
+import { formatShape, sameShape } from '../semantics/shape';
 import { arg, type OpDefinition } from './types';
 import { product } from './window';
 
@@ -40,7 +40,7 @@ const reshape: OpDefinition = {
       context.report('bad-value', `reshape to ${formatShape(dims)} needs ${known} elements, but the input ${formatShape(context.input.shape)} has ${total}.`, 'shape');
       return null;
     }
-    const keepsSpatial = dims.length === context.input.shape.length && dims.slice(1).join('x') === context.input.shape.slice(1).join('x');
+    const keepsSpatial = sameShape(dims.slice(1), context.input.shape.slice(1));
     return { shape: dims, receptiveField: { kind: keepsSpatial ? 'keep' : 'drop' }, attributes: { shape: dims } };
   },
 };

@@ -13,7 +13,7 @@ import { parse } from '../syntax/parse';
 import { inputReceptiveField, mergeReceptiveFields, stepReceptiveField, type ReceptiveField } from './receptiveField';
 import type { Attributes, GraphGroup, GraphNode, NetworkGraph } from './graph';
 import type { Analysis, NetworkAnalysis, ParamCounts, StatementResult } from './results';
-import { axesName, elementCount, formatShape, matchesAssertion } from './shape';
+import { axesName, elementCount, formatShape, matchesAssertion, sameShape } from './shape';
 import { checkStatically } from './staticChecks';
 import { describeValue, evaluate, formatValue, isError, maxExact, type Value } from './values';
 
@@ -476,7 +476,7 @@ class Analyzer {
         let output: Tensor | null = null;
         let failed = false;
         if (main.output && shortcutOutput) {
-          if (formatShape(main.output.shape) !== formatShape(shortcutOutput.shape)) {
+          if (!sameShape(main.output.shape, shortcutOutput.shape)) {
             failed = true;
             this.reportResidualMismatch(statement, body.shortcut !== undefined, input, main.output, shortcutOutput, frame);
           } else {
@@ -510,7 +510,7 @@ class Analyzer {
           this.report(frame, 'missing-arg', 'concat { } needs at least one branch { ... } inside.', body.keywordRange);
         } else if (parts.every((p) => p.output)) {
           const shapes = parts.map((p) => p.output!.shape);
-          const sameRest = shapes.every((s) => s.length === shapes[0].length && s.slice(1).join('x') === shapes[0].slice(1).join('x'));
+          const sameRest = shapes.every((s) => sameShape(s.slice(1), shapes[0].slice(1)));
           if (!sameRest) {
             failed = true;
             this.report(
@@ -608,7 +608,7 @@ class Analyzer {
       // A pass that keeps the shape and the jump will repeat itself exactly, except
       // that the receptive field grows by the same amount each time: fast-forward.
       const remaining = count - passes;
-      if (!this.graph && remaining > 0 && before && current && formatShape(before.shape) === formatShape(current.shape) && sameJumps(before.receptiveField, current.receptiveField)) {
+      if (!this.graph && remaining > 0 && before && current && sameShape(before.shape, current.shape) && sameJumps(before.receptiveField, current.receptiveField)) {
         addInto(totals, passTotals, remaining);
         current = { shape: current.shape, receptiveField: extrapolate(before.receptiveField, current.receptiveField, remaining) };
         passes = count;

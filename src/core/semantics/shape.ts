@@ -12,6 +12,7 @@ export function elementCount(shape: readonly number[]): number {
   return count;
 }
 
+/** Whether two shapes have the same rank and the same size on every axis. */
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
@@ -19,11 +20,6 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 /** Whether a computed shape satisfies an assertion, where `null` is `?`. */
 export function matchesAssertion(shape: readonly number[], asserted: readonly (number | null)[]): boolean {
   return shape.length === asserted.length && asserted.every((d, i) => d === null || d === shape[i]);
-}
-
-/** "1-D" for a CxL tensor and so on; "0-D" means no spatial axis. */
-export function spatialName(spatialRank: number): string {
-  return `${spatialRank}-D`;
 }
 
 /** What the axes of a shape mean, for messages: CxHxW, CxL, ... */

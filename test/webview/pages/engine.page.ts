@@ -116,8 +116,6 @@ function load(read: () => { weights: WeightSet; notes: string[] }): LoadReply {
   }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 /** The node with the most output values: the feature map whose readback costs the most. */
 function largestNode(graph: NetworkGraph) {
   return graph.nodes.slice(1).reduce((best, node) => (node.outShape.reduce((a, b) => a * b, 1) > best.outShape.reduce((a, b) => a * b, 1) ? node : best));

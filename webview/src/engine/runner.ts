@@ -287,7 +287,7 @@ export class ForwardEngine {
       if (/not registered|not supported|not yet implemented|unsupported/i.test(message)) {
         throw new UnsupportedOpError([{ node: node.id, op: node.written, line: node.range.start.line + 1, reason: `the ${tf.getBackend()} backend cannot run it (${message})` }]);
       }
-      throw new Error(`${node.written} on line ${node.range.start.line + 1} failed on the ${tf.getBackend()} backend: ${message}`);
+      throw new Error(`${node.written} on line ${node.range.start.line + 1} failed on the ${tf.getBackend()} backend: ${message}`, { cause: error });
     }
   }
 

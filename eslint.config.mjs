@@ -1,0 +1,17 @@
+// ESLint (`npm run lint`, part of `npm test`): ESLint's and typescript-eslint's
+// recommended rules over the TypeScript sources, tests and build scripts.
+// Syntax-only rules (no type information), so it stays quick; tsc does the
+// type checking. Formatting is not checked.
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'out/', '.tools/', 'grammars/', '**/*.js'] },
+  eslint.configs.recommended,
+  tseslint.configs.recommended,
+  {
+    // The build scripts run in Node as plain ES modules.
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+);

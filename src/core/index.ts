@@ -13,4 +13,5 @@ export type * as Ast from './syntax/ast';
 export * from './diagnostics';
 export { findOp, allOpNames, allArgs, signatureText, opDefinitions } from './ops/registry';
 export type { OpDefinition, ArgSpec, OpSignature } from './ops/types';
+export { fixHolds, applyEdits } from './semantics/fixCheck';
 export { toJsonReport, type JsonFileReport, type JsonNetwork, type JsonStatement } from './report';

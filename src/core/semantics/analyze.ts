@@ -433,7 +433,9 @@ class Analyzer {
     }
     message += '.';
     const fixes: Fix[] = [{ title: `Change the assertion to -> ${computed}`, edits: [{ range: assertion.range, newText: computed }], preferred: true }];
-    const suggestion = outcome?.suggest?.(assertion.dims);
+    // Padding and stride change only the spatial sizes: with the channels wrong too, no such change can fix the assertion.
+    const channelsAgree = assertion.dims.length === result.outShape.length && (assertion.dims[0] === null || assertion.dims[0] === result.outShape[0]);
+    const suggestion = channelsAgree ? outcome?.suggest?.(assertion.dims) : undefined;
     if (suggestion && statement.body.kind === 'call') {
       message += ` ${suggestion.name}=${suggestion.value} gives ${formatShape([result.outShape[0], ...suggestion.gives])}.`;
       fixes.push({

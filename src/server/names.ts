@@ -40,11 +40,27 @@ export function indexNames(file: Ast.SourceFile): NameSymbol[] {
     symbols.push(symbol);
   }
 
+  // Parameters first, so that a call's keyword arguments (`Down(16, stride=1)`) can refer to the called block's.
+  const paramsOf = new Map<Ast.BlockDecl, Map<string, NameSymbol>>();
+  for (const block of file.blocks) {
+    const params = new Map<string, NameSymbol>();
+    for (const param of block.params) {
+      if (params.has(param.name)) continue;
+      params.set(param.name, { kind: 'parameter', name: param.name, definition: param.range, references: [], owner: block });
+    }
+    paramsOf.set(block, params);
+  }
+
   const visitBody = (statements: Ast.Statement[], scope: LabelScope, params: Map<string, NameSymbol>, owner: Ast.NetworkDecl | Ast.BlockDecl) => {
     for (const statement of statements) {
       const body = statement.body;
       if (body.kind === 'call') {
-        blocks.get(body.name)?.references.push(body.nameRange);
+        const called = blocks.get(body.name);
+        called?.references.push(body.nameRange);
+        if (called && !findOp(body.name)) {
+          const calledParams = paramsOf.get(called.owner as Ast.BlockDecl);
+          for (const argument of body.args) if (argument.key !== undefined && argument.keyRange) calledParams?.get(argument.key)?.references.push(argument.keyRange);
+        }
         const takesLabels = findOp(body.name)?.signature.labels === true;
         for (const argument of body.args) {
           for (const expr of subExpressions(argument.value)) {
@@ -66,12 +82,15 @@ export function indexNames(file: Ast.SourceFile): NameSymbol[] {
   };
 
   for (const block of file.blocks) {
+    const all = paramsOf.get(block)!;
+    // A default sees only the parameters before it.
     const params = new Map<string, NameSymbol>();
     for (const param of block.params) {
       if (param.defaultValue) {
         for (const expr of subExpressions(param.defaultValue)) if (expr.kind === 'name') params.get(expr.name)?.references.push(expr.range);
       }
-      const symbol: NameSymbol = { kind: 'parameter', name: param.name, definition: param.range, references: [], owner: block };
+      const symbol = all.get(param.name)!;
+      if (params.has(param.name)) continue;
       params.set(param.name, symbol);
       symbols.push(symbol);
     }

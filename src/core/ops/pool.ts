@@ -54,7 +54,7 @@ function windowPool(kind: 'max' | 'avg'): OpDefinition {
         shape: [context.input.shape[0], ...out.sizes],
         receptiveField: { kind: 'window', kernel: kernel.map((k, i) => dilation[i] * (k - 1) + 1), stride, padLeft: padding.left },
         formula: out.formula,
-        suggest: suggestWindowChange(sizes, g),
+        suggest: suggestWindowChange(sizes, g, Math.min(...kernel.map((k) => Math.floor(k / 2)))),
         attributes: { ...windowAttributes(g), ceilMode, countIncludePad },
       };
     },

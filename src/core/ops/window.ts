@@ -110,10 +110,10 @@ export function windowOutput(context: OpContext, sizes: number[], g: WindowGeome
 }
 
 /**
- * For a failed assertion on a windowed op: the smallest padding, else the
- * smallest stride, that gives the asserted spatial sizes.
+ * For a failed assertion on a windowed op: the smallest padding (up to
+ * `maxPadding`), else the smallest stride, that gives the asserted spatial sizes.
  */
-export function suggestWindowChange(sizes: number[], g: WindowGeometry): OpOutcome['suggest'] {
+export function suggestWindowChange(sizes: number[], g: WindowGeometry, maxPadding = Infinity): OpOutcome['suggest'] {
   return (asserted) => {
     const wanted = asserted.slice(1);
     if (wanted.length !== sizes.length) return undefined;
@@ -121,7 +121,8 @@ export function suggestWindowChange(sizes: number[], g: WindowGeometry): OpOutco
       const got = sizes.map((n, i) => axisOutputSize(n, geometry, i));
       return wanted.every((w, i) => w === null || w === got[i]) ? got : undefined;
     };
-    const maxPad = Math.max(...g.kernel.map((k, i) => g.dilation[i] * (k - 1)));
+    // Pools refuse padding above half the kernel (`maxPadding`), so a padding fix past it would only trade one error for another.
+    const maxPad = Math.min(maxPadding, Math.max(...g.kernel.map((k, i) => g.dilation[i] * (k - 1))));
     for (let p = 0; p <= maxPad; p++) {
       const trial = { ...g, padLeft: sizes.map(() => p), padRight: sizes.map(() => p) };
       const got = fits(trial);

@@ -49,9 +49,13 @@ interface CallSite {
 interface Frame {
   env: Map<string, Value>;
   scope: LabelScope;
-  /** Outermost (in the network) first. */
+  /**
+   * Outermost (in the network) first. Evaluation is depth-first, so one array
+   * serves every frame of a network: a call pushes itself while its body is
+   * evaluated and pops after, instead of each call copying the path.
+   */
   calls: CallSite[];
-  /** Blocks being expanded, to stop recursion (reported statically). */
+  /** Blocks being expanded, to stop recursion (reported statically); shared and kept like `calls`. */
   expanding: Set<string>;
   /** The innermost graph group (block call, repeat pass, residual, concat) being evaluated, when recording a graph. */
   group?: number;
@@ -429,7 +433,9 @@ class Analyzer {
     }
     message += '.';
     const fixes: Fix[] = [{ title: `Change the assertion to -> ${computed}`, edits: [{ range: assertion.range, newText: computed }], preferred: true }];
-    const suggestion = outcome?.suggest?.(assertion.dims);
+    // Padding and stride change only the spatial sizes: with the channels wrong too, no such change can fix the assertion.
+    const channelsAgree = assertion.dims.length === result.outShape.length && (assertion.dims[0] === null || assertion.dims[0] === result.outShape[0]);
+    const suggestion = channelsAgree ? outcome?.suggest?.(assertion.dims) : undefined;
     if (suggestion && statement.body.kind === 'call') {
       message += ` ${suggestion.name}=${suggestion.value} gives ${formatShape([result.outShape[0], ...suggestion.gives])}.`;
       fixes.push({
@@ -647,7 +653,7 @@ class Analyzer {
       }
       env.set(param.name, value);
     }
-    const calls = [...frame.calls, { blockName: block.name, range: call.range }];
+    const calls = frame.calls;
     // The group shows the call with its arguments' values (`Bottleneck(128, 2)`, not `Bottleneck(width, s)`), as a user reads one instance.
     let shown: string[] = [];
     if (this.graph) {
@@ -659,8 +665,16 @@ class Analyzer {
       });
     }
     const grouped = this.openGroup(frame, 'block', `${block.name}(${shown.join(', ')})`, statement.range);
-    const inner: Frame = { env, scope: { labels: new Map() }, calls, expanding: new Set([...frame.expanding, block.name]), group: grouped.group };
-    const evaluated = this.evaluateBody(block.body, input, inner);
+    const inner: Frame = { env, scope: { labels: new Map() }, calls, expanding: frame.expanding, group: grouped.group };
+    calls.push({ blockName: block.name, range: call.range });
+    frame.expanding.add(block.name);
+    let evaluated: { output: Tensor | null; results: StatementResult[] };
+    try {
+      evaluated = this.evaluateBody(block.body, input, inner);
+    } finally {
+      calls.pop();
+      frame.expanding.delete(block.name);
+    }
     const totals = sumResults(evaluated.results);
     const failed = input !== null && evaluated.output === null;
     const result = this.result(statement, block.name, 'block', input, evaluated.output, totals.params, totals.macs, totals.activations, failed);

@@ -8,6 +8,7 @@
 import {
   analysisMemory,
   analyze,
+  findOp,
   largestBatch,
   memoryBudgetDiagnostics,
   setupText,
@@ -108,15 +109,17 @@ export class TrainingMemory {
   }
 
   /**
-   * The hover line for a statement: the bytes autograd saves for it at the
-   * configured batch. A top-level statement of a network has its own figure;
-   * a statement nested in a repeat, residual or block adds up every
-   * evaluation of it, and says how many.
+   * The hover line for a statement: the bytes its layers' backward passes
+   * keep at the configured batch, and how much of that an earlier layer
+   * already keeps (the totals count each tensor once, at the first layer that
+   * keeps it). A statement nested in a repeat, residual or block adds up
+   * every evaluation of it.
    */
   hoverLine(uri: string, statement: Ast.Statement): string | undefined {
     const computed = this.of(uri);
     if (!computed) return undefined;
-    let bytes = 0;
+    let kept = 0;
+    let counted = 0;
     let evaluations = 0;
     let nested = false;
     let known = false;
@@ -125,24 +128,24 @@ export class TrainingMemory {
       const graph = computed.analysis.graphs?.[index];
       if (!memory || !graph) continue;
       const topLevel = network.declaration.body.findIndex((s) => sameRange(s.range, statement.range));
-      if (topLevel >= 0) {
-        bytes += memory.savedByStatement[topLevel] ?? 0;
-        evaluations += 1;
-        known = true;
-        continue;
-      }
       for (const node of graph.nodes) {
-        if (!within(node.range, statement.range)) continue;
-        bytes += memory.savedByNode[node.id];
+        const inside = topLevel >= 0 ? node.statement === topLevel : within(node.range, statement.range);
+        if (!inside) continue;
+        kept += memory.keptByNode[node.id];
+        counted += memory.savedByNode[node.id];
         // A layer call is one node per evaluation; a compound statement holds several.
-        if (sameRange(node.range, statement.range)) evaluations++;
-        nested = true;
+        if (topLevel < 0 && sameRange(node.range, statement.range)) evaluations++;
+        nested ||= topLevel < 0;
         known = true;
       }
     }
     if (!known) return undefined;
     const setup = this.setup();
-    const over = nested && evaluations > 1 ? `, all ${evaluations} evaluations` : nested && statement.body.kind !== 'call' ? ', all its evaluations' : '';
-    return `Saved for backward: ${bytesText(bytes)} (${setupText(setup)}${over})`;
+    const layer = statement.body.kind === 'call' && findOp(statement.body.name) !== undefined;
+    const over = nested && evaluations > 1 ? `, all ${evaluations} evaluations` : nested && !layer ? ', all its evaluations' : '';
+    if (!layer) return `Saved for backward: ${bytesText(counted)} (${setupText(setup)}${over}), each tensor counted once.`;
+    // A layer's own needs; the part an earlier layer keeps too is counted there in the totals.
+    const shared = kept > counted ? `; ${bytesText(kept - counted)} of it is kept by an earlier layer too, and counted there` : '';
+    return `Saved for backward: ${bytesText(kept)} (${setupText(setup)}${over})${shared}.`;
   }
 }

@@ -58,7 +58,7 @@ describe('the cnn-lens npm package (npm pack)', function () {
   });
 
   it('starts the language server from the package alone, which reports a wrong assertion', async () => {
-    const server = new TestServer(undefined, join(unpacked, 'dist/server.js'));
+    const server = new TestServer(undefined, undefined, join(unpacked, 'dist/server.js'));
     try {
       const result = (await server.initialize()) as { capabilities: { hoverProvider?: unknown } };
       assert.ok(result.capabilities.hoverProvider, 'it offers hovers');

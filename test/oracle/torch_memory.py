@@ -97,6 +97,20 @@ OP_CASES = {
     "multiply": (Gate, (4, 2, 2), 1),
     "prelu": (seq(nn.PReLU()), (6,), 1),
     "lrn": (seq(nn.LocalResponseNorm(3)), (4, 2, 2), 1),
+    "instancenorm_affine": (seq(nn.InstanceNorm2d(4, affine=True)), (4, 3, 3), 2),
+    "dropout1d": (seq(nn.Dropout1d(0.5)), (3, 8), 2),
+    "leaky_dense": (seq(nn.LeakyReLU(), nn.Linear(6, 2)), (6,), 1),
+    "elu_dense": (seq(nn.ELU(), nn.Linear(6, 2)), (6,), 1),
+    "hardswish": (seq(nn.Hardswish()), (6,), 1),
+    "hardsigmoid": (seq(nn.Hardsigmoid()), (6,), 1),
+    "mish": (seq(nn.Mish()), (6,), 1),
+    "softplus": (seq(nn.Softplus()), (6,), 1),
+    "log_softmax": (seq(nn.LogSoftmax(dim=1)), (6,), 1),
+    "adaptive_maxpool": (seq(nn.AdaptiveMaxPool2d(2)), (2, 4, 4), 1),
+    "adaptive_avgpool": (seq(nn.AdaptiveAvgPool2d(2)), (2, 4, 4), 1),
+    "batchnorm_vector": (seq(nn.BatchNorm1d(5)), (5,), 4),
+    "conv1d": (seq(nn.Conv1d(2, 3, 3)), (2, 8), 1),
+    "maxpool3d": (seq(nn.MaxPool3d(2)), (1, 2, 4, 4), 1),
 }
 
 

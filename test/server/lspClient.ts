@@ -28,8 +28,17 @@ export class TestServer {
   private readonly versions = new Map<string, number>();
   private readonly texts = new Map<string, string>();
 
-  /** `serverScript` is the build of `npm run build` unless a test gives another (the packed npm package's, say). */
-  constructor(initializationOptions: unknown = { diagnostics: { debounceMs: 20 } }, serverScript = join(repoRoot, 'dist', 'server.js')) {
+  /**
+   * `configuration`, when given, makes the client advertise
+   * `workspace/configuration` and answer it with the `cnnLens` section it
+   * returns at that moment, as VS Code does. `serverScript` is the build of
+   * `npm run build` unless a test gives another (the packed npm package's, say).
+   */
+  constructor(
+    initializationOptions: unknown = { diagnostics: { debounceMs: 20 } },
+    private readonly configuration?: () => unknown,
+    serverScript = join(repoRoot, 'dist', 'server.js'),
+  ) {
     this.process = spawn(process.execPath, [serverScript, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.process.stderr!.on('data', (chunk) => (this.stderr += String(chunk)));
     this.connection = createProtocolConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
@@ -39,6 +48,7 @@ export class TestServer {
       this.diagnostics.set(params.uri, list);
       for (const wake of this.waiters.splice(0)) wake();
     });
+    if (configuration) this.connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => configuration()));
     this.connection.listen();
     this.initializationOptions = initializationOptions;
   }
@@ -49,7 +59,10 @@ export class TestServer {
     const result = await this.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: null,
-      capabilities: { textDocument: { publishDiagnostics: { versionSupport: true, relatedInformation: true } } },
+      capabilities: {
+        textDocument: { publishDiagnostics: { versionSupport: true, relatedInformation: true } },
+        ...(this.configuration ? { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: false } } } : {}),
+      },
       initializationOptions: this.initializationOptions,
     });
     await this.connection.sendNotification('initialized', {});

@@ -2,14 +2,16 @@
  * What autograd saves for the backward pass, one entry per op: the table the
  * training-memory estimate is built on. Each entry says which tensors a layer
  * keeps alive from its forward pass until its backward pass, and why, as
- * PyTorch (1.13 to 2.x, on the CPU and with cuDNN alike unless noted) does it:
- * the reasons name the derivative formula in PyTorch's `derivatives.yaml`
- * that needs the tensor. Parameters and buffers are never counted here: they
- * are the model's own memory, not activations.
+ * PyTorch 1.13 on the CPU does it (the version the oracle measures; reasons
+ * note where CUDA or later versions differ): the reasons name the backward
+ * function in PyTorch's `derivatives.yaml` that needs the tensor. Parameters
+ * and buffers are never counted here: they are the model's own memory, not
+ * activations.
  *
  * The rules are checked against PyTorch itself: test/oracle/torch_memory.py
  * sums the storages that `torch.autograd.graph.saved_tensors_hooks` sees for
- * every example network, and test/core/memory.test.ts derives each rule by hand.
+ * every example network and for a tiny network per rule, whose bytes
+ * test/core/memoryCases.ts derives by hand.
  */
 import type { GraphNode } from '../semantics/graph';
 import { elementCount } from '../semantics/shape';

@@ -60,8 +60,10 @@ export interface NetworkMemory {
   optimizerState: number;
   trainingPeak: number;
   inferencePeak: number;
-  /** Saved bytes attributed to each graph node (by node id). */
+  /** Saved bytes attributed to each graph node (by node id): each storage once, at the first layer that keeps it. */
   savedByNode: number[];
+  /** What each layer's backward keeps, shared or not (by node id): its own needs, whoever else keeps the same tensors. */
+  keptByNode: number[];
   /** Saved bytes attributed to each top-level statement of the network (by statement index; `input` is 0). */
   savedByStatement: number[];
   /** The largest backward workspace (gradients of one layer's output and inputs). */
@@ -98,6 +100,7 @@ export function networkMemory(graph: NetworkGraph, setup: TrainingSetup): Networ
     trainingPeak,
     inferencePeak: fixed.parameters + perSample.inferencePeak * batch,
     savedByNode: perSample.savedByNode.map((s, i) => s * batch + perSample.savedFixedByNode[i]),
+    keptByNode: perSample.keptByNode.map((s, i) => s * batch + perSample.keptFixedByNode[i]),
     savedByStatement: perSample.savedByStatement.map((s, i) => s * batch + perSample.savedFixedByStatement[i]),
     backwardWorkspace,
     optimizerTemporaries: fixed.optimizerTemporaries,
@@ -154,6 +157,8 @@ interface SampleMemory {
   savedFixed: number;
   savedByNode: number[];
   savedFixedByNode: number[];
+  keptByNode: number[];
+  keptFixedByNode: number[];
   savedByStatement: number[];
   savedFixedByStatement: number[];
   /** The largest backward workspace per sample. */
@@ -182,6 +187,8 @@ function sampleMemory(graph: NetworkGraph, precision: PrecisionKind): SampleMemo
     savedFixed: 0,
     savedByNode: nodes.map(() => 0),
     savedFixedByNode: nodes.map(() => 0),
+    keptByNode: nodes.map(() => 0),
+    keptFixedByNode: nodes.map(() => 0),
     savedByStatement: new Array<number>(statements).fill(0),
     savedFixedByStatement: new Array<number>(statements).fill(0),
     workspace: 0,
@@ -196,13 +203,16 @@ function sampleMemory(graph: NetworkGraph, precision: PrecisionKind): SampleMemo
       if (saved.of === 'buffer') {
         bytes = saved.elements * bytesPerElement(saved.type, precision);
         perSample = saved.perSample;
+        if (perSample) result.keptByNode[node.id] += bytes;
+        else result.keptFixedByNode[node.id] += bytes;
       } else {
         const source = saved.of === 'output' ? node.id : node.inputs[saved.index ?? 0];
         if (source === undefined) continue;
         const key = storage[source];
+        bytes = outputBytes(nodes[key]);
+        result.keptByNode[node.id] += bytes;
         if (savedStorages.has(key)) continue;
         savedStorages.add(key);
-        bytes = outputBytes(nodes[key]);
       }
       if (perSample) {
         result.saved += bytes;

@@ -47,7 +47,7 @@ const targets = {
   extension: { ...node, entryPoints: { extension: 'src/client/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   // The panel, and the convolution worker it starts to share large convolutions (webview/src/engine/parallel).
   webview: { ...browser, entryPoints: { main: 'webview/src/main.ts', convWorker: 'webview/src/engine/parallel/worker.ts' }, outdir: 'dist/webview', plugins: [copyWasmBinaries] },
-  tests: { ...node, entryPoints: testEntries('test'), outdir: 'out', outbase: '.', external: ['mocha', 'playwright-core'] },
+  tests: { ...node, entryPoints: testEntries('test'), outdir: 'out', outbase: '.', external: ['mocha', 'playwright-core', 'onnxruntime-web'] },
   // Extension-host tests (test/exthost) run inside VS Code, which provides `vscode`.
   exthost: { ...node, entryPoints: { index: 'test/exthost/index.ts', bench: 'test/exthost/bench.ts' }, outdir: 'out/exthost', external: ['vscode', 'mocha'] },
   electron: { ...node, entryPoints: { run: 'test/electron/run.ts' }, outdir: 'out/electron' },

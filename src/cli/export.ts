@@ -8,7 +8,9 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { exportSource, isExportFailure, type ExportFailure, type ExportSource, type ExportWeights } from '../core/export/network';
+import { writeOnnx } from '../core/export/onnx';
 import { writePytorch } from '../core/export/pytorch';
+import { encodeOnnxModel } from '../core/onnx/schema';
 import { encodeSafetensors, type NamedTensor } from '../core/safetensors';
 import { heInitialization } from '../../webview/src/engine/weights';
 import { weightsFromSafetensors } from '../../webview/src/engine/safetensors';
@@ -57,6 +59,12 @@ export function runExport(file: string, text: string, options: ExportOptions): s
       if (options.output) files.push({ path: options.output, bytes: pytorch.code });
       else printed = pytorch.code;
       break;
+    case 'onnx': {
+      const model = writeOnnx(source, weights, isExportFailure(pytorch) ? undefined : pytorch.modulePaths);
+      if (isExportFailure(model)) throw new ExportNetworkError(located(file, model));
+      files.push({ path: options.output!, bytes: encodeOnnxModel(model) });
+      break;
+    }
     default:
       throw new ExportUsageError(`--to ${target} is not available yet`);
   }

@@ -4,10 +4,19 @@
  * (which together use every op family with non-default settings). Each file
  * contributes every network it defines.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../../src/core/index';
+import { exportSource, isExportFailure, type ExportSource } from '../../src/core/export/network';
+import { writePytorch } from '../../src/core/export/pytorch';
+import { encodeSafetensors } from '../../src/core/safetensors';
+import { stateDict } from '../../src/cli/export';
+import { heInitialization } from '../../webview/src/engine/weights';
+import { PYTHON } from '../python';
 import { PARITY_NETS } from '../webview/engineNets';
+import { uniform } from '../webview/engineFixtures';
 
 /** One network of one file. */
 export interface ExportCase {
@@ -33,4 +42,92 @@ export function exportCases(): ExportCase[] {
   }
   for (const [name, text] of Object.entries(PARITY_NETS)) cases.push(...casesOf(`parity:${name}`, text));
   return cases;
+}
+
+/** What PyTorch reports for one exported network (see torch_export.py). */
+export interface TorchReport {
+  trainable: number;
+  buffers: number;
+  macs: number;
+  outShape: number[];
+  batchAgrees: boolean;
+  /** Sample 0's output, flattened. */
+  output: number[];
+  missing: string[];
+  unexpected: string[];
+  error?: string;
+}
+
+/** One case exported to PyTorch with the seeded weights, and what torch made of it. */
+export interface TorchRun {
+  testCase: ExportCase;
+  source: ExportSource;
+  /** One sample, channels first. */
+  input: number[];
+  /** The export's failure, when it failed. */
+  failure?: string;
+  code?: string;
+  modulePaths?: Map<number, string>;
+  report?: TorchReport;
+}
+
+/**
+ * Exports every case to PyTorch with the preview's seeded weights (seed 1),
+ * runs them all in one Python process and returns the results. Memoised on
+ * globalThis so that the PyTorch, ONNX and Keras suites (separate bundles in
+ * one mocha process) share one run of torch.
+ */
+export function torchRuns(): TorchRun[] {
+  const store = globalThis as { cnnLensTorchRuns?: TorchRun[] };
+  if (store.cnnLensTorchRuns) return store.cnnLensTorchRuns;
+  const directory = mkdtempSync(join(tmpdir(), 'cnn-export-'));
+  try {
+    const runs: TorchRun[] = [];
+    const requests: { module: string; className: string; weights: string; inputShape: number[]; input: number[] }[] = [];
+    const asked: TorchRun[] = [];
+    for (const [index, testCase] of exportCases().entries()) {
+      const source = exportSource(testCase.text, testCase.network);
+      if (isExportFailure(source)) throw new Error(`${testCase.title}: ${source.failure}`);
+      const inputShape = source.network.input!;
+      const run: TorchRun = { testCase, source, input: uniform(index + 11, inputShape.reduce((a, b) => a * b, 1)) };
+      runs.push(run);
+      const exported = writePytorch(source);
+      if (isExportFailure(exported)) {
+        run.failure = exported.failure;
+        continue;
+      }
+      run.code = exported.code;
+      run.modulePaths = exported.modulePaths;
+      const module = join(directory, `net${index}.py`);
+      const weights = join(directory, `net${index}.safetensors`);
+      writeFileSync(module, exported.code);
+      writeFileSync(weights, encodeSafetensors(stateDict(source, heInitialization(source.graph, 1), exported.modulePaths)));
+      requests.push({ module, className: exported.className, weights, inputShape, input: run.input });
+      asked.push(run);
+    }
+    const python = spawnSync(PYTHON, ['test/export/torch_export.py'], { input: JSON.stringify(requests), encoding: 'utf8', maxBuffer: 512 << 20 });
+    if (python.status !== 0) throw new Error(`torch_export.py failed (exit ${python.status}):\n${python.stderr}`);
+    (JSON.parse(python.stdout) as TorchReport[]).forEach((report, i) => (asked[i].report = report));
+    store.cnnLensTorchRuns = runs;
+    return runs;
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The first value of `actual` farther from `expected` than 1e-4 of the
+ * output's largest magnitude (at least 1e-4), described; undefined when all
+ * agree. Deep networks with seeded weights and unit batch-norm statistics
+ * reach outputs in the millions, where float32 sums taken in a different
+ * order differ in the fifth digit, so the tolerance follows the output's scale.
+ */
+export function outputDifference(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-4): string | undefined {
+  if (actual.length !== expected.length) return `${actual.length} values, expected ${expected.length}`;
+  let scale = 1;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  for (let i = 0; i < expected.length; i++) {
+    if (!(Math.abs(actual[i] - expected[i]) <= tolerance * scale)) return `value ${i} is ${actual[i]}, expected ${expected[i]} (tolerance ${tolerance * scale})`;
+  }
+  return undefined;
 }

@@ -1,0 +1,102 @@
+/**
+ * ONNX export, checked by running it: every case is exported with the
+ * preview's seeded weights; Debian's onnx runs the full checker and strict
+ * shape inference (which must infer the analysis's output shape from the
+ * input alone), and ONNX Runtime (onnxruntime-web's WASM build, in Node)
+ * must compute PyTorch's output for the exported PyTorch module on the same
+ * weights and input within 1e-4 of the output's largest magnitude.
+ */
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-web';
+import { isExportFailure } from '../../src/core/export/network';
+import { writeOnnx } from '../../src/core/export/onnx';
+import { encodeOnnxModel } from '../../src/core/onnx/schema';
+import { heInitialization } from '../../webview/src/engine/weights';
+import { PYTHON, requirePython } from '../python';
+import { exportCases, outputDifference, torchRuns, type TorchRun } from './exportCases';
+
+interface OnnxReport {
+  opset: number;
+  input: string;
+  inputDims: (number | string)[];
+  outputDims: (number | string)[];
+  inferredOutputDims: (number | string)[];
+  initializers: number;
+  error?: string;
+}
+
+describe('export to ONNX, checked by onnx and run in ONNX Runtime', function () {
+  this.timeout(900_000);
+  const cases = exportCases();
+  const files = new Map<string, { bytes?: Uint8Array; failure?: string; report?: OnnxReport }>();
+  let runs: TorchRun[] = [];
+  let directory = '';
+
+  before(function () {
+    requirePython(this, ['onnx', 'torch', 'numpy']);
+    ort.env.wasm.numThreads = 1;
+    runs = torchRuns();
+    directory = mkdtempSync(join(tmpdir(), 'cnn-onnx-'));
+    const paths: string[] = [];
+    const order: string[] = [];
+    for (const [index, run] of runs.entries()) {
+      const model = writeOnnx(run.source, heInitialization(run.source.graph, 1), run.modulePaths);
+      if (isExportFailure(model)) {
+        files.set(run.testCase.title, { failure: model.failure });
+        continue;
+      }
+      const bytes = encodeOnnxModel(model);
+      const path = join(directory, `net${index}.onnx`);
+      writeFileSync(path, bytes);
+      files.set(run.testCase.title, { bytes });
+      paths.push(path);
+      order.push(run.testCase.title);
+    }
+    const python = spawnSync(PYTHON, ['test/export/onnx_check.py'], { input: JSON.stringify(paths), encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (python.status !== 0) throw new Error(`onnx_check.py failed (exit ${python.status}):\n${python.stderr}`);
+    (JSON.parse(python.stdout) as OnnxReport[]).forEach((report, i) => (files.get(order[i])!.report = report));
+  });
+
+  after(() => {
+    if (directory) rmSync(directory, { recursive: true, force: true });
+  });
+
+  for (const testCase of cases) {
+    describe(testCase.title, () => {
+      let run: TorchRun;
+      let file: { bytes?: Uint8Array; failure?: string; report?: OnnxReport };
+      beforeEach(() => {
+        run = runs.find((r) => r.testCase.title === testCase.title)!;
+        file = files.get(testCase.title)!;
+        assert.equal(file.failure, undefined, 'the export succeeds');
+      });
+
+      it("passes the full checker and strict shape inference, which infers the analysis's output shape", () => {
+        const report = file.report!;
+        assert.equal(report.error, undefined, report.error);
+        const network = run.source.network;
+        assert.ok(report.opset >= 13);
+        assert.deepEqual(
+          { input: report.input, inputDims: report.inputDims, inferredOutputDims: report.inferredOutputDims },
+          { input: 'input', inputDims: ['N', ...network.input!], inferredOutputDims: ['N', ...network.output!] },
+        );
+      });
+
+      it("computes PyTorch's output on the same weights and input", async function () {
+        if (run.failure || !run.report || run.report.error) this.skip();
+        const session = await ort.InferenceSession.create(file.bytes!);
+        const shape = run.source.network.input!;
+        const result = await session.run({ input: new ort.Tensor('float32', Float32Array.from(run.input), [1, ...shape]) });
+        const output = result.output;
+        assert.deepEqual(output.dims, [1, ...run.source.network.output!]);
+        const problem = outputDifference(Array.from(output.data as Float32Array), run.report.output);
+        assert.equal(problem, undefined, problem);
+        await session.release();
+      });
+    });
+  }
+});

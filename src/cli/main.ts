@@ -1,9 +1,10 @@
 /**
- * The `cnn` command line: `cnn check [--json] FILE...` and `cnn summary FILE`,
- * over the same core as the editor. Exit codes: 0 clean, 1 errors in the
- * files, 2 usage or I/O failure.
+ * The `cnn` command line: `cnn check [--json] FILE...`, `cnn summary FILE` and
+ * `cnn import MODEL`, over the same core as the editor. Exit codes: 0 clean,
+ * 1 errors in the files (or a model .cnn cannot express), 2 usage or I/O failure.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { runImport } from './import';
 import { Command, CommanderError } from 'commander';
 import { analyze, toJsonReport, type Analysis, type Diagnostic } from '../core';
 import { renderSummary } from './summary';
@@ -80,7 +81,7 @@ function runSummary(file: string, options: { depth: string }): number {
 export function main(argv: string[]): number {
   let exitCode = 0;
   const program = new Command('cnn')
-    .description('Check and summarise .cnn convolutional network files (CNN Lens).')
+    .description('Check, summarise and import .cnn convolutional network files (CNN Lens).')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   program
@@ -98,6 +99,16 @@ export function main(argv: string[]): number {
     .option('--depth <n>', 'levels of blocks, repeats and branches to expand', '1')
     .action((file: string, options: { depth: string }) => {
       exitCode = runSummary(file, options);
+    });
+  program
+    .command('import')
+    .description('Write an ONNX, Keras (.keras) or tfjs/Keras JSON (model.json) model as a .cnn file; exit 1 if it uses something .cnn cannot express.')
+    .argument('<model>', 'an .onnx file, a .keras archive or a model.json')
+    .option('-o, --output <file>', 'the .cnn file to write (default: print to standard output)')
+    .option('--weights-out <file>', "write the model's weights as safetensors, in the order the preview's Load weights… matches them")
+    .option('--network <name>', 'the network name (default: from the file name)')
+    .action((model: string, options: { output?: string; weightsOut?: string; network?: string }) => {
+      exitCode = runImport(model, options);
     });
   try {
     program.parse(argv, { from: 'user' });

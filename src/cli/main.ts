@@ -1,6 +1,6 @@
 /**
  * The `cnn` command line: `cnn check [--json] FILE...`, `cnn summary FILE` and
- * `cnn export --to pytorch|onnx|keras FILE`,
+ * `cnn export --to pytorch|onnx|keras FILE` and `cnn import MODEL`,
  * over the same core as the editor. Exit codes: 0 clean, 1 errors in the
  * files, 2 usage or I/O failure, or a fault of CNN Lens itself (an internal
  * error, reported as a JSON object `{"error": {"code": "internal-error",
@@ -24,6 +24,7 @@ import {
   type TrainingSetup,
 } from '../core';
 import { parseByteSize } from '../core/format';
+import { runImport } from './import';
 import { ExportNetworkError, ExportUsageError, runExport, type ExportOptions } from './export';
 
 /** Largest file read, so a mistaken path to a disk image cannot exhaust memory. */
@@ -168,7 +169,7 @@ function runSummary(file: string, options: { depth: string; budget?: string } & 
 export function main(argv: string[]): number {
   let exitCode = 0;
   const program = new Command('cnn')
-    .description('Check and summarise .cnn convolutional network files (CNN Lens).')
+    .description('Check, summarise and import .cnn convolutional network files (CNN Lens).')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   addMemoryOptions(
@@ -212,6 +213,16 @@ export function main(argv: string[]): number {
         if (error instanceof ExportUsageError) throw new UsageFailure(error.message);
         throw error;
       }
+    });
+  program
+    .command('import')
+    .description('Write an ONNX, Keras (.keras) or tfjs/Keras JSON (model.json) model as a .cnn file; exit 1 if it uses something .cnn cannot express.')
+    .argument('<model>', 'an .onnx file, a .keras archive or a model.json')
+    .option('-o, --output <file>', 'the .cnn file to write (default: print to standard output)')
+    .option('--weights-out <file>', "write the model's weights as safetensors, in the order the preview's Load weights… matches them")
+    .option('--network <name>', 'the network name (default: from the file name)')
+    .action((model: string, options: { output?: string; weightsOut?: string; network?: string }) => {
+      exitCode = runImport(model, options);
     });
   try {
     program.parse(argv, { from: 'user' });

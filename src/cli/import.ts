@@ -1,0 +1,70 @@
+/**
+ * `cnn import MODEL [-o OUT.cnn] [--weights-out W.safetensors] [--network NAME]`:
+ * reads a model file, has the core write it as `.cnn`, and writes the text and
+ * the weights. Both files appear only when the whole import succeeded (each is
+ * written beside its target and renamed into place), so a failure leaves no
+ * partial file. Exit codes: 0 written, 1 the model uses something `.cnn`
+ * cannot express, 2 usage or I/O.
+ */
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { importModelFile } from '../core/import';
+import { encodeSafetensors } from '../core/safetensors';
+
+/** Largest model read: ResNet-152 is about 240 MB, and Node buffers stop at 2 GiB. */
+const maxModelBytes = 2 * 1024 * 1024 * 1024 - 1;
+
+function fail(message: string, code: number): number {
+  process.stderr.write(`cnn: ${message}\n`);
+  return code;
+}
+
+/** Runs the import command; returns the exit code. */
+export function runImport(path: string, options: { output?: string; weightsOut?: string; network?: string }): number {
+  if (options.network !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.network)) {
+    return fail(`--network must be a .cnn name (letters, digits and _, not starting with a digit), not '${options.network}'.`, 2);
+  }
+  let bytes: Uint8Array;
+  try {
+    const stats = statSync(path);
+    if (stats.isDirectory()) return fail(`${path} is a directory; give an .onnx, .keras or model.json file.`, 2);
+    if (stats.size > maxModelBytes) return fail(`${path} is ${(stats.size / 1e9).toFixed(1)} GB, larger than the 2 GB CNN Lens reads.`, 2);
+    bytes = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return fail(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`, 2);
+  }
+  const result = importModelFile(bytes, { fileName: basename(path), networkName: options.network });
+  if (!result.ok) {
+    if (result.kind === 'unreadable') return fail(result.message, 2);
+    process.stderr.write(`cnn: ${path}: ${result.message}\n`);
+    process.stderr.write(`cnn: the partial output stops at line ${result.line}; nothing was written. Partial output:\n${result.partialText}`);
+    return 1;
+  }
+  const { model } = result;
+  const pending: { temp: string; target: string }[] = [];
+  try {
+    if (options.output) {
+      const temp = `${options.output}.${process.pid}.tmp`;
+      pending.push({ temp, target: options.output });
+      writeFileSync(temp, model.text);
+    }
+    if (options.weightsOut) {
+      const temp = `${options.weightsOut}.${process.pid}.tmp`;
+      pending.push({ temp, target: options.weightsOut });
+      const tensors = model.tensors.map((t) => ({ name: t.key, shape: t.tensor.shape, data: t.tensor.read() }));
+      writeFileSync(temp, encodeSafetensors(tensors, { format: 'pt', source: basename(path), network: model.networkName }));
+    }
+    for (const { temp, target } of pending) renameSync(temp, target);
+  } catch (error) {
+    for (const { temp } of pending) rmSync(temp, { force: true });
+    return fail(`cannot write ${pending[pending.length - 1]?.target}: ${(error as Error).message}`, 2);
+  }
+  if (!options.output) process.stdout.write(model.text);
+  const p = model.params;
+  process.stderr.write(
+    `cnn: imported ${basename(path)} as network ${model.networkName}: ${p.trainable.toLocaleString('en-US')} trainable and ${p.nonTrainable.toLocaleString('en-US')} non-trainable parameters, output ${model.outputShape.join('x')}, ${model.macs.toLocaleString('en-US')} MACs` +
+      `${options.output ? `; wrote ${options.output}` : ''}${options.weightsOut ? ` and ${model.tensors.length} tensors to ${options.weightsOut}` : ''}.\n`,
+  );
+  return 0;
+}

@@ -1,0 +1,312 @@
+/**
+ * Finds repeated structure in recovered statements. Statements that differ
+ * only in numbers become one `block` whose parameters are the numbers that
+ * differ (a number that is always a multiple of another is written as
+ * `c * 4`; a keyword argument's most common value becomes its default), and
+ * runs of equal calls become `repeat`. Two levels, as people write ResNets:
+ * the residual branch shared by the plain and the projecting bottleneck, then
+ * the units (a residual or concat with its trailing activation).
+ */
+import type { ArgValue, LayerArg } from './layers';
+import { commonSource, type BlockDefinition } from './print';
+import type { Item } from './structure';
+
+/** A number in a statement that a block may turn into a parameter, with a name hint. */
+interface Slot {
+  hint: string;
+  keyword: boolean;
+  get(): ArgValue;
+  set(value: ArgValue): void;
+}
+
+const isNumeric = (v: ArgValue): boolean => typeof v === 'number' || (Array.isArray(v) && v.every((x) => typeof x === 'number'));
+
+/** The numbers of `items` in printing order; `key` is their text with every number a hole. */
+function shapeOf(items: Item[]): { key: string; slots: Slot[] } {
+  const slots: Slot[] = [];
+  const parts: string[] = [];
+  const args = (list: LayerArg[], hintFor: (arg: LayerArg, index: number) => string) =>
+    list
+      .map((arg, index) => {
+        const text = arg.key ? `${arg.key}=` : '';
+        if (!isNumeric(arg.value)) return `${text}${JSON.stringify(arg.value)}`;
+        slots.push({ hint: hintFor(arg, index), keyword: Boolean(arg.key), get: () => arg.value, set: (v) => (arg.value = v) });
+        return `${text}#`;
+      })
+      .join(',');
+  const walk = (list: Item[]): void => {
+    for (const item of list) {
+      parts.push(item.label ? `${item.label}:` : '');
+      switch (item.kind) {
+        case 'layer':
+          parts.push(`${item.layer.op}(${args(item.args, (arg, i) => arg.key ?? positionalHint(item.layer.op, i))})`);
+          break;
+        case 'call':
+          parts.push(`${item.block.name}(`);
+          item.values.forEach((value, i) => {
+            const param = item.block.params[i];
+            if (!isNumeric(value)) parts.push(JSON.stringify(value));
+            else {
+              slots.push({ hint: param.name, keyword: param.default !== undefined, get: () => item.values[i], set: (v) => (item.values[i] = v) });
+              parts.push('#');
+            }
+          });
+          parts.push(')');
+          break;
+        case 'repeat':
+          parts.push(`repeat(${item.count}){`);
+          walk(item.body);
+          parts.push('}');
+          break;
+        case 'residual':
+          parts.push('residual{');
+          walk(item.body);
+          if (item.shortcut) {
+            parts.push('}shortcut{');
+            walk(item.shortcut);
+          }
+          parts.push('}');
+          break;
+        case 'concat':
+          parts.push('concat{');
+          for (const branch of item.branches) {
+            parts.push('branch{');
+            walk(branch);
+            parts.push('}');
+          }
+          parts.push('}');
+          break;
+      }
+      parts.push(';');
+    }
+  };
+  walk(items);
+  return { key: parts.join(''), slots };
+}
+
+function positionalHint(op: string, index: number): string {
+  if (op === 'dense') return 'units';
+  if (op === 'conv' || op === 'conv_transpose') return index === 0 ? 'c' : 'k';
+  return index === 0 ? (op === 'depthwise_conv' ? 'k' : 'n') : 'v';
+}
+
+/** A deep copy that shares layers but not argument lists, so a template can be rewritten. */
+function cloneItems(items: Item[]): Item[] {
+  return items.map((item): Item => {
+    switch (item.kind) {
+      case 'layer':
+        return { ...item, args: item.args.map((a) => ({ ...a })) };
+      case 'call':
+        return { ...item, values: [...item.values] };
+      case 'repeat':
+        return { ...item, body: cloneItems(item.body) };
+      case 'residual':
+        return { ...item, body: cloneItems(item.body), shortcut: item.shortcut && cloneItems(item.shortcut) };
+      case 'concat':
+        return { ...item, branches: item.branches.map(cloneItems) };
+    }
+  });
+}
+
+const same = (a: ArgValue, b: ArgValue) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * One block for `members` (statement lists of one shape): its definition and
+ * each member's argument values, in parameter order.
+ */
+function generalise(name: string, members: Item[][]): { definition: BlockDefinition; values: ArgValue[][] } {
+  const body = cloneItems(members[0]);
+  const template = shapeOf(body).slots;
+  const memberSlots = members.map((m) => shapeOf(m).slots);
+  const params: { name: string; keyword: boolean; values: ArgValue[] }[] = [];
+  const taken = new Set<string>();
+  template.forEach((slot, j) => {
+    const values = memberSlots.map((slots) => slots[j].get());
+    if (values.every((v) => same(v, values[0]))) return;
+    for (const param of params) {
+      if (values.every((v, m) => same(v, param.values[m]))) return slot.set({ expr: param.name });
+      if (!values.every((v) => typeof v === 'number') || !param.values.every((v) => typeof v === 'number')) continue;
+      const ratio = (values[0] as number) / (param.values[0] as number);
+      if (Number.isInteger(ratio) && ratio > 1 && values.every((v, m) => v === ratio * (param.values[m] as number))) return slot.set({ expr: `${param.name} * ${ratio}` });
+      const inverse = (param.values[0] as number) / (values[0] as number);
+      if (Number.isInteger(inverse) && inverse > 1 && values.every((v, m) => (v as number) * inverse === param.values[m])) return slot.set({ expr: `${param.name} / ${inverse}` });
+    }
+    let paramName = slot.hint;
+    for (let n = 2; taken.has(paramName); n++) paramName = `${slot.hint}${n}`;
+    taken.add(paramName);
+    params.push({ name: paramName, keyword: slot.keyword, values });
+    slot.set({ expr: paramName });
+  });
+  // A keyword argument's most common value is its default; parameters with defaults go last.
+  const withDefaults = params.map((p) => {
+    if (!p.keyword) return { ...p, default: undefined as ArgValue | undefined };
+    const counts = new Map<string, number>();
+    for (const v of p.values) counts.set(JSON.stringify(v), (counts.get(JSON.stringify(v)) ?? 0) + 1);
+    const [best, count] = [...counts].sort((a, b) => b[1] - a[1])[0];
+    return { ...p, default: count >= 2 ? (JSON.parse(best) as ArgValue) : undefined };
+  });
+  const ordered = [...withDefaults.filter((p) => p.default === undefined), ...withDefaults.filter((p) => p.default !== undefined)];
+  const sources = members.map((m) => commonSource({ kind: 'residual', body: m })).filter(Boolean);
+  const comment = `Used ${members.length} times${sources.length ? ` (${sources.length > 4 ? `${sources.slice(0, 3).join(', ')}, ..., ${sources[sources.length - 1]}` : sources.join(', ')})` : ''}.`;
+  return {
+    definition: { name, params: ordered.map((p) => ({ name: p.name, default: p.default })), body, comment },
+    values: members.map((_, m) => ordered.map((p) => p.values[m])),
+  };
+}
+
+/** A name for a block from what it holds: `Bottleneck`, `DownBottleneck`, `InvertedResidual`, `Inception`, `DenseLayer`. */
+function nameFor(items: Item[]): string {
+  const unit = items[0];
+  const count = (list: Item[], op: string): number =>
+    list.reduce((n, i) => n + (i.kind === 'layer' && i.layer.op === op ? 1 : i.kind === 'call' ? count(i.block.body, op) : 0), 0);
+  if (unit.kind === 'residual') {
+    const body = unit.body;
+    const base = count(body, 'depthwise_conv') ? 'InvertedResidual' : count(body, 'conv') === 3 ? 'Bottleneck' : count(body, 'conv') === 2 ? 'BasicBlock' : 'Residual';
+    return unit.shortcut ? `Down${base}` : base;
+  }
+  if (unit.kind === 'concat') {
+    if (unit.branches.some((b) => b.length === 1 && b[0].kind === 'layer' && b[0].layer.op === 'identity')) return 'DenseLayer';
+    return unit.branches.length >= 3 ? 'Inception' : 'Expand';
+  }
+  return 'Block';
+}
+
+function uniqueName(base: string, blocks: BlockDefinition[]): string {
+  let name = base;
+  for (let n = 2; blocks.some((b) => b.name === name); n++) name = `${base}${n}`;
+  return name;
+}
+
+/** Replaces groups of equal-shaped statement lists by calls; `find` lists candidates, `replace` puts a call in place of one. */
+function extract(
+  blocks: BlockDefinition[],
+  candidates: { items: Item[]; replace(call: Item): void }[],
+  nameOf: (items: Item[]) => string,
+  accept: (group: { items: Item[] }[]) => boolean,
+): void {
+  const groups = new Map<string, typeof candidates>();
+  for (const candidate of candidates) {
+    const key = shapeOf(candidate.items).key;
+    groups.set(key, [...(groups.get(key) ?? []), candidate]);
+  }
+  for (const group of groups.values()) {
+    if (group.length < 2 || !accept(group)) continue;
+    const { definition, values } = generalise(uniqueName(nameOf(group[0].items), blocks), group.map((c) => c.items));
+    blocks.push(definition);
+    group.forEach((candidate, m) => candidate.replace({ kind: 'call', block: definition, values: values[m], instance: candidate.items }));
+  }
+}
+
+const isActivation = (item: Item) => item.kind === 'layer' && item.layer.tensors.length === 0 && item.layer.inputs.length === 1 && !item.label && /relu|silu|gelu|sigmoid|tanh|swish|elu|mish/.test(item.layer.op);
+
+/** The block definitions found and the network's statements calling them. */
+export function recoverBlocks(items: Item[]): { blocks: BlockDefinition[]; items: Item[] } {
+  const blocks: BlockDefinition[] = [];
+  let top = [...items];
+  forEachLayer(top, stateDefaults);
+
+  // Residual branches shared by units of different kinds (the bottleneck with and without projection).
+  const residuals = top.filter((i): i is Extract<Item, { kind: 'residual' }> => i.kind === 'residual');
+  extract(
+    blocks,
+    residuals.map((r) => ({ items: r.body, replace: (call: Item) => (r.body = [call]) })),
+    (body) => `${nameFor([{ kind: 'residual', body }]).replace(/^Down/, '')}Branch`,
+    (group) => new Set(residuals.filter((r) => group.some((g) => g.items === r.body)).map((r) => (r.shortcut ? shapeOf(r.shortcut).key : ''))).size > 1,
+  );
+
+  // Units: a residual or concat with the activations after it.
+  const units: { start: number; end: number }[] = [];
+  for (let i = 0; i < top.length; i++) {
+    if (top[i].kind !== 'residual' && top[i].kind !== 'concat') continue;
+    let end = i + 1;
+    while (end < top.length && isActivation(top[end])) end++;
+    units.push({ start: i, end });
+  }
+  const replaced = new Map<number, Item>();
+  extract(
+    blocks,
+    units.map((u) => ({ items: top.slice(u.start, u.end), replace: (call: Item) => replaced.set(u.start, call) })),
+    nameFor,
+    () => true,
+  );
+  if (replaced.size) {
+    const next: Item[] = [];
+    for (let i = 0; i < top.length; i++) {
+      const call = replaced.get(i);
+      if (!call) {
+        next.push(top[i]);
+        continue;
+      }
+      next.push(call);
+      i = units.find((u) => u.start === i)!.end - 1;
+    }
+    top = next;
+  }
+  forEachLayer(top, dropDefaults);
+  for (const block of blocks) forEachLayer(block.body, dropDefaults);
+  return { blocks: orderBlocks(blocks), items: repeatRuns(top) };
+}
+
+/** Convolution settings that default to these values; stated while comparing, so `stride=2` and no stride are one shape. */
+const convolutionDefaults: [string, number][] = [
+  ['stride', 1],
+  ['padding', 0],
+];
+
+function stateDefaults(item: Extract<Item, { kind: 'layer' }>): void {
+  if (item.layer.op !== 'conv' && item.layer.op !== 'depthwise_conv') return;
+  const positional = item.args.filter((a) => !a.key).length;
+  convolutionDefaults.forEach(([key, value], i) => {
+    if (!item.args.some((a) => a.key === key)) item.args.splice(positional + i, 0, { key, value });
+  });
+}
+
+function dropDefaults(item: Extract<Item, { kind: 'layer' }>): void {
+  if (item.layer.op !== 'conv' && item.layer.op !== 'depthwise_conv') return;
+  item.args = item.args.filter((a) => !convolutionDefaults.some(([key, value]) => a.key === key && a.value === value));
+}
+
+/** Calls `visit` on every layer statement, in blocks' bodies as written (not in call instances). */
+function forEachLayer(items: Item[], visit: (item: Extract<Item, { kind: 'layer' }>) => void): void {
+  for (const item of items) {
+    if (item.kind === 'layer') visit(item);
+    else if (item.kind === 'residual') {
+      forEachLayer(item.body, visit);
+      forEachLayer(item.shortcut ?? [], visit);
+    } else if (item.kind === 'concat') item.branches.forEach((b) => forEachLayer(b, visit));
+    else if (item.kind === 'repeat') forEachLayer(item.body, visit);
+  }
+}
+
+/** Runs of two or more equal calls become `repeat(n) { Call(...) }`. */
+function repeatRuns(items: Item[]): Item[] {
+  const out: Item[] = [];
+  for (let i = 0; i < items.length; ) {
+    const item = items[i];
+    let end = i + 1;
+    if (item.kind === 'call' && !item.label) {
+      const text = JSON.stringify([item.block.name, item.values]);
+      while (end < items.length && items[end].kind === 'call' && !items[end].label && JSON.stringify([(items[end] as { block: BlockDefinition }).block.name, (items[end] as { values: ArgValue[] }).values]) === text) end++;
+    }
+    if (end - i >= 2) out.push({ kind: 'repeat', count: end - i, body: [item], passes: items.slice(i, end).map((pass) => [pass]) });
+    else out.push(item);
+    i = end;
+  }
+  return out;
+}
+
+/** Blocks in the order a reader wants them: a block before the blocks that call it. */
+function orderBlocks(blocks: BlockDefinition[]): BlockDefinition[] {
+  return [...blocks].sort((a, b) => depth(a) - depth(b));
+}
+
+function depth(block: BlockDefinition): number {
+  const inner = (items: Item[]): number =>
+    Math.max(
+      0,
+      ...items.map((i) =>
+        i.kind === 'call' ? 1 + depth(i.block) : i.kind === 'residual' ? Math.max(inner(i.body), inner(i.shortcut ?? [])) : i.kind === 'concat' ? Math.max(0, ...i.branches.map(inner)) : i.kind === 'repeat' ? inner(i.body) : 0,
+      ),
+    );
+  return inner(block.body);
+}

@@ -1,0 +1,680 @@
+/**
+ * An ONNX graph as `.cnn` layers. Nodes are read in the file's (topological)
+ * order; tensors get shapes as they go, weights stay views into the file, and
+ * the shape arithmetic exporters put around a classifier (`Shape`, `Gather`,
+ * `Unsqueeze`, `Concat` feeding a `Reshape`) is evaluated as constants rather
+ * than becoming layers.
+ */
+import { OnnxDataType, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from '../onnx/schema';
+import { sizeOf, windowSize, type GraphResult, type ImportedLayer, type ImportedTensor, type LayerArg, type LayerGraph } from './layers';
+
+/** A value known while converting: a tensor some layer computes, a weight from the file, or a small constant. */
+type Value = { kind: 'layer'; id: number } | { kind: 'weight'; tensor: OnnxTensor } | { kind: 'constant'; dims: number[]; values: number[] };
+
+/** Thrown inside the converter only, and turned into an ImportProblem at its edge. */
+class Unsupported extends Error {
+  constructor(
+    readonly node: OnnxNode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The values of a float tensor in row-major order; a view into the file when its bytes are aligned. */
+export function floatsOf(tensor: OnnxTensor): Float32Array {
+  const type = tensor.data_type ?? OnnxDataType.FLOAT;
+  const raw = tensor.raw_data;
+  if (raw && raw.byteLength) {
+    if (type === OnnxDataType.FLOAT) {
+      if (raw.byteOffset % 4 === 0) return new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+      // A copy (not `slice`, which on a Node Buffer is a view of the whole file).
+      const copy = new Uint8Array(raw.byteLength);
+      copy.set(raw);
+      return new Float32Array(copy.buffer);
+    }
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    if (type === OnnxDataType.DOUBLE) return Float32Array.from({ length: raw.byteLength / 8 }, (_, i) => view.getFloat64(i * 8, true));
+    if (type === OnnxDataType.FLOAT16) return Float32Array.from({ length: raw.byteLength / 2 }, (_, i) => half(view.getUint16(i * 2, true)));
+  }
+  if (tensor.float_data?.length) return Float32Array.from(tensor.float_data);
+  if (tensor.double_data?.length) return Float32Array.from(tensor.double_data);
+  return new Float32Array(0);
+}
+
+function half(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 31) return fraction ? NaN : sign * Infinity;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}
+
+/** The values of an integer or float tensor as plain numbers (shape constants are small). */
+function numbersOf(tensor: OnnxTensor): number[] {
+  const type = tensor.data_type ?? OnnxDataType.FLOAT;
+  const raw = tensor.raw_data;
+  if (raw && raw.byteLength) {
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    if (type === OnnxDataType.INT64) return Array.from({ length: raw.byteLength / 8 }, (_, i) => Number(view.getBigInt64(i * 8, true)));
+    if (type === OnnxDataType.INT32) return Array.from({ length: raw.byteLength / 4 }, (_, i) => view.getInt32(i * 4, true));
+    if (type === OnnxDataType.INT8) return Array.from({ length: raw.byteLength }, (_, i) => view.getInt8(i));
+    if (type === OnnxDataType.UINT8 || type === OnnxDataType.BOOL) return Array.from(raw);
+    return Array.from(floatsOf(tensor));
+  }
+  if (tensor.int64_data?.length) return tensor.int64_data.map(Number);
+  if (tensor.int32_data?.length) return tensor.int32_data;
+  return Array.from(floatsOf(tensor));
+}
+
+function attribute(node: OnnxNode, name: string): OnnxAttribute | undefined {
+  return node.attribute?.find((a) => a.name === name);
+}
+
+function intAttr(node: OnnxNode, name: string, fallback: number): number {
+  const a = attribute(node, name);
+  return a?.i !== undefined ? Number(a.i) : fallback;
+}
+
+function floatAttr(node: OnnxNode, name: string, fallback: number): number {
+  const a = attribute(node, name);
+  return a?.f !== undefined ? a.f : fallback;
+}
+
+function intsAttr(node: OnnxNode, name: string): number[] | undefined {
+  const a = attribute(node, name);
+  return a?.ints?.length ? a.ints.map(Number) : undefined;
+}
+
+function stringAttr(node: OnnxNode, name: string): string | undefined {
+  const a = attribute(node, name);
+  return a?.s ? new TextDecoder().decode(a.s) : undefined;
+}
+
+/** Ops whose only effect is elementwise and that map one to one onto a `.cnn` activation. */
+const activations: Record<string, string> = {
+  Relu: 'relu',
+  Sigmoid: 'sigmoid',
+  Tanh: 'tanh',
+  Elu: 'elu',
+  HardSwish: 'hardswish',
+  Mish: 'mish',
+  Gelu: 'gelu',
+};
+
+/** An integer attribute list written as one number when every axis agrees, else as a tuple. */
+function spatialArg(values: number[]): number | number[] {
+  return values.every((v) => v === values[0]) ? values[0] : values;
+}
+
+/**
+ * The module path torch gives a node: `/layer1/layer1.0/conv1/Conv` becomes
+ * `layer1.0.conv1` (a scope that already names its parent replaces it).
+ * Other exporters' names are kept as they are.
+ */
+function shortName(node: OnnxNode): string {
+  const name = node.name ?? '';
+  const parts = name.split('/').filter(Boolean);
+  if (parts.length < 2 || !name.startsWith('/')) return name || node.output?.[0] || node.op_type;
+  let path = '';
+  for (const part of parts.slice(0, -1)) path = !path || part.startsWith(`${path}.`) ? part : `${path}.${part}`;
+  return path || parts[parts.length - 1];
+}
+
+/**
+ * Converts a decoded ONNX model into a layer graph, or names the first node
+ * that `.cnn` cannot express, with the graph of everything before it.
+ */
+export function onnxToLayers(model: OnnxModel): GraphResult {
+  const graph = model.graph;
+  if (!graph || !graph.node?.length) return { ok: false, problem: { node: '(file)', op: '(none)', message: 'the file holds no ONNX graph: it has no nodes.' } };
+  const values = new Map<string, Value>();
+  const uses = new Map<string, number>();
+  for (const node of graph.node) if (node.op_type !== 'Shape') for (const name of node.input ?? []) uses.set(name, (uses.get(name) ?? 0) + 1);
+  for (const output of graph.output ?? []) uses.set(output.name, (uses.get(output.name) ?? 0) + 1);
+  const layers: ImportedLayer[] = [];
+  const notes: string[] = [];
+  for (const tensor of graph.initializer ?? []) if (tensor.name) values.set(tensor.name, { kind: 'weight', tensor });
+
+  const inputs = (graph.input ?? []).filter((input) => !values.has(input.name));
+  if (inputs.length !== 1) {
+    return { ok: false, problem: { node: '(graph)', op: 'input', message: `the graph has ${inputs.length} data inputs (${inputs.map((i) => i.name).join(', ')}); a .cnn network has exactly one.` } };
+  }
+  const dims = inputs[0].type?.tensor_type?.shape?.dim ?? [];
+  const dynamic = dims.slice(1).findIndex((d) => !d.dim_value);
+  if (dims.length < 2 || dynamic >= 0) {
+    const which = dynamic >= 0 ? `its dimension ${dynamic + 1} is '${dims[dynamic + 1].dim_param ?? '?'}'` : 'it has no shape';
+    return {
+      ok: false,
+      problem: {
+        node: inputs[0].name,
+        op: 'input',
+        message: `the input '${inputs[0].name}' has a dynamic size (${which}); a .cnn network has fixed channels and spatial sizes. Export with a fixed input size (torch.onnx.export without dynamic_axes on those axes).`,
+      },
+    };
+  }
+  layers.push({ id: 0, op: 'input', args: [], inputs: [], outShape: dims.slice(1).map((d) => Number(d.dim_value)), source: inputs[0].name, sourceOp: 'input', tensors: [] });
+  values.set(inputs[0].name, { kind: 'layer', id: 0 });
+
+  const addLayer = (node: OnnxNode, op: string, args: LayerArg[], inputIds: number[], outShape: number[], tensors: ImportedTensor[] = []): ImportedLayer => {
+    const layer: ImportedLayer = { id: layers.length, op, args, inputs: inputIds, outShape, source: shortName(node), sourceOp: node.op_type, tensors };
+    layers.push(layer);
+    values.set(node.output?.[0] ?? '', { kind: 'layer', id: layer.id });
+    return layer;
+  };
+
+  let foldedConvolutions = 0;
+  try {
+    for (const node of graph.node) {
+      convertNode(node);
+    }
+  } catch (error) {
+    if (!(error instanceof Unsupported)) throw error;
+    const partial = pruned({ layers: [...layers], output: layers.length - 1, notes });
+    return { ok: false, problem: { node: error.node.name || error.node.output?.[0] || '(unnamed)', op: error.node.op_type, message: error.message, partial } };
+  }
+  const outputName = graph.output?.[0]?.name ?? '';
+  const out = values.get(outputName);
+  if (out?.kind !== 'layer') {
+    return { ok: false, problem: { node: outputName, op: '(output)', message: `the graph output '${outputName}' is not computed from the input.` } };
+  }
+  if (foldedConvolutions) {
+    notes.push(
+      `Batch norm was folded into ${foldedConvolutions} convolution${foldedConvolutions === 1 ? '' : 's'} by the exporter (an eval-mode export with constant folding):`,
+      'they carry biases instead of batchnorm layers, so the counts are those of the folded model, with no running statistics.',
+    );
+  }
+  if ((graph.output?.length ?? 0) > 1) notes.push(`The model has ${graph.output!.length} outputs; this network computes the first, '${outputName}'.`);
+  return { ok: true, graph: pruned({ layers, output: out.id, notes }) };
+
+  function value(node: OnnxNode, index: number): Value {
+    const name = node.input?.[index] ?? '';
+    const found = values.get(name);
+    if (!found) throw new Unsupported(node, `its input '${name}' is not defined before it.`);
+    return found;
+  }
+
+  function layerInput(node: OnnxNode, index = 0): ImportedLayer {
+    const found = value(node, index);
+    if (found.kind !== 'layer') throw new Unsupported(node, `its input ${index + 1} is a constant where .cnn needs a computed tensor.`);
+    return layers[found.id];
+  }
+
+  function constantInput(node: OnnxNode, index: number): number[] | undefined {
+    const name = node.input?.[index];
+    if (!name) return undefined;
+    const found = value(node, index);
+    if (found.kind === 'constant') return found.values;
+    if (found.kind === 'weight') return numbersOf(found.tensor);
+    throw new Unsupported(node, `its input ${index + 1} ('${name}') is computed from the image, but .cnn needs a constant there.`);
+  }
+
+  function weightInput(node: OnnxNode, index: number, what: string): OnnxTensor {
+    const found = value(node, index);
+    if (found.kind === 'weight') return found.tensor;
+    if (found.kind === 'constant') return { name: node.input?.[index], dims: found.dims, data_type: OnnxDataType.FLOAT, float_data: found.values };
+    throw new Unsupported(node, `its ${what} is computed at run time, not stored in the file; .cnn layers hold their own weights.`);
+  }
+
+  function tensorOf(source: OnnxTensor, name: string, shape?: number[], trainable = true, convert?: (data: Float32Array) => Float32Array): ImportedTensor {
+    const dims = (source.dims ?? []).map(Number);
+    return { name, shape: shape ?? dims, trainable, read: () => (convert ? convert(floatsOf(source)) : floatsOf(source)) };
+  }
+
+  function constant(node: OnnxNode, dimsOut: number[], out: number[]): void {
+    values.set(node.output?.[0] ?? '', { kind: 'constant', dims: dimsOut, values: out });
+  }
+
+  function alias(node: OnnxNode, to: Value): void {
+    values.set(node.output?.[0] ?? '', to);
+  }
+
+  /** Shape arithmetic on constants: the values the exporter's Shape/Gather/Concat chains compute. */
+  function foldConstant(node: OnnxNode): boolean {
+    if (!['Unsqueeze', 'Squeeze', 'Cast', 'Identity', 'Concat', 'Gather', 'Slice', 'Mul', 'Div', 'Add', 'Sub'].includes(node.op_type)) return false;
+    // Optional inputs left out are empty names; they keep their positions.
+    const all = (node.input ?? []).map((name, i) => (name ? value(node, i) : ({ kind: 'constant', dims: [0], values: [] } as Value)));
+    if (all.some((v) => v.kind === 'layer')) return false;
+    const ins = (node.input ?? []).map((name, i) => (name ? constantInput(node, i) ?? [] : []));
+    const dimsOf = (i: number) => {
+      const v = all[i];
+      return v.kind === 'constant' ? v.dims : v.kind === 'weight' ? (v.tensor.dims ?? []).map(Number) : [];
+    };
+    switch (node.op_type) {
+      case 'Unsqueeze':
+      case 'Squeeze':
+      case 'Cast':
+      case 'Identity':
+        constant(node, node.op_type === 'Unsqueeze' ? [ins[0].length] : dimsOf(0), ins[0]);
+        return true;
+      case 'Concat':
+        constant(node, [ins.flat().length], ins.flat());
+        return true;
+      case 'Gather': {
+        const indices = ins[1].map((i) => (i < 0 ? i + ins[0].length : i));
+        const out = indices.map((i) => ins[0][i]);
+        constant(node, dimsOf(1), out);
+        return true;
+      }
+      case 'Slice': {
+        const n = ins[0].length;
+        const clamp = (i: number) => (i < 0 ? Math.max(i + n, 0) : Math.min(i, n));
+        const out = ins[0].slice(clamp(ins[1]?.[0] ?? 0), clamp(ins[2]?.[0] ?? n));
+        constant(node, [out.length], out);
+        return true;
+      }
+      case 'Mul':
+      case 'Div':
+      case 'Add':
+      case 'Sub': {
+        const [a, b] = ins;
+        const n = Math.max(a.length, b.length);
+        const pick = (x: number[], i: number) => (x.length === 1 ? x[0] : x[i]);
+        const f = { Mul: (x: number, y: number) => x * y, Div: (x: number, y: number) => Math.trunc(x / y), Add: (x: number, y: number) => x + y, Sub: (x: number, y: number) => x - y }[node.op_type]!;
+        constant(node, a.length >= b.length ? dimsOf(0) : dimsOf(1), Array.from({ length: n }, (_, i) => f(pick(a, i), pick(b, i))));
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  function convertNode(node: OnnxNode): void {
+    const op = node.op_type;
+    if (node.domain && node.domain !== 'ai.onnx') throw new Unsupported(node, `it is from the op set '${node.domain}', which .cnn does not read; only standard ONNX ops are imported.`);
+    if (op === 'Constant') {
+      const t = attribute(node, 'value')?.t;
+      const f = attribute(node, 'value_float')?.f;
+      const ints = attribute(node, 'value_ints')?.ints;
+      if (t) {
+        const dimsOut = (t.dims ?? []).map(Number);
+        if (t.data_type === OnnxDataType.FLOAT && sizeOf(dimsOut) > 16) values.set(node.output?.[0] ?? '', { kind: 'weight', tensor: { ...t, name: node.output?.[0] } });
+        else constant(node, dimsOut, numbersOf(t));
+      } else if (f !== undefined) constant(node, [], [f]);
+      else if (ints) constant(node, [ints.length], ints.map(Number));
+      else throw new Unsupported(node, 'it is a Constant of a kind .cnn does not read (only tensors, floats and int lists).');
+      return;
+    }
+    if (op === 'Identity') {
+      alias(node, value(node, 0));
+      return;
+    }
+    if (op === 'Shape') {
+      const source = layerInput(node);
+      const shape = [1, ...source.outShape];
+      constant(node, [shape.length], shape);
+      return;
+    }
+    if (foldConstant(node)) return;
+    const handler = handlerFor(op);
+    if (!handler) throw new Unsupported(node, `.cnn has no op for ONNX's ${op}${op === 'LSTM' || op === 'GRU' || op === 'RNN' ? ' (recurrent layers are outside the language, which describes feed-forward CNNs)' : ''}.`);
+    handler(node);
+  }
+
+  /** The batch-free input shape of a node's first input. */
+  function shapeIn(node: OnnxNode): number[] {
+    return layerInput(node).outShape;
+  }
+
+  /** Symmetric padding per spatial axis from ONNX's `[begin..., end...]`, or a reason it is not symmetric. */
+  function symmetricPads(node: OnnxNode, pads: number[], rank: number): number[] {
+    const begin = pads.slice(0, rank);
+    const end = pads.slice(rank, 2 * rank);
+    if (begin.some((p, i) => p !== end[i])) throw new Unsupported(node, `its padding is not symmetric (begin ${begin.join(', ')}, end ${end.join(', ')}); .cnn pads both sides equally.`);
+    return begin;
+  }
+
+  /** Padding from `pads` or `auto_pad`, with an upstream zero `Pad` folded in. */
+  function windowPads(node: OnnxNode, input: number[], kernel: number[], strides: number[], dilations: number[]): { pads: number[]; same?: boolean } {
+    const rank = kernel.length;
+    const autoPad = stringAttr(node, 'auto_pad') ?? 'NOTSET';
+    if (autoPad === 'SAME_UPPER') return { pads: [], same: true };
+    if (autoPad === 'SAME_LOWER') {
+      // Equal to Keras's "same" only when the total padding is even on every axis.
+      const total = input.map((size, i) => Math.max((Math.ceil(size / strides[i]) - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1 - size, 0));
+      if (total.some((t) => t % 2)) throw new Unsupported(node, 'its auto_pad SAME_LOWER puts the odd padding pixel first; .cnn\'s "same" puts it last.');
+      return { pads: total.map((t) => t / 2) };
+    }
+    if (autoPad === 'VALID') return { pads: kernel.map(() => 0) };
+    return { pads: symmetricPads(node, intsAttr(node, 'pads') ?? Array(2 * rank).fill(0), rank) };
+  }
+
+  function conv(node: OnnxNode): void {
+    const source = layerInput(node);
+    const weight = weightInput(node, 1, 'weight');
+    const wDims = (weight.dims ?? []).map(Number);
+    const kernel = intsAttr(node, 'kernel_shape') ?? wDims.slice(2);
+    const strides = intsAttr(node, 'strides') ?? kernel.map(() => 1);
+    const dilations = intsAttr(node, 'dilations') ?? kernel.map(() => 1);
+    const groups = intAttr(node, 'group', 1);
+    const out = wDims[0];
+    const channels = source.outShape[0];
+    if (wDims[1] * groups !== channels) throw new Unsupported(node, `its weight is ${wDims.join('x')} with ${groups} groups, which does not fit ${channels} input channels.`);
+    let input = source;
+    let { pads, same } = windowPads(node, source.outShape.slice(1), kernel, strides, dilations);
+    // A zero `Pad` in front of a convolution (TensorFlow exports, explicit padding in PyTorch) is the convolution's own padding.
+    if (source.op === 'pad' && !same && consumers(source.id) === 1) {
+      const extra = source.args[0].value;
+      pads = pads.map((p, i) => p + (Array.isArray(extra) ? extra[i] : Number(extra)));
+      // The Pad layer is left without readers and pruned at the end.
+      input = layers[source.inputs[0]];
+    }
+    const sizes = input.outShape.slice(1);
+    const outSizes = same ? sizes.map((s, i) => Math.ceil(s / strides[i])) : sizes.map((s, i) => windowSize(s, kernel[i], strides[i], pads[i], pads[i], dilations[i], false));
+    const hasBias = Boolean(node.input?.[2]);
+    // torch names a module's parameters after it; a weight it computed while exporting (`onnx::Conv_497`) is a convolution with its batch norm folded in.
+    if (hasBias && weight.name?.startsWith('onnx::')) foldedConvolutions++;
+    const tensors = [tensorOf(weight, 'weight')];
+    if (hasBias) tensors.push(tensorOf(weightInput(node, 2, 'bias'), 'bias'));
+    const args: LayerArg[] = [];
+    const depthwise = groups === channels && groups > 1 && out % groups === 0;
+    if (depthwise) {
+      args.push({ value: spatialArg(kernel) });
+      if (out !== channels) args.push({ key: 'multiplier', value: out / channels });
+    } else args.push({ value: out }, { value: spatialArg(kernel) });
+    if (strides.some((s) => s !== 1)) args.push({ key: 'stride', value: spatialArg(strides) });
+    if (same) args.push({ key: 'padding', value: 'same' });
+    else if (pads.some((p) => p !== 0)) args.push({ key: 'padding', value: spatialArg(pads) });
+    if (dilations.some((d) => d !== 1)) args.push({ key: 'dilation', value: spatialArg(dilations) });
+    if (groups !== 1 && !depthwise) args.push({ key: 'groups', value: groups });
+    if (!hasBias) args.push({ key: 'bias', value: false });
+    addLayer(node, depthwise ? 'depthwise_conv' : 'conv', args, [input.id], [out, ...outSizes], tensors);
+  }
+
+  /** How many nodes read layer `id`'s output (under any of its names); `Shape` reads only its size and does not count. */
+  function consumers(id: number): number {
+    let names = 0;
+    let count = 0;
+    for (const [name, v] of values) {
+      if (v.kind !== 'layer' || v.id !== id) continue;
+      names++;
+      count += uses.get(name) ?? 0;
+    }
+    // Each further name is an alias made by one reader of an earlier name, not a reader of its own.
+    return count - (names - 1);
+  }
+
+  function pool(node: OnnxNode, kind: 'max' | 'avg'): void {
+    const source = layerInput(node);
+    const kernel = intsAttr(node, 'kernel_shape') ?? [];
+    const strides = intsAttr(node, 'strides') ?? kernel.map(() => 1);
+    const dilations = intsAttr(node, 'dilations') ?? kernel.map(() => 1);
+    const ceilMode = intAttr(node, 'ceil_mode', 0) === 1;
+    const { pads, same } = windowPads(node, source.outShape.slice(1), kernel, strides, dilations);
+    if (same) throw new Unsupported(node, 'its auto_pad SAME_UPPER pads pooling with zeros or -infinity in ways .cnn does not state; export with explicit pads.');
+    const sizes = source.outShape.slice(1);
+    const outSizes = sizes.map((s, i) => windowSize(s, kernel[i], strides[i], pads[i], pads[i], dilations[i], ceilMode));
+    const args: LayerArg[] = [{ value: spatialArg(kernel) }];
+    if (strides.some((s, i) => s !== kernel[i])) args.push({ key: 'stride', value: spatialArg(strides) });
+    if (pads.some((p) => p !== 0)) args.push({ key: 'padding', value: spatialArg(pads) });
+    if (ceilMode) args.push({ key: 'ceil_mode', value: true });
+    if (dilations.some((d) => d !== 1)) args.push({ key: 'dilation', value: spatialArg(dilations) });
+    if (kind === 'avg' && pads.some((p) => p !== 0) && intAttr(node, 'count_include_pad', 0) === 0) args.push({ key: 'count_include_pad', value: false });
+    addLayer(node, `${kind}pool`, args, [source.id], [source.outShape[0], ...outSizes]);
+  }
+
+  function globalPool(node: OnnxNode, kind: 'max' | 'avg'): void {
+    const source = layerInput(node);
+    addLayer(node, `adaptive_${kind}pool`, [{ value: 1 }], [source.id], [source.outShape[0], ...source.outShape.slice(1).map(() => 1)]);
+  }
+
+  /** Flatten to one axis: a global pooling to 1x1 becomes `global_*pool`, which flattens itself. */
+  function flattenLayer(node: OnnxNode, source: ImportedLayer): void {
+    if (source.outShape.length === 1) {
+      alias(node, { kind: 'layer', id: source.id });
+      return;
+    }
+    if (source.op.startsWith('adaptive_') && source.args[0].value === 1 && consumers(source.id) === 1) {
+      source.op = source.op.replace('adaptive_', 'global_');
+      source.args = [];
+      source.outShape = [source.outShape[0]];
+      alias(node, { kind: 'layer', id: source.id });
+      return;
+    }
+    addLayer(node, 'flatten', [], [source.id], [sizeOf(source.outShape)]);
+  }
+
+  /** Adds a trained bias to the layer `target` (a `MatMul` or bias-free convolution) that `node` adds it to. */
+  function absorbBias(node: OnnxNode, target: ImportedLayer, biasIndex: number): boolean {
+    if (!(target.op === 'dense' || target.op === 'conv') || target.tensors.length !== 1 || consumers(target.id) !== 1) return false;
+    const bias = weightInput(node, biasIndex, 'bias');
+    const channels = target.outShape[0];
+    const values = floatsOf(bias);
+    const axisLast = target.op === 'dense';
+    if (values.length !== (axisLast ? target.outShape[target.outShape.length - 1] : channels)) return false;
+    target.tensors.push(tensorOf(bias, 'bias', [values.length]));
+    target.args = target.args.filter((a) => a.key !== 'bias');
+    alias(node, { kind: 'layer', id: target.id });
+    return true;
+  }
+
+  function merge(node: OnnxNode, op: 'add' | 'multiply'): void {
+    const a = value(node, 0);
+    const b = value(node, 1);
+    if (a.kind === 'layer' && b.kind === 'layer') {
+      const x = layers[a.id];
+      const y = layers[b.id];
+      // SiLU, as torch 1.13 writes it: x * sigmoid(x).
+      if (op === 'multiply') {
+        for (const [gate, other] of [
+          [y, x],
+          [x, y],
+        ]) {
+          if (gate.op === 'sigmoid' && gate.inputs[0] === other.id && consumers(gate.id) === 1) {
+            gate.op = 'silu';
+            gate.sourceOp = 'Sigmoid+Mul';
+            alias(node, { kind: 'layer', id: gate.id });
+            return;
+          }
+        }
+      }
+      const shape = x.outShape.map((s, i) => Math.max(s, y.outShape[i] ?? s));
+      if (op === 'add' && x.outShape.join('x') !== y.outShape.join('x')) throw new Unsupported(node, `it adds tensors of shapes ${x.outShape.join('x')} and ${y.outShape.join('x')}; .cnn adds equal shapes only.`);
+      addLayer(node, op, [], [x.id, y.id], shape);
+      return;
+    }
+    const layerIndex = a.kind === 'layer' ? 0 : 1;
+    const target = layerInput(node, layerIndex);
+    if (op === 'add' && absorbBias(node, target, 1 - layerIndex)) return;
+    const constantValues = constantInput(node, 1 - layerIndex) ?? [];
+    if (constantValues.every((v) => v === (op === 'add' ? 0 : 1))) {
+      alias(node, { kind: 'layer', id: target.id });
+      return;
+    }
+    throw new Unsupported(node, `it ${op === 'add' ? 'adds' : 'multiplies by'} a constant tensor, which no .cnn layer states outside a layer's own bias.`);
+  }
+
+  function dense(node: OnnxNode, transposed: boolean, biasIndex?: number): void {
+    const source = layerInput(node);
+    const weight = weightInput(node, 1, 'weight');
+    const wDims = (weight.dims ?? []).map(Number);
+    if (wDims.length !== 2) throw new Unsupported(node, `its weight has ${wDims.length} axes; a dense layer's has 2.`);
+    const [units, features] = transposed ? wDims : [wDims[1], wDims[0]];
+    const inShape = source.outShape;
+    if (inShape[inShape.length - 1] !== features) throw new Unsupported(node, `its weight expects ${features} features but its input is ${inShape.join('x')}.`);
+    // PyTorch keeps [out, in]; a weight stored [in, out] (transB=0, MatMul) is transposed on reading.
+    const transpose = (data: Float32Array) => {
+      const out = new Float32Array(data.length);
+      for (let i = 0; i < features; i++) for (let o = 0; o < units; o++) out[o * features + i] = data[i * units + o];
+      return out;
+    };
+    const tensors = [tensorOf(weight, 'weight', [units, features], true, transposed ? undefined : transpose)];
+    const hasBias = biasIndex !== undefined && Boolean(node.input?.[biasIndex]);
+    if (hasBias) {
+      const bias = weightInput(node, biasIndex, 'bias');
+      const count = sizeOf((bias.dims ?? []).map(Number));
+      if (count !== units) throw new Unsupported(node, `its bias has ${count} values for ${units} units; .cnn's dense adds one bias per unit.`);
+      tensors.push(tensorOf(bias, 'bias', [units]));
+    }
+    addLayer(node, 'dense', hasBias ? [{ value: units }] : [{ value: units }, { key: 'bias', value: false }], [source.id], [...inShape.slice(0, -1), units], tensors);
+  }
+
+  function batchnorm(node: OnnxNode): void {
+    const source = layerInput(node);
+    const channels = source.outShape[0];
+    const names = ['scale', 'bias', 'mean', 'variance'];
+    const [scale, bias, mean, variance] = [1, 2, 3, 4].map((i) => weightInput(node, i, names[i - 1]));
+    if (sizeOf((scale.dims ?? []).map(Number)) !== channels) throw new Unsupported(node, `its scale does not have one value per channel (${channels}).`);
+    const eps = floatAttr(node, 'epsilon', 1e-5);
+    const args: LayerArg[] = Math.abs(eps - 1e-5) > 1e-9 ? [{ key: 'eps', value: Number(eps.toPrecision(6)) }] : [];
+    addLayer(node, 'batchnorm', args, [source.id], source.outShape, [
+      tensorOf(scale, 'weight', [channels]),
+      tensorOf(bias, 'bias', [channels]),
+      tensorOf(mean, 'running_mean', [channels], false),
+      tensorOf(variance, 'running_var', [channels], false),
+    ]);
+  }
+
+  function reshape(node: OnnxNode): void {
+    const source = layerInput(node);
+    const target = constantInput(node, 1) ?? [];
+    const total = sizeOf(source.outShape);
+    // 0 copies the input's size on that axis (allowzero=0); -1 takes what is left.
+    const full = [1, ...source.outShape];
+    let resolved = target.map((t, i) => (t === 0 ? full[i] : t));
+    const known = sizeOf(resolved.filter((t) => t !== -1));
+    resolved = resolved.map((t) => (t === -1 ? (total * 1) / Math.max(known, 1) : t));
+    if (resolved[0] !== 1) throw new Unsupported(node, `it reshapes the batch axis (to ${resolved[0]}); .cnn keeps one sample per batch entry.`);
+    const shape = resolved.slice(1);
+    if (sizeOf(shape) !== total) throw new Unsupported(node, `its target shape ${target.join('x')} does not hold the input's ${total} values.`);
+    if (shape.length === 1) flattenLayer(node, source);
+    else if (shape.join('x') === source.outShape.join('x')) alias(node, { kind: 'layer', id: source.id });
+    else addLayer(node, 'reshape', [{ value: shape.join('x') }], [source.id], shape);
+  }
+
+  function simple(node: OnnxNode, op: string, args: LayerArg[] = []): void {
+    const source = layerInput(node);
+    addLayer(node, op, args, [source.id], source.outShape);
+  }
+
+  function clip(node: OnnxNode): void {
+    const min = node.input?.[1] ? constantInput(node, 1)?.[0] : attribute(node, 'min')?.f;
+    const max = node.input?.[2] ? constantInput(node, 2)?.[0] : attribute(node, 'max')?.f;
+    if (min === 0 && max === 6) simple(node, 'relu6');
+    else if (min === 0 && (max === undefined || max === Infinity || max > 3e38)) simple(node, 'relu');
+    else throw new Unsupported(node, `it clips to [${min}, ${max}]; .cnn has relu (from 0) and relu6 (0 to 6) only.`);
+  }
+
+  function softmax(node: OnnxNode, op: string): void {
+    const rank = shapeIn(node).length + 1;
+    const axis = intAttr(node, 'axis', model.opset_import?.some((o) => (o.version ?? 0) >= 13) ? -1 : 1);
+    if ((axis + rank) % rank !== 1 && !(rank === 2 && (axis + rank) % rank === 1)) throw new Unsupported(node, `it normalises over axis ${axis}; .cnn's ${op} normalises over the channels.`);
+    simple(node, op);
+  }
+
+  function concatLayers(node: OnnxNode): void {
+    const parts = (node.input ?? []).map((_, i) => layerInput(node, i));
+    const rank = parts[0].outShape.length + 1;
+    const axis = (intAttr(node, 'axis', 1) + rank) % rank;
+    if (axis !== 1) throw new Unsupported(node, `it concatenates on axis ${axis}; .cnn concatenates channels (axis 1).`);
+    if (parts.length === 1) {
+      alias(node, { kind: 'layer', id: parts[0].id });
+      return;
+    }
+    const rest = parts[0].outShape.slice(1).join('x');
+    if (parts.some((p) => p.outShape.slice(1).join('x') !== rest)) throw new Unsupported(node, 'it concatenates tensors of different spatial sizes.');
+    const channels = parts.reduce((sum, p) => sum + p.outShape[0], 0);
+    addLayer(
+      node,
+      'concat',
+      [],
+      parts.map((p) => p.id),
+      [channels, ...parts[0].outShape.slice(1)],
+    );
+  }
+
+  function pad(node: OnnxNode): void {
+    const source = layerInput(node);
+    const mode = stringAttr(node, 'mode') ?? 'constant';
+    const pads = node.input?.[1] ? constantInput(node, 1) ?? [] : intsAttr(node, 'pads') ?? [];
+    const fill = node.input?.[2] ? constantInput(node, 2)?.[0] ?? 0 : floatAttr(node, 'value', 0);
+    if (mode !== 'constant' || fill !== 0) throw new Unsupported(node, `it pads with ${mode === 'constant' ? `the value ${fill}` : `mode '${mode}'`}; .cnn pads with zeros.`);
+    const rank = source.outShape.length + 1;
+    const all = symmetricPads(node, pads, rank);
+    if (all[0] !== 0 || all[1] !== 0) throw new Unsupported(node, 'it pads the batch or channel axis; .cnn pads spatial axes.');
+    const spatial = all.slice(2);
+    // torch writes a Pad of zeros in front of some average poolings; it changes nothing.
+    if (spatial.every((p) => p === 0)) return alias(node, { kind: 'layer', id: source.id });
+    addLayer(node, 'pad', [{ value: spatialArg(spatial) }], [source.id], [source.outShape[0], ...source.outShape.slice(1).map((s, i) => s + 2 * spatial[i])]);
+  }
+
+  function reduceMean(node: OnnxNode): void {
+    const source = layerInput(node);
+    const axes = (intsAttr(node, 'axes') ?? (node.input?.[1] ? constantInput(node, 1) : undefined) ?? []).map((a) => (a + source.outShape.length + 1) % (source.outShape.length + 1));
+    const spatial = source.outShape.slice(1).map((_, i) => i + 2);
+    if (axes.length !== spatial.length || spatial.some((a) => !axes.includes(a))) throw new Unsupported(node, `it averages over axes ${axes.join(', ')}; .cnn averages over all spatial axes only.`);
+    if (intAttr(node, 'keepdims', 1) === 1) globalPool(node, 'avg');
+    else addLayer(node, 'global_avgpool', [], [source.id], [source.outShape[0]]);
+  }
+
+  function lrn(node: OnnxNode): void {
+    simple(node, 'lrn', [
+      { value: intAttr(node, 'size', 1) },
+      { key: 'alpha', value: floatAttr(node, 'alpha', 1e-4) },
+      { key: 'beta', value: floatAttr(node, 'beta', 0.75) },
+      { key: 'k', value: floatAttr(node, 'bias', 1) },
+    ]);
+  }
+
+  function dropout(node: OnnxNode): void {
+    const ratio = node.input?.[1] ? constantInput(node, 1)?.[0] ?? 0.5 : floatAttr(node, 'ratio', 0.5);
+    simple(node, 'dropout', [{ value: Number(ratio.toPrecision(6)) }]);
+  }
+
+  /** The converter for an ONNX op; a function so that it is hoisted above the loop that uses it. */
+  function handlerFor(op: string): ((node: OnnxNode) => void) | undefined {
+    const table: Record<string, (node: OnnxNode) => void> = {
+    Conv: conv,
+    MaxPool: (node) => pool(node, 'max'),
+    AveragePool: (node) => pool(node, 'avg'),
+    GlobalAveragePool: (node) => globalPool(node, 'avg'),
+    GlobalMaxPool: (node) => globalPool(node, 'max'),
+    ReduceMean: reduceMean,
+    BatchNormalization: batchnorm,
+    Flatten: (node) => {
+      if (intAttr(node, 'axis', 1) !== 1) throw new Unsupported(node, `it flattens from axis ${intAttr(node, 'axis', 1)}; .cnn flattens everything after the batch.`);
+      flattenLayer(node, layerInput(node));
+    },
+    Reshape: reshape,
+    Gemm: (node) => {
+      if (intAttr(node, 'transA', 0) || floatAttr(node, 'alpha', 1) !== 1 || floatAttr(node, 'beta', 1) !== 1) throw new Unsupported(node, 'it is a Gemm with transA, alpha or beta; .cnn\'s dense is x·Wᵀ + b.');
+      dense(node, intAttr(node, 'transB', 0) === 1, 2);
+    },
+    MatMul: (node) => dense(node, false),
+    Add: (node) => merge(node, 'add'),
+    Mul: (node) => merge(node, 'multiply'),
+    Concat: concatLayers,
+    Pad: pad,
+    Clip: clip,
+    Softmax: (node) => softmax(node, 'softmax'),
+    LogSoftmax: (node) => softmax(node, 'log_softmax'),
+    LeakyRelu: (node) => simple(node, 'leaky_relu', Math.abs(floatAttr(node, 'alpha', 0.01) - 0.01) > 1e-9 ? [{ key: 'slope', value: Number(floatAttr(node, 'alpha', 0.01).toPrecision(6)) }] : []),
+    HardSigmoid: (node) => {
+      const alpha = floatAttr(node, 'alpha', 0.2);
+      const beta = floatAttr(node, 'beta', 0.5);
+      if (Math.abs(alpha - 1 / 6) > 1e-6 || Math.abs(beta - 0.5) > 1e-6) throw new Unsupported(node, `its slope ${alpha} and offset ${beta} differ from PyTorch's hardsigmoid (1/6, 1/2), which .cnn's is.`);
+      simple(node, 'hardsigmoid');
+    },
+    LRN: lrn,
+    Dropout: dropout,
+    };
+    if (table[op]) return table[op];
+    const activation = activations[op];
+    return activation ? (node) => simple(node, activation) : undefined;
+  }
+}
+
+/** The layers the output depends on, renumbered in order: conversions leave folded layers (a Pad, a Sigmoid) unread. */
+export function pruned(graph: LayerGraph): LayerGraph {
+  const needed = new Set<number>([0, graph.output]);
+  for (let id = graph.output; id >= 0; id--) if (needed.has(id)) for (const input of graph.layers[id].inputs) needed.add(input);
+  const renumber = new Map<number, number>();
+  const layers: ImportedLayer[] = [];
+  for (const layer of graph.layers) {
+    if (!needed.has(layer.id)) continue;
+    renumber.set(layer.id, layers.length);
+    layers.push({ ...layer, id: layers.length, inputs: layer.inputs.map((i) => renumber.get(i)!) });
+  }
+  return { layers, output: renumber.get(graph.output)!, notes: graph.notes };
+}

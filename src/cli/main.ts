@@ -1,6 +1,6 @@
 /**
- * The `cnn` command line: `cnn check [--json] FILE...`, `cnn summary FILE` and
- * `cnn export --to pytorch|onnx|keras FILE` and `cnn import MODEL`,
+ * The `cnn` command line: `cnn check [--json] FILE...`, `cnn summary FILE`,
+ * `cnn rf FILE --line L`, `cnn export --to pytorch|onnx|keras FILE` and `cnn import MODEL`,
  * over the same core as the editor. Exit codes: 0 clean, 1 errors in the
  * files, 2 usage or I/O failure, or a fault of CNN Lens itself (an internal
  * error, reported as a JSON object `{"error": {"code": "internal-error",
@@ -16,6 +16,7 @@ import {
   optimizerKinds,
   precisionKinds,
   renderSummary,
+  statementUnitField,
   toJsonReport,
   type Analysis,
   type Diagnostic,
@@ -166,6 +167,39 @@ function runSummary(file: string, options: { depth: string; budget?: string } & 
   return counts([analysis]).errors > 0 ? 1 : 0;
 }
 
+/**
+ * `cnn rf FILE --line L [--at I,J]`: the exact receptive field of one unit of
+ * the top-level statement at line L. With --json it prints
+ * {"network", "line", "outShape", "at", "window", "visible"} (the contract
+ * of issue 17); exit 1 when the statement cannot be traced.
+ */
+function runReceptiveField(file: string, options: { json?: boolean; line: string; at?: string }): number {
+  const line = Number(options.line);
+  if (!Number.isInteger(line) || line < 1) throw new UsageFailure(`--line must be a 1-based line number, not ${options.line}`);
+  let at: number[] | undefined;
+  if (options.at !== undefined) {
+    at = options.at.split(',').map((part) => Number(part.trim()));
+    if (at.length === 0 || at.some((i) => !Number.isInteger(i) || i < 0)) throw new UsageFailure(`--at must be 0-based indices joined by commas, such as 3,4, not ${options.at}`);
+  }
+  const analysis = analyze(readSource(file), { graph: true });
+  const answer = statementUnitField(analysis, line, at);
+  if ('error' in answer) {
+    process.stderr.write(`cnn: ${file}: ${answer.error}\n`);
+    return 1;
+  }
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(answer)}\n`);
+    return 0;
+  }
+  const ranges = (list: [number, number][] | null) => (list ? list.map(([lo, hi]) => `[${lo}, ${hi}]`).join(' x ') : 'none (the unit sees only padding)');
+  process.stdout.write(
+    `${answer.network}, line ${line}: unit (${answer.at.join(', ')}) of ${answer.outShape.join('x')}\n` +
+      `window:  ${ranges(answer.window)}\n` +
+      `visible: ${ranges(answer.visible)}\n`,
+  );
+  return 0;
+}
+
 export function main(argv: string[]): number {
   let exitCode = 0;
   const program = new Command('cnn')
@@ -223,6 +257,16 @@ export function main(argv: string[]): number {
     .option('--network <name>', 'the network name (default: from the file name)')
     .action((model: string, options: { output?: string; weightsOut?: string; network?: string }) => {
       exitCode = runImport(model, options);
+    });
+  program
+    .command('rf')
+    .description("Print the exact receptive field of one unit of the top-level statement at a line: its input window per axis, and the part the network reads.")
+    .argument('<file>', 'a .cnn file')
+    .requiredOption('--line <L>', '1-based line of a top-level statement (the last statement on that line)')
+    .option('--at <I,J[,K]>', "the output unit's 0-based spatial indices (default: the centre unit)")
+    .option('--json', 'print {"network", "line", "outShape", "at", "window", "visible"}')
+    .action((file: string, options: { json?: boolean; line: string; at?: string }) => {
+      exitCode = runReceptiveField(file, options);
     });
   try {
     program.parse(argv, { from: 'user' });

@@ -7,6 +7,7 @@ export type { NetworkGraph, GraphNode, GraphGroup, Attributes, AttributeValue } 
 export type { Analysis, NetworkAnalysis, StatementResult, ParamCounts } from './semantics/results';
 export type { ReceptiveField } from './semantics/receptiveField';
 export { formatReceptiveSize, formatNumber } from './semantics/receptiveField';
+export { unitWindow, statementUnitField, centreUnit, type UnitWindow, type StatementUnitField, type GraphFieldRule } from './semantics/unitWindow';
 export { formatShape, elementCount } from './semantics/shape';
 export { parse, type ParseResult } from './syntax/parse';
 export type * as Ast from './syntax/ast';

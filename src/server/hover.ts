@@ -6,7 +6,7 @@
 import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver';
 import { allArgs, findOp, signatureText, type Analysis, type OpDefinition, type StatementResult } from '../core';
 import { contains, toLspRange } from './convert';
-import { humanCount, receptiveFieldSentence, shapeText, sizeText, withCommas } from './describe';
+import { humanCount, receptiveFieldFacts, receptiveFieldSentence, shapeText, sizeText, withCommas } from './describe';
 import type { DocumentStore } from './documents';
 import type { TrainingMemory } from './memory';
 import { statementAt } from './syntax';
@@ -66,7 +66,7 @@ function describeResults(results: StatementResult[], analysis: Analysis): string
   if (first.kind === 'repeat' && first.passes !== undefined) facts.push(`Passes: ${first.passes}`);
   if (first.receptiveField) {
     const field = first.receptiveField;
-    facts.push(`Receptive field: ${sizeText(field.size)}, jump ${sizeText(field.jump)}`);
+    facts.push(`Receptive field: ${field.gate !== undefined ? 'the whole input (through a gate); locally ' : ''}${receptiveFieldFacts(field)}`);
   }
   lines.push('', ...facts.map((f) => `- ${f}`));
   if (first.receptiveField) lines.push('', receptiveFieldSentence(first.receptiveField));

@@ -168,3 +168,32 @@ describe('cnn check under hostile input (issue 16)', () => {
     assert.equal(code, 1);
   });
 });
+
+describe('cnn rf', () => {
+  it("prints VGG-16's 212x212 field after pool5, clipped to the image at the corner", () => {
+    // Thirteen 3x3 convolutions and five 2x2 pools: 212 pixels, jump 32; unit i covers [32i - 90, 32i + 121].
+    const centre = runCli(['rf', '--json', 'examples/vgg16.cnn', '--line', '22']);
+    assert.equal(centre.code, 0, centre.stderr);
+    assert.deepEqual(JSON.parse(centre.stdout), { network: 'VGG16', line: 22, outShape: [512, 7, 7], at: [3, 3], window: [[6, 217], [6, 217]], visible: [[6, 217], [6, 217]] });
+    const corner = JSON.parse(runCli(['rf', '--json', 'examples/vgg16.cnn', '--line', '22', '--at', '0,6']).stdout);
+    assert.deepEqual(corner.window, [[-90, 121], [102, 313]]);
+    assert.deepEqual(corner.visible, [[0, 121], [102, 223]]);
+  });
+
+  it('takes the last statement of a line, and prints plain text without --json', () => {
+    const path = file('rf.cnn', 'network R {\n  input(1x20)\n  conv(1, 3, stride=2, padding=1); upsample(2)\n}\n');
+    const json = JSON.parse(runCli(['rf', '--json', path, '--line', '3', '--at', '10']).stdout);
+    assert.deepEqual(json, { network: 'R', line: 3, outShape: [1, 20], at: [10], window: [[9, 11]], visible: [[9, 11]] });
+    const text = runCli(['rf', path, '--line', '3', '--at', '0']);
+    assert.equal(text.code, 0);
+    assert.match(text.stdout, /window: {2}\[-1, 1\]\nvisible: \[0, 1\]/);
+  });
+
+  it('exits 1 on a line without a statement or a statement without spatial axes, 2 on bad options', () => {
+    assert.equal(runCli(['rf', '--json', 'examples/lenet5.cnn', '--line', '1']).code, 1);
+    assert.equal(runCli(['rf', '--json', 'examples/vgg16.cnn', '--line', '26']).code, 1);
+    assert.equal(runCli(['rf', '--json', 'examples/vgg16.cnn', '--line', '22', '--at', '7,0']).code, 1);
+    assert.equal(runCli(['rf', '--json', 'examples/vgg16.cnn', '--line', 'x']).code, 2);
+    assert.equal(runCli(['rf', '--json', 'examples/vgg16.cnn']).code, 2);
+  });
+});

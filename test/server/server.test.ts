@@ -100,15 +100,28 @@ describe('language server over stdio', function () {
       assert.ok(text.includes('floor((32 + 2*0 - 1*(5-1) - 1)/1 + 1) = 28'), text);
       assert.match(text, /156 trainable, 0 non-trainable/);
       assert.match(text, /MACs: 117,600/);
-      assert.ok(text.includes('Each output pixel sees a 5x5 window of the input'), text);
+      // LeNet's first 5x5 convolution has no padding: unit 0 centres on input pixel (2, 2).
+      assert.ok(text.includes('Each output pixel sees 5x5 input pixels; neighbouring outputs are 1 pixel apart; the first is centred on input pixel (2, 2).'), text);
+      assert.ok(text.includes('Receptive field: 5x5, jump 1x1, start (2, 2)'), text);
     });
 
     it('accumulates the receptive field through pooling', async () => {
       const uri = await server.open('lenet-hover2.cnn', lenet);
       const text = hoverText(await server.request<Hover>('textDocument/hover', { textDocument: { uri }, position: positionOf(lenet, 'conv(16, 5)', 8) }));
       // 5x5 conv, 2x2 pool (6, jump 2), 5x5 conv: 6 + 4*2 = 14; the final 2x2 pool makes it 16.
-      assert.ok(text.includes('Each output pixel sees a 14x14 window of the input; neighbouring output pixels are 2 input pixels apart.'), text);
+      // Starts: 2 after the conv, 2.5 after the pool, 2.5 + 2·2 = 6.5 after the second conv.
+      assert.ok(text.includes('Each output pixel sees 14x14 input pixels; neighbouring outputs are 2 pixels apart; the first is centred on input pixel (6.5, 6.5).'), text);
       assert.match(text, /2,416 trainable/);
+    });
+
+    it('says when the first window centres in the padding, and names a squeeze-excitation gate', async () => {
+      const text = 'network P {\n  input(1x32x32)\n  conv(8, 3, padding=1)\n  conv(8, 3, stride=2, padding=2)\n  x: identity\n  adaptive_avgpool(1)\n  multiply(x)\n}\n';
+      const uri = await server.open('padding-hover.cnn', text);
+      const second = hoverText(await server.request<Hover>('textDocument/hover', { textDocument: { uri }, position: positionOf(text, 'conv(8, 3, stride', 3) }));
+      // Start 0 after the first conv; the second pads 2 but its 3-tap window centres 1 in: 0 + (1 - 2)·1 = −1.
+      assert.ok(second.includes('the first is centred on input pixel (\u22121, \u22121), in the padding.'), second);
+      const gate = hoverText(await server.request<Hover>('textDocument/hover', { textDocument: { uri }, position: positionOf(text, 'multiply', 6) }));
+      assert.ok(gate.includes('Through the gate `multiply(x) at line 7`, each output pixel depends on the whole input. Without the gate, each output pixel sees 5x5 input pixels'), gate);
     });
 
     it('documents the op under the cursor with its signature', async () => {

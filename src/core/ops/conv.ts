@@ -1,4 +1,5 @@
 /** Convolutions: conv (1-D/2-D/3-D by input rank), transposed, depthwise and separable. */
+import type { ReceptiveFieldStep } from '../semantics/receptiveField';
 import { arg, type OpContext, type OpDefinition, type OpOutcome } from './types';
 import { product, resolvePadding, suggestWindowChange, windowOutput, type WindowGeometry } from './window';
 
@@ -44,6 +45,11 @@ export function windowAttributes(g: WindowGeometry): { kernel: number[]; stride:
   return { kernel: g.kernel, stride: g.stride, dilation: g.dilation, padLeft: g.padLeft, padRight: g.padRight };
 }
 
+/** The receptive-field step of a sliding window: its span, stride, left padding and tap spacing. */
+export function windowStep(g: WindowGeometry): ReceptiveFieldStep {
+  return { kind: 'window', kernel: g.kernel.map((k, i) => g.dilation[i] * (k - 1) + 1), stride: g.stride, padLeft: g.padLeft, dilation: g.dilation };
+}
+
 function checkGroups(context: OpContext, inChannels: number, outChannels: number, groups: number): void {
   if (inChannels % groups !== 0 || outChannels % groups !== 0) {
     const which = inChannels % groups !== 0 ? `the ${inChannels} input channels` : `the ${outChannels} output channels`;
@@ -82,7 +88,7 @@ const conv: OpDefinition = {
       trainable: perGroupIn * taps * out + (bias ? out : 0),
       macs: product(shape) * perGroupIn * taps,
       attributes: { out, groups, bias, ...windowAttributes(window.g) },
-      receptiveField: { kind: 'window', kernel: window.g.kernel.map((k, i) => window.g.dilation[i] * (k - 1) + 1), stride: window.g.stride, padLeft: window.g.padLeft },
+      receptiveField: windowStep(window.g),
       formula: window.out.formula,
       suggest: suggestWindowChange(context.input.shape.slice(1), window.g),
     };
@@ -141,7 +147,7 @@ const convTranspose: OpDefinition = {
       trainable: inChannels * Math.floor(out / groups) * taps + (bias ? out : 0),
       attributes: { out, kernel, stride, padding, outputPadding, dilation, groups, bias },
       macs: product(context.input.shape) * Math.floor(out / groups) * taps,
-      receptiveField: { kind: 'transpose', kernel: kernel.map((k, i) => dilation[i] * (k - 1) + 1), stride, padLeft: padding },
+      receptiveField: { kind: 'transpose', kernel: kernel.map((k, i) => dilation[i] * (k - 1) + 1), stride, padLeft: padding, dilation },
       formula,
     };
   },
@@ -171,7 +177,7 @@ const depthwise: OpDefinition = {
       trainable: taps * out + (bias ? out : 0),
       macs: product(shape) * taps,
       attributes: { multiplier, bias, ...windowAttributes(window.g) },
-      receptiveField: { kind: 'window', kernel: window.g.kernel.map((k, i) => window.g.dilation[i] * (k - 1) + 1), stride: window.g.stride, padLeft: window.g.padLeft },
+      receptiveField: windowStep(window.g),
       formula: window.out.formula,
       suggest: suggestWindowChange(context.input.shape.slice(1), window.g),
     };
@@ -203,7 +209,7 @@ const separable: OpDefinition = {
       trainable: inChannels * taps * multiplier + middle * out + (bias ? out : 0),
       macs: positions * middle * taps + positions * out * middle,
       attributes: { out, multiplier, bias, ...windowAttributes(window.g) },
-      receptiveField: { kind: 'window', kernel: window.g.kernel.map((k, i) => window.g.dilation[i] * (k - 1) + 1), stride: window.g.stride, padLeft: window.g.padLeft },
+      receptiveField: windowStep(window.g),
       formula: window.out.formula,
       suggest: suggestWindowChange(context.input.shape.slice(1), window.g),
     };

@@ -33,7 +33,7 @@ const dense: OpDefinition = {
       trainable: features * units + (bias ? units : 0),
       macs: product(outShape) * features,
       attributes: { units, bias },
-      receptiveField: { kind: shape.length > 1 ? 'drop' : 'keep' },
+      receptiveField: { kind: shape.length > 1 ? 'mixLast' : 'keep' },
     };
   },
 };

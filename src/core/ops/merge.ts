@@ -77,9 +77,11 @@ const multiply: OpDefinition = {
       }
       shape = next;
     }
-    // A broadcast operand (a Cx1x1 gate) carries no spatial receptive field of its own, so the full-size paths decide.
+    // A broadcast operand (a Cx1x1 gate) reaches every unit with one value computed from the whole input:
+    // the full-size paths give the local field, and the merge is marked gated.
     const spatialPaths = inputs.tensors.filter((t) => sameShape(t.shape, shape));
-    return { shape, receptiveField: { kind: 'merge', fields: (spatialPaths.length ? spatialPaths : inputs.tensors).map((t) => t.receptiveField) } };
+    const gated = spatialPaths.length > 0 && spatialPaths.length < inputs.tensors.length && shape.length > 1;
+    return { shape, receptiveField: { kind: 'merge', fields: (spatialPaths.length ? spatialPaths : inputs.tensors).map((t) => t.receptiveField), gated } };
   },
 };
 

@@ -1,6 +1,6 @@
 /** Pooling: windowed max/average, global and adaptive. */
 import { arg, type OpDefinition } from './types';
-import { windowAttributes } from './conv';
+import { windowAttributes, windowStep } from './conv';
 import { resolvePadding, suggestWindowChange, windowOutput, type WindowGeometry } from './window';
 
 function windowPool(kind: 'max' | 'avg'): OpDefinition {
@@ -47,12 +47,24 @@ function windowPool(kind: 'max' | 'avg'): OpDefinition {
         );
         return null;
       }
+      if (kind === 'avg' && sizes.length === 3) {
+        // PyTorch's AvgPool3d refuses a kernel larger than the unpadded input, though 2-D pooling accepts it.
+        const over = kernel.findIndex((k, i) => k > sizes[i]);
+        if (over >= 0) {
+          context.report(
+            'nonpositive-size',
+            `${context.name}: the ${kernel[over]}-pixel kernel is larger than the ${sizes[over]}-pixel input on axis ${over + 1}; PyTorch's AvgPool3d refuses a kernel larger than the unpadded input. Use a kernel of at most ${sizes[over]} there.`,
+            'kernel',
+          );
+          return null;
+        }
+      }
       const g: WindowGeometry = { kernel, stride, dilation, padLeft: padding.left, padRight: padding.right, ceilMode };
       const out = windowOutput(context, sizes, g);
       if (!out) return null;
       return {
         shape: [context.input.shape[0], ...out.sizes],
-        receptiveField: { kind: 'window', kernel: kernel.map((k, i) => dilation[i] * (k - 1) + 1), stride, padLeft: padding.left },
+        receptiveField: windowStep(g),
         formula: out.formula,
         suggest: suggestWindowChange(sizes, g, Math.min(...kernel.map((k) => Math.floor(k / 2)))),
         attributes: { ...windowAttributes(g), ceilMode, countIncludePad },
@@ -86,13 +98,11 @@ function adaptivePool(kind: 'max' | 'avg'): OpDefinition {
       const size = context.spatial('size');
       if (!size) return null;
       const sizes = context.input.shape.slice(1);
-      // For the receptive field, a window from i to o has kernel ceil(i/o) and stride floor(i/o).
-      const kernel = sizes.map((n, i) => Math.ceil(n / size[i]));
-      const stride = sizes.map((n, i) => Math.max(1, Math.floor(n / size[i])));
+      // PyTorch's cells: output i covers [floor(i·in/out), ceil((i+1)·in/out)), which a kernel and stride cannot express when out does not divide in.
       return {
         shape: [context.input.shape[0], ...size],
         attributes: { size },
-        receptiveField: { kind: 'window', kernel, stride, padLeft: sizes.map(() => 0) },
+        receptiveField: { kind: 'adaptive', inSizes: sizes, outSizes: size },
       };
     },
   };

@@ -86,7 +86,14 @@ const upsample: OpDefinition = {
     const sizes = context.input.shape.slice(1).map((n, i) => Math.floor(n * scale[i]));
     return {
       shape: [context.input.shape[0], ...sizes],
-      receptiveField: { kind: 'upsample', scale, reach: mode === 'nearest' ? 1 : mode === 'bicubic' ? 4 : 2 },
+      receptiveField: {
+        kind: 'upsample',
+        mode: mode === 'nearest' ? 'nearest' : mode === 'bicubic' ? 'cubic' : 'linear',
+        inSizes: context.input.shape.slice(1),
+        outSizes: sizes,
+        // PyTorch finds source indices with 1/scale_factor when a scale is given.
+        ratio: scale.map((s) => 1 / s),
+      },
       attributes: { scale, mode },
     };
   },

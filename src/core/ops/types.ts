@@ -56,7 +56,8 @@ export interface OpOutcome {
   trainable?: number;
   nonTrainable?: number;
   macs?: number;
-  receptiveField: ReceptiveFieldStep | { kind: 'merge'; fields: (ReceptiveField | null)[] };
+  /** How receptive fields pass through; a merge lists its paths, `gated` when a broadcast operand (a squeeze-excitation gate) reaches every unit. */
+  receptiveField: ReceptiveFieldStep | { kind: 'merge'; fields: (ReceptiveField | null)[]; gated?: boolean };
   /** The output-size formula per spatial axis with the numbers filled in. */
   formula?: string[];
   /** The resolved settings an executor needs to run the layer (see `Attributes`). */

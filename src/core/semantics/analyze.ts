@@ -12,6 +12,7 @@ import { splitLines } from '../syntax/lineIndex';
 import { parse } from '../syntax/parse';
 import { inputReceptiveField, mergeReceptiveFields, stepReceptiveField, type ReceptiveField } from './receptiveField';
 import type { Attributes, GraphGroup, GraphNode, NetworkGraph } from './graph';
+import type { GraphFieldRule } from './unitWindow';
 import type { Analysis, NetworkAnalysis, ParamCounts, StatementResult } from './results';
 import { axesName, elementCount, formatShape, matchesAssertion, sameShape } from './shape';
 import { checkStatically } from './staticChecks';
@@ -320,7 +321,19 @@ class Analyzer {
 
   /** Records a graph node (when recording) and returns its id. */
   private addNode(
-    node: { op: string; written: string; inputs: Tensor[]; outShape: number[]; range: Range; label?: string; attributes?: Attributes; params?: ParamCounts; macs?: number; failed?: boolean },
+    node: {
+      op: string;
+      written: string;
+      inputs: Tensor[];
+      outShape: number[];
+      range: Range;
+      label?: string;
+      attributes?: Attributes;
+      params?: ParamCounts;
+      macs?: number;
+      failed?: boolean;
+      field?: GraphFieldRule;
+    },
     frame: Frame,
   ): number | undefined {
     const graph = this.graph;
@@ -345,6 +358,7 @@ class Analyzer {
     };
     if (frame.group !== undefined) recorded.group = frame.group;
     if (node.label !== undefined) recorded.label = node.label;
+    if (node.field !== undefined) recorded.field = node.field;
     if (node.failed) {
       recorded.failed = true;
       graph.complete = false;
@@ -488,7 +502,7 @@ class Analyzer {
           } else {
             const merged = this.merge([main.output.receptiveField, shortcutOutput.receptiveField], statement, frame, 'residual');
             output = { shape: main.output.shape, receptiveField: merged };
-            output.node = this.addNode({ op: 'add', written: 'residual', inputs: [main.output, shortcutOutput], outShape: output.shape, range: body.keywordRange }, frame);
+            output.node = this.addNode({ op: 'add', written: 'residual', inputs: [main.output, shortcutOutput], outShape: output.shape, range: body.keywordRange, field: { kind: 'merge' } }, frame);
           }
         }
         const result = this.result(statement, 'residual', 'residual', input, output, totals.params, totals.macs, totals.activations, failed);
@@ -528,7 +542,7 @@ class Analyzer {
           } else {
             const merged = this.merge(parts.map((p) => p.output!.receptiveField), statement, frame, 'concat');
             output = { shape: [shapes.reduce((sum, s) => sum + s[0], 0), ...shapes[0].slice(1)], receptiveField: merged };
-            output.node = this.addNode({ op: 'concat', written: 'concat', inputs: parts.map((p) => p.output!), outShape: output.shape, range: body.keywordRange }, frame);
+            output.node = this.addNode({ op: 'concat', written: 'concat', inputs: parts.map((p) => p.output!), outShape: output.shape, range: body.keywordRange, field: { kind: 'merge' } }, frame);
           }
         }
         const result = this.result(statement, 'concat', 'concat', input, output, totals.params, totals.macs, totals.activations, failed);
@@ -722,8 +736,11 @@ class Analyzer {
       return failResult(true);
     }
     let field: ReceptiveField | null;
-    if (outcome.receptiveField.kind === 'merge') field = this.merge(outcome.receptiveField.fields, statement, frame, call.name);
-    else field = stepReceptiveField(input.receptiveField, outcome.receptiveField);
+    if (outcome.receptiveField.kind === 'merge') {
+      field = this.merge(outcome.receptiveField.fields, statement, frame, call.name);
+      // A broadcast gate (squeeze-excitation) makes every unit depend on the whole input; the summary keeps the local field and names the gate.
+      if (field && outcome.receptiveField.gated) field = { ...field, gate: `${this.textOf(call.range)} at line ${call.range.start.line + 1}` };
+    } else field = stepReceptiveField(input.receptiveField, outcome.receptiveField);
     const output: Tensor = { shape: outcome.shape, receptiveField: field };
     if (this.graph) {
       if (context.failed) this.graph.complete = false;
@@ -739,6 +756,7 @@ class Analyzer {
             attributes: outcome.attributes,
             params: { trainable: outcome.trainable ?? 0, nonTrainable: outcome.nonTrainable ?? 0 },
             macs: outcome.macs ?? 0,
+            field: outcome.receptiveField.kind === 'merge' ? { kind: 'merge' } : outcome.receptiveField,
           },
           frame,
         );

@@ -6,6 +6,7 @@
  */
 import type { Range } from '../diagnostics';
 import type { ParamCounts } from './results';
+import type { GraphFieldRule } from './unitWindow';
 
 /** A resolved setting of a layer: numbers per spatial axis, flags, words. */
 export type AttributeValue = number | number[] | boolean | string;
@@ -54,6 +55,8 @@ export interface GraphNode {
   statement: number;
   /** The label this statement binds, if any. */
   label?: string;
+  /** How the layer maps receptive fields: its op's step, or a merge of its inputs (absent for `input` and failed layers). */
+  field?: GraphFieldRule;
   /**
    * True for a layer whose analysis failed (its diagnostic says why): it is
    * recorded so a diagram shows where the network breaks. It has an empty

@@ -7,28 +7,56 @@
  * effective stride), and `start` the centre of the first output pixel's
  * window, in input pixel indices (0 is the centre of the first input pixel;
  * it goes negative when padding moves the window off the image).
+ *
+ * These three numbers summarise a field that moves in equal steps. Where it
+ * does not (transposed convolutions, upsampling, adaptive pooling to a size
+ * that does not divide the input), `size` is the widest unit's field and
+ * `start` the centre of unit 0's; the exact window of any unit comes from
+ * `unitWindow.ts`, which walks the graph with each layer's own index rule.
  */
+import { axisSourceRange } from './unitWindow';
 
 /** Receptive field of one tensor, one entry per spatial axis. */
 export interface ReceptiveField {
   size: number[];
   jump: number[];
   start: number[];
+  /**
+   * Set when a path through a global pooling (a squeeze-excitation gate)
+   * reaches this tensor: every unit then depends on the whole input, and
+   * size/jump/start describe the local field without the gate. Names the
+   * gate, e.g. `multiply(se) at line 12`.
+   */
+  gate?: string;
 }
 
 /** How one layer maps receptive fields. */
 export type ReceptiveFieldStep =
-  /** Sliding windows (conv, pooling): effective kernel d(k-1)+1, stride, left padding. */
-  | { kind: 'window'; kernel: number[]; stride: number[]; padLeft: number[] }
-  /** Transposed convolution: the jump is divided by the stride. */
-  | { kind: 'transpose'; kernel: number[]; stride: number[]; padLeft: number[] }
-  /** Upsampling by a scale; `reach` is how many input pixels interpolation reads (1 nearest, 2 linear). */
-  | { kind: 'upsample'; scale: number[]; reach: number }
+  /**
+   * Sliding windows (conv, pooling): `kernel` is the span d(k-1)+1 of the window,
+   * `dilation` the spacing of its taps (1 when absent), `padLeft` the padding in front.
+   */
+  | { kind: 'window'; kernel: number[]; stride: number[]; padLeft: number[]; dilation?: number[] }
+  /** Transposed convolution: output q receives input i when q = i·s - padLeft + j·d for a tap j. */
+  | { kind: 'transpose'; kernel: number[]; stride: number[]; padLeft: number[]; dilation?: number[] }
+  /**
+   * Interpolation with PyTorch's source indices; `ratio` is the scale PyTorch
+   * uses to find them (1/scale_factor when a scale was given, in/out for a size).
+   */
+  | { kind: 'upsample'; mode: 'nearest' | 'linear' | 'cubic'; inSizes: number[]; outSizes: number[]; ratio: number[] }
+  /** Adaptive pooling: output cell i covers [floor(i·in/out), ceil((i+1)·in/out)). */
+  | { kind: 'adaptive'; inSizes: number[]; outSizes: number[] }
   /** Zero padding in front of each axis. */
   | { kind: 'pad'; padLeft: number[] }
+  /** A slice of one spatial axis (0-based among the spatial axes) starting at `start`. */
+  | { kind: 'slice'; axis: number; start: number }
+  /** Pixel shuffle: output index q comes from input index floor(q / factor) on every spatial axis. */
+  | { kind: 'pixelShuffle'; factor: number }
   /** Element-wise and channel-only ops. */
   | { kind: 'keep' }
-  /** The spatial axes are gone (flatten, global pooling, dense on spatial axes). */
+  /** A dense layer on a tensor that still has spatial axes: the last axis is mixed whole. */
+  | { kind: 'mixLast' }
+  /** The spatial axes are gone (flatten, global pooling, reshape that moves them). */
   | { kind: 'drop' };
 
 /** The receptive field of an input tensor with `spatialRank` spatial axes, or null without any. */
@@ -39,36 +67,76 @@ export function inputReceptiveField(spatialRank: number): ReceptiveField | null 
 
 /** Applies one layer's step; null in gives null out. */
 export function stepReceptiveField(field: ReceptiveField | null, step: ReceptiveFieldStep): ReceptiveField | null {
-  if (!field || step.kind === 'drop') return null;
+  if (!field || step.kind === 'drop' || step.kind === 'mixLast') return null;
+  const withGate = (next: Omit<ReceptiveField, 'gate'>): ReceptiveField => (field.gate !== undefined ? { ...next, gate: field.gate } : next);
   switch (step.kind) {
     case 'keep':
       return field;
     case 'window':
-      return {
+      return withGate({
         size: field.size.map((r, i) => r + (step.kernel[i] - 1) * field.jump[i]),
         jump: field.jump.map((j, i) => j * step.stride[i]),
         start: field.start.map((s, i) => s + ((step.kernel[i] - 1) / 2 - step.padLeft[i]) * field.jump[i]),
-      };
+      });
     case 'transpose':
-      return {
-        size: field.size.map((r, i) => r + ((step.kernel[i] - 1) / step.stride[i]) * field.jump[i]),
-        jump: field.jump.map((j, i) => j / step.stride[i]),
-        start: field.start.map((s, i) => s + ((step.padLeft[i] - (step.kernel[i] - 1) / 2) / step.stride[i]) * field.jump[i]),
-      };
     case 'upsample':
-      return {
-        size: field.size.map((r, i) => r + (step.reach - 1) * field.jump[i]),
-        jump: field.jump.map((j, i) => j / step.scale[i]),
-        start: field.start.map((s, i) => s + (0.5 / step.scale[i] - 0.5) * field.jump[i]),
-      };
+    case 'adaptive':
+    case 'pixelShuffle': {
+      // The units read unevenly many input pixels: the widest one gives the size, unit 0 the start.
+      const spans = field.size.map((_, axis) => widestAndFirst(step, axis));
+      return withGate({
+        size: field.size.map((r, i) => r + (spans[i].widest - 1) * field.jump[i]),
+        jump: field.jump.map((j, i) => j * spans[i].ratio),
+        start: field.start.map((s, i) => s + spans[i].firstCentre * field.jump[i]),
+      });
+    }
     case 'pad':
-      return { size: field.size, jump: field.jump, start: field.start.map((s, i) => s - step.padLeft[i] * field.jump[i]) };
+      return withGate({ size: field.size, jump: field.jump, start: field.start.map((s, i) => s - step.padLeft[i] * field.jump[i]) });
+    case 'slice':
+      return withGate({ size: field.size, jump: field.jump, start: field.start.map((s, i) => (i === step.axis ? s + step.start * field.jump[i] : s)) });
   }
 }
 
 /**
- * Where paths merge, the output sees what the widest path sees. Returns that
- * field and whether the paths disagree on jump or centre (a `misaligned` merge).
+ * For an uneven step on one axis: the most input pixels any output unit reads
+ * (over one period of the pattern), the centre of unit 0's source range, and
+ * the input-per-output ratio that scales the jump.
+ */
+function widestAndFirst(step: ReceptiveFieldStep, axis: number): { widest: number; firstCentre: number; ratio: number } {
+  if (step.kind === 'transpose') {
+    const stride = step.stride[axis];
+    let widest = 1;
+    // The pattern of taps repeats every `stride` outputs.
+    for (let q = 0; q < stride; q++) {
+      const range = axisSourceRange(step, axis, q, q, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, false);
+      if (range) widest = Math.max(widest, range[1] - range[0] + 1);
+    }
+    const first = axisSourceRange(step, axis, 0, 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, false);
+    const firstCentre = first ? (first[0] + first[1]) / 2 : (step.padLeft[axis] - (step.kernel[axis] - 1) / 2) / stride;
+    return { widest, firstCentre, ratio: 1 / stride };
+  }
+  if (step.kind === 'pixelShuffle') return { widest: 1, firstCentre: 0, ratio: 1 / step.factor };
+  if (step.kind === 'upsample' || step.kind === 'adaptive') {
+    const inSize = step.inSizes[axis];
+    const outSize = step.outSizes[axis];
+    let widest = 1;
+    // Sizes are at most a few thousand, and this runs once per layer.
+    const checked = Math.min(outSize, 4096);
+    for (let q = 0; q < checked; q++) {
+      const range = axisSourceRange(step, axis, q, q, inSize, outSize, true);
+      if (range) widest = Math.max(widest, range[1] - range[0] + 1);
+    }
+    const first = axisSourceRange(step, axis, 0, 0, inSize, outSize, true);
+    return { widest, firstCentre: first ? (first[0] + first[1]) / 2 : 0, ratio: inSize / outSize };
+  }
+  return { widest: 1, firstCentre: 0, ratio: 1 };
+}
+
+/**
+ * Where paths merge, a unit sees what every path sees: the union of their
+ * windows per axis (the smallest window holding all of them), as unit 0's
+ * window. Returns that field and whether the paths disagree on jump or
+ * centre (a `misaligned` merge); the jump is the widest path's.
  */
 export function mergeReceptiveFields(fields: (ReceptiveField | null)[]): { field: ReceptiveField | null; misaligned: boolean } {
   const known = fields.filter((f): f is ReceptiveField => f !== null);
@@ -81,7 +149,17 @@ export function mergeReceptiveFields(fields: (ReceptiveField | null)[]): { field
       field.jump.some((j, i) => Math.abs(j - widest.jump[i]) > 1e-9) ||
       field.start.some((s, i) => Math.abs(s - widest.start[i]) > 1e-9),
   );
-  return { field: widest, misaligned };
+  if (known.some((f) => f.size.length !== widest.size.length)) return { field: widest, misaligned };
+  const low = widest.size.map((_, i) => Math.min(...known.map((f) => f.start[i] - (f.size[i] - 1) / 2)));
+  const high = widest.size.map((_, i) => Math.max(...known.map((f) => f.start[i] + (f.size[i] - 1) / 2)));
+  const field: ReceptiveField = {
+    size: low.map((lo, i) => high[i] - lo + 1),
+    jump: widest.jump,
+    start: low.map((lo, i) => (lo + high[i]) / 2),
+  };
+  const gate = known.find((f) => f.gate !== undefined)?.gate;
+  if (gate !== undefined) field.gate = gate;
+  return { field, misaligned };
 }
 
 function sum(values: number[]): number {

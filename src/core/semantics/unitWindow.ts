@@ -1,0 +1,286 @@
+/**
+ * The exact receptive field of one output unit: the input index range it
+ * depends on, per spatial axis. Size, jump and start describe a field that
+ * moves in equal steps; transposed convolutions, upsampling and adaptive
+ * pooling place windows unevenly, so this walks the unit's index range back
+ * through every layer of the graph with that layer's own index rule
+ * (PyTorch's start/end cells for adaptive pooling, the source indices of
+ * nearest and linear interpolation, the input rows that reach a transposed
+ * output) and takes the union where paths merge.
+ *
+ * Two answers come back per axis:
+ * - `window`: the range walked back without clipping, so it may extend past
+ *   the image into the padding;
+ * - `visible`: the input positions the unit really reads, walked back as
+ *   exact sets clipped to every tensor (dilated taps skip positions; a floor
+ *   that drops trailing rows drops them), as the bounding box of the set. With
+ *   positive weights, identity activations and averaged max pooling, it is the
+ *   bounding box of the non-zero input gradient.
+ */
+import type { NetworkGraph } from './graph';
+import type { Analysis } from './results';
+import type { ReceptiveFieldStep } from './receptiveField';
+
+/** A layer's receptive-field rule as the graph records it: a step, or a merge of its inputs. */
+export type GraphFieldRule = ReceptiveFieldStep | { kind: 'merge' };
+
+/** The exact field of one unit. Ranges are inclusive input indices, one per spatial axis. */
+export interface UnitWindow {
+  window: [number, number][];
+  /** Null when the unit reads no input position at all (it sees only padding). */
+  visible: [number, number][] | null;
+}
+
+/**
+ * The input range that output indices a..b read on one axis of one step, or
+ * null when they read nothing. Sliding windows, padding and slices are
+ * linear and not clipped; with `clip`, transposed convolutions keep only the
+ * input rows that exist. Interpolation and adaptive pooling first clip the
+ * output range to the output, since their index rules hold only there.
+ */
+export function axisSourceRange(step: ReceptiveFieldStep, axis: number, a: number, b: number, inSize: number, outSize: number, clip: boolean): [number, number] | null {
+  switch (step.kind) {
+    case 'window': {
+      const lo = a * step.stride[axis] - step.padLeft[axis];
+      return [lo, b * step.stride[axis] - step.padLeft[axis] + step.kernel[axis] - 1];
+    }
+    case 'transpose': {
+      const s = step.stride[axis];
+      const d = step.dilation?.[axis] ?? 1;
+      const taps = (step.kernel[axis] - 1) / d + 1;
+      let lo = Infinity;
+      let hi = -Infinity;
+      // Output q = i·s - p + t·d; the pattern repeats every s outputs, so the extremes lie within s of each end.
+      const consider = (q: number) => {
+        for (let t = 0; t < taps; t++) {
+          const numerator = q + step.padLeft[axis] - t * d;
+          if (mod(numerator, s) !== 0) continue;
+          const i = numerator / s;
+          if (clip && (i < 0 || i >= inSize)) continue;
+          lo = Math.min(lo, i);
+          hi = Math.max(hi, i);
+        }
+      };
+      for (let q = a; q <= Math.min(b, a + s - 1); q++) consider(q);
+      for (let q = Math.max(a + s, b - s + 1); q <= b; q++) consider(q);
+      return lo <= hi ? [lo, hi] : null;
+    }
+    case 'upsample':
+    case 'adaptive': {
+      const first = Math.max(a, 0);
+      const last = Math.min(b, outSize - 1);
+      if (first > last) return null;
+      if (step.kind === 'adaptive') return [Math.floor((first * inSize) / outSize), Math.ceil(((last + 1) * inSize) / outSize) - 1];
+      return [interpolationSources(step, axis, first, inSize)[0], interpolationSources(step, axis, last, inSize)[1]];
+    }
+    case 'pad':
+      return [a - step.padLeft[axis], b - step.padLeft[axis]];
+    case 'slice':
+      return axis === step.axis ? [a + step.start, b + step.start] : [a, b];
+    case 'pixelShuffle':
+      return [Math.floor(a / step.factor), Math.floor(b / step.factor)];
+    case 'keep':
+      return [a, b];
+    case 'mixLast':
+    case 'drop':
+      return [0, inSize - 1];
+  }
+}
+
+/** The first and last input index that output q of an interpolation reads (PyTorch's source indices, align_corners=false). */
+function interpolationSources(step: Extract<ReceptiveFieldStep, { kind: 'upsample' }>, axis: number, q: number, inSize: number): [number, number] {
+  const ratio = step.ratio[axis];
+  if (step.mode === 'nearest') {
+    const i = Math.min(Math.floor(q * ratio), inSize - 1);
+    return [i, i];
+  }
+  const real = (q + 0.5) * ratio - 0.5;
+  if (step.mode === 'cubic') {
+    const base = Math.floor(real);
+    return [clamp(base - 1, inSize), clamp(base + 2, inSize)];
+  }
+  const source = Math.max(real, 0);
+  const i0 = Math.min(Math.floor(source), inSize - 1);
+  // The second neighbour has weight source - i0; at zero it reads nothing.
+  const i1 = source - i0 > 1e-12 && i0 < inSize - 1 ? i0 + 1 : i0;
+  return [i0, i1];
+}
+
+function clamp(i: number, size: number): number {
+  return Math.min(Math.max(i, 0), size - 1);
+}
+
+function mod(a: number, m: number): number {
+  return ((a % m) + m) % m;
+}
+
+/** The exact set of input positions (clipped) that the marked output positions read on one axis. */
+function axisSourceSet(step: ReceptiveFieldStep, axis: number, marks: Uint8Array, inSize: number): Uint8Array {
+  const read = new Uint8Array(inSize);
+  const outSize = marks.length;
+  if (step.kind === 'window') {
+    const d = step.dilation?.[axis] ?? 1;
+    const taps = (step.kernel[axis] - 1) / d + 1;
+    for (let q = 0; q < outSize; q++) {
+      if (!marks[q]) continue;
+      for (let t = 0; t < taps; t++) {
+        const i = q * step.stride[axis] - step.padLeft[axis] + t * d;
+        if (i >= 0 && i < inSize) read[i] = 1;
+      }
+    }
+    return read;
+  }
+  for (let q = 0; q < outSize; q++) {
+    if (!marks[q]) continue;
+    const range = axisSourceRange(step, axis, q, q, inSize, outSize, true);
+    if (!range) continue;
+    for (let i = Math.max(range[0], 0); i <= Math.min(range[1], inSize - 1); i++) read[i] = 1;
+  }
+  return read;
+}
+
+/** What reaches one node: unclipped ranges and clipped marks per spatial axis (both empty for a tensor without spatial axes). */
+interface Reach {
+  ranges: [number, number][];
+  marks: Uint8Array[];
+}
+
+/**
+ * The exact field of output unit `at` (spatial indices, 0-based) of graph node
+ * `nodeId`; null when the node has no spatial axes, `at` is outside its
+ * output, or the graph lacks the node.
+ */
+export function unitWindow(graph: NetworkGraph, nodeId: number, at: number[]): UnitWindow | null {
+  const target = graph.nodes[nodeId];
+  const inputNode = graph.nodes[0];
+  if (!target || !inputNode || target.failed) return null;
+  const sizes = target.outShape.slice(1);
+  if (sizes.length === 0 || at.length !== sizes.length || at.some((i, axis) => !Number.isInteger(i) || i < 0 || i >= sizes[axis])) return null;
+  const reach = new Map<number, Reach>();
+  reach.set(nodeId, {
+    ranges: at.map((i) => [i, i]),
+    marks: sizes.map((n, axis) => {
+      const marks = new Uint8Array(n);
+      marks[at[axis]] = 1;
+      return marks;
+    }),
+  });
+  // Node ids are in evaluation order, so every input has a smaller id than its reader.
+  for (let id = nodeId; id > 0; id--) {
+    const state = reach.get(id);
+    const node = graph.nodes[id];
+    if (!state || !node) continue;
+    node.inputs.forEach((inputId, k) => {
+      const inShape = node.inShapes[k] ?? graph.nodes[inputId]?.outShape ?? [];
+      const back = stepBack(node.field, state, inShape.slice(1), node.outShape.slice(1));
+      const known = reach.get(inputId);
+      reach.set(inputId, known ? unite(known, back) : back);
+    });
+  }
+  const atInput = reach.get(0);
+  const inputSizes = inputNode.outShape.slice(1);
+  if (!atInput || atInput.ranges.length !== inputSizes.length) return null;
+  const visible: [number, number][] = [];
+  for (const marks of atInput.marks) {
+    const first = marks.indexOf(1);
+    if (first < 0) return { window: atInput.ranges, visible: null };
+    visible.push([first, marks.lastIndexOf(1)]);
+  }
+  return { window: atInput.ranges, visible };
+}
+
+/** Walks one node's reach back to one of its inputs. */
+function stepBack(rule: GraphFieldRule | undefined, state: Reach, inSizes: number[], outSizes: number[]): Reach {
+  const whole = (): Reach => ({ ranges: inSizes.map((n) => [0, n - 1]), marks: inSizes.map((n) => new Uint8Array(n).fill(1)) });
+  if (inSizes.length === 0) return { ranges: [], marks: [] };
+  if (!rule || rule.kind === 'drop' || outSizes.length !== inSizes.length) return whole();
+  if (rule.kind === 'merge') {
+    // A broadcast operand (a Cx1x1 gate) gives every unit its single position.
+    const broadcast = inSizes.map((n, axis) => n === 1 && outSizes[axis] !== 1);
+    return {
+      ranges: state.ranges.map((r, axis) => (broadcast[axis] ? [0, 0] : r)),
+      marks: state.marks.map((m, axis) => (broadcast[axis] ? new Uint8Array(1).fill(m.includes(1) ? 1 : 0) : m)),
+    };
+  }
+  if (rule.kind === 'keep') return state;
+  if (rule.kind === 'mixLast') {
+    const last = inSizes.length - 1;
+    return {
+      ranges: state.ranges.map((r, axis) => (axis === last ? [0, inSizes[axis] - 1] : r)),
+      marks: state.marks.map((m, axis) => (axis === last ? new Uint8Array(inSizes[axis]).fill(m.includes(1) ? 1 : 0) : m)),
+    };
+  }
+  const ranges: [number, number][] = [];
+  const marks: Uint8Array[] = [];
+  for (let axis = 0; axis < inSizes.length; axis++) {
+    const [a, b] = state.ranges[axis];
+    // A range that reads nothing (only padding) keeps its place, so the union with other paths stays sensible.
+    ranges.push(axisSourceRange(rule, axis, a, b, inSizes[axis], outSizes[axis], false) ?? [a, b]);
+    marks.push(axisSourceSet(rule, axis, state.marks[axis], inSizes[axis]));
+  }
+  return { ranges, marks };
+}
+
+function unite(a: Reach, b: Reach): Reach {
+  if (a.ranges.length !== b.ranges.length) return a.ranges.length >= b.ranges.length ? a : b;
+  return {
+    ranges: a.ranges.map((r, axis) => [Math.min(r[0], b.ranges[axis][0]), Math.max(r[1], b.ranges[axis][1])]),
+    marks: a.marks.map((m, axis) => {
+      const other = b.marks[axis];
+      const out = new Uint8Array(m.length);
+      for (let i = 0; i < m.length; i++) out[i] = m[i] | (other[i] ?? 0);
+      return out;
+    }),
+  };
+}
+
+/** The centre unit of an output: floor((n-1)/2) per spatial axis. */
+export function centreUnit(shape: number[]): number[] {
+  return shape.slice(1).map((n) => Math.floor((n - 1) / 2));
+}
+
+/** The answer of `cnn rf`: one unit's exact field at a top-level statement. */
+export interface StatementUnitField {
+  network: string;
+  /** The 1-based line asked for. */
+  line: number;
+  outShape: number[];
+  at: number[];
+  window: [number, number][];
+  visible: [number, number][] | null;
+}
+
+/**
+ * The exact field of one unit of the top-level statement at a 1-based line
+ * (the last statement ending on that line, else the last starting on it),
+ * from an analysis made with `graph: true`. `at` defaults to the centre
+ * unit. Returns a message instead when the line, the unit or the statement
+ * does not allow an answer.
+ */
+export function statementUnitField(analysis: Analysis, line: number, at?: number[]): StatementUnitField | { error: string } {
+  const row = line - 1;
+  for (const [index, network] of analysis.networks.entries()) {
+    const body = network.declaration.body;
+    const ending = body.filter((s) => s.range.end.line === row);
+    const starting = body.filter((s) => s.range.start.line === row);
+    const statement = ending.at(-1) ?? starting.at(-1);
+    if (!statement) continue;
+    const graph = analysis.graphs?.[index];
+    const result = network.statements[body.indexOf(statement)];
+    if (!graph || !result?.outShape || result.failed) return { error: `the statement at line ${line} has no output to trace (it failed or its input is unknown); fix the errors first.` };
+    const outShape = result.outShape;
+    if (outShape.length < 2) return { error: `the statement at line ${line} gives ${outShape.join('x')}, which has no spatial axes, so its units see the whole input.` };
+    const statementIndex = body[0]?.body.kind === 'call' && body[0].body.name === 'input' ? body.indexOf(statement) : body.indexOf(statement) + 1;
+    const node = graph.nodes.filter((n) => n.statement === statementIndex && !n.failed).at(-1);
+    if (!node) return { error: `the statement at line ${line} has no layer to trace.` };
+    const unit = at ?? centreUnit(outShape);
+    const sizes = outShape.slice(1);
+    if (unit.length !== sizes.length || unit.some((i, axis) => !Number.isInteger(i) || i < 0 || i >= sizes[axis])) {
+      return { error: `--at ${unit.join(',')} is not a unit of the ${outShape.join('x')} output: give ${sizes.length} 0-based indices below ${sizes.join(', ')}.` };
+    }
+    const field = unitWindow(graph, node.id, unit);
+    if (!field) return { error: `the statement at line ${line} cannot be traced back to the input.` };
+    return { network: network.name, line, outShape, at: unit, window: field.window, visible: field.visible };
+  }
+  return { error: `line ${line} holds no top-level statement of a network.` };
+}

@@ -26,9 +26,10 @@ export function formatDocument(store: DocumentStore, params: DocumentFormattingP
 
 /** Formats `.cnn` source text; pure, so the CLI or tests can call it directly. */
 export function formatText(text: string, options: IndentOptions): string {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const eol = text.includes('\r\n') ? '\r\n' : /\r(?!\n)/.test(text) ? '\r' : '\n';
   const unit = options.insertSpaces ? ' '.repeat(Math.max(1, options.tabSize)) : '\t';
-  const lines = text.split(/\r?\n/);
+  // LSP's line breaks; and only spaces and tabs are trimmed, never a BOM or a Unicode space the lexer reports, so formatting changes no token.
+  const lines = text.split(/\r\n?|\n/);
   const state: ScanState = { braces: 0, parens: 0, inBlockComment: false };
   const output: string[] = [];
   for (const line of lines) {
@@ -37,10 +38,10 @@ export function formatText(text: string, options: IndentOptions): string {
     const depthBefore = state.braces;
     const code = normalizeLine(line, state);
     if (startedInComment) {
-      output.push(line.trimEnd());
+      output.push(trimBlanks(line, 'end'));
       continue;
     }
-    const content = code.trim();
+    const content = trimBlanks(code, 'both');
     if (!content) {
       output.push('');
       continue;
@@ -55,6 +56,12 @@ export function formatText(text: string, options: IndentOptions): string {
   }
   while (output.length && output[output.length - 1] === '') output.pop();
   return output.length ? output.join(eol) + eol : '';
+}
+
+/** Trims spaces and tabs only (String.trim would also take a BOM, U+3000 or U+2028, which are not blanks to the lexer). */
+function trimBlanks(text: string, side: 'end' | 'both'): string {
+  const end = text.replace(/[ \t]+$/, '');
+  return side === 'end' ? end : end.replace(/^[ \t]+/, '');
 }
 
 interface ScanState {

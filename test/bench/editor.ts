@@ -1,8 +1,10 @@
 /**
  * Editor latency figures for `npm run bench`, measured through a real LSP
  * client over stdio (the same one the server tests use): keystroke to
- * published diagnostics on ResNet-152 with the editor's debounce set to 0,
- * hover and completion round trips.
+ * published diagnostics on ResNet-152 and on a 10,000-statement file with the
+ * editor's debounce set to 0, hover and completion round trips, and a hover
+ * in one document while a hostile file (a fan-out that runs to the analysis
+ * budget) is being analysed (issue 16).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,9 +41,35 @@ export async function editorFigures(root: string): Promise<Figure[]> {
       await server.request('textDocument/completion', { textDocument: { uri }, position: { line: convLine, character: 0 } });
       completions.push(performance.now() - start);
     }
+    // Typing in the 10,000-statement file the robustness tests use.
+    const big = 'network Big {\n  input(3x64x64)\n' + '  conv(8, 3, padding=1)\n  relu\n'.repeat(5000) + '}\n';
+    const bigUri = await server.open('bench-10000.cnn', big);
+    await server.diagnosticsFor(bigUri);
+    const bigKeystrokes: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const start = performance.now();
+      await server.replaceText(bigUri, `${big}# ${'x'.repeat(i % 7)}`);
+      await server.diagnosticsFor(bigUri);
+      bigKeystrokes.push(performance.now() - start);
+    }
+    // A hover on ResNet-152 sent right after each edit of a hostile file, whose analysis runs to the budget.
+    const leaf = `block L0 { x: identity; add(${Array(1000).fill('x').join(', ')}) }`;
+    const hostile = [leaf, ...Array.from({ length: 16 }, (_, i) => `block L${i + 1} { L${i}; L${i} }`), 'network N { input(3x8x8); L16 }'].join('\n');
+    const hostileUri = await server.open('bench-hostile.cnn', hostile);
+    await server.diagnosticsFor(hostileUri);
+    const hoversWhileHostile: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      await server.replaceText(hostileUri, `${hostile}\n# ${'x'.repeat(i % 7)}`);
+      const start = performance.now();
+      await server.request('textDocument/hover', { textDocument: { uri }, position: { line: convLine, character } });
+      hoversWhileHostile.push(performance.now() - start);
+      await server.diagnosticsFor(hostileUri);
+    }
     return [
       summarise('keystroke → diagnostics, ResNet-152 (LSP)', 50, keystrokes),
+      summarise('keystroke → diagnostics, 10,000 statements (LSP)', 100, bigKeystrokes),
       summarise('hover on ResNet-152 (LSP round trip)', 50, hovers),
+      summarise('hover on ResNet-152 while a hostile file is analysed', 50, hoversWhileHostile),
       summarise('completion on ResNet-152 (LSP round trip)', 50, completions),
     ];
   } finally {

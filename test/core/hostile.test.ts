@@ -151,6 +151,12 @@ describe('hostile input (issue 16)', function () {
     }
   });
 
+  it('a file of thousands of syntax errors is read in bounded work, never past the stack', () => {
+    // 131,072 lines of `) ( } {`: each line breaks the body it is in; error recovery used to be quadratic here.
+    const analysis = analyzeSafely(network(') ( } {\n'.repeat(131_072)));
+    assert.ok(analysis.diagnostics.length > 0 && analysis.diagnostics.every((d) => d.code === 'syntax'));
+  });
+
   it('turns a fault inside the analysis into an internal-error diagnostic instead of throwing', () => {
     const analysis = analyze(undefined as unknown as string);
     assert.deepEqual(codes(analysis), ['internal-error']);

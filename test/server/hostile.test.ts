@@ -89,6 +89,26 @@ describe('language server under hostile input', function () {
         assert.ok(diagnostics.some((d) => d.code === code), diagnostics.map((d) => d.code).join());
         assert.ok(!diagnostics.some((d) => d.code === 'internal-error'));
         assert.deepEqual(summarize(diagnostics), expectedDiagnostics(text));
+        // Every feature answers on the hostile document itself, at its start, its middle and its end.
+        const lines = text.split('\n');
+        const end = { line: lines.length - 1, character: 0 };
+        for (const position of [{ line: 2, character: 3 }, { line: Math.floor(lines.length / 2), character: 1 }, end]) {
+          const at = { textDocument: { uri }, position };
+          for (const [method, params] of [
+            ['textDocument/hover', at],
+            ['textDocument/completion', at],
+            ['textDocument/signatureHelp', at],
+            ['textDocument/definition', at],
+            ['textDocument/references', { ...at, context: { includeDeclaration: true } }],
+            ['textDocument/prepareRename', at],
+            ['textDocument/codeAction', { textDocument: { uri }, range: { start: position, end: position }, context: { diagnostics: [] } }],
+          ] as const) {
+            await server.request(method, params).catch((error: { code: number; message: string }) => assert.equal(error.code, -32803, `${method}: ${error.message}`));
+          }
+        }
+        for (const method of ['textDocument/inlayHint', 'textDocument/semanticTokens/full', 'textDocument/documentSymbol', 'textDocument/foldingRange', 'textDocument/codeLens', 'textDocument/formatting', 'cnnLens/networkSummary']) {
+          await server.request(method, { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end }, options: { tabSize: 2, insertSpaces: true } });
+        }
         await stillServes(`after-hostile-${index}.cnn`);
       });
     }

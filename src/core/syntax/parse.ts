@@ -7,7 +7,7 @@ import { diagnostic, type Diagnostic, type Range } from '../diagnostics';
 import type { SourceFile, Comment } from './ast';
 import { buildFile, tokenRange, useTextOf } from './buildAst';
 import { LineIndex, splitLines } from './lineIndex';
-import { cnnParser } from './parser';
+import { cnnParser, TooManySyntaxErrors } from './parser';
 import * as t from './tokens';
 
 /** The result of parsing one file. */
@@ -18,6 +18,9 @@ export interface ParseResult {
 
 /** Past this many syntax errors, more of them only bury the first (which is the one to fix). */
 const maxSyntaxErrors = 100;
+
+/** Past this many errors the parser stops reading (see `CnnParser.errorLimit`). */
+const maxParseErrors = 300;
 
 /**
  * The deepest nesting of parentheses and braces the parser reads. The parser,
@@ -51,10 +54,31 @@ export function parse(text: string): ParseResult {
       diagnostics.push(diagnostic('syntax', "This '/*' comment is never closed: add '*/' where it should end.", { start: comment.range.start, end: { line: comment.range.start.line, character: comment.range.start.character + 2 } }));
     }
   }
-  const tokens = prepareTokens(boundNesting(lexed.tokens, diagnostics), diagnostics);
+  let tokens = prepareTokens(boundNesting(lexed.tokens, diagnostics), diagnostics);
 
-  cnnParser.input = tokens;
-  const cst = cnnParser.file();
+  // Error recovery inside a repetition re-enters it, one level of the stack per error recovered, and each
+  // recovery costs more than the last: thousands of errors could take minutes or exhaust the stack. Past
+  // `maxParseErrors` (or an exhausted stack: then half of what was reached) only the part before is read again.
+  let cst;
+  let stoppedAt: IToken | undefined;
+  cnnParser.errorLimit = maxParseErrors;
+  for (;;) {
+    cnnParser.input = tokens;
+    cnnParser.repetitionRecoveries = 0;
+    try {
+      cst = cnnParser.file();
+      break;
+    } catch (error) {
+      if (!(error instanceof RangeError || error instanceof TooManySyntaxErrors) || tokens.length < 2) throw error;
+      const reached = Math.max(0, (cnnParser as unknown as { currIdx: number }).currIdx);
+      const keep = Math.max(1, Math.min(tokens.length - 1, error instanceof RangeError ? Math.floor(reached / 2) : reached));
+      stoppedAt = tokens[keep];
+      tokens = tokens.slice(0, keep);
+    }
+  }
+  if (stoppedAt) {
+    diagnostics.push(diagnostic('syntax', 'Too many syntax errors before this point: CNN Lens stops reading the file here. Fix the errors above first.', tokenRange(stoppedAt)));
+  }
   for (const error of cnnParser.errors) {
     if (diagnostics.length >= maxSyntaxErrors) break;
     const token = error.token;

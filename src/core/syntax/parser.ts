@@ -65,10 +65,48 @@ const ruleFriendlyNames: Record<string, string> = {
   topLevel: "a 'network' or 'block' definition",
 };
 
+/** Recoveries made in full in one parse before the cheaper recovery takes over (see `attemptInRepetitionRecovery`). */
+const fullRecoveries = 20;
+
+/** Thrown when a parse passes `CnnParser.errorLimit` errors; `parse` then reads the file again up to that point. */
+export class TooManySyntaxErrors extends Error {}
+
 export class CnnParser extends CstParser {
+  /**
+   * Past this many errors the parse stops with `TooManySyntaxErrors`. Each
+   * error recovered costs more than the one before (recovery inside a
+   * repetition re-enters it), so a file of thousands of errors would otherwise
+   * take minutes, or exhaust the stack; no one reads past the first hundred.
+   */
+  errorLimit = Infinity;
+
+  /** Chevrotain's hook for every error it records. */
+  SAVE_ERROR(error: Error): Error {
+    const saved = (CstParser.prototype as unknown as { SAVE_ERROR(e: Error): Error }).SAVE_ERROR.call(this, error);
+    if ((this as unknown as { _errors: unknown[] })._errors.length > this.errorLimit) throw new TooManySyntaxErrors();
+    return saved;
+  }
+
+  /** Recoveries inside a repetition attempted in this parse (`parse` resets it). */
+  repetitionRecoveries = 0;
+
+  /**
+   * Chevrotain's recovery inside a repetition (tryInRepetitionRecovery)
+   * looks ahead for a token to resume at, which can mean reading to the end of
+   * the file, and undoes the look when none fits; attempted at every broken
+   * statement, that makes a file of errors quadratic. Past `fullRecoveries`
+   * attempts in one parse it is left out, and recovery at the enclosing rule
+   * (which consumes what it skips) takes over.
+   */
   constructor() {
     super(t.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'none', errorMessageProvider: errorMessages, maxLookahead: 3 });
     this.performSelfAnalysis();
+  }
+
+  /** Chevrotain's hook (see the constructor's comment), called only when a repetition really broke. */
+  tryInRepetitionRecovery(...args: unknown[]): void {
+    if (++this.repetitionRecoveries > fullRecoveries) return;
+    (CstParser.prototype as unknown as { tryInRepetitionRecovery(...a: unknown[]): void }).tryInRepetitionRecovery.apply(this, args);
   }
 
   public file = this.RULE('file', () => {

@@ -267,8 +267,8 @@ function inferencePeakPerSample(graph: NetworkGraph, storage: number[], isView: 
     if (!isView[node.id]) live += elementCount(node.outShape) * activation;
     let transient = 0;
     for (const saved of memoryRule(node.op).saves(node)) {
-      // An intermediate the layer makes (separable convolution's depthwise output) is live while it runs.
-      if (saved.of === 'buffer' && saved.perSample && saved.type === 'activation' && node.op === 'separable_conv') transient += saved.elements * activation;
+      // An intermediate step (separable convolution's depthwise output) is live while the layer runs.
+      if (saved.of === 'buffer' && saved.intermediate) transient += saved.elements * activation;
     }
     peak = Math.max(peak, live + transient);
     for (const id of freeAt.get(node.id) ?? []) live -= elementCount(nodes[id].outShape) * activation;

@@ -120,6 +120,15 @@ describe('training memory: whole networks', () => {
     });
   }
 
+  it('handles a graph of 120,000 layers', function () {
+    // Past the engine's limit on spread arguments (about 120,000), which Math.max(...list) would hit.
+    // Analysing that many layers takes seconds on a busy machine.
+    this.timeout(120_000);
+    // Two ReLUs a pass: each keeps its 16-value output, 64 B.
+    const memory = memoryOf('input(1x4x4); repeat(10000) { repeat(6) { relu; relu } }');
+    assert.equal(memory.savedActivations, 120_000 * 64);
+  });
+
   it('gives no figure for a network whose analysis failed', () => {
     const analysis = analyze('network N {\n  input(3x8x8)\n  conv(4, 9)\n  relu\n}\n', { graph: true });
     assert.deepEqual(analysisMemory(analysis, fp32(1)), [null]);

@@ -194,7 +194,8 @@ function sampleMemory(graph: NetworkGraph, precision: PrecisionKind): SampleMemo
   }
   const outputBytes = (node: GraphNode) => elementCount(node.outShape) * activation;
 
-  const statements = Math.max(0, ...nodes.map((n) => n.statement)) + 1;
+  // A loop, not Math.max(...spread): a graph may hold 200,000 nodes, past the engine's argument limit.
+  const statements = nodes.reduce((most, n) => Math.max(most, n.statement), 0) + 1;
   const result: SampleMemory = {
     saved: 0,
     savedFixed: 0,

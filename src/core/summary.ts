@@ -103,12 +103,14 @@ export function renderNetworkSummary(network: NetworkAnalysis, lines: string[], 
   rowsOf(network.statements, lines, depth, 0, rows, saved);
   const header: Row = { layer: 'Layer (statement)', line: 'Line', shape: 'Output shape', params: 'Param #', macs: 'MACs', saved: memory ? `Saved (batch ${memory.setup.batch})` : '', field: 'Receptive field' };
   const all = [header, ...rows];
-  const width = (key: keyof Row) => Math.max(...all.map((r) => r[key].length));
+  // Loops rather than Math.max(...spread), which a file of some 100,000 statements would overflow.
+  const widest = (lengths: number[]) => lengths.reduce((most, length) => Math.max(most, length), 0);
+  const width = (key: keyof Row) => widest(all.map((r) => r[key].length));
   const widths = { layer: width('layer'), line: width('line'), shape: width('shape'), params: width('params'), macs: width('macs'), saved: width('saved') };
   const format = (r: Row) =>
     `${r.layer.padEnd(widths.layer)}  ${r.line.padStart(widths.line)}  ${r.shape.padEnd(widths.shape)}  ${r.params.padStart(widths.params)}  ${r.macs.padStart(widths.macs)}  ${memory ? `${r.saved.padStart(widths.saved)}  ` : ''}${r.field}`.trimEnd();
   const total = network.params.trainable + network.params.nonTrainable;
-  const rule = '='.repeat(Math.max(...all.map((r) => format(r).length), 60));
+  const rule = '='.repeat(Math.max(widest(all.map((r) => format(r).length)), 60));
   const thin = '-'.repeat(rule.length);
   const inputValues = network.input ? elementCount(network.input) : 0;
   const out: string[] = [

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { analyze } from '../../src/core';
+import { analysisMemory, analyze } from '../../src/core';
 import { activationFigures } from './activation';
 import { editorFigures } from './editor';
 import { figureLine, summarise, type Figure } from './figure';
@@ -43,6 +43,8 @@ function coreFigures(): Figure[] {
   return [
     measure('analyse ResNet-152 (warm)', 10, 50, () => analyze(resnet152)),
     measure('analyse a 10,000-statement file', 200, 15, () => analyze(large)),
+    // What the server does once per version for the hover line, the summary and the status bar's peak.
+    measure('training memory of ResNet-152 (graph + memory)', 50, 20, () => analysisMemory(analyze(resnet152, { graph: true }), { batch: 64, optimizer: 'adam', precision: 'fp32' })),
     measure('cnn check on lenet5.cnn (wall, new process)', 300, 10, () => {
       const run = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'check', join(root, 'examples', 'lenet5.cnn')]);
       if (run.status !== 0) throw new Error(`cnn check failed: ${run.stderr}`);

@@ -88,6 +88,12 @@ describe('training memory: peaks', () => {
     assert.equal(memoryOf('input(1x4x4); a: conv(2, 3, padding=1); relu; add(a)').inferencePeak, 80 + 384);
   });
 
+  it('inference peak: a separable convolution holds its depthwise output while it runs', () => {
+    // Weights: 2·9 depthwise + 2·3 pointwise + 3 bias = 27 values, 108 B. Input 32 values, output 3x4x4 = 48,
+    // and the depthwise step's 2x4x4 = 32 in between: 112 values, 448 B.
+    assert.equal(memoryOf('input(2x4x4); separable_conv(3, 3, padding=1)').inferencePeak, 108 + 448);
+  });
+
   it('finds the largest batch that fits a budget', () => {
     const graph = analyze(readFileSync('examples/resnet18.cnn', 'utf8'), { graph: true }).graphs![0];
     const setup = { optimizer: 'adam', precision: 'fp32' } as const;
@@ -113,6 +119,15 @@ describe('training memory: whole networks', () => {
       assert.equal(memory.savedByStatement.reduce((a, b) => a + b, 0), memory.savedActivations);
     });
   }
+
+  it('handles a graph of 120,000 layers', function () {
+    // Past the engine's limit on spread arguments (about 120,000), which Math.max(...list) would hit.
+    // Analysing that many layers takes seconds on a busy machine.
+    this.timeout(120_000);
+    // Two ReLUs a pass: each keeps its 16-value output, 64 B.
+    const memory = memoryOf('input(1x4x4); repeat(10000) { repeat(6) { relu; relu } }');
+    assert.equal(memory.savedActivations, 120_000 * 64);
+  });
 
   it('gives no figure for a network whose analysis failed', () => {
     const analysis = analyze('network N {\n  input(3x8x8)\n  conv(4, 9)\n  relu\n}\n', { graph: true });

@@ -25,8 +25,12 @@ export type SavedTensor =
   | { of: 'input'; index?: number }
   /** The layer's own output, shared with the next layer if that saves its input. */
   | { of: 'output' }
-  /** A tensor the op makes for itself: `perSample` elements are multiplied by the batch size, the others are fixed. */
-  | { of: 'buffer'; name: string; elements: number; perSample: boolean; type: SavedType };
+  /**
+   * A tensor the op makes for itself: `perSample` elements are multiplied by
+   * the batch size, the others are fixed. `intermediate` marks a step of the
+   * computation that also exists at inference, while the layer runs.
+   */
+  | { of: 'buffer'; name: string; elements: number; perSample: boolean; type: SavedType; intermediate?: boolean };
 
 /** How one op uses memory while training. */
 export interface MemoryRule {
@@ -88,7 +92,7 @@ export const memoryRules: Readonly<Record<string, MemoryRule>> = {
       // The depthwise step's output is the pointwise step's input, a tensor the graph does not show.
       const channels = node.inShapes[0][0] * Number(node.attributes.multiplier ?? 1);
       const positions = elementCount(node.outShape.slice(1));
-      return [input, { of: 'buffer', name: 'depthwise output', elements: channels * positions, perSample: true, type: 'activation' }];
+      return [input, { of: 'buffer', name: 'depthwise output', elements: channels * positions, perSample: true, type: 'activation', intermediate: true }];
     },
     parameterTensors: (node) => (node.attributes.bias === false ? 2 : 3),
     reason: 'Two convolutions: the depthwise one keeps the input, the pointwise one keeps the depthwise output.',
@@ -162,9 +166,9 @@ export const memoryRules: Readonly<Record<string, MemoryRule>> = {
       const size = Number(node.attributes.size ?? 1);
       return [
         input,
-        { of: 'buffer', name: 'padded squares', elements: (channels + size - 1) * positions, perSample: true, type: 'activation' },
-        { of: 'buffer', name: 'pow base', elements: channels * positions, perSample: true, type: 'activation' },
-        { of: 'buffer', name: 'divisor', elements: channels * positions, perSample: true, type: 'activation' },
+        { of: 'buffer', intermediate: true, name: 'padded squares', elements: (channels + size - 1) * positions, perSample: true, type: 'activation' },
+        { of: 'buffer', intermediate: true, name: 'pow base', elements: channels * positions, perSample: true, type: 'activation' },
+        { of: 'buffer', intermediate: true, name: 'divisor', elements: channels * positions, perSample: true, type: 'activation' },
         { of: 'buffer', name: 'alpha', elements: 1, perSample: false, type: 'float64' },
       ];
     },

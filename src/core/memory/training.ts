@@ -89,48 +89,61 @@ export function networkMemory(graph: NetworkGraph, setup: TrainingSetup): Networ
   const perSample = sampleMemory(graph, setup.precision);
   const batch = setup.batch;
   const savedActivations = perSample.saved * batch + perSample.savedFixed;
-  const backwardWorkspace = perSample.workspace * batch;
-  const trainingPeak = fixed.parameters + fixed.optimizerState + Math.max(savedActivations + backwardWorkspace, fixed.gradients + fixed.optimizerTemporaries);
   return {
     setup: { ...setup },
     savedActivations,
     parameters: fixed.parameters,
     gradients: fixed.gradients,
     optimizerState: fixed.optimizerState,
-    trainingPeak,
+    trainingPeak: trainingPeakAt(fixed, perSample, batch),
     inferencePeak: fixed.parameters + perSample.inferencePeak * batch,
     savedByNode: perSample.savedByNode.map((s, i) => s * batch + perSample.savedFixedByNode[i]),
     keptByNode: perSample.keptByNode.map((s, i) => s * batch + perSample.keptFixedByNode[i]),
     savedByStatement: perSample.savedByStatement.map((s, i) => s * batch + perSample.savedFixedByStatement[i]),
-    backwardWorkspace,
+    backwardWorkspace: perSample.workspace * batch,
     optimizerTemporaries: fixed.optimizerTemporaries,
   };
 }
 
+/** The documented rule: parameters + optimizer state + the larger of (saved + workspace) and (gradients + temporaries). */
+function trainingPeakAt(fixed: FixedMemory, perSample: SampleMemory, batch: number): number {
+  const saved = perSample.saved * batch + perSample.savedFixed;
+  return fixed.parameters + fixed.optimizerState + Math.max(saved + perSample.workspace * batch, fixed.gradients + fixed.optimizerTemporaries);
+}
+
 /** The largest batch whose training peak fits `budgetBytes` (0 when not even one sample fits; null for an incomplete graph). */
 export function largestBatch(graph: NetworkGraph, setup: Omit<TrainingSetup, 'batch'>, budgetBytes: number): number | null {
-  const peak = (batch: number) => networkMemory(graph, { ...setup, batch })?.trainingPeak;
-  const one = peak(1);
-  if (one === undefined) return null;
-  if (one > budgetBytes) return 0;
+  if (!graph.complete || graph.nodes.length === 0) return null;
+  // Everything but the batch is computed once; the peak is then arithmetic in the batch.
+  const fixed = fixedMemory(graph, { ...setup, batch: 1 });
+  const perSample = sampleMemory(graph, setup.precision);
+  const fits = (batch: number) => trainingPeakAt(fixed, perSample, batch) <= budgetBytes;
+  if (!fits(1)) return 0;
   // The peak grows with the batch; double until it no longer fits, then bisect.
   let low = 1;
   let high = 2;
-  while ((peak(high) as number) <= budgetBytes) {
+  while (fits(high)) {
     low = high;
     high *= 2;
     if (high > 2 ** 40) return low;
   }
   while (high - low > 1) {
     const middle = Math.floor((low + high) / 2);
-    if ((peak(middle) as number) <= budgetBytes) low = middle;
+    if (fits(middle)) low = middle;
     else high = middle;
   }
   return low;
 }
 
+interface FixedMemory {
+  parameters: number;
+  gradients: number;
+  optimizerState: number;
+  optimizerTemporaries: number;
+}
+
 /** Bytes that do not depend on the batch: weights, gradients, optimizer state and temporaries. */
-function fixedMemory(graph: NetworkGraph, setup: TrainingSetup): { parameters: number; gradients: number; optimizerState: number; optimizerTemporaries: number } {
+function fixedMemory(graph: NetworkGraph, setup: TrainingSetup): FixedMemory {
   let trainable = 0;
   let nonTrainable = 0;
   let tensors = 0;
@@ -181,7 +194,8 @@ function sampleMemory(graph: NetworkGraph, precision: PrecisionKind): SampleMemo
   }
   const outputBytes = (node: GraphNode) => elementCount(node.outShape) * activation;
 
-  const statements = Math.max(0, ...nodes.map((n) => n.statement)) + 1;
+  // A loop, not Math.max(...spread): a graph may hold 200,000 nodes, past the engine's argument limit.
+  const statements = nodes.reduce((most, n) => Math.max(most, n.statement), 0) + 1;
   const result: SampleMemory = {
     saved: 0,
     savedFixed: 0,
@@ -254,8 +268,8 @@ function inferencePeakPerSample(graph: NetworkGraph, storage: number[], isView: 
     if (!isView[node.id]) live += elementCount(node.outShape) * activation;
     let transient = 0;
     for (const saved of memoryRule(node.op).saves(node)) {
-      // An intermediate the layer makes (separable convolution's depthwise output) is live while it runs.
-      if (saved.of === 'buffer' && saved.perSample && saved.type === 'activation' && node.op === 'separable_conv') transient += saved.elements * activation;
+      // An intermediate step (separable convolution's depthwise output) is live while the layer runs.
+      if (saved.of === 'buffer' && saved.intermediate) transient += saved.elements * activation;
     }
     peak = Math.max(peak, live + transient);
     for (const id of freeAt.get(node.id) ?? []) live -= elementCount(nodes[id].outShape) * activation;

@@ -5,9 +5,10 @@
  * not at all: each goes to a temporary name beside its target and is renamed
  * into place only when every file of the export has been written.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { exportSource, isExportFailure, type ExportFailure, type ExportSource, type ExportWeights } from '../core/export/network';
+import { writeKeras } from '../core/export/keras';
 import { writeOnnx } from '../core/export/onnx';
 import { writePytorch } from '../core/export/pytorch';
 import { encodeOnnxModel } from '../core/onnx/schema';
@@ -65,14 +66,29 @@ export function runExport(file: string, text: string, options: ExportOptions): s
       files.push({ path: options.output!, bytes: encodeOnnxModel(model) });
       break;
     }
-    default:
-      throw new ExportUsageError(`--to ${target} is not available yet`);
+    case 'keras': {
+      const model = writeKeras(source, weights);
+      if (isExportFailure(model)) throw new ExportNetworkError(located(file, model));
+      const directory = options.output!;
+      if (existsSync(directory) && !isDirectory(directory)) throw new ExportUsageError(`cannot write ${directory}: --to keras writes a directory (model.json and ${model.shardName}), and this is a file`);
+      files.push({ path: join(directory, 'model.json'), bytes: JSON.stringify(model.modelJson) }, { path: join(directory, model.shardName), bytes: model.shard });
+      break;
+    }
   }
   if (options.weightsOut) {
     if (isExportFailure(pytorch)) throw new ExportNetworkError(located(file, pytorch));
     files.push({ path: options.weightsOut, bytes: encodeSafetensors(stateDict(source, weights, pytorch.modulePaths)) });
   }
-  writeAll(files);
+  const directory = target === 'keras' ? options.output! : undefined;
+  const created = directory !== undefined && !existsSync(directory);
+  if (created) ensureDirectory(directory);
+  try {
+    writeAll(files);
+  } catch (error) {
+    // A directory made for this export goes again when the export fails.
+    if (created) rmSync(directory, { recursive: true, force: true });
+    throw error;
+  }
   return printed;
 }
 

@@ -43,8 +43,8 @@ interface OutputFile {
   bytes: Uint8Array | string;
 }
 
-/** Runs the export; returns what to print on standard output (the code when no -o is given). */
-export function runExport(file: string, text: string, options: ExportOptions): string {
+/** Runs the export; returns what to print on standard output (the code when no -o is given) and the files written. */
+export function runExport(file: string, text: string, options: ExportOptions): { printed: string; written: string[] } {
   if (!(exportTargets as readonly string[]).includes(options.to)) throw new ExportUsageError(`--to must be one of ${exportTargets.join(', ')}, not '${options.to}'`);
   const target = options.to as ExportTarget;
   if (target !== 'pytorch' && !options.output) throw new ExportUsageError(`--to ${target} writes files: give -o ${target === 'onnx' ? 'OUT.onnx' : 'DIR'}`);
@@ -89,7 +89,7 @@ export function runExport(file: string, text: string, options: ExportOptions): s
     if (created) rmSync(directory, { recursive: true, force: true });
     throw error;
   }
-  return printed;
+  return { printed, written: files.map((f) => f.path) };
 }
 
 /** The weights as `state_dict()` entries of the exported module, in its registration order. */

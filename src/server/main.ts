@@ -10,12 +10,13 @@ import {
   type Connection,
   type InitializeResult,
 } from 'vscode-languageserver/node';
-import { networkSummaryMethod, type NetworkSummaryParams } from '../protocol/messages';
+import { exportNetworkCommand, networkSummaryMethod, type ExportNetworkArguments, type NetworkSummaryParams } from '../protocol/messages';
 import { codeActions } from './codeActions';
 import { codeLenses } from './codeLens';
 import { completion, completionTriggers } from './completion';
 import { DocumentStore } from './documents';
 import { documentSymbols } from './documentSymbols';
+import { exportNetwork } from './exportNetwork';
 import { foldingRanges } from './folding';
 import { formatDocument } from './formatting';
 import { hover } from './hover';
@@ -50,6 +51,7 @@ export function startServer(connection: Connection): void {
         foldingRangeProvider: true,
         documentFormattingProvider: true,
         codeActionProvider: { codeActionKinds: ['quickfix'] },
+        executeCommandProvider: { commands: [exportNetworkCommand] },
       },
       serverInfo: { name: 'cnn-language-server', version: '0.1.0' },
     };
@@ -79,6 +81,7 @@ export function startServer(connection: Connection): void {
   connection.onFoldingRanges((params) => foldingRanges(store, params));
   connection.onDocumentFormatting((params) => formatDocument(store, params));
   connection.onCodeAction((params) => codeActions(store, params));
+  connection.onExecuteCommand((params) => (params.command === exportNetworkCommand ? exportNetwork(store, params.arguments?.[0] as ExportNetworkArguments | undefined) : undefined));
   connection.onRequest(networkSummaryMethod, (params: NetworkSummaryParams) => networkSummary(store, params));
 
   connection.listen();

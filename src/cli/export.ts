@@ -5,9 +5,10 @@
  * not at all: each goes to a temporary name beside its target and is renamed
  * into place only when every file of the export has been written.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { exportSource, isExportFailure, type ExportFailure, type ExportSource, type ExportWeights } from '../core/export/network';
+import { writeKeras } from '../core/export/keras';
 import { writeOnnx } from '../core/export/onnx';
 import { writePytorch } from '../core/export/pytorch';
 import { encodeOnnxModel } from '../core/onnx/schema';
@@ -42,8 +43,8 @@ interface OutputFile {
   bytes: Uint8Array | string;
 }
 
-/** Runs the export; returns what to print on standard output (the code when no -o is given). */
-export function runExport(file: string, text: string, options: ExportOptions): string {
+/** Runs the export; returns what to print on standard output (the code when no -o is given) and the files written. */
+export function runExport(file: string, text: string, options: ExportOptions): { printed: string; written: string[] } {
   if (!(exportTargets as readonly string[]).includes(options.to)) throw new ExportUsageError(`--to must be one of ${exportTargets.join(', ')}, not '${options.to}'`);
   const target = options.to as ExportTarget;
   if (target !== 'pytorch' && !options.output) throw new ExportUsageError(`--to ${target} writes files: give -o ${target === 'onnx' ? 'OUT.onnx' : 'DIR'}`);
@@ -65,15 +66,30 @@ export function runExport(file: string, text: string, options: ExportOptions): s
       files.push({ path: options.output!, bytes: encodeOnnxModel(model) });
       break;
     }
-    default:
-      throw new ExportUsageError(`--to ${target} is not available yet`);
+    case 'keras': {
+      const model = writeKeras(source, weights);
+      if (isExportFailure(model)) throw new ExportNetworkError(located(file, model));
+      const directory = options.output!;
+      if (existsSync(directory) && !isDirectory(directory)) throw new ExportUsageError(`cannot write ${directory}: --to keras writes a directory (model.json and ${model.shardName}), and this is a file`);
+      files.push({ path: join(directory, 'model.json'), bytes: JSON.stringify(model.modelJson) }, { path: join(directory, model.shardName), bytes: model.shard });
+      break;
+    }
   }
   if (options.weightsOut) {
     if (isExportFailure(pytorch)) throw new ExportNetworkError(located(file, pytorch));
     files.push({ path: options.weightsOut, bytes: encodeSafetensors(stateDict(source, weights, pytorch.modulePaths)) });
   }
-  writeAll(files);
-  return printed;
+  const directory = target === 'keras' ? options.output! : undefined;
+  const created = directory !== undefined && !existsSync(directory);
+  if (created) ensureDirectory(directory);
+  try {
+    writeAll(files);
+  } catch (error) {
+    // A directory made for this export goes again when the export fails.
+    if (created) rmSync(directory, { recursive: true, force: true });
+    throw error;
+  }
+  return { printed, written: files.map((f) => f.path) };
 }
 
 /** The weights as `state_dict()` entries of the exported module, in its registration order. */

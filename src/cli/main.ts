@@ -237,7 +237,7 @@ export function main(argv: string[]): number {
     .action((file: string, options: ExportOptions) => {
       const text = readSource(file);
       try {
-        process.stdout.write(runExport(file, text, options));
+        process.stdout.write(runExport(file, text, options).printed);
       } catch (error) {
         if (error instanceof ExportNetworkError) {
           process.stderr.write(`${error.message}\n`);

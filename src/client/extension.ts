@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { exportNetworkInteractively } from './exportCommand';
 import { registerPreview } from './preview';
 import { bytesText, compactCount } from '../core/format';
 import { optimizerName } from '../core/summary';
@@ -25,6 +26,13 @@ export function activate(context: vscode.ExtensionContext): void {
       status.update();
     }),
     vscode.commands.registerCommand('cnnLens.showSummary', (uri?: string, networkName?: string) => showSummary(output, uri, networkName)),
+    vscode.commands.registerCommand('cnnLens.exportNetwork', (uri?: string, networkName?: string) =>
+      exportNetworkInteractively(client, uri, networkName, async (document) => {
+        const position = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.selection.active : undefined;
+        const summary = await requestSummary(document.uri.toString(), position);
+        return summary && summary.active !== null ? summary.networks[summary.active].name : undefined;
+      }),
+    ),
     ...registerPreview(context, async (document, position) => {
       const summary = await requestSummary(document.uri.toString(), position);
       return summary && summary.active !== null ? summary.networks[summary.active].name : undefined;

@@ -169,6 +169,9 @@ class PreviewPanel {
       case 'save':
         this.post({ type: 'saved', requestId: message.requestId, ...(await saveFile(this.document.uri, message.suggestedName, message.bytes)) });
         return;
+      case 'exportNetwork':
+        void vscode.commands.executeCommand('cnnLens.exportNetwork', this.document.uri.toString(), message.network ?? this.network);
+        return;
       case 'notify': {
         const show = { info: vscode.window.showInformationMessage, warning: vscode.window.showWarningMessage, error: vscode.window.showErrorMessage }[message.level];
         void show(`CNN Lens preview: ${message.message}`);

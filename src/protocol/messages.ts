@@ -94,3 +94,28 @@ export const defaultSettings: CnnLensSettings = {
   diagnostics: { debounceMs: 150 },
   training: { batchSize: 32, optimizer: 'sgd', precision: 'fp32', memoryBudget: '' },
 };
+
+/**
+ * The server's export command (`workspace/executeCommand`), for any editor:
+ * writes the network as PyTorch, ONNX or Keras files with the preview's
+ * seeded weights (or `weights`, a safetensors file or tfjs model.json).
+ */
+export const exportNetworkCommand = 'cnnLens.server.exportNetwork';
+
+/** The one argument of `cnnLens.server.exportNetwork`. */
+export interface ExportNetworkArguments {
+  /** The open `.cnn` document. */
+  uri: string;
+  target: 'pytorch' | 'onnx' | 'keras';
+  /** The network to export; the file's first when absent. */
+  network?: string;
+  /** A file path (`.py`, `.onnx`) or, for keras, a directory path. */
+  output: string;
+  /** Also write the weights as safetensors keyed by the PyTorch module's state_dict() names (pytorch). */
+  weightsOut?: string;
+  /** A weights file to export instead of the seeded initialisation. */
+  weights?: string;
+}
+
+/** The reply: the files written, or why nothing was. */
+export type ExportNetworkResult = { ok: true; files: string[] } | { ok: false; error: string };

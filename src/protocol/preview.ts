@@ -51,5 +51,7 @@ export type WebviewMessage =
   | { type: 'pickFile'; requestId: number; purpose: 'image' | 'weights' }
   /** Save an export (diagram SVG or PNG) where the user chooses. */
   | { type: 'save'; requestId: number; suggestedName: string; bytes: Uint8Array }
+  /** Export the network shown (PyTorch, ONNX or Keras): the host runs `CNN Lens: Export Network…`. */
+  | { type: 'exportNetwork'; network?: string }
   /** Show a message in VS Code (e.g. the forward pass failed). */
   | { type: 'notify'; level: 'info' | 'warning' | 'error'; message: string };

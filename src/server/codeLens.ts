@@ -25,6 +25,7 @@ export function codeLenses(store: DocumentStore, params: CodeLensParams): CodeLe
     if (summary.receptiveField) lenses.push(summaryCommand(`receptive field ${sizeText(summary.receptiveField.size)}`));
     if (summary.errors) lenses.push(summaryCommand(`${summary.errors} error${summary.errors === 1 ? '' : 's'}`));
     lenses.push({ range, command: { title: 'Open preview', command: 'cnnLens.openPreview', arguments: [uri, network.name] } });
+    if (!summary.errors) lenses.push({ range, command: { title: 'Export…', command: 'cnnLens.exportNetwork', arguments: [uri, network.name] } });
     return lenses;
   });
 }

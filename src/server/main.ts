@@ -15,12 +15,13 @@ import {
   type ConnectionStrategy,
   type InitializeResult,
 } from 'vscode-languageserver/node';
-import { networkSummaryMethod, type NetworkSummaryParams } from '../protocol/messages';
+import { exportNetworkCommand, networkSummaryMethod, type ExportNetworkArguments, type NetworkSummaryParams } from '../protocol/messages';
 import { codeActions } from './codeActions';
 import { codeLenses } from './codeLens';
 import { completion, completionTriggers } from './completion';
 import { describeError, DocumentStore } from './documents';
 import { documentSymbols } from './documentSymbols';
+import { exportNetwork } from './exportNetwork';
 import { foldingRanges } from './folding';
 import { formatDocument } from './formatting';
 import { hover } from './hover';
@@ -93,6 +94,7 @@ export function startServer(connection: Connection): void {
         foldingRangeProvider: true,
         documentFormattingProvider: true,
         codeActionProvider: { codeActionKinds: ['quickfix'] },
+        executeCommandProvider: { commands: [exportNetworkCommand] },
       },
       serverInfo: { name: 'cnn-language-server', version: '0.1.0' },
     };
@@ -122,6 +124,7 @@ export function startServer(connection: Connection): void {
   connection.onFoldingRanges(serve((params) => foldingRanges(store, params)));
   connection.onDocumentFormatting(serve((params) => formatDocument(store, params)));
   connection.onCodeAction(serve((params) => codeActions(store, params)));
+  connection.onExecuteCommand(serve((params) => (params.command === exportNetworkCommand ? exportNetwork(store, params.arguments?.[0] as ExportNetworkArguments | undefined) : undefined)));
   connection.onRequest(networkSummaryMethod, serve((params: NetworkSummaryParams) => networkSummary(store, training, params)));
 
   connection.listen();

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { analysisMemory, analyze } from '../../src/core';
 import { activationFigures } from './activation';
 import { editorFigures } from './editor';
+import { exportFigures } from './export';
 import { figureLine, summarise, type Figure } from './figure';
 import { forwardFigures } from './forward';
 import { COLD_LAYOUT_FLAG, coldLayout, layoutFigures } from './layout';
@@ -69,6 +70,7 @@ async function section(title: string, figures: () => Promise<string[]> | string[
 async function main(): Promise<void> {
   console.log('CNN Lens benchmarks (median and p95 of repeated runs; ratio = median / target, below 1 meets the target)');
   await section('Analysis core and CLI', () => coreFigures().map(figureLine));
+  await section('Export of ResNet-152 (PyTorch, ONNX, Keras)', () => exportFigures(root));
   await section('Editor latency (language server over stdio)', async () => (await editorFigures(root)).map(figureLine));
   await section('Preview diagram (model and ELK layout, in Node)', layoutFigures);
   await section('Forward pass: ResNet-18 224x224 per backend in headless Chromium, against PyTorch', () => forwardFigures(root));

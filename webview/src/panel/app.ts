@@ -93,6 +93,7 @@ export class PreviewApp {
     ui.zoomOutButton.addEventListener('click', () => this.diagram.zoomOut());
     ui.exportSvgButton.addEventListener('click', () => void this.exportSvg());
     ui.exportPngButton.addEventListener('click', () => void this.exportPng());
+    ui.exportNetworkButton.addEventListener('click', () => this.host.post({ type: 'exportNetwork', network: this.networkName }));
     ui.runButton.addEventListener('click', () => void this.run());
     ui.cancelButton.addEventListener('click', () => this.running?.abort());
     ui.inputSelect.addEventListener('change', () => void this.chooseInput());

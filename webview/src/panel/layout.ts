@@ -14,6 +14,7 @@ export interface PanelElements {
   zoomOutButton: HTMLButtonElement;
   exportSvgButton: HTMLButtonElement;
   exportPngButton: HTMLButtonElement;
+  exportNetworkButton: HTMLButtonElement;
   inputSelect: HTMLSelectElement;
   weightsSelect: HTMLSelectElement;
   backendSelect: HTMLSelectElement;
@@ -60,6 +61,7 @@ export function buildLayout(root: HTMLElement): PanelElements {
   const zoomInButton = button('+', 'Zoom in (+)', 'zoom-in');
   const exportSvgButton = button('SVG', 'Export the diagram as SVG', 'export-svg');
   const exportPngButton = button('PNG', 'Export the diagram as PNG', 'export-png');
+  const exportNetworkButton = button('Export…', 'Export the network as PyTorch, ONNX or Keras', 'export-network');
   const inputSelect = element('select', { 'aria-label': 'Input', 'data-testid': 'input' });
   const weightsSelect = element('select', { 'aria-label': 'Weights', 'data-testid': 'weights' });
   const backendSelect = element('select', { 'aria-label': 'Backend', 'data-testid': 'backend' });
@@ -70,7 +72,7 @@ export function buildLayout(root: HTMLElement): PanelElements {
   progress.hidden = true;
 
   const view = element('div', { class: 'group' });
-  view.append(fitButton, zoomOutButton, zoomInButton, exportSvgButton, exportPngButton);
+  view.append(fitButton, zoomOutButton, zoomInButton, exportSvgButton, exportPngButton, exportNetworkButton);
   const run = element('div', { class: 'group' });
   run.append(labelled('Input', inputSelect), labelled('Weights', weightsSelect), labelled('Backend', backendSelect), runButton, cancelButton, progress);
   const heading = element('div', { class: 'group heading' });
@@ -103,6 +105,7 @@ export function buildLayout(root: HTMLElement): PanelElements {
     zoomOutButton,
     exportSvgButton,
     exportPngButton,
+    exportNetworkButton,
     inputSelect,
     weightsSelect,
     backendSelect,

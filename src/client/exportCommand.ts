@@ -1,0 +1,63 @@
+/**
+ * "CNN Lens: Export Network…": asks the target and where to save, has the
+ * language server write the files (`cnnLens.server.exportNetwork`), and opens
+ * the result: the `.py` file in an editor, an ONNX file or Keras folder in the
+ * operating system's file manager. A PyTorch export writes its weights
+ * beside the code (`NAME.safetensors`, keyed by the module's state_dict()).
+ */
+import * as vscode from 'vscode';
+import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
+import { exportNetworkCommand, type ExportNetworkArguments, type ExportNetworkResult } from '../protocol/messages';
+
+const targets: { label: string; description: string; target: ExportNetworkArguments['target'] }[] = [
+  { label: 'PyTorch', description: 'a .py module with its weights as .safetensors', target: 'pytorch' },
+  { label: 'ONNX', description: 'an .onnx model (opset 13) with its weights', target: 'onnx' },
+  { label: 'Keras (TensorFlow.js layers)', description: 'a folder with model.json and its weights', target: 'keras' },
+];
+
+/** Runs the export command for `uri` (or the active .cnn editor) and `network` (or the one at the cursor). */
+export async function exportNetworkInteractively(client: LanguageClient | undefined, uri: string | undefined, network: string | undefined, activeNetwork: (document: vscode.TextDocument) => Promise<string | undefined>): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  const document = uri ? await vscode.workspace.openTextDocument(vscode.Uri.parse(uri)) : editor?.document.languageId === 'cnn' ? editor.document : undefined;
+  if (!document) {
+    void vscode.window.showInformationMessage('CNN Lens: open a .cnn file to export its network.');
+    return;
+  }
+  if (!client?.isRunning()) {
+    void vscode.window.showErrorMessage('CNN Lens: the language server is not running, so nothing can be exported.');
+    return;
+  }
+  const name = network ?? (await activeNetwork(document));
+  const picked = await vscode.window.showQuickPick(targets, { title: `Export ${name ?? 'the network'} as`, placeHolder: 'Choose a format' });
+  if (!picked) return;
+  const folder = vscode.Uri.joinPath(document.uri, '..');
+  const base = name ?? 'network';
+  const chosen =
+    picked.target === 'keras'
+      ? await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, `${base}_tfjs`), title: 'Folder for model.json and its weights', saveLabel: 'Export' })
+      : await vscode.window.showSaveDialog({
+          defaultUri: vscode.Uri.joinPath(folder, `${base}.${picked.target === 'pytorch' ? 'py' : 'onnx'}`),
+          filters: picked.target === 'pytorch' ? { Python: ['py'] } : { ONNX: ['onnx'] },
+          saveLabel: 'Export',
+        });
+  if (!chosen) return;
+  const args: ExportNetworkArguments = {
+    uri: document.uri.toString(),
+    target: picked.target,
+    ...(name ? { network: name } : {}),
+    output: chosen.fsPath,
+    ...(picked.target === 'pytorch' ? { weightsOut: chosen.fsPath.replace(/\.py$/, '') + '.safetensors' } : {}),
+  };
+  const result = await client.sendRequest(ExecuteCommandRequest.type, { command: exportNetworkCommand, arguments: [args] }) as ExportNetworkResult | null;
+  if (!result || !result.ok) {
+    void vscode.window.showErrorMessage(`CNN Lens: export failed: ${result?.ok === false ? result.error : 'no answer from the language server'}`);
+    return;
+  }
+  if (picked.target === 'pytorch') {
+    await vscode.window.showTextDocument(vscode.Uri.file(chosen.fsPath));
+    return;
+  }
+  const reveal = 'Reveal';
+  const answer = await vscode.window.showInformationMessage(`CNN Lens: exported ${result.files.length} file${result.files.length === 1 ? '' : 's'} to ${chosen.fsPath}.`, reveal);
+  if (answer === reveal) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.files[0]));
+}

@@ -9,7 +9,7 @@
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { importKerasJson, importModelFile, isZipArchive, type ImportResult } from '../core/import';
-import { readZipEntry } from './zip';
+import { readZipEntry } from '../node/zip';
 import { encodeSafetensors } from '../core/safetensors';
 
 /** Largest model read: ResNet-152 is about 240 MB, and Node buffers stop at 2 GiB. */

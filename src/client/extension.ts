@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { importModelCommand } from './importModel';
 import { registerPreview } from './preview';
 import { networkSummaryMethod, type NetworkSummary, type NetworkSummaryParams, type NetworkSummaryResult } from '../protocol/messages';
 
@@ -23,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): void {
       status.update();
     }),
     vscode.commands.registerCommand('cnnLens.showSummary', (uri?: string, networkName?: string) => showSummary(output, uri, networkName)),
+    vscode.commands.registerCommand('cnnLens.importModel', (uri?: vscode.Uri) => importModelCommand(uri)),
     ...registerPreview(context, async (document, position) => {
       const summary = await requestSummary(document.uri.toString(), position);
       return summary && summary.active !== null ? summary.networks[summary.active].name : undefined;

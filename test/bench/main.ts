@@ -11,6 +11,7 @@ import { activationFigures } from './activation';
 import { editorFigures } from './editor';
 import { figureLine, summarise, type Figure } from './figure';
 import { forwardFigures } from './forward';
+import { importFigures } from './importModel';
 import { COLD_LAYOUT_FLAG, coldLayout, layoutFigures } from './layout';
 
 function measure(name: string, targetMs: number, runs: number, work: () => void): Figure {
@@ -67,6 +68,7 @@ async function section(title: string, figures: () => Promise<string[]> | string[
 async function main(): Promise<void> {
   console.log('CNN Lens benchmarks (median and p95 of repeated runs; ratio = median / target, below 1 meets the target)');
   await section('Analysis core and CLI', () => coreFigures().map(figureLine));
+  await section('Import of ONNX models (cnn import)', () => importFigures(root));
   await section('Editor latency (language server over stdio)', async () => (await editorFigures(root)).map(figureLine));
   await section('Preview diagram (model and ELK layout, in Node)', layoutFigures);
   await section('Forward pass: ResNet-18 224x224 per backend in headless Chromium, against PyTorch', () => forwardFigures(root));

@@ -8,7 +8,8 @@
  */
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { importModelFile } from '../core/import';
+import { importKerasJson, importModelFile, isZipArchive, type ImportResult } from '../core/import';
+import { readZipEntry } from '../node/zip';
 import { encodeSafetensors } from '../core/safetensors';
 
 /** Largest model read: ResNet-152 is about 240 MB, and Node buffers stop at 2 GiB. */
@@ -34,7 +35,18 @@ export function runImport(path: string, options: { output?: string; weightsOut?:
     const code = (error as NodeJS.ErrnoException).code;
     return fail(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`, 2);
   }
-  const result = importModelFile(bytes, { fileName: basename(path), networkName: options.network });
+  const fileOptions = { fileName: basename(path), networkName: options.network };
+  let result: ImportResult;
+  if (isZipArchive(bytes)) {
+    let config: Uint8Array | undefined;
+    try {
+      config = readZipEntry(bytes, 'config.json');
+    } catch (error) {
+      return fail(`${path} is not a readable .keras archive: ${(error as Error).message}.`, 2);
+    }
+    if (!config) return fail(`${path} is a zip archive without config.json, so not a Keras .keras model.`, 2);
+    result = importKerasJson(new TextDecoder().decode(config), fileOptions, 'Keras .keras archive');
+  } else result = importModelFile(bytes, fileOptions);
   if (!result.ok) {
     if (result.kind === 'unreadable') return fail(result.message, 2);
     process.stderr.write(`cnn: ${path}: ${result.message}\n`);
@@ -42,6 +54,9 @@ export function runImport(path: string, options: { output?: string; weightsOut?:
     return 1;
   }
   const { model } = result;
+  if (options.weightsOut && !model.weightsAvailable) {
+    return fail(`--weights-out writes weights read from an ONNX file; ${basename(path)} holds only the Keras structure. Load the tfjs model.json itself with the preview's Load weights… (it reads Keras layouts).`, 2);
+  }
   const pending: { temp: string; target: string }[] = [];
   try {
     if (options.output) {

@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { exportNetworkInteractively } from './exportCommand';
+import { importModelCommand } from './importModel';
 import { registerPreview } from './preview';
 import { bytesText, compactCount } from '../core/format';
 import { optimizerName } from '../core/summary';
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): void {
         return summary && summary.active !== null ? summary.networks[summary.active].name : undefined;
       }),
     ),
+    vscode.commands.registerCommand('cnnLens.importModel', (uri?: vscode.Uri) => importModelCommand(uri)),
     ...registerPreview(context, async (document, position) => {
       const summary = await requestSummary(document.uri.toString(), position);
       return summary && summary.active !== null ? summary.networks[summary.active].name : undefined;

@@ -18,7 +18,7 @@ export function registerPreview(context: vscode.ExtensionContext, networkAt: Net
   const previews = new PreviewRegistry(context.extensionUri);
   return [
     previews,
-    vscode.commands.registerCommand('cnnLens.openPreview', async (uri?: string | vscode.Uri, network?: string) => {
+    vscode.commands.registerCommand('cnnLens.openPreview', async (uri?: string | vscode.Uri, network?: string, weights?: vscode.Uri) => {
       const target = uri ? (typeof uri === 'string' ? vscode.Uri.parse(uri) : uri) : vscode.window.activeTextEditor?.document.uri;
       if (!target) {
         void vscode.window.showInformationMessage('CNN Lens: open a .cnn file to preview its network.');
@@ -31,7 +31,9 @@ export function registerPreview(context: vscode.ExtensionContext, networkAt: Net
       }
       const editor = vscode.window.activeTextEditor;
       const atCursor = !network && editor?.document === document ? await networkAt(document, editor.selection.active) : undefined;
-      previews.show(document, network ?? atCursor);
+      // Import Model… opens the preview with the weights it wrote.
+      const weightFile = weights ? { name: baseName(weights), bytes: await vscode.workspace.fs.readFile(weights) } : undefined;
+      previews.show(document, network ?? atCursor, weightFile);
     }),
     vscode.window.registerWebviewPanelSerializer(previewViewType, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
@@ -57,10 +59,11 @@ class PreviewRegistry implements vscode.Disposable {
 
   constructor(private readonly extensionUri: vscode.Uri) {}
 
-  show(document: vscode.TextDocument, network: string | undefined): void {
+  show(document: vscode.TextDocument, network: string | undefined, weights?: WeightFile): void {
     const existing = this.panels.get(document.uri.toString());
     if (existing) {
       existing.reveal(network);
+      if (weights) existing.loadWeights(weights);
       return;
     }
     const panel = vscode.window.createWebviewPanel(
@@ -69,14 +72,15 @@ class PreviewRegistry implements vscode.Disposable {
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       webviewOptions(this.extensionUri),
     );
-    this.adopt(panel, document, network);
+    this.adopt(panel, document, network).loadWeights(weights);
   }
 
-  adopt(panel: vscode.WebviewPanel, document: vscode.TextDocument, network: string | undefined): void {
+  adopt(panel: vscode.WebviewPanel, document: vscode.TextDocument, network: string | undefined): PreviewPanel {
     const key = document.uri.toString();
     panel.webview.options = webviewOptions(this.extensionUri);
     const preview = new PreviewPanel(panel, document, this.extensionUri, network, () => this.panels.delete(key));
     this.panels.set(key, preview);
+    return preview;
   }
 
   dispose(): void {
@@ -94,10 +98,18 @@ function baseName(uri: vscode.Uri): string {
   return uri.path.split('/').pop() ?? uri.path;
 }
 
+/** A weight file the host hands to the panel. */
+interface WeightFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
 class PreviewPanel {
   private readonly subscriptions: vscode.Disposable[] = [];
   private sourceTimer: ReturnType<typeof setTimeout> | undefined;
   private ready = false;
+  /** Weights to send once the webview listens. */
+  private pendingWeights: WeightFile | undefined;
 
   constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -129,6 +141,13 @@ class PreviewPanel {
     this.sendSource();
   }
 
+  /** Loads weights in the panel (now, or once it is ready), after the source it shows. */
+  loadWeights(weights: WeightFile | undefined): void {
+    if (!weights) return;
+    if (this.ready) this.post({ type: 'weights', ...weights });
+    else this.pendingWeights = weights;
+  }
+
   private post(message: HostMessage): void {
     if (this.ready) void this.panel.webview.postMessage(message);
   }
@@ -154,6 +173,8 @@ class PreviewPanel {
       case 'ready':
         this.ready = true;
         this.sendSource();
+        this.loadWeights(this.pendingWeights);
+        this.pendingWeights = undefined;
         return;
       case 'reveal': {
         const range = new vscode.Range(message.range.start.line, message.range.start.character, message.range.end.line, message.range.end.character);

@@ -34,6 +34,8 @@ export type HostMessage =
   | { type: 'cursor'; uri: string; line: number }
   /** The answer to `pickFile`: the file's bytes, or why there are none (the user cancelled, or it could not be read). */
   | { type: 'file'; requestId: number; name?: string; bytes?: Uint8Array; extraFiles?: { name: string; bytes: Uint8Array }[]; error?: string }
+  /** Load these weights as if the user had picked them with Load weights… (Import Model… wrote them beside the imported file). */
+  | { type: 'weights'; name: string; bytes: Uint8Array }
   /** The answer to `save`. */
   | { type: 'saved'; requestId: number; path?: string; error?: string };
 

@@ -12,6 +12,7 @@ import { editorFigures } from './editor';
 import { exportFigures } from './export';
 import { figureLine, summarise, type Figure } from './figure';
 import { forwardFigures } from './forward';
+import { importFigures } from './importModel';
 import { COLD_LAYOUT_FLAG, coldLayout, layoutFigures } from './layout';
 
 function measure(name: string, targetMs: number, runs: number, work: () => void): Figure {
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
   console.log('CNN Lens benchmarks (median and p95 of repeated runs; ratio = median / target, below 1 meets the target)');
   await section('Analysis core and CLI', () => coreFigures().map(figureLine));
   await section('Export of ResNet-152 (PyTorch, ONNX, Keras)', () => exportFigures(root));
+  await section('Import of ONNX models (cnn import)', () => importFigures(root));
   await section('Editor latency (language server over stdio)', async () => (await editorFigures(root)).map(figureLine));
   await section('Preview diagram (model and ELK layout, in Node)', layoutFigures);
   await section('Forward pass: ResNet-18 224x224 per backend in headless Chromium, against PyTorch', () => forwardFigures(root));

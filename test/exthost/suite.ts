@@ -1,6 +1,7 @@
 /** What the extension does through the `vscode` API, checked from inside the extension host. */
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
+import { tinyOnnxModel } from '../import/tinyOnnx';
 
 async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -39,7 +40,7 @@ export function defineSuite(): void {
 
     it('registers its commands', async () => {
       const commands = await vscode.commands.getCommands(true);
-      for (const command of ['cnnLens.openPreview', 'cnnLens.showSummary', 'cnnLens.restartServer']) assert.ok(commands.includes(command), command);
+      for (const command of ['cnnLens.openPreview', 'cnnLens.showSummary', 'cnnLens.restartServer', 'cnnLens.importModel']) assert.ok(commands.includes(command), command);
     });
 
     it('reports the wrong assertion as a shape-mismatch error', async () => {
@@ -91,6 +92,21 @@ export function defineSuite(): void {
       assert.match(text, /LeNet5/);
       assert.match(text, /1x32x32/);
       assert.match(text, /61,706/);
+    });
+
+    it('imports an ONNX model: the .cnn file and its weights beside it, the file opened, the preview open', async () => {
+      const folder = vscode.workspace.workspaceFolders![0].uri;
+      const model = vscode.Uri.joinPath(folder, 'tiny.onnx');
+      await vscode.workspace.fs.writeFile(model, tinyOnnxModel());
+      await vscode.commands.executeCommand('cnnLens.importModel', model);
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'tiny.cnn')));
+      assert.match(text, /network Tiny \{\n  input\(3x8x8\)\n  conv\(4, 3, padding=1\)/);
+      assert.ok((await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder, 'tiny.safetensors'))).size > 122 * 4);
+      assert.ok(vscode.window.activeTextEditor?.document.uri.path.endsWith('/tiny.cnn'));
+      const previews = () => vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('cnnLens.preview'));
+      await until(() => (previews().some((tab) => tab.label.includes('tiny.cnn')) ? true : undefined), 'the preview of tiny.cnn');
+      await vscode.window.tabGroups.close(previews());
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     });
 
     it('opens one preview panel per document beside the editor, and reuses it', async () => {

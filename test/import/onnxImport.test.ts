@@ -13,6 +13,7 @@ import { importModelFile } from '../../src/core/import';
 import { runCli } from '../helpers';
 import { requirePython } from '../python';
 import { exported, torchvisionExports, torchvisionModels, type TorchFacts } from './fixtures';
+import { tinyOnnxModel } from './tinyOnnx';
 
 /** The analysis of an imported file's only network, with its error diagnostics. */
 function importAndAnalyse(path: string) {
@@ -165,5 +166,21 @@ describe('cnn import (command line)', function () {
     assert.equal(run.code, 1);
     assert.match(run.stderr, /input 'image' has a dynamic size \(its dimension 2 is 'height'\)/);
     assert.ok(!existsSync(join(dir, 'dynamic.cnn')));
+  });
+});
+
+describe('ONNX import without Python (a model written by the project encoder)', () => {
+  it('reads Conv with bias, GlobalAveragePool + Flatten as global_avgpool, Gemm with transB as dense', () => {
+    const result = importModelFile(tinyOnnxModel(), { fileName: 'tiny.onnx' });
+    assert.ok(result.ok, result.ok ? '' : result.message);
+    assert.match(result.model.text, /^  conv\(4, 3, padding=1\)\s+# conv$/m);
+    assert.match(result.model.text, /^  global_avgpool\s+# pool$/m);
+    assert.match(result.model.text, /^  dense\(2\)\s+# fc$/m);
+    const network = analyze(result.model.text).networks[0];
+    // 4·3·3·3 + 4 for the convolution, 2·4 + 2 for the classifier.
+    assert.deepEqual(network.params, { trainable: 122, nonTrainable: 0 });
+    assert.deepEqual(result.model.tensors.map((t) => `${t.key} ${t.tensor.shape.join('x')}`), ['conv.weight 4x3x3x3', 'conv.bias 4', 'fc.weight 2x4', 'fc.bias 2']);
+    // The weight is the file's own bytes: sin(i + 1) / 4 as written.
+    assert.ok(Math.abs(result.model.tensors[0].tensor.read()[5] - Math.sin(6) / 4) < 1e-7);
   });
 });

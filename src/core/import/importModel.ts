@@ -36,6 +36,8 @@ export interface ImportedModel {
   params: { trainable: number; nonTrainable: number };
   outputShape: number[];
   macs: number;
+  /** False when the file holds only the structure (Keras JSON): the tensors then have shapes but no values. */
+  weightsAvailable: boolean;
 }
 
 /**
@@ -116,7 +118,7 @@ export function finish(converted: GraphResult, origin: string, options: ImportOp
     const line = errors[0] ? errors[0].range.start.line + 1 : text.split('\n').length;
     return { ok: false, kind: 'inexpressible', node: '(whole model)', op: '(check)', line, partialText: text, message: `the written .cnn file does not reproduce the model: ${problems.join('; ') || 'no network was read back'}.` };
   }
-  return { ok: true, model: { text, networkName, tensors, params: counted, outputShape, macs: network.macs } };
+  return { ok: true, model: { text, networkName, tensors, params: counted, outputShape, macs: network.macs, weightsAvailable: true } };
 }
 
 function inexpressible(partial: LayerGraph | undefined, header: string[], networkName: string, node: string, op: string, message: string): ImportResult {

@@ -1,17 +1,41 @@
 /**
  * Import of models from other tools (ONNX, Keras) as `.cnn` text and weights.
- * `importModelFile` picks the reader from the bytes themselves.
+ * `importModelFile` picks the reader from the bytes themselves. A `.keras`
+ * archive is a zip file: the caller, which has the file system and zlib,
+ * hands over its `config.json` as `kerasConfig`.
  */
-import { importOnnx, type ImportOptions, type ImportResult } from './importModel';
+import { finish, importOnnx, type ImportOptions, type ImportResult } from './importModel';
+import { kerasToLayers } from './kerasGraph';
 
 export { importOnnx, networkNameFor, type ImportOptions, type ImportResult, type ImportedModel, type ImportFailure, type ModelTensor } from './importModel';
+
+/** Whether the bytes are a zip archive (a `.keras` file), whose `config.json` the caller must extract. */
+export function isZipArchive(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+}
+
+/** Imports a Keras model from its JSON text (a model.json, or a .keras archive's config.json). */
+export function importKerasJson(text: string, options: ImportOptions, origin = 'Keras JSON'): ImportResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, kind: 'unreadable', message: `${options.fileName} is not valid JSON (${(error as Error).message}); the file may be truncated.` };
+  }
+  const converted = kerasToLayers(json);
+  if (!converted.ok && converted.problem.op === '(none)') return { ok: false, kind: 'unreadable', message: `${options.fileName} is not a Keras model: ${converted.problem.message}` };
+  const generated = (json as { generatedBy?: string; keras_version?: string; modelTopology?: { keras_version?: string } }) ?? {};
+  const by = generated.generatedBy ?? generated.keras_version ?? generated.modelTopology?.keras_version;
+  const result = finish(converted, `${origin}${by ? `, written by ${by}` : ''}`, options);
+  return result.ok ? { ok: true, model: { ...result.model, weightsAvailable: false } } : result;
+}
 
 /** Imports a model file of any supported format, told apart by its first bytes. */
 export function importModelFile(bytes: Uint8Array, options: ImportOptions): ImportResult {
   if (bytes.length === 0) return { ok: false, kind: 'unreadable', message: `${options.fileName} is empty.` };
-  if (bytes[0] === 0x50 && bytes[1] === 0x4b) return { ok: false, kind: 'unreadable', message: `${options.fileName} is a zip archive; Keras .keras import is not available yet.` };
+  if (isZipArchive(bytes)) return { ok: false, kind: 'unreadable', message: `${options.fileName} is a zip archive; pass its config.json to importKerasJson.` };
   let first = 0;
   while (first < bytes.length && /\s/.test(String.fromCharCode(bytes[first]))) first++;
-  if (bytes[first] === 0x7b) return { ok: false, kind: 'unreadable', message: `${options.fileName} is JSON; Keras model.json import is not available yet.` };
+  if (bytes[first] === 0x7b) return importKerasJson(new TextDecoder().decode(bytes), options);
   return importOnnx(bytes, options);
 }

@@ -82,6 +82,8 @@ export interface EnginePage {
   run(request: RunRequest): Promise<RunReply>;
   loadSafetensors(source: string, bytes: number[]): LoadReply;
   loadTfjs(source: string, modelJson: unknown, shards: number[][]): LoadReply;
+  /** Fetches a safetensors file from `url`, loads it as the panel's Load weights… does, and runs `input`, keeping only the output (large models need not cross as plain arrays). */
+  runWithWeightFile(source: string, url: string, input: number[]): Promise<RunReply>;
   /** Times `runs` forward passes of the first network of `source` with seeded He weights on the active backend, with the started workers when asked. */
   time(source: string, runs: number, workers?: boolean): Promise<TimingReply>;
   /**

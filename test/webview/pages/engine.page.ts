@@ -61,14 +61,14 @@ function failure(error: unknown): { errorClass: ErrorClass; error: string } {
   return { errorClass, error: (error as Error)?.message ?? String(error) };
 }
 
-async function run(request: RunRequest): Promise<RunReply> {
+async function run(request: RunRequest, preloaded?: WeightSet): Promise<RunReply> {
   let nodesRun = 0;
   let ticks = 0;
   const timer = setInterval(() => ticks++, 0);
   try {
     const graph = graphOf(request.source);
     if (request.pretendUnknownOp) graph.nodes[request.pretendUnknownOp.node] = { ...graph.nodes[request.pretendUnknownOp.node], op: request.pretendUnknownOp.op, written: request.pretendUnknownOp.op };
-    const weights = request.weights ? toWeightSet(request.weights) : heInitialization(graph, request.seed ?? 1);
+    const weights = preloaded ?? (request.weights ? toWeightSet(request.weights) : heInitialization(graph, request.seed ?? 1));
     const tensorsBefore = tf.memory().numTensors;
     const engine = new ForwardEngine(graph, weights, request.source);
     const controller = new AbortController();
@@ -179,6 +179,15 @@ window.engine = {
   },
   run,
   loadSafetensors: (source, bytes) => load(() => weightsFromSafetensors(graphOf(source), Uint8Array.from(bytes).buffer, { source })),
+  async runWithWeightFile(source, url, input) {
+    try {
+      const bytes = await (await fetch(url)).arrayBuffer();
+      const { weights } = weightsFromSafetensors(graphOf(source), bytes, { source });
+      return await run({ source, input, keep: [] }, weights);
+    } catch (error) {
+      return { ok: false, ...failure(error), nodesRun: 0, ticks: 0 };
+    }
+  },
   loadTfjs: (source, modelJson, shards) => load(() => weightsFromTfjsLayers(graphOf(source), modelJson, shards.map((s) => Uint8Array.from(s).buffer), { source })),
   time,
   async startWorkers(count, scriptUrl = `${wasmBaseUrl}convWorker.js`, wasmUrl?: string) {

@@ -1,0 +1,81 @@
+/**
+ * "CNN Lens: Import Model…": picks an ONNX, Keras or model.json file, writes
+ * the `.cnn` file beside it (asking where when one exists already), writes an
+ * ONNX model's weights beside that as `.safetensors`, opens the file and
+ * opens the preview with those weights loaded. The import itself is the
+ * core's, as in `cnn import`.
+ */
+import * as vscode from 'vscode';
+import { importKerasJson, importModelFile, isZipArchive, type ImportResult } from '../core/import';
+import { encodeSafetensors } from '../core/safetensors';
+import { readZipEntry } from '../node/zip';
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Imports the model at `modelUri` (asking for one when absent). */
+export async function importModelCommand(modelUri?: vscode.Uri): Promise<void> {
+  const picked =
+    modelUri ??
+    (await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Import', filters: { Models: ['onnx', 'keras', 'json'] }, title: 'Import a model as a .cnn file' }))?.[0];
+  if (!picked) return;
+  const fileName = picked.path.split('/').pop() ?? 'model';
+  let result: ImportResult;
+  try {
+    const bytes = await vscode.workspace.fs.readFile(picked);
+    if (isZipArchive(bytes)) {
+      const config = readZipEntry(bytes, 'config.json');
+      if (!config) throw new Error(`${fileName} is a zip archive without config.json, so not a Keras .keras model.`);
+      result = importKerasJson(new TextDecoder().decode(config), { fileName }, 'Keras .keras archive');
+    } else result = importModelFile(bytes, { fileName });
+  } catch (error) {
+    void vscode.window.showErrorMessage(`CNN Lens: cannot read ${fileName}: ${(error as Error).message}`);
+    return;
+  }
+  if (!result.ok) {
+    if (result.kind === 'unreadable') {
+      void vscode.window.showErrorMessage(`CNN Lens: ${result.message}`);
+      return;
+    }
+    // Show where the written part stops, in an unsaved editor: nothing is written to disk.
+    const partial = await vscode.workspace.openTextDocument({ language: 'cnn', content: result.partialText });
+    const editor = await vscode.window.showTextDocument(partial);
+    const line = new vscode.Position(Math.max(0, result.line - 1), 0);
+    editor.selection = new vscode.Selection(line, line);
+    editor.revealRange(new vscode.Range(line, line), vscode.TextEditorRevealType.InCenter);
+    void vscode.window.showErrorMessage(`CNN Lens: ${fileName}: ${result.message} (line ${result.line} of the partial output; nothing was written).`);
+    return;
+  }
+  const { model } = result;
+  const stem = picked.path.replace(/\.(onnx|keras|json)$/i, '');
+  let target = picked.with({ path: `${stem}.cnn` });
+  if (await exists(target)) {
+    const chosen = await vscode.window.showSaveDialog({ defaultUri: target, filters: { 'CNN Lens': ['cnn'] }, title: `${target.path.split('/').pop()} exists: where should the imported network go?` });
+    if (!chosen) return;
+    target = chosen;
+  }
+  const weights = model.weightsAvailable ? target.with({ path: target.path.replace(/\.cnn$/i, '') + '.safetensors' }) : undefined;
+  try {
+    if (weights) {
+      const tensors = model.tensors.map((t) => ({ name: t.key, shape: t.tensor.shape, data: t.tensor.read() }));
+      await vscode.workspace.fs.writeFile(weights, encodeSafetensors(tensors, { format: 'pt', source: fileName, network: model.networkName }));
+    }
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(model.text));
+  } catch (error) {
+    void vscode.window.showErrorMessage(`CNN Lens: cannot write ${target.fsPath}: ${(error as Error).message}`);
+    return;
+  }
+  const document = await vscode.workspace.openTextDocument(target);
+  await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One });
+  await vscode.commands.executeCommand('cnnLens.openPreview', target, model.networkName, weights);
+  const p = model.params;
+  void vscode.window.showInformationMessage(
+    `CNN Lens: imported ${fileName} as ${model.networkName}: ${p.trainable.toLocaleString('en-US')} trainable and ${p.nonTrainable.toLocaleString('en-US')} non-trainable parameters${weights ? `; its weights are in ${weights.path.split('/').pop()} and loaded in the preview` : '; load the model.json in the preview (Load weights…) for its weights'}.`,
+  );
+}

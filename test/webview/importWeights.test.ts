@@ -1,0 +1,66 @@
+/**
+ * Imported weights in the preview's engine: torchvision models exported to
+ * ONNX with random weights (batch-norm statistics and affine terms random
+ * too), imported with `cnn import`'s core, their weights written as
+ * safetensors and read by the panel's "Load weights…" loader in headless
+ * Chromium, give torch's output for the same input.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { importModelFile } from '../../src/core/import';
+import { encodeSafetensors } from '../../src/core/safetensors';
+import { repoRoot } from '../helpers';
+import { exported, type TorchRun } from '../import/fixtures';
+import { requirePython } from '../python';
+import { launchChromium, startStaticServer } from './browser';
+import { callPage, enginePage, firstDifference } from './engineFixtures';
+
+/** Models and input sizes: a plain residual net and one with depthwise convolutions, ReLU6 and inverted residuals. */
+const models: [string, number][] = [
+  ['resnet18', 32],
+  ['mobilenet_v2', 32],
+];
+
+describe('imported weights in the preview engine', function () {
+  this.timeout(900_000);
+  let browser: Browser;
+  let server: Awaited<ReturnType<typeof startStaticServer>>;
+  let page: Page;
+  let dir = '';
+  let runs: Record<string, TorchRun> = {};
+  // Served by the test server, which serves the repository; out/ is build output.
+  const served = join(repoRoot, 'out', 'import-weights');
+  before(async function () {
+    requirePython(this, ['torch', 'torchvision', 'onnx']);
+    const exports = exported(
+      models.map(([name, size]) => `${name}:${size}:random`),
+      'parity',
+    );
+    dir = exports.dir;
+    runs = exports.report as Record<string, TorchRun>;
+    mkdirSync(served, { recursive: true });
+    server = await startStaticServer();
+    browser = await launchChromium();
+    ({ page } = await enginePage(browser, server.url, 'wasm'));
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  for (const [name] of models) {
+    it(`${name}: the engine with the imported weights gives torch's output within 1e-4`, async () => {
+      const result = importModelFile(readFileSync(join(dir, `${name}.random.onnx`)), { fileName: `${name}.onnx` });
+      assert.ok(result.ok, result.ok ? '' : result.message);
+      const tensors = result.model.tensors.map((t) => ({ name: t.key, shape: t.tensor.shape, data: t.tensor.read() }));
+      writeFileSync(join(served, `${name}.safetensors`), encodeSafetensors(tensors));
+      const torch = runs[`${name}.random`];
+      const reply = await callPage(page, 'runWithWeightFile', result.model.text, `${server.url}/out/import-weights/${name}.safetensors`, torch.input);
+      assert.ok(reply.ok, reply.ok ? '' : reply.error);
+      const problem = firstDifference(reply.outputs[reply.outputNode].data, torch.output);
+      assert.equal(problem, undefined, problem);
+    });
+  }
+});

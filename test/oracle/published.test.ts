@@ -30,6 +30,15 @@ const PUBLISHED: Published[] = [
     macs: 4_089_184_256,
   },
   { file: 'resnet152.cnn', source: 'torchvision ResNet152_Weights', trainable: 60_192_808 },
+  {
+    file: 'shufflenet_v2.cnn',
+    source: 'torchvision ShuffleNet_V2_X1_0_Weights (0.14 GFLOPS), issue 18',
+    trainable: 2_278_604,
+    // Running mean and variance of its 8,090 batch-norm channels.
+    nonTrainable: 16_180,
+    macs: 144_907_992,
+  },
+  { file: 'convnext_tiny.cnn', source: 'torchvision ConvNeXt_Tiny_Weights (4.46 GFLOPS), issue 18', trainable: 28_589_128, nonTrainable: 0, macs: 4_455_531_264 },
 ];
 
 describe('examples match their published figures', function () {

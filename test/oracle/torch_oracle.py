@@ -160,6 +160,8 @@ EXAMPLES = {
     "unet.cnn": (UNet, (1, 64, 64)),
     "audio1d.cnn": (audio1d, (1, 32000)),
     "video3d.cnn": (video3d, (3, 16, 112, 112)),
+    "shufflenet_v2.cnn": (torchvision.models.shufflenet_v2_x1_0, (3, 224, 224)),
+    "convnext_tiny.cnn": (torchvision.models.convnext_tiny, (3, 224, 224)),
 }
 
 

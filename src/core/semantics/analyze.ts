@@ -852,6 +852,12 @@ class CallContext implements OpContext {
     return checked.length === 1 ? new Array(rank).fill(checked[0]) : checked;
   }
 
+  labelled(name: string): Tensor | null | undefined {
+    const given = this.bound.get(name);
+    if (!given?.value || given.value.kind !== 'name') return undefined;
+    return this.analyzer.lookupLabel(this.frame, given.value.name).tensor;
+  }
+
   labels(): { name: string; tensor: Tensor | null; range: Range }[] {
     return this.call.args.flatMap((argument) => {
       if (argument.value.kind !== 'name') return [];

@@ -494,7 +494,7 @@ class Analyzer {
       this.report(
         frame,
         'misaligned',
-        `The paths merged by this ${what} see the input with different strides or centres (${described}), so their features are not spatially aligned; the larger receptive field is kept.`,
+        `The paths merged by this ${what} see the input with different strides or centres (${described}), so their features are not spatially aligned; the receptive field is the union of theirs.`,
         range,
       );
     }

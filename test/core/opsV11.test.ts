@@ -37,3 +37,42 @@ describe('v1.1 ops: upsample(like=LABEL) follows the labelled size at any input 
     });
   }
 });
+
+describe('v1.1 expression functions', () => {
+  /** The value of one expression, through a conv's out channels. */
+  function value(expr: string): number | string {
+    const analysis = analyze(`network T {\n input(1x8x8)\n conv(${expr}, 1)\n}\n`);
+    const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+    return errors.length ? errors[0].message : analysis.networks[0].output![0];
+  }
+
+  const cases: [string, number][] = [
+    ['min(64, 3 * 16)', 48],
+    ['max(8, 3, 5)', 8],
+    ['floor(7 / 2)', 3],
+    ['ceil(7 / 2)', 4],
+    ['int(2.7) + int(0 - 2.7) + 10', 10], // toward zero: 2 + (-2) + 10
+    ['round(2.5) + round(3.5)', 6], // half to even, as Python 3: 2 + 4
+    ['round(0 - 2.5) + 10', 8],
+    // torchvision's _make_divisible: MobileNetV3's squeeze-excitation for 72 channels has 24.
+    ['divisible(72 // 4, 8)', 24],
+    ['divisible(32 * 1.0, 8)', 32],
+    ['divisible(72 * 0.75, 8)', 56],
+    ['divisible(10, 8)', 16], // 8 would be more than 10% below 10
+    ['divisible(3, 8, 16)', 16], // the minimum
+  ];
+  for (const [expr, expected] of cases) {
+    it(`${expr} = ${expected}`, () => assert.equal(value(expr), expected));
+  }
+
+  it('reads block parameters inside function arguments', () => {
+    const analysis = analyze('block B(c, w = 0.5) { conv(divisible(c * w, 8), 3, padding=max(1, c // 64)) }\nnetwork T {\n input(3x8x8)\n B(96)\n}\n');
+    assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(analysis.networks[0].output, [48, 8, 8]);
+  });
+
+  it('names an unknown function and a wrong argument count', () => {
+    assert.match(String(value('sqrt(16)')), /sqrt\(\.\.\.\) is not a function CNN Lens knows/);
+    assert.match(String(value('floor(1, 2)')), /floor takes 1 argument, not 2/);
+  });
+});

@@ -225,6 +225,9 @@ function checkNames(expr: Expr, params: Set<string>, found: Diagnostic[]): void 
     case 'negate':
       checkNames(expr.operand, params, found);
       return;
+    case 'call':
+      for (const arg of expr.args) checkNames(arg, params, found);
+      return;
     default:
       return;
   }

@@ -78,6 +78,8 @@ function argumentCompletions(call: CallContext, analysis: Analysis, position: Po
   const block = analysis.file.blocks.find((b) => b.name === call.name);
   if (call.keyword) {
     const spec = op ? allArgs(op).find((a) => a.name === call.keyword) : undefined;
+    // A label-valued keyword (upsample's like=) offers the labels in scope.
+    if (spec?.kind === 'label') return labelsInScope(analysis.file, position).map((label) => ({ label, kind: CompletionItemKind.Variable, detail: 'label' }));
     return [...valueCompletions(spec, call), ...(call.inString ? [] : parameterValues(analysis, position))];
   }
   if (op?.signature.labels) {

@@ -63,6 +63,8 @@ export function subExpressions(expr: Ast.Expr): Ast.Expr[] {
       return [expr, ...subExpressions(expr.left), ...subExpressions(expr.right)];
     case 'negate':
       return [expr, ...subExpressions(expr.operand)];
+    case 'call':
+      return [expr, ...expr.args.flatMap(subExpressions)];
     default:
       return [expr];
   }

@@ -79,6 +79,17 @@ const cases: Case[] = [
   { why: 'dropout keeps the shape', input: '4096', statement: 'dropout(0.5)', shape: [4096], params: 0 },
   { why: 'lrn keeps the shape', input: '96x55x55', statement: 'lrn(5, alpha=0.0001, beta=0.75, k=2)', shape: [96, 55, 55] },
   { why: 'block parameter arithmetic: 64 * 4 // 2', input: '3x8x8', statement: 'conv(64 * 4 // 2, 1)', shape: [128, 8, 8] },
+  // v1.1 additions.
+  { why: 'slice keeps channels start..end-1 (ShuffleNetV2 split)', input: '116x28x28', statement: 'slice(58, 116)', shape: [58, 28, 28] },
+  { why: 'slice with a negative start counts from the end, as Python', input: '8x20', statement: 'slice(-1, axis=1)', shape: [8, 1], field: { size: [1], jump: [1], start: [19] } },
+  { why: 'slice on a spatial axis shifts the field start by start·jump', input: '4x16x16', statement: 'slice(2, 10, axis=2)', shape: [4, 16, 8], field: { size: [1, 1], jump: [1, 1], start: [0, 2] } },
+  { why: 'channel_shuffle keeps the shape', input: '116x28x28', statement: 'channel_shuffle(2)', shape: [116, 28, 28], params: 0 },
+  { why: 'pixel_shuffle: C/r² x rH x rW', input: '36x8x8', statement: 'pixel_shuffle(3)', shape: [4, 24, 24], field: { size: [1, 1], jump: [1 / 3, 1 / 3], start: [0, 0] } },
+  { why: 'pixel_shuffle in 1-D: C/r x rL', input: '8x10', statement: 'pixel_shuffle(2)', shape: [4, 20] },
+  { why: 'layer_scale: C parameters', input: '96x56x56', statement: 'layer_scale', shape: [96, 56, 56], params: 96 },
+  { why: 'causal padding: d(k-1) in front, out = floor((in-1)/s + 1)', input: '16x100', statement: 'conv(32, 3, dilation=4, padding="causal")', shape: [32, 100], params: 16 * 3 * 32 + 32, field: { size: [9], jump: [1], start: [-4] } },
+  { why: 'causal padding with a stride', input: '16x100', statement: 'conv(32, 2, stride=2, padding="causal")', shape: [32, 50] },
+  { why: 'upsample to a size', input: '256x1x1', statement: 'upsample(size=28x28, mode="bilinear")', shape: [256, 28, 28] },
 ];
 
 describe('output-size formula and parameter counts', () => {

@@ -8,7 +8,8 @@
 // an example changes, as long as its PyTorch mirror changes with it.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { singleNetwork } from './cli';
 import { PYTHON, requirePython } from '../python';
@@ -30,6 +31,11 @@ const exampleFiles = readdirSync(EXAMPLES)
   .filter((name) => name.endsWith('.cnn'))
   .sort();
 
+// Examples measured again at a second input size (torch_oracle.py's "FILE@SHAPE"
+// entries): networks whose sizes follow the input, such as DeepLabV3's
+// upsample(like=...), must stay exact there too.
+const SECOND_SIZES: Record<string, string> = { 'deeplabv3.cnn': '3x321x257' };
+
 describe('examples agree with PyTorch (torch_oracle.py)', function () {
   let oracle: Record<string, OracleEntry> = {};
 
@@ -48,12 +54,24 @@ describe('examples agree with PyTorch (torch_oracle.py)', function () {
     assert.deepEqual(missing, [], `add these examples to EXAMPLES in ${ORACLE}`);
   });
 
-  for (const name of exampleFiles) {
+  const scratch = mkdtempSync(join(tmpdir(), 'cnn-oracle-'));
+  const cases: { name: string; file: string; resized?: { source: string; shape: string } }[] = [
+    ...exampleFiles.map((name) => ({ name, file: join(EXAMPLES, name) })),
+    ...Object.entries(SECOND_SIZES).map(([name, shape]) => ({ name: `${name}@${shape}`, file: '', resized: { source: name, shape } })),
+  ];
+  for (const c of cases) {
+    const name = c.name;
     it(name, function () {
       this.timeout(60_000);
       const expected = oracle[name];
       if (expected === undefined) this.skip(); // reported by the test above
-      const network = singleNetwork(join(EXAMPLES, name));
+      let file = c.file;
+      if (c.resized) {
+        // The same file with only its input shape changed.
+        file = join(scratch, `${c.resized.shape}-${c.resized.source}`);
+        writeFileSync(file, readFileSync(join(EXAMPLES, c.resized.source), 'utf8').replace(/input\([^)]*\)/, `input(${c.resized.shape})`));
+      }
+      const network = singleNetwork(file);
       // One deepEqual over everything, so that a failure shows every
       // disagreement for this network at once.
       assert.deepEqual(

@@ -33,6 +33,15 @@ const PUBLISHED: Published[] = [
   { file: 'mobilenet_v2.cnn', source: 'torchvision MobileNet_V2_Weights', trainable: 3_504_872 },
   { file: 'efficientnet_b0.cnn', source: 'torchvision EfficientNet_B0_Weights', trainable: 5_288_548 },
   { file: 'densenet121.cnn', source: 'torchvision DenseNet121_Weights', trainable: 7_978_856 },
+  {
+    file: 'shufflenet_v2.cnn',
+    source: 'torchvision ShuffleNet_V2_X1_0_Weights (0.14 GFLOPS), issue 18',
+    trainable: 2_278_604,
+    // Running mean and variance of its 8,090 batch-norm channels.
+    nonTrainable: 16_180,
+    macs: 144_907_992,
+  },
+  { file: 'convnext_tiny.cnn', source: 'torchvision ConvNeXt_Tiny_Weights (4.46 GFLOPS), issue 18', trainable: 28_589_128, nonTrainable: 0, macs: 4_455_531_264 },
 ];
 
 describe('examples match their published figures', function () {

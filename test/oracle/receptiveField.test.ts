@@ -97,6 +97,8 @@ const focused: Record<string, string> = {
   'squeeze-excitation': 'input(2x16x16)\nconv(4, 3)\nx: identity\nadaptive_avgpool(1)\nconv(4, 1)\nmultiply(x)\nconv(4, 3)',
   'a 1-D network': 'input(2x50)\nconv(4, 5, stride=2)\nmaxpool(3, stride=2, ceil_mode=true)\nupsample(2, mode="linear")',
   'a 3-D network': 'input(1x8x12x12)\nconv(2, 3, padding=1)\nmaxpool((1, 2, 2))\nconv(2, (3, 1, 1))\nconv_transpose(2, 2, stride=2)',
+  'pixel shuffle, spatial slices and causal padding': 'input(8x12x12)\nconv(8, 3, padding=1)\npixel_shuffle(2)\nslice(3, 20, axis=2)\nconv(2, 3, dilation=2, padding="causal")\nupsample(size=9x30, mode="bilinear")',
+  'a 1-D pixel shuffle and the last time step': 'input(4x30)\nconv(4, 5, padding="causal", dilation=3)\npixel_shuffle(2)\nslice(-1, axis=1)',
   'merging paths of different shapes': 'input(1x9x9)\nconcat { branch { conv(1, (1, 3), padding=(0, 1)) } branch { conv(1, (3, 1), padding=(1, 0)) } }\nresidual { conv(2, (5, 1), padding=(2, 0)) } shortcut { conv(2, (1, 3), padding=(0, 1)) }',
 };
 
@@ -135,7 +137,7 @@ describe('receptive fields agree with PyTorch gradients (torch_rf.py)', function
   });
 });
 
-/** Random small networks (1-D, 2-D or 3-D) from window ops, interpolation, padding and merges, two channels throughout. */
+/** Random small networks (1-D, 2-D or 3-D) from window ops, interpolation, padding, spatial slices, pixel shuffle and merges, two channels between layers. */
 function randomNetwork(): fc.Arbitrary<string> {
   const k = fc.integer({ min: 1, max: 4 });
   const s = fc.integer({ min: 1, max: 3 });
@@ -162,6 +164,9 @@ function randomNetwork(): fc.Arbitrary<string> {
     fc.tuple(body, body).map(([a, b]) => `concat { branch { ${a} } branch { ${b} } }; conv(2, 1)`),
     fc.constant('x: conv(2, 1); adaptive_avgpool(1); conv(2, 1); multiply(x)'),
     fc.constant('concat { branch { maxpool(2, ceil_mode=true); upsample(2) } branch { } }; conv(2, 1)'),
+    fc.constant('conv(8, 1); pixel_shuffle(2); conv(2, 1)'),
+    fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: -3, max: -1 })).map(([a, b]) => `slice(${a}, ${b}, axis=1)`),
+    fc.tuple(k, d, s).map(([kk, dd, ss]) => `conv(2, ${kk}, stride=${ss}, dilation=${dd}, padding="causal")`),
   );
   const input = fc.oneof(
     fc.integer({ min: 6, max: 40 }).map((n) => `2x${n}`),

@@ -145,7 +145,48 @@ def video3d():
     )
 
 
+class TemporalBlock(nn.Module):
+    """Two dilated causal convolutions with a residual: the input is padded on the left only."""
+
+    def __init__(self, cin, c, dilation, k=7):
+        super().__init__()
+        self.left = (k - 1) * dilation
+        self.conv1 = nn.Conv1d(cin, c, k, dilation=dilation)
+        self.conv2 = nn.Conv1d(c, c, k, dilation=dilation)
+        self.down = nn.Conv1d(cin, c, 1) if cin != c else None
+
+    def forward(self, x):
+        y = torch.relu(self.conv1(nn.functional.pad(x, (self.left, 0))))
+        y = torch.relu(self.conv2(nn.functional.pad(y, (self.left, 0))))
+        return torch.relu(y + (x if self.down is None else self.down(x)))
+
+
+class TCN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        levels = [TemporalBlock(1 if i == 0 else 25, 25, 2 ** i) for i in range(8)]
+        self.levels = nn.Sequential(*levels)
+        self.fc = nn.Linear(25, 10)
+
+    def forward(self, x):
+        # The classifier reads the last time step only.
+        return self.fc(self.levels(x)[:, :, -1])
+
+
+class DeepLabV3(nn.Module):
+    """torchvision's DeepLabV3-ResNet50 (21 classes, no auxiliary head), returning the scores tensor of its dict."""
+
+    def __init__(self):
+        super().__init__()
+        self.model = torchvision.models.segmentation.deeplabv3_resnet50(
+            weights=None, weights_backbone=None, num_classes=21, aux_loss=False)
+
+    def forward(self, x):
+        return self.model(x)["out"]
+
+
 # Example file name -> (model constructor, input shape without the batch).
+# "FILE@SHAPE" measures the example again with its input(...) changed to SHAPE.
 # torchvision's constructors build random, untrained weights by default
 # (weights=None), so nothing is downloaded.
 EXAMPLES = {
@@ -163,6 +204,12 @@ EXAMPLES = {
     "unet.cnn": (UNet, (1, 64, 64)),
     "audio1d.cnn": (audio1d, (1, 32000)),
     "video3d.cnn": (video3d, (3, 16, 112, 112)),
+    "shufflenet_v2.cnn": (torchvision.models.shufflenet_v2_x1_0, (3, 224, 224)),
+    "convnext_tiny.cnn": (torchvision.models.convnext_tiny, (3, 224, 224)),
+    "tcn.cnn": (TCN, (1, 784)),
+    "deeplabv3.cnn": (DeepLabV3, (3, 224, 224)),
+    # A size the output stride does not divide: the pooling branch and the final resize follow it.
+    "deeplabv3.cnn@3x321x257": (DeepLabV3, (3, 321, 257)),
 }
 
 
@@ -221,7 +268,7 @@ def measure(build, input_shape):
 
 
 def main(argv):
-    names = [a if a.endswith(".cnn") else a + ".cnn" for a in argv] or list(EXAMPLES)
+    names = [a if (a.endswith(".cnn") or "@" in a) else a + ".cnn" for a in argv] or list(EXAMPLES)
     unknown = [n for n in names if n not in EXAMPLES]
     if unknown:
         sys.exit(f"torch_oracle.py: unknown example(s) {', '.join(unknown)}; known: {', '.join(EXAMPLES)}")

@@ -189,7 +189,17 @@ describe('language server over stdio', function () {
 
       await server.replaceText(uri, 'network N {\n  input(3x32x32)\n  conv(16, 3, padding=\n}\n');
       const words = items(await server.request('textDocument/completion', { textDocument: { uri }, position: { line: 2, character: 22 } }));
-      assert.deepEqual(words, ['"valid"', '"same"', '"full"']);
+      assert.deepEqual(words, ['"valid"', '"same"', '"full"', '"causal"']);
+    });
+
+    it("offers the labels in scope after upsample's like=, and the v1.1 ops", async () => {
+      const text = 'network N {\n  image: input(8x8x8)\n  maxpool(2)\n  upsample(like=\n}\n';
+      const uri = await server.open('complete-like.cnn', text);
+      const labels = items(await server.request('textDocument/completion', { textDocument: { uri }, position: { line: 3, character: 16 } }));
+      assert.deepEqual(labels, ['image']);
+      await server.replaceText(uri, 'network N {\n  input(8x8x8)\n  \n}\n');
+      const ops = items(await server.request('textDocument/completion', { textDocument: { uri }, position: { line: 2, character: 2 } }));
+      for (const name of ['slice', 'channel_shuffle', 'pixel_shuffle', 'layer_scale']) assert.ok(ops.includes(name), name);
     });
 
     it('offers the labels in scope inside add(...)', async () => {

@@ -55,6 +55,30 @@ export const PARITY_NETS: Record<string, string> = {
   global_maxpool
 }
 `,
+  // v1.1: slices on channels and space, PyTorch's channel orders, layer scale, resizing to a size or a label, causal padding.
+  channels: `network Channels {
+  input(8x6x6)
+  conv(16, 3, padding=1)
+  channel_shuffle(4)
+  slice(2, 14)
+  pixel_shuffle(2)          -> 3x12x12
+  layer_scale(init=0.5)
+  slice(1, -2, axis=2)      -> 3x12x9
+  x: upsample(size=7x5, mode="bilinear")
+  maxpool(2)
+  upsample(like=x)          -> 3x7x5
+  upsample(size=(9, 4))
+}
+`,
+  causal1d: `network Causal {
+  input(4x20)
+  conv(8, 3, padding="causal", dilation=2)
+  pixel_shuffle(2)          -> 4x40
+  slice(-5, axis=1)         -> 4x5
+  upsample(size=9, mode="linear")
+  conv(4, 2, stride=2, padding="causal")
+}
+`,
   normalization: `network Norms {
   input(8x5x5)
   batchnorm

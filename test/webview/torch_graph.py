@@ -83,8 +83,25 @@ def upsample(x, a):
     if mode in ("linear", "bilinear", "trilinear"):
         mode = ["linear", "bilinear", "trilinear"][rank - 1]
     options = {} if mode == "nearest" else {"align_corners": False}
+    if "size" in a:
+        return F.interpolate(x, size=list(a["size"]), mode=mode, **options)
     scale = [float(s) for s in a["scale"]]
     return F.interpolate(x, scale_factor=scale, mode=mode, **options)
+
+
+def pixel_shuffle(x, r):
+    """nn.PixelShuffle for any number of spatial axes (PyTorch's own is 2-D only), in its channel order."""
+    rank = x.dim() - 2
+    if rank == 2:
+        return F.pixel_shuffle(x, r)
+    b, c = x.shape[0], x.shape[1]
+    spatial = list(x.shape[2:])
+    out_c = c // r ** rank
+    y = x.reshape([b, out_c] + [r] * rank + spatial)
+    order = [0, 1]
+    for axis in range(rank):
+        order += [2 + rank + axis, 2 + axis]
+    return y.permute(order).reshape([b, out_c] + [n * r for n in spatial])
 
 
 ACTIVATIONS = {
@@ -162,6 +179,15 @@ def run_node(node, xs, w):
         return F.pad(x, pad_amounts(a["amount"], a["amount"]))
     if op == "upsample":
         return upsample(x, a)
+    if op == "slice":
+        return x.narrow(1 + a["axis"], a["start"], a["end"] - a["start"])
+    if op == "channel_shuffle":
+        return F.channel_shuffle(x, a["groups"])
+    if op == "pixel_shuffle":
+        return pixel_shuffle(x, a["factor"])
+    if op == "layer_scale":
+        gamma = get("weight")
+        return x * gamma.reshape([1, -1] + [1] * (x.dim() - 2))
     if op == "add":
         return sum(xs[1:], xs[0])
     if op == "multiply":

@@ -5,7 +5,10 @@ import { product, resolvePadding, suggestWindowChange, windowOutput, type Window
 
 const sharedWindowArgs = [
   arg.spatial('stride', 'Step between windows, per spatial axis.', 1),
-  arg.padding('Zeros added on each side: a number, a tuple, "valid" (0), "same" (output ceil(in/stride), odd pixel right/bottom, as Keras) or "full" (d(k-1)).'),
+  arg.padding(
+    'Zeros added on each side: a number, a tuple, "valid" (0), "same" (output ceil(in/stride), odd pixel right/bottom, as Keras), "full" (d(k-1)) or "causal" (d(k-1) in front only, as TCN and WaveNet).',
+    true,
+  ),
   arg.spatial('dilation', 'Spacing between kernel taps; the window spans d(k-1)+1 pixels.', 1),
 ];
 

@@ -1,4 +1,5 @@
 /** Every op the language knows, by name. The one place op families are wired in. */
+import { channelOps } from './channel';
 import { convolutionOps } from './conv';
 import { denseOps } from './dense';
 import { elementwiseOps } from './elementwise';
@@ -16,6 +17,7 @@ export const opDefinitions: readonly OpDefinition[] = [
   ...normalizationOps,
   ...elementwiseOps,
   ...reshapeOps,
+  ...channelOps,
   ...mergeOps,
 ];
 

@@ -66,35 +66,77 @@ const upsample: OpDefinition = {
   names: ['upsample'],
   familiarNames: ['upsampling'],
   family: 'reshape',
-  summary: 'Upsamples the spatial axes by a scale factor (nearest neighbour by default), as torch.nn.Upsample.',
+  summary:
+    'Resizes the spatial axes by a scale factor, to a size, or to the size of a labelled tensor (nearest neighbour by default), as torch.nn.Upsample and F.interpolate(size=...).',
   signature: {
-    positional: [{ name: 'scale', kind: 'scale', doc: 'Factor per spatial axis: a number or a tuple.' }],
-    keywords: [arg.string('mode', 'Interpolation.', ['nearest', 'linear', 'bilinear', 'bicubic', 'trilinear'], 'nearest')],
+    positional: [{ name: 'scale', kind: 'scale', defaultText: 'none', doc: 'Factor per spatial axis: a number or a tuple. Give it, or size=, or like=.' }],
+    keywords: [
+      { name: 'size', kind: 'shape', defaultText: 'none', doc: 'The output size of the spatial axes, such as 28x28, as F.interpolate(size=...).' },
+      { name: 'like', kind: 'label', defaultText: 'none', doc: "The spatial size of a labelled tensor: DeepLabV3's pooling branch goes back to the feature map's size at any input size." },
+      arg.string('mode', 'Interpolation (align_corners=false).', ['nearest', 'linear', 'bilinear', 'bicubic', 'trilinear'], 'nearest'),
+    ],
   },
   spatialRanks: [1, 2, 3],
   apply(context) {
-    const value = context.value('scale');
-    const mode = context.string('mode');
-    const raw = value?.kind === 'number' ? [value.value] : value?.kind === 'tuple' ? value.items.map((i) => (i.kind === 'number' ? i.value : NaN)) : value?.kind === 'shape' ? value.dims.map((d) => d ?? NaN) : undefined;
     const count = context.spatialRank;
-    const scale = raw && (raw.length === 1 ? new Array(count).fill(raw[0]) : raw);
-    if (!scale || scale.length !== count || scale.some((s) => !(s > 0))) {
-      context.report('bad-value', `upsample needs a positive scale, or a tuple of ${count} of them.`, 'scale');
+    const inSizes = context.input.shape.slice(1);
+    const mode = context.string('mode');
+    const given = ['scale', 'size', 'like'].filter((name) => context.has(name));
+    if (given.length !== 1) {
+      context.report(given.length ? 'bad-value' : 'missing-arg', `upsample takes exactly one of scale, size= and like=${given.length ? `, not ${given.join(' and ')}` : ''}: upsample(2), upsample(size=28x28) or upsample(like=skip).`);
       return null;
     }
     if (mode === undefined) return null;
-    const sizes = context.input.shape.slice(1).map((n, i) => Math.floor(n * scale[i]));
+    let sizes: number[];
+    let ratio: number[];
+    const attributes: Record<string, number[] | string | boolean> = { mode };
+    if (given[0] === 'scale') {
+      const value = context.value('scale');
+      const raw = value?.kind === 'number' ? [value.value] : value?.kind === 'tuple' ? value.items.map((i) => (i.kind === 'number' ? i.value : NaN)) : value?.kind === 'shape' ? value.dims.map((d) => d ?? NaN) : undefined;
+      const scale = raw && (raw.length === 1 ? new Array(count).fill(raw[0]) : raw);
+      if (!scale || scale.length !== count || scale.some((s) => !(s > 0))) {
+        context.report('bad-value', `upsample needs a positive scale, or a tuple of ${count} of them.`, 'scale');
+        return null;
+      }
+      sizes = inSizes.map((n, i) => Math.floor(n * scale[i]));
+      // PyTorch finds source indices with 1/scale_factor when a scale is given.
+      ratio = scale.map((s) => 1 / s);
+      attributes.scale = scale;
+    } else {
+      let target: number[] | undefined;
+      if (given[0] === 'size') {
+        const value = context.value('size');
+        const dims = value?.kind === 'shape' ? value.dims : value?.kind === 'number' ? [value.value] : value?.kind === 'tuple' ? value.items.map((i) => (i.kind === 'number' ? i.value : null)) : undefined;
+        const whole = dims?.every((d): d is number => d !== null && Number.isInteger(d) && d >= 1) ? (dims as number[]) : undefined;
+        target = whole && (whole.length === 1 ? new Array(count).fill(whole[0]) : whole);
+        if (!target || target.length !== count) {
+          context.report('bad-value', `upsample size= needs ${count} positive whole number${count === 1 ? '' : 's'}, such as ${new Array(count).fill(28).join('x')}.`, 'size');
+          return null;
+        }
+      } else {
+        const tensor = context.labelled('like');
+        if (!tensor) return null; // An unknown label is reported where it is written; a failed one stays quiet.
+        if (tensor.shape.length !== context.input.shape.length) {
+          context.report('merge-mismatch', `upsample like= needs a tensor with ${count} spatial ${count === 1 ? 'axis' : 'axes'}, but that label is ${formatShape(tensor.shape)}.`, 'like');
+          return null;
+        }
+        target = tensor.shape.slice(1);
+      }
+      sizes = target;
+      ratio = target.map((n, i) => inSizes[i] / n);
+      // The executor resizes to `size`, as F.interpolate(size=...).
+      attributes.size = target;
+    }
     return {
       shape: [context.input.shape[0], ...sizes],
       receptiveField: {
         kind: 'upsample',
         mode: mode === 'nearest' ? 'nearest' : mode === 'bicubic' ? 'cubic' : 'linear',
-        inSizes: context.input.shape.slice(1),
+        inSizes,
         outSizes: sizes,
-        // PyTorch finds source indices with 1/scale_factor when a scale is given.
-        ratio: scale.map((s) => 1 / s),
+        ratio,
       },
-      attributes: { scale, mode },
+      attributes,
     };
   },
 };

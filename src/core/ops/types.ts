@@ -25,7 +25,8 @@ export type ArgKind =
   | 'spatial' // an int, or a tuple/shape with one entry per spatial axis
   | 'padding' // spatial, or "valid" / "same" / "full"
   | 'shape' // a shape literal or tuple
-  | 'scale'; // an int/number, or a tuple of them
+  | 'scale' // an int/number, or a tuple of them
+  | 'label'; // the name of an earlier statement (upsample's like=)
 
 /** One argument an op takes. */
 export interface ArgSpec {
@@ -87,6 +88,8 @@ export interface OpContext {
   string(name: string): string | undefined;
   /** An int or tuple broadcast to `spatialRank` entries, each at least `min` (default 1). */
   spatial(name: string, options?: { min?: number }): number[] | undefined;
+  /** The tensor behind a label-valued argument (`like=skip`): undefined when absent, null when that statement failed. */
+  labelled(name: string): Tensor | null | undefined;
   /** The tensors behind the label arguments of a merge op. */
   labels(): { name: string; tensor: Tensor | null; range: Range }[];
   /** Reports a problem; `at` is an argument name or a range (the call by default). Marks the statement failed when an error. */
@@ -100,7 +103,7 @@ export interface OpContext {
 }
 
 /** What kind of layer an op is: how docs group it and the colour the diagram gives it. */
-export type OpFamily = 'convolution' | 'pooling' | 'dense' | 'normalization' | 'activation' | 'regularization' | 'reshape' | 'merge';
+export type OpFamily = 'convolution' | 'pooling' | 'dense' | 'normalization' | 'activation' | 'regularization' | 'reshape' | 'merge' | 'channel';
 
 /** One op (or several spellings sharing one implementation). */
 export interface OpDefinition {
@@ -166,11 +169,11 @@ export const arg = {
     ...(defaultValue !== undefined ? { defaultText: String(defaultValue), defaultValue: { kind: 'number', value: defaultValue } } : {}),
     ...(defaultText !== undefined ? { defaultText } : {}),
   }),
-  padding: (doc: string): ArgSpec => ({
+  padding: (doc: string, causal = false): ArgSpec => ({
     name: 'padding',
     kind: 'padding',
     doc,
-    choices: ['valid', 'same', 'full'],
+    choices: causal ? ['valid', 'same', 'full', 'causal'] : ['valid', 'same', 'full'],
     defaultText: '0',
     defaultValue: { kind: 'number', value: 0 },
   }),

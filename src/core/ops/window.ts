@@ -50,6 +50,10 @@ export function resolvePadding(
   if (value?.kind === 'string') {
     const word = value.value;
     if (word === 'valid') return { left: sizes.map(() => 0), right: sizes.map(() => 0) };
+    if (word === 'causal' && context.name.includes('conv')) {
+      // TCN and WaveNet: all d(k-1) zeros in front, so no output sees a later position.
+      return { left: kernel.map((k, i) => dilation[i] * (k - 1)), right: sizes.map(() => 0) };
+    }
     if (word === 'full') {
       const full = kernel.map((k, i) => dilation[i] * (k - 1));
       return { left: full, right: full };
@@ -59,7 +63,8 @@ export function resolvePadding(
       const left = total.map((t) => Math.floor(t / 2));
       return { left, right: total.map((t, i) => t - left[i]) };
     }
-    context.report('bad-value', `padding "${word}" is not a padding mode: use a number, a tuple, "valid", "same" or "full".`, 'padding');
+    const words = context.name.includes('conv') ? '"valid", "same", "full" or "causal"' : '"valid", "same" or "full"';
+    context.report('bad-value', `padding "${word}" is not a padding mode here: use a number, a tuple, ${words}.`, 'padding');
     return undefined;
   }
   const amounts = context.spatial('padding', { min: 0 });

@@ -583,7 +583,7 @@ class Analyzer {
       this.report(
         frame,
         'misaligned',
-        `The paths merged by this ${what} see the input with different strides or centres (${described}), so their features are not spatially aligned; the larger receptive field is kept.`,
+        `The paths merged by this ${what} see the input with different strides or centres (${described}), so their features are not spatially aligned; the receptive field is the union of theirs.`,
         range,
       );
     }
@@ -956,6 +956,12 @@ class CallContext implements OpContext {
       checked.push(whole);
     }
     return checked.length === 1 ? new Array(rank).fill(checked[0]) : checked;
+  }
+
+  labelled(name: string): Tensor | null | undefined {
+    const given = this.bound.get(name);
+    if (!given?.value || given.value.kind !== 'name') return undefined;
+    return this.analyzer.lookupLabel(this.frame, given.value.name).tensor;
   }
 
   labels(): { name: string; tensor: Tensor | null; range: Range }[] {

@@ -104,6 +104,20 @@ function visibleLabels(scope: Scope): string[] {
   return names;
 }
 
+/** Reports a label used before any statement in scope defines it. */
+function checkLabelName(name: string, range: Range, scope: Scope, found: Diagnostic[]): void {
+  if (isVisible(scope, name)) return;
+  const suggestion = suggest(name, () => visibleLabels(scope));
+  found.push(
+    diagnostic(
+      'undefined-label',
+      `No label ${name} is defined before this point in this body${suggestion ? `; did you mean ${suggestion}?` : '.'} Name a statement with ${name}: ... before using it.`,
+      range,
+      suggestion ? { fixes: [{ title: `Change to ${suggestion}`, edits: [{ range, newText: suggestion }], preferred: true }] } : {},
+    ),
+  );
+}
+
 function checkCall(call: CallNode, scope: Scope, params: Set<string>, blocks: Map<string, BlockDecl>, found: Diagnostic[]): void {
   const op = findOp(call.name);
   const block = blocks.get(call.name);
@@ -132,18 +146,7 @@ function checkCall(call: CallNode, scope: Scope, params: Set<string>, blocks: Ma
         found.push(diagnostic('bad-value', `${call.name} takes label names (the names before ':' on earlier statements), not ${argument.key ? 'keyword arguments' : 'values'}.`, argument.range));
         continue;
       }
-      const name = argument.value.name;
-      if (!isVisible(scope, name)) {
-        const suggestion = suggest(name, () => visibleLabels(scope));
-        found.push(
-          diagnostic(
-            'undefined-label',
-            `No label ${name} is defined before this point in this body${suggestion ? `; did you mean ${suggestion}?` : '.'} Name a statement with ${name}: ... before using it.`,
-            argument.value.range,
-            suggestion ? { fixes: [{ title: `Change to ${suggestion}`, edits: [{ range: argument.value.range, newText: suggestion }], preferred: true }] } : {},
-          ),
-        );
-      }
+      checkLabelName(argument.value.name, argument.value.range, scope, found);
     }
     return;
   }
@@ -153,7 +156,11 @@ function checkCall(call: CallNode, scope: Scope, params: Set<string>, blocks: Ma
   let positionalCount = 0;
   let sawKeyword = false;
   for (const argument of call.args) {
-    checkNames(argument.value, params, found);
+    // A label-valued keyword (upsample's like=) names an earlier statement, not a block parameter.
+    const labelArgument = op !== undefined && argument.key !== undefined && allArgs(op).find((a) => a.name === argument.key)?.kind === 'label';
+    if (!labelArgument) checkNames(argument.value, params, found);
+    else if (argument.value.kind === 'name') checkLabelName(argument.value.name, argument.value.range, scope, found);
+    else found.push(diagnostic('bad-value', `${argument.key} takes a label (the name before ':' on an earlier statement).`, argument.range));
     if (argument.key === undefined) {
       if (sawKeyword) found.push(diagnostic('syntax', 'Positional arguments must come before keyword arguments.', argument.range));
       const name = positionalSpecs[positionalCount++];
@@ -271,6 +278,9 @@ function checkNames(expr: Expr, params: Set<string>, found: Diagnostic[]): void 
       return;
     case 'negate':
       checkNames(expr.operand, params, found);
+      return;
+    case 'call':
+      for (const arg of expr.args) checkNames(arg, params, found);
       return;
     default:
       return;

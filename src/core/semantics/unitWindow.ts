@@ -130,6 +130,22 @@ function axisSourceSet(step: ReceptiveFieldStep, axis: number, marks: Uint8Array
     }
     return read;
   }
+  if (step.kind === 'transpose') {
+    // Dilated taps reach inputs with gaps between them, so they are marked one by one.
+    const s = step.stride[axis];
+    const d = step.dilation?.[axis] ?? 1;
+    const taps = (step.kernel[axis] - 1) / d + 1;
+    for (let q = 0; q < outSize; q++) {
+      if (!marks[q]) continue;
+      for (let t = 0; t < taps; t++) {
+        const numerator = q + step.padLeft[axis] - t * d;
+        if (mod(numerator, s) !== 0) continue;
+        const i = numerator / s;
+        if (i >= 0 && i < inSize) read[i] = 1;
+      }
+    }
+    return read;
+  }
   for (let q = 0; q < outSize; q++) {
     if (!marks[q]) continue;
     const range = axisSourceRange(step, axis, q, q, inSize, outSize, true);

@@ -58,6 +58,8 @@ export function evaluate(expr: Expr, env: Environment, sourceText: (range: Range
       }
       return { kind: 'tuple', items };
     }
+    case 'call':
+      return evaluateCall(expr, env, sourceText);
     case 'negate': {
       const operand = evaluateNumber(expr.operand, env, sourceText);
       return isError(operand) ? operand : { kind: 'number', value: -operand };
@@ -90,6 +92,80 @@ export function evaluate(expr: Expr, env: Environment, sourceText: (range: Range
       return { kind: 'number', value };
     }
   }
+}
+
+/** The expression functions of v1.1, by name: how many arguments each takes. */
+const functionArity: Record<string, [number, number]> = {
+  min: [2, Infinity],
+  max: [2, Infinity],
+  floor: [1, 1],
+  ceil: [1, 1],
+  int: [1, 1],
+  round: [1, 1],
+  divisible: [2, 3],
+};
+
+/** Python 3's round: half to even. */
+function roundHalfEven(x: number): number {
+  const floor = Math.floor(x);
+  const diff = x - floor;
+  if (diff > 0.5) return floor + 1;
+  if (diff < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/**
+ * torchvision's `_make_divisible(v, divisor, min_value=divisor)`: the nearest
+ * multiple of `divisor`, at least `min_value`, and never more than 10% below `v`.
+ */
+function makeDivisible(v: number, divisor: number, minimum = divisor): number {
+  const rounded = Math.max(minimum, Math.floor(Math.trunc(v + divisor / 2) / divisor) * divisor);
+  return rounded < 0.9 * v ? rounded + divisor : rounded;
+}
+
+function evaluateCall(expr: Extract<Expr, { kind: 'call' }>, env: Environment, sourceText: (range: Range) => string): Value | EvalError {
+  const arity = functionArity[expr.name];
+  if (!arity) {
+    return { message: `${expr.name}(...) is not a function CNN Lens knows; expressions may call ${Object.keys(functionArity).join(', ')}.`, range: expr.nameRange };
+  }
+  if (expr.args.length < arity[0] || expr.args.length > arity[1]) {
+    const wanted = arity[0] === arity[1] ? `${arity[0]}` : arity[1] === Infinity ? `at least ${arity[0]}` : `${arity[0]} or ${arity[1]}`;
+    return { message: `${expr.name} takes ${wanted} argument${arity[1] === 1 ? '' : 's'}, not ${expr.args.length}: ${sourceText(expr.range)}.`, range: expr.range };
+  }
+  const args: number[] = [];
+  for (const arg of expr.args) {
+    const value = evaluateNumber(arg, env, sourceText);
+    if (isError(value)) return value;
+    args.push(value);
+  }
+  let value: number;
+  switch (expr.name) {
+    case 'min':
+      value = Math.min(...args);
+      break;
+    case 'max':
+      value = Math.max(...args);
+      break;
+    case 'floor':
+      value = Math.floor(args[0]);
+      break;
+    case 'ceil':
+      value = Math.ceil(args[0]);
+      break;
+    case 'int':
+      value = Math.trunc(args[0]);
+      break;
+    case 'round':
+      value = roundHalfEven(args[0]);
+      break;
+    default:
+      if (args[1] <= 0) return { message: `divisible needs a positive divisor, not ${args[1]}.`, range: expr.range };
+      value = makeDivisible(args[0], args[1], args[2]);
+  }
+  if (!Number.isFinite(value) || Math.abs(value) > maxExact) {
+    return { message: `${sourceText(expr.range)} is past 2^53, the largest size CNN Lens counts exactly.`, range: expr.range, tooLarge: true };
+  }
+  return { kind: 'number', value };
 }
 
 function evaluateNumber(expr: Expr, env: Environment, sourceText: (range: Range) => string): number | EvalError {

@@ -325,6 +325,16 @@ function expression(cst: CstNode): ast.Expr {
   const c = cst.children;
   const operands: Operand[] = [];
   for (const atomToken of realTokens(c, 'atoms')) operands.push({ offset: atomToken.startOffset, expr: atom(atomToken) });
+  // A call's arguments belong to the name just before them.
+  for (const callArgs of nodes(c, 'callArgs')) {
+    const first = firstToken(callArgs);
+    if (!first) continue;
+    const callee = operands.filter((o) => o.offset < first.startOffset && o.expr.kind === 'name').sort((a, b) => b.offset - a.offset)[0];
+    if (!callee || callee.expr.kind !== 'name') continue;
+    const inner = parenthesized(callArgs);
+    const args = inner.kind === 'tuple' ? inner.items : inner.kind === 'missing' ? [] : [inner];
+    callee.expr = { kind: 'call', name: callee.expr.name, nameRange: callee.expr.range, args, range: joinRange(callee.expr.range, inner.range) };
+  }
   for (const group of nodes(c, 'groups')) {
     const first = firstToken(group);
     if (first) operands.push({ offset: first.startOffset, expr: parenthesized(group) });

@@ -259,7 +259,13 @@ export class CnnParser extends CstParser {
       { ALT: () => this.CONSUME(t.NumberLiteral, { LABEL: 'atoms' }) },
       { ALT: () => this.CONSUME(t.ShapeLiteral, { LABEL: 'atoms' }) },
       { ALT: () => this.CONSUME(t.StringLiteral, { LABEL: 'atoms' }) },
-      { ALT: () => this.CONSUME(t.Identifier, { LABEL: 'atoms' }) },
+      {
+        ALT: () => {
+          this.CONSUME(t.Identifier, { LABEL: 'atoms' });
+          // A function call such as min(a, b) or divisible(v, 8) (v1.1).
+          this.OPTION3(() => this.SUBRULE3(this.parenthesized, { LABEL: 'callArgs' }));
+        },
+      },
       { ALT: () => this.CONSUME(t.True, { LABEL: 'atoms' }) },
       { ALT: () => this.CONSUME(t.False, { LABEL: 'atoms' }) },
       { ALT: () => this.SUBRULE(this.parenthesized, { LABEL: 'groups' }) },
@@ -277,7 +283,12 @@ export class CnnParser extends CstParser {
         { ALT: () => this.CONSUME2(t.NumberLiteral, { LABEL: 'atoms' }) },
         { ALT: () => this.CONSUME2(t.ShapeLiteral, { LABEL: 'atoms' }) },
         { ALT: () => this.CONSUME2(t.StringLiteral, { LABEL: 'atoms' }) },
-        { ALT: () => this.CONSUME2(t.Identifier, { LABEL: 'atoms' }) },
+        {
+          ALT: () => {
+            this.CONSUME2(t.Identifier, { LABEL: 'atoms' });
+            this.OPTION4(() => this.SUBRULE4(this.parenthesized, { LABEL: 'callArgs' }));
+          },
+        },
         { ALT: () => this.CONSUME2(t.True, { LABEL: 'atoms' }) },
         { ALT: () => this.CONSUME2(t.False, { LABEL: 'atoms' }) },
         { ALT: () => this.SUBRULE2(this.parenthesized, { LABEL: 'groups' }) },

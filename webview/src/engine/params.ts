@@ -8,7 +8,7 @@ import type { GraphNode, NetworkGraph } from '../../../src/core/semantics/graph'
 import { elementCount } from '../../../src/core/semantics/shape';
 
 /** How a tensor is initialised by default. */
-export type InitKind = 'he' | 'zeros' | 'ones' | 'prelu';
+export type InitKind = 'he' | 'zeros' | 'ones' | 'prelu' | 'layerScale';
 
 /** One learned tensor of a layer. */
 export interface ParamSpec {
@@ -19,6 +19,8 @@ export interface ParamSpec {
   init: InitKind;
   /** For He initialisation: the number of inputs feeding one output (PyTorch's fan_in of this tensor). */
   fanIn?: number;
+  /** For a constant initialisation (`layerScale`): the value. */
+  value?: number;
 }
 
 /** A layer with learned tensors, in graph order. */
@@ -100,6 +102,9 @@ export function paramSpecs(node: GraphNode): ParamSpec[] {
       return a.affine === true ? affine(channels) : [];
     case 'prelu':
       return [{ name: 'weight', shape: [a.shared === false ? channels : 1], init: 'prelu' }];
+    case 'layer_scale':
+      // ConvNeXt's gamma, one factor per channel, starting at init= (1e-6 by default).
+      return [{ name: 'weight', shape: [channels], init: 'layerScale', value: Number(a.init ?? 1e-6) }];
     default:
       return [];
   }

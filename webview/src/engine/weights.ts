@@ -92,6 +92,7 @@ function* initialization(graph: NetworkGraph, seed: number): Generator<number, W
       } else {
         if (spec.init === 'ones') data.fill(1);
         else if (spec.init === 'prelu') data.fill(0.25);
+        else if (spec.init === 'layerScale') data.fill(spec.value ?? 1e-6);
         done += data.length;
       }
       tensors[spec.name] = { shape: spec.shape, data };

@@ -1,5 +1,6 @@
 /** Every op the engine runs, by canonical op name; an op missing here is named as unsupported. */
 import { activationExecutors } from './activation';
+import { channelExecutors } from './channel';
 import { convolutionExecutors } from './conv';
 import { mergeExecutors } from './merge';
 import { normalizationExecutors } from './norm';
@@ -13,5 +14,6 @@ export const executors: Record<string, OpSupport> = {
   ...normalizationExecutors,
   ...activationExecutors,
   ...shapeExecutors,
+  ...channelExecutors,
   ...mergeExecutors,
 };

@@ -3,7 +3,7 @@
  * channels-first order (as PyTorch flattens C, H, W), so they transpose out
  * of the engine's channels-last layout first; pad adds zeros; upsample
  * interpolates axis by axis with PyTorch's source-index rules
- * (align_corners=false) for nearest, (bi/tri)linear and bicubic.
+ * (align_corners=false) for nearest, (bi/tri)linear and bicubic, to a scale or a size.
  */
 import * as tf from '@tensorflow/tfjs';
 import { padSpatial, toChannelsFirst, toChannelsLast } from '../layout';
@@ -23,9 +23,7 @@ function cubicWeights(t: number): number[] {
   return [far(t + 1), near(t), near(1 - t), far(2 - t)];
 }
 
-function axisTaps(mode: string, n: number, out: number, scale: number): AxisTaps {
-  // With a scale factor given, PyTorch maps positions with 1/scale, not in/out.
-  const ratio = Math.fround(1 / scale);
+function axisTaps(mode: string, n: number, out: number, ratio: number): AxisTaps {
   const clamp = (i: number) => Math.min(Math.max(i, 0), n - 1);
   if (mode === 'nearest') return { indices: [Array.from({ length: out }, (_, o) => Math.min(Math.floor(Math.fround(o * ratio)), n - 1))], weights: undefined };
   if (mode === 'bicubic') {
@@ -62,10 +60,13 @@ function upsample(op: OpInput): tf.Tensor {
   const scale = spatialAttribute(op.node, 'scale');
   const sizes = op.node.inShapes[0].slice(1);
   const out = op.node.outShape.slice(1);
+  // PyTorch maps positions with 1/scale when a scale factor is given, and with in/out for size= (like= resolves to a size), in float32.
+  const sized = op.node.attributes.size !== undefined;
+  const ratios = sizes.map((n, i) => Math.fround(sized ? n / out[i] : 1 / scale[i]));
   let x = op.inputs[0];
   sizes.forEach((n, i) => {
     const axis = i + 1;
-    const taps = axisTaps(mode, n, out[i], scale[i]);
+    const taps = axisTaps(mode, n, out[i], ratios[i]);
     let sum: tf.Tensor | undefined;
     taps.indices.forEach((indices, j) => {
       let picked = tf.gather(x, op.cached(`index${i}.${j}`, () => tf.tensor1d(indices, 'int32')), axis);

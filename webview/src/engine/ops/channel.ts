@@ -1,0 +1,66 @@
+/**
+ * slice, channel_shuffle, pixel_shuffle and layer_scale on the engine's
+ * channels-last tensors [1, ...S, C]: the channel axis is the last one, and
+ * PyTorch's channel orders are rebuilt by reshapes and transposes.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { channelwise } from '../layout';
+import type { OpInput, OpSupport } from './types';
+
+function slice(op: OpInput): tf.Tensor {
+  const x = op.inputs[0];
+  const a = op.node.attributes;
+  const axis = Number(a.axis);
+  const start = Number(a.start);
+  const end = Number(a.end);
+  // Channels (axis 0 of the .cnn shape) are the last tfjs axis; spatial axis i is tfjs axis i.
+  const tfAxis = axis === 0 || x.rank === 2 ? x.rank - 1 : axis;
+  const begin = new Array<number>(x.rank).fill(0);
+  const size = new Array<number>(x.rank).fill(-1);
+  begin[tfAxis] = start;
+  size[tfAxis] = end - start;
+  return tf.slice(x, begin, size);
+}
+
+/** Channel g·(C/groups) + i moves to i·groups + g, as torch.nn.ChannelShuffle. */
+function channelShuffle(op: OpInput): tf.Tensor {
+  const x = op.inputs[0];
+  const groups = Number(op.node.attributes.groups);
+  const outer = x.shape.slice(0, -1);
+  const channels = x.shape[x.rank - 1];
+  const split = tf.reshape(x, [...outer, groups, channels / groups]);
+  const order = [...outer.map((_, i) => i), outer.length + 1, outer.length];
+  return tf.reshape(tf.transpose(split, order), x.shape);
+}
+
+/**
+ * PyTorch's order: input channel c·r^n + (o1·r + o2)... goes to output channel
+ * c at offsets (o1, o2, ...), the first spatial axis slowest. TensorFlow's
+ * depth_to_space puts the offsets before the channel instead, so it is not used.
+ */
+function pixelShuffle(op: OpInput): tf.Tensor {
+  const x = op.inputs[0];
+  const r = Number(op.node.attributes.factor);
+  const spatial = x.shape.slice(1, -1);
+  const n = spatial.length;
+  const outChannels = op.node.outShape[0];
+  const split = tf.reshape(x, [1, ...spatial, outChannels, ...new Array<number>(n).fill(r)]);
+  // [1, S1..Sn, C, o1..on] → [1, S1, o1, ..., Sn, on, C].
+  const order = [0];
+  for (let i = 0; i < n; i++) order.push(1 + i, n + 2 + i);
+  order.push(n + 1);
+  return tf.reshape(tf.transpose(split, order), [1, ...spatial.map((s) => s * r), outChannels]);
+}
+
+function layerScale(op: OpInput): tf.Tensor {
+  const x = op.inputs[0];
+  const gamma = op.cached('gamma', () => tf.tensor1d(op.weights.weight.data, 'float32'));
+  return tf.mul(x, channelwise(x, gamma));
+}
+
+export const channelExecutors: Record<string, OpSupport> = {
+  slice: { run: slice },
+  channel_shuffle: { run: channelShuffle },
+  pixel_shuffle: { run: pixelShuffle },
+  layer_scale: { run: layerScale },
+};

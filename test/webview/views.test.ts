@@ -67,6 +67,14 @@ describe('views in the browser', function () {
     assert.deepEqual(await call('pixel', 0, 0, 0), entry(diverging, 0.25), '-2 is a quarter of the way up');
   });
 
+  it('spans the legend over every channel, not only the 64 drawn, so it agrees with the range line', async () => {
+    // Channels past the 64 drawn hold the extremes -35 and 31, as deep layers of ResNet-18 do.
+    const data = Array.from({ length: 600 * 4 }, (_, k) => (k === 599 * 4 ? -35 : k === 300 * 4 ? 31 : (k % 7) - 3));
+    const maps = await call('renderMaps', [600, 2, 2], data);
+    assert.match(maps.range, /^Range -35 … 31,/);
+    assert.deepEqual([maps.legendScale, maps.legendMin, maps.legendMax], ['diverging', '-35', '35']);
+  });
+
   it('caps 600 channels at 64 and says so', async () => {
     const maps = await call('renderMaps', [600, 2, 2], Array.from({ length: 2400 }, (_, k) => k % 7));
     assert.equal(maps.canvases.length, 64);

@@ -471,11 +471,13 @@ export async function answerOpenDialog(page: Page, path: string, timeoutMs = 20_
   const deadline = Date.now() + timeoutMs;
   let said = '';
   while (Date.now() < deadline) {
+    // A slow machine may close the dialog after the wait below gave up: then the path was taken.
+    if (!(await input.isVisible())) return;
     await input.fill(path);
     await page.waitForTimeout(500);
     await page.keyboard.press('Enter');
     try {
-      await input.waitFor({ state: 'hidden', timeout: 3_000 });
+      await input.waitFor({ state: 'hidden', timeout: 5_000 });
       return;
     } catch {
       said = await page.locator('.quick-input-widget .quick-input-message').innerText().catch(() => '');
@@ -483,6 +485,20 @@ export async function answerOpenDialog(page: Page, path: string, timeoutMs = 20_
   }
   await page.keyboard.press('Escape');
   throw new Error(`the open dialog did not accept ${path}${said ? `: "${said}"` : ''}`);
+}
+
+/**
+ * Switches the colour theme as a user does: "Preferences: Color Theme", then
+ * the theme's name (e.g. "Default High Contrast") and Enter.
+ */
+export async function chooseColorTheme(page: Page, theme: string): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(theme);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(theme)}$`) }) }).first();
+  await row.waitFor({ timeout: 10_000 });
+  await row.click();
+  await input.waitFor({ state: 'hidden' });
 }
 
 /** One row of the Problems panel. */

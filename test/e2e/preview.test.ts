@@ -227,7 +227,6 @@ describe('the preview panel in real VS Code (code-server)', function () {
   });
 
   it('draws toolbar buttons readable in every theme kind: light, dark and both high-contrast themes', async () => {
-    const settingsFile = join(server.tempDir, 'user/User/settings.json');
     const themes: [string, string][] = [
       ['Default Light Modern', 'vscode-light'],
       ['Default Dark Modern', 'vscode-dark'],
@@ -237,9 +236,8 @@ describe('the preview panel in real VS Code (code-server)', function () {
     const failures: string[] = [];
     try {
       for (const [theme, kind] of themes) {
-        // VS Code watches the settings file, as when the user picks a theme; the webview body gets the theme kind's class.
-        const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
-        writeFileSync(settingsFile, JSON.stringify({ ...settings, 'workbench.colorTheme': theme }, null, 2));
+        // Picked in the palette as a user does; the webview's body then carries the theme kind's class.
+        await e2e.chooseColorTheme(page, theme);
         await preview.locator(`body.${kind}`).waitFor({ timeout: 30_000 });
         await page.waitForTimeout(300);
         await e2e.screenshot(page, `out/e2e/preview-theme-${kind}.png`);
@@ -274,9 +272,7 @@ describe('the preview panel in real VS Code (code-server)', function () {
         for (const c of contrasts) if (c.ratio < needed) failures.push(`${theme}: ${c.button} has contrast ${c.ratio.toFixed(2)} (${c.colours}), below ${needed}`);
       }
     } finally {
-      const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
-      delete settings['workbench.colorTheme'];
-      writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+      await e2e.chooseColorTheme(page, 'Default Dark Modern').catch(() => undefined);
     }
     assert.deepEqual(failures, []);
   });

@@ -154,6 +154,15 @@ describe('views in the browser', function () {
     assert.equal((await call('renderTopClasses', [0.7, 0.3])).rows.length, 2, 'fewer than 5 classes: all of them');
   });
 
+  it('keeps the timing table, Share column included, inside a narrow side panel whatever the statement', async () => {
+    const label = 'conv(c, 3, stride=stride, padding=1, bias=false) (line 7), shared by 2 threads; DownBasicBlock(512)/BasicBranch(c, stride)';
+    for (const width of [240, 320]) {
+      const fit = await call('timingFits', [{ node: 1, op: 'conv', ms: 6 }, { node: 2, op: 'batchnorm', ms: 1 }], label, width);
+      assert.ok(fit.tableRight <= fit.containerRight + 0.5, `${width}px: the table ends at ${fit.tableRight}, past the panel's ${fit.containerRight}`);
+      for (const right of fit.shareRights) assert.ok(right <= fit.containerRight + 0.5, `${width}px: a Share cell ends at ${right}`);
+    }
+  });
+
   it('tables timings in graph order with shares, the slowest marked, and the untimed rest', async () => {
     const t = await call('renderTiming', [{ node: 3, op: 'dense', ms: 2 }, { node: 1, op: 'conv', ms: 6 }, { node: 2, op: 'relu', ms: 1 }], 10, 'webgl');
     assert.equal(t.containerTestId, 'timing');

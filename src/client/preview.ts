@@ -6,7 +6,7 @@
  */
 import { webcrypto } from 'node:crypto';
 import * as vscode from 'vscode';
-import { checkWebviewMessage, plainBytes, previewViewType, shardPathProblem, type HostMessage, type PreviewState, type WebviewMessage } from '../protocol/preview';
+import { checkWebviewMessage, parseLabels, plainBytes, previewViewType, shardPathProblem, type HostMessage, type PreviewState, type WebviewMessage } from '../protocol/preview';
 
 /** Edits arrive per keystroke; the webview re-analyses at most this often. */
 const sourceDebounceMs = 60;
@@ -201,7 +201,19 @@ class PreviewPanel {
 }
 
 /** What `pickFile` answers, before it is posted as a `file` message. */
-type PickedFile = { name: string; bytes: Uint8Array; extraFiles?: { name: string; bytes: Uint8Array }[] } | { error: string };
+type PickedFile = { name: string; bytes: Uint8Array; extraFiles?: { name: string; bytes: Uint8Array }[]; labels?: string[] } | { error: string };
+
+/** The labels file the panel looks for beside picked weights: one class name per line. */
+const labelsFileName = 'labels.txt';
+
+/** The class names in `labels.txt` beside `weightsUri`, or undefined when there is none. */
+async function labelsBeside(weightsUri: vscode.Uri): Promise<string[] | undefined> {
+  try {
+    return parseLabels(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(weightsUri, '..', labelsFileName))));
+  } catch {
+    return undefined;
+  }
+}
 
 /** Reads a user-chosen file; for a tfjs `model.json`, also the weight shards its manifest names, from the same folder. */
 async function pickFile(purpose: 'image' | 'weights'): Promise<PickedFile> {
@@ -213,8 +225,11 @@ async function pickFile(purpose: 'image' | 'weights'): Promise<PickedFile> {
   try {
     const bytes = plainBytes(await vscode.workspace.fs.readFile(uri));
     const name = baseName(uri);
-    if (purpose !== 'weights' || !name.endsWith('.json')) return { name, bytes };
-    return { name, bytes, extraFiles: await readShards(uri, bytes) };
+    if (purpose !== 'weights') return { name, bytes };
+    const labels = await labelsBeside(uri);
+    const named = labels ? { labels } : {};
+    if (!name.endsWith('.json')) return { name, bytes, ...named };
+    return { name, bytes, extraFiles: await readShards(uri, bytes), ...named };
   } catch (error) {
     return { error: `could not read ${uri.fsPath}: ${(error as Error).message}` };
   }

@@ -33,7 +33,16 @@ export type HostMessage =
   /** The editor's cursor moved: highlight the layer on that 0-based line. */
   | { type: 'cursor'; uri: string; line: number }
   /** The answer to `pickFile`: the file's bytes, or why there are none (the user cancelled, or it could not be read). */
-  | { type: 'file'; requestId: number; name?: string; bytes?: Uint8Array; extraFiles?: { name: string; bytes: Uint8Array }[]; error?: string }
+  | {
+      type: 'file';
+      requestId: number;
+      name?: string;
+      bytes?: Uint8Array;
+      extraFiles?: { name: string; bytes: Uint8Array }[];
+      /** Class names, one per line of a `labels.txt` beside picked weights, in class-index order. */
+      labels?: string[];
+      error?: string;
+    }
   /** The answer to `save`. */
   | { type: 'saved'; requestId: number; path?: string; error?: string };
 
@@ -200,7 +209,16 @@ export function checkHostMessage(value: unknown): Checked<HostMessage> {
           const entry = recordOf(file, `extraFiles[${index}]`);
           return { name: stringField(entry, 'name')!, bytes: bytesField(entry, 'bytes') };
         });
-        return { type, requestId, name: stringField(fields, 'name')!, bytes: bytesField(fields, 'bytes'), ...(extraFiles ? { extraFiles } : {}) };
+        const labels = fields.labels;
+        if (labels !== undefined && (!Array.isArray(labels) || labels.some((label) => typeof label !== 'string'))) fail(`'labels' should be an array of strings, not ${describe(labels)}`);
+        return {
+          type,
+          requestId,
+          name: stringField(fields, 'name')!,
+          bytes: bytesField(fields, 'bytes'),
+          ...(extraFiles ? { extraFiles } : {}),
+          ...(labels ? { labels: labels as string[] } : {}),
+        };
       }
       case 'saved':
         return { type, requestId: countField(fields, 'requestId')!, path: stringField(fields, 'path', true), error: stringField(fields, 'error', true) };
@@ -232,6 +250,17 @@ export function shardPathProblem(path: string): string | undefined {
   if (segments.some((segment) => segment === '..')) return "it leaves the model's folder with '..'";
   if (segments.some((segment) => segment === '' || segment === '.')) return 'it has an empty or "." segment';
   return undefined;
+}
+
+/**
+ * Class names from the text of a labels file: one per line, in class-index
+ * order; blank lines at the end are dropped, and a trailing carriage return
+ * (a file written on Windows) is not part of a name.
+ */
+export function parseLabels(text: string): string[] {
+  const lines = text.split('\n').map((line) => line.replace(/\r$/, '').trim());
+  while (lines.length && lines[lines.length - 1] === '') lines.pop();
+  return lines;
 }
 
 /**

@@ -228,10 +228,11 @@ describe('the preview panel in real VS Code (code-server)', function () {
 
   it('draws toolbar buttons readable in every theme kind: light, dark and both high-contrast themes', async () => {
     const themes: [string, string][] = [
-      ['Default Light Modern', 'vscode-light'],
-      ['Default Dark Modern', 'vscode-dark'],
-      ['Default High Contrast', 'vscode-high-contrast'],
-      ['Default High Contrast Light', 'vscode-high-contrast-light'],
+      // The palette's labels (the settings call them "Default Light Modern" and so on).
+      ['Light Modern', 'vscode-light'],
+      ['Dark Modern', 'vscode-dark'],
+      ['Dark High Contrast', 'vscode-high-contrast:not(.vscode-high-contrast-light)'],
+      ['Light High Contrast', 'vscode-high-contrast-light'],
     ];
     const failures: string[] = [];
     try {
@@ -240,7 +241,7 @@ describe('the preview panel in real VS Code (code-server)', function () {
         await e2e.chooseColorTheme(page, theme);
         await preview.locator(`body.${kind}`).waitFor({ timeout: 30_000 });
         await page.waitForTimeout(300);
-        await e2e.screenshot(page, `out/e2e/preview-theme-${kind}.png`);
+        await e2e.screenshot(page, `out/e2e/preview-theme-${kind.split(':')[0]}${kind.includes(':not') ? '-dark' : ''}.png`);
         const contrasts = await preview.locator('header.toolbar').evaluate((toolbar) => {
           type Styled = { getAttribute(name: string): string | null; disabled?: boolean; parentElement: Styled | null };
           const page = globalThis as unknown as { getComputedStyle(element: Styled): { color: string; backgroundColor: string } };
@@ -272,7 +273,7 @@ describe('the preview panel in real VS Code (code-server)', function () {
         for (const c of contrasts) if (c.ratio < needed) failures.push(`${theme}: ${c.button} has contrast ${c.ratio.toFixed(2)} (${c.colours}), below ${needed}`);
       }
     } finally {
-      await e2e.chooseColorTheme(page, 'Default Dark Modern').catch(() => undefined);
+      await e2e.chooseColorTheme(page, 'Light Modern').catch(() => undefined);
     }
     assert.deepEqual(failures, []);
   });

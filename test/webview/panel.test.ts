@@ -48,17 +48,17 @@ async function send(page: Page, message: HostMessage): Promise<void> {
  * with the bytes as a Uint8Array (as the host posts them now), or as the JSON
  * form of a Node Buffer (as they arrived in real VS Code before the fix).
  */
-async function answerPickFile(page: Page, name: string, bytes: number[], as: 'bytes' | 'buffer-json'): Promise<void> {
+async function answerPickFile(page: Page, name: string, bytes: number[], as: 'bytes' | 'buffer-json', labels?: string[]): Promise<void> {
   const deadline = Date.now() + 10_000;
   let request: WebviewMessage | undefined;
   while (!(request = (await posted(page)).filter((m) => m.type === 'pickFile').pop()) && Date.now() < deadline) await page.waitForTimeout(50);
   assert.ok(request && request.type === 'pickFile', 'the panel asked for a file');
   await page.evaluate(
-    ({ requestId, name, bytes, as }) => {
+    ({ requestId, name, bytes, as, labels }) => {
       const data = as === 'bytes' ? new Uint8Array(bytes) : { type: 'Buffer', data: bytes };
-      (globalThis as unknown as { postMessage(message: unknown, origin: string): void }).postMessage({ type: 'file', requestId, name, bytes: data }, '*');
+      (globalThis as unknown as { postMessage(message: unknown, origin: string): void }).postMessage({ type: 'file', requestId, name, bytes: data, ...(labels ? { labels } : {}) }, '*');
     },
-    { requestId: request.requestId, name, bytes, as },
+    { requestId: request.requestId, name, bytes, as, labels },
   );
 }
 
@@ -156,20 +156,59 @@ describe('the preview panel in headless Chromium', function () {
     // Weights whose first kernel is 3x3 where LeNet-5 has 5x5: loading them starts a run that fails.
     const wrong = encodeSafetensors([{ name: '0.weight', shape: [6, 1, 3, 3], data: new Float32Array(54) }]);
     await page.getByTestId('weights').selectOption('__pick-weights__');
-    await answerPickFile(page, 'wrong.safetensors', [...wrong], 'bytes');
-    await waitForText(page, 'messages', /The forward pass failed: .*expects weight 6x1x5x5/);
-    await waitForText(page, 'layer-title', /^No results: the last run failed/);
-    assert.equal(await page.locator('[data-testid="top-class"]').count(), 0);
-    assert.equal(await page.locator('[data-testid="feature-map"]').count(), 0);
-    await page.getByTestId('weights').selectOption('he');
+    try {
+      await answerPickFile(page, 'wrong.safetensors', [...wrong], 'bytes');
+      await waitForText(page, 'messages', /The forward pass failed: .*expects weight 6x1x5x5/);
+      await waitForText(page, 'layer-title', /^No results: the last run failed/);
+      assert.equal(await page.locator('[data-testid="top-class"]').count(), 0);
+      assert.equal(await page.locator('[data-testid="feature-map"]').count(), 0);
+    } finally {
+      await page.getByTestId('weights').selectOption('he');
+    }
+  });
+
+  it('names the classes of a 1,000-way output with the ImageNet names, and says so', async () => {
+    await send(page, sourceMessage('imagenet.cnn', 'network Head {\n  input(3x8x8)\n  global_avgpool\n  dense(1000)\n}\n', 30));
+    await waitForText(page, 'title', /^imagenet\.cnn$/);
+    const before = Number((await page.getByTestId('side').getAttribute('data-runs')) ?? 0);
+    await page.getByTestId('run').click();
+    await page.waitForFunction(`Number(document.querySelector('[data-testid="side"]')?.getAttribute('data-runs') ?? 0) > ${before}`);
+    assert.match(await page.getByTestId('top-caption').innerText(), /ImageNet class names/);
+    const rows = await page.locator('[data-testid="top-class"]').evaluateAll((elements) => elements.map((row) => [Number(row.getAttribute('data-index')), row.querySelector('[data-testid="class-label"]')?.textContent ?? '']));
+    const names = (await import('../../webview/src/views/imagenetClasses')).imagenetClassNames;
+    assert.equal(rows.length, 5);
+    for (const [index, label] of rows) assert.equal(label, names[index as number]);
+  });
+
+  it('names the classes from a labels.txt that came with the weights', async () => {
+    await send(page, sourceMessage('tiny.cnn', 'network Tiny {\n  input(1x2x2)\n  flatten\n  dense(3)\n}\n', 31));
+    await waitForText(page, 'title', /^tiny\.cnn$/);
+    // Bias 1, 3, 2 and a zero kernel: the scores rank class 1, then 2, then 0 whatever the input.
+    const weights = encodeSafetensors([
+      { name: 'fc.weight', shape: [3, 4], data: new Float32Array(12) },
+      { name: 'fc.bias', shape: [3], data: Float32Array.from([1, 3, 2]) },
+    ]);
+    const before = Number((await page.getByTestId('side').getAttribute('data-runs')) ?? 0);
+    try {
+      await page.getByTestId('weights').selectOption('__pick-weights__');
+      await answerPickFile(page, 'tiny.safetensors', [...weights], 'bytes', ['cat', 'dog', 'bird']);
+      await page.waitForFunction(`Number(document.querySelector('[data-testid="side"]')?.getAttribute('data-runs') ?? 0) > ${before}`);
+      assert.match(await page.getByTestId('top-caption').innerText(), /names from labels\.txt/);
+      assert.deepEqual(await page.locator('[data-testid="class-label"]').allInnerTexts(), ['dog', 'bird', 'cat']);
+    } finally {
+      // Later tests run other networks on the default weights.
+      await page.getByTestId('weights').selectOption('he');
+    }
   });
 
   it('shows the top 5 classes of a network that ends in softmax', async () => {
     await send(page, sourceMessage('mnist.cnn', readFileSync('examples/mnist.cnn', 'utf8'), 2));
     await waitForText(page, 'title', /^mnist\.cnn$/);
+    const before = Number((await page.getByTestId('side').getAttribute('data-runs')) ?? 0);
     await page.getByTestId('run').click();
+    // The results of the run before stay until this one finishes.
+    await page.waitForFunction(`Number(document.querySelector('[data-testid="side"]')?.getAttribute('data-runs') ?? 0) > ${before}`, undefined, { timeout: 60_000 });
     const top = page.locator('[data-testid="top-classes"]');
-    await top.waitFor({ timeout: 60_000 });
     const text = await top.innerText();
     const percentages = [...text.matchAll(/(\d+(?:\.\d+)?)\s*%/g)].map((m) => Number(m[1]));
     assert.equal(percentages.length, 5, text);

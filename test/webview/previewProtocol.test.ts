@@ -6,7 +6,9 @@
  * a tfjs model's shard paths cannot leave the model's folder.
  */
 import { strict as assert } from 'node:assert';
-import { checkHostMessage, checkWebviewMessage, plainBytes, requestIdOf, shardPathProblem } from '../../src/protocol/preview';
+import { checkHostMessage, checkWebviewMessage, parseLabels, plainBytes, requestIdOf, shardPathProblem } from '../../src/protocol/preview';
+import { imagenetClassNames } from '../../webview/src/views/imagenetClasses';
+import { requirePython, runPython } from '../python';
 
 const range = { start: { line: 3, character: 2 }, end: { line: 3, character: 9 } };
 
@@ -115,5 +117,27 @@ describe('preview protocol: run-time checks at the boundary', () => {
       ['a//b.bin', /empty or "\." segment/],
     ];
     for (const [path, reason] of refused) it(`refuses "${path}"`, () => assert.match(shardPathProblem(path) ?? 'allowed', reason));
+  });
+
+  describe('class names', () => {
+    it('reads a labels file one name per line, Windows line ends and trailing blank lines included', () => {
+      assert.deepEqual(parseLabels('tabby\r\ntiger cat\r\n\r\n'), ['tabby', 'tiger cat']);
+      assert.deepEqual(parseLabels('a\n\nc\n'), ['a', '', 'c'], 'a blank line inside keeps the indices of the names after it');
+    });
+
+    it('accepts labels with a file answer and refuses labels that are not strings', () => {
+      const ok = checkHostMessage({ type: 'file', requestId: 1, name: 'w.safetensors', bytes: new Uint8Array(8), labels: ['cat', 'dog'] });
+      assert.ok(ok.ok && ok.message.type === 'file' && ok.message.labels?.length === 2);
+      const bad = checkHostMessage({ type: 'file', requestId: 1, name: 'w.safetensors', bytes: new Uint8Array(8), labels: [1, 2] });
+      assert.ok(!bad.ok && /'labels' should be an array of strings/.test(bad.reason));
+    });
+
+    it("has torchvision's 1,000 ImageNet class names in its order", function () {
+      requirePython(this, ['torchvision']);
+      const torchvision = JSON.parse(runPython('import json; from torchvision.models import ResNet18_Weights as W; print(json.dumps(W.IMAGENET1K_V1.meta["categories"]))')) as string[];
+      assert.equal(imagenetClassNames.length, 1000);
+      assert.deepEqual([...imagenetClassNames], torchvision);
+      assert.equal(imagenetClassNames[281], 'tabby');
+    });
   });
 });

@@ -17,9 +17,10 @@ import { renderHistogram } from '../views/histogram';
 import { renderTiming } from '../views/timing';
 import { renderTopClasses } from '../views/topClasses';
 import { classScoresOutput, toProbabilities } from '../views/classes';
+import { imagenetClassNames } from '../views/imagenetClasses';
 import type { Host } from './host';
 import type { PanelElements } from './layout';
-import { RunSession, type SessionResult } from './runSession';
+import { RunSession, type SessionResult, type WeightsSource } from './runSession';
 import { keepPlan } from './keepPlan';
 
 /** Option values of the input and weights menus that open a file instead of naming a source. */
@@ -38,6 +39,19 @@ interface Message {
 interface LastRun {
   graph: NetworkGraph;
   result: SessionResult;
+}
+
+/**
+ * Names for the classes of an output: a `labels.txt` that came with the
+ * weights when it has one name per class, else the ImageNet-1k names for a
+ * 1,000-way output, else none ("class N"); `source` says which, for the caption.
+ */
+function classNames(weights: WeightsSource, classes: number): { labels?: readonly string[]; source: string } {
+  const labels = weights.kind === 'he' ? undefined : weights.labels;
+  if (labels && labels.length === classes) return { labels, source: 'names from labels.txt' };
+  const mismatch = labels ? `labels.txt has ${labels.length} names for ${classes} classes, so they are not used` : '';
+  if (classes === imagenetClassNames.length) return { labels: imagenetClassNames, source: mismatch ? `${mismatch}; ImageNet class names` : 'ImageNet class names' };
+  return { source: mismatch };
 }
 
 export class PreviewApp {
@@ -294,9 +308,9 @@ export class PreviewApp {
         select.value = heWeights;
         return;
       }
-      this.session.weights = { kind: 'tfjs', name: file.name, modelJson, shards: file.extraFiles ?? [] };
+      this.session.weights = { kind: 'tfjs', name: file.name, modelJson, shards: file.extraFiles ?? [], labels: file.labels };
     } else {
-      this.session.weights = { kind: 'safetensors', name: file.name, bytes: file.bytes };
+      this.session.weights = { kind: 'safetensors', name: file.name, bytes: file.bytes, labels: file.labels };
     }
     const label = `Weights: ${file.name}`;
     const option = [...select.options].find((o) => o.value === `file:${file.name}`) ?? new Option(label, `file:${file.name}`);
@@ -415,8 +429,10 @@ export class PreviewApp {
     const last = graph.output === null ? undefined : graph.nodes[graph.output];
     const scores = last ? classScoresOutput([last.op], run.result.output.shape) : undefined;
     if (scores) {
-      const note = scores === 'logits' ? `(after a softmax the panel applies: ${last!.op} gives logits)` : undefined;
-      renderTopClasses(ui.topClasses, toProbabilities(run.result.output.data, scores), undefined, note);
+      const classes = run.result.output.shape[0];
+      const names = classNames(this.session.weights, classes);
+      const notes = [scores === 'logits' ? `after a softmax the panel applies: ${last!.op} gives logits` : '', names.source].filter(Boolean);
+      renderTopClasses(ui.topClasses, toProbabilities(run.result.output.data, scores), names.labels, notes.length ? `(${notes.join('; ')})` : undefined);
     } else ui.topClasses.replaceChildren();
     if (!node || !output) {
       ui.layerTitle.textContent = node ? `${label(node.id)}: run again to see this layer` : 'Select a layer';

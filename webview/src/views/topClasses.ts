@@ -13,7 +13,7 @@ import { element } from './dom';
  * container is marked `data-testid="top-classes"` unless it already carries
  * a test id.
  */
-export function renderTopClasses(container: HTMLElement, probabilities: Float32Array, labels?: string[], note?: string): void {
+export function renderTopClasses(container: HTMLElement, probabilities: Float32Array, labels?: readonly string[], note?: string): void {
   ensureViewsStyles(container.ownerDocument);
   container.dataset.testid ||= 'top-classes';
   container.replaceChildren();

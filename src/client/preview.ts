@@ -4,8 +4,9 @@
  * file access a webview cannot (picking inputs and weights, saving exports).
  * All analysis, drawing and running happens in the webview (webview/src).
  */
+import { webcrypto } from 'node:crypto';
 import * as vscode from 'vscode';
-import { previewViewType, type HostMessage, type PreviewState, type WebviewMessage } from '../protocol/preview';
+import { checkWebviewMessage, parseLabels, plainBytes, previewViewType, shardPathProblem, type HostMessage, type PreviewState, type WebviewMessage } from '../protocol/preview';
 
 /** Edits arrive per keystroke; the webview re-analyses at most this often. */
 const sourceDebounceMs = 60;
@@ -15,8 +16,11 @@ export type NetworkAt = (document: vscode.TextDocument, position: vscode.Positio
 
 /** Registers the command, the serializer (panels come back after a reload) and returns their disposables. */
 export function registerPreview(context: vscode.ExtensionContext, networkAt: NetworkAt): vscode.Disposable[] {
-  const previews = new PreviewRegistry(context.extensionUri);
+  // Rejected messages and host-side failures go here (Output → CNN Lens Preview), never to an unhandled rejection.
+  const log = vscode.window.createOutputChannel('CNN Lens Preview', { log: true });
+  const previews = new PreviewRegistry(context.extensionUri, log);
   return [
+    log,
     previews,
     vscode.commands.registerCommand('cnnLens.openPreview', async (uri?: string | vscode.Uri, network?: string, weights?: vscode.Uri) => {
       const target = uri ? (typeof uri === 'string' ? vscode.Uri.parse(uri) : uri) : vscode.window.activeTextEditor?.document.uri;
@@ -57,7 +61,10 @@ export function registerPreview(context: vscode.ExtensionContext, networkAt: Net
 class PreviewRegistry implements vscode.Disposable {
   private readonly panels = new Map<string, PreviewPanel>();
 
-  constructor(private readonly extensionUri: vscode.Uri) {}
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
 
   show(document: vscode.TextDocument, network: string | undefined, weights?: WeightFile): void {
     const existing = this.panels.get(document.uri.toString());
@@ -78,7 +85,7 @@ class PreviewRegistry implements vscode.Disposable {
   adopt(panel: vscode.WebviewPanel, document: vscode.TextDocument, network: string | undefined): PreviewPanel {
     const key = document.uri.toString();
     panel.webview.options = webviewOptions(this.extensionUri);
-    const preview = new PreviewPanel(panel, document, this.extensionUri, network, () => this.panels.delete(key));
+    const preview = new PreviewPanel(panel, document, this.extensionUri, network, this.log, () => this.panels.delete(key));
     this.panels.set(key, preview);
     return preview;
   }
@@ -116,12 +123,20 @@ class PreviewPanel {
     private readonly document: vscode.TextDocument,
     extensionUri: vscode.Uri,
     private network: string | undefined,
+    private readonly log: vscode.LogOutputChannel,
     onDispose: () => void,
   ) {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'images', 'icon.png');
     panel.webview.html = previewHtml(panel.webview, extensionUri);
     this.subscriptions.push(
-      panel.webview.onDidReceiveMessage((message: WebviewMessage) => void this.receive(message)),
+      panel.webview.onDidReceiveMessage((value: unknown) => {
+        const checked = checkWebviewMessage(value);
+        if (!checked.ok) {
+          this.log.warn(checked.reason);
+          return;
+        }
+        this.receive(checked.message).catch((error: unknown) => this.log.error(`handling the webview's '${checked.message.type}' message failed: ${(error as Error).message ?? String(error)}`));
+      }),
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (event.document === this.document) this.scheduleSource();
       }),
@@ -209,25 +224,66 @@ class PreviewPanel {
   }
 }
 
+/** What `pickFile` answers, before it is posted as a `file` message. */
+type PickedFile = { name: string; bytes: Uint8Array; extraFiles?: { name: string; bytes: Uint8Array }[]; labels?: string[] } | { error: string };
+
+/** The labels file the panel looks for beside picked weights: one class name per line. */
+const labelsFileName = 'labels.txt';
+
+/** The class names in `labels.txt` beside `weightsUri`, or undefined when there is none. */
+async function labelsBeside(weightsUri: vscode.Uri): Promise<string[] | undefined> {
+  try {
+    return parseLabels(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(weightsUri, '..', labelsFileName))));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads a user-chosen file; for a tfjs `model.json`, also the weight shards its manifest names, from the same folder. */
-async function pickFile(purpose: 'image' | 'weights'): Promise<{ name?: string; bytes?: Uint8Array; extraFiles?: { name: string; bytes: Uint8Array }[]; error?: string }> {
+async function pickFile(purpose: 'image' | 'weights'): Promise<PickedFile> {
   const filters: Record<string, string[]> =
     purpose === 'image' ? { Images: ['png', 'jpg', 'jpeg', 'gif', 'webp', 'bmp'] } : { 'Weights (safetensors, tfjs model.json)': ['safetensors', 'json'] };
   const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters, openLabel: purpose === 'image' ? 'Use as input' : 'Load weights' });
   if (!picked?.length) return { error: 'cancelled' };
   const uri = picked[0];
   try {
-    const bytes = await vscode.workspace.fs.readFile(uri);
+    const bytes = plainBytes(await vscode.workspace.fs.readFile(uri));
     const name = baseName(uri);
-    if (purpose !== 'weights' || !name.endsWith('.json')) return { name, bytes };
-    const manifest = JSON.parse(new TextDecoder().decode(bytes)) as { weightsManifest?: { paths?: string[] }[] };
-    const paths = (manifest.weightsManifest ?? []).flatMap((group) => group.paths ?? []);
-    const extraFiles: { name: string; bytes: Uint8Array }[] = [];
-    for (const path of paths) extraFiles.push({ name: path, bytes: await vscode.workspace.fs.readFile(vscode.Uri.joinPath(uri, '..', path)) });
-    return { name, bytes, extraFiles };
+    if (purpose !== 'weights') return { name, bytes };
+    const labels = await labelsBeside(uri);
+    const named = labels ? { labels } : {};
+    if (!name.endsWith('.json')) return { name, bytes, ...named };
+    return { name, bytes, extraFiles: await readShards(uri, bytes), ...named };
   } catch (error) {
     return { error: `could not read ${uri.fsPath}: ${(error as Error).message}` };
   }
+}
+
+/**
+ * The weight shards a tfjs `model.json` names, read from the model's folder.
+ * A path that would leave the folder is refused before anything is read
+ * (shardPathProblem), and the joined URI is checked to lie inside it again.
+ */
+async function readShards(modelUri: vscode.Uri, modelBytes: Uint8Array): Promise<{ name: string; bytes: Uint8Array }[]> {
+  let manifest: unknown;
+  try {
+    manifest = (JSON.parse(new TextDecoder().decode(modelBytes)) as { weightsManifest?: unknown }).weightsManifest;
+  } catch {
+    // Not JSON: the webview says so when it parses the file itself.
+    return [];
+  }
+  if (!Array.isArray(manifest)) return [];
+  const paths = manifest.flatMap((group: { paths?: unknown }) => (Array.isArray(group?.paths) ? group.paths : []));
+  const folder = vscode.Uri.joinPath(modelUri, '..');
+  const shards: { name: string; bytes: Uint8Array }[] = [];
+  for (const path of paths) {
+    const problem = typeof path === 'string' ? shardPathProblem(path) : 'it is not a string';
+    if (problem) throw new Error(`model.json names the weight file ${JSON.stringify(path)}, which is not read because ${problem}; weight files must be in the model's folder`);
+    const shard = vscode.Uri.joinPath(folder, path as string);
+    if (!shard.path.startsWith(`${folder.path.replace(/\/$/, '')}/`)) throw new Error(`the weight file ${JSON.stringify(path)} lies outside the model's folder`);
+    shards.push({ name: path as string, bytes: plainBytes(await vscode.workspace.fs.readFile(shard)) });
+  }
+  return shards;
 }
 
 async function saveFile(near: vscode.Uri, suggestedName: string, bytes: Uint8Array): Promise<{ path?: string; error?: string }> {
@@ -278,9 +334,7 @@ function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string 
 </html>`;
 }
 
+/** 128 bits from the platform's cryptographic generator, base64: a nonce a page cannot guess (Math.random can be predicted). */
 function makeNonce(): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let nonce = '';
-  for (let i = 0; i < 32; i++) nonce += alphabet.charAt(Math.floor(Math.random() * alphabet.length));
-  return nonce;
+  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString('base64');
 }

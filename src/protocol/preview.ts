@@ -33,7 +33,16 @@ export type HostMessage =
   /** The editor's cursor moved: highlight the layer on that 0-based line. */
   | { type: 'cursor'; uri: string; line: number }
   /** The answer to `pickFile`: the file's bytes, or why there are none (the user cancelled, or it could not be read). */
-  | { type: 'file'; requestId: number; name?: string; bytes?: Uint8Array; extraFiles?: { name: string; bytes: Uint8Array }[]; error?: string }
+  | {
+      type: 'file';
+      requestId: number;
+      name?: string;
+      bytes?: Uint8Array;
+      extraFiles?: { name: string; bytes: Uint8Array }[];
+      /** Class names, one per line of a `labels.txt` beside picked weights, in class-index order. */
+      labels?: string[];
+      error?: string;
+    }
   /** Load these weights as if the user had picked them with Load weights… (Import Model… wrote them beside the imported file). */
   | { type: 'weights'; name: string; bytes: Uint8Array }
   /** The answer to `save`. */
@@ -57,3 +66,218 @@ export type WebviewMessage =
   | { type: 'exportNetwork'; network?: string }
   /** Show a message in VS Code (e.g. the forward pass failed). */
   | { type: 'notify'; level: 'info' | 'warning' | 'error'; message: string };
+
+/**
+ * A message checked at the boundary: the message itself (with its bytes as
+ * plain `Uint8Array`s), or why it was rejected, in words for a log.
+ */
+export type Checked<T> = { ok: true; message: T } | { ok: false; reason: string };
+
+type Fields = Record<string, unknown>;
+
+/** A problem with one field, thrown inside the checkers and turned into a `reason`. */
+class FieldError extends Error {}
+
+function fail(reason: string): never {
+  throw new FieldError(reason);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') {
+    const type = (value as Fields).type;
+    // A Node Buffer serialised as JSON: the bug this check exists for.
+    if (type === 'Buffer' && Array.isArray((value as Fields).data)) return 'a JSON-serialised Node Buffer ({type: "Buffer", data: [...]})';
+    return `an object with keys ${Object.keys(value).slice(0, 5).join(', ') || '(none)'}`;
+  }
+  return typeof value === 'string' ? `the string ${JSON.stringify(value.slice(0, 40))}` : `${typeof value} ${String(value)}`;
+}
+
+function stringField(fields: Fields, key: string, optional = false): string | undefined {
+  const value = fields[key];
+  if (value === undefined && optional) return undefined;
+  if (typeof value !== 'string') fail(`'${key}' should be a string, not ${describe(value)}`);
+  return value;
+}
+
+function countField(fields: Fields, key: string, optional = false): number | undefined {
+  const value = fields[key];
+  if (value === undefined && optional) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) fail(`'${key}' should be a whole number of at least 0, not ${describe(value)}`);
+  return value;
+}
+
+function oneOf<T extends string>(fields: Fields, key: string, allowed: readonly T[]): T {
+  const value = fields[key];
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) fail(`'${key}' should be one of ${allowed.join(', ')}, not ${describe(value)}`);
+  return value as T;
+}
+
+/**
+ * File contents as a `Uint8Array` of their own: a `Uint8Array` (a view is
+ * copied out, so the reader never sees its neighbours) or an `ArrayBuffer`.
+ * Anything else (a JSON-serialised Node Buffer, an array of numbers) is
+ * rejected rather than read as 0 bytes.
+ */
+function bytesField(fields: Fields, key: string): Uint8Array {
+  const value = fields[key];
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  // Another realm's typed arrays fail `instanceof`; their tag still says what they are.
+  const tag = Object.prototype.toString.call(value);
+  if (tag === '[object Uint8Array]') return new Uint8Array(value as ArrayLike<number>);
+  if (tag === '[object ArrayBuffer]') return new Uint8Array(value as ArrayBuffer);
+  return fail(`'${key}' should be bytes (a Uint8Array or ArrayBuffer), not ${describe(value)}`);
+}
+
+function recordOf(value: unknown, what: string): Fields {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${what} should be an object, not ${describe(value)}`);
+  return value as Fields;
+}
+
+function positionField(fields: Fields, key: string): { line: number; character: number } {
+  const position = recordOf(fields[key], `'${key}'`);
+  return { line: countField(position, 'line')!, character: countField(position, 'character')! };
+}
+
+function checked<T>(value: unknown, side: string, read: (fields: Fields, type: string) => T): Checked<T> {
+  try {
+    const fields = recordOf(value, `a ${side} message`);
+    const type = stringField(fields, 'type')!;
+    return { ok: true, message: read(fields, type) };
+  } catch (error) {
+    if (error instanceof FieldError) {
+      const type = typeof value === 'object' && value !== null && typeof (value as Fields).type === 'string' ? ` '${(value as Fields).type}'` : '';
+      return { ok: false, reason: `${side} message${type} rejected: ${error.message}` };
+    }
+    throw error;
+  }
+}
+
+/**
+ * Checks a message from the webview before the host acts on it. The webview
+ * runs our own script, but what crosses `postMessage` is untyped at run time:
+ * a bad `level` or range must not end as an unhandled rejection in the host.
+ */
+export function checkWebviewMessage(value: unknown): Checked<WebviewMessage> {
+  return checked(value, 'webview → host', (fields, type): WebviewMessage => {
+    switch (type) {
+      case 'ready':
+        return { type };
+      case 'reveal': {
+        const range = recordOf(fields.range, "'range'");
+        const start = positionField(range, 'start');
+        const end = positionField(range, 'end');
+        if (end.line < start.line || (end.line === start.line && end.character < start.character)) fail("'range' ends before it starts");
+        return { type, uri: stringField(fields, 'uri')!, range: { start, end } };
+      }
+      case 'pickFile':
+        return { type, requestId: countField(fields, 'requestId')!, purpose: oneOf(fields, 'purpose', ['image', 'weights'] as const) };
+      case 'save': {
+        const suggestedName = stringField(fields, 'suggestedName')!;
+        // The name seeds the save dialog beside the document: a bare file name, never a path.
+        if (!suggestedName || /[\\/]/.test(suggestedName) || suggestedName === '..' || suggestedName === '.') fail(`'suggestedName' should be a plain file name, not ${describe(suggestedName)}`);
+        return { type, requestId: countField(fields, 'requestId')!, suggestedName, bytes: bytesField(fields, 'bytes') };
+      }
+      case 'exportNetwork':
+        return { type, network: stringField(fields, 'network', true) };
+      case 'notify':
+        return { type, level: oneOf(fields, 'level', ['info', 'warning', 'error'] as const), message: stringField(fields, 'message')! };
+      default:
+        return fail(`unknown type ${describe(type)}`);
+    }
+  });
+}
+
+/** Checks a message from the host before the webview acts on it; file contents must arrive as bytes, never as a serialised Buffer. */
+export function checkHostMessage(value: unknown): Checked<HostMessage> {
+  return checked(value, 'host → webview', (fields, type): HostMessage => {
+    switch (type) {
+      case 'source':
+        return {
+          type,
+          uri: stringField(fields, 'uri')!,
+          fileName: stringField(fields, 'fileName')!,
+          version: countField(fields, 'version')!,
+          text: stringField(fields, 'text')!,
+          network: stringField(fields, 'network', true),
+        };
+      case 'cursor':
+        return { type, uri: stringField(fields, 'uri')!, line: countField(fields, 'line')! };
+      case 'file': {
+        const requestId = countField(fields, 'requestId')!;
+        const error = stringField(fields, 'error', true);
+        if (error !== undefined) return { type, requestId, error };
+        const extra = fields.extraFiles;
+        if (extra !== undefined && !Array.isArray(extra)) fail(`'extraFiles' should be an array, not ${describe(extra)}`);
+        const extraFiles = (extra as unknown[] | undefined)?.map((file, index) => {
+          const entry = recordOf(file, `extraFiles[${index}]`);
+          return { name: stringField(entry, 'name')!, bytes: bytesField(entry, 'bytes') };
+        });
+        const labels = fields.labels;
+        if (labels !== undefined && (!Array.isArray(labels) || labels.some((label) => typeof label !== 'string'))) fail(`'labels' should be an array of strings, not ${describe(labels)}`);
+        return {
+          type,
+          requestId,
+          name: stringField(fields, 'name')!,
+          bytes: bytesField(fields, 'bytes'),
+          ...(extraFiles ? { extraFiles } : {}),
+          ...(labels ? { labels: labels as string[] } : {}),
+        };
+      }
+      case 'weights':
+        return { type, name: stringField(fields, 'name')!, bytes: bytesField(fields, 'bytes') };
+      case 'saved':
+        return { type, requestId: countField(fields, 'requestId')!, path: stringField(fields, 'path', true), error: stringField(fields, 'error', true) };
+      default:
+        return fail(`unknown type ${describe(type)}`);
+    }
+  });
+}
+
+/** The request a malformed answer was meant for, so the waiting side can be told instead of waiting forever. */
+export function requestIdOf(value: unknown): number | undefined {
+  const id = typeof value === 'object' && value !== null ? (value as Fields).requestId : undefined;
+  return typeof id === 'number' && Number.isSafeInteger(id) ? id : undefined;
+}
+
+/**
+ * Why a weight shard path from a tfjs `model.json` may not be read, or
+ * undefined when it may. Shards must lie in the model's own folder or below
+ * it: no absolute paths, drive letters, URLs or `..` segments, so a
+ * downloaded model cannot make the host read (and post to the webview) a file
+ * the user never picked.
+ */
+export function shardPathProblem(path: string): string | undefined {
+  if (typeof path !== 'string' || path.trim() === '') return 'the path is empty';
+  if (path.startsWith('/') || path.startsWith('\\')) return 'it is an absolute path';
+  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(path)) return 'it names a drive or a URL scheme';
+  if (path.includes('\0')) return 'it contains a NUL character';
+  const segments = path.split(/[\\/]/);
+  if (segments.some((segment) => segment === '..')) return "it leaves the model's folder with '..'";
+  if (segments.some((segment) => segment === '' || segment === '.')) return 'it has an empty or "." segment';
+  return undefined;
+}
+
+/**
+ * Class names from the text of a labels file: one per line, in class-index
+ * order; blank lines at the end are dropped, and a trailing carriage return
+ * (a file written on Windows) is not part of a name.
+ */
+export function parseLabels(text: string): string[] {
+  const lines = text.split('\n').map((line) => line.replace(/\r$/, '').trim());
+  while (lines.length && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/**
+ * File contents as a plain `Uint8Array` with a buffer of its own, ready to
+ * post. `workspace.fs.readFile` returns a Node Buffer in the extension host,
+ * and VS Code serialises webview messages with JSON.stringify, which calls
+ * Buffer's `toJSON` before VS Code can transfer the bytes: the webview would
+ * get `{type: "Buffer", data: [...]}`. A plain copy travels as bytes.
+ */
+export function plainBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}

@@ -456,6 +456,51 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * Answers the "Open" dialog that `vscode.window.showOpenDialog` shows. In
+ * code-server that is VS Code's simple file dialog, a quick input holding a
+ * path: the absolute path of the file is typed over it and accepted with
+ * Enter, as a user would. Throws when the dialog does not close, with what it
+ * said (a filter that excludes the file, a path that does not exist).
+ */
+export async function answerOpenDialog(page: Page, path: string, timeoutMs = 20_000): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  // The dialog lists a folder asynchronously as its path is typed; an Enter that lands before it has caught up
+  // is taken for the folder it showed before ("Please select a file"). Type the path again and retry until it closes.
+  const deadline = Date.now() + timeoutMs;
+  let said = '';
+  while (Date.now() < deadline) {
+    // A slow machine may close the dialog after the wait below gave up: then the path was taken.
+    if (!(await input.isVisible())) return;
+    await input.fill(path);
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Enter');
+    try {
+      await input.waitFor({ state: 'hidden', timeout: 5_000 });
+      return;
+    } catch {
+      said = await page.locator('.quick-input-widget .quick-input-message').innerText().catch(() => '');
+    }
+  }
+  await page.keyboard.press('Escape');
+  throw new Error(`the open dialog did not accept ${path}${said ? `: "${said}"` : ''}`);
+}
+
+/**
+ * Switches the colour theme as a user does: "Preferences: Color Theme", then
+ * the theme's name (e.g. "Default High Contrast") and Enter.
+ */
+export async function chooseColorTheme(page: Page, theme: string): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(theme);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(theme)}$`) }) }).first();
+  await row.waitFor({ timeout: 10_000 });
+  await row.click();
+  await input.waitFor({ state: 'hidden' });
+}
+
 /** One row of the Problems panel. */
 export interface Problem {
   severity: 'error' | 'warning' | 'info' | 'hint' | 'unknown';

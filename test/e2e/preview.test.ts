@@ -7,10 +7,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
+import { requirePython, runPython } from '../python';
 import * as e2e from './codeServer';
 
 /** The line of the editor's cursor, from the status bar ("Ln 7, Col 3"), 1-based. */
@@ -41,6 +42,43 @@ const WIDE = `network Wide {
 }
 `;
 
+/** PyTorch's class probabilities per model ("a": the safetensors weights, "b": the tfjs ones) and picture file. */
+type TorchAnswers = Record<'a' | 'b', Record<string, number[]>>;
+
+/** One row of the panel's top-5 table: the class index and its exact probability. */
+interface ShownClass {
+  index: number;
+  probability: number;
+}
+
+async function shownTopClasses(preview: FrameLocator): Promise<ShownClass[]> {
+  const rows = preview.locator('[data-testid="top-class"]');
+  const count = await rows.count();
+  const shown: ShownClass[] = [];
+  for (let i = 0; i < count; i++) {
+    const row = rows.nth(i);
+    shown.push({ index: Number(await row.getAttribute('data-index')), probability: Number(await row.getAttribute('data-probability')) });
+  }
+  return shown;
+}
+
+/**
+ * The panel shows PyTorch's top 5: each shown class has PyTorch's
+ * probability (within `tolerance`), and no class left out beats a shown one
+ * by more than the tolerance.
+ */
+function assertTorchTopFive(shown: ShownClass[], torch: number[], tolerance: number, what: string): void {
+  assert.equal(shown.length, 5, `${what}: the panel shows ${shown.length} classes`);
+  for (const { index, probability } of shown) {
+    assert.ok(Math.abs(probability - torch[index]) <= tolerance, `${what}: class ${index} has ${probability} in the panel, ${torch[index]} in PyTorch (tolerance ${tolerance}); all of PyTorch's: ${torch.map((p) => p.toFixed(4)).join(' ')}`);
+  }
+  const weakestShown = Math.min(...shown.map((c) => torch[c.index]));
+  const best = torch.map((p, index) => ({ p, index })).filter((c) => !shown.some((s) => s.index === c.index));
+  for (const { p, index } of best) assert.ok(p <= weakestShown + tolerance, `${what}: class ${index} (${p} in PyTorch) is missing from the top 5`);
+  const top = torch.indexOf(Math.max(...torch));
+  assert.ok(Math.abs(torch[shown[0].index] - torch[top]) <= tolerance, `${what}: the panel's first class is ${shown[0].index}, PyTorch's is ${top}`);
+}
+
 describe('the preview panel in real VS Code (code-server)', function () {
   this.timeout(300_000);
   let vsix: string;
@@ -48,14 +86,18 @@ describe('the preview panel in real VS Code (code-server)', function () {
   let server: e2e.CodeServer;
   let page: Page;
   let preview: FrameLocator;
+  let torch: TorchAnswers;
   const source = readFileSync('examples/lenet5.cnn', 'utf8').split('\n');
 
-  before(async () => {
+  before(async function () {
+    // The user's files (pictures, torch-written weights) and PyTorch's answers on them, in the workspace.
+    requirePython(this, ['torch', 'PIL']);
     e2e.ensureTools();
     vsix = e2e.packageVsix();
     folder = mkdtempSync(join(tmpdir(), 'cnn-lens-preview-'));
     copyFileSync('examples/lenet5.cnn', join(folder, 'lenet5.cnn'));
     writeFileSync(join(folder, 'wide.cnn'), WIDE);
+    torch = JSON.parse(runPython(readFileSync('test/e2e/torch_preview_inputs.py', 'utf8'), [folder])) as TorchAnswers;
     server = await e2e.startCodeServer({ extensionVsix: vsix, folder, settings: { 'files.autoSave': 'off' } });
     page = await e2e.openWorkbench(server);
     await e2e.openFile(page, 'lenet5.cnn');
@@ -99,6 +141,141 @@ describe('the preview panel in real VS Code (code-server)', function () {
     await preview.locator('[data-testid="maps-grid"]').screenshot({ path: shot });
     const spread = pixelSpread(shot);
     assert.ok(spread.colours > 16 && spread.std > 10, `the feature maps look blank: ${JSON.stringify(spread)}`);
+  });
+
+
+  // The user's own files, each giving PyTorch's answer on the same picture and weights.
+  const runs = async () => Number((await preview.locator('[data-testid="side"]').getAttribute('data-runs')) ?? 0);
+
+  /** Does `action` and waits for the run it starts to finish; fails with the panel's messages if none does. */
+  async function afterRun(action: () => Promise<void>): Promise<void> {
+    const before = await runs();
+    await action();
+    const deadline = Date.now() + 120_000;
+    while ((await runs()) <= before) {
+      if (Date.now() > deadline) throw new Error(`no run finished; the panel says: ${await preview.locator('[data-testid="messages"]').innerText()}`);
+      await page.waitForTimeout(100);
+    }
+  }
+
+
+  it('loads safetensors weights written by torch, then a workspace PNG, and shows PyTorch\'s top 5 after the panel\'s softmax', async () => {
+    await afterRun(async () => {
+      await preview.locator('[data-testid="weights"]').selectOption('__pick-weights__');
+      await e2e.answerOpenDialog(page, join(folder, 'lenet5.safetensors'));
+    });
+    await afterRun(async () => {
+      await preview.locator('[data-testid="input"]').selectOption('__pick-image__');
+      await e2e.answerOpenDialog(page, join(folder, 'picture.png'));
+    });
+    assert.match(await preview.locator('[data-testid="input"]').inputValue(), /^image:picture\.png$/);
+    assert.match(await preview.locator('[data-testid="top-caption"]').innerText(), /after a softmax the panel applies/);
+    assertTorchTopFive(await shownTopClasses(preview), torch.a['picture.png'], 1e-4, 'picture.png, safetensors');
+  });
+
+  it('reads a workspace JPEG (not "0 bytes") and gives PyTorch\'s answer', async () => {
+    await afterRun(async () => {
+      await preview.locator('[data-testid="input"]').selectOption('__pick-image__');
+      await e2e.answerOpenDialog(page, join(folder, 'photo.jpg'));
+    });
+    // Chromium and Pillow may round a JPEG's inverse DCT differently by a level here and there.
+    assertTorchTopFive(await shownTopClasses(preview), torch.a['photo.jpg'], 5e-3, 'photo.jpg, safetensors');
+  });
+
+  it('runs on a picture dropped on the panel with Shift held (dragenter, dragover, drop, dragend) and stays clickable', async () => {
+    const bytes = [...readFileSync(join(folder, 'dropped.png'))];
+    await afterRun(() =>
+      preview.locator('body').evaluate((body, data) => {
+        // The repo's Node tsconfig has no DOM lib: the page's constructors come from its globals.
+        const page = globalThis as unknown as {
+          File: new (parts: Uint8Array[], name: string, options: { type: string }) => unknown;
+          DataTransfer: new () => { items: { add(file: unknown): void } };
+          DragEvent: new (type: string, init: { bubbles: boolean; cancelable: boolean; shiftKey: boolean; dataTransfer: unknown }) => unknown;
+        };
+        const transfer = new page.DataTransfer();
+        transfer.items.add(new page.File([new Uint8Array(data)], 'dropped.png', { type: 'image/png' }));
+        const target = body as unknown as { dispatchEvent(event: unknown): boolean };
+        // Shift held, as VS Code asks: without it the workbench takes a file drag over a webview for itself.
+        for (const type of ['dragenter', 'dragover', 'drop', 'dragend']) target.dispatchEvent(new page.DragEvent(type, { bubbles: true, cancelable: true, shiftKey: true, dataTransfer: transfer }));
+      }, bytes),
+    );
+    assert.equal(await preview.locator('[data-testid="drop-hint"]').isVisible(), false, 'the drop hint is gone after the drop');
+    assertTorchTopFive(await shownTopClasses(preview), torch.a['dropped.png'], 1e-4, 'dropped.png, safetensors');
+    // The panel still answers clicks after the drag.
+    await preview.locator('[data-testid="diagram"] .cnnd-node', { hasText: 'dense' }).first().click();
+    await preview.locator('[data-testid="layer-title"]', { hasText: 'dense' }).waitFor({ timeout: 10_000 });
+  });
+
+  it('loads a tfjs model.json with its shard and gives PyTorch\'s answer with those weights', async () => {
+    await afterRun(async () => {
+      await preview.locator('[data-testid="weights"]').selectOption('__pick-weights__');
+      await e2e.answerOpenDialog(page, join(folder, 'tfjs/model.json'));
+    });
+    assertTorchTopFive(await shownTopClasses(preview), torch.b['dropped.png'], 1e-4, 'dropped.png, tfjs');
+  });
+
+  it("refuses a model.json whose shard path leaves the model's folder, and keeps the weights in use", async () => {
+    mkdirSync(join(folder, 'evil'));
+    const manifest = JSON.parse(readFileSync(join(folder, 'tfjs/model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
+    manifest.weightsManifest[0].paths = ['../tfjs/group1-shard1of1.bin'];
+    writeFileSync(join(folder, 'evil/model.json'), JSON.stringify(manifest));
+    await preview.locator('[data-testid="weights"]').selectOption('__pick-weights__');
+    await e2e.answerOpenDialog(page, join(folder, 'evil/model.json'));
+    await preview.locator('[data-testid="messages"]', { hasText: 'leaves the model' }).waitFor({ timeout: 20_000 });
+    assert.match(await preview.locator('[data-testid="messages"]').innerText(), /Could not read the weights: .*"\.\.\/tfjs\/group1-shard1of1\.bin", which is not read because it leaves the model's folder/);
+    assert.equal(await preview.locator('[data-testid="weights"]').inputValue(), 'file:model.json');
+  });
+
+  it('draws toolbar buttons readable in every theme kind: light, dark and both high-contrast themes', async () => {
+    const themes: [string, string][] = [
+      // The palette's labels (the settings call them "Default Light Modern" and so on).
+      ['Light Modern', 'vscode-light'],
+      ['Dark Modern', 'vscode-dark'],
+      ['Dark High Contrast', 'vscode-high-contrast:not(.vscode-high-contrast-light)'],
+      ['Light High Contrast', 'vscode-high-contrast-light'],
+    ];
+    const failures: string[] = [];
+    try {
+      for (const [theme, kind] of themes) {
+        // Picked in the palette as a user does; the webview's body then carries the theme kind's class.
+        await e2e.chooseColorTheme(page, theme);
+        await preview.locator(`body.${kind}`).waitFor({ timeout: 30_000 });
+        await page.waitForTimeout(300);
+        await e2e.screenshot(page, `out/e2e/preview-theme-${kind.split(':')[0]}${kind.includes(':not') ? '-dark' : ''}.png`);
+        const contrasts = await preview.locator('header.toolbar').evaluate((toolbar) => {
+          type Styled = { getAttribute(name: string): string | null; disabled?: boolean; parentElement: Styled | null };
+          const page = globalThis as unknown as { getComputedStyle(element: Styled): { color: string; backgroundColor: string } };
+          const rgba = (text: string) => {
+            const [r, g, b, a = 1] = (text.match(/[\d.]+/g) ?? []).map(Number);
+            return { r, g, b, a };
+          };
+          const luminance = ({ r, g, b }: { r: number; g: number; b: number }) => {
+            const linear = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+            return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+          };
+          // The colour behind an element: its own background, or the first ancestor's that is not transparent.
+          const backdrop = (element: Styled | null): { r: number; g: number; b: number; a: number } => {
+            for (let e = element; e; e = e.parentElement) {
+              const colour = rgba(page.getComputedStyle(e).backgroundColor);
+              if (colour.a > 0) return colour;
+            }
+            return { r: 255, g: 255, b: 255, a: 1 };
+          };
+          const buttons = (toolbar as unknown as { querySelectorAll(selector: string): ArrayLike<Styled> }).querySelectorAll('button:not([hidden]):not(:disabled)');
+          return Array.from(buttons).map((button) => {
+            const [fg, bg] = [luminance(rgba(page.getComputedStyle(button).color)), luminance(backdrop(button))];
+            return { button: button.getAttribute('data-testid'), ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05), colours: `${page.getComputedStyle(button).color} on ${page.getComputedStyle(button).backgroundColor}` };
+          });
+        });
+        assert.ok(contrasts.length >= 5, `${theme}: the toolbar shows its buttons`);
+        // WCAG AA for text: 4.5:1; high-contrast themes promise 7:1 (AAA).
+        const needed = kind.includes('high-contrast') ? 7 : 4.5;
+        for (const c of contrasts) if (c.ratio < needed) failures.push(`${theme}: ${c.button} has contrast ${c.ratio.toFixed(2)} (${c.colours}), below ${needed}`);
+      }
+    } finally {
+      await e2e.chooseColorTheme(page, 'Light Modern').catch(() => undefined);
+    }
+    assert.deepEqual(failures, []);
   });
 
   it('comes back with its diagram after the window reloads', async () => {

@@ -156,6 +156,25 @@ describe('diagram view (Chromium)', function () {
       assert.deepEqual((await call('select', null)).selected, []);
     });
 
+    it('keeps the clicked instance of a repeated block in view when the editor moves to its statement', async () => {
+      await call('update', text);
+      const shortcutLine = lineOf(text, 'conv(c, 1, stride=stride, bias=false)');
+      const instances = model.nodes.filter((n) => n.range.start.line === shortcutLine);
+      assert.equal(instances.length, 3, 'one shortcut box per DownBasicBlock call');
+      const clicked = instances.at(-1)!; // DownBasicBlock(512)'s
+      // Zoomed in far enough that the three instances cannot all be in view, looking at the last one.
+      for (let i = 0; i < 4; i++) await call('zoomIn');
+      await call('highlightLine', lineOf(text, 'DownBasicBlock(512)'));
+      // The click selects the box; the editor then moves to the block's statement and the panel passes that line on.
+      await call('select', clicked.graphNodes.at(-1)!);
+      const after = await call('highlightLine', shortcutLine);
+      assert.deepEqual([...after.highlighted].sort(), instances.map((n) => n.id).sort(), 'every instance lights up');
+      assert.deepEqual(after.selected, [clicked.id], 'the clicked instance stays selected');
+      const panel = (await suite.page.locator('#diagram').boundingBox())!;
+      const box = (await suite.page.locator(`.cnnd-node[data-id="${clicked.id}"]`).boundingBox())!;
+      assert.ok(box.x >= panel.x && box.y >= panel.y && box.x + box.width <= panel.x + panel.width && box.y + box.height <= panel.y + panel.height, `the clicked box left the view: ${JSON.stringify({ box, panel })}`);
+    });
+
     it('exports a standalone SVG with every box’s title', async () => {
       const svg = await call('exportSvg');
       assert.equal(svg.parseError, null);

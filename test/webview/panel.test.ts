@@ -9,6 +9,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import type { HostMessage, WebviewMessage } from '../../src/protocol/preview';
+import { encodeSafetensors } from '../../src/core/safetensors';
 import { launchChromium, startStaticServer } from './browser';
 
 /** Stands in for VS Code's webview API: records posted messages and keeps the state. */
@@ -40,6 +41,25 @@ async function waitForText(page: Page, testId: string, pattern: RegExp, timeoutM
 
 async function send(page: Page, message: HostMessage): Promise<void> {
   await page.evaluate((m) => (globalThis as unknown as { postMessage(message: unknown, origin: string): void }).postMessage(m, '*'), message as unknown as Record<string, unknown>);
+}
+
+/**
+ * Answers the panel's latest `pickFile` request as the extension host would:
+ * with the bytes as a Uint8Array (as the host posts them now), or as the JSON
+ * form of a Node Buffer (as they arrived in real VS Code before the fix).
+ */
+async function answerPickFile(page: Page, name: string, bytes: number[], as: 'bytes' | 'buffer-json', labels?: string[]): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  let request: WebviewMessage | undefined;
+  while (!(request = (await posted(page)).filter((m) => m.type === 'pickFile').pop()) && Date.now() < deadline) await page.waitForTimeout(50);
+  assert.ok(request && request.type === 'pickFile', 'the panel asked for a file');
+  await page.evaluate(
+    ({ requestId, name, bytes, as, labels }) => {
+      const data = as === 'bytes' ? new Uint8Array(bytes) : { type: 'Buffer', data: bytes };
+      (globalThis as unknown as { postMessage(message: unknown, origin: string): void }).postMessage({ type: 'file', requestId, name, bytes: data, ...(labels ? { labels } : {}) }, '*');
+    },
+    { requestId: request.requestId, name, bytes, as, labels },
+  );
 }
 
 function sourceMessage(name: string, text: string, version = 1): HostMessage {
@@ -115,12 +135,80 @@ describe('the preview panel in headless Chromium', function () {
     assert.ok((await page.locator('[data-testid="histogram"]').count()) > 0, 'a histogram is shown');
   });
 
+  it('shows the top 5 of a network that ends in dense after a softmax it applies, and says so', async () => {
+    const caption = await page.getByTestId('top-caption').innerText();
+    assert.match(caption, /^Top 5 of 10 classes \(after a softmax the panel applies: dense gives logits\)$/);
+    const probabilities = await page.locator('[data-testid="top-class"]').evaluateAll((rows) => rows.map((row) => Number((row as unknown as { dataset: { probability: string } }).dataset.probability)));
+    assert.equal(probabilities.length, 5);
+    for (let i = 1; i < 5; i++) assert.ok(probabilities[i] <= probabilities[i - 1], `sorted: ${probabilities}`);
+    assert.ok(probabilities.every((p) => p > 0 && p < 1) && probabilities.reduce((a, b) => a + b) <= 1 + 1e-6, `probabilities: ${probabilities}`);
+  });
+
+  it('refuses file contents that arrive as a serialised Buffer, and says so instead of reading 0 bytes', async () => {
+    await page.getByTestId('weights').selectOption('__pick-weights__');
+    await answerPickFile(page, 'w.safetensors', [1, 2, 3], 'buffer-json');
+    await waitForText(page, 'messages', /Could not read the weights: the extension sent a malformed answer \(host → webview message 'file' rejected: 'bytes' should be bytes .*JSON-serialised Node Buffer/);
+    assert.equal(await page.getByTestId('weights').inputValue(), 'he', 'the weights in use stay');
+  });
+
+  it('clears the results of the earlier run when a run fails', async () => {
+    assert.ok((await page.locator('[data-testid="top-class"]').count()) > 0 && (await page.locator('[data-testid="feature-map"]').count()) > 0, 'results of a run are shown');
+    // Weights whose first kernel is 3x3 where LeNet-5 has 5x5: loading them starts a run that fails.
+    const wrong = encodeSafetensors([{ name: '0.weight', shape: [6, 1, 3, 3], data: new Float32Array(54) }]);
+    await page.getByTestId('weights').selectOption('__pick-weights__');
+    try {
+      await answerPickFile(page, 'wrong.safetensors', [...wrong], 'bytes');
+      await waitForText(page, 'messages', /The forward pass failed: .*expects weight 6x1x5x5/);
+      await waitForText(page, 'layer-title', /^No results: the last run failed/);
+      assert.equal(await page.locator('[data-testid="top-class"]').count(), 0);
+      assert.equal(await page.locator('[data-testid="feature-map"]').count(), 0);
+    } finally {
+      await page.getByTestId('weights').selectOption('he');
+    }
+  });
+
+  it('names the classes of a 1,000-way output with the ImageNet names, and says so', async () => {
+    await send(page, sourceMessage('imagenet.cnn', 'network Head {\n  input(3x8x8)\n  global_avgpool\n  dense(1000)\n}\n', 30));
+    await waitForText(page, 'title', /^imagenet\.cnn$/);
+    const before = Number((await page.getByTestId('side').getAttribute('data-runs')) ?? 0);
+    await page.getByTestId('run').click();
+    await page.waitForFunction(`Number(document.querySelector('[data-testid="side"]')?.getAttribute('data-runs') ?? 0) > ${before}`);
+    assert.match(await page.getByTestId('top-caption').innerText(), /ImageNet class names/);
+    const rows = await page.locator('[data-testid="top-class"]').evaluateAll((elements) => elements.map((row) => [Number(row.getAttribute('data-index')), row.querySelector('[data-testid="class-label"]')?.textContent ?? '']));
+    const names = (await import('../../webview/src/views/imagenetClasses')).imagenetClassNames;
+    assert.equal(rows.length, 5);
+    for (const [index, label] of rows) assert.equal(label, names[index as number]);
+  });
+
+  it('names the classes from a labels.txt that came with the weights', async () => {
+    await send(page, sourceMessage('tiny.cnn', 'network Tiny {\n  input(1x2x2)\n  flatten\n  dense(3)\n}\n', 31));
+    await waitForText(page, 'title', /^tiny\.cnn$/);
+    // Bias 1, 3, 2 and a zero kernel: the scores rank class 1, then 2, then 0 whatever the input.
+    const weights = encodeSafetensors([
+      { name: 'fc.weight', shape: [3, 4], data: new Float32Array(12) },
+      { name: 'fc.bias', shape: [3], data: Float32Array.from([1, 3, 2]) },
+    ]);
+    const before = Number((await page.getByTestId('side').getAttribute('data-runs')) ?? 0);
+    try {
+      await page.getByTestId('weights').selectOption('__pick-weights__');
+      await answerPickFile(page, 'tiny.safetensors', [...weights], 'bytes', ['cat', 'dog', 'bird']);
+      await page.waitForFunction(`Number(document.querySelector('[data-testid="side"]')?.getAttribute('data-runs') ?? 0) > ${before}`);
+      assert.match(await page.getByTestId('top-caption').innerText(), /names from labels\.txt/);
+      assert.deepEqual(await page.locator('[data-testid="class-label"]').allInnerTexts(), ['dog', 'bird', 'cat']);
+    } finally {
+      // Later tests run other networks on the default weights.
+      await page.getByTestId('weights').selectOption('he');
+    }
+  });
+
   it('shows the top 5 classes of a network that ends in softmax', async () => {
     await send(page, sourceMessage('mnist.cnn', readFileSync('examples/mnist.cnn', 'utf8'), 2));
     await waitForText(page, 'title', /^mnist\.cnn$/);
+    const before = Number((await page.getByTestId('side').getAttribute('data-runs')) ?? 0);
     await page.getByTestId('run').click();
+    // The results of the run before stay until this one finishes.
+    await page.waitForFunction(`Number(document.querySelector('[data-testid="side"]')?.getAttribute('data-runs') ?? 0) > ${before}`, undefined, { timeout: 60_000 });
     const top = page.locator('[data-testid="top-classes"]');
-    await top.waitFor({ timeout: 60_000 });
     const text = await top.innerText();
     const percentages = [...text.matchAll(/(\d+(?:\.\d+)?)\s*%/g)].map((m) => Number(m[1]));
     assert.equal(percentages.length, 5, text);
@@ -193,21 +281,36 @@ describe('the preview panel in headless Chromium', function () {
     await page.getByTestId('backend').selectOption('auto');
   });
 
-  it('says why the forward pass cannot run a network with errors', async () => {
-    // A 15x15 kernel on the 14x14 maps: no output, so nothing after it has a shape.
-    const broken = lenet.replace('conv(16, 5)         -> 16x10x10', 'conv(16, 15)');
-    await send(page, sourceMessage('lenet5.cnn', broken, 5));
-    const message = page.locator('[data-testid="messages"] .message.error');
-    await message.first().waitFor();
-    const text = await message.first().innerText();
-    assert.match(text, /LeNet5 has errors/);
-    // It names the failing line (1-based, as the editor shows it) and the core's reason.
-    assert.match(text, new RegExp(`Line ${lenetLines.findIndex((l) => /conv\(16, 5\)/.test(l)) + 1}: `));
-    assert.equal(await page.getByTestId('run').isDisabled(), true);
-    // The diagram keeps the layers before the failure (input, conv, tanh, avgpool) and draws the failing conv, marked.
-    assert.equal(await page.locator('[data-testid="diagram"] .cnnd-node').count(), 5);
-    const failing = page.locator('[data-testid="diagram"] .cnnd-node.cnnd-sev-error');
-    assert.equal(await failing.count(), 1);
-    assert.match((await failing.textContent()) ?? '', /conv.*\?/s);
+  it('keeps the last good diagram through an error, marks the failing statement and says why Run is off', async () => {
+    await send(page, sourceMessage('lenet5.cnn', lenet, 8));
+    await waitForText(page, 'totals', /61,706/);
+    const nodes = page.locator('[data-testid="diagram"] .cnnd-node');
+    const layers = await nodes.count();
+    // A 15x15 kernel on the 14x14 maps (no output, so nothing after it has a shape), and a misspelt op.
+    const cases = [
+      { broken: lenet.replace('conv(16, 5)         -> 16x10x10', 'conv(16, 15)'), line: lenetLines.findIndex((l) => /conv\(16, 5\)/.test(l)), op: /conv/ },
+      { broken: lenet.replace('  tanh\n', '  tanhh\n'), line: lenetLines.findIndex((l) => /^\s+tanh$/.test(l)), op: /tanh/ },
+    ];
+    for (const [k, { broken, line, op }] of cases.entries()) {
+      await send(page, sourceMessage('lenet5.cnn', broken, 9 + k));
+      const message = page.locator('[data-testid="messages"] .message.error');
+      await message.first().waitFor();
+      const text = await message.first().innerText();
+      assert.match(text, /Run is off until LeNet5's errors are fixed/);
+      // It names the failing line (1-based, as the editor shows it) and the core's reason.
+      assert.match(text, new RegExp(`Line ${line + 1}: `));
+      assert.equal(await page.getByTestId('run').isDisabled(), true);
+      assert.match((await page.getByTestId('run').getAttribute('title')) ?? '', /Run is off: the network has an error/);
+      // Every layer of the last good diagram stays, and the box of the failing statement is marked.
+      await page.locator('.cnnd-status', { hasText: 'last diagram that analysed' }).waitFor();
+      assert.match(await page.locator('.cnnd-status').innerText(), new RegExp(`^Line ${line + 1}: `));
+      assert.equal(await nodes.count(), layers);
+      const failing = page.locator('[data-testid="diagram"] .cnnd-node.cnnd-sev-error');
+      assert.equal(await failing.count(), 1);
+      assert.match((await failing.textContent()) ?? '', op);
+      await send(page, sourceMessage('lenet5.cnn', lenet, 20 + k));
+      await page.locator('.cnnd-status', { hasText: 'last diagram' }).waitFor({ state: 'detached' });
+      await page.locator('[data-testid="messages"] .message.error').first().waitFor({ state: 'detached' });
+    }
   });
 });

@@ -67,6 +67,14 @@ describe('views in the browser', function () {
     assert.deepEqual(await call('pixel', 0, 0, 0), entry(diverging, 0.25), '-2 is a quarter of the way up');
   });
 
+  it('spans the legend over every channel, not only the 64 drawn, so it agrees with the range line', async () => {
+    // Channels past the 64 drawn hold the extremes -35 and 31, as deep layers of ResNet-18 do.
+    const data = Array.from({ length: 600 * 4 }, (_, k) => (k === 599 * 4 ? -35 : k === 300 * 4 ? 31 : (k % 7) - 3));
+    const maps = await call('renderMaps', [600, 2, 2], data);
+    assert.match(maps.range, /^Range -35 … 31,/);
+    assert.deepEqual([maps.legendScale, maps.legendMin, maps.legendMax], ['diverging', '-35', '35']);
+  });
+
   it('caps 600 channels at 64 and says so', async () => {
     const maps = await call('renderMaps', [600, 2, 2], Array.from({ length: 2400 }, (_, k) => k % 7));
     assert.equal(maps.canvases.length, 64);
@@ -144,6 +152,15 @@ describe('views in the browser', function () {
       [0, 'cat', '5.0%', '5%'],
     ]);
     assert.equal((await call('renderTopClasses', [0.7, 0.3])).rows.length, 2, 'fewer than 5 classes: all of them');
+  });
+
+  it('keeps the timing table, Share column included, inside a narrow side panel whatever the statement', async () => {
+    const label = 'conv(c, 3, stride=stride, padding=1, bias=false) (line 7), shared by 2 threads; DownBasicBlock(512)/BasicBranch(c, stride)';
+    for (const width of [240, 320]) {
+      const fit = await call('timingFits', [{ node: 1, op: 'conv', ms: 6 }, { node: 2, op: 'batchnorm', ms: 1 }], label, width);
+      assert.ok(fit.tableRight <= fit.containerRight + 0.5, `${width}px: the table ends at ${fit.tableRight}, past the panel's ${fit.containerRight}`);
+      for (const right of fit.shareRights) assert.ok(right <= fit.containerRight + 0.5, `${width}px: a Share cell ends at ${right}`);
+    }
   });
 
   it('tables timings in graph order with shares, the slowest marked, and the untimed rest', async () => {

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { chooseScale, colorAt, diverging, lookupTable, luminance, paintValues, tableLast, valueToRgba, viridis, type Rgb } from '../../webview/src/views/colormap';
-import { endsInSoftmax, formatPercent, probabilityOutput, toProbabilities, topClasses } from '../../webview/src/views/classes';
+import { classScoresOutput, endsInSoftmax, formatPercent, probabilityOutput, softmax, toProbabilities, topClasses } from '../../webview/src/views/classes';
 import { mapOffset, planFeatureMaps, type MapPlan } from '../../webview/src/views/mapPlan';
 import { formatValue, histogram, tensorStats, topK } from '../../webview/src/views/stats';
 import { timingTable } from '../../webview/src/views/timingRows';
@@ -227,6 +227,22 @@ describe('views: classes and timing', () => {
     assert.equal(probabilityOutput(['input', 'dense', 'log_softmax']), 'log_softmax');
     assert.equal(endsInSoftmax(['input', 'softmax', 'dense']), false);
     assert.equal(endsInSoftmax([]), false);
+  });
+
+  it('reads a classifier ending in dense as logits (the panel applies softmax), but not a map or a single value', () => {
+    assert.equal(classScoresOutput(['dense'], [1000]), 'logits');
+    assert.equal(classScoresOutput(['softmax'], [10]), 'softmax');
+    assert.equal(classScoresOutput(['dense'], [1]), undefined, 'one output is a regression, not classes');
+    assert.equal(classScoresOutput(['sigmoid'], [10]), undefined, 'independent sigmoids are not one distribution');
+    assert.equal(classScoresOutput(['conv'], [10, 7, 7]), undefined, 'a feature map is no class list');
+  });
+
+  it('applies softmax as torch.softmax does, stable for large logits', () => {
+    // torch.softmax(torch.tensor([1., 2., 3.]), 0) = [0.0900, 0.2447, 0.6652]; shifting every logit changes nothing.
+    for (const shift of [0, 1000, -1000]) {
+      const p = softmax([1 + shift, 2 + shift, 3 + shift]);
+      [0.09003057, 0.24472847, 0.66524096].forEach((v, k) => assert.ok(Math.abs(p[k] - v) < 1e-6, `shift ${shift}, class ${k}: ${p[k]}`));
+    }
   });
 
   it('exponentiates log-softmax output and ranks the top 5 with labels', () => {

@@ -91,6 +91,17 @@ window.viewsPage = {
       })),
     };
   },
+  timingFits(timings, label, width) {
+    const root = fresh();
+    root.style.width = `${width}px`;
+    renderTiming(root, timings, () => label, 10, 'wasm (2 threads)');
+    const right = (element: Element | null) => element?.getBoundingClientRect().right ?? Infinity;
+    return {
+      containerRight: right(root),
+      tableRight: right(root.querySelector('table')),
+      shareRights: all(root, '[data-testid="timing-row"] td:nth-child(4)').map((td) => right(td)),
+    };
+  },
   renderTiming(timings, totalMs, backend) {
     const root = fresh();
     renderTiming(root, timings, (node) => `layer ${node}`, totalMs, backend);

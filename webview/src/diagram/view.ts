@@ -52,6 +52,8 @@ export class DiagramView {
 
   private graph: NetworkGraph | undefined;
   private diagnostics: DiagramDiagnostic[] = [];
+  /** Said above the drawing when it is not the current text's (the last diagram that analysed, kept through a typo). */
+  private note: string | undefined;
   /** Explicit collapsed groups; undefined means the model's default for the network. */
   private collapsedIds: number[] | undefined;
   private model: DiagramModel | undefined;
@@ -132,9 +134,11 @@ export class DiagramView {
    * Re-renders for a new graph and diagnostics, keeping zoom and scroll; it
    * fits only on the first render or when the network's name changes (another
    * network of the file, or a renamed one). Resolves when drawn, or when a
-   * newer update has superseded this one.
+   * newer update has superseded this one. `note` is said above the drawing
+   * (say, that it is the last diagram that analysed, kept through an error).
    */
-  update(graph: NetworkGraph, diagnostics: DiagramDiagnostic[]): Promise<void> {
+  update(graph: NetworkGraph, diagnostics: DiagramDiagnostic[], note?: string): Promise<void> {
+    this.note = note;
     const renamed = this.graph === undefined || this.graph.name !== graph.name;
     if (renamed && this.graph !== undefined) {
       // Another network's group ids mean nothing here, and neither does its selection.
@@ -157,7 +161,13 @@ export class DiagramView {
     const moved = line !== this.cursorLine;
     this.cursorLine = line;
     this.applyState();
-    const target = moved ? this.highlightedBoxes()[0] : undefined;
+    if (!moved) return;
+    // A statement inside a block lights up every call's instance. When the
+    // selected box is one of them (the user clicked it, and the editor moved
+    // to its statement), the view stays on that instance, not the first one.
+    const selected = this.model && this.selectedGraphNode !== null ? boxOfGraphNode(this.model, this.selectedGraphNode)?.id : undefined;
+    const match = this.model ? matchLine(this.model, line) : undefined;
+    const target = selected !== undefined && match?.nodes.includes(selected) ? this.layout?.nodes.get(selected) : this.highlightedBoxes()[0];
     if (target) this.viewport.reveal(target);
   }
 
@@ -280,7 +290,8 @@ export class DiagramView {
     const sameLayout = layout === this.layout && model.nodes.length > 0 && this.nodeElements.size === model.nodes.length;
     this.model = model;
     this.layout = layout;
-    this.status.textContent = model.complete ? '' : 'Analysis stopped at an error: the diagram shows the layers up to the one that failed.';
+    this.status.textContent = this.note ?? (model.complete ? '' : 'Analysis stopped at an error: the diagram shows the layers up to the one that failed.');
+    this.status.classList.toggle('cnnd-status-note', this.note !== undefined);
     if (model.nodes.length === 0) {
       this.layer.innerHTML = `<text class="cnnd-empty" x="16" y="24">${escapeXml(model.name)} has no layers to draw yet.</text>`;
       this.remember({ frames: [], edges: [], nodes: [] });

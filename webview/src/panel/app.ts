@@ -16,9 +16,11 @@ import { renderFeatureMaps } from '../views/featureMaps';
 import { renderHistogram } from '../views/histogram';
 import { renderTiming } from '../views/timing';
 import { renderTopClasses } from '../views/topClasses';
+import { classScoresOutput, toProbabilities } from '../views/classes';
+import { imagenetClassNames } from '../views/imagenetClasses';
 import type { Host } from './host';
 import type { PanelElements } from './layout';
-import { RunSession, type SessionResult } from './runSession';
+import { RunSession, type SessionResult, type WeightsSource } from './runSession';
 import { keepPlan } from './keepPlan';
 
 /** Option values of the input and weights menus that open a file instead of naming a source. */
@@ -39,11 +41,26 @@ interface LastRun {
   result: SessionResult;
 }
 
+/**
+ * Names for the classes of an output: a `labels.txt` that came with the
+ * weights when it has one name per class, else the ImageNet-1k names for a
+ * 1,000-way output, else none ("class N"); `source` says which, for the caption.
+ */
+function classNames(weights: WeightsSource, classes: number): { labels?: readonly string[]; source: string } {
+  const labels = weights.kind === 'he' ? undefined : weights.labels;
+  if (labels && labels.length === classes) return { labels, source: 'names from labels.txt' };
+  const mismatch = labels ? `labels.txt has ${labels.length} names for ${classes} classes, so they are not used` : '';
+  if (classes === imagenetClassNames.length) return { labels: imagenetClassNames, source: mismatch ? `${mismatch}; ImageNet class names` : 'ImageNet class names' };
+  return { source: mismatch };
+}
+
 export class PreviewApp {
   private uri = '';
   private text: string | undefined;
   private analysis: Analysis | undefined;
   private graph: NetworkGraph | undefined;
+  /** The last graph of each network that analysed completely: drawn, with the error marked, while a typo breaks the text. */
+  private lastGood = new Map<string, NetworkGraph>();
   private networkName: string | undefined;
   private selected: number | null = null;
   private lastRun: LastRun | undefined;
@@ -56,6 +73,8 @@ export class PreviewApp {
   /** The shown network's diagnostics, found once per analysis. */
   private graphDiagnostics: DiagramDiagnostic[] = [];
   private graphMessages: Message[] = [];
+  /** Runs finished so far, shown as `data-runs` on the side panel so a test (or a screen reader's observer) can tell new results from old. */
+  private finishedRuns = 0;
   private runMessages: Message[] = [];
 
   constructor(
@@ -155,7 +174,12 @@ export class PreviewApp {
       ? `${withCommas(params)} parameters · ${withCommas(network.macs)} MACs · output ${network.output ? network.output.join('x') : '?'}`
       : '';
     this.graphDiagnostics = this.diagnosticsOf(graph);
-    await this.diagram.update(graph, this.graphDiagnostics);
+    if (graph.complete) this.lastGood.set(graph.name, graph);
+    // A typo should not shrink the diagram to the layers before it: keep the last good one and mark the failing statement on it.
+    const kept = graph.complete ? undefined : this.lastGood.get(graph.name);
+    const error = this.graphDiagnostics.find((d) => d.severity === 'error');
+    const keptNote = kept && error ? `Line ${error.range.start.line + 1}: ${error.message} This is the last diagram that analysed, with that statement marked.` : undefined;
+    await this.diagram.update(kept ?? graph, this.graphDiagnostics, keptNote);
     this.diagram.select(this.selected);
     this.refreshInputs(graph);
     this.showGraphProblems(graph);
@@ -178,7 +202,7 @@ export class PreviewApp {
     if (!graph.complete) {
       const first = this.graphDiagnostics.find((d) => d.severity === 'error');
       const where = first ? ` Line ${first.range.start.line + 1}: ${first.message}` : '';
-      problems.push({ text: `${graph.name} has errors (the failing layer is marked in the diagram), so the forward pass is off until they are fixed.${where}`, error: true });
+      problems.push({ text: `Run is off until ${graph.name}'s errors are fixed (the failing statement is marked in the diagram).${where}`, error: true });
     }
     else {
       // A wrong `->` assertion leaves every shape known: the network runs as the layers compute it.
@@ -189,6 +213,9 @@ export class PreviewApp {
     if (!kind.ok) problems.push({ text: `The forward pass needs an input it can make: ${kind.error}`, error: false });
     this.showMessages(problems);
     this.ui.runButton.disabled = !graph.complete || !kind.ok || this.running !== undefined;
+    // A disabled button says why on hover, as the message area does.
+    const why = !graph.complete ? 'Run is off: the network has an error (see the message and the marked box).' : !kind.ok ? `Run is off: ${kind.error}` : '';
+    this.ui.runButton.title = why || (this.running ? 'A forward pass is running' : 'Run a forward pass and show feature maps');
   }
 
   /** Replaces the messages about the network; those about the last run or file stay. */
@@ -282,9 +309,9 @@ export class PreviewApp {
         select.value = heWeights;
         return;
       }
-      this.session.weights = { kind: 'tfjs', name: file.name, modelJson, shards: file.extraFiles ?? [] };
+      this.session.weights = { kind: 'tfjs', name: file.name, modelJson, shards: file.extraFiles ?? [], labels: file.labels };
     } else {
-      this.session.weights = { kind: 'safetensors', name: file.name, bytes: file.bytes };
+      this.session.weights = { kind: 'safetensors', name: file.name, bytes: file.bytes, labels: file.labels };
     }
     const label = `Weights: ${file.name}`;
     const option = [...select.options].find((o) => o.value === `file:${file.name}`) ?? new Option(label, `file:${file.name}`);
@@ -344,13 +371,18 @@ export class PreviewApp {
       for (const note of result.notes) this.addMessage(note, false);
       await this.showBackends();
       this.showSelected();
+      ui.side.dataset.runs = String(++this.finishedRuns);
     } catch (error) {
       // A run replaced by a newer one (a new input, say) was cancelled by the panel, not the user: say nothing.
       if (error instanceof RunCancelledError) {
         if (this.running === controller) this.addMessage('The forward pass was cancelled.', false);
       }
-      else if (error instanceof UnsupportedOpError) this.addMessage(`The forward pass cannot run: ${error.message}.`, true);
-      else this.addMessage(`The forward pass failed: ${(error as Error).message ?? String(error)}`, true);
+      else {
+        if (error instanceof UnsupportedOpError) this.addMessage(`The forward pass cannot run: ${error.message}.`, true);
+        else this.addMessage(`The forward pass failed: ${(error as Error).message ?? String(error)}`, true);
+        // Results of an earlier run beside this error would read as this run's: they go.
+        this.clearResults('No results: the last run failed (see the message above).');
+      }
     } finally {
       if (this.running === controller) {
         this.running = undefined;
@@ -396,10 +428,12 @@ export class PreviewApp {
     const threads = run.result.threads;
     renderTiming(ui.timing, run.result.timings, timingLabel, run.result.totalMs, threads > 1 ? `${run.result.backend} (${threads} threads)` : run.result.backend);
     const last = graph.output === null ? undefined : graph.nodes[graph.output];
-    if (last && (last.op === 'softmax' || last.op === 'log_softmax') && run.result.output.shape.length === 1) {
-      const values = run.result.output.data;
-      const probabilities = last.op === 'log_softmax' ? values.map((v) => Math.exp(v)) : values;
-      renderTopClasses(ui.topClasses, probabilities);
+    const scores = last ? classScoresOutput([last.op], run.result.output.shape) : undefined;
+    if (scores) {
+      const classes = run.result.output.shape[0];
+      const names = classNames(this.session.weights, classes);
+      const notes = [scores === 'logits' ? `after a softmax the panel applies: ${last!.op} gives logits` : '', names.source].filter(Boolean);
+      renderTopClasses(ui.topClasses, toProbabilities(run.result.output.data, scores), names.labels, notes.length ? `(${notes.join('; ')})` : undefined);
     } else ui.topClasses.replaceChildren();
     if (!node || !output) {
       ui.layerTitle.textContent = node ? `${label(node.id)}: run again to see this layer` : 'Select a layer';
@@ -412,19 +446,38 @@ export class PreviewApp {
     renderHistogram(ui.histogram, output.data);
   }
 
+  /** Removes the last run's results (top classes, maps, histogram, timing), saying why in the layer title. */
+  private clearResults(why: string): void {
+    this.lastRun = undefined;
+    const ui = this.ui;
+    for (const view of [ui.topClasses, ui.maps, ui.histogram, ui.timing]) view.replaceChildren();
+    ui.layerTitle.textContent = why;
+  }
+
   private markStale(): void {
     this.ui.layerTitle.textContent = 'The network changed: Run again to update the feature maps';
   }
 
   private wireDrop(): void {
     const hint = this.ui.dropHint;
-    document.addEventListener('dragover', (event) => {
+    const carriesFiles = (event: DragEvent) => event.dataTransfer?.types.includes('Files') ?? false;
+    // VS Code's webview frame watches dragenter and dragover too: unless the page
+    // took the event (preventDefault), it hands a file drag to the workbench, which
+    // then stops pointer events to the panel until a dragend that the panel's
+    // drag never sends it. Taking both events keeps the drop, and the clicks, here.
+    const accept = (event: DragEvent) => {
+      if (!carriesFiles(event)) return;
       event.preventDefault();
+      if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy';
       hint.hidden = false;
-    });
+    };
+    document.addEventListener('dragenter', accept);
+    document.addEventListener('dragover', accept);
     document.addEventListener('dragleave', (event) => {
       if (event.relatedTarget === null) hint.hidden = true;
     });
+    // A drag that ends anywhere (dropped elsewhere, or cancelled with Escape) leaves no hint covering the panel.
+    document.addEventListener('dragend', () => (hint.hidden = true));
     document.addEventListener('drop', (event) => {
       event.preventDefault();
       hint.hidden = true;

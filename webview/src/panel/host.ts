@@ -5,7 +5,7 @@
  * page then records what it would have posted, and tests send host messages
  * with `window.postMessage`.
  */
-import type { HostMessage, PreviewState, WebviewMessage } from '../../../src/protocol/preview';
+import { checkHostMessage, requestIdOf, type HostMessage, type PreviewState, type WebviewMessage } from '../../../src/protocol/preview';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -30,8 +30,19 @@ export class Host {
         ? acquireVsCodeApi()
         : { postMessage: (message) => this.posted.push(message as WebviewMessage), getState: () => this.memoryState, setState: (state) => (this.memoryState = state) };
     window.addEventListener('message', (event: MessageEvent) => {
-      const message = event.data as HostMessage;
-      if (!message || typeof message !== 'object' || typeof message.type !== 'string') return;
+      const checked = checkHostMessage(event.data);
+      if (!checked.ok) {
+        console.warn(`CNN Lens preview: ${checked.reason}`);
+        // An answer that cannot be read still ends its request, with the reason, so the panel never waits forever.
+        const id = requestIdOf(event.data);
+        const type = (event.data as { type?: unknown } | null)?.type;
+        if (id !== undefined && this.waiting.has(id) && (type === 'file' || type === 'saved')) {
+          this.waiting.get(id)!({ type, requestId: id, error: `the extension sent a malformed answer (${checked.reason})` });
+          this.waiting.delete(id);
+        }
+        return;
+      }
+      const message = checked.message;
       if ((message.type === 'file' || message.type === 'saved') && this.waiting.has(message.requestId)) {
         this.waiting.get(message.requestId)!(message);
         this.waiting.delete(message.requestId);

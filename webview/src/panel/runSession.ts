@@ -31,8 +31,8 @@ export type InputSource = { kind: 'sample'; id: string } | { kind: 'image'; name
 /** Where the weights come from: seeded He initialisation, or a file the user loaded. */
 export type WeightsSource =
   | { kind: 'he'; seed: number }
-  | { kind: 'safetensors'; name: string; bytes: Uint8Array }
-  | { kind: 'tfjs'; name: string; modelJson: unknown; shards: { name: string; bytes: Uint8Array }[] };
+  | { kind: 'safetensors'; name: string; bytes: Uint8Array; labels?: string[] }
+  | { kind: 'tfjs'; name: string; modelJson: unknown; shards: { name: string; bytes: Uint8Array }[]; labels?: string[] };
 
 /** What `run` asks of the caller, besides the graph. */
 export interface RunRequest {

@@ -14,9 +14,12 @@ body { margin: 0; padding: 0; font-family: var(--vscode-font-family, system-ui, 
 .title { font-size: 1.1em; }
 .totals { opacity: 0.8; }
 .field { display: inline-flex; gap: 4px; align-items: center; }
-button { font: inherit; color: var(--vscode-button-secondaryForeground, #333); background: var(--vscode-button-secondaryBackground, #e5e5e5);
-  border: 1px solid var(--vscode-button-border, transparent); border-radius: 2px; padding: 2px 8px; cursor: pointer; }
-button.primary { color: var(--vscode-button-foreground, #fff); background: var(--vscode-button-background, #007acc); }
+/* High-contrast themes define no secondary button background but a white (dark theme) or black (light theme)
+   secondary foreground: the fallbacks follow the theme (editor background, foreground, contrast border), never a fixed grey. */
+button { font: inherit; color: var(--vscode-button-secondaryForeground, var(--vscode-foreground, #333));
+  background: var(--vscode-button-secondaryBackground, var(--vscode-editor-background, #e5e5e5));
+  border: 1px solid var(--vscode-button-border, var(--vscode-contrastBorder, transparent)); border-radius: 2px; padding: 2px 8px; cursor: pointer; }
+button.primary { color: var(--vscode-button-foreground, #fff); background: var(--vscode-button-background, var(--vscode-editor-background, #007acc)); }
 button:hover { filter: brightness(1.1); }
 button:disabled { opacity: 0.5; cursor: default; }
 select { font: inherit; color: var(--vscode-dropdown-foreground, #333); background: var(--vscode-dropdown-background, #fff); border: 1px solid var(--vscode-dropdown-border, #ccc); padding: 1px 4px; max-width: 220px; }

@@ -57,5 +57,6 @@ export function diagramPageCss(p: Palette): string {
 .cnnd-node:hover .cnnd-box { stroke: ${p.focus}; }
 .cnnd-toggle:hover rect { stroke: ${p.focus}; }
 .cnnd-status { position: absolute; left: 8px; bottom: 6px; font-size: 11px; color: ${p.muted}; pointer-events: none; }
+.cnnd-status.cnnd-status-note { top: 6px; bottom: auto; right: 8px; padding: 2px 6px; font-size: 12px; color: ${p.foreground}; background: ${p.background}; border-left: 3px solid ${p.error}; }
 `;
 }

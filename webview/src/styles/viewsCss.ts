@@ -34,6 +34,8 @@ tr.cnnv-slowest .cnnv-bar-fill { background: var(--vscode-charts-orange, #d18616
 .cnnv-number { text-align: right !important; font-variant-numeric: tabular-nums; }
 table.cnnv-table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 table.cnnv-table td, table.cnnv-table th { padding: 1px 6px; text-align: left; border-bottom: 1px solid var(--vscode-panel-border, #e5e5e5); }
+table.cnnv-timing { table-layout: fixed; }
+table.cnnv-timing td, table.cnnv-timing th { overflow-wrap: anywhere; }
 `;
 
 const styleId = 'cnn-lens-views-css';

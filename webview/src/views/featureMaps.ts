@@ -34,9 +34,9 @@ export function renderFeatureMaps(container: HTMLElement, output: NodeOutput, op
   }
   const { data } = output;
   const all = tensorStats(data);
-  // The colours span the channels drawn (every depth frame, so moving the frame slider keeps them comparable).
-  const drawn = tensorStats(data, 0, plan.shown * plan.channelSize);
-  const shared = chooseScale(finiteRange(drawn), options.colors);
+  // The colours span the whole output (every channel, drawn or not, and every depth frame), so the legend
+  // agrees with the range line beside it and the maps of later pages or frames stay comparable.
+  const shared = chooseScale(finiteRange(all), options.colors);
   const perChannel = options.scale === 'per-channel';
 
   const section = element('div', { class: 'cnnv-section cnnv-maps' });

@@ -21,7 +21,15 @@ export function renderTiming(container: HTMLElement, timings: NodeTiming[], labe
   const section = element('div', { class: 'cnnv-section' });
   section.append(element('p', { class: 'cnnv-caption', 'data-testid': 'timing-total' }, `${formatMs(totalMs)} on ${backend}, ${timings.length} ${timings.length === 1 ? 'node' : 'nodes'}.`));
 
-  const grid = element('table', { class: 'cnnv-table' });
+  // Fixed column widths: a long statement wraps inside the Layer column instead of pushing Share off a narrow side panel.
+  const grid = element('table', { class: 'cnnv-table cnnv-timing' });
+  const columns = element('colgroup');
+  for (const width of ['auto', '18%', '16%', '13%', '14%']) {
+    const col = element('col');
+    col.style.width = width;
+    columns.append(col);
+  }
+  grid.append(columns);
   const head = element('tr');
   for (const [text, numeric] of [['Layer', false], ['Op', false], ['Time', true], ['Share', true], ['', false]] as const) head.append(element('th', numeric ? { class: 'cnnv-number' } : {}, text));
   grid.append(element('thead'), element('tbody'));

@@ -13,16 +13,17 @@ import { element } from './dom';
  * container is marked `data-testid="top-classes"` unless it already carries
  * a test id.
  */
-export function renderTopClasses(container: HTMLElement, probabilities: Float32Array, labels?: string[]): void {
+export function renderTopClasses(container: HTMLElement, probabilities: Float32Array, labels?: readonly string[], note?: string): void {
   ensureViewsStyles(container.ownerDocument);
   container.dataset.testid ||= 'top-classes';
   container.replaceChildren();
   const top = topClasses(probabilities, 5, labels);
   const section = element('div', { class: 'cnnv-section' });
-  section.append(element('p', { class: 'cnnv-caption' }, `Top ${top.length} of ${probabilities.length} classes`));
+  section.append(element('p', { class: 'cnnv-caption', 'data-testid': 'top-caption' }, `Top ${top.length} of ${probabilities.length} classes${note ? ` ${note}` : ''}`));
   const table = element('table', { class: 'cnnv-table' });
   for (const [rank, score] of top.entries()) {
-    const row = element('tr', { 'data-testid': 'top-class', 'data-index': String(score.index) });
+    // The exact probability rides along for tests and the tooltip; the cell shows it rounded.
+    const row = element('tr', { 'data-testid': 'top-class', 'data-index': String(score.index), 'data-probability': String(score.probability), title: `probability ${score.probability.toPrecision(6)}` });
     const track = element('div', { class: 'cnnv-bar-track' });
     const fill = element('div', { class: 'cnnv-bar-fill' });
     fill.style.width = `${Math.min(100, Math.max(0, 100 * score.probability)).toFixed(1)}%`;

@@ -111,4 +111,104 @@ describe('editor loop (issue 14)', function () {
       }
     });
   });
+
+  describe('syntax errors that say what is wrong', () => {
+    const base = `block Down(c, stride = 2) {
+  conv(c, 3, stride=stride, padding=1)
+  relu
+}
+network N {
+  input(3x32x32)
+  conv(16, 3, padding=1, bias=false)
+  batchnorm
+  residual { conv(16, 3, padding=1) } shortcut { identity }
+  concat { branch { conv(8, 1) } branch { conv(8, 3, padding=1) } }
+  repeat(2) { relu }
+  maxpool(2) -> 16x16x16
+  Down(32)
+  conv(32,
+       3)
+  flatten
+  dense(10)
+}
+`;
+
+    async function hintsOf(uri: string): Promise<string[]> {
+      const hints = await server.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } } });
+      return hints.map((h) => `${h.position.line}:${String(h.label)}`);
+    }
+
+    it('the base text is clean (every row below starts from it)', async () => {
+      const uri = await server.open('typo-base.cnn', base);
+      assert.deepEqual(await server.diagnosticsFor(uri), []);
+    });
+
+    it('conv(64, 3, padding=1 bias=false): one "missing \',\'" at the gap, a fix that inserts it, and the rest analysed', async () => {
+      const typo = base.replace('padding=1, bias=false', 'padding=1 bias=false');
+      const uri = await server.open('missing-comma.cnn', typo);
+      const diagnostics = await server.diagnosticsFor(uri);
+      assert.equal(diagnostics.length, 1, JSON.stringify(diagnostics));
+      assert.equal(diagnostics[0].message, "Missing ',' between arguments.");
+      assert.deepEqual(diagnostics[0].range.start, positionOf(typo, '1 bias', 1));
+      const [action] = await server.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0].range, context: { diagnostics } });
+      assert.equal(action.title, "Insert ','");
+      assert.equal(applyTextEdits(typo, action.edit!.changes![uri]), base);
+      // The inlay hints of the whole network stay, with the same shapes.
+      const baseUri = await server.open('missing-comma-base.cnn', base);
+      assert.deepEqual(await hintsOf(uri), await hintsOf(baseUri));
+    });
+
+    /**
+     * [what, the correct text, the typo, the message, whether one quick fix
+     * restores the correct text, whether the shapes after it can be known]
+     */
+    const typos: [string, string, string, RegExp, boolean, boolean?][] = [
+      ['missing comma between keywords', 'padding=1, bias=false', 'padding=1 bias=false', /^Missing ',' between arguments/, true],
+      ['missing comma between positionals', 'conv(16, 3, padding=1, bias', 'conv(16 3, padding=1, bias', /^Missing ',' between arguments/, true],
+      ['missing comma at the end of a line', 'conv(32,\n       3)', 'conv(32\n       3)', /^Missing ',' between arguments/, true],
+      ['unclosed empty paren before the next line', '  batchnorm\n', '  batchnorm(\n', /^Missing '\)'/, false],
+      ['unclosed paren at the end of a line', 'Down(32)\n', 'Down(32\n', /^Missing '\)'/, true],
+      ['unclosed paren on the last statement', 'dense(10)\n}', 'dense(10\n}', /^Missing '\)'/, true],
+      ['missing } at the end of the file', 'dense(10)\n}\n', 'dense(10)\n', /^Missing '\}'/, true],
+      ['= for ->', 'maxpool(2) -> 16x16x16', 'maxpool(2) = 16x16x16', /'->', not '='/, true],
+      ['* for x in a shape', 'maxpool(2) -> 16x16x16', 'maxpool(2) -> 16*16*16', /join their dimensions with 'x'/, true],
+      ['trailing comma', 'conv(8, 1)', 'conv(8, 1,)', /trailing ','/, true],
+      ['one ) too many', 'conv(8, 1)', 'conv(8, 1))', /closes nothing/, true],
+      ['netwrok', 'network N', 'netwrok N', /did you mean 'network'/, true],
+      ['blokc', 'block Down', 'blokc Down', /did you mean 'block'/, true],
+      ['repaet', 'repeat(2)', 'repaet(2)', /did you mean 'repeat'/, true],
+      ['residaul', 'residual {', 'residaul {', /did you mean 'residual'/, true],
+      ['shrotcut', 'shortcut {', 'shrotcut {', /did you mean 'shortcut'/, true],
+      ['concta', 'concat {', 'conact {', /did you mean 'concat'/, true],
+      ['brnach', 'branch { conv(8, 1)', 'brnach { conv(8, 1)', /did you mean 'branch'/, true],
+      // An unknown op's output is unknown, so nothing after it can have a shape.
+      ['misspelt op', '  batchnorm\n', '  batchnrom\n', /did you mean batchnorm/i, true, false],
+      ['misspelt argument', 'stride=stride', 'strdie=stride', /stride/, true],
+    ];
+    for (const [what, good, bad, message, fixable, shapesAfter = true] of typos) {
+      it(`${what}: one diagnostic at the slip${fixable ? ', a quick fix that restores the text' : ''}, the rest still analysed`, async () => {
+        assert.ok(base.includes(good), `row ${what}: the correct text is not in the base`);
+        const typo = base.replace(good, bad);
+        const uri = await server.open(`typo-${what.replace(/\W+/g, '-')}.cnn`, typo);
+        const diagnostics = await server.diagnosticsFor(uri);
+        assert.equal(diagnostics.length, 1, `${what}: ${JSON.stringify(diagnostics.map((d) => d.message))}`);
+        const [found] = diagnostics;
+        assert.match(found.message, message);
+        // At the slip: on the changed text, or at the gap just after it.
+        const start = base.indexOf(good);
+        const at = typo.split('\n').slice(0, found.range.start.line).join('\n').length + (found.range.start.line ? 1 : 0) + found.range.start.character;
+        const slipAt = what.startsWith('missing }') ? base.indexOf('{', base.indexOf('network N')) : start;
+        assert.ok(at >= slipAt && at <= Math.max(start + bad.length, slipAt + 1), `${what}: diagnostic at ${JSON.stringify(found.range)}, slip at offset ${slipAt}`);
+        if (fixable) {
+          const actions = await server.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: found.range, context: { diagnostics } });
+          assert.ok(actions.length >= 1, `${what}: no quick fix`);
+          assert.equal(applyTextEdits(typo, actions[0].edit!.changes![uri]), base, `${what}: "${actions[0].title}"`);
+        }
+        // The rest of the file is analysed: the network's output is still known.
+        if (!shapesAfter) return;
+        const hints = await hintsOf(uri);
+        assert.ok(hints.some((h) => h === `${positionOf(typo, 'dense(10').line}:→ 10`), `${what}: hints ${hints.join(', ')}`);
+      });
+    }
+  });
 });

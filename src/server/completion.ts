@@ -12,21 +12,25 @@ import {
   type CompletionItem,
   type CompletionParams,
 } from 'vscode-languageserver';
-import { allArgs, allOpNames, findOp, signatureText, type Analysis, type ArgSpec } from '../core';
+import { allArgs, allOpNames, findOp, signatureText, type Analysis, type ArgSpec, type Ast, type OpDefinition } from '../core';
+
+type OpFamily = OpDefinition['family'];
+import { contains } from './convert';
 import { callContextAt, type CallContext } from './callContext';
 import type { DocumentStore } from './documents';
 import { opDocumentation } from './hover';
 import { labelsInScope } from './names';
-import { declarationAt } from './syntax';
+import { declarationAt, innerBodies } from './syntax';
 import type { Position } from 'vscode-languageserver';
 
 /** Characters after which the client should ask for completions without being told to. */
 export const completionTriggers = ['(', ',', '=', '"', "'", ' '];
 
-const statementKeywords: { word: string; snippet: string; doc: string }[] = [
+const statementKeywords: { word: string; label?: string; snippet: string; doc: string }[] = [
   { word: 'repeat', snippet: 'repeat(${1:2}) {\n\t$0\n}', doc: 'Runs its body N times in sequence.' },
   { word: 'residual', snippet: 'residual {\n\t$0\n}', doc: 'Outputs body(x) + x, or body(x) + shortcut(x) with a `shortcut { ... }`.' },
-  { word: 'concat', snippet: 'concat {\n\tbranch { $1 }\n\tbranch { $0 }\n}', doc: 'Feeds x to every branch and joins their outputs on the channel axis.' },
+  // The op `concat(label, ...)` is listed under its own name; this is the branching form, labelled apart so each name appears once.
+  { word: 'concat', label: 'concat { branch }', snippet: 'concat {\n\tbranch { $1 }\n\tbranch { $0 }\n}', doc: 'Feeds x to every branch and joins their outputs on the channel axis.' },
   { word: 'input', snippet: 'input(${1:3x224x224})', doc: 'The network input: channels x height x width, no batch dimension.' },
 ];
 
@@ -40,30 +44,77 @@ export function completion(store: DocumentStore, params: CompletionParams): Comp
   if (call) return argumentCompletions(call, analysis, params.position);
   // After `->` comes a shape, which nothing here can guess better than the hint.
   if (/->\s*\S*$/.test(line)) return [];
-  return statementCompletions(analysis);
+  return statementCompletions(analysis, params.position);
 }
 
-function statementCompletions(analysis: Analysis): CompletionItem[] {
+/** Canonical ops in the order networks use them most, so that ties in context go to the common one. */
+const commonOps = ['conv', 'maxpool', 'batchnorm', 'relu', 'avgpool', 'dense', 'dropout', 'flatten', 'add', 'global_avgpool', 'adaptive_avgpool', 'concat', 'conv_transpose', 'depthwise_conv', 'upsample'];
+
+/**
+ * Which op families come first for the tensor arriving at the cursor: after
+ * a tensor with spatial axes, convolution and pooling; after a flat one,
+ * dense. The number is a group: lower sorts first.
+ */
+function familyGroup(family: OpFamily, incoming: number[] | undefined): number {
+  if (!incoming) return 1;
+  if (incoming.length >= 2) {
+    if (family === 'convolution' || family === 'pooling') return 0;
+    if (family === 'normalization' || family === 'activation' || family === 'regularization') return 1;
+    return 2;
+  }
+  if (family === 'dense') return 0;
+  if (family === 'activation' || family === 'regularization' || family === 'normalization') return 1;
+  return 2;
+}
+
+/** A snippet with one placeholder per required argument: `conv(${1:out}, ${2:kernel})`, or the bare name when none is required. */
+function callSnippet(name: string, required: string[]): string {
+  if (!required.length) return name;
+  return `${name}(${required.map((arg, i) => `\${${i + 1}:${arg}}`).join(', ')})`;
+}
+
+/** The arguments an op cannot do without: positional ones with no default, or a label for a merge. */
+export function requiredArguments(op: OpDefinition): string[] {
+  if (op.signature.labels) return ['label'];
+  return op.signature.positional.filter((a) => a.defaultText === undefined && a.defaultValue === undefined).map((a) => a.name);
+}
+
+function statementCompletions(analysis: Analysis, position: Position): CompletionItem[] {
+  const incoming = incomingShape(analysis, position);
   const items: CompletionItem[] = [];
   for (const name of allOpNames()) {
     const op = findOp(name)!;
+    const canonical = op.names[0] === name;
+    const common = commonOps.indexOf(name);
+    // Aliases and rank-specific spellings after every canonical name.
+    const group = canonical ? familyGroup(op.family, incoming) : 4;
     items.push({
       label: name,
       kind: CompletionItemKind.Function,
       detail: signatureText(name, op),
       documentation: { kind: MarkupKind.Markdown, value: opDocumentation(name, op) },
-      // Canonical names first, aliases and rank-specific spellings after.
-      sortText: `${op.names[0] === name ? '1' : '2'}${name}`,
+      insertText: callSnippet(name, requiredArguments(op)),
+      insertTextFormat: InsertTextFormat.Snippet,
+      sortText: `${group}${String(common < 0 ? 99 : common).padStart(2, '0')}${name}`,
     });
   }
   for (const block of analysis.file.blocks) {
     const signature = `${block.name}(${block.params.map((p) => p.name).join(', ')})`;
-    items.push({ label: block.name, kind: CompletionItemKind.Class, detail: `block ${signature}`, sortText: `0${block.name}` });
+    const required = block.params.filter((p) => !p.defaultValue).map((p) => p.name);
+    items.push({
+      label: block.name,
+      kind: CompletionItemKind.Class,
+      detail: `block ${signature}`,
+      insertText: callSnippet(block.name, required),
+      insertTextFormat: InsertTextFormat.Snippet,
+      sortText: `1${block.name}`,
+    });
   }
   for (const keyword of statementKeywords) {
     items.push({
-      label: keyword.word,
-      kind: CompletionItemKind.Keyword,
+      label: keyword.label ?? keyword.word,
+      kind: keyword.label ? CompletionItemKind.Snippet : CompletionItemKind.Keyword,
+      filterText: keyword.word,
       insertText: keyword.snippet,
       insertTextFormat: InsertTextFormat.Snippet,
       documentation: keyword.doc,
@@ -71,6 +122,32 @@ function statementCompletions(analysis: Analysis): CompletionItem[] {
     });
   }
   return items;
+}
+
+/**
+ * The shape of the tensor a statement typed at the position would receive:
+ * the output of the statement before it in the same body, or, at the start
+ * of a nested body, what arrives at the statement around it.
+ */
+function incomingShape(analysis: Analysis, position: Position): number[] | undefined {
+  const declaration = declarationAt(analysis.file, position);
+  if (!declaration) return undefined;
+  const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  let shape: number[] | undefined;
+  let statements: Ast.Statement[] | undefined = declaration.body;
+  while (statements) {
+    const body: Ast.Statement[] = statements;
+    statements = undefined;
+    for (const statement of body) {
+      if (contains(statement.range, position)) {
+        statements = innerBodies(statement).find((inner) => inner.length && before(inner[0].range.start, position)) ?? innerBodies(statement)[0];
+        break;
+      }
+      if (!before(statement.range.end, position)) break;
+      shape = analysis.instances.get(statement)?.[0]?.outShape ?? undefined;
+    }
+  }
+  return shape;
 }
 
 function argumentCompletions(call: CallContext, analysis: Analysis, position: Position): CompletionItem[] {

@@ -2,13 +2,14 @@
  * Parsing never fails: it returns an AST *and* syntax diagnostics. Whatever
  * the parser could read survives an error elsewhere in the file.
  */
-import type { IToken } from 'chevrotain';
+import { createTokenInstance, type IToken, type TokenType } from 'chevrotain';
 import { diagnostic, type Diagnostic, type Range } from '../diagnostics';
 import type { SourceFile, Comment } from './ast';
 import { buildFile, tokenRange, useTextOf } from './buildAst';
 import { LineIndex, splitLines } from './lineIndex';
 import { cnnParser, TooManySyntaxErrors } from './parser';
 import * as t from './tokens';
+import { lastOffset, repairTypos } from './typos';
 
 /** The result of parsing one file. */
 export interface ParseResult {
@@ -54,7 +55,7 @@ export function parse(text: string): ParseResult {
       diagnostics.push(diagnostic('syntax', "This '/*' comment is never closed: add '*/' where it should end.", { start: comment.range.start, end: { line: comment.range.start.line, character: comment.range.start.character + 2 } }));
     }
   }
-  let tokens = prepareTokens(boundNesting(lexed.tokens, diagnostics), diagnostics);
+  let tokens = repairTypos(prepareTokens(boundNesting(lexed.tokens, diagnostics), diagnostics), text.length, endOfText(text).start, diagnostics);
 
   // Error recovery inside a repetition re-enters it, one level of the stack per error recovered, and each
   // recovery costs more than the last: thousands of errors could take minutes or exhaust the stack. Past
@@ -166,6 +167,8 @@ function prepareTokens(input: IToken[], diagnostics: Diagnostic[]): IToken[] {
   const output: IToken[] = [];
   let parenDepth = 0;
   let atLineStart = true;
+  /** The line break dropped since the last token inside parentheses, if any. */
+  let skippedNewline: IToken | false = false;
   for (let i = 0; i < input.length; i++) {
     const token = input[i];
     const type = token.tokenType;
@@ -180,6 +183,40 @@ function prepareTokens(input: IToken[], diagnostics: Diagnostic[]): IToken[] {
       );
       continue;
     }
+    const previous = output[output.length - 1];
+    if (parenDepth > 0 && skippedNewline && previous?.tokenType === t.LParen && startsStatement(input, i)) {
+      // `batchnorm(` and a new statement on the next line: the ')' was forgotten.
+      const closing = ')'.repeat(parenDepth);
+      for (let close = 0; close < parenDepth; close++) output.push(syntheticToken(t.RParen, ')', previous));
+      diagnostics.push(missingText(previous, undefined, closing, `Missing '${closing}': the '(' on this line is never closed.`));
+      parenDepth = 0;
+      output.push(skippedNewline);
+    } else if (parenDepth > 0 && previous && endsValue(previous.tokenType)) {
+      if (!skippedNewline && type === t.Identifier && startsStatement(input, i)) {
+        // `conv(16, 3 relu`: a statement follows on the same line, so the ')' was forgotten, and the statement ends there.
+        const closing = ')'.repeat(parenDepth);
+        for (let close = 0; close < parenDepth; close++) output.push(syntheticToken(t.RParen, ')', previous));
+        diagnostics.push(missingText(previous, undefined, closing, `Missing '${closing}': the '(' on this line is never closed.`));
+        output.push(syntheticToken(t.Semicolon, ';', previous));
+        parenDepth = 0;
+      } else if (!skippedNewline && startsValue(type) && !(type === t.LParen && previous.tokenType === t.Identifier)) {
+        // `padding=1 bias=false`: two arguments side by side. Read them as if the comma were there.
+        output.push(syntheticToken(t.Comma, ',', previous));
+        diagnostics.push(missingText(previous, token, ',', "Missing ',' between arguments."));
+      } else if (skippedNewline && startsStatement(input, i)) {
+        // A new line starts with what looks like a statement while a '(' is open: the ')' was forgotten.
+        const closing = ')'.repeat(parenDepth);
+        for (let close = 0; close < parenDepth; close++) output.push(syntheticToken(t.RParen, ')', previous));
+        diagnostics.push(missingText(previous, undefined, closing, `Missing '${closing}': the '(' on this line is never closed.`));
+        parenDepth = 0;
+        output.push(skippedNewline);
+      } else if (skippedNewline && startsValue(type)) {
+        // A value at the start of the next line continues the arguments: the comma at the end of the line was forgotten.
+        output.push(syntheticToken(t.Comma, ',', previous));
+        diagnostics.push(missingText(previous, undefined, ',', "Missing ',' between arguments."));
+      }
+    }
+    if (type !== t.Newline) skippedNewline = false;
     if (type === t.LParen) parenDepth++;
     else if (type === t.RParen) parenDepth = Math.max(0, parenDepth - 1);
     // Braces never occur inside parentheses, so one means a ')' was forgotten:
@@ -187,7 +224,10 @@ function prepareTokens(input: IToken[], diagnostics: Diagnostic[]): IToken[] {
     else if (type === t.LCurly || type === t.RCurly || type === t.Network || type === t.Block) parenDepth = 0;
     if (type === t.Newline) {
       atLineStart = true;
-      if (parenDepth > 0) continue;
+      if (parenDepth > 0) {
+        skippedNewline = token;
+        continue;
+      }
     } else {
       atLineStart = false;
     }
@@ -197,4 +237,41 @@ function prepareTokens(input: IToken[], diagnostics: Diagnostic[]): IToken[] {
     output.push(token);
   }
   return output;
+}
+
+/** Tokens that can end an argument's value. */
+function endsValue(type: TokenType): boolean {
+  return type === t.NumberLiteral || type === t.ShapeLiteral || type === t.StringLiteral || type === t.Identifier || type === t.True || type === t.False || type === t.RParen || type === t.Question;
+}
+
+/** Tokens that can start an argument's value (or a `key =`). */
+function startsValue(type: TokenType): boolean {
+  return type === t.NumberLiteral || type === t.ShapeLiteral || type === t.StringLiteral || type === t.Identifier || type === t.True || type === t.False || type === t.LParen;
+}
+
+/** A zero-width token just after `after`, standing for text the user left out. */
+function syntheticToken(type: TokenType, image: string, after: IToken): IToken {
+  const offset = lastOffset(after) + 1;
+  return createTokenInstance(type, image, offset, offset - 1, NaN, NaN, NaN, NaN);
+}
+
+/** A syntax error for text missing after `previous` (up to `next`), with the fix that inserts it. */
+function missingText(previous: IToken, next: IToken | undefined, text: string, message: string): Diagnostic {
+  const end = tokenRange(previous).end;
+  const range: Range = { start: end, end: next && next.startOffset > lastOffset(previous) + 1 ? tokenRange(next).start : end };
+  return diagnostic('syntax', message, range, { fixes: [{ title: `Insert '${text}'`, edits: [{ range: { start: end, end }, newText: text }], preferred: true }] });
+}
+
+/**
+ * Whether the token at `i`, first on its line inside parentheses, reads as
+ * the start of a statement rather than an argument: a keyword, a `}`, or a
+ * name followed by what follows an op (the line's end, its arguments, a
+ * label's ':', an assertion).
+ */
+function startsStatement(input: IToken[], i: number): boolean {
+  const type = input[i].tokenType;
+  if (type === t.RCurly || (t.keywordTokens.includes(type) && type !== t.True && type !== t.False)) return true;
+  if (type !== t.Identifier) return false;
+  const next = input[i + 1]?.tokenType;
+  return next === undefined || next === t.Newline || next === t.LParen || next === t.Colon || next === t.LCurly || next === t.Arrow || next === t.Semicolon || next === t.RCurly;
 }

@@ -1,0 +1,214 @@
+/**
+ * The editor loop of issue 14 through a real LSP client over stdio:
+ * completion ranked by context with snippets, syntax errors that say what is
+ * wrong and keep the rest analysed, the outline of every statement, references,
+ * workspace symbols and "fix all". Cursor positions are marked `|` in the texts.
+ */
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, InlayHint, Location, SymbolInformation } from 'vscode-languageserver-protocol';
+import { allOpNames, findOp } from '../../src/core';
+import { examplesDir, readText } from '../helpers';
+import { applyTextEdits, positionOf, TestServer, textAt } from './lspClient';
+
+/** The text without its `|` cursor mark, and the mark's position. */
+function marked(textWithCursor: string): { text: string; position: { line: number; character: number } } {
+  const position = positionOf(textWithCursor, '|');
+  return { text: textWithCursor.replace('|', ''), position };
+}
+
+/** Items in the order an editor shows them for an empty prefix: by sortText, then label. */
+function ranked(items: CompletionItem[]): CompletionItem[] {
+  return [...items].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label) || a.label.localeCompare(b.label));
+}
+
+describe('editor loop (issue 14)', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  let documents = 0;
+
+  before(async () => {
+    server = new TestServer({ diagnostics: { debounceMs: 5 } });
+    await server.initialize();
+  });
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  async function completeAt(textWithCursor: string): Promise<CompletionItem[]> {
+    const { text, position } = marked(textWithCursor);
+    const uri = await server.open(`complete-${documents++}.cnn`, text);
+    return server.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position });
+  }
+
+  describe('completion', () => {
+    const spatial = 'network N {\n  input(3x32x32)\n  conv(16, 3, padding=1)\n  |\n}\n';
+    const flat = 'network N {\n  input(3x32x32)\n  conv(16, 3, padding=1)\n  flatten\n  |\n}\n';
+
+    it('lists each name once (one concat)', async () => {
+      const labels = (await completeAt(spatial)).map((i) => i.label);
+      assert.equal(labels.filter((l) => l === 'concat').length, 1);
+      assert.equal(new Set(labels).size, labels.length, `duplicates: ${labels.filter((l, i) => labels.indexOf(l) !== i)}`);
+    });
+
+    it('ranks convolution and pooling first after a CxHxW tensor, and conv before concat', async () => {
+      const order = ranked(await completeAt(spatial)).map((i) => i.label);
+      assert.deepEqual(order.slice(0, 2), ['conv', 'maxpool']);
+      for (const name of order.slice(0, 6)) assert.match(findOp(name)?.family ?? 'none', /^(convolution|pooling)$/, `${name} in the first six`);
+      assert.ok(order.indexOf('conv') < order.indexOf('concat'));
+      assert.ok(order.indexOf('conv') < order.indexOf('dense'));
+    });
+
+    it('ranks dense first after a flatten', async () => {
+      const order = ranked(await completeAt(flat)).map((i) => i.label);
+      assert.equal(order[0], 'dense');
+      assert.ok(order.indexOf('dense') < order.indexOf('conv'));
+    });
+
+    it('inserts snippets with a placeholder per required argument, for every op that has one', async () => {
+      const items = await completeAt(spatial);
+      const byLabel = new Map(items.map((i) => [i.label, i]));
+      assert.equal(byLabel.get('conv')!.insertText, 'conv(${1:out}, ${2:kernel})');
+      assert.equal(byLabel.get('conv')!.insertTextFormat, 2);
+      assert.equal(byLabel.get('dense')!.insertText, 'dense(${1:units})');
+      assert.equal(byLabel.get('maxpool')!.insertText, 'maxpool(${1:kernel})');
+      assert.equal(byLabel.get('add')!.insertText, 'add(${1:label})');
+      // Nothing is required: the bare name (dropout's p defaults to 0.5).
+      assert.equal(byLabel.get('relu')!.insertText, 'relu');
+      assert.equal(byLabel.get('dropout')!.insertText, 'dropout');
+      for (const name of allOpNames()) {
+        const op = findOp(name)!;
+        const required = op.signature.labels ? ['label'] : op.signature.positional.filter((a) => a.defaultText === undefined).map((a) => a.name);
+        const expected = required.length ? `${name}(${required.map((a, i) => `\${${i + 1}:${a}}`).join(', ')})` : name;
+        assert.equal(byLabel.get(name)?.insertText, expected, name);
+      }
+      assert.equal(byLabel.get('repeat')!.insertText, 'repeat(${1:2}) {\n\t$0\n}');
+    });
+
+    it('offers block calls with their required parameters, and block names', async () => {
+      const items = await completeAt('block Down(c, stride = 2) {\n  conv(c, 3, stride=stride)\n}\nnetwork N {\n  input(3x32x32)\n  |\n}\n');
+      const down = items.find((i) => i.label === 'Down')!;
+      assert.equal(down.insertText, 'Down(${1:c})');
+      assert.equal(down.detail, 'block Down(c, stride)');
+    });
+
+    it('offers argument names after ( and , and the padding words', async () => {
+      const afterParen = (await completeAt('network N {\n  input(3x32x32)\n  conv(|\n}\n')).map((i) => i.label);
+      for (const key of ['out=', 'kernel=', 'stride=', 'padding=']) assert.ok(afterParen.includes(key), key);
+      const afterComma = (await completeAt('network N {\n  input(3x32x32)\n  conv(16, 3, stride=2, |\n}\n')).map((i) => i.label);
+      assert.ok(afterComma.includes('padding='));
+      assert.equal(afterComma.includes('stride='), false, 'stride is given');
+      const words = (await completeAt('network N {\n  input(3x32x32)\n  conv(16, 3, padding=|)\n}\n')).map((i) => i.label);
+      assert.deepEqual(words.sort(), ['"full"', '"same"', '"valid"']);
+    });
+
+    it('offers the labels in scope in add, concat and multiply, after ( and after ,', async () => {
+      const body = 'network N {\n  input(8x8x8)\n  a: conv(8, 3, padding=1)\n  b: relu\n  conv(8, 1)\n';
+      for (const call of ['add(|)', 'concat(a, |)', 'multiply(|']) {
+        const labels = (await completeAt(`${body}  ${call}\n}\n`)).map((i) => i.label);
+        assert.deepEqual(labels.sort(), ['a', 'b'], call);
+      }
+    });
+  });
+
+  describe('syntax errors that say what is wrong', () => {
+    const base = `block Down(c, stride = 2) {
+  conv(c, 3, stride=stride, padding=1)
+  relu
+}
+network N {
+  input(3x32x32)
+  conv(16, 3, padding=1, bias=false)
+  batchnorm
+  residual { conv(16, 3, padding=1) } shortcut { identity }
+  concat { branch { conv(8, 1) } branch { conv(8, 3, padding=1) } }
+  repeat(2) { relu }
+  maxpool(2) -> 16x16x16
+  Down(32)
+  conv(32,
+       3)
+  flatten
+  dense(10)
+}
+`;
+
+    async function hintsOf(uri: string): Promise<string[]> {
+      const hints = await server.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } } });
+      return hints.map((h) => `${h.position.line}:${String(h.label)}`);
+    }
+
+    it('the base text is clean (every row below starts from it)', async () => {
+      const uri = await server.open('typo-base.cnn', base);
+      assert.deepEqual(await server.diagnosticsFor(uri), []);
+    });
+
+    it('conv(64, 3, padding=1 bias=false): one "missing \',\'" at the gap, a fix that inserts it, and the rest analysed', async () => {
+      const typo = base.replace('padding=1, bias=false', 'padding=1 bias=false');
+      const uri = await server.open('missing-comma.cnn', typo);
+      const diagnostics = await server.diagnosticsFor(uri);
+      assert.equal(diagnostics.length, 1, JSON.stringify(diagnostics));
+      assert.equal(diagnostics[0].message, "Missing ',' between arguments.");
+      assert.deepEqual(diagnostics[0].range.start, positionOf(typo, '1 bias', 1));
+      const [action] = await server.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0].range, context: { diagnostics } });
+      assert.equal(action.title, "Insert ','");
+      assert.equal(applyTextEdits(typo, action.edit!.changes![uri]), base);
+      // The inlay hints of the whole network stay, with the same shapes.
+      const baseUri = await server.open('missing-comma-base.cnn', base);
+      assert.deepEqual(await hintsOf(uri), await hintsOf(baseUri));
+    });
+
+    /**
+     * [what, the correct text, the typo, the message, whether one quick fix
+     * restores the correct text, whether the shapes after it can be known]
+     */
+    const typos: [string, string, string, RegExp, boolean, boolean?][] = [
+      ['missing comma between keywords', 'padding=1, bias=false', 'padding=1 bias=false', /^Missing ',' between arguments/, true],
+      ['missing comma between positionals', 'conv(16, 3, padding=1, bias', 'conv(16 3, padding=1, bias', /^Missing ',' between arguments/, true],
+      ['missing comma at the end of a line', 'conv(32,\n       3)', 'conv(32\n       3)', /^Missing ',' between arguments/, true],
+      ['unclosed empty paren before the next line', '  batchnorm\n', '  batchnorm(\n', /^Missing '\)'/, false],
+      ['unclosed paren at the end of a line', 'Down(32)\n', 'Down(32\n', /^Missing '\)'/, true],
+      ['unclosed paren on the last statement', 'dense(10)\n}', 'dense(10\n}', /^Missing '\)'/, true],
+      ['missing } at the end of the file', 'dense(10)\n}\n', 'dense(10)\n', /^Missing '\}'/, true],
+      ['= for ->', 'maxpool(2) -> 16x16x16', 'maxpool(2) = 16x16x16', /'->', not '='/, true],
+      ['* for x in a shape', 'maxpool(2) -> 16x16x16', 'maxpool(2) -> 16*16*16', /join their dimensions with 'x'/, true],
+      ['trailing comma', 'conv(8, 1)', 'conv(8, 1,)', /trailing ','/, true],
+      ['one ) too many', 'conv(8, 1)', 'conv(8, 1))', /closes nothing/, true],
+      ['netwrok', 'network N', 'netwrok N', /did you mean 'network'/, true],
+      ['blokc', 'block Down', 'blokc Down', /did you mean 'block'/, true],
+      ['repaet', 'repeat(2)', 'repaet(2)', /did you mean 'repeat'/, true],
+      ['residaul', 'residual {', 'residaul {', /did you mean 'residual'/, true],
+      ['shrotcut', 'shortcut {', 'shrotcut {', /did you mean 'shortcut'/, true],
+      ['concta', 'concat {', 'conact {', /did you mean 'concat'/, true],
+      ['brnach', 'branch { conv(8, 1)', 'brnach { conv(8, 1)', /did you mean 'branch'/, true],
+      // An unknown op's output is unknown, so nothing after it can have a shape.
+      ['misspelt op', '  batchnorm\n', '  batchnrom\n', /did you mean batchnorm/i, true, false],
+      ['misspelt argument', 'stride=stride', 'strdie=stride', /stride/, true],
+    ];
+    for (const [what, good, bad, message, fixable, shapesAfter = true] of typos) {
+      it(`${what}: one diagnostic at the slip${fixable ? ', a quick fix that restores the text' : ''}, the rest still analysed`, async () => {
+        assert.ok(base.includes(good), `row ${what}: the correct text is not in the base`);
+        const typo = base.replace(good, bad);
+        const uri = await server.open(`typo-${what.replace(/\W+/g, '-')}.cnn`, typo);
+        const diagnostics = await server.diagnosticsFor(uri);
+        assert.equal(diagnostics.length, 1, `${what}: ${JSON.stringify(diagnostics.map((d) => d.message))}`);
+        const [found] = diagnostics;
+        assert.match(found.message, message);
+        // At the slip: on the changed text, or at the gap just after it.
+        const start = base.indexOf(good);
+        const at = typo.split('\n').slice(0, found.range.start.line).join('\n').length + (found.range.start.line ? 1 : 0) + found.range.start.character;
+        const slipAt = what.startsWith('missing }') ? base.indexOf('{', base.indexOf('network N')) : start;
+        assert.ok(at >= slipAt && at <= Math.max(start + bad.length, slipAt + 1), `${what}: diagnostic at ${JSON.stringify(found.range)}, slip at offset ${slipAt}`);
+        if (fixable) {
+          const actions = await server.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: found.range, context: { diagnostics } });
+          assert.ok(actions.length >= 1, `${what}: no quick fix`);
+          assert.equal(applyTextEdits(typo, actions[0].edit!.changes![uri]), base, `${what}: "${actions[0].title}"`);
+        }
+        // The rest of the file is analysed: the network's output is still known.
+        if (!shapesAfter) return;
+        const hints = await hintsOf(uri);
+        assert.ok(hints.some((h) => h === `${positionOf(typo, 'dense(10').line}:→ 10`), `${what}: hints ${hints.join(', ')}`);
+      });
+    }
+  });
+});

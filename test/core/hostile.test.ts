@@ -157,6 +157,17 @@ describe('hostile input (issue 16)', function () {
     assert.ok(analysis.diagnostics.length > 0 && analysis.diagnostics.every((d) => d.code === 'syntax'));
   });
 
+  it('forty broken lines still leave the rest of the file read: later statements, blocks and networks', () => {
+    const text = `network N {\n  input(3x8x8)\n${'  conv(3, 3, padding=1))\n  relu\n'.repeat(40)}  conv(4, 3) -> 9x9x9\n}\nnetwork M { input(3x8x8); conv(2, 3) -> 2x2x2 }\n`;
+    const analysis = analyzeSafely(text);
+    assert.equal(analysis.diagnostics.filter((d) => d.code === 'syntax').length, 40);
+    assert.deepEqual(
+      analysis.diagnostics.filter((d) => d.code === 'shape-mismatch').map((d) => d.range.start.line),
+      [82, 84],
+    );
+    assert.deepEqual(analysis.networks.map((n) => n.output), [[4, 6, 6], [2, 6, 6]]);
+  });
+
   it('turns a fault inside the analysis into an internal-error diagnostic instead of throwing', () => {
     const analysis = analyze(undefined as unknown as string);
     assert.deepEqual(codes(analysis), ['internal-error']);

@@ -65,7 +65,6 @@ export function parse(text: string): ParseResult {
   cnnParser.errorLimit = maxParseErrors;
   for (;;) {
     cnnParser.input = tokens;
-    cnnParser.repetitionRecoveries = 0;
     try {
       cst = cnnParser.file();
       break;

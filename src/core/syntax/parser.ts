@@ -4,7 +4,7 @@
  * costly, resetting `input` is cheap). Error recovery is on, so a broken line
  * yields a partial tree plus errors, never an exception.
  */
-import { CstParser, type CstNode, type IParserErrorMessageProvider, type TokenType, type IToken } from 'chevrotain';
+import { CstParser, tokenMatcher, type CstNode, type IParserErrorMessageProvider, type TokenType, type IToken } from 'chevrotain';
 import * as t from './tokens';
 
 const readableNames: Record<string, string> = {
@@ -65,8 +65,8 @@ const ruleFriendlyNames: Record<string, string> = {
   topLevel: "a 'network' or 'block' definition",
 };
 
-/** Recoveries made in full in one parse before the cheaper recovery takes over (see `attemptInRepetitionRecovery`). */
-const fullRecoveries = 20;
+/** How far the recovery inside a repetition looks for a token to resume at (see `tryInRepetitionRecovery`). */
+const resyncWindow = 256;
 
 /** Thrown when a parse passes `CnnParser.errorLimit` errors; `parse` then reads the file again up to that point. */
 export class TooManySyntaxErrors extends Error {}
@@ -87,26 +87,40 @@ export class CnnParser extends CstParser {
     return saved;
   }
 
-  /** Recoveries inside a repetition attempted in this parse (`parse` resets it). */
-  repetitionRecoveries = 0;
+  /** Set just before chevrotain's recovery inside a repetition, whose first step is the search for a resume point. */
+  private boundNextResyncSearch = false;
 
   /**
-   * Chevrotain's recovery inside a repetition (tryInRepetitionRecovery)
-   * looks ahead for a token to resume at, which can mean reading to the end of
-   * the file, and undoes the look when none fits; attempted at every broken
-   * statement, that makes a file of errors quadratic. Past `fullRecoveries`
-   * attempts in one parse it is left out, and recovery at the enclosing rule
-   * (which consumes what it skips) takes over.
+   * Chevrotain's recovery inside a repetition (tryInRepetitionRecovery) looks
+   * ahead for a token to resume at, and undoes the look when it cannot resume
+   * there. Unbounded, that search can read to the end of the file at every
+   * broken statement, which makes a file of errors quadratic; here it reads
+   * at most `resyncWindow` tokens, and past them gives the recovery up (the
+   * enclosing rule's recovery, which consumes what it skips, takes over).
    */
+  tryInRepetitionRecovery(...args: unknown[]): void {
+    this.boundNextResyncSearch = true;
+    (CstParser.prototype as unknown as { tryInRepetitionRecovery(...a: unknown[]): void }).tryInRepetitionRecovery.apply(this, args);
+  }
+
+  /** Chevrotain's search for a token to resume at after an error (see `tryInRepetitionRecovery`). */
+  findReSyncTokenType(): TokenType {
+    const bounded = this.boundNextResyncSearch;
+    this.boundNextResyncSearch = false;
+    const self = this as unknown as { flattenFollowSet(): TokenType[]; LA(k: number): IToken };
+    const candidates = self.flattenFollowSet();
+    for (let k = 1; ; k++) {
+      const next = self.LA(k);
+      const found = candidates.find((type) => tokenMatcher(next, type));
+      if (found) return found;
+      // The token there then stands as the resume point: the search ends at the first token of its type, and the recovery is undone.
+      if (bounded && k >= resyncWindow) return next.tokenType;
+    }
+  }
+
   constructor() {
     super(t.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'none', errorMessageProvider: errorMessages, maxLookahead: 3 });
     this.performSelfAnalysis();
-  }
-
-  /** Chevrotain's hook (see the constructor's comment), called only when a repetition really broke. */
-  tryInRepetitionRecovery(...args: unknown[]): void {
-    if (++this.repetitionRecoveries > fullRecoveries) return;
-    (CstParser.prototype as unknown as { tryInRepetitionRecovery(...a: unknown[]): void }).tryInRepetitionRecovery.apply(this, args);
   }
 
   public file = this.RULE('file', () => {

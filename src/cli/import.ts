@@ -6,11 +6,11 @@
  * partial file. Exit codes: 0 written, 1 the model uses something `.cnn`
  * cannot express, 2 usage or I/O.
  */
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { importKerasJson, importModelFile, isZipArchive, type ImportResult } from '../core/import';
 import { readZipEntry } from '../node/zip';
-import { encodeSafetensors } from '../core/safetensors';
+import { safetensorsHeader } from '../core/safetensors';
 
 /** Largest model read: ResNet-152 is about 240 MB, and Node buffers stop at 2 GiB. */
 const maxModelBytes = 2 * 1024 * 1024 * 1024 - 1;
@@ -67,8 +67,17 @@ export function runImport(path: string, options: { output?: string; weightsOut?:
     if (options.weightsOut) {
       const temp = `${options.weightsOut}.${process.pid}.tmp`;
       pending.push({ temp, target: options.weightsOut });
-      const tensors = model.tensors.map((t) => ({ name: t.key, shape: t.tensor.shape, data: t.tensor.read() }));
-      writeFileSync(temp, encodeSafetensors(tensors, { format: 'pt', source: basename(path), network: model.networkName }));
+      // Streamed tensor by tensor: the values are views into the model file, so nothing is held twice.
+      const fd = openSync(temp, 'w');
+      try {
+        writeSync(fd, safetensorsHeader(model.tensors.map((t) => ({ name: t.key, shape: t.tensor.shape })), { format: 'pt', source: basename(path), network: model.networkName }));
+        for (const { tensor } of model.tensors) {
+          const data = tensor.read();
+          writeSync(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        }
+      } finally {
+        closeSync(fd);
+      }
     }
     for (const { temp, target } of pending) renameSync(temp, target);
   } catch (error) {

@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../../src/core';
 import { importModelFile } from '../../src/core/import';
+import { encodeSafetensors } from '../../src/core/safetensors';
 import { runCli } from '../helpers';
 import { requirePython } from '../python';
 import { exported, torchvisionExports, torchvisionModels, type TorchFacts } from './fixtures';
@@ -124,6 +125,11 @@ describe('cnn import (command line)', function () {
     assert.deepEqual(header['conv1.weight'].shape, [64, 3, 7, 7]);
     assert.deepEqual(header['fc.weight'].shape, [1000, 512]);
     assert.deepEqual(header['layer1.0.bn1.running_var'].shape, [64]);
+    // The streamed file is byte for byte what the core's encoder makes of the imported tensors.
+    const result = importModelFile(readFileSync(join(dir, 'resnet18.onnx')), { fileName: 'resnet18.onnx', networkName: 'ResNet18' });
+    assert.ok(result.ok);
+    const tensors = result.model.tensors.map((t) => ({ name: t.key, shape: t.tensor.shape, data: t.tensor.read() }));
+    assert.ok(Buffer.from(encodeSafetensors(tensors, { format: 'pt', source: 'resnet18.onnx', network: 'ResNet18' })).equals(bytes));
   });
 
   it('prints to standard output without -o', () => {

@@ -205,14 +205,43 @@ export function recoverBlocks(items: Item[]): { blocks: BlockDefinition[]; items
   let top = [...items];
   forEachLayer(top, stateDefaults);
 
-  // Residual branches shared by units of different kinds (the bottleneck with and without projection).
+  // Residual branches shared by units of different kinds (the bottleneck with and without
+  // projection), or also written without the skip (MobileNet's inverted residuals that change size).
   const residuals = top.filter((i): i is Extract<Item, { kind: 'residual' }> => i.kind === 'residual');
+  const bodyKeys = new Set(residuals.map((r) => shapeOf(r.body).key));
+  const lengths = new Set(residuals.map((r) => r.body.length));
+  const windows: { start: number; length: number; items: Item[] }[] = [];
+  for (let i = 0; i < top.length; i++) {
+    for (const length of lengths) {
+      const items = top.slice(i, i + length);
+      if (items.length === length && items.every((item) => item.kind === 'layer') && bodyKeys.has(shapeOf(items).key) && isOneModule(items, top[i - 1], top[i + length])) {
+        windows.push({ start: i, length, items });
+        i += length - 1;
+        break;
+      }
+    }
+  }
+  const windowCalls = new Map<number, Item>();
   extract(
     blocks,
-    residuals.map((r) => ({ items: r.body, replace: (call: Item) => (r.body = [call]) })),
-    (body) => `${nameFor([{ kind: 'residual', body }]).replace(/^Down/, '')}Branch`,
-    (group) => new Set(residuals.filter((r) => group.some((g) => g.items === r.body)).map((r) => (r.shortcut ? shapeOf(r.shortcut).key : ''))).size > 1,
+    [
+      ...residuals.map((r) => ({ items: r.body, replace: (call: Item) => (r.body = [call]) })),
+      ...windows.map((w) => ({ items: w.items, replace: (call: Item) => windowCalls.set(w.start, call) })),
+    ],
+    (body) => (body.some((i) => i.kind === 'layer' && i.layer.op === 'depthwise_conv') ? 'InvertedBottleneck' : `${nameFor([{ kind: 'residual', body }]).replace(/^Down/, '')}Branch`),
+    (group) =>
+      group.some((g) => windows.some((w) => w.items === g.items)) ||
+      new Set(residuals.filter((r) => group.some((g) => g.items === r.body)).map((r) => (r.shortcut ? shapeOf(r.shortcut).key : ''))).size > 1,
   );
+  if (windowCalls.size) {
+    const next: Item[] = [];
+    for (let i = 0; i < top.length; i++) {
+      const call = windowCalls.get(i);
+      next.push(call ?? top[i]);
+      if (call) i += windows.find((w) => w.start === i)!.length - 1;
+    }
+    top = next;
+  }
 
   // Units: a residual or concat with the activations after it.
   const units: { start: number; end: number }[] = [];
@@ -276,6 +305,17 @@ function forEachLayer(items: Item[], visit: (item: Extract<Item, { kind: 'layer'
     } else if (item.kind === 'concat') item.branches.forEach((b) => forEachLayer(b, visit));
     else if (item.kind === 'repeat') forEachLayer(item.body, visit);
   }
+}
+
+/**
+ * Whether statements form one module of the model: their names share a longer
+ * prefix than they share with the statements around them (`features.2.conv`
+ * against `features`), so a match that straddles two modules is not a block.
+ */
+function isOneModule(items: Item[], before: Item | undefined, after: Item | undefined): boolean {
+  const inner = commonSource({ kind: 'residual', body: items });
+  if (!inner) return false;
+  return [before, after].every((neighbour) => !neighbour || commonSource({ kind: 'residual', body: [...items, neighbour] }).length < inner.length);
 }
 
 /** Runs of two or more equal calls become `repeat(n) { Call(...) }`. */

@@ -110,16 +110,20 @@ function spatialArg(values: number[]): number | number[] {
 
 /**
  * The module path torch gives a node: `/layer1/layer1.0/conv1/Conv` becomes
- * `layer1.0.conv1` (a scope that already names its parent replaces it).
+ * `layer1.0.conv1`, its state_dict prefix.
  * Other exporters' names are kept as they are.
  */
 function shortName(node: OnnxNode): string {
   const name = node.name ?? '';
   const parts = name.split('/').filter(Boolean);
   if (parts.length < 2 || !name.startsWith('/')) return name || node.output?.[0] || node.op_type;
-  let path = '';
-  for (const part of parts.slice(0, -1)) path = !path || part.startsWith(`${path}.`) ? part : `${path}.${part}`;
-  return path || parts[parts.length - 1];
+  // Each scope is named relative to the module that defines it: `conv` then `conv.0` is `conv.0`, not `conv.conv.0`.
+  const path: string[] = [];
+  for (const part of parts.slice(0, -1)) {
+    if (path.length && part.startsWith(`${path[path.length - 1]}.`)) path.pop();
+    path.push(part);
+  }
+  return path.join('.') || parts[parts.length - 1];
 }
 
 /**

@@ -132,6 +132,9 @@ export class PreviewApp {
       this.rendering = this.rendering.then(() => this.takeSource());
     } else if (message.type === 'cursor') {
       this.diagram.highlightLine(message.line);
+    } else if (message.type === 'weights') {
+      // Imported weights: wait for the imported source, then load them as a picked file.
+      this.rendering = this.rendering.then(() => this.useWeights({ name: message.name, bytes: message.bytes }));
     }
   }
 
@@ -300,6 +303,12 @@ export class PreviewApp {
       select.value = previous.kind === 'he' ? heWeights : `file:${previous.name}`;
       return;
     }
+    this.useWeights({ name: file.name, bytes: file.bytes, extraFiles: file.extraFiles });
+  }
+
+  /** Makes a weight file the session's weights, adds it to the menu and runs. */
+  private useWeights(file: { name: string; bytes: Uint8Array; extraFiles?: { name: string; bytes: Uint8Array }[] }): void {
+    const select = this.ui.weightsSelect;
     if (file.name.endsWith('.json')) {
       let modelJson: unknown;
       try {

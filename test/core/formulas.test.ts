@@ -45,7 +45,7 @@ const cases: Case[] = [
   // Transposed and dilated convolution.
   { why: 'transposed: (7-1)*2 - 2*1 + (4-1) + 1 = 14', input: '64x7x7', statement: 'conv_transpose(32, 4, stride=2, padding=1)', shape: [32, 14, 14], params: 64 * 32 * 16 + 32, macs: 64 * 49 * 32 * 16 },
   { why: 'transposed: output_padding adds to one side', input: '8x7x7', statement: 'conv_transpose(8, 3, stride=2, padding=1, output_padding=1)', shape: [8, 14, 14] },
-  { why: 'transposed 2x2 stride 2 doubles the size and halves the jump; each output sees one whole input pixel', input: '8x4x4', statement: 'conv_transpose(4, 2, stride=2)', shape: [4, 8, 8], field: { size: [1, 1], jump: [0.5, 0.5], start: [0, 0] } },
+  { why: 'transposed 2x2 stride 2 doubles the size and halves the jump; each output sees one whole input pixel', input: '8x4x4', statement: 'conv_transpose(4, 2, stride=2)', shape: [4, 8, 8], field: { size: [1, 1], jump: [0.5, 0.5], start: [-0.25, -0.25] } },
   { why: 'dilated: 28 - 2*(3-1) = 24', input: '1x28x28', statement: 'conv(1, 3, dilation=2)', shape: [1, 24, 24], field: { size: [5, 5], jump: [1, 1] } },
   { why: 'dilation with stride: floor((28 - 2*2 - 1)/2 + 1) = 12', input: '1x28x28', statement: 'conv(1, 3, dilation=2, stride=2)', shape: [1, 12, 12] },
   // Tuples, shapes for kernels, 1-D and 3-D.

@@ -130,3 +130,24 @@ describe('3-D average pooling', () => {
     assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), []);
   });
 });
+
+describe('Inception-v3 at 1500x1500: factorised branches merge into square fields', () => {
+  it("the last two blocks' summary fields are square and as wide as the centre unit's exact window", () => {
+    const text = require('node:fs')
+      .readFileSync('examples/inception_v3.cnn', 'utf8')
+      .replace('input(3x299x299)', 'input(3x1500x1500)')
+      .replace(/ +-> [0-9x]+/g, '');
+    const analysis = analyze(text, { graph: true });
+    const statements = analysis.networks[0].statements.filter((s) => s.op === 'InceptionE');
+    assert.equal(statements.length, 2);
+    for (const statement of statements) {
+      const line = statement.range.end.line + 1;
+      const answer = statementUnitField(analysis, line);
+      if ('error' in answer) assert.fail(answer.error);
+      const width = answer.window[0][1] - answer.window[0][0] + 1;
+      assert.deepEqual(statement.receptiveField?.size, [width, width], `line ${line}`);
+    }
+    // Mixed_7b sees 1183x1183 on both axes (issue 18: keeping the branch with the largest sum of sizes gave 1119x1183).
+    assert.deepEqual(statements[0].receptiveField?.size, [1183, 1183]);
+  });
+});

@@ -207,6 +207,7 @@ EXAMPLES = {
     "shufflenet_v2.cnn": (torchvision.models.shufflenet_v2_x1_0, (3, 224, 224)),
     "convnext_tiny.cnn": (torchvision.models.convnext_tiny, (3, 224, 224)),
     "tcn.cnn": (TCN, (1, 784)),
+    "inception_v3.cnn": (lambda: torchvision.models.inception_v3(weights=None, aux_logits=False, init_weights=False), (3, 299, 299)),
     "deeplabv3.cnn": (DeepLabV3, (3, 224, 224)),
     # A size the output stride does not divide: the pooling branch and the final resize follow it.
     "deeplabv3.cnn@3x321x257": (DeepLabV3, (3, 321, 257)),

@@ -10,9 +10,10 @@
  *
  * These three numbers summarise a field that moves in equal steps. Where it
  * does not (transposed convolutions, upsampling, adaptive pooling to a size
- * that does not divide the input), `size` is the widest unit's field and
- * `start` the centre of unit 0's; the exact window of any unit comes from
- * `unitWindow.ts`, which walks the graph with each layer's own index rule.
+ * that does not divide the input), `size` is the widest unit's field (whole
+ * pixels) and `start` unit 0's place on the evenly spaced grid of centres; the
+ * exact window of any unit comes from `unitWindow.ts`, which walks the graph
+ * with each layer's own index rule.
  */
 import { axisSourceRange } from './unitWindow';
 
@@ -111,9 +112,9 @@ function widestAndFirst(step: ReceptiveFieldStep, axis: number): { widest: numbe
       const range = axisSourceRange(step, axis, q, q, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, false);
       if (range) widest = Math.max(widest, range[1] - range[0] + 1);
     }
-    const first = axisSourceRange(step, axis, 0, 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, false);
-    const firstCentre = first ? (first[0] + first[1]) / 2 : (step.padLeft[axis] - (step.kernel[axis] - 1) / 2) / stride;
-    return { widest, firstCentre, ratio: 1 / stride };
+    // Outputs 2i and 2i+1 of a stride-2 layer share a window; the summary places unit 0 on the evenly spaced
+    // grid those windows average to, so a U-Net skip stays aligned with its decoder.
+    return { widest, firstCentre: (step.padLeft[axis] - (step.kernel[axis] - 1) / 2) / stride, ratio: 1 / stride };
   }
   if (step.kind === 'pixelShuffle') return { widest: 1, firstCentre: 0, ratio: 1 / step.factor };
   if (step.kind === 'upsample' || step.kind === 'adaptive') {
@@ -127,7 +128,9 @@ function widestAndFirst(step: ReceptiveFieldStep, axis: number): { widest: numbe
       if (range) widest = Math.max(widest, range[1] - range[0] + 1);
     }
     const first = axisSourceRange(step, axis, 0, 0, inSize, outSize, true);
-    return { widest, firstCentre: first ? (first[0] + first[1]) / 2 : 0, ratio: inSize / outSize };
+    // Adaptive cells start at 0; interpolation's unit 0 sits at (0.5·ratio - 0.5) on the even grid, as for transposed convolutions.
+    const firstCentre = step.kind === 'adaptive' ? (first ? (first[0] + first[1]) / 2 : 0) : 0.5 * step.ratio[axis] - 0.5;
+    return { widest, firstCentre, ratio: inSize / outSize };
   }
   return { widest: 1, firstCentre: 0, ratio: 1 };
 }

@@ -83,6 +83,28 @@ describe('views in the browser', function () {
     assert.equal(maps.labels[63], '63');
   });
 
+  it('pages through the channels past the 64 drawn, and sorts them strongest first on request', async () => {
+    // Channel c holds ±((37c) mod 130) in alternating signs: its mean |value| is (37c) mod 130.
+    const strength = (c: number) => (37 * c) % 130;
+    const data = Array.from({ length: 130 * 4 }, (_, k) => (k % 2 ? -1 : 1) * strength(Math.floor(k / 4)));
+    await call('renderMaps', [130, 2, 2], data);
+    const page = suite.page;
+    const labels = async () => (await page.locator('[data-testid="map-label"]').allInnerTexts()).map(Number);
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
+    assert.equal(await page.getByTestId('maps-page').innerText(), 'channels 1–64 of 130');
+    assert.deepEqual(await labels(), range(0, 64));
+    await page.getByTestId('maps-next').click();
+    assert.deepEqual(await labels(), range(64, 128));
+    await page.getByTestId('maps-next').click();
+    assert.deepEqual(await labels(), [128, 129]);
+    assert.equal(await page.getByTestId('maps-next').isDisabled(), true);
+    await page.getByTestId('maps-order').selectOption('strength');
+    const strongest = range(0, 130).sort((a, b) => strength(b) - strength(a) || a - b);
+    assert.equal(await page.getByTestId('maps-page').innerText(), 'channels 1–64 of 130');
+    assert.deepEqual(await labels(), strongest.slice(0, 64));
+    assert.equal((await labels())[0], 7, '37 x 7 = 259 = 129 mod 130, the strongest');
+  });
+
   it('draws a [C, L] output as one 1 x L strip per channel', async () => {
     const maps = await call('renderMaps', [4, 50], Array.from({ length: 200 }, (_, k) => k));
     assert.deepEqual(maps.canvases.map((c) => [c.width, c.height]), [[50, 1], [50, 1], [50, 1], [50, 1]]);

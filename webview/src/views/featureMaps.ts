@@ -53,32 +53,41 @@ export function renderFeatureMaps(container: HTMLElement, output: NodeOutput, op
   const factor = Math.max(1, Math.floor(cell / Math.max(plan.width, plan.height)));
   grid.style.setProperty('--cnnv-cell', `${Math.max(plan.width * factor, 40)}px`);
   const maps: { canvas: HTMLCanvasElement; channel: number }[] = [];
-  for (let channel = 0; channel < plan.shown; channel++) {
-    const canvas = element('canvas', { 'data-testid': 'feature-map', 'data-channel': String(channel) });
-    canvas.width = plan.width;
-    canvas.height = plan.height;
-    // Nearest-neighbour enlargement: a 7x7 map must stay 49 crisp squares, not a blur.
-    canvas.style.imageRendering = 'pixelated';
-    if (!strips) {
-      canvas.style.width = `${plan.width * factor}px`;
-      canvas.style.maxWidth = '100%';
-    }
-    const stats = tensorStats(data, channel * plan.channelSize, (channel + 1) * plan.channelSize);
-    canvas.title = `channel ${channel}: ${formatValue(stats.min)} … ${formatValue(stats.max)}`;
-    const figure = element('div', { class: 'cnnv-map' });
-    figure.append(canvas, element('span', { class: 'cnnv-label', 'data-testid': 'map-label' }, plan.kind === 'vector' ? `0–${plan.channelSize - 1}` : `${channel}`));
-    grid.append(figure);
-    maps.push({ canvas, channel });
-  }
-
-  const paintFrame = (frame: number) => {
+  let frame = plan.frame;
+  const paintFrame = (next: number) => {
+    frame = next;
     for (const { canvas, channel } of maps) {
       const { scale, range } = perChannel ? channelScale(data, plan, channel, shared.scale) : shared;
       // A wrapped vector fills its picture only up to its length; the rest stays transparent.
       paintCanvas(canvas, data, mapOffset(plan, channel, frame), Math.min(plan.width * plan.height, plan.channelSize), range, scale);
     }
   };
-  paintFrame(plan.frame);
+  /** Draws these channels' maps into the grid, replacing the ones there. */
+  const drawChannels = (channels: readonly number[]) => {
+    maps.length = 0;
+    grid.replaceChildren();
+    for (const channel of channels) {
+      const canvas = element('canvas', { 'data-testid': 'feature-map', 'data-channel': String(channel) });
+      canvas.width = plan.width;
+      canvas.height = plan.height;
+      // Nearest-neighbour enlargement: a 7x7 map must stay 49 crisp squares, not a blur.
+      canvas.style.imageRendering = 'pixelated';
+      if (!strips) {
+        canvas.style.width = `${plan.width * factor}px`;
+        canvas.style.maxWidth = '100%';
+      }
+      const stats = tensorStats(data, channel * plan.channelSize, (channel + 1) * plan.channelSize);
+      canvas.title = `channel ${channel}: ${formatValue(stats.min)} … ${formatValue(stats.max)}`;
+      const figure = element('div', { class: 'cnnv-map' });
+      figure.append(canvas, element('span', { class: 'cnnv-label', 'data-testid': 'map-label' }, plan.kind === 'vector' ? `0–${plan.channelSize - 1}` : `${channel}`));
+      grid.append(figure);
+      maps.push({ canvas, channel });
+    }
+    paintFrame(frame);
+  };
+  // Channels past the cap are reached by pages, in channel order or strongest first.
+  if (plan.channels > 1) section.append(channelPager(data, plan, drawChannels));
+  else drawChannels([0]);
   if (plan.kind === 'volume' && plan.frames > 1) section.append(frameSlider(plan, paintFrame));
   section.append(grid);
   container.append(section);
@@ -136,6 +145,62 @@ function legend(scale: ColorScale, range: ValueRange, perChannel: boolean): HTML
   box.append(element('span', { 'data-testid': 'legend-min' }, low), bar, element('span', { 'data-testid': 'legend-max' }, high));
   if (perChannel) box.title = 'Each map is stretched to its own range; hover a map for it.';
   return box;
+}
+
+/**
+ * Channels by the mean of their absolute values, strongest first (ties in
+ * channel order): the channels a layer uses most, whatever their sign.
+ */
+export function channelsByStrength(data: Float32Array, channels: number, channelSize: number): number[] {
+  const strength = Array.from({ length: channels }, (_, c) => {
+    let sum = 0;
+    for (let i = c * channelSize; i < (c + 1) * channelSize; i++) if (Number.isFinite(data[i])) sum += Math.abs(data[i]);
+    return sum / channelSize;
+  });
+  return strength.map((_, c) => c).sort((a, b) => strength[b] - strength[a] || a - b);
+}
+
+/**
+ * The order menu (channel order, or strongest first) and, when the channels
+ * do not fit one page, the page buttons; it draws the first page itself and
+ * each page the user turns to.
+ */
+function channelPager(data: Float32Array, plan: MapPlan, draw: (channels: readonly number[]) => void): HTMLElement {
+  const perPage = plan.shown;
+  const pages = Math.ceil(plan.channels / perPage);
+  const row = element('div', { class: 'cnnv-pager' });
+  const order = element('select', { 'data-testid': 'maps-order', 'aria-label': 'Channel order' });
+  order.append(new Option('Channel order', 'index'), new Option('Strongest first (mean |value|)', 'strength'));
+  const previous = element('button', { type: 'button', 'data-testid': 'maps-previous', 'aria-label': 'Previous channels' }, '◀');
+  const next = element('button', { type: 'button', 'data-testid': 'maps-next', 'aria-label': 'Next channels' }, '▶');
+  const where = element('span', { 'data-testid': 'maps-page' });
+  let page = 0;
+  let channels: number[] = Array.from({ length: plan.channels }, (_, c) => c);
+  const show = () => {
+    const first = page * perPage;
+    const slice = channels.slice(first, first + perPage);
+    where.textContent = `channels ${first + 1}–${first + slice.length} of ${plan.channels}`;
+    previous.disabled = page === 0;
+    next.disabled = page === pages - 1;
+    draw(slice);
+  };
+  order.addEventListener('change', () => {
+    channels = order.value === 'strength' ? channelsByStrength(data, plan.channels, plan.channelSize) : channels.slice().sort((a, b) => a - b);
+    page = 0;
+    show();
+  });
+  previous.addEventListener('click', () => {
+    page = Math.max(0, page - 1);
+    show();
+  });
+  next.addEventListener('click', () => {
+    page = Math.min(pages - 1, page + 1);
+    show();
+  });
+  row.append(order);
+  if (pages > 1) row.append(previous, where, next);
+  show();
+  return row;
 }
 
 /** A slider over the depth frames of a volume, repainting every map and the caption's frame number. */

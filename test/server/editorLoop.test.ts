@@ -172,6 +172,7 @@ network N {
       ['missing } at the end of the file', 'dense(10)\n}\n', 'dense(10)\n', /^Missing '\}'/, true],
       ['= for ->', 'maxpool(2) -> 16x16x16', 'maxpool(2) = 16x16x16', /'->', not '='/, true],
       ['* for x in a shape', 'maxpool(2) -> 16x16x16', 'maxpool(2) -> 16*16*16', /join their dimensions with 'x'/, true],
+      ['shape written with spaces', 'input(3x32x32)', 'input(3 x 32 x 32)', /without spaces: 3x32x32/, true],
       ['trailing comma', 'conv(8, 1)', 'conv(8, 1,)', /trailing ','/, true],
       ['one ) too many', 'conv(8, 1)', 'conv(8, 1))', /closes nothing/, true],
       ['netwrok', 'network N', 'netwrok N', /did you mean 'network'/, true],

@@ -4,11 +4,12 @@
  * it, a projection shortcut, the right `in=`, "did you mean"). This offers
  * those that touch the requested range, and only those that hold: applying
  * one must clear its diagnostic without adding another (checked by analysing
- * the text the fix would give, once per fix and version).
+ * the text the fix would give, once per fix and version). "Fix all"
+ * (`source.fixAll`) applies every unambiguous fix that holds and touches no other.
  */
-import { CodeActionKind, type CodeAction, type CodeActionParams } from 'vscode-languageserver';
-import { analyze, fixHolds, type Analysis, type Fix } from '../core';
-import { rangesTouch, toCodeAction } from './convert';
+import { CodeAction, CodeActionKind, type CodeActionParams, type TextEdit } from 'vscode-languageserver';
+import { analyze, fixHolds, type Analysis, type Diagnostic, type Fix, type Range } from '../core';
+import { rangesTouch, toCodeAction, toLspDiagnostic, toLspEdits } from './convert';
 import type { DocumentStore } from './documents';
 
 /** Whether each fix of an analysis holds, so repeated requests at the same place analyse nothing again. */
@@ -16,23 +17,57 @@ const verdicts = new WeakMap<Analysis, Map<Fix, boolean>>();
 
 export function codeActions(store: DocumentStore, params: CodeActionParams): CodeAction[] {
   const only = params.context.only;
-  if (only && !only.some((kind) => kind === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(`${kind}.`) || kind === CodeActionKind.Empty)) return [];
+  const wants = (kind: string) => !only || only.some((asked) => asked === kind || kind.startsWith(`${asked}.`) || asked === CodeActionKind.Empty);
+  // "Fix all" is a source action: offered when asked for (on save, or from the Source Action menu), not in the light bulb.
+  const fixAll = !!only && only.some((asked) => asked === CodeActionKind.SourceFixAll || asked === CodeActionKind.Source);
+  if (!wants(CodeActionKind.QuickFix) && !fixAll) return [];
   const analyzed = store.analysisOf(params.textDocument.uri);
   if (!analyzed) return [];
   const { analysis } = analyzed;
   let known = verdicts.get(analysis);
   if (!known) verdicts.set(analysis, (known = new Map()));
+  const holds = (diagnostic: Diagnostic, fix: Fix): boolean => {
+    let verdict = known.get(fix);
+    if (verdict === undefined) {
+      verdict = fixHolds(analyzed.document.getText(), analysis, diagnostic, fix, analyze);
+      known.set(fix, verdict);
+    }
+    return verdict;
+  };
   const actions: CodeAction[] = [];
-  for (const diagnostic of analysis.diagnostics) {
-    if (!diagnostic.fixes?.length || !rangesTouch(diagnostic.range, params.range)) continue;
-    for (const fix of diagnostic.fixes) {
-      let holds = known.get(fix);
-      if (holds === undefined) {
-        holds = fixHolds(analyzed.document.getText(), analysis, diagnostic, fix, analyze);
-        known.set(fix, holds);
-      }
-      if (holds) actions.push(toCodeAction(fix, diagnostic, params.textDocument.uri));
+  if (wants(CodeActionKind.QuickFix)) {
+    for (const diagnostic of analysis.diagnostics) {
+      if (!diagnostic.fixes?.length || !rangesTouch(diagnostic.range, params.range)) continue;
+      for (const fix of diagnostic.fixes) if (holds(diagnostic, fix)) actions.push(toCodeAction(fix, diagnostic, params.textDocument.uri));
     }
   }
+  if (fixAll) {
+    const all = fixAllAction(analysis, params.textDocument.uri, holds);
+    if (all) actions.push(all);
+  }
   return actions;
+}
+
+/**
+ * One action applying, for every diagnostic of the document, its fix when it
+ * is unambiguous (the preferred one, or the only one) and holds, leaving out
+ * any fix whose edits touch another's: those are not independent.
+ */
+function fixAllAction(analysis: Analysis, uri: string, holds: (diagnostic: Diagnostic, fix: Fix) => boolean): CodeAction | undefined {
+  const taken: Range[] = [];
+  const edits: TextEdit[] = [];
+  const fixed: Diagnostic[] = [];
+  for (const diagnostic of analysis.diagnostics) {
+    const fixes = diagnostic.fixes ?? [];
+    const fix = fixes.find((f) => f.preferred) ?? (fixes.length === 1 ? fixes[0] : undefined);
+    if (!fix || !holds(diagnostic, fix)) continue;
+    if (fix.edits.some((edit) => taken.some((range) => rangesTouch(range, edit.range)))) continue;
+    taken.push(...fix.edits.map((edit) => edit.range));
+    edits.push(...toLspEdits(fix));
+    fixed.push(diagnostic);
+  }
+  if (!edits.length) return undefined;
+  const action = CodeAction.create(`Fix all (${fixed.length} problem${fixed.length === 1 ? '' : 's'})`, { changes: { [uri]: edits } }, CodeActionKind.SourceFixAll);
+  action.diagnostics = fixed.map((d) => toLspDiagnostic(d, uri));
+  return action;
 }

@@ -33,6 +33,7 @@ import { semanticTokens, semanticTokensLegend } from './semanticTokens';
 import { Settings } from './settings';
 import { signatureHelp, signatureTriggers } from './signatureHelp';
 import { networkSummary } from './summary';
+import { workspaceSymbols } from './workspaceSymbols';
 
 /**
  * Answers a request that was cancelled while still queued with RequestCancelled,
@@ -90,10 +91,11 @@ export function startServer(connection: Connection): void {
         referencesProvider: true,
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
         semanticTokensProvider: { legend: semanticTokensLegend, full: true },
         foldingRangeProvider: true,
         documentFormattingProvider: true,
-        codeActionProvider: { codeActionKinds: ['quickfix'] },
+        codeActionProvider: { codeActionKinds: ['quickfix', 'source.fixAll'] },
         executeCommandProvider: { commands: [exportNetworkCommand] },
       },
       serverInfo: { name: 'cnn-language-server', version: '0.1.0' },
@@ -120,6 +122,7 @@ export function startServer(connection: Connection): void {
   connection.onPrepareRename(serve((params) => prepareRename(store, params)));
   connection.onRenameRequest(serve((params) => rename(store, params)));
   connection.onDocumentSymbol(serve((params) => documentSymbols(store, params)));
+  connection.onWorkspaceSymbol(serve((params) => workspaceSymbols(store, params)));
   connection.languages.semanticTokens.on(serve((params) => semanticTokens(store, params)));
   connection.onFoldingRanges(serve((params) => foldingRanges(store, params)));
   connection.onDocumentFormatting(serve((params) => formatDocument(store, params)));

@@ -172,6 +172,7 @@ network N {
       ['missing } at the end of the file', 'dense(10)\n}\n', 'dense(10)\n', /^Missing '\}'/, true],
       ['= for ->', 'maxpool(2) -> 16x16x16', 'maxpool(2) = 16x16x16', /'->', not '='/, true],
       ['* for x in a shape', 'maxpool(2) -> 16x16x16', 'maxpool(2) -> 16*16*16', /join their dimensions with 'x'/, true],
+      ['shape written with spaces', 'input(3x32x32)', 'input(3 x 32 x 32)', /without spaces: 3x32x32/, true],
       ['trailing comma', 'conv(8, 1)', 'conv(8, 1,)', /trailing ','/, true],
       ['one ) too many', 'conv(8, 1)', 'conv(8, 1))', /closes nothing/, true],
       ['netwrok', 'network N', 'netwrok N', /did you mean 'network'/, true],
@@ -210,5 +211,94 @@ network N {
         assert.ok(hints.some((h) => h === `${positionOf(typo, 'dense(10').line}:→ 10`), `${what}: hints ${hints.join(', ')}`);
       });
     }
+  });
+
+  describe('outline and navigation', () => {
+    const resnet18 = readText(join(examplesDir, 'resnet18.cnn'));
+    const unet = readText(join(examplesDir, 'unet.cnn'));
+
+    /** Every symbol with its children, flattened with its path of names. */
+    function flatten(symbols: DocumentSymbol[], path: string[] = []): { path: string[]; symbol: DocumentSymbol }[] {
+      return symbols.flatMap((s) => [{ path: [...path, s.name], symbol: s }, ...flatten(s.children ?? [], [...path, s.name])]);
+    }
+
+    it("lists the network's statements with their output shapes, block calls nested under repeats", async () => {
+      const uri = await server.open('outline-resnet.cnn', resnet18);
+      const symbols = await server.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
+      const network = symbols.find((s) => s.name === 'ResNet18')!;
+      const names = network.children!.map((c) => c.name);
+      assert.equal(names[0], 'input');
+      assert.ok(names.includes('repeat(2)'), names.join(', '));
+      const firstRepeat = network.children!.find((c) => c.name === 'repeat(2)')!;
+      // repeat(2) { BasicBlock(64) } -> 64x56x56 (the assertion in the file).
+      assert.equal(firstRepeat.detail, '64x56x56');
+      assert.deepEqual(firstRepeat.children!.map((c) => [c.name, c.detail]), [['BasicBlock', '64x56x56']]);
+      // The head: global pooling to 512, the classifier to 1000 (ResNet-18's published output).
+      const last = network.children![network.children!.length - 1];
+      assert.deepEqual([last.name, last.detail], ['dense', '1000']);
+      // Residuals nest their body and shortcut inside the blocks.
+      const down = symbols.find((s) => s.name === 'DownBasicBlock')!;
+      const residual = flatten([down]).find((e) => e.symbol.name === 'residual')!;
+      assert.ok(residual.symbol.children!.some((c) => c.name === 'shortcut' && c.children!.some((g) => g.name === 'conv')));
+      // Every symbol's selection lies inside its range, inside its parent's range (VS Code drops the outline otherwise).
+      const inside = (inner: { start: { line: number; character: number }; end: { line: number; character: number } }, outer: typeof inner) =>
+        (inner.start.line > outer.start.line || (inner.start.line === outer.start.line && inner.start.character >= outer.start.character)) &&
+        (inner.end.line < outer.end.line || (inner.end.line === outer.end.line && inner.end.character <= outer.end.character));
+      const check = (list: DocumentSymbol[], parent?: DocumentSymbol) => {
+        for (const s of list) {
+          assert.ok(inside(s.selectionRange, s.range), `${s.name}: selection outside range`);
+          if (parent) assert.ok(inside(s.range, parent.range), `${s.name}: outside ${parent.name}`);
+          check(s.children ?? [], s);
+        }
+      };
+      check(symbols);
+    });
+
+    it('names labelled statements by their label, with the shape', async () => {
+      const uri = await server.open('outline-unet.cnn', unet);
+      const symbols = await server.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
+      const network = symbols.find((s) => s.name === 'UNet')!;
+      const enc2 = network.children!.find((c) => c.name === 'enc2')!;
+      assert.equal(enc2.detail, '64x32x32');
+      assert.deepEqual(enc2.selectionRange.start, positionOf(unet, 'enc2:'));
+    });
+
+    it('finds all references of a label', async () => {
+      const uri = await server.open('refs-label.cnn', unet);
+      const refs = await server.request<Location[]>('textDocument/references', { textDocument: { uri }, position: positionOf(unet, 'enc1:'), context: { includeDeclaration: true } });
+      const texts = refs.map((r) => `${r.range.start.line}:${textAt(unet, r.range)}`);
+      assert.deepEqual(texts, [`${positionOf(unet, 'enc1:').line}:enc1`, `${positionOf(unet, 'concat(enc1)').line}:enc1`]);
+    });
+
+    it('finds workspace symbols across open .cnn documents', async () => {
+      await server.open('ws-unet.cnn', unet);
+      await server.open('ws-resnet.cnn', resnet18);
+      const found = await server.request<SymbolInformation[]>('workspace/symbol', { query: 'dbb' });
+      const names = found.map((s) => `${s.name}@${s.location.uri.split('/').pop()}`);
+      assert.ok(names.includes('DownBasicBlock@ws-resnet.cnn'), names.join(', '));
+      assert.ok(!names.some((n) => n.startsWith('DoubleConv')), 'DoubleConv has one b, not two');
+      const labels = await server.request<SymbolInformation[]>('workspace/symbol', { query: 'enc3' });
+      assert.ok(labels.some((s) => s.name === 'enc3' && s.containerName === 'UNet' && s.location.uri.endsWith('ws-unet.cnn')));
+    });
+  });
+
+  describe('fix all', () => {
+    it('applies every independent unambiguous fix at once (source.fixAll), and the file is clean after', async () => {
+      const good = 'network N {\n  input(3x32x32)\n  conv(16, 3, padding=1, bias=false)\n  maxpool(2) -> 16x16x16\n  flatten\n  dense(10)\n}\n';
+      const typo = good.replace('padding=1, bias', 'padding=1 bias').replace('-> 16x16x16', '= 16x16x16').replace('dense(10)', 'dense(10,)');
+      const uri = await server.open('fix-all.cnn', typo);
+      assert.equal((await server.diagnosticsFor(uri)).length, 3);
+      const actions = await server.request<CodeAction[]>('textDocument/codeAction', {
+        textDocument: { uri },
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        context: { diagnostics: [], only: ['source.fixAll'] },
+      });
+      assert.equal(actions.length, 1);
+      assert.equal(actions[0].kind, 'source.fixAll');
+      assert.equal(applyTextEdits(typo, actions[0].edit!.changes![uri]), good);
+      // Not in the light bulb: a plain request at the first line offers no "fix all".
+      const plain = await server.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 2, character: 0 }, end: { line: 2, character: 40 } }, context: { diagnostics: [] } });
+      assert.ok(plain.length >= 1 && plain.every((a) => a.kind === 'quickfix'));
+    });
   });
 });

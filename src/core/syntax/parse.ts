@@ -198,7 +198,7 @@ function prepareTokens(input: IToken[], diagnostics: Diagnostic[]): IToken[] {
         diagnostics.push(missingText(previous, undefined, closing, `Missing '${closing}': the '(' on this line is never closed.`));
         output.push(syntheticToken(t.Semicolon, ';', previous));
         parenDepth = 0;
-      } else if (!skippedNewline && startsValue(type) && !(type === t.LParen && previous.tokenType === t.Identifier)) {
+      } else if (!skippedNewline && startsValue(type) && !(type === t.LParen && previous.tokenType === t.Identifier) && !inSpacedShape(output, token, input[i + 1])) {
         // `padding=1 bias=false`: two arguments side by side. Read them as if the comma were there.
         output.push(syntheticToken(t.Comma, ',', previous));
         diagnostics.push(missingText(previous, token, ',', "Missing ',' between arguments."));
@@ -273,4 +273,12 @@ function startsStatement(input: IToken[], i: number): boolean {
   if (type !== t.Identifier) return false;
   const next = input[i + 1]?.tokenType;
   return next === undefined || next === t.Newline || next === t.LParen || next === t.Colon || next === t.LCurly || next === t.Arrow || next === t.Semicolon || next === t.RCurly;
+}
+
+/** Whether `token` continues a shape written with spaces (`3 x 32 x 32`), which `repairTypos` reports and joins. */
+function inSpacedShape(output: IToken[], token: IToken, next: IToken | undefined): boolean {
+  const isDimension = (candidate: IToken | undefined) => candidate?.tokenType === t.NumberLiteral || candidate?.tokenType === t.ShapeLiteral;
+  const isTimes = (candidate: IToken | undefined) => candidate?.tokenType === t.Identifier && candidate.image === 'x';
+  const previous = output[output.length - 1];
+  return (isTimes(token) && isDimension(previous) && isDimension(next)) || (isDimension(token) && isTimes(previous) && isDimension(output[output.length - 2]));
 }

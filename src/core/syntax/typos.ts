@@ -61,6 +61,21 @@ export function repairTypos(input: IToken[], textLength: number, endPosition: Ra
         continue;
       }
     }
+    if ((type === t.NumberLiteral || type === t.ShapeLiteral) && isTimes(input[i + 1]) && isWholeDimension(input[i + 2])) {
+      // `3 x 32 x 32`: a shape written with spaces, which would read as a name between numbers.
+      let end = i + 2;
+      while (isTimes(input[end + 1]) && isWholeDimension(input[end + 2]) && end < i + 16) end += 2;
+      const first = input[i];
+      const last = input[end];
+      const joined = input.slice(i, end + 1).filter((part) => !isTimes(part)).map((part) => part.image).join('x');
+      if (isWholeDimension(first) && /^\d+(x\d+)*$/.test(joined)) {
+        const range = { start: tokenRange(first).start, end: tokenRange(last).end };
+        diagnostics.push(diagnostic('syntax', `Shapes are written without spaces: ${joined}.`, range, { fixes: [{ title: `Write ${joined}`, edits: [{ range, newText: joined }], preferred: true }] }));
+        output.push(synthetic(t.ShapeLiteral, joined, first.startOffset, lastOffset(last)));
+        i = end;
+        continue;
+      }
+    }
     if (type === t.Identifier) token = repairedKeyword(input, i, braces.length === 0, diagnostics) ?? token;
     const repairedType = token.tokenType;
     if (repairedType === t.LParen) parens++;
@@ -116,4 +131,12 @@ function replaceFix(token: IToken, newText: string, title: string) {
 /** The offset of a token's last character (the lexer tracks start offsets only). */
 export function lastOffset(token: IToken): number {
   return token.endOffset ?? token.startOffset + token.image.length - 1;
+}
+
+function isTimes(token: IToken | undefined): boolean {
+  return token?.tokenType === t.Identifier && token.image === 'x';
+}
+
+function isWholeDimension(token: IToken | undefined): boolean {
+  return (token?.tokenType === t.NumberLiteral && /^\d+$/.test(token.image)) || token?.tokenType === t.ShapeLiteral;
 }

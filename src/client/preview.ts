@@ -36,7 +36,7 @@ export function registerPreview(context: vscode.ExtensionContext, networkAt: Net
       const editor = vscode.window.activeTextEditor;
       const atCursor = !network && editor?.document === document ? await networkAt(document, editor.selection.active) : undefined;
       // Import Model… opens the preview with the weights it wrote.
-      const weightFile = weights ? { name: baseName(weights), bytes: await vscode.workspace.fs.readFile(weights) } : undefined;
+      const weightFile = weights ? { name: baseName(weights), bytes: plainBytes(await vscode.workspace.fs.readFile(weights)) } : undefined;
       previews.show(document, network ?? atCursor, weightFile);
     }),
     vscode.window.registerWebviewPanelSerializer(previewViewType, {

@@ -6,7 +6,7 @@
 import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver';
 import { allArgs, findOp, signatureText, type Analysis, type OpDefinition, type StatementResult } from '../core';
 import { contains, toLspRange } from './convert';
-import { humanCount, receptiveFieldFacts, receptiveFieldSentence, shapeText, sizeText, withCommas } from './describe';
+import { humanCount, receptiveFieldFacts, receptiveFieldSentence, shapeText, withCommas } from './describe';
 import type { DocumentStore } from './documents';
 import type { TrainingMemory } from './memory';
 import { statementAt } from './syntax';

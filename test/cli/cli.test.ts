@@ -125,7 +125,7 @@ describe('cnn summary', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Saved \(batch 8\)/);
     // PyTorch's saved_tensors_hooks measure 177,477,120 bytes for torchvision's ResNet-18 at batch 8 (test/oracle/memory.test.ts).
-    assert.match(run.stdout, /Training memory \(batch 8, Adam, fp32\):\n  Saved activations: 177\.48 MB/);
+    assert.match(run.stdout, /Training memory \(batch 8, Adam, fp32\):\n {2}Saved activations: 177\.48 MB/);
     // The stem's batchnorm keeps its 64x112x112 input: 3,211,264 B a sample, 25.69 MB at batch 8.
     assert.match(run.stdout, /^batchnorm +40 +64x112x112 +256 +0 +25\.69 MB/m);
     assert.match(run.stdout, /Fits 24\.00 GB up to batch \d+/);

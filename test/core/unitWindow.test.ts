@@ -4,6 +4,7 @@
  * comment beside it; test/oracle/receptiveField.test.ts checks the same rules
  * against PyTorch's gradients.
  */
+import { readFileSync } from 'node:fs';
 import { strict as assert } from 'node:assert';
 import { analyze, statementUnitField, unitWindow } from '../../src/core';
 
@@ -133,8 +134,7 @@ describe('3-D average pooling', () => {
 
 describe('Inception-v3 at 1500x1500: factorised branches merge into square fields', () => {
   it("the last two blocks' summary fields are square and as wide as the centre unit's exact window", () => {
-    const text = require('node:fs')
-      .readFileSync('examples/inception_v3.cnn', 'utf8')
+    const text = readFileSync('examples/inception_v3.cnn', 'utf8')
       .replace('input(3x299x299)', 'input(3x1500x1500)')
       .replace(/ +-> [0-9x]+/g, '');
     const analysis = analyze(text, { graph: true });

@@ -100,7 +100,7 @@ export function defineSuite(): void {
       await vscode.workspace.fs.writeFile(model, tinyOnnxModel());
       await vscode.commands.executeCommand('cnnLens.importModel', model);
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'tiny.cnn')));
-      assert.match(text, /network Tiny \{\n  input\(3x8x8\)\n  conv\(4, 3, padding=1\)/);
+      assert.match(text, /network Tiny \{\n {2}input\(3x8x8\)\n {2}conv\(4, 3, padding=1\)/);
       assert.ok((await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder, 'tiny.safetensors'))).size > 122 * 4);
       assert.ok(vscode.window.activeTextEditor?.document.uri.path.endsWith('/tiny.cnn'));
       const previews = () => vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('cnnLens.preview'));

@@ -77,7 +77,7 @@ describe('readable output', function () {
     assert.equal(text.match(/conv\(c \* 4, 1, /g)?.length, 2, text); // the branch's expansion and the projection shortcut
     assert.equal(text.match(/conv\(c, 3, /g)?.length, 1, text);
     for (const [blocks, width] of [[2, 64], [3, 128], [5, 256], [2, 512]]) assert.match(text, new RegExp(`repeat\\(${blocks}\\) \\{ Bottleneck\\(${width}\\) \\}`));
-    assert.match(text, /^  global_avgpool\b.*\n  dense\(1000\)/m);
+    assert.match(text, /^ {2}global_avgpool\b.*\n {2}dense\(1000\)/m);
   });
 
   it('DenseNet-121 writes each dense block as a repeat of one dense layer', () => {
@@ -88,7 +88,7 @@ describe('readable output', function () {
 
   it('GoogLeNet writes its nine inception modules as calls of one block', () => {
     const { text } = importAndAnalyse(join(dir, 'googlenet.onnx'));
-    assert.equal(text.match(/^  Inception\(/gm)?.length, 9, text);
+    assert.equal(text.match(/^ {2}Inception\(/gm)?.length, 9, text);
   });
 
   it("keeps the model's module names as comments", () => {
@@ -179,9 +179,9 @@ describe('ONNX import without Python (a model written by the project encoder)', 
   it('reads Conv with bias, GlobalAveragePool + Flatten as global_avgpool, Gemm with transB as dense', () => {
     const result = importModelFile(tinyOnnxModel(), { fileName: 'tiny.onnx' });
     assert.ok(result.ok, result.ok ? '' : result.message);
-    assert.match(result.model.text, /^  conv\(4, 3, padding=1\)\s+# conv$/m);
-    assert.match(result.model.text, /^  global_avgpool\s+# pool$/m);
-    assert.match(result.model.text, /^  dense\(2\)\s+# fc$/m);
+    assert.match(result.model.text, /^ {2}conv\(4, 3, padding=1\)\s+# conv$/m);
+    assert.match(result.model.text, /^ {2}global_avgpool\s+# pool$/m);
+    assert.match(result.model.text, /^ {2}dense\(2\)\s+# fc$/m);
     const network = analyze(result.model.text).networks[0];
     // 4·3·3·3 + 4 for the convolution, 2·4 + 2 for the classifier.
     assert.deepEqual(network.params, { trainable: 122, nonTrainable: 0 });

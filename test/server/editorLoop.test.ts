@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, InlayHint, Location, SymbolInformation } from 'vscode-languageserver-protocol';
+import type { CodeAction, CompletionItem, DocumentSymbol, InlayHint, Location, SymbolInformation } from 'vscode-languageserver-protocol';
 import { allOpNames, findOp } from '../../src/core';
 import { examplesDir, readText } from '../helpers';
 import { applyTextEdits, positionOf, TestServer, textAt } from './lspClient';

@@ -356,7 +356,9 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
     const channels = source.outShape[0];
     if (wDims[1] * groups !== channels) throw new Unsupported(node, `its weight is ${wDims.join('x')} with ${groups} groups, which does not fit ${channels} input channels.`);
     let input = source;
-    let { pads, same } = windowPads(node, source.outShape.slice(1), kernel, strides, dilations);
+    const window = windowPads(node, source.outShape.slice(1), kernel, strides, dilations);
+    const same = window.same;
+    let pads = window.pads;
     // A zero `Pad` in front of a convolution (TensorFlow exports, explicit padding in PyTorch) is the convolution's own padding.
     if (source.op === 'pad' && !same && consumers(source.id) === 1) {
       const extra = source.args[0].value;

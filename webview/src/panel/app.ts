@@ -303,11 +303,11 @@ export class PreviewApp {
       select.value = previous.kind === 'he' ? heWeights : `file:${previous.name}`;
       return;
     }
-    this.useWeights({ name: file.name, bytes: file.bytes, extraFiles: file.extraFiles });
+    this.useWeights({ name: file.name, bytes: file.bytes, extraFiles: file.extraFiles, labels: file.labels });
   }
 
   /** Makes a weight file the session's weights, adds it to the menu and runs. */
-  private useWeights(file: { name: string; bytes: Uint8Array; extraFiles?: { name: string; bytes: Uint8Array }[] }): void {
+  private useWeights(file: { name: string; bytes: Uint8Array; extraFiles?: { name: string; bytes: Uint8Array }[]; labels?: string[] }): void {
     const select = this.ui.weightsSelect;
     if (file.name.endsWith('.json')) {
       let modelJson: unknown;

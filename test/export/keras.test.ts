@@ -39,6 +39,7 @@ describe('export to Keras (tfjs-layers), loaded and run by tfjs', function () {
   before(async function () {
     requirePython(this, ['torch', 'numpy']);
     await tf.setBackend('cpu');
+    this.timeout(3_600_000);
     runs = torchRuns();
   });
 

@@ -29,6 +29,11 @@ interface OnnxReport {
   error?: string;
 }
 
+/** Cases ONNX cannot express exactly, and the op that stops each. */
+const ONNX_UNSUPPORTED: Record<string, RegExp> = {
+  'parity:threeD': /^line 15: lrn\(2\): ONNX export cannot express lrn with an even size/,
+};
+
 describe('export to ONNX, checked by onnx and run in ONNX Runtime', function () {
   this.timeout(900_000);
   const cases = exportCases();
@@ -66,8 +71,16 @@ describe('export to ONNX, checked by onnx and run in ONNX Runtime', function () 
       beforeEach(() => {
         run = runs.find((r) => r.testCase.title === testCase.title)!;
         file = files.get(testCase.title)!;
-        assert.equal(file.failure, undefined, 'the export succeeds');
+        if (!ONNX_UNSUPPORTED[testCase.title]) assert.equal(file.failure, undefined, 'the export succeeds');
       });
+
+      const unsupported = ONNX_UNSUPPORTED[testCase.title];
+      if (unsupported) {
+        it('fails with the line and the op ONNX cannot express as PyTorch computes it', () => {
+          assert.match(file.failure ?? '', unsupported);
+        });
+        return;
+      }
 
       it("passes the full checker and strict shape inference, which infers the analysis's output shape", () => {
         const python = spawnSync(PYTHON, ['test/export/onnx_check.py'], { input: JSON.stringify([file.path]), encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -76,9 +89,11 @@ describe('export to ONNX, checked by onnx and run in ONNX Runtime', function () 
         assert.equal(report.error, undefined, report.error);
         const network = run.source.network;
         assert.ok(report.opset >= 13);
+        // Inference keeps the batch symbolic but may rename it after a Reshape or Resize.
+        assert.equal(typeof report.inferredOutputDims[0], 'string');
         assert.deepEqual(
-          { input: report.input, inputDims: report.inputDims, inferredOutputDims: report.inferredOutputDims },
-          { input: 'input', inputDims: ['N', ...network.input!], inferredOutputDims: ['N', ...network.output!] },
+          { input: report.input, inputDims: report.inputDims, inferredOutputDims: report.inferredOutputDims.slice(1) },
+          { input: 'input', inputDims: ['N', ...network.input!], inferredOutputDims: network.output! },
         );
       });
 

@@ -34,8 +34,13 @@ function casesOf(title: string, text: string): ExportCase[] {
   return analysis.networks.map((n, i) => ({ title: analysis.networks.length > 1 ? `${title} (${n.name})` : title, text, network: n.name, first: i === 0 }));
 }
 
-/** Every case, examples first. */
+/** Every case, examples first; CNN_EXPORT_ONLY=WORD keeps those whose title holds WORD (for working on one). */
 export function exportCases(): ExportCase[] {
+  const only = process.env.CNN_EXPORT_ONLY;
+  return allCases().filter((c) => !only || c.title.includes(only));
+}
+
+function allCases(): ExportCase[] {
   const cases: ExportCase[] = [];
   for (const dir of ['examples', 'test/data/diagnostics']) {
     for (const name of readdirSync(dir).filter((f) => f.endsWith('.cnn')).sort()) cases.push(...casesOf(`${dir}/${name}`, readFileSync(join(dir, name), 'utf8')));

@@ -19,6 +19,14 @@ import { exportCases, outputDifference, torchRuns, type TorchRun } from './expor
 const UNSUPPORTED: Record<string, RegExp> = {
   'examples/audio1d.cnn': /^line 30: log_softmax .*the op 'log_softmax'/,
   'examples/video3d.cnn': /^line 33: maxpool3d\(2, padding=\(0, 1, 1\)\).*explicit padding on a 3-D map/,
+  'test/data/diagnostics/dense-on-spatial.cnn': /^line 3: dense\(10\).*dense on a map with axes/,
+  'parity:convolutions2d': /^line 3: conv\(8, 3, padding=1, groups=2\).*grouped convolution/,
+  'parity:pools2d': /^line 3: maxpool\(3, stride=2, padding=1, ceil_mode=true\).*ceil_mode/,
+  'parity:normalization': /^line 5: groupnorm\(4\).*the op 'groupnorm'/,
+  'parity:activations': /^line 13: hardswish.*the op 'hardswish'/,
+  'parity:merges': /^line 21: dense\(3\).*dense on a map with axes/,
+  'parity:oneD': /^line 3: conv\(6, 5, stride=2, padding=2, groups=3\).*grouped convolution/,
+  'parity:threeD': /^line 3: conv\(4, 3, padding=1, groups=2\).*grouped convolution/,
 };
 
 /** Channels-first values of `shape` moved to channels-last order. */
@@ -39,6 +47,7 @@ describe('export to Keras (tfjs-layers), loaded and run by tfjs', function () {
   before(async function () {
     requirePython(this, ['torch', 'numpy']);
     await tf.setBackend('cpu');
+    this.timeout(3_600_000);
     runs = torchRuns();
   });
 

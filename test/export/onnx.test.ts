@@ -29,20 +29,24 @@ interface OnnxReport {
   error?: string;
 }
 
+/** Cases ONNX cannot express exactly, and the op that stops each. */
+const ONNX_UNSUPPORTED: Record<string, RegExp> = {
+  'parity:threeD': /^line 15: lrn\(2\): ONNX export cannot express lrn with an even size/,
+};
+
 describe('export to ONNX, checked by onnx and run in ONNX Runtime', function () {
   this.timeout(900_000);
   const cases = exportCases();
-  const files = new Map<string, { bytes?: Uint8Array; failure?: string; report?: OnnxReport }>();
+  const files = new Map<string, { bytes?: Uint8Array; path?: string; failure?: string }>();
   let runs: TorchRun[] = [];
   let directory = '';
 
   before(function () {
     requirePython(this, ['onnx', 'torch', 'numpy']);
     ort.env.wasm.numThreads = 1;
+    this.timeout(3_600_000);
     runs = torchRuns();
     directory = mkdtempSync(join(tmpdir(), 'cnn-onnx-'));
-    const paths: string[] = [];
-    const order: string[] = [];
     for (const [index, run] of runs.entries()) {
       const model = writeOnnx(run.source, heInitialization(run.source.graph, 1), run.modulePaths);
       if (isExportFailure(model)) {
@@ -52,13 +56,8 @@ describe('export to ONNX, checked by onnx and run in ONNX Runtime', function () 
       const bytes = encodeOnnxModel(model);
       const path = join(directory, `net${index}.onnx`);
       writeFileSync(path, bytes);
-      files.set(run.testCase.title, { bytes });
-      paths.push(path);
-      order.push(run.testCase.title);
+      files.set(run.testCase.title, { bytes, path });
     }
-    const python = spawnSync(PYTHON, ['test/export/onnx_check.py'], { input: JSON.stringify(paths), encoding: 'utf8', maxBuffer: 64 << 20 });
-    if (python.status !== 0) throw new Error(`onnx_check.py failed (exit ${python.status}):\n${python.stderr}`);
-    (JSON.parse(python.stdout) as OnnxReport[]).forEach((report, i) => (files.get(order[i])!.report = report));
   });
 
   after(() => {
@@ -68,21 +67,33 @@ describe('export to ONNX, checked by onnx and run in ONNX Runtime', function () 
   for (const testCase of cases) {
     describe(testCase.title, () => {
       let run: TorchRun;
-      let file: { bytes?: Uint8Array; failure?: string; report?: OnnxReport };
+      let file: { bytes?: Uint8Array; path?: string; failure?: string };
       beforeEach(() => {
         run = runs.find((r) => r.testCase.title === testCase.title)!;
         file = files.get(testCase.title)!;
-        assert.equal(file.failure, undefined, 'the export succeeds');
+        if (!ONNX_UNSUPPORTED[testCase.title]) assert.equal(file.failure, undefined, 'the export succeeds');
       });
 
+      const unsupported = ONNX_UNSUPPORTED[testCase.title];
+      if (unsupported) {
+        it('fails with the line and the op ONNX cannot express as PyTorch computes it', () => {
+          assert.match(file.failure ?? '', unsupported);
+        });
+        return;
+      }
+
       it("passes the full checker and strict shape inference, which infers the analysis's output shape", () => {
-        const report = file.report!;
+        const python = spawnSync(PYTHON, ['test/export/onnx_check.py'], { input: JSON.stringify([file.path]), encoding: 'utf8', maxBuffer: 64 << 20 });
+        assert.equal(python.status, 0, python.stderr);
+        const [report] = JSON.parse(python.stdout) as OnnxReport[];
         assert.equal(report.error, undefined, report.error);
         const network = run.source.network;
         assert.ok(report.opset >= 13);
+        // Inference keeps the batch symbolic but may rename it after a Reshape or Resize.
+        assert.equal(typeof report.inferredOutputDims[0], 'string');
         assert.deepEqual(
-          { input: report.input, inputDims: report.inputDims, inferredOutputDims: report.inferredOutputDims },
-          { input: 'input', inputDims: ['N', ...network.input!], inferredOutputDims: ['N', ...network.output!] },
+          { input: report.input, inputDims: report.inputDims, inferredOutputDims: report.inferredOutputDims.slice(1) },
+          { input: 'input', inputDims: ['N', ...network.input!], inferredOutputDims: network.output! },
         );
       });
 

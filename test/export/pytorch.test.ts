@@ -25,6 +25,7 @@ describe('export to PyTorch, run in torch', function () {
 
   before(async function () {
     requirePython(this, ['torch', 'numpy']);
+    this.timeout(3_600_000);
     runs = torchRuns();
     server = await startStaticServer();
     browser = await launchChromium();

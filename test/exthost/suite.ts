@@ -40,7 +40,7 @@ export function defineSuite(): void {
 
     it('registers its commands', async () => {
       const commands = await vscode.commands.getCommands(true);
-      for (const command of ['cnnLens.openPreview', 'cnnLens.showSummary', 'cnnLens.restartServer', 'cnnLens.importModel']) assert.ok(commands.includes(command), command);
+      for (const command of ['cnnLens.openPreview', 'cnnLens.showSummary', 'cnnLens.restartServer', 'cnnLens.importModel', 'cnnLens.exportNetwork']) assert.ok(commands.includes(command), command);
     });
 
     it('reports the wrong assertion as a shape-mismatch error', async () => {

@@ -76,9 +76,17 @@ function permute(data: Float32Array, shape: number[], perm: number[]): Float32Ar
 
 /** PyTorch's conv kernel [out, in, ...k] as Keras's [...k, in, out]. */
 function convKernel(tensor: { shape: number[]; data: Float32Array }): { shape: number[]; data: Float32Array } {
-  const spatial = tensor.shape.length - 2;
-  const perm = [...Array.from({ length: spatial }, (_, i) => i + 2), 1, 0];
-  return { shape: perm.map((p) => tensor.shape[p]), data: permute(tensor.data, tensor.shape, perm) };
+  const [outputs, inputs, ...kernel] = tensor.shape;
+  const positions = kernel.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(tensor.data.length);
+  // The spatial axes keep their order, so one loop over kernel positions covers 1-D, 2-D and 3-D kernels.
+  for (let o = 0; o < outputs; o++) {
+    for (let i = 0; i < inputs; i++) {
+      const from = (o * inputs + i) * positions;
+      for (let p = 0; p < positions; p++) data[(p * inputs + i) * outputs + o] = tensor.data[from + p];
+    }
+  }
+  return { shape: [...kernel, inputs, outputs], data };
 }
 
 /** Keras's "same" amounts for these sizes, to tell whether a layer's padding is Keras's own. */

@@ -24,6 +24,7 @@ export function writeOnnx(source: ExportSource, weights: ExportWeights, modulePa
   const initializers: OnnxTensor[] = [];
   const names = new Set<string>();
   let fresh = 0;
+  let nodeCount = 0;
   const value = (id: number) => (id === 0 ? 'input' : id === graph.output ? 'output' : `${graph.nodes[id].op}_${id}`);
   for (const node of graph.nodes) {
     if (node.op === 'input') continue;
@@ -56,7 +57,7 @@ export function writeOnnx(source: ExportSource, weights: ExportWeights, modulePa
       },
       add: (opType, inputs, attributes: OnnxAttribute[] = [], output?: string) => {
         const out = output || `${layerName}.${opType.toLowerCase()}${++part}`;
-        nodes.push({ name: `${layerName}/${opType}${part}`, op_type: opType, input: inputs, output: [out], ...(attributes.length ? { attribute: attributes } : {}), doc_string: doc });
+        nodes.push({ name: `${layerName}/${opType}_${++nodeCount}`, op_type: opType, input: inputs, output: [out], ...(attributes.length ? { attribute: attributes } : {}), doc_string: doc });
         return out;
       },
     };

@@ -140,7 +140,9 @@ export function encodeOnnxModel(model: OnnxModel): Uint8Array {
   if (problem) throw new Error(`not a valid ONNX model: ${problem}`);
   const graph = model.graph;
   if (!graph) return modelType.encode(modelType.fromObject(model)).finish();
-  const { graph: _graph, ...rest } = model;
+  // Everything but the graph, which is written after it by hand.
+  const rest: OnnxModel = { ...model };
+  delete rest.graph;
   const { initializer = [], ...graphRest } = graph;
   const parts: Uint8Array[] = [modelType.encode(modelType.fromObject(rest)).finish()];
   const graphParts: Uint8Array[] = [graphType.encode(graphType.fromObject(graphRest)).finish()];

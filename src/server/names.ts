@@ -61,11 +61,15 @@ export function indexNames(file: Ast.SourceFile): NameSymbol[] {
           const calledParams = paramsOf.get(called.owner as Ast.BlockDecl);
           for (const argument of body.args) if (argument.key !== undefined && argument.keyRange) calledParams?.get(argument.key)?.references.push(argument.keyRange);
         }
-        const takesLabels = findOp(body.name)?.signature.labels === true;
+        const signature = findOp(body.name)?.signature;
+        const takesLabels = signature?.labels === true;
+        // Keywords whose value is a label (upsample's like=) refer to it as add(...) does.
+        const labelKeywords = new Set([...(signature?.positional ?? []), ...(signature?.keywords ?? [])].filter((spec) => spec.kind === 'label').map((spec) => spec.name));
         for (const argument of body.args) {
+          const namesLabel = (takesLabels && argument.key === undefined) || (argument.key !== undefined && labelKeywords.has(argument.key));
           for (const expr of subExpressions(argument.value)) {
             if (expr.kind !== 'name') continue;
-            const label = takesLabels && argument.key === undefined && expr === argument.value ? lookup(scope, expr.name) : undefined;
+            const label = namesLabel && expr === argument.value ? lookup(scope, expr.name) : undefined;
             (label ?? params.get(expr.name))?.references.push(expr.range);
           }
         }

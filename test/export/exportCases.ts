@@ -34,6 +34,20 @@ function casesOf(title: string, text: string): ExportCase[] {
   return analysis.networks.map((n, i) => ({ title: analysis.networks.length > 1 ? `${title} (${n.name})` : title, text, network: n.name, first: i === 0 }));
 }
 
+/**
+ * Cases every target refuses because they use a language v1.1 form that export
+ * does not translate yet, with the statement each refusal must name. A form
+ * that becomes exportable must leave this list, or its test fails.
+ */
+export const NOT_YET_EXPORTED: Record<string, RegExp> = {
+  'examples/convnext_tiny.cnn': /^line 17: layer_scale\(init=1e-6\): export does not handle the op 'layer_scale' yet/,
+  'examples/deeplabv3.cnn': /^line 77: upsample\(like=features, mode="bilinear"\): export does not handle upsample to a size/,
+  'examples/shufflenet_v2.cnn': /^line 45: channel_shuffle\(2\): export does not handle the op 'channel_shuffle' yet/,
+  'examples/tcn.cnn': /^line 26: conv\(25, 7, padding="causal"\): export does not handle padding that is neither even nor Keras's "same"/,
+  'parity:channels': /^line 4: channel_shuffle\(4\): export does not handle the op 'channel_shuffle' yet/,
+  'parity:causal1d': /^line 3: conv\(8, 3, padding="causal", dilation=2\): export does not handle padding that is neither even nor Keras's "same"/,
+};
+
 /** Every case, examples first; CNN_EXPORT_ONLY=WORD keeps those whose title holds WORD (for working on one). */
 export function exportCases(): ExportCase[] {
   const only = process.env.CNN_EXPORT_ONLY;

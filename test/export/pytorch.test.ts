@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { requirePython } from '../python';
 import { launchChromium, startStaticServer } from '../webview/browser';
 import { callPage, enginePage } from '../webview/engineFixtures';
-import { exportCases, outputDifference, torchRuns, type TorchRun } from './exportCases';
+import { exportCases, NOT_YET_EXPORTED, outputDifference, torchRuns, type TorchRun } from './exportCases';
 
 describe('export to PyTorch, run in torch', function () {
   this.timeout(900_000);
@@ -39,6 +39,14 @@ describe('export to PyTorch, run in torch', function () {
   });
 
   for (const testCase of cases) {
+    const refusal = NOT_YET_EXPORTED[testCase.title];
+    if (refusal) {
+      it(`${testCase.title} is refused with the line and the form export does not translate yet`, () => {
+        const run = runs.find((r) => r.testCase.title === testCase.title)!;
+        assert.match(run.failure ?? 'the export succeeded', refusal);
+      });
+      continue;
+    }
     describe(testCase.title, () => {
       let run: TorchRun;
       beforeEach(() => {

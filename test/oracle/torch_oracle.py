@@ -156,8 +156,8 @@ class TemporalBlock(nn.Module):
         self.down = nn.Conv1d(cin, c, 1) if cin != c else None
 
     def forward(self, x):
-        y = torch.relu(self.conv1(nn.functional.pad(x, (self.left, 0))))
-        y = torch.relu(self.conv2(nn.functional.pad(y, (self.left, 0))))
+        y = nn.functional.dropout(torch.relu(self.conv1(nn.functional.pad(x, (self.left, 0)))), 0.2, self.training)
+        y = nn.functional.dropout(torch.relu(self.conv2(nn.functional.pad(y, (self.left, 0)))), 0.2, self.training)
         return torch.relu(y + (x if self.down is None else self.down(x)))
 
 

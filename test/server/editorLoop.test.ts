@@ -100,7 +100,7 @@ describe('editor loop (issue 14)', function () {
       assert.ok(afterComma.includes('padding='));
       assert.equal(afterComma.includes('stride='), false, 'stride is given');
       const words = (await completeAt('network N {\n  input(3x32x32)\n  conv(16, 3, padding=|)\n}\n')).map((i) => i.label);
-      assert.deepEqual(words.sort(), ['"full"', '"same"', '"valid"']);
+      assert.deepEqual(words.sort(), ['"causal"', '"full"', '"same"', '"valid"']);
     });
 
     it('offers the labels in scope in add, concat and multiply, after ( and after ,', async () => {

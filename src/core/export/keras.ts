@@ -13,7 +13,7 @@
  * by a Permute to channels-first, so its values come out in PyTorch's order.
  */
 import type { GraphNode, NetworkGraph } from '../semantics/graph';
-import { describeStatement, type ExportFailure, type ExportSource, type ExportWeights } from './network';
+import { describeStatement, type ExportFailure, type ExportSource, type ExportWeights, notYetExportedFailure } from './network';
 
 /** A written Keras model: the model.json object and its one weight shard. */
 export interface KerasExport {
@@ -355,6 +355,8 @@ function plainFlattenBefore(graph: NetworkGraph, dense: GraphNode): number[] | u
 
 /** Writes the tfjs-layers model of an analysed network with these weights. */
 export function writeKeras(source: ExportSource, weights: ExportWeights): KerasExport | ExportFailure {
+  const refused = notYetExportedFailure(source);
+  if (refused) return refused;
   const { graph, network, text } = source;
   const layers: KerasLayer[] = [];
   const manifest: KerasWeight[] = [];

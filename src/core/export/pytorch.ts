@@ -16,7 +16,7 @@ import { findOp } from '../ops/registry';
 import type { GraphNode } from '../semantics/graph';
 import { evaluate, isError, type Value } from '../semantics/values';
 import type { BlockDecl, CallNode, Expr, Statement } from '../syntax/ast';
-import { describeStatement, exportSource, isExportFailure, statementText, type ExportFailure, type ExportSource } from './network';
+import { describeStatement, exportSource, isExportFailure, statementText, type ExportFailure, type ExportSource, notYetExportedFailure } from './network';
 import { binaryExpr, fold, isPythonIdentifier, mentionsName, nameExpr, numberExpr, pythonExpr, pythonLiteral, pythonName, snakeCase, substitute } from './python';
 import { torchHelpers, torchLayer, type TorchLayer, type TorchOpContext } from './pytorchOps';
 
@@ -100,6 +100,8 @@ export function exportPytorch(text: string, networkName?: string): PytorchExport
 
 /** Writes the PyTorch module for an analysed network. */
 export function writePytorch(source: ExportSource): PytorchExport | ExportFailure {
+  const refused = notYetExportedFailure(source);
+  if (refused) return refused;
   const name = source.network.name;
   if (!isPythonIdentifier(name)) {
     return { failure: `network name '${name}' is not a Python identifier, so it cannot name the PyTorch class; rename the network (letters, digits and _)`, range: source.network.declaration.nameRange };

@@ -64,6 +64,22 @@ function affineTensors(node: GraphNode): number {
   return node.attributes.affine === false ? 0 : 2;
 }
 
+/** True when a window pads differently before and after, which PyTorch's convolutions can only do through an explicit F.pad. */
+function unevenPadding(node: GraphNode): boolean {
+  const left = node.attributes.padLeft;
+  const right = node.attributes.padRight;
+  return Array.isArray(left) && Array.isArray(right) && left.join() !== right.join();
+}
+
+/** The F.pad copy of a convolution's input: new storage of the padded size. */
+function paddedInput(node: GraphNode): SavedTensor {
+  const [channels, ...sizes] = node.inShapes[0];
+  const left = node.attributes.padLeft as number[];
+  const right = node.attributes.padRight as number[];
+  const elements = channels * sizes.reduce((product, n, i) => product * (n + Number(left[i]) + Number(right[i])), 1);
+  return { of: 'buffer', name: 'padded input', elements, perSample: true, type: 'activation' };
+}
+
 /** An activation whose derivative is written in terms of its input x. */
 function savesInput(reason: string): MemoryRule {
   return { saves: () => [input], reason };
@@ -84,7 +100,12 @@ export const memoryRules: Readonly<Record<string, MemoryRule>> = {
   input: savesNothing('The network input is saved only when the first layer saves its input (a convolution does).'),
 
   // Convolutions and dense layers: grad_weight = input ⋆ grad_output needs the input; the weight is a parameter.
-  conv: { ...savesInput('grad_weight is the correlation of the input with grad_output, so the input is kept (the weight is a parameter).'), parameterTensors: weightAndBias },
+  conv: {
+    saves: (node) => (unevenPadding(node) ? [paddedInput(node)] : [input]),
+    parameterTensors: weightAndBias,
+    reason:
+      'grad_weight is the correlation of the input with grad_output, so the input is kept (the weight is a parameter). Padding that differs before and after ("causal", an odd "same") cannot be a Conv argument: PyTorch pads with F.pad first, and the padded copy is what the convolution keeps.',
+  },
   conv_transpose: { ...savesInput('As a convolution: grad_weight needs the input.'), parameterTensors: weightAndBias },
   depthwise_conv: { ...savesInput('A convolution with groups = channels: grad_weight needs the input.'), parameterTensors: weightAndBias },
   separable_conv: {
@@ -217,6 +238,16 @@ export const memoryRules: Readonly<Record<string, MemoryRule>> = {
   multiply: {
     saves: (node) => node.inputs.map((_, index) => ({ of: 'input' as const, index })),
     reason: 'mul keeps both factors: the gradient of each is the gradient times the other.',
+  },
+
+  // Channel ops (language v1.1).
+  slice: { saves: nothing, view: always, reason: 'x[:, a:b] (narrow) is a view of its input, and its backward pads the gradient: sizes only.' },
+  channel_shuffle: savesNothing('A reshape, a transpose and a contiguous copy: the copy is new storage, and every backward step is a permutation of the gradient.'),
+  pixel_shuffle: savesNothing('pixel_shuffle backward is pixel_unshuffle of the gradient: sizes only, new storage for the output.'),
+  layer_scale: {
+    saves: () => [input],
+    parameterTensors: () => 1,
+    reason: 'gamma * x keeps x for the gradient of gamma (gamma itself is a parameter, not an activation).',
   },
 };
 

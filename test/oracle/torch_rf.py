@@ -246,7 +246,12 @@ def run_node(node, xs):
         out = datas[0]
         for d in datas[1:]:
             out = out + d if op == "add" else out * d
-        return T(out / len(datas) if op == "add" else out, out_shape[0])
+        if op == "add":
+            return T(out / len(datas), out_shape[0])
+        # Each gate multiplies magnitudes, and sixteen squeeze-excitation blocks (EfficientNet-B0) overflow
+        # even float64. Dividing by a positive constant (detached, so it adds no dependence) keeps the
+        # values finite and leaves the set of inputs with a non-zero gradient unchanged.
+        return T(out / out.detach().abs().amax().clamp(min=1.0), out_shape[0])
     if op == "concat":
         run = math.gcd(*[t.run for t in xs], *[t.channels for t in xs])
         return T(torch.cat([t.with_run(run) for t in xs], dim=1), out_shape[0])

@@ -25,15 +25,7 @@ export interface JsonStatement {
 }
 
 /** A network's training memory in bytes (`check --json --batch N`); see src/core/memory/training.ts for each figure. */
-export interface JsonMemory {
-  batch: number;
-  savedActivations: number;
-  parameters: number;
-  gradients: number;
-  optimizerState: number;
-  trainingPeak: number;
-  inferencePeak: number;
-}
+export type JsonMemory = { batch: number } & Pick<NetworkMemory, 'savedActivations' | 'parameters' | 'gradients' | 'optimizerState' | 'trainingPeak' | 'inferencePeak'>;
 
 export interface JsonNetwork {
   name: string;

@@ -92,6 +92,14 @@ window.viewsPage = {
     };
   },
   timingFits(timings, label, width) {
+    // The line boxes of a cell's own text: more than one means it wrapped.
+    const textLines = (cell: Element) => {
+      const text = [...cell.childNodes].find((node) => node.nodeType === Node.TEXT_NODE);
+      if (!text) return 0;
+      const range = document.createRange();
+      range.selectNodeContents(text);
+      return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+    };
     const root = fresh();
     root.style.width = `${width}px`;
     renderTiming(root, timings, () => label, 10, 'wasm (2 threads)');
@@ -99,7 +107,10 @@ window.viewsPage = {
     return {
       containerRight: right(root),
       tableRight: right(root.querySelector('table')),
-      shareRights: all(root, '[data-testid="timing-row"] td:nth-child(4)').map((td) => right(td)),
+      shareRights: all(root, '[data-testid="timing-row"] td:nth-child(3)').map((td) => right(td)),
+      // A header or a time that wraps inside a word ("Ti / me") is taller than one line, or clipped where it cannot wrap.
+      wrappedNumbers: all(root, 'th, td.cnnv-number').filter((cell) => textLines(cell) > 1).map((cell) => cell.textContent ?? ''),
+      clippedNumbers: all(root, 'td.cnnv-number, th').filter((cell) => cell.scrollWidth > cell.clientWidth + 0.5).map((cell) => cell.textContent ?? ''),
     };
   },
   renderTiming(timings, totalMs, backend) {

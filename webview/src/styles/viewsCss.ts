@@ -35,7 +35,9 @@ tr.cnnv-slowest .cnnv-bar-fill { background: var(--vscode-charts-orange, #d18616
 table.cnnv-table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 table.cnnv-table td, table.cnnv-table th { padding: 1px 6px; text-align: left; border-bottom: 1px solid var(--vscode-panel-border, #e5e5e5); }
 table.cnnv-timing { table-layout: fixed; }
-table.cnnv-timing td, table.cnnv-timing th { overflow-wrap: anywhere; }
+table.cnnv-timing td, table.cnnv-timing th { overflow-wrap: break-word; padding: 1px 3px; }
+table.cnnv-timing th, table.cnnv-timing td.cnnv-number { white-space: nowrap; }
+table.cnnv-timing td.cnnv-share .cnnv-bar-track { height: 4px; margin-top: 1px; }
 `;
 
 const styleId = 'cnn-lens-views-css';

@@ -8,6 +8,7 @@
  * event loop.
  */
 import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { analyze, diagnostic, type Analysis, type Diagnostic, type DiagnosticCode } from '../core';
 import type { AnalysisJob, AnalysisReply } from './analysisProtocol';
@@ -30,12 +31,17 @@ interface Job {
   settle(reply: { diagnostics?: Diagnostic[]; analysis?: Analysis; error?: Error }): void;
   slot?: Slot;
   done: boolean;
+  /** When a worker took the job (performance.now()). */
+  startedAt?: number;
 }
 
 interface Slot {
   worker: Worker;
   job?: Job;
 }
+
+/** How long a stale analysis may run on before its worker is terminated: about what starting a fresh worker costs. */
+const patienceMs = 150;
 
 /** How much heap one analysis may use before it is stopped with `too-large` (the server itself stays small). */
 const heapLimitMb = 1536;
@@ -113,11 +119,17 @@ export class AnalysisWorkers {
     const queued = this.queue.indexOf(job);
     if (queued >= 0) this.queue.splice(queued, 1);
     const slot = job.slot;
-    if (slot) {
-      // A running analysis cannot be interrupted inside the worker: the worker goes, and a fresh one takes its place when needed.
+    if (!slot) return;
+    // A running analysis cannot be interrupted inside the worker: a long one takes its worker with it (a fresh one
+    // starts when needed), a short one finishes unheard, because starting a worker costs more than it has left.
+    const stop = () => {
+      if (slot.job !== job || !this.slots.includes(slot)) return;
       this.retire(slot);
       this.dispatch();
-    }
+    };
+    const ranFor = performance.now() - (job.startedAt ?? 0);
+    if (ranFor >= patienceMs) stop();
+    else setTimeout(stop, patienceMs - ranFor).unref();
   }
 
   private dispatch(): void {
@@ -137,6 +149,7 @@ export class AnalysisWorkers {
       const job = this.queue.shift()!;
       slot.job = job;
       job.slot = slot;
+      job.startedAt = performance.now();
       slot.worker.postMessage(job.message);
     }
   }

@@ -14,11 +14,12 @@
  * analysis is an `internal-error` diagnostic on that document alone.
  */
 import { join } from 'node:path';
-import { TextDocuments, type Connection, type DidChangeTextDocumentParams, type DidOpenTextDocumentParams } from 'vscode-languageserver';
+import { TextDocuments, type Connection, type DidChangeTextDocumentParams, type DidOpenTextDocumentParams, type TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Analysis, type Diagnostic } from '../core';
 import { AnalysisWorkers, StaleAnalysis, type AnalysisHandle } from './analysisWorkers';
 import { toLspDiagnostic } from './convert';
+import { PositionConverter, utf16Column } from './positionEncoding';
 import type { Settings } from './settings';
 
 /** A document together with the analysis of exactly its current text. */
@@ -53,6 +54,8 @@ export class DocumentStore {
   /** Documents waiting to be re-published, one per turn of the event loop. */
   private readonly republishing = new Set<string>();
   readonly workers: AnalysisWorkers;
+  /** How the client counts positions (set at initialize); features count UTF-16 and convert through this. */
+  positions = new PositionConverter('utf-16', (uri, line) => lineText(this.documents.get(uri), line));
   /** Findings that depend on settings as well as the text (the memory budget), published with the analysis's. */
   extraDiagnostics?: (uri: string) => Promise<Diagnostic[]>;
 
@@ -218,7 +221,10 @@ export class DocumentStore {
       // The document changed (or closed) meanwhile: a newer timer will publish.
       const now = this.documents.get(uri);
       if (!found || !now || now.version !== version || now.getText() !== text) return;
-      const diagnostics = [...found, ...extra].map((d) => toLspDiagnostic(d, uri));
+      const diagnostics = this.positions.outgoing(
+        [...found, ...extra].map((d) => toLspDiagnostic(d, uri)),
+        uri,
+      );
       void this.connection.sendDiagnostics({ uri, version, diagnostics });
     } catch (error) {
       // Nothing awaits a publication: an exception here would be unhandled, so it is logged.
@@ -234,6 +240,31 @@ export class DocumentStore {
       if (error instanceof StaleAnalysis) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Text changes whose ranges count UTF-8 bytes, with ranges in UTF-16 code
+   * units. Each change's range is read against the text the changes before
+   * it left, as LSP says.
+   */
+  private utf16Changes(uri: string, changes: TextDocumentContentChangeEvent[]): TextDocumentContentChangeEvent[] {
+    const open = this.documents.get(uri);
+    if (!open) return changes;
+    let scratch = open;
+    return changes.map((change, index) => {
+      if (!('range' in change)) {
+        if (index < changes.length - 1) scratch = TextDocument.create(uri, scratch.languageId, scratch.version, change.text);
+        return change;
+      }
+      const convert = (position: { line: number; character: number }) => {
+        const line = lineText(scratch, position.line);
+        return line === undefined ? position : { line: position.line, character: utf16Column(line, position.character) };
+      };
+      const converted = { range: { start: convert(change.range.start), end: convert(change.range.end) }, text: change.text };
+      // Only a later change needs the text this one leaves.
+      if (index < changes.length - 1) scratch = TextDocument.update(TextDocument.create(uri, scratch.languageId, scratch.version, scratch.getText()), [converted], scratch.version);
+      return converted;
+    });
   }
 
   /**
@@ -261,13 +292,20 @@ export class DocumentStore {
       connection.onDidChangeTextDocument((params: DidChangeTextDocumentParams) => {
         const uri = params?.textDocument?.uri;
         if (typeof uri !== 'string' || !Array.isArray(params.contentChanges)) return log('textDocument/didChange without a document or changes: ignored.');
-        const changes = params.contentChanges.filter((change) => typeof change?.text === 'string' && (!('range' in change) || validRange(change.range)));
+        let changes = params.contentChanges.filter((change) => typeof change?.text === 'string' && (!('range' in change) || validRange(change.range)));
         if (changes.length !== params.contentChanges.length) log(`textDocument/didChange for ${uri}: ${params.contentChanges.length - changes.length} malformed change(s) dropped.`);
+        if (this.positions.active) changes = this.utf16Changes(uri, changes);
         const version = typeof params.textDocument.version === 'number' ? params.textDocument.version : (this.documents.get(uri)?.version ?? 0) + 1;
         guarded(log, 'textDocument/didChange', () => handler({ textDocument: { uri, version }, contentChanges: changes }));
       });
     return view;
   }
+}
+
+/** The text of a line without its line break; undefined past the end or for an unknown document. */
+function lineText(document: TextDocument | undefined, line: number): string | undefined {
+  if (!document || line < 0 || line >= document.lineCount) return undefined;
+  return document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/(\r\n|\n|\r)$/, '');
 }
 
 function validRange(range: unknown): boolean {

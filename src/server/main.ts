@@ -28,6 +28,7 @@ import { hover } from './hover';
 import { inlayHints } from './inlayHints';
 import { TrainingMemory } from './memory';
 import { definition, references } from './navigation';
+import { chooseEncoding, PositionConverter } from './positionEncoding';
 import { prepareRename, rename } from './rename';
 import { semanticTokens, semanticTokensLegend } from './semanticTokens';
 import { Settings } from './settings';
@@ -107,7 +108,10 @@ export function startServer(connection: Connection): void {
       const waits = uris.map((uri) => store.whenAnalysed(uri));
       if (needs.graph) waits.push(...uris.map((uri) => store.whenAnalysed(uri, 'graph')));
       await untilCancelled(Promise.all(waits), token);
-      return await handler(params);
+      // With UTF-8 positions, what comes in and what goes out is converted here; the features count UTF-16.
+      const [uri] = documentOf(params);
+      const result = await handler(store.positions.incoming(params, uri));
+      return store.positions.outgoing(result, uri);
     };
   const all = { documents: () => store.documents.all().map((d) => d.uri) };
   const withGraphs = { documents: documentOf, graph: true };
@@ -123,10 +127,11 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params): InitializeResult => {
     state = 'running';
     settings.initialize(params.capabilities.workspace?.configuration === true, params.initializationOptions);
+    store.positions = new PositionConverter(chooseEncoding(params), store.positions.lineOf);
     return {
       capabilities: {
-        // Positions count UTF-16 code units, as the core does (LSP's default, which every client supports).
-        positionEncoding: 'utf-16',
+        // Positions count UTF-16 code units, as the core does (LSP's default), unless the client offers UTF-8.
+        positionEncoding: store.positions.encoding,
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
         inlayHintProvider: true,
@@ -169,7 +174,12 @@ export function startServer(connection: Connection): void {
   connection.onRenameRequest(serve((params) => rename(store, params)));
   connection.onDocumentSymbol(serve((params) => documentSymbols(store, params)));
   connection.onWorkspaceSymbol(serve((params) => workspaceSymbols(store, params), all));
-  connection.languages.semanticTokens.on(serve((params) => semanticTokens(store, params)));
+  connection.languages.semanticTokens.on(
+    serve((params) => {
+      const tokens = semanticTokens(store, params);
+      return { ...tokens, data: store.positions.tokens(params.textDocument.uri, tokens.data) };
+    }),
+  );
   connection.onFoldingRanges(serve((params) => foldingRanges(store, params)));
   connection.onDocumentFormatting(serve((params) => formatDocument(store, params)));
   connection.onCodeAction(serve((params) => codeActions(store, params)));

@@ -43,7 +43,8 @@ const targets = {
   cli: { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   grammar: { ...node, entryPoints: { grammar: 'src/tools/writeGrammar.ts' }, outdir: 'dist' },
   bench: { ...node, entryPoints: { bench: 'test/bench/main.ts' }, outdir: 'dist', external: ['playwright-core'] },
-  server: { ...node, entryPoints: { server: 'src/server/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // The language server, and the worker it runs analyses in (src/server/analysisWorkers.ts).
+  server: { ...node, entryPoints: { server: 'src/server/main.ts', analysisWorker: 'src/server/analysisWorker.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   extension: { ...node, entryPoints: { extension: 'src/client/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   // The panel, and the convolution worker it starts to share large convolutions (webview/src/engine/parallel).
   webview: { ...browser, entryPoints: { main: 'webview/src/main.ts', convWorker: 'webview/src/engine/parallel/worker.ts' }, outdir: 'dist/webview', plugins: [copyWasmBinaries] },

@@ -1,21 +1,25 @@
 /**
- * Open documents and their analyses. `analyze()` runs at most once per
- * document text, on demand: every feature asks `analysisOf` and gets the
- * cached result while the text has not changed (a client that reuses a
- * version number for new text still gets a fresh analysis). Diagnostics are
- * published after a quiet period (the debounce), and only for the version
- * they were computed from: a timer that fires for a stale version publishes
- * nothing, and re-publishing every document yields to other requests between
- * documents.
+ * Open documents and their analyses. Analyses run in worker threads
+ * (analysisWorkers.ts), at most once per document text: a request first
+ * waits for its document's analysis (`whenAnalysed`, which a cancellation
+ * ends with RequestCancelled), then reads it synchronously (`analysisOf`).
+ * A client that reuses a version number for new text still gets a fresh
+ * analysis. An analysis whose text went stale is dropped at the change that
+ * made it stale. Diagnostics are published after a quiet period (the
+ * debounce), as soon as the worker has them, and only for the version they
+ * were computed from.
  *
  * Nothing a client sends can take the server down: a malformed open or
  * change is logged and read as well as it can be, and a fault inside an
  * analysis is an `internal-error` diagnostic on that document alone.
  */
-import { TextDocuments, type Connection, type DidChangeTextDocumentParams, type DidOpenTextDocumentParams } from 'vscode-languageserver';
+import { join } from 'node:path';
+import { TextDocuments, type Connection, type DidChangeTextDocumentParams, type DidOpenTextDocumentParams, type TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Analysis, type Diagnostic } from '../core';
+import { AnalysisWorkers, StaleAnalysis, type AnalysisHandle } from './analysisWorkers';
 import { toLspDiagnostic } from './convert';
+import { PositionConverter, utf16Column } from './positionEncoding';
 import type { Settings } from './settings';
 
 /** A document together with the analysis of exactly its current text. */
@@ -24,41 +28,144 @@ export interface AnalyzedDocument {
   analysis: Analysis;
 }
 
+interface Cached {
+  version: number;
+  text: string;
+  analysis: Analysis;
+}
+
+interface Pending {
+  version: number;
+  text: string;
+  job: AnalysisHandle;
+  /** Settles once the analysis is cached (or dropped). */
+  done: Promise<void>;
+}
+
+/** Two workers: a costly document occupies one, and the others' analyses still run. */
+const workerCount = 2;
+
 export class DocumentStore {
   readonly documents = new TextDocuments(TextDocument);
-  private readonly analyses = new Map<string, { version: number; text: string; analysis: Analysis }>();
+  /** Plain analyses (editor features) and analyses with graphs (training memory), per document. */
+  private readonly analyses = { plain: new Map<string, Cached>(), graph: new Map<string, Cached>() };
+  private readonly pending = { plain: new Map<string, Pending>(), graph: new Map<string, Pending>() };
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Documents waiting to be re-published, one per turn of the event loop. */
   private readonly republishing = new Set<string>();
+  readonly workers: AnalysisWorkers;
+  /** How the client counts positions (set at initialize); features count UTF-16 and convert through this. */
+  positions = new PositionConverter('utf-16', (uri, line) => lineText(this.documents.get(uri), line));
   /** Findings that depend on settings as well as the text (the memory budget), published with the analysis's. */
-  extraDiagnostics?: (uri: string) => Diagnostic[];
+  extraDiagnostics?: (uri: string) => Promise<Diagnostic[]>;
 
   constructor(
     private readonly connection: Connection,
     private readonly settings: Settings,
+    workerScript = join(__dirname, 'analysisWorker.js'),
   ) {
-    this.documents.onDidOpen((event) => this.publish(event.document.uri, event.document.version));
+    this.workers = new AnalysisWorkers(workerScript, workerCount, (message) => connection.console.error(message));
+    this.documents.onDidOpen((event) => void this.publish(event.document.uri, event.document.version));
     this.documents.onDidChangeContent((event) => this.schedule(event.document));
     this.documents.onDidClose((event) => {
-      this.cancel(event.document.uri);
-      this.analyses.delete(event.document.uri);
-      this.republishing.delete(event.document.uri);
-      void this.connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
+      const uri = event.document.uri;
+      this.cancel(uri);
+      for (const kind of ['plain', 'graph'] as const) {
+        this.analyses[kind].delete(uri);
+        this.pending[kind].get(uri)?.job.drop();
+        this.pending[kind].delete(uri);
+      }
+      this.republishing.delete(uri);
+      void this.connection.sendDiagnostics({ uri, diagnostics: [] });
     });
     this.documents.listen(this.validating(connection));
   }
 
-  /** The open document and its analysis, analysing now if the cached one is for other text. */
+  /**
+   * The open document and its analysis. Requests wait for `whenAnalysed`
+   * first, so this finds the analysis cached; should the text have changed
+   * in between, it analyses on this thread.
+   */
   analysisOf(uri: string): AnalyzedDocument | undefined {
     const document = this.documents.get(uri);
     if (!document) return undefined;
+    return { document, analysis: this.current(document, 'plain') };
+  }
+
+  /** The analysis with graphs (for training memory) of the document's current text; like `analysisOf`. */
+  graphAnalysisOf(uri: string): Analysis | undefined {
+    const document = this.documents.get(uri);
+    return document ? this.current(document, 'graph') : undefined;
+  }
+
+  private current(document: TextDocument, kind: 'plain' | 'graph'): Analysis {
+    const cached = this.fresh(document, kind);
+    if (cached) return cached.analysis;
     const text = document.getText();
-    const cached = this.analyses.get(uri);
-    if (cached && cached.version === document.version && cached.text === text) return { document, analysis: cached.analysis };
-    const analysis = analyze(text);
-    for (const d of analysis.diagnostics) if (d.code === 'internal-error') this.connection.console.error(`${uri}: ${d.message}`);
-    this.analyses.set(uri, { version: document.version, text, analysis });
-    return { document, analysis };
+    const analysis = analyze(text, { graph: kind === 'graph' });
+    this.keep(document.uri, kind, { version: document.version, text, analysis });
+    return analysis;
+  }
+
+  /** The cached analysis when it is of the document's current text. */
+  private fresh(document: TextDocument, kind: 'plain' | 'graph'): Cached | undefined {
+    const cached = this.analyses[kind].get(document.uri);
+    return cached && cached.version === document.version && cached.text === document.getText() ? cached : undefined;
+  }
+
+  private keep(uri: string, kind: 'plain' | 'graph', cached: Cached): void {
+    this.analyses[kind].set(uri, cached);
+    if (kind === 'plain') for (const d of cached.analysis.diagnostics) if (d.code === 'internal-error') this.connection.console.error(`${uri}: ${d.message}`);
+  }
+
+  /** Resolves once the document's current text is analysed (in a worker), or the document is closed. */
+  async whenAnalysed(uri: string, kind: 'plain' | 'graph' = 'plain'): Promise<void> {
+    // Each round either finds the analysis or waits for one; a change while waiting starts another round.
+    for (;;) {
+      const document = this.documents.get(uri);
+      if (!document || this.fresh(document, kind)) return;
+      await this.start(document, kind).done;
+    }
+  }
+
+  /** The job analysing the document's current text, started if need be; a job for older text is dropped. */
+  private start(document: TextDocument, kind: 'plain' | 'graph'): Pending {
+    const uri = document.uri;
+    const text = document.getText();
+    const version = document.version;
+    const existing = this.pending[kind].get(uri);
+    if (existing && existing.version === version && existing.text === text) return existing;
+    existing?.job.drop();
+    const job = this.workers.run(text, kind === 'graph');
+    const pending: Pending = {
+      version,
+      text,
+      job,
+      done: job.analysis.then(
+        (analysis) => {
+          if (this.pending[kind].get(uri) === pending) this.pending[kind].delete(uri);
+          const now = this.documents.get(uri);
+          if (now && now.version === version && now.getText() === text) this.keep(uri, kind, { version, text, analysis });
+        },
+        (error: unknown) => {
+          if (this.pending[kind].get(uri) === pending) this.pending[kind].delete(uri);
+          if (!(error instanceof StaleAnalysis)) this.connection.console.error(`Analysing ${uri} failed: ${describeError(error)}`);
+        },
+      ),
+    };
+    this.pending[kind].set(uri, pending);
+    return pending;
+  }
+
+  /** Drops the jobs of a document whose text has moved on. */
+  private dropStale(document: TextDocument): void {
+    for (const kind of ['plain', 'graph'] as const) {
+      const pending = this.pending[kind].get(document.uri);
+      if (pending && (pending.version !== document.version || pending.text !== document.getText())) {
+        pending.job.drop();
+        this.pending[kind].delete(document.uri);
+      }
+    }
   }
 
   /** Re-publishes the diagnostics of every open document (after a settings change, say), one document per turn of the event loop. */
@@ -73,15 +180,18 @@ export class DocumentStore {
     if (uri === undefined) return;
     this.republishing.delete(uri);
     const document = this.documents.get(uri);
-    if (document) this.publish(uri, document.version);
+    if (document) void this.publish(uri, document.version);
     // Requests that arrived meanwhile run before the next document is analysed.
     if (this.republishing.size) setImmediate(() => this.republishNext());
   }
 
   private schedule(document: TextDocument): void {
     // onDidChangeContent also fires on open; the open handler has published already.
-    const cached = this.analyses.get(document.uri);
+    const cached = this.analyses.plain.get(document.uri);
     if (cached && document.version === cached.version && document.getText() === cached.text) return;
+    const pending = this.pending.plain.get(document.uri);
+    if (pending && document.version === pending.version && document.getText() === pending.text) return;
+    this.dropStale(document);
     this.cancel(document.uri);
     const version = document.version;
     const delay = this.settings.current.diagnostics.debounceMs;
@@ -89,7 +199,7 @@ export class DocumentStore {
       document.uri,
       setTimeout(() => {
         this.timers.delete(document.uri);
-        this.publish(document.uri, version);
+        void this.publish(document.uri, version);
       }, delay),
     );
   }
@@ -100,17 +210,61 @@ export class DocumentStore {
     this.timers.delete(uri);
   }
 
-  private publish(uri: string, version: number): void {
+  private async publish(uri: string, version: number): Promise<void> {
     try {
-      const current = this.analysisOf(uri);
-      // The document changed (or closed) since this was scheduled: a newer timer will publish.
-      if (!current || current.document.version !== version) return;
-      const diagnostics = [...current.analysis.diagnostics, ...(this.extraDiagnostics?.(uri) ?? [])].map((d) => toLspDiagnostic(d, uri));
+      const document = this.documents.get(uri);
+      if (!document || document.version !== version) return;
+      const text = document.getText();
+      // The worker sends the diagnostics ahead of the whole analysis: publish them as soon as they come.
+      const found = this.fresh(document, 'plain')?.analysis.diagnostics ?? (await this.diagnosticsOf(document));
+      const extra = (await this.extraDiagnostics?.(uri)) ?? [];
+      // The document changed (or closed) meanwhile: a newer timer will publish.
+      const now = this.documents.get(uri);
+      if (!found || !now || now.version !== version || now.getText() !== text) return;
+      const diagnostics = this.positions.outgoing(
+        [...found, ...extra].map((d) => toLspDiagnostic(d, uri)),
+        uri,
+      );
       void this.connection.sendDiagnostics({ uri, version, diagnostics });
     } catch (error) {
-      // A timer has no caller to catch for it: an exception here would end the process, and every document with it.
+      // Nothing awaits a publication: an exception here would be unhandled, so it is logged.
       this.connection.console.error(`Publishing diagnostics for ${uri} failed: ${describeError(error)}`);
     }
+  }
+
+  /** The diagnostics of the document's current text, or undefined when that text went stale first. */
+  private async diagnosticsOf(document: TextDocument): Promise<Diagnostic[] | undefined> {
+    try {
+      return await this.start(document, 'plain').job.diagnostics;
+    } catch (error) {
+      if (error instanceof StaleAnalysis) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Text changes whose ranges count UTF-8 bytes, with ranges in UTF-16 code
+   * units. Each change's range is read against the text the changes before
+   * it left, as LSP says.
+   */
+  private utf16Changes(uri: string, changes: TextDocumentContentChangeEvent[]): TextDocumentContentChangeEvent[] {
+    const open = this.documents.get(uri);
+    if (!open) return changes;
+    let scratch = open;
+    return changes.map((change, index) => {
+      if (!('range' in change)) {
+        if (index < changes.length - 1) scratch = TextDocument.create(uri, scratch.languageId, scratch.version, change.text);
+        return change;
+      }
+      const convert = (position: { line: number; character: number }) => {
+        const line = lineText(scratch, position.line);
+        return line === undefined ? position : { line: position.line, character: utf16Column(line, position.character) };
+      };
+      const converted = { range: { start: convert(change.range.start), end: convert(change.range.end) }, text: change.text };
+      // Only a later change needs the text this one leaves.
+      if (index < changes.length - 1) scratch = TextDocument.update(TextDocument.create(uri, scratch.languageId, scratch.version, scratch.getText()), [converted], scratch.version);
+      return converted;
+    });
   }
 
   /**
@@ -138,13 +292,20 @@ export class DocumentStore {
       connection.onDidChangeTextDocument((params: DidChangeTextDocumentParams) => {
         const uri = params?.textDocument?.uri;
         if (typeof uri !== 'string' || !Array.isArray(params.contentChanges)) return log('textDocument/didChange without a document or changes: ignored.');
-        const changes = params.contentChanges.filter((change) => typeof change?.text === 'string' && (!('range' in change) || validRange(change.range)));
+        let changes = params.contentChanges.filter((change) => typeof change?.text === 'string' && (!('range' in change) || validRange(change.range)));
         if (changes.length !== params.contentChanges.length) log(`textDocument/didChange for ${uri}: ${params.contentChanges.length - changes.length} malformed change(s) dropped.`);
+        if (this.positions.active) changes = this.utf16Changes(uri, changes);
         const version = typeof params.textDocument.version === 'number' ? params.textDocument.version : (this.documents.get(uri)?.version ?? 0) + 1;
         guarded(log, 'textDocument/didChange', () => handler({ textDocument: { uri, version }, contentChanges: changes }));
       });
     return view;
   }
+}
+
+/** The text of a line without its line break; undefined past the end or for an unknown document. */
+function lineText(document: TextDocument | undefined, line: number): string | undefined {
+  if (!document || line < 0 || line >= document.lineCount) return undefined;
+  return document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/(\r\n|\n|\r)$/, '');
 }
 
 function validRange(range: unknown): boolean {

@@ -28,6 +28,7 @@ import { hover } from './hover';
 import { inlayHints } from './inlayHints';
 import { TrainingMemory } from './memory';
 import { definition, references } from './navigation';
+import { chooseEncoding, PositionConverter } from './positionEncoding';
 import { prepareRename, rename } from './rename';
 import { semanticTokens, semanticTokensLegend } from './semanticTokens';
 import { Settings } from './settings';
@@ -47,6 +48,43 @@ export const cancellationStrategy: ConnectionStrategy = {
   }),
 };
 
+/** Which analyses a request reads: its documents', and whether with graphs (training memory). */
+interface Needs {
+  documents: (params: unknown) => string[];
+  graph?: boolean;
+}
+
+/** The document a request is about (`textDocument.uri`), if any. */
+function documentOf(params: unknown): string[] {
+  const uri = (params as { textDocument?: { uri?: unknown } } | undefined)?.textDocument?.uri;
+  return typeof uri === 'string' ? [uri] : [];
+}
+
+function cancelled(): ResponseError<void> {
+  return new ResponseError(LSPErrorCodes.RequestCancelled, 'The request was cancelled.');
+}
+
+/** The promise's outcome, or RequestCancelled as soon as the token is cancelled. */
+function untilCancelled<T>(promise: Promise<T>, token: CancellationToken | undefined): Promise<T> {
+  if (!token) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const subscription = token.onCancellationRequested(() => {
+      subscription.dispose();
+      reject(cancelled());
+    });
+    promise.then(
+      (value) => {
+        subscription.dispose();
+        resolve(value);
+      },
+      (error: unknown) => {
+        subscription.dispose();
+        reject(error);
+      },
+    );
+  });
+}
+
 /** Starts serving on a connection; tests may pass their own. */
 export function startServer(connection: Connection): void {
   const settings = new Settings(connection);
@@ -55,20 +93,32 @@ export function startServer(connection: Connection): void {
 
   /**
    * A request handler that keeps the protocol's lifecycle: before `initialize`
-   * it answers ServerNotInitialized (-32002), after `shutdown` InvalidRequest,
-   * and a request cancelled before it starts gets RequestCancelled.
+   * it answers ServerNotInitialized (-32002), after `shutdown` InvalidRequest.
+   * It waits for the analyses the request reads (in workers, so other
+   * documents' requests are answered meanwhile), and a request cancelled
+   * before it starts or while it waits gets RequestCancelled.
    */
   const serve =
-    <P, R>(handler: (params: P) => R) =>
-    (params: P, token?: CancellationToken): R => {
+    <P, R>(handler: (params: P) => R, needs: Needs = { documents: documentOf }) =>
+    async (params: P, token?: CancellationToken): Promise<Awaited<R>> => {
       if (state === 'starting') throw new ResponseError(ErrorCodes.ServerNotInitialized, 'The server is not initialized yet: send initialize first.');
       if (state === 'shutDown') throw new ResponseError(ErrorCodes.InvalidRequest, 'The server has shut down; only exit is accepted.');
-      if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The request was cancelled.');
-      return handler(params);
+      if (token?.isCancellationRequested) throw cancelled();
+      const uris = needs.documents(params);
+      const waits = uris.map((uri) => store.whenAnalysed(uri));
+      if (needs.graph) waits.push(...uris.map((uri) => store.whenAnalysed(uri, 'graph')));
+      await untilCancelled(Promise.all(waits), token);
+      // With UTF-8 positions, what comes in and what goes out is converted here; the features count UTF-16.
+      const [uri] = documentOf(params);
+      const result = await handler(store.positions.incoming(params, uri));
+      return store.positions.outgoing(result, uri);
     };
+  const all = { documents: () => store.documents.all().map((d) => d.uri) };
+  const withGraphs = { documents: documentOf, graph: true };
 
   connection.onShutdown(() => {
     state = 'shutDown';
+    store.workers.dispose();
   });
 
   const training = new TrainingMemory(store, settings);
@@ -77,10 +127,11 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params): InitializeResult => {
     state = 'running';
     settings.initialize(params.capabilities.workspace?.configuration === true, params.initializationOptions);
+    store.positions = new PositionConverter(chooseEncoding(params), store.positions.lineOf);
     return {
       capabilities: {
-        // Positions count UTF-16 code units, as the core does (LSP's default, which every client supports).
-        positionEncoding: 'utf-16',
+        // Positions count UTF-16 code units, as the core does (LSP's default), unless the client offers UTF-8.
+        positionEncoding: store.positions.encoding,
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
         inlayHintProvider: true,
@@ -112,7 +163,7 @@ export function startServer(connection: Connection): void {
     connection.languages.inlayHint.refresh().catch(() => undefined);
   });
 
-  connection.onHover(serve((params) => hover(store, params, training)));
+  connection.onHover(serve((params) => hover(store, params, training), withGraphs));
   connection.languages.inlayHint.on(serve((params) => inlayHints(store, settings, params)));
   connection.onCodeLens(serve((params) => codeLenses(store, params)));
   connection.onCompletion(serve((params) => completion(store, params)));
@@ -122,13 +173,20 @@ export function startServer(connection: Connection): void {
   connection.onPrepareRename(serve((params) => prepareRename(store, params)));
   connection.onRenameRequest(serve((params) => rename(store, params)));
   connection.onDocumentSymbol(serve((params) => documentSymbols(store, params)));
-  connection.onWorkspaceSymbol(serve((params) => workspaceSymbols(store, params)));
-  connection.languages.semanticTokens.on(serve((params) => semanticTokens(store, params)));
+  connection.onWorkspaceSymbol(serve((params) => workspaceSymbols(store, params), all));
+  connection.languages.semanticTokens.on(
+    serve((params) => {
+      const tokens = semanticTokens(store, params);
+      return { ...tokens, data: store.positions.tokens(params.textDocument.uri, tokens.data) };
+    }),
+  );
   connection.onFoldingRanges(serve((params) => foldingRanges(store, params)));
   connection.onDocumentFormatting(serve((params) => formatDocument(store, params)));
   connection.onCodeAction(serve((params) => codeActions(store, params)));
-  connection.onExecuteCommand(serve((params) => (params.command === exportNetworkCommand ? exportNetwork(store, params.arguments?.[0] as ExportNetworkArguments | undefined) : undefined)));
-  connection.onRequest(networkSummaryMethod, serve((params: NetworkSummaryParams) => networkSummary(store, training, params)));
+  connection.onExecuteCommand(
+    serve((params) => (params.command === exportNetworkCommand ? exportNetwork(store, params.arguments?.[0] as ExportNetworkArguments | undefined) : undefined), { documents: () => [] }),
+  );
+  connection.onRequest(networkSummaryMethod, serve((params: NetworkSummaryParams) => networkSummary(store, training, params), withGraphs));
 
   connection.listen();
 }

@@ -7,7 +7,6 @@
  */
 import {
   analysisMemory,
-  analyze,
   findOp,
   largestBatch,
   memoryBudgetDiagnostics,
@@ -71,16 +70,18 @@ export class TrainingMemory {
     const key = JSON.stringify(setup);
     const cached = this.cache.get(uri);
     if (cached && cached.version === document.version && cached.key === key) return cached;
-    const analysis = cached && cached.version === document.version ? cached.analysis : analyze(document.getText(), { graph: true });
+    const analysis = cached && cached.version === document.version ? cached.analysis : this.store.graphAnalysisOf(uri);
+    if (!analysis) return undefined;
     const computed = { version: document.version, key, analysis, memory: analysisMemory(analysis, setup) };
     this.cache.set(uri, computed);
     return computed;
   }
 
-  /** The budget warnings of a document (none without a budget). */
-  diagnostics(uri: string): Diagnostic[] {
+  /** The budget warnings of a document (none without a budget), once its analysis with graphs is done (in a worker). */
+  async diagnostics(uri: string): Promise<Diagnostic[]> {
     const budget = this.budget();
     if (budget === undefined) return [];
+    await this.store.whenAnalysed(uri, 'graph');
     const computed = this.of(uri);
     return computed ? memoryBudgetDiagnostics(computed.analysis, computed.memory, budget) : [];
   }

@@ -55,11 +55,13 @@ export class TestServer {
 
   private readonly initializationOptions: unknown;
 
-  async initialize(): Promise<unknown> {
+  /** `general` is the client's general capabilities (`positionEncodings`, say). */
+  async initialize(general?: Record<string, unknown>): Promise<unknown> {
     const result = await this.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: null,
       capabilities: {
+        ...(general ? { general } : {}),
         textDocument: { publishDiagnostics: { versionSupport: true, relatedInformation: true } },
         ...(this.configuration ? { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: false } } } : {}),
       },
@@ -88,6 +90,14 @@ export class TestServer {
       textDocument: { uri, version },
       contentChanges: [{ range: { start: { line: 0, character: 0 }, end: endOf(old) }, text }],
     });
+  }
+
+  /** Sends changes as given (ranges in whatever encoding was agreed), recording the new version and the text they leave. */
+  async sendChanges(uri: string, contentChanges: unknown[], textAfter: string): Promise<void> {
+    const version = (this.versions.get(uri) ?? 1) + 1;
+    this.versions.set(uri, version);
+    this.texts.set(uri, textAfter);
+    await this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges });
   }
 
   /** Applies edits as an editor would, and sends the result. */

@@ -1,0 +1,249 @@
+/**
+ * The state one analysis shares across its evaluators: the diagnostics found,
+ * the work budget and nesting depth, the per-statement instances kept for
+ * hovers, and the graph recorder. Each kind of statement is evaluated in its
+ * own file (statements.ts dispatches); they all report through here.
+ */
+import { diagnostic, type Diagnostic, type DiagnosticCode, type Fix, type Range, type RelatedLocation } from '../diagnostics';
+import type { Tensor } from '../ops/types';
+import type { BlockDecl, Expr, Statement } from '../syntax/ast';
+import { splitLines } from '../syntax/lineIndex';
+import type { GraphGroup } from './graph';
+import { notRecording, type GraphRecorder } from './graphRecorder';
+import { mergeReceptiveFields, type ReceptiveField } from './receptiveField';
+import type { ParamCounts, StatementResult } from './results';
+import type { Value } from './values';
+
+/**
+ * The work one file may cost before analysis stops with `too-large` (nested
+ * repeats, block fan-out): this much, plus one unit per character of the file,
+ * so that a long but plain file is never cut short. Each statement evaluated
+ * costs one unit and one more per node of its argument expressions, so a call
+ * with a thousand labels weighs a thousand times a `relu`.
+ */
+const baseBudget = 200_000;
+/**
+ * Block calls and nested bodies deeper than this stop the analysis of the
+ * network with `too-large`: evaluation recurses once per level, and a chain of
+ * blocks could otherwise exhaust the stack (which holds about 800 levels).
+ */
+export const maxEvaluationDepth = 256;
+/** Hovers need a few instances of a statement inside a block, not every one of thousands of calls. */
+const instancesKept = 32;
+
+/** Labels visible in a body: its own, then its enclosing bodies' (but never a caller's). */
+export interface LabelScope {
+  labels: Map<string, Tensor | null>;
+  parent?: LabelScope;
+}
+
+/** A block call on the way from the network down to the statement being evaluated. */
+export interface CallSite {
+  blockName: string;
+  range: Range;
+}
+
+/** Where a statement is evaluated: its names, labels, the block calls around it and its graph group. */
+export interface Frame {
+  env: Map<string, Value>;
+  scope: LabelScope;
+  /**
+   * Outermost (in the network) first. Evaluation is depth-first, so one array
+   * serves every frame of a network: a call pushes itself while its body is
+   * evaluated and pops after, instead of each call copying the path.
+   */
+  calls: CallSite[];
+  /** Blocks being expanded, to stop recursion (reported statically); shared and kept like `calls`. */
+  expanding: Set<string>;
+  /** The innermost graph group (block call, repeat pass, residual, concat) being evaluated, when recording a graph. */
+  group?: number;
+}
+
+/** What evaluating one statement gives: the tensor it passes on and its result. */
+export interface Evaluated {
+  output: Tensor | null;
+  result: StatementResult;
+}
+
+/** What evaluating a body (a list of statements) gives. */
+export interface BodyEvaluated {
+  output: Tensor | null;
+  results: StatementResult[];
+}
+
+/** Evaluates a nested body; the dispatcher passes itself to compound statements and block calls. */
+export type EvaluateBody = (evaluation: Evaluation, statements: Statement[], input: Tensor | null, frame: Frame) => BodyEvaluated;
+
+/** Thrown when the work budget is spent; the network's analysis stops with `too-large`. */
+export class BudgetExceeded extends Error {}
+/** Thrown past `maxEvaluationDepth`; the network's analysis stops with `too-large`. */
+export class NestingExceeded extends Error {}
+
+/** The shared state of one analysis. */
+export class Evaluation {
+  private readonly lines: string[];
+  private readonly found = new Map<string, Diagnostic>();
+  readonly blocks = new Map<string, BlockDecl>();
+  readonly instances = new Map<Statement, StatementResult[]>();
+  /** Work units spent so far, against `budget`. */
+  private spent = 0;
+  readonly budget: number;
+  /** How deep block calls and nested bodies are at the statement being evaluated. */
+  private depth = 0;
+  private readonly statementCosts = new WeakMap<Statement, number>();
+  /** Records the graph of the network being analysed (or nothing). */
+  recorder: GraphRecorder = notRecording;
+
+  constructor(text: string, blocks: BlockDecl[]) {
+    this.lines = splitLines(text);
+    this.budget = baseBudget + text.length;
+    for (const block of blocks) if (!this.blocks.has(block.name)) this.blocks.set(block.name, block);
+  }
+
+  /** Keeps a diagnostic, once. */
+  add(d: Diagnostic): void {
+    const key = `${d.code}|${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}|${d.message}`;
+    if (!this.found.has(key)) this.found.set(key, d);
+  }
+
+  /** Every diagnostic kept, in the order found. */
+  diagnostics(): Diagnostic[] {
+    return [...this.found.values()];
+  }
+
+  /** The source text of a range (single or multi-line). */
+  textOf = (range: Range): string => {
+    if (range.start.line === range.end.line) return (this.lines[range.start.line] ?? '').slice(range.start.character, range.end.character);
+    const parts = [(this.lines[range.start.line] ?? '').slice(range.start.character)];
+    for (let line = range.start.line + 1; line < range.end.line; line++) parts.push(this.lines[line] ?? '');
+    parts.push((this.lines[range.end.line] ?? '').slice(0, range.end.character));
+    return parts.join('\n');
+  };
+
+  /**
+   * Reports where the contract says: inside a block call, at the outermost
+   * call in the network, with the line inside the block as related information.
+   */
+  report(frame: Frame, code: DiagnosticCode, message: string, range: Range, fixes?: Fix[]): void {
+    if (frame.calls.length === 0) {
+      this.add(diagnostic(code, message, range, { fixes }));
+      return;
+    }
+    const outer = frame.calls[0];
+    const related: RelatedLocation[] = [{ message, range }];
+    for (const call of frame.calls.slice(1).reverse()) related.push({ message: `called from block ${call.blockName} here`, range: call.range });
+    const path = frame.calls.map((c) => c.blockName).join(' → ');
+    this.add(diagnostic(code, `In block ${path} (line ${range.start.line + 1}): ${message}`, outer.range, { related }));
+  }
+
+  /** A statement's result; a failed or unknown one makes the graph incomplete. */
+  result(
+    statement: Statement,
+    op: string,
+    kind: StatementResult['kind'],
+    input: Tensor | null,
+    output: Tensor | null,
+    params: ParamCounts,
+    macs: number,
+    activations: number,
+    failed: boolean,
+  ): StatementResult {
+    if (failed || (!output && kind !== 'input')) this.recorder.incomplete();
+    return {
+      op,
+      kind,
+      statement,
+      range: statement.range,
+      inShape: input?.shape ?? null,
+      outShape: output?.shape ?? null,
+      params,
+      macs,
+      activations,
+      receptiveField: output?.receptiveField ?? null,
+      failed,
+    };
+  }
+
+  /** Keeps an instance of a statement's result for hovers (a few per statement). */
+  remember(statement: Statement, result: StatementResult): void {
+    const list = this.instances.get(statement);
+    if (!list) this.instances.set(statement, [result]);
+    else if (list.length < instancesKept) list.push(result);
+  }
+
+  /** Spends the cost of evaluating a statement once; past the budget, the network's analysis stops. */
+  charge(statement: Statement): void {
+    let cost = this.statementCosts.get(statement);
+    if (cost === undefined) {
+      cost = 1;
+      if (statement.body.kind === 'call') for (const argument of statement.body.args) cost += expressionSize(argument.value);
+      this.statementCosts.set(statement, cost);
+    }
+    this.spend(cost);
+  }
+
+  /** Spends work units; past the budget, the network's analysis stops. */
+  spend(cost: number): void {
+    this.spent += cost;
+    if (this.spent > this.budget) throw new BudgetExceeded();
+  }
+
+  /** Goes one level deeper (a body); past `maxEvaluationDepth`, the network's analysis stops. Pair with `leave`. */
+  enter(): void {
+    if (++this.depth > maxEvaluationDepth) {
+      this.depth--;
+      throw new NestingExceeded();
+    }
+  }
+
+  /** Comes back up one level. */
+  leave(): void {
+    this.depth--;
+  }
+
+  /** Opens a graph group inside the frame's current one (when recording); returns the frame to evaluate its body in. */
+  openGroup(frame: Frame, kind: GraphGroup['kind'], label: string, range: Range): Frame {
+    if (!this.recorder.recording) return frame;
+    return { ...frame, group: this.recorder.openGroup(frame.group, kind, label, range) };
+  }
+
+  /** The tensor a label names, looking outwards through enclosing bodies. */
+  lookupLabel(frame: Frame, name: string): { found: boolean; tensor: Tensor | null } {
+    for (let scope: LabelScope | undefined = frame.scope; scope; scope = scope.parent) {
+      if (scope.labels.has(name)) return { found: true, tensor: scope.labels.get(name) ?? null };
+    }
+    return { found: false, tensor: null };
+  }
+
+  /** Merges the receptive fields of joined paths, reporting paths that are not aligned. */
+  merge(fields: (ReceptiveField | null)[], statement: Statement, frame: Frame, what: string): ReceptiveField | null {
+    const merged = mergeReceptiveFields(fields);
+    if (merged.misaligned) {
+      const described = fields
+        .map((f) => (f ? `jump ${f.jump.join('x')}, centre ${f.start.map((s) => +s.toFixed(3)).join(',')}` : 'unknown'))
+        .join(' vs ');
+      const range = statement.body.kind === 'call' ? statement.body.nameRange : 'keywordRange' in statement.body ? statement.body.keywordRange : statement.range;
+      this.report(
+        frame,
+        'misaligned',
+        `The paths merged by this ${what} see the input with different strides or centres (${described}), so their features are not spatially aligned; the receptive field is the union of theirs.`,
+        range,
+      );
+    }
+    return merged.field;
+  }
+}
+
+/** How many nodes an expression has, counted without recursion. */
+function expressionSize(root: Expr): number {
+  let size = 0;
+  const pending: Expr[] = [root];
+  while (pending.length) {
+    const expr = pending.pop()!;
+    size++;
+    if (expr.kind === 'binary') pending.push(expr.left, expr.right);
+    else if (expr.kind === 'negate') pending.push(expr.operand);
+    else if (expr.kind === 'tuple') pending.push(...expr.items);
+  }
+  return size;
+}

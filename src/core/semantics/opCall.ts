@@ -1,0 +1,91 @@
+/** Evaluating one layer: the op checks the input's rank, reads its arguments and computes its outcome. */
+import type { OpDefinition, OpOutcome, Tensor } from '../ops/types';
+import type { CallNode, Statement } from '../syntax/ast';
+import { CallContext } from './callContext';
+import type { Evaluated, Evaluation, Frame } from './evaluation';
+import { stepReceptiveField, type ReceptiveField } from './receptiveField';
+import { axesName, elementCount, formatShape } from './shape';
+import { zeroParams } from './totals';
+import { maxExact } from './values';
+
+/** Evaluates a call of an op on `input`; the outcome is kept for the assertion's suggestions. */
+export function evaluateOp(
+  evaluation: Evaluation,
+  statement: Statement,
+  call: CallNode,
+  op: OpDefinition,
+  input: Tensor | null,
+  frame: Frame,
+): Evaluated & { outcome?: OpOutcome } {
+  const recorder = evaluation.recorder;
+  const failResult = (failed: boolean) => {
+    // The layer that failed is recorded too, so a diagram can show where the network breaks.
+    if (failed && input) recorder.addNode({ op: op.names[0], written: call.name, inputs: [input], outShape: [], range: statement.range, failed: true }, frame.group);
+    return { output: null, result: evaluation.result(statement, call.name, 'op', input, null, zeroParams(), 0, 0, failed) };
+  };
+  if (!input) return failResult(false);
+  const spatialRank = input.shape.length - 1;
+  const fixed = op.fixedRank?.[call.name];
+  if ((fixed !== undefined && spatialRank !== fixed) || (op.spatialRanks && !op.spatialRanks.includes(spatialRank))) {
+    const wanted = fixed !== undefined ? `a ${axesName(fixed + 1)} input (${fixed} spatial ${fixed === 1 ? 'axis' : 'axes'})` : 'an input with spatial axes';
+    const general = op.names[0];
+    const hint = fixed !== undefined && op.spatialRanks?.includes(spatialRank) ? ` Use ${general}, which follows the input's rank.` : spatialRank === 0 ? ' It cannot follow flatten or global pooling.' : '';
+    evaluation.report(frame, 'rank', `${call.name} needs ${wanted} but receives ${formatShape(input.shape)} (${axesName(input.shape.length)}).${hint}`, call.nameRange);
+    return failResult(true);
+  }
+  const context = new CallContext(evaluation, call, op, input, frame);
+  let outcome: OpOutcome | null;
+  try {
+    outcome = op.apply(context);
+  } catch (error) {
+    // An op bug must not take the editor down: report it on the statement and carry on.
+    evaluation.report(frame, 'bad-value', `CNN Lens could not analyse ${call.name}: ${(error as Error).message}`, call.range);
+    return failResult(true);
+  }
+  if (!outcome) return failResult(true);
+  const limitHit = outcome.shape.some((d) => d > maxExact) || elementCount(outcome.shape) > maxExact || (outcome.macs ?? 0) > maxExact || (outcome.trainable ?? 0) > maxExact;
+  if (limitHit) {
+    evaluation.report(frame, 'too-large', `${call.name} produces sizes past 2^53 (${formatShape(outcome.shape)}), beyond exact counting. Check the sizes involved.`, call.range);
+    return failResult(true);
+  }
+  let field: ReceptiveField | null;
+  if (outcome.receptiveField.kind === 'merge') {
+    field = evaluation.merge(outcome.receptiveField.fields, statement, frame, call.name);
+    // A broadcast gate (squeeze-excitation) makes every unit depend on the whole input; the summary keeps the local field and names the gate.
+    if (field && outcome.receptiveField.gated) field = { ...field, gate: `${evaluation.textOf(call.range)} at line ${call.range.start.line + 1}` };
+  } else field = stepReceptiveField(input.receptiveField, outcome.receptiveField);
+  const output: Tensor = { shape: outcome.shape, receptiveField: field };
+  if (recorder.recording) {
+    if (context.failed) recorder.incomplete();
+    else {
+      const labelled = op.signature.labels ? context.labels().map((l) => l.tensor as Tensor) : [];
+      output.node = recorder.addNode(
+        {
+          op: op.names[0],
+          written: call.name,
+          inputs: [input, ...labelled],
+          outShape: outcome.shape,
+          range: statement.range,
+          attributes: outcome.attributes,
+          params: { trainable: outcome.trainable ?? 0, nonTrainable: outcome.nonTrainable ?? 0 },
+          macs: outcome.macs ?? 0,
+          field: outcome.receptiveField.kind === 'merge' ? { kind: 'merge' } : outcome.receptiveField,
+        },
+        frame.group,
+      );
+    }
+  }
+  const result = evaluation.result(
+    statement,
+    call.name,
+    'op',
+    input,
+    output,
+    { trainable: outcome.trainable ?? 0, nonTrainable: outcome.nonTrainable ?? 0 },
+    outcome.macs ?? 0,
+    elementCount(outcome.shape),
+    context.failed,
+  );
+  if (outcome.formula) result.formula = outcome.formula;
+  return { output, result, outcome };
+}

@@ -1,0 +1,97 @@
+/**
+ * Analyses off the server's thread (issue 16), through a real LSP client over
+ * stdio: a costly document never delays another document's requests, and a
+ * request cancelled while it waits for an analysis is answered with
+ * RequestCancelled. Orderings and answers are asserted here; the times are
+ * in `npm run bench`.
+ */
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import { CancellationTokenSource } from 'vscode-jsonrpc';
+import type { Hover } from 'vscode-languageserver-protocol';
+import { analyze } from '../../src/core';
+import { examplesDir, readText } from '../helpers';
+import { positionOf, TestServer } from './lspClient';
+
+const lenet = readText(join(examplesDir, 'lenet5.cnn'));
+/** A 16-level fan-out of blocks whose leaf adds a thousand labels: its analysis runs to the work budget. */
+const leaf = `block L0 { x: identity; add(${Array(1000).fill('x').join(', ')}) }`;
+const hostile = [leaf, ...Array.from({ length: 16 }, (_, i) => `block L${i + 1} { L${i}; L${i} }`), 'network N { input(3x8x8); L16 }'].join('\n');
+
+describe('language server: analyses in workers', function () {
+  this.timeout(120_000);
+  let server: TestServer;
+  beforeEach(async () => {
+    server = new TestServer({ diagnostics: { debounceMs: 0 } });
+    await server.initialize();
+  });
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  it('answers a hover in one document before a hostile document being analysed has its diagnostics', async () => {
+    const quiet = await server.open('quiet.cnn', lenet);
+    await server.diagnosticsFor(quiet);
+    const at = { textDocument: { uri: quiet }, position: positionOf(lenet, 'dense(84)') };
+    await server.request('textDocument/hover', at);
+    const busy = await server.open('hostile.cnn', hostile);
+    await server.diagnosticsFor(busy);
+    const order: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      await server.replaceText(busy, `${hostile}\n# edit ${round}`);
+      const published = server.diagnosticsFor(busy).then((diagnostics) => {
+        order.push(`diagnostics ${round}`);
+        return diagnostics;
+      });
+      const hover = await server.request<Hover>('textDocument/hover', at);
+      order.push(`hover ${round}`);
+      assert.match((hover.contents as { value: string }).value, /dense/, 'the hover is about dense(84)');
+      assert.match((hover.contents as { value: string }).value, /84/);
+      const diagnostics = await published;
+      assert.deepEqual(
+        diagnostics.map((d) => d.code),
+        analyze(server.text(busy)).diagnostics.map((d) => d.code),
+        'the hostile document still gets its diagnostics, as cnn check reports them',
+      );
+      assert.ok(diagnostics.some((d) => d.code === 'too-large'));
+    }
+    assert.deepEqual(order, ['hover 0', 'diagnostics 0', 'hover 1', 'diagnostics 1', 'hover 2', 'diagnostics 2']);
+  });
+
+  it('answers a request cancelled while it waits for its analysis with RequestCancelled, and still publishes that version', async () => {
+    const busy = await server.open('hostile.cnn', hostile);
+    await server.diagnosticsFor(busy);
+    await server.replaceText(busy, `${hostile}\n# changed`);
+    const source = new CancellationTokenSource();
+    const position = positionOf(hostile, 'identity');
+    const waiting = server.connection.sendRequest('textDocument/hover', { textDocument: { uri: busy }, position }, source.token);
+    // The hover is running (waiting for the worker) when the cancellation arrives.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    source.cancel();
+    await assert.rejects(waiting, (error: { code: number }) => error.code === -32800);
+    const diagnostics = await server.diagnosticsFor(busy);
+    assert.ok(diagnostics.some((d) => d.code === 'too-large'), 'the analysis itself was not abandoned: its diagnostics arrive');
+    // And the document answers requests afterwards.
+    const hover = await server.request<Hover | null>('textDocument/hover', { textDocument: { uri: busy }, position });
+    assert.ok(hover, 'a hover on identity after the cancellation');
+  });
+
+  it('drops the analysis of stale text: only the last of a burst of edits is published', async () => {
+    const busy = await server.open('hostile.cnn', hostile);
+    await server.diagnosticsFor(busy);
+    // Each edit makes the previous text stale while its analysis runs; the last one breaks the leaf.
+    for (let i = 0; i < 5; i++) await server.replaceText(busy, `${hostile}\n# burst ${i}`);
+    const broken = hostile.replace('identity', 'identiti');
+    await server.replaceText(busy, broken);
+    const diagnostics = await server.diagnosticsFor(busy);
+    assert.deepEqual(
+      diagnostics.map((d) => d.code),
+      analyze(broken).diagnostics.map((d) => d.code),
+    );
+    // Each analysis takes far longer than the burst: the versions in between were dropped unpublished.
+    assert.deepEqual(
+      server.publications(busy).map((p) => p.version),
+      [1, server.version(busy)],
+    );
+  });
+});

@@ -3,12 +3,12 @@
  * `analyze(text)` parses and analyses a `.cnn` file and never throws on user input.
  */
 export { analyze, argumentEdit, type AnalyzeOptions } from './semantics/analyze';
-export type { NetworkGraph, GraphNode, GraphGroup, Attributes, AttributeValue } from './semantics/graph';
-export type { Analysis, NetworkAnalysis, StatementResult, ParamCounts } from './semantics/results';
-export type { ReceptiveField } from './semantics/receptiveField';
+export type { NetworkGraph, GraphNode, GraphGroup } from './semantics/graph';
+export type { Analysis, NetworkAnalysis, StatementResult } from './semantics/results';
+export type { Value, Attributes, AttributeValue, ReceptiveField, ReceptiveFieldStep, GraphFieldRule, ParamCounts } from './types';
 export { formatReceptiveSize, formatNumber } from './semantics/receptiveField';
-export { unitWindow, statementUnitField, centreUnit, type UnitWindow, type StatementUnitField, type GraphFieldRule } from './semantics/unitWindow';
-export { formatShape, elementCount } from './semantics/shape';
+export { unitWindow, statementUnitField, centreUnit, type UnitWindow, type StatementUnitField } from './semantics/unitWindow';
+export { formatShape, elementCount } from './shape';
 export { parse, type ParseResult } from './syntax/parse';
 export type * as Ast from './syntax/ast';
 export * from './diagnostics';

@@ -7,7 +7,7 @@
  */
 import type { GraphNode } from '../semantics/graph';
 import type { Expr } from '../syntax/ast';
-import type { Value } from '../semantics/values';
+import type { Value } from '../types';
 import { binaryExpr, numberExpr, pythonLiteral, pythonTuple } from './python';
 
 /** What an op entry may ask of the class being written. */

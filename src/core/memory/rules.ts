@@ -14,7 +14,7 @@
  * test/core/memoryCases.ts derives by hand.
  */
 import type { GraphNode } from '../semantics/graph';
-import { elementCount } from '../semantics/shape';
+import { elementCount } from '../shape';
 
 /** The element type of a tensor autograd saves. `activation` follows the training precision (4 bytes, or 2 in mixed precision). */
 export type SavedType = 'activation' | 'float32' | 'int64' | 'float64';

@@ -4,7 +4,7 @@
  * splits, sub-pixel upsampling), and layer_scale, ConvNeXt's learned
  * per-channel multiplier.
  */
-import { axesName, formatShape } from '../semantics/shape';
+import { axesName, formatShape } from '../shape';
 import { arg, type OpDefinition } from './types';
 
 const slice: OpDefinition = {

@@ -1,7 +1,8 @@
 /** Convolutions: conv (1-D/2-D/3-D by input rank), transposed, depthwise and separable. */
-import type { ReceptiveFieldStep } from '../semantics/receptiveField';
+import { elementCount } from '../shape';
+import { declaredInput } from './declaredInput';
 import { arg, type OpContext, type OpDefinition, type OpOutcome } from './types';
-import { product, resolvePadding, suggestWindowChange, windowOutput, type WindowGeometry } from './window';
+import { resolvePadding, suggestWindowChange, windowAttributes, windowOutput, windowStep, type WindowGeometry } from './window';
 
 const sharedWindowArgs = [
   arg.spatial('stride', 'Step between windows, per spatial axis.', 1),
@@ -11,23 +12,6 @@ const sharedWindowArgs = [
   ),
   arg.spatial('dilation', 'Spacing between kernel taps; the window spans d(k-1)+1 pixels.', 1),
 ];
-
-/** Reads the `in=` assertion and reports `channel-mismatch`; returns the channel count the layer's weights have. */
-export function declaredInput(context: OpContext, axis = 0, what = 'input channels'): number {
-  const actual = context.input.shape[axis];
-  if (!context.has('in')) return actual;
-  const declared = context.int('in', { min: 1 });
-  if (declared !== undefined && declared !== actual) {
-    context.report(
-      'channel-mismatch',
-      `${context.name} declares in=${declared} but receives ${actual} ${what}; PyTorch would fail here at run time. Set in=${actual} or change the layer before.`,
-      'in',
-      [context.setArgumentFix('in', String(actual), `Set in=${actual}`)],
-    );
-    return declared;
-  }
-  return actual;
-}
 
 /** Shared by every windowed convolution: reads kernel/stride/padding/dilation and computes output sizes. */
 function convWindow(context: OpContext): { g: WindowGeometry; out: { sizes: number[]; formula: string[] } } | undefined {
@@ -41,16 +25,6 @@ function convWindow(context: OpContext): { g: WindowGeometry; out: { sizes: numb
   const g: WindowGeometry = { kernel, stride, dilation, padLeft: padding.left, padRight: padding.right, ceilMode: false };
   const out = windowOutput(context, sizes, g);
   return out ? { g, out } : undefined;
-}
-
-/** The window settings as graph attributes: `kernel`, `stride`, `dilation`, `padLeft`, `padRight` per spatial axis. */
-export function windowAttributes(g: WindowGeometry): { kernel: number[]; stride: number[]; dilation: number[]; padLeft: number[]; padRight: number[] } {
-  return { kernel: g.kernel, stride: g.stride, dilation: g.dilation, padLeft: g.padLeft, padRight: g.padRight };
-}
-
-/** The receptive-field step of a sliding window: its span, stride, left padding and tap spacing. */
-export function windowStep(g: WindowGeometry): ReceptiveFieldStep {
-  return { kind: 'window', kernel: g.kernel.map((k, i) => g.dilation[i] * (k - 1) + 1), stride: g.stride, padLeft: g.padLeft, dilation: g.dilation };
 }
 
 function checkGroups(context: OpContext, inChannels: number, outChannels: number, groups: number): void {
@@ -83,13 +57,13 @@ const conv: OpDefinition = {
     if (out === undefined || groups === undefined || bias === undefined || !window) return null;
     const inChannels = declaredInput(context);
     checkGroups(context, inChannels, out, groups);
-    const taps = product(window.g.kernel);
+    const taps = elementCount(window.g.kernel);
     const perGroupIn = Math.floor(inChannels / groups);
     const shape = [out, ...window.out.sizes];
     return {
       shape,
       trainable: perGroupIn * taps * out + (bias ? out : 0),
-      macs: product(shape) * perGroupIn * taps,
+      macs: elementCount(shape) * perGroupIn * taps,
       attributes: { out, groups, bias, ...windowAttributes(window.g) },
       receptiveField: windowStep(window.g),
       formula: window.out.formula,
@@ -144,12 +118,12 @@ const convTranspose: OpDefinition = {
       context.report('nonpositive-size', `${context.name}: padding ${padding[bad2]} removes the whole output on axis ${bad2 + 1}: ${formula[bad2]}. Use less padding.`, 'padding');
       return null;
     }
-    const taps = product(kernel);
+    const taps = elementCount(kernel);
     return {
       shape: [out, ...outSizes],
       trainable: inChannels * Math.floor(out / groups) * taps + (bias ? out : 0),
       attributes: { out, kernel, stride, padding, outputPadding, dilation, groups, bias },
-      macs: product(context.input.shape) * Math.floor(out / groups) * taps,
+      macs: elementCount(context.input.shape) * Math.floor(out / groups) * taps,
       receptiveField: { kind: 'transpose', kernel: kernel.map((k, i) => dilation[i] * (k - 1) + 1), stride, padLeft: padding, dilation },
       formula,
     };
@@ -173,12 +147,12 @@ const depthwise: OpDefinition = {
     if (multiplier === undefined || bias === undefined || !window) return null;
     const inChannels = context.input.shape[0];
     const out = inChannels * multiplier;
-    const taps = product(window.g.kernel);
+    const taps = elementCount(window.g.kernel);
     const shape = [out, ...window.out.sizes];
     return {
       shape,
       trainable: taps * out + (bias ? out : 0),
-      macs: product(shape) * taps,
+      macs: elementCount(shape) * taps,
       attributes: { multiplier, bias, ...windowAttributes(window.g) },
       receptiveField: windowStep(window.g),
       formula: window.out.formula,
@@ -204,8 +178,8 @@ const separable: OpDefinition = {
     const window = convWindow(context);
     if (out === undefined || multiplier === undefined || bias === undefined || !window) return null;
     const inChannels = context.input.shape[0];
-    const taps = product(window.g.kernel);
-    const positions = product(window.out.sizes);
+    const taps = elementCount(window.g.kernel);
+    const positions = elementCount(window.out.sizes);
     const middle = inChannels * multiplier;
     return {
       shape: [out, ...window.out.sizes],

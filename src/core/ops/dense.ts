@@ -1,7 +1,7 @@
 /** Fully connected layers. */
-import { declaredInput } from './conv';
+import { elementCount } from '../shape';
+import { declaredInput } from './declaredInput';
 import { arg, type OpDefinition } from './types';
-import { product } from './window';
 
 const dense: OpDefinition = {
   names: ['dense', 'linear'],
@@ -31,7 +31,7 @@ const dense: OpDefinition = {
     return {
       shape: outShape,
       trainable: features * units + (bias ? units : 0),
-      macs: product(outShape) * features,
+      macs: elementCount(outShape) * features,
       attributes: { units, bias },
       receptiveField: { kind: shape.length > 1 ? 'mixLast' : 'keep' },
     };

@@ -1,5 +1,5 @@
 /** Ops that combine the current tensor with labelled ones: add, concat, multiply. */
-import { formatShape, sameShape } from '../semantics/shape';
+import { formatShape, sameShape } from '../shape';
 import type { OpContext, OpDefinition, Tensor } from './types';
 
 function labelledInputs(context: OpContext): { tensors: Tensor[]; names: string[] } | null {

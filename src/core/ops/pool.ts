@@ -1,7 +1,6 @@
 /** Pooling: windowed max/average, global and adaptive. */
 import { arg, type OpDefinition } from './types';
-import { windowAttributes, windowStep } from './conv';
-import { resolvePadding, suggestWindowChange, windowOutput, type WindowGeometry } from './window';
+import { resolvePadding, suggestWindowChange, windowAttributes, windowOutput, windowStep, type WindowGeometry } from './window';
 
 function windowPool(kind: 'max' | 'avg'): OpDefinition {
   const base = `${kind}pool`;

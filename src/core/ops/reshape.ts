@@ -1,7 +1,6 @@
 /** Ops that rearrange or resize without weights: flatten, reshape, pad, upsample. */
-import { formatShape, sameShape } from '../semantics/shape';
+import { elementCount, formatShape, sameShape } from '../shape';
 import { arg, type OpDefinition } from './types';
-import { product } from './window';
 
 const flatten: OpDefinition = {
   names: ['flatten'],
@@ -9,7 +8,7 @@ const flatten: OpDefinition = {
   summary: 'Flattens every axis into one feature vector (CxHxW becomes C·H·W), as torch.nn.Flatten after the batch axis.',
   signature: { positional: [], keywords: [] },
   apply(context) {
-    return { shape: [product(context.input.shape)], receptiveField: { kind: 'drop' } };
+    return { shape: [elementCount(context.input.shape)], receptiveField: { kind: 'drop' } };
   },
 };
 
@@ -28,8 +27,8 @@ const reshape: OpDefinition = {
       context.report('bad-value', 'reshape needs a shape of positive whole numbers such as 16x25, or a tuple with at most one -1 such as (16, -1).', 'shape');
       return null;
     }
-    const total = product(context.input.shape);
-    const known = product(dims.filter((d) => d !== -1));
+    const total = elementCount(context.input.shape);
+    const known = elementCount(dims.filter((d) => d !== -1));
     if (dims.includes(-1)) {
       if (total % known !== 0) {
         context.report('bad-value', `reshape cannot infer -1: ${total} elements of ${formatShape(context.input.shape)} do not divide by ${known}.`, 'shape');

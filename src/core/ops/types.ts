@@ -4,9 +4,7 @@
  * in `registry.ts`.
  */
 import type { DiagnosticCode, Fix, Range } from '../diagnostics';
-import type { ReceptiveField, ReceptiveFieldStep } from '../semantics/receptiveField';
-import type { Attributes } from '../semantics/graph';
-import type { Value } from '../semantics/values';
+import type { Attributes, ReceptiveField, ReceptiveFieldStep, Value } from '../types';
 
 /** A tensor flowing between statements: its shape (channels first, no batch) and receptive field. */
 export interface Tensor {

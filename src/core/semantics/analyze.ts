@@ -10,13 +10,13 @@ import type { OpContext, OpDefinition, OpOutcome, Tensor } from '../ops/types';
 import type { BlockDecl, CallNode, Expr, NetworkDecl, SourceFile, Statement } from '../syntax/ast';
 import { splitLines } from '../syntax/lineIndex';
 import { parse } from '../syntax/parse';
-import { inputReceptiveField, mergeReceptiveFields, stepReceptiveField, type ReceptiveField } from './receptiveField';
-import type { Attributes, GraphGroup, GraphNode, NetworkGraph } from './graph';
-import type { GraphFieldRule } from './unitWindow';
-import type { Analysis, NetworkAnalysis, ParamCounts, StatementResult } from './results';
-import { axesName, elementCount, formatShape, matchesAssertion, sameShape } from './shape';
+import type { Attributes, GraphFieldRule, ParamCounts, ReceptiveField, Value } from '../types';
+import { inputReceptiveField, mergeReceptiveFields, stepReceptiveField } from './receptiveField';
+import type { GraphGroup, GraphNode, NetworkGraph } from './graph';
+import type { Analysis, NetworkAnalysis, StatementResult } from './results';
+import { axesName, elementCount, formatShape, matchesAssertion, sameShape } from '../shape';
 import { checkStatically } from './staticChecks';
-import { describeValue, evaluate, formatValue, isError, maxExact, type Value } from './values';
+import { describeValue, evaluate, formatValue, isError, maxExact } from './values';
 
 /**
  * The work one file may cost before analysis stops with `too-large` (nested

@@ -5,7 +5,7 @@
  * Pure: initialisation, loaders and the executors all read this one table.
  */
 import type { GraphNode, NetworkGraph } from '../../../src/core/semantics/graph';
-import { elementCount } from '../../../src/core/semantics/shape';
+import { elementCount } from '../../../src/core/shape';
 
 /** How a tensor is initialised by default. */
 export type InitKind = 'he' | 'zeros' | 'ones' | 'prelu' | 'layerScale';

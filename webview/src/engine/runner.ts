@@ -17,7 +17,7 @@ import { executors } from './ops/registry';
 import type { Executor, OpInput } from './ops/types';
 import { yieldToBrowser } from './schedule';
 import { checkWeights, type WeightSet } from './weights';
-import { elementCount } from '../../../src/core/semantics/shape';
+import { elementCount } from '../../../src/core/shape';
 
 /** A node's output as the panel shows it: channels first, no batch. */
 export interface NodeOutput {

@@ -7,7 +7,7 @@
 import type { NetworkGraph } from '../../../src/core/semantics/graph';
 import { decodeBfloat16, decodeFloat16, decodeFloat32, decodeFloat64 } from './arrays';
 import { assemble, firstMismatch, pytorchExpectations, WeightLoadError, type Expectation, type FileTensor, type LoadedWeights } from './match';
-import { elementCount } from '../../../src/core/semantics/shape';
+import { elementCount } from '../../../src/core/shape';
 
 const decoders: Record<string, ((bytes: Uint8Array) => Float32Array) | undefined> = {
   F32: decodeFloat32,

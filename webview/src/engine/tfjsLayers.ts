@@ -13,7 +13,7 @@ import type { GraphNode, NetworkGraph } from '../../../src/core/semantics/graph'
 import { decodeFloat16, permute } from './arrays';
 import { matchInOrder, WeightLoadError, type Expectation, type FileTensor, type LoadedWeights } from './match';
 import { paramLayers } from './params';
-import { elementCount } from '../../../src/core/semantics/shape';
+import { elementCount } from '../../../src/core/shape';
 import { findOp } from '../../../src/core/ops/registry';
 
 interface ManifestEntry {

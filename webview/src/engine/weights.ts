@@ -7,7 +7,7 @@ import type { NetworkGraph } from '../../../src/core/semantics/graph';
 import { describeLayer, paramLayers, shapeText } from './params';
 import { normalSource } from './random';
 import { yieldToBrowser } from './schedule';
-import { elementCount } from '../../../src/core/semantics/shape';
+import { elementCount } from '../../../src/core/shape';
 
 /** One learned tensor: its PyTorch shape and values in row-major (C) order. */
 export interface WeightTensor {

@@ -5,7 +5,7 @@
  * the selected layer (and the network's output) come back.
  */
 import type { NetworkGraph } from '../../../src/core/semantics/graph';
-import { elementCount } from '../../../src/core/semantics/shape';
+import { elementCount } from '../../../src/core/shape';
 
 /** 32 million values: 128 MB of float32 read back at most. */
 export const keepAllBudget = 32 * 1024 * 1024;

@@ -13,7 +13,7 @@ import type { GraphNode } from '../../../../src/core/semantics/graph';
 import type { Conv2dPlan } from '../parallel/split';
 import { spatialAttribute, type OpInput, type OpSupport } from './types';
 import { fusable } from '../fusion';
-import { elementCount } from '../../../../src/core/semantics/shape';
+import { elementCount } from '../../../../src/core/shape';
 
 interface ConvSettings {
   groups: number;

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { GraphNode } from '../../../../src/core/semantics/graph';
 import { padSpatial, stridedSliceBatch1 } from '../layout';
 import { spatialAttribute, type OpInput, type OpSupport } from './types';
-import { elementCount } from '../../../../src/core/semantics/shape';
+import { elementCount } from '../../../../src/core/shape';
 
 /** The most negative float32, standing in for -infinity (some GPU backends mishandle infinities). */
 const lowest = -3.4028234663852886e38;

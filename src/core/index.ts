@@ -9,11 +9,12 @@ export type { Value, Attributes, AttributeValue, ReceptiveField, ReceptiveFieldS
 export { formatReceptiveSize, formatNumber } from './semantics/receptiveField';
 export { unitWindow, statementUnitField, centreUnit, type UnitWindow, type StatementUnitField } from './semantics/unitWindow';
 export { formatShape, elementCount } from './shape';
+export { withCommas } from './format';
 export { parse, type ParseResult } from './syntax/parse';
 export type * as Ast from './syntax/ast';
 export * from './diagnostics';
 export { findOp, allOpNames, allArgs, signatureText, opDefinitions } from './ops/registry';
-export type { OpDefinition, ArgSpec, OpSignature } from './ops/types';
+export type { OpDefinition, ArgSpec, OpSignature, OpFamily } from './ops/types';
 export { fixHolds, applyEdits } from './semantics/fixCheck';
 export { toJsonReport, type JsonFileReport, type JsonNetwork, type JsonStatement, type JsonMemory } from './report';
 export { renderSummary, renderNetworkSummary, memoryFooter, setupText, optimizerName, type SummaryOptions } from './summary';

@@ -1,7 +1,8 @@
 /**
  * The layering of the sources, checked on their import graph: no cycles; the
  * ops, below the analysis, never reach up into it; one op family never
- * borrows from another.
+ * borrows from another; the webview sees the core only through its public
+ * entry point.
  */
 import { strict as assert } from 'node:assert';
 import { forbiddenEdges, importCycles, importGraph, importSpecifiers, resolveSpecifier, type ImportGraph } from '../importGraph';
@@ -53,6 +54,15 @@ describe('the import graph', () => {
     assert.ok(core.size > 5);
     assert.deepEqual(
       forbiddenEdges(core, (_, to) => to.startsWith('src/core/ops/') || leaves.has(to)),
+      [],
+    );
+  });
+
+  it('lets the webview use the core only through its public entry point, src/core/index.ts', () => {
+    const webview = importGraph('webview');
+    assert.ok([...webview.values()].flat().includes('src/core/index.ts'));
+    assert.deepEqual(
+      forbiddenEdges(webview, (_, to) => !to.startsWith('src/core/') || to === 'src/core/index.ts'),
       [],
     );
   });

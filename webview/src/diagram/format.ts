@@ -4,8 +4,7 @@
  * `withCommas`, as the CLI and hovers do. Pure, so the model tests can check
  * them without a browser.
  */
-import type { GraphNode } from '../../../src/core/semantics/graph';
-import type { Attributes, AttributeValue } from '../../../src/core/types';
+import type { GraphNode, Attributes, AttributeValue } from '../../../src/core';
 
 /** [64, 56, 56] → "64x56x56"; an empty shape (a scalar) → "1". */
 export function formatShapeText(shape: readonly number[]): string {

@@ -6,7 +6,7 @@
  * Nodes whose outputs are kept (read back for the panel) are never absorbed,
  * so every output asked for is computed exactly as the unfused graph would.
  */
-import type { GraphNode, NetworkGraph } from '../../../src/core/semantics/graph';
+import type { GraphNode, NetworkGraph } from '../../../src/core';
 
 /** A convolution and the layers folded into it; the last one's output is the chain's. */
 export interface FusedChain {

@@ -4,8 +4,7 @@
  * [out, in], batch norm `weight`, `bias`, `running_mean`, `running_var`).
  * Pure: initialisation, loaders and the executors all read this one table.
  */
-import type { GraphNode, NetworkGraph } from '../../../src/core/semantics/graph';
-import { elementCount } from '../../../src/core/shape';
+import { type GraphNode, type NetworkGraph, elementCount } from '../../../src/core';
 
 /** How a tensor is initialised by default. */
 export type InitKind = 'he' | 'zeros' | 'ones' | 'prelu' | 'layerScale';

@@ -6,7 +6,7 @@
  * WebGPU, returned zeros and crashed the GPU process).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GraphNode, NetworkGraph } from '../../../src/core/semantics/graph';
+import { type GraphNode, type NetworkGraph, elementCount } from '../../../src/core';
 import { fromChannelsFirstData, toChannelsFirst } from './layout';
 import { planFusion, type FusedChain, type FusionPlan } from './fusion';
 import { fusedConv2dPlan, fusedConvolution, splittable, type FoldedBatchnorm } from './ops/conv';
@@ -17,7 +17,6 @@ import { executors } from './ops/registry';
 import type { Executor, OpInput } from './ops/types';
 import { yieldToBrowser } from './schedule';
 import { checkWeights, type WeightSet } from './weights';
-import { elementCount } from '../../../src/core/shape';
 
 /** A node's output as the panel shows it: channels first, no batch. */
 export interface NodeOutput {

@@ -9,11 +9,10 @@ import * as tf from '@tensorflow/tfjs';
 import { permute } from '../arrays';
 import { channelwise, padSpatial, takeEvery } from '../layout';
 import type { WeightTensor } from '../weights';
-import type { GraphNode } from '../../../../src/core/semantics/graph';
+import { type GraphNode, elementCount } from '../../../../src/core';
 import type { Conv2dPlan } from '../parallel/split';
 import { spatialAttribute, type OpInput, type OpSupport } from './types';
 import { fusable } from '../fusion';
-import { elementCount } from '../../../../src/core/shape';
 
 interface ConvSettings {
   groups: number;

@@ -5,10 +5,9 @@
  * pooling uses PyTorch's bins floor(i·n/o) to ceil((i+1)·n/o).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GraphNode } from '../../../../src/core/semantics/graph';
+import { type GraphNode, elementCount } from '../../../../src/core';
 import { padSpatial, stridedSliceBatch1 } from '../layout';
 import { spatialAttribute, type OpInput, type OpSupport } from './types';
-import { elementCount } from '../../../../src/core/shape';
 
 /** The most negative float32, standing in for -infinity (some GPU backends mishandle infinities). */
 const lowest = -3.4028234663852886e38;

@@ -1,6 +1,6 @@
 /** The contract between the runner and one op family's executors. */
 import type * as tf from '@tensorflow/tfjs';
-import type { GraphNode } from '../../../../src/core/semantics/graph';
+import type { GraphNode } from '../../../../src/core';
 import type { WeightTensor } from '../weights';
 
 /** What an executor gets for one node. */

@@ -15,6 +15,7 @@ export type * as Ast from './syntax/ast';
 export * from './diagnostics';
 export { findOp, allOpNames, allArgs, signatureText, opDefinitions } from './ops/registry';
 export type { OpDefinition, ArgSpec, OpSignature, OpFamily } from './ops/types';
+export { attributesOf, type OpAttributes, type OpName, type AttributeName, type WindowedOpName } from './ops/attributes';
 export { fixHolds, applyEdits } from './semantics/fixCheck';
 export { toJsonReport, type JsonFileReport, type JsonNetwork, type JsonStatement, type JsonMemory } from './report';
 export { renderSummary, renderNetworkSummary, memoryFooter, setupText, optimizerName, type SummaryOptions } from './summary';

@@ -3,6 +3,7 @@ import { elementCount } from '../shape';
 import { declaredInput } from './declaredInput';
 import { arg, type OpContext, type OpDefinition, type OpOutcome } from './types';
 import { resolvePadding, suggestWindowChange, windowAttributes, windowOutput, windowStep, type WindowGeometry } from './window';
+import type { OpAttributes } from './attributes';
 
 const sharedWindowArgs = [
   arg.spatial('stride', 'Step between windows, per spatial axis.', 1),
@@ -34,7 +35,7 @@ function checkGroups(context: OpContext, inChannels: number, outChannels: number
   }
 }
 
-const conv: OpDefinition = {
+const conv: OpDefinition<OpAttributes['conv']> = {
   names: ['conv', 'conv1d', 'conv2d', 'conv3d'],
   fixedRank: { conv1d: 1, conv2d: 2, conv3d: 3 },
   spatialRanks: [1, 2, 3],
@@ -72,7 +73,7 @@ const conv: OpDefinition = {
   },
 };
 
-const convTranspose: OpDefinition = {
+const convTranspose: OpDefinition<OpAttributes['conv_transpose']> = {
   names: ['conv_transpose', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d'],
   familiarNames: ['deconv'],
   fixedRank: { conv_transpose1d: 1, conv_transpose2d: 2, conv_transpose3d: 3 },
@@ -130,7 +131,7 @@ const convTranspose: OpDefinition = {
   },
 };
 
-const depthwise: OpDefinition = {
+const depthwise: OpDefinition<OpAttributes['depthwise_conv']> = {
   names: ['depthwise_conv', 'depthwise_conv1d', 'depthwise_conv2d', 'depthwise_conv3d'],
   fixedRank: { depthwise_conv1d: 1, depthwise_conv2d: 2, depthwise_conv3d: 3 },
   spatialRanks: [1, 2, 3],
@@ -161,7 +162,7 @@ const depthwise: OpDefinition = {
   },
 };
 
-const separable: OpDefinition = {
+const separable: OpDefinition<OpAttributes['separable_conv']> = {
   names: ['separable_conv', 'separable_conv1d', 'separable_conv2d', 'separable_conv3d'],
   fixedRank: { separable_conv1d: 1, separable_conv2d: 2, separable_conv3d: 3 },
   spatialRanks: [1, 2, 3],

@@ -2,8 +2,9 @@
 import { elementCount } from '../shape';
 import { declaredInput } from './declaredInput';
 import { arg, type OpDefinition } from './types';
+import type { OpAttributes } from './attributes';
 
-const dense: OpDefinition = {
+const dense: OpDefinition<OpAttributes['dense']> = {
   names: ['dense', 'linear'],
   familiarNames: ['fc'],
   family: 'dense',

@@ -1,8 +1,9 @@
 /** Ops that rearrange or resize without weights: flatten, reshape, pad, upsample. */
 import { elementCount, formatShape, sameShape } from '../shape';
 import { arg, type OpDefinition } from './types';
+import type { OpAttributes } from './attributes';
 
-const flatten: OpDefinition = {
+const flatten: OpDefinition<OpAttributes['flatten']> = {
   names: ['flatten'],
   family: 'reshape',
   summary: 'Flattens every axis into one feature vector (CxHxW becomes C·H·W), as torch.nn.Flatten after the batch axis.',
@@ -12,7 +13,7 @@ const flatten: OpDefinition = {
   },
 };
 
-const reshape: OpDefinition = {
+const reshape: OpDefinition<OpAttributes['reshape']> = {
   names: ['reshape'],
   family: 'reshape',
   summary: 'Reinterprets the tensor with another shape of the same element count; one entry of a tuple may be -1 (inferred).',
@@ -44,7 +45,7 @@ const reshape: OpDefinition = {
   },
 };
 
-const pad: OpDefinition = {
+const pad: OpDefinition<OpAttributes['pad']> = {
   names: ['pad'],
   family: 'reshape',
   summary: 'Zero-pads each spatial axis by `amount` on both sides.',
@@ -61,7 +62,7 @@ const pad: OpDefinition = {
   },
 };
 
-const upsample: OpDefinition = {
+const upsample: OpDefinition<OpAttributes['upsample']> = {
   names: ['upsample'],
   familiarNames: ['upsampling'],
   family: 'reshape',
@@ -88,7 +89,7 @@ const upsample: OpDefinition = {
     if (mode === undefined) return null;
     let sizes: number[];
     let ratio: number[];
-    const attributes: Record<string, number[] | string | boolean> = { mode };
+    const attributes: OpAttributes['upsample'] = { mode };
     if (given[0] === 'scale') {
       const value = context.value('scale');
       const raw = value?.kind === 'number' ? [value.value] : value?.kind === 'tuple' ? value.items.map((i) => (i.kind === 'number' ? i.value : NaN)) : value?.kind === 'shape' ? value.dims.map((d) => d ?? NaN) : undefined;

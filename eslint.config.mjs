@@ -10,6 +10,16 @@ export default tseslint.config(
   eslint.configs.recommended,
   tseslint.configs.recommended,
   {
+    // Readers of a graph node's attributes name its op, so that a misspelt key fails type-checking.
+    files: ['src/core/export/**/*.ts', 'src/core/memory/**/*.ts', 'webview/src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[property.name='attributes']", message: "Read a graph node's attributes with attributesOf(node, 'op') from src/core/ops/attributes.ts." },
+      ],
+    },
+  },
+  {
     // The build scripts run in Node as plain ES modules.
     files: ['**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },

@@ -3,17 +3,19 @@
  * `analyze(text)` parses and analyses a `.cnn` file and never throws on user input.
  */
 export { analyze, argumentEdit, type AnalyzeOptions } from './semantics/analyze';
-export type { NetworkGraph, GraphNode, GraphGroup, Attributes, AttributeValue } from './semantics/graph';
-export type { Analysis, NetworkAnalysis, StatementResult, ParamCounts } from './semantics/results';
-export type { ReceptiveField } from './semantics/receptiveField';
+export type { NetworkGraph, GraphNode, GraphGroup } from './semantics/graph';
+export type { Analysis, NetworkAnalysis, StatementResult } from './semantics/results';
+export type { Value, Attributes, AttributeValue, ReceptiveField, ReceptiveFieldStep, GraphFieldRule, ParamCounts } from './types';
 export { formatReceptiveSize, formatNumber } from './semantics/receptiveField';
-export { unitWindow, statementUnitField, centreUnit, type UnitWindow, type StatementUnitField, type GraphFieldRule } from './semantics/unitWindow';
-export { formatShape, elementCount } from './semantics/shape';
+export { unitWindow, statementUnitField, centreUnit, type UnitWindow, type StatementUnitField } from './semantics/unitWindow';
+export { formatShape, elementCount } from './shape';
+export { withCommas } from './format';
 export { parse, type ParseResult } from './syntax/parse';
 export type * as Ast from './syntax/ast';
 export * from './diagnostics';
 export { findOp, allOpNames, allArgs, signatureText, opDefinitions } from './ops/registry';
-export type { OpDefinition, ArgSpec, OpSignature } from './ops/types';
+export type { OpDefinition, ArgSpec, OpSignature, OpFamily } from './ops/types';
+export { attributesOf, type OpAttributes, type OpName, type AttributeName, type WindowedOpName } from './ops/attributes';
 export { fixHolds, applyEdits } from './semantics/fixCheck';
 export { toJsonReport, type JsonFileReport, type JsonNetwork, type JsonStatement, type JsonMemory } from './report';
 export { renderSummary, renderNetworkSummary, memoryFooter, setupText, optimizerName, type SummaryOptions } from './summary';

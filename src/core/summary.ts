@@ -8,7 +8,7 @@ import { bytesText, humanCount, megabytes, withCommas } from './format';
 import type { NetworkMemory } from './memory/training';
 import { formatReceptiveSize } from './semantics/receptiveField';
 import type { Analysis, NetworkAnalysis, StatementResult } from './semantics/results';
-import { elementCount, formatShape } from './semantics/shape';
+import { elementCount, formatShape } from './shape';
 
 /** What to show besides shapes and counts. */
 export interface SummaryOptions {

@@ -14,6 +14,7 @@
  */
 import type { GraphNode, NetworkGraph } from '../semantics/graph';
 import { describeStatement, type ExportFailure, type ExportSource, type ExportWeights, notYetExportedFailure } from './network';
+import { attributesOf, type WindowedOpName } from '../ops/attributes';
 
 /** A written Keras model: the model.json object and its one weight shard. */
 export interface KerasExport {
@@ -91,7 +92,7 @@ function convKernel(tensor: { shape: number[]; data: Float32Array }): { shape: n
 
 /** Keras's "same" amounts for these sizes, to tell whether a layer's padding is Keras's own. */
 function kerasSame(node: GraphNode): { left: number[]; right: number[] } {
-  const a = node.attributes;
+  const a = attributesOf<WindowedOpName>(node);
   const sizes = node.inShapes[0].slice(1);
   const kernel = numbers(a.kernel);
   const stride = numbers(a.stride);
@@ -105,8 +106,8 @@ function kerasSame(node: GraphNode): { left: number[]; right: number[] } {
  * amounts that need a ZeroPadding2D before it (returned as `pad`).
  */
 function windowPadding(node: GraphNode): { padding: 'valid' | 'same'; pad?: [number, number][] } {
-  const left = numbers(node.attributes.padLeft);
-  const right = numbers(node.attributes.padRight);
+  const left = numbers(attributesOf<WindowedOpName>(node).padLeft);
+  const right = numbers(attributesOf<WindowedOpName>(node).padRight);
   if ([...left, ...right].every((p) => p === 0)) return { padding: 'valid' };
   const same = kerasSame(node);
   if (same.left.join() === left.join() && same.right.join() === right.join()) return { padding: 'same' };
@@ -126,7 +127,7 @@ const suffix = (rank: number) => `${rank}D`;
 
 const entries: Record<string, Entry> = {
   conv(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'conv');
     if (Number(a.groups) !== 1) return { unsupported: 'a grouped convolution (tfjs-layers has no groups)' };
     if (context.rank === 3 && numbers(a.dilation).some((d) => d !== 1)) return { unsupported: 'a dilated 3-D convolution' };
     const { padding, pad } = windowPadding(context.node);
@@ -143,7 +144,7 @@ const entries: Record<string, Entry> = {
     );
   },
   conv_transpose(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'conv_transpose');
     const kernel = numbers(a.kernel);
     const stride = numbers(a.stride);
     const plain = Number(a.groups) === 1 && [...numbers(a.padding), ...numbers(a.outputPadding)].every((p) => p === 0) && numbers(a.dilation).every((d) => d === 1);
@@ -159,7 +160,7 @@ const entries: Record<string, Entry> = {
     return context.layer('Conv2DTranspose', { filters: Number(a.out), kernel_size: kernel, strides: stride, padding: 'valid', data_format: 'channels_last', use_bias: !!bias, activation: 'linear' }, weights);
   },
   depthwise_conv(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'depthwise_conv');
     if (context.rank !== 2) return { unsupported: `a ${context.rank}-D depthwise convolution (tfjs-layers has DepthwiseConv2D only)` };
     const { padding, pad } = windowPadding(context.node);
     const input = padded(context, pad, 'a depthwise convolution');
@@ -180,7 +181,7 @@ const entries: Record<string, Entry> = {
     );
   },
   separable_conv(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'separable_conv');
     if (context.rank !== 2) return { unsupported: `a ${context.rank}-D separable convolution (tfjs-layers has SeparableConv2D only)` };
     const { padding, pad } = windowPadding(context.node);
     const input = padded(context, pad, 'a separable convolution');
@@ -224,7 +225,7 @@ const entries: Record<string, Entry> = {
     return context.layer('Dense', { units, use_bias: !!bias, activation: 'linear' }, weights);
   },
   batchnorm(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'batchnorm');
     const gamma = context.tensor('weight');
     const beta = context.tensor('bias');
     const weights = [...(gamma ? [{ suffix: 'gamma', ...gamma }] : []), ...(beta ? [{ suffix: 'beta', ...beta }] : [])];
@@ -233,7 +234,7 @@ const entries: Record<string, Entry> = {
     return context.layer('BatchNormalization', { axis: -1, epsilon: Number(a.eps), momentum: 1 - Number(a.momentum), center: !!beta, scale: !!gamma }, weights);
   },
   layernorm(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'layernorm');
     const gamma = context.tensor('weight');
     const beta = context.tensor('bias');
     const weights = [...(gamma ? [{ suffix: 'gamma', ...gamma }] : []), ...(beta ? [{ suffix: 'beta', ...beta }] : [])];
@@ -248,7 +249,7 @@ const entries: Record<string, Entry> = {
     const data = shared ? alpha.data : alpha.data;
     return context.layer('PReLU', { shared_axes: shared ? [...spatial, context.rank + 1] : spatial.length ? spatial : null }, [{ suffix: 'alpha', shape, data }]);
   },
-  dropout: (context) => context.layer('Dropout', { rate: Number(context.node.attributes.p) }),
+  dropout: (context) => context.layer('Dropout', { rate: Number(attributesOf(context.node, 'dropout').p) }),
   identity: (context) => context.inputs[0],
   relu: (context) => context.layer('Activation', { activation: 'relu' }),
   relu6: (context) => context.layer('Activation', { activation: 'relu6' }),
@@ -259,10 +260,10 @@ const entries: Record<string, Entry> = {
   mish: (context) => context.layer('Activation', { activation: 'mish' }),
   softplus: (context) => context.layer('Activation', { activation: 'softplus' }),
   softmax: (context) => context.layer('Activation', { activation: 'softmax' }),
-  leaky_relu: (context) => context.layer('LeakyReLU', { alpha: Number(context.node.attributes.slope ?? 0.01) }),
-  elu: (context) => context.layer('ELU', { alpha: Number(context.node.attributes.alpha ?? 1) }),
+  leaky_relu: (context) => context.layer('LeakyReLU', { alpha: Number(attributesOf(context.node, 'leaky_relu').slope ?? 0.01) }),
+  elu: (context) => context.layer('ELU', { alpha: Number(attributesOf(context.node, 'elu').alpha ?? 1) }),
   maxpool(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'maxpool');
     if (numbers(a.dilation).some((d) => d !== 1) || a.ceilMode) return { unsupported: 'max pooling with dilation or ceil_mode' };
     const { padding, pad } = windowPadding(context.node);
     if (pad) {
@@ -274,7 +275,7 @@ const entries: Record<string, Entry> = {
     return context.layer(`MaxPooling${suffix(context.rank)}`, { pool_size: numbers(a.kernel), strides: numbers(a.stride), padding, data_format: 'channels_last' }, [], [input]);
   },
   avgpool(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'avgpool');
     if (a.ceilMode) return { unsupported: 'average pooling with ceil_mode' };
     let { padding, pad } = windowPadding(context.node);
     // Keras's "same" average leaves the padding out of the count; the language counts it unless count_include_pad=false.
@@ -310,11 +311,11 @@ const entries: Record<string, Entry> = {
   },
   pad(context) {
     if (context.rank !== 2) return { unsupported: `padding a ${context.rank}-D map (tfjs-layers has ZeroPadding2D only)` };
-    const amount = numbers(context.node.attributes.amount);
+    const amount = numbers(attributesOf(context.node, 'pad').amount);
     return context.layer('ZeroPadding2D', { padding: amount.map((p) => [p, p]), data_format: 'channels_last' });
   },
   upsample(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'upsample');
     const scale = numbers(a.scale);
     if (context.rank !== 2 || a.mode !== 'nearest' || scale.some((s) => !Number.isInteger(s))) {
       return { unsupported: 'upsampling other than 2-D nearest by whole factors (tfjs-layers bilinear resizing does not centre pixels as PyTorch does)' };
@@ -328,7 +329,7 @@ const entries: Record<string, Entry> = {
 
 function adaptive(context: KerasContext, kind: 'Average' | 'Max'): string | { unsupported: string } {
   const sizes = context.node.inShapes[0].slice(1);
-  const target = numbers(context.node.attributes.size);
+  const target = numbers(attributesOf(context.node, 'adaptive_avgpool', 'adaptive_maxpool').size);
   if (sizes.every((n, i) => n === target[i])) return context.inputs[0];
   if (!sizes.every((n, i) => n % target[i] === 0)) return { unsupported: 'adaptive pooling to a size that does not divide the input (tfjs-layers has no adaptive pooling)' };
   const kernel = sizes.map((n, i) => n / target[i]);

@@ -8,6 +8,7 @@ import type { Range } from '../diagnostics';
 import { analyze } from '../semantics/analyze';
 import type { NetworkGraph } from '../semantics/graph';
 import type { Analysis, NetworkAnalysis } from '../semantics/results';
+import { attributesOf, type WindowedOpName } from '../ops/attributes';
 
 /** Why an export did not happen, for the user: the message names the line and op where there is one. */
 export interface ExportFailure {
@@ -73,7 +74,7 @@ export function notYetExportedFailure(source: ExportSource): ExportFailure | und
  */
 function notYetExported(node: ExportSource['graph']['nodes'][number]): string | undefined {
   if (['slice', 'channel_shuffle', 'pixel_shuffle', 'layer_scale'].includes(node.op)) return `the op '${node.written}'`;
-  if (node.op === 'upsample' && node.attributes.size !== undefined) return 'upsample to a size (size= or like=)';
+  if (node.op === 'upsample' && attributesOf(node, 'upsample').size !== undefined) return 'upsample to a size (size= or like=)';
   if (unevenPaddingOtherThanSame(node)) return 'padding that is neither even nor Keras\'s "same" (padding="causal")';
   return undefined;
 }
@@ -84,7 +85,8 @@ function notYetExported(node: ExportSource['graph']['nodes'][number]): string | 
  */
 function unevenPaddingOtherThanSame(node: ExportSource['graph']['nodes'][number]): boolean {
   const list = (value: unknown) => (Array.isArray(value) ? value.map(Number) : undefined);
-  const [left, right, kernel, stride, dilation] = ['padLeft', 'padRight', 'kernel', 'stride', 'dilation'].map((key) => list(node.attributes[key]));
+  const a = attributesOf<WindowedOpName>(node);
+  const [left, right, kernel, stride, dilation] = [a.padLeft, a.padRight, a.kernel, a.stride, a.dilation].map(list);
   if (!left || !right || left.join() === right.join()) return false;
   const inShape = node.inShapes[0];
   if (!inShape || !kernel || !stride || !dilation) return true;

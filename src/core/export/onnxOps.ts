@@ -8,6 +8,7 @@
 import type { GraphNode } from '../semantics/graph';
 import { OnnxAttributeType, type OnnxAttribute } from '../onnx/schema';
 import type { ExportTensor } from './network';
+import { attributesOf, type WindowedOpName } from '../ops/attributes';
 
 /** What an entry may ask of the graph being built. */
 export interface OnnxOpContext {
@@ -50,11 +51,11 @@ function numbers(value: unknown): number[] {
 
 /** ONNX pads list every axis's start, then every axis's end. */
 function pads(node: GraphNode): number[] {
-  return [...numbers(node.attributes.padLeft), ...numbers(node.attributes.padRight)];
+  return [...numbers(attributesOf<WindowedOpName>(node).padLeft), ...numbers(attributesOf<WindowedOpName>(node).padRight)];
 }
 
 function conv(context: OnnxOpContext, groups: number, weight = 'weight', bias = 'bias', input = context.inputs[0], output = context.output): string {
-  const a = context.node.attributes;
+  const a = attributesOf(context.node, 'conv', 'depthwise_conv', 'separable_conv');
   const inputs = [input, context.weight(weight), ...(context.has(bias) ? [context.weight(bias)] : [])];
   return context.add(
     'Conv',
@@ -100,7 +101,7 @@ function affine(context: OnnxOpContext, x: string, channels: number): void {
  */
 function adaptive(context: OnnxOpContext, kind: 'avg' | 'max'): void {
   const sizes = context.node.inShapes[0].slice(1);
-  const target = numbers(context.node.attributes.size);
+  const target = numbers(attributesOf(context.node, 'adaptive_avgpool', 'adaptive_maxpool').size);
   if (sizes.every((n, i) => n === target[i])) {
     context.add('Identity', [context.inputs[0]], [], context.output);
     return;
@@ -135,13 +136,13 @@ function unary(opType: string, attributes: OnnxAttribute[] = []): Entry {
 
 const entries: Record<string, Entry> = {
   conv(context) {
-    conv(context, Number(context.node.attributes.groups ?? 1));
+    conv(context, Number(attributesOf(context.node, 'conv').groups ?? 1));
   },
   depthwise_conv(context) {
     conv(context, context.node.inShapes[0][0]);
   },
   separable_conv(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'separable_conv');
     const middle = conv(context, context.node.inShapes[0][0], 'depthwise.weight', 'depthwise.bias', context.inputs[0], '');
     const ones = numbers(a.kernel).map(() => 1);
     context.add(
@@ -152,7 +153,7 @@ const entries: Record<string, Entry> = {
     );
   },
   conv_transpose(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'conv_transpose');
     const padding = numbers(a.padding);
     context.add(
       'ConvTranspose',
@@ -184,7 +185,7 @@ const entries: Record<string, Entry> = {
     else context.add('Identity', [product], [], context.output);
   },
   batchnorm(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'batchnorm');
     const channels = context.node.inShapes[0][0];
     const scale = context.has('weight') ? context.weight('weight') : context.constant('float', new Array(channels).fill(1), [channels]);
     const shift = context.has('bias') ? context.weight('bias') : context.constant('float', new Array(channels).fill(0), [channels]);
@@ -197,10 +198,10 @@ const entries: Record<string, Entry> = {
     );
   },
   layernorm(context) {
-    affine(context, normalise(context, context.inputs[0], [1], Number(context.node.attributes.eps)), context.node.inShapes[0][0]);
+    affine(context, normalise(context, context.inputs[0], [1], Number(attributesOf(context.node, 'layernorm').eps)), context.node.inShapes[0][0]);
   },
   groupnorm(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'groupnorm');
     const shape = context.node.inShapes[0];
     const groups = Number(a.groups);
     const grouped = context.add('Reshape', [context.inputs[0], context.constant('int64', [0, groups, -1], [3])]);
@@ -210,14 +211,14 @@ const entries: Record<string, Entry> = {
   },
   instancenorm(context) {
     if (context.rank === 0) return { unsupported: 'instancenorm on a feature vector' };
-    affine(context, normalise(context, context.inputs[0], Array.from({ length: context.rank }, (_, i) => i + 2), Number(context.node.attributes.eps)), context.node.inShapes[0][0]);
+    affine(context, normalise(context, context.inputs[0], Array.from({ length: context.rank }, (_, i) => i + 2), Number(attributesOf(context.node, 'instancenorm').eps)), context.node.inShapes[0][0]);
   },
   prelu(context) {
     const channels = context.tensor('weight')!.shape[0];
     context.add('PRelu', [context.inputs[0], context.weight('weight', channels === 1 ? [1] : channelShape(context, channels))], [], context.output);
   },
   lrn(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'lrn');
     // ONNX centres an even window one channel later than PyTorch does.
     if (Number(a.size) % 2 === 0) return { unsupported: `lrn with an even size (${a.size}): ONNX's LRN window sits one channel off PyTorch's` };
     context.add('LRN', [context.inputs[0]], [attr.int('size', Number(a.size)), attr.float('alpha', Number(a.alpha)), attr.float('beta', Number(a.beta)), attr.float('bias', Number(a.k))], context.output);
@@ -228,8 +229,8 @@ const entries: Record<string, Entry> = {
   relu6(context) {
     context.add('Clip', [context.inputs[0], context.constant('float', [0], []), context.constant('float', [6], [])], [], context.output);
   },
-  leaky_relu: (context) => unary('LeakyRelu', [attr.float('alpha', Number(context.node.attributes.slope ?? 0.01))])(context),
-  elu: (context) => unary('Elu', [attr.float('alpha', Number(context.node.attributes.alpha ?? 1))])(context),
+  leaky_relu: (context) => unary('LeakyRelu', [attr.float('alpha', Number(attributesOf(context.node, 'leaky_relu').slope ?? 0.01))])(context),
+  elu: (context) => unary('Elu', [attr.float('alpha', Number(attributesOf(context.node, 'elu').alpha ?? 1))])(context),
   gelu(context) {
     // GELU(x) = x·Φ(x) = 0.5·x·(1 + erf(x/√2)), PyTorch's exact form.
     const x = context.inputs[0];
@@ -254,7 +255,7 @@ const entries: Record<string, Entry> = {
   softmax: unary('Softmax', [attr.int('axis', 1)]),
   log_softmax: unary('LogSoftmax', [attr.int('axis', 1)]),
   maxpool(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'maxpool');
     context.add(
       'MaxPool',
       [context.inputs[0]],
@@ -269,7 +270,7 @@ const entries: Record<string, Entry> = {
     );
   },
   avgpool(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'avgpool');
     if (numbers(a.padLeft).join() !== numbers(a.padRight).join()) return { unsupported: 'average pooling with "same" padding (the odd pixel has no exact PyTorch equivalent)' };
     context.add(
       'AveragePool',
@@ -292,11 +293,11 @@ const entries: Record<string, Entry> = {
     context.add('Reshape', [context.inputs[0], context.constant('int64', [0, ...shape], [shape.length + 1])], [], context.output);
   },
   pad(context) {
-    const amount = numbers(context.node.attributes.amount);
+    const amount = numbers(attributesOf(context.node, 'pad').amount);
     context.add('Pad', [context.inputs[0], context.constant('int64', [0, 0, ...amount, 0, 0, ...amount], [4 + 2 * amount.length])], [], context.output);
   },
   upsample(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'upsample');
     const mode = String(a.mode);
     const scales = context.constant('float', [1, 1, ...numbers(a.scale)], [2 + context.rank]);
     const roi = context.constant('float', [], [0]);

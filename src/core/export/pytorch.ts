@@ -14,7 +14,8 @@
  */
 import { findOp } from '../ops/registry';
 import type { GraphNode } from '../semantics/graph';
-import { evaluate, isError, type Value } from '../semantics/values';
+import { evaluate, isError } from '../semantics/values';
+import type { Value } from '../types';
 import type { BlockDecl, CallNode, Expr, Statement } from '../syntax/ast';
 import { describeStatement, exportSource, isExportFailure, statementText, type ExportFailure, type ExportSource, notYetExportedFailure } from './network';
 import { binaryExpr, fold, isPythonIdentifier, mentionsName, nameExpr, numberExpr, pythonExpr, pythonLiteral, pythonName, snakeCase, substitute } from './python';

@@ -7,8 +7,9 @@
  */
 import type { GraphNode } from '../semantics/graph';
 import type { Expr } from '../syntax/ast';
-import type { Value } from '../semantics/values';
+import type { Value } from '../types';
 import { binaryExpr, numberExpr, pythonLiteral, pythonTuple } from './python';
+import { attributesOf, type WindowedOpName } from '../ops/attributes';
 
 /** What an op entry may ask of the class being written. */
 export interface TorchOpContext {
@@ -66,7 +67,7 @@ function numbers(value: unknown): number[] {
 }
 
 function symmetric(node: GraphNode): boolean {
-  return numbers(node.attributes.padLeft).join() === numbers(node.attributes.padRight).join();
+  return numbers(attributesOf<WindowedOpName>(node).padLeft).join() === numbers(attributesOf<WindowedOpName>(node).padRight).join();
 }
 
 /** The output channels as written (over block parameters) or as resolved. */
@@ -89,7 +90,7 @@ function keywords(parts: [string, string, string?][]): string {
  * size at run time, as `pad_same` does, so one class serves every size.
  */
 function windowPadding(context: TorchOpContext, allowSameWord: boolean): { padding: string; keras: boolean } {
-  const a = context.node.attributes;
+  const a = attributesOf<WindowedOpName>(context.node);
   const written = context.argValue('padding');
   const strideWritten = context.argExpr('stride') !== undefined;
   const unitStride = numbers(a.stride).every((s) => s === 1);
@@ -104,7 +105,7 @@ function windowPadding(context: TorchOpContext, allowSameWord: boolean): { paddi
 }
 
 function conv(context: TorchOpContext): TorchLayer {
-  const a = context.node.attributes;
+  const a = attributesOf(context.node, 'conv');
   const r = context.rank;
   const out = context.arg('out', a.out);
   const { padding, keras } = windowPadding(context, true);
@@ -121,7 +122,7 @@ function conv(context: TorchOpContext): TorchLayer {
 /** The run-time "same" padding before a layer whose module holds kernel_size, stride and dilation. */
 function kerasPad(context: TorchOpContext, value: 0 | '-inf'): Pick<TorchLayer, 'padBefore' | 'padModule'> {
   context.useHelper('pad_same');
-  const a = context.node.attributes;
+  const a = attributesOf<WindowedOpName>(context.node);
   const fill = value === 0 ? '' : ", value=float('-inf')";
   const r = context.rank;
   const tuple = (name: string, v: unknown) => {
@@ -138,7 +139,7 @@ function kerasPad(context: TorchOpContext, value: 0 | '-inf'): Pick<TorchLayer, 
 const entries: Record<string, Entry> = {
   conv,
   conv_transpose(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'conv_transpose');
     const module = `nn.ConvTranspose${context.rank}d(${context.inChannels}, ${context.arg('out', a.out)}, ${context.arg('kernel', a.kernel)}${keywords([
       ['stride', context.arg('stride', a.stride), '1'],
       ['padding', context.arg('padding', a.padding), '0'],
@@ -150,7 +151,7 @@ const entries: Record<string, Entry> = {
     return { module, name: 'conv_transpose', outChannels: channelsOut(context, 'out', Number(a.out)) };
   },
   depthwise_conv(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'depthwise_conv');
     const multiplier = context.argExpr('multiplier') ?? numberExpr(Number(a.multiplier));
     const outExpr = binaryExpr('*', context.inChannelsExpr, multiplier);
     const { padding, keras } = windowPadding(context, true);
@@ -165,7 +166,7 @@ const entries: Record<string, Entry> = {
     return { module, name: 'depthwise', outChannels: outExpr, ...(keras ? kerasPad(context, 0) : {}) };
   },
   separable_conv(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'separable_conv');
     context.useHelper('SeparableConv');
     const { padding, keras } = windowPadding(context, false);
     const module = `SeparableConv${context.rank}d(${context.inChannels}, ${context.arg('out', a.out)}, ${context.arg('kernel', a.kernel)}${keywords([
@@ -183,7 +184,7 @@ const entries: Record<string, Entry> = {
     return { module, name: 'separable', outChannels: channelsOut(context, 'out', Number(a.out)), ...pad };
   },
   dense(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'dense');
     const inShape = context.node.inShapes[0];
     const features = inShape.length === 1 ? context.inChannels : String(inShape[inShape.length - 1]);
     const module = `nn.Linear(${features}, ${context.arg('units', a.units)}${keywords([['bias', context.arg('bias', a.bias), 'True']])})`;
@@ -191,7 +192,7 @@ const entries: Record<string, Entry> = {
     return { module, name: 'fc', ...(inShape.length === 1 ? { outChannels: channelsOut(context, 'units', Number(a.units)) } : {}) };
   },
   batchnorm(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'batchnorm');
     // PyTorch's defaults (eps 1e-5, momentum 0.1) are the language's; values the user wrote are passed on.
     // A feature vector [N, C] is BatchNorm1d's other accepted input.
     const module = `nn.BatchNorm${Math.max(1, context.rank)}d(${context.inChannels}${keywords([
@@ -202,7 +203,7 @@ const entries: Record<string, Entry> = {
     return { module, name: 'bn' };
   },
   layernorm(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'layernorm');
     const settings = `${context.inChannels}${keywords([
       ['eps', context.arg('eps', a.eps, false), '1e-05'],
       ['elementwise_affine', context.arg('affine', a.affine), 'True'],
@@ -213,7 +214,7 @@ const entries: Record<string, Entry> = {
     return { module: `ChannelLayerNorm(${settings})`, name: 'ln' };
   },
   groupnorm(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'groupnorm');
     const module = `nn.GroupNorm(${context.arg('groups', a.groups)}, ${context.inChannels}${keywords([
       ['eps', context.arg('eps', a.eps, false), '1e-05'],
       ['affine', context.arg('affine', a.affine), 'True'],
@@ -221,7 +222,7 @@ const entries: Record<string, Entry> = {
     return { module, name: 'gn' };
   },
   instancenorm(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'instancenorm');
     if (context.rank === 0) return { unsupported: 'instancenorm on a feature vector' };
     const module = `nn.InstanceNorm${context.rank}d(${context.inChannels}${keywords([
       ['eps', context.arg('eps', a.eps, false), '1e-05'],
@@ -230,14 +231,14 @@ const entries: Record<string, Entry> = {
     return { module, name: 'norm' };
   },
   prelu(context) {
-    const shared = context.node.attributes.shared !== false;
+    const shared = attributesOf(context.node, 'prelu').shared !== false;
     return { module: shared ? 'nn.PReLU()' : `nn.PReLU(${context.inChannels})`, name: 'prelu' };
   },
   dropout(context) {
-    return { module: `nn.Dropout(${context.arg('p', context.node.attributes.p, false)})`, name: 'dropout' };
+    return { module: `nn.Dropout(${context.arg('p', attributesOf(context.node, 'dropout').p, false)})`, name: 'dropout' };
   },
   lrn(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'lrn');
     const module = `nn.LocalResponseNorm(${context.arg('size', a.size)}${keywords([
       ['alpha', context.arg('alpha', a.alpha, false), '0.0001'],
       ['beta', context.arg('beta', a.beta, false), '0.75'],
@@ -246,7 +247,7 @@ const entries: Record<string, Entry> = {
     return { module, name: 'lrn' };
   },
   maxpool(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'maxpool');
     const r = context.rank;
     const { padding, keras } = windowPadding(context, false);
     const settings = `${context.arg('kernel', a.kernel)}${keywords([
@@ -259,7 +260,7 @@ const entries: Record<string, Entry> = {
     return keras ? { ...layer, ...kerasPad(context, '-inf') } : layer;
   },
   avgpool(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'avgpool');
     const r = context.rank;
     if (!symmetric(context.node) || context.argValue('padding')?.kind === 'string' && (context.argValue('padding') as { value: string }).value === 'same') {
       return { unsupported: 'average pooling with "same" padding (PyTorch pads both sides equally; an odd total has no exact equivalent)' };
@@ -281,11 +282,11 @@ const entries: Record<string, Entry> = {
     return { call: (x) => `${x}.amax(dim=${axes})`, sequentialModule: `nn.Sequential(nn.AdaptiveMaxPool${context.rank}d(1), nn.Flatten())` };
   },
   adaptive_avgpool(context) {
-    const size = context.arg('size', context.node.attributes.size);
+    const size = context.arg('size', attributesOf(context.node, 'adaptive_avgpool').size);
     return { call: (x) => `F.adaptive_avg_pool${context.rank}d(${x}, ${size})`, sequentialModule: `nn.AdaptiveAvgPool${context.rank}d(${size})` };
   },
   adaptive_maxpool(context) {
-    const size = context.arg('size', context.node.attributes.size);
+    const size = context.arg('size', attributesOf(context.node, 'adaptive_maxpool').size);
     return { call: (x) => `F.adaptive_max_pool${context.rank}d(${x}, ${size})`, sequentialModule: `nn.AdaptiveMaxPool${context.rank}d(${size})` };
   },
   flatten(context) {
@@ -293,16 +294,16 @@ const entries: Record<string, Entry> = {
     return { call: (x) => `torch.flatten(${x}, 1)`, sequentialModule: 'nn.Flatten()', outChannels: numberExpr(context.node.outShape[0]) };
   },
   reshape(context) {
-    const shape = numbers(context.node.attributes.shape);
+    const shape = numbers(attributesOf(context.node, 'reshape').shape);
     return { call: (x) => `${x}.reshape(${x}.shape[0], ${shape.join(', ')})`, sequentialModule: `nn.Unflatten(1, ${pythonTuple(shape)})`, outChannels: numberExpr(shape[0]) };
   },
   pad(context) {
-    const amount = numbers(context.node.attributes.amount);
+    const amount = numbers(attributesOf(context.node, 'pad').amount);
     const pads = [...amount].reverse().flatMap((p) => [p, p]);
     return { call: (x) => `F.pad(${x}, ${pythonTuple(pads)})`, sequentialModule: `nn.ConstantPad${context.rank}d(${pythonTuple(pads)}, 0.0)` };
   },
   upsample(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'upsample');
     const scale = numbers(a.scale).map((s) => (Number.isInteger(s) ? `${s}.0` : String(s)));
     const scaleText = scale.every((s) => s === scale[0]) ? scale[0] : `(${scale.join(', ')})`;
     let mode = String(a.mode);
@@ -324,11 +325,11 @@ const entries: Record<string, Entry> = {
   softmax: () => ({ call: (x) => `F.softmax(${x}, dim=1)`, sequentialModule: 'nn.Softmax(dim=1)' }),
   log_softmax: () => ({ call: (x) => `F.log_softmax(${x}, dim=1)`, sequentialModule: 'nn.LogSoftmax(dim=1)' }),
   leaky_relu(context) {
-    const slope = context.arg('slope', context.node.attributes.slope ?? 0.01, false);
+    const slope = context.arg('slope', attributesOf(context.node, 'leaky_relu').slope ?? 0.01, false);
     return { call: (x) => `F.leaky_relu(${x}, ${slope})`, sequentialModule: `nn.LeakyReLU(${slope})` };
   },
   elu(context) {
-    const alpha = context.arg('alpha', context.node.attributes.alpha ?? 1, false);
+    const alpha = context.arg('alpha', attributesOf(context.node, 'elu').alpha ?? 1, false);
     return { call: (x) => `F.elu(${x}, ${alpha})`, sequentialModule: `nn.ELU(${alpha})` };
   },
   identity: () => ({ call: (x) => x, sequentialModule: 'nn.Identity()' }),
@@ -336,7 +337,7 @@ const entries: Record<string, Entry> = {
 
 /** A pool's stride, left out when not written (PyTorch's default is the kernel size, as the language's). */
 function poolStride(context: TorchOpContext): [string, string][] {
-  return context.argValue('stride') === undefined ? [] : [['stride', context.arg('stride', context.node.attributes.stride)]];
+  return context.argValue('stride') === undefined ? [] : [['stride', context.arg('stride', attributesOf(context.node, 'maxpool', 'avgpool').stride)]];
 }
 
 function activation(fn: string, module: string): Entry {

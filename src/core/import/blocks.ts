@@ -8,8 +8,8 @@
  * the units (a residual or concat with its trailing activation).
  */
 import type { ArgValue, LayerArg } from './layers';
-import { commonSource, type BlockDefinition } from './print';
-import type { Item } from './structure';
+import { commonSource } from './print';
+import type { BlockDefinition, Item } from './structure';
 
 /** A number in a statement that a block may turn into a parameter, with a name hint. */
 interface Slot {

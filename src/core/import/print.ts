@@ -5,16 +5,7 @@
  * as comments.
  */
 import type { ArgValue, ImportedLayer, LayerArg } from './layers';
-import type { Item } from './structure';
-
-/** A block definition to print. */
-export interface BlockDefinition {
-  name: string;
-  params: { name: string; default?: ArgValue }[];
-  body: Item[];
-  /** A comment line above the block. */
-  comment?: string;
-}
+import type { BlockDefinition, Item } from './structure';
 
 /** Everything one output file holds. */
 export interface Program {

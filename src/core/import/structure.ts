@@ -6,7 +6,6 @@
  * fork is its immediate post-dominator, so nested structures come out nested.
  */
 import type { ArgValue, ImportedLayer, LayerArg, LayerGraph } from './layers';
-import type { BlockDefinition } from './print';
 
 /** A statement of the recovered program. Blocks and repeats are added later by `blocks.ts`. */
 export type Item =
@@ -17,6 +16,15 @@ export type Item =
   | { kind: 'call'; block: BlockDefinition; values: ArgValue[]; instance: Item[]; label?: string }
   /** `body` is printed once; `passes` holds every pass's own statements, for weights and names. */
   | { kind: 'repeat'; count: number; body: Item[]; passes: Item[][]; label?: string };
+
+/** A block definition: its parameters and the statements of its body. */
+export interface BlockDefinition {
+  name: string;
+  params: { name: string; default?: ArgValue }[];
+  body: Item[];
+  /** A comment line above the block. */
+  comment?: string;
+}
 
 /** The recovered program, or the layer where the graph stops being expressible. */
 export type StructureResult = { ok: true; items: Item[] } | { ok: false; layer: ImportedLayer; message: string };

@@ -14,7 +14,8 @@
  * test/core/memoryCases.ts derives by hand.
  */
 import type { GraphNode } from '../semantics/graph';
-import { elementCount } from '../semantics/shape';
+import { elementCount } from '../shape';
+import { attributesOf, type WindowedOpName } from '../ops/attributes';
 
 /** The element type of a tensor autograd saves. `activation` follows the training precision (4 bytes, or 2 in mixed precision). */
 export type SavedType = 'activation' | 'float32' | 'int64' | 'float64';
@@ -56,26 +57,26 @@ function outputElements(node: GraphNode): number {
 
 /** Weight, plus bias when the layer has one. */
 function weightAndBias(node: GraphNode): number {
-  return node.attributes.bias === false ? 1 : 2;
+  return attributesOf(node, 'conv', 'conv_transpose', 'depthwise_conv', 'dense').bias === false ? 1 : 2;
 }
 
 /** Scale and shift when affine (the default), none otherwise. */
 function affineTensors(node: GraphNode): number {
-  return node.attributes.affine === false ? 0 : 2;
+  return attributesOf(node, 'batchnorm', 'layernorm', 'groupnorm', 'instancenorm').affine === false ? 0 : 2;
 }
 
 /** True when a window pads differently before and after, which PyTorch's convolutions can only do through an explicit F.pad. */
 function unevenPadding(node: GraphNode): boolean {
-  const left = node.attributes.padLeft;
-  const right = node.attributes.padRight;
+  const left = attributesOf<WindowedOpName>(node).padLeft;
+  const right = attributesOf<WindowedOpName>(node).padRight;
   return Array.isArray(left) && Array.isArray(right) && left.join() !== right.join();
 }
 
 /** The F.pad copy of a convolution's input: new storage of the padded size. */
 function paddedInput(node: GraphNode): SavedTensor {
   const [channels, ...sizes] = node.inShapes[0];
-  const left = node.attributes.padLeft as number[];
-  const right = node.attributes.padRight as number[];
+  const left = attributesOf<WindowedOpName>(node).padLeft;
+  const right = attributesOf<WindowedOpName>(node).padRight;
   const elements = channels * sizes.reduce((product, n, i) => product * (n + Number(left[i]) + Number(right[i])), 1);
   return { of: 'buffer', name: 'padded input', elements, perSample: true, type: 'activation' };
 }
@@ -111,11 +112,11 @@ export const memoryRules: Readonly<Record<string, MemoryRule>> = {
   separable_conv: {
     saves: (node) => {
       // The depthwise step's output is the pointwise step's input, a tensor the graph does not show.
-      const channels = node.inShapes[0][0] * Number(node.attributes.multiplier ?? 1);
+      const channels = node.inShapes[0][0] * Number(attributesOf(node, 'separable_conv').multiplier ?? 1);
       const positions = elementCount(node.outShape.slice(1));
       return [input, { of: 'buffer', name: 'depthwise output', elements: channels * positions, perSample: true, type: 'activation', intermediate: true }];
     },
-    parameterTensors: (node) => (node.attributes.bias === false ? 2 : 3),
+    parameterTensors: (node) => (attributesOf(node, 'separable_conv').bias === false ? 2 : 3),
     reason: 'Two convolutions: the depthwise one keeps the input, the pointwise one keeps the depthwise output.',
   },
   dense: { ...savesInput('addmm/mm keep the input (mat1) for grad_weight = grad_outputᵀ·input; the transposed weight is a view of a parameter.'), parameterTensors: weightAndBias },
@@ -140,7 +141,7 @@ export const memoryRules: Readonly<Record<string, MemoryRule>> = {
     reason: 'native_layer_norm_backward needs the input and the mean and 1/std of every normalised group (one per sample and position).',
   },
   groupnorm: {
-    saves: (node) => [input, { of: 'buffer', name: 'mean and inverse std', elements: 2 * Number(node.attributes.groups ?? 1), perSample: true, type: 'float32' }],
+    saves: (node) => [input, { of: 'buffer', name: 'mean and inverse std', elements: 2 * Number(attributesOf(node, 'groupnorm').groups ?? 1), perSample: true, type: 'float32' }],
     parameterTensors: affineTensors,
     reason: 'native_group_norm_backward needs the input and the mean and 1/std of each group of each sample.',
   },
@@ -150,7 +151,7 @@ export const memoryRules: Readonly<Record<string, MemoryRule>> = {
       // instance_norm is batch_norm over a (1, N·C, ...) view: N·C statistics, and an affine
       // weight repeated N times (a new tensor, not the parameter).
       { of: 'buffer', name: 'mean and inverse std', elements: 2 * node.outShape[0], perSample: true, type: 'float32' },
-      ...(node.attributes.affine === true ? [{ of: 'buffer' as const, name: 'repeated weight', elements: node.outShape[0], perSample: true, type: 'float32' as const }] : []),
+      ...(attributesOf(node, 'instancenorm').affine === true ? [{ of: 'buffer' as const, name: 'repeated weight', elements: node.outShape[0], perSample: true, type: 'float32' as const }] : []),
     ],
     parameterTensors: affineTensors,
     reason: 'instance_norm runs batch_norm on a (1, N·C, ...) view: the input, N·C means and 1/stds, and with affine the weight repeated N times.',
@@ -184,7 +185,7 @@ export const memoryRules: Readonly<Record<string, MemoryRule>> = {
       // (mul keeps alpha as a 0-d float64 tensor, pow keeps its base) and x / div (div keeps div).
       const channels = node.outShape[0];
       const positions = elementCount(node.outShape.slice(1));
-      const size = Number(node.attributes.size ?? 1);
+      const size = Number(attributesOf(node, 'lrn').size ?? 1);
       return [
         input,
         { of: 'buffer', intermediate: true, name: 'padded squares', elements: (channels + size - 1) * positions, perSample: true, type: 'activation' },
@@ -197,7 +198,7 @@ export const memoryRules: Readonly<Record<string, MemoryRule>> = {
   },
   dropout: {
     saves: (node) => {
-      const p = Number(node.attributes.p ?? 0.5);
+      const p = Number(attributesOf(node, 'dropout').p ?? 0.5);
       if (p === 0) return [];
       if (p === 1) return [{ of: 'buffer', name: 'zero', elements: 1, perSample: false, type: 'activation' }];
       // dropout1d/2d/3d drop whole channels: the noise has one value per sample and channel.
@@ -205,7 +206,7 @@ export const memoryRules: Readonly<Record<string, MemoryRule>> = {
       const elements = perChannel ? node.outShape[0] : outputElements(node);
       return [{ of: 'buffer', name: 'mask', elements, perSample: true, type: 'activation' }];
     },
-    view: (node) => Number(node.attributes.p ?? 0.5) === 0,
+    view: (node) => Number(attributesOf(node, 'dropout').p ?? 0.5) === 0,
     reason:
       'input · noise keeps the noise (the scaled mask) in the activation type: one value per element, or per channel for dropout1d/2d/3d. ' +
       'On CUDA, nn.Dropout keeps a 1-byte bool mask instead. p = 0 returns the input.',

@@ -30,7 +30,7 @@
  */
 import type { GraphNode, NetworkGraph } from '../semantics/graph';
 import type { Analysis } from '../semantics/results';
-import { elementCount } from '../semantics/shape';
+import { elementCount } from '../shape';
 import { memoryRule, type SavedType } from './rules';
 
 /** The optimizers the estimate knows. */

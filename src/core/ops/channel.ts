@@ -4,10 +4,11 @@
  * splits, sub-pixel upsampling), and layer_scale, ConvNeXt's learned
  * per-channel multiplier.
  */
-import { axesName, formatShape } from '../semantics/shape';
+import { axesName, formatShape } from '../shape';
 import { arg, type OpDefinition } from './types';
+import type { OpAttributes } from './attributes';
 
-const slice: OpDefinition = {
+const slice: OpDefinition<OpAttributes['slice']> = {
   names: ['slice'],
   family: 'channel',
   summary:
@@ -48,7 +49,7 @@ const slice: OpDefinition = {
   },
 };
 
-const channelShuffle: OpDefinition = {
+const channelShuffle: OpDefinition<OpAttributes['channel_shuffle']> = {
   names: ['channel_shuffle'],
   family: 'channel',
   summary: 'Interleaves the channels of `groups` groups (channel g·(C/groups) + i moves to i·groups + g), as torch.nn.ChannelShuffle in ShuffleNet.',
@@ -65,7 +66,7 @@ const channelShuffle: OpDefinition = {
   },
 };
 
-const pixelShuffle: OpDefinition = {
+const pixelShuffle: OpDefinition<OpAttributes['pixel_shuffle']> = {
   names: ['pixel_shuffle'],
   family: 'channel',
   spatialRanks: [1, 2, 3],
@@ -89,7 +90,7 @@ const pixelShuffle: OpDefinition = {
   },
 };
 
-const layerScale: OpDefinition = {
+const layerScale: OpDefinition<OpAttributes['layer_scale']> = {
   names: ['layer_scale'],
   family: 'channel',
   summary: "Multiplies each channel by a learned factor (C parameters), ConvNeXt's layer scale (gamma, initialised to `init`).",

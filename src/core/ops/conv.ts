@@ -1,7 +1,9 @@
 /** Convolutions: conv (1-D/2-D/3-D by input rank), transposed, depthwise and separable. */
-import type { ReceptiveFieldStep } from '../semantics/receptiveField';
+import { elementCount } from '../shape';
+import { declaredInput } from './declaredInput';
 import { arg, type OpContext, type OpDefinition, type OpOutcome } from './types';
-import { product, resolvePadding, suggestWindowChange, windowOutput, type WindowGeometry } from './window';
+import { resolvePadding, suggestWindowChange, windowAttributes, windowOutput, windowStep, type WindowGeometry } from './window';
+import type { OpAttributes } from './attributes';
 
 const sharedWindowArgs = [
   arg.spatial('stride', 'Step between windows, per spatial axis.', 1),
@@ -11,23 +13,6 @@ const sharedWindowArgs = [
   ),
   arg.spatial('dilation', 'Spacing between kernel taps; the window spans d(k-1)+1 pixels.', 1),
 ];
-
-/** Reads the `in=` assertion and reports `channel-mismatch`; returns the channel count the layer's weights have. */
-export function declaredInput(context: OpContext, axis = 0, what = 'input channels'): number {
-  const actual = context.input.shape[axis];
-  if (!context.has('in')) return actual;
-  const declared = context.int('in', { min: 1 });
-  if (declared !== undefined && declared !== actual) {
-    context.report(
-      'channel-mismatch',
-      `${context.name} declares in=${declared} but receives ${actual} ${what}; PyTorch would fail here at run time. Set in=${actual} or change the layer before.`,
-      'in',
-      [context.setArgumentFix('in', String(actual), `Set in=${actual}`)],
-    );
-    return declared;
-  }
-  return actual;
-}
 
 /** Shared by every windowed convolution: reads kernel/stride/padding/dilation and computes output sizes. */
 function convWindow(context: OpContext): { g: WindowGeometry; out: { sizes: number[]; formula: string[] } } | undefined {
@@ -43,16 +28,6 @@ function convWindow(context: OpContext): { g: WindowGeometry; out: { sizes: numb
   return out ? { g, out } : undefined;
 }
 
-/** The window settings as graph attributes: `kernel`, `stride`, `dilation`, `padLeft`, `padRight` per spatial axis. */
-export function windowAttributes(g: WindowGeometry): { kernel: number[]; stride: number[]; dilation: number[]; padLeft: number[]; padRight: number[] } {
-  return { kernel: g.kernel, stride: g.stride, dilation: g.dilation, padLeft: g.padLeft, padRight: g.padRight };
-}
-
-/** The receptive-field step of a sliding window: its span, stride, left padding and tap spacing. */
-export function windowStep(g: WindowGeometry): ReceptiveFieldStep {
-  return { kind: 'window', kernel: g.kernel.map((k, i) => g.dilation[i] * (k - 1) + 1), stride: g.stride, padLeft: g.padLeft, dilation: g.dilation };
-}
-
 function checkGroups(context: OpContext, inChannels: number, outChannels: number, groups: number): void {
   if (inChannels % groups !== 0 || outChannels % groups !== 0) {
     const which = inChannels % groups !== 0 ? `the ${inChannels} input channels` : `the ${outChannels} output channels`;
@@ -60,7 +35,7 @@ function checkGroups(context: OpContext, inChannels: number, outChannels: number
   }
 }
 
-const conv: OpDefinition = {
+const conv: OpDefinition<OpAttributes['conv']> = {
   names: ['conv', 'conv1d', 'conv2d', 'conv3d'],
   fixedRank: { conv1d: 1, conv2d: 2, conv3d: 3 },
   spatialRanks: [1, 2, 3],
@@ -83,13 +58,13 @@ const conv: OpDefinition = {
     if (out === undefined || groups === undefined || bias === undefined || !window) return null;
     const inChannels = declaredInput(context);
     checkGroups(context, inChannels, out, groups);
-    const taps = product(window.g.kernel);
+    const taps = elementCount(window.g.kernel);
     const perGroupIn = Math.floor(inChannels / groups);
     const shape = [out, ...window.out.sizes];
     return {
       shape,
       trainable: perGroupIn * taps * out + (bias ? out : 0),
-      macs: product(shape) * perGroupIn * taps,
+      macs: elementCount(shape) * perGroupIn * taps,
       attributes: { out, groups, bias, ...windowAttributes(window.g) },
       receptiveField: windowStep(window.g),
       formula: window.out.formula,
@@ -98,7 +73,7 @@ const conv: OpDefinition = {
   },
 };
 
-const convTranspose: OpDefinition = {
+const convTranspose: OpDefinition<OpAttributes['conv_transpose']> = {
   names: ['conv_transpose', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d'],
   familiarNames: ['deconv'],
   fixedRank: { conv_transpose1d: 1, conv_transpose2d: 2, conv_transpose3d: 3 },
@@ -144,19 +119,19 @@ const convTranspose: OpDefinition = {
       context.report('nonpositive-size', `${context.name}: padding ${padding[bad2]} removes the whole output on axis ${bad2 + 1}: ${formula[bad2]}. Use less padding.`, 'padding');
       return null;
     }
-    const taps = product(kernel);
+    const taps = elementCount(kernel);
     return {
       shape: [out, ...outSizes],
       trainable: inChannels * Math.floor(out / groups) * taps + (bias ? out : 0),
       attributes: { out, kernel, stride, padding, outputPadding, dilation, groups, bias },
-      macs: product(context.input.shape) * Math.floor(out / groups) * taps,
+      macs: elementCount(context.input.shape) * Math.floor(out / groups) * taps,
       receptiveField: { kind: 'transpose', kernel: kernel.map((k, i) => dilation[i] * (k - 1) + 1), stride, padLeft: padding, dilation },
       formula,
     };
   },
 };
 
-const depthwise: OpDefinition = {
+const depthwise: OpDefinition<OpAttributes['depthwise_conv']> = {
   names: ['depthwise_conv', 'depthwise_conv1d', 'depthwise_conv2d', 'depthwise_conv3d'],
   fixedRank: { depthwise_conv1d: 1, depthwise_conv2d: 2, depthwise_conv3d: 3 },
   spatialRanks: [1, 2, 3],
@@ -173,12 +148,12 @@ const depthwise: OpDefinition = {
     if (multiplier === undefined || bias === undefined || !window) return null;
     const inChannels = context.input.shape[0];
     const out = inChannels * multiplier;
-    const taps = product(window.g.kernel);
+    const taps = elementCount(window.g.kernel);
     const shape = [out, ...window.out.sizes];
     return {
       shape,
       trainable: taps * out + (bias ? out : 0),
-      macs: product(shape) * taps,
+      macs: elementCount(shape) * taps,
       attributes: { multiplier, bias, ...windowAttributes(window.g) },
       receptiveField: windowStep(window.g),
       formula: window.out.formula,
@@ -187,7 +162,7 @@ const depthwise: OpDefinition = {
   },
 };
 
-const separable: OpDefinition = {
+const separable: OpDefinition<OpAttributes['separable_conv']> = {
   names: ['separable_conv', 'separable_conv1d', 'separable_conv2d', 'separable_conv3d'],
   fixedRank: { separable_conv1d: 1, separable_conv2d: 2, separable_conv3d: 3 },
   spatialRanks: [1, 2, 3],
@@ -204,8 +179,8 @@ const separable: OpDefinition = {
     const window = convWindow(context);
     if (out === undefined || multiplier === undefined || bias === undefined || !window) return null;
     const inChannels = context.input.shape[0];
-    const taps = product(window.g.kernel);
-    const positions = product(window.out.sizes);
+    const taps = elementCount(window.g.kernel);
+    const positions = elementCount(window.out.sizes);
     const middle = inChannels * multiplier;
     return {
       shape: [out, ...window.out.sizes],

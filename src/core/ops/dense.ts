@@ -1,9 +1,10 @@
 /** Fully connected layers. */
-import { declaredInput } from './conv';
+import { elementCount } from '../shape';
+import { declaredInput } from './declaredInput';
 import { arg, type OpDefinition } from './types';
-import { product } from './window';
+import type { OpAttributes } from './attributes';
 
-const dense: OpDefinition = {
+const dense: OpDefinition<OpAttributes['dense']> = {
   names: ['dense', 'linear'],
   familiarNames: ['fc'],
   family: 'dense',
@@ -31,7 +32,7 @@ const dense: OpDefinition = {
     return {
       shape: outShape,
       trainable: features * units + (bias ? units : 0),
-      macs: product(outShape) * features,
+      macs: elementCount(outShape) * features,
       attributes: { units, bias },
       receptiveField: { kind: shape.length > 1 ? 'mixLast' : 'keep' },
     };

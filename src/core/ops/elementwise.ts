@@ -1,5 +1,6 @@
 /** Shape-preserving layers: activations, dropout, PReLU, local response normalisation. */
 import { arg, type OpDefinition, type ArgSpec } from './types';
+import type { OpAttributes } from './attributes';
 
 function elementwise(names: string[], summary: string, keywords: ArgSpec[] = [], positional: ArgSpec[] = []): OpDefinition {
   return {
@@ -20,7 +21,7 @@ function elementwise(names: string[], summary: string, keywords: ArgSpec[] = [],
   };
 }
 
-const dropout: OpDefinition = {
+const dropout: OpDefinition<OpAttributes['dropout']> = {
   names: ['dropout', 'dropout1d', 'dropout2d', 'dropout3d'],
   family: 'regularization',
   pointwise: true,
@@ -33,7 +34,7 @@ const dropout: OpDefinition = {
   },
 };
 
-const prelu: OpDefinition = {
+const prelu: OpDefinition<OpAttributes['prelu']> = {
   names: ['prelu'],
   family: 'activation',
   summary: 'Parametric ReLU: a learned slope for negative values, one shared (1 parameter) or one per channel (C).',
@@ -45,7 +46,7 @@ const prelu: OpDefinition = {
   },
 };
 
-const lrn: OpDefinition = {
+const lrn: OpDefinition<OpAttributes['lrn']> = {
   names: ['lrn'],
   family: 'normalization',
   summary: 'Local response normalisation across neighbouring channels (AlexNet). No parameters.',

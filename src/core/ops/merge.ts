@@ -1,6 +1,7 @@
 /** Ops that combine the current tensor with labelled ones: add, concat, multiply. */
-import { formatShape, sameShape } from '../semantics/shape';
+import { formatShape, sameShape } from '../shape';
 import type { OpContext, OpDefinition, Tensor } from './types';
+import type { OpAttributes } from './attributes';
 
 function labelledInputs(context: OpContext): { tensors: Tensor[]; names: string[] } | null {
   const labels = context.labels();
@@ -17,7 +18,7 @@ function describeAll(tensors: Tensor[], names: string[]): string {
   return tensors.map((t, i) => `${names[i]} is ${formatShape(t.shape)}`).join(', ');
 }
 
-const add: OpDefinition = {
+const add: OpDefinition<OpAttributes['add']> = {
   names: ['add'],
   familiarNames: ['skip'],
   family: 'merge',
@@ -35,7 +36,7 @@ const add: OpDefinition = {
   },
 };
 
-const concat: OpDefinition = {
+const concat: OpDefinition<OpAttributes['concat']> = {
   names: ['concat'],
   familiarNames: ['concatenate'],
   family: 'merge',
@@ -60,7 +61,7 @@ export function concatShapes(shapes: number[][]): number[] | undefined {
   return [shapes.reduce((sum, s) => sum + s[0], 0), ...first.slice(1)];
 }
 
-const multiply: OpDefinition = {
+const multiply: OpDefinition<OpAttributes['multiply']> = {
   names: ['multiply'],
   family: 'merge',
   summary: 'Element-wise product with labelled tensors, broadcasting like NumPy over equal ranks (Cx1x1 against CxHxW, as in squeeze-and-excitation).',

@@ -1,7 +1,8 @@
 /** Normalisation layers. */
 import { arg, type OpDefinition } from './types';
+import type { OpAttributes } from './attributes';
 
-const batchnorm: OpDefinition = {
+const batchnorm: OpDefinition<OpAttributes['batchnorm']> = {
   names: ['batchnorm', 'batchnorm1d', 'batchnorm2d', 'batchnorm3d'],
   familiarNames: ['batch_norm', 'bn'],
   // batchnorm1d also takes plain feature vectors (N, C) in PyTorch, so only 2d and 3d fix a rank.
@@ -42,7 +43,7 @@ const batchnorm: OpDefinition = {
   },
 };
 
-const layernorm: OpDefinition = {
+const layernorm: OpDefinition<OpAttributes['layernorm']> = {
   names: ['layernorm'],
   family: 'normalization',
   summary: 'Layer normalisation over the channel axis of each position, with a learned scale and shift per channel (2C).',
@@ -55,7 +56,7 @@ const layernorm: OpDefinition = {
   },
 };
 
-const groupnorm: OpDefinition = {
+const groupnorm: OpDefinition<OpAttributes['groupnorm']> = {
   names: ['groupnorm'],
   family: 'normalization',
   summary: 'Group normalisation: channels split into groups normalised together; groups must divide C. 2C learned parameters.',
@@ -76,7 +77,7 @@ const groupnorm: OpDefinition = {
   },
 };
 
-const instancenorm: OpDefinition = {
+const instancenorm: OpDefinition<OpAttributes['instancenorm']> = {
   names: ['instancenorm'],
   family: 'normalization',
   summary: 'Instance normalisation: each channel of each sample normalised over its spatial axes (as torch.nn.InstanceNorm2d, affine=false by default).',

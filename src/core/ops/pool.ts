@@ -1,9 +1,9 @@
 /** Pooling: windowed max/average, global and adaptive. */
 import { arg, type OpDefinition } from './types';
-import { windowAttributes, windowStep } from './conv';
-import { resolvePadding, suggestWindowChange, windowOutput, type WindowGeometry } from './window';
+import { resolvePadding, suggestWindowChange, windowAttributes, windowOutput, windowStep, type WindowGeometry } from './window';
+import type { OpAttributes } from './attributes';
 
-function windowPool(kind: 'max' | 'avg'): OpDefinition {
+function windowPool(kind: 'max' | 'avg'): OpDefinition<OpAttributes['maxpool' | 'avgpool']> {
   const base = `${kind}pool`;
   return {
     names: [base, `${base}1d`, `${base}2d`, `${base}3d`],
@@ -73,7 +73,7 @@ function windowPool(kind: 'max' | 'avg'): OpDefinition {
   };
 }
 
-function globalPool(kind: 'max' | 'avg'): OpDefinition {
+function globalPool(kind: 'max' | 'avg'): OpDefinition<OpAttributes['global_maxpool' | 'global_avgpool']> {
   return {
     names: [`global_${kind}pool`],
     spatialRanks: [1, 2, 3],
@@ -86,7 +86,7 @@ function globalPool(kind: 'max' | 'avg'): OpDefinition {
   };
 }
 
-function adaptivePool(kind: 'max' | 'avg'): OpDefinition {
+function adaptivePool(kind: 'max' | 'avg'): OpDefinition<OpAttributes['adaptive_maxpool' | 'adaptive_avgpool']> {
   return {
     names: [`adaptive_${kind}pool`, `adaptive_${kind}pool1d`, `adaptive_${kind}pool2d`, `adaptive_${kind}pool3d`],
     fixedRank: { [`adaptive_${kind}pool1d`]: 1, [`adaptive_${kind}pool2d`]: 2, [`adaptive_${kind}pool3d`]: 3 },

@@ -1,19 +1,19 @@
 /** Ops that rearrange or resize without weights: flatten, reshape, pad, upsample. */
-import { formatShape, sameShape } from '../semantics/shape';
+import { elementCount, formatShape, sameShape } from '../shape';
 import { arg, type OpDefinition } from './types';
-import { product } from './window';
+import type { OpAttributes } from './attributes';
 
-const flatten: OpDefinition = {
+const flatten: OpDefinition<OpAttributes['flatten']> = {
   names: ['flatten'],
   family: 'reshape',
   summary: 'Flattens every axis into one feature vector (CxHxW becomes C·H·W), as torch.nn.Flatten after the batch axis.',
   signature: { positional: [], keywords: [] },
   apply(context) {
-    return { shape: [product(context.input.shape)], receptiveField: { kind: 'drop' } };
+    return { shape: [elementCount(context.input.shape)], receptiveField: { kind: 'drop' } };
   },
 };
 
-const reshape: OpDefinition = {
+const reshape: OpDefinition<OpAttributes['reshape']> = {
   names: ['reshape'],
   family: 'reshape',
   summary: 'Reinterprets the tensor with another shape of the same element count; one entry of a tuple may be -1 (inferred).',
@@ -28,8 +28,8 @@ const reshape: OpDefinition = {
       context.report('bad-value', 'reshape needs a shape of positive whole numbers such as 16x25, or a tuple with at most one -1 such as (16, -1).', 'shape');
       return null;
     }
-    const total = product(context.input.shape);
-    const known = product(dims.filter((d) => d !== -1));
+    const total = elementCount(context.input.shape);
+    const known = elementCount(dims.filter((d) => d !== -1));
     if (dims.includes(-1)) {
       if (total % known !== 0) {
         context.report('bad-value', `reshape cannot infer -1: ${total} elements of ${formatShape(context.input.shape)} do not divide by ${known}.`, 'shape');
@@ -45,7 +45,7 @@ const reshape: OpDefinition = {
   },
 };
 
-const pad: OpDefinition = {
+const pad: OpDefinition<OpAttributes['pad']> = {
   names: ['pad'],
   family: 'reshape',
   summary: 'Zero-pads each spatial axis by `amount` on both sides.',
@@ -62,7 +62,7 @@ const pad: OpDefinition = {
   },
 };
 
-const upsample: OpDefinition = {
+const upsample: OpDefinition<OpAttributes['upsample']> = {
   names: ['upsample'],
   familiarNames: ['upsampling'],
   family: 'reshape',
@@ -89,7 +89,7 @@ const upsample: OpDefinition = {
     if (mode === undefined) return null;
     let sizes: number[];
     let ratio: number[];
-    const attributes: Record<string, number[] | string | boolean> = { mode };
+    const attributes: OpAttributes['upsample'] = { mode };
     if (given[0] === 'scale') {
       const value = context.value('scale');
       const raw = value?.kind === 'number' ? [value.value] : value?.kind === 'tuple' ? value.items.map((i) => (i.kind === 'number' ? i.value : NaN)) : value?.kind === 'shape' ? value.dims.map((d) => d ?? NaN) : undefined;

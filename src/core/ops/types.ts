@@ -4,9 +4,7 @@
  * in `registry.ts`.
  */
 import type { DiagnosticCode, Fix, Range } from '../diagnostics';
-import type { ReceptiveField, ReceptiveFieldStep } from '../semantics/receptiveField';
-import type { Attributes } from '../semantics/graph';
-import type { Value } from '../semantics/values';
+import type { Attributes, ReceptiveField, ReceptiveFieldStep, Value } from '../types';
 
 /** A tensor flowing between statements: its shape (channels first, no batch) and receptive field. */
 export interface Tensor {
@@ -51,8 +49,8 @@ export interface OpSignature {
   labels?: boolean;
 }
 
-/** What an op computed for one statement. */
-export interface OpOutcome {
+/** What an op computed for one statement; `A` is the op's attributes (`attributes.ts`). */
+export interface OpOutcome<A extends Attributes = Attributes> {
   shape: number[];
   trainable?: number;
   nonTrainable?: number;
@@ -61,8 +59,8 @@ export interface OpOutcome {
   receptiveField: ReceptiveFieldStep | { kind: 'merge'; fields: (ReceptiveField | null)[]; gated?: boolean };
   /** The output-size formula per spatial axis with the numbers filled in. */
   formula?: string[];
-  /** The resolved settings an executor needs to run the layer (see `Attributes`). */
-  attributes?: Attributes;
+  /** The resolved settings an executor needs to run the layer (its entry in `OpAttributes`). */
+  attributes?: A;
   /**
    * For a failed `->` assertion: the smallest argument change that gives the
    * asserted shape, e.g. `{ name: 'padding', value: '1' }`.
@@ -105,8 +103,8 @@ export interface OpContext {
 /** What kind of layer an op is: how docs group it and the colour the diagram gives it. */
 export type OpFamily = 'convolution' | 'pooling' | 'dense' | 'normalization' | 'activation' | 'regularization' | 'reshape' | 'merge' | 'channel';
 
-/** One op (or several spellings sharing one implementation). */
-export interface OpDefinition {
+/** One op (or several spellings sharing one implementation); `A` is the attributes it records (`OpAttributes`). */
+export interface OpDefinition<A extends Attributes = Attributes> {
   /** The names that invoke it; the first is canonical. */
   names: string[];
   /** For rank-specific spellings: name → required spatial rank (`conv2d` → 2). */
@@ -130,7 +128,7 @@ export interface OpDefinition {
   summary: string;
   signature: OpSignature;
   /** Returns the outcome, or null after reporting why it failed. */
-  apply(context: OpContext): OpOutcome | null;
+  apply(context: OpContext): OpOutcome<A> | null;
 }
 
 /** Shorthands for argument specs. */

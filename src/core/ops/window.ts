@@ -3,6 +3,7 @@
  * output-size formula `floor((in + 2p - d(k-1) - 1)/s + 1)` per spatial axis,
  * Keras's "same" padding, `ceil_mode`, and the checks around them.
  */
+import type { ReceptiveFieldStep } from '../types';
 import type { OpContext, OpOutcome } from './types';
 
 /** Resolved window settings, one entry per spatial axis. */
@@ -142,6 +143,12 @@ export function suggestWindowChange(sizes: number[], g: WindowGeometry, maxPaddi
   };
 }
 
-export function product(values: number[]): number {
-  return values.reduce((a, b) => a * b, 1);
+/** The window settings as graph attributes: `kernel`, `stride`, `dilation`, `padLeft`, `padRight` per spatial axis. */
+export function windowAttributes(g: WindowGeometry): { kernel: number[]; stride: number[]; dilation: number[]; padLeft: number[]; padRight: number[] } {
+  return { kernel: g.kernel, stride: g.stride, dilation: g.dilation, padLeft: g.padLeft, padRight: g.padRight };
+}
+
+/** The receptive-field step of a sliding window: its span, stride, left padding and tap spacing. */
+export function windowStep(g: WindowGeometry): ReceptiveFieldStep {
+  return { kind: 'window', kernel: g.kernel.map((k, i) => g.dilation[i] * (k - 1) + 1), stride: g.stride, padLeft: g.padLeft, dilation: g.dilation };
 }

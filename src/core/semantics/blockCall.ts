@@ -3,7 +3,8 @@ import type { Tensor } from '../ops/types';
 import type { BlockDecl, CallNode, Statement } from '../syntax/ast';
 import type { EvaluateBody, BodyEvaluated, Evaluated, Evaluation, Frame } from './evaluation';
 import { sumResults, zeroParams } from './totals';
-import { evaluate, formatValue, isError, type Value } from './values';
+import type { Value } from '../types';
+import { evaluate, formatValue, isError } from './values';
 
 /** Evaluates a call of `block` on `input`. A block already being expanded (recursion, reported statically) fails. */
 export function evaluateBlockCall(

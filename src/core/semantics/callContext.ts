@@ -9,8 +9,9 @@ import { allArgs } from '../ops/registry';
 import type { OpContext, OpDefinition, Tensor } from '../ops/types';
 import type { CallNode } from '../syntax/ast';
 import type { Evaluation, Frame } from './evaluation';
-import { formatShape } from './shape';
-import { describeValue, evaluate, formatValue, isError, type Value } from './values';
+import { formatShape } from '../shape';
+import type { Value } from '../types';
+import { describeValue, evaluate, formatValue, isError } from './values';
 
 /** The argument readers an op uses; every problem becomes a diagnostic on the argument. */
 export class CallContext implements OpContext {

@@ -4,7 +4,7 @@ import type { Tensor } from '../ops/types';
 import type { Statement } from '../syntax/ast';
 import type { EvaluateBody, Evaluated, Evaluation, Frame } from './evaluation';
 import type { StatementResult } from './results';
-import { formatShape, sameShape } from './shape';
+import { formatShape, sameShape } from '../shape';
 import { sumResults } from './totals';
 
 /** Adds a residual's body to its shortcut (or its input); the shapes must agree. */

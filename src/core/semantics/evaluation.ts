@@ -10,9 +10,9 @@ import type { BlockDecl, Expr, Statement } from '../syntax/ast';
 import { splitLines } from '../syntax/lineIndex';
 import type { GraphGroup } from './graph';
 import { notRecording, type GraphRecorder } from './graphRecorder';
-import { mergeReceptiveFields, type ReceptiveField } from './receptiveField';
-import type { ParamCounts, StatementResult } from './results';
-import type { Value } from './values';
+import type { ParamCounts, ReceptiveField, Value } from '../types';
+import { mergeReceptiveFields } from './receptiveField';
+import type { StatementResult } from './results';
 
 /**
  * The work one file may cost before analysis stops with `too-large` (nested

@@ -5,19 +5,8 @@
  * this, so what they draw and run is exactly what the analysis counted.
  */
 import type { Range } from '../diagnostics';
-import type { ParamCounts } from './results';
-import type { GraphFieldRule } from './unitWindow';
+import type { Attributes, GraphFieldRule, ParamCounts } from '../types';
 
-/** A resolved setting of a layer: numbers per spatial axis, flags, words. */
-export type AttributeValue = number | number[] | boolean | string;
-
-/**
- * The settings an executor needs, resolved by the op itself (the same code
- * that computed the shape): e.g. a convolution's `kernel`, `stride`,
- * `dilation`, `padLeft`, `padRight` (per spatial axis), `groups`, `bias`.
- * Each op family documents its keys where it fills them.
- */
-export type Attributes = Record<string, AttributeValue>;
 
 /** A compound statement that encloses layers: a block call, repeat pass, residual or concat. */
 export interface GraphGroup {

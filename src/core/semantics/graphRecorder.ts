@@ -6,10 +6,9 @@
  */
 import type { Range } from '../diagnostics';
 import type { Tensor } from '../ops/types';
-import type { Attributes, GraphGroup, GraphNode, NetworkGraph } from './graph';
-import type { ParamCounts } from './results';
+import type { Attributes, GraphFieldRule, ParamCounts } from '../types';
+import type { GraphGroup, GraphNode, NetworkGraph } from './graph';
 import { zeroParams } from './totals';
-import type { GraphFieldRule } from './unitWindow';
 
 /** A layer to record, as the evaluator knows it. */
 export interface NodeToRecord {

@@ -5,11 +5,12 @@ import type { CallNode, NetworkDecl } from '../syntax/ast';
 import { BudgetExceeded, maxEvaluationDepth, NestingExceeded, type Evaluated, type Evaluation, type Frame } from './evaluation';
 import type { NetworkGraph } from './graph';
 import { NetworkGraphRecorder, notRecording } from './graphRecorder';
-import { inputReceptiveField, type ReceptiveField } from './receptiveField';
+import type { ReceptiveField, Value } from '../types';
+import { inputReceptiveField } from './receptiveField';
 import type { NetworkAnalysis, StatementResult } from './results';
 import { checkAssertion, evaluateStatement } from './statements';
 import { sumResults, zeroParams } from './totals';
-import { evaluate, isError, maxExact, type Value } from './values';
+import { evaluate, isError, maxExact } from './values';
 
 /** Analyses one network; when `graphs` is given, its graph is recorded and appended there. */
 export function analyzeNetwork(evaluation: Evaluation, network: NetworkDecl, graphs?: NetworkGraph[]): NetworkAnalysis {

@@ -3,8 +3,9 @@ import type { OpDefinition, OpOutcome, Tensor } from '../ops/types';
 import type { CallNode, Statement } from '../syntax/ast';
 import { CallContext } from './callContext';
 import type { Evaluated, Evaluation, Frame } from './evaluation';
-import { stepReceptiveField, type ReceptiveField } from './receptiveField';
-import { axesName, elementCount, formatShape } from './shape';
+import type { ReceptiveField } from '../types';
+import { stepReceptiveField } from './receptiveField';
+import { axesName, elementCount, formatShape } from '../shape';
 import { zeroParams } from './totals';
 import { maxExact } from './values';
 

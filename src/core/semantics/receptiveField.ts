@@ -15,50 +15,9 @@
  * exact window of any unit comes from `unitWindow.ts`, which walks the graph
  * with each layer's own index rule.
  */
-import { axisSourceRange } from './unitWindow';
+import type { ReceptiveField, ReceptiveFieldStep } from '../types';
+import { axisSourceRange } from './indexRules';
 
-/** Receptive field of one tensor, one entry per spatial axis. */
-export interface ReceptiveField {
-  size: number[];
-  jump: number[];
-  start: number[];
-  /**
-   * Set when a path through a global pooling (a squeeze-excitation gate)
-   * reaches this tensor: every unit then depends on the whole input, and
-   * size/jump/start describe the local field without the gate. Names the
-   * gate, e.g. `multiply(se) at line 12`.
-   */
-  gate?: string;
-}
-
-/** How one layer maps receptive fields. */
-export type ReceptiveFieldStep =
-  /**
-   * Sliding windows (conv, pooling): `kernel` is the span d(k-1)+1 of the window,
-   * `dilation` the spacing of its taps (1 when absent), `padLeft` the padding in front.
-   */
-  | { kind: 'window'; kernel: number[]; stride: number[]; padLeft: number[]; dilation?: number[] }
-  /** Transposed convolution: output q receives input i when q = i·s - padLeft + j·d for a tap j. */
-  | { kind: 'transpose'; kernel: number[]; stride: number[]; padLeft: number[]; dilation?: number[] }
-  /**
-   * Interpolation with PyTorch's source indices; `ratio` is the scale PyTorch
-   * uses to find them (1/scale_factor when a scale was given, in/out for a size).
-   */
-  | { kind: 'upsample'; mode: 'nearest' | 'linear' | 'cubic'; inSizes: number[]; outSizes: number[]; ratio: number[] }
-  /** Adaptive pooling: output cell i covers [floor(i·in/out), ceil((i+1)·in/out)). */
-  | { kind: 'adaptive'; inSizes: number[]; outSizes: number[] }
-  /** Zero padding in front of each axis. */
-  | { kind: 'pad'; padLeft: number[] }
-  /** A slice of one spatial axis (0-based among the spatial axes) starting at `start`. */
-  | { kind: 'slice'; axis: number; start: number }
-  /** Pixel shuffle: output index q comes from input index floor(q / factor) on every spatial axis. */
-  | { kind: 'pixelShuffle'; factor: number }
-  /** Element-wise and channel-only ops. */
-  | { kind: 'keep' }
-  /** A dense layer on a tensor that still has spatial axes: the last axis is mixed whole. */
-  | { kind: 'mixLast' }
-  /** The spatial axes are gone (flatten, global pooling, reshape that moves them). */
-  | { kind: 'drop' };
 
 /** The receptive field of an input tensor with `spatialRank` spatial axes, or null without any. */
 export function inputReceptiveField(spatialRank: number): ReceptiveField | null {

@@ -2,9 +2,9 @@
 import type { Tensor } from '../ops/types';
 import type { Statement } from '../syntax/ast';
 import type { EvaluateBody, Evaluated, Evaluation, Frame } from './evaluation';
-import type { ReceptiveField } from './receptiveField';
+import type { ReceptiveField } from '../types';
 import type { StatementResult } from './results';
-import { sameShape } from './shape';
+import { sameShape } from '../shape';
 import { addInto, sumResults, zeroParams, zeroTotals } from './totals';
 import { describeValue, evaluate, isError } from './values';
 

@@ -3,13 +3,7 @@ import type { Diagnostic } from '../diagnostics';
 import type { NetworkDecl, SourceFile, Statement } from '../syntax/ast';
 import type { Range } from '../diagnostics';
 import type { NetworkGraph } from './graph';
-import type { ReceptiveField } from './receptiveField';
-
-/** Trainable and non-trainable (running statistics) parameter counts. */
-export interface ParamCounts {
-  trainable: number;
-  nonTrainable: number;
-}
+import type { ParamCounts, ReceptiveField } from '../types';
 
 /** What one evaluation of one statement produced. A compound statement carries the totals of what it contains. */
 export interface StatementResult {

@@ -14,7 +14,7 @@ import type { BodyEvaluated, Evaluated, Evaluation, Frame } from './evaluation';
 import { evaluateOp } from './opCall';
 import { evaluateRepeat } from './repeat';
 import type { StatementResult } from './results';
-import { formatShape, matchesAssertion } from './shape';
+import { formatShape, matchesAssertion } from '../shape';
 import { zeroParams } from './totals';
 
 /** Evaluates a nested body one level deeper, statement by statement. */

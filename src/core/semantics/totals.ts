@@ -1,5 +1,6 @@
 /** Adding up what statements cost: parameters, multiply-accumulates and activations. */
-import type { ParamCounts, StatementResult } from './results';
+import type { ParamCounts } from '../types';
+import type { StatementResult } from './results';
 
 /** Parameters, MACs and activations together, as a network or compound statement sums them. */
 export interface Totals {

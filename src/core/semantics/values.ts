@@ -4,16 +4,7 @@
  */
 import type { Range } from '../diagnostics';
 import type { Expr } from '../syntax/ast';
-
-/** A runtime value of an argument expression. */
-export type Value =
-  | { kind: 'number'; value: number }
-  | { kind: 'string'; value: string }
-  | { kind: 'bool'; value: boolean }
-  | { kind: 'tuple'; items: Value[] }
-  | { kind: 'shape'; dims: (number | null)[] }
-  /** A name with no parameter behind it: a label reference, or a mistake the consumer reports. */
-  | { kind: 'name'; name: string };
+import type { Value } from '../types';
 
 /** What went wrong while evaluating, with where. */
 export interface EvalError {

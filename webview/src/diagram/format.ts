@@ -4,7 +4,7 @@
  * `withCommas`, as the CLI and hovers do. Pure, so the model tests can check
  * them without a browser.
  */
-import type { Attributes, AttributeValue, GraphNode } from '../../../src/core/semantics/graph';
+import type { GraphNode, Attributes, AttributeValue } from '../../../src/core';
 
 /** [64, 56, 56] → "64x56x56"; an empty shape (a scalar) → "1". */
 export function formatShapeText(shape: readonly number[]): string {

@@ -3,7 +3,7 @@
  * belongs to (for the editor cursor) and the box that shows a graph node (for
  * a restored selection). Pure, so the model tests cover it without a browser.
  */
-import type { Range } from '../../../src/core/diagnostics';
+import type { Range } from '../../../src/core';
 import type { DiagramModel, DiagramNode } from './model';
 
 /** What the editor cursor's line lights up: box ids and frame group ids. */

@@ -4,8 +4,7 @@
  * ELK), draws it as SVG, and turns clicks into selections and group toggles.
  * The panel controller owns everything else (messages, state, toolbar).
  */
-import type { Range } from '../../../src/core/diagnostics';
-import type { NetworkGraph } from '../../../src/core/semantics/graph';
+import type { Range, NetworkGraph } from '../../../src/core';
 import { diagramPageCss, svgCss } from '../styles/diagramCss';
 import { injectStyle, livePalette, resolvedPalette } from '../styles/theme';
 import { standaloneSvg, svgToPng } from './export';

@@ -6,7 +6,7 @@
  * Nodes whose outputs are kept (read back for the panel) are never absorbed,
  * so every output asked for is computed exactly as the unfused graph would.
  */
-import type { GraphNode, NetworkGraph } from '../../../src/core/semantics/graph';
+import { attributesOf, type GraphNode, type NetworkGraph } from '../../../src/core';
 
 /** A convolution and the layers folded into it; the last one's output is the chain's. */
 export interface FusedChain {
@@ -28,8 +28,8 @@ const same = (values: unknown, n: number) => Array.isArray(values) && values.eve
 /** A convolution tfjs can fuse: 2-D data, no groups but depthwise, and not both strided and dilated. */
 export function fusable(node: GraphNode): boolean {
   if (node.inShapes[0]?.length !== 3) return false;
-  const a = node.attributes;
-  if (node.op === 'conv' && Number(a.groups ?? 1) !== 1) return false;
+  const a = attributesOf(node, 'conv', 'depthwise_conv');
+  if (node.op === 'conv' && Number(attributesOf(node, 'conv').groups ?? 1) !== 1) return false;
   if (node.op !== 'conv' && node.op !== 'depthwise_conv') return false;
   return same(a.stride, 1) || same(a.dilation, 1);
 }

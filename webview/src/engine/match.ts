@@ -3,7 +3,7 @@
  * order, by shape, and names the first mismatch in words a user can act on.
  * Shared by the safetensors and tfjs loaders.
  */
-import type { NetworkGraph } from '../../../src/core/semantics/graph';
+import type { NetworkGraph } from '../../../src/core';
 import { describeLayer, ordinal, paramLayers, shapeText, type ParamLayer, type ParamSpec } from './params';
 import type { WeightSet, WeightTensor } from './weights';
 

@@ -4,8 +4,7 @@
  * [out, in], batch norm `weight`, `bias`, `running_mean`, `running_var`).
  * Pure: initialisation, loaders and the executors all read this one table.
  */
-import type { GraphNode, NetworkGraph } from '../../../src/core/semantics/graph';
-import { elementCount } from '../../../src/core/semantics/shape';
+import { attributesOf, type GraphNode, type NetworkGraph, elementCount } from '../../../src/core';
 
 /** How a tensor is initialised by default. */
 export type InitKind = 'he' | 'zeros' | 'ones' | 'prelu' | 'layerScale';
@@ -37,12 +36,12 @@ function numbers(value: unknown): number[] {
 
 /** The learned tensors of one node, in PyTorch's registration order (empty when it has none). */
 export function paramSpecs(node: GraphNode): ParamSpec[] {
-  const a = node.attributes;
   const inShape = node.inShapes[0] ?? [];
   const channels = inShape[0] ?? 0;
-  const bias = a.bias !== false;
+  const bias = attributesOf(node, 'conv', 'conv_transpose', 'depthwise_conv', 'separable_conv', 'dense').bias !== false;
   switch (node.op) {
     case 'conv': {
+      const a = attributesOf(node, 'conv');
       const kernel = numbers(a.kernel);
       const groups = Number(a.groups ?? 1);
       const out = Number(a.out);
@@ -53,6 +52,7 @@ export function paramSpecs(node: GraphNode): ParamSpec[] {
       ];
     }
     case 'conv_transpose': {
+      const a = attributesOf(node, 'conv_transpose');
       const kernel = numbers(a.kernel);
       const groups = Number(a.groups ?? 1);
       const out = Number(a.out);
@@ -63,6 +63,7 @@ export function paramSpecs(node: GraphNode): ParamSpec[] {
       ];
     }
     case 'depthwise_conv': {
+      const a = attributesOf(node, 'depthwise_conv');
       const kernel = numbers(a.kernel);
       const out = channels * Number(a.multiplier ?? 1);
       return [
@@ -71,6 +72,7 @@ export function paramSpecs(node: GraphNode): ParamSpec[] {
       ];
     }
     case 'separable_conv': {
+      const a = attributesOf(node, 'separable_conv');
       const kernel = numbers(a.kernel);
       const middle = channels * Number(a.multiplier ?? 1);
       const out = Number(a.out);
@@ -81,6 +83,7 @@ export function paramSpecs(node: GraphNode): ParamSpec[] {
       ];
     }
     case 'dense': {
+      const a = attributesOf(node, 'dense');
       const features = inShape[inShape.length - 1];
       const units = Number(a.units);
       return [
@@ -90,21 +93,21 @@ export function paramSpecs(node: GraphNode): ParamSpec[] {
     }
     case 'batchnorm':
       return [
-        ...(a.affine !== false ? affine(channels) : []),
+        ...(attributesOf(node, 'batchnorm').affine !== false ? affine(channels) : []),
         { name: 'running_mean', shape: [channels], init: 'zeros' },
         { name: 'running_var', shape: [channels], init: 'ones' },
       ];
     case 'layernorm':
     case 'groupnorm':
-      return a.affine !== false ? affine(channels) : [];
+      return attributesOf(node, 'layernorm', 'groupnorm').affine !== false ? affine(channels) : [];
     case 'instancenorm':
       // Off by default, as in torch.nn.InstanceNorm2d.
-      return a.affine === true ? affine(channels) : [];
+      return attributesOf(node, 'instancenorm').affine === true ? affine(channels) : [];
     case 'prelu':
-      return [{ name: 'weight', shape: [a.shared === false ? channels : 1], init: 'prelu' }];
+      return [{ name: 'weight', shape: [attributesOf(node, 'prelu').shared === false ? channels : 1], init: 'prelu' }];
     case 'layer_scale':
       // ConvNeXt's gamma, one factor per channel, starting at init= (1e-6 by default).
-      return [{ name: 'weight', shape: [channels], init: 'layerScale', value: Number(a.init ?? 1e-6) }];
+      return [{ name: 'weight', shape: [channels], init: 'layerScale', value: Number(attributesOf(node, 'layer_scale').init ?? 1e-6) }];
     default:
       return [];
   }

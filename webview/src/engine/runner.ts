@@ -6,7 +6,7 @@
  * WebGPU, returned zeros and crashed the GPU process).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GraphNode, NetworkGraph } from '../../../src/core/semantics/graph';
+import { attributesOf, type GraphNode, type NetworkGraph, elementCount } from '../../../src/core';
 import { fromChannelsFirstData, toChannelsFirst } from './layout';
 import { planFusion, type FusedChain, type FusionPlan } from './fusion';
 import { fusedConv2dPlan, fusedConvolution, splittable, type FoldedBatchnorm } from './ops/conv';
@@ -17,7 +17,6 @@ import { executors } from './ops/registry';
 import type { Executor, OpInput } from './ops/types';
 import { yieldToBrowser } from './schedule';
 import { checkWeights, type WeightSet } from './weights';
-import { elementCount } from '../../../src/core/semantics/shape';
 
 /** A node's output as the panel shows it: channels first, no batch. */
 export interface NodeOutput {
@@ -243,7 +242,7 @@ export class ForwardEngine {
 
   private batchnormOf(chain: FusedChain | undefined): FoldedBatchnorm | undefined {
     const bn = chain?.batchnorm;
-    return bn ? { weights: this.weights.get(bn.id) ?? {}, eps: Number(bn.attributes.eps ?? 1e-5) } : undefined;
+    return bn ? { weights: this.weights.get(bn.id) ?? {}, eps: Number(attributesOf(bn, 'batchnorm').eps ?? 1e-5) } : undefined;
   }
 
   private runNode(node: GraphNode, live: Map<number, tf.Tensor>): tf.Tensor {

@@ -4,10 +4,9 @@
  * data_offsets}}`, then the raw data. Tensors are matched to the network's
  * layers in statement order by shape.
  */
-import type { NetworkGraph } from '../../../src/core/semantics/graph';
+import { type NetworkGraph, elementCount } from '../../../src/core';
 import { decodeBfloat16, decodeFloat16, decodeFloat32, decodeFloat64 } from './arrays';
 import { assemble, firstMismatch, pytorchExpectations, WeightLoadError, type Expectation, type FileTensor, type LoadedWeights } from './match';
-import { elementCount } from '../../../src/core/semantics/shape';
 
 const decoders: Record<string, ((bytes: Uint8Array) => Float32Array) | undefined> = {
   F32: decodeFloat32,

@@ -9,12 +9,10 @@
  * height-width-channel order, PyTorch in channel-height-width order; the
  * loader reorders that kernel's rows so the network computes what Keras did.
  */
-import type { GraphNode, NetworkGraph } from '../../../src/core/semantics/graph';
+import { type GraphNode, type NetworkGraph, elementCount, findOp } from '../../../src/core';
 import { decodeFloat16, permute } from './arrays';
 import { matchInOrder, WeightLoadError, type Expectation, type FileTensor, type LoadedWeights } from './match';
 import { paramLayers } from './params';
-import { elementCount } from '../../../src/core/semantics/shape';
-import { findOp } from '../../../src/core/ops/registry';
 
 interface ManifestEntry {
   name: string;

@@ -3,11 +3,10 @@
  * from PyTorch load without surprises and tests can hand the same numbers to
  * PyTorch itself. Executors convert to tfjs's channels-last layout.
  */
-import type { NetworkGraph } from '../../../src/core/semantics/graph';
+import { type NetworkGraph, elementCount } from '../../../src/core';
 import { describeLayer, paramLayers, shapeText } from './params';
 import { normalSource } from './random';
 import { yieldToBrowser } from './schedule';
-import { elementCount } from '../../../src/core/semantics/shape';
 
 /** One learned tensor: its PyTorch shape and values in row-major (C) order. */
 export interface WeightTensor {

@@ -3,10 +3,7 @@
  * connection, the analysis core, the diagram, the forward pass and the views
  * together. Each of those knows nothing of the others.
  */
-import { withCommas } from '../../../src/core/format';
-import { analyze } from '../../../src/core/semantics/analyze';
-import type { Analysis } from '../../../src/core/semantics/results';
-import type { NetworkGraph } from '../../../src/core/semantics/graph';
+import { withCommas, analyze, type Analysis, type NetworkGraph, type Range } from '../../../src/core';
 import type { HostMessage } from '../../../src/protocol/preview';
 import { DiagramView } from '../diagram/view';
 import type { DiagramDiagnostic } from '../diagram/model';
@@ -404,7 +401,7 @@ export class PreviewApp {
   }
 
   /** A diagram node was clicked: reveal it in the editor and show its feature maps. */
-  private onSelect(graphNodes: number[], range: import('../../../src/core/diagnostics').Range): void {
+  private onSelect(graphNodes: number[], range: Range): void {
     this.host.post({ type: 'reveal', uri: this.uri, range });
     this.selected = graphNodes.length ? graphNodes[graphNodes.length - 1] : null;
     this.host.saveState({ selected: this.selected ?? undefined });

@@ -4,8 +4,7 @@
  * activations would not fit in the webview's memory, so past a budget only
  * the selected layer (and the network's output) come back.
  */
-import type { NetworkGraph } from '../../../src/core/semantics/graph';
-import { elementCount } from '../../../src/core/semantics/shape';
+import { type NetworkGraph, elementCount } from '../../../src/core';
 
 /** 32 million values: 128 MB of float32 read back at most. */
 export const keepAllBudget = 32 * 1024 * 1024;

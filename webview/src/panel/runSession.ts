@@ -5,7 +5,7 @@
  * input's origin (a built-in sample or an image's bytes, re-made for each
  * new input shape). The DOM-free half of the panel's Run button.
  */
-import type { NetworkGraph } from '../../../src/core/semantics/graph';
+import type { NetworkGraph } from '../../../src/core';
 import {
   ForwardEngine,
   RunCancelledError,

@@ -4,7 +4,7 @@
  * must say (a capped channel count, a single depth frame). Pure, so every
  * shape is tested without a browser.
  */
-import { elementCount } from '../../../src/core/semantics/shape';
+import { elementCount } from '../../../src/core';
 
 /** What one picture per channel shows. */
 export type MapKind =

@@ -4,6 +4,7 @@
  * dropout is the identity at inference.
  */
 import * as tf from '@tensorflow/tfjs';
+import { attributesOf } from '../../../../src/core';
 import { channelwise } from '../layout';
 import type { OpInput, OpSupport } from './types';
 
@@ -15,9 +16,9 @@ const softplus = (x: tf.Tensor) => tf.softplus(x);
 export const activationExecutors: Record<string, OpSupport> = {
   relu: unary((x) => tf.relu(x)),
   relu6: unary(relu6),
-  leaky_relu: unary((x, op) => tf.leakyRelu(x, Number(op.node.attributes.slope ?? 0.01))),
+  leaky_relu: unary((x, op) => tf.leakyRelu(x, Number(attributesOf(op.node, 'leaky_relu').slope ?? 0.01))),
   elu: unary((x, op) => {
-    const alpha = Number(op.node.attributes.alpha ?? 1);
+    const alpha = Number(attributesOf(op.node, 'elu').alpha ?? 1);
     return tf.where(tf.greater(x, 0), x, tf.mul(tf.sub(tf.exp(tf.minimum(x, 0)), 1), alpha));
   }),
   gelu: unary((x) => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1))),

@@ -4,12 +4,13 @@
  * PyTorch's channel orders are rebuilt by reshapes and transposes.
  */
 import * as tf from '@tensorflow/tfjs';
+import { attributesOf } from '../../../../src/core';
 import { channelwise } from '../layout';
 import type { OpInput, OpSupport } from './types';
 
 function slice(op: OpInput): tf.Tensor {
   const x = op.inputs[0];
-  const a = op.node.attributes;
+  const a = attributesOf(op.node, 'slice');
   const axis = Number(a.axis);
   const start = Number(a.start);
   const end = Number(a.end);
@@ -25,7 +26,7 @@ function slice(op: OpInput): tf.Tensor {
 /** Channel g·(C/groups) + i moves to i·groups + g, as torch.nn.ChannelShuffle. */
 function channelShuffle(op: OpInput): tf.Tensor {
   const x = op.inputs[0];
-  const groups = Number(op.node.attributes.groups);
+  const groups = Number(attributesOf(op.node, 'channel_shuffle').groups);
   const outer = x.shape.slice(0, -1);
   const channels = x.shape[x.rank - 1];
   const split = tf.reshape(x, [...outer, groups, channels / groups]);
@@ -40,7 +41,7 @@ function channelShuffle(op: OpInput): tf.Tensor {
  */
 function pixelShuffle(op: OpInput): tf.Tensor {
   const x = op.inputs[0];
-  const r = Number(op.node.attributes.factor);
+  const r = Number(attributesOf(op.node, 'pixel_shuffle').factor);
   const spatial = x.shape.slice(1, -1);
   const n = spatial.length;
   const outChannels = op.node.outShape[0];

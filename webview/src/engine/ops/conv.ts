@@ -9,11 +9,10 @@ import * as tf from '@tensorflow/tfjs';
 import { permute } from '../arrays';
 import { channelwise, padSpatial, takeEvery } from '../layout';
 import type { WeightTensor } from '../weights';
-import type { GraphNode } from '../../../../src/core/semantics/graph';
+import { attributesOf, type GraphNode, elementCount } from '../../../../src/core';
 import type { Conv2dPlan } from '../parallel/split';
 import { spatialAttribute, type OpInput, type OpSupport } from './types';
 import { fusable } from '../fusion';
-import { elementCount } from '../../../../src/core/semantics/shape';
 
 interface ConvSettings {
   groups: number;
@@ -141,7 +140,7 @@ function transposedAsForward(weight: WeightTensor, groups: number): WeightTensor
 }
 
 export const convolutionExecutors: Record<string, OpSupport> = {
-  conv: { run: (op) => convolve(op, op.inputs[0], op.weights.weight, op.weights.bias, settings(op, Number(op.node.attributes.groups ?? 1))) },
+  conv: { run: (op) => convolve(op, op.inputs[0], op.weights.weight, op.weights.bias, settings(op, Number(attributesOf(op.node, 'conv').groups ?? 1))) },
   depthwise_conv: { run: (op) => convolve(op, op.inputs[0], op.weights.weight, op.weights.bias, settings(op, op.node.inShapes[0][0])) },
   separable_conv: {
     run: (op) => {
@@ -155,7 +154,7 @@ export const convolutionExecutors: Record<string, OpSupport> = {
   conv_transpose: {
     run: (op) => {
       const n = op.node;
-      const groups = Number(n.attributes.groups ?? 1);
+      const groups = Number(attributesOf(n, 'conv_transpose').groups ?? 1);
       const kernel = spatialAttribute(n, 'kernel');
       const dilation = spatialAttribute(n, 'dilation');
       const padding = spatialAttribute(n, 'padding');

@@ -7,10 +7,11 @@
  * tfjs's own LRN does not share.
  */
 import * as tf from '@tensorflow/tfjs';
+import { attributesOf } from '../../../../src/core';
 import { channelwise } from '../layout';
 import type { OpInput, OpSupport } from './types';
 
-const eps = (op: OpInput) => Number(op.node.attributes.eps ?? 1e-5);
+const eps = (op: OpInput) => Number(attributesOf(op.node, 'batchnorm', 'layernorm', 'groupnorm', 'instancenorm').eps ?? 1e-5);
 
 /** Applies the optional per-channel scale and shift. */
 function affine(op: OpInput, x: tf.Tensor): tf.Tensor {
@@ -48,7 +49,7 @@ export const normalizationExecutors: Record<string, OpSupport> = {
   groupnorm: {
     run(op) {
       const x = op.inputs[0];
-      const groups = Number(op.node.attributes.groups);
+      const groups = Number(attributesOf(op.node, 'groupnorm').groups);
       const channels = x.shape[x.rank - 1] as number;
       const split = tf.reshape(x, [...x.shape.slice(0, -1), groups, channels / groups] as number[]);
       const axes = [...spatialAxes(x), split.rank - 1];
@@ -58,7 +59,7 @@ export const normalizationExecutors: Record<string, OpSupport> = {
   lrn: {
     run(op) {
       const x = op.inputs[0];
-      const a = op.node.attributes;
+      const a = attributesOf(op.node, 'lrn');
       const size = Number(a.size);
       const channels = x.shape[x.rank - 1] as number;
       const positions = x.size / channels;

@@ -5,10 +5,9 @@
  * pooling uses PyTorch's bins floor(i·n/o) to ceil((i+1)·n/o).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GraphNode } from '../../../../src/core/semantics/graph';
+import { attributesOf, type GraphNode, elementCount } from '../../../../src/core';
 import { padSpatial, stridedSliceBatch1 } from '../layout';
 import { spatialAttribute, type OpInput, type OpSupport } from './types';
-import { elementCount } from '../../../../src/core/semantics/shape';
 
 /** The most negative float32, standing in for -infinity (some GPU backends mishandle infinities). */
 const lowest = -3.4028234663852886e38;
@@ -89,7 +88,7 @@ function maxPool(op: OpInput): tf.Tensor {
 
 function avgPool(op: OpInput): tf.Tensor {
   const w = windowOf(op.node);
-  const includePad = op.node.attributes.countIncludePad !== false;
+  const includePad = attributesOf(op.node, 'avgpool').countIncludePad !== false;
   const x = padSpatial(op.inputs[0], w.padLeft, w.padRight.map((p, i) => p + w.extra[i]), 0);
   const mean = nativePool(x, 'avg', w.kernel, w.stride);
   const perAxis = w.sizes.map((n, i) => axisDivisors(n, w.out[i], w.kernel[i], w.stride[i], w.padLeft[i], w.padRight[i], includePad));

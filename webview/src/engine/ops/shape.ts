@@ -6,6 +6,7 @@
  * (align_corners=false) for nearest, (bi/tri)linear and bicubic, to a scale or a size.
  */
 import * as tf from '@tensorflow/tfjs';
+import { attributesOf } from '../../../../src/core';
 import { padSpatial, toChannelsFirst, toChannelsLast } from '../layout';
 import { spatialAttribute, type OpInput, type OpSupport } from './types';
 
@@ -56,12 +57,12 @@ function axisTaps(mode: string, n: number, out: number, ratio: number): AxisTaps
 }
 
 function upsample(op: OpInput): tf.Tensor {
-  const mode = String(op.node.attributes.mode ?? 'nearest');
+  const mode = String(attributesOf(op.node, 'upsample').mode ?? 'nearest');
   const scale = spatialAttribute(op.node, 'scale');
   const sizes = op.node.inShapes[0].slice(1);
   const out = op.node.outShape.slice(1);
   // PyTorch maps positions with 1/scale when a scale factor is given, and with in/out for size= (like= resolves to a size), in float32.
-  const sized = op.node.attributes.size !== undefined;
+  const sized = attributesOf(op.node, 'upsample').size !== undefined;
   const ratios = sizes.map((n, i) => Math.fround(sized ? n / out[i] : 1 / scale[i]));
   let x = op.inputs[0];
   sizes.forEach((n, i) => {

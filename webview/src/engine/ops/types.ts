@@ -1,6 +1,6 @@
 /** The contract between the runner and one op family's executors. */
 import type * as tf from '@tensorflow/tfjs';
-import type { GraphNode } from '../../../../src/core/semantics/graph';
+import { attributesOf, type AttributeName, type AttributeValue, type GraphNode, type OpName } from '../../../../src/core';
 import type { WeightTensor } from '../weights';
 
 /** What an executor gets for one node. */
@@ -25,7 +25,7 @@ export interface OpSupport {
 }
 
 /** The spatial settings of a node as arrays (empty for missing attributes). */
-export function spatialAttribute(node: GraphNode, name: string): number[] {
-  const value = node.attributes[name];
+export function spatialAttribute(node: GraphNode, name: AttributeName): number[] {
+  const value = (attributesOf<OpName>(node) as Partial<Record<AttributeName, AttributeValue>>)[name];
   return Array.isArray(value) ? value : typeof value === 'number' ? [value] : [];
 }

@@ -446,10 +446,11 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
     if (!(target.op === 'dense' || target.op === 'conv') || target.tensors.length !== 1 || consumers(target.id) !== 1) return false;
     const bias = weightInput(node, biasIndex, 'bias');
     const channels = target.outShape[0];
-    const values = floatsOf(bias);
+    // The count from the dims: reading the values here would read every bias from the file twice.
+    const count = sizeOf((bias.dims ?? []).map(Number));
     const axisLast = target.op === 'dense';
-    if (values.length !== (axisLast ? target.outShape[target.outShape.length - 1] : channels)) return false;
-    target.tensors.push(tensorOf(bias, 'bias', [values.length]));
+    if (count !== (axisLast ? target.outShape[target.outShape.length - 1] : channels)) return false;
+    target.tensors.push(tensorOf(bias, 'bias', [count]));
     target.args = target.args.filter((a) => a.key !== 'bias');
     alias(node, { kind: 'layer', id: target.id });
     return true;

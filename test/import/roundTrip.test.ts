@@ -20,10 +20,8 @@ import { exportCases, NOT_YET_EXPORTED } from '../export/exportCases';
  */
 const NOT_YET_IMPORTED: Record<string, RegExp> = {
   'examples/unet.cnn': /node 'conv_transpose1\/ConvTranspose_28' \(op ConvTranspose\)/,
-  'test/data/diagnostics/misaligned.cnn': /node 'conv1\/Conv_2' \(op Conv\) cannot be written in \.cnn: its padding is not symmetric/,
-  'parity:convolutions2d': /node 'conv3\/Conv_3' \(op Conv\) cannot be written in \.cnn: its padding is not symmetric/,
-  'parity:fusedChains': /node 'depthwise2\/Conv_9' \(op Conv\) cannot be written in \.cnn: its padding is not symmetric/,
-  'parity:pools2d': /node 'upsample_3\/Resize_3' \(op Resize\)/,
+  'parity:convolutions2d': /node 'conv_transpose1\/ConvTranspose_4' \(op ConvTranspose\)/,
+  'parity:pools2d': /node 'adaptive_avgpool_7\/Slice_7' \(op Slice\)/,
   'parity:normalization': /node 'ln1\/ReduceMean_2' \(op ReduceMean\)/,
   'parity:activations': /node 'gelu_6\/Div_6' \(op Div\)/,
   'parity:merges': /node 'add_4\/Add_4' \(op Add\) cannot be written in \.cnn: its inputs meet in a way \.cnn cannot nest/,
@@ -43,6 +41,8 @@ function weightedLayers(text: string): string[] {
 }
 
 describe('round trip: .cnn → ONNX (cnn export) → .cnn (cnn import)', function () {
+  // VGG-16's 138 million weights are encoded and imported in memory.
+  this.timeout(300_000);
   for (const testCase of exportCases()) {
     if (NOT_YET_EXPORTED[testCase.title]) continue;
     it(`${testCase.title}: the same counts, output shape, MACs and weighted layers`, function () {

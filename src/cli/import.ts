@@ -6,9 +6,9 @@
  * partial file. Exit codes: 0 written, 1 the model uses something `.cnn`
  * cannot express, 2 usage or I/O.
  */
-import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
-import { importKerasJson, importModelFile, isZipArchive, type ImportResult } from '../core/import';
+import { importKerasJson, importModelFile, importOnnx, isZipArchive, looksLikeJson, type ImportResult } from '../core/import';
 import { readZipEntry } from '../node/zip';
 import { safetensorsHeader } from '../core/safetensors';
 
@@ -25,19 +25,46 @@ export function runImport(path: string, options: { output?: string; weightsOut?:
   if (options.network !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.network)) {
     return fail(`--network must be a .cnn name (letters, digits and _, not starting with a digit), not '${options.network}'.`, 2);
   }
-  let bytes: Uint8Array;
+  let size: number;
+  let fd: number;
   try {
     const stats = statSync(path);
     if (stats.isDirectory()) return fail(`${path} is a directory; give an .onnx, .keras or model.json file.`, 2);
     if (stats.size > maxModelBytes) return fail(`${path} is ${(stats.size / 1e9).toFixed(1)} GB, larger than the 2 GB CNN Lens reads.`, 2);
-    bytes = readFileSync(path);
+    size = stats.size;
+    fd = openSync(path, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return fail(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`, 2);
   }
+  try {
+    return importFrom(path, fd, size, options);
+  } catch (error) {
+    return fail(`cannot read ${path}: ${(error as Error).message}`, 2);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads `length` bytes at `offset` into a buffer of their own (aligned, so float views need no copy). */
+function readAt(fd: number, offset: number, length: number): Uint8Array {
+  // Not zero-filled first (every byte is read into it) and not from Node's shared pool (which would share the buffer and misalign floats).
+  const bytes = Buffer.allocUnsafeSlow(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, bytes, done, length - done, offset + done);
+    if (n === 0) throw new Error(`the file ended at byte ${offset + done} while ${length} bytes were read from ${offset}`);
+    done += n;
+  }
+  return bytes;
+}
+
+function importFrom(path: string, fd: number, size: number, options: { output?: string; weightsOut?: string; network?: string }): number {
   const fileOptions = { fileName: basename(path), networkName: options.network };
+  const head = readAt(fd, 0, Math.min(size, 4096));
   let result: ImportResult;
-  if (isZipArchive(bytes)) {
+  if (isZipArchive(head)) {
+    const bytes = readAt(fd, 0, size);
     let config: Uint8Array | undefined;
     try {
       config = readZipEntry(bytes, 'config.json');
@@ -46,7 +73,9 @@ export function runImport(path: string, options: { output?: string; weightsOut?:
     }
     if (!config) return fail(`${path} is a zip archive without config.json, so not a Keras .keras model.`, 2);
     result = importKerasJson(new TextDecoder().decode(config), fileOptions, 'Keras .keras archive');
-  } else result = importModelFile(bytes, fileOptions);
+  } else if (size === 0 || looksLikeJson(head)) result = importModelFile(readAt(fd, 0, size), fileOptions);
+  // ONNX: the structure is read now and each weight only when it is written out, straight from the file.
+  else result = importOnnx({ byteLength: size, read: (offset, length) => readAt(fd, offset, length) }, fileOptions);
   if (!result.ok) {
     if (result.kind === 'unreadable') return fail(result.message, 2);
     process.stderr.write(`cnn: ${path}: ${result.message}\n`);
@@ -67,16 +96,16 @@ export function runImport(path: string, options: { output?: string; weightsOut?:
     if (options.weightsOut) {
       const temp = `${options.weightsOut}.${process.pid}.tmp`;
       pending.push({ temp, target: options.weightsOut });
-      // Streamed tensor by tensor: the values are views into the model file, so nothing is held twice.
-      const fd = openSync(temp, 'w');
+      // Streamed tensor by tensor: each is read from the model file as it is written, so no more than one is held.
+      const out = openSync(temp, 'w');
       try {
-        writeSync(fd, safetensorsHeader(model.tensors.map((t) => ({ name: t.key, shape: t.tensor.shape })), { format: 'pt', source: basename(path), network: model.networkName }));
+        writeSync(out, safetensorsHeader(model.tensors.map((t) => ({ name: t.key, shape: t.tensor.shape })), { format: 'pt', source: basename(path), network: model.networkName }));
         for (const { tensor } of model.tensors) {
           const data = tensor.read();
-          writeSync(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+          writeSync(out, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
         }
       } finally {
-        closeSync(fd);
+        closeSync(out);
       }
     }
     for (const { temp, target } of pending) renameSync(temp, target);

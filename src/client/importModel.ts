@@ -19,16 +19,31 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
   }
 }
 
-/** Imports the model at `modelUri` (asking for one when absent). */
+/** Imports the model at `modelUri` (asking for one when absent); the `.cnn` file goes beside it. */
 export async function importModelCommand(modelUri?: vscode.Uri): Promise<void> {
   const picked =
     modelUri ??
     (await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Import', filters: { Models: ['onnx', 'keras', 'json'] }, title: 'Import a model as a .cnn file' }))?.[0];
   if (!picked) return;
   const fileName = picked.path.split('/').pop() ?? 'model';
+  let bytes: Uint8Array;
+  try {
+    bytes = await vscode.workspace.fs.readFile(picked);
+  } catch (error) {
+    void vscode.window.showErrorMessage(`CNN Lens: cannot read ${fileName}: ${(error as Error).message}`);
+    return;
+  }
+  await importModelBytes(bytes, fileName, picked.with({ path: picked.path.replace(/\.(onnx|keras|json)$/i, '') + '.cnn' }));
+}
+
+/**
+ * Imports a model file's bytes (picked, or dropped on the preview panel) and
+ * writes the `.cnn` file at `target` (asking where when it exists), its
+ * weights beside it, then opens both the file and its preview.
+ */
+export async function importModelBytes(bytes: Uint8Array, fileName: string, target: vscode.Uri): Promise<void> {
   let result: ImportResult;
   try {
-    const bytes = await vscode.workspace.fs.readFile(picked);
     if (isZipArchive(bytes)) {
       const config = readZipEntry(bytes, 'config.json');
       if (!config) throw new Error(`${fileName} is a zip archive without config.json, so not a Keras .keras model.`);
@@ -53,8 +68,6 @@ export async function importModelCommand(modelUri?: vscode.Uri): Promise<void> {
     return;
   }
   const { model } = result;
-  const stem = picked.path.replace(/\.(onnx|keras|json)$/i, '');
-  let target = picked.with({ path: `${stem}.cnn` });
   if (await exists(target)) {
     const chosen = await vscode.window.showSaveDialog({ defaultUri: target, filters: { 'CNN Lens': ['cnn'] }, title: `${target.path.split('/').pop()} exists: where should the imported network go?` });
     if (!chosen) return;

@@ -6,6 +6,7 @@
  */
 import { webcrypto } from 'node:crypto';
 import * as vscode from 'vscode';
+import { importModelBytes } from './importModel';
 import { checkWebviewMessage, parseLabels, plainBytes, previewViewType, shardPathProblem, type HostMessage, type PreviewState, type WebviewMessage } from '../protocol/preview';
 
 /** Edits arrive per keystroke; the webview re-analyses at most this often. */
@@ -207,6 +208,10 @@ class PreviewPanel {
         return;
       case 'exportNetwork':
         void vscode.commands.executeCommand('cnnLens.exportNetwork', this.document.uri.toString(), message.network ?? this.network);
+        return;
+      case 'importModel':
+        // A dropped file has no path the panel can see: the .cnn file goes beside the document shown.
+        await importModelBytes(message.bytes, message.name, vscode.Uri.joinPath(this.document.uri, '..', message.name.replace(/\.(onnx|keras)$/i, '') + '.cnn'));
         return;
       case 'notify': {
         const show = { info: vscode.window.showInformationMessage, warning: vscode.window.showWarningMessage, error: vscode.window.showErrorMessage }[message.level];

@@ -64,6 +64,8 @@ export type WebviewMessage =
   | { type: 'save'; requestId: number; suggestedName: string; bytes: Uint8Array }
   /** Export the network shown (PyTorch, ONNX or Keras): the host runs `CNN Lens: Export Network…`. */
   | { type: 'exportNetwork'; network?: string }
+  /** A model file (`.onnx`, `.keras`) dropped on the panel: the host imports it as `CNN Lens: Import Model…` does. */
+  | { type: 'importModel'; name: string; bytes: Uint8Array }
   /** Show a message in VS Code (e.g. the forward pass failed). */
   | { type: 'notify'; level: 'info' | 'warning' | 'error'; message: string };
 
@@ -182,6 +184,12 @@ export function checkWebviewMessage(value: unknown): Checked<WebviewMessage> {
       }
       case 'exportNetwork':
         return { type, network: stringField(fields, 'network', true) };
+      case 'importModel': {
+        const name = stringField(fields, 'name')!;
+        // The name becomes the written .cnn file's name beside the document: a bare file name, never a path.
+        if (!/\.(onnx|keras)$/i.test(name) || /[\\/]/.test(name)) fail(`'name' should be a plain .onnx or .keras file name, not ${describe(name)}`);
+        return { type, name, bytes: bytesField(fields, 'bytes') };
+      }
       case 'notify':
         return { type, level: oneOf(fields, 'level', ['info', 'warning', 'error'] as const), message: stringField(fields, 'message')! };
       default:

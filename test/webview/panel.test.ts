@@ -8,9 +8,10 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import type { HostMessage, WebviewMessage } from '../../src/protocol/preview';
+import { checkWebviewMessage, type HostMessage, type WebviewMessage } from '../../src/protocol/preview';
 import { encodeSafetensors } from '../../src/core/safetensors';
 import { launchChromium, startStaticServer } from './browser';
+import { tinyOnnxModel } from '../import/tinyOnnx';
 
 /** Stands in for VS Code's webview API: records posted messages and keeps the state. */
 const fakeVsCode = `
@@ -265,6 +266,27 @@ describe('the preview panel in headless Chromium', function () {
     await page.getByTestId('run').click();
     await page.locator('[data-testid="feature-map"]').first().waitFor({ timeout: 60_000 });
     assert.deepEqual(await page.locator('[data-testid="messages"] .message.error').allInnerTexts(), []);
+  });
+
+  it('hands an .onnx file dropped on the panel to the host to import, bytes intact, and keeps the input', async () => {
+    const before = await page.getByTestId('input').inputValue();
+    const bytes = tinyOnnxModel();
+    // Dropped inside the page, as a File (the Node side has no DOM types).
+    await page.evaluate(`(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(${JSON.stringify(Array.from(bytes))})], 'tiny.onnx', { type: 'application/octet-stream' }));
+      document.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    })()`);
+    const deadline = Date.now() + 10_000;
+    let message: WebviewMessage | undefined;
+    while (!(message = (await posted(page)).find((m) => m.type === 'importModel')) && Date.now() < deadline) await page.waitForTimeout(50);
+    assert.ok(message && message.type === 'importModel', 'the panel posted importModel');
+    assert.equal(message.name, 'tiny.onnx');
+    assert.deepEqual(Array.from(message.bytes), Array.from(bytes));
+    // What crosses postMessage passes the host's boundary check as it is.
+    assert.ok(checkWebviewMessage(message).ok);
+    assert.equal(await page.getByTestId('input').inputValue(), before, 'a model is not taken for an input image');
+    await page.locator('[data-testid="messages"] .message', { hasText: 'Importing tiny.onnx' }).waitFor({ timeout: 5_000 });
   });
 
   it('shows progress on a long run and stops it on Cancel', async () => {

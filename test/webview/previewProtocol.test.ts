@@ -21,6 +21,8 @@ describe('preview protocol: run-time checks at the boundary', () => {
       { type: 'pickFile', requestId: 2, purpose: 'weights' },
       { type: 'save', requestId: 3, suggestedName: 'LeNet5.svg', bytes: new Uint8Array([60, 115]) },
       { type: 'notify', level: 'warning', message: 'the forward pass failed' },
+      { type: 'importModel', name: 'resnet18.onnx', bytes: new Uint8Array([8, 7]) },
+      { type: 'importModel', name: 'Model.KERAS', bytes: new Uint8Array([80, 75, 3, 4]) },
     ];
     for (const message of good) {
       it(`accepts ${JSON.stringify(message)}`, () => {
@@ -44,6 +46,9 @@ describe('preview protocol: run-time checks at the boundary', () => {
       [{ type: 'pickFile', requestId: 1, purpose: 'secrets' }, /'purpose' should be one of image, weights/],
       [{ type: 'save', requestId: 1, suggestedName: '../../.bashrc', bytes: new Uint8Array(1) }, /'suggestedName' should be a plain file name/],
       [{ type: 'save', requestId: 1, suggestedName: 'a.png', bytes: [1, 2, 3] }, /'bytes' should be bytes \(a Uint8Array or ArrayBuffer\), not an array/],
+      [{ type: 'importModel', name: '../../model.onnx', bytes: new Uint8Array(1) }, /'name' should be a plain \.onnx or \.keras file name/],
+      [{ type: 'importModel', name: 'cat.png', bytes: new Uint8Array(1) }, /'name' should be a plain \.onnx or \.keras file name, not the string "cat\.png"/],
+      [{ type: 'importModel', name: 'a.onnx' }, /'bytes' should be bytes/],
     ];
     for (const [message, reason] of bad) {
       it(`rejects ${JSON.stringify(message)} and says why`, () => {

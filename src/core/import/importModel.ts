@@ -6,7 +6,8 @@
  * must equal the model's, so nothing is silently dropped.
  */
 import { analyze } from '../semantics/analyze';
-import { decodeOnnxModel, type OnnxModel } from '../onnx/schema';
+import { bytesSource, decodeOnnxModelLazily, type ByteSource } from '../onnx/lazyDecode';
+import type { OnnxModel } from '../onnx/schema';
 import { recoverBlocks } from './blocks';
 import { sizeOf, type GraphResult, type ImportedTensor, type LayerGraph } from './layers';
 import { onnxToLayers } from './onnxGraph';
@@ -58,11 +59,14 @@ export function networkNameFor(fileName: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
-/** Imports an ONNX model's bytes. */
-export function importOnnx(bytes: Uint8Array, options: ImportOptions): ImportResult {
+/**
+ * Imports an ONNX model from its bytes, or from a source the caller reads from
+ * disk: the weights are then read only when a tensor's `read()` asks for them.
+ */
+export function importOnnx(file: Uint8Array | ByteSource, options: ImportOptions): ImportResult {
   let model: OnnxModel;
   try {
-    model = decodeOnnxModel(bytes);
+    model = decodeOnnxModelLazily(file instanceof Uint8Array ? bytesSource(file) : file);
   } catch (error) {
     return { ok: false, kind: 'unreadable', message: `${options.fileName} is not a readable ONNX model (${(error as Error).message}); the file may be truncated or of another format.` };
   }

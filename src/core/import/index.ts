@@ -30,12 +30,17 @@ export function importKerasJson(text: string, options: ImportOptions, origin = '
   return result.ok ? { ok: true, model: { ...result.model, weightsAvailable: false } } : result;
 }
 
+/** Whether the bytes (or a file's first bytes) start a JSON object, as Keras and tfjs model files do; an ONNX file starts with a protobuf tag. */
+export function looksLikeJson(bytes: Uint8Array): boolean {
+  let first = 0;
+  while (first < bytes.length && /\s/.test(String.fromCharCode(bytes[first]))) first++;
+  return bytes[first] === 0x7b;
+}
+
 /** Imports a model file of any supported format, told apart by its first bytes. */
 export function importModelFile(bytes: Uint8Array, options: ImportOptions): ImportResult {
   if (bytes.length === 0) return { ok: false, kind: 'unreadable', message: `${options.fileName} is empty.` };
   if (isZipArchive(bytes)) return { ok: false, kind: 'unreadable', message: `${options.fileName} is a zip archive; pass its config.json to importKerasJson.` };
-  let first = 0;
-  while (first < bytes.length && /\s/.test(String.fromCharCode(bytes[first]))) first++;
-  if (bytes[first] === 0x7b) return importKerasJson(new TextDecoder().decode(bytes), options);
+  if (looksLikeJson(bytes)) return importKerasJson(new TextDecoder().decode(bytes), options);
   return importOnnx(bytes, options);
 }

@@ -330,7 +330,7 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
   }
 
   /** Padding from `pads` or `auto_pad`, with an upstream zero `Pad` folded in. */
-  function windowPads(node: OnnxNode, input: number[], kernel: number[], strides: number[], dilations: number[]): { pads: number[]; same?: boolean } {
+  function windowPads(node: OnnxNode, input: number[], kernel: number[], strides: number[], dilations: number[]): { pads: number[]; same?: boolean; causal?: boolean } {
     const rank = kernel.length;
     const autoPad = stringAttr(node, 'auto_pad') ?? 'NOTSET';
     if (autoPad === 'SAME_UPPER') return { pads: [], same: true };
@@ -341,7 +341,24 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
       return { pads: total.map((t) => t / 2) };
     }
     if (autoPad === 'VALID') return { pads: kernel.map(() => 0) };
-    return { pads: symmetricPads(node, intsAttr(node, 'pads') ?? Array(2 * rank).fill(0), rank) };
+    const pads = intsAttr(node, 'pads') ?? Array(2 * rank).fill(0);
+    const uneven = unevenPadding(input, kernel, strides, dilations, pads.slice(0, rank), pads.slice(rank, 2 * rank));
+    if (uneven && node.op_type === 'Conv') return uneven === 'same' ? { pads: [], same: true } : { pads: [], causal: true };
+    return { pads: symmetricPads(node, pads, rank) };
+  }
+
+  /**
+   * The two uneven paddings `.cnn` states, recognised from explicit begin and
+   * end pads: Keras's "same" (the odd pixel last, as exporters of a
+   * `padding="same"` with stride write it) and "causal" (`d(k-1)` before,
+   * nothing after); undefined for even padding or any other.
+   */
+  function unevenPadding(input: number[], kernel: number[], strides: number[], dilations: number[], begin: number[], end: number[]): 'same' | 'causal' | undefined {
+    if (begin.every((b, i) => b === end[i])) return undefined;
+    const total = input.map((size, i) => Math.max((Math.ceil(size / strides[i]) - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1 - size, 0));
+    if (total.every((t, i) => begin[i] === Math.floor(t / 2) && end[i] === t - Math.floor(t / 2))) return 'same';
+    if (begin.every((b, i) => b === dilations[i] * (kernel[i] - 1) && end[i] === 0)) return 'causal';
+    return undefined;
   }
 
   function conv(node: OnnxNode): void {
@@ -358,16 +375,21 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
     let input = source;
     const window = windowPads(node, source.outShape.slice(1), kernel, strides, dilations);
     const same = window.same;
+    const causal = window.causal;
     let pads = window.pads;
     // A zero `Pad` in front of a convolution (TensorFlow exports, explicit padding in PyTorch) is the convolution's own padding.
-    if (source.op === 'pad' && !same && consumers(source.id) === 1) {
+    if (source.op === 'pad' && !same && !causal && consumers(source.id) === 1) {
       const extra = source.args[0].value;
       pads = pads.map((p, i) => p + (Array.isArray(extra) ? extra[i] : Number(extra)));
       // The Pad layer is left without readers and pruned at the end.
       input = layers[source.inputs[0]];
     }
     const sizes = input.outShape.slice(1);
-    const outSizes = same ? sizes.map((s, i) => Math.ceil(s / strides[i])) : sizes.map((s, i) => windowSize(s, kernel[i], strides[i], pads[i], pads[i], dilations[i], false));
+    const outSizes = same
+      ? sizes.map((s, i) => Math.ceil(s / strides[i]))
+      : causal
+        ? sizes.map((s, i) => Math.floor((s - 1) / strides[i]) + 1)
+        : sizes.map((s, i) => windowSize(s, kernel[i], strides[i], pads[i], pads[i], dilations[i], false));
     const hasBias = Boolean(node.input?.[2]);
     // torch names a module's parameters after it; a weight it computed while exporting (`onnx::Conv_497`) is a convolution with its batch norm folded in.
     if (hasBias && weight.name?.startsWith('onnx::')) foldedConvolutions++;
@@ -381,6 +403,7 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
     } else args.push({ value: out }, { value: spatialArg(kernel) });
     if (strides.some((s) => s !== 1)) args.push({ key: 'stride', value: spatialArg(strides) });
     if (same) args.push({ key: 'padding', value: 'same' });
+    else if (causal) args.push({ key: 'padding', value: 'causal' });
     else if (pads.some((p) => p !== 0)) args.push({ key: 'padding', value: spatialArg(pads) });
     if (dilations.some((d) => d !== 1)) args.push({ key: 'dilation', value: spatialArg(dilations) });
     if (groups !== 1 && !depthwise) args.push({ key: 'groups', value: groups });
@@ -446,10 +469,11 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
     if (!(target.op === 'dense' || target.op === 'conv') || target.tensors.length !== 1 || consumers(target.id) !== 1) return false;
     const bias = weightInput(node, biasIndex, 'bias');
     const channels = target.outShape[0];
-    const values = floatsOf(bias);
+    // The count from the dims: reading the values here would read every bias from the file twice.
+    const count = sizeOf((bias.dims ?? []).map(Number));
     const axisLast = target.op === 'dense';
-    if (values.length !== (axisLast ? target.outShape[target.outShape.length - 1] : channels)) return false;
-    target.tensors.push(tensorOf(bias, 'bias', [values.length]));
+    if (count !== (axisLast ? target.outShape[target.outShape.length - 1] : channels)) return false;
+    target.tensors.push(tensorOf(bias, 'bias', [count]));
     target.args = target.args.filter((a) => a.key !== 'bias');
     alias(node, { kind: 'layer', id: target.id });
     return true;
@@ -524,12 +548,14 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
     if (sizeOf((scale.dims ?? []).map(Number)) !== channels) throw new Unsupported(node, `its scale does not have one value per channel (${channels}).`);
     const eps = floatAttr(node, 'epsilon', 1e-5);
     const args: LayerArg[] = Math.abs(eps - 1e-5) > 1e-9 ? [{ key: 'eps', value: Number(eps.toPrecision(6)) }] : [];
-    addLayer(node, 'batchnorm', args, [source.id], source.outShape, [
-      tensorOf(scale, 'weight', [channels]),
-      tensorOf(bias, 'bias', [channels]),
-      tensorOf(mean, 'running_mean', [channels], false),
-      tensorOf(variance, 'running_var', [channels], false),
-    ]);
+    // A batch norm without affine terms (affine=False) is written with a constant scale of ones and shift of zeros,
+    // which are not named as a module's parameters (`bn.weight`); a freshly initialised affine one has the names.
+    const parameterName = (t: OnnxTensor) => /\.(weight|bias)$/.test(t.name ?? '');
+    const constantOf = (t: OnnxTensor, value: number) => !parameterName(t) && Array.from(floatsOf(t)).every((v) => v === value);
+    const affine = !(constantOf(scale, 1) && constantOf(bias, 0));
+    if (!affine) args.push({ key: 'affine', value: false });
+    const statistics = [tensorOf(mean, 'running_mean', [channels], false), tensorOf(variance, 'running_var', [channels], false)];
+    addLayer(node, 'batchnorm', args, [source.id], source.outShape, affine ? [tensorOf(scale, 'weight', [channels]), tensorOf(bias, 'bias', [channels]), ...statistics] : statistics);
   }
 
   function reshape(node: OnnxNode): void {
@@ -614,6 +640,44 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
     else addLayer(node, 'global_avgpool', [], [source.id], [source.outShape[0]]);
   }
 
+  /**
+   * `Resize` (and opset 9's `Upsample`) as `upsample`: by constant scales, or
+   * to constant sizes (`size=`), in the modes PyTorch writes: nearest with
+   * floor indices, linear and cubic with half-pixel centres (align_corners=False).
+   */
+  function resize(node: OnnxNode): void {
+    const source = layerInput(node);
+    const spatial = source.outShape.slice(1);
+    const mode = stringAttr(node, 'mode') ?? 'nearest';
+    const transform = stringAttr(node, 'coordinate_transformation_mode') ?? (node.op_type === 'Upsample' ? 'asymmetric' : 'half_pixel');
+    let written: string;
+    if (mode === 'nearest') {
+      const rounding = stringAttr(node, 'nearest_mode') ?? (node.op_type === 'Upsample' ? 'floor' : 'round_prefer_floor');
+      if (transform !== 'asymmetric' || rounding !== 'floor') throw new Unsupported(node, `its nearest-neighbour indices (${transform}, ${rounding}) are not PyTorch's (asymmetric, floor), which .cnn's upsample uses.`);
+      written = 'nearest';
+    } else if (mode === 'linear' || mode === 'cubic') {
+      if (transform !== 'half_pixel' && transform !== 'pytorch_half_pixel') throw new Unsupported(node, `it resizes with ${transform} coordinates; .cnn's upsample is PyTorch's align_corners=False (half_pixel).`);
+      written = mode === 'cubic' ? 'bicubic' : (['linear', 'bilinear', 'trilinear'][spatial.length - 1] ?? 'linear');
+    } else throw new Unsupported(node, `it resizes with mode '${mode}', which .cnn's upsample does not have.`);
+    const scaleIndex = node.op_type === 'Upsample' || (node.input?.length ?? 0) <= 2 ? 1 : 2;
+    const sizes = node.input?.[3] ? constantInput(node, 3) ?? [] : [];
+    const scales = sizes.length ? [] : node.input?.[scaleIndex] ? constantInput(node, scaleIndex) ?? [] : attribute(node, 'scales')?.floats ?? [];
+    const args: LayerArg[] = [];
+    let outSizes: number[];
+    if (sizes.length) {
+      if (sizes.length !== spatial.length + 2 || sizes[0] !== 1 || sizes[1] !== source.outShape[0]) throw new Unsupported(node, `it resizes to ${sizes.join('x')}, changing the batch or the channels; .cnn's upsample resizes spatial axes.`);
+      outSizes = sizes.slice(2);
+      args.push({ key: 'size', value: { expr: outSizes.join('x') } });
+    } else {
+      if (scales.length !== spatial.length + 2 || scales[0] !== 1 || scales[1] !== 1) throw new Unsupported(node, `its scales (${scales.join(', ') || 'none'}) are not one per spatial axis after the batch and channels.`);
+      const factors = scales.slice(2).map((f) => Number(f.toPrecision(6)));
+      outSizes = spatial.map((size, i) => Math.floor(size * factors[i]));
+      args.push({ value: spatialArg(factors) });
+    }
+    if (written !== 'nearest') args.push({ key: 'mode', value: written });
+    addLayer(node, 'upsample', args, [source.id], [source.outShape[0], ...outSizes]);
+  }
+
   function lrn(node: OnnxNode): void {
     simple(node, 'lrn', [
       { value: intAttr(node, 'size', 1) },
@@ -663,6 +727,8 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
       simple(node, 'hardsigmoid');
     },
     LRN: lrn,
+    Resize: resize,
+    Upsample: resize,
     Dropout: dropout,
     };
     if (table[op]) return table[op];

@@ -119,6 +119,16 @@ export function decodeOnnxModel(bytes: Uint8Array): OnnxModel {
 const graphType = root.lookupType('onnx.GraphProto');
 const tensorType = root.lookupType('onnx.TensorProto');
 
+/**
+ * Decodes the bytes of one message of the model, its graph or a tensor, as
+ * `decodeOnnxModel` does a whole file; `lazyDecode.ts` decodes a file part by
+ * part with it, leaving the weights' bytes in the file.
+ */
+export function decodeOnnxMessage(kind: 'model' | 'graph' | 'tensor', bytes: Uint8Array): OnnxModel | OnnxGraph | OnnxTensor {
+  const type = { model: modelType, graph: graphType, tensor: tensorType }[kind];
+  return type.toObject(type.decode(bytes), { longs: Number, enums: Number, defaults: false, arrays: true }) as OnnxModel | OnnxGraph | OnnxTensor;
+}
+
 /** Field numbers from onnx.proto: ModelProto.graph, GraphProto.initializer, TensorProto.raw_data. */
 const modelGraphField = 7;
 const graphInitializerField = 5;

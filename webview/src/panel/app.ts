@@ -489,6 +489,12 @@ export class PreviewApp {
       hint.hidden = true;
       const file = event.dataTransfer?.files[0];
       if (!file) return;
+      // A model file is imported by the host, as "Import Model…" does: it writes the .cnn file and opens its preview.
+      if (isModelFileName(file.name)) {
+        this.addMessage(`Importing ${file.name}…`, false);
+        void file.arrayBuffer().then((buffer) => this.host.post({ type: 'importModel', name: file.name, bytes: new Uint8Array(buffer) }));
+        return;
+      }
       void file.arrayBuffer().then((buffer) => this.useImage(file.name, new Uint8Array(buffer)));
     });
   }
@@ -508,4 +514,9 @@ export class PreviewApp {
     if (answer.path) this.addMessage(`Saved ${answer.path}.`, false);
     else if (answer.error && answer.error !== 'cancelled') this.addMessage(`Could not save ${name}: ${answer.error}`, true);
   }
+}
+
+/** Whether a dropped file is a model to import (ONNX, Keras archive) rather than an input image. */
+export function isModelFileName(name: string): boolean {
+  return /\.(onnx|keras)$/i.test(name);
 }

@@ -1,0 +1,74 @@
+/**
+ * Dropping an ONNX model on the preview panel in real VS Code (code-server,
+ * the packaged extension): the file is imported as "Import Model…" does, so
+ * its `.cnn` file and weights appear beside the previewed file, the `.cnn`
+ * file opens, and its preview shows the imported network with the weights
+ * loaded.
+ */
+import { strict as assert } from 'node:assert';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { tinyOnnxModel } from '../import/tinyOnnx';
+import * as e2e from './codeServer';
+
+describe('dropping an .onnx file on the preview panel (code-server)', function () {
+  this.timeout(300_000);
+  let vsix: string;
+  let folder: string;
+  let server: e2e.CodeServer;
+  let page: Page;
+
+  before(async function () {
+    e2e.ensureTools();
+    vsix = e2e.packageVsix();
+    folder = mkdtempSync(join(tmpdir(), 'cnn-lens-import-drop-'));
+    copyFileSync('examples/lenet5.cnn', join(folder, 'lenet5.cnn'));
+    server = await e2e.startCodeServer({ extensionVsix: vsix, folder, settings: { 'files.autoSave': 'off' } });
+    page = await e2e.openWorkbench(server);
+    await e2e.openFile(page, 'lenet5.cnn');
+    await e2e.runCommand(page, 'CNN Lens: Open Preview');
+    await e2e.webviewFrame(page).locator('[data-testid="totals"]', { hasText: '61,706' }).waitFor({ timeout: 90_000 });
+  });
+
+  after(() => e2e.cleanUp({ page, server, vsix, folder }));
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) await e2e.screenshot(page, `out/e2e/import-drop-${this.currentTest.title.replace(/\W+/g, '-')}.png`);
+  });
+
+  it('writes tiny.cnn and its weights beside the previewed file, opens it, and previews it with the weights', async () => {
+    const bytes = [...tinyOnnxModel()];
+    await e2e
+      .webviewFrame(page)
+      .locator('body')
+      .evaluate((body, data) => {
+        // The repo's Node tsconfig has no DOM lib: the page's constructors come from its globals.
+        const view = globalThis as unknown as {
+          File: new (parts: Uint8Array[], name: string, options: { type: string }) => unknown;
+          DataTransfer: new () => { items: { add(file: unknown): void } };
+          DragEvent: new (type: string, init: { bubbles: boolean; cancelable: boolean; shiftKey: boolean; dataTransfer: unknown }) => unknown;
+        };
+        const transfer = new view.DataTransfer();
+        transfer.items.add(new view.File([new Uint8Array(data)], 'tiny.onnx', { type: 'application/octet-stream' }));
+        const target = body as unknown as { dispatchEvent(event: unknown): boolean };
+        // Shift held, as VS Code asks for a drop on a webview.
+        for (const type of ['dragenter', 'dragover', 'drop', 'dragend']) target.dispatchEvent(new view.DragEvent(type, { bubbles: true, cancelable: true, shiftKey: true, dataTransfer: transfer }));
+      }, bytes);
+    const cnn = join(folder, 'tiny.cnn');
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(cnn) && Date.now() < deadline) await page.waitForTimeout(200);
+    assert.ok(existsSync(cnn), 'tiny.cnn was written beside lenet5.cnn');
+    assert.match(readFileSync(cnn, 'utf8'), /network Tiny \{\n {2}input\(3x8x8\)\n {2}conv\(4, 3, padding=1\)/);
+    // 4·3·9 + 4 + 2·4 + 2 = 122 float32 values after the safetensors header.
+    assert.ok(statSync(join(folder, 'tiny.safetensors')).size > 122 * 4);
+    await page.locator('.tab', { hasText: 'tiny.cnn' }).first().waitFor({ timeout: 30_000 });
+    const preview = e2e.webviewFrame(page);
+    await preview.locator('[data-testid="totals"]', { hasText: '122 parameters' }).waitFor({ timeout: 90_000 });
+    const weights = preview.locator('[data-testid="weights"]');
+    const until = Date.now() + 30_000;
+    while (!/tiny\.safetensors/.test(await weights.inputValue()) && Date.now() < until) await page.waitForTimeout(200);
+    assert.equal(await weights.inputValue(), 'file:tiny.safetensors');
+  });
+});

@@ -9,6 +9,7 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import type { CodeAction, CompletionItem, DocumentSymbol, Hover, InlayHint, Location, MarkupContent, SymbolInformation } from 'vscode-languageserver-protocol';
 import { allOpNames, findOp } from '../../src/core';
+import type { NetworkSummaryResult } from '../../src/protocol/messages';
 import { examplesDir, readText } from '../helpers';
 import { applyTextEdits, positionOf, TestServer, textAt } from './lspClient';
 
@@ -347,6 +348,80 @@ network N {
       // 3·16·9 + 16 = 448 parameters.
       assert.ok(text.includes('| Parameters | 448 trainable, 0 non-trainable |'), text);
       assert.ok(!text.includes('Every call'), text);
+    });
+  });
+
+  describe('projection shortcut for a residual mismatch at a block call', () => {
+    /** The quick fixes offered at the first diagnostic, and the text after applying the first. */
+    async function fixAtFirst(name: string, text: string): Promise<{ titles: string[]; fixed?: string; diagnostics: number }> {
+      const uri = await server.open(name, text);
+      const diagnostics = await server.diagnosticsFor(uri);
+      assert.ok(diagnostics.length >= 1 && diagnostics[0].code === 'merge-mismatch', JSON.stringify(diagnostics));
+      const actions = await server.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0].range, context: { diagnostics: [diagnostics[0]] } });
+      return { titles: actions.map((a) => a.title), fixed: actions[0]?.edit ? applyTextEdits(text, actions[0].edit.changes![uri]) : undefined, diagnostics: diagnostics.length };
+    }
+
+    async function problemsOf(name: string, text: string) {
+      return server.diagnosticsFor(await server.open(name, text));
+    }
+
+    it("writes the shortcut over the block's parameters, so that every call holds (three calls, three sizes)", async () => {
+      const text = `block Down(c, stride = 2) {
+  residual {
+    conv(c, 3, stride=stride, padding=1, bias=false)
+    batchnorm
+    relu
+    conv(c, 3, padding=1, bias=false)
+    batchnorm
+  }
+  relu
+}
+network N {
+  input(3x32x32)
+  conv(16, 3, padding=1)
+  Down(32)
+  Down(64)
+  Down(128, stride=1)
+}
+`;
+      const { titles, fixed, diagnostics } = await fixAtFirst('projection-params.cnn', text);
+      // The first call fails; the calls after it have no known input, so they wait (errors do not cascade).
+      assert.equal(diagnostics, 1);
+      assert.deepEqual(titles, ['Add shortcut { conv(c, 1, stride=stride, bias=false); batchnorm } to block Down']);
+      assert.ok(fixed!.includes('    batchnorm\n  } shortcut { conv(c, 1, stride=stride, bias=false); batchnorm }\n  relu'), fixed);
+      // Every call is repaired, and nothing else is reported.
+      assert.deepEqual(await problemsOf('projection-params-fixed.cnn', fixed!), []);
+      const summary = await server.request<NetworkSummaryResult>('cnnLens/networkSummary', { textDocument: { uri: await server.open('projection-params-summary.cnn', fixed!) } });
+      // 16x32x32 → 32x16x16 → 64x8x8 → 128x8x8.
+      assert.equal(summary.networks[0].output, '128x8x8');
+    });
+
+    it('follows the channels and the stride through a block called inside the residual (ResNet\'s BasicBlock)', async () => {
+      const resnet18 = readText(join(examplesDir, 'resnet18.cnn'));
+      // Take the projection away from DownBasicBlock: its three calls now add 64 to 128 channels, and so on.
+      const broken = resnet18.replace(/ shortcut \{\n {4}conv\(c, 1, stride=stride, bias=false\)\n {4}batchnorm\n {2}\}/, '');
+      assert.notEqual(broken, resnet18);
+      const { titles, fixed, diagnostics } = await fixAtFirst('projection-resnet.cnn', broken);
+      assert.equal(diagnostics, 1);
+      assert.deepEqual(titles, ['Add shortcut { conv(c, 1, stride=stride, bias=false); batchnorm } to block DownBasicBlock']);
+      assert.deepEqual(await problemsOf('projection-resnet-fixed.cnn', fixed!), []);
+      // torchvision's resnet18 again: 11,689,512 trainable parameters.
+      const summary = await server.request<NetworkSummaryResult>('cnnLens/networkSummary', { textDocument: { uri: await server.open('projection-resnet-summary.cnn', fixed!) } });
+      assert.equal(summary.networks[0].trainableParams, 11_689_512);
+    });
+
+    it('writes the numbers when the body does not name the channels and the block is called once', async () => {
+      const text = 'block Widen {\n  residual { depthwise_conv(3, multiplier=2, padding=1) }\n}\nnetwork N {\n  input(16x8x8)\n  Widen\n}\n';
+      const { titles, fixed } = await fixAtFirst('projection-literal.cnn', text);
+      assert.deepEqual(titles, ['Add shortcut { conv(32, 1, bias=false); batchnorm } to block Widen']);
+      assert.deepEqual(await problemsOf('projection-literal-fixed.cnn', fixed!), []);
+    });
+
+    it('offers nothing when no one shortcut fits every call (the numbers differ and the body does not name them)', async () => {
+      const text = 'block Widen {\n  residual { depthwise_conv(3, multiplier=2, padding=1) }\n}\nnetwork N {\n  input(16x8x8)\n  Widen\n  Widen\n}\n';
+      // conv(32, 1) would repair the first call (16 channels to 32) and break the second (32 to 64): not offered.
+      const { titles } = await fixAtFirst('projection-none.cnn', text);
+      assert.deepEqual(titles, []);
     });
   });
 

@@ -17,7 +17,7 @@ export type { OpDefinition, ArgSpec, OpSignature } from './ops/types';
 export { fixHolds, applyEdits } from './semantics/fixCheck';
 export { blockProjectionFixes } from './semantics/projectionFix';
 export { toJsonReport, type JsonFileReport, type JsonNetwork, type JsonStatement, type JsonMemory } from './report';
-export { renderSummary, renderNetworkSummary, memoryFooter, setupText, optimizerName, type SummaryOptions } from './summary';
+export { renderSummary, renderNetworkSummary, renderNetworkSummaryWithLines, memoryFooter, setupText, optimizerName, type SummaryOptions } from './summary';
 export {
   networkMemory,
   analysisMemory,

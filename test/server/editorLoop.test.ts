@@ -425,6 +425,29 @@ network N {
     });
   });
 
+  describe('summary table with a source line per row', () => {
+    it("maps every row of LeNet-5's table to its statement's line, and nothing else", async () => {
+      const lenet = readText(join(examplesDir, 'lenet5.cnn'));
+      const uri = await server.open('summary-lines.cnn', lenet);
+      const summary = await server.request<NetworkSummaryResult>('cnnLens/networkSummary', { textDocument: { uri } });
+      const [network] = summary.networks;
+      const table = network.table.split('\n');
+      assert.equal(network.tableLines.length, table.length);
+      const rows = table.flatMap((text, index) => (network.tableLines[index] === null ? [] : [{ text, line: network.tableLines[index]! }]));
+      // input plus the 12 statements of the network, each once, in source order.
+      const statements = lenet.split('\n').flatMap((text, line) => (/^ {2}[a-z]/.test(text) ? [{ text: text.trim(), line }] : []));
+      assert.equal(rows.length, 13);
+      assert.deepEqual(rows.map((r) => r.line), statements.map((s) => s.line));
+      for (const [i, row] of rows.entries()) {
+        const written = statements[i].text.split(/\s{2,}|\s*->|\s*#/)[0];
+        assert.ok(row.text.startsWith(written), `${row.text} shows ${written}`);
+        // The Line column says the same line, 1-based.
+        assert.match(row.text, new RegExp(`\\s${row.line + 1}\\s`));
+      }
+      assert.match(table[network.tableLines.indexOf(positionOf(lenet, 'conv(16, 5)').line)], /^conv\(16, 5\)\s+9\s+16x10x10\s+2,416\s+240,000/);
+    });
+  });
+
   describe('fix all', () => {
     it('applies every independent unambiguous fix at once (source.fixAll), and the file is clean after', async () => {
       const good = 'network N {\n  input(3x32x32)\n  conv(16, 3, padding=1, bias=false)\n  maxpool(2) -> 16x16x16\n  flatten\n  dense(10)\n}\n';

@@ -1,14 +1,17 @@
 /**
  * The VS Code extension: a thin host. It starts the language server (which
  * does all the work), adds its commands, hosts the preview panel
- * (preview.ts), and keeps a status bar item showing the active network's
- * parameters, output shape and peak training memory.
+ * (preview.ts) and the summary document (summaryDocument.ts), and keeps two
+ * status bar items: the active network's parameters, output shape and peak
+ * training memory, and, when the file has errors, how many (a click goes to
+ * the first).
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { exportNetworkInteractively } from './exportCommand';
 import { importModelCommand } from './importModel';
 import { registerPreview } from './preview';
+import { SummaryDocuments } from './summaryDocument';
 import { bytesText, compactCount } from '../core/format';
 import { optimizerName } from '../core/summary';
 import { networkSummaryMethod, type NetworkSummaryParams, type NetworkSummaryResult } from '../protocol/messages';
@@ -20,13 +23,17 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(output);
   client = createClient(context, output);
   const status = new StatusItem(() => client);
+  const summaries = new SummaryDocuments((uri) => requestSummary(uri));
   context.subscriptions.push(
     status,
+    summaries,
+    new ErrorsItem(),
+    vscode.commands.registerCommand('cnnLens.goToFirstError', () => goToFirstError()),
     vscode.commands.registerCommand('cnnLens.restartServer', async () => {
       await client?.restart();
       status.update();
     }),
-    vscode.commands.registerCommand('cnnLens.showSummary', (uri?: string, networkName?: string) => showSummary(output, uri, networkName)),
+    vscode.commands.registerCommand('cnnLens.showSummary', (uri?: string, networkName?: string) => showSummary(summaries, uri, networkName)),
     vscode.commands.registerCommand('cnnLens.exportNetwork', (uri?: string, networkName?: string) =>
       exportNetworkInteractively(client, uri, networkName, async (document) => {
         const position = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.selection.active : undefined;
@@ -78,31 +85,89 @@ async function requestSummary(uri: string, position?: vscode.Position): Promise<
 }
 
 /**
- * Writes the summary of every network in the file (or just `networkName`) to
- * the output channel, and returns the text written (undefined when there is
- * nothing to summarise), so that callers of the command can check it.
+ * Opens the summary document of the file (or of `uri`) beside the editor,
+ * scrolled to `networkName` when given, and returns its text (undefined when
+ * there is nothing to summarise), so that callers of the command can check it.
  */
-async function showSummary(output: vscode.OutputChannel, uri?: string, networkName?: string): Promise<string | undefined> {
+async function showSummary(summaries: SummaryDocuments, uri?: string, networkName?: string): Promise<string | undefined> {
   const editor = vscode.window.activeTextEditor;
   const target = uri ?? (editor?.document.languageId === 'cnn' ? editor.document.uri.toString() : undefined);
   if (!target) {
     void vscode.window.showInformationMessage('CNN Lens: open a .cnn file to see its network summary.');
     return undefined;
   }
-  const result = await requestSummary(target, uri ? undefined : editor?.selection.active);
-  const networks = result?.networks.filter((n) => !networkName || n.name === networkName) ?? [];
-  if (!networks.length) {
+  const result = await requestSummary(target);
+  if (!result?.networks.length) {
     void vscode.window.showInformationMessage('CNN Lens: this file has no network to summarise.');
     return undefined;
   }
-  // The server sends the table the core renders, the same text `cnn summary` prints.
-  const text = [
-    `# ${vscode.Uri.parse(target).fsPath}`,
-    ...networks.map((network) => `${network.table}${network.errors ? `\n(${network.errors} error${network.errors === 1 ? '' : 's'}: see Problems)` : ''}\n`),
-  ].join('\n');
-  output.appendLine(text);
-  output.show(true);
-  return text;
+  return summaries.show(vscode.Uri.parse(target), networkName);
+}
+
+/** The error diagnostics of a document, first by position. */
+function errorsOf(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages
+    .getDiagnostics(uri)
+    .filter((d) => d.severity === vscode.DiagnosticSeverity.Error)
+    .sort((a, b) => a.range.start.compareTo(b.range.start));
+}
+
+/** Diagnostic codes about shapes and sizes, for "2 shape errors". */
+const shapeCodes = new Set(['shape-mismatch', 'nonpositive-size', 'channel-mismatch', 'merge-mismatch', 'groups', 'rank']);
+
+/** "1 shape error", "2 syntax errors", "3 errors": the kind is named when all errors share it. */
+export function errorsText(codes: string[]): string {
+  const kind = codes.every((c) => shapeCodes.has(c)) ? 'shape ' : codes.every((c) => c === 'syntax') ? 'syntax ' : '';
+  return `${codes.length} ${kind}error${codes.length === 1 ? '' : 's'}`;
+}
+
+/** Moves the cursor of the active .cnn editor to its first error. */
+async function goToFirstError(): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return;
+  const [first] = errorsOf(editor.document.uri);
+  if (!first) return;
+  editor.selection = new vscode.Selection(first.range.start, first.range.start);
+  editor.revealRange(first.range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  await vscode.window.showTextDocument(editor.document, editor.viewColumn);
+}
+
+/** The status bar item that counts the active .cnn file's errors; hidden when there are none. */
+class ErrorsItem implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 101);
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor() {
+    this.item.command = 'cnnLens.goToFirstError';
+    this.item.name = 'CNN Lens errors';
+    this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+    this.subscriptions.push(
+      vscode.window.onDidChangeActiveTextEditor(() => this.update()),
+      vscode.languages.onDidChangeDiagnostics((event) => {
+        const active = vscode.window.activeTextEditor?.document.uri.toString();
+        if (event.uris.some((u) => u.toString() === active)) this.update();
+      }),
+    );
+    this.update();
+  }
+
+  private update(): void {
+    const document = vscode.window.activeTextEditor?.document;
+    const errors = document?.languageId === 'cnn' ? errorsOf(document.uri) : [];
+    if (!errors.length) {
+      this.item.hide();
+      return;
+    }
+    this.item.text = `$(error) ${errorsText(errors.map((e) => String(typeof e.code === 'object' ? e.code.value : (e.code ?? ''))))}`;
+    const first = errors[0];
+    this.item.tooltip = `Line ${first.range.start.line + 1}: ${first.message}\nClick to go to the first error.`;
+    this.item.show();
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.item.dispose();
+  }
 }
 
 /** The status bar item: the network under the cursor, its parameters and output shape. */

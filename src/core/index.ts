@@ -17,8 +17,9 @@ export { findOp, allOpNames, allArgs, signatureText, opDefinitions } from './ops
 export type { OpDefinition, ArgSpec, OpSignature, OpFamily } from './ops/types';
 export { attributesOf, type OpAttributes, type OpName, type AttributeName, type WindowedOpName } from './ops/attributes';
 export { fixHolds, applyEdits } from './semantics/fixCheck';
+export { blockProjectionFixes } from './semantics/projectionFix';
 export { toJsonReport, type JsonFileReport, type JsonNetwork, type JsonStatement, type JsonMemory } from './report';
-export { renderSummary, renderNetworkSummary, memoryFooter, setupText, optimizerName, type SummaryOptions } from './summary';
+export { renderSummary, renderNetworkSummary, renderNetworkSummaryWithLines, memoryFooter, setupText, optimizerName, type SummaryOptions } from './summary';
 export {
   networkMemory,
   analysisMemory,

@@ -22,6 +22,8 @@ export interface SummaryOptions {
 
 /** One row: the statement as written, then its figures. */
 interface Row {
+  /** The statement's 0-based source line; null for the header and part titles. */
+  source: number | null;
   layer: string;
   line: string;
   shape: string;
@@ -51,12 +53,13 @@ function statementText(result: StatementResult, lines: string[]): string {
   return text.length > 44 ? `${text.slice(0, 43)}…` : text;
 }
 
-const blankRow = { line: '', shape: '', params: '', macs: '', saved: '', field: '' };
+const blankRow = { source: null, line: '', shape: '', params: '', macs: '', saved: '', field: '' };
 
 /** `saved` gives a top-level statement's saved activations (by its index); nested rows leave the column empty. */
 function rowsOf(results: StatementResult[], lines: string[], depth: number, indent: number, into: Row[], saved?: (index: number) => string): void {
   for (const [index, result] of results.entries()) {
     into.push({
+      source: result.range.start.line,
       layer: `${'  '.repeat(indent)}${statementText(result, lines)}`,
       line: String(result.range.start.line + 1),
       shape: result.outShape ? formatShape(result.outShape) : '—',
@@ -98,14 +101,25 @@ export function memoryFooter(memory: NetworkMemory, fits?: { budgetBytes: number
 
 /** Renders one network; `lines` is the source split into lines. */
 export function renderNetworkSummary(network: NetworkAnalysis, lines: string[], depth: number, memory?: NetworkMemory, fits?: { budgetBytes: number; batch: number }): string {
+  return renderNetworkSummaryWithLines(network, lines, depth, memory, fits).text;
+}
+
+/** A rendered summary and, for each of its lines, the 0-based source line of the statement it shows (null for the others). */
+export interface SummaryWithLines {
+  text: string;
+  sourceLines: (number | null)[];
+}
+
+/** Renders one network as `renderNetworkSummary` does, saying which source line each row shows (for click-to-line in editors). */
+export function renderNetworkSummaryWithLines(network: NetworkAnalysis, lines: string[], depth: number, memory?: NetworkMemory, fits?: { budgetBytes: number; batch: number }): SummaryWithLines {
   const rows: Row[] = [];
   const saved = memory ? (index: number) => (network.statements[index]?.kind === 'input' ? '' : bytesText(memory.savedByStatement[index] ?? 0)) : undefined;
   rowsOf(network.statements, lines, depth, 0, rows, saved);
-  const header: Row = { layer: 'Layer (statement)', line: 'Line', shape: 'Output shape', params: 'Param #', macs: 'MACs', saved: memory ? `Saved (batch ${memory.setup.batch})` : '', field: 'Receptive field' };
+  const header: Row = { source: null, layer: 'Layer (statement)', line: 'Line', shape: 'Output shape', params: 'Param #', macs: 'MACs', saved: memory ? `Saved (batch ${memory.setup.batch})` : '', field: 'Receptive field' };
   const all = [header, ...rows];
   // Loops rather than Math.max(...spread), which a file of some 100,000 statements would overflow.
   const widest = (lengths: number[]) => lengths.reduce((most, length) => Math.max(most, length), 0);
-  const width = (key: keyof Row) => widest(all.map((r) => r[key].length));
+  const width = (key: Exclude<keyof Row, 'source'>) => widest(all.map((r) => r[key].length));
   const widths = { layer: width('layer'), line: width('line'), shape: width('shape'), params: width('params'), macs: width('macs'), saved: width('saved') };
   const format = (r: Row) =>
     `${r.layer.padEnd(widths.layer)}  ${r.line.padStart(widths.line)}  ${r.shape.padEnd(widths.shape)}  ${r.params.padStart(widths.params)}  ${r.macs.padStart(widths.macs)}  ${memory ? `${r.saved.padStart(widths.saved)}  ` : ''}${r.field}`.trimEnd();
@@ -132,5 +146,7 @@ export function renderNetworkSummary(network: NetworkAnalysis, lines: string[], 
   ];
   if (memory) out.push(thin, ...memoryFooter(memory, fits));
   out.push(rule);
-  return out.join('\n');
+  // The title, the rule, the header and the thin rule come before the rows.
+  const sourceLines = out.map((_, index) => (index >= 4 && index < 4 + rows.length ? rows[index - 4].source : null));
+  return { text: out.join('\n'), sourceLines };
 }

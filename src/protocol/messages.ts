@@ -41,6 +41,8 @@ export interface NetworkSummary {
   memory: NetworkSummaryMemory | null;
   /** The summary table as `cnn summary` prints it (the core renders both). */
   table: string;
+  /** For each line of `table`, the 0-based source line of the statement that row shows, or null (titles, rules, totals). */
+  tableLines: (number | null)[];
 }
 
 /** A network's training memory in bytes, for one batch size, optimizer and precision (see src/core/memory/training.ts). */

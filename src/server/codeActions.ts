@@ -1,19 +1,23 @@
 /**
  * Quick fixes are the core's: each diagnostic carries the repairs it knows
  * (the computed shape for a failing `->`, the padding or stride that reaches
- * it, a projection shortcut, the right `in=`, "did you mean"). This offers
- * those that touch the requested range, and only those that hold: applying
- * one must clear its diagnostic without adding another (checked by analysing
- * the text the fix would give, once per fix and version). "Fix all"
- * (`source.fixAll`) applies every unambiguous fix that holds and touches no other.
+ * it, a projection shortcut, the right `in=`, "did you mean"); a residual
+ * mismatch reported at a block call gets the projection shortcut inside the
+ * block (the first of the core's proposals that holds). This offers those
+ * that touch the requested range, and only those that hold: applying one must
+ * clear its diagnostic without adding another (checked by analysing the text
+ * the fix would give, once per fix and version). "Fix all" (`source.fixAll`)
+ * applies every unambiguous fix that holds and touches no other.
  */
 import { CodeAction, CodeActionKind, type CodeActionParams, type TextEdit } from 'vscode-languageserver';
-import { analyze, fixHolds, type Analysis, type Diagnostic, type Fix, type Range } from '../core';
+import { analyze, blockProjectionFixes, fixHolds, type Analysis, type Diagnostic, type Fix, type Range } from '../core';
 import { rangesTouch, toCodeAction, toLspDiagnostic, toLspEdits } from './convert';
 import type { DocumentStore } from './documents';
 
 /** Whether each fix of an analysis holds, so repeated requests at the same place analyse nothing again. */
 const verdicts = new WeakMap<Analysis, Map<Fix, boolean>>();
+/** The fix found for a diagnostic that carries none (a block's projection), per analysis, for the same reason. */
+const foundFixes = new WeakMap<Analysis, Map<Diagnostic, Fix[]>>();
 
 export function codeActions(store: DocumentStore, params: CodeActionParams): CodeAction[] {
   const only = params.context.only;
@@ -34,15 +38,28 @@ export function codeActions(store: DocumentStore, params: CodeActionParams): Cod
     }
     return verdict;
   };
+  const fixesOf = (diagnostic: Diagnostic): Fix[] => {
+    if (diagnostic.fixes?.length) return diagnostic.fixes;
+    let found = foundFixes.get(analysis);
+    if (!found) foundFixes.set(analysis, (found = new Map()));
+    let fixes = found.get(diagnostic);
+    if (!fixes) {
+      // Proposals for a block, best first: the first that holds is the fix (the others would be the same shortcut in other words).
+      const proposals = blockProjectionFixes(analysis, diagnostic, analyzed.document.getText());
+      const first = proposals.find((fix) => holds(diagnostic, fix));
+      found.set(diagnostic, (fixes = first ? [first] : []));
+    }
+    return fixes;
+  };
   const actions: CodeAction[] = [];
   if (wants(CodeActionKind.QuickFix)) {
     for (const diagnostic of analysis.diagnostics) {
-      if (!diagnostic.fixes?.length || !rangesTouch(diagnostic.range, params.range)) continue;
-      for (const fix of diagnostic.fixes) if (holds(diagnostic, fix)) actions.push(toCodeAction(fix, diagnostic, params.textDocument.uri));
+      if (!rangesTouch(diagnostic.range, params.range)) continue;
+      for (const fix of fixesOf(diagnostic)) if (holds(diagnostic, fix)) actions.push(toCodeAction(fix, diagnostic, params.textDocument.uri));
     }
   }
   if (fixAll) {
-    const all = fixAllAction(analysis, params.textDocument.uri, holds);
+    const all = fixAllAction(analysis, params.textDocument.uri, holds, fixesOf);
     if (all) actions.push(all);
   }
   return actions;
@@ -53,12 +70,12 @@ export function codeActions(store: DocumentStore, params: CodeActionParams): Cod
  * is unambiguous (the preferred one, or the only one) and holds, leaving out
  * any fix whose edits touch another's: those are not independent.
  */
-function fixAllAction(analysis: Analysis, uri: string, holds: (diagnostic: Diagnostic, fix: Fix) => boolean): CodeAction | undefined {
+function fixAllAction(analysis: Analysis, uri: string, holds: (diagnostic: Diagnostic, fix: Fix) => boolean, fixesOf: (diagnostic: Diagnostic) => Fix[]): CodeAction | undefined {
   const taken: Range[] = [];
   const edits: TextEdit[] = [];
   const fixed: Diagnostic[] = [];
   for (const diagnostic of analysis.diagnostics) {
-    const fixes = diagnostic.fixes ?? [];
+    const fixes = fixesOf(diagnostic);
     const fix = fixes.find((f) => f.preferred) ?? (fixes.length === 1 ? fixes[0] : undefined);
     if (!fix || !holds(diagnostic, fix)) continue;
     if (fix.edits.some((edit) => taken.some((range) => rangesTouch(range, edit.range)))) continue;

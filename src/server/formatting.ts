@@ -117,3 +117,75 @@ function normalizeLine(line: string, state: ScanState): string {
   }
   return out;
 }
+
+/** A single-line replacement, as rename produces. */
+interface LineEdit {
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  newText: string;
+}
+
+/** The column of a line's `->` outside strings and comments, or -1. */
+function arrowColumn(line: string): number {
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i];
+    if (char === '#' || (char === '/' && line[i + 1] === '*')) return -1;
+    if (char === '"' || char === "'") {
+      const end = line.indexOf(char, i + 1);
+      if (end < 0) return -1;
+      i = end;
+      continue;
+    }
+    if (char === '-' && line[i + 1] === '>') return i;
+  }
+  return -1;
+}
+
+/**
+ * Single-line edits (a rename's) that keep the `->` assertions aligned. The
+ * lines whose `->` stood in one column before the edits (two or more) form a group; an
+ * edited line's `->` goes back to that column, and when an edited line has
+ * grown past it, every line of the group moves to the first column that fits
+ * them all. An edited line of a group is then replaced whole (its rename and
+ * its spacing in one edit, so no two edits overlap); other edits pass as they are.
+ */
+export function keepAssertionsAligned(text: string, edits: LineEdit[]): LineEdit[] {
+  const lines = text.split(/\r\n|\n|\r/);
+  const byLine = new Map<number, LineEdit[]>();
+  for (const edit of edits) {
+    if (edit.range.start.line !== edit.range.end.line) return edits;
+    const list = byLine.get(edit.range.start.line) ?? [];
+    list.push(edit);
+    byLine.set(edit.range.start.line, list);
+  }
+  const edited = new Map<number, string>();
+  for (const [line, list] of byLine) {
+    let result = lines[line] ?? '';
+    for (const edit of [...list].sort((a, b) => b.range.start.character - a.range.start.character)) {
+      result = result.slice(0, edit.range.start.character) + edit.newText + result.slice(edit.range.end.character);
+    }
+    edited.set(line, result);
+  }
+  const oldColumns = lines.map(arrowColumn);
+  const groups = new Set<number>();
+  for (const line of byLine.keys()) if (oldColumns[line] >= 0 && arrowColumn(edited.get(line)!) >= 0) groups.add(oldColumns[line]);
+  if (!groups.size) return edits;
+  const replaced = new Map<number, string>();
+  for (const column of groups) {
+    const members = oldColumns.flatMap((c, line) => (c === column ? [line] : []));
+    // A lone `->` is aligned with nothing: its line keeps the spacing the rename gives it.
+    if (members.length < 2) continue;
+    const parts = members.map((line) => {
+      const current = edited.get(line) ?? lines[line];
+      const arrow = arrowColumn(current);
+      return { line, code: current.slice(0, arrow).replace(/[ \t]+$/, ''), rest: current.slice(arrow) };
+    });
+    const target = Math.max(column, ...parts.map((p) => p.code.length + 1));
+    for (const part of parts) {
+      const line = part.code.padEnd(target) + part.rest;
+      if (line !== lines[part.line]) replaced.set(part.line, line);
+    }
+  }
+  const kept = edits.filter((edit) => !replaced.has(edit.range.start.line));
+  const whole = [...replaced].map(([line, newText]) => ({ range: { start: { line, character: 0 }, end: { line, character: lines[line].length } }, newText }));
+  return [...kept, ...whole].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+}

@@ -4,11 +4,13 @@
  * that name it at calls of its block). A rename that would change what a
  * name refers to is refused with a message, as the TypeScript server does:
  * onto another block or a network, onto another parameter of the same block,
- * or onto another label of the same network or block.
+ * or onto another label of the same network or block. The `->` assertions
+ * stay aligned: the lines whose arrows shared a column share one after the rename.
  */
 import { ResponseError, type PrepareRenameParams, type Range, type RenameParams, type WorkspaceEdit } from 'vscode-languageserver';
 import { allOpNames, findOp, type Ast } from '../core';
 import { contains, toLspRange } from './convert';
+import { keepAssertionsAligned } from './formatting';
 import type { DocumentStore } from './documents';
 import { indexNames, symbolAt, type NameSymbol } from './names';
 import { forEachStatement } from './syntax';
@@ -48,7 +50,8 @@ export function rename(store: DocumentStore, params: RenameParams): WorkspaceEdi
     if (collision) throw new ResponseError(requestFailed, collision);
   }
   const edits = [symbol.definition, ...symbol.references].map((range) => ({ range: toLspRange(range), newText: newName }));
-  return { changes: { [params.textDocument.uri]: edits } };
+  // A longer or shorter name would push the `->` assertions out of their column: the edit keeps them aligned.
+  return { changes: { [params.textDocument.uri]: keepAssertionsAligned(analyzed.document.getText(), edits) } };
 }
 
 /** Why renaming `symbol` to `newName` would change what some name refers to, or undefined when it would not. */

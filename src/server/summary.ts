@@ -1,5 +1,5 @@
 /** The `cnnLens/networkSummary` request: every network's totals, and the one at the cursor. */
-import { renderNetworkSummary, type Analysis, type NetworkAnalysis } from '../core';
+import { renderNetworkSummaryWithLines, type Analysis, type NetworkAnalysis } from '../core';
 import type { NetworkSummary, NetworkSummaryMemory, NetworkSummaryParams, NetworkSummaryResult } from '../protocol/messages';
 import { contains, toLspRange } from './convert';
 import type { DocumentStore } from './documents';
@@ -19,7 +19,8 @@ export function networkSummary(store: DocumentStore, training: TrainingMemory, p
     const memory = computed?.memory[index] ?? undefined;
     const figures = training.summaryOf(uri, index);
     const fits = figures?.budget != null && figures.largestBatch !== null ? { budgetBytes: figures.budget, batch: figures.largestBatch } : undefined;
-    return summarize(n, analyzed.analysis, { memory: figures, table: renderNetworkSummary(n, lines, 1, memory, fits) });
+    const rendered = renderNetworkSummaryWithLines(n, lines, 1, memory, fits);
+    return summarize(n, analyzed.analysis, { memory: figures, table: rendered.text, tableLines: rendered.sourceLines });
   });
   let active: number | null = networks.length ? 0 : null;
   if (params.position) {
@@ -30,7 +31,7 @@ export function networkSummary(store: DocumentStore, training: TrainingMemory, p
 }
 
 /** A network's totals; `extras` adds its training memory and summary table (the code lenses need neither). */
-export function summarize(network: NetworkAnalysis, analysis: Analysis, extras?: { memory: NetworkSummaryMemory | null; table: string }): NetworkSummary {
+export function summarize(network: NetworkAnalysis, analysis: Analysis, extras?: { memory: NetworkSummaryMemory | null; table: string; tableLines: (number | null)[] }): NetworkSummary {
   const range = network.declaration.range;
   return {
     name: network.name,
@@ -46,5 +47,6 @@ export function summarize(network: NetworkAnalysis, analysis: Analysis, extras?:
     errors: analysis.diagnostics.filter((d) => d.severity === 'error' && contains(range, d.range.start)).length,
     memory: extras?.memory ?? null,
     table: extras?.table ?? '',
+    tableLines: extras?.tableLines ?? [],
   };
 }

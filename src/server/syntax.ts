@@ -64,7 +64,7 @@ export function subExpressions(expr: Ast.Expr): Ast.Expr[] {
     case 'negate':
       return [expr, ...subExpressions(expr.operand)];
     case 'call':
-      return [expr, ...expr.args.flatMap(subExpressions)];
+      return [expr, ...expr.args.flatMap((a) => subExpressions(a.value))];
     default:
       return [expr];
   }

@@ -74,5 +74,74 @@ describe('v1.1 expression functions', () => {
   it('names an unknown function and a wrong argument count', () => {
     assert.match(String(value('sqrt(16)')), /sqrt\(\.\.\.\) is not a function CNN Lens knows/);
     assert.match(String(value('floor(1, 2)')), /floor takes 1 argument, not 2/);
+    assert.match(String(value('divisible(12)')), /divisible needs d: divisible\(v, d, min=d\)/);
+    assert.match(String(value('divisible(v=12, min=16)')), /divisible needs d/);
+  });
+
+  /**
+   * Keyword arguments, by LANGUAGE.md's names (`divisible(v, d, min=d)`,
+   * `min(a, b)`, `floor(x)` ...). The divisible values are torchvision's
+   * `torchvision.models._utils._make_divisible(v, divisor, min_value)` in
+   * Debian's torchvision 0.14, e.g. `_make_divisible(5, 4) = 8` but
+   * `_make_divisible(5, 4, min_value=16) = 16`.
+   */
+  const keywordCases: [string, number][] = [
+    ['divisible(16 * 0.75, 8)', 16], // _make_divisible(12.0, 8)
+    ['divisible(5, 4)', 8],
+    ['divisible(5, 4, min=16)', 16], // _make_divisible(5, 4, min_value=16)
+    ['divisible(5, d=4, min=16)', 16],
+    ['divisible(min=16, v=5, d=4)', 16], // keywords in any order
+    ['divisible(12, 8, min=24)', 24],
+    ['divisible(32 * 0.35, 8)', 16], // _make_divisible(11.2, 8)
+    ['divisible(24 * 1.4, 8)', 32], // _make_divisible(33.6, 8)
+    ['divisible(44, 8, min=16)', 48],
+    ['divisible(100, 8, min=16)', 104],
+    ['divisible(58 * 0.5, 16, min=32)', 32], // _make_divisible(29.0, 16, min_value=32)
+    ['min(a=64, b=48)', 48],
+    ['max(8, b=12)', 12],
+    ['floor(x=7 / 2)', 3],
+    ['round(x=2.5)', 2],
+  ];
+  for (const [expr, expected] of keywordCases) {
+    it(`${expr} = ${expected}`, () => assert.equal(value(expr), expected));
+  }
+
+  it('takes keywords with block parameters, and inside a default', () => {
+    const analysis = analyze('block B(c, w = 0.5, m = divisible(c * w, 8, min=32)) { conv(m, 1) }\nnetwork T {\n input(3x8x8)\n B(16)\n B(96, w=1, m=divisible(v=96 * 1, d=16, min=16))\n}\n');
+    assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+    // B(16): _make_divisible(8.0, 8, min_value=32) = 32; then _make_divisible(96, 16, min_value=16) = 96.
+    assert.deepEqual(analysis.networks[0].output, [96, 8, 8]);
+    assert.deepEqual(analysis.networks[0].statements[1].outShape, [32, 8, 8]);
+  });
+
+  /** One error per slip, at the keyword, and the network still analysed (its output known). */
+  const keywordErrors: { call: string; code: string; says: RegExp; at: string; output: number }[] = [
+    { call: 'divisible(5, 4, mn=16)', code: 'unknown-arg', says: /^divisible has no argument mn; did you mean min\? It takes: divisible\(v, d, min=d\)\.$/, at: 'mn', output: 8 },
+    { call: 'divisible(5, 4, minimum=16)', code: 'unknown-arg', says: /^divisible has no argument minimum\./, at: 'minimum', output: 8 },
+    { call: 'floor(y=3.5)', code: 'unknown-arg', says: /^floor has no argument y; did you mean x\? It takes: floor\(x\)\.$/, at: 'y', output: 0 },
+    { call: 'divisible(5, 4, min=16, min=24)', code: 'bad-value', says: /^min is given twice in divisible\(\.\.\.\)\.$/, at: 'min=24', output: 16 },
+    { call: 'divisible(5, 4, d=8)', code: 'bad-value', says: /^d is given twice in divisible/, at: 'd=8', output: 8 },
+    { call: 'divisible(v=5, 4)', code: 'syntax', says: /^Positional arguments must come before keyword arguments\.$/, at: '4)', output: 0 },
+  ];
+  for (const { call, code, says, at, output } of keywordErrors) {
+    it(`${call}: ${code} at ${at}`, () => {
+      const text = `network T {\n input(1x8x8)\n conv(${call}, 1)\n}\n`;
+      const analysis = analyze(text);
+      const found = analysis.diagnostics.filter((d) => d.code === code);
+      assert.equal(found.length, 1, JSON.stringify(analysis.diagnostics));
+      assert.match(found[0].message, says);
+      assert.deepEqual(found[0].range.start, { line: 2, character: text.split('\n')[2].indexOf(at) });
+      if (output) {
+        // Only that diagnostic: the rest of the call evaluates (the unknown or repeated keyword is passed over).
+        assert.equal(analysis.diagnostics.length, 1, JSON.stringify(analysis.diagnostics));
+        assert.deepEqual(analysis.networks[0].output, [output, 8, 8]);
+      }
+    });
+  }
+
+  it('offers the nearest keyword as the fix for a misspelt one', () => {
+    const text = 'network T {\n input(1x8x8)\n conv(divisible(5, 4, mn=16), 1)\n}\n';
+    const [found] = analyze(text).diagnostics;
+    assert.deepEqual(found.fixes?.map((f) => [f.title, f.edits[0].newText]), [['Change to min', 'min']]);
   });
 });

@@ -2,12 +2,14 @@
  * The editor loop of issue 14 through a real LSP client over stdio:
  * completion ranked by context with snippets, syntax errors that say what is
  * wrong and keep the rest analysed, the outline of every statement, references,
- * workspace symbols and "fix all". Cursor positions are marked `|` in the texts.
+ * workspace symbols, "fix all", hovers with the facts before the reference.
+ * Cursor positions are marked `|` in the texts.
  */
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import type { CodeAction, CompletionItem, DocumentSymbol, InlayHint, Location, SymbolInformation } from 'vscode-languageserver-protocol';
+import type { CodeAction, CompletionItem, DocumentSymbol, Hover, InlayHint, Location, MarkupContent, SymbolInformation } from 'vscode-languageserver-protocol';
 import { allOpNames, findOp } from '../../src/core';
+import type { NetworkSummaryResult } from '../../src/protocol/messages';
 import { examplesDir, readText } from '../helpers';
 import { applyTextEdits, positionOf, TestServer, textAt } from './lspClient';
 
@@ -279,6 +281,170 @@ network N {
       assert.ok(!names.some((n) => n.startsWith('DoubleConv')), 'DoubleConv has one b, not two');
       const labels = await server.request<SymbolInformation[]>('workspace/symbol', { query: 'enc3' });
       assert.ok(labels.some((s) => s.name === 'enc3' && s.containerName === 'UNet' && s.location.uri.endsWith('ws-unet.cnn')));
+    });
+  });
+
+  describe('hover', () => {
+    const lenet = readText(join(examplesDir, 'lenet5.cnn'));
+    const resnet18 = readText(join(examplesDir, 'resnet18.cnn'));
+
+    async function hoverAt(name: string, text: string, position: { line: number; character: number }): Promise<string> {
+      const uri = await server.open(name, text);
+      const found = await server.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position });
+      assert.ok(found, 'expected a hover');
+      return (found.contents as MarkupContent).value;
+    }
+
+    it('on an op name: the computed facts first in a table (formula, params, MACs, field size/jump/start, the sentence), the reference after a rule', async () => {
+      const text = await hoverAt('hover-order.cnn', lenet, positionOf(lenet, 'conv(16, 5)', 1));
+      const sections = text.split('\n\n---\n\n');
+      assert.equal(sections.length, 2, text);
+      const [facts, reference] = sections;
+      assert.match(facts, /^\*\*conv\*\*: `6x14x14` → `16x10x10`\n/);
+      // conv(16, 5) on 6x14x14: floor((14 + 0 - 4 - 1)/1 + 1) = 10; 6·16·25 + 16 = 2,416 parameters; 16·10·10 outputs × 6·25 = 240,000 MACs.
+      // Field: 5x5 conv, 2x2 pool, 5x5 conv: 6 + 4·2 = 14, jump 2, centre 2.5 + 2·2 = 6.5.
+      const rows = [
+        '| Output | `16x10x10` |',
+        '|:--|:--|',
+        '| H size | `floor((14 + 2*0 - 1*(5-1) - 1)/1 + 1) = 10` |',
+        '| W size | `floor((14 + 2*0 - 1*(5-1) - 1)/1 + 1) = 10` |',
+        '| Parameters | 2,416 trainable, 0 non-trainable |',
+        '| MACs | 240,000 (240.00 K) |',
+        '| Receptive field | size 14x14, jump 2x2, start (6.5, 6.5) |',
+      ];
+      assert.ok(facts.includes(rows.join('\n')), facts);
+      assert.ok(facts.includes('Each output pixel sees 14x14 input pixels; neighbouring outputs are 2 pixels apart; the first is centred on input pixel (6.5, 6.5).'), facts);
+      assert.match(reference, /^```cnn\nconv\(out, kernel/);
+      assert.match(reference, /`stride` \(default `1`\)/);
+    });
+
+    it('away from the name: the facts alone, no reference', async () => {
+      const text = await hoverAt('hover-facts-only.cnn', lenet, positionOf(lenet, 'conv(16, 5)', 6));
+      assert.ok(!text.includes('---') && !text.includes('```cnn'), text);
+      assert.ok(text.includes('| Output | `16x10x10` |'), text);
+    });
+
+    it("on a block call: the block's totals, and each call's output when it is called more than once", async () => {
+      const text = await hoverAt('hover-block.cnn', resnet18, positionOf(resnet18, '\n  BasicBlock(128)', 4));
+      assert.match(text, /^\*\*block BasicBlock\*\* \(totals of its body\): `128x28x28` → `128x28x28`/);
+      // Two 3x3 convolutions 128 → 128 without bias (2·147,456) and two batch norms (2·256 affine, 2·256 running).
+      assert.ok(text.includes('| Parameters | 295,424 trainable, 512 non-trainable |'), text);
+      // Each convolution: 128·28·28 outputs × 128·9 = 115,605,504 MACs.
+      assert.ok(text.includes('| MACs | 231,211,008 (231.21 M) |'), text);
+      const line = (marker: string) => positionOf(resnet18, marker).line + 1;
+      const calls = [
+        `- line ${line('BasicBlock(64)')}: \`64x56x56\` → \`64x56x56\``,
+        `- line ${line('\n  BasicBlock(128)') + 1}: \`128x28x28\` → \`128x28x28\``,
+        `- line ${line('\n  BasicBlock(256)') + 1}: \`256x14x14\` → \`256x14x14\``,
+        `- line ${line('\n  BasicBlock(512)') + 1}: \`512x7x7\` → \`512x7x7\``,
+      ];
+      assert.ok(text.includes(`Every call of BasicBlock in this file:\n\n${calls.join('\n')}`), text);
+    });
+
+    it('lists no calls for a block called once', async () => {
+      const once = 'block Stem(c) {\n  conv(c, 3, padding=1)\n  relu\n}\nnetwork N {\n  input(3x32x32)\n  Stem(16)\n}\n';
+      const text = await hoverAt('hover-block-once.cnn', once, positionOf(once, 'Stem(16)', 1));
+      assert.match(text, /^\*\*block Stem\*\* \(totals of its body\): `3x32x32` → `16x32x32`/);
+      // 3·16·9 + 16 = 448 parameters.
+      assert.ok(text.includes('| Parameters | 448 trainable, 0 non-trainable |'), text);
+      assert.ok(!text.includes('Every call'), text);
+    });
+  });
+
+  describe('projection shortcut for a residual mismatch at a block call', () => {
+    /** The quick fixes offered at the first diagnostic, and the text after applying the first. */
+    async function fixAtFirst(name: string, text: string): Promise<{ titles: string[]; fixed?: string; diagnostics: number }> {
+      const uri = await server.open(name, text);
+      const diagnostics = await server.diagnosticsFor(uri);
+      assert.ok(diagnostics.length >= 1 && diagnostics[0].code === 'merge-mismatch', JSON.stringify(diagnostics));
+      const actions = await server.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0].range, context: { diagnostics: [diagnostics[0]] } });
+      return { titles: actions.map((a) => a.title), fixed: actions[0]?.edit ? applyTextEdits(text, actions[0].edit.changes![uri]) : undefined, diagnostics: diagnostics.length };
+    }
+
+    async function problemsOf(name: string, text: string) {
+      return server.diagnosticsFor(await server.open(name, text));
+    }
+
+    it("writes the shortcut over the block's parameters, so that every call holds (three calls, three sizes)", async () => {
+      const text = `block Down(c, stride = 2) {
+  residual {
+    conv(c, 3, stride=stride, padding=1, bias=false)
+    batchnorm
+    relu
+    conv(c, 3, padding=1, bias=false)
+    batchnorm
+  }
+  relu
+}
+network N {
+  input(3x32x32)
+  conv(16, 3, padding=1)
+  Down(32)
+  Down(64)
+  Down(128, stride=1)
+}
+`;
+      const { titles, fixed, diagnostics } = await fixAtFirst('projection-params.cnn', text);
+      // The first call fails; the calls after it have no known input, so they wait (errors do not cascade).
+      assert.equal(diagnostics, 1);
+      assert.deepEqual(titles, ['Add shortcut { conv(c, 1, stride=stride, bias=false); batchnorm } to block Down']);
+      assert.ok(fixed!.includes('    batchnorm\n  } shortcut { conv(c, 1, stride=stride, bias=false); batchnorm }\n  relu'), fixed);
+      // Every call is repaired, and nothing else is reported.
+      assert.deepEqual(await problemsOf('projection-params-fixed.cnn', fixed!), []);
+      const summary = await server.request<NetworkSummaryResult>('cnnLens/networkSummary', { textDocument: { uri: await server.open('projection-params-summary.cnn', fixed!) } });
+      // 16x32x32 → 32x16x16 → 64x8x8 → 128x8x8.
+      assert.equal(summary.networks[0].output, '128x8x8');
+    });
+
+    it('follows the channels and the stride through a block called inside the residual (ResNet\'s BasicBlock)', async () => {
+      const resnet18 = readText(join(examplesDir, 'resnet18.cnn'));
+      // Take the projection away from DownBasicBlock: its three calls now add 64 to 128 channels, and so on.
+      const broken = resnet18.replace(/ shortcut \{\n {4}conv\(c, 1, stride=stride, bias=false\)\n {4}batchnorm\n {2}\}/, '');
+      assert.notEqual(broken, resnet18);
+      const { titles, fixed, diagnostics } = await fixAtFirst('projection-resnet.cnn', broken);
+      assert.equal(diagnostics, 1);
+      assert.deepEqual(titles, ['Add shortcut { conv(c, 1, stride=stride, bias=false); batchnorm } to block DownBasicBlock']);
+      assert.deepEqual(await problemsOf('projection-resnet-fixed.cnn', fixed!), []);
+      // torchvision's resnet18 again: 11,689,512 trainable parameters.
+      const summary = await server.request<NetworkSummaryResult>('cnnLens/networkSummary', { textDocument: { uri: await server.open('projection-resnet-summary.cnn', fixed!) } });
+      assert.equal(summary.networks[0].trainableParams, 11_689_512);
+    });
+
+    it('writes the numbers when the body does not name the channels and the block is called once', async () => {
+      const text = 'block Widen {\n  residual { depthwise_conv(3, multiplier=2, padding=1) }\n}\nnetwork N {\n  input(16x8x8)\n  Widen\n}\n';
+      const { titles, fixed } = await fixAtFirst('projection-literal.cnn', text);
+      assert.deepEqual(titles, ['Add shortcut { conv(32, 1, bias=false); batchnorm } to block Widen']);
+      assert.deepEqual(await problemsOf('projection-literal-fixed.cnn', fixed!), []);
+    });
+
+    it('offers nothing when no one shortcut fits every call (the numbers differ and the body does not name them)', async () => {
+      const text = 'block Widen {\n  residual { depthwise_conv(3, multiplier=2, padding=1) }\n}\nnetwork N {\n  input(16x8x8)\n  Widen\n  Widen\n}\n';
+      // conv(32, 1) would repair the first call (16 channels to 32) and break the second (32 to 64): not offered.
+      const { titles } = await fixAtFirst('projection-none.cnn', text);
+      assert.deepEqual(titles, []);
+    });
+  });
+
+  describe('summary table with a source line per row', () => {
+    it("maps every row of LeNet-5's table to its statement's line, and nothing else", async () => {
+      const lenet = readText(join(examplesDir, 'lenet5.cnn'));
+      const uri = await server.open('summary-lines.cnn', lenet);
+      const summary = await server.request<NetworkSummaryResult>('cnnLens/networkSummary', { textDocument: { uri } });
+      const [network] = summary.networks;
+      const table = network.table.split('\n');
+      assert.equal(network.tableLines.length, table.length);
+      const rows = table.flatMap((text, index) => (network.tableLines[index] === null ? [] : [{ text, line: network.tableLines[index]! }]));
+      // input plus the 12 statements of the network, each once, in source order.
+      const statements = lenet.split('\n').flatMap((text, line) => (/^ {2}[a-z]/.test(text) ? [{ text: text.trim(), line }] : []));
+      assert.equal(rows.length, 13);
+      assert.deepEqual(rows.map((r) => r.line), statements.map((s) => s.line));
+      for (const [i, row] of rows.entries()) {
+        const written = statements[i].text.split(/\s{2,}|\s*->|\s*#/)[0];
+        assert.ok(row.text.startsWith(written), `${row.text} shows ${written}`);
+        // The Line column says the same line, 1-based.
+        assert.match(row.text, new RegExp(`\\s${row.line + 1}\\s`));
+      }
+      assert.match(table[network.tableLines.indexOf(positionOf(lenet, 'conv(16, 5)').line)], /^conv\(16, 5\)\s+9\s+16x10x10\s+2,416\s+240,000/);
     });
   });
 

@@ -68,6 +68,35 @@ describe('rename keeps meaning', function () {
     assert.deepEqual(meaning(analyze(renamed)), meaning(analyze(down)));
   });
 
+  describe('keeps the -> assertions aligned', () => {
+    const resnet18 = readText(join(examplesDir, 'resnet18.cnn'));
+    /** The columns of the `->` on the lines that have one (ResNet-18's are all at one column). */
+    const arrowColumns = (text: string) => [...new Set(text.split('\n').filter((l) => l.includes('->') && !l.trimStart().startsWith('#')).map((l) => l.indexOf('->')))];
+
+    for (const { what, newName } of [
+      { what: 'a longer name that still fits before the column', newName: 'PlainBlock' },
+      { what: 'a shorter name', newName: 'BB' },
+      { what: 'a name too long for the column: every aligned line moves', newName: 'BasicBlockWithAnIdentityShortcutAndAVeryLongName' },
+    ]) {
+      it(`renaming BasicBlock to ${newName} (${what})`, async () => {
+        assert.deepEqual(arrowColumns(resnet18), [49]);
+        const uri = await server.open(`align-${newName}.cnn`, resnet18);
+        const edit = await server.request<WorkspaceEdit>('textDocument/rename', { textDocument: { uri }, position: positionOf(resnet18, 'block BasicBlock', 6), newName });
+        const renamed = applyTextEdits(resnet18, edit.changes![uri]);
+        assert.ok(renamed.includes(`  repeat(2) { ${newName}(64) }`), renamed);
+        assert.ok(!/\bBasicBlock\(/.test(renamed), 'every call renamed');
+        const columns = arrowColumns(renamed);
+        assert.equal(columns.length, 1, `one column for every ->: ${columns}`);
+        // The column stays where it was unless the longest renamed line needs more (one space before ->).
+        const needed = '  repeat(2) { '.length + newName.length + '(64) }'.length + 1;
+        assert.equal(columns[0], Math.max(49, needed));
+        // Only spaces changed besides the name: the analysis is the same.
+        assert.deepEqual(meaning(analyze(renamed)), meaning(analyze(resnet18)));
+        assert.equal(renamed.replace(new RegExp(newName, 'g'), 'BasicBlock').replace(/ +->/g, ' ->'), resnet18.replace(/ +->/g, ' ->'));
+      });
+    }
+  });
+
   for (const { what, marker, newName, message } of [
     { what: 'a block onto another block', marker: 'block Down', newName: 'Other', message: /A block named Other already exists/ },
     { what: 'a label onto an earlier label', marker: 'b: conv', newName: 'a', message: /already has a label a; renaming onto it would change what add, concat or multiply refer to/ },

@@ -98,11 +98,11 @@ describe('language server over stdio', function () {
       const text = hoverText(await server.request<Hover>('textDocument/hover', { textDocument: { uri }, position: positionOf(lenet, 'conv(6, 5)', 7) }));
       assert.match(text, /`1x32x32` → `6x28x28`/);
       assert.ok(text.includes('floor((32 + 2*0 - 1*(5-1) - 1)/1 + 1) = 28'), text);
-      assert.match(text, /156 trainable, 0 non-trainable/);
-      assert.match(text, /MACs: 117,600/);
+      assert.match(text, /\| Parameters \| 156 trainable, 0 non-trainable \|/);
+      assert.match(text, /\| MACs \| 117,600 /);
       // LeNet's first 5x5 convolution has no padding: unit 0 centres on input pixel (2, 2).
       assert.ok(text.includes('Each output pixel sees 5x5 input pixels; neighbouring outputs are 1 pixel apart; the first is centred on input pixel (2, 2).'), text);
-      assert.ok(text.includes('Receptive field: 5x5, jump 1x1, start (2, 2)'), text);
+      assert.ok(text.includes('| Receptive field | size 5x5, jump 1x1, start (2, 2) |'), text);
     });
 
     it('accumulates the receptive field through pooling', async () => {

@@ -8,6 +8,7 @@ import { diagnostic, nearestName, type Diagnostic, type Fix, type Range } from '
 import { allArgs, allOpNames, findOp, opDefinitions } from '../ops/registry';
 import type { OpDefinition } from '../ops/types';
 import type { BlockDecl, CallNode, Expr, SourceFile, Statement } from '../syntax/ast';
+import { expressionFunctionSignature, expressionFunctions } from './values';
 
 /** Names people bring from PyTorch, Keras and papers (each op's `familiarNames`) → the op's first name. */
 const familiarNames = new Map(opDefinitions.flatMap((op) => (op.familiarNames ?? []).map((familiar) => [familiar, op.names[0]] as const)));
@@ -280,10 +281,50 @@ function checkNames(expr: Expr, params: Set<string>, found: Diagnostic[]): void 
       checkNames(expr.operand, params, found);
       return;
     case 'call':
-      for (const arg of expr.args) checkNames(arg, params, found);
+      checkFunctionArguments(expr, found);
+      for (const arg of expr.args) checkNames(arg.value, params, found);
       return;
     default:
       return;
+  }
+}
+
+/**
+ * The keywords of an expression function call (`divisible(v, 8, min=16)`):
+ * each must be one of the function's parameters, given once, after the
+ * positional arguments. How many arguments there are is checked when the call
+ * is evaluated.
+ */
+function checkFunctionArguments(call: Extract<Expr, { kind: 'call' }>, found: Diagnostic[]): void {
+  const spec = Object.hasOwn(expressionFunctions, call.name) ? expressionFunctions[call.name] : undefined;
+  if (!spec) return;
+  const given = new Set<string>();
+  let positionalCount = 0;
+  let sawKeyword = false;
+  for (const argument of call.args) {
+    if (argument.key === undefined) {
+      if (sawKeyword) found.push(diagnostic('syntax', 'Positional arguments must come before keyword arguments.', argument.range));
+      if (positionalCount < spec.params.length) given.add(spec.params[positionalCount]);
+      positionalCount++;
+      continue;
+    }
+    sawKeyword = true;
+    const keyRange = argument.keyRange ?? argument.range;
+    if (!spec.params.includes(argument.key)) {
+      const suggestion = suggest(argument.key, () => spec.params);
+      found.push(
+        diagnostic(
+          'unknown-arg',
+          `${call.name} has no argument ${argument.key}${suggestion ? `; did you mean ${suggestion}?` : '.'} It takes: ${expressionFunctionSignature(call.name)}.`,
+          keyRange,
+          suggestion ? { fixes: [{ title: `Change to ${suggestion}`, edits: [{ range: keyRange, newText: suggestion }], preferred: true }] } : {},
+        ),
+      );
+    } else if (given.has(argument.key)) {
+      found.push(diagnostic('bad-value', `${argument.key} is given twice in ${call.name}(...).`, keyRange));
+    } else {
+      given.add(argument.key);
+    }
   }
 }
 

@@ -85,16 +85,34 @@ export function evaluate(expr: Expr, env: Environment, sourceText: (range: Range
   }
 }
 
-/** The expression functions of v1.1, by name: how many arguments each takes. */
-const functionArity: Record<string, [number, number]> = {
-  min: [2, Infinity],
-  max: [2, Infinity],
-  floor: [1, 1],
-  ceil: [1, 1],
-  int: [1, 1],
-  round: [1, 1],
-  divisible: [2, 3],
+/** An expression function's parameters, by the names LANGUAGE.md gives them (keywords use these names). */
+export interface ExpressionFunction {
+  params: readonly string[];
+  /** How many of `params` must be given; the rest have defaults. */
+  required: number;
+  /** Whether more positional arguments than `params` are accepted (min and max of several values). */
+  variadic?: boolean;
+}
+
+/** The expression functions of v1.1, by name. */
+export const expressionFunctions: Readonly<Record<string, ExpressionFunction>> = {
+  min: { params: ['a', 'b'], required: 2, variadic: true },
+  max: { params: ['a', 'b'], required: 2, variadic: true },
+  floor: { params: ['x'], required: 1 },
+  ceil: { params: ['x'], required: 1 },
+  int: { params: ['x'], required: 1 },
+  round: { params: ['x'], required: 1 },
+  // torchvision's _make_divisible(v, divisor, min_value=None), with min defaulting to d.
+  divisible: { params: ['v', 'd', 'min'], required: 2 },
 };
+
+/** `divisible(v, d, min=d)`: a function's signature as people read it. */
+export function expressionFunctionSignature(name: string): string {
+  const spec = expressionFunctions[name];
+  if (!spec) return name;
+  const params = spec.params.map((p, i) => (i < spec.required ? p : `${p}=${name === 'divisible' ? 'd' : ''}`));
+  return `${name}(${params.join(', ')}${spec.variadic ? ', ...' : ''})`;
+}
 
 /** Python 3's round: half to even. */
 function roundHalfEven(x: number): number {
@@ -115,20 +133,36 @@ function makeDivisible(v: number, divisor: number, minimum = divisor): number {
 }
 
 function evaluateCall(expr: Extract<Expr, { kind: 'call' }>, env: Environment, sourceText: (range: Range) => string): Value | EvalError {
-  const arity = functionArity[expr.name];
-  if (!arity) {
-    return { message: `${expr.name}(...) is not a function CNN Lens knows; expressions may call ${Object.keys(functionArity).join(', ')}.`, range: expr.nameRange };
+  const spec = Object.hasOwn(expressionFunctions, expr.name) ? expressionFunctions[expr.name] : undefined;
+  if (!spec) {
+    return { message: `${expr.name}(...) is not a function CNN Lens knows; expressions may call ${Object.keys(expressionFunctions).join(', ')}.`, range: expr.nameRange };
   }
-  if (expr.args.length < arity[0] || expr.args.length > arity[1]) {
-    const wanted = arity[0] === arity[1] ? `${arity[0]}` : arity[1] === Infinity ? `at least ${arity[0]}` : `${arity[0]} or ${arity[1]}`;
-    return { message: `${expr.name} takes ${wanted} argument${arity[1] === 1 ? '' : 's'}, not ${expr.args.length}: ${sourceText(expr.range)}.`, range: expr.range };
+  // Positional arguments fill the parameters in order, keywords by name. An
+  // unknown or repeated keyword is reported by the static checks (unknown-arg,
+  // bad-value), so here it is passed over and the rest still evaluates.
+  const positional = expr.args.filter((a) => a.key === undefined);
+  const bound = new Map<string, Expr>();
+  positional.slice(0, spec.params.length).forEach((a, i) => bound.set(spec.params[i], a.value));
+  for (const a of expr.args) if (a.key !== undefined && spec.params.includes(a.key) && !bound.has(a.key)) bound.set(a.key, a.value);
+  const extra = spec.variadic ? positional.slice(spec.params.length).map((a) => a.value) : [];
+  if (!spec.variadic && positional.length > spec.params.length) {
+    const most = `${spec.required === spec.params.length ? '' : 'at most '}${spec.params.length} argument${spec.params.length === 1 ? '' : 's'}`;
+    return { message: `${expr.name} takes ${most}, not ${positional.length}: ${sourceText(expr.range)}; write ${expressionFunctionSignature(expr.name)}.`, range: expr.range };
+  }
+  const missing = spec.params.slice(0, spec.required).filter((p) => !bound.has(p));
+  if (missing.length) {
+    return { message: `${expr.name} needs ${missing.join(' and ')}: ${expressionFunctionSignature(expr.name)}, not ${sourceText(expr.range)}.`, range: expr.range };
   }
   const args: number[] = [];
-  for (const arg of expr.args) {
-    const value = evaluateNumber(arg, env, sourceText);
+  for (const argument of [...spec.params.filter((p) => bound.has(p)).map((p) => bound.get(p)!), ...extra]) {
+    const value = evaluateNumber(argument, env, sourceText);
     if (isError(value)) return value;
     args.push(value);
   }
+  const named = (name: string): number | undefined => {
+    const index = spec.params.filter((p) => bound.has(p)).indexOf(name);
+    return index < 0 ? undefined : args[index];
+  };
   let value: number;
   switch (expr.name) {
     case 'min':
@@ -149,9 +183,11 @@ function evaluateCall(expr: Extract<Expr, { kind: 'call' }>, env: Environment, s
     case 'round':
       value = roundHalfEven(args[0]);
       break;
-    default:
-      if (args[1] <= 0) return { message: `divisible needs a positive divisor, not ${args[1]}.`, range: expr.range };
-      value = makeDivisible(args[0], args[1], args[2]);
+    default: {
+      const divisor = named('d')!;
+      if (divisor <= 0) return { message: `divisible needs a positive divisor, not ${divisor}.`, range: expr.range };
+      value = makeDivisible(named('v')!, divisor, named('min'));
+    }
   }
   if (!Number.isFinite(value) || Math.abs(value) > maxExact) {
     return { message: `${sourceText(expr.range)} is past 2^53, the largest size CNN Lens counts exactly.`, range: expr.range, tooLarge: true };

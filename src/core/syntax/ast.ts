@@ -113,7 +113,7 @@ export type Expr =
   | { kind: 'tuple'; items: Expr[]; range: Range }
   | { kind: 'binary'; operator: '+' | '-' | '*' | '/' | '//'; left: Expr; right: Expr; range: Range }
   | { kind: 'negate'; operand: Expr; range: Range }
-  /** A function call in an expression (v1.1): `min(a, b)`, `divisible(v, 8)`. */
-  | { kind: 'call'; name: string; nameRange: Range; args: Expr[]; range: Range }
+  /** A function call in an expression (v1.1): `min(a, b)`, `divisible(v, 8, min=16)`; arguments as a layer's, positional then keyword. */
+  | { kind: 'call'; name: string; nameRange: Range; args: Argument[]; range: Range }
   /** What a syntax error left where a value should be. */
   | { kind: 'missing'; range: Range };

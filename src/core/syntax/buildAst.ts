@@ -331,9 +331,7 @@ function expression(cst: CstNode): ast.Expr {
     if (!first) continue;
     const callee = operands.filter((o) => o.offset < first.startOffset && o.expr.kind === 'name').sort((a, b) => b.offset - a.offset)[0];
     if (!callee || callee.expr.kind !== 'name') continue;
-    const inner = parenthesized(callArgs);
-    const args = inner.kind === 'tuple' ? inner.items : inner.kind === 'missing' ? [] : [inner];
-    callee.expr = { kind: 'call', name: callee.expr.name, nameRange: callee.expr.range, args, range: joinRange(callee.expr.range, inner.range) };
+    callee.expr = { kind: 'call', name: callee.expr.name, nameRange: callee.expr.range, args: argumentsOf(callArgs), range: joinRange(callee.expr.range, nodeRange(callArgs)) };
   }
   for (const group of nodes(c, 'groups')) {
     const first = firstToken(group);

@@ -276,8 +276,8 @@ export class CnnParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(t.Identifier, { LABEL: 'atoms' });
-          // A function call such as min(a, b) or divisible(v, 8) (v1.1).
-          this.OPTION3(() => this.SUBRULE3(this.parenthesized, { LABEL: 'callArgs' }));
+          // A function call such as min(a, b) or divisible(v, 8, min=16) (v1.1): arguments as a layer's, keywords included.
+          this.OPTION3(() => this.SUBRULE3(this.argumentList, { LABEL: 'callArgs' }));
         },
       },
       { ALT: () => this.CONSUME(t.True, { LABEL: 'atoms' }) },
@@ -300,7 +300,7 @@ export class CnnParser extends CstParser {
         {
           ALT: () => {
             this.CONSUME2(t.Identifier, { LABEL: 'atoms' });
-            this.OPTION4(() => this.SUBRULE4(this.parenthesized, { LABEL: 'callArgs' }));
+            this.OPTION4(() => this.SUBRULE4(this.argumentList, { LABEL: 'callArgs' }));
           },
         },
         { ALT: () => this.CONSUME2(t.True, { LABEL: 'atoms' }) },

@@ -1,0 +1,169 @@
+/**
+ * The editor loop of issue 14 in a real VS Code (code-server with the
+ * packaged .vsix), as a user sees it: the hover puts the computed facts before
+ * the op's reference, completion ranks conv first and inserts its snippet, the
+ * outline lists the statements with their shapes, "Show Network Summary" opens
+ * the per-layer table whose rows lead to their lines and which follows edits,
+ * and the status bar counts errors and leads to the first.
+ */
+import { strict as assert } from 'node:assert';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import * as e2e from './codeServer';
+
+/** Polls `read` until `accept` holds, failing with the last value read. */
+async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!accept(value) && Date.now() < deadline) {
+    await new Promise((done) => setTimeout(done, 300));
+    value = await read();
+  }
+  assert.ok(accept(value), `${what}; last seen: ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** Moves the cursor of the focused editor with Go to Line (`:line` or `:line:column`). */
+async function goTo(page: Page, where: string): Promise<void> {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(where);
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+}
+
+/** The text of the rendered lines of an editor, top to bottom, with Monaco's no-break spaces made plain. */
+async function editorLines(editor: Locator): Promise<string[]> {
+  return editor.locator('.view-lines').first().evaluate((element) => {
+    const lines = Array.from((element as unknown as { querySelectorAll(s: string): ArrayLike<{ style: { top: string }; textContent: string | null }> }).querySelectorAll('.view-line'));
+    return lines.sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top)).map((line) => (line.textContent ?? '').replace(/\u00a0/g, ' '));
+  });
+}
+
+/** "Ln 9, Col 3" from the status bar: where the cursor of the active editor is. */
+async function cursorPlace(page: Page): Promise<string> {
+  return (await page.locator('#status\\.editor\\.selection').innerText().catch(() => '')).trim();
+}
+
+describe('real VS Code: the editor loop (hover, completion, outline, summary, errors)', function () {
+  this.timeout(300_000);
+  let vsix: string;
+  let folder: string;
+  let server: e2e.CodeServer;
+  let page: Page;
+
+  before(async () => {
+    e2e.ensureTools();
+    vsix = e2e.packageVsix();
+    folder = mkdtempSync(join(tmpdir(), 'cnn-lens-e2e-loop-'));
+    copyFileSync('examples/lenet5.cnn', join(folder, 'lenet.cnn'));
+    writeFileSync(join(folder, 'complete.cnn'), 'network N {\n  input(3x32x32)\n  conv(16, 3, padding=1)\n\n}\n');
+    server = await e2e.startCodeServer({ extensionVsix: vsix, folder, settings: { 'files.autoSave': 'off', 'workbench.editor.enablePreview': false } });
+    page = await e2e.openWorkbench(server);
+  });
+
+  after(() => e2e.cleanUp({ page, server, vsix, folder }));
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) await e2e.screenshot(page, `out/e2e/${this.currentTest.title.replace(/\W+/g, '-')}.png`);
+  });
+
+  it('hover on conv: the computed facts (shape, formula, params, field with start) come before the reference', async () => {
+    // The first Quick Open of a fresh workbench may come before the file search is ready: try again once.
+    await e2e.openFile(page, 'lenet.cnn').catch(async () => {
+      await page.keyboard.press('Escape');
+      await e2e.openFile(page, 'lenet.cnn');
+    });
+    let text = '';
+    for (let attempt = 0; attempt < 6 && !/conv\(out, kernel/.test(text); attempt++) text = await e2e.hoverAt(page, 9, 'conv');
+    const facts = text.indexOf('16x10x10');
+    const reference = text.indexOf('conv(out, kernel');
+    assert.ok(facts >= 0 && reference > facts, `facts before the reference:\n${text}`);
+    assert.ok(text.indexOf('floor((14 + 2*0 - 1*(5-1) - 1)/1 + 1) = 10') < reference, text);
+    assert.ok(text.indexOf('2,416 trainable') < reference, text);
+    assert.ok(text.indexOf('size 14x14, jump 2x2, start (6.5, 6.5)') < reference, text);
+    await page.keyboard.press('Escape');
+  });
+
+  it('completion after a 2-D tensor: conv first and once, accepted as a snippet with its placeholders', async () => {
+    await e2e.openFile(page, 'complete.cnn');
+    await page.locator('.editor-instance .monaco-editor textarea').first().focus();
+    await goTo(page, ':4');
+    await page.keyboard.type('  co');
+    await page.keyboard.press('Control+Space');
+    const rows = page.locator('.editor-widget.suggest-widget .monaco-list-row');
+    const labels = await until(
+      async () => (await rows.locator('.label-name').allInnerTexts().catch(() => [] as string[])).map((l) => l.trim()),
+      (list) => list.includes('conv'),
+      'the suggestions list conv',
+    );
+    assert.equal(labels[0], 'conv', labels.join(', '));
+    assert.equal(labels.filter((l) => l === 'concat').length, 1, labels.join(', '));
+    await page.keyboard.press('Enter');
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    const lines = await until(() => editorLines(editor), (l) => l.some((line) => line.includes('conv(out, kernel)')), 'the snippet inserted');
+    assert.ok(lines.includes('  conv(out, kernel)'), lines.join('\n'));
+    // The first placeholder is selected: typing replaces "out".
+    await page.keyboard.type('32');
+    await until(() => editorLines(editor), (l) => l.includes('  conv(32, kernel)'), 'the first placeholder replaced');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Z');
+    await page.keyboard.press('Control+Z');
+  });
+
+  it('outline lists the statements of the network with their output shapes', async () => {
+    await e2e.openFile(page, 'lenet.cnn');
+    await e2e.runCommand(page, 'Explorer: Focus on Outline View');
+    const texts = await until(
+      async () => (await page.locator('.pane-body').filter({ has: page.locator('.outline-element') }).locator('.monaco-list-row').allInnerTexts().catch(() => [] as string[])).map((t) => t.replace(/\s+/g, ' ').trim()),
+      (list) => list.some((t) => /^conv ?16x10x10$/.test(t)),
+      'the outline shows conv 16x10x10',
+    );
+    // The network with its input and output, then each statement with its shape, in order.
+    assert.deepEqual(texts.slice(0, 6).map((t) => t.replace(/^([A-Za-z0-9]+?) ?(\d+x)/, '$1 $2')), ['LeNet5 1x32x32 → 10', 'input 1x32x32', 'conv 6x28x28', 'tanh 6x28x28', 'avgpool 6x14x14', 'conv 16x10x10']);
+  });
+
+  it('Show Network Summary opens the per-layer table; a row leads to its line; the table follows an edit', async () => {
+    await e2e.openFile(page, 'lenet.cnn');
+    await page.locator('.editor-instance .monaco-editor textarea').first().focus();
+    await e2e.runCommand(page, 'CNN Lens: Show Network Summary');
+    await page.locator('.tabs-container .tab', { hasText: 'lenet.cnn (summary)' }).first().waitFor({ timeout: 30_000 });
+    const summary = page.locator('.editor-instance .monaco-editor', { hasText: 'Layer (statement)' }).first();
+    const lines = await until(() => editorLines(summary), (l) => l.some((line) => line.startsWith('Total params: 61,706')), 'the summary table');
+    assert.ok(lines.some((l) => /^conv\(16, 5\)\s+9\s+16x10x10\s+2,416\s+240,000/.test(l)), lines.join('\n'));
+    // An edit of the source shows in the table: conv(20, 5) makes 20x10x10.
+    await page.locator('.editor-instance .monaco-editor textarea').first().focus();
+    await goTo(page, ':9:8');
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.type('20');
+    await until(() => editorLines(summary), (l) => l.some((line) => /^conv\(20, 5\)\s+9\s+20x10x10/.test(line)), 'the summary after the edit');
+    // Ctrl+click the row of conv(20, 5): the source editor's cursor goes to line 9.
+    await goTo(page, ':1');
+    await until(async () => summary.locator('.detected-link').count(), (n) => n >= 13, 'the rows drawn as links');
+    const link = summary.locator('.view-line', { hasText: /^conv\(20,\s5\)/ }).locator('.detected-link').first();
+    await link.click({ modifiers: ['Control'] });
+    await until(
+      async () => `${await cursorPlace(page)} in ${(await page.locator('.tabs-container .tab.active').first().innerText().catch(() => '')).trim()}`,
+      (place) => /^Ln 9, Col 1 in lenet\.cnn/.test(place),
+      'the cursor on line 9 of lenet.cnn after the click',
+    );
+  });
+
+  it('the status bar counts the errors ("1 shape error") and a click goes to the first', async () => {
+    // The edit above made the assertion -> 16x10x10 on line 9 wrong.
+    const item = page.locator('.statusbar-item', { hasText: /shape error/ }).first();
+    const text = await until(async () => (await item.innerText().catch(() => '')).trim(), (t) => t.includes('1 shape error'), 'the error count in the status bar');
+    assert.match(text, /^1 shape error$/);
+    await page.locator('.editor-instance .monaco-editor textarea').first().focus();
+    await goTo(page, ':1');
+    await item.click();
+    await until(() => cursorPlace(page), (place) => /^Ln 9, Col 23\b/.test(place), 'the cursor at the assertion on line 9');
+    // Undo the edit: the error and the item go.
+    await page.keyboard.press('Control+Z');
+    await until(async () => item.count(), (n) => n === 0, 'the error item hidden once the file is clean');
+  });
+});

@@ -16,9 +16,9 @@ import { findOp } from '../ops/registry';
 import type { GraphNode } from '../semantics/graph';
 import { evaluate, isError, type Value } from '../semantics/values';
 import type { BlockDecl, CallNode, Expr, Statement } from '../syntax/ast';
-import { describeStatement, exportSource, isExportFailure, statementText, type ExportFailure, type ExportSource, notYetExportedFailure } from './network';
+import { describeStatement, exportSource, isExportFailure, statementText, type ExportFailure, type ExportSource } from './network';
 import { binaryExpr, fold, isPythonIdentifier, mentionsName, nameExpr, numberExpr, pythonExpr, pythonLiteral, pythonName, snakeCase, substitute } from './python';
-import { torchHelpers, torchLayer, type TorchLayer, type TorchOpContext } from './pytorchOps';
+import { helperDependencies, torchHelpers, torchLayer, type HelperName, type TorchLayer, type TorchOpContext } from './pytorchOps';
 
 /** The generated module and where each layer's tensors live in its `state_dict()`. */
 export interface PytorchExport {
@@ -100,8 +100,6 @@ export function exportPytorch(text: string, networkName?: string): PytorchExport
 
 /** Writes the PyTorch module for an analysed network. */
 export function writePytorch(source: ExportSource): PytorchExport | ExportFailure {
-  const refused = notYetExportedFailure(source);
-  if (refused) return refused;
   const name = source.network.name;
   if (!isPythonIdentifier(name)) {
     return { failure: `network name '${name}' is not a Python identifier, so it cannot name the PyTorch class; rename the network (letters, digits and _)`, range: source.network.declaration.nameRange };
@@ -121,6 +119,18 @@ class PytorchWriter {
   /** Finished block classes in definition order (callees before callers), with the line that first wrote each. */
   private readonly classes = new Map<string, { text: string; where: string }>();
   private readonly helpers = new Set<string>();
+
+  /** Defines a helper, and the helpers it calls, in the generated file. */
+  private useHelper(name: string): void {
+    this.helpers.add(name);
+    for (const needed of helperDependencies[name as HelperName] ?? []) this.useHelper(needed);
+  }
+
+  /** Defines the helper class a module constructor names (`PadCausal(...)`, `Slice(...)`), if it is one. */
+  private useModuleHelper(constructor: string): void {
+    const name = /^(\w+)\(/.exec(constructor)?.[1];
+    if (name && name in torchHelpers) this.useHelper(name);
+  }
   private readonly modulePaths = new Map<number, string>();
 
   constructor(private readonly source: ExportSource) {
@@ -154,7 +164,8 @@ class PytorchWriter {
       'Layouts and defaults are PyTorch\'s: tensors are [N, C, ...spatial], batch',
       'norm uses eps 1e-5 and momentum 0.1 unless the .cnn file says otherwise,',
       'and flatten keeps the channel-height-width order nn.Linear expects.',
-      'Keras-style "same" padding with a stride is an explicit F.pad (pad_same).',
+      'Keras-style "same" padding with a stride is an explicit F.pad (pad_same),',
+      'and so is padding="causal", all zeros in front (pad_causal).',
       '"""',
       'import torch',
       'from torch import nn',
@@ -278,11 +289,12 @@ class PytorchWriter {
       const node = this.next(statement);
       const layer = this.layer(writer, statement, body, node, flow);
       if (layer.padModule) {
-        this.helpers.add('PadSame');
+        this.useModuleHelper(layer.padModule);
         modules.push(layer.padModule);
       }
       const module = layer.module ?? layer.sequentialModule;
       if (!module) this.fail(`${node.written} has no nn.Module form for nn.Sequential`, statement);
+      this.useModuleHelper(module);
       if (layer.module) this.modulePaths.set(node.id, `${prefix}${modules.length}.`);
       modules.push(module);
       if (layer.outChannels) flow = { variable: flow.variable, channels: layer.outChannels };
@@ -387,7 +399,7 @@ class PytorchWriter {
 
   private className(blockName: string): string {
     const name = isPythonIdentifier(blockName) ? blockName : pythonName(blockName);
-    const taken = ['PadSame', 'ChannelLayerNorm', 'SeparableConv1d', 'SeparableConv2d', 'SeparableConv3d', this.source.network.name];
+    const taken = [...Object.keys(torchHelpers), 'SeparableConv1d', 'SeparableConv2d', 'SeparableConv3d', this.source.network.name];
     return taken.includes(name) ? `${name}Block` : name;
   }
 
@@ -415,21 +427,22 @@ class PytorchWriter {
     }
     const node = this.next(statement);
     let symbolic = false;
-    let layer = this.layer(writer, statement, call, node, flow, () => (symbolic = true));
+    let layer = this.layer(writer, statement, call, node, flow, () => (symbolic = true), labels);
     const x = flow.variable;
     const comment = this.comment(statement);
     if (!layer.module && symbolic && layer.sequentialModule) {
       // forward cannot see the constructor's arguments, so a layer set by block parameters becomes a module that keeps them.
-      layer = { module: layer.sequentialModule, name: pythonName(node.op), ...(layer.outChannels ? { outChannels: layer.outChannels } : {}) };
-      const pad = this.layer(writer, statement, call, node, flow, () => undefined).padModule;
+      layer = { module: layer.sequentialModule, name: node.op, ...(layer.outChannels ? { outChannels: layer.outChannels } : {}) };
+      const pad = this.layer(writer, statement, call, node, flow, () => undefined, labels).padModule;
       if (pad) {
-        this.helpers.add('PadSame');
+        this.useModuleHelper(pad);
         const padMember = writer.allocate('pad', true);
         writer.members.push(`self.${padMember} = ${pad}  ${comment}`);
         writer.forward.push(`${x} = self.${padMember}(${x})`);
       }
     }
     if (layer.module) {
+      this.useModuleHelper(layer.module);
       const member = writer.allocate(statement.label ? pythonName(statement.label.name) : layer.name ?? pythonName(node.op), !statement.label);
       writer.members.push(`self.${member} = ${layer.module}  ${comment}`);
       this.modulePaths.set(node.id, `${writer.prefix}${member}.`);
@@ -444,7 +457,7 @@ class PytorchWriter {
   }
 
   /** Asks the op table for a layer, with this call's arguments; an op the table lacks stops the export. */
-  private layer(writer: ClassWriter, statement: Statement, call: CallNode, node: GraphNode, flow: Flow, onSymbolic: () => void = () => undefined): TorchLayer {
+  private layer(writer: ClassWriter, statement: Statement, call: CallNode, node: GraphNode, flow: Flow, onSymbolic: () => void = () => undefined, labels?: ReadonlyMap<string, Flow>): TorchLayer {
     const op = findOp(call.name)!;
     const written = (name: string): Expr | undefined => {
       const index = op.signature.positional.findIndex((spec) => spec.name === name);
@@ -475,7 +488,11 @@ class PytorchWriter {
         return isError(value) ? undefined : value;
       },
       useHelper: (name) => {
-        this.helpers.add(name === 'SeparableConv' ? `SeparableConv${node.inShapes[0].length - 1}d` : name);
+        this.useHelper(name === 'SeparableConv' ? `SeparableConv${node.inShapes[0].length - 1}d` : name);
+      },
+      labelVariable: (name) => {
+        const expr = written(name);
+        return expr?.kind === 'name' ? labels?.get(expr.name)?.variable : undefined;
       },
     };
     const layer = torchLayer(context);
@@ -495,13 +512,14 @@ class PytorchWriter {
   }
 }
 
+/** Functions first, then the classes (which may call them), each in alphabetical order. */
 function helperOrder(a: string, b: string): number {
-  const rank = (h: string) => (h === 'pad_same' ? 0 : h === 'PadSame' ? 1 : 2);
+  const rank = (h: string) => (/^[a-z]/.test(h) ? 0 : 1);
   return rank(a) - rank(b) || a.localeCompare(b);
 }
 
 function helperText(name: string): string {
   const separable = /^SeparableConv(\d)d$/.exec(name);
   if (separable) return torchHelpers.SeparableConv.replace(/\{R\}/g, separable[1]);
-  return torchHelpers[name as keyof typeof torchHelpers];
+  return torchHelpers[name as HelperName];
 }

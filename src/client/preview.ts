@@ -206,7 +206,8 @@ class PreviewPanel {
         this.post({ type: 'saved', requestId: message.requestId, ...(await saveFile(this.document.uri, message.suggestedName, message.bytes)) });
         return;
       case 'exportNetwork':
-        void vscode.commands.executeCommand('cnnLens.exportNetwork', this.document.uri.toString(), message.network ?? this.network);
+        // The weights the panel runs go with the code, so the exported model is the one the user previewed.
+        void vscode.commands.executeCommand('cnnLens.exportNetwork', this.document.uri.toString(), message.network ?? this.network, message.weights);
         return;
       case 'notify': {
         const show = { info: vscode.window.showInformationMessage, warning: vscode.window.showWarningMessage, error: vscode.window.showErrorMessage }[message.level];

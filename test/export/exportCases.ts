@@ -125,6 +125,8 @@ export interface TorchReport {
   missing: string[];
   unexpected: string[];
   error?: string;
+  /** Per statement module (attribute path): PyTorch's counts for that module alone. */
+  statements: Record<string, { trainable: number; buffers: number; macs: number; outShape: number[] }>;
 }
 
 /** One case exported to PyTorch with the seeded weights, and what torch made of it. */
@@ -137,6 +139,8 @@ export interface TorchRun {
   failure?: string;
   code?: string;
   modulePaths?: Map<number, string>;
+  /** Top-level statements (by index) that are one module of the network class, by attribute path. */
+  statementModules?: Map<number, string>;
   report?: TorchReport;
 }
 
@@ -152,7 +156,7 @@ export function torchRuns(): TorchRun[] {
   const directory = mkdtempSync(join(tmpdir(), 'cnn-export-'));
   try {
     const runs: TorchRun[] = [];
-    const requests: { module: string; className: string; weights: string; inputShape: number[]; input: number[] }[] = [];
+    const requests: { module: string; className: string; weights: string; inputShape: number[]; input: number[]; statements: string[] }[] = [];
     const asked: TorchRun[] = [];
     for (const [index, testCase] of exportCases().entries()) {
       const source = exportSource(testCase.text, testCase.network);
@@ -167,11 +171,12 @@ export function torchRuns(): TorchRun[] {
       }
       run.code = exported.code;
       run.modulePaths = exported.modulePaths;
+      run.statementModules = exported.statementModules;
       const module = join(directory, `net${index}.py`);
       const weights = join(directory, `net${index}.safetensors`);
       writeFileSync(module, exported.code);
       writeFileSync(weights, encodeSafetensors(stateDict(source, heInitialization(source.graph, 1), exported.modulePaths)));
-      requests.push({ module, className: exported.className, weights, inputShape, input: run.input });
+      requests.push({ module, className: exported.className, weights, inputShape, input: run.input, statements: [...exported.statementModules.values()] });
       asked.push(run);
     }
     const python = spawnSync(PYTHON, ['test/export/torch_export.py'], { input: JSON.stringify(requests), encoding: 'utf8', maxBuffer: 512 << 20 });

@@ -4,7 +4,8 @@
  * preview's seeded weights, loaded into Debian's torch with
  * load_state_dict(strict=True), and PyTorch's own counts (parameters that
  * require grad, buffers, MACs from forward hooks on Conv/ConvTranspose/Linear,
- * output shape) must equal the analysis. The forward output must equal the
+ * output shape) must equal the analysis, for the whole network and for each
+ * top-level statement that is one module of the network class. The forward output must equal the
  * preview engine's (tfjs WASM in headless Chromium) on the same weights and
  * input within 1e-4 of the output's largest magnitude.
  */
@@ -63,6 +64,19 @@ describe('export to PyTorch, run in torch', function () {
           { trainable: report.trainable, buffers: report.buffers, macs: report.macs, outShape: report.outShape, missing: report.missing, unexpected: report.unexpected, batchAgrees: report.batchAgrees },
           { trainable: network.params.trainable, buffers: network.params.nonTrainable, macs: network.macs, outShape: network.output, missing: [], unexpected: [], batchAgrees: true },
         );
+      });
+
+      it("has the analysis's figures statement by statement, for every top-level statement that is one module", () => {
+        const network = run.source.network;
+        const modules = [...run.statementModules!.entries()];
+        // Every example has top-level layers or block calls, so its check compares something.
+        if (testCase.title.startsWith('examples/')) assert.ok(modules.length > 0, 'no statement maps onto one module');
+        const actual = modules.map(([, path]) => ({ path, ...run.report!.statements[path] }));
+        const expected = modules.map(([index, path]) => {
+          const statement = network.statements[index];
+          return { path, trainable: statement.params.trainable, buffers: statement.params.nonTrainable, macs: statement.macs, outShape: statement.outShape };
+        });
+        assert.deepEqual(actual, expected);
       });
 
       const engineFails = ENGINE_FAILS[testCase.title];

@@ -28,6 +28,12 @@ export interface PytorchExport {
   className: string;
   /** Per graph node with learned tensors: its module's `state_dict()` prefix, ending in a dot (`layer1.0.conv1.`). */
   modulePaths: Map<number, string>;
+  /**
+   * The network's top-level statements (by index, `input` being 0) that are
+   * exactly one attribute of the network class (`self.layer2`), read as
+   * `x = self.layer2(x)`: each module computes what its statement does.
+   */
+  statementModules: Map<number, string>;
 }
 
 /** The generated code's name for a block's input channel count; `$` keeps it apart from any `.cnn` name. */
@@ -132,6 +138,7 @@ class PytorchWriter {
     if (name && name in torchHelpers) this.useHelper(name);
   }
   private readonly modulePaths = new Map<number, string>();
+  private readonly statementModules = new Map<number, string>();
 
   constructor(private readonly source: ExportSource) {
     this.nodes = source.graph.nodes;
@@ -172,7 +179,12 @@ class PytorchWriter {
       'import torch.nn.functional as F',
     ].join('\n');
     const code = [header, ...helperTexts, ...[...this.classes.values()].map((c) => c.text), networkClass].join('\n\n\n') + '\n';
-    return { code, className, modulePaths: this.modulePaths };
+    return { code, className, modulePaths: this.modulePaths, statementModules: this.statementModules };
+  }
+
+  /** Records that the statement whose first graph node is `firstNode` is the network's attribute `member`, alone. */
+  private wholeStatement(writer: ClassWriter, member: string, firstNode: GraphNode | undefined): void {
+    if (!writer.isBlock && writer.prefix === '' && firstNode) this.statementModules.set(firstNode.statement, member);
   }
 
   private fail(message: string, statement?: Statement): never {
@@ -216,6 +228,7 @@ class PytorchWriter {
         const block = this.blocks.get(body.name);
         if (!block) this.fail(`'${body.name}' is neither an op nor a block`, statement);
         const member = writer.allocate(statement.label ? pythonName(statement.label.name) : snakeCase(block.name), !statement.label);
+        this.wholeStatement(writer, member, this.nodes[this.cursor]);
         const call = this.blockCall(writer, statement, body, block, flow, `${writer.prefix}${member}.`);
         writer.members.push(`self.${member} = ${call.constructor}  ${this.comment(statement)}`);
         writer.forward.push(`${flow.variable} = self.${member}(${flow.variable})`);
@@ -312,6 +325,7 @@ class PytorchWriter {
     const single = body.body.length === 1 && this.blocks.has((body.body[0].body as CallNode).name) ? (body.body[0].body as CallNode).name : undefined;
     const member = writer.allocate(statement.label ? pythonName(statement.label.name) : single ? `${snakeCase(single)}s` : 'layers', false);
     const prefix = `${writer.prefix}${member}.`;
+    this.wholeStatement(writer, member, this.nodes[this.cursor]);
     const texts: string[] = [];
     let current = flow;
     for (let pass = 0; pass < passes; pass++) {
@@ -446,6 +460,7 @@ class PytorchWriter {
       const member = writer.allocate(statement.label ? pythonName(statement.label.name) : layer.name ?? pythonName(node.op), !statement.label);
       writer.members.push(`self.${member} = ${layer.module}  ${comment}`);
       this.modulePaths.set(node.id, `${writer.prefix}${member}.`);
+      if (!layer.padBefore) this.wholeStatement(writer, member, node);
       if (layer.padBefore) writer.forward.push(`${x} = ${layer.padBefore(x, `self.${member}`)}`);
       writer.forward.push(`${x} = self.${member}(${x})`);
     } else if (layer.call) {

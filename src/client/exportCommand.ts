@@ -8,6 +8,8 @@
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
 import { exportNetworkCommand, type ExportNetworkArguments, type ExportNetworkResult } from '../protocol/messages';
+import type { LoadedWeightsFile } from '../protocol/preview';
+import { writeLoadedWeights, type WrittenWeights } from './loadedWeights';
 
 const targets: { label: string; description: string; target: ExportNetworkArguments['target'] }[] = [
   { label: 'PyTorch', description: 'a .py module with its weights as .safetensors', target: 'pytorch' },
@@ -15,8 +17,18 @@ const targets: { label: string; description: string; target: ExportNetworkArgume
   { label: 'Keras (TensorFlow.js layers)', description: 'a folder with model.json and its weights', target: 'keras' },
 ];
 
-/** Runs the export command for `uri` (or the active .cnn editor) and `network` (or the one at the cursor). */
-export async function exportNetworkInteractively(client: LanguageClient | undefined, uri: string | undefined, network: string | undefined, activeNetwork: (document: vscode.TextDocument) => Promise<string | undefined>): Promise<void> {
+/**
+ * Runs the export command for `uri` (or the active .cnn editor) and `network`
+ * (or the one at the cursor), with `weights` when the preview runs a loaded
+ * weight file (else the seeded initialisation the panel also uses).
+ */
+export async function exportNetworkInteractively(
+  client: LanguageClient | undefined,
+  uri: string | undefined,
+  network: string | undefined,
+  activeNetwork: (document: vscode.TextDocument) => Promise<string | undefined>,
+  weights?: LoadedWeightsFile,
+): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   const document = uri ? await vscode.workspace.openTextDocument(vscode.Uri.parse(uri)) : editor?.document.languageId === 'cnn' ? editor.document : undefined;
   if (!document) {
@@ -28,7 +40,8 @@ export async function exportNetworkInteractively(client: LanguageClient | undefi
     return;
   }
   const name = network ?? (await activeNetwork(document));
-  const picked = await vscode.window.showQuickPick(targets, { title: `Export ${name ?? 'the network'} as`, placeHolder: 'Choose a format' });
+  const withWeights = weights ? ` with the weights ${weights.name}` : '';
+  const picked = await vscode.window.showQuickPick(targets, { title: `Export ${name ?? 'the network'}${withWeights} as`, placeHolder: 'Choose a format' });
   if (!picked) return;
   const folder = vscode.Uri.joinPath(document.uri, '..');
   const base = name ?? 'network';
@@ -41,14 +54,24 @@ export async function exportNetworkInteractively(client: LanguageClient | undefi
           saveLabel: 'Export',
         });
   if (!chosen) return;
-  const args: ExportNetworkArguments = {
-    uri: document.uri.toString(),
-    target: picked.target,
-    ...(name ? { network: name } : {}),
-    output: chosen.fsPath,
-    ...(picked.target === 'pytorch' ? { weightsOut: chosen.fsPath.replace(/\.py$/, '') + '.safetensors' } : {}),
-  };
-  const result = await client.sendRequest(ExecuteCommandRequest.type, { command: exportNetworkCommand, arguments: [args] }) as ExportNetworkResult | null;
+  let written: WrittenWeights | undefined;
+  let result: ExportNetworkResult | null;
+  try {
+    written = weights ? writeLoadedWeights(weights) : undefined;
+    const args: ExportNetworkArguments = {
+      uri: document.uri.toString(),
+      target: picked.target,
+      ...(name ? { network: name } : {}),
+      output: chosen.fsPath,
+      ...(picked.target === 'pytorch' ? { weightsOut: chosen.fsPath.replace(/\.py$/, '') + '.safetensors' } : {}),
+      ...(written ? { weights: written.path } : {}),
+    };
+    result = (await client.sendRequest(ExecuteCommandRequest.type, { command: exportNetworkCommand, arguments: [args] })) as ExportNetworkResult | null;
+  } catch (error) {
+    result = { ok: false, error: (error as Error).message };
+  } finally {
+    written?.remove();
+  }
   if (!result || !result.ok) {
     void vscode.window.showErrorMessage(`CNN Lens: export failed: ${result?.ok === false ? result.error : 'no answer from the language server'}`);
     return;

@@ -15,6 +15,7 @@ import { SummaryDocuments } from './summaryDocument';
 import { bytesText, compactCount } from '../core/format';
 import { optimizerName } from '../core/summary';
 import { networkSummaryMethod, type NetworkSummaryParams, type NetworkSummaryResult } from '../protocol/messages';
+import type { LoadedWeightsFile } from '../protocol/preview';
 
 let client: LanguageClient | undefined;
 
@@ -34,12 +35,18 @@ export function activate(context: vscode.ExtensionContext): void {
       status.update();
     }),
     vscode.commands.registerCommand('cnnLens.showSummary', (uri?: string, networkName?: string) => showSummary(summaries, uri, networkName)),
-    vscode.commands.registerCommand('cnnLens.exportNetwork', (uri?: string, networkName?: string) =>
-      exportNetworkInteractively(client, uri, networkName, async (document) => {
-        const position = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.selection.active : undefined;
-        const summary = await requestSummary(document.uri.toString(), position);
-        return summary && summary.active !== null ? summary.networks[summary.active].name : undefined;
-      }),
+    vscode.commands.registerCommand('cnnLens.exportNetwork', (uri?: string, networkName?: string, weights?: LoadedWeightsFile) =>
+      exportNetworkInteractively(
+        client,
+        uri,
+        networkName,
+        async (document) => {
+          const position = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.selection.active : undefined;
+          const summary = await requestSummary(document.uri.toString(), position);
+          return summary && summary.active !== null ? summary.networks[summary.active].name : undefined;
+        },
+        weights,
+      ),
     ),
     vscode.commands.registerCommand('cnnLens.importModel', (uri?: vscode.Uri) => importModelCommand(uri)),
     ...registerPreview(context, async (document, position) => {

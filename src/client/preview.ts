@@ -207,7 +207,8 @@ class PreviewPanel {
         this.post({ type: 'saved', requestId: message.requestId, ...(await saveFile(this.document.uri, message.suggestedName, message.bytes)) });
         return;
       case 'exportNetwork':
-        void vscode.commands.executeCommand('cnnLens.exportNetwork', this.document.uri.toString(), message.network ?? this.network);
+        // The weights the panel runs go with the code, so the exported model is the one the user previewed.
+        void vscode.commands.executeCommand('cnnLens.exportNetwork', this.document.uri.toString(), message.network ?? this.network, message.weights);
         return;
       case 'importModel':
         // A dropped file has no path the panel can see: the .cnn file goes beside the document shown.

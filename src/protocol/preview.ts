@@ -48,6 +48,18 @@ export type HostMessage =
   /** The answer to `save`. */
   | { type: 'saved'; requestId: number; path?: string; error?: string };
 
+/**
+ * The weight file the panel runs, as it was loaded (Load weights… or Import
+ * Model…): a safetensors file, or a tfjs `model.json` with its weight shards.
+ */
+export interface LoadedWeightsFile {
+  /** The file's own name, no folder. */
+  name: string;
+  bytes: Uint8Array;
+  /** A model.json's weight shards, named as its manifest names them. */
+  extraFiles?: { name: string; bytes: Uint8Array }[];
+}
+
 /** Webview → host. */
 export type WebviewMessage =
   /** The webview has loaded and listens; the host answers with `source`. */
@@ -62,8 +74,12 @@ export type WebviewMessage =
   | { type: 'pickFile'; requestId: number; purpose: 'image' | 'weights' }
   /** Save an export (diagram SVG or PNG) where the user chooses. */
   | { type: 'save'; requestId: number; suggestedName: string; bytes: Uint8Array }
-  /** Export the network shown (PyTorch, ONNX or Keras): the host runs `CNN Lens: Export Network…`. */
-  | { type: 'exportNetwork'; network?: string }
+  /**
+   * Export the network shown (PyTorch, ONNX or Keras): the host runs `CNN Lens:
+   * Export Network…` with the weights the panel runs, when they are a loaded
+   * file (absent: the seeded He initialisation, which the export makes itself).
+   */
+  | { type: 'exportNetwork'; network?: string; weights?: LoadedWeightsFile }
   /** A model file (`.onnx`, `.keras`) dropped on the panel: the host imports it as `CNN Lens: Import Model…` does. */
   | { type: 'importModel'; name: string; bytes: Uint8Array }
   /** Show a message in VS Code (e.g. the forward pass failed). */
@@ -143,6 +159,30 @@ function positionField(fields: Fields, key: string): { line: number; character: 
   return { line: countField(position, 'line')!, character: countField(position, 'character')! };
 }
 
+/** A bare file name: the host writes it into a folder of its own, so no separator, `.` or `..`. */
+function plainFileName(fields: Fields, key: string): string {
+  const name = stringField(fields, key)!;
+  if (!name || /[\\/]/.test(name) || name === '..' || name === '.') fail(`'${key}' should be a plain file name, not ${describe(name)}`);
+  return name;
+}
+
+/** The loaded weight file of an export request; shard names must stay in the model's folder, as when they were read. */
+function loadedWeightsField(fields: Fields): LoadedWeightsFile {
+  const name = plainFileName(fields, 'name');
+  const bytes = bytesField(fields, 'bytes');
+  const extra = fields.extraFiles;
+  if (extra === undefined) return { name, bytes };
+  if (!Array.isArray(extra)) fail(`'weights.extraFiles' should be an array, not ${describe(extra)}`);
+  const extraFiles = extra.map((file, index) => {
+    const entry = recordOf(file, `weights.extraFiles[${index}]`);
+    const shard = stringField(entry, 'name')!;
+    const problem = shardPathProblem(shard);
+    if (problem) fail(`weights.extraFiles[${index}] is named ${JSON.stringify(shard)}, refused because ${problem}`);
+    return { name: shard, bytes: bytesField(entry, 'bytes') };
+  });
+  return { name, bytes, extraFiles };
+}
+
 function checked<T>(value: unknown, side: string, read: (fields: Fields, type: string) => T): Checked<T> {
   try {
     const fields = recordOf(value, `a ${side} message`);
@@ -177,13 +217,15 @@ export function checkWebviewMessage(value: unknown): Checked<WebviewMessage> {
       case 'pickFile':
         return { type, requestId: countField(fields, 'requestId')!, purpose: oneOf(fields, 'purpose', ['image', 'weights'] as const) };
       case 'save': {
-        const suggestedName = stringField(fields, 'suggestedName')!;
         // The name seeds the save dialog beside the document: a bare file name, never a path.
-        if (!suggestedName || /[\\/]/.test(suggestedName) || suggestedName === '..' || suggestedName === '.') fail(`'suggestedName' should be a plain file name, not ${describe(suggestedName)}`);
+        const suggestedName = plainFileName(fields, 'suggestedName');
         return { type, requestId: countField(fields, 'requestId')!, suggestedName, bytes: bytesField(fields, 'bytes') };
       }
-      case 'exportNetwork':
-        return { type, network: stringField(fields, 'network', true) };
+      case 'exportNetwork': {
+        const network = stringField(fields, 'network', true);
+        if (fields.weights === undefined) return { type, network };
+        return { type, network, weights: loadedWeightsField(recordOf(fields.weights, "'weights'")) };
+      }
       case 'importModel': {
         const name = stringField(fields, 'name')!;
         // The name becomes the written .cnn file's name beside the document: a bare file name, never a path.

@@ -17,7 +17,7 @@ import { writeOnnx } from '../../src/core/export/onnx';
 import { encodeOnnxModel } from '../../src/core/onnx/schema';
 import { heInitialization } from '../../webview/src/engine/weights';
 import { PYTHON, requirePython } from '../python';
-import { exportCases, NOT_YET_EXPORTED, outputDifference, torchRuns, type TorchRun } from './exportCases';
+import { exportCases, outputDifference, torchRuns, type TorchRun } from './exportCases';
 
 interface OnnxReport {
   opset: number;
@@ -31,7 +31,6 @@ interface OnnxReport {
 
 /** Cases ONNX cannot express exactly, and the op that stops each. */
 const ONNX_UNSUPPORTED: Record<string, RegExp> = {
-  ...NOT_YET_EXPORTED,
   'parity:threeD': /^line 15: lrn\(2\): ONNX export cannot express lrn with an even size/,
 };
 

@@ -8,7 +8,10 @@ and prints, per case, {"trainable", "buffers", "macs", "outShape", "output",
 num_batches_tracked, per-sample multiply-accumulates of every Conv,
 ConvTranspose and Linear module (counted by forward hooks from the shapes
 they see), the output shape without the batch, sample 0's output, and what
-load_state_dict(strict=True) reported. Everything counted is PyTorch's own.
+load_state_dict(strict=True) reported. With "statements" (attribute paths of
+modules that each compute one .cnn statement), it also reports per path the
+same counts, MACs and output shape of that module alone. Everything counted
+is PyTorch's own.
 """
 
 import importlib.util
@@ -40,24 +43,45 @@ def load_safetensors(path):
     return tensors
 
 
-def count_macs(model, x):
+def count_macs(model, x, statements=()):
+    """MACs of the whole model, and per statement module (by attribute path)
+    its MACs and output shape, from the same forward pass."""
     total = [0]
+    owners = {}
+    per_statement = {path: {"macs": 0, "outShape": None} for path in statements}
+    for path in statements:
+        for sub in model.get_submodule(path).modules():
+            owners.setdefault(id(sub), []).append(path)
 
     def hook(module, inputs, output):
         n = output.shape[0]
+        macs = 0
         if isinstance(module, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
-            total[0] += output.numel() // n * (module.in_channels // module.groups) * math.prod(module.kernel_size)
+            macs = output.numel() // n * (module.in_channels // module.groups) * math.prod(module.kernel_size)
         elif isinstance(module, (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)):
-            total[0] += inputs[0].numel() // n * (module.out_channels // module.groups) * math.prod(module.kernel_size)
+            macs = inputs[0].numel() // n * (module.out_channels // module.groups) * math.prod(module.kernel_size)
         elif isinstance(module, nn.Linear):
-            total[0] += output.numel() // n * module.in_features
+            macs = output.numel() // n * module.in_features
+        total[0] += macs
+        for path in owners.get(id(module), []):
+            per_statement[path]["macs"] += macs
+
+    def shape_hook(path):
+        def record(module, inputs, output):
+            per_statement[path]["outShape"] = list(output.shape[1:])
+        return record
 
     handles = [m.register_forward_hook(hook) for m in model.modules()]
+    handles += [model.get_submodule(path).register_forward_hook(shape_hook(path)) for path in statements]
     with torch.no_grad():
         y = model(x)
     for h in handles:
         h.remove()
-    return total[0], y
+    for path in statements:
+        module = model.get_submodule(path)
+        per_statement[path]["trainable"] = sum(p.numel() for p in module.parameters() if p.requires_grad)
+        per_statement[path]["buffers"] = sum(b.numel() for name, b in module.named_buffers() if not name.endswith("num_batches_tracked"))
+    return total[0], y, per_statement
 
 
 def run(case):
@@ -72,7 +96,7 @@ def run(case):
     sample = torch.tensor(case["input"], dtype=torch.float32).reshape(case["inputShape"])
     # A batch of two different samples: the module must keep samples apart.
     x = torch.stack([sample, sample.flip(-1) * 0.5])
-    macs, y = count_macs(model, x)
+    macs, y, statements = count_macs(model, x, case.get("statements", []))
     with torch.no_grad():
         single = model(sample.unsqueeze(0))
     return {
@@ -84,6 +108,7 @@ def run(case):
         "output": y[0].reshape(-1).tolist(),
         "missing": list(result.missing_keys),
         "unexpected": list(result.unexpected_keys),
+        "statements": statements,
     }
 
 

@@ -11,7 +11,7 @@ import { writeOnnx } from '../../src/core/export/onnx';
 import { writePytorch } from '../../src/core/export/pytorch';
 import { encodeOnnxModel } from '../../src/core/onnx/schema';
 import { heInitialization } from '../../webview/src/engine/weights';
-import { exportCases, NOT_YET_EXPORTED } from '../export/exportCases';
+import { exportCases } from '../export/exportCases';
 
 /**
  * Cases the ONNX export writes but import cannot read back, with the reason
@@ -44,7 +44,6 @@ describe('round trip: .cnn → ONNX (cnn export) → .cnn (cnn import)', functio
   // VGG-16's 138 million weights are encoded and imported in memory.
   this.timeout(300_000);
   for (const testCase of exportCases()) {
-    if (NOT_YET_EXPORTED[testCase.title]) continue;
     it(`${testCase.title}: the same counts, output shape, MACs and weighted layers`, function () {
       const source = exportSource(testCase.text, testCase.network);
       if (isExportFailure(source)) throw new Error(source.failure);

@@ -5,7 +5,8 @@
  * into Keras layers with their weights converted from PyTorch layout. What
  * tfjs-layers cannot compute exactly (grouped convolutions, PyTorch-style
  * padding of a max pool on values that may be negative, most 1-D and 3-D
- * padding) is an error naming the line and the op, never an approximation.
+ * padding, slicing channels, bilinear resizing) is an error naming the line
+ * and the op, never an approximation.
  *
  * A Dense after Flatten reads Keras's height-width-channel order: its kernel
  * rows are reordered so the layer computes what PyTorch's did, as the
@@ -13,7 +14,7 @@
  * by a Permute to channels-first, so its values come out in PyTorch's order.
  */
 import type { GraphNode, NetworkGraph } from '../semantics/graph';
-import { describeStatement, type ExportFailure, type ExportSource, type ExportWeights, notYetExportedFailure } from './network';
+import { describeStatement, type ExportFailure, type ExportSource, type ExportWeights } from './network';
 import { attributesOf, type WindowedOpName } from '../ops/attributes';
 
 /** A written Keras model: the model.json object and its one weight shard. */
@@ -316,11 +317,56 @@ const entries: Record<string, Entry> = {
   },
   upsample(context) {
     const a = attributesOf(context.node, 'upsample');
-    const scale = numbers(a.scale);
+    const inSizes = context.node.inShapes[0].slice(1);
+    // size= and like= resolve to sizes; a whole multiple of the input is UpSampling2D's factor.
+    const scale = a.size !== undefined ? numbers(a.size).map((out, i) => out / inSizes[i]) : numbers(a.scale);
     if (context.rank !== 2 || a.mode !== 'nearest' || scale.some((s) => !Number.isInteger(s))) {
       return { unsupported: 'upsampling other than 2-D nearest by whole factors (tfjs-layers bilinear resizing does not centre pixels as PyTorch does)' };
     }
     return context.layer('UpSampling2D', { size: scale, interpolation: 'nearest', data_format: 'channels_last' });
+  },
+  slice(context) {
+    const a = context.node.attributes;
+    const axis = Number(a.axis);
+    if (axis === 0) return { unsupported: 'slicing channels (tfjs-layers has no layer that keeps some channels)' };
+    if (context.rank !== 2) return { unsupported: `slicing a ${context.rank}-D map (tfjs-layers has Cropping2D only)` };
+    const size = context.node.inShapes[0][axis];
+    const cropping = [
+      [0, 0],
+      [0, 0],
+    ];
+    cropping[axis - 1] = [Number(a.start), size - Number(a.end)];
+    return context.layer('Cropping2D', { cropping, data_format: 'channels_last' });
+  },
+  channel_shuffle(context) {
+    // Channels last: [..., C] → [..., g, C/g] → swap the last two → [..., C], PyTorch's order.
+    const [channels, ...sizes] = context.node.inShapes[0];
+    const groups = Number(context.node.attributes.groups);
+    const rank = sizes.length;
+    const split = context.layer('Reshape', { target_shape: [...sizes, groups, channels / groups] });
+    const swapped = context.layer('Permute', { dims: [...sizes.map((_, i) => i + 1), rank + 2, rank + 1] }, [], [split]);
+    return context.layer('Reshape', { target_shape: [...sizes, channels] }, [], [swapped]);
+  },
+  pixel_shuffle(context) {
+    // PyTorch's channel c·r^n + i1·r^(n-1) + ... + in goes to channel c at offset (i1, ..., in): split the channels, move each offset beside its axis.
+    const [channels, ...sizes] = context.node.inShapes[0];
+    const factor = Number(context.node.attributes.factor);
+    const rank = sizes.length;
+    const out = channels / factor ** rank;
+    const split = context.layer('Reshape', { target_shape: [...sizes, out, ...sizes.map(() => factor)] });
+    const moved = context.layer('Permute', { dims: [...sizes.flatMap((_, k) => [k + 1, rank + 2 + k]), rank + 1] }, [], [split]);
+    return context.layer('Reshape', { target_shape: [...sizes.map((n) => n * factor), out] }, [], [moved]);
+  },
+  layer_scale(context) {
+    // A 1x1 depthwise convolution without bias multiplies each channel by its one weight: exactly the layer scale, with its C parameters.
+    if (context.rank !== 2) return { unsupported: `layer_scale on a ${context.rank === 0 ? 'feature vector' : `${context.rank}-D map`} (tfjs-layers has no per-channel scale; a 1x1 DepthwiseConv2D serves 2-D maps only)` };
+    const gamma = context.tensor('weight')!;
+    const channels = gamma.shape[0];
+    return context.layer(
+      'DepthwiseConv2D',
+      { kernel_size: [1, 1], depth_multiplier: 1, strides: [1, 1], padding: 'valid', data_format: 'channels_last', dilation_rate: [1, 1], use_bias: false, activation: 'linear' },
+      [{ suffix: 'depthwise_kernel', shape: [1, 1, channels, 1], data: gamma.data }],
+    );
   },
   add: (context) => context.layer('Add', {}),
   multiply: (context) => context.layer('Multiply', {}),
@@ -356,8 +402,6 @@ function plainFlattenBefore(graph: NetworkGraph, dense: GraphNode): number[] | u
 
 /** Writes the tfjs-layers model of an analysed network with these weights. */
 export function writeKeras(source: ExportSource, weights: ExportWeights): KerasExport | ExportFailure {
-  const refused = notYetExportedFailure(source);
-  if (refused) return refused;
   const { graph, network, text } = source;
   const layers: KerasLayer[] = [];
   const manifest: KerasWeight[] = [];

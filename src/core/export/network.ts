@@ -57,46 +57,6 @@ export function exportSource(text: string, networkName?: string): ExportSource |
   return { text, analysis, network, graph };
 }
 
-/**
- * The refusal every target gives for a language v1.1 form it does not
- * translate yet, naming the first such statement; undefined when there is none.
- */
-export function notYetExportedFailure(source: ExportSource): ExportFailure | undefined {
-  const node = source.graph.nodes.find((n) => notYetExported(n) !== undefined);
-  if (!node) return undefined;
-  return { failure: `${describeStatement(source.text, node.range)}: export does not handle ${notYetExported(node)} yet (language v1.1), so it refuses rather than write a different network`, range: node.range };
-}
-
-/**
- * The language v1.1 forms the export targets do not translate yet, named for
- * the message; undefined for everything else. They are refused here, once for
- * every target, so that no target drops or approximates them in silence.
- */
-function notYetExported(node: ExportSource['graph']['nodes'][number]): string | undefined {
-  if (['slice', 'channel_shuffle', 'pixel_shuffle', 'layer_scale'].includes(node.op)) return `the op '${node.written}'`;
-  if (node.op === 'upsample' && attributesOf(node, 'upsample').size !== undefined) return 'upsample to a size (size= or like=)';
-  if (unevenPaddingOtherThanSame(node)) return 'padding that is neither even nor Keras\'s "same" (padding="causal")';
-  return undefined;
-}
-
-/**
- * True for a window whose zeros differ before and after and are not what
- * Keras's "same" rule gives (the targets write uneven padding only as "same").
- */
-function unevenPaddingOtherThanSame(node: ExportSource['graph']['nodes'][number]): boolean {
-  const list = (value: unknown) => (Array.isArray(value) ? value.map(Number) : undefined);
-  const a = attributesOf<WindowedOpName>(node);
-  const [left, right, kernel, stride, dilation] = [a.padLeft, a.padRight, a.kernel, a.stride, a.dilation].map(list);
-  if (!left || !right || left.join() === right.join()) return false;
-  const inShape = node.inShapes[0];
-  if (!inShape || !kernel || !stride || !dilation) return true;
-  const sizes = inShape.slice(1);
-  return sizes.some((n, i) => {
-    const total = Math.max((Math.ceil(n / stride[i]) - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1 - n, 0);
-    return left[i] !== Math.floor(total / 2) || right[i] !== total - Math.floor(total / 2);
-  });
-}
-
 /** `line 7: conv2d(64, 3)`: where a layer is, as failure messages name it. */
 export function describeStatement(text: string, range: Range): string {
   return `line ${range.start.line + 1}: ${statementText(text, range)}`;

@@ -7,7 +7,7 @@
  * line in its doc string.
  */
 import { OnnxDataType, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from '../onnx/schema';
-import { describeStatement, statementText, type ExportFailure, type ExportSource, type ExportWeights, notYetExportedFailure } from './network';
+import { describeStatement, statementText, type ExportFailure, type ExportSource, type ExportWeights } from './network';
 import { onnxLayer, type OnnxOpContext } from './onnxOps';
 
 /** The opset the export writes: the oldest that has every operator it needs with today's semantics (Softmax per axis, Clip with inputs). */
@@ -19,8 +19,6 @@ export const onnxOpset = 13;
  * layer's tensors are named after its graph node.
  */
 export function writeOnnx(source: ExportSource, weights: ExportWeights, modulePaths?: ReadonlyMap<number, string>): OnnxModel | ExportFailure {
-  const refused = notYetExportedFailure(source);
-  if (refused) return refused;
   const { graph, network, text } = source;
   const nodes: OnnxNode[] = [];
   const initializers: OnnxTensor[] = [];

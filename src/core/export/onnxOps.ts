@@ -128,6 +128,19 @@ function adaptive(context: OnnxOpContext, kind: 'avg' | 'max'): void {
   context.add('Identity', [x], [], context.output);
 }
 
+/**
+ * A float32 scale whose product with `size` floors to `out` however it is
+ * multiplied: ONNX's Python shape inference rounds the product to float32,
+ * ONNX Runtime's keeps it exact (7 · fround(9/7) is 8.99999988, which one
+ * floors to 9 and the other to 8). So out/size, nudged up by one float step
+ * while the exact product is short of `out`.
+ */
+export function resizeScale(size: number, out: number): number {
+  let scale = Math.fround(out / size);
+  while (size * scale < out) scale = Math.fround(scale * (1 + 2 ** -23));
+  return scale;
+}
+
 function unary(opType: string, attributes: OnnxAttribute[] = []): Entry {
   return (context) => {
     context.add(opType, [context.inputs[0]], attributes, context.output);
@@ -299,7 +312,10 @@ const entries: Record<string, Entry> = {
   upsample(context) {
     const a = attributesOf(context.node, 'upsample');
     const mode = String(a.mode);
-    const scales = context.constant('float', [1, 1, ...numbers(a.scale)], [2 + context.rank]);
+    const inSizes = context.node.inShapes[0].slice(1);
+    // size= and like= resize to the sizes the analysis resolved: scales chosen so that ONNX's floor(in * scale) is exactly that size.
+    const scaleValues = a.size !== undefined ? numbers(a.size).map((out, i) => resizeScale(inSizes[i], out)) : numbers(a.scale);
+    const scales = context.constant('float', [1, 1, ...scaleValues], [2 + context.rank]);
     const roi = context.constant('float', [], [0]);
     const attributes =
       mode === 'nearest'
@@ -309,6 +325,39 @@ const entries: Record<string, Entry> = {
           ? [attr.string('mode', 'cubic'), attr.float('cubic_coeff_a', -0.75), attr.string('coordinate_transformation_mode', 'half_pixel')]
           : [attr.string('mode', 'linear'), attr.string('coordinate_transformation_mode', 'half_pixel')];
     context.add('Resize', [context.inputs[0], roi, scales], attributes, context.output);
+  },
+  slice(context) {
+    const a = context.node.attributes;
+    const int = (value: number) => context.constant('int64', [value], [1]);
+    context.add('Slice', [context.inputs[0], int(Number(a.start)), int(Number(a.end)), int(Number(a.axis) + 1)], [], context.output);
+  },
+  channel_shuffle(context) {
+    // [N, C, ...] → [N, g, C/g, ...] → swap the two channel axes → [N, C, ...]: channel g·(C/g) + i moves to i·g + g.
+    const [channels, ...sizes] = context.node.inShapes[0];
+    const groups = Number(context.node.attributes.groups);
+    const split = context.add('Reshape', [context.inputs[0], context.constant('int64', [0, groups, channels / groups, ...sizes], [3 + sizes.length])]);
+    const swapped = context.add('Transpose', [split], [attr.ints('perm', [0, 2, 1, ...sizes.map((_, i) => i + 3)])]);
+    context.add('Reshape', [swapped, context.constant('int64', [0, channels, ...sizes], [2 + sizes.length])], [], context.output);
+  },
+  pixel_shuffle(context) {
+    const factor = Number(context.node.attributes.factor);
+    if (context.rank === 2) {
+      // DepthToSpace's "CRD" order is PyTorch's pixel shuffle (the default "DCR" is TensorFlow's).
+      context.add('DepthToSpace', [context.inputs[0]], [attr.int('blocksize', factor), attr.string('mode', 'CRD')], context.output);
+      return;
+    }
+    // One or three spatial axes: DepthToSpace is 2-D only, so the same order by Reshape, Transpose, Reshape.
+    const [channels, ...sizes] = context.node.inShapes[0];
+    const rank = sizes.length;
+    const out = channels / factor ** rank;
+    const split = context.add('Reshape', [context.inputs[0], context.constant('int64', [0, out, ...sizes.map(() => factor), ...sizes], [2 + 2 * rank])]);
+    const perm = [0, 1, ...sizes.flatMap((_, axis) => [2 + rank + axis, 2 + axis])];
+    const moved = context.add('Transpose', [split], [attr.ints('perm', perm)]);
+    context.add('Reshape', [moved, context.constant('int64', [0, out, ...sizes.map((n) => n * factor)], [2 + rank])], [], context.output);
+  },
+  layer_scale(context) {
+    const channels = context.node.inShapes[0][0];
+    context.add('Mul', [context.inputs[0], context.weight('weight', channelShape(context, channels))], [], context.output);
   },
   add(context) {
     let sum = context.inputs[0];

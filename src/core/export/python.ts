@@ -20,7 +20,7 @@ export function isPythonIdentifier(name: string): boolean {
 }
 
 /** Names the generated code itself uses, which block parameters and labels must not shadow. */
-const generatedNames = new Set(['self', 'x', 'torch', 'nn', 'F', 'in_channels', 'identity', 'super', 'range', 'int', 'pad_same']);
+const generatedNames = new Set(['self', 'x', 'torch', 'nn', 'F', 'in_channels', 'identity', 'super', 'range', 'int', 'pad_same', 'pad_causal', 'channel_shuffle', 'pixel_shuffle_nd']);
 
 /** A Python name for a `.cnn` name: unchanged when allowed, else with a trailing underscore. */
 export function pythonName(name: string): string {

@@ -17,9 +17,9 @@ import type { GraphNode } from '../semantics/graph';
 import { evaluate, isError } from '../semantics/values';
 import type { Value } from '../types';
 import type { BlockDecl, CallNode, Expr, Statement } from '../syntax/ast';
-import { describeStatement, exportSource, isExportFailure, statementText, type ExportFailure, type ExportSource, notYetExportedFailure } from './network';
+import { describeStatement, exportSource, isExportFailure, statementText, type ExportFailure, type ExportSource } from './network';
 import { binaryExpr, fold, isPythonIdentifier, mentionsName, nameExpr, numberExpr, pythonExpr, pythonLiteral, pythonName, snakeCase, substitute } from './python';
-import { torchHelpers, torchLayer, type TorchLayer, type TorchOpContext } from './pytorchOps';
+import { helperDependencies, torchHelpers, torchLayer, type HelperName, type TorchLayer, type TorchOpContext } from './pytorchOps';
 
 /** The generated module and where each layer's tensors live in its `state_dict()`. */
 export interface PytorchExport {
@@ -29,6 +29,12 @@ export interface PytorchExport {
   className: string;
   /** Per graph node with learned tensors: its module's `state_dict()` prefix, ending in a dot (`layer1.0.conv1.`). */
   modulePaths: Map<number, string>;
+  /**
+   * The network's top-level statements (by index, `input` being 0) that are
+   * exactly one attribute of the network class (`self.layer2`), read as
+   * `x = self.layer2(x)`: each module computes what its statement does.
+   */
+  statementModules: Map<number, string>;
 }
 
 /** The generated code's name for a block's input channel count; `$` keeps it apart from any `.cnn` name. */
@@ -101,8 +107,6 @@ export function exportPytorch(text: string, networkName?: string): PytorchExport
 
 /** Writes the PyTorch module for an analysed network. */
 export function writePytorch(source: ExportSource): PytorchExport | ExportFailure {
-  const refused = notYetExportedFailure(source);
-  if (refused) return refused;
   const name = source.network.name;
   if (!isPythonIdentifier(name)) {
     return { failure: `network name '${name}' is not a Python identifier, so it cannot name the PyTorch class; rename the network (letters, digits and _)`, range: source.network.declaration.nameRange };
@@ -122,7 +126,20 @@ class PytorchWriter {
   /** Finished block classes in definition order (callees before callers), with the line that first wrote each. */
   private readonly classes = new Map<string, { text: string; where: string }>();
   private readonly helpers = new Set<string>();
+
+  /** Defines a helper, and the helpers it calls, in the generated file. */
+  private useHelper(name: string): void {
+    this.helpers.add(name);
+    for (const needed of helperDependencies[name as HelperName] ?? []) this.useHelper(needed);
+  }
+
+  /** Defines the helper class a module constructor names (`PadCausal(...)`, `Slice(...)`), if it is one. */
+  private useModuleHelper(constructor: string): void {
+    const name = /^(\w+)\(/.exec(constructor)?.[1];
+    if (name && name in torchHelpers) this.useHelper(name);
+  }
   private readonly modulePaths = new Map<number, string>();
+  private readonly statementModules = new Map<number, string>();
 
   constructor(private readonly source: ExportSource) {
     this.nodes = source.graph.nodes;
@@ -155,14 +172,20 @@ class PytorchWriter {
       'Layouts and defaults are PyTorch\'s: tensors are [N, C, ...spatial], batch',
       'norm uses eps 1e-5 and momentum 0.1 unless the .cnn file says otherwise,',
       'and flatten keeps the channel-height-width order nn.Linear expects.',
-      'Keras-style "same" padding with a stride is an explicit F.pad (pad_same).',
+      'Keras-style "same" padding with a stride is an explicit F.pad (pad_same),',
+      'and so is padding="causal", all zeros in front (pad_causal).',
       '"""',
       'import torch',
       'from torch import nn',
       'import torch.nn.functional as F',
     ].join('\n');
     const code = [header, ...helperTexts, ...[...this.classes.values()].map((c) => c.text), networkClass].join('\n\n\n') + '\n';
-    return { code, className, modulePaths: this.modulePaths };
+    return { code, className, modulePaths: this.modulePaths, statementModules: this.statementModules };
+  }
+
+  /** Records that the statement whose first graph node is `firstNode` is the network's attribute `member`, alone. */
+  private wholeStatement(writer: ClassWriter, member: string, firstNode: GraphNode | undefined): void {
+    if (!writer.isBlock && writer.prefix === '' && firstNode) this.statementModules.set(firstNode.statement, member);
   }
 
   private fail(message: string, statement?: Statement): never {
@@ -206,6 +229,7 @@ class PytorchWriter {
         const block = this.blocks.get(body.name);
         if (!block) this.fail(`'${body.name}' is neither an op nor a block`, statement);
         const member = writer.allocate(statement.label ? pythonName(statement.label.name) : snakeCase(block.name), !statement.label);
+        this.wholeStatement(writer, member, this.nodes[this.cursor]);
         const call = this.blockCall(writer, statement, body, block, flow, `${writer.prefix}${member}.`);
         writer.members.push(`self.${member} = ${call.constructor}  ${this.comment(statement)}`);
         writer.forward.push(`${flow.variable} = self.${member}(${flow.variable})`);
@@ -279,11 +303,12 @@ class PytorchWriter {
       const node = this.next(statement);
       const layer = this.layer(writer, statement, body, node, flow);
       if (layer.padModule) {
-        this.helpers.add('PadSame');
+        this.useModuleHelper(layer.padModule);
         modules.push(layer.padModule);
       }
       const module = layer.module ?? layer.sequentialModule;
       if (!module) this.fail(`${node.written} has no nn.Module form for nn.Sequential`, statement);
+      this.useModuleHelper(module);
       if (layer.module) this.modulePaths.set(node.id, `${prefix}${modules.length}.`);
       modules.push(module);
       if (layer.outChannels) flow = { variable: flow.variable, channels: layer.outChannels };
@@ -301,6 +326,7 @@ class PytorchWriter {
     const single = body.body.length === 1 && this.blocks.has((body.body[0].body as CallNode).name) ? (body.body[0].body as CallNode).name : undefined;
     const member = writer.allocate(statement.label ? pythonName(statement.label.name) : single ? `${snakeCase(single)}s` : 'layers', false);
     const prefix = `${writer.prefix}${member}.`;
+    this.wholeStatement(writer, member, this.nodes[this.cursor]);
     const texts: string[] = [];
     let current = flow;
     for (let pass = 0; pass < passes; pass++) {
@@ -388,7 +414,7 @@ class PytorchWriter {
 
   private className(blockName: string): string {
     const name = isPythonIdentifier(blockName) ? blockName : pythonName(blockName);
-    const taken = ['PadSame', 'ChannelLayerNorm', 'SeparableConv1d', 'SeparableConv2d', 'SeparableConv3d', this.source.network.name];
+    const taken = [...Object.keys(torchHelpers), 'SeparableConv1d', 'SeparableConv2d', 'SeparableConv3d', this.source.network.name];
     return taken.includes(name) ? `${name}Block` : name;
   }
 
@@ -416,24 +442,26 @@ class PytorchWriter {
     }
     const node = this.next(statement);
     let symbolic = false;
-    let layer = this.layer(writer, statement, call, node, flow, () => (symbolic = true));
+    let layer = this.layer(writer, statement, call, node, flow, () => (symbolic = true), labels);
     const x = flow.variable;
     const comment = this.comment(statement);
     if (!layer.module && symbolic && layer.sequentialModule) {
       // forward cannot see the constructor's arguments, so a layer set by block parameters becomes a module that keeps them.
-      layer = { module: layer.sequentialModule, name: pythonName(node.op), ...(layer.outChannels ? { outChannels: layer.outChannels } : {}) };
-      const pad = this.layer(writer, statement, call, node, flow, () => undefined).padModule;
+      layer = { module: layer.sequentialModule, name: node.op, ...(layer.outChannels ? { outChannels: layer.outChannels } : {}) };
+      const pad = this.layer(writer, statement, call, node, flow, () => undefined, labels).padModule;
       if (pad) {
-        this.helpers.add('PadSame');
+        this.useModuleHelper(pad);
         const padMember = writer.allocate('pad', true);
         writer.members.push(`self.${padMember} = ${pad}  ${comment}`);
         writer.forward.push(`${x} = self.${padMember}(${x})`);
       }
     }
     if (layer.module) {
+      this.useModuleHelper(layer.module);
       const member = writer.allocate(statement.label ? pythonName(statement.label.name) : layer.name ?? pythonName(node.op), !statement.label);
       writer.members.push(`self.${member} = ${layer.module}  ${comment}`);
       this.modulePaths.set(node.id, `${writer.prefix}${member}.`);
+      if (!layer.padBefore) this.wholeStatement(writer, member, node);
       if (layer.padBefore) writer.forward.push(`${x} = ${layer.padBefore(x, `self.${member}`)}`);
       writer.forward.push(`${x} = self.${member}(${x})`);
     } else if (layer.call) {
@@ -445,7 +473,7 @@ class PytorchWriter {
   }
 
   /** Asks the op table for a layer, with this call's arguments; an op the table lacks stops the export. */
-  private layer(writer: ClassWriter, statement: Statement, call: CallNode, node: GraphNode, flow: Flow, onSymbolic: () => void = () => undefined): TorchLayer {
+  private layer(writer: ClassWriter, statement: Statement, call: CallNode, node: GraphNode, flow: Flow, onSymbolic: () => void = () => undefined, labels?: ReadonlyMap<string, Flow>): TorchLayer {
     const op = findOp(call.name)!;
     const written = (name: string): Expr | undefined => {
       const index = op.signature.positional.findIndex((spec) => spec.name === name);
@@ -476,7 +504,11 @@ class PytorchWriter {
         return isError(value) ? undefined : value;
       },
       useHelper: (name) => {
-        this.helpers.add(name === 'SeparableConv' ? `SeparableConv${node.inShapes[0].length - 1}d` : name);
+        this.useHelper(name === 'SeparableConv' ? `SeparableConv${node.inShapes[0].length - 1}d` : name);
+      },
+      labelVariable: (name) => {
+        const expr = written(name);
+        return expr?.kind === 'name' ? labels?.get(expr.name)?.variable : undefined;
       },
     };
     const layer = torchLayer(context);
@@ -496,13 +528,14 @@ class PytorchWriter {
   }
 }
 
+/** Functions first, then the classes (which may call them), each in alphabetical order. */
 function helperOrder(a: string, b: string): number {
-  const rank = (h: string) => (h === 'pad_same' ? 0 : h === 'PadSame' ? 1 : 2);
+  const rank = (h: string) => (/^[a-z]/.test(h) ? 0 : 1);
   return rank(a) - rank(b) || a.localeCompare(b);
 }
 
 function helperText(name: string): string {
   const separable = /^SeparableConv(\d)d$/.exec(name);
   if (separable) return torchHelpers.SeparableConv.replace(/\{R\}/g, separable[1]);
-  return torchHelpers[name as keyof typeof torchHelpers];
+  return torchHelpers[name as HelperName];
 }

@@ -8,7 +8,7 @@
 import type { GraphNode } from '../semantics/graph';
 import type { Expr } from '../syntax/ast';
 import type { Value } from '../types';
-import { binaryExpr, numberExpr, pythonLiteral, pythonTuple } from './python';
+import { binaryExpr, fold, numberExpr, pythonLiteral, pythonTuple } from './python';
 import { attributesOf, type WindowedOpName } from '../ops/attributes';
 
 /** What an op entry may ask of the class being written. */
@@ -32,10 +32,36 @@ export interface TorchOpContext {
   argValue(name: string): Value | undefined;
   /** Asks for a helper the generated file must define (`pad_same`, `SeparableConv2d`, ...). */
   useHelper(name: HelperName): void;
+  /** The `forward` variable holding the tensor a label-valued argument names (upsample's `like=`); undefined outside `forward` (in nn.Sequential). */
+  labelVariable(argName: string): string | undefined;
 }
 
-/** Helpers the generated file defines when used. */
-export type HelperName = 'pad_same' | 'PadSame' | 'SeparableConv' | 'ChannelLayerNorm';
+/**
+ * Helpers the generated file defines when used. The classes that wrap a
+ * function for nn.Sequential (`PadSame`, `PadCausal`, `ChannelShuffle`,
+ * `PixelShuffleNd`, `Slice`) are added by the writer when it uses a module form.
+ */
+export type HelperName =
+  | 'pad_same'
+  | 'PadSame'
+  | 'pad_causal'
+  | 'PadCausal'
+  | 'SeparableConv'
+  | 'ChannelLayerNorm'
+  | 'channel_shuffle'
+  | 'ChannelShuffle'
+  | 'pixel_shuffle_nd'
+  | 'PixelShuffleNd'
+  | 'Slice'
+  | 'LayerScale';
+
+/** Helpers another helper calls, so that using one defines both. */
+export const helperDependencies: Partial<Record<HelperName, HelperName[]>> = {
+  PadSame: ['pad_same'],
+  PadCausal: ['pad_causal'],
+  ChannelShuffle: ['channel_shuffle'],
+  PixelShuffleNd: ['pixel_shuffle_nd'],
+};
 
 /** How one layer is written. */
 export interface TorchLayer {
@@ -89,9 +115,11 @@ function keywords(parts: [string, string, string?][]): string {
  * `padding=` cannot say) becomes an explicit pad computed from the input
  * size at run time, as `pad_same` does, so one class serves every size.
  */
-function windowPadding(context: TorchOpContext, allowSameWord: boolean): { padding: string; keras: boolean } {
+function windowPadding(context: TorchOpContext, allowSameWord: boolean): { padding: string; keras: boolean; causal?: boolean } {
   const a = attributesOf<WindowedOpName>(context.node);
   const written = context.argValue('padding');
+  // "causal" puts all d(k-1) zeros in front: an explicit F.pad from the layer's own settings, so one class serves every dilation.
+  if (written?.kind === 'string' && written.value === 'causal') return { padding: '0', keras: false, causal: true };
   const strideWritten = context.argExpr('stride') !== undefined;
   const unitStride = numbers(a.stride).every((s) => s === 1);
   if (written?.kind === 'string' && written.value === 'same') {
@@ -108,7 +136,7 @@ function conv(context: TorchOpContext): TorchLayer {
   const a = attributesOf(context.node, 'conv');
   const r = context.rank;
   const out = context.arg('out', a.out);
-  const { padding, keras } = windowPadding(context, true);
+  const { padding, keras, causal } = windowPadding(context, true);
   const module = `nn.Conv${r}d(${context.inChannels}, ${out}, ${context.arg('kernel', a.kernel)}${keywords([
     ['stride', context.arg('stride', a.stride), '1'],
     ['padding', padding, '0'],
@@ -116,7 +144,7 @@ function conv(context: TorchOpContext): TorchLayer {
     ['groups', context.arg('groups', a.groups), '1'],
     ['bias', context.arg('bias', a.bias), 'True'],
   ])})`;
-  return { module, name: 'conv', outChannels: channelsOut(context, 'out', Number(a.out)), ...(keras ? kerasPad(context, 0) : {}) };
+  return { module, name: 'conv', outChannels: channelsOut(context, 'out', Number(a.out)), ...(keras ? kerasPad(context, 0) : causal ? causalPad(context) : {}) };
 }
 
 /** The run-time "same" padding before a layer whose module holds kernel_size, stride and dilation. */
@@ -134,6 +162,34 @@ function kerasPad(context: TorchOpContext, value: 0 | '-inf'): Pick<TorchLayer, 
     padBefore: (x, member) => (value === 0 ? `pad_same(${x}, ${member}.kernel_size, ${member}.stride, ${member}.dilation)` : `pad_same(${x}, ${settings}${fill})`),
     padModule: `PadSame(${settings}${fill})`,
   };
+}
+
+/** The causal padding before a convolution: d(k-1) zeros in front of each spatial axis, read from the module's own settings. */
+function causalPad(context: TorchOpContext): Pick<TorchLayer, 'padBefore' | 'padModule'> {
+  context.useHelper('pad_causal');
+  const a = context.node.attributes;
+  const r = context.rank;
+  const tuple = (name: string, v: unknown) => {
+    const text = context.arg(name, v);
+    return /^\(/.test(text) ? text : `(${text},) * ${r}`;
+  };
+  return {
+    padBefore: (x, member) => `pad_causal(${x}, ${member}.kernel_size, ${member}.dilation)`,
+    padModule: `PadCausal(${tuple('kernel', a.kernel)}, ${tuple('dilation', a.dilation)})`,
+  };
+}
+
+/** `left - right`, folded when both are numbers. */
+function minus(left: Expr, right: Expr): Expr {
+  if (right.kind === 'number' && right.value === 0) return left;
+  return fold({ kind: 'binary', operator: '-', left, right, range: left.range });
+}
+
+/** A written index of `slice` as Python (block parameters kept), or undefined when not written. */
+function sliceIndex(context: TorchOpContext, name: 'start' | 'end'): string | undefined {
+  const value = context.argValue(name);
+  if (value?.kind !== 'number') return undefined;
+  return context.arg(name, value.value);
 }
 
 const entries: Record<string, Entry> = {
@@ -154,7 +210,7 @@ const entries: Record<string, Entry> = {
     const a = attributesOf(context.node, 'depthwise_conv');
     const multiplier = context.argExpr('multiplier') ?? numberExpr(Number(a.multiplier));
     const outExpr = binaryExpr('*', context.inChannelsExpr, multiplier);
-    const { padding, keras } = windowPadding(context, true);
+    const { padding, keras, causal } = windowPadding(context, true);
     const out = context.arg('multiplier', a.multiplier) === '1' ? context.inChannels : `${context.inChannels} * ${context.arg('multiplier', a.multiplier)}`;
     const module = `nn.Conv${context.rank}d(${context.inChannels}, ${out}, ${context.arg('kernel', a.kernel)}${keywords([
       ['stride', context.arg('stride', a.stride), '1'],
@@ -163,12 +219,12 @@ const entries: Record<string, Entry> = {
       ['groups', context.inChannels],
       ['bias', context.arg('bias', a.bias), 'True'],
     ])})`;
-    return { module, name: 'depthwise', outChannels: outExpr, ...(keras ? kerasPad(context, 0) : {}) };
+    return { module, name: 'depthwise', outChannels: outExpr, ...(keras ? kerasPad(context, 0) : causal ? causalPad(context) : {}) };
   },
   separable_conv(context) {
     const a = attributesOf(context.node, 'separable_conv');
     context.useHelper('SeparableConv');
-    const { padding, keras } = windowPadding(context, false);
+    const { padding, keras, causal } = windowPadding(context, false);
     const module = `SeparableConv${context.rank}d(${context.inChannels}, ${context.arg('out', a.out)}, ${context.arg('kernel', a.kernel)}${keywords([
       ['multiplier', context.arg('multiplier', a.multiplier), '1'],
       ['stride', context.arg('stride', a.stride), '1'],
@@ -176,7 +232,7 @@ const entries: Record<string, Entry> = {
       ['dilation', context.arg('dilation', a.dilation), '1'],
       ['bias', context.arg('bias', a.bias), 'True'],
     ])})`;
-    const pad = keras ? kerasPad(context, 0) : {};
+    const pad = keras ? kerasPad(context, 0) : causal ? causalPad(context) : {};
     if (pad.padBefore) {
       const before = pad.padBefore;
       pad.padBefore = (x, member) => before(x, `${member}.depthwise`);
@@ -304,13 +360,68 @@ const entries: Record<string, Entry> = {
   },
   upsample(context) {
     const a = attributesOf(context.node, 'upsample');
-    const scale = numbers(a.scale).map((s) => (Number.isInteger(s) ? `${s}.0` : String(s)));
-    const scaleText = scale.every((s) => s === scale[0]) ? scale[0] : `(${scale.join(', ')})`;
     let mode = String(a.mode);
     if (mode === 'linear' || mode === 'bilinear' || mode === 'trilinear') mode = ['linear', 'bilinear', 'trilinear'][context.rank - 1];
     if (mode === 'bicubic' && context.rank !== 2) return { unsupported: `bicubic upsampling of a ${context.rank}-D map` };
-    const settings = `scale_factor=${scaleText}, mode="${mode}"${mode === 'nearest' ? '' : ', align_corners=False'}`;
+    const modeText = `mode="${mode}"${mode === 'nearest' ? '' : ', align_corners=False'}`;
+    if (a.size !== undefined && context.argValue('size') === undefined) {
+      // like=LABEL: the labelled tensor's spatial size, read at run time, so the module follows any input size.
+      const label = context.labelVariable('like');
+      if (!label) return { unsupported: 'upsample(like=...) inside nn.Sequential (a repeat body), where no label is in reach; put the body in a block' };
+      return { call: (x) => `F.interpolate(${x}, size=${label}.shape[2:], ${modeText})` };
+    }
+    if (a.size !== undefined) {
+      const size = context.arg('size', a.size);
+      const settings = `size=${size}, ${modeText}`;
+      return { call: (x) => `F.interpolate(${x}, ${settings})`, sequentialModule: `nn.Upsample(${settings})` };
+    }
+    const scale = numbers(a.scale).map((s) => (Number.isInteger(s) ? `${s}.0` : String(s)));
+    const scaleText = scale.every((s) => s === scale[0]) ? scale[0] : `(${scale.join(', ')})`;
+    const settings = `scale_factor=${scaleText}, ${modeText}`;
     return { call: (x) => `F.interpolate(${x}, ${settings})`, sequentialModule: `nn.Upsample(${settings})` };
+  },
+  slice(context) {
+    const a = context.node.attributes;
+    const axis = Number(a.axis);
+    const start = sliceIndex(context, 'start') ?? '0';
+    const end = sliceIndex(context, 'end');
+    // Python's slicing is the language's: negative indices count from the end and both ends clamp.
+    const range = `${start === '0' ? '' : start}:${end ?? ''}`;
+    const layer: TorchLayer = {
+      call: (x) => `${x}[:, ${':, '.repeat(axis)}${range}]`,
+      sequentialModule: `Slice(${start}${end === undefined ? '' : `, ${end}`}${axis === 0 ? '' : `, dim=${axis + 1}`})`,
+    };
+    if (axis !== 0) return layer;
+    // The channels kept, as an expression over block parameters when the indices are written over them.
+    const channels = context.node.inShapes[0][0];
+    const startValue = Number(a.start);
+    const startWritten = context.argValue('start');
+    const endWritten = context.argValue('end');
+    const plain = startWritten?.kind === 'number' && startWritten.value >= 0 && (endWritten === undefined || (endWritten.kind === 'number' && endWritten.value >= 0 && endWritten.value <= channels));
+    const startExpr = context.argExpr('start') ?? numberExpr(startValue);
+    const endExpr = endWritten === undefined ? context.inChannelsExpr : context.argExpr('end') ?? numberExpr(Number(a.end));
+    return { ...layer, outChannels: plain ? minus(endExpr, startExpr) : numberExpr(context.node.outShape[0]) };
+  },
+  channel_shuffle(context) {
+    const groups = context.arg('groups', context.node.attributes.groups);
+    context.useHelper('channel_shuffle');
+    return { call: (x) => `channel_shuffle(${x}, ${groups})`, sequentialModule: `ChannelShuffle(${groups})` };
+  },
+  pixel_shuffle(context) {
+    const factor = context.arg('factor', context.node.attributes.factor);
+    const factorExpr = context.argExpr('factor') ?? numberExpr(Number(context.node.attributes.factor));
+    let block: Expr = factorExpr;
+    for (let axis = 1; axis < context.rank; axis++) block = binaryExpr('*', block, factorExpr);
+    const outChannels = fold({ kind: 'binary', operator: '/', left: context.inChannelsExpr, right: block, range: block.range });
+    if (context.rank === 2) return { call: (x) => `F.pixel_shuffle(${x}, ${factor})`, sequentialModule: `nn.PixelShuffle(${factor})`, outChannels };
+    // nn.PixelShuffle is 2-D only: the helper does the same for one or three spatial axes, in the same channel order.
+    context.useHelper('pixel_shuffle_nd');
+    return { call: (x) => `pixel_shuffle_nd(${x}, ${factor})`, sequentialModule: `PixelShuffleNd(${factor})`, outChannels };
+  },
+  layer_scale(context) {
+    const init = context.arg('init', context.node.attributes.init, false);
+    context.useHelper('LayerScale');
+    return { module: `LayerScale(${context.inChannels}${Number(init) === 1e-6 ? '' : `, init=${init}`})`, name: 'layer_scale' };
   },
   relu: activation('F.relu', 'nn.ReLU()'),
   relu6: activation('F.relu6', 'nn.ReLU6()'),
@@ -382,6 +493,77 @@ export const torchHelpers: Record<HelperName, string> = {
 
     def forward(self, x):
         return self.pointwise(self.depthwise(x))`,
+  pad_causal: `def pad_causal(x, kernel_size, dilation):
+    """Pads the spatial axes as padding="causal" does: dilation * (kernel_size - 1)
+    zeros in front and none after, so no output sees a later position."""
+    pads = []
+    for k, d in reversed(list(zip(kernel_size, dilation))):
+        pads += [d * (k - 1), 0]
+    return F.pad(x, pads)`,
+  PadCausal: `class PadCausal(nn.Module):
+    """pad_causal as a module, for nn.Sequential."""
+
+    def __init__(self, kernel_size, dilation):
+        super().__init__()
+        self.kernel_size, self.dilation = kernel_size, dilation
+
+    def forward(self, x):
+        return pad_causal(x, self.kernel_size, self.dilation)`,
+  channel_shuffle: `def channel_shuffle(x, groups):
+    """Interleaves the channels of the groups, as ShuffleNet does (and
+    nn.ChannelShuffle, which PyTorch 1.13 cannot differentiate)."""
+    n, c = x.shape[:2]
+    x = x.reshape(n, groups, c // groups, *x.shape[2:]).transpose(1, 2)
+    return x.reshape(n, c, *x.shape[3:])`,
+  ChannelShuffle: `class ChannelShuffle(nn.Module):
+    """channel_shuffle as a module, for nn.Sequential."""
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, x):
+        return channel_shuffle(x, self.groups)`,
+  pixel_shuffle_nd: `def pixel_shuffle_nd(x, factor):
+    """F.pixel_shuffle for any number of spatial axes (PyTorch's own is 2-D
+    only), in its channel order: C * factor**n channels become C."""
+    n, c, *sizes = x.shape
+    rank = len(sizes)
+    channels = c // factor**rank
+    x = x.reshape(n, channels, *[factor] * rank, *sizes)
+    order = [0, 1]
+    for axis in range(rank):
+        order += [2 + rank + axis, 2 + axis]
+    return x.permute(order).reshape(n, channels, *[size * factor for size in sizes])`,
+  PixelShuffleNd: `class PixelShuffleNd(nn.Module):
+    """pixel_shuffle_nd as a module, for nn.Sequential."""
+
+    def __init__(self, factor):
+        super().__init__()
+        self.factor = factor
+
+    def forward(self, x):
+        return pixel_shuffle_nd(x, self.factor)`,
+  Slice: `class Slice(nn.Module):
+    """Keeps indices start..end-1 of axis dim (x[:, start:end] for dim=1), with
+    Python's negative indices, as the .cnn slice does."""
+
+    def __init__(self, start, end=None, dim=1):
+        super().__init__()
+        self.start, self.end, self.dim = start, end, dim
+
+    def forward(self, x):
+        return x[(slice(None),) * self.dim + (slice(self.start, self.end),)]`,
+  LayerScale: `class LayerScale(nn.Module):
+    """ConvNeXt's layer scale: each channel times a learned factor (gamma),
+    initialised to init."""
+
+    def __init__(self, channels, init=1e-6):
+        super().__init__()
+        self.weight = nn.Parameter(torch.full((channels,), float(init)))
+
+    def forward(self, x):
+        return x * self.weight.reshape(-1, *[1] * (x.dim() - 2))`,
   ChannelLayerNorm: `class ChannelLayerNorm(nn.LayerNorm):
     """Layer normalisation over the channels at every position of a map (N, C, ...)."""
 

@@ -4,7 +4,7 @@
  * together. Each of those knows nothing of the others.
  */
 import { withCommas, analyze, type Analysis, type NetworkGraph, type Range } from '../../../src/core';
-import type { HostMessage } from '../../../src/protocol/preview';
+import type { HostMessage, LoadedWeightsFile } from '../../../src/protocol/preview';
 import { DiagramView } from '../diagram/view';
 import type { DiagramDiagnostic } from '../diagram/model';
 import { RunCancelledError, UnsupportedOpError, type BackendChoice, type BackendName, type NodeOutput } from '../engine';
@@ -19,6 +19,18 @@ import type { Host } from './host';
 import type { PanelElements } from './layout';
 import { RunSession, type SessionResult, type WeightsSource } from './runSession';
 import { keepPlan } from './keepPlan';
+
+/**
+ * The weights the panel runs, as the file they came from, for an export to
+ * carry them; nothing for the seeded He initialisation, which the export
+ * makes itself with the same seed. A model.json goes back as JSON of the
+ * object the panel read (its weights are in the shards, unchanged).
+ */
+function loadedWeightsFile(weights: WeightsSource): { weights?: LoadedWeightsFile } {
+  if (weights.kind === 'he') return {};
+  if (weights.kind === 'safetensors') return { weights: { name: weights.name, bytes: weights.bytes } };
+  return { weights: { name: weights.name, bytes: new TextEncoder().encode(JSON.stringify(weights.modelJson)), extraFiles: weights.shards } };
+}
 
 /** Option values of the input and weights menus that open a file instead of naming a source. */
 const pickImage = '__pick-image__';
@@ -109,7 +121,7 @@ export class PreviewApp {
     ui.zoomOutButton.addEventListener('click', () => this.diagram.zoomOut());
     ui.exportSvgButton.addEventListener('click', () => void this.exportSvg());
     ui.exportPngButton.addEventListener('click', () => void this.exportPng());
-    ui.exportNetworkButton.addEventListener('click', () => this.host.post({ type: 'exportNetwork', network: this.networkName }));
+    ui.exportNetworkButton.addEventListener('click', () => this.host.post({ type: 'exportNetwork', network: this.networkName, ...loadedWeightsFile(this.session.weights) }));
     ui.runButton.addEventListener('click', () => void this.run());
     ui.cancelButton.addEventListener('click', () => this.running?.abort());
     ui.inputSelect.addEventListener('change', () => void this.chooseInput());

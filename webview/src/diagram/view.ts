@@ -177,7 +177,7 @@ export class DiagramView {
     this.applyState();
   }
 
-  /** Shows the whole drawing, centred, never enlarged past 1:1. */
+  /** Shows the whole drawing, centred, never enlarged past 1:1; a drawing too long to read whole is fitted to the width, from its top (Viewport.fit). */
   fit(): void {
     if (!this.layout) return;
     if (this.root.clientWidth === 0 || this.root.clientHeight === 0) {

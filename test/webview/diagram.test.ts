@@ -196,6 +196,13 @@ describe('diagram view (Chromium)', function () {
       assert.equal(await call('dispose'), true);
     });
   });
+  it('draws a restored panel from its saved layout without running ELK (restore after a reload)', async () => {
+    const text = example('resnet18');
+    const restored = await call('restoredLayoutRuns', text);
+    assert.equal(restored.layoutRuns, 0);
+    assert.equal(restored.boxes, modelOf(text).nodes.length);
+  });
+
   describe('Fit leaves the boxes readable (issue 15: ResNet-18 fitted whole was a column of specks)', () => {
     for (const name of ['resnet18', 'resnet152']) {
       it(`${name}: every box's text is at least 9 px high after Fit, the drawing spans no more than the panel's width, and it starts at its top`, async () => {

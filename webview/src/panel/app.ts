@@ -80,6 +80,8 @@ export class PreviewApp {
   private runMessages: Message[] = [];
   /** Bumped by each `showSelected`, so a slow read does not draw over a newer selection. */
   private showing = 0;
+  /** The structure whose layout the saved state holds. */
+  private savedLayoutKey: string | undefined;
   /** Whether the backend menu was filled (after the first diagram). */
   private backendsShown = false;
   /** The background preparation of the shown network (backend, weights, a warm-up pass), stopped by a run or a newer network. */
@@ -98,6 +100,11 @@ export class PreviewApp {
     });
     const saved = host.state;
     if (saved?.collapsed) this.diagram.setCollapsed(saved.collapsed);
+    // A panel restored after a reload draws its saved layout at once instead of waiting for ELK.
+    if (saved?.layout) {
+      this.diagram.seedLayout(saved.layout);
+      this.savedLayoutKey = saved.layout.structureKey;
+    }
     if (saved?.uri) this.uri = saved.uri;
     this.networkName = saved?.network;
     if (saved?.backend && saved.backend !== automatic) this.session.prefer(saved.backend as BackendName);
@@ -197,6 +204,11 @@ export class PreviewApp {
     const error = this.graphDiagnostics.find((d) => d.severity === 'error');
     const keptNote = kept && error ? `Line ${error.range.start.line + 1}: ${error.message} This is the last diagram that analysed, with that statement marked.` : undefined;
     await this.diagram.update(kept ?? graph, this.graphDiagnostics, keptNote);
+    const layout = this.diagram.savedLayout();
+    if (layout && layout.structureKey !== this.savedLayoutKey) {
+      this.savedLayoutKey = layout.structureKey;
+      this.host.saveState({ layout });
+    }
     this.diagram.select(this.selected);
     this.refreshInputs(graph);
     this.showGraphProblems(graph);

@@ -24,6 +24,26 @@ export interface PreviewState {
   selected?: number;
   /** The diagram's collapsed groups, by graph group id. */
   collapsed?: number[];
+  /** The last diagram layout, so a panel restored after a reload draws without waiting for ELK. */
+  layout?: SavedLayout;
+}
+
+/** A placed rectangle of a saved layout. */
+export interface SavedBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A diagram layout as plain JSON (the webview's DiagramLayout, with its maps as entry lists), under its model's structure key. */
+export interface SavedLayout {
+  structureKey: string;
+  width: number;
+  height: number;
+  nodes: [string, SavedBox][];
+  edges: [string, { points: { x: number; y: number }[]; label?: SavedBox }][];
+  frames: [number, SavedBox][];
 }
 
 /** Host → webview. */

@@ -12,7 +12,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rm
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { chromium, type FrameLocator, type Page } from 'playwright-core';
+import { chromium, type FrameLocator, type Locator, type Page } from 'playwright-core';
 
 /** The code-server release the harness installs; it needs Node 24. */
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -435,6 +435,14 @@ export async function openFile(page: Page, name: string): Promise<void> {
  * cannot pass by running the wrong command.
  */
 export async function runCommand(page: Page, title: string): Promise<void> {
+  await (await commandRow(page, title)).click();
+}
+
+/**
+ * Opens the palette and finds the entry titled exactly `title`, without
+ * choosing it: a benchmark starts its clock just before the click.
+ */
+export async function commandRow(page: Page, title: string): Promise<Locator> {
   await page.keyboard.press('Control+Shift+P');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
@@ -449,7 +457,7 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     await input.waitFor({ state: 'hidden' }).catch(() => undefined);
     throw new Error(`no command titled "${title}" in the palette; it offered: ${JSON.stringify(offered)}`);
   }
-  await row.click();
+  return row;
 }
 
 function escapeRegExp(text: string): string {

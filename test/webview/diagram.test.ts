@@ -196,4 +196,30 @@ describe('diagram view (Chromium)', function () {
       assert.equal(await call('dispose'), true);
     });
   });
+  it('draws a restored panel from its saved layout without running ELK (restore after a reload)', async () => {
+    const text = example('resnet18');
+    const restored = await call('restoredLayoutRuns', text);
+    assert.equal(restored.layoutRuns, 0);
+    assert.equal(restored.boxes, modelOf(text).nodes.length);
+  });
+
+  describe('Fit leaves the boxes readable (issue 15: ResNet-18 fitted whole was a column of specks)', () => {
+    for (const name of ['resnet18', 'resnet152']) {
+      it(`${name}: every box's text is at least 9 px high after Fit, the drawing spans no more than the panel's width, and it starts at its top`, async () => {
+        await call('update', example(name));
+        await call('zoomIn');
+        await call('fit');
+        const sizes = await call('textSizes');
+        assert.ok(sizes.length > 100, `${name} draws its boxes' texts (${sizes.length})`);
+        // Font size times zoom is what the eye gets; the bounding box's height says the same with the glyphs' ascent and descent.
+        const smallest = sizes.reduce((a, b) => (a.fontPx * a.scale <= b.fontPx * b.scale ? a : b));
+        assert.ok(smallest.fontPx * smallest.scale >= 9, `"${smallest.text}" is ${smallest.fontPx} px at zoom ${smallest.scale}: ${(smallest.fontPx * smallest.scale).toFixed(2)} px on screen`);
+        for (const size of sizes) assert.ok(size.height >= 9, `"${size.text}" is ${size.height.toFixed(2)} px high on screen`);
+        assert.ok(sizes.filter((s) => s.visible).length >= 5, 'the panel shows some boxes at once');
+        const box = await call('drawingBox');
+        assert.ok(box.left >= 0 && box.right <= box.panelWidth, `the drawing spans ${box.left.toFixed(1)}..${box.right.toFixed(1)} of a ${box.panelWidth} px panel`);
+        assert.ok(box.top >= 0 && box.top <= 32, `the drawing starts at its top (${box.top.toFixed(1)} px down)`);
+      });
+    }
+  });
 });

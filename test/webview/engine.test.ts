@@ -155,6 +155,48 @@ describe('forward-pass engine in headless Chromium', function () {
         });
       }
 
+      for (const name of Object.keys(PARITY_NETS)) {
+        it(`keeps every layer of the ${name} network on the backend after a fused run, and reads each back with PyTorch's values`, async function () {
+          requirePython(this, ['torch']);
+          const { input, weights, expected } = oracle.get(name)!;
+          const graph = graphOf(PARITY_NETS[name]);
+          const reply = await callPage(page, 'run', { source: PARITY_NETS[name], input, weights, keep: [], keepValues: 1 << 24 });
+          assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}\n${errors.join('\n')}`);
+          // Only the output came back during the run; every other layer is read from what the run kept.
+          assert.deepEqual(Object.keys(reply.outputs), [String(reply.outputNode)]);
+          const kept = reply.kept!;
+          assert.equal(kept.dropped, 0);
+          const wrong = graph.nodes.flatMap((node) => {
+            const got = kept.outputs[node.id];
+            const problem = got ? firstDifference(got.data, expected[node.id]) : 'not readable from the kept outputs';
+            return problem ? [`node ${node.id} ${node.written} (line ${node.range.start.line + 1}): ${problem}`] : [];
+          });
+          assert.deepEqual(wrong, [], `on ${backend}:\n${wrong.join('\n')}`);
+          if (name === 'fusedChains') {
+            // The run took the fused path, yet the convolutions' and batch norms' own outputs above were PyTorch's: computed again on demand.
+            assert.equal(reply.timings.filter((t) => t.op === 'batchnorm' && t.fusedInto !== undefined).length, 4);
+          }
+          assert.equal(reply.leakedTensors, 0, 'the kept outputs, and the layers computed again to be read, are all freed');
+        });
+      }
+
+      it('keeps no more than its budget: the outputs past it are freed and cannot be read, and nothing leaks', async () => {
+        const source = PARITY_NETS.fusedChains;
+        const graph = graphOf(source);
+        const size = (id: number) => graph.nodes[id].outShape.reduce((a, b) => a * b, 1);
+        const inputSize = size(0);
+        // Room for the input and little else.
+        const reply = await callPage(page, 'run', { source, input: uniform(9, inputSize), seed: 3, keep: [], keepValues: inputSize });
+        assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}`);
+        const kept = reply.kept!;
+        assert.ok(kept.values <= inputSize, `kept ${kept.values} values, budget ${inputSize}`);
+        assert.ok(kept.dropped > 0, 'some outputs did not fit');
+        const readable = Object.keys(kept.outputs).map(Number);
+        assert.ok(readable.includes(0), 'the input, which fits, is kept');
+        assert.ok(!readable.includes(reply.outputNode), 'the output, past the budget, is not kept (it was read during the run)');
+        assert.equal(reply.leakedTensors, 0);
+      });
+
       it('stops at the next node once its AbortSignal fires, with RunCancelledError', async () => {
         const source = PARITY_NETS.merges;
         const input = uniform(3, graphOf(source).nodes[0].outShape.reduce((a, b) => a * b, 1));

@@ -105,6 +105,11 @@ describe('the preview panel in headless Chromium', function () {
     assert.equal(await page.getByTestId('title').innerText(), 'lenet5.cnn');
   });
 
+  it('prepares a run in the background once the diagram is drawn (before any Run), and says so', async () => {
+    await page.locator('[data-testid="side"][data-prepared]').waitFor({ timeout: 60_000 });
+    assert.equal(await page.getByTestId('side').getAttribute('data-runs'), null, 'no run has happened');
+  });
+
   it('asks the editor to reveal the statement of a clicked node', async () => {
     await page.locator('[data-testid="diagram"] .cnnd-node', { hasText: 'dense' }).first().click();
     const reveal = (await posted(page)).filter((m) => m.type === 'reveal').pop();
@@ -134,6 +139,18 @@ describe('the preview panel in headless Chromium', function () {
     assert.doesNotMatch(await page.getByTestId('backend-note').innerText(), /Backend: (webgl|webgpu)\./);
     assert.ok((await page.locator('[data-testid="timing"]').count()) > 0, 'per-layer timing is shown');
     assert.ok((await page.locator('[data-testid="histogram"]').count()) > 0, 'a histogram is shown');
+  });
+
+  it('shows any other layer after one run, read from the outputs the run kept, without running again', async () => {
+    const runs = await page.getByTestId('side').getAttribute('data-runs');
+    // The second convolution, then the pooling after it: neither was read back during the run (the first convolution was selected).
+    for (const [index, op, shape, channels] of [[1, 'conv', '16x10x10', 16], [1, 'avgpool', '16x5x5', 16]] as const) {
+      await page.locator('[data-testid="diagram"] .cnnd-node', { hasText: op }).nth(index).click();
+      await waitForText(page, 'layer-title', new RegExp(`${op}.*→ ${shape}$`));
+      await page.locator('[data-testid="feature-map"]').nth(channels - 1).waitFor({ timeout: 30_000 });
+      assert.equal(await page.locator('[data-testid="feature-map"]').count(), channels);
+    }
+    assert.equal(await page.getByTestId('side').getAttribute('data-runs'), runs, 'no run happened');
   });
 
   it('shows the top 5 of a network that ends in dense after a softmax it applies, and says so', async () => {

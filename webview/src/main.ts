@@ -13,4 +13,6 @@ const body = document.body;
 injectStyles(body.dataset.nonce);
 const root = document.getElementById('app') ?? body;
 const assets = body.dataset.assets ?? new URL('.', document.currentScript instanceof HTMLScriptElement ? document.currentScript.src : location.href).href;
-new PreviewApp(buildLayout(root), new Host(), assets);
+const app = new PreviewApp(buildLayout(root), new Host(), assets);
+// `npm run bench` (test/bench/preview.ts) times an output-only pass in this very panel through this hook, to compare Run against.
+(globalThis as { cnnLensPreview?: { timeOutputOnly(): Promise<number> } }).cnnLensPreview = { timeOutputOnly: () => app.timeOutputOnly() };

@@ -76,4 +76,21 @@ export interface DiagramPage {
   probe(ids: string[]): void;
   /** Whether each box's element still carries the probe. */
   probed(ids: string[]): boolean[];
+  /** Draws `text` in a new view, saves its layout as JSON (as the panel's state does), then draws it in another view seeded with that: the second view's ELK runs and box count. */
+  restoredLayoutRuns(text: string): Promise<{ layoutRuns: number; boxes: number }>;
+  /** Presses Fit (the toolbar's button and the 0 key call this). */
+  fit(): Drawn;
+  /** Every text of every box as drawn: its CSS font size, the screen scale the pan/zoom gives it, its on-screen height and whether it is in the panel. */
+  textSizes(): TextSize[];
+  /** Where the drawing lies in the panel (pixels from the panel's left and top edges), and the panel's width. */
+  drawingBox(): { left: number; right: number; top: number; panelWidth: number };
+}
+
+/** One text of a box, measured on screen. */
+export interface TextSize {
+  text: string;
+  fontPx: number;
+  scale: number;
+  height: number;
+  visible: boolean;
 }

@@ -102,6 +102,41 @@ window.diagramPage = {
   boxFill: () => getComputedStyle(container.querySelector('.cnnd-box')!).fill,
   probe: (list) => list.forEach((id) => container.querySelector(`.cnnd-node[data-id="${id}"]`)?.setAttribute('data-probe', '')),
   probed: (list) => list.map((id) => container.querySelector(`.cnnd-node[data-id="${id}"]`)?.hasAttribute('data-probe') ?? false),
+  async restoredLayoutRuns(text) {
+    const graph = analyze(text, { graph: true }).graphs![0];
+    const first = new DiagramView(container, { onSelect: () => undefined });
+    await first.update(graph, []);
+    const saved = JSON.parse(JSON.stringify(first.savedLayout()));
+    first.dispose();
+    const restored = new DiagramView(container, { onSelect: () => undefined });
+    restored.seedLayout(saved);
+    await restored.update(graph, []);
+    const result = { layoutRuns: restored.layoutRuns, boxes: container.querySelectorAll('.cnnd-node').length };
+    restored.dispose();
+    return result;
+  },
+  fit() {
+    theView().fit();
+    return drawn();
+  },
+  textSizes() {
+    const panel = container.getBoundingClientRect();
+    return [...container.querySelectorAll<SVGTextElement>('.cnnd-node text')].map((text) => {
+      const rect = text.getBoundingClientRect();
+      return {
+        text: text.textContent ?? '',
+        fontPx: parseFloat(getComputedStyle(text).fontSize),
+        scale: text.getScreenCTM()?.a ?? 0,
+        height: rect.height,
+        visible: rect.bottom > panel.top && rect.top < panel.bottom && rect.right > panel.left && rect.left < panel.right,
+      };
+    });
+  },
+  drawingBox() {
+    const panel = container.getBoundingClientRect();
+    const rect = container.querySelector('.cnnd-layer')!.getBoundingClientRect();
+    return { left: rect.left - panel.left, right: rect.right - panel.left, top: rect.top - panel.top, panelWidth: panel.width };
+  },
   dispose() {
     theView().dispose();
     view = undefined;

@@ -29,6 +29,8 @@ export interface RunRequest {
   pretendUnknownOp?: { node: number; op: string };
   /** Shares large convolutions with the workers `startWorkers` started. */
   workers?: boolean;
+  /** Keeps the outputs on the backend up to this many values (RunOptions.keepValues), then reads every node from them into `keptOutputs`. */
+  keepValues?: number;
 }
 
 /** The engine's error classes a test can tell apart (RunCancelledError is named AbortError, as DOM aborts are). */
@@ -52,6 +54,8 @@ export type RunReply =
       workersFailed?: string;
       /** tfjs tensors left after the engine was disposed that were not there before it was made (0 unless something leaks). */
       leakedTensors: number;
+      /** With `keepValues`: every node read from the kept outputs after the run (a node that could not be read is absent), how many values were kept and how many outputs were dropped. */
+      kept?: { outputs: Record<string, PlainTensor>; values: number; dropped: number };
     }
   | { ok: false; errorClass: ErrorClass; error: string; nodesRun: number; ticks: number };
 

@@ -75,6 +75,7 @@ async function run(request: RunRequest, preloaded?: WeightSet): Promise<RunReply
     try {
       const result = await engine.run(Float32Array.from(request.input), {
         keep: request.keep ?? 'all',
+        keepValues: request.keepValues,
         signal: controller.signal,
         workers: request.workers ? pool : undefined,
         onProgress: (done) => {
@@ -84,6 +85,16 @@ async function run(request: RunRequest, preloaded?: WeightSet): Promise<RunReply
       });
       const outputs: Record<string, { shape: number[]; data: number[] }> = {};
       for (const [id, out] of result.outputs) outputs[id] = { shape: out.shape, data: Array.from(out.data) };
+      let kept: { outputs: Record<string, { shape: number[]; data: number[] }>; values: number; dropped: number } | undefined;
+      if (result.kept) {
+        kept = { outputs: {}, values: result.kept.values, dropped: result.kept.dropped };
+        // In the order a user might click through them: last layer first.
+        for (const node of [...graph.nodes].reverse()) {
+          const out = await result.kept.read(node.id);
+          if (out) kept.outputs[node.id] = { shape: out.shape, data: Array.from(out.data) };
+        }
+        result.kept.dispose();
+      }
       engine.dispose();
       return {
         leakedTensors: tf.memory().numTensors - tensorsBefore,
@@ -96,6 +107,7 @@ async function run(request: RunRequest, preloaded?: WeightSet): Promise<RunReply
         timings: result.timings,
         threads: result.threads,
         ...(result.workersFailed ? { workersFailed: result.workersFailed } : {}),
+        ...(kept ? { kept } : {}),
       };
     } finally {
       engine.dispose();

@@ -9,6 +9,7 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { DiagramModel } from './model';
+import type { SavedLayout } from '../../../src/protocol/preview';
 
 /** A placed rectangle, in diagram units (pixels at zoom 1). */
 export interface Box {
@@ -226,8 +227,20 @@ export class LayoutCache {
     return pending;
   }
 
+  /** Puts a layout computed earlier (a restored panel's saved one) under its structure key, so that structure skips ELK. */
+  seed(saved: SavedLayout): void {
+    if (this.entries.has(saved.structureKey)) return;
+    const layout: DiagramLayout = { width: saved.width, height: saved.height, nodes: new Map(saved.nodes), edges: new Map(saved.edges), frames: new Map(saved.frames), elkMs: 0 };
+    this.entries.set(saved.structureKey, Promise.resolve(layout));
+  }
+
   /** Whether a layout for this structure is cached. */
   has(structureKey: string): boolean {
     return this.entries.has(structureKey);
   }
+}
+
+/** A layout as plain JSON for the panel's saved state (see LayoutCache.seed). */
+export function saveLayout(structureKey: string, layout: DiagramLayout): SavedLayout {
+  return { structureKey, width: layout.width, height: layout.height, nodes: [...layout.nodes], edges: [...layout.edges], frames: [...layout.frames] };
 }

@@ -8,7 +8,8 @@ import type { Range, NetworkGraph } from '../../../src/core';
 import { diagramPageCss, svgCss } from '../styles/diagramCss';
 import { injectStyle, livePalette, resolvedPalette } from '../styles/theme';
 import { standaloneSvg, svgToPng } from './export';
-import { LayoutCache, warmUpLayout, type Box, type DiagramLayout } from './layout';
+import type { SavedLayout } from '../../../src/protocol/preview';
+import { LayoutCache, saveLayout, warmUpLayout, type Box, type DiagramLayout } from './layout';
 import { boxOfGraphNode, matchLine } from './lookup';
 import { buildDiagramModel, type DiagramDiagnostic, type DiagramModel } from './model';
 import { diagramParts, escapeXml, svgDefs, type DiagramParts, type RenderState } from './render';
@@ -176,7 +177,7 @@ export class DiagramView {
     this.applyState();
   }
 
-  /** Shows the whole drawing, centred, never enlarged past 1:1. */
+  /** Shows the whole drawing, centred, never enlarged past 1:1; a drawing too long to read whole is fitted to the width, from its top (Viewport.fit). */
   fit(): void {
     if (!this.layout) return;
     if (this.root.clientWidth === 0 || this.root.clientHeight === 0) {
@@ -234,6 +235,16 @@ export class DiagramView {
   }
 
   /** How many times ELK ran: an update whose structure was laid out before reuses that layout. */
+  /** The layout on screen as plain JSON, to save with the panel's state; undefined before the first drawing. */
+  savedLayout(): SavedLayout | undefined {
+    return this.model && this.layout ? saveLayout(this.model.structureKey, this.layout) : undefined;
+  }
+
+  /** Takes a layout saved by an earlier panel, so a drawing of the same structure needs no ELK run. */
+  seedLayout(saved: SavedLayout): void {
+    this.cache.seed(saved);
+  }
+
   get layoutRuns(): number {
     return this.cache.misses;
   }

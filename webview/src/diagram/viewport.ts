@@ -15,6 +15,13 @@ export interface Transform {
 export const minZoom = 0.02;
 export const maxZoom = 4;
 
+/**
+ * The least zoom at which Fit leaves the boxes readable: the diagram's
+ * smallest text (the 10 px badges, the 11 px shapes and parameter counts) is
+ * then at least 9 px on screen.
+ */
+export const readableZoom = 0.9;
+
 /** Handles input on `host` and writes the transform to `layer`. */
 export class Viewport {
   private transform: Transform = { x: 0, y: 0, k: 1 };
@@ -65,14 +72,25 @@ export class Viewport {
     this.set({ x: point.x - (point.x - x) * ratio, y: point.y - (point.y - y) * ratio, k: next });
   }
 
-  /** Shows the rectangle `width`×`height` (drawing units) whole and centred, never enlarged past 1:1. */
-  fit(width: number, height: number, margin = 16): void {
-    const w = Math.max(1, this.host.clientWidth - 2 * margin);
-    const h = Math.max(1, this.host.clientHeight - 2 * margin);
-    const k = Math.min(1, w / Math.max(1, width), h / Math.max(1, height));
-    const clamped = Math.min(maxZoom, Math.max(minZoom, k));
-    // Centred both ways; a drawing clamped at the minimum zoom and still taller than the panel starts at its top.
-    this.set({ x: (this.host.clientWidth - width * clamped) / 2, y: Math.max(margin, (this.host.clientHeight - height * clamped) / 2), k: clamped });
+  /**
+   * Shows the rectangle `width`×`height` (drawing units) whole and centred,
+   * never enlarged past 1:1, unless that would draw its text too small to
+   * read (below `readable`): then it fits the width instead (still no smaller
+   * than `readable`) and starts at the top, and the rest is a scroll away
+   * (the wheel pans). A long chain such as ResNet-152 fitted whole is a
+   * column of unreadable specks; fitted to the width it reads at once.
+   */
+  fit(width: number, height: number, margin = 16, readable = readableZoom): void {
+    const W = this.host.clientWidth;
+    const H = this.host.clientHeight;
+    const w = Math.max(1, W - 2 * margin);
+    const h = Math.max(1, H - 2 * margin);
+    const acrossWidth = Math.min(1, w / Math.max(1, width));
+    const whole = Math.min(acrossWidth, h / Math.max(1, height));
+    const k = Math.min(maxZoom, Math.max(minZoom, whole >= readable ? whole : Math.max(readable, acrossWidth)));
+    // Centred along each axis where it fits; where it does not, it starts at its left or top edge.
+    const along = (size: number, room: number) => (size * k <= room - 2 * margin ? (room - size * k) / 2 : margin);
+    this.set({ x: along(width, W), y: along(height, H), k });
   }
 
   /**

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { attributesOf, type GraphNode, type NetworkGraph, elementCount } from '../../../src/core';
-import { fromChannelsFirstData, toChannelsFirst } from './layout';
+import { fromChannelsFirstData } from './layout';
 import { planFusion, type FusedChain, type FusionPlan } from './fusion';
 import { fusedConv2dPlan, fusedConvolution, splittable, type FoldedBatchnorm } from './ops/conv';
 import type { ConvWorkerPool } from './parallel/pool';
@@ -17,13 +17,9 @@ import { executors } from './ops/registry';
 import type { Executor, OpInput } from './ops/types';
 import { yieldToBrowser } from './schedule';
 import { checkWeights, type WeightSet } from './weights';
+import { KeptOutputs, readBack, type NodeOutput } from './retained';
 
-/** A node's output as the panel shows it: channels first, no batch. */
-export interface NodeOutput {
-  node: number;
-  shape: number[];
-  data: Float32Array;
-}
+export type { NodeOutput } from './retained';
 
 /** How long one node took, in milliseconds (`performance.now()`), including waiting for the device when timed. */
 export interface NodeTiming {
@@ -83,6 +79,13 @@ export interface RunOptions {
    * backend (see parallel/split.ts). Without them everything runs on this thread.
    */
   workers?: ConvWorkerPool;
+  /**
+   * Keep the layers' outputs as tensors after the run, up to this many
+   * values in all, and return them as `RunResult.kept`, so any layer can be
+   * shown later by reading back that layer alone. Outputs past the budget are
+   * freed as usual. Absent or 0: nothing is kept.
+   */
+  keepValues?: number;
 }
 
 /** What a forward pass produced. */
@@ -99,6 +102,8 @@ export interface RunResult {
   threads: number;
   /** Why the convolution workers were given up during this run, when they were (the run then finished on this thread). */
   workersFailed?: string;
+  /** The layer outputs kept on the backend when `keepValues` asked for them; the caller disposes them. */
+  kept?: KeptOutputs;
 }
 
 /** Why a node cannot run at all, before any tensor is made. */
@@ -122,6 +127,8 @@ export class ForwardEngine {
   private readonly token = `engine${++ForwardEngine.engines}`;
   private pools = new Set<ConvWorkerPool>();
   private workersFailed: string | undefined;
+  /** Set by the panel after a first pass (a preparation's warm-up or a run) has filled the caches. */
+  warm = false;
 
   constructor(
     readonly graph: NetworkGraph,
@@ -164,6 +171,20 @@ export class ForwardEngine {
     const readersLeft = new Map<number, number>();
     for (const node of graph.nodes) for (const id of node.inputs) readersLeft.set(id, (readersLeft.get(id) ?? 0) + 1);
     const live = new Map<number, tf.Tensor>();
+    // Outputs no layer reads any more, kept for the panel while they fit the budget.
+    const kept = new Map<number, tf.Tensor>();
+    const keepBudget = options.keepValues ?? 0;
+    let keptValues = 0;
+    let dropped = 0;
+    const keepOrFree = (id: number, tensor: tf.Tensor) => {
+      if (keptValues + tensor.size <= keepBudget) {
+        kept.set(id, tensor);
+        keptValues += tensor.size;
+      } else {
+        if (keepBudget) dropped++;
+        tensor.dispose();
+      }
+    };
     const outputs = new Map<number, NodeOutput>();
     const timings: NodeTiming[] = [];
     const pool = this.workersFailed === undefined ? options.workers : undefined;
@@ -193,15 +214,21 @@ export class ForwardEngine {
           const left = (readersLeft.get(id) ?? 1) - 1;
           readersLeft.set(id, left);
           if (left === 0 && id !== graph.output) {
-            live.get(id)?.dispose();
+            const tensor = live.get(id);
             live.delete(id);
+            if (tensor) keepOrFree(id, tensor);
           }
         }
         options.onProgress?.(timings.length, graph.nodes.length, node);
         await yieldToBrowser();
       }
-    } finally {
-      for (const tensor of live.values()) tensor.dispose();
+      // The output and whatever else is still live join the kept outputs (or are freed) once every node ran.
+      for (const [id, tensor] of live) keepOrFree(id, tensor);
+      live.clear();
+    } catch (error) {
+      // A cancelled or failed run keeps nothing.
+      for (const tensor of [...live.values(), ...kept.values()]) tensor.dispose();
+      throw error;
     }
     // The workers were used only if they had not failed before this run, so a failure now is this run's.
     const failedNow = pool ? this.workersFailed : undefined;
@@ -213,7 +240,34 @@ export class ForwardEngine {
       totalMs: performance.now() - started,
       threads,
       ...(failedNow ? { workersFailed: failedNow } : {}),
+      ...(keepBudget ? { kept: new KeptOutputs(graph, kept, (node, tensors) => this.recomputeFused(node, tensors, fusion), keptValues, dropped) } : {}),
     };
+  }
+
+  /**
+   * A node that ran inside a fused chain (so has no tensor of its own),
+   * computed again unfused from the chain's kept input: the convolution
+   * alone, then its batch norm, up to the node. Undefined for any other node,
+   * or when the chain's input was not kept.
+   */
+  private recomputeFused(node: GraphNode, tensors: ReadonlyMap<number, tf.Tensor>, fusion: FusionPlan): tf.Tensor | undefined {
+    const chain = fusion.byConv.get(node.id) ?? fusion.byConv.get(fusion.absorbed.get(node.id) ?? -1);
+    if (!chain) return undefined;
+    const local = new Map(tensors);
+    const made: tf.Tensor[] = [];
+    try {
+      for (const step of [chain.conv, chain.batchnorm, chain.relu]) {
+        if (!step) continue;
+        if (step.inputs.some((id) => !local.has(id))) return undefined;
+        const tensor = this.runNode(step, local);
+        if (step.id === node.id) return tensor;
+        made.push(tensor);
+        local.set(step.id, tensor);
+      }
+      return undefined;
+    } finally {
+      for (const tensor of made) tensor.dispose();
+    }
   }
 
   /**
@@ -304,12 +358,4 @@ async function syncOn(tensor: tf.Tensor): Promise<void> {
   const one = tf.tidy(() => tf.slice(tf.reshape(tensor, [-1]), [0], [1]));
   await one.data();
   one.dispose();
-}
-
-/** The tensor as channels-first values, read asynchronously. */
-async function readBack(node: GraphNode, tensor: tf.Tensor): Promise<NodeOutput> {
-  const cf = tf.tidy(() => toChannelsFirst(tensor).clone());
-  const data = (await cf.data()) as Float32Array;
-  cf.dispose();
-  return { node: node.id, shape: node.outShape, data };
 }

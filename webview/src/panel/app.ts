@@ -18,7 +18,7 @@ import { imagenetClassNames } from '../views/imagenetClasses';
 import type { Host } from './host';
 import type { PanelElements } from './layout';
 import { RunSession, type SessionResult, type WeightsSource } from './runSession';
-import { keepPlan } from './keepPlan';
+import { keptValuesBudget, readDuringRun } from './keepPlan';
 
 /**
  * The weights the panel runs, as the file they came from, for an export to
@@ -37,6 +37,8 @@ const pickImage = '__pick-image__';
 const pickWeights = '__pick-weights__';
 const heWeights = 'he';
 const automatic = 'auto';
+/** How long the text must rest before the panel prepares a run of it in the background. */
+const prepareAfterMs = 400;
 
 /** A line in the panel's message area. */
 interface Message {
@@ -85,6 +87,15 @@ export class PreviewApp {
   /** Runs finished so far, shown as `data-runs` on the side panel so a test (or a screen reader's observer) can tell new results from old. */
   private finishedRuns = 0;
   private runMessages: Message[] = [];
+  /** Bumped by each `showSelected`, so a slow read does not draw over a newer selection. */
+  private showing = 0;
+  /** The structure whose layout the saved state holds. */
+  private savedLayoutKey: string | undefined;
+  /** Whether the backend menu was filled (after the first diagram). */
+  private backendsShown = false;
+  /** The background preparation of the shown network (backend, weights, a warm-up pass), stopped by a run or a newer network. */
+  private preparing: AbortController | undefined;
+  private prepareTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly ui: PanelElements,
@@ -98,13 +109,19 @@ export class PreviewApp {
     });
     const saved = host.state;
     if (saved?.collapsed) this.diagram.setCollapsed(saved.collapsed);
+    // A panel restored after a reload draws its saved layout at once instead of waiting for ELK.
+    if (saved?.layout) {
+      this.diagram.seedLayout(saved.layout);
+      this.savedLayoutKey = saved.layout.structureKey;
+    }
     if (saved?.uri) this.uri = saved.uri;
     this.networkName = saved?.network;
     if (saved?.backend && saved.backend !== automatic) this.session.prefer(saved.backend as BackendName);
     if (saved?.selected !== undefined) this.selected = saved.selected;
     this.wireControls();
     host.onMessage((message) => this.receive(message));
-    void this.showBackends();
+    // The backends are probed (a WebGPU adapter, a WebGL context: hundreds of milliseconds of the page's
+    // thread on a software renderer) after the first diagram is on screen, not before it.
     host.post({ type: 'ready' });
   }
 
@@ -160,6 +177,10 @@ export class PreviewApp {
     this.analysis = analyze(message.text, { graph: true });
     this.ui.title.textContent = message.fileName;
     await this.render();
+    if (!this.backendsShown) {
+      this.backendsShown = true;
+      void this.showBackends();
+    }
   }
 
   /** Draws the chosen network of the current analysis. */
@@ -192,10 +213,44 @@ export class PreviewApp {
     const error = this.graphDiagnostics.find((d) => d.severity === 'error');
     const keptNote = kept && error ? `Line ${error.range.start.line + 1}: ${error.message} This is the last diagram that analysed, with that statement marked.` : undefined;
     await this.diagram.update(kept ?? graph, this.graphDiagnostics, keptNote);
+    const layout = this.diagram.savedLayout();
+    if (layout && layout.structureKey !== this.savedLayoutKey) {
+      this.savedLayoutKey = layout.structureKey;
+      this.host.saveState({ layout });
+    }
     this.diagram.select(this.selected);
     this.refreshInputs(graph);
     this.showGraphProblems(graph);
     if (this.lastRun && this.lastRun.graph !== graph) this.markStale();
+    this.schedulePreparation();
+  }
+
+  /**
+   * Once the text has rested a moment, gets the shown network ready to run
+   * (RunSession.prepare: the backend, the weights, a warm-up pass), so the
+   * first Run is as quick as the next. Typing stops it; so does Run, which
+   * takes over what is ready. `data-prepared` on the side panel says when it
+   * is done (for tests and the benchmark).
+   */
+  private schedulePreparation(): void {
+    this.preparing?.abort();
+    this.preparing = undefined;
+    if (this.prepareTimer) clearTimeout(this.prepareTimer);
+    delete this.ui.side.dataset.prepared;
+    const graph = this.graph;
+    if (!graph?.complete || !this.text || !inputKind(graph.nodes[0]?.outShape ?? []).ok) return;
+    const source = this.text;
+    this.prepareTimer = setTimeout(() => {
+      // A running forward pass uses the engine a preparation for another graph would free; the run's end schedules it again.
+      if (this.running || graph !== this.graph) return;
+      const controller = new AbortController();
+      this.preparing = controller;
+      void this.session.prepare(graph, source, controller.signal).then((ready) => {
+        if (this.preparing !== controller) return;
+        this.preparing = undefined;
+        if (ready) this.ui.side.dataset.prepared = 'true';
+      });
+    }, prepareAfterMs);
   }
 
   /** The file's diagnostics that fall inside the network's declaration. */
@@ -363,8 +418,11 @@ export class PreviewApp {
     const graph = this.graph;
     if (!graph || !this.text) return;
     this.running?.abort();
+    this.preparing?.abort();
     const controller = new AbortController();
     this.running = controller;
+    // The last run's kept outputs make room for this run's; its results on screen stay until this one ends.
+    this.lastRun?.result.kept?.dispose();
     const ui = this.ui;
     ui.runButton.disabled = true;
     ui.cancelButton.hidden = false;
@@ -377,19 +435,24 @@ export class PreviewApp {
       const result = await this.session.run({
         graph,
         source: this.text,
-        keep: keepPlan(graph, this.selected),
+        keep: readDuringRun(this.selected),
+        keepValues: keptValuesBudget,
         signal: controller.signal,
         onProgress: (share, phase) => {
           ui.progress.value = share;
           ui.progress.title = phase === 'weights' ? 'Making the default weights (He initialisation)' : 'Running the layers';
         },
       });
-      if (controller.signal.aborted) return;
+      if (controller.signal.aborted) {
+        result.kept?.dispose();
+        return;
+      }
       this.lastRun = { graph, result };
       for (const note of result.notes) this.addMessage(note, false);
       await this.showBackends();
-      this.showSelected();
+      await this.showSelected();
       ui.side.dataset.runs = String(++this.finishedRuns);
+      ui.side.dataset.prepared = 'true';
     } catch (error) {
       // A run replaced by a newer one (a new input, say) was cancelled by the panel, not the user: say nothing.
       if (error instanceof RunCancelledError) {
@@ -408,8 +471,23 @@ export class PreviewApp {
         ui.progress.hidden = true;
         if (this.graph) this.showGraphProblems(this.graph);
         else ui.runButton.disabled = false;
+        if (this.graph !== graph) this.schedulePreparation();
       }
     }
+  }
+
+  /**
+   * Times a forward pass of the shown network that reads back only its
+   * output and keeps nothing for browsing, as the benchmark's yardstick for
+   * Run (test/bench/preview.ts). Shows nothing; the milliseconds, or NaN when
+   * there is nothing to run.
+   */
+  async timeOutputOnly(): Promise<number> {
+    const graph = this.graph;
+    if (!graph?.complete || !this.text) return NaN;
+    const start = performance.now();
+    await this.session.run({ graph, source: this.text, keep: [], signal: new AbortController().signal, onProgress: () => undefined });
+    return performance.now() - start;
   }
 
   /** A diagram node was clicked: reveal it in the editor and show its feature maps. */
@@ -418,17 +496,23 @@ export class PreviewApp {
     this.selected = graphNodes.length ? graphNodes[graphNodes.length - 1] : null;
     this.host.saveState({ selected: this.selected ?? undefined });
     this.diagram.select(this.selected);
-    if (this.lastRun) this.showSelected();
+    if (this.lastRun) void this.showSelected();
   }
 
-  /** Shows the selected node's output from the last run (the network's output when nothing is selected). */
-  private showSelected(): void {
+  /**
+   * Shows the selected node's output from the last run (the network's output
+   * when nothing is selected): read during the run, or now from the tensors
+   * the run kept. A newer selection made while this one is read wins.
+   */
+  private async showSelected(): Promise<void> {
     const run = this.lastRun;
     if (!run) return;
     const graph = run.graph;
     const id = this.selected ?? graph.output;
     const node = id === null ? undefined : graph.nodes[id];
-    const output: NodeOutput | undefined = id === null ? undefined : run.result.outputs.get(id);
+    const shown = ++this.showing;
+    const output: NodeOutput | undefined = id === null ? undefined : (run.result.outputs.get(id) ?? (await run.result.kept?.read(id)));
+    if (shown !== this.showing || run !== this.lastRun) return;
     const ui = this.ui;
     const label = (nodeId: number) => {
       const n = graph.nodes[nodeId];
@@ -454,7 +538,7 @@ export class PreviewApp {
       renderTopClasses(ui.topClasses, toProbabilities(run.result.output.data, scores), names.labels, notes.length ? `(${notes.join('; ')})` : undefined);
     } else ui.topClasses.replaceChildren();
     if (!node || !output) {
-      ui.layerTitle.textContent = node ? `${label(node.id)}: run again to see this layer` : 'Select a layer';
+      ui.layerTitle.textContent = node ? `${label(node.id)}: run again to see this layer (the run kept the outputs that fit its ${withCommas(keptValuesBudget)}-value budget)` : 'Select a layer';
       ui.maps.replaceChildren();
       ui.histogram.replaceChildren();
       return;
@@ -466,6 +550,7 @@ export class PreviewApp {
 
   /** Removes the last run's results (top classes, maps, histogram, timing), saying why in the layer title. */
   private clearResults(why: string): void {
+    this.lastRun?.result.kept?.dispose();
     this.lastRun = undefined;
     const ui = this.ui;
     for (const view of [ui.topClasses, ui.maps, ui.histogram, ui.timing]) view.replaceChildren();

@@ -24,6 +24,7 @@ import {
 } from '../engine';
 import { makeImageInput, makeInput, type InputResult } from '../input';
 import { ConvWorkerPool, workersFor } from '../engine/parallel/pool';
+import { elementCount } from '../../../src/core';
 
 /** Where the input comes from: a built-in sample by id, or an image file's bytes. */
 export type InputSource = { kind: 'sample'; id: string } | { kind: 'image'; name: string; bytes: Uint8Array };
@@ -39,8 +40,10 @@ export interface RunRequest {
   graph: NetworkGraph;
   /** The document's text, so weight errors can quote the statement. */
   source: string;
-  /** Node ids whose outputs to read back, or every node. */
-  keep: number[] | 'all';
+  /** Node ids whose outputs to read back during the run (the network's output always is). */
+  keep: number[];
+  /** Keep the layers' outputs on the backend, up to this many values, for `SessionResult.kept` (see engine/retained.ts). */
+  keepValues?: number;
   signal: AbortSignal;
   /** The share done of each phase: making the default weights, then running the layers. */
   onProgress(share: number, phase: 'weights' | 'layers'): void;
@@ -56,6 +59,39 @@ const WORKER_WAIT_MS = 3000;
 
 const delay = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));
 
+/**
+ * Settles like `promise`, or rejects with RunCancelledError as soon as
+ * `signal` aborts: a Cancel takes effect at once even while the run waits for
+ * something it does not own (the backend starting, weights being made for a
+ * preparation it joined, the workers loading), which goes on for later runs.
+ */
+function unlessCancelled<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new RunCancelledError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new RunCancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** An engine being made for a graph and weights (the backend, the weights, their tensors), shared by a preparation and the Run that follows it. */
+interface EngineBuild {
+  graph: NetworkGraph;
+  weights: WeightsSource;
+  engine: Promise<ForwardEngine>;
+  /** Stops the build (a newer graph replaced it). */
+  controller: AbortController;
+}
+
 /** Copies bytes into a fresh ArrayBuffer (a Uint8Array may view part of a bigger one). */
 function ownBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.slice().buffer as ArrayBuffer;
@@ -68,6 +104,11 @@ export class RunSession {
   private engine: ForwardEngine | undefined;
   private engineGraph: NetworkGraph | undefined;
   private engineWeights: WeightsSource | undefined;
+  /** The backend starting, shared by a preparation and a run. */
+  private backendStart: Promise<BackendChoice> | undefined;
+  private build: EngineBuild | undefined;
+  /** The warm-up pass of a preparation, stopped when a run starts or another preparation replaces it. */
+  private warmUp: AbortController | undefined;
   private weightNotes: string[] = [];
   /** The convolution workers, started the first time WASM runs; undefined inside when none could start. */
   private workers: Promise<ConvWorkerPool | undefined> | undefined;
@@ -100,7 +141,94 @@ export class RunSession {
     if (name === this.preferred) return;
     this.preferred = name;
     this.choice = undefined;
+    this.backendStart = undefined;
+    // A warm-up on the old backend warms nothing the next run uses.
+    this.warmUp?.abort();
   }
+
+  /** Starts the backend once (or after `prefer` changed it); a run and a preparation share the start. */
+  private startBackend(): Promise<BackendChoice> {
+    if (this.choice) return Promise.resolve(this.choice);
+    const start = (this.backendStart ??= (async () => initBackend({ wasmBaseUrl: this.wasmBaseUrl, preferred: this.preferred, probes: await this.probed() }))());
+    return start.then((choice) => {
+      if (this.backendStart === start) this.choice = choice;
+      // Workers help only the WASM backend; they start with it, so they load while the weights are made.
+      if (choice.chosen === 'wasm') this.workers ??= this.startWorkers();
+      return choice;
+    });
+  }
+
+  /**
+   * Gets everything ready for a Run of `graph` before the user presses it:
+   * the backend and the convolution workers start, the weights are made and
+   * uploaded, and one warm-up pass on a zero input fills the engine's caches
+   * (folded filters, the workers' filter shares), so the first Run takes
+   * about as long as the next ones. A newer preparation, a run, or `signal`
+   * stops it; it never throws (a failure shows when the user runs).
+   */
+  async prepare(graph: NetworkGraph, source: string, signal: AbortSignal): Promise<boolean> {
+    this.warmUp?.abort();
+    const warmUp = new AbortController();
+    this.warmUp = warmUp;
+    signal.addEventListener('abort', () => warmUp.abort(), { once: true });
+    try {
+      const choice = await this.startBackend();
+      const engine = await unlessCancelled(this.engineFor(graph, source, undefined), warmUp.signal);
+      const workers = choice.chosen === 'wasm' ? await unlessCancelled(Promise.race([this.workers, delay(WORKER_WAIT_MS)]), warmUp.signal) : undefined;
+      // The plain CPU backend (the last resort) takes seconds per large layer, with the page's thread held for each:
+      // warming it up would make the panel sluggish for longer than the warm-up saves.
+      if (engine.warm || choice.chosen === 'cpu') return true;
+      await engine.run(new Float32Array(elementCount(graph.nodes[0].outShape)), { keep: [], signal: warmUp.signal, workers, timeEachNode: false });
+      engine.warm = true;
+      return true;
+    } catch {
+      return false;
+    } finally {
+      if (this.warmUp === warmUp) this.warmUp = undefined;
+    }
+  }
+
+  /**
+   * The engine for `graph` with the session's weights: the one kept from
+   * before, the one a preparation is making, or a new one (the previous is
+   * freed). The build stops only when a newer graph replaces it.
+   */
+  private engineFor(graph: NetworkGraph, source: string, onProgress: RunRequest['onProgress'] | undefined): Promise<ForwardEngine> {
+    if (this.engine && this.engineGraph === graph && this.engineWeights === this.weights) return Promise.resolve(this.engine);
+    if (this.build && this.build.graph === graph && this.build.weights === this.weights) {
+      if (onProgress) this.buildProgress = onProgress;
+      return this.build.engine;
+    }
+    this.build?.controller.abort();
+    this.engine?.dispose();
+    this.engine = undefined;
+    this.engineGraph = undefined;
+    const controller = new AbortController();
+    const weightsSource = this.weights;
+    this.buildProgress = onProgress;
+    const build = { graph, weights: weightsSource, controller } as EngineBuild;
+    build.engine = (async () => {
+      const weights = await this.loadWeights(graph, source, weightsSource, controller.signal, (share) => this.buildProgress?.(share, 'weights'));
+      if (controller.signal.aborted) throw new RunCancelledError();
+      const engine = new ForwardEngine(graph, weights, source);
+      if (this.build === build) {
+        this.engine = engine;
+        this.engineGraph = graph;
+        this.engineWeights = weightsSource;
+        this.build = undefined;
+      }
+      return engine;
+    })();
+    // A failed or stopped build is not reused: the next run makes a new one (and says why it failed).
+    build.engine.catch(() => {
+      if (this.build === build) this.build = undefined;
+    });
+    this.build = build;
+    return build.engine;
+  }
+
+  /** Who hears the weights' progress: the run waiting on the build, if any. */
+  private buildProgress: RunRequest['onProgress'] | undefined;
 
   /**
    * Starts one worker fewer than the machine has cores, so WASM convolutions
@@ -124,11 +252,10 @@ export class RunSession {
     return makeInput(this.input.id, shape);
   }
 
-  private async loadWeights(graph: NetworkGraph, source: string, request: RunRequest): Promise<WeightSet> {
-    const from = this.weights;
+  private async loadWeights(graph: NetworkGraph, source: string, from: WeightsSource, signal: AbortSignal, onProgress: (share: number) => void): Promise<WeightSet> {
     if (from.kind === 'he') {
       this.weightNotes = [];
-      const weights = await heInitializationInSlices(graph, from.seed, { signal: request.signal, onProgress: (share) => request.onProgress(share, 'weights') });
+      const weights = await heInitializationInSlices(graph, from.seed, { signal, onProgress });
       if (!weights) throw new RunCancelledError();
       return weights;
     }
@@ -146,22 +273,18 @@ export class RunSession {
    * second run of the same network skips the upload.
    */
   async run(request: RunRequest): Promise<SessionResult> {
-    if (!this.choice) this.choice = await initBackend({ wasmBaseUrl: this.wasmBaseUrl, preferred: this.preferred, probes: await this.probed() });
-    // Workers help only the WASM backend; they start here, so they load while the first run's weights are made.
-    if (this.choice.chosen === 'wasm') this.workers ??= this.startWorkers();
-    if (!this.engine || this.engineGraph !== request.graph || this.engineWeights !== this.weights) {
-      this.engine?.dispose();
-      this.engine = undefined;
-      const weights = await this.loadWeights(request.graph, request.source, request);
-      this.engine = new ForwardEngine(request.graph, weights, request.source);
-      this.engineGraph = request.graph;
-      this.engineWeights = this.weights;
-    }
+    // A preparation's warm-up pass gives way; its backend start and weights are this run's too.
+    this.warmUp?.abort();
+    const { signal } = request;
+    const choice = await unlessCancelled(this.startBackend(), signal);
+    const engine = await unlessCancelled(this.engineFor(request.graph, request.source, request.onProgress), signal);
+    if (this.buildProgress === request.onProgress) this.buildProgress = undefined;
     const input = await this.makeInput(request.graph.nodes[0].outShape);
     if (!input.ok) throw new Error(input.error);
     // A run waits for the workers a little (they load in well under a second), never for a worker that hangs.
-    const workers = this.choice.chosen === 'wasm' ? await Promise.race([this.workers, delay(WORKER_WAIT_MS)]) : undefined;
-    const result = await this.engine.run(input.data, { keep: request.keep, signal: request.signal, workers, onProgress: (done, total) => request.onProgress(done / total, 'layers') });
+    const workers = choice.chosen === 'wasm' ? await unlessCancelled(Promise.race([this.workers, delay(WORKER_WAIT_MS)]), signal) : undefined;
+    const result = await engine.run(input.data, { keep: request.keep, keepValues: request.keepValues, signal, workers, onProgress: (done, total) => request.onProgress(done / total, 'layers') });
+    engine.warm = true;
     if (result.workersFailed) {
       workers?.terminate();
       this.workers = Promise.resolve(undefined);
@@ -174,6 +297,9 @@ export class RunSession {
 
   /** Frees the engine's tensors and stops the convolution workers (the panel is closing). */
   dispose(): void {
+    this.warmUp?.abort();
+    this.build?.controller.abort();
+    this.build = undefined;
     this.engine?.dispose();
     this.engine = undefined;
     this.engineGraph = undefined;

@@ -8,6 +8,7 @@ export type { Analysis, NetworkAnalysis, StatementResult, ParamCounts } from './
 export type { ReceptiveField } from './semantics/receptiveField';
 export { formatReceptiveSize, formatNumber } from './semantics/receptiveField';
 export { unitWindow, statementUnitField, centreUnit, type UnitWindow, type StatementUnitField, type GraphFieldRule } from './semantics/unitWindow';
+export { unitPaths, graphReceptiveFields, type UnitPaths, type PathDisagreement, type MergePath } from './semantics/unitPaths';
 export { formatShape, elementCount } from './semantics/shape';
 export { parse, type ParseResult } from './syntax/parse';
 export type * as Ast from './syntax/ast';

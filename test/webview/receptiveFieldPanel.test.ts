@@ -63,15 +63,37 @@ async function rectRanges(rect: Locator, axes: 1 | 2): Promise<[number, number][
   return axes === 1 ? [columns] : [[y, y + height - 1], columns];
 }
 
-/** Clicks the map of `channel` at output position (row, column) of an H x W (or 1 x L) map, at the centre of that pixel. */
-async function clickUnit(page: Page, channel: number, row: number, column: number, height: number, width: number): Promise<void> {
+/** Clicks (or, with Shift held, moves over) the map of `channel` at output position (row, column) of an H x W (or 1 x L) map, at the centre of that pixel. */
+async function pointAt(page: Page, channel: number, row: number, column: number, height: number, width: number, how: 'click' | 'hover' = 'click'): Promise<void> {
   const canvas = page.locator(`[data-testid="feature-map"][data-channel="${channel}"]`);
   const box = (await canvas.boundingBox())!;
-  await canvas.click({ position: { x: ((column + 0.5) / width) * box.width, y: ((row + 0.5) / height) * box.height } });
+  const position = { x: ((column + 0.5) / width) * box.width, y: ((row + 0.5) / height) * box.height };
+  if (how === 'click') await canvas.click({ position });
+  else await canvas.hover({ position, modifiers: ['Shift'] });
+}
+
+async function clickUnit(page: Page, channel: number, row: number, column: number, height: number, width: number): Promise<void> {
+  await pointAt(page, channel, row, column, height, width, 'click');
+}
+
+/** The (row, column) of the brightest pixel of a channel's map: on viridis, brighter is larger. */
+async function brightestPixel(page: Page, channel: number): Promise<[number, number]> {
+  // A string, because Node's type-check knows no DOM.
+  return page.evaluate(`(() => {
+    const canvas = document.querySelector('[data-testid="feature-map"][data-channel="${channel}"]');
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let best = 0;
+    let bestLight = -1;
+    for (let p = 0; p < canvas.width * canvas.height; p++) {
+      const light = 0.2126 * pixels[p * 4] + 0.7152 * pixels[p * 4 + 1] + 0.0722 * pixels[p * 4 + 2];
+      if (light > bestLight) { best = p; bestLight = light; }
+    }
+    return [Math.floor(best / canvas.width), best % canvas.width];
+  })()`);
 }
 
 describe('receptive fields in the preview panel', function () {
-  this.timeout(300_000);
+  this.timeout(900_000);
   let browser: Browser;
   let server: Awaited<ReturnType<typeof startStaticServer>>;
   let page: Page;
@@ -88,7 +110,7 @@ describe('receptive fields in the preview panel', function () {
     await box.click();
     const before = Number((await page.getByTestId('side').getAttribute('data-runs')) ?? 0);
     await page.getByTestId('run').click();
-    await page.waitForFunction(`Number(document.querySelector('[data-testid="side"]')?.getAttribute('data-runs') ?? 0) > ${before}`, undefined, { timeout: 120_000 });
+    await page.waitForFunction(`Number(document.querySelector('[data-testid="side"]')?.getAttribute('data-runs') ?? 0) > ${before}`, undefined, { timeout: 480_000 });
   }
 
   before(async () => {
@@ -98,8 +120,8 @@ describe('receptive fields in the preview panel', function () {
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.on('pageerror', (error) => errors.push(error.message));
     await page.addInitScript(fakeVsCode);
-    await page.goto(`${server.url}/test/webview/panel.html`);
-    await page.waitForFunction(() => (globalThis as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    await page.goto(`${server.url}/test/webview/panel.html`, { timeout: 120_000 });
+    await page.waitForFunction(() => (globalThis as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'), undefined, { timeout: 120_000 });
   });
 
   after(async () => {
@@ -116,8 +138,9 @@ describe('receptive fields in the preview panel', function () {
     const vgg = readFileSync('examples/vgg16.cnn', 'utf8');
     await runSelecting('vgg16.cnn', vgg, /maxpool/);
     await page.locator('[data-testid="feature-map"]').first().waitFor();
+    // Shift + move shows the theoretical field alone: the effective one of VGG-16 costs a forward and a backward pass.
     for (const at of [[0, 0], [3, 3], [6, 6], [0, 6]]) {
-      await clickUnit(page, 0, at[0], at[1], 7, 7);
+      await pointAt(page, 0, at[0], at[1], 7, 7, 'hover');
       await waitForText(page.getByTestId('rf-title'), new RegExp(`position \\(${at.join(', ')}\\) of maxpool \\(line 13\\)`));
       // Line 22 is the last stage's call; its last layer is pool5.
       const expected = cliField('examples/vgg16.cnn', 22, at);
@@ -127,18 +150,23 @@ describe('receptive fields in the preview panel', function () {
       assert.deepEqual(await rectRanges(picture.getByTestId('rf-visible'), 2), expected.visible, `visible of ${at}`);
       assert.equal(expected.window[0][1] - expected.window[0][0] + 1, 212);
     }
-    // Every convolution, ReLU and pooling box up to pool5 is on the paths; the classifier is not.
-    const marked = page.locator('[data-testid="diagram"] .cnnd-node.cnnd-path');
-    assert.equal(await page.locator('[data-testid="diagram"] .cnnd-node.cnnd-path', { hasText: 'conv' }).count(), 13);
-    assert.equal(await page.locator('[data-testid="diagram"] .cnnd-node.cnnd-path', { hasText: 'maxpool' }).count(), 5);
-    assert.equal(await page.locator('[data-testid="diagram"] .cnnd-node.cnnd-path', { hasText: 'dense' }).count(), 0);
-    assert.ok((await marked.count()) >= 31);
-    const erf = await waitForText(page.getByTestId('rf-erf'), /50% of the gradient mass lies in [\d,]+ pixels/, 120_000);
+    // Every convolution and pooling box up to pool5 is on the paths; the classifier is not.
+    const marked = (text: string) => page.locator('[data-testid="diagram"] .cnnd-node.cnnd-path', { hasText: text }).count();
+    assert.equal(await marked('conv'), 13);
+    assert.equal(await marked('maxpool'), 5);
+    assert.equal(await marked('dense'), 0);
+    assert.equal(await marked('adaptive'), 0);
+    // The effective field of the strongest channel's largest unit (a unit that is off has no gradient).
+    await page.getByTestId('maps-order').selectOption('strength');
+    const strongest = Number(await page.locator('[data-testid="feature-map"]').first().getAttribute('data-channel'));
+    const [row, column] = await brightestPixel(page, strongest);
+    await pointAt(page, strongest, row, column, 7, 7, 'click');
+    const erf = await waitForText(page.getByTestId('rf-erf'), /50% of the gradient mass lies in [\d,]+ pixels/, 240_000);
     const figure = page.getByTestId('rf-effective-figure');
     const half = Number(await figure.getAttribute('data-half'));
     const most = Number(await figure.getAttribute('data-most'));
     assert.ok(half > 0 && half < most && most <= 1, `${half} < ${most} ≤ 1 (${erf})`);
-    // The field is much larger than what holds most of the gradient.
+    // The theoretical field is much larger than what holds half of the gradient.
     assert.ok(half < 0.25, erf);
     await page.getByTestId('rf-effective').waitFor();
     const screenshot = process.env.CNN_LENS_SCREENSHOT;

@@ -1,6 +1,7 @@
 /**
- * "What does this pixel see?": click a pixel of any feature map (or move over
- * one with Shift held) and the panel shows that unit's receptive field.
+ * "What does this pixel see?": click a pixel of any feature map and the panel
+ * shows that unit's receptive field, in a section above the maps (moving over
+ * the maps with Shift held shows the theoretical field alone, which is cheap).
  * - The theoretical field from the core (`unitWindow`: the window, which may
  *   run into the padding, and the positions the unit really reads), drawn on
  *   the input.
@@ -73,7 +74,7 @@ function unitUnderPointer(event: MouseEvent, nodeId: number, shape: number[], ma
   return { node: nodeId, channel, at: [frame, row, column] };
 }
 
-/** The receptive-field section of the side panel, below the feature maps. */
+/** The receptive-field section of the side panel, above the feature maps. */
 export class ReceptiveFieldPanel {
   readonly section: HTMLElement;
   private graph: NetworkGraph | undefined;
@@ -89,7 +90,8 @@ export class ReceptiveFieldPanel {
     injectStyle('rf-style', receptiveFieldCss);
     this.section = element('section', { class: 'rf-section', 'data-testid': 'rf-section', 'aria-label': 'Receptive field' });
     this.section.hidden = true;
-    maps.after(this.section);
+    // Above the maps, so the field shows where the eye is, however many maps there are.
+    maps.before(this.section);
     maps.addEventListener('click', (event) => this.pointAt(event, true));
     // Shift + move: the theoretical field follows the pointer. The gradient waits for a click: on WASM it
     // holds the panel's only thread for as long as a forward and a backward pass take (seconds for VGG-16).

@@ -68,7 +68,8 @@ async function pointAt(page: Page, channel: number, row: number, column: number,
   const canvas = page.locator(`[data-testid="feature-map"][data-channel="${channel}"]`);
   const box = (await canvas.boundingBox())!;
   const position = { x: ((column + 0.5) / width) * box.width, y: ((row + 0.5) / height) * box.height };
-  if (how === 'click') await canvas.click({ position });
+  // No waiting after the click: the effective field it starts holds the page's thread for a while (see receptiveFieldPanel.ts).
+  if (how === 'click') await canvas.click({ position, noWaitAfter: true });
   else await canvas.hover({ position, modifiers: ['Shift'] });
 }
 
@@ -118,6 +119,8 @@ describe('receptive fields in the preview panel', function () {
     server = await startStaticServer();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // The machine may be busy: VGG-16's effective field on WASM holds the page for a minute there.
+    page.setDefaultTimeout(600_000);
     page.on('pageerror', (error) => errors.push(error.message));
     await page.addInitScript(fakeVsCode);
     await page.goto(`${server.url}/test/webview/panel.html`, { timeout: 120_000 });

@@ -30,9 +30,61 @@ export interface UnitWindow {
 }
 
 /** What reaches one node: unclipped ranges and clipped marks per spatial axis (both empty for a tensor without spatial axes). */
-interface Reach {
+export interface Reach {
   ranges: [number, number][];
   marks: Uint8Array[];
+}
+
+/** The reach of one unit at its own node: its index on every axis, unclipped and marked. */
+export function unitReach(sizes: number[], at: number[]): Reach {
+  return {
+    ranges: at.map((i) => [i, i]),
+    marks: sizes.map((n, axis) => {
+      const marks = new Uint8Array(n);
+      marks[at[axis]] = 1;
+      return marks;
+    }),
+  };
+}
+
+/**
+ * Walks `start`, the reach at node `nodeId`'s output, back through the graph
+ * and returns what reaches every node on the way (node 0 is the input). Node
+ * ids are in evaluation order, so every input has a smaller id than its reader.
+ */
+export function walkBack(graph: NetworkGraph, nodeId: number, start: Reach): Map<number, Reach> {
+  const reach = new Map<number, Reach>();
+  reach.set(nodeId, start);
+  for (let id = nodeId; id > 0; id--) {
+    const state = reach.get(id);
+    const node = graph.nodes[id];
+    if (!state || !node) continue;
+    node.inputs.forEach((inputId, k) => {
+      const back = stepBack(node.field, state, inputShapeOf(graph, id, k).slice(1), node.outShape.slice(1));
+      const known = reach.get(inputId);
+      reach.set(inputId, known ? unite(known, back) : back);
+    });
+  }
+  return reach;
+}
+
+/** The shape of input `k` of node `id`, channels first. */
+export function inputShapeOf(graph: NetworkGraph, id: number, k: number): number[] {
+  const node = graph.nodes[id];
+  return node?.inShapes[k] ?? graph.nodes[node?.inputs[k] ?? -1]?.outShape ?? [];
+}
+
+/** The window and visible box of what reached the input; null when it has other axes than the input. */
+export function windowAtInput(graph: NetworkGraph, atInput: Reach | undefined): UnitWindow | null {
+  const inputSizes = graph.nodes[0]?.outShape.slice(1) ?? [];
+  if (!atInput || atInput.ranges.length !== inputSizes.length) return null;
+  const visible: [number, number][] = [];
+  for (const marks of atInput.marks) {
+    const first = marks.indexOf(1);
+    if (first < 0) return { window: atInput.ranges, visible: null };
+    visible.push([first, marks.lastIndexOf(1)]);
+  }
+  return { window: atInput.ranges, visible };
 }
 
 /**
@@ -46,41 +98,11 @@ export function unitWindow(graph: NetworkGraph, nodeId: number, at: number[]): U
   if (!target || !inputNode || target.failed) return null;
   const sizes = target.outShape.slice(1);
   if (sizes.length === 0 || at.length !== sizes.length || at.some((i, axis) => !Number.isInteger(i) || i < 0 || i >= sizes[axis])) return null;
-  const reach = new Map<number, Reach>();
-  reach.set(nodeId, {
-    ranges: at.map((i) => [i, i]),
-    marks: sizes.map((n, axis) => {
-      const marks = new Uint8Array(n);
-      marks[at[axis]] = 1;
-      return marks;
-    }),
-  });
-  // Node ids are in evaluation order, so every input has a smaller id than its reader.
-  for (let id = nodeId; id > 0; id--) {
-    const state = reach.get(id);
-    const node = graph.nodes[id];
-    if (!state || !node) continue;
-    node.inputs.forEach((inputId, k) => {
-      const inShape = node.inShapes[k] ?? graph.nodes[inputId]?.outShape ?? [];
-      const back = stepBack(node.field, state, inShape.slice(1), node.outShape.slice(1));
-      const known = reach.get(inputId);
-      reach.set(inputId, known ? unite(known, back) : back);
-    });
-  }
-  const atInput = reach.get(0);
-  const inputSizes = inputNode.outShape.slice(1);
-  if (!atInput || atInput.ranges.length !== inputSizes.length) return null;
-  const visible: [number, number][] = [];
-  for (const marks of atInput.marks) {
-    const first = marks.indexOf(1);
-    if (first < 0) return { window: atInput.ranges, visible: null };
-    visible.push([first, marks.lastIndexOf(1)]);
-  }
-  return { window: atInput.ranges, visible };
+  return windowAtInput(graph, walkBack(graph, nodeId, unitReach(sizes, at)).get(0));
 }
 
 /** Walks one node's reach back to one of its inputs. */
-function stepBack(rule: GraphFieldRule | undefined, state: Reach, inSizes: number[], outSizes: number[]): Reach {
+export function stepBack(rule: GraphFieldRule | undefined, state: Reach, inSizes: number[], outSizes: number[]): Reach {
   const whole = (): Reach => ({ ranges: inSizes.map((n) => [0, n - 1]), marks: inSizes.map((n) => new Uint8Array(n).fill(1)) });
   if (inSizes.length === 0) return { ranges: [], marks: [] };
   if (!rule || rule.kind === 'drop' || outSizes.length !== inSizes.length) return whole();

@@ -59,6 +59,8 @@ export class DiagramView {
   private model: DiagramModel | undefined;
   private layout: DiagramLayout | undefined;
   private selectedGraphNode: number | null = null;
+  /** Graph nodes on the paths to a clicked feature-map unit (receptiveFieldPanel.ts); their boxes are marked. */
+  private pathNodes: ReadonlySet<number> | null = null;
   private cursorLine: number | null = null;
   /** Element lookups of the current drawing, so state changes touch classes instead of redrawing. */
   private nodeElements = new Map<string, Element>();
@@ -175,6 +177,17 @@ export class DiagramView {
   select(graphNodeId: number | null): void {
     this.selectedGraphNode = graphNodeId;
     this.applyState();
+  }
+
+  /** Marks the boxes that stand for any of these graph nodes (the paths that reach one unit); null clears the marks. */
+  highlightPath(graphNodes: ReadonlySet<number> | null): void {
+    this.pathNodes = graphNodes;
+    this.applyState();
+  }
+
+  /** The graph nodes a drawn box stands for (`data-id` of a `.cnnd-node`), in graph order. */
+  graphNodesOf(boxId: string): number[] {
+    return [...(this.model?.nodes.find((n) => n.id === boxId)?.graphNodes ?? [])];
   }
 
   /** Shows the whole drawing, centred, never enlarged past 1:1; a drawing too long to read whole is fitted to the width, from its top (Viewport.fit). */
@@ -357,9 +370,12 @@ export class DiagramView {
   /** Moves the selection and cursor classes without redrawing. */
   private applyState(): void {
     const state = this.renderState();
+    const path = this.pathNodes;
+    const onPath = new Set(path && this.model ? this.model.nodes.filter((n) => n.graphNodes.some((g) => path.has(g))).map((n) => n.id) : []);
     for (const [id, element] of this.nodeElements) {
       element.classList.toggle('cnnd-selected', state.selected === id);
       element.classList.toggle('cnnd-highlight', state.highlighted?.has(id) ?? false);
+      element.classList.toggle('cnnd-path', onPath.has(id));
     }
     for (const [id, element] of this.frameElements) element.classList.toggle('cnnd-highlight', state.highlightedFrames?.has(id) ?? false);
   }

@@ -19,6 +19,8 @@ import type { Host } from './host';
 import type { PanelElements } from './layout';
 import { RunSession, type SessionResult, type WeightsSource } from './runSession';
 import { keptValuesBudget, readDuringRun } from './keepPlan';
+import { ReceptiveFieldPanel } from '../views/receptiveFieldPanel';
+import { ReceptiveFieldHover } from '../views/receptiveFieldHover';
 
 /**
  * The weights the panel runs, as the file they came from, for an export to
@@ -78,6 +80,8 @@ export class PreviewApp {
   private running: AbortController | undefined;
   private readonly diagram: DiagramView;
   private readonly session: RunSession;
+  /** Click a feature-map pixel: its receptive field on the input, its paths in the diagram, its effective field. */
+  private readonly field: ReceptiveFieldPanel;
   /** A render in progress: sources that arrive meanwhile wait for it, and only the newest is drawn. */
   private rendering: Promise<void> = Promise.resolve();
   private pendingSource: Extract<HostMessage, { type: 'source' }> | undefined;
@@ -107,6 +111,12 @@ export class PreviewApp {
       onSelect: (selection) => this.onSelect(selection.graphNodes, selection.range),
       onCollapsedChange: (ids) => this.host.saveState({ collapsed: ids }),
     });
+    this.field = new ReceptiveFieldPanel(ui.maps, {
+      highlightPath: (nodes) => this.diagram.highlightPath(nodes),
+      input: () => this.session.lastInput,
+      gradient: (unit) => this.session.unitGradient(unit),
+    });
+    new ReceptiveFieldHover(ui.diagram, () => this.graph, (box) => this.diagram.graphNodesOf(box));
     const saved = host.state;
     if (saved?.collapsed) this.diagram.setCollapsed(saved.collapsed);
     // A panel restored after a reload draws its saved layout at once instead of waiting for ELK.
@@ -538,6 +548,7 @@ export class PreviewApp {
       renderTopClasses(ui.topClasses, toProbabilities(run.result.output.data, scores), names.labels, notes.length ? `(${notes.join('; ')})` : undefined);
     } else ui.topClasses.replaceChildren();
     if (!node || !output) {
+      this.field.show(graph, undefined);
       ui.layerTitle.textContent = node ? `${label(node.id)}: run again to see this layer (the run kept the outputs that fit its ${withCommas(keptValuesBudget)}-value budget)` : 'Select a layer';
       ui.maps.replaceChildren();
       ui.histogram.replaceChildren();
@@ -545,6 +556,7 @@ export class PreviewApp {
     }
     ui.layerTitle.textContent = `${label(node.id)} → ${output.shape.join('x')}`;
     renderFeatureMaps(ui.maps, output);
+    this.field.show(graph, output);
     renderHistogram(ui.histogram, output.data);
   }
 
@@ -552,6 +564,7 @@ export class PreviewApp {
   private clearResults(why: string): void {
     this.lastRun?.result.kept?.dispose();
     this.lastRun = undefined;
+    this.field.clear();
     const ui = this.ui;
     for (const view of [ui.topClasses, ui.maps, ui.histogram, ui.timing]) view.replaceChildren();
     ui.layerTitle.textContent = why;

@@ -25,6 +25,7 @@ import {
 import { makeImageInput, makeInput, type InputResult } from '../input';
 import { ConvWorkerPool, workersFor } from '../engine/parallel/pool';
 import { elementCount } from '../../../src/core';
+import { unitGradient, type Unit, type UnitGradient } from '../engine/unitGradient';
 
 /** Where the input comes from: a built-in sample by id, or an image file's bytes. */
 export type InputSource = { kind: 'sample'; id: string } | { kind: 'image'; name: string; bytes: Uint8Array };
@@ -114,6 +115,9 @@ export class RunSession {
   private workers: Promise<ConvWorkerPool | undefined> | undefined;
   /** Why the convolutions run on one thread, said once with the next run's notes. */
   private workerNote: string | undefined;
+
+  /** The input of the last run, channels first: the receptive-field view draws on it and differentiates with respect to it. */
+  lastInput: { data: Float32Array; shape: number[] } | undefined;
 
   input: InputSource = { kind: 'sample', id: '' };
   weights: WeightsSource = { kind: 'he', seed: 1 };
@@ -281,6 +285,7 @@ export class RunSession {
     if (this.buildProgress === request.onProgress) this.buildProgress = undefined;
     const input = await this.makeInput(request.graph.nodes[0].outShape);
     if (!input.ok) throw new Error(input.error);
+    this.lastInput = { data: input.data, shape: request.graph.nodes[0].outShape };
     // A run waits for the workers a little (they load in well under a second), never for a worker that hangs.
     const workers = choice.chosen === 'wasm' ? await unlessCancelled(Promise.race([this.workers, delay(WORKER_WAIT_MS)]), signal) : undefined;
     const result = await engine.run(input.data, { keep: request.keep, keepValues: request.keepValues, signal, workers, onProgress: (done, total) => request.onProgress(done / total, 'layers') });
@@ -293,6 +298,12 @@ export class RunSession {
     const notes = [...(input.note ? [input.note] : []), ...this.weightNotes, ...(this.workerNote ? [this.workerNote] : [])];
     this.workerNote = undefined;
     return { ...result, notes };
+  }
+
+  /** The gradient of one unit with respect to the last run's input, for its weights (the effective receptive field). */
+  unitGradient(unit: Unit): Promise<UnitGradient> {
+    if (!this.engine || !this.lastInput) return Promise.reject(new Error('run the network first'));
+    return unitGradient(this.engine.graph, this.engine.weights, this.lastInput.data, unit);
   }
 
   /** Frees the engine's tensors and stops the convolution workers (the panel is closing). */

@@ -14,7 +14,7 @@ import type { Conv2dPlan } from '../parallel/split';
 import { spatialAttribute, type OpInput, type OpSupport } from './types';
 import { fusable } from '../fusion';
 
-interface ConvSettings {
+export interface ConvSettings {
   groups: number;
   stride: number[];
   dilation: number[];
@@ -98,13 +98,13 @@ export function convolve(op: OpInput, x: tf.Tensor, weight: WeightTensor, bias: 
   return y;
 }
 
-function settings(op: OpInput, groups: number): ConvSettings {
+export function settings(op: OpInput, groups: number): ConvSettings {
   const n = op.node;
   return { groups, stride: spatialAttribute(n, 'stride'), dilation: spatialAttribute(n, 'dilation'), padLeft: spatialAttribute(n, 'padLeft'), padRight: spatialAttribute(n, 'padRight') };
 }
 
 /** Inserts stride-1 zeros between the values of each spatial axis: n values become (n-1)·s+1. */
-function zeroStuff(x: tf.Tensor, stride: number[]): tf.Tensor {
+export function zeroStuff(x: tf.Tensor, stride: number[]): tf.Tensor {
   let y = x;
   stride.forEach((s, i) => {
     if (s === 1) return;
@@ -124,7 +124,7 @@ function zeroStuff(x: tf.Tensor, stride: number[]): tf.Tensor {
  * convolution's [out, in/g, ...k] with every spatial axis flipped (flipping
  * all axes of a row-major block reverses its order).
  */
-function transposedAsForward(weight: WeightTensor, groups: number): WeightTensor {
+export function transposedAsForward(weight: WeightTensor, groups: number): WeightTensor {
   const [inChannels, perGroupOut, ...kernel] = weight.shape;
   const taps = elementCount(kernel);
   const perGroupIn = inChannels / groups;

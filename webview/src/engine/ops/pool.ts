@@ -86,6 +86,17 @@ function maxPool(op: OpInput): tf.Tensor {
   return nativePool(x, 'max', w.kernel, w.stride);
 }
 
+/**
+ * Max pooling tap by tap at every rank: the gradient path (unitGradient.ts)
+ * runs this instead of tfjs's MaxPool, whose WASM gradient starts each window
+ * at FLT_MIN too and so drops the gradient of a window of negative values.
+ * Ties go to the first tap, as in PyTorch.
+ */
+export function maxPoolByTaps(op: OpInput): tf.Tensor {
+  const w = windowOf(op.node);
+  return tapMax(padSpatial(op.inputs[0], w.padLeft, w.padRight.map((p, i) => p + w.extra[i]), lowest), w);
+}
+
 function avgPool(op: OpInput): tf.Tensor {
   const w = windowOf(op.node);
   const includePad = attributesOf(op.node, 'avgpool').countIncludePad !== false;

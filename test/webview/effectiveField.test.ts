@@ -1,0 +1,114 @@
+/**
+ * The effective receptive field that the panel draws is the gradient of one
+ * unit with respect to the input (engine/unitGradient.ts, run on WASM in
+ * headless Chromium, as the panel runs it where no GPU is). It must equal
+ * PyTorch's autograd gradient (torch_unit_grad.py, float64, through
+ * torch_graph.py's op mirrors) for the same weights and input within 1e-4,
+ * for corner and centre units, in 1-D, 2-D and 3-D networks with padding,
+ * strides, dilation, groups, pooling and merging paths; and it must free
+ * every tensor it makes.
+ */
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import type { Browser, Page } from 'playwright-core';
+import type { NetworkGraph } from '../../src/core';
+import { launchChromium, openTestPage, pageCaller, startStaticServer } from './browser';
+import { firstDifference, graphOf, seededWeights, uniform } from './engineFixtures';
+import type { PlainWeights } from './pages/engine.api';
+import type { ReceptiveFieldPage } from './pages/receptiveField.api';
+import { PYTHON, requirePython } from '../python';
+
+interface Case {
+  name: string;
+  source: string;
+  /** The unit's node: the last layer unless given. */
+  node?: number;
+  /** Output positions to differentiate: by default the corner and the centre. */
+  at?: number[][];
+}
+
+const cases: Case[] = [
+  {
+    name: '2-D: padding, batch norm, ReLU, max pooling, a strided and a dilated convolution',
+    source: 'network A {\n  input(3x20x20)\n  conv(4, 3, padding=1)\n  batchnorm\n  relu\n  maxpool(2)\n  conv(6, 3, stride=2, padding=1)\n  conv(5, 3, padding=2, dilation=2)\n}\n',
+  },
+  {
+    name: '2-D: grouped and depthwise convolutions (multiplier 1 and 2), average pooling, a 4x4 kernel with uneven padding',
+    source: 'network B {\n  input(4x17x17)\n  conv(6, 3, padding=1, groups=2)\n  depthwise_conv(3, padding=1)\n  depthwise_conv(3, stride=2, multiplier=2)\n  avgpool(2)\n  conv(3, 4, padding="same")\n}\n',
+  },
+  {
+    name: '2-D: a residual block with a strided projection shortcut, and a concat',
+    source:
+      'network C {\n  input(2x16x16)\n  residual { conv(4, 3, stride=2, padding=1); relu; conv(4, 3, padding=1) } shortcut { conv(4, 1, stride=2) }\n  concat { branch { conv(2, 1) } branch { conv(3, 3, padding=1) } }\n}\n',
+  },
+  {
+    name: '1-D: a strided, padded and dilated convolution and pooling',
+    source: 'network D {\n  input(2x40)\n  conv(3, 5, stride=2, padding=2)\n  relu\n  conv(4, 3, padding=2, dilation=2)\n  maxpool(2)\n}\n',
+  },
+  {
+    name: '3-D: convolutions with padding and stride, and pooling',
+    source: 'network E {\n  input(1x6x10x10)\n  conv(3, 3, padding=1)\n  maxpool(2)\n  conv(2, 3, stride=2, padding=1)\n}\n',
+  },
+];
+
+/** PyTorch's value and input gradient of one unit. */
+function torchGradient(graph: NetworkGraph, weights: PlainWeights, input: number[], unit: { node: number; channel: number; at: number[] }): { value: number; gradient: number[] } {
+  const nodes = graph.nodes.map((n) => ({ id: n.id, op: n.op, inputs: n.inputs, outShape: n.outShape, attributes: n.attributes }));
+  const run = spawnSync(PYTHON, ['test/webview/torch_unit_grad.py'], { input: JSON.stringify({ nodes, weights, input, unit }), encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (run.status !== 0) throw new Error(`torch_unit_grad.py failed (exit ${run.status}): ${run.stderr}`);
+  return JSON.parse(run.stdout) as { value: number; gradient: number[] };
+}
+
+describe('the effective receptive field equals PyTorch\'s input gradient', function () {
+  this.timeout(180_000);
+  let browser: Browser;
+  let server: Awaited<ReturnType<typeof startStaticServer>>;
+  let page: Page;
+  const call = pageCaller<ReceptiveFieldPage>('field', () => page);
+
+  before(async function () {
+    requirePython(this, ['torch']);
+    server = await startStaticServer();
+    browser = await launchChromium();
+    ({ page } = await openTestPage(browser, server.url, 'receptiveField'));
+    assert.equal(await call('use', `${server.url}/dist/webview/`, 'wasm'), 'wasm');
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  for (const [index, c] of cases.entries()) {
+    it(c.name, async () => {
+      const graph = graphOf(c.source);
+      const node = c.node ?? graph.output!;
+      const [channels, ...sizes] = graph.nodes[node].outShape;
+      const weights = seededWeights(graph, 100 + index);
+      const input = uniform(200 + index, graph.nodes[0].outShape.reduce((a, b) => a * b, 1));
+      const units = c.at ?? [sizes.map(() => 0), sizes.map((n) => Math.floor((n - 1) / 2))];
+      for (const at of units) {
+        const unit = { node, channel: channels - 1, at };
+        const expected = torchGradient(graph, weights, input, unit);
+        assert.ok(expected.gradient.some((g) => g !== 0), `the unit at ${at} has a gradient (else the comparison checks nothing)`);
+        const reply = await call('gradient', { source: c.source, weights, input, unit });
+        assert.ok(reply.ok, reply.ok ? '' : reply.error);
+        assert.equal(reply.backend, 'wasm');
+        assert.deepEqual(reply.shape, graph.nodes[0].outShape);
+        assert.ok(Math.abs(reply.value - expected.value) <= 1e-4 * (1 + Math.abs(expected.value)), `value ${reply.value}, PyTorch ${expected.value}`);
+        const problem = firstDifference(reply.gradient, expected.gradient);
+        assert.equal(problem, undefined, `unit at ${at}: ${problem}`);
+        assert.equal(reply.leakedTensors, 0);
+      }
+    });
+  }
+
+  it('refuses a unit outside the output with a message, and leaks nothing', async () => {
+    const source = cases[0].source;
+    const graph = graphOf(source);
+    const reply = await call('gradient', { source, seed: 1, input: new Array(3 * 20 * 20).fill(0), unit: { node: graph.output!, channel: 0, at: [9, 0] } });
+    assert.ok(!reply.ok);
+    assert.match(reply.error, /\(9, 0\) is not a position of the 5x5 output/);
+    assert.equal(reply.leakedTensors, 0);
+  });
+});

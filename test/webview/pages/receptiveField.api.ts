@@ -1,0 +1,28 @@
+/**
+ * The contract of the receptive-field test page (receptiveField.page.ts),
+ * free of DOM types so Node-side tests can import it. Tensors travel as plain
+ * arrays.
+ */
+import type { PlainWeights } from './engine.api';
+
+export interface GradientRequest {
+  /** A `.cnn` file; its first network is differentiated. */
+  source: string;
+  /** Weights in PyTorch layout, by graph node id; without them, the panel's He initialisation with `seed`. */
+  weights?: PlainWeights;
+  seed?: number;
+  /** The input, channels first. */
+  input: number[];
+  unit: { node: number; channel: number; at: number[] };
+}
+
+export type GradientReply =
+  | { ok: true; backend: string; value: number; gradient: number[]; shape: number[]; ms: number; leakedTensors: number }
+  | { ok: false; error: string; leakedTensors: number };
+
+export interface ReceptiveFieldPage {
+  /** Initialises `backend` with the WASM binaries at `wasmBaseUrl`; the backend that is active. */
+  use(wasmBaseUrl: string, backend: 'wasm' | 'cpu'): Promise<string>;
+  /** unitGradient (the panel's effective field) for the request. */
+  gradient(request: GradientRequest): Promise<GradientReply>;
+}

@@ -1,0 +1,45 @@
+/**
+ * The receptive-field test page: the panel's effective-field computation
+ * (engine/unitGradient.ts) on explicit weights and input, for comparison with
+ * PyTorch's input gradient, and a count of the tensors it leaves behind.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { analyze } from '../../../src/core/index';
+import { heInitialization, initBackend, type WeightSet } from '../../../webview/src/engine/index';
+import { unitGradient } from '../../../webview/src/engine/unitGradient';
+import type { PlainWeights } from './engine.api';
+import type { ReceptiveFieldPage } from './receptiveField.api';
+
+declare global {
+  interface Window {
+    field: ReceptiveFieldPage;
+  }
+}
+
+function toWeightSet(plain: PlainWeights): WeightSet {
+  const weights: WeightSet = new Map();
+  for (const [id, tensors] of Object.entries(plain)) {
+    weights.set(Number(id), Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, { shape: t.shape, data: Float32Array.from(t.data) }])));
+  }
+  return weights;
+}
+
+window.field = {
+  async use(wasmBaseUrl, backend) {
+    const choice = await initBackend({ wasmBaseUrl, preferred: backend });
+    return choice.chosen;
+  },
+  async gradient(request) {
+    const before = tf.memory().numTensors;
+    try {
+      const graph = analyze(request.source, { graph: true }).graphs?.[0];
+      if (!graph) throw new Error('the source has no network');
+      const started = performance.now();
+      const result = await unitGradient(graph, request.weights ? toWeightSet(request.weights) : heInitialization(graph, request.seed ?? 1), Float32Array.from(request.input), request.unit);
+      const ms = performance.now() - started;
+      return { ok: true, backend: tf.getBackend(), value: result.value, gradient: Array.from(result.gradient), shape: result.shape, ms, leakedTensors: tf.memory().numTensors - before };
+    } catch (error) {
+      return { ok: false, error: (error as Error).message ?? String(error), leakedTensors: tf.memory().numTensors - before };
+    }
+  },
+};

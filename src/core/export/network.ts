@@ -9,6 +9,7 @@ import { analyze } from '../semantics/analyze';
 import type { NetworkGraph } from '../semantics/graph';
 import type { Analysis, NetworkAnalysis } from '../semantics/results';
 import { attributesOf, type WindowedOpName } from '../ops/attributes';
+import { samePadding, unevenPadding } from '../ops/window';
 
 /** Why an export did not happen, for the user: the message names the line and op where there is one. */
 export interface ExportFailure {
@@ -84,17 +85,12 @@ function notYetExported(node: ExportSource['graph']['nodes'][number]): string | 
  * Keras's "same" rule gives (the targets write uneven padding only as "same").
  */
 function unevenPaddingOtherThanSame(node: ExportSource['graph']['nodes'][number]): boolean {
-  const list = (value: unknown) => (Array.isArray(value) ? value.map(Number) : undefined);
-  const a = attributesOf<WindowedOpName>(node);
-  const [left, right, kernel, stride, dilation] = [a.padLeft, a.padRight, a.kernel, a.stride, a.dilation].map(list);
-  if (!left || !right || left.join() === right.join()) return false;
+  if (!unevenPadding(node)) return false;
+  const { padLeft, padRight, kernel, stride, dilation } = attributesOf<WindowedOpName>(node);
   const inShape = node.inShapes[0];
   if (!inShape || !kernel || !stride || !dilation) return true;
-  const sizes = inShape.slice(1);
-  return sizes.some((n, i) => {
-    const total = Math.max((Math.ceil(n / stride[i]) - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1 - n, 0);
-    return left[i] !== Math.floor(total / 2) || right[i] !== total - Math.floor(total / 2);
-  });
+  const same = samePadding(inShape.slice(1), kernel, stride, dilation);
+  return padLeft.join() !== same.left.join() || padRight.join() !== same.right.join();
 }
 
 /** `line 7: conv2d(64, 3)`: where a layer is, as failure messages name it. */

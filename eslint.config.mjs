@@ -1,7 +1,8 @@
 // ESLint (`npm run lint`, part of `npm test`): ESLint's and typescript-eslint's
 // recommended rules over the TypeScript sources, tests and build scripts.
 // Syntax-only rules (no type information), so it stays quick; tsc does the
-// type checking. Formatting is not checked.
+// type checking. Layout is Prettier's (`npm run format`, `.prettierrc.json`): none of
+// these rules is stylistic, so the two never disagree.
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

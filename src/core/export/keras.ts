@@ -16,6 +16,7 @@
 import type { GraphNode, NetworkGraph } from '../semantics/graph';
 import { describeStatement, type ExportFailure, type ExportSource, type ExportWeights } from './network';
 import { attributesOf, type WindowedOpName } from '../ops/attributes';
+import { samePadding } from '../ops/window';
 
 /** A written Keras model: the model.json object and its one weight shard. */
 export interface KerasExport {
@@ -98,8 +99,7 @@ function kerasSame(node: GraphNode): { left: number[]; right: number[] } {
   const kernel = numbers(a.kernel);
   const stride = numbers(a.stride);
   const dilation = numbers(a.dilation).length ? numbers(a.dilation) : sizes.map(() => 1);
-  const total = sizes.map((n, i) => Math.max((Math.ceil(n / stride[i]) - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1 - n, 0));
-  return { left: total.map((t) => Math.floor(t / 2)), right: total.map((t) => t - Math.floor(t / 2)) };
+  return samePadding(sizes, kernel, stride, dilation);
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Expr } from '../syntax/ast';
 import type { Value } from '../types';
 import { binaryExpr, fold, numberExpr, pythonLiteral, pythonTuple } from './python';
 import { attributesOf, type WindowedOpName } from '../ops/attributes';
+import { unevenPadding } from '../ops/window';
 
 /** What an op entry may ask of the class being written. */
 export interface TorchOpContext {
@@ -92,10 +93,6 @@ function numbers(value: unknown): number[] {
   return Array.isArray(value) ? (value as number[]) : [];
 }
 
-function symmetric(node: GraphNode): boolean {
-  return numbers(attributesOf<WindowedOpName>(node).padLeft).join() === numbers(attributesOf<WindowedOpName>(node).padRight).join();
-}
-
 /** The output channels as written (over block parameters) or as resolved. */
 function channelsOut(context: TorchOpContext, argName: string, resolved: number): Expr {
   return context.argExpr(argName) ?? numberExpr(resolved);
@@ -127,7 +124,7 @@ function windowPadding(context: TorchOpContext, allowSameWord: boolean): { paddi
     if (allowSameWord && unitStride && !strideWritten) return { padding: '"same"', keras: false };
     return { padding: '0', keras: true };
   }
-  if (!symmetric(context.node)) return { padding: '0', keras: true };
+  if (unevenPadding(context.node)) return { padding: '0', keras: true };
   if (written && written.kind !== 'string') return { padding: context.arg('padding', a.padLeft), keras: false };
   return { padding: pythonLiteral(a.padLeft), keras: false };
 }
@@ -318,7 +315,7 @@ const entries: Record<string, Entry> = {
   avgpool(context) {
     const a = attributesOf(context.node, 'avgpool');
     const r = context.rank;
-    if (!symmetric(context.node) || context.argValue('padding')?.kind === 'string' && (context.argValue('padding') as { value: string }).value === 'same') {
+    if (unevenPadding(context.node) || context.argValue('padding')?.kind === 'string' && (context.argValue('padding') as { value: string }).value === 'same') {
       return { unsupported: 'average pooling with "same" padding (PyTorch pads both sides equally; an odd total has no exact equivalent)' };
     }
     const settings = `${context.arg('kernel', a.kernel)}${keywords([

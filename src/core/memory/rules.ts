@@ -16,6 +16,7 @@
 import type { GraphNode } from '../semantics/graph';
 import { elementCount } from '../shape';
 import { attributesOf, type WindowedOpName } from '../ops/attributes';
+import { unevenPadding } from '../ops/window';
 
 /** The element type of a tensor autograd saves. `activation` follows the training precision (4 bytes, or 2 in mixed precision). */
 export type SavedType = 'activation' | 'float32' | 'int64' | 'float64';
@@ -63,13 +64,6 @@ function weightAndBias(node: GraphNode): number {
 /** Scale and shift when affine (the default), none otherwise. */
 function affineTensors(node: GraphNode): number {
   return attributesOf(node, 'batchnorm', 'layernorm', 'groupnorm', 'instancenorm').affine === false ? 0 : 2;
-}
-
-/** True when a window pads differently before and after, which PyTorch's convolutions can only do through an explicit F.pad. */
-function unevenPadding(node: GraphNode): boolean {
-  const left = attributesOf<WindowedOpName>(node).padLeft;
-  const right = attributesOf<WindowedOpName>(node).padRight;
-  return Array.isArray(left) && Array.isArray(right) && left.join() !== right.join();
 }
 
 /** The F.pad copy of a convolution's input: new storage of the padded size. */

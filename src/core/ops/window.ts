@@ -3,7 +3,8 @@
  * output-size formula `floor((in + 2p - d(k-1) - 1)/s + 1)` per spatial axis,
  * Keras's "same" padding, `ceil_mode`, and the checks around them.
  */
-import type { ReceptiveFieldStep } from '../types';
+import type { Attributes, ReceptiveFieldStep } from '../types';
+import { attributesOf, type WindowedOpName } from './attributes';
 import type { OpContext, OpOutcome } from './types';
 
 /** Resolved window settings, one entry per spatial axis. */
@@ -59,17 +60,29 @@ export function resolvePadding(
       const full = kernel.map((k, i) => dilation[i] * (k - 1));
       return { left: full, right: full };
     }
-    if (word === 'same') {
-      const total = sizes.map((n, i) => Math.max((Math.ceil(n / stride[i]) - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1 - n, 0));
-      const left = total.map((t) => Math.floor(t / 2));
-      return { left, right: total.map((t, i) => t - left[i]) };
-    }
+    if (word === 'same') return samePadding(sizes, kernel, stride, dilation);
     const words = context.name.includes('conv') ? '"valid", "same", "full" or "causal"' : '"valid", "same" or "full"';
     context.report('bad-value', `padding "${word}" is not a padding mode here: use a number, a tuple, ${words}.`, 'padding');
     return undefined;
   }
   const amounts = context.spatial('padding', { min: 0 });
   return amounts ? { left: amounts, right: amounts } : undefined;
+}
+
+/**
+ * Keras/TensorFlow's "same" padding for these input sizes: the output is
+ * `ceil(in/stride)`, and an odd total puts the extra zero on the right.
+ */
+export function samePadding(sizes: number[], kernel: number[], stride: number[], dilation: number[]): { left: number[]; right: number[] } {
+  const total = sizes.map((n, i) => Math.max((Math.ceil(n / stride[i]) - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1 - n, 0));
+  const left = total.map((t) => Math.floor(t / 2));
+  return { left, right: total.map((t, i) => t - left[i]) };
+}
+
+/** Whether a layer's window pads differently before and after on some axis; false for a layer without a window. */
+export function unevenPadding(node: { readonly attributes: Attributes }): boolean {
+  const { padLeft, padRight } = attributesOf<WindowedOpName>(node);
+  return Array.isArray(padLeft) && Array.isArray(padRight) && padLeft.join() !== padRight.join();
 }
 
 const axisWords: Record<number, string[]> = {

@@ -104,7 +104,9 @@ def run(case):
         "buffers": buffers,
         "macs": macs,
         "outShape": list(y.shape[1:]),
-        "batchAgrees": bool(torch.allclose(y[0], single[0], atol=1e-4, rtol=1e-4)),
+        # Within 1e-4 of the output's largest magnitude, as outputDifference in exportCases.ts: DeepLabV3's
+        # seeded outputs reach the thousands, where batch 2 and batch 1 sum in a different order.
+        "batchAgrees": bool((y[0] - single[0]).abs().max() <= 1e-4 * max(1.0, float(single[0].abs().max()))),
         "output": y[0].reshape(-1).tolist(),
         "missing": list(result.missing_keys),
         "unexpected": list(result.unexpected_keys),

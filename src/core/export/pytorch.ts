@@ -183,9 +183,9 @@ class PytorchWriter {
     return { code, className, modulePaths: this.modulePaths, statementModules: this.statementModules };
   }
 
-  /** Records that the statement whose first graph node is `firstNode` is the network's attribute `member`, alone. */
-  private wholeStatement(writer: ClassWriter, member: string, firstNode: GraphNode | undefined): void {
-    if (!writer.isBlock && writer.prefix === '' && firstNode) this.statementModules.set(firstNode.statement, member);
+  /** Records that `statement`, when it is one of the network's own (not inside a residual or concat), is the attribute `member` alone. */
+  private wholeStatement(writer: ClassWriter, statement: Statement, member: string, firstNode: GraphNode | undefined): void {
+    if (!writer.isBlock && firstNode && this.source.network.declaration.body.includes(statement)) this.statementModules.set(firstNode.statement, member);
   }
 
   private fail(message: string, statement?: Statement): never {
@@ -229,7 +229,7 @@ class PytorchWriter {
         const block = this.blocks.get(body.name);
         if (!block) this.fail(`'${body.name}' is neither an op nor a block`, statement);
         const member = writer.allocate(statement.label ? pythonName(statement.label.name) : snakeCase(block.name), !statement.label);
-        this.wholeStatement(writer, member, this.nodes[this.cursor]);
+        this.wholeStatement(writer, statement, member, this.nodes[this.cursor]);
         const call = this.blockCall(writer, statement, body, block, flow, `${writer.prefix}${member}.`);
         writer.members.push(`self.${member} = ${call.constructor}  ${this.comment(statement)}`);
         writer.forward.push(`${flow.variable} = self.${member}(${flow.variable})`);
@@ -326,7 +326,7 @@ class PytorchWriter {
     const single = body.body.length === 1 && this.blocks.has((body.body[0].body as CallNode).name) ? (body.body[0].body as CallNode).name : undefined;
     const member = writer.allocate(statement.label ? pythonName(statement.label.name) : single ? `${snakeCase(single)}s` : 'layers', false);
     const prefix = `${writer.prefix}${member}.`;
-    this.wholeStatement(writer, member, this.nodes[this.cursor]);
+    this.wholeStatement(writer, statement, member, this.nodes[this.cursor]);
     const texts: string[] = [];
     let current = flow;
     for (let pass = 0; pass < passes; pass++) {
@@ -461,7 +461,7 @@ class PytorchWriter {
       const member = writer.allocate(statement.label ? pythonName(statement.label.name) : layer.name ?? pythonName(node.op), !statement.label);
       writer.members.push(`self.${member} = ${layer.module}  ${comment}`);
       this.modulePaths.set(node.id, `${writer.prefix}${member}.`);
-      if (!layer.padBefore) this.wholeStatement(writer, member, node);
+      if (!layer.padBefore) this.wholeStatement(writer, statement, member, node);
       if (layer.padBefore) writer.forward.push(`${x} = ${layer.padBefore(x, `self.${member}`)}`);
       writer.forward.push(`${x} = self.${member}(${x})`);
     } else if (layer.call) {

@@ -326,7 +326,7 @@ const entries: Record<string, Entry> = {
     return context.layer('UpSampling2D', { size: scale, interpolation: 'nearest', data_format: 'channels_last' });
   },
   slice(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'slice');
     const axis = Number(a.axis);
     if (axis === 0) return { unsupported: 'slicing channels (tfjs-layers has no layer that keeps some channels)' };
     if (context.rank !== 2) return { unsupported: `slicing a ${context.rank}-D map (tfjs-layers has Cropping2D only)` };
@@ -341,7 +341,7 @@ const entries: Record<string, Entry> = {
   channel_shuffle(context) {
     // Channels last: [..., C] → [..., g, C/g] → swap the last two → [..., C], PyTorch's order.
     const [channels, ...sizes] = context.node.inShapes[0];
-    const groups = Number(context.node.attributes.groups);
+    const groups = Number(attributesOf(context.node, 'channel_shuffle').groups);
     const rank = sizes.length;
     const split = context.layer('Reshape', { target_shape: [...sizes, groups, channels / groups] });
     const swapped = context.layer('Permute', { dims: [...sizes.map((_, i) => i + 1), rank + 2, rank + 1] }, [], [split]);
@@ -350,7 +350,7 @@ const entries: Record<string, Entry> = {
   pixel_shuffle(context) {
     // PyTorch's channel c·r^n + i1·r^(n-1) + ... + in goes to channel c at offset (i1, ..., in): split the channels, move each offset beside its axis.
     const [channels, ...sizes] = context.node.inShapes[0];
-    const factor = Number(context.node.attributes.factor);
+    const factor = Number(attributesOf(context.node, 'pixel_shuffle').factor);
     const rank = sizes.length;
     const out = channels / factor ** rank;
     const split = context.layer('Reshape', { target_shape: [...sizes, out, ...sizes.map(() => factor)] });

@@ -8,8 +8,6 @@ import type { Range } from '../diagnostics';
 import { analyze } from '../semantics/analyze';
 import type { NetworkGraph } from '../semantics/graph';
 import type { Analysis, NetworkAnalysis } from '../semantics/results';
-import { attributesOf, type WindowedOpName } from '../ops/attributes';
-import { samePadding, unevenPadding } from '../ops/window';
 
 /** Why an export did not happen, for the user: the message names the line and op where there is one. */
 export interface ExportFailure {

@@ -327,20 +327,20 @@ const entries: Record<string, Entry> = {
     context.add('Resize', [context.inputs[0], roi, scales], attributes, context.output);
   },
   slice(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'slice');
     const int = (value: number) => context.constant('int64', [value], [1]);
     context.add('Slice', [context.inputs[0], int(Number(a.start)), int(Number(a.end)), int(Number(a.axis) + 1)], [], context.output);
   },
   channel_shuffle(context) {
     // [N, C, ...] → [N, g, C/g, ...] → swap the two channel axes → [N, C, ...]: channel g·(C/g) + i moves to i·g + g.
     const [channels, ...sizes] = context.node.inShapes[0];
-    const groups = Number(context.node.attributes.groups);
+    const groups = Number(attributesOf(context.node, 'channel_shuffle').groups);
     const split = context.add('Reshape', [context.inputs[0], context.constant('int64', [0, groups, channels / groups, ...sizes], [3 + sizes.length])]);
     const swapped = context.add('Transpose', [split], [attr.ints('perm', [0, 2, 1, ...sizes.map((_, i) => i + 3)])]);
     context.add('Reshape', [swapped, context.constant('int64', [0, channels, ...sizes], [2 + sizes.length])], [], context.output);
   },
   pixel_shuffle(context) {
-    const factor = Number(context.node.attributes.factor);
+    const factor = Number(attributesOf(context.node, 'pixel_shuffle').factor);
     if (context.rank === 2) {
       // DepthToSpace's "CRD" order is PyTorch's pixel shuffle (the default "DCR" is TensorFlow's).
       context.add('DepthToSpace', [context.inputs[0]], [attr.int('blocksize', factor), attr.string('mode', 'CRD')], context.output);

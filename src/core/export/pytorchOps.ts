@@ -164,7 +164,7 @@ function kerasPad(context: TorchOpContext, value: 0 | '-inf'): Pick<TorchLayer, 
 /** The causal padding before a convolution: d(k-1) zeros in front of each spatial axis, read from the module's own settings. */
 function causalPad(context: TorchOpContext): Pick<TorchLayer, 'padBefore' | 'padModule'> {
   context.useHelper('pad_causal');
-  const a = context.node.attributes;
+  const a = attributesOf<WindowedOpName>(context.node);
   const r = context.rank;
   const tuple = (name: string, v: unknown) => {
     const text = context.arg(name, v);
@@ -378,7 +378,7 @@ const entries: Record<string, Entry> = {
     return { call: (x) => `F.interpolate(${x}, ${settings})`, sequentialModule: `nn.Upsample(${settings})` };
   },
   slice(context) {
-    const a = context.node.attributes;
+    const a = attributesOf(context.node, 'slice');
     const axis = Number(a.axis);
     const start = sliceIndex(context, 'start') ?? '0';
     const end = sliceIndex(context, 'end');
@@ -400,13 +400,13 @@ const entries: Record<string, Entry> = {
     return { ...layer, outChannels: plain ? minus(endExpr, startExpr) : numberExpr(context.node.outShape[0]) };
   },
   channel_shuffle(context) {
-    const groups = context.arg('groups', context.node.attributes.groups);
+    const groups = context.arg('groups', attributesOf(context.node, 'channel_shuffle').groups);
     context.useHelper('channel_shuffle');
     return { call: (x) => `channel_shuffle(${x}, ${groups})`, sequentialModule: `ChannelShuffle(${groups})` };
   },
   pixel_shuffle(context) {
-    const factor = context.arg('factor', context.node.attributes.factor);
-    const factorExpr = context.argExpr('factor') ?? numberExpr(Number(context.node.attributes.factor));
+    const factor = context.arg('factor', attributesOf(context.node, 'pixel_shuffle').factor);
+    const factorExpr = context.argExpr('factor') ?? numberExpr(Number(attributesOf(context.node, 'pixel_shuffle').factor));
     let block: Expr = factorExpr;
     for (let axis = 1; axis < context.rank; axis++) block = binaryExpr('*', block, factorExpr);
     const outChannels = fold({ kind: 'binary', operator: '/', left: context.inChannelsExpr, right: block, range: block.range });
@@ -416,7 +416,7 @@ const entries: Record<string, Entry> = {
     return { call: (x) => `pixel_shuffle_nd(${x}, ${factor})`, sequentialModule: `PixelShuffleNd(${factor})`, outChannels };
   },
   layer_scale(context) {
-    const init = context.arg('init', context.node.attributes.init, false);
+    const init = context.arg('init', attributesOf(context.node, 'layer_scale').init, false);
     context.useHelper('LayerScale');
     return { module: `LayerScale(${context.inChannels}${Number(init) === 1e-6 ? '' : `, init=${init}`})`, name: 'layer_scale' };
   },

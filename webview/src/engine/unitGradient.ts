@@ -19,7 +19,7 @@
  * the taken positions, then padded back to the input's shape).
  */
 import * as tf from '@tensorflow/tfjs';
-import { elementCount, type NetworkGraph } from '../../../src/core';
+import { attributesOf, elementCount, type NetworkGraph } from '../../../src/core';
 import { fromChannelsFirstData, toChannelsFirst } from './layout';
 import { executors } from './ops/registry';
 import { convolve, settings, transposedAsForward, zeroStuff } from './ops/conv';
@@ -108,7 +108,7 @@ if (!tf.getGradient('StridedSlice')) {
  */
 function convolutionWithFastGradient(op: OpInput, run: (op: OpInput) => tf.Tensor): tf.Tensor {
   const { node } = op;
-  const groups = node.op === 'depthwise_conv' ? node.inShapes[0][0] : Number(node.attributes.groups ?? 1);
+  const groups = node.op === 'depthwise_conv' ? node.inShapes[0][0] : Number(attributesOf(node, 'conv', 'conv_transpose').groups ?? 1);
   const s = settings(op, groups);
   const inSizes = node.inShapes[0].slice(1);
   const outSizes = node.outShape.slice(1);

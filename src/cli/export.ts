@@ -70,7 +70,8 @@ export function runExport(file: string, text: string, options: ExportOptions): {
       const model = writeKeras(source, weights);
       if (isExportFailure(model)) throw new ExportNetworkError(located(file, model));
       const directory = options.output!;
-      if (existsSync(directory) && !isDirectory(directory)) throw new ExportUsageError(`cannot write ${directory}: --to keras writes a directory (model.json and ${model.shardName}), and this is a file`);
+      if (existsSync(directory) && !isDirectory(directory))
+        throw new ExportUsageError(`cannot write ${directory}: --to keras writes a directory (model.json and ${model.shardName}), and this is a file`);
       files.push({ path: join(directory, 'model.json'), bytes: JSON.stringify(model.modelJson) }, { path: join(directory, model.shardName), bytes: model.shard });
       break;
     }
@@ -161,7 +162,9 @@ export function writeAll(files: OutputFile[]): void {
     for (const temporary of written) rmSync(temporary, { force: true });
     if (error instanceof ExportUsageError) throw error;
     const failed = error as NodeJS.ErrnoException;
-    throw new ExportUsageError(`cannot write ${failed.path ? failed.path.replace(/\/\.([^/]*)\.\d+\.partial$/, '/$1') : 'the output'}: ${failed.code === 'ENOENT' ? 'no such directory' : failed.code === 'EACCES' ? 'permission denied' : failed.message}`);
+    throw new ExportUsageError(
+      `cannot write ${failed.path ? failed.path.replace(/\/\.([^/]*)\.\d+\.partial$/, '/$1') : 'the output'}: ${failed.code === 'ENOENT' ? 'no such directory' : failed.code === 'EACCES' ? 'permission denied' : failed.message}`,
+    );
   }
 }
 

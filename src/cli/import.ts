@@ -84,7 +84,10 @@ function importFrom(path: string, fd: number, size: number, options: { output?: 
   }
   const { model } = result;
   if (options.weightsOut && !model.weightsAvailable) {
-    return fail(`--weights-out writes weights read from an ONNX file; ${basename(path)} holds only the Keras structure. Load the tfjs model.json itself with the preview's Load weights… (it reads Keras layouts).`, 2);
+    return fail(
+      `--weights-out writes weights read from an ONNX file; ${basename(path)} holds only the Keras structure. Load the tfjs model.json itself with the preview's Load weights… (it reads Keras layouts).`,
+      2,
+    );
   }
   const pending: { temp: string; target: string }[] = [];
   try {
@@ -99,7 +102,13 @@ function importFrom(path: string, fd: number, size: number, options: { output?: 
       // Streamed tensor by tensor: each is read from the model file as it is written, so no more than one is held.
       const out = openSync(temp, 'w');
       try {
-        writeSync(out, safetensorsHeader(model.tensors.map((t) => ({ name: t.key, shape: t.tensor.shape })), { format: 'pt', source: basename(path), network: model.networkName }));
+        writeSync(
+          out,
+          safetensorsHeader(
+            model.tensors.map((t) => ({ name: t.key, shape: t.tensor.shape })),
+            { format: 'pt', source: basename(path), network: model.networkName },
+          ),
+        );
         for (const { tensor } of model.tensors) {
           const data = tensor.read();
           writeSync(out, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));

@@ -193,9 +193,7 @@ function runReceptiveField(file: string, options: { json?: boolean; line: string
   }
   const ranges = (list: [number, number][] | null) => (list ? list.map(([lo, hi]) => `[${lo}, ${hi}]`).join(' x ') : 'none (the unit sees only padding)');
   process.stdout.write(
-    `${answer.network}, line ${line}: unit (${answer.at.join(', ')}) of ${answer.outShape.join('x')}\n` +
-      `window:  ${ranges(answer.window)}\n` +
-      `visible: ${ranges(answer.visible)}\n`,
+    `${answer.network}, line ${line}: unit (${answer.at.join(', ')}) of ${answer.outShape.join('x')}\n` + `window:  ${ranges(answer.window)}\n` + `visible: ${ranges(answer.visible)}\n`,
   );
   return 0;
 }
@@ -207,11 +205,7 @@ export function main(argv: string[]): number {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   addMemoryOptions(
-    program
-      .command('check')
-      .description('Report shape errors and warnings; exit 1 if any file has errors.')
-      .argument('<files...>', '.cnn files')
-      .option('--json', 'print a machine-readable report'),
+    program.command('check').description('Report shape errors and warnings; exit 1 if any file has errors.').argument('<files...>', '.cnn files').option('--json', 'print a machine-readable report'),
   ).action((files: string[], options: { json?: boolean } & MemoryFlags) => {
     exitCode = runCheck(files, options);
   });
@@ -260,7 +254,7 @@ export function main(argv: string[]): number {
     });
   program
     .command('rf')
-    .description("Print the exact receptive field of one unit of the top-level statement at a line: its input window per axis, and the part the network reads.")
+    .description('Print the exact receptive field of one unit of the top-level statement at a line: its input window per axis, and the part the network reads.')
     .argument('<file>', 'a .cnn file')
     .requiredOption('--line <L>', '1-based line of a top-level statement (the last statement on that line)')
     .option('--at <I,J[,K]>', "the output unit's 0-based spatial indices (default: the centre unit)")

@@ -22,8 +22,7 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
 /** Imports the model at `modelUri` (asking for one when absent); the `.cnn` file goes beside it. */
 export async function importModelCommand(modelUri?: vscode.Uri): Promise<void> {
   const picked =
-    modelUri ??
-    (await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Import', filters: { Models: ['onnx', 'keras', 'json'] }, title: 'Import a model as a .cnn file' }))?.[0];
+    modelUri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Import', filters: { Models: ['onnx', 'keras', 'json'] }, title: 'Import a model as a .cnn file' }))?.[0];
   if (!picked) return;
   const fileName = picked.path.split('/').pop() ?? 'model';
   let bytes: Uint8Array;

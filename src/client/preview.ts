@@ -247,8 +247,7 @@ async function labelsBeside(weightsUri: vscode.Uri): Promise<string[] | undefine
 
 /** Reads a user-chosen file; for a tfjs `model.json`, also the weight shards its manifest names, from the same folder. */
 async function pickFile(purpose: 'image' | 'weights'): Promise<PickedFile> {
-  const filters: Record<string, string[]> =
-    purpose === 'image' ? { Images: ['png', 'jpg', 'jpeg', 'gif', 'webp', 'bmp'] } : { 'Weights (safetensors, tfjs model.json)': ['safetensors', 'json'] };
+  const filters: Record<string, string[]> = purpose === 'image' ? { Images: ['png', 'jpg', 'jpeg', 'gif', 'webp', 'bmp'] } : { 'Weights (safetensors, tfjs model.json)': ['safetensors', 'json'] };
   const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters, openLabel: purpose === 'image' ? 'Use as input' : 'Load weights' });
   if (!picked?.length) return { error: 'cancelled' };
   const uri = picked[0];

@@ -54,7 +54,10 @@ export class SummaryDocuments implements vscode.TextDocumentContentProvider, vsc
     const document = await vscode.workspace.openTextDocument(uri);
     const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: false, preserveFocus: true });
     if (networkName) {
-      const line = document.getText().split('\n').findIndex((l) => l.startsWith(`Network ${networkName}:`));
+      const line = document
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.startsWith(`Network ${networkName}:`));
       if (line >= 0) editor.revealRange(new vscode.Range(line, 0, line, 0), vscode.TextEditorRevealType.AtTop);
     }
     return document.getText();

@@ -77,12 +77,7 @@ export interface Diagnostic {
 }
 
 /** Builds a diagnostic with the severity its code always has. */
-export function diagnostic(
-  code: DiagnosticCode,
-  message: string,
-  range: Range,
-  extra: { related?: RelatedLocation[]; fixes?: Fix[] } = {},
-): Diagnostic {
+export function diagnostic(code: DiagnosticCode, message: string, range: Range, extra: { related?: RelatedLocation[]; fixes?: Fix[] } = {}): Diagnostic {
   const found: Diagnostic = { severity: diagnosticSeverity[code], code, message, range };
   if (extra.related?.length) found.related = extra.related;
   if (extra.fixes?.length) found.fixes = extra.fixes;
@@ -91,12 +86,7 @@ export function diagnostic(
 
 /** Orders ranges by start then end, for stable output. */
 export function compareRanges(a: Range, b: Range): number {
-  return (
-    a.start.line - b.start.line ||
-    a.start.character - b.start.character ||
-    a.end.line - b.end.line ||
-    a.end.character - b.end.character
-  );
+  return a.start.line - b.start.line || a.start.character - b.start.character || a.end.line - b.end.line || a.end.character - b.end.character;
 }
 
 /** The closest candidate by edit distance, or undefined when none is close enough to be a plausible typo. */

@@ -101,8 +101,6 @@ function jsonStatement(result: StatementResult): JsonStatement {
     outShape: result.outShape,
     params: result.params.trainable + result.params.nonTrainable,
     macs: result.macs,
-    receptiveField: result.receptiveField
-      ? { size: result.receptiveField.size, jump: result.receptiveField.jump, start: result.receptiveField.start }
-      : null,
+    receptiveField: result.receptiveField ? { size: result.receptiveField.size, jump: result.receptiveField.jump, start: result.receptiveField.start } : null,
   };
 }

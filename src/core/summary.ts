@@ -115,7 +115,16 @@ export function renderNetworkSummaryWithLines(network: NetworkAnalysis, lines: s
   const rows: Row[] = [];
   const saved = memory ? (index: number) => (network.statements[index]?.kind === 'input' ? '' : bytesText(memory.savedByStatement[index] ?? 0)) : undefined;
   rowsOf(network.statements, lines, depth, 0, rows, saved);
-  const header: Row = { source: null, layer: 'Layer (statement)', line: 'Line', shape: 'Output shape', params: 'Param #', macs: 'MACs', saved: memory ? `Saved (batch ${memory.setup.batch})` : '', field: 'Receptive field' };
+  const header: Row = {
+    source: null,
+    layer: 'Layer (statement)',
+    line: 'Line',
+    shape: 'Output shape',
+    params: 'Param #',
+    macs: 'MACs',
+    saved: memory ? `Saved (batch ${memory.setup.batch})` : '',
+    field: 'Receptive field',
+  };
   const all = [header, ...rows];
   // Loops rather than Math.max(...spread), which a file of some 100,000 statements would overflow.
   const widest = (lengths: number[]) => lengths.reduce((most, length) => Math.max(most, length), 0);

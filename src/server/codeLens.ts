@@ -18,7 +18,9 @@ export function codeLenses(store: DocumentStore, params: CodeLensParams): CodeLe
     const range = toLspRange(network.declaration.nameRange);
     const summaryCommand = (title: string) => ({ range, command: { title, command: 'cnnLens.showSummary', arguments: [uri, network.name] } });
     const lenses: CodeLens[] = [
-      summaryCommand(`${withCommas(summary.trainableParams + summary.nonTrainableParams)} params (${withCommas(summary.trainableParams)} trainable / ${withCommas(summary.nonTrainableParams)} non-trainable)`),
+      summaryCommand(
+        `${withCommas(summary.trainableParams + summary.nonTrainableParams)} params (${withCommas(summary.trainableParams)} trainable / ${withCommas(summary.nonTrainableParams)} non-trainable)`,
+      ),
       summaryCommand(`${humanCount(summary.macs)} MACs`),
       summaryCommand(`${bytesText(summary.activationBytes)} activations (batch 1)`),
     ];

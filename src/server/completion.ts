@@ -5,13 +5,7 @@
  * (`"same"`, `"valid"`, `"full"` for padding). Elsewhere: ops with their
  * signatures and docs, block names, and the statement keywords.
  */
-import {
-  CompletionItemKind,
-  InsertTextFormat,
-  MarkupKind,
-  type CompletionItem,
-  type CompletionParams,
-} from 'vscode-languageserver';
+import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionParams } from 'vscode-languageserver';
 import { allArgs, allOpNames, findOp, signatureText, type Analysis, type ArgSpec, type Ast, type OpDefinition } from '../core';
 
 type OpFamily = OpDefinition['family'];
@@ -48,7 +42,23 @@ export function completion(store: DocumentStore, params: CompletionParams): Comp
 }
 
 /** Canonical ops in the order networks use them most, so that ties in context go to the common one. */
-const commonOps = ['conv', 'maxpool', 'batchnorm', 'relu', 'avgpool', 'dense', 'dropout', 'flatten', 'add', 'global_avgpool', 'adaptive_avgpool', 'concat', 'conv_transpose', 'depthwise_conv', 'upsample'];
+const commonOps = [
+  'conv',
+  'maxpool',
+  'batchnorm',
+  'relu',
+  'avgpool',
+  'dense',
+  'dropout',
+  'flatten',
+  'add',
+  'global_avgpool',
+  'adaptive_avgpool',
+  'concat',
+  'conv_transpose',
+  'depthwise_conv',
+  'upsample',
+];
 
 /**
  * Which op families come first for the tensor arriving at the cursor: after

@@ -3,14 +3,7 @@
  * (what the LSP uses), so ranges pass through; only severities, related
  * information and fixes change form.
  */
-import {
-  CodeAction,
-  CodeActionKind,
-  DiagnosticSeverity,
-  type Diagnostic as LspDiagnostic,
-  type Range as LspRange,
-  type TextEdit as LspTextEdit,
-} from 'vscode-languageserver';
+import { CodeAction, CodeActionKind, DiagnosticSeverity, type Diagnostic as LspDiagnostic, type Range as LspRange, type TextEdit as LspTextEdit } from 'vscode-languageserver';
 import type { Diagnostic, Fix, Range, Severity } from '../core';
 
 /** The `source` field of every diagnostic, shown next to the message in editors. */

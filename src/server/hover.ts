@@ -71,7 +71,13 @@ function describeResults(results: StatementResult[], analysis: Analysis): string
   lines.push(`${title}: \`${shapeText(first.inShape)}\` → \`${shapeText(first.outShape)}\``);
   const distinct = new Set(results.map((r) => `${shapeText(r.inShape)} → ${shapeText(r.outShape)}`));
   if (distinct.size > 1 && first.kind !== 'block') {
-    lines.push('', `Evaluated ${results.length === 32 ? '32 or more' : results.length} times with different inputs: ${[...distinct].slice(0, 4).map((d) => `\`${d}\``).join(', ')}${distinct.size > 4 ? ', …' : ''}. The numbers below are for the first.`);
+    lines.push(
+      '',
+      `Evaluated ${results.length === 32 ? '32 or more' : results.length} times with different inputs: ${[...distinct]
+        .slice(0, 4)
+        .map((d) => `\`${d}\``)
+        .join(', ')}${distinct.size > 4 ? ', …' : ''}. The numbers below are for the first.`,
+    );
   }
   // The output row is the table's header, so the table costs no empty header line.
   const rows: [string, string][] = [];
@@ -108,13 +114,11 @@ function blockCalls(blockName: string, analysis: Analysis): string {
     if (statement.body.kind === 'call' && statement.body.name === blockName) calls.push({ statement, results: analysis.instances.get(statement) ?? [] });
   });
   calls.sort((a, b) => a.statement.range.start.line - b.statement.range.start.line || a.statement.range.start.character - b.statement.range.start.character);
-  const instances = calls.flatMap(({ statement, results }) =>
-    results.map((result, index) => ({ line: statement.range.start.line + 1, pass: results.length > 1 ? index + 1 : undefined, result })),
-  );
+  const instances = calls.flatMap(({ statement, results }) => results.map((result, index) => ({ line: statement.range.start.line + 1, pass: results.length > 1 ? index + 1 : undefined, result })));
   if (instances.length < 2) return '';
-  const shown = instances.slice(0, listedCalls).map(
-    ({ line, pass, result }) => `- line ${line}${pass !== undefined ? `, evaluation ${pass}` : ''}: \`${shapeText(result.inShape)}\` → \`${shapeText(result.outShape)}\``,
-  );
+  const shown = instances
+    .slice(0, listedCalls)
+    .map(({ line, pass, result }) => `- line ${line}${pass !== undefined ? `, evaluation ${pass}` : ''}: \`${shapeText(result.inShape)}\` → \`${shapeText(result.outShape)}\``);
   const more = instances.length > listedCalls ? [`- … and ${instances.length - listedCalls} more`] : [];
   return `\n\nEvery call of ${blockName} in this file:\n\n${[...shown, ...more].join('\n')}`;
 }

@@ -186,7 +186,10 @@ export function startServer(connection: Connection): void {
   connection.onExecuteCommand(
     serve((params) => (params.command === exportNetworkCommand ? exportNetwork(store, params.arguments?.[0] as ExportNetworkArguments | undefined) : undefined), { documents: () => [] }),
   );
-  connection.onRequest(networkSummaryMethod, serve((params: NetworkSummaryParams) => networkSummary(store, training, params), withGraphs));
+  connection.onRequest(
+    networkSummaryMethod,
+    serve((params: NetworkSummaryParams) => networkSummary(store, training, params), withGraphs),
+  );
 
   connection.listen();
 }

@@ -5,18 +5,7 @@
  * The hover's "saved for backward" line, the summary request and the memory
  * budget warning all read them from here.
  */
-import {
-  analysisMemory,
-  findOp,
-  largestBatch,
-  memoryBudgetDiagnostics,
-  setupText,
-  type Analysis,
-  type Ast,
-  type Diagnostic,
-  type NetworkMemory,
-  type TrainingSetup,
-} from '../core';
+import { analysisMemory, findOp, largestBatch, memoryBudgetDiagnostics, setupText, type Analysis, type Ast, type Diagnostic, type NetworkMemory, type TrainingSetup } from '../core';
 import { bytesText, parseByteSize } from '../core/format';
 import type { NetworkSummaryMemory } from '../protocol/messages';
 import type { DocumentStore } from './documents';

@@ -39,7 +39,15 @@ export function importFigures(root: string): string[] {
         const runs = [importOnce(root, args), importOnce(root, args), importOnce(root, args)];
         const name = `import ${title} ONNX (${(size / 1e6).toFixed(0)} MB)${weights ? ' + weights' : ''} (new process)`;
         const peak = Math.max(...runs.map((r) => r.peakBytes));
-        lines.push(figureLine(summarise(name, 2000, runs.map((r) => r.ms))));
+        lines.push(
+          figureLine(
+            summarise(
+              name,
+              2000,
+              runs.map((r) => r.ms),
+            ),
+          ),
+        );
         lines.push(`${'  peak memory'.padEnd(60)} ${(peak / 1e6).toFixed(0)} MB = ${(peak / size).toFixed(2)} x the file (goal: under 2 x)`);
       }
     }

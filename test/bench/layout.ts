@@ -88,9 +88,9 @@ export async function layoutFigures(): Promise<string[]> {
     await measure(`diagram layout ResNet-152, all ${resnet152.nodes.length} layers (ELK)`, 300, 9, fresh(resnet152, expanded)),
     await measure('diagram layout ResNet-152, default collapsed (ELK)', 300, 15, fresh(resnet152, {})),
     coldFigure('first layout in a new process, ResNet-152 collapsed', 300, false, false, 5),
-    coldFigure('the same after the panel\'s ELK warm-up', 300, false, true, 5),
+    coldFigure("the same after the panel's ELK warm-up", 300, false, true, 5),
     coldFigure('first layout in a new process, ResNet-152 all layers', 300, true, false, 5),
-    coldFigure('the same after the panel\'s ELK warm-up', 300, true, true, 5),
+    coldFigure("the same after the panel's ELK warm-up", 300, true, true, 5),
     await measure(`diagram re-render ResNet-50, all ${resnet50.nodes.length} layers (cached)`, 100, 30, await cached(resnet50, expanded)),
     await measure('diagram re-render ResNet-152, all layers (cached)', 100, 30, await cached(resnet152, expanded)),
   ];

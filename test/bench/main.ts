@@ -101,7 +101,8 @@ async function main(): Promise<void> {
   await section('The preview as the user waits for it (real VS Code: code-server, production bundles)', async () => {
     if (!existsSync(process.env.CNN_LENS_TOOLS ?? join(root, '.tools'))) throw new Error('the editor tools are not installed; run `bash .ci/install-editor-tools.sh` first');
     // The .vsix ships minified bundles without source maps; the preview is timed with those, then the usual build is put back.
-    const build = (production: boolean) => spawnSync(process.execPath, ['esbuild.mjs', '--quiet', ...(production ? ['--production'] : []), 'extension', 'server', 'webview'], { cwd: root, stdio: 'inherit' });
+    const build = (production: boolean) =>
+      spawnSync(process.execPath, ['esbuild.mjs', '--quiet', ...(production ? ['--production'] : []), 'extension', 'server', 'webview'], { cwd: root, stdio: 'inherit' });
     build(true);
     try {
       return await previewFigures(root, (line) => console.log(`  ${line}`));

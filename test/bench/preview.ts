@@ -29,7 +29,10 @@ interface PageNode {
 interface PageWindow {
   document: PageNode;
   performance: { now(): number };
-  MutationObserver: new (callback: () => void) => { observe(target: PageNode, options: { attributes?: boolean; childList?: boolean; subtree?: boolean; characterData?: boolean }): void; disconnect(): void };
+  MutationObserver: new (callback: () => void) => {
+    observe(target: PageNode, options: { attributes?: boolean; childList?: boolean; subtree?: boolean; characterData?: boolean }): void;
+    disconnect(): void;
+  };
   setTimeout(callback: () => void, ms: number): number;
   cnnLensPreview?: { timeOutputOnly(): Promise<number> };
 }
@@ -92,23 +95,28 @@ async function timeOutputOnly(preview: FrameLocator): Promise<number> {
 
 /** Clicks a diagram box after a run and resolves with the milliseconds until its feature maps are drawn. */
 async function timeShowLayer(preview: FrameLocator, nth: number): Promise<number> {
-  return preview.locator('[data-testid="diagram"] .cnnd-node').nth(nth).evaluate(
-    (box) =>
-      new Promise<number>((resolve) => {
-        const page = globalThis as unknown as PageWindow;
-        const maps = page.document.querySelector('[data-testid="maps"]')!;
-        const title = page.document.querySelector('[data-testid="layer-title"]')!;
-        const start = page.performance.now();
-        const observer = new page.MutationObserver(() => {
-          if (!maps.querySelector('[data-testid="feature-map"]') || !title.textContent?.includes('→')) return;
-          observer.disconnect();
-          resolve(page.performance.now() - start);
-        });
-        observer.observe(maps, { childList: true, subtree: true });
-        // The box's own listener is on the diagram root (pointer events); a DOM click on the box reaches it.
-        (box as unknown as { dispatchEvent(event: unknown): boolean }).dispatchEvent(new (globalThis as unknown as { MouseEvent: new (type: string, init: object) => unknown }).MouseEvent('click', { bubbles: true }));
-      }),
-  );
+  return preview
+    .locator('[data-testid="diagram"] .cnnd-node')
+    .nth(nth)
+    .evaluate(
+      (box) =>
+        new Promise<number>((resolve) => {
+          const page = globalThis as unknown as PageWindow;
+          const maps = page.document.querySelector('[data-testid="maps"]')!;
+          const title = page.document.querySelector('[data-testid="layer-title"]')!;
+          const start = page.performance.now();
+          const observer = new page.MutationObserver(() => {
+            if (!maps.querySelector('[data-testid="feature-map"]') || !title.textContent?.includes('→')) return;
+            observer.disconnect();
+            resolve(page.performance.now() - start);
+          });
+          observer.observe(maps, { childList: true, subtree: true });
+          // The box's own listener is on the diagram root (pointer events); a DOM click on the box reaches it.
+          (box as unknown as { dispatchEvent(event: unknown): boolean }).dispatchEvent(
+            new (globalThis as unknown as { MouseEvent: new (type: string, init: object) => unknown }).MouseEvent('click', { bubbles: true }),
+          );
+        }),
+    );
 }
 
 /** Starts a run, clicks Cancel after `afterMs`, and resolves with the milliseconds until the panel has stopped (Cancel hidden, Run back). */
@@ -139,7 +147,11 @@ async function timeCancel(preview: FrameLocator, afterMs: number): Promise<numbe
 
 async function closeAllEditors(page: Page): Promise<void> {
   await e2e.runCommand(page, 'View: Close All Editors');
-  await page.locator('iframe.webview').first().waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
+  await page
+    .locator('iframe.webview')
+    .first()
+    .waitFor({ state: 'detached', timeout: 30_000 })
+    .catch(() => undefined);
 }
 
 /**
@@ -149,7 +161,9 @@ async function closeAllEditors(page: Page): Promise<void> {
  */
 export async function previewFigures(root: string, emit: (line: string) => void): Promise<string[]> {
   const folder = mkdtempSync(join(tmpdir(), 'cnn-lens-preview-bench-'));
-  const examples = readdirSync(join(root, 'examples')).filter((name) => name.endsWith('.cnn')).sort();
+  const examples = readdirSync(join(root, 'examples'))
+    .filter((name) => name.endsWith('.cnn'))
+    .sort();
   for (const name of examples) cpSync(join(root, 'examples', name), join(folder, name));
   const lines = { push: emit };
   lines.push(`code-server ${e2e.CODE_SERVER_VERSION}, headless Chromium, ${availableParallelism()} cores (shared with whatever else runs on this machine)`);
@@ -183,7 +197,13 @@ export async function previewFigures(root: string, emit: (line: string) => void)
     let { preview } = await openPreviewTimed(page);
     // A user looks at the diagram before pressing Run; the panel prepares the run meanwhile (data-prepared says when it is done).
     const opened = Date.now();
-    const prepared = await preview.locator('[data-testid="side"][data-prepared]').waitFor({ timeout: 20_000 }).then(() => Date.now() - opened, () => undefined);
+    const prepared = await preview
+      .locator('[data-testid="side"][data-prepared]')
+      .waitFor({ timeout: 20_000 })
+      .then(
+        () => Date.now() - opened,
+        () => undefined,
+      );
     const first = await timeRun(preview);
     const warm: number[] = [];
     const outputOnly: number[] = [];
@@ -197,8 +217,12 @@ export async function previewFigures(root: string, emit: (line: string) => void)
     const runRatio = median(warm) / median(outputOnly);
     const firstRatio = first / median(warm);
     lines.push(figureLine(summarise('ResNet-18 Run, every layer browsable after (warm, click → shown)', GOALS.runOverOutputOnly * median(outputOnly), warm)));
-    lines.push(`  output-only pass in the same panel: median ${ms(median(outputOnly))}; Run / output-only ${runRatio.toFixed(2)}x (goal ≤ ${GOALS.runOverOutputOnly}x: ${verdict(runRatio <= GOALS.runOverOutputOnly)})`);
-    lines.push(`  first Run after opening ${ms(first)}; first / warm ${firstRatio.toFixed(2)}x (goal ≤ ${GOALS.firstOverWarm}x: ${verdict(firstRatio <= GOALS.firstOverWarm)}); ${prepared === undefined ? 'the panel did not say it was prepared within 20 s' : `pressed once the panel was prepared, ${ms(prepared)} after the diagram`}`);
+    lines.push(
+      `  output-only pass in the same panel: median ${ms(median(outputOnly))}; Run / output-only ${runRatio.toFixed(2)}x (goal ≤ ${GOALS.runOverOutputOnly}x: ${verdict(runRatio <= GOALS.runOverOutputOnly)})`,
+    );
+    lines.push(
+      `  first Run after opening ${ms(first)}; first / warm ${firstRatio.toFixed(2)}x (goal ≤ ${GOALS.firstOverWarm}x: ${verdict(firstRatio <= GOALS.firstOverWarm)}); ${prepared === undefined ? 'the panel did not say it was prepared within 20 s' : `pressed once the panel was prepared, ${ms(prepared)} after the diagram`}`,
+    );
     lines.push(`  another layer's maps after the run (click → drawn): median ${ms(median(shows))}, slowest ${ms(Math.max(...shows))}`);
     await closeAllEditors(page);
 
@@ -222,7 +246,9 @@ export async function previewFigures(root: string, emit: (line: string) => void)
     const workbench = Date.now();
     await e2e.webviewFrame(page).locator('[data-testid="diagram"] .cnnd-node').first().waitFor({ state: 'visible', timeout: 120_000 });
     const restored = Date.now();
-    lines.push(`Restore after Reload Window: workbench back ${ms(workbench - start)}, then the preview's diagram ${ms(restored - workbench)} later (goal ${ms(GOALS.restoreMs)} for the preview: ${verdict(restored - workbench <= GOALS.restoreMs)}; ${ms(restored - start)} in all)`);
+    lines.push(
+      `Restore after Reload Window: workbench back ${ms(workbench - start)}, then the preview's diagram ${ms(restored - workbench)} later (goal ${ms(GOALS.restoreMs)} for the preview: ${verdict(restored - workbench <= GOALS.restoreMs)}; ${ms(restored - start)} in all)`,
+    );
     return [];
   } finally {
     if (page) await e2e.closeWorkbench(page).catch(() => undefined);

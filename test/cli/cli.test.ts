@@ -83,7 +83,10 @@ describe('cnn check --json --batch (training memory)', () => {
     });
     const saved = network.statements.map((s: { savedActivations: number }) => s.savedActivations);
     assert.equal(saved[1], 8 * 4096, 'conv1 keeps the input');
-    assert.equal(saved.reduce((a: number, b: number) => a + b, 0), network.memory.savedActivations);
+    assert.equal(
+      saved.reduce((a: number, b: number) => a + b, 0),
+      network.memory.savedActivations,
+    );
   });
 
   it('leaves the report unchanged without --batch, and gives null memory for a network with errors', () => {
@@ -102,7 +105,12 @@ describe('cnn check --json --batch (training memory)', () => {
   });
 
   it('exits 2 on a bad batch, optimizer or precision', () => {
-    for (const flags of [['--batch', '0'], ['--batch', 'many'], ['--optimizer', 'rmsprop'], ['--precision', 'fp8']]) {
+    for (const flags of [
+      ['--batch', '0'],
+      ['--batch', 'many'],
+      ['--optimizer', 'rmsprop'],
+      ['--precision', 'fp8'],
+    ]) {
       const run = runCli(['check', '--json', ...flags, 'examples/lenet5.cnn']);
       assert.equal(run.code, 2, flags.join(' '));
       assert.match(run.stderr, /batch|optimizer|precision/);
@@ -120,7 +128,7 @@ describe('cnn summary', () => {
     assert.match(run.stdout, /Receptive field: 435x435/);
   });
 
-  it('shows saved activations per statement and the training memory at the flags\' batch, optimizer and budget', () => {
+  it("shows saved activations per statement and the training memory at the flags' batch, optimizer and budget", () => {
     const run = runCli(['summary', '--batch', '8', '--optimizer', 'adam', '--budget', '24GB', 'examples/resnet18.cnn']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Saved \(batch 8\)/);
@@ -174,10 +182,29 @@ describe('cnn rf', () => {
     // Thirteen 3x3 convolutions and five 2x2 pools: 212 pixels, jump 32; unit i covers [32i - 90, 32i + 121].
     const centre = runCli(['rf', '--json', 'examples/vgg16.cnn', '--line', '22']);
     assert.equal(centre.code, 0, centre.stderr);
-    assert.deepEqual(JSON.parse(centre.stdout), { network: 'VGG16', line: 22, outShape: [512, 7, 7], at: [3, 3], window: [[6, 217], [6, 217]], visible: [[6, 217], [6, 217]] });
+    assert.deepEqual(JSON.parse(centre.stdout), {
+      network: 'VGG16',
+      line: 22,
+      outShape: [512, 7, 7],
+      at: [3, 3],
+      window: [
+        [6, 217],
+        [6, 217],
+      ],
+      visible: [
+        [6, 217],
+        [6, 217],
+      ],
+    });
     const corner = JSON.parse(runCli(['rf', '--json', 'examples/vgg16.cnn', '--line', '22', '--at', '0,6']).stdout);
-    assert.deepEqual(corner.window, [[-90, 121], [102, 313]]);
-    assert.deepEqual(corner.visible, [[0, 121], [102, 223]]);
+    assert.deepEqual(corner.window, [
+      [-90, 121],
+      [102, 313],
+    ]);
+    assert.deepEqual(corner.visible, [
+      [0, 121],
+      [102, 223],
+    ]);
   });
 
   it('takes the last statement of a line, and prints plain text without --json', () => {

@@ -84,7 +84,10 @@ describe('cnn export', () => {
     const weightsInDirectory = runCli(['export', '--to', 'pytorch', 'examples/lenet5.cnn', '-o', join(scratch, 'ok.py'), '--weights-out', scratch]);
     assert.equal(weightsInDirectory.code, 2);
     assert.equal(existsSync(join(scratch, 'ok.py')), false, 'the .py is not written when its weights cannot be');
-    assert.deepEqual(readdirSync(scratch).filter((name) => name.endsWith('.partial')), []);
+    assert.deepEqual(
+      readdirSync(scratch).filter((name) => name.endsWith('.partial')),
+      [],
+    );
     assert.equal(runCli(['export', '--to', 'tensorflow', 'examples/lenet5.cnn']).code, 2);
     assert.equal(runCli(['export', '--to', 'onnx', 'examples/lenet5.cnn']).code, 2);
     assert.equal(runCli(['export', 'examples/lenet5.cnn']).code, 2);

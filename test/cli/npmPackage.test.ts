@@ -39,7 +39,7 @@ describe('the cnn-lens npm package (npm pack)', function () {
     if (folder) rmSync(folder, { recursive: true, force: true });
   });
 
-  it('holds the two bundles (and the server\'s analysis worker), the manifest, the README and the licence, and nothing else', () => {
+  it("holds the two bundles (and the server's analysis worker), the manifest, the README and the licence, and nothing else", () => {
     assert.deepEqual(files, ['LICENSE', 'README.md', 'dist/analysisWorker.js', 'dist/cli.js', 'dist/server.js', 'package.json']);
   });
 
@@ -51,7 +51,7 @@ describe('the cnn-lens npm package (npm pack)', function () {
     for (const bin of Object.values(manifest.bin)) assert.match(readFileSync(join(unpacked, bin), 'utf8'), /^#!\/usr\/bin\/env node\n/, `${bin} starts with a shebang`);
   });
 
-  it("runs `cnn summary` on LeNet-5 from the package alone: 61,706 parameters", () => {
+  it('runs `cnn summary` on LeNet-5 from the package alone: 61,706 parameters', () => {
     const run = spawnSync(process.execPath, [join(unpacked, 'dist/cli.js'), 'summary', join(repoRoot, 'examples/lenet5.cnn')], { cwd: folder, encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /Total params: 61,706/);

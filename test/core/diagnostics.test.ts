@@ -12,7 +12,9 @@ import { analyze, diagnosticSeverity } from '../../src/core';
 import { dataDir, expectations, readText } from '../helpers';
 
 const folder = join(dataDir, 'diagnostics');
-const files = readdirSync(folder).filter((f) => f.endsWith('.cnn')).sort();
+const files = readdirSync(folder)
+  .filter((f) => f.endsWith('.cnn'))
+  .sort();
 
 describe('diagnostics (golden files)', () => {
   for (const file of files) {
@@ -27,7 +29,10 @@ describe('diagnostics (golden files)', () => {
         assert.ok(match, `line ${e.line + 1}: expected ${e.code} "${e.messagePart ?? ''}", got ${JSON.stringify(onLine)}`);
       }
       const unexpected = analysis.diagnostics.filter((d) => !expected.some((e) => e.code === d.code && e.line === d.range.start.line));
-      assert.deepEqual(unexpected.map((d) => `${d.range.start.line + 1}: ${d.code}: ${d.message}`), []);
+      assert.deepEqual(
+        unexpected.map((d) => `${d.range.start.line + 1}: ${d.code}: ${d.message}`),
+        [],
+      );
       const golden = analysis.diagnostics.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity} ${d.code}: ${d.message}`).join('\n') + '\n';
       const goldenPath = join(folder, file.replace(/\.cnn$/, '.golden'));
       if (process.env.UPDATE_GOLDEN === '1') writeFileSync(goldenPath, golden);
@@ -41,7 +46,10 @@ describe('diagnostics (golden files)', () => {
     // internal-error is a fault of CNN Lens, never of a file, so no file can show it (test/core/hostile.test.ts forces one).
     // memory-budget comes from an editor setting, not from the text alone: test/core/memory.test.ts and test/server cover it.
     const covered = new Set(['internal-error', 'memory-budget', ...files.flatMap((f) => expectations(readText(join(folder, f))).map((e) => e.code))]);
-    assert.deepEqual(Object.keys(diagnosticSeverity).filter((code) => !covered.has(code)), []);
+    assert.deepEqual(
+      Object.keys(diagnosticSeverity).filter((code) => !covered.has(code)),
+      [],
+    );
   });
 
   it('reports a block error at the outermost call with the block line as related information', () => {

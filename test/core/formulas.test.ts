@@ -35,7 +35,13 @@ const cases: Case[] = [
   // "same" follows Keras: ceil(in/stride), odd pixel on the right.
   { why: '"same" with stride 2 on 7 gives ceil(7/2) = 4', input: '3x7x7', statement: 'conv(8, 3, stride=2, padding="same")', shape: [8, 4, 4] },
   { why: '"same" with stride 2 on 224 gives 112', input: '3x224x224', statement: 'conv(8, 3, stride=2, padding="same")', shape: [8, 112, 112] },
-  { why: '"same" with an even kernel pads 0 left, 1 right: centre moves by half a pixel', input: '1x8', statement: 'conv(1, 2, padding="same")', shape: [1, 8], field: { size: [2], jump: [1], start: [0.5] } },
+  {
+    why: '"same" with an even kernel pads 0 left, 1 right: centre moves by half a pixel',
+    input: '1x8',
+    statement: 'conv(1, 2, padding="same")',
+    shape: [1, 8],
+    field: { size: [2], jump: [1], start: [0.5] },
+  },
   // ceil_mode, with PyTorch's rule that the last window must start inside the input or left padding.
   { why: 'ceil_mode: 2x2 pooling of 7 gives 4', input: '1x7x7', statement: 'maxpool(2, ceil_mode=true)', shape: [1, 4, 4] },
   { why: 'ceil_mode: 3/2 pooling of 6 gives ceil(3/2)+1 = 3', input: '1x6x6', statement: 'maxpool(3, stride=2, ceil_mode=true)', shape: [1, 3, 3] },
@@ -43,9 +49,22 @@ const cases: Case[] = [
   { why: 'floor: 3/2 pooling of 6 gives 2', input: '1x6x6', statement: 'maxpool(3, stride=2)', shape: [1, 2, 2] },
   { why: 'avgpool with padding 1, kernel 3, stride 2 on 56', input: '1x56x56', statement: 'avgpool(3, stride=2, padding=1)', shape: [1, 28, 28] },
   // Transposed and dilated convolution.
-  { why: 'transposed: (7-1)*2 - 2*1 + (4-1) + 1 = 14', input: '64x7x7', statement: 'conv_transpose(32, 4, stride=2, padding=1)', shape: [32, 14, 14], params: 64 * 32 * 16 + 32, macs: 64 * 49 * 32 * 16 },
+  {
+    why: 'transposed: (7-1)*2 - 2*1 + (4-1) + 1 = 14',
+    input: '64x7x7',
+    statement: 'conv_transpose(32, 4, stride=2, padding=1)',
+    shape: [32, 14, 14],
+    params: 64 * 32 * 16 + 32,
+    macs: 64 * 49 * 32 * 16,
+  },
   { why: 'transposed: output_padding adds to one side', input: '8x7x7', statement: 'conv_transpose(8, 3, stride=2, padding=1, output_padding=1)', shape: [8, 14, 14] },
-  { why: 'transposed 2x2 stride 2 doubles the size and halves the jump; each output sees one whole input pixel', input: '8x4x4', statement: 'conv_transpose(4, 2, stride=2)', shape: [4, 8, 8], field: { size: [1, 1], jump: [0.5, 0.5], start: [-0.25, -0.25] } },
+  {
+    why: 'transposed 2x2 stride 2 doubles the size and halves the jump; each output sees one whole input pixel',
+    input: '8x4x4',
+    statement: 'conv_transpose(4, 2, stride=2)',
+    shape: [4, 8, 8],
+    field: { size: [1, 1], jump: [0.5, 0.5], start: [-0.25, -0.25] },
+  },
   { why: 'dilated: 28 - 2*(3-1) = 24', input: '1x28x28', statement: 'conv(1, 3, dilation=2)', shape: [1, 24, 24], field: { size: [5, 5], jump: [1, 1] } },
   { why: 'dilation with stride: floor((28 - 2*2 - 1)/2 + 1) = 12', input: '1x28x28', statement: 'conv(1, 3, dilation=2, stride=2)', shape: [1, 12, 12] },
   // Tuples, shapes for kernels, 1-D and 3-D.
@@ -58,7 +77,14 @@ const cases: Case[] = [
   { why: 'groups divide the weights', input: '64x56x56', statement: 'conv(128, 3, padding=1, groups=32, bias=false)', shape: [128, 56, 56], params: 2 * 9 * 128, macs: 128 * 56 * 56 * 2 * 9 },
   { why: 'depthwise: in·prod(k)·m + bias', input: '32x112x112', statement: 'depthwise_conv(3, padding=1)', shape: [32, 112, 112], params: 32 * 9 + 32, macs: 32 * 112 * 112 * 9 },
   { why: 'depthwise with multiplier 2', input: '16x8x8', statement: 'depthwise_conv(3, multiplier=2, padding=1, bias=false)', shape: [32, 8, 8], params: 16 * 9 * 2 },
-  { why: 'separable: in·k²·m + in·m·out + out', input: '32x56x56', statement: 'separable_conv(64, 3, padding="same")', shape: [64, 56, 56], params: 32 * 9 + 32 * 64 + 64, macs: 56 * 56 * 32 * 9 + 56 * 56 * 64 * 32 },
+  {
+    why: 'separable: in·k²·m + in·m·out + out',
+    input: '32x56x56',
+    statement: 'separable_conv(64, 3, padding="same")',
+    shape: [64, 56, 56],
+    params: 32 * 9 + 32 * 64 + 64,
+    macs: 56 * 56 * 32 * 9 + 56 * 56 * 64 * 32,
+  },
   // Pooling to fixed sizes and global pooling.
   { why: 'adaptive pooling to 6x6 (AlexNet)', input: '256x13x13', statement: 'adaptive_avgpool(6x6)', shape: [256, 6, 6] },
   { why: 'adaptive pooling with one number', input: '512x7x7', statement: 'adaptive_avgpool(1)', shape: [512, 1, 1] },
@@ -87,7 +113,14 @@ const cases: Case[] = [
   { why: 'pixel_shuffle: C/r² x rH x rW', input: '36x8x8', statement: 'pixel_shuffle(3)', shape: [4, 24, 24], field: { size: [1, 1], jump: [1 / 3, 1 / 3], start: [0, 0] } },
   { why: 'pixel_shuffle in 1-D: C/r x rL', input: '8x10', statement: 'pixel_shuffle(2)', shape: [4, 20] },
   { why: 'layer_scale: C parameters', input: '96x56x56', statement: 'layer_scale', shape: [96, 56, 56], params: 96 },
-  { why: 'causal padding: d(k-1) in front, out = floor((in-1)/s + 1)', input: '16x100', statement: 'conv(32, 3, dilation=4, padding="causal")', shape: [32, 100], params: 16 * 3 * 32 + 32, field: { size: [9], jump: [1], start: [-4] } },
+  {
+    why: 'causal padding: d(k-1) in front, out = floor((in-1)/s + 1)',
+    input: '16x100',
+    statement: 'conv(32, 3, dilation=4, padding="causal")',
+    shape: [32, 100],
+    params: 16 * 3 * 32 + 32,
+    field: { size: [9], jump: [1], start: [-4] },
+  },
   { why: 'causal padding with a stride', input: '16x100', statement: 'conv(32, 2, stride=2, padding="causal")', shape: [32, 50] },
   { why: 'upsample to a size', input: '256x1x1', statement: 'upsample(size=28x28, mode="bilinear")', shape: [256, 28, 28] },
 ];
@@ -97,7 +130,10 @@ describe('output-size formula and parameter counts', () => {
     it(c.why, () => {
       const analysis = analyze(`network T {\n  input(${c.input})\n  ${c.statement}\n}\n`);
       const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-      assert.deepEqual(errors.map((d) => d.message), []);
+      assert.deepEqual(
+        errors.map((d) => d.message),
+        [],
+      );
       const result = analysis.networks[0].statements[1];
       assert.deepEqual(result.outShape, c.shape);
       if (c.params !== undefined) assert.equal(result.params.trainable, c.params, 'trainable params');
@@ -116,7 +152,11 @@ describe('receptive fields (seed 002, Araujo et al.)', () => {
   it('grows 3 → 5 → 7 over three stacked 3x3 convolutions', () => {
     const analysis = analyze('network R {\n input(1x32x32)\n conv(8, 3)\n conv(8, 3)\n conv(8, 3)\n}');
     const sizes = analysis.networks[0].statements.slice(1).map((s) => s.receptiveField?.size);
-    assert.deepEqual(sizes, [[3, 3], [5, 5], [7, 7]]);
+    assert.deepEqual(sizes, [
+      [3, 3],
+      [5, 5],
+      [7, 7],
+    ]);
   });
 
   it('a 2x2 pool after them adds one input-pixel step, and doubles the jump', () => {
@@ -141,7 +181,10 @@ describe('receptive fields (seed 002, Araujo et al.)', () => {
 describe('seed 004: the 8-conv CIFAR network', () => {
   it('reaches 16x2x2 = 64 features for fc1, as the lecture says', () => {
     const analysis = analyze(readFileSync('examples/cifar8conv.cnn', 'utf8'));
-    assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      analysis.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     const flatten = analysis.networks[0].statements.find((s) => s.op === 'flatten');
     assert.deepEqual(flatten?.inShape, [16, 2, 2]);
     assert.deepEqual(flatten?.outShape, [64]);

@@ -120,7 +120,14 @@ describe('network graph', () => {
   it('records the failed layer inside a residual body while the shortcut still draws', () => {
     const graph = graphOf('network n { input(4x5x5)\n residual { conv(4, 9) } shortcut { conv(4, 1) }\n relu }');
     assert.equal(graph.complete, false);
-    assert.deepEqual(graph.nodes.map((n) => [n.op, n.failed ?? false]), [['input', false], ['conv', true], ['conv', false]]);
+    assert.deepEqual(
+      graph.nodes.map((n) => [n.op, n.failed ?? false]),
+      [
+        ['input', false],
+        ['conv', true],
+        ['conv', false],
+      ],
+    );
     // Nothing reads the failed layer, and the merge that needed it is not drawn.
     assert.ok(graph.nodes.every((n) => !n.inputs.includes(1)));
   });

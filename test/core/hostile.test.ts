@@ -120,7 +120,10 @@ describe('hostile input (issue 16)', function () {
     const leaf = `block L0 { x: identity; add(${Array(1000).fill('x').join(', ')}) }`;
     const levels = Array.from({ length: 16 }, (_, i) => `block L${i + 1} { L${i}; L${i} }`);
     const analysis = analyzeSafely([leaf, ...levels, 'network N { input(3x8x8); L16 }'].join('\n'));
-    assert.ok(analysis.diagnostics.some((d) => d.code === 'too-large' && /steps/.test(d.message)), codes(analysis).join());
+    assert.ok(
+      analysis.diagnostics.some((d) => d.code === 'too-large' && /steps/.test(d.message)),
+      codes(analysis).join(),
+    );
     assert.equal(analysis.networks[0].output, null);
   });
 
@@ -165,7 +168,13 @@ describe('hostile input (issue 16)', function () {
       analysis.diagnostics.filter((d) => d.code === 'shape-mismatch').map((d) => d.range.start.line),
       [82, 84],
     );
-    assert.deepEqual(analysis.networks.map((n) => n.output), [[4, 6, 6], [2, 6, 6]]);
+    assert.deepEqual(
+      analysis.networks.map((n) => n.output),
+      [
+        [4, 6, 6],
+        [2, 6, 6],
+      ],
+    );
   });
 
   it('turns a fault inside the analysis into an internal-error diagnostic instead of throwing', () => {

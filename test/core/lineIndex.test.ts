@@ -26,9 +26,12 @@ describe('line index', () => {
   it('places a statement after a CRLF line break on its own line', () => {
     const text = 'network N {\r\n  input(3x8x8)\r\n  relu\r\n}';
     const statements = parse(text).file.networks[0].body;
-    assert.deepEqual(statements.map((s) => s.range.start), [
-      { line: 1, character: 2 },
-      { line: 2, character: 2 },
-    ]);
+    assert.deepEqual(
+      statements.map((s) => s.range.start),
+      [
+        { line: 1, character: 2 },
+        { line: 2, character: 2 },
+      ],
+    );
   });
 });

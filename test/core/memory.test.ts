@@ -16,7 +16,11 @@ const fp32 = (batch: number): TrainingSetup => ({ batch, optimizer: 'sgd', preci
 function memoryOf(body: string, setup: TrainingSetup = fp32(1)): NetworkMemory {
   const analysis = analyze(`network N {\n${body}\n}\n`, { graph: true });
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  assert.deepEqual(errors.map((d) => d.message), [], `the test network should be valid:\n${body}`);
+  assert.deepEqual(
+    errors.map((d) => d.message),
+    [],
+    `the test network should be valid:\n${body}`,
+  );
   const memory = networkMemory(analysis.graphs![0], setup);
   assert.ok(memory, 'memory of a complete graph');
   return memory;
@@ -116,7 +120,10 @@ describe('training memory: whole networks', () => {
       const [memory] = analysisMemory(analysis, fp32(3));
       assert.ok(memory);
       assert.equal(memory.savedByStatement.length, analysis.networks[0].statements.length);
-      assert.equal(memory.savedByStatement.reduce((a, b) => a + b, 0), memory.savedActivations);
+      assert.equal(
+        memory.savedByStatement.reduce((a, b) => a + b, 0),
+        memory.savedActivations,
+      );
     });
   }
 

@@ -40,10 +40,16 @@ torch.onnx.export(m, torch.zeros(1, 3, 6, 6), sys.argv[1], input_names=['input']
       const bytes = readFileSync(path);
       const model = decodeOnnxModel(bytes);
       const graph = model.graph!;
-      assert.deepEqual(graph.node!.map((n) => n.op_type), ['Conv', 'Relu', 'Flatten', 'Gemm']);
+      assert.deepEqual(
+        graph.node!.map((n) => n.op_type),
+        ['Conv', 'Relu', 'Flatten', 'Gemm'],
+      );
       assert.equal(model.opset_import!.find((o) => !o.domain)!.version, 13);
       assert.equal(graph.input![0].name, 'input');
-      assert.deepEqual(graph.input![0].type!.tensor_type!.shape!.dim!.map((d) => d.dim_value), [1, 3, 6, 6]);
+      assert.deepEqual(
+        graph.input![0].type!.tensor_type!.shape!.dim!.map((d) => d.dim_value),
+        [1, 3, 6, 6],
+      );
       const dims = Object.fromEntries(graph.initializer!.map((t) => [t.name, t.dims]));
       assert.deepEqual(dims['0.weight'], [8, 3, 3, 3]);
       assert.deepEqual(dims['3.weight'], [5, 288]);

@@ -3,7 +3,9 @@ import { strict as assert } from 'node:assert';
 import { analyze } from '../../src/core';
 
 function problems(body: string): { code: string; message: string }[] {
-  return analyze(`network T {\n${body}\n}\n`).diagnostics.filter((d) => d.severity === 'error').map((d) => ({ code: d.code, message: d.message }));
+  return analyze(`network T {\n${body}\n}\n`)
+    .diagnostics.filter((d) => d.severity === 'error')
+    .map((d) => ({ code: d.code, message: d.message }));
 }
 
 const errors: { why: string; body: string; code: string; says: RegExp }[] = [
@@ -22,7 +24,10 @@ describe('v1.1 ops: errors', () => {
   for (const c of errors) {
     it(c.why, () => {
       const found = problems(c.body);
-      assert.ok(found.some((p) => p.code === c.code && c.says.test(p.message)), JSON.stringify(found));
+      assert.ok(
+        found.some((p) => p.code === c.code && c.says.test(p.message)),
+        JSON.stringify(found),
+      );
     });
   }
 });
@@ -31,7 +36,10 @@ describe('v1.1 ops: upsample(like=LABEL) follows the labelled size at any input 
   for (const size of [224, 513]) {
     it(`at ${size}x${size}`, () => {
       const analysis = analyze(`network D {\n input(3x${size}x${size})\n f: conv(8, 3, stride=8, padding=1)\n global_avgpool\n reshape(8x1x1)\n upsample(like=f, mode="bilinear")\n concat(f)\n}\n`);
-      assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), []);
+      assert.deepEqual(
+        analysis.diagnostics.filter((d) => d.severity === 'error'),
+        [],
+      );
       const side = Math.floor((size + 2 - 3) / 8 + 1);
       assert.deepEqual(analysis.networks[0].output, [16, side, side]);
     });
@@ -67,7 +75,10 @@ describe('v1.1 expression functions', () => {
 
   it('reads block parameters inside function arguments', () => {
     const analysis = analyze('block B(c, w = 0.5) { conv(divisible(c * w, 8), 3, padding=max(1, c // 64)) }\nnetwork T {\n input(3x8x8)\n B(96)\n}\n');
-    assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      analysis.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     assert.deepEqual(analysis.networks[0].output, [48, 8, 8]);
   });
 
@@ -108,7 +119,10 @@ describe('v1.1 expression functions', () => {
 
   it('takes keywords with block parameters, and inside a default', () => {
     const analysis = analyze('block B(c, w = 0.5, m = divisible(c * w, 8, min=32)) { conv(m, 1) }\nnetwork T {\n input(3x8x8)\n B(16)\n B(96, w=1, m=divisible(v=96 * 1, d=16, min=16))\n}\n');
-    assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+    assert.deepEqual(
+      analysis.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
+      [],
+    );
     // B(16): _make_divisible(8.0, 8, min_value=32) = 32; then _make_divisible(96, 16, min_value=16) = 96.
     assert.deepEqual(analysis.networks[0].output, [96, 8, 8]);
     assert.deepEqual(analysis.networks[0].statements[1].outShape, [32, 8, 8]);
@@ -142,6 +156,9 @@ describe('v1.1 expression functions', () => {
   it('offers the nearest keyword as the fix for a misspelt one', () => {
     const text = 'network T {\n input(1x8x8)\n conv(divisible(5, 4, mn=16), 1)\n}\n';
     const [found] = analyze(text).diagnostics;
-    assert.deepEqual(found.fixes?.map((f) => [f.title, f.edits[0].newText]), [['Change to min', 'min']]);
+    assert.deepEqual(
+      found.fixes?.map((f) => [f.title, f.edits[0].newText]),
+      [['Change to min', 'min']],
+    );
   });
 });

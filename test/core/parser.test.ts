@@ -4,17 +4,27 @@ import { analyze, parse } from '../../src/core';
 
 function shapesOf(text: string): (number[] | null)[] {
   const analysis = analyze(text);
-  assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+  assert.deepEqual(
+    analysis.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
+    [],
+  );
   return analysis.networks[0].statements.map((s) => s.outShape);
 }
 
 describe('parser and lexical rules', () => {
   it('ends statements at newlines, semicolons and the closing brace', () => {
-    assert.deepEqual(shapesOf('network N { input(3x8x8); conv(4, 3); relu }'), [[3, 8, 8], [4, 6, 6], [4, 6, 6]]);
+    assert.deepEqual(shapesOf('network N { input(3x8x8); conv(4, 3); relu }'), [
+      [3, 8, 8],
+      [4, 6, 6],
+      [4, 6, 6],
+    ]);
   });
 
   it('ignores newlines inside parentheses', () => {
-    assert.deepEqual(shapesOf('network N {\n input(3x8x8)\n conv(4,\n   3,\n   padding=1)\n}'), [[3, 8, 8], [4, 8, 8]]);
+    assert.deepEqual(shapesOf('network N {\n input(3x8x8)\n conv(4,\n   3,\n   padding=1)\n}'), [
+      [3, 8, 8],
+      [4, 8, 8],
+    ]);
   });
 
   it('accepts shortcut on the line after the residual body', () => {
@@ -22,7 +32,7 @@ describe('parser and lexical rules', () => {
     assert.deepEqual(shapesOf(text)[1], [16, 4, 4]);
   });
 
-  it('checks an assertion written after a compound statement\'s closing brace', () => {
+  it("checks an assertion written after a compound statement's closing brace", () => {
     const analysis = analyze('network N {\n input(8x8x8)\n repeat(2) { conv(8, 3, padding=1) } -> 8x8x9\n}');
     assert.equal(analysis.diagnostics[0].code, 'shape-mismatch');
   });
@@ -56,9 +66,19 @@ describe('parser and lexical rules', () => {
       assert.equal(statement.body.kind, 'call');
       return statement.body.kind === 'call' ? statement.body.args.map((a) => [a.key ?? null, a.value.kind === 'number' ? a.value.value : a.value.kind]) : [];
     };
-    assert.deepEqual(argsOf('conv(4, kernel=3, padding=(1 + 1) * 2)'), [[null, 4], ['kernel', 3], ['padding', 'binary']]);
-    assert.deepEqual(argsOf('conv(out=, 3)'), [['out', 'missing'], [null, 3]]);
-    assert.deepEqual(argsOf('conv(4, stride=)'), [[null, 4], ['stride', 'missing']]);
+    assert.deepEqual(argsOf('conv(4, kernel=3, padding=(1 + 1) * 2)'), [
+      [null, 4],
+      ['kernel', 3],
+      ['padding', 'binary'],
+    ]);
+    assert.deepEqual(argsOf('conv(out=, 3)'), [
+      ['out', 'missing'],
+      [null, 3],
+    ]);
+    assert.deepEqual(argsOf('conv(4, stride=)'), [
+      [null, 4],
+      ['stride', 'missing'],
+    ]);
   });
 
   it('accepts ? in assertions', () => {

@@ -10,16 +10,23 @@ import { analyze } from '../../src/core';
 describe('properties', () => {
   it('never throws on arbitrary text or bytes', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('latin1'))), (text) => {
-        const analysis = analyze(text);
-        assert.ok(Array.isArray(analysis.diagnostics));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 300 }),
+          fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('latin1')),
+        ),
+        (text) => {
+          const analysis = analyze(text);
+          assert.ok(Array.isArray(analysis.diagnostics));
+        },
+      ),
       { numRuns: 400 },
     );
   });
 
   it('never throws on mutations of a real network', () => {
-    const base = 'block B(c) { residual { conv(c, 3, padding=1); batchnorm } }\nnetwork N {\n input(3x32x32)\n x: conv(16, 3, padding="same")\n B(16)\n concat { branch { conv(8, 1) } branch { maxpool(3, stride=1, padding=1) } }\n add(x)\n repeat(2) { relu }\n flatten\n dense(10)\n}';
+    const base =
+      'block B(c) { residual { conv(c, 3, padding=1); batchnorm } }\nnetwork N {\n input(3x32x32)\n x: conv(16, 3, padding="same")\n B(16)\n concat { branch { conv(8, 1) } branch { maxpool(3, stride=1, padding=1) } }\n add(x)\n repeat(2) { relu }\n flatten\n dense(10)\n}';
     const junk = ['(', ')', '{', '}', ',', '=', '->', 'x', '?', '//', '#', '"', '1e999', '-1', 'repeat', 'residual', 'shortcut', 'concat', 'B', '\n', ';', '0'];
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat(base.length), fc.nat(8), fc.constantFrom(...junk)), { maxLength: 6 }), (edits) => {
@@ -45,7 +52,14 @@ describe('properties', () => {
 
   it('agrees with the formulas on random sequential networks', () => {
     const layer = fc.oneof(
-      fc.record({ kind: fc.constant('conv' as const), out: fc.integer({ min: 1, max: 16 }), k: fc.integer({ min: 1, max: 5 }), s: fc.integer({ min: 1, max: 3 }), p: fc.integer({ min: 0, max: 2 }), d: fc.integer({ min: 1, max: 2 }) }),
+      fc.record({
+        kind: fc.constant('conv' as const),
+        out: fc.integer({ min: 1, max: 16 }),
+        k: fc.integer({ min: 1, max: 5 }),
+        s: fc.integer({ min: 1, max: 3 }),
+        p: fc.integer({ min: 0, max: 2 }),
+        d: fc.integer({ min: 1, max: 2 }),
+      }),
       fc.record({ kind: fc.constant('maxpool' as const), k: fc.integer({ min: 1, max: 3 }), s: fc.integer({ min: 1, max: 3 }) }),
       fc.record({ kind: fc.constant('relu' as const) }),
     );
@@ -78,7 +92,10 @@ describe('properties', () => {
         }
         lines.push('}');
         const analysis = analyze(lines.join('\n'));
-        assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), []);
+        assert.deepEqual(
+          analysis.diagnostics.filter((d) => d.severity === 'error'),
+          [],
+        );
         const network = analysis.networks[0];
         assert.deepEqual(network.output, shape);
         assert.equal(network.params.trainable, params);

@@ -28,7 +28,10 @@ describe('safetensors writer', function () {
   it('is read back by the preview loader', function () {
     const bytes = encodeSafetensors(tensors);
     const read = parseSafetensors(bytes.slice().buffer);
-    assert.deepEqual(read.map((t) => [t.name, t.shape, Array.from(t.read())]), tensors.map((t) => [t.name, t.shape, Array.from(t.data)]));
+    assert.deepEqual(
+      read.map((t) => [t.name, t.shape, Array.from(t.read())]),
+      tensors.map((t) => [t.name, t.shape, Array.from(t.data)]),
+    );
   });
 
   it('rejects a duplicate name and a shape that does not fit', function () {

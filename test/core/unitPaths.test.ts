@@ -42,8 +42,22 @@ describe('unit paths: the layers and merges that reach one unit', () => {
     assert.deepEqual(
       disagreement.paths.map((p) => [p.from, p.window, p.centre]),
       [
-        [conv.id, [[5, 6], [7, 8]], [5.5, 7.5]],
-        [identity.id, [[5, 5], [7, 7]], [5, 7]],
+        [
+          conv.id,
+          [
+            [5, 6],
+            [7, 8],
+          ],
+          [5.5, 7.5],
+        ],
+        [
+          identity.id,
+          [
+            [5, 5],
+            [7, 7],
+          ],
+          [5, 7],
+        ],
       ],
     );
     assert.deepEqual(paths.gates, []);
@@ -54,7 +68,11 @@ describe('unit paths: the layers and merges that reach one unit', () => {
     const adds = graph.nodes.filter((n) => n.op === 'add');
     for (const add of adds) {
       const [, h, w] = add.outShape;
-      for (const at of [[0, 0], [h - 1, w - 1], [Math.floor(h / 2), Math.floor(w / 2)]]) {
+      for (const at of [
+        [0, 0],
+        [h - 1, w - 1],
+        [Math.floor(h / 2), Math.floor(w / 2)],
+      ]) {
         const paths = unitPaths(graph, add.id, at)!;
         assert.deepEqual(paths.nodes, ancestors(graph, add.id));
         assert.deepEqual(paths.disagreements, [], `add ${add.id} at ${at}`);
@@ -70,10 +88,16 @@ describe('unit paths: the layers and merges that reach one unit', () => {
     assert.equal(gates.length, 16);
     const last = gates.at(-1)!;
     const paths = unitPaths(graph, last.id, [3, 3])!;
-    assert.deepEqual(paths.gates, gates.map((g) => g.id));
+    assert.deepEqual(
+      paths.gates,
+      gates.map((g) => g.id),
+    );
     assert.deepEqual(paths.disagreements, []);
     // Through the gates the unit reads the whole input.
-    assert.deepEqual(unitWindow(graph, last.id, [3, 3])!.visible, [[0, 223], [0, 223]]);
+    assert.deepEqual(unitWindow(graph, last.id, [3, 3])!.visible, [
+      [0, 223],
+      [0, 223],
+    ]);
   });
 
   it('refuses a unit outside the output, as unitWindow does', () => {

@@ -15,7 +15,10 @@ function network(body: string): string {
 /** The summary field of the last top-level statement. */
 function lastField(body: string) {
   const analysis = analyze(network(body));
-  assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+  assert.deepEqual(
+    analysis.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
+    [],
+  );
   return analysis.networks[0].statements.at(-1)?.receptiveField;
 }
 
@@ -43,7 +46,10 @@ describe('receptive fields: the union where paths merge (v1.1)', () => {
     const analysis = analyze(network('input(1x16)\nconcat { branch { conv(1, 3, padding=1) } branch { pad(1); conv(1, 5, padding=1) } }'));
     const field = analysis.networks[0].statements.at(-1)?.receptiveField;
     assert.deepEqual(field?.size, [5]);
-    assert.ok(analysis.diagnostics.every((d) => d.code !== 'misaligned'), 'equal centres and jumps are aligned');
+    assert.ok(
+      analysis.diagnostics.every((d) => d.code !== 'misaligned'),
+      'equal centres and jumps are aligned',
+    );
   });
 });
 
@@ -69,7 +75,10 @@ describe('receptive fields: whole pixels through transposed convolutions and int
   it('bilinear upsampling reads the two sources around (q + 0.5)/2 - 0.5', () => {
     // q = 7: source 3.25, so inputs 3 and 4; q = 0: source clamps to 0 with zero weight on 1.
     const body = 'input(1x8x8)\nupsample(2, mode="bilinear")';
-    assert.deepEqual(windowAt(body, 3, [7, 0]).window, [[3, 4], [0, 0]]);
+    assert.deepEqual(windowAt(body, 3, [7, 0]).window, [
+      [3, 4],
+      [0, 0],
+    ]);
   });
 
   it("adaptive pooling 13 → 5 uses PyTorch's cells: unit 4 covers [10, 12], unit 1 [2, 5]", () => {
@@ -84,8 +93,14 @@ describe('receptive fields: whole pixels through transposed convolutions and int
 describe('exact unit windows: padding, dilation and the floor', () => {
   it('the window runs into the padding; visible stops at the image', () => {
     const answer = windowAt('input(1x8x8)\nconv(1, 3, padding=1)\nconv(1, 3, stride=2, padding=1)', 4, [0, 0]);
-    assert.deepEqual(answer.window, [[-2, 2], [-2, 2]]);
-    assert.deepEqual(answer.visible, [[0, 2], [0, 2]]);
+    assert.deepEqual(answer.window, [
+      [-2, 2],
+      [-2, 2],
+    ]);
+    assert.deepEqual(answer.visible, [
+      [0, 2],
+      [0, 2],
+    ]);
   });
 
   it('a dilated tap that lands in the padding leaves the first real pixel unread', () => {
@@ -98,13 +113,19 @@ describe('exact unit windows: padding, dilation and the floor', () => {
   it("SqueezeNet's first convolution never reads column 223 of 224", () => {
     // 7x7 stride 2 without padding: outputs 0..108, the last reads [216, 222].
     const answer = windowAt('input(3x224x224)\nconv(96, 7, stride=2)', 3, [108, 108]);
-    assert.deepEqual(answer.visible, [[216, 222], [216, 222]]);
+    assert.deepEqual(answer.visible, [
+      [216, 222],
+      [216, 222],
+    ]);
   });
 
   it('a squeeze-excitation gate reaches the whole input; the summary keeps the local field and names the gate', () => {
     const body = 'input(2x16x16)\nconv(4, 3)\nx: identity\nadaptive_avgpool(1)\nconv(4, 1)\nmultiply(x)';
     const answer = windowAt(body, 7, [0, 0]);
-    assert.deepEqual(answer.visible, [[0, 15], [0, 15]]);
+    assert.deepEqual(answer.visible, [
+      [0, 15],
+      [0, 15],
+    ]);
     const field = lastField(body);
     assert.deepEqual(field?.size, [3, 3]);
     assert.equal(field?.gate, 'multiply(x) at line 7');
@@ -122,13 +143,19 @@ describe('3-D average pooling', () => {
   it('refuses a kernel larger than the unpadded input, as AvgPool3d does', () => {
     const analysis = analyze(network('input(1x1x4x4)\navgpool(2, stride=1, padding=1)'));
     const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-    assert.deepEqual(errors.map((d) => d.code), ['nonpositive-size']);
+    assert.deepEqual(
+      errors.map((d) => d.code),
+      ['nonpositive-size'],
+    );
     assert.match(errors[0].message, /larger than the 1-pixel input/);
   });
 
   it('2-D pooling still accepts it, as AvgPool2d does', () => {
     const analysis = analyze(network('input(1x1x4)\navgpool(2, stride=1, padding=1)'));
-    assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      analysis.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
   });
 });
 

@@ -103,11 +103,7 @@ function log(message: string): void {
 export function ensureTools(root: string = repoRoot()): Tools {
   const tools = toolPaths(root);
   const codeServerManifest = join(dirname(tools.codeServerEntry), '../../package.json');
-  const ready =
-    existsSync(tools.node) &&
-    existsSync(tools.codeServerEntry) &&
-    existsSync(CHROMIUM_PATH) &&
-    JSON.parse(readFileSync(codeServerManifest, 'utf8')).version === CODE_SERVER_VERSION;
+  const ready = existsSync(tools.node) && existsSync(tools.codeServerEntry) && existsSync(CHROMIUM_PATH) && JSON.parse(readFileSync(codeServerManifest, 'utf8')).version === CODE_SERVER_VERSION;
   if (ready) return tools;
   log(`installing editor tools into ${tools.toolsDir} (a few minutes the first time)`);
   const started = Date.now();
@@ -236,8 +232,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const args = [
     tools.codeServerEntry,
     ...common,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
@@ -292,7 +290,11 @@ async function stopProcessGroup(child: ChildProcess, exited: Promise<void>): Pro
     }
   };
   signalGroup('SIGTERM');
-  const timedOut = await within(exited.then(() => false), 5_000, true);
+  const timedOut = await within(
+    exited.then(() => false),
+    5_000,
+    true,
+  );
   if (timedOut) {
     signalGroup('SIGKILL');
     await exited;
@@ -353,16 +355,7 @@ export function workbenchUrl(url: string, folder: string, options: WorkbenchUrlO
 }
 
 /** Chromium flags from REAL-EDITOR.md: no sandbox (root in a container), no GPU, and nothing that reaches for the network. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** Launches a new Debian Chromium (playwright gives it a fresh temporary profile) and opens one page at the given size. */
 async function newPage(viewport = { width: 1400, height: 900 }): Promise<Page> {
@@ -488,7 +481,10 @@ export async function answerOpenDialog(page: Page, path: string, timeoutMs = 20_
       await input.waitFor({ state: 'hidden', timeout: 5_000 });
       return;
     } catch {
-      said = await page.locator('.quick-input-widget .quick-input-message').innerText().catch(() => '');
+      said = await page
+        .locator('.quick-input-widget .quick-input-message')
+        .innerText()
+        .catch(() => '');
     }
   }
   await page.keyboard.press('Escape');
@@ -503,7 +499,10 @@ export async function chooseColorTheme(page: Page, theme: string): Promise<void>
   await runCommand(page, 'Preferences: Color Theme');
   const input = page.locator('.quick-input-widget input');
   await input.fill(theme);
-  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(theme)}$`) }) }).first();
+  const row = page
+    .locator('.quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(theme)}$`) }) })
+    .first();
   await row.waitFor({ timeout: 10_000 });
   await row.click();
   await input.waitFor({ state: 'hidden' });
@@ -586,33 +585,36 @@ export async function hoverAt(page: Page, line: number, text: string, timeoutMs 
   await input.waitFor({ state: 'hidden' });
   // The cursor sits on the wanted line now; the view line drawn at the
   // cursor's height is that line.
-  const point = await page.evaluate(({ needle, showText }) => {
-    const { document } = globalThis as unknown as PageGlobals;
-    const editor = document.querySelector('.editor-instance .monaco-editor');
-    const top = editor?.querySelector('.cursors-layer .cursor')?.style.top;
-    const viewLine = editor && Array.from(editor.querySelectorAll('.view-lines .view-line')).find((element) => element.style.top === top);
-    if (!viewLine) return null;
-    // Monaco draws spaces as no-break spaces.
-    const walker = document.createTreeWalker(viewLine, showText);
-    const nodes: PageText[] = [];
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
-    const whole = nodes.map((node) => node.data.replace(/\u00a0/g, ' ')).join('');
-    let index = whole.indexOf(needle);
-    if (index < 0) return null;
-    // Aim at the middle of the needle so the hover is for that word.
-    index += Math.floor(needle.length / 2);
-    for (const node of nodes) {
-      if (index < node.data.length) {
-        const range = document.createRange();
-        range.setStart(node, index);
-        range.setEnd(node, index + 1);
-        const rect = range.getBoundingClientRect();
-        return { x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 };
+  const point = await page.evaluate(
+    ({ needle, showText }) => {
+      const { document } = globalThis as unknown as PageGlobals;
+      const editor = document.querySelector('.editor-instance .monaco-editor');
+      const top = editor?.querySelector('.cursors-layer .cursor')?.style.top;
+      const viewLine = editor && Array.from(editor.querySelectorAll('.view-lines .view-line')).find((element) => element.style.top === top);
+      if (!viewLine) return null;
+      // Monaco draws spaces as no-break spaces.
+      const walker = document.createTreeWalker(viewLine, showText);
+      const nodes: PageText[] = [];
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
+      const whole = nodes.map((node) => node.data.replace(/\u00a0/g, ' ')).join('');
+      let index = whole.indexOf(needle);
+      if (index < 0) return null;
+      // Aim at the middle of the needle so the hover is for that word.
+      index += Math.floor(needle.length / 2);
+      for (const node of nodes) {
+        if (index < node.data.length) {
+          const range = document.createRange();
+          range.setStart(node, index);
+          range.setEnd(node, index + 1);
+          const rect = range.getBoundingClientRect();
+          return { x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 };
+        }
+        index -= node.data.length;
       }
-      index -= node.data.length;
-    }
-    return null;
-  }, { needle: text, showText: SHOW_TEXT });
+      return null;
+    },
+    { needle: text, showText: SHOW_TEXT },
+  );
   if (!point) throw new Error(`"${text}" is not on line ${line} of the active editor`);
   // Leave first, so that hovering the same spot twice shows the hover again.
   await page.mouse.move(0, 0);
@@ -635,19 +637,22 @@ export interface Token {
 
 /** The coloured runs of the editor's rendered lines, top to bottom; a grammar that works gives several distinct `mtk` classes. */
 export async function editorTokens(page: Page): Promise<Token[][]> {
-  return page.locator('.editor-instance .monaco-editor .view-lines').first().evaluate((element) => {
-    const { getComputedStyle } = globalThis as unknown as PageGlobals;
-    const lines = element as unknown as PageElement;
-    return Array.from(lines.querySelectorAll('.view-line'))
-      .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
-      .map((line) =>
-        Array.from(line.querySelectorAll('span[class*="mtk"]')).map((span) => ({
-          text: (span.textContent ?? '').replace(/\u00a0/g, ' '),
-          className: span.className,
-          color: getComputedStyle(span).color,
-        })),
-      );
-  });
+  return page
+    .locator('.editor-instance .monaco-editor .view-lines')
+    .first()
+    .evaluate((element) => {
+      const { getComputedStyle } = globalThis as unknown as PageGlobals;
+      const lines = element as unknown as PageElement;
+      return Array.from(lines.querySelectorAll('.view-line'))
+        .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+        .map((line) =>
+          Array.from(line.querySelectorAll('span[class*="mtk"]')).map((span) => ({
+            text: (span.textContent ?? '').replace(/\u00a0/g, ' '),
+            className: span.className,
+            color: getComputedStyle(span).color,
+          })),
+        );
+    });
 }
 
 /** An inlay hint as drawn in the editor, with the 1-based line it sits on. */
@@ -666,24 +671,31 @@ export interface InlayHint {
  * up too; a plain `.cnn` editor has none). Hints arrive asynchronously: poll.
  */
 export async function inlayHints(page: Page): Promise<InlayHint[]> {
-  return page.locator('.editor-instance .monaco-editor').first().evaluate((element) => {
-    const editor = element as unknown as PageElement;
-    const lineNumbers = new Map<string, number>();
-    for (const margin of Array.from(editor.querySelectorAll('.margin-view-overlays > div'))) {
-      const number = Number(margin.querySelector('.line-numbers')?.textContent);
-      if (number) lineNumbers.set(margin.style.top, number);
-    }
-    const hints: { line: number; label: string; lineText: string }[] = [];
-    for (const viewLine of Array.from(editor.querySelectorAll('.view-lines .view-line'))) {
-      const spans = Array.from(viewLine.querySelectorAll('span[class*="mtk"]'));
-      const isHint = (span: PageElement) => /\bdyn-rule-/.test(span.className);
-      const lineText = spans.filter((span) => !isHint(span)).map((span) => span.textContent ?? '').join('').replace(/\u00a0/g, ' ');
-      for (const span of spans.filter(isHint)) {
-        hints.push({ line: lineNumbers.get(viewLine.style.top) ?? 0, label: (span.textContent ?? '').replace(/\u00a0/g, ' ').trim(), lineText });
+  return page
+    .locator('.editor-instance .monaco-editor')
+    .first()
+    .evaluate((element) => {
+      const editor = element as unknown as PageElement;
+      const lineNumbers = new Map<string, number>();
+      for (const margin of Array.from(editor.querySelectorAll('.margin-view-overlays > div'))) {
+        const number = Number(margin.querySelector('.line-numbers')?.textContent);
+        if (number) lineNumbers.set(margin.style.top, number);
       }
-    }
-    return hints.sort((a, b) => a.line - b.line);
-  });
+      const hints: { line: number; label: string; lineText: string }[] = [];
+      for (const viewLine of Array.from(editor.querySelectorAll('.view-lines .view-line'))) {
+        const spans = Array.from(viewLine.querySelectorAll('span[class*="mtk"]'));
+        const isHint = (span: PageElement) => /\bdyn-rule-/.test(span.className);
+        const lineText = spans
+          .filter((span) => !isHint(span))
+          .map((span) => span.textContent ?? '')
+          .join('')
+          .replace(/\u00a0/g, ' ');
+        for (const span of spans.filter(isHint)) {
+          hints.push({ line: lineNumbers.get(viewLine.style.top) ?? 0, label: (span.textContent ?? '').replace(/\u00a0/g, ' ').trim(), lineText });
+        }
+      }
+      return hints.sort((a, b) => a.line - b.line);
+    });
 }
 
 /**

@@ -37,15 +37,23 @@ async function goTo(page: Page, where: string): Promise<void> {
 
 /** The text of the rendered lines of an editor, top to bottom, with Monaco's no-break spaces made plain. */
 async function editorLines(editor: Locator): Promise<string[]> {
-  return editor.locator('.view-lines').first().evaluate((element) => {
-    const lines = Array.from((element as unknown as { querySelectorAll(s: string): ArrayLike<{ style: { top: string }; textContent: string | null }> }).querySelectorAll('.view-line'));
-    return lines.sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top)).map((line) => (line.textContent ?? '').replace(/\u00a0/g, ' '));
-  });
+  return editor
+    .locator('.view-lines')
+    .first()
+    .evaluate((element) => {
+      const lines = Array.from((element as unknown as { querySelectorAll(s: string): ArrayLike<{ style: { top: string }; textContent: string | null }> }).querySelectorAll('.view-line'));
+      return lines.sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top)).map((line) => (line.textContent ?? '').replace(/\u00a0/g, ' '));
+    });
 }
 
 /** "Ln 9, Col 3" from the status bar: where the cursor of the active editor is. */
 async function cursorPlace(page: Page): Promise<string> {
-  return (await page.locator('#status\\.editor\\.selection').innerText().catch(() => '')).trim();
+  return (
+    await page
+      .locator('#status\\.editor\\.selection')
+      .innerText()
+      .catch(() => '')
+  ).trim();
 }
 
 describe('real VS Code: the editor loop (hover, completion, outline, summary, errors)', function () {
@@ -96,7 +104,13 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     await page.keyboard.press('Control+Space');
     const rows = page.locator('.editor-widget.suggest-widget .monaco-list-row');
     const labels = await until(
-      async () => (await rows.locator('.label-name').allInnerTexts().catch(() => [] as string[])).map((l) => l.trim()),
+      async () =>
+        (
+          await rows
+            .locator('.label-name')
+            .allInnerTexts()
+            .catch(() => [] as string[])
+        ).map((l) => l.trim()),
       (list) => list.includes('conv'),
       'the suggestions list conv',
     );
@@ -104,11 +118,19 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     assert.equal(labels.filter((l) => l === 'concat').length, 1, labels.join(', '));
     await page.keyboard.press('Enter');
     const editor = page.locator('.editor-instance .monaco-editor').first();
-    const lines = await until(() => editorLines(editor), (l) => l.some((line) => line.includes('conv(out, kernel)')), 'the snippet inserted');
+    const lines = await until(
+      () => editorLines(editor),
+      (l) => l.some((line) => line.includes('conv(out, kernel)')),
+      'the snippet inserted',
+    );
     assert.ok(lines.includes('  conv(out, kernel)'), lines.join('\n'));
     // The first placeholder is selected: typing replaces "out".
     await page.keyboard.type('32');
-    await until(() => editorLines(editor), (l) => l.includes('  conv(32, kernel)'), 'the first placeholder replaced');
+    await until(
+      () => editorLines(editor),
+      (l) => l.includes('  conv(32, kernel)'),
+      'the first placeholder replaced',
+    );
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+Z');
     await page.keyboard.press('Control+Z');
@@ -118,14 +140,25 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     await e2e.openFile(page, 'lenet.cnn');
     await e2e.runCommand(page, 'Explorer: Focus on Outline View');
     const texts = await until(
-      async () => (await page.locator('.pane-body').filter({ has: page.locator('.outline-element') }).locator('.monaco-list-row').allInnerTexts().catch(() => [] as string[])).map((t) => t.replace(/\s+/g, ' ').trim()),
+      async () =>
+        (
+          await page
+            .locator('.pane-body')
+            .filter({ has: page.locator('.outline-element') })
+            .locator('.monaco-list-row')
+            .allInnerTexts()
+            .catch(() => [] as string[])
+        ).map((t) => t.replace(/\s+/g, ' ').trim()),
       (list) => list.some((t) => /^conv ?16x10x10$/.test(t)),
       'the outline shows conv 16x10x10',
     );
     // The network with its input and output, then each statement with its shape, in order.
     // (The outline draws name and shape in separate elements: compared without spaces.)
     const expected = ['LeNet5 1x32x32 → 10', 'input 1x32x32', 'conv 6x28x28', 'tanh 6x28x28', 'avgpool 6x14x14', 'conv 16x10x10'];
-    assert.deepEqual(texts.slice(0, 6).map((t) => t.replace(/ /g, '')), expected.map((t) => t.replace(/ /g, '')));
+    assert.deepEqual(
+      texts.slice(0, 6).map((t) => t.replace(/ /g, '')),
+      expected.map((t) => t.replace(/ /g, '')),
+    );
   });
 
   it('Show Network Summary opens the per-layer table; a row leads to its line; the table follows an edit', async () => {
@@ -134,23 +167,48 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     await e2e.runCommand(page, 'CNN Lens: Show Network Summary');
     await page.locator('.tabs-container .tab', { hasText: 'lenet.cnn (summary)' }).first().waitFor({ timeout: 30_000 });
     const summary = page.locator('.editor-instance .monaco-editor', { hasText: 'Layer (statement)' }).first();
-    const lines = await until(() => editorLines(summary), (l) => l.some((line) => line.startsWith('Total params: 61,706')), 'the summary table');
-    assert.ok(lines.some((l) => /^conv\(16, 5\)\s+9\s+16x10x10\s+2,416\s+240,000/.test(l)), lines.join('\n'));
+    const lines = await until(
+      () => editorLines(summary),
+      (l) => l.some((line) => line.startsWith('Total params: 61,706')),
+      'the summary table',
+    );
+    assert.ok(
+      lines.some((l) => /^conv\(16, 5\)\s+9\s+16x10x10\s+2,416\s+240,000/.test(l)),
+      lines.join('\n'),
+    );
     // An edit of the source shows in the table: conv(20, 5) makes 20x10x10.
     await page.locator('.editor-instance .monaco-editor textarea').first().focus();
     await goTo(page, ':9:8');
     await page.keyboard.press('Shift+ArrowRight');
     await page.keyboard.press('Shift+ArrowRight');
     await page.keyboard.type('20');
-    await until(() => editorLines(summary), (l) => l.some((line) => /^conv\(20, 5\)\s+9\s+20x10x10/.test(line)), 'the summary after the edit');
+    await until(
+      () => editorLines(summary),
+      (l) => l.some((line) => /^conv\(20, 5\)\s+9\s+20x10x10/.test(line)),
+      'the summary after the edit',
+    );
     // Ctrl+click the row of conv(20, 5): the source editor's cursor goes to line 9.
     await goTo(page, ':1');
-    await until(async () => summary.locator('.detected-link').count(), (n) => n >= 13, 'the rows drawn as links');
-    const link = summary.locator('.view-line', { hasText: /^conv\(20,\s5\)/ }).locator('.detected-link').first();
+    await until(
+      async () => summary.locator('.detected-link').count(),
+      (n) => n >= 13,
+      'the rows drawn as links',
+    );
+    const link = summary
+      .locator('.view-line', { hasText: /^conv\(20,\s5\)/ })
+      .locator('.detected-link')
+      .first();
     // The table may be redrawn under the pointer as the server's analysis settles: click again if it was.
     await link.click({ modifiers: ['Control'], timeout: 10_000 }).catch(() => link.click({ modifiers: ['Control'], force: true }));
     await until(
-      async () => `${await cursorPlace(page)} in ${(await page.locator('.tabs-container .tab.active').first().innerText().catch(() => '')).replace(/\s+/g, '')}`,
+      async () =>
+        `${await cursorPlace(page)} in ${(
+          await page
+            .locator('.tabs-container .tab.active')
+            .first()
+            .innerText()
+            .catch(() => '')
+        ).replace(/\s+/g, '')}`,
       (place) => /^Ln 9, Col 1 in lenet\.cnn/.test(place),
       'the cursor on line 9 of lenet.cnn after the click',
     );
@@ -159,15 +217,27 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
   it('the status bar counts the errors ("3 shape errors") and a click goes to the first', async () => {
     // The edit above made three assertions wrong: -> 16x10x10 (line 9), -> 16x5x5 (20x5x5) and -> 400 (500).
     const item = page.locator('.statusbar-item', { hasText: /shape error/ }).first();
-    const text = await until(async () => (await item.innerText().catch(() => '')).trim(), (t) => t.includes('3 shape errors'), 'the error count in the status bar');
+    const text = await until(
+      async () => (await item.innerText().catch(() => '')).trim(),
+      (t) => t.includes('3 shape errors'),
+      'the error count in the status bar',
+    );
     assert.match(text, /^3 shape errors$/);
     await page.locator('.editor-instance .monaco-editor textarea').first().focus();
     await goTo(page, ':1');
     await item.click();
     // The shape-mismatch starts at the asserted shape, 16x10x10, in column 26.
-    await until(() => cursorPlace(page), (place) => /^Ln 9, Col 26\b/.test(place), 'the cursor at the assertion on line 9');
+    await until(
+      () => cursorPlace(page),
+      (place) => /^Ln 9, Col 26\b/.test(place),
+      'the cursor at the assertion on line 9',
+    );
     // Undo the edit: the error and the item go.
     await page.keyboard.press('Control+Z');
-    await until(async () => item.count(), (n) => n === 0, 'the error item hidden once the file is clean');
+    await until(
+      async () => item.count(),
+      (n) => n === 0,
+      'the error item hidden once the file is clean',
+    );
   });
 });

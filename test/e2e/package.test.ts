@@ -55,7 +55,10 @@ describe('packaged extension (.vsix)', function () {
         /\.(ts|map)$/.test(e.name) ||
         /^extension\/dist\/(cli|bench|grammar)\.js$/.test(e.name),
     );
-    assert.deepEqual(unwanted.map((e) => e.name), []);
+    assert.deepEqual(
+      unwanted.map((e) => e.name),
+      [],
+    );
   });
 
   it('stays small', () => {

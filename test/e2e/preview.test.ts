@@ -28,7 +28,8 @@ async function cursorLine(page: Page): Promise<number> {
  * installed with torchvision) so the check does not trust the page itself.
  */
 function pixelSpread(png: string): { std: number; colours: number } {
-  const script = 'import sys, json; from PIL import Image, ImageStat; im = Image.open(sys.argv[1]).convert("RGB"); print(json.dumps({"std": ImageStat.Stat(im.convert("L")).stddev[0], "colours": len(im.getcolors(1 << 24))}))';
+  const script =
+    'import sys, json; from PIL import Image, ImageStat; im = Image.open(sys.argv[1]).convert("RGB"); print(json.dumps({"std": ImageStat.Stat(im.convert("L")).stddev[0], "colours": len(im.getcolors(1 << 24))}))';
   const run = spawnSync('/usr/bin/python3', ['-c', script, png], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`reading ${png} with Pillow failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as { std: number; colours: number };
@@ -70,7 +71,10 @@ async function shownTopClasses(preview: FrameLocator): Promise<ShownClass[]> {
 function assertTorchTopFive(shown: ShownClass[], torch: number[], tolerance: number, what: string): void {
   assert.equal(shown.length, 5, `${what}: the panel shows ${shown.length} classes`);
   for (const { index, probability } of shown) {
-    assert.ok(Math.abs(probability - torch[index]) <= tolerance, `${what}: class ${index} has ${probability} in the panel, ${torch[index]} in PyTorch (tolerance ${tolerance}); all of PyTorch's: ${torch.map((p) => p.toFixed(4)).join(' ')}`);
+    assert.ok(
+      Math.abs(probability - torch[index]) <= tolerance,
+      `${what}: class ${index} has ${probability} in the panel, ${torch[index]} in PyTorch (tolerance ${tolerance}); all of PyTorch's: ${torch.map((p) => p.toFixed(4)).join(' ')}`,
+    );
   }
   const weakestShown = Math.min(...shown.map((c) => torch[c.index]));
   const best = torch.map((p, index) => ({ p, index })).filter((c) => !shown.some((s) => s.index === c.index));
@@ -143,7 +147,6 @@ describe('the preview panel in real VS Code (code-server)', function () {
     assert.ok(spread.colours > 16 && spread.std > 10, `the feature maps look blank: ${JSON.stringify(spread)}`);
   });
 
-
   // The user's own files, each giving PyTorch's answer on the same picture and weights.
   const runs = async () => Number((await preview.locator('[data-testid="side"]').getAttribute('data-runs')) ?? 0);
 
@@ -158,8 +161,7 @@ describe('the preview panel in real VS Code (code-server)', function () {
     }
   }
 
-
-  it('loads safetensors weights written by torch, then a workspace PNG, and shows PyTorch\'s top 5 after the panel\'s softmax', async () => {
+  it("loads safetensors weights written by torch, then a workspace PNG, and shows PyTorch's top 5 after the panel's softmax", async () => {
     await afterRun(async () => {
       await preview.locator('[data-testid="weights"]').selectOption('__pick-weights__');
       await e2e.answerOpenDialog(page, join(folder, 'lenet5.safetensors'));
@@ -206,7 +208,7 @@ describe('the preview panel in real VS Code (code-server)', function () {
     await preview.locator('[data-testid="layer-title"]', { hasText: 'dense' }).waitFor({ timeout: 10_000 });
   });
 
-  it('loads a tfjs model.json with its shard and gives PyTorch\'s answer with those weights', async () => {
+  it("loads a tfjs model.json with its shard and gives PyTorch's answer with those weights", async () => {
     await afterRun(async () => {
       await preview.locator('[data-testid="weights"]').selectOption('__pick-weights__');
       await e2e.answerOpenDialog(page, join(folder, 'tfjs/model.json'));
@@ -222,7 +224,10 @@ describe('the preview panel in real VS Code (code-server)', function () {
     await preview.locator('[data-testid="weights"]').selectOption('__pick-weights__');
     await e2e.answerOpenDialog(page, join(folder, 'evil/model.json'));
     await preview.locator('[data-testid="messages"]', { hasText: 'leaves the model' }).waitFor({ timeout: 20_000 });
-    assert.match(await preview.locator('[data-testid="messages"]').innerText(), /Could not read the weights: .*"\.\.\/tfjs\/group1-shard1of1\.bin", which is not read because it leaves the model's folder/);
+    assert.match(
+      await preview.locator('[data-testid="messages"]').innerText(),
+      /Could not read the weights: .*"\.\.\/tfjs\/group1-shard1of1\.bin", which is not read because it leaves the model's folder/,
+    );
     assert.equal(await preview.locator('[data-testid="weights"]').inputValue(), 'file:model.json');
   });
 
@@ -264,7 +269,11 @@ describe('the preview panel in real VS Code (code-server)', function () {
           const buttons = (toolbar as unknown as { querySelectorAll(selector: string): ArrayLike<Styled> }).querySelectorAll('button:not([hidden]):not(:disabled)');
           return Array.from(buttons).map((button) => {
             const [fg, bg] = [luminance(rgba(page.getComputedStyle(button).color)), luminance(backdrop(button))];
-            return { button: button.getAttribute('data-testid'), ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05), colours: `${page.getComputedStyle(button).color} on ${page.getComputedStyle(button).backgroundColor}` };
+            return {
+              button: button.getAttribute('data-testid'),
+              ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05),
+              colours: `${page.getComputedStyle(button).color} on ${page.getComputedStyle(button).backgroundColor}`,
+            };
           });
         });
         assert.ok(contrasts.length >= 5, `${theme}: the toolbar shows its buttons`);
@@ -315,7 +324,13 @@ describe('the preview panel in real VS Code (code-server)', function () {
       this.skip();
     }
     const threads = Number(/\((\d+) threads\)/.exec(caption)?.[1] ?? 1);
-    assert.ok(threads >= 2, `the run used one thread: "${caption}"; messages: ${await wide.locator('[data-testid="messages"]').innerText().catch(() => '')}`);
+    assert.ok(
+      threads >= 2,
+      `the run used one thread: "${caption}"; messages: ${await wide
+        .locator('[data-testid="messages"]')
+        .innerText()
+        .catch(() => '')}`,
+    );
     assert.match(await wide.locator('[data-testid="backend-note"]').innerText(), new RegExp(`shared by ${threads} threads`));
     // The timing table says which layer was shared: the convolution, node 1.
     assert.match(await wide.locator('[data-testid="timing-row"][data-node="1"]').innerText(), new RegExp(`line 3\\), shared by ${threads} threads`));

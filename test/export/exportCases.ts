@@ -101,7 +101,10 @@ export function exportCases(): ExportCase[] {
 function allCases(): ExportCase[] {
   const cases: ExportCase[] = [];
   for (const dir of ['examples', 'test/data/diagnostics']) {
-    for (const name of readdirSync(dir).filter((f) => f.endsWith('.cnn')).sort()) cases.push(...casesOf(`${dir}/${name}`, readFileSync(join(dir, name), 'utf8')));
+    for (const name of readdirSync(dir)
+      .filter((f) => f.endsWith('.cnn'))
+      .sort())
+      cases.push(...casesOf(`${dir}/${name}`, readFileSync(join(dir, name), 'utf8')));
   }
   for (const [name, text] of Object.entries(PARITY_NETS)) cases.push(...casesOf(`parity:${name}`, text));
   for (const [name, text] of Object.entries(EXPORT_NETS)) {
@@ -162,7 +165,14 @@ export function torchRuns(): TorchRun[] {
       const source = exportSource(testCase.text, testCase.network);
       if (isExportFailure(source)) throw new Error(`${testCase.title}: ${source.failure}`);
       const inputShape = source.network.input!;
-      const run: TorchRun = { testCase, source, input: uniform(index + 11, inputShape.reduce((a, b) => a * b, 1)) };
+      const run: TorchRun = {
+        testCase,
+        source,
+        input: uniform(
+          index + 11,
+          inputShape.reduce((a, b) => a * b, 1),
+        ),
+      };
       runs.push(run);
       const exported = writePytorch(source);
       if (isExportFailure(exported)) {

@@ -135,7 +135,10 @@ async function exportRequest(page: Page): Promise<unknown> {
   });
   if (!plain?.weights) return plain;
   const back = (b: { array: number[]; isBytes: boolean }) => (b.isBytes ? Uint8Array.from(b.array) : b.array);
-  return { ...plain, weights: { ...plain.weights, bytes: back(plain.weights.bytes), ...(plain.weights.extraFiles ? { extraFiles: plain.weights.extraFiles.map((f) => ({ ...f, bytes: back(f.bytes) })) } : {}) } };
+  return {
+    ...plain,
+    weights: { ...plain.weights, bytes: back(plain.weights.bytes), ...(plain.weights.extraFiles ? { extraFiles: plain.weights.extraFiles.map((f) => ({ ...f, bytes: back(f.bytes) })) } : {}) },
+  };
 }
 
 describe('the preview exports the weights it runs', function () {
@@ -215,7 +218,10 @@ describe('the preview exports the weights it runs', function () {
     const bytes = new Uint8Array([1, 2, 3]);
     const cases: [unknown, RegExp][] = [
       [{ type: 'exportNetwork', weights: { name: '../w.safetensors', bytes } }, /'name' should be a plain file name/],
-      [{ type: 'exportNetwork', weights: { name: 'model.json', bytes, extraFiles: [{ name: '../../etc/shard.bin', bytes }] } }, /extraFiles\[0\] is named "..\/..\/etc\/shard.bin", refused because it leaves the model's folder/],
+      [
+        { type: 'exportNetwork', weights: { name: 'model.json', bytes, extraFiles: [{ name: '../../etc/shard.bin', bytes }] } },
+        /extraFiles\[0\] is named "..\/..\/etc\/shard.bin", refused because it leaves the model's folder/,
+      ],
       [{ type: 'exportNetwork', weights: { name: 'w.safetensors', bytes: { type: 'Buffer', data: [1, 2, 3] } } }, /'bytes' should be bytes .*JSON-serialised Node Buffer/],
       [{ type: 'exportNetwork', weights: 'w.safetensors' }, /'weights' should be an object/],
     ];

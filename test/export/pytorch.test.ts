@@ -61,7 +61,15 @@ describe('export to PyTorch, run in torch', function () {
         const report = run.report!;
         const network = run.source.network;
         assert.deepEqual(
-          { trainable: report.trainable, buffers: report.buffers, macs: report.macs, outShape: report.outShape, missing: report.missing, unexpected: report.unexpected, batchAgrees: report.batchAgrees },
+          {
+            trainable: report.trainable,
+            buffers: report.buffers,
+            macs: report.macs,
+            outShape: report.outShape,
+            missing: report.missing,
+            unexpected: report.unexpected,
+            batchAgrees: report.batchAgrees,
+          },
           { trainable: network.params.trainable, buffers: network.params.nonTrainable, macs: network.macs, outShape: network.output, missing: [], unexpected: [], batchAgrees: true },
         );
       });
@@ -96,7 +104,10 @@ describe('export to PyTorch, run in torch', function () {
 
       it('imports only torch', () => {
         const imports = run.code!.split('\n').filter((line) => /^\s*(import|from)\s/.test(line));
-        assert.deepEqual(imports.filter((line) => !/^(import torch|from torch import nn|import torch\.nn\.functional as F)$/.test(line)), []);
+        assert.deepEqual(
+          imports.filter((line) => !/^(import torch|from torch import nn|import torch\.nn\.functional as F)$/.test(line)),
+          [],
+        );
       });
     });
   }

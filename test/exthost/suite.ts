@@ -70,7 +70,10 @@ export function defineSuite(): void {
       const whole = new vscode.Range(0, 0, document.lineCount, 0);
       const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', document.uri, whole);
       const labels = hints.map((h) => `${h.position.line}:${typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('')}`);
-      assert.ok(labels.some((l) => /^6:.*16x10x10/.test(l)), labels.join(', '));
+      assert.ok(
+        labels.some((l) => /^6:.*16x10x10/.test(l)),
+        labels.join(', '),
+      );
     });
 
     it('fixes the assertion with the preferred quick fix', async () => {
@@ -85,7 +88,7 @@ export function defineSuite(): void {
       await vscode.commands.executeCommand('workbench.action.files.revert');
     });
 
-    it('summarises the network on command: its name, input and LeNet-5\'s 61,706 parameters', async () => {
+    it("summarises the network on command: its name, input and LeNet-5's 61,706 parameters", async () => {
       await vscode.window.showTextDocument(document);
       const text = await vscode.commands.executeCommand<string | undefined>('cnnLens.showSummary');
       assert.ok(text, 'the command returns the summary it wrote');

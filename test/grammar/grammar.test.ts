@@ -21,7 +21,10 @@ describe('generated grammars (grammars/, the TextMate op list)', () => {
   it('colours every op of the registry, and only whole op names, as an op in the TextMate grammar', () => {
     const grammar = JSON.parse(readFileSync(textMateGrammarPath, 'utf8')) as { repository: { op: { match: string } } };
     const op = new RegExp(`^(?:${grammar.repository.op.match})$`);
-    assert.deepEqual(allOpNames().filter((name) => !op.test(name)), []);
+    assert.deepEqual(
+      allOpNames().filter((name) => !op.test(name)),
+      [],
+    );
     // The ops that the hand-kept list once lacked, and words that only start like an op.
     for (const name of ['depthwise_conv2d', 'separable_conv3d', 'instancenorm', 'swish', 'softplus']) assert.ok(op.test(name), name);
     for (const word of ['convolution', 'relu7', 'Conv', 'my_relu']) assert.ok(!op.test(word), word);

@@ -111,7 +111,11 @@ describe('Keras import (tfjs-layers model.json)', function () {
       assert.equal(run.code, 0, run.stderr);
       const text = readFileSync(out, 'utf8');
       const analysis = analyze(text);
-      assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), [], text);
+      assert.deepEqual(
+        analysis.diagnostics.filter((d) => d.severity === 'error'),
+        [],
+        text,
+      );
       const network = analysis.networks[0];
       assert.deepEqual(network.params, { trainable: count(model.trainableWeights), nonTrainable: count(model.nonTrainableWeights) });
       // tfjs's output shape is channels-last with the batch first; these outputs have no spatial axes.

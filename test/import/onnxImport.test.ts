@@ -76,7 +76,13 @@ describe('readable output', function () {
     // One definition of the three convolutions of a bottleneck, called by the plain and the projecting unit.
     assert.equal(text.match(/conv\(c \* 4, 1, /g)?.length, 2, text); // the branch's expansion and the projection shortcut
     assert.equal(text.match(/conv\(c, 3, /g)?.length, 1, text);
-    for (const [blocks, width] of [[2, 64], [3, 128], [5, 256], [2, 512]]) assert.match(text, new RegExp(`repeat\\(${blocks}\\) \\{ Bottleneck\\(${width}\\) \\}`));
+    for (const [blocks, width] of [
+      [2, 64],
+      [3, 128],
+      [5, 256],
+      [2, 512],
+    ])
+      assert.match(text, new RegExp(`repeat\\(${blocks}\\) \\{ Bottleneck\\(${width}\\) \\}`));
     assert.match(text, /^ {2}global_avgpool\b.*\n {2}dense\(1000\)/m);
   });
 
@@ -185,7 +191,10 @@ describe('ONNX import without Python (a model written by the project encoder)', 
     const network = analyze(result.model.text).networks[0];
     // 4·3·3·3 + 4 for the convolution, 2·4 + 2 for the classifier.
     assert.deepEqual(network.params, { trainable: 122, nonTrainable: 0 });
-    assert.deepEqual(result.model.tensors.map((t) => `${t.key} ${t.tensor.shape.join('x')}`), ['conv.weight 4x3x3x3', 'conv.bias 4', 'fc.weight 2x4', 'fc.bias 2']);
+    assert.deepEqual(
+      result.model.tensors.map((t) => `${t.key} ${t.tensor.shape.join('x')}`),
+      ['conv.weight 4x3x3x3', 'conv.bias 4', 'fc.weight 2x4', 'fc.bias 2'],
+    );
     // The weight is the file's own bytes: sin(i + 1) / 4 as written.
     assert.ok(Math.abs(result.model.tensors[0].tensor.read()[5] - Math.sin(6) / 4) < 1e-7);
   });

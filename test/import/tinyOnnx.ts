@@ -26,7 +26,13 @@ export function tinyOnnxModel(): Uint8Array {
       output: [{ name: 'logits', type: { tensor_type: { elem_type: OnnxDataType.FLOAT, shape: { dim: [{ dim_value: 1 }, { dim_value: 2 }] } } } }],
       initializer: [floats('conv.weight', [4, 3, 3, 3]), floats('conv.bias', [4]), floats('fc.weight', [2, 4]), floats('fc.bias', [2])],
       node: [
-        { name: '/conv/Conv', op_type: 'Conv', input: ['image', 'conv.weight', 'conv.bias'], output: ['c'], attribute: [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1]), ints('strides', [1, 1])] },
+        {
+          name: '/conv/Conv',
+          op_type: 'Conv',
+          input: ['image', 'conv.weight', 'conv.bias'],
+          output: ['c'],
+          attribute: [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1]), ints('strides', [1, 1])],
+        },
         { name: '/relu/Relu', op_type: 'Relu', input: ['c'], output: ['r'] },
         { name: '/pool/GlobalAveragePool', op_type: 'GlobalAveragePool', input: ['r'], output: ['p'] },
         { name: '/Flatten', op_type: 'Flatten', input: ['p'], output: ['f'], attribute: [{ name: 'axis', type: OnnxAttributeType.INT, i: 1 }] },

@@ -27,13 +27,14 @@ const exampleFiles = readdirSync('examples')
   .sort();
 
 /** Examples whose batch-8 comparison runs at a smaller input: the ImageNet networks, which accept any size from 64x64 up. */
-const smallerAtBatch8: Record<string, string> = Object.fromEntries(
-  [
-    ...['alexnet', 'vgg16', 'resnet18', 'resnet50', 'resnet152', 'mobilenet_v2', 'efficientnet_b0', 'densenet121', 'shufflenet_v2', 'convnext_tiny', 'deeplabv3'].map((name) => [`${name}.cnn`, '3x64x64']),
-    // Inception-v3's stem needs at least 75x75.
-    ['inception_v3.cnn', '3x96x96'],
-  ],
-);
+const smallerAtBatch8: Record<string, string> = Object.fromEntries([
+  ...['alexnet', 'vgg16', 'resnet18', 'resnet50', 'resnet152', 'mobilenet_v2', 'efficientnet_b0', 'densenet121', 'shufflenet_v2', 'convnext_tiny', 'deeplabv3'].map((name) => [
+    `${name}.cnn`,
+    '3x64x64',
+  ]),
+  // Inception-v3's stem needs at least 75x75.
+  ['inception_v3.cnn', '3x96x96'],
+]);
 
 /**
  * The smallest batch PyTorch can train each example at: 1, except where batch

@@ -91,11 +91,7 @@ describe('examples agree with PyTorch (torch_oracle.py)', function () {
         },
         `${name}: the analysis (actual) disagrees with PyTorch (expected)`,
       );
-      assert.equal(
-        network.params.total,
-        network.params.trainable + network.params.nonTrainable,
-        `${name}: params.total should be trainable + nonTrainable`,
-      );
+      assert.equal(network.params.total, network.params.trainable + network.params.nonTrainable, `${name}: params.total should be trainable + nonTrainable`);
     });
   }
 });

@@ -97,9 +97,11 @@ const focused: Record<string, string> = {
   'squeeze-excitation': 'input(2x16x16)\nconv(4, 3)\nx: identity\nadaptive_avgpool(1)\nconv(4, 1)\nmultiply(x)\nconv(4, 3)',
   'a 1-D network': 'input(2x50)\nconv(4, 5, stride=2)\nmaxpool(3, stride=2, ceil_mode=true)\nupsample(2, mode="linear")',
   'a 3-D network': 'input(1x8x12x12)\nconv(2, 3, padding=1)\nmaxpool((1, 2, 2))\nconv(2, (3, 1, 1))\nconv_transpose(2, 2, stride=2)',
-  'pixel shuffle, spatial slices and causal padding': 'input(8x12x12)\nconv(8, 3, padding=1)\npixel_shuffle(2)\nslice(3, 20, axis=2)\nconv(2, 3, dilation=2, padding="causal")\nupsample(size=9x30, mode="bilinear")',
+  'pixel shuffle, spatial slices and causal padding':
+    'input(8x12x12)\nconv(8, 3, padding=1)\npixel_shuffle(2)\nslice(3, 20, axis=2)\nconv(2, 3, dilation=2, padding="causal")\nupsample(size=9x30, mode="bilinear")',
   'a 1-D pixel shuffle and the last time step': 'input(4x30)\nconv(4, 5, padding="causal", dilation=3)\npixel_shuffle(2)\nslice(-1, axis=1)',
-  'merging paths of different shapes': 'input(1x9x9)\nconcat { branch { conv(1, (1, 3), padding=(0, 1)) } branch { conv(1, (3, 1), padding=(1, 0)) } }\nresidual { conv(2, (5, 1), padding=(2, 0)) } shortcut { conv(2, (1, 3), padding=(0, 1)) }',
+  'merging paths of different shapes':
+    'input(1x9x9)\nconcat { branch { conv(1, (1, 3), padding=(0, 1)) } branch { conv(1, (3, 1), padding=(1, 0)) } }\nresidual { conv(2, (5, 1), padding=(2, 0)) } shortcut { conv(2, (1, 3), padding=(0, 1)) }',
 };
 
 describe('receptive fields agree with PyTorch gradients (torch_rf.py)', function () {
@@ -128,9 +130,7 @@ describe('receptive fields agree with PyTorch gradients (torch_rf.py)', function
     const texts = fc.sample(randomNetwork(), { numRuns: 400, seed: 20261201 });
     // Repeated upsampling can grow a 3-D tensor past millions of values; those add time, not cases.
     const small = (c: Case) => c.graph.nodes.every((n) => n.outShape.reduce((a, b) => a * b, 1) <= 50_000);
-    const cases = texts
-      .map((text, i) => caseOf(`random #${i}:\n${text}\n`, text, true))
-      .filter((c): c is Case => typeof c !== 'string' && c.queries.length > 0 && small(c));
+    const cases = texts.map((text, i) => caseOf(`random #${i}:\n${text}\n`, text, true)).filter((c): c is Case => typeof c !== 'string' && c.queries.length > 0 && small(c));
     // Most draws are valid; too few would mean the generator stopped testing anything.
     assert.ok(cases.length >= 200, `only ${cases.length} of 400 random networks were valid`);
     assert.deepEqual(compare(cases, oracle(cases)), []);
@@ -175,5 +175,8 @@ function randomNetwork(): fc.Arbitrary<string> {
   );
   return fc
     .tuple(input, fc.array(layer, { minLength: 1, maxLength: 5 }))
-    .map(([shape, layers]) => `network R {\n  input(${shape})\n${layers.map((l) => `  ${l.replace(/mode="bilinear"/, shape.split('x').length === 2 ? 'mode="linear"' : shape.split('x').length === 4 ? 'mode="trilinear"' : 'mode="bilinear"')}`).join('\n')}\n}\n`);
+    .map(
+      ([shape, layers]) =>
+        `network R {\n  input(${shape})\n${layers.map((l) => `  ${l.replace(/mode="bilinear"/, shape.split('x').length === 2 ? 'mode="linear"' : shape.split('x').length === 4 ? 'mode="trilinear"' : 'mode="bilinear"')}`).join('\n')}\n}\n`,
+    );
 }

@@ -70,7 +70,10 @@ describe('language server: analyses in workers', function () {
     source.cancel();
     await assert.rejects(waiting, (error: { code: number }) => error.code === -32800);
     const diagnostics = await server.diagnosticsFor(busy);
-    assert.ok(diagnostics.some((d) => d.code === 'too-large'), 'the analysis itself was not abandoned: its diagnostics arrive');
+    assert.ok(
+      diagnostics.some((d) => d.code === 'too-large'),
+      'the analysis itself was not abandoned: its diagnostics arrive',
+    );
     // And the document answers requests afterwards.
     const hover = await server.request<Hover | null>('textDocument/hover', { textDocument: { uri: busy }, position });
     assert.ok(hover, 'a hover on identity after the cancellation');

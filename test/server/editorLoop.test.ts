@@ -210,7 +210,10 @@ network N {
         // The rest of the file is analysed: the network's output is still known.
         if (!shapesAfter) return;
         const hints = await hintsOf(uri);
-        assert.ok(hints.some((h) => h === `${positionOf(typo, 'dense(10').line}:→ 10`), `${what}: hints ${hints.join(', ')}`);
+        assert.ok(
+          hints.some((h) => h === `${positionOf(typo, 'dense(10').line}:→ 10`),
+          `${what}: hints ${hints.join(', ')}`,
+        );
       });
     }
   });
@@ -234,7 +237,10 @@ network N {
       const firstRepeat = network.children!.find((c) => c.name === 'repeat(2)')!;
       // repeat(2) { BasicBlock(64) } -> 64x56x56 (the assertion in the file).
       assert.equal(firstRepeat.detail, '64x56x56');
-      assert.deepEqual(firstRepeat.children!.map((c) => [c.name, c.detail]), [['BasicBlock', '64x56x56']]);
+      assert.deepEqual(
+        firstRepeat.children!.map((c) => [c.name, c.detail]),
+        [['BasicBlock', '64x56x56']],
+      );
       // The head: global pooling to 512, the classifier to 1000 (ResNet-18's published output).
       const last = network.children![network.children!.length - 1];
       assert.deepEqual([last.name, last.detail], ['dense', '1000']);
@@ -396,7 +402,7 @@ network N {
       assert.equal(summary.networks[0].output, '128x8x8');
     });
 
-    it('follows the channels and the stride through a block called inside the residual (ResNet\'s BasicBlock)', async () => {
+    it("follows the channels and the stride through a block called inside the residual (ResNet's BasicBlock)", async () => {
       const resnet18 = readText(join(examplesDir, 'resnet18.cnn'));
       // Take the projection away from DownBasicBlock: its three calls now add 64 to 128 channels, and so on.
       const broken = resnet18.replace(/ shortcut \{\n {4}conv\(c, 1, stride=stride, bias=false\)\n {4}batchnorm\n {2}\}/, '');
@@ -437,7 +443,10 @@ network N {
       // input plus the 12 statements of the network, each once, in source order.
       const statements = lenet.split('\n').flatMap((text, line) => (/^ {2}[a-z]/.test(text) ? [{ text: text.trim(), line }] : []));
       assert.equal(rows.length, 13);
-      assert.deepEqual(rows.map((r) => r.line), statements.map((s) => s.line));
+      assert.deepEqual(
+        rows.map((r) => r.line),
+        statements.map((s) => s.line),
+      );
       for (const [i, row] of rows.entries()) {
         const written = statements[i].text.split(/\s{2,}|\s*->|\s*#/)[0];
         assert.ok(row.text.startsWith(written), `${row.text} shows ${written}`);
@@ -463,7 +472,11 @@ network N {
       assert.equal(actions[0].kind, 'source.fixAll');
       assert.equal(applyTextEdits(typo, actions[0].edit!.changes![uri]), good);
       // Not in the light bulb: a plain request at the first line offers no "fix all".
-      const plain = await server.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 2, character: 0 }, end: { line: 2, character: 40 } }, context: { diagnostics: [] } });
+      const plain = await server.request<CodeAction[]>('textDocument/codeAction', {
+        textDocument: { uri },
+        range: { start: { line: 2, character: 0 }, end: { line: 2, character: 40 } },
+        context: { diagnostics: [] },
+      });
       assert.ok(plain.length >= 1 && plain.every((a) => a.kind === 'quickfix'));
     });
   });

@@ -24,8 +24,12 @@ const options = { tabSize: 2, insertSpaces: true };
 
 describe('formatting keeps every token', () => {
   const texts: [string, string][] = [
-    ...readdirSync(examplesDir).filter((f) => f.endsWith('.cnn')).map((f): [string, string] => [f, readText(join(examplesDir, f))]),
-    ...readdirSync(join(dataDir, 'diagnostics')).filter((f) => f.endsWith('.cnn')).map((f): [string, string] => [f, readText(join(dataDir, 'diagnostics', f))]),
+    ...readdirSync(examplesDir)
+      .filter((f) => f.endsWith('.cnn'))
+      .map((f): [string, string] => [f, readText(join(examplesDir, f))]),
+    ...readdirSync(join(dataDir, 'diagnostics'))
+      .filter((f) => f.endsWith('.cnn'))
+      .map((f): [string, string] => [f, readText(join(dataDir, 'diagnostics', f))]),
     ['a BOM, U+3000 and U+2028', '\ufeffnetwork N {\n  input(3x8x8)\u3000\n\u3000 relu\n  relu \u2028\n\u2028conv(4, 3)\n}\n'],
   ];
   for (const [name, text] of texts) {

@@ -86,7 +86,10 @@ describe('language server under hostile input', function () {
       it(`${name}: reports ${code}, as cnn check does, and keeps serving`, async () => {
         const uri = await server.open(`hostile-${index}.cnn`, text);
         const diagnostics = await server.diagnosticsFor(uri);
-        assert.ok(diagnostics.some((d) => d.code === code), diagnostics.map((d) => d.code).join());
+        assert.ok(
+          diagnostics.some((d) => d.code === code),
+          diagnostics.map((d) => d.code).join(),
+        );
         assert.ok(!diagnostics.some((d) => d.code === 'internal-error'));
         assert.deepEqual(summarize(diagnostics), expectedDiagnostics(text));
         // Every feature answers on the hostile document itself, at its start, its middle and its end.
@@ -106,7 +109,15 @@ describe('language server under hostile input', function () {
             await server.request(method, params).catch((error: { code: number; message: string }) => assert.equal(error.code, -32803, `${method}: ${error.message}`));
           }
         }
-        for (const method of ['textDocument/inlayHint', 'textDocument/semanticTokens/full', 'textDocument/documentSymbol', 'textDocument/foldingRange', 'textDocument/codeLens', 'textDocument/formatting', 'cnnLens/networkSummary']) {
+        for (const method of [
+          'textDocument/inlayHint',
+          'textDocument/semanticTokens/full',
+          'textDocument/documentSymbol',
+          'textDocument/foldingRange',
+          'textDocument/codeLens',
+          'textDocument/formatting',
+          'cnnLens/networkSummary',
+        ]) {
           await server.request(method, { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end }, options: { tabSize: 2, insertSpaces: true } });
         }
         await stillServes(`after-hostile-${index}.cnn`);
@@ -114,7 +125,10 @@ describe('language server under hostile input', function () {
     }
 
     it('opens a document without text, or with a number as text, as empty and keeps serving', async () => {
-      for (const [name, text] of [['no-text.cnn', undefined], ['number-text.cnn', 42]] as const) {
+      for (const [name, text] of [
+        ['no-text.cnn', undefined],
+        ['number-text.cnn', 42],
+      ] as const) {
         const uri = `file:///virtual/${name}`;
         await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'cnn', version: 1, ...(text === undefined ? {} : { text }) } });
         await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: 7 }] });

@@ -82,7 +82,10 @@ describe('language server: training memory', function () {
       const warning = diagnostics.find((d) => d.code === 'memory-budget')!;
       assert.equal(warning.severity, 2);
       assert.equal(warning.range.start.line, positionOf(resnet18, 'network ResNet18').line);
-      assert.match(warning.message, /Training ResNet18 \(batch 64, Adam, fp32\) needs [\d.]+ GB at its peak, over the 1\.00 GB budget\. Saved activations take 1\.42 GB, most of it at line \d+ \(\w+\)/);
+      assert.match(
+        warning.message,
+        /Training ResNet18 \(batch 64, Adam, fp32\) needs [\d.]+ GB at its peak, over the 1\.00 GB budget\. Saved activations take 1\.42 GB, most of it at line \d+ \(\w+\)/,
+      );
       const before = (await summaryOf(server, uri)).networks[0].memory!;
       assert.equal(before.budget, 1e9);
       assert.ok(before.largestBatch !== null && before.largestBatch > 0 && before.largestBatch < 64);
@@ -103,7 +106,10 @@ describe('language server: training memory', function () {
       };
       const republished = await later();
       assert.ok(republished.length > 0, 'the settings change republishes the diagnostics');
-      assert.deepEqual(republished.at(-1)!.diagnostics.filter((d) => d.code === 'memory-budget'), []);
+      assert.deepEqual(
+        republished.at(-1)!.diagnostics.filter((d) => d.code === 'memory-budget'),
+        [],
+      );
     });
   });
 

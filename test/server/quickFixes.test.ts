@@ -102,7 +102,10 @@ describe('quick fixes fix', function () {
     const padding = (await checkEveryFix('padding.cnn', 'network N {\n  input(1x28x28)\n  conv(32, 3) -> 32x28x28\n}\n')).map((a) => a.title);
     assert.ok(padding.includes('Set padding=1 (gives 32x28x28)'), padding.join());
     const projection = (await checkEveryFix('projection.cnn', 'network N {\n  input(16x8x8)\n  residual { conv(32, 3, stride=2, padding=1) }\n}\n')).map((a) => a.title);
-    assert.ok(projection.some((t) => /^Add shortcut \{ conv\(32, 1, stride=2, bias=false\); batchnorm \}$/.test(t)), projection.join());
+    assert.ok(
+      projection.some((t) => /^Add shortcut \{ conv\(32, 1, stride=2, bias=false\); batchnorm \}$/.test(t)),
+      projection.join(),
+    );
     assert.ok(offered > 20, `only ${offered} fixes were offered in all`);
   });
 });

@@ -71,7 +71,14 @@ describe('rename keeps meaning', function () {
   describe('keeps the -> assertions aligned', () => {
     const resnet18 = readText(join(examplesDir, 'resnet18.cnn'));
     /** The columns of the `->` on the lines that have one (ResNet-18's are all at one column). */
-    const arrowColumns = (text: string) => [...new Set(text.split('\n').filter((l) => l.includes('->') && !l.trimStart().startsWith('#')).map((l) => l.indexOf('->')))];
+    const arrowColumns = (text: string) => [
+      ...new Set(
+        text
+          .split('\n')
+          .filter((l) => l.includes('->') && !l.trimStart().startsWith('#'))
+          .map((l) => l.indexOf('->')),
+      ),
+    ];
 
     for (const { what, newName } of [
       { what: 'a longer name that still fits before the column', newName: 'PlainBlock' },
@@ -119,8 +126,12 @@ describe('rename keeps meaning', function () {
   });
 
   const files = [
-    ...readdirSync(examplesDir).filter((f) => f.endsWith('.cnn')).map((f) => join(examplesDir, f)),
-    ...readdirSync(join(dataDir, 'diagnostics')).filter((f) => f.endsWith('.cnn')).map((f) => join(dataDir, 'diagnostics', f)),
+    ...readdirSync(examplesDir)
+      .filter((f) => f.endsWith('.cnn'))
+      .map((f) => join(examplesDir, f)),
+    ...readdirSync(join(dataDir, 'diagnostics'))
+      .filter((f) => f.endsWith('.cnn'))
+      .map((f) => join(dataDir, 'diagnostics', f)),
   ];
   for (const path of files) {
     it(`renaming every symbol of ${path.slice(path.lastIndexOf('/') + 1)} leaves its analysis as it was`, async () => {

@@ -348,7 +348,10 @@ describe('language server over stdio', function () {
       const [diagnostic] = await server.diagnosticsFor(uri);
       const actions = await server.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic], only: ['quickfix'] } });
       // padding=1 would also reach 32x28x28, but then flatten's -> 21632 fails: a fix that adds an error is not offered.
-      assert.deepEqual(actions.map((a) => a.title), ['Change the assertion to -> 32x26x26']);
+      assert.deepEqual(
+        actions.map((a) => a.title),
+        ['Change the assertion to -> 32x26x26'],
+      );
       for (const action of actions) assert.equal(action.kind, 'quickfix');
       const replace = actions.find((a) => a.edit!.changes![uri].some((e) => e.newText === '32x26x26'));
       assert.ok(replace, JSON.stringify(actions.map((a) => a.title)));

@@ -60,33 +60,29 @@ const nested = fc
   });
 
 /** Long runs: sums, argument lists, labels, statements, blocks in a chain or a cycle. */
-const long = fc
-  .record({ n: fc.integer({ min: 1, max: 6000 }), kind: fc.constantFrom('sum', 'args', 'labels', 'statements', 'chain', 'cycle') })
-  .map(({ n, kind }) => {
-    switch (kind) {
-      case 'sum':
-        return `network N {\n  input(3x8x8)\n  conv(${'1+'.repeat(n - 1)}1, 3)\n}\n`;
-      case 'args':
-        return `network N {\n  input(3x8x8)\n  conv(4, 3, ${Array.from({ length: n }, (_, i) => `a${i}=${i}`).join(', ')})\n}\n`;
-      case 'labels':
-        return `network N {\n  input(3x8x8)\n${Array.from({ length: n }, (_, i) => `l${i}: relu\nadd(l${Math.floor(i / 2)})`).join('\n')}\n}\n`;
-      case 'statements':
-        return `network N {\n  input(3x8x8)\n${'  conv(3, 3, padding=1); relu\n'.repeat(n)}}\n`;
-      case 'chain':
-        return `network N {\n  input(3x8x8)\n  D0\n}\n${Array.from({ length: n }, (_, i) => `block D${i} { D${i + 1} }`).join('\n')}\nblock D${n} { relu }\n`;
-      default:
-        return `network N {\n  input(3x8x8)\n  C0\n}\n${Array.from({ length: n }, (_, i) => `block C${i} { C${(i + 1) % n} }`).join('\n')}\n`;
-    }
-  });
+const long = fc.record({ n: fc.integer({ min: 1, max: 6000 }), kind: fc.constantFrom('sum', 'args', 'labels', 'statements', 'chain', 'cycle') }).map(({ n, kind }) => {
+  switch (kind) {
+    case 'sum':
+      return `network N {\n  input(3x8x8)\n  conv(${'1+'.repeat(n - 1)}1, 3)\n}\n`;
+    case 'args':
+      return `network N {\n  input(3x8x8)\n  conv(4, 3, ${Array.from({ length: n }, (_, i) => `a${i}=${i}`).join(', ')})\n}\n`;
+    case 'labels':
+      return `network N {\n  input(3x8x8)\n${Array.from({ length: n }, (_, i) => `l${i}: relu\nadd(l${Math.floor(i / 2)})`).join('\n')}\n}\n`;
+    case 'statements':
+      return `network N {\n  input(3x8x8)\n${'  conv(3, 3, padding=1); relu\n'.repeat(n)}}\n`;
+    case 'chain':
+      return `network N {\n  input(3x8x8)\n  D0\n}\n${Array.from({ length: n }, (_, i) => `block D${i} { D${i + 1} }`).join('\n')}\nblock D${n} { relu }\n`;
+    default:
+      return `network N {\n  input(3x8x8)\n  C0\n}\n${Array.from({ length: n }, (_, i) => `block C${i} { C${(i + 1) % n} }`).join('\n')}\n`;
+  }
+});
 
 /** Fan-out: each level calls the one below several times; the leaf merges many labels. */
-const fanOut = fc
-  .record({ levels: fc.integer({ min: 1, max: 40 }), fan: fc.integer({ min: 1, max: 4 }), labels: fc.integer({ min: 1, max: 1000 }) })
-  .map(({ levels, fan, labels }) => {
-    const leaf = `block L0 { x: identity; add(${Array(labels).fill('x').join(', ')}) }`;
-    const blocks = Array.from({ length: levels }, (_, i) => `block L${i + 1} { ${Array(fan).fill(`L${i}`).join('; ')} }`);
-    return [leaf, ...blocks, `network N { input(3x8x8); L${levels} }`].join('\n');
-  });
+const fanOut = fc.record({ levels: fc.integer({ min: 1, max: 40 }), fan: fc.integer({ min: 1, max: 4 }), labels: fc.integer({ min: 1, max: 1000 }) }).map(({ levels, fan, labels }) => {
+  const leaf = `block L0 { x: identity; add(${Array(labels).fill('x').join(', ')}) }`;
+  const blocks = Array.from({ length: levels }, (_, i) => `block L${i + 1} { ${Array(fan).fill(`L${i}`).join('; ')} }`);
+  return [leaf, ...blocks, `network N { input(3x8x8); L${levels} }`].join('\n');
+});
 
 describe('generated hostile files and an edit storm (CLI and server)', function () {
   this.timeout(600_000);
@@ -122,7 +118,37 @@ describe('generated hostile files and an edit storm (CLI and server)', function 
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
-    const snippets = ['(', ')', '{', '}', ',', '=', '->', 'x', '?', '#', '"', '\n', '\r\n', '\r', ';', '0', '3x8x8', 'relu', 'conv(8, 3)', 'repeat(2) {', 'residual {', 'B(2)', 'add(a)', 'a: ', '1+1+', '((((', '))))', '\u3000', '\ufeff'];
+    const snippets = [
+      '(',
+      ')',
+      '{',
+      '}',
+      ',',
+      '=',
+      '->',
+      'x',
+      '?',
+      '#',
+      '"',
+      '\n',
+      '\r\n',
+      '\r',
+      ';',
+      '0',
+      '3x8x8',
+      'relu',
+      'conv(8, 3)',
+      'repeat(2) {',
+      'residual {',
+      'B(2)',
+      'add(a)',
+      'a: ',
+      '1+1+',
+      '((((',
+      '))))',
+      '\u3000',
+      '\ufeff',
+    ];
     let text = readText(join(examplesDir, 'resnet18.cnn'));
     const uri = await server.open('storm.cnn', text);
     let version = 1;
@@ -133,7 +159,17 @@ describe('generated hostile files and an edit storm (CLI and server)', function 
       return { line: breaks.length, character: last ? offset - (last.index + last[0].length) : offset };
     };
     const pending: Promise<unknown>[] = [];
-    const methods = ['textDocument/hover', 'textDocument/completion', 'textDocument/inlayHint', 'textDocument/semanticTokens/full', 'textDocument/documentSymbol', 'textDocument/formatting', 'textDocument/codeAction', 'textDocument/foldingRange', 'cnnLens/networkSummary'];
+    const methods = [
+      'textDocument/hover',
+      'textDocument/completion',
+      'textDocument/inlayHint',
+      'textDocument/semanticTokens/full',
+      'textDocument/documentSymbol',
+      'textDocument/formatting',
+      'textDocument/codeAction',
+      'textDocument/foldingRange',
+      'cnnLens/networkSummary',
+    ];
     for (let step = 0; step < 3000; step++) {
       // Never split a \r\n: an editor's position cannot point between them.
       let start = Math.floor(random() * (text.length + 1));

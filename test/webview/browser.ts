@@ -131,6 +131,12 @@ export function usePageSuite(name: string): PageSuite {
     await suite.browser?.close();
     await server?.close();
   });
-  afterEach(() => assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), [], 'the page logged errors'));
+  afterEach(() =>
+    assert.deepEqual(
+      errors.filter((e) => !/Failed to load resource/.test(e)),
+      [],
+      'the page logged errors',
+    ),
+  );
   return suite;
 }

@@ -80,7 +80,16 @@ describe('sharing a convolution by output channel', () => {
       const [padBottom, padRight] = attribute('padRight');
       const kernel = attribute('kernel');
       const shape = planOutputShape(
-        { strides: attribute('stride'), dilations: attribute('dilation'), pad: [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]] },
+        {
+          strides: attribute('stride'),
+          dilations: attribute('dilation'),
+          pad: [
+            [0, 0],
+            [padTop, padBottom],
+            [padLeft, padRight],
+            [0, 0],
+          ],
+        },
         [1, 23, 17, 1],
         [kernel[0], kernel[1], 1, 8],
       );

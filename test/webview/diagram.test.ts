@@ -38,7 +38,10 @@ describe('diagram view (Chromium)', function () {
 
     it('draws one box per layer, fitted into the panel', async () => {
       const drawn = await call('update', text);
-      assert.deepEqual(drawn.nodes, model.nodes.map((n) => n.id));
+      assert.deepEqual(
+        drawn.nodes,
+        model.nodes.map((n) => n.id),
+      );
       assert.equal(drawn.nodes.length, analyze(text, { graph: true }).graphs![0].nodes.length);
       assert.deepEqual(drawn.frames, []);
       assert.equal(drawn.layoutRuns, 1);
@@ -87,7 +90,10 @@ describe('diagram view (Chromium)', function () {
       await strict.evaluate((text) => (globalThis as unknown as { diagramPage: DiagramPage }).diagramPage.update(text), example('lenet5'));
       // The light theme's fallback widget background (#f3f3f3); an unstyled SVG rect would be filled black.
       assert.equal(await strict.evaluate(() => (globalThis as unknown as { diagramPage: DiagramPage }).diagramPage.boxFill()), 'rgb(243, 243, 243)');
-      assert.deepEqual(refused.filter((e) => /Content Security Policy/.test(e)), []);
+      assert.deepEqual(
+        refused.filter((e) => /Content Security Policy/.test(e)),
+        [],
+      );
     } finally {
       await strict.close();
     }
@@ -103,7 +109,10 @@ describe('diagram view (Chromium)', function () {
       const drawn = await call('update', text);
       assert.equal(drawn.nodes.length, model.nodes.length);
       assert.equal(drawn.nodes.length, analyze(text, { graph: true }).graphs![0].nodes.length);
-      assert.deepEqual([...drawn.frames].sort((a, b) => a - b), [...model.collapsible].sort((a, b) => a - b));
+      assert.deepEqual(
+        [...drawn.frames].sort((a, b) => a - b),
+        [...model.collapsible].sort((a, b) => a - b),
+      );
       assert.equal(drawn.layoutRuns, before.layoutRuns + 1);
       assert.notEqual(drawn.transform, before.transform, 'a taller network is fitted again');
       assert.equal(await suite.page.locator('.cnnd-edge.cnnd-skip').count(), model.edges.filter((e) => e.kind === 'skip').length);
@@ -172,7 +181,10 @@ describe('diagram view (Chromium)', function () {
       assert.deepEqual(after.selected, [clicked.id], 'the clicked instance stays selected');
       const panel = (await suite.page.locator('#diagram').boundingBox())!;
       const box = (await suite.page.locator(`.cnnd-node[data-id="${clicked.id}"]`).boundingBox())!;
-      assert.ok(box.x >= panel.x && box.y >= panel.y && box.x + box.width <= panel.x + panel.width && box.y + box.height <= panel.y + panel.height, `the clicked box left the view: ${JSON.stringify({ box, panel })}`);
+      assert.ok(
+        box.x >= panel.x && box.y >= panel.y && box.x + box.width <= panel.x + panel.width && box.y + box.height <= panel.y + panel.height,
+        `the clicked box left the view: ${JSON.stringify({ box, panel })}`,
+      );
     });
 
     it('exports a standalone SVG with every box’s title', async () => {
@@ -180,7 +192,10 @@ describe('diagram view (Chromium)', function () {
       assert.equal(svg.parseError, null);
       assert.equal(svg.rootName, 'svg');
       assert.equal(svg.usesCssVariables, false, 'colours are resolved for use outside VS Code');
-      assert.deepEqual(svg.titles, model.nodes.map((n) => n.title));
+      assert.deepEqual(
+        svg.titles,
+        model.nodes.map((n) => n.title),
+      );
     });
 
     it('exports a PNG at twice the drawing’s size', async () => {

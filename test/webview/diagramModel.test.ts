@@ -73,7 +73,13 @@ describe('diagram model', () => {
       for (const skip of fromProjection) {
         const conv = graph.nodes[graph.nodes[node(model, skip.from).graphNodes[0]].inputs[0]];
         assert.equal(conv.op, 'conv');
-        assert.deepEqual([conv.attributes.kernel, conv.attributes.stride], [[1, 1], [2, 2]]);
+        assert.deepEqual(
+          [conv.attributes.kernel, conv.attributes.stride],
+          [
+            [1, 1],
+            [2, 2],
+          ],
+        );
       }
       for (const skip of skips.filter((e) => !fromProjection.includes(e))) {
         const add = graph.nodes[node(model, skip.to).graphNodes[0]];
@@ -89,7 +95,10 @@ describe('diagram model', () => {
       assert.equal(byKind('block').length, 2 * blocks);
       const repeat = graph.groups.find((g) => g.kind === 'repeat' && g.parent === undefined);
       assert.ok(repeat);
-      assert.deepEqual([...model.collapsible].sort((a, b) => a - b), [...byKind('block'), repeat.id].sort((a, b) => a - b));
+      assert.deepEqual(
+        [...model.collapsible].sort((a, b) => a - b),
+        [...byKind('block'), repeat.id].sort((a, b) => a - b),
+      );
       for (const id of byKind('residual')) assert.ok(!model.collapsible.includes(id));
       assert.deepEqual(
         model.frames.map((f) => f.groupId).sort((a, b) => a - b),
@@ -187,17 +196,16 @@ describe('diagram model', () => {
       assert.ok(model.nodes.length <= collapseThreshold, `${model.nodes.length} boxes`);
       assert.equal(model.frames.filter((f) => f.label.startsWith('Stage(')).length, stageBlocks.length);
       assert.equal(withCommas(model.totalParams), '60,192,808', 'the published size');
-      assert.equal(
-        groupBoxes.reduce((sum, n) => sum + n.graphNodes.length, 0) + model.nodes.length - groupBoxes.length,
-        graph.nodes.length,
-        'every layer is drawn exactly once',
-      );
+      assert.equal(groupBoxes.reduce((sum, n) => sum + n.graphNodes.length, 0) + model.nodes.length - groupBoxes.length, graph.nodes.length, 'every layer is drawn exactly once');
     });
 
     it('draws all 515 layers when nothing is collapsed', () => {
       const expanded = buildDiagramModel(graph, { collapsed: [] });
       assert.equal(expanded.nodes.length, graph.nodes.length);
-      assert.equal(expanded.edges.filter((e) => e.kind === 'skip').length, stageBlocks.reduce((a, b) => a + b, 0));
+      assert.equal(
+        expanded.edges.filter((e) => e.kind === 'skip').length,
+        stageBlocks.reduce((a, b) => a + b, 0),
+      );
     });
   });
 
@@ -281,7 +289,13 @@ describe('diagram texts', () => {
   it('shows asymmetric "same" padding as left/right', () => {
     const graph = graphOf('network Same {\n  input(1x8x8)\n  conv(4, 4, padding="same")\n}');
     const conv = graph.nodes[1];
-    assert.deepEqual([conv.attributes.padLeft, conv.attributes.padRight], [[1, 1], [2, 2]]);
+    assert.deepEqual(
+      [conv.attributes.padLeft, conv.attributes.padRight],
+      [
+        [1, 1],
+        [2, 2],
+      ],
+    );
     assert.equal(argumentText(conv), '4, 4x4, p1/2');
   });
 

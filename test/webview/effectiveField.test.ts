@@ -34,7 +34,8 @@ const cases: Case[] = [
   },
   {
     name: '2-D: grouped and depthwise convolutions (multiplier 1 and 2), average pooling, a 4x4 kernel with uneven padding',
-    source: 'network B {\n  input(4x17x17)\n  conv(6, 3, padding=1, groups=2)\n  depthwise_conv(3, padding=1)\n  depthwise_conv(3, stride=2, multiplier=2)\n  avgpool(2)\n  conv(3, 4, padding="same")\n}\n',
+    source:
+      'network B {\n  input(4x17x17)\n  conv(6, 3, padding=1, groups=2)\n  depthwise_conv(3, padding=1)\n  depthwise_conv(3, stride=2, multiplier=2)\n  avgpool(2)\n  conv(3, 4, padding="same")\n}\n',
   },
   {
     name: '2-D: a residual block with a strided projection shortcut, and a concat',
@@ -59,7 +60,7 @@ function torchGradient(graph: NetworkGraph, weights: PlainWeights, input: number
   return JSON.parse(run.stdout) as { value: number; gradient: number[] };
 }
 
-describe('the effective receptive field equals PyTorch\'s input gradient', function () {
+describe("the effective receptive field equals PyTorch's input gradient", function () {
   this.timeout(180_000);
   let browser: Browser;
   let server: Awaited<ReturnType<typeof startStaticServer>>;
@@ -85,12 +86,18 @@ describe('the effective receptive field equals PyTorch\'s input gradient', funct
       const node = c.node ?? graph.output!;
       const [channels, ...sizes] = graph.nodes[node].outShape;
       const weights = seededWeights(graph, 100 + index);
-      const input = uniform(200 + index, graph.nodes[0].outShape.reduce((a, b) => a * b, 1));
+      const input = uniform(
+        200 + index,
+        graph.nodes[0].outShape.reduce((a, b) => a * b, 1),
+      );
       const units = c.at ?? [sizes.map(() => 0), sizes.map((n) => Math.floor((n - 1) / 2))];
       for (const at of units) {
         const unit = { node, channel: channels - 1, at };
         const expected = torchGradient(graph, weights, input, unit);
-        assert.ok(expected.gradient.some((g) => g !== 0), `the unit at ${at} has a gradient (else the comparison checks nothing)`);
+        assert.ok(
+          expected.gradient.some((g) => g !== 0),
+          `the unit at ${at} has a gradient (else the comparison checks nothing)`,
+        );
         const reply = await call('gradient', { source: c.source, weights, input, unit });
         assert.ok(reply.ok, reply.ok ? '' : reply.error);
         assert.equal(reply.backend, 'wasm');

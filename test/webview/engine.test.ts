@@ -26,7 +26,7 @@ function oneLayer(input: string, layer: string): string {
  */
 const SEED_EXAMPLES: { name: string; source: string; input: number[]; weights: PlainWeights; expected: number[] }[] = [
   {
-    name: "seed 002: the cross filter over the 5x5 patch gives [[6,1,4],[1,4,2],[3,2,3]]",
+    name: 'seed 002: the cross filter over the 5x5 patch gives [[6,1,4],[1,4,2],[3,2,3]]',
     source: oneLayer('1x5x5', 'conv(1, 3, bias=false)'),
     input: [1, 0, 2, 1, 0, 0, 1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0, 1],
     weights: { '1': { weight: { shape: [1, 1, 3, 3], data: [1, 0, 1, 0, 1, 0, 1, 0, 1] } } },
@@ -199,7 +199,10 @@ describe('forward-pass engine in headless Chromium', function () {
 
       it('stops at the next node once its AbortSignal fires, with RunCancelledError', async () => {
         const source = PARITY_NETS.merges;
-        const input = uniform(3, graphOf(source).nodes[0].outShape.reduce((a, b) => a * b, 1));
+        const input = uniform(
+          3,
+          graphOf(source).nodes[0].outShape.reduce((a, b) => a * b, 1),
+        );
         const reply = await callPage(page, 'run', { source, input, seed: 2, abortAfterNodes: 3 });
         assert.equal(reply.ok, false);
         assert.ok(!reply.ok && reply.errorClass === 'RunCancelledError', JSON.stringify(reply));
@@ -208,7 +211,10 @@ describe('forward-pass engine in headless Chromium', function () {
 
       it('yields to the page between layers instead of blocking it', async () => {
         const source = PARITY_NETS.convolutions2d;
-        const input = uniform(4, graphOf(source).nodes[0].outShape.reduce((a, b) => a * b, 1));
+        const input = uniform(
+          4,
+          graphOf(source).nodes[0].outShape.reduce((a, b) => a * b, 1),
+        );
         const reply = await callPage(page, 'run', { source, input, seed: 3 });
         assert.ok(reply.ok, reply.ok ? '' : reply.error);
         // Thirteen nodes each end with a macrotask yield, so zero-delay timers get to run in between.
@@ -270,10 +276,19 @@ describe('forward-pass engine in headless Chromium', function () {
         assert.equal(reply.threads, workers + 1);
         // Every 3x3 convolution was shared; the small 1x1 at the end ran on the page alone.
         const sharedNodes = reply.timings.filter((t) => t.threads !== undefined).map((t) => [t.node, t.threads]);
-        assert.deepEqual(sharedNodes, shared.map((id) => [id, workers + 1]));
+        assert.deepEqual(
+          sharedNodes,
+          shared.map((id) => [id, workers + 1]),
+        );
         assert.equal(reply.workersFailed, undefined);
-        assert.deepEqual(wrongNodes(reply.outputs, graph.nodes.map((n) => n.id)), []);
-        assert.equal(reply.leakedTensors, 0, 'every tensor of the run, this thread\'s filter shares included, is freed with the engine');
+        assert.deepEqual(
+          wrongNodes(
+            reply.outputs,
+            graph.nodes.map((n) => n.id),
+          ),
+          [],
+        );
+        assert.equal(reply.leakedTensors, 0, "every tensor of the run, this thread's filter shares included, is freed with the engine");
       });
 
       it(`matches PyTorch at the output with ${workers} ${workers === 1 ? 'worker' : 'workers'} when batch norm and ReLU are fused into the shared convolutions`, async function () {
@@ -282,7 +297,10 @@ describe('forward-pass engine in headless Chromium', function () {
         const reply = await callPage(page, 'run', { source: SPLIT_NET, input: oracle!.input, weights: oracle!.weights, keep: [], workers: true });
         assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}`);
         assert.equal(reply.threads, workers + 1);
-        assert.ok(reply.timings.some((t) => t.op === 'batchnorm' && t.fusedInto !== undefined), 'the first chain ran fused');
+        assert.ok(
+          reply.timings.some((t) => t.op === 'batchnorm' && t.fusedInto !== undefined),
+          'the first chain ran fused',
+        );
         assert.deepEqual(wrongNodes(reply.outputs, [reply.outputNode]), []);
       });
     }
@@ -295,7 +313,13 @@ describe('forward-pass engine in headless Chromium', function () {
       assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}`);
       assert.equal(reply.threads, 1);
       assert.match(reply.workersFailed ?? '', /convolution workers were stopped/);
-      assert.deepEqual(wrongNodes(reply.outputs, graph.nodes.map((n) => n.id)), []);
+      assert.deepEqual(
+        wrongNodes(
+          reply.outputs,
+          graph.nodes.map((n) => n.id),
+        ),
+        [],
+      );
     });
   });
 

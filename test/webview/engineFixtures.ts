@@ -45,8 +45,7 @@ export function seededWeights(graph: NetworkGraph, seed: number): PlainWeights {
     for (const spec of layer.specs) {
       const count = spec.shape.reduce((a, b) => a * b, 1);
       const scale = 1 / Math.sqrt(Math.max(1, spec.fanIn ?? 1));
-      const [low, high] =
-        spec.name === 'running_var' ? [0.5, 2] : spec.init === 'ones' ? [0.5, 1.5] : spec.init === 'prelu' ? [0.05, 0.5] : spec.init === 'he' ? [-scale, scale] : [-0.5, 0.5];
+      const [low, high] = spec.name === 'running_var' ? [0.5, 2] : spec.init === 'ones' ? [0.5, 1.5] : spec.init === 'prelu' ? [0.05, 0.5] : spec.init === 'he' ? [-scale, scale] : [-0.5, 0.5];
       tensors[spec.name] = { shape: spec.shape, data: uniform(++stream * 7919, count, low, high) };
     }
     weights[layer.node.id] = tensors;
@@ -87,4 +86,3 @@ export async function enginePage(browser: Browser, serverUrl: string, backend: B
   const reply = await callPage(page, 'use', backend);
   return { page, errors, unavailable: reply.ok ? undefined : reply.error };
 }
-

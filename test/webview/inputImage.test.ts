@@ -77,18 +77,32 @@ describe('input: images', function () {
   it('replicates a gray PNG into three equal channels', async () => {
     const values = [0, 40, 90, 200, 255, 17];
     const rgb = await call('fromBytes', encodePng(3, 2, 1, values), [3, 2, 3]);
-    for (let c = 0; c < 3; c++) assertAllClose(channel(rgb, c), values.map((v) => v / 255), 1e-6, `channel ${c}`);
+    for (let c = 0; c < 3; c++)
+      assertAllClose(
+        channel(rgb, c),
+        values.map((v) => v / 255),
+        1e-6,
+        `channel ${c}`,
+      );
   });
 
   it('enlarges a 2x2 image to 4x4 bilinearly with half-pixel centres: corners keep their pixels', async () => {
     const [a, b, c, d] = [0, 60, 180, 255];
     const result = await call('fromBytes', encodePng(2, 2, 1, [a, b, c, d]), [1, 4, 4], { fit: 'stretch' });
     // Output i samples the input at (i + 0.5) / 2 - 0.5, clamped: weights of the first and second pixel.
-    const weights = [[1, 0], [0.75, 0.25], [0.25, 0.75], [0, 1]];
+    const weights = [
+      [1, 0],
+      [0.75, 0.25],
+      [0.25, 0.75],
+      [0, 1],
+    ];
     const expected: number[] = [];
     for (const [t0, t1] of weights) for (const [l0, l1] of weights) expected.push((t0 * (l0 * a + l1 * b) + t1 * (l0 * c + l1 * d)) / 255);
     assertAllClose(channel(result, 0), expected, 1e-6, '4x4');
-    assert.deepEqual([0, 3, 12, 15].map((k) => Math.round(channel(result, 0)[k] * 255)), [a, b, c, d]);
+    assert.deepEqual(
+      [0, 3, 12, 15].map((k) => Math.round(channel(result, 0)[k] * 255)),
+      [a, b, c, d],
+    );
   });
 
   it('resamples like PyTorch F.interpolate(bilinear, align_corners=False, antialias=True)', async function () {
@@ -161,7 +175,12 @@ print(json.dumps(out))`;
   });
 
   it('reads a dropped File exactly as the same bytes posted by the extension host', async () => {
-    const png = encodePng(5, 3, 3, Array.from({ length: 45 }, (_, k) => (k * 53) % 256));
+    const png = encodePng(
+      5,
+      3,
+      3,
+      Array.from({ length: 45 }, (_, k) => (k * 53) % 256),
+    );
     assert.deepEqual(await call('fromFile', png, [3, 6, 6], 'drop.png'), await call('fromBytes', png, [3, 6, 6]));
   });
 
@@ -201,7 +220,11 @@ print(json.dumps(out))`;
     const list = (await suite.page.evaluate(() => (globalThis as unknown as { inputPage: InputPage }).inputPage.samples)).filter((s) => s.kinds.includes('image'));
     assert.ok(list.length >= 14, 'ten digits, a natural image and edge patterns');
     for (const { id } of list) {
-      for (const shape of [[1, 28, 28], [3, 224, 224], [3, 32, 32]]) {
+      for (const shape of [
+        [1, 28, 28],
+        [3, 224, 224],
+        [3, 32, 32],
+      ]) {
         const s = await call('summary', id, shape);
         assert.ok(s.ok, s.ok ? '' : s.error);
         assert.equal(s.length, shape[0] * shape[1] * shape[2]);

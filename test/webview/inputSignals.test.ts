@@ -16,7 +16,10 @@ function tensor(id: string, shape: number[], options?: InputOptions): InputTenso
   const result = makeInput(id, shape, options);
   assert.ok(result.ok, result.ok ? '' : result.error);
   assert.deepEqual(result.shape, shape);
-  assert.equal(result.data.length, shape.reduce((a, b) => a * b, 1));
+  assert.equal(
+    result.data.length,
+    shape.reduce((a, b) => a * b, 1),
+  );
   return result;
 }
 
@@ -57,20 +60,35 @@ describe('input: 1-D signals', () => {
     const expected = Array.from({ length: 128 }, (_, n) => Math.sin((2 * Math.PI * n) / 32));
     assertAllClose(row(result, 0), expected, 1e-6, 'sine');
     // A quarter period in, the sine peaks; three quarters in, it is at its trough.
-    assertAllClose([8, 24, 40, 56].map((n) => row(result, 0)[n]), [1, -1, 1, -1], 1e-6, 'peaks and troughs');
+    assertAllClose(
+      [8, 24, 40, 56].map((n) => row(result, 0)[n]),
+      [1, -1, 1, -1],
+      1e-6,
+      'peaks and troughs',
+    );
     assert.deepEqual(row(result, 1), row(result, 0), 'every channel carries the same waveform');
   });
 
   it('keeps the 32-sample period over a second of 16 kHz audio', () => {
     // 16000 / 32 = 500 whole cycles; a period of even 33 samples would be 485 cycles and drift a full cycle every 1000 samples.
     const sine = row(tensor('sine', [1, 16000]), 0);
-    assertAllClose(sine, Array.from({ length: 16000 }, (_, n) => Math.sin((2 * Math.PI * n) / 32)), 1e-5, 'length 16000');
+    assertAllClose(
+      sine,
+      Array.from({ length: 16000 }, (_, n) => Math.sin((2 * Math.PI * n) / 32)),
+      1e-5,
+      'length 16000',
+    );
   });
 
   it('fits whole sine cycles into other lengths: 3 cycles in 90 samples, and at least 2 in a short window', () => {
     // 90 / 32 = 2.8 rounds to 3 cycles of 30 samples, so the window ends where the next cycle would begin and the sine
     // has no jump when it wraps.
-    assertAllClose(row(tensor('sine', [1, 90]), 0), Array.from({ length: 90 }, (_, n) => Math.sin((2 * Math.PI * n) / 30)), 1e-6, 'length 90');
+    assertAllClose(
+      row(tensor('sine', [1, 90]), 0),
+      Array.from({ length: 90 }, (_, n) => Math.sin((2 * Math.PI * n) / 30)),
+      1e-6,
+      'length 90',
+    );
     // 16 samples would hold half a cycle at the usual rate; 2 cycles of 8 samples keep the shape of a wave visible.
     const short = row(tensor('sine', [1, 16]), 0);
     assertAllClose(short, [0, Math.SQRT1_2, 1, Math.SQRT1_2, 0, -Math.SQRT1_2, -1, -Math.SQRT1_2, 0, Math.SQRT1_2, 1, Math.SQRT1_2, 0, -Math.SQRT1_2, -1, -Math.SQRT1_2], 1e-6, 'length 16');
@@ -87,7 +105,12 @@ describe('input: 1-D signals', () => {
     const length = 1000;
     const chirp = row(tensor('chirp', [1, length]), 0);
     // The phase is f1 n^2 / (2 L) cycles with f1 = 0.25, so the frequency f1 n / L rises linearly from 0 to 0.25.
-    assertAllClose(chirp, Array.from({ length }, (_, n) => Math.sin((2 * Math.PI * 0.25 * n * n) / (2 * length))), 1e-5, 'chirp');
+    assertAllClose(
+      chirp,
+      Array.from({ length }, (_, n) => Math.sin((2 * Math.PI * 0.25 * n * n) / (2 * length))),
+      1e-5,
+      'chirp',
+    );
     // The sign changes twice a cycle. The phase is 7.8 cycles at n = 250, 70.3 at n = 750 and 125 at n = 1000, so the
     // first quarter holds about 2 x 7.8 = 15.6 sign changes and the last about 2 x (125 - 70.3) = 109.4.
     const first = signChanges(chirp, 0, 250);
@@ -190,7 +213,12 @@ describe('input: 3-D clips', () => {
       assert.ok(Math.abs(cx - xs[d]) < 0.1 && Math.abs(cy - ys[d]) < 0.1, `frame ${d}: centre (${cx}, ${cy}), expected (${xs[d]}, ${ys[d]})`);
     }
     // A corner far from the ball shows the dark blue ground in R, G, B.
-    assertAllClose([0, 1, 2].map((c) => frame(result, c, 0)[19 * 20 + 19]), [0.05, 0.08, 0.25], 1e-6, 'ground');
+    assertAllClose(
+      [0, 1, 2].map((c) => frame(result, c, 0)[19 * 20 + 19]),
+      [0.05, 0.08, 0.25],
+      1e-6,
+      'ground',
+    );
   });
 
   it('fills a video input from an image sample as a still clip, with a note', () => {
@@ -232,7 +260,10 @@ describe('input: samples of the wrong kind', () => {
   });
 
   it('names the sample, the layout and the samples that would fit', () => {
-    assert.equal(failure(makeInput('sine', [1, 8, 16, 16])), `"Sine (whole cycles of about 32 samples)" cannot fill an input of [channels, frames, height, width] [1, 8, 16, 16]; pick one of ${[...imageIds, ...clipIds].join(', ')}.`);
+    assert.equal(
+      failure(makeInput('sine', [1, 8, 16, 16])),
+      `"Sine (whole cycles of about 32 samples)" cannot fill an input of [channels, frames, height, width] [1, 8, 16, 16]; pick one of ${[...imageIds, ...clipIds].join(', ')}.`,
+    );
     assert.equal(failure(makeInput('moving-square', [3, 32, 32])), `"Moving square" cannot fill an input of [channels, height, width] [3, 32, 32]; pick one of ${imageIds.join(', ')}.`);
     assert.equal(failure(makeInput('moving-square', [1, 100])), `"Moving square" cannot fill an input of [channels, length] [1, 100]; pick one of ${signalIds.join(', ')}.`);
     assert.equal(failure(makeInput('landscape', [1, 100])), `"Landscape (natural image)" cannot fill an input of [channels, length] [1, 100]; pick one of ${signalIds.join(', ')}.`);
@@ -258,7 +289,10 @@ describe('input: samples of the wrong kind', () => {
 describe('input: vectors', () => {
   it('fills a vector whose length is a square image with that image flattened, channels first', () => {
     // 784 = 28x28 grey, as an MNIST perceptron takes a digit; 3,072 = 3x32x32 colour.
-    for (const [id, length, image] of [['digit-7', 784, [1, 28, 28]], ['landscape', 3072, [3, 32, 32]]] as const) {
+    for (const [id, length, image] of [
+      ['digit-7', 784, [1, 28, 28]],
+      ['landscape', 3072, [3, 32, 32]],
+    ] as const) {
       const vector = makeInput(id, [length]);
       const picture = makeInput(id, [...image]);
       assert.ok(vector.ok && picture.ok);

@@ -77,7 +77,10 @@ describe('the diagram colours each op by its family (OpDefinition.family)', () =
   };
   for (const [family, names] of Object.entries(expected)) {
     it(`draws ${names.join(', ')} with the ${family} stripe`, () => {
-      assert.deepEqual(names.map(layer), names.map(() => family));
+      assert.deepEqual(
+        names.map(layer),
+        names.map(() => family),
+      );
     });
   }
 

@@ -115,7 +115,10 @@ describe('the preview panel in headless Chromium', function () {
     const reveal = (await posted(page)).filter((m) => m.type === 'reveal').pop();
     assert.ok(reveal && reveal.type === 'reveal');
     assert.equal(reveal.uri, 'file:///workspace/lenet5.cnn');
-    assert.equal(reveal.range.start.line, lenetLines.findIndex((l) => /^\s+dense\(120/.test(l)));
+    assert.equal(
+      reveal.range.start.line,
+      lenetLines.findIndex((l) => /^\s+dense\(120/.test(l)),
+    );
   });
 
   it('highlights the node under the editor cursor', async () => {
@@ -144,10 +147,16 @@ describe('the preview panel in headless Chromium', function () {
   it('shows any other layer after one run, read from the outputs the run kept, without running again', async () => {
     const runs = await page.getByTestId('side').getAttribute('data-runs');
     // The second convolution, then the pooling after it: neither was read back during the run (the first convolution was selected).
-    for (const [index, op, shape, channels] of [[1, 'conv', '16x10x10', 16], [1, 'avgpool', '16x5x5', 16]] as const) {
+    for (const [index, op, shape, channels] of [
+      [1, 'conv', '16x10x10', 16],
+      [1, 'avgpool', '16x5x5', 16],
+    ] as const) {
       await page.locator('[data-testid="diagram"] .cnnd-node', { hasText: op }).nth(index).click();
       await waitForText(page, 'layer-title', new RegExp(`${op}.*→ ${shape}$`));
-      await page.locator('[data-testid="feature-map"]').nth(channels - 1).waitFor({ timeout: 30_000 });
+      await page
+        .locator('[data-testid="feature-map"]')
+        .nth(channels - 1)
+        .waitFor({ timeout: 30_000 });
       assert.equal(await page.locator('[data-testid="feature-map"]').count(), channels);
     }
     assert.equal(await page.getByTestId('side').getAttribute('data-runs'), runs, 'no run happened');
@@ -156,7 +165,9 @@ describe('the preview panel in headless Chromium', function () {
   it('shows the top 5 of a network that ends in dense after a softmax it applies, and says so', async () => {
     const caption = await page.getByTestId('top-caption').innerText();
     assert.match(caption, /^Top 5 of 10 classes \(after a softmax the panel applies: dense gives logits\)$/);
-    const probabilities = await page.locator('[data-testid="top-class"]').evaluateAll((rows) => rows.map((row) => Number((row as unknown as { dataset: { probability: string } }).dataset.probability)));
+    const probabilities = await page
+      .locator('[data-testid="top-class"]')
+      .evaluateAll((rows) => rows.map((row) => Number((row as unknown as { dataset: { probability: string } }).dataset.probability)));
     assert.equal(probabilities.length, 5);
     for (let i = 1; i < 5; i++) assert.ok(probabilities[i] <= probabilities[i - 1], `sorted: ${probabilities}`);
     assert.ok(probabilities.every((p) => p > 0 && p < 1) && probabilities.reduce((a, b) => a + b) <= 1 + 1e-6, `probabilities: ${probabilities}`);
@@ -165,7 +176,11 @@ describe('the preview panel in headless Chromium', function () {
   it('refuses file contents that arrive as a serialised Buffer, and says so instead of reading 0 bytes', async () => {
     await page.getByTestId('weights').selectOption('__pick-weights__');
     await answerPickFile(page, 'w.safetensors', [1, 2, 3], 'buffer-json');
-    await waitForText(page, 'messages', /Could not read the weights: the extension sent a malformed answer \(host → webview message 'file' rejected: 'bytes' should be bytes .*JSON-serialised Node Buffer/);
+    await waitForText(
+      page,
+      'messages',
+      /Could not read the weights: the extension sent a malformed answer \(host → webview message 'file' rejected: 'bytes' should be bytes .*JSON-serialised Node Buffer/,
+    );
     assert.equal(await page.getByTestId('weights').inputValue(), 'he', 'the weights in use stay');
   });
 
@@ -192,7 +207,9 @@ describe('the preview panel in headless Chromium', function () {
     await page.getByTestId('run').click();
     await page.waitForFunction(`Number(document.querySelector('[data-testid="side"]')?.getAttribute('data-runs') ?? 0) > ${before}`);
     assert.match(await page.getByTestId('top-caption').innerText(), /ImageNet class names/);
-    const rows = await page.locator('[data-testid="top-class"]').evaluateAll((elements) => elements.map((row) => [Number(row.getAttribute('data-index')), row.querySelector('[data-testid="class-label"]')?.textContent ?? '']));
+    const rows = await page
+      .locator('[data-testid="top-class"]')
+      .evaluateAll((elements) => elements.map((row) => [Number(row.getAttribute('data-index')), row.querySelector('[data-testid="class-label"]')?.textContent ?? '']));
     const names = (await import('../../webview/src/views/imagenetClasses')).imagenetClassNames;
     assert.equal(rows.length, 5);
     for (const [index, label] of rows) assert.equal(label, names[index as number]);

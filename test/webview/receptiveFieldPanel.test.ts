@@ -142,7 +142,12 @@ describe('receptive fields in the preview panel', function () {
     await runSelecting('vgg16.cnn', vgg, /maxpool/);
     await page.locator('[data-testid="feature-map"]').first().waitFor();
     // Shift + move shows the theoretical field alone: the effective one of VGG-16 costs a forward and a backward pass.
-    for (const at of [[0, 0], [3, 3], [6, 6], [0, 6]]) {
+    for (const at of [
+      [0, 0],
+      [3, 3],
+      [6, 6],
+      [0, 6],
+    ]) {
       await pointAt(page, 0, at[0], at[1], 7, 7, 'hover');
       await waitForText(page.getByTestId('rf-title'), new RegExp(`position \\(${at.join(', ')}\\) of maxpool \\(line 13\\)`));
       // Line 22 is the last stage's call; its last layer is pool5.

@@ -19,7 +19,10 @@ describe('effective receptive field numbers', () => {
       name: 'a 2x2 field: the heaviest positions first, counted until they hold the level',
       mass: [1, 4, 3, 2],
       sizes: [2, 2],
-      visible: [[0, 1], [0, 1]],
+      visible: [
+        [0, 1],
+        [0, 1],
+      ],
       positions: [2, 4],
       fieldPositions: 4,
       outside: 0,
@@ -29,7 +32,10 @@ describe('effective receptive field numbers', () => {
       name: 'one dominant position holds half the mass on its own',
       mass: [0, 0, 0, 0, 0.6, 0.3, 0, 0.1, 0],
       sizes: [3, 3],
-      visible: [[0, 2], [0, 2]],
+      visible: [
+        [0, 2],
+        [0, 2],
+      ],
       positions: [1, 3],
       fieldPositions: 9,
       outside: 0,
@@ -71,8 +77,18 @@ describe('effective receptive field numbers', () => {
   }
 
   it('a zero gradient holds no mass: no positions, no share', () => {
-    const shares = massShares(new Float64Array(4), [2, 2], [[0, 1], [0, 1]]);
+    const shares = massShares(
+      new Float64Array(4),
+      [2, 2],
+      [
+        [0, 1],
+        [0, 1],
+      ],
+    );
     assert.equal(shares.total, 0);
-    assert.deepEqual(shares.levels.map((l) => l.positions), [0, 0]);
+    assert.deepEqual(
+      shares.levels.map((l) => l.positions),
+      [0, 0],
+    );
   });
 });

@@ -76,7 +76,11 @@ describe('views in the browser', function () {
   });
 
   it('caps 600 channels at 64 and says so', async () => {
-    const maps = await call('renderMaps', [600, 2, 2], Array.from({ length: 2400 }, (_, k) => k % 7));
+    const maps = await call(
+      'renderMaps',
+      [600, 2, 2],
+      Array.from({ length: 2400 }, (_, k) => k % 7),
+    );
     assert.equal(maps.canvases.length, 64);
     assert.deepEqual(maps.notes, ['Showing 64 of 600 channels.']);
     assert.match(maps.caption, /^600 maps of 2x2/);
@@ -106,8 +110,20 @@ describe('views in the browser', function () {
   });
 
   it('draws a [C, L] output as one 1 x L strip per channel', async () => {
-    const maps = await call('renderMaps', [4, 50], Array.from({ length: 200 }, (_, k) => k));
-    assert.deepEqual(maps.canvases.map((c) => [c.width, c.height]), [[50, 1], [50, 1], [50, 1], [50, 1]]);
+    const maps = await call(
+      'renderMaps',
+      [4, 50],
+      Array.from({ length: 200 }, (_, k) => k),
+    );
+    assert.deepEqual(
+      maps.canvases.map((c) => [c.width, c.height]),
+      [
+        [50, 1],
+        [50, 1],
+        [50, 1],
+        [50, 1],
+      ],
+    );
     assert.ok(maps.canvases[0].cssHeight >= 10, `a strip is tall enough to see, not ${maps.canvases[0].cssHeight}px`);
     assert.match(maps.caption, /4 signals of length 50/);
     assert.deepEqual(await call('pixel', 3, 49, 0), top(viridis));
@@ -117,7 +133,13 @@ describe('views in the browser', function () {
     // Every value of channel c, frame d is 10c + d, so a pixel tells which frame is drawn.
     const data = Array.from({ length: 2 * 5 * 3 * 4 }, (_, k) => 10 * Math.floor(k / 60) + Math.floor((k % 60) / 12));
     const maps = await call('renderMaps', [2, 5, 3, 4], data);
-    assert.deepEqual(maps.canvases.map((c) => [c.width, c.height]), [[4, 3], [4, 3]]);
+    assert.deepEqual(
+      maps.canvases.map((c) => [c.width, c.height]),
+      [
+        [4, 3],
+        [4, 3],
+      ],
+    );
     assert.deepEqual(maps.slider, { value: 2, max: 4 });
     assert.match(maps.notes.join(' '), /5 depth frames.*middle one \(frame 3\)/);
     // Range 0..14: frame 2 of channel 0 is 2 / 14 of the way up; after moving to frame 4, 4 / 14.
@@ -129,14 +151,24 @@ describe('views in the browser', function () {
 
   it('draws a dense [N] output as one strip (wrapped when long), NaN transparent, and a mismatched shape as a message', async () => {
     const maps = await call('renderMaps', [10], [0, 1, 2, 3, 4, 5, 6, 7, 8, NaN]);
-    assert.deepEqual(maps.canvases.map((c) => [c.width, c.height]), [[10, 1]]);
+    assert.deepEqual(
+      maps.canvases.map((c) => [c.width, c.height]),
+      [[10, 1]],
+    );
     assert.match(maps.caption, /^10 values in one strip/);
     assert.match(maps.range, /Range 0 … 8.*1 NaN/);
     assert.equal((await call('pixel', 0, 9, 0))[3], 0);
     assert.deepEqual(await call('pixel', 0, 8, 0), top(viridis));
     // 2000 values wrap into 45 rows of 45: the last value is at (19, 44), and the 25 pixels after it stay empty.
-    const long = await call('renderMaps', [2000], Array.from({ length: 2000 }, (_, k) => k));
-    assert.deepEqual(long.canvases.map((c) => [c.width, c.height]), [[45, 45]]);
+    const long = await call(
+      'renderMaps',
+      [2000],
+      Array.from({ length: 2000 }, (_, k) => k),
+    );
+    assert.deepEqual(
+      long.canvases.map((c) => [c.width, c.height]),
+      [[45, 45]],
+    );
     assert.match(long.notes.join(' '), /wrapped into rows of 45/);
     assert.deepEqual(await call('pixel', 0, 19, 44), top(viridis));
     assert.equal((await call('pixel', 0, 20, 44))[3], 0);
@@ -157,7 +189,16 @@ describe('views in the browser', function () {
     assert.equal(h.zeroBins, 1);
     assert.deepEqual([h.min, h.max], ['0', '50']);
     assert.match(h.summary, /^100 values, 50 zeros \(50\.0%\)/);
-    assert.equal((await call('renderHistogram', Array.from({ length: 300 }, (_, k) => Math.sin(k)))).bars, 40, '40 bars by default');
+    assert.equal(
+      (
+        await call(
+          'renderHistogram',
+          Array.from({ length: 300 }, (_, k) => Math.sin(k)),
+        )
+      ).bars,
+      40,
+      '40 bars by default',
+    );
     const constant = await call('renderHistogram', [3, 3, 3, NaN]);
     assert.deepEqual([constant.bars, constant.counts], [1, [3]]);
     assert.match(constant.summary, /1 NaN/);
@@ -166,20 +207,31 @@ describe('views in the browser', function () {
   it('lists the top 5 classes in order with percentages and bars', async () => {
     const t = await call('renderTopClasses', [0.05, 0.5, 0.02, 0.2, 0.1, 0.03, 0.1], ['cat', 'dog', 'car', 'ship']);
     assert.equal(t.containerTestId, 'top-classes');
-    assert.deepEqual(t.rows.map((r) => [r.index, r.label, r.percent, r.barWidth]), [
-      [1, 'dog', '50.0%', '50%'],
-      [3, 'ship', '20.0%', '20%'],
-      [4, 'class 4', '10.0%', '10%'],
-      [6, 'class 6', '10.0%', '10%'],
-      [0, 'cat', '5.0%', '5%'],
-    ]);
+    assert.deepEqual(
+      t.rows.map((r) => [r.index, r.label, r.percent, r.barWidth]),
+      [
+        [1, 'dog', '50.0%', '50%'],
+        [3, 'ship', '20.0%', '20%'],
+        [4, 'class 4', '10.0%', '10%'],
+        [6, 'class 6', '10.0%', '10%'],
+        [0, 'cat', '5.0%', '5%'],
+      ],
+    );
     assert.equal((await call('renderTopClasses', [0.7, 0.3])).rows.length, 2, 'fewer than 5 classes: all of them');
   });
 
   it('keeps the timing table, Share column included, inside a narrow side panel whatever the statement', async () => {
     const label = 'conv(c, 3, stride=stride, padding=1, bias=false) (line 7), shared by 2 threads; DownBasicBlock(512)/BasicBranch(c, stride)';
     for (const width of [240, 320]) {
-      const fit = await call('timingFits', [{ node: 1, op: 'conv', ms: 6 }, { node: 2, op: 'batchnorm', ms: 1 }], label, width);
+      const fit = await call(
+        'timingFits',
+        [
+          { node: 1, op: 'conv', ms: 6 },
+          { node: 2, op: 'batchnorm', ms: 1 },
+        ],
+        label,
+        width,
+      );
       assert.ok(fit.tableRight <= fit.containerRight + 0.5, `${width}px: the table ends at ${fit.tableRight}, past the panel's ${fit.containerRight}`);
       for (const right of fit.shareRights) assert.ok(right <= fit.containerRight + 0.5, `${width}px: a Share cell ends at ${right}`);
       assert.deepEqual(fit.wrappedNumbers, [], `${width}px: these headers or numbers broke over lines`);
@@ -188,15 +240,34 @@ describe('views in the browser', function () {
   });
 
   it('tables timings in graph order with shares, the slowest marked, and the untimed rest', async () => {
-    const t = await call('renderTiming', [{ node: 3, op: 'dense', ms: 2 }, { node: 1, op: 'conv', ms: 6 }, { node: 2, op: 'relu', ms: 1 }], 10, 'webgl');
+    const t = await call(
+      'renderTiming',
+      [
+        { node: 3, op: 'dense', ms: 2 },
+        { node: 1, op: 'conv', ms: 6 },
+        { node: 2, op: 'relu', ms: 1 },
+      ],
+      10,
+      'webgl',
+    );
     assert.equal(t.containerTestId, 'timing');
     assert.equal(t.total, '10.0 ms on webgl, 3 nodes.');
-    assert.deepEqual(t.rows.map((r) => r.cells), [
-      ['layer 1', '6.00 ms', '60.0%'],
-      ['layer 2', '1.00 ms', '10.0%'],
-      ['layer 3', '2.00 ms', '20.0%'],
-    ]);
-    assert.deepEqual(t.rows.map((r) => [r.barWidth, r.slowest]), [['60%', true], ['10%', false], ['20%', false]]);
+    assert.deepEqual(
+      t.rows.map((r) => r.cells),
+      [
+        ['layer 1', '6.00 ms', '60.0%'],
+        ['layer 2', '1.00 ms', '10.0%'],
+        ['layer 3', '2.00 ms', '20.0%'],
+      ],
+    );
+    assert.deepEqual(
+      t.rows.map((r) => [r.barWidth, r.slowest]),
+      [
+        ['60%', true],
+        ['10%', false],
+        ['20%', false],
+      ],
+    );
     assert.deepEqual(t.other, ['other: read-back, scheduling', '1.00 ms', '10.0%']);
   });
 });

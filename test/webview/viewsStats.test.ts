@@ -11,7 +11,11 @@ import { formatValue, histogram, tensorStats, topK } from '../../webview/src/vie
 import { timingTable } from '../../webview/src/views/timingRows';
 
 function plan(shape: number[], maxChannels?: number): MapPlan {
-  const result = planFeatureMaps(shape, shape.reduce((a, b) => a * b, 1), maxChannels);
+  const result = planFeatureMaps(
+    shape,
+    shape.reduce((a, b) => a * b, 1),
+    maxChannels,
+  );
   assert.ok(!('error' in result), JSON.stringify(result));
   return result;
 }
@@ -136,7 +140,10 @@ describe('views: statistics', () => {
   });
 
   it('bins 0..9 into 5 equal bins of two values each, the maximum in the last bin', () => {
-    const h = histogram(Float32Array.from({ length: 10 }, (_, k) => k), 5);
+    const h = histogram(
+      Float32Array.from({ length: 10 }, (_, k) => k),
+      5,
+    );
     assert.deepEqual(h.counts, [2, 2, 2, 2, 2]);
     assert.equal(h.edges.length, 6);
     assert.equal(h.edges[0], 0);
@@ -150,7 +157,10 @@ describe('views: statistics', () => {
     data[30] = -Infinity;
     const h = histogram(data, 40);
     assert.equal(h.counts.length, 40);
-    assert.equal(h.counts.reduce((a, b) => a + b, 0), 997);
+    assert.equal(
+      h.counts.reduce((a, b) => a + b, 0),
+      997,
+    );
     assert.deepEqual([h.nan, h.infinite], [1, 2]);
     assert.ok(h.counts[0] > 0 && h.counts[39] > 0, 'the minimum and the maximum each land in an end bin');
   });
@@ -162,8 +172,15 @@ describe('views: statistics', () => {
 
   it('ranks the k largest values, largest first, ties in index order, NaN skipped', () => {
     const data = new Float32Array([0.1, 5, NaN, 3, 5, -1, 4]);
-    assert.deepEqual(topK(data, 3), [{ index: 1, value: 5 }, { index: 4, value: 5 }, { index: 6, value: 4 }]);
-    assert.deepEqual(topK(data, 100).map((r) => r.index), [1, 4, 6, 3, 0, 5]);
+    assert.deepEqual(topK(data, 3), [
+      { index: 1, value: 5 },
+      { index: 4, value: 5 },
+      { index: 6, value: 4 },
+    ]);
+    assert.deepEqual(
+      topK(data, 100).map((r) => r.index),
+      [1, 4, 6, 3, 0, 5],
+    );
     assert.deepEqual(topK(data, 0), []);
   });
 
@@ -250,15 +267,35 @@ describe('views: classes and timing', () => {
     const probabilities = toProbabilities(Float32Array.from(p, Math.log), 'log_softmax');
     p.forEach((v, k) => assert.ok(Math.abs(probabilities[k] - v) < 1e-6, `class ${k}: ${probabilities[k]}`));
     const top = topClasses(probabilities, 5, ['cat', 'dog', 'car', 'ship']);
-    assert.deepEqual(top.map((c) => c.label), ['dog', 'ship', 'class 4', 'class 6', 'cat']);
-    assert.deepEqual(top.map((c) => formatPercent(c.probability)), ['50.0%', '20.0%', '10.0%', '10.0%', '5.0%']);
+    assert.deepEqual(
+      top.map((c) => c.label),
+      ['dog', 'ship', 'class 4', 'class 6', 'cat'],
+    );
+    assert.deepEqual(
+      top.map((c) => formatPercent(c.probability)),
+      ['50.0%', '20.0%', '10.0%', '10.0%', '5.0%'],
+    );
     assert.equal(formatPercent(0.0001), '<0.1%');
     assert.equal(formatPercent(0), '0.0%');
   });
 
   it('orders timings by graph order, with shares of the total and the untimed rest', () => {
-    const table = timingTable([{ node: 3, op: 'dense', ms: 2 }, { node: 1, op: 'conv', ms: 6 }, { node: 2, op: 'relu', ms: 1 }], 10);
-    assert.deepEqual(table.rows.map((r) => [r.node, r.share, r.slowest]), [[1, 0.6, true], [2, 0.1, false], [3, 0.2, false]]);
+    const table = timingTable(
+      [
+        { node: 3, op: 'dense', ms: 2 },
+        { node: 1, op: 'conv', ms: 6 },
+        { node: 2, op: 'relu', ms: 1 },
+      ],
+      10,
+    );
+    assert.deepEqual(
+      table.rows.map((r) => [r.node, r.share, r.slowest]),
+      [
+        [1, 0.6, true],
+        [2, 0.1, false],
+        [3, 0.2, false],
+      ],
+    );
     assert.equal(table.otherMs, 1);
     assert.equal(timingTable([{ node: 1, op: 'conv', ms: 3 }], 0).rows[0].share, 0, 'a zero total gives no share, not Infinity');
   });

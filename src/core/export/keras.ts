@@ -139,7 +139,16 @@ const entries: Record<string, Entry> = {
     if (bias) weights.push({ suffix: 'bias', ...bias });
     return context.layer(
       `Conv${suffix(context.rank)}`,
-      { filters: Number(a.out), kernel_size: numbers(a.kernel), strides: numbers(a.stride), padding, data_format: 'channels_last', dilation_rate: numbers(a.dilation), use_bias: !!bias, activation: 'linear' },
+      {
+        filters: Number(a.out),
+        kernel_size: numbers(a.kernel),
+        strides: numbers(a.stride),
+        padding,
+        data_format: 'channels_last',
+        dilation_rate: numbers(a.dilation),
+        use_bias: !!bias,
+        activation: 'linear',
+      },
       weights,
       [input],
     );
@@ -158,7 +167,11 @@ const entries: Record<string, Entry> = {
     const weights = [{ suffix: 'kernel', shape: [kernel[0], kernel[1], weight.shape[1], weight.shape[0]], data: permute(weight.data, weight.shape, [2, 3, 1, 0]) }];
     const bias = context.tensor('bias');
     if (bias) weights.push({ suffix: 'bias', ...bias });
-    return context.layer('Conv2DTranspose', { filters: Number(a.out), kernel_size: kernel, strides: stride, padding: 'valid', data_format: 'channels_last', use_bias: !!bias, activation: 'linear' }, weights);
+    return context.layer(
+      'Conv2DTranspose',
+      { filters: Number(a.out), kernel_size: kernel, strides: stride, padding: 'valid', data_format: 'channels_last', use_bias: !!bias, activation: 'linear' },
+      weights,
+    );
   },
   depthwise_conv(context) {
     const a = attributesOf(context.node, 'depthwise_conv');
@@ -176,7 +189,16 @@ const entries: Record<string, Entry> = {
     if (bias) weights.push({ suffix: 'bias', ...bias });
     return context.layer(
       'DepthwiseConv2D',
-      { kernel_size: kernel, depth_multiplier: multiplier, strides: numbers(a.stride), padding, data_format: 'channels_last', dilation_rate: numbers(a.dilation), use_bias: !!bias, activation: 'linear' },
+      {
+        kernel_size: kernel,
+        depth_multiplier: multiplier,
+        strides: numbers(a.stride),
+        padding,
+        data_format: 'channels_last',
+        dilation_rate: numbers(a.dilation),
+        use_bias: !!bias,
+        activation: 'linear',
+      },
       weights,
       [input],
     );
@@ -200,7 +222,17 @@ const entries: Record<string, Entry> = {
     if (bias) weights.push({ suffix: 'bias', ...bias });
     return context.layer(
       'SeparableConv2D',
-      { filters: Number(a.out), kernel_size: kernel, depth_multiplier: multiplier, strides: numbers(a.stride), padding, data_format: 'channels_last', dilation_rate: numbers(a.dilation), use_bias: !!bias, activation: 'linear' },
+      {
+        filters: Number(a.out),
+        kernel_size: kernel,
+        depth_multiplier: multiplier,
+        strides: numbers(a.stride),
+        padding,
+        data_format: 'channels_last',
+        dilation_rate: numbers(a.dilation),
+        use_bias: !!bias,
+        activation: 'linear',
+      },
       weights,
       [input],
     );
@@ -289,8 +321,10 @@ const entries: Record<string, Entry> = {
     if (typeof input !== 'string') return input;
     return context.layer(`AveragePooling${suffix(context.rank)}`, { pool_size: numbers(a.kernel), strides: numbers(a.stride), padding, data_format: 'channels_last' }, [], [input]);
   },
-  global_avgpool: (context) => (context.rank === 3 ? { unsupported: '3-D global average pooling (tfjs-layers has 1-D and 2-D)' } : context.layer(`GlobalAveragePooling${suffix(context.rank)}`, { data_format: 'channels_last' })),
-  global_maxpool: (context) => (context.rank === 3 ? { unsupported: '3-D global max pooling (tfjs-layers has 1-D and 2-D)' } : context.layer(`GlobalMaxPooling${suffix(context.rank)}`, { data_format: 'channels_last' })),
+  global_avgpool: (context) =>
+    context.rank === 3 ? { unsupported: '3-D global average pooling (tfjs-layers has 1-D and 2-D)' } : context.layer(`GlobalAveragePooling${suffix(context.rank)}`, { data_format: 'channels_last' }),
+  global_maxpool: (context) =>
+    context.rank === 3 ? { unsupported: '3-D global max pooling (tfjs-layers has 1-D and 2-D)' } : context.layer(`GlobalMaxPooling${suffix(context.rank)}`, { data_format: 'channels_last' }),
   adaptive_avgpool: (context) => adaptive(context, 'Average'),
   adaptive_maxpool: (context) => adaptive(context, 'Max'),
   flatten(context) {
@@ -359,7 +393,8 @@ const entries: Record<string, Entry> = {
   },
   layer_scale(context) {
     // A 1x1 depthwise convolution without bias multiplies each channel by its one weight: exactly the layer scale, with its C parameters.
-    if (context.rank !== 2) return { unsupported: `layer_scale on a ${context.rank === 0 ? 'feature vector' : `${context.rank}-D map`} (tfjs-layers has no per-channel scale; a 1x1 DepthwiseConv2D serves 2-D maps only)` };
+    if (context.rank !== 2)
+      return { unsupported: `layer_scale on a ${context.rank === 0 ? 'feature vector' : `${context.rank}-D map`} (tfjs-layers has no per-channel scale; a 1x1 DepthwiseConv2D serves 2-D maps only)` };
     const gamma = context.tensor('weight')!;
     const channels = gamma.shape[0];
     return context.layer(

@@ -60,7 +60,13 @@ function conv(context: OnnxOpContext, groups: number, weight = 'weight', bias = 
   return context.add(
     'Conv',
     inputs,
-    [attr.ints('kernel_shape', numbers(a.kernel)), attr.ints('strides', numbers(a.stride)), attr.ints('dilations', numbers(a.dilation)), attr.ints('pads', pads(context.node)), attr.int('group', groups)],
+    [
+      attr.ints('kernel_shape', numbers(a.kernel)),
+      attr.ints('strides', numbers(a.stride)),
+      attr.ints('dilations', numbers(a.dilation)),
+      attr.ints('pads', pads(context.node)),
+      attr.int('group', groups),
+    ],
     output,
   );
 }
@@ -161,7 +167,16 @@ const entries: Record<string, Entry> = {
     context.add(
       'Conv',
       [middle, context.weight('pointwise.weight'), ...(context.has('pointwise.bias') ? [context.weight('pointwise.bias')] : [])],
-      [attr.ints('kernel_shape', ones), attr.ints('strides', ones), attr.ints('dilations', ones), attr.ints('pads', [...ones, ...ones].map(() => 0)), attr.int('group', 1)],
+      [
+        attr.ints('kernel_shape', ones),
+        attr.ints('strides', ones),
+        attr.ints('dilations', ones),
+        attr.ints(
+          'pads',
+          [...ones, ...ones].map(() => 0),
+        ),
+        attr.int('group', 1),
+      ],
       context.output,
     );
   },
@@ -224,7 +239,16 @@ const entries: Record<string, Entry> = {
   },
   instancenorm(context) {
     if (context.rank === 0) return { unsupported: 'instancenorm on a feature vector' };
-    affine(context, normalise(context, context.inputs[0], Array.from({ length: context.rank }, (_, i) => i + 2), Number(attributesOf(context.node, 'instancenorm').eps)), context.node.inShapes[0][0]);
+    affine(
+      context,
+      normalise(
+        context,
+        context.inputs[0],
+        Array.from({ length: context.rank }, (_, i) => i + 2),
+        Number(attributesOf(context.node, 'instancenorm').eps),
+      ),
+      context.node.inShapes[0][0],
+    );
   },
   prelu(context) {
     const channels = context.tensor('weight')!.shape[0];
@@ -234,7 +258,12 @@ const entries: Record<string, Entry> = {
     const a = attributesOf(context.node, 'lrn');
     // ONNX centres an even window one channel later than PyTorch does.
     if (Number(a.size) % 2 === 0) return { unsupported: `lrn with an even size (${a.size}): ONNX's LRN window sits one channel off PyTorch's` };
-    context.add('LRN', [context.inputs[0]], [attr.int('size', Number(a.size)), attr.float('alpha', Number(a.alpha)), attr.float('beta', Number(a.beta)), attr.float('bias', Number(a.k))], context.output);
+    context.add(
+      'LRN',
+      [context.inputs[0]],
+      [attr.int('size', Number(a.size)), attr.float('alpha', Number(a.alpha)), attr.float('beta', Number(a.beta)), attr.float('bias', Number(a.k))],
+      context.output,
+    );
   },
   dropout: unary('Identity'),
   identity: unary('Identity'),
@@ -288,7 +317,13 @@ const entries: Record<string, Entry> = {
     context.add(
       'AveragePool',
       [context.inputs[0]],
-      [attr.ints('kernel_shape', numbers(a.kernel)), attr.ints('strides', numbers(a.stride)), attr.ints('pads', pads(context.node)), attr.int('ceil_mode', a.ceilMode ? 1 : 0), attr.int('count_include_pad', a.countIncludePad ? 1 : 0)],
+      [
+        attr.ints('kernel_shape', numbers(a.kernel)),
+        attr.ints('strides', numbers(a.stride)),
+        attr.ints('pads', pads(context.node)),
+        attr.int('ceil_mode', a.ceilMode ? 1 : 0),
+        attr.int('count_include_pad', a.countIncludePad ? 1 : 0),
+      ],
       context.output,
     );
   },

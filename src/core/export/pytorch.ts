@@ -109,7 +109,10 @@ export function exportPytorch(text: string, networkName?: string): PytorchExport
 export function writePytorch(source: ExportSource): PytorchExport | ExportFailure {
   const name = source.network.name;
   if (!isPythonIdentifier(name)) {
-    return { failure: `network name '${name}' is not a Python identifier, so it cannot name the PyTorch class; rename the network (letters, digits and _)`, range: source.network.declaration.nameRange };
+    return {
+      failure: `network name '${name}' is not a Python identifier, so it cannot name the PyTorch class; rename the network (letters, digits and _)`,
+      range: source.network.declaration.nameRange,
+    };
   }
   try {
     return new PytorchWriter(source).write();
@@ -169,7 +172,7 @@ class PytorchWriter {
     const header = [
       `"""${className}, exported by CNN Lens from its .cnn description.`,
       '',
-      'Layouts and defaults are PyTorch\'s: tensors are [N, C, ...spatial], batch',
+      "Layouts and defaults are PyTorch's: tensors are [N, C, ...spatial], batch",
       'norm uses eps 1e-5 and momentum 0.1 unless the .cnn file says otherwise,',
       'and flatten keeps the channel-height-width order nn.Linear expects.',
       'Keras-style "same" padding with a stride is an explicit F.pad (pad_same),',
@@ -248,7 +251,9 @@ class PytorchWriter {
             const sequence = this.sequence(writer, body.shortcut, { variable: identity, channels: flow.channels }, `${writer.prefix}${member}.`);
             const constructor = sequence.modules.length === 1 ? sequence.modules[0] : `nn.Sequential(${sequence.modules.join(', ')})`;
             if (sequence.modules.length === 1) this.unwrapSingle(`${writer.prefix}${member}.`);
-            writer.members.push(`self.${member} = ${constructor}  # line ${body.shortcutRange ? body.shortcutRange.start.line + 1 : statement.range.start.line + 1}: shortcut { ${body.shortcut.map((s) => statementText(this.source.text, s.range)).join('; ')} }`);
+            writer.members.push(
+              `self.${member} = ${constructor}  # line ${body.shortcutRange ? body.shortcutRange.start.line + 1 : statement.range.start.line + 1}: shortcut { ${body.shortcut.map((s) => statementText(this.source.text, s.range)).join('; ')} }`,
+            );
             shortcut = `self.${member}(${identity})`;
           } else {
             shortcut = this.body(writer, body.shortcut, { variable: identity, channels: flow.channels }, new Map(labels)).variable;
@@ -270,7 +275,9 @@ class PytorchWriter {
           outputs.push(this.body(writer, branch.body, { variable, channels: flow.channels }, new Map(labels)));
         });
         this.next(statement, body.keywordRange);
-        writer.forward.push(`${flow.variable} = torch.cat([${outputs.map((o) => o.variable).join(', ')}], dim=1)  ${this.comment({ ...statement, range: { start: statement.range.start, end: body.keywordRange.end } })}`);
+        writer.forward.push(
+          `${flow.variable} = torch.cat([${outputs.map((o) => o.variable).join(', ')}], dim=1)  ${this.comment({ ...statement, range: { start: statement.range.start, end: body.keywordRange.end } })}`,
+        );
         return { variable: flow.variable, channels: outputs.map((o) => o.channels).reduce((a, b) => binaryExpr('+', a, b)) };
       }
     }
@@ -390,7 +397,16 @@ class PytorchWriter {
       .filter((p) => p.defaultValue && mentionsName(p.defaultValue))
       .map((p) => `if ${pythonName(p.name)} is None:\n            ${pythonName(p.name)} = ${pythonExpr(p.defaultValue!, inner.rename)}`);
     const className = this.className(block.name);
-    const text = this.classText(className, ['in_channels', ...params], inner, out, [`block ${block.name}(${block.params.map((p) => (p.defaultValue ? `${p.name} = ${statementText(this.source.text, p.defaultValue.range)}` : p.name)).join(', ')}) from line ${block.range.start.line + 1}.`], preamble);
+    const text = this.classText(
+      className,
+      ['in_channels', ...params],
+      inner,
+      out,
+      [
+        `block ${block.name}(${block.params.map((p) => (p.defaultValue ? `${p.name} = ${statementText(this.source.text, p.defaultValue.range)}` : p.name)).join(', ')}) from line ${block.range.start.line + 1}.`,
+      ],
+      preamble,
+    );
     const earlier = this.classes.get(block.name);
     if (earlier && earlier.text !== text) {
       const mine = text.split('\n');
@@ -458,7 +474,7 @@ class PytorchWriter {
     }
     if (layer.module) {
       this.useModuleHelper(layer.module);
-      const member = writer.allocate(statement.label ? pythonName(statement.label.name) : layer.name ?? pythonName(node.op), !statement.label);
+      const member = writer.allocate(statement.label ? pythonName(statement.label.name) : (layer.name ?? pythonName(node.op)), !statement.label);
       writer.members.push(`self.${member} = ${layer.module}  ${comment}`);
       this.modulePaths.set(node.id, `${writer.prefix}${member}.`);
       if (!layer.padBefore) this.wholeStatement(writer, statement, member, node);

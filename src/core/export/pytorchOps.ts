@@ -43,18 +43,7 @@ export interface TorchOpContext {
  * `PixelShuffleNd`, `Slice`) are added by the writer when it uses a module form.
  */
 export type HelperName =
-  | 'pad_same'
-  | 'PadSame'
-  | 'pad_causal'
-  | 'PadCausal'
-  | 'SeparableConv'
-  | 'ChannelLayerNorm'
-  | 'channel_shuffle'
-  | 'ChannelShuffle'
-  | 'pixel_shuffle_nd'
-  | 'PixelShuffleNd'
-  | 'Slice'
-  | 'LayerScale';
+  'pad_same' | 'PadSame' | 'pad_causal' | 'PadCausal' | 'SeparableConv' | 'ChannelLayerNorm' | 'channel_shuffle' | 'ChannelShuffle' | 'pixel_shuffle_nd' | 'PixelShuffleNd' | 'Slice' | 'LayerScale';
 
 /** Helpers another helper calls, so that using one defines both. */
 export const helperDependencies: Partial<Record<HelperName, HelperName[]>> = {
@@ -315,7 +304,7 @@ const entries: Record<string, Entry> = {
   avgpool(context) {
     const a = attributesOf(context.node, 'avgpool');
     const r = context.rank;
-    if (unevenPadding(context.node) || context.argValue('padding')?.kind === 'string' && (context.argValue('padding') as { value: string }).value === 'same') {
+    if (unevenPadding(context.node) || (context.argValue('padding')?.kind === 'string' && (context.argValue('padding') as { value: string }).value === 'same')) {
       return { unsupported: 'average pooling with "same" padding (PyTorch pads both sides equally; an odd total has no exact equivalent)' };
     }
     const settings = `${context.arg('kernel', a.kernel)}${keywords([
@@ -396,7 +385,7 @@ const entries: Record<string, Entry> = {
     const endWritten = context.argValue('end');
     const plain = startWritten?.kind === 'number' && startWritten.value >= 0 && (endWritten === undefined || (endWritten.kind === 'number' && endWritten.value >= 0 && endWritten.value <= channels));
     const startExpr = context.argExpr('start') ?? numberExpr(startValue);
-    const endExpr = endWritten === undefined ? context.inChannelsExpr : context.argExpr('end') ?? numberExpr(Number(a.end));
+    const endExpr = endWritten === undefined ? context.inChannelsExpr : (context.argExpr('end') ?? numberExpr(Number(a.end)));
     return { ...layer, outChannels: plain ? minus(endExpr, startExpr) : numberExpr(context.node.outShape[0]) };
   },
   channel_shuffle(context) {

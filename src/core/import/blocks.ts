@@ -157,8 +157,7 @@ function generalise(name: string, members: Item[][]): { definition: BlockDefinit
 /** A name for a block from what it holds: `Bottleneck`, `DownBottleneck`, `InvertedResidual`, `Inception`, `DenseLayer`. */
 function nameFor(items: Item[]): string {
   const unit = items[0];
-  const count = (list: Item[], op: string): number =>
-    list.reduce((n, i) => n + (i.kind === 'layer' && i.layer.op === op ? 1 : i.kind === 'call' ? count(i.block.body, op) : 0), 0);
+  const count = (list: Item[], op: string): number => list.reduce((n, i) => n + (i.kind === 'layer' && i.layer.op === op ? 1 : i.kind === 'call' ? count(i.block.body, op) : 0), 0);
   if (unit.kind === 'residual') {
     const body = unit.body;
     const base = count(body, 'depthwise_conv') ? 'InvertedResidual' : count(body, 'conv') === 3 ? 'Bottleneck' : count(body, 'conv') === 2 ? 'BasicBlock' : 'Residual';
@@ -178,12 +177,7 @@ function uniqueName(base: string, blocks: BlockDefinition[]): string {
 }
 
 /** Replaces groups of equal-shaped statement lists by calls; `find` lists candidates, `replace` puts a call in place of one. */
-function extract(
-  blocks: BlockDefinition[],
-  candidates: { items: Item[]; replace(call: Item): void }[],
-  nameOf: (items: Item[]) => string,
-  accept: (group: { items: Item[] }[]) => boolean,
-): void {
+function extract(blocks: BlockDefinition[], candidates: { items: Item[]; replace(call: Item): void }[], nameOf: (items: Item[]) => string, accept: (group: { items: Item[] }[]) => boolean): void {
   const groups = new Map<string, typeof candidates>();
   for (const candidate of candidates) {
     const key = shapeOf(candidate.items).key;
@@ -191,13 +185,17 @@ function extract(
   }
   for (const group of groups.values()) {
     if (group.length < 2 || !accept(group)) continue;
-    const { definition, values } = generalise(uniqueName(nameOf(group[0].items), blocks), group.map((c) => c.items));
+    const { definition, values } = generalise(
+      uniqueName(nameOf(group[0].items), blocks),
+      group.map((c) => c.items),
+    );
     blocks.push(definition);
     group.forEach((candidate, m) => candidate.replace({ kind: 'call', block: definition, values: values[m], instance: candidate.items }));
   }
 }
 
-const isActivation = (item: Item) => item.kind === 'layer' && item.layer.tensors.length === 0 && item.layer.inputs.length === 1 && !item.label && /relu|silu|gelu|sigmoid|tanh|swish|elu|mish/.test(item.layer.op);
+const isActivation = (item: Item) =>
+  item.kind === 'layer' && item.layer.tensors.length === 0 && item.layer.inputs.length === 1 && !item.label && /relu|silu|gelu|sigmoid|tanh|swish|elu|mish/.test(item.layer.op);
 
 /** The block definitions found and the network's statements calling them. */
 export function recoverBlocks(items: Item[]): { blocks: BlockDefinition[]; items: Item[] } {
@@ -224,10 +222,7 @@ export function recoverBlocks(items: Item[]): { blocks: BlockDefinition[]; items
   const windowCalls = new Map<number, Item>();
   extract(
     blocks,
-    [
-      ...residuals.map((r) => ({ items: r.body, replace: (call: Item) => (r.body = [call]) })),
-      ...windows.map((w) => ({ items: w.items, replace: (call: Item) => windowCalls.set(w.start, call) })),
-    ],
+    [...residuals.map((r) => ({ items: r.body, replace: (call: Item) => (r.body = [call]) })), ...windows.map((w) => ({ items: w.items, replace: (call: Item) => windowCalls.set(w.start, call) }))],
     (body) => (body.some((i) => i.kind === 'layer' && i.layer.op === 'depthwise_conv') ? 'InvertedBottleneck' : `${nameFor([{ kind: 'residual', body }]).replace(/^Down/, '')}Branch`),
     (group) =>
       group.some((g) => windows.some((w) => w.items === g.items)) ||
@@ -321,12 +316,18 @@ function isOneModule(items: Item[], before: Item | undefined, after: Item | unde
 /** Runs of two or more equal calls become `repeat(n) { Call(...) }`. */
 function repeatRuns(items: Item[]): Item[] {
   const out: Item[] = [];
-  for (let i = 0; i < items.length; ) {
+  for (let i = 0; i < items.length;) {
     const item = items[i];
     let end = i + 1;
     if (item.kind === 'call' && !item.label) {
       const text = JSON.stringify([item.block.name, item.values]);
-      while (end < items.length && items[end].kind === 'call' && !items[end].label && JSON.stringify([(items[end] as { block: BlockDefinition }).block.name, (items[end] as { values: ArgValue[] }).values]) === text) end++;
+      while (
+        end < items.length &&
+        items[end].kind === 'call' &&
+        !items[end].label &&
+        JSON.stringify([(items[end] as { block: BlockDefinition }).block.name, (items[end] as { values: ArgValue[] }).values]) === text
+      )
+        end++;
     }
     if (end - i >= 2) out.push({ kind: 'repeat', count: end - i, body: [item], passes: items.slice(i, end).map((pass) => [pass]) });
     else out.push(item);
@@ -345,7 +346,15 @@ function depth(block: BlockDefinition): number {
     Math.max(
       0,
       ...items.map((i) =>
-        i.kind === 'call' ? 1 + depth(i.block) : i.kind === 'residual' ? Math.max(inner(i.body), inner(i.shortcut ?? [])) : i.kind === 'concat' ? Math.max(0, ...i.branches.map(inner)) : i.kind === 'repeat' ? inner(i.body) : 0,
+        i.kind === 'call'
+          ? 1 + depth(i.block)
+          : i.kind === 'residual'
+            ? Math.max(inner(i.body), inner(i.shortcut ?? []))
+            : i.kind === 'concat'
+              ? Math.max(0, ...i.branches.map(inner))
+              : i.kind === 'repeat'
+                ? inner(i.body)
+                : 0,
       ),
     );
   return inner(block.body);

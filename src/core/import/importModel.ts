@@ -114,13 +114,23 @@ export function finish(converted: GraphResult, origin: string, options: ImportOp
   const problems: string[] = errors.map((d) => `line ${d.range.start.line + 1}: ${d.message}`);
   if (network && !errors.length) {
     if (network.params.trainable !== counted.trainable || network.params.nonTrainable !== counted.nonTrainable) {
-      problems.push(`the written network has ${network.params.trainable} trainable and ${network.params.nonTrainable} non-trainable parameters but the model's tensors hold ${counted.trainable} and ${counted.nonTrainable}`);
+      problems.push(
+        `the written network has ${network.params.trainable} trainable and ${network.params.nonTrainable} non-trainable parameters but the model's tensors hold ${counted.trainable} and ${counted.nonTrainable}`,
+      );
     }
     if (network.output?.join('x') !== outputShape.join('x')) problems.push(`the written network's output is ${network.output?.join('x')} but the model's is ${outputShape.join('x')}`);
   }
   if (problems.length || !network) {
     const line = errors[0] ? errors[0].range.start.line + 1 : text.split('\n').length;
-    return { ok: false, kind: 'inexpressible', node: '(whole model)', op: '(check)', line, partialText: text, message: `the written .cnn file does not reproduce the model: ${problems.join('; ') || 'no network was read back'}.` };
+    return {
+      ok: false,
+      kind: 'inexpressible',
+      node: '(whole model)',
+      op: '(check)',
+      line,
+      partialText: text,
+      message: `the written .cnn file does not reproduce the model: ${problems.join('; ') || 'no network was read back'}.`,
+    };
   }
   return { ok: true, model: { text, networkName, tensors, params: counted, outputShape, macs: network.macs, weightsAvailable: true } };
 }

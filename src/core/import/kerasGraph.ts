@@ -100,7 +100,8 @@ export function kerasToLayers(json: unknown): GraphResult {
       if (layers.length === 0) {
         const shape = inputShapeOf(layer.config ?? {});
         if (!shape) throw new Unsupported(name, layer.class_name, 'the model states no input shape; build it with an Input or input_shape.');
-        if (shape.some((d) => !Number.isFinite(d))) throw new Unsupported(name, 'input', `the input shape ${shape.map((d) => (Number.isFinite(d) ? d : 'None')).join('x')} has a dynamic size; a .cnn network has fixed sizes.`);
+        if (shape.some((d) => !Number.isFinite(d)))
+          throw new Unsupported(name, 'input', `the input shape ${shape.map((d) => (Number.isFinite(d) ? d : 'None')).join('x')} has a dynamic size; a .cnn network has fixed sizes.`);
         const channelsFirst = shape.length > 1 ? [shape[shape.length - 1], ...shape.slice(0, -1)] : shape;
         layers.push({ id: 0, op: 'input', args: [], inputs: [], outShape: channelsFirst, source: layer.class_name === 'InputLayer' ? name : 'input', sourceOp: 'InputLayer', tensors: [] });
         current = 0;
@@ -109,11 +110,13 @@ export function kerasToLayers(json: unknown): GraphResult {
           continue;
         }
       }
-      const inputs = sequential ? [current] : inboundNames(layer).map((n) => {
-        const id = byName.get(n);
-        if (id === undefined) throw new Unsupported(name, layer.class_name, `it reads '${n}', which is not defined before it.`);
-        return id;
-      });
+      const inputs = sequential
+        ? [current]
+        : inboundNames(layer).map((n) => {
+            const id = byName.get(n);
+            if (id === undefined) throw new Unsupported(name, layer.class_name, `it reads '${n}', which is not defined before it.`);
+            return id;
+          });
       if (!inputs.length) throw new Unsupported(name, layer.class_name, 'it has no inbound layer.');
       current = convert(layer, name, inputs);
       byName.set(name, current);
@@ -144,17 +147,29 @@ export function kerasToLayers(json: unknown): GraphResult {
   }
 
   function withActivation(id: number, name: string, cls: string, activation: unknown): number {
-    const key = typeof activation === 'string' ? activation : activation && typeof activation === 'object' ? String((activation as { config?: { name?: string }; class_name?: string }).class_name ?? '') : 'linear';
+    const key =
+      typeof activation === 'string'
+        ? activation
+        : activation && typeof activation === 'object'
+          ? String((activation as { config?: { name?: string }; class_name?: string }).class_name ?? '')
+          : 'linear';
     if (!(key in activations)) throw new Unsupported(name, cls, `its activation '${key}' has no .cnn equivalent.`);
     const op = activations[key];
     if (!op) return id;
     return add(`${name}.activation`, cls, op, [], [id], layers[id].outShape);
   }
 
-  function window(cfg: Record<string, unknown>, name: string, cls: string, inShape: number[], kernelKey: string, defaultStride?: number[]): { kernel: number[]; strides: number[]; dilation: number[]; same: boolean; out: number[] } {
+  function window(
+    cfg: Record<string, unknown>,
+    name: string,
+    cls: string,
+    inShape: number[],
+    kernelKey: string,
+    defaultStride?: number[],
+  ): { kernel: number[]; strides: number[]; dilation: number[]; same: boolean; out: number[] } {
     const rank = inShape.length - 1;
     const kernel = pair(cfg[kernelKey], rank);
-    const strides = cfg.strides === null || cfg.strides === undefined ? defaultStride ?? kernel : pair(cfg.strides, rank);
+    const strides = cfg.strides === null || cfg.strides === undefined ? (defaultStride ?? kernel) : pair(cfg.strides, rank);
     const dilation = pair(cfg.dilation_rate ?? 1, rank);
     const padding = String(cfg.padding ?? 'valid');
     if (padding !== 'valid' && padding !== 'same') throw new Unsupported(name, cls, `its padding '${padding}' has no .cnn equivalent.`);
@@ -184,7 +199,15 @@ export function kerasToLayers(json: unknown): GraphResult {
         if (w.dilation.some((d) => d !== 1)) args.push({ key: 'dilation', value: spatialArg(w.dilation) });
         if (groups !== 1) args.push({ key: 'groups', value: groups });
         if (!bias) args.push({ key: 'bias', value: false });
-        const id = add(name, cls, 'conv', args, inputs, [filters, ...w.out], shapes(['weight', [filters, channels / groups, ...w.kernel]], ...(bias ? [['bias', [filters]] as [string, number[]]] : [])));
+        const id = add(
+          name,
+          cls,
+          'conv',
+          args,
+          inputs,
+          [filters, ...w.out],
+          shapes(['weight', [filters, channels / groups, ...w.kernel]], ...(bias ? [['bias', [filters]] as [string, number[]]] : [])),
+        );
         return withActivation(id, name, cls, cfg.activation);
       }
       case 'DepthwiseConv2D':
@@ -200,23 +223,44 @@ export function kerasToLayers(json: unknown): GraphResult {
         if (w.dilation.some((d) => d !== 1)) args.push({ key: 'dilation', value: spatialArg(w.dilation) });
         if (!bias) args.push({ key: 'bias', value: false });
         const tensors = separable
-          ? shapes(['depthwise.weight', [channels * multiplier, 1, ...w.kernel]], ['pointwise.weight', [out, channels * multiplier, ...w.kernel.map(() => 1)]], ...(bias ? [['pointwise.bias', [out]] as [string, number[]]] : []))
+          ? shapes(
+              ['depthwise.weight', [channels * multiplier, 1, ...w.kernel]],
+              ['pointwise.weight', [out, channels * multiplier, ...w.kernel.map(() => 1)]],
+              ...(bias ? [['pointwise.bias', [out]] as [string, number[]]] : []),
+            )
           : shapes(['weight', [out, 1, ...w.kernel]], ...(bias ? [['bias', [out]] as [string, number[]]] : []));
         const id = add(name, cls, separable ? 'separable_conv' : 'depthwise_conv', args, inputs, [out, ...w.out], tensors);
         return withActivation(id, name, cls, cfg.activation);
       }
       case 'Dense': {
-        if (inShape.length !== 1) throw new Unsupported(name, cls, `it is applied to a ${inShape.length}-axis tensor; Keras then acts on channels, .cnn's dense on the last axis. Flatten or pool first.`);
+        if (inShape.length !== 1)
+          throw new Unsupported(name, cls, `it is applied to a ${inShape.length}-axis tensor; Keras then acts on channels, .cnn's dense on the last axis. Flatten or pool first.`);
         const units = Number(cfg.units);
-        const id = add(name, cls, 'dense', bias ? [{ value: units }] : [{ value: units }, { key: 'bias', value: false }], inputs, [units], shapes(['weight', [units, channels]], ...(bias ? [['bias', [units]] as [string, number[]]] : [])));
+        const id = add(
+          name,
+          cls,
+          'dense',
+          bias ? [{ value: units }] : [{ value: units }, { key: 'bias', value: false }],
+          inputs,
+          [units],
+          shapes(['weight', [units, channels]], ...(bias ? [['bias', [units]] as [string, number[]]] : [])),
+        );
         return withActivation(id, name, cls, cfg.activation);
       }
       case 'BatchNormalization': {
         const axis = cfg.axis === undefined ? -1 : Array.isArray(cfg.axis) ? Number(cfg.axis[0]) : Number(cfg.axis);
         if (axis !== -1 && axis !== inShape.length) throw new Unsupported(name, cls, `it normalises axis ${axis}, not the channels.`);
-        if (cfg.center === false || cfg.scale === false) throw new Unsupported(name, cls, 'it has center or scale turned off; .cnn\'s batchnorm has both or neither (affine=false).');
+        if (cfg.center === false || cfg.scale === false) throw new Unsupported(name, cls, "it has center or scale turned off; .cnn's batchnorm has both or neither (affine=false).");
         const eps = Number(cfg.epsilon ?? 1e-3);
-        return add(name, cls, 'batchnorm', Math.abs(eps - 1e-5) > 1e-12 ? [{ key: 'eps', value: eps }] : [], inputs, inShape, shapes(['weight', [channels]], ['bias', [channels]], ['running_mean', [channels], true], ['running_var', [channels], true]));
+        return add(
+          name,
+          cls,
+          'batchnorm',
+          Math.abs(eps - 1e-5) > 1e-12 ? [{ key: 'eps', value: eps }] : [],
+          inputs,
+          inShape,
+          shapes(['weight', [channels]], ['bias', [channels]], ['running_mean', [channels], true], ['running_var', [channels], true]),
+        );
       }
       case 'MaxPooling1D':
       case 'MaxPooling2D':
@@ -255,7 +299,12 @@ export function kerasToLayers(json: unknown): GraphResult {
         return add(name, cls, 'softmax', [], inputs, inShape);
       case 'ZeroPadding2D': {
         const padding = cfg.padding;
-        const flat = Array.isArray(padding) ? padding.map((p) => (Array.isArray(p) ? p.map(Number) : [Number(p), Number(p)])) : [[Number(padding), Number(padding)], [Number(padding), Number(padding)]];
+        const flat = Array.isArray(padding)
+          ? padding.map((p) => (Array.isArray(p) ? p.map(Number) : [Number(p), Number(p)]))
+          : [
+              [Number(padding), Number(padding)],
+              [Number(padding), Number(padding)],
+            ];
         if (flat.some(([a, b]) => a !== b)) throw new Unsupported(name, cls, 'it pads unevenly; .cnn pads both sides equally.');
         const amounts = flat.map(([a]) => a);
         return add(name, cls, 'pad', [{ value: spatialArg(amounts) }], inputs, [channels, ...inShape.slice(1).map((s, i) => s + 2 * amounts[i])]);
@@ -265,7 +314,14 @@ export function kerasToLayers(json: unknown): GraphResult {
         if (inputs.length !== 2) throw new Unsupported(name, cls, `it merges ${inputs.length} tensors; .cnn merges two at a time.`);
         const [a, b] = inputs.map((i) => layers[i].outShape);
         if (cls === 'Add' && a.join('x') !== b.join('x')) throw new Unsupported(name, cls, `it adds shapes ${a.join('x')} and ${b.join('x')}.`);
-        return add(name, cls, cls === 'Add' ? 'add' : 'multiply', [], inputs, a.map((s, i) => Math.max(s, b[i])));
+        return add(
+          name,
+          cls,
+          cls === 'Add' ? 'add' : 'multiply',
+          [],
+          inputs,
+          a.map((s, i) => Math.max(s, b[i])),
+        );
       }
       case 'Concatenate': {
         const axis = Number(cfg.axis ?? -1);

@@ -240,7 +240,7 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
     // Optional inputs left out are empty names; they keep their positions.
     const all = (node.input ?? []).map((name, i) => (name ? value(node, i) : ({ kind: 'constant', dims: [0], values: [] } as Value)));
     if (all.some((v) => v.kind === 'layer')) return false;
-    const ins = (node.input ?? []).map((name, i) => (name ? constantInput(node, i) ?? [] : []));
+    const ins = (node.input ?? []).map((name, i) => (name ? (constantInput(node, i) ?? []) : []));
     const dimsOf = (i: number) => {
       const v = all[i];
       return v.kind === 'constant' ? v.dims : v.kind === 'weight' ? (v.tensor.dims ?? []).map(Number) : [];
@@ -276,7 +276,11 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
         const n = Math.max(a.length, b.length);
         const pick = (x: number[], i: number) => (x.length === 1 ? x[0] : x[i]);
         const f = { Mul: (x: number, y: number) => x * y, Div: (x: number, y: number) => Math.trunc(x / y), Add: (x: number, y: number) => x + y, Sub: (x: number, y: number) => x - y }[node.op_type]!;
-        constant(node, a.length >= b.length ? dimsOf(0) : dimsOf(1), Array.from({ length: n }, (_, i) => f(pick(a, i), pick(b, i))));
+        constant(
+          node,
+          a.length >= b.length ? dimsOf(0) : dimsOf(1),
+          Array.from({ length: n }, (_, i) => f(pick(a, i), pick(b, i))),
+        );
         return true;
       }
       default:
@@ -312,7 +316,11 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
     }
     if (foldConstant(node)) return;
     const handler = handlerFor(op);
-    if (!handler) throw new Unsupported(node, `.cnn has no op for ONNX's ${op}${op === 'LSTM' || op === 'GRU' || op === 'RNN' ? ' (recurrent layers are outside the language, which describes feed-forward CNNs)' : ''}.`);
+    if (!handler)
+      throw new Unsupported(
+        node,
+        `.cnn has no op for ONNX's ${op}${op === 'LSTM' || op === 'GRU' || op === 'RNN' ? ' (recurrent layers are outside the language, which describes feed-forward CNNs)' : ''}.`,
+      );
     handler(node);
   }
 
@@ -500,7 +508,8 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
         }
       }
       const shape = x.outShape.map((s, i) => Math.max(s, y.outShape[i] ?? s));
-      if (op === 'add' && x.outShape.join('x') !== y.outShape.join('x')) throw new Unsupported(node, `it adds tensors of shapes ${x.outShape.join('x')} and ${y.outShape.join('x')}; .cnn adds equal shapes only.`);
+      if (op === 'add' && x.outShape.join('x') !== y.outShape.join('x'))
+        throw new Unsupported(node, `it adds tensors of shapes ${x.outShape.join('x')} and ${y.outShape.join('x')}; .cnn adds equal shapes only.`);
       addLayer(node, op, [], [x.id, y.id], shape);
       return;
     }
@@ -619,8 +628,8 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
   function pad(node: OnnxNode): void {
     const source = layerInput(node);
     const mode = stringAttr(node, 'mode') ?? 'constant';
-    const pads = node.input?.[1] ? constantInput(node, 1) ?? [] : intsAttr(node, 'pads') ?? [];
-    const fill = node.input?.[2] ? constantInput(node, 2)?.[0] ?? 0 : floatAttr(node, 'value', 0);
+    const pads = node.input?.[1] ? (constantInput(node, 1) ?? []) : (intsAttr(node, 'pads') ?? []);
+    const fill = node.input?.[2] ? (constantInput(node, 2)?.[0] ?? 0) : floatAttr(node, 'value', 0);
     if (mode !== 'constant' || fill !== 0) throw new Unsupported(node, `it pads with ${mode === 'constant' ? `the value ${fill}` : `mode '${mode}'`}; .cnn pads with zeros.`);
     const rank = source.outShape.length + 1;
     const all = symmetricPads(node, pads, rank);
@@ -653,23 +662,27 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
     let written: string;
     if (mode === 'nearest') {
       const rounding = stringAttr(node, 'nearest_mode') ?? (node.op_type === 'Upsample' ? 'floor' : 'round_prefer_floor');
-      if (transform !== 'asymmetric' || rounding !== 'floor') throw new Unsupported(node, `its nearest-neighbour indices (${transform}, ${rounding}) are not PyTorch's (asymmetric, floor), which .cnn's upsample uses.`);
+      if (transform !== 'asymmetric' || rounding !== 'floor')
+        throw new Unsupported(node, `its nearest-neighbour indices (${transform}, ${rounding}) are not PyTorch's (asymmetric, floor), which .cnn's upsample uses.`);
       written = 'nearest';
     } else if (mode === 'linear' || mode === 'cubic') {
-      if (transform !== 'half_pixel' && transform !== 'pytorch_half_pixel') throw new Unsupported(node, `it resizes with ${transform} coordinates; .cnn's upsample is PyTorch's align_corners=False (half_pixel).`);
+      if (transform !== 'half_pixel' && transform !== 'pytorch_half_pixel')
+        throw new Unsupported(node, `it resizes with ${transform} coordinates; .cnn's upsample is PyTorch's align_corners=False (half_pixel).`);
       written = mode === 'cubic' ? 'bicubic' : (['linear', 'bilinear', 'trilinear'][spatial.length - 1] ?? 'linear');
     } else throw new Unsupported(node, `it resizes with mode '${mode}', which .cnn's upsample does not have.`);
     const scaleIndex = node.op_type === 'Upsample' || (node.input?.length ?? 0) <= 2 ? 1 : 2;
-    const sizes = node.input?.[3] ? constantInput(node, 3) ?? [] : [];
-    const scales = sizes.length ? [] : node.input?.[scaleIndex] ? constantInput(node, scaleIndex) ?? [] : attribute(node, 'scales')?.floats ?? [];
+    const sizes = node.input?.[3] ? (constantInput(node, 3) ?? []) : [];
+    const scales = sizes.length ? [] : node.input?.[scaleIndex] ? (constantInput(node, scaleIndex) ?? []) : (attribute(node, 'scales')?.floats ?? []);
     const args: LayerArg[] = [];
     let outSizes: number[];
     if (sizes.length) {
-      if (sizes.length !== spatial.length + 2 || sizes[0] !== 1 || sizes[1] !== source.outShape[0]) throw new Unsupported(node, `it resizes to ${sizes.join('x')}, changing the batch or the channels; .cnn's upsample resizes spatial axes.`);
+      if (sizes.length !== spatial.length + 2 || sizes[0] !== 1 || sizes[1] !== source.outShape[0])
+        throw new Unsupported(node, `it resizes to ${sizes.join('x')}, changing the batch or the channels; .cnn's upsample resizes spatial axes.`);
       outSizes = sizes.slice(2);
       args.push({ key: 'size', value: { expr: outSizes.join('x') } });
     } else {
-      if (scales.length !== spatial.length + 2 || scales[0] !== 1 || scales[1] !== 1) throw new Unsupported(node, `its scales (${scales.join(', ') || 'none'}) are not one per spatial axis after the batch and channels.`);
+      if (scales.length !== spatial.length + 2 || scales[0] !== 1 || scales[1] !== 1)
+        throw new Unsupported(node, `its scales (${scales.join(', ') || 'none'}) are not one per spatial axis after the batch and channels.`);
       const factors = scales.slice(2).map((f) => Number(f.toPrecision(6)));
       outSizes = spatial.map((size, i) => Math.floor(size * factors[i]));
       args.push({ value: spatialArg(factors) });
@@ -688,48 +701,50 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
   }
 
   function dropout(node: OnnxNode): void {
-    const ratio = node.input?.[1] ? constantInput(node, 1)?.[0] ?? 0.5 : floatAttr(node, 'ratio', 0.5);
+    const ratio = node.input?.[1] ? (constantInput(node, 1)?.[0] ?? 0.5) : floatAttr(node, 'ratio', 0.5);
     simple(node, 'dropout', [{ value: Number(ratio.toPrecision(6)) }]);
   }
 
   /** The converter for an ONNX op; a function so that it is hoisted above the loop that uses it. */
   function handlerFor(op: string): ((node: OnnxNode) => void) | undefined {
     const table: Record<string, (node: OnnxNode) => void> = {
-    Conv: conv,
-    MaxPool: (node) => pool(node, 'max'),
-    AveragePool: (node) => pool(node, 'avg'),
-    GlobalAveragePool: (node) => globalPool(node, 'avg'),
-    GlobalMaxPool: (node) => globalPool(node, 'max'),
-    ReduceMean: reduceMean,
-    BatchNormalization: batchnorm,
-    Flatten: (node) => {
-      if (intAttr(node, 'axis', 1) !== 1) throw new Unsupported(node, `it flattens from axis ${intAttr(node, 'axis', 1)}; .cnn flattens everything after the batch.`);
-      flattenLayer(node, layerInput(node));
-    },
-    Reshape: reshape,
-    Gemm: (node) => {
-      if (intAttr(node, 'transA', 0) || floatAttr(node, 'alpha', 1) !== 1 || floatAttr(node, 'beta', 1) !== 1) throw new Unsupported(node, 'it is a Gemm with transA, alpha or beta; .cnn\'s dense is x·Wᵀ + b.');
-      dense(node, intAttr(node, 'transB', 0) === 1, 2);
-    },
-    MatMul: (node) => dense(node, false),
-    Add: (node) => merge(node, 'add'),
-    Mul: (node) => merge(node, 'multiply'),
-    Concat: concatLayers,
-    Pad: pad,
-    Clip: clip,
-    Softmax: (node) => softmax(node, 'softmax'),
-    LogSoftmax: (node) => softmax(node, 'log_softmax'),
-    LeakyRelu: (node) => simple(node, 'leaky_relu', Math.abs(floatAttr(node, 'alpha', 0.01) - 0.01) > 1e-9 ? [{ key: 'slope', value: Number(floatAttr(node, 'alpha', 0.01).toPrecision(6)) }] : []),
-    HardSigmoid: (node) => {
-      const alpha = floatAttr(node, 'alpha', 0.2);
-      const beta = floatAttr(node, 'beta', 0.5);
-      if (Math.abs(alpha - 1 / 6) > 1e-6 || Math.abs(beta - 0.5) > 1e-6) throw new Unsupported(node, `its slope ${alpha} and offset ${beta} differ from PyTorch's hardsigmoid (1/6, 1/2), which .cnn's is.`);
-      simple(node, 'hardsigmoid');
-    },
-    LRN: lrn,
-    Resize: resize,
-    Upsample: resize,
-    Dropout: dropout,
+      Conv: conv,
+      MaxPool: (node) => pool(node, 'max'),
+      AveragePool: (node) => pool(node, 'avg'),
+      GlobalAveragePool: (node) => globalPool(node, 'avg'),
+      GlobalMaxPool: (node) => globalPool(node, 'max'),
+      ReduceMean: reduceMean,
+      BatchNormalization: batchnorm,
+      Flatten: (node) => {
+        if (intAttr(node, 'axis', 1) !== 1) throw new Unsupported(node, `it flattens from axis ${intAttr(node, 'axis', 1)}; .cnn flattens everything after the batch.`);
+        flattenLayer(node, layerInput(node));
+      },
+      Reshape: reshape,
+      Gemm: (node) => {
+        if (intAttr(node, 'transA', 0) || floatAttr(node, 'alpha', 1) !== 1 || floatAttr(node, 'beta', 1) !== 1)
+          throw new Unsupported(node, "it is a Gemm with transA, alpha or beta; .cnn's dense is x·Wᵀ + b.");
+        dense(node, intAttr(node, 'transB', 0) === 1, 2);
+      },
+      MatMul: (node) => dense(node, false),
+      Add: (node) => merge(node, 'add'),
+      Mul: (node) => merge(node, 'multiply'),
+      Concat: concatLayers,
+      Pad: pad,
+      Clip: clip,
+      Softmax: (node) => softmax(node, 'softmax'),
+      LogSoftmax: (node) => softmax(node, 'log_softmax'),
+      LeakyRelu: (node) => simple(node, 'leaky_relu', Math.abs(floatAttr(node, 'alpha', 0.01) - 0.01) > 1e-9 ? [{ key: 'slope', value: Number(floatAttr(node, 'alpha', 0.01).toPrecision(6)) }] : []),
+      HardSigmoid: (node) => {
+        const alpha = floatAttr(node, 'alpha', 0.2);
+        const beta = floatAttr(node, 'beta', 0.5);
+        if (Math.abs(alpha - 1 / 6) > 1e-6 || Math.abs(beta - 0.5) > 1e-6)
+          throw new Unsupported(node, `its slope ${alpha} and offset ${beta} differ from PyTorch's hardsigmoid (1/6, 1/2), which .cnn's is.`);
+        simple(node, 'hardsigmoid');
+      },
+      LRN: lrn,
+      Resize: resize,
+      Upsample: resize,
+      Dropout: dropout,
     };
     if (table[op]) return table[op];
     const activation = activations[op];

@@ -143,7 +143,10 @@ export function recoverStructure(graph: LayerGraph): StructureResult {
       const label = labelFor(items, layers[v]);
       items.push(...gate.items, { kind: 'layer', layer: merge, args: [{ value: { expr: label } }] });
     } else {
-      throw new Inexpressible(merge, `it ${merge.op === 'multiply' ? 'multiplies two computed paths' : `joins ${paths.length} paths with ${merge.op}`}, which .cnn writes only as residual, concat or a gate (multiply by a labelled tensor).`);
+      throw new Inexpressible(
+        merge,
+        `it ${merge.op === 'multiply' ? 'multiplies two computed paths' : `joins ${paths.length} paths with ${merge.op}`}, which .cnn writes only as residual, concat or a gate (multiply by a labelled tensor).`,
+      );
     }
     return meet;
   }

@@ -138,8 +138,7 @@ export function decodeOnnxModelLazily(source: ByteSource): OnnxModel {
         // A copy of its own, aligned for float views (a Node Buffer's `slice` would be a view of the window).
         tensor.raw_data = new Uint8Array(length);
         tensor.raw_data.set(walker.bytes(offset, length));
-      }
-      else Object.defineProperty(tensor, 'raw_data', { get: () => source.read(offset, length), enumerable: true });
+      } else Object.defineProperty(tensor, 'raw_data', { get: () => source.read(offset, length), enumerable: true });
     }
     initializers.push(tensor);
   }

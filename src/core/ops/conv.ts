@@ -111,9 +111,7 @@ const convTranspose: OpDefinition<OpAttributes['conv_transpose']> = {
     checkGroups(context, inChannels, out, groups);
     const sizes = context.input.shape.slice(1);
     const outSizes = sizes.map((n, i) => (n - 1) * stride[i] - 2 * padding[i] + dilation[i] * (kernel[i] - 1) + outputPadding[i] + 1);
-    const formula = sizes.map(
-      (n, i) => `(${n}-1)*${stride[i]} - 2*${padding[i]} + ${dilation[i]}*(${kernel[i]}-1) + ${outputPadding[i]} + 1 = ${outSizes[i]}`,
-    );
+    const formula = sizes.map((n, i) => `(${n}-1)*${stride[i]} - 2*${padding[i]} + ${dilation[i]}*(${kernel[i]}-1) + ${outputPadding[i]} + 1 = ${outSizes[i]}`);
     const bad2 = outSizes.findIndex((o) => o < 1);
     if (bad2 >= 0) {
       context.report('nonpositive-size', `${context.name}: padding ${padding[bad2]} removes the whole output on axis ${bad2 + 1}: ${formula[bad2]}. Use less padding.`, 'padding');

@@ -20,9 +20,7 @@ function windowPool(kind: 'max' | 'avg'): OpDefinition<OpAttributes['maxpool' | 
         arg.spatial('stride', 'Step between windows; defaults to the kernel size.', undefined, 'kernel'),
         arg.padding('Padding on each side; at most half the kernel (PyTorch refuses more).'),
         arg.bool('ceil_mode', 'Round the output size up instead of down (the last window must still start inside the input).', false),
-        ...(kind === 'max'
-          ? [arg.spatial('dilation', 'Spacing between window taps.', 1)]
-          : [arg.bool('count_include_pad', 'Count padded zeros in the average.', true)]),
+        ...(kind === 'max' ? [arg.spatial('dilation', 'Spacing between window taps.', 1)] : [arg.bool('count_include_pad', 'Count padded zeros in the average.', true)]),
       ],
     },
     apply(context) {

@@ -10,16 +10,7 @@ import { reshapeOps } from './reshape';
 import type { ArgSpec, OpDefinition } from './types';
 
 /** All op definitions, grouped by family. */
-export const opDefinitions: readonly OpDefinition[] = [
-  ...convolutionOps,
-  ...poolingOps,
-  ...denseOps,
-  ...normalizationOps,
-  ...elementwiseOps,
-  ...reshapeOps,
-  ...channelOps,
-  ...mergeOps,
-];
+export const opDefinitions: readonly OpDefinition[] = [...convolutionOps, ...poolingOps, ...denseOps, ...normalizationOps, ...elementwiseOps, ...reshapeOps, ...channelOps, ...mergeOps];
 
 const byName = new Map<string, OpDefinition>();
 for (const definition of opDefinitions) for (const name of definition.names) byName.set(name, definition);

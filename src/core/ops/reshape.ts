@@ -66,8 +66,7 @@ const upsample: OpDefinition<OpAttributes['upsample']> = {
   names: ['upsample'],
   familiarNames: ['upsampling'],
   family: 'reshape',
-  summary:
-    'Resizes the spatial axes by a scale factor, to a size, or to the size of a labelled tensor (nearest neighbour by default), as torch.nn.Upsample and F.interpolate(size=...).',
+  summary: 'Resizes the spatial axes by a scale factor, to a size, or to the size of a labelled tensor (nearest neighbour by default), as torch.nn.Upsample and F.interpolate(size=...).',
   signature: {
     positional: [{ name: 'scale', kind: 'scale', defaultText: 'none', doc: 'Factor per spatial axis: a number or a tuple. Give it, or size=, or like=.' }],
     keywords: [
@@ -83,7 +82,10 @@ const upsample: OpDefinition<OpAttributes['upsample']> = {
     const mode = context.string('mode');
     const given = ['scale', 'size', 'like'].filter((name) => context.has(name));
     if (given.length !== 1) {
-      context.report(given.length ? 'bad-value' : 'missing-arg', `upsample takes exactly one of scale, size= and like=${given.length ? `, not ${given.join(' and ')}` : ''}: upsample(2), upsample(size=28x28) or upsample(like=skip).`);
+      context.report(
+        given.length ? 'bad-value' : 'missing-arg',
+        `upsample takes exactly one of scale, size= and like=${given.length ? `, not ${given.join(' and ')}` : ''}: upsample(2), upsample(size=28x28) or upsample(like=skip).`,
+      );
       return null;
     }
     if (mode === undefined) return null;
@@ -92,7 +94,14 @@ const upsample: OpDefinition<OpAttributes['upsample']> = {
     const attributes: OpAttributes['upsample'] = { mode };
     if (given[0] === 'scale') {
       const value = context.value('scale');
-      const raw = value?.kind === 'number' ? [value.value] : value?.kind === 'tuple' ? value.items.map((i) => (i.kind === 'number' ? i.value : NaN)) : value?.kind === 'shape' ? value.dims.map((d) => d ?? NaN) : undefined;
+      const raw =
+        value?.kind === 'number'
+          ? [value.value]
+          : value?.kind === 'tuple'
+            ? value.items.map((i) => (i.kind === 'number' ? i.value : NaN))
+            : value?.kind === 'shape'
+              ? value.dims.map((d) => d ?? NaN)
+              : undefined;
       const scale = raw && (raw.length === 1 ? new Array(count).fill(raw[0]) : raw);
       if (!scale || scale.length !== count || scale.some((s) => !(s > 0))) {
         context.report('bad-value', `upsample needs a positive scale, or a tuple of ${count} of them.`, 'scale');
@@ -106,7 +115,8 @@ const upsample: OpDefinition<OpAttributes['upsample']> = {
       let target: number[] | undefined;
       if (given[0] === 'size') {
         const value = context.value('size');
-        const dims = value?.kind === 'shape' ? value.dims : value?.kind === 'number' ? [value.value] : value?.kind === 'tuple' ? value.items.map((i) => (i.kind === 'number' ? i.value : null)) : undefined;
+        const dims =
+          value?.kind === 'shape' ? value.dims : value?.kind === 'number' ? [value.value] : value?.kind === 'tuple' ? value.items.map((i) => (i.kind === 'number' ? i.value : null)) : undefined;
         const whole = dims?.every((d): d is number => d !== null && Number.isInteger(d) && d >= 1) ? (dims as number[]) : undefined;
         target = whole && (whole.length === 1 ? new Array(count).fill(whole[0]) : whole);
         if (!target || target.length !== count) {

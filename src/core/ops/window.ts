@@ -41,13 +41,7 @@ export function axisFormula(size: number, g: WindowGeometry, axis: number): stri
  * left and right amounts. "same" follows Keras/TensorFlow: output
  * `ceil(in/stride)`, the odd pixel on the right.
  */
-export function resolvePadding(
-  context: OpContext,
-  sizes: number[],
-  kernel: number[],
-  stride: number[],
-  dilation: number[],
-): { left: number[]; right: number[] } | undefined {
+export function resolvePadding(context: OpContext, sizes: number[], kernel: number[], stride: number[], dilation: number[]): { left: number[]; right: number[] } | undefined {
   const value = context.value('padding');
   if (value?.kind === 'string') {
     const word = value.value;

@@ -61,7 +61,9 @@ function failedAnalysis(error: unknown, withGraphs: boolean): Analysis {
   const start = { line: 0, character: 0 };
   const analysis: Analysis = {
     file: { networks: [], blocks: [], comments: [] },
-    diagnostics: [diagnostic('internal-error', `CNN Lens failed while analysing this file (${reason}). This is a bug in CNN Lens, not in the file; please report it with the file.`, { start, end: start })],
+    diagnostics: [
+      diagnostic('internal-error', `CNN Lens failed while analysing this file (${reason}). This is a bug in CNN Lens, not in the file; please report it with the file.`, { start, end: start }),
+    ],
     networks: [],
     instances: new Map(),
   };

@@ -7,15 +7,7 @@ import type { Value } from '../types';
 import { evaluate, formatValue, isError } from './values';
 
 /** Evaluates a call of `block` on `input`. A block already being expanded (recursion, reported statically) fails. */
-export function evaluateBlockCall(
-  evaluation: Evaluation,
-  statement: Statement,
-  call: CallNode,
-  block: BlockDecl,
-  input: Tensor | null,
-  frame: Frame,
-  evaluateBody: EvaluateBody,
-): Evaluated {
+export function evaluateBlockCall(evaluation: Evaluation, statement: Statement, call: CallNode, block: BlockDecl, input: Tensor | null, frame: Frame, evaluateBody: EvaluateBody): Evaluated {
   const fail = (failed: boolean) => ({ output: null, result: evaluation.result(statement, block.name, 'block', input, null, zeroParams(), 0, 0, failed) });
   if (frame.expanding.has(block.name)) return fail(true);
   // Binding reads every parameter of the block, so a call costs their number too.

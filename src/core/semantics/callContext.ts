@@ -65,7 +65,7 @@ export class CallContext implements OpContext {
   }
 
   report(code: DiagnosticCode, message: string, at?: string | Range, fixes?: Fix[]): void {
-    const range = typeof at === 'string' ? this.argRange(at) ?? this.call.nameRange : at ?? this.call.nameRange;
+    const range = typeof at === 'string' ? (this.argRange(at) ?? this.call.nameRange) : (at ?? this.call.nameRange);
     if (diagnosticSeverity[code] === 'error') this.failed = true;
     this.evaluation.report(this.frame, code, message, range, fixes);
   }

@@ -219,9 +219,7 @@ export class Evaluation {
   merge(fields: (ReceptiveField | null)[], statement: Statement, frame: Frame, what: string): ReceptiveField | null {
     const merged = mergeReceptiveFields(fields);
     if (merged.misaligned) {
-      const described = fields
-        .map((f) => (f ? `jump ${f.jump.join('x')}, centre ${f.start.map((s) => +s.toFixed(3)).join(',')}` : 'unknown'))
-        .join(' vs ');
+      const described = fields.map((f) => (f ? `jump ${f.jump.join('x')}, centre ${f.start.map((s) => +s.toFixed(3)).join(',')}` : 'unknown')).join(' vs ');
       const range = statement.body.kind === 'call' ? statement.body.nameRange : 'keywordRange' in statement.body ? statement.body.keywordRange : statement.range;
       this.report(
         frame,

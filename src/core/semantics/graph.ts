@@ -7,7 +7,6 @@
 import type { Range } from '../diagnostics';
 import type { Attributes, GraphFieldRule, ParamCounts } from '../types';
 
-
 /** A compound statement that encloses layers: a block call, repeat pass, residual or concat. */
 export interface GraphGroup {
   /** Unique within the graph: two calls of one block are two groups. */

@@ -35,9 +35,7 @@ export function analyzeNetwork(evaluation: Evaluation, network: NetworkDecl, gra
     evaluation.remember(first, result);
     body = rest;
   } else {
-    evaluation.add(
-      diagnostic('missing-arg', `Network ${network.name} needs input(SHAPE) as its first statement, e.g. input(3x224x224) (channels x height x width, no batch).`, network.nameRange),
-    );
+    evaluation.add(diagnostic('missing-arg', `Network ${network.name} needs input(SHAPE) as its first statement, e.g. input(3x224x224) (channels x height x width, no batch).`, network.nameRange));
   }
   let lastField: ReceptiveField | null = current?.receptiveField ?? null;
   let stopped = false;

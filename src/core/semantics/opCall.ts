@@ -10,14 +10,7 @@ import { zeroParams } from './totals';
 import { maxExact } from './values';
 
 /** Evaluates a call of an op on `input`; the outcome is kept for the assertion's suggestions. */
-export function evaluateOp(
-  evaluation: Evaluation,
-  statement: Statement,
-  call: CallNode,
-  op: OpDefinition,
-  input: Tensor | null,
-  frame: Frame,
-): Evaluated & { outcome?: OpOutcome } {
+export function evaluateOp(evaluation: Evaluation, statement: Statement, call: CallNode, op: OpDefinition, input: Tensor | null, frame: Frame): Evaluated & { outcome?: OpOutcome } {
   const recorder = evaluation.recorder;
   const failResult = (failed: boolean) => {
     // The layer that failed is recorded too, so a diagram can show where the network breaks.
@@ -30,7 +23,8 @@ export function evaluateOp(
   if ((fixed !== undefined && spatialRank !== fixed) || (op.spatialRanks && !op.spatialRanks.includes(spatialRank))) {
     const wanted = fixed !== undefined ? `a ${axesName(fixed + 1)} input (${fixed} spatial ${fixed === 1 ? 'axis' : 'axes'})` : 'an input with spatial axes';
     const general = op.names[0];
-    const hint = fixed !== undefined && op.spatialRanks?.includes(spatialRank) ? ` Use ${general}, which follows the input's rank.` : spatialRank === 0 ? ' It cannot follow flatten or global pooling.' : '';
+    const hint =
+      fixed !== undefined && op.spatialRanks?.includes(spatialRank) ? ` Use ${general}, which follows the input's rank.` : spatialRank === 0 ? ' It cannot follow flatten or global pooling.' : '';
     evaluation.report(frame, 'rank', `${call.name} needs ${wanted} but receives ${formatShape(input.shape)} (${axesName(input.shape.length)}).${hint}`, call.nameRange);
     return failResult(true);
   }

@@ -18,7 +18,6 @@
 import type { ReceptiveField, ReceptiveFieldStep } from '../types';
 import { axisSourceRange } from './indexRules';
 
-
 /** The receptive field of an input tensor with `spatialRank` spatial axes, or null without any. */
 export function inputReceptiveField(spatialRank: number): ReceptiveField | null {
   if (spatialRank < 1) return null;
@@ -106,10 +105,7 @@ export function mergeReceptiveFields(fields: (ReceptiveField | null)[]): { field
   let widest = known[0];
   for (const field of known) if (sum(field.size) > sum(widest.size)) widest = field;
   const misaligned = known.some(
-    (field) =>
-      field.size.length !== widest.size.length ||
-      field.jump.some((j, i) => Math.abs(j - widest.jump[i]) > 1e-9) ||
-      field.start.some((s, i) => Math.abs(s - widest.start[i]) > 1e-9),
+    (field) => field.size.length !== widest.size.length || field.jump.some((j, i) => Math.abs(j - widest.jump[i]) > 1e-9) || field.start.some((s, i) => Math.abs(s - widest.start[i]) > 1e-9),
   );
   if (known.some((f) => f.size.length !== widest.size.length)) return { field: widest, misaligned };
   const low = widest.size.map((_, i) => Math.min(...known.map((f) => f.start[i] - (f.size[i] - 1) / 2)));

@@ -124,7 +124,12 @@ function checkCall(call: CallNode, scope: Scope, params: Set<string>, blocks: Ma
   const block = blocks.get(call.name);
   if (!op && !block) {
     const isBlockName = /^[A-Z]/.test(call.name);
-    const familiar = familiarNames.get(call.name.toLowerCase().replace(/[0-9]d$/, '').replace(/2d$/, ''));
+    const familiar = familiarNames.get(
+      call.name
+        .toLowerCase()
+        .replace(/[0-9]d$/, '')
+        .replace(/2d$/, ''),
+    );
     const suggestion = familiar ?? suggest(call.name, () => (isBlockName ? [...blocks.keys(), ...allOpNames()] : [...allOpNames(), ...blocks.keys()]));
     const fixes: Fix[] = suggestion ? [{ title: `Change to ${suggestion}`, edits: [{ range: call.nameRange, newText: suggestion }], preferred: true }] : [];
     const hint = suggestion ? ` Did you mean ${suggestion}?` : isBlockName ? ' Define it with block NAME(params) { ... }.' : '';
@@ -261,7 +266,13 @@ function checkNames(expr: Expr, params: Set<string>, found: Diagnostic[]): void 
       if (!params.has(expr.name)) {
         const suggestion = suggest(expr.name, () => params);
         const quoted = ['same', 'valid', 'full', 'nearest', 'bilinear', 'linear', 'bicubic', 'trilinear'].includes(expr.name);
-        const hint = quoted ? ` Write it as a string: "${expr.name}".` : suggestion ? ` Did you mean ${suggestion}?` : params.size ? ` The block's parameters are ${listNames(params, params.size)}.` : '';
+        const hint = quoted
+          ? ` Write it as a string: "${expr.name}".`
+          : suggestion
+            ? ` Did you mean ${suggestion}?`
+            : params.size
+              ? ` The block's parameters are ${listNames(params, params.size)}.`
+              : '';
         const fixes: Fix[] = quoted
           ? [{ title: `Quote it: "${expr.name}"`, edits: [{ range: expr.range, newText: `"${expr.name}"` }], preferred: true }]
           : suggestion
@@ -342,7 +353,10 @@ function findRecursion(file: SourceFile, blocks: Map<string, BlockDecl>): Diagno
   for (const block of file.blocks) {
     const list: CallNode[] = [];
     collectCalls(block.body, list);
-    calls.set(block.name, list.filter((c) => blocks.has(c.name)));
+    calls.set(
+      block.name,
+      list.filter((c) => blocks.has(c.name)),
+    );
   }
   const component = stronglyConnected(calls);
   const members = new Map<number, string[]>();
@@ -387,7 +401,11 @@ function findRecursion(file: SourceFile, blocks: Map<string, BlockDecl>): Diagno
       for (const call of calls.get(name) ?? []) {
         if (component.get(call.name) !== id) continue;
         if (call.name === start) {
-          report((calls.get(name) ?? []).find((c) => c.name === start)!, start, [...path, start].join(' → '));
+          report(
+            (calls.get(name) ?? []).find((c) => c.name === start)!,
+            start,
+            [...path, start].join(' → '),
+          );
         } else if (!visited.has(call.name)) {
           visited.add(call.name);
           stack.push({ name: call.name, path: [...path, call.name] });

@@ -290,7 +290,11 @@ function argumentsOf(list: CstNode): ast.Argument[] {
     const first = firstToken(valueCst);
     if (!first) continue;
     // Keys before this value that are not its own had no value of their own.
-    while (keyIndex < keys.length && keys[keyIndex].startOffset < first.startOffset && (separated(keys[keyIndex], first.startOffset) || (keyIndex + 1 < keys.length && keys[keyIndex + 1].startOffset < first.startOffset))) {
+    while (
+      keyIndex < keys.length &&
+      keys[keyIndex].startOffset < first.startOffset &&
+      (separated(keys[keyIndex], first.startOffset) || (keyIndex + 1 < keys.length && keys[keyIndex + 1].startOffset < first.startOffset))
+    ) {
       const orphan = keys[keyIndex++];
       built.push(keyed(orphan, { kind: 'missing', range: tokenRange(orphan) }, tokenEnd(orphan)));
     }
@@ -380,7 +384,11 @@ function boundedExpression(cst: CstNode): ast.Expr {
   const built = expression(cst);
   if (depthOf(built) <= maxExpressionDepth) return built;
   problems.push(
-    diagnostic('syntax', `This expression nests deeper than ${maxExpressionDepth} levels (each operator and parenthesis is one), so CNN Lens does not evaluate it. Simplify it, or split it over block parameters.`, built.range),
+    diagnostic(
+      'syntax',
+      `This expression nests deeper than ${maxExpressionDepth} levels (each operator and parenthesis is one), so CNN Lens does not evaluate it. Simplify it, or split it over block parameters.`,
+      built.range,
+    ),
   );
   return { kind: 'missing', range: built.range };
 }

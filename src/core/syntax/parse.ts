@@ -52,7 +52,12 @@ export function parse(text: string): ParseResult {
   const comments: Comment[] = (lexed.groups.comments ?? []).map((token: IToken) => ({ text: token.image, range: tokenRange(token) }));
   for (const comment of comments) {
     if (comment.text.startsWith('/*') && !comment.text.endsWith('*/')) {
-      diagnostics.push(diagnostic('syntax', "This '/*' comment is never closed: add '*/' where it should end.", { start: comment.range.start, end: { line: comment.range.start.line, character: comment.range.start.character + 2 } }));
+      diagnostics.push(
+        diagnostic('syntax', "This '/*' comment is never closed: add '*/' where it should end.", {
+          start: comment.range.start,
+          end: { line: comment.range.start.line, character: comment.range.start.character + 2 },
+        }),
+      );
     }
   }
   let tokens = repairTypos(prepareTokens(boundNesting(lexed.tokens, diagnostics), diagnostics), text.length, endOfText(text).start, diagnostics);
@@ -116,7 +121,11 @@ function boundNesting(input: IToken[], diagnostics: Diagnostic[]): IToken[] {
       if (type === t.LCurly && input[end - 1]?.tokenType === t.RCurly && end - 1 > i) output.push(opener, input[end - 1]);
       i = end - 1;
       diagnostics.push(
-        diagnostic('syntax', `This nests deeper than ${maxNesting} levels of parentheses and braces, so CNN Lens skips what is inside. Move the inner part into a block, or remove parentheses.`, tokenRange(opener)),
+        diagnostic(
+          'syntax',
+          `This nests deeper than ${maxNesting} levels of parentheses and braces, so CNN Lens skips what is inside. Move the inner part into a block, or remove parentheses.`,
+          tokenRange(opener),
+        ),
       );
       continue;
     }

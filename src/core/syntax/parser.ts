@@ -125,11 +125,7 @@ export class CnnParser extends CstParser {
 
   public file = this.RULE('file', () => {
     this.MANY(() => {
-      this.OR([
-        { ALT: () => this.SUBRULE(this.separator) },
-        { ALT: () => this.SUBRULE(this.network) },
-        { ALT: () => this.SUBRULE(this.blockDefinition) },
-      ]);
+      this.OR([{ ALT: () => this.SUBRULE(this.separator) }, { ALT: () => this.SUBRULE(this.network) }, { ALT: () => this.SUBRULE(this.blockDefinition) }]);
     });
   });
 
@@ -252,11 +248,7 @@ export class CnnParser extends CstParser {
   });
 
   private shapeSpec = this.RULE('shapeSpec', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(t.ShapeLiteral) },
-      { ALT: () => this.CONSUME(t.NumberLiteral) },
-      { ALT: () => this.CONSUME(t.Question) },
-    ]);
+    this.OR([{ ALT: () => this.CONSUME(t.ShapeLiteral) }, { ALT: () => this.CONSUME(t.NumberLiteral) }, { ALT: () => this.CONSUME(t.Question) }]);
   });
 
   /**

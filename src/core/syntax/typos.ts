@@ -53,9 +53,15 @@ export function repairTypos(input: IToken[], textLength: number, endPosition: Ra
       if (end > i + 1) {
         const first = input[i + 1];
         const last = input[end];
-        const joined = input.slice(i + 1, end + 1).filter((part) => part.tokenType === t.NumberLiteral).map((part) => part.image).join('x');
+        const joined = input
+          .slice(i + 1, end + 1)
+          .filter((part) => part.tokenType === t.NumberLiteral)
+          .map((part) => part.image)
+          .join('x');
         const range = { start: tokenRange(first).start, end: tokenRange(last).end };
-        diagnostics.push(diagnostic('syntax', `Shapes join their dimensions with 'x': write ${joined}.`, range, { fixes: [{ title: `Write ${joined}`, edits: [{ range, newText: joined }], preferred: true }] }));
+        diagnostics.push(
+          diagnostic('syntax', `Shapes join their dimensions with 'x': write ${joined}.`, range, { fixes: [{ title: `Write ${joined}`, edits: [{ range, newText: joined }], preferred: true }] }),
+        );
         output.push(token, synthetic(t.ShapeLiteral, joined, first.startOffset, lastOffset(last)));
         i = end;
         continue;
@@ -67,7 +73,11 @@ export function repairTypos(input: IToken[], textLength: number, endPosition: Ra
       while (isTimes(input[end + 1]) && isWholeDimension(input[end + 2]) && end < i + 16) end += 2;
       const first = input[i];
       const last = input[end];
-      const joined = input.slice(i, end + 1).filter((part) => !isTimes(part)).map((part) => part.image).join('x');
+      const joined = input
+        .slice(i, end + 1)
+        .filter((part) => !isTimes(part))
+        .map((part) => part.image)
+        .join('x');
       if (isWholeDimension(first) && /^\d+(x\d+)*$/.test(joined)) {
         const range = { start: tokenRange(first).start, end: tokenRange(last).end };
         diagnostics.push(diagnostic('syntax', `Shapes are written without spaces: ${joined}.`, range, { fixes: [{ title: `Write ${joined}`, edits: [{ range, newText: joined }], preferred: true }] }));
@@ -94,7 +104,9 @@ export function repairTypos(input: IToken[], textLength: number, endPosition: Ra
     const closing = (endPosition.character === 0 ? '' : '\n') + '}\n'.repeat(braces.length);
     const end = { start: endPosition, end: endPosition };
     diagnostics.push(
-      diagnostic('syntax', `Missing '}': this '{' is never closed.`, tokenRange(braces[0]), { fixes: [{ title: "Insert '}' at the end", edits: [{ range: end, newText: closing }], preferred: true }] }),
+      diagnostic('syntax', `Missing '}': this '{' is never closed.`, tokenRange(braces[0]), {
+        fixes: [{ title: "Insert '}' at the end", edits: [{ range: end, newText: closing }], preferred: true }],
+      }),
     );
     for (let close = 0; close < braces.length; close++) output.push(synthetic(t.RCurly, '}', textLength, textLength - 1));
   }
@@ -108,9 +120,13 @@ function repairedKeyword(input: IToken[], i: number, topLevel: boolean, diagnost
   let candidates: [string, TokenType][] | undefined;
   if (topLevel && next === t.Identifier && (input[i + 2]?.tokenType === t.LCurly || input[i + 2]?.tokenType === t.LParen)) candidates = declarationKeywords;
   else if (!topLevel && next === t.LCurly) candidates = bodyKeywords.filter(([word]) => word !== 'repeat');
-  else if (!topLevel && next === t.LParen && input[i + 2] && input[i + 3]?.tokenType === t.RParen && input[i + 4]?.tokenType === t.LCurly) candidates = bodyKeywords.filter(([word]) => word === 'repeat');
+  else if (!topLevel && next === t.LParen && input[i + 2] && input[i + 3]?.tokenType === t.RParen && input[i + 4]?.tokenType === t.LCurly)
+    candidates = bodyKeywords.filter(([word]) => word === 'repeat');
   if (!candidates) return undefined;
-  const word = nearestName(token.image, candidates.map(([w]) => w));
+  const word = nearestName(
+    token.image,
+    candidates.map(([w]) => w),
+  );
   if (!word) return undefined;
   diagnostics.push(diagnostic('syntax', `'${token.image}' is not a keyword: did you mean '${word}'?`, tokenRange(token), { fixes: [replaceFix(token, word, `Change to '${word}'`)] }));
   return synthetic(candidates.find(([w]) => w === word)![1], word, token.startOffset, lastOffset(token));

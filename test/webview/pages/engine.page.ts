@@ -200,7 +200,15 @@ window.engine = {
       return { ok: false, ...failure(error), nodesRun: 0, ticks: 0 };
     }
   },
-  loadTfjs: (source, modelJson, shards) => load(() => weightsFromTfjsLayers(graphOf(source), modelJson, shards.map((s) => Uint8Array.from(s).buffer), { source })),
+  loadTfjs: (source, modelJson, shards) =>
+    load(() =>
+      weightsFromTfjsLayers(
+        graphOf(source),
+        modelJson,
+        shards.map((s) => Uint8Array.from(s).buffer),
+        { source },
+      ),
+    ),
   time,
   async startWorkers(count, scriptUrl = `${wasmBaseUrl}convWorker.js`, wasmUrl?: string) {
     pool?.terminate();

@@ -16,9 +16,7 @@ export interface GradientRequest {
   unit: { node: number; channel: number; at: number[] };
 }
 
-export type GradientReply =
-  | { ok: true; backend: string; value: number; gradient: number[]; shape: number[]; ms: number; leakedTensors: number }
-  | { ok: false; error: string; leakedTensors: number };
+export type GradientReply = { ok: true; backend: string; value: number; gradient: number[]; shape: number[]; ms: number; leakedTensors: number } | { ok: false; error: string; leakedTensors: number };
 
 export interface ReceptiveFieldPage {
   /** Initialises `backend` with the WASM binaries at `wasmBaseUrl`; the backend that is active. */

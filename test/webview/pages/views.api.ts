@@ -71,5 +71,9 @@ export interface ViewsPage {
   renderTopClasses(probabilities: number[], labels?: string[]): TopClassesReport;
   renderTiming(timings: { node: number; op: string; ms: number }[], totalMs: number, backend: string): TimingReport;
   /** Renders timings with `label` for every layer into a column `width` pixels wide; where the table and its Share cells end. */
-  timingFits(timings: { node: number; op: string; ms: number }[], label: string, width: number): { containerRight: number; tableRight: number; shareRights: number[]; wrappedNumbers: string[]; clippedNumbers: string[] };
+  timingFits(
+    timings: { node: number; op: string; ms: number }[],
+    label: string,
+    width: number,
+  ): { containerRight: number; tableRight: number; shareRights: number[]; wrappedNumbers: string[]; clippedNumbers: string[] };
 }

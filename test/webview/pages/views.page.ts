@@ -109,8 +109,12 @@ window.viewsPage = {
       tableRight: right(root.querySelector('table')),
       shareRights: all(root, '[data-testid="timing-row"] td:nth-child(3)').map((td) => right(td)),
       // A header or a time that wraps inside a word ("Ti / me") is taller than one line, or clipped where it cannot wrap.
-      wrappedNumbers: all(root, 'th, td.cnnv-number').filter((cell) => textLines(cell) > 1).map((cell) => cell.textContent ?? ''),
-      clippedNumbers: all(root, 'td.cnnv-number, th').filter((cell) => cell.scrollWidth > cell.clientWidth + 0.5).map((cell) => cell.textContent ?? ''),
+      wrappedNumbers: all(root, 'th, td.cnnv-number')
+        .filter((cell) => textLines(cell) > 1)
+        .map((cell) => cell.textContent ?? ''),
+      clippedNumbers: all(root, 'td.cnnv-number, th')
+        .filter((cell) => cell.scrollWidth > cell.clientWidth + 0.5)
+        .map((cell) => cell.textContent ?? ''),
     };
   },
   renderTiming(timings, totalMs, backend) {

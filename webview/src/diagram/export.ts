@@ -55,9 +55,7 @@ export async function svgToPng(svg: string, width: number, height: number, scale
     if (!context) throw new Error('PNG export needs a 2-D canvas, which this browser did not provide.');
     context.scale(s, s);
     context.drawImage(image, 0, 0, width, height);
-    return await new Promise<Blob>((resolve, reject) =>
-      canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('The browser could not encode the PNG.'))), 'image/png'),
-    );
+    return await new Promise<Blob>((resolve, reject) => canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('The browser could not encode the PNG.'))), 'image/png'));
   } finally {
     URL.revokeObjectURL(url);
   }

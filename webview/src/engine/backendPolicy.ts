@@ -86,7 +86,8 @@ export function chooseBackend(probes: BackendProbe[], preferred?: BackendName): 
   // A software GPU can only be best when WASM is unavailable; say so rather than calling it hardware.
   if (best.software) reason = `WASM is unavailable, so ${label[best.name]} on a software GPU${best.description ? ` (${best.description})` : ''} is the best left.`;
   else if (best.name === 'webgpu') reason = `WebGPU runs on a hardware GPU${best.description ? ` (${best.description})` : ''}, the fastest backend.`;
-  else if (best.name === 'webgl') reason = `WebGL runs on a hardware GPU${best.description ? ` (${best.description})` : ''}${missing.some((m) => m.name === 'webgpu') ? '; WebGPU is unavailable' : ''}.`;
+  else if (best.name === 'webgl')
+    reason = `WebGL runs on a hardware GPU${best.description ? ` (${best.description})` : ''}${missing.some((m) => m.name === 'webgpu') ? '; WebGPU is unavailable' : ''}.`;
   else if (best.name === 'wasm' && software.length) {
     const which = software.map((s) => `${label[s.name]} ${s.name === 'webgpu' ? 'adapter' : 'renderer'} is ${s.description ? describeSoftware(s.description) : 'a software fallback'} (software)`);
     reason = `${which.join(' and the ')}, so WASM is faster here.`;

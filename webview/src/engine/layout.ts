@@ -46,7 +46,12 @@ function padByConcat(x: tf.Tensor, left: number[], right: number[], value: numbe
   let y = x;
   left.forEach((l, i) => {
     const axis = i + 1;
-    const block = (n: number) => tf.fill(y.shape.map((d, a) => (a === axis ? n : (d as number))), value, 'float32');
+    const block = (n: number) =>
+      tf.fill(
+        y.shape.map((d, a) => (a === axis ? n : (d as number))),
+        value,
+        'float32',
+      );
     const parts = [...(l > 0 ? [block(l)] : []), y, ...(right[i] > 0 ? [block(right[i])] : [])];
     if (parts.length > 1) y = tf.concat(parts, axis);
   });

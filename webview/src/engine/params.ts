@@ -46,10 +46,7 @@ export function paramSpecs(node: GraphNode): ParamSpec[] {
       const groups = Number(a.groups ?? 1);
       const out = Number(a.out);
       const perGroup = channels / groups;
-      return [
-        { name: 'weight', shape: [out, perGroup, ...kernel], init: 'he', fanIn: perGroup * elementCount(kernel) },
-        ...(bias ? [{ name: 'bias', shape: [out], init: 'zeros' as const }] : []),
-      ];
+      return [{ name: 'weight', shape: [out, perGroup, ...kernel], init: 'he', fanIn: perGroup * elementCount(kernel) }, ...(bias ? [{ name: 'bias', shape: [out], init: 'zeros' as const }] : [])];
     }
     case 'conv_transpose': {
       const a = attributesOf(node, 'conv_transpose');
@@ -66,10 +63,7 @@ export function paramSpecs(node: GraphNode): ParamSpec[] {
       const a = attributesOf(node, 'depthwise_conv');
       const kernel = numbers(a.kernel);
       const out = channels * Number(a.multiplier ?? 1);
-      return [
-        { name: 'weight', shape: [out, 1, ...kernel], init: 'he', fanIn: elementCount(kernel) },
-        ...(bias ? [{ name: 'bias', shape: [out], init: 'zeros' as const }] : []),
-      ];
+      return [{ name: 'weight', shape: [out, 1, ...kernel], init: 'he', fanIn: elementCount(kernel) }, ...(bias ? [{ name: 'bias', shape: [out], init: 'zeros' as const }] : [])];
     }
     case 'separable_conv': {
       const a = attributesOf(node, 'separable_conv');
@@ -86,10 +80,7 @@ export function paramSpecs(node: GraphNode): ParamSpec[] {
       const a = attributesOf(node, 'dense');
       const features = inShape[inShape.length - 1];
       const units = Number(a.units);
-      return [
-        { name: 'weight', shape: [units, features], init: 'he', fanIn: features },
-        ...(bias ? [{ name: 'bias', shape: [units], init: 'zeros' as const }] : []),
-      ];
+      return [{ name: 'weight', shape: [units, features], init: 'he', fanIn: features }, ...(bias ? [{ name: 'bias', shape: [units], init: 'zeros' as const }] : [])];
     }
     case 'batchnorm':
       return [

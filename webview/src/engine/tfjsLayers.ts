@@ -73,9 +73,7 @@ function expectations(graph: NetworkGraph): Expectation[] {
             const channels = flat[0];
             const positions = features / channels;
             const out = new Float32Array(torch.length);
-            for (let o = 0; o < units; o++)
-              for (let c = 0; c < channels; c++)
-                for (let p = 0; p < positions; p++) out[o * features + c * positions + p] = torch[o * features + p * channels + c];
+            for (let o = 0; o < units; o++) for (let c = 0; c < channels; c++) for (let p = 0; p < positions; p++) out[o * features + c * positions + p] = torch[o * features + p * channels + c];
             return out;
           },
         });
@@ -113,12 +111,7 @@ function bytesPerValue(entry: ManifestEntry): number {
  * (group by group), or a map from path to contents. Throws WeightLoadError
  * naming the first mismatch.
  */
-export function weightsFromTfjsLayers(
-  graph: NetworkGraph,
-  modelJson: unknown,
-  shards: ArrayBuffer[] | Record<string, ArrayBuffer>,
-  options: { source?: string } = {},
-): LoadedWeights {
+export function weightsFromTfjsLayers(graph: NetworkGraph, modelJson: unknown, shards: ArrayBuffer[] | Record<string, ArrayBuffer>, options: { source?: string } = {}): LoadedWeights {
   const manifest = (modelJson as { weightsManifest?: ManifestGroup[] } | null)?.weightsManifest;
   if (!Array.isArray(manifest)) throw new WeightLoadError('model.json has no weightsManifest; is it a TensorFlow.js layers model?');
   const tensors: FileTensor[] = [];

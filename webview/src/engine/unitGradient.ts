@@ -64,7 +64,11 @@ function spread(x: tf.Tensor, steps: number[]): tf.Tensor {
     const expanded = tf.expandDims(y, axis + 1);
     const widened = tf.concat([expanded, tf.zeros(expanded.shape.map((d, a) => (a === axis + 1 ? step - 1 : (d as number))))], axis + 1);
     const merged = tf.reshape(widened, [...y.shape.slice(0, axis), n * step, ...y.shape.slice(axis + 1)]);
-    y = tf.slice(merged, new Array(merged.rank).fill(0), merged.shape.map((d, a) => (a === axis ? (n - 1) * step + 1 : (d as number))));
+    y = tf.slice(
+      merged,
+      new Array(merged.rank).fill(0),
+      merged.shape.map((d, a) => (a === axis ? (n - 1) * step + 1 : (d as number))),
+    );
   });
   return y;
 }

@@ -46,11 +46,7 @@ export function heInitialization(graph: NetworkGraph, seed = 1): WeightSet {
  * weights, seconds of work. Reports the share done; returns undefined when
  * the signal aborts it.
  */
-export async function heInitializationInSlices(
-  graph: NetworkGraph,
-  seed: number,
-  options: { onProgress?: (share: number) => void; signal?: AbortSignal } = {},
-): Promise<WeightSet | undefined> {
+export async function heInitializationInSlices(graph: NetworkGraph, seed: number, options: { onProgress?: (share: number) => void; signal?: AbortSignal } = {}): Promise<WeightSet | undefined> {
   const steps = initialization(graph, seed);
   let lastPause = performance.now();
   for (;;) {

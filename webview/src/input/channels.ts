@@ -28,7 +28,8 @@ export function channelSources(channels: number): { sources: ChannelSource[]; no
   if (channels === 1) return { sources: ['luminance'] };
   if (channels === 3) return { sources: ['red', 'green', 'blue'] };
   if (channels === 2) return { sources: ['luminance', 'alpha'], note: 'The input has 2 channels: they hold luminance and alpha (opacity, 1 where the image is opaque), as in a gray + alpha PNG.' };
-  if (channels === 4) return { sources: ['red', 'green', 'blue', 'alpha'], note: 'The input has 4 channels: they hold red, green, blue and alpha (opacity, 1 where the image is opaque), as in an RGBA PNG.' };
+  if (channels === 4)
+    return { sources: ['red', 'green', 'blue', 'alpha'], note: 'The input has 4 channels: they hold red, green, blue and alpha (opacity, 1 where the image is opaque), as in an RGBA PNG.' };
   const rgb: ChannelSource[] = ['red', 'green', 'blue'];
   return {
     sources: Array.from({ length: channels }, (_, k) => rgb[k % 3]),

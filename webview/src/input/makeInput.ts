@@ -20,7 +20,10 @@ export function makeInput(sampleId: string, shape: readonly number[], options: I
   const check = inputKind(shape);
   if (!check.ok) return check;
   const source = sampleSource(sampleId);
-  const choices = () => samplesFor(check.kind).map((s) => s.id).join(', ');
+  const choices = () =>
+    samplesFor(check.kind)
+      .map((s) => s.id)
+      .join(', ');
   if (!source) return { ok: false, error: `There is no built-in sample "${sampleId}"; for [${shape.join(', ')}] pick one of ${choices()}.` };
 
   if (check.kind === 'vector') {

@@ -48,7 +48,10 @@ export function channelStatistics(normalization: Normalization, sources: readonl
     return { ok: true, mean, std, note: notes.length ? [...new Set(notes)].join(' ') : undefined };
   }
   const { mean, std } = normalization;
-  for (const [name, values] of [['mean', mean], ['std', std]] as const) {
+  for (const [name, values] of [
+    ['mean', mean],
+    ['std', std],
+  ] as const) {
     if (values.length !== 1 && values.length !== channels) {
       return { ok: false, error: `Normalisation ${name} has ${values.length} values; the input has ${channels} channel${channels === 1 ? '' : 's'}, so give 1 value or ${channels}.` };
     }

@@ -29,7 +29,8 @@ export function inputKind(shape: readonly number[]): ShapeCheck {
     };
   }
   const elements = elementCount(shape);
-  if (elements > maxInputElements) return { ok: false, error: `The input shape ${text} holds ${elements.toLocaleString('en-US')} numbers, more than the ${maxInputElements.toLocaleString('en-US')} the preview can hold.` };
+  if (elements > maxInputElements)
+    return { ok: false, error: `The input shape ${text} holds ${elements.toLocaleString('en-US')} numbers, more than the ${maxInputElements.toLocaleString('en-US')} the preview can hold.` };
   return { ok: true, kind };
 }
 

@@ -116,7 +116,11 @@ export class PreviewApp {
       input: () => this.session.lastInput,
       gradient: (unit) => this.session.unitGradient(unit),
     });
-    new ReceptiveFieldHover(ui.diagram, () => this.graph, (box) => this.diagram.graphNodesOf(box));
+    new ReceptiveFieldHover(
+      ui.diagram,
+      () => this.graph,
+      (box) => this.diagram.graphNodesOf(box),
+    );
     const saved = host.state;
     if (saved?.collapsed) this.diagram.setCollapsed(saved.collapsed);
     // A panel restored after a reload draws its saved layout at once instead of waiting for ELK.
@@ -213,9 +217,7 @@ export class PreviewApp {
     this.graph = graph;
     const network = analysis.networks.find((n) => n.name === graph.name);
     const params = network ? network.params.trainable + network.params.nonTrainable : 0;
-    this.ui.totals.textContent = network
-      ? `${withCommas(params)} parameters · ${withCommas(network.macs)} MACs · output ${network.output ? network.output.join('x') : '?'}`
-      : '';
+    this.ui.totals.textContent = network ? `${withCommas(params)} parameters · ${withCommas(network.macs)} MACs · output ${network.output ? network.output.join('x') : '?'}` : '';
     this.graphDiagnostics = this.diagnosticsOf(graph);
     if (graph.complete) this.lastGood.set(graph.name, graph);
     // A typo should not shrink the diagram to the layers before it: keep the last good one and mark the failing statement on it.
@@ -280,11 +282,14 @@ export class PreviewApp {
       const first = this.graphDiagnostics.find((d) => d.severity === 'error');
       const where = first ? ` Line ${first.range.start.line + 1}: ${first.message}` : '';
       problems.push({ text: `Run is off until ${graph.name}'s errors are fixed (the failing statement is marked in the diagram).${where}`, error: true });
-    }
-    else {
+    } else {
       // A wrong `->` assertion leaves every shape known: the network runs as the layers compute it.
       const errors = this.graphDiagnostics.filter((d) => d.severity === 'error').length;
-      if (errors) problems.push({ text: `${graph.name} has ${errors} error${errors === 1 ? '' : 's'} (marked in the diagram) that leave every shape known; the forward pass runs the layers as they compute.`, error: false });
+      if (errors)
+        problems.push({
+          text: `${graph.name} has ${errors} error${errors === 1 ? '' : 's'} (marked in the diagram) that leave every shape known; the forward pass runs the layers as they compute.`,
+          error: false,
+        });
     }
     const kind = inputKind(graph.nodes[0]?.outShape ?? []);
     if (!kind.ok) problems.push({ text: `The forward pass needs an input it can make: ${kind.error}`, error: false });
@@ -467,8 +472,7 @@ export class PreviewApp {
       // A run replaced by a newer one (a new input, say) was cancelled by the panel, not the user: say nothing.
       if (error instanceof RunCancelledError) {
         if (this.running === controller) this.addMessage('The forward pass was cancelled.', false);
-      }
-      else {
+      } else {
         if (error instanceof UnsupportedOpError) this.addMessage(`The forward pass cannot run: ${error.message}.`, true);
         else this.addMessage(`The forward pass failed: ${(error as Error).message ?? String(error)}`, true);
         // Results of an earlier run beside this error would read as this run's: they go.

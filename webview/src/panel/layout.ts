@@ -93,7 +93,11 @@ export function buildLayout(root: HTMLElement): PanelElements {
   side.append(layerTitle, topClasses, maps, histogram, timing);
   main.append(diagram, side);
 
-  const dropHint = element('div', { class: 'drop-hint', 'data-testid': 'drop-hint' }, 'Drop an image to use it as the input, or an .onnx or .keras model to import it (in VS Code, hold Shift while dropping)');
+  const dropHint = element(
+    'div',
+    { class: 'drop-hint', 'data-testid': 'drop-hint' },
+    'Drop an image to use it as the input, or an .onnx or .keras model to import it (in VS Code, hold Shift while dropping)',
+  );
   dropHint.hidden = true;
   root.append(header, backendNote, messages, main, dropHint);
   return {

@@ -84,7 +84,10 @@ export class ReceptiveFieldHover {
     }
     const title = element('strong', {}, `${node.written} (line ${node.range.start.line + 1})`);
     if (!field) {
-      this.card.replaceChildren(title, element('div', { 'data-testid': 'rf-card-facts' }, node.outShape.length < 2 ? 'No spatial axes: each output sees the whole input.' : 'No receptive field (the layer failed).'));
+      this.card.replaceChildren(
+        title,
+        element('div', { 'data-testid': 'rf-card-facts' }, node.outShape.length < 2 ? 'No spatial axes: each output sees the whole input.' : 'No receptive field (the layer failed).'),
+      );
       this.card.hidden = false;
       return;
     }

@@ -144,7 +144,13 @@ export class ReceptiveFieldPanel {
     if (!field || !paths || !input) {
       this.picked = undefined;
       this.section.hidden = false;
-      this.section.replaceChildren(element('p', { class: 'rf-text rf-error', 'data-testid': 'rf-error' }, `No receptive field for unit (${unit.at.join(', ')}): ${!input ? 'run the network first' : 'it cannot be traced back to the input'}.`));
+      this.section.replaceChildren(
+        element(
+          'p',
+          { class: 'rf-text rf-error', 'data-testid': 'rf-error' },
+          `No receptive field for unit (${unit.at.join(', ')}): ${!input ? 'run the network first' : 'it cannot be traced back to the input'}.`,
+        ),
+      );
       return;
     }
     this.picked = { unit, field, paths, withGradient };
@@ -160,7 +166,11 @@ export class ReceptiveFieldPanel {
     section.hidden = false;
     section.dataset.node = String(unit.node);
     section.dataset.unit = [unit.channel, ...unit.at].join(',');
-    const title = element('h3', { 'data-testid': 'rf-title' }, `Receptive field of channel ${unit.channel}, position (${unit.at.join(', ')}) of ${where(graph, unit.node)} → ${node.outShape.join('x')}`);
+    const title = element(
+      'h3',
+      { 'data-testid': 'rf-title' },
+      `Receptive field of channel ${unit.channel}, position (${unit.at.join(', ')}) of ${where(graph, unit.node)} → ${node.outShape.join('x')}`,
+    );
     const sizes = input.shape.slice(1);
     const padding = field.window.some(([lo, hi], axis) => lo < 0 || hi > sizes[axis] - 1);
     const reads = field.visible
@@ -171,11 +181,23 @@ export class ReceptiveFieldPanel {
       element('p', { class: 'rf-text', 'data-testid': 'rf-paths' }, `The diagram marks the ${paths.nodes.length - 1} layer${paths.nodes.length === 2 ? '' : 's'} on the paths that reach this unit.`),
     ];
     for (const gate of paths.gates) {
-      pathLines.push(element('p', { class: 'rf-text rf-warning', 'data-testid': 'rf-gate' }, `Through the gate ${where(graph, gate)}, the unit depends on the whole input; the window above is the local field without the gate.`));
+      pathLines.push(
+        element(
+          'p',
+          { class: 'rf-text rf-warning', 'data-testid': 'rf-gate' },
+          `Through the gate ${where(graph, gate)}, the unit depends on the whole input; the window above is the local field without the gate.`,
+        ),
+      );
     }
     for (const disagreement of paths.disagreements) {
       const each = disagreement.paths.map((p) => `from ${where(graph, p.from)} centred on (${p.centre.join(', ')}), ${sizeText(p.window)}`).join('; ');
-      pathLines.push(element('p', { class: 'rf-text rf-warning', 'data-testid': 'rf-disagreement' }, `The paths into ${where(graph, disagreement.merge)} disagree on where this unit looks: ${each}. The window is their union.`));
+      pathLines.push(
+        element(
+          'p',
+          { class: 'rf-text rf-warning', 'data-testid': 'rf-disagreement' },
+          `The paths into ${where(graph, disagreement.merge)} disagree on where this unit looks: ${each}. The window is their union.`,
+        ),
+      );
     }
     const pictures = element('div', { class: 'rf-pictures' });
     const theoretical = element('figure');
@@ -231,7 +253,13 @@ export class ReceptiveFieldPanel {
     figure.dataset.most = String(most.share);
     figure.replaceChildren(...fieldPicture({ input, window: field.window, visible: field.visible, mass, testId: 'rf-effective' }), caption);
     if (shares.outside > 1e-6 * shares.total) {
-      figure.append(element('p', { class: 'rf-text rf-error' }, `${percent(shares.outside / shares.total)} of the gradient lies outside the theoretical field: please report this, it contradicts the field's computation.`));
+      figure.append(
+        element(
+          'p',
+          { class: 'rf-text rf-error' },
+          `${percent(shares.outside / shares.total)} of the gradient lies outside the theoretical field: please report this, it contradicts the field's computation.`,
+        ),
+      );
     }
   }
 }

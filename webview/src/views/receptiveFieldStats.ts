@@ -70,7 +70,9 @@ export function massShares(mass: Float64Array, sizes: number[], visible: [number
     if (mass[p] > 0 && !inside(p, sizes, visible)) outside += mass[p];
   }
   const fieldPositions = visible.reduce((n, [lo, hi]) => n * (hi - lo + 1), 1);
-  const heaviest = Array.from(mass).filter((m) => m > 0).sort((a, b) => b - a);
+  const heaviest = Array.from(mass)
+    .filter((m) => m > 0)
+    .sort((a, b) => b - a);
   const reached = levels.map((level) => {
     if (total === 0) return { level, positions: 0, share: 0 };
     let sum = 0;

@@ -91,7 +91,13 @@ function hatch(id: string, unit: number): SVGPatternElement {
 }
 
 /** The window (hatched, dashed: its part outside the image reads padding) and the visible box (solid), in viewBox units. */
-function outlines(svg: SVGSVGElement, hatchId: string, window: { x: number; y: number; width: number; height: number }, visible: { x: number; y: number; width: number; height: number } | null, image: () => void): void {
+function outlines(
+  svg: SVGSVGElement,
+  hatchId: string,
+  window: { x: number; y: number; width: number; height: number },
+  visible: { x: number; y: number; width: number; height: number } | null,
+  image: () => void,
+): void {
   svg.append(svgElement('rect', { ...window, fill: `url(#${hatchId})`, class: 'rf-window-fill' }));
   image();
   svg.append(svgElement('rect', { ...window, class: 'rf-window', 'data-testid': 'rf-window', fill: 'none', 'vector-effect': 'non-scaling-stroke' }));
@@ -118,7 +124,12 @@ function pictureOfPlane(picture: FieldPicture): SVGSVGElement {
   defs.append(hatch(id, Math.max(2, (x1 - x0) / 40)));
   svg.append(defs);
   const visibleBox = picture.visible
-    ? { x: picture.visible.at(-1)![0], y: picture.visible.at(-2)![0], width: picture.visible.at(-1)![1] - picture.visible.at(-1)![0] + 1, height: picture.visible.at(-2)![1] - picture.visible.at(-2)![0] + 1 }
+    ? {
+        x: picture.visible.at(-1)![0],
+        y: picture.visible.at(-2)![0],
+        width: picture.visible.at(-1)![1] - picture.visible.at(-1)![0] + 1,
+        height: picture.visible.at(-2)![1] - picture.visible.at(-2)![0] + 1,
+      }
     : null;
   outlines(svg, id, { x: columns[0], y: rows[0], width: columns[1] - columns[0] + 1, height: rows[1] - rows[0] + 1 }, visibleBox, () => {
     svg.append(svgElement('image', { href: frameImage(picture, frame, height, width), x: 0, y: 0, width, height, preserveAspectRatio: 'none', class: 'rf-image' }));

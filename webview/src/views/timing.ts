@@ -34,7 +34,12 @@ export function renderTiming(container: HTMLElement, timings: NodeTiming[], labe
   }
   grid.append(columns);
   const head = element('tr');
-  for (const [text, numeric] of [['Layer', false], ['Time', true], ['Share', true]] as const) head.append(element('th', numeric ? { class: 'cnnv-number' } : {}, text));
+  for (const [text, numeric] of [
+    ['Layer', false],
+    ['Time', true],
+    ['Share', true],
+  ] as const)
+    head.append(element('th', numeric ? { class: 'cnnv-number' } : {}, text));
   grid.append(element('thead'), element('tbody'));
   grid.tHead?.append(head);
   const body = grid.tBodies[0];

@@ -23,14 +23,24 @@ export function renderTopClasses(container: HTMLElement, probabilities: Float32A
   const table = element('table', { class: 'cnnv-table' });
   for (const [rank, score] of top.entries()) {
     // The exact probability rides along for tests and the tooltip; the cell shows it rounded.
-    const row = element('tr', { 'data-testid': 'top-class', 'data-index': String(score.index), 'data-probability': String(score.probability), title: `probability ${score.probability.toPrecision(6)}` });
+    const row = element('tr', {
+      'data-testid': 'top-class',
+      'data-index': String(score.index),
+      'data-probability': String(score.probability),
+      title: `probability ${score.probability.toPrecision(6)}`,
+    });
     const track = element('div', { class: 'cnnv-bar-track' });
     const fill = element('div', { class: 'cnnv-bar-fill' });
     fill.style.width = `${Math.min(100, Math.max(0, 100 * score.probability)).toFixed(1)}%`;
     track.append(fill);
     const bar = element('td', { class: 'cnnv-bar-cell' });
     bar.append(track);
-    row.append(element('td', { class: 'cnnv-number' }, `${rank + 1}`), element('td', { 'data-testid': 'class-label' }, score.label), element('td', { class: 'cnnv-number', 'data-testid': 'class-percent' }, formatPercent(score.probability)), bar);
+    row.append(
+      element('td', { class: 'cnnv-number' }, `${rank + 1}`),
+      element('td', { 'data-testid': 'class-label' }, score.label),
+      element('td', { class: 'cnnv-number', 'data-testid': 'class-percent' }, formatPercent(score.probability)),
+      bar,
+    );
     table.append(row);
   }
   section.append(table);

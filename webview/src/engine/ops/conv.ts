@@ -65,7 +65,13 @@ export function convolve(op: OpInput, x: tf.Tensor, weight: WeightTensor, bias: 
   }
   // 2-D kernels pad inside the kernel (one copy of the image fewer); 3-D ones and crops (negative amounts) pad first.
   let pad: Padding2d = 'valid';
-  if (input.rank === 4 && [...padLeft, ...padRight].every((p) => p >= 0)) pad = [[0, 0], [padLeft[0], padRight[0]], [padLeft[1], padRight[1]], [0, 0]];
+  if (input.rank === 4 && [...padLeft, ...padRight].every((p) => p >= 0))
+    pad = [
+      [0, 0],
+      [padLeft[0], padRight[0]],
+      [padLeft[1], padRight[1]],
+      [0, 0],
+    ];
   else input = padSpatial(input, padLeft, padRight);
   const after = stride.some((v) => v > 1) && dilation.some((v) => v > 1) ? stride : undefined;
   const runStride = after ? stride.map(() => 1) : stride;
@@ -74,7 +80,13 @@ export function convolve(op: OpInput, x: tf.Tensor, weight: WeightTensor, bias: 
   const out = weight.shape[0];
   let y: tf.Tensor;
   if (s.groups === 1) {
-    y = plainConv(input, op.cached(`${key}filter`, () => liftKernel(kernelToTfjs(weight, 0, out))), runStride, dilation, pad);
+    y = plainConv(
+      input,
+      op.cached(`${key}filter`, () => liftKernel(kernelToTfjs(weight, 0, out))),
+      runStride,
+      dilation,
+      pad,
+    );
   } else if (s.groups === inChannels && input.rank === 4) {
     // Depthwise: PyTorch [in·m, 1, kh, kw] is tfjs [kh, kw, in, m] with output channel c·m + j in both.
     const filter = op.cached(`${key}depthwise`, () => {
@@ -88,13 +100,28 @@ export function convolve(op: OpInput, x: tf.Tensor, weight: WeightTensor, bias: 
     const perGroupOut = out / s.groups;
     const parts = tf.split(input, s.groups, input.rank - 1);
     y = tf.concat(
-      parts.map((part, g) => plainConv(part, op.cached(`${key}filter${g}`, () => liftKernel(kernelToTfjs(weight, g * perGroupOut, perGroupOut))), runStride, dilation, pad)),
+      parts.map((part, g) =>
+        plainConv(
+          part,
+          op.cached(`${key}filter${g}`, () => liftKernel(kernelToTfjs(weight, g * perGroupOut, perGroupOut))),
+          runStride,
+          dilation,
+          pad,
+        ),
+      ),
       input.rank - 1,
     );
   }
   if (after) y = takeEvery(y, after);
   if (lifted) y = tf.squeeze(y, [1]);
-  if (bias) y = tf.add(y, channelwise(y, op.cached(`${key}bias`, () => tf.tensor1d(bias.data, 'float32'))));
+  if (bias)
+    y = tf.add(
+      y,
+      channelwise(
+        y,
+        op.cached(`${key}bias`, () => tf.tensor1d(bias.data, 'float32')),
+      ),
+    );
   return y;
 }
 
@@ -114,7 +141,11 @@ export function zeroStuff(x: tf.Tensor, stride: number[]): tf.Tensor {
     const expanded = tf.expandDims(y, axis + 1);
     const widened = tf.concat([expanded, tf.zeros(expanded.shape.map((d, a) => (a === axis + 1 ? s - 1 : (d as number))))], axis + 1);
     const merged = tf.reshape(widened, [...y.shape.slice(0, axis), n * s, ...y.shape.slice(axis + 1)]);
-    y = tf.slice(merged, new Array(merged.rank).fill(0), merged.shape.map((d, a) => (a === axis ? (n - 1) * s + 1 : (d as number))));
+    y = tf.slice(
+      merged,
+      new Array(merged.rank).fill(0),
+      merged.shape.map((d, a) => (a === axis ? (n - 1) * s + 1 : (d as number))),
+    );
   });
   return y;
 }
@@ -212,7 +243,12 @@ export function fusedConv2dPlan(op: OpInput, batchnorm: FoldedBatchnorm | undefi
     bias: op.cached(`${cache}:bias`, () => tf.tensor1d(fold().bias, 'float32')) as tf.Tensor1D,
     strides: spatialAttribute(n, 'stride') as [number, number],
     dilations: spatialAttribute(n, 'dilation') as [number, number],
-    pad: [[0, 0], [padLeft[0], padRight[0]], [padLeft[1], padRight[1]], [0, 0]],
+    pad: [
+      [0, 0],
+      [padLeft[0], padRight[0]],
+      [padLeft[1], padRight[1]],
+      [0, 0],
+    ],
     activation: relu ? 'relu' : 'linear',
   };
 }
@@ -255,7 +291,16 @@ export function fusedConvolution(op: OpInput, batchnorm: FoldedBatchnorm | undef
   // The fused depthwise kernel takes only one padding for all sides; other paddings are applied first.
   const even = [...padLeft, ...padRight].every((p) => p === padLeft[0]);
   if (!even) x = padSpatial(x, padLeft, padRight) as tf.Tensor4D;
-  return tf.fused.depthwiseConv2d({ x, filter: filter as tf.Tensor4D, strides: stride, pad: even ? padLeft[0] : 'valid', dataFormat: 'NHWC', dilations: dilation, bias, activation: relu ? 'relu' : 'linear' });
+  return tf.fused.depthwiseConv2d({
+    x,
+    filter: filter as tf.Tensor4D,
+    strides: stride,
+    pad: even ? padLeft[0] : 'valid',
+    dataFormat: 'NHWC',
+    dilations: dilation,
+    bias,
+    activation: relu ? 'relu' : 'linear',
+  });
 }
 
 /** Batch norm in eval mode as a scale and shift per channel (identity when there is none). */

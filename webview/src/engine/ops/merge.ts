@@ -21,7 +21,11 @@ export const mergeExecutors: Record<string, OpSupport> = {
       // Dense acts on the last channels-first axis, so a tensor with spatial axes goes back to that layout first.
       const rows = x.rank === 2 ? x : tf.reshape(toChannelsFirst(x), [-1, features]);
       let y = tf.matMul(rows, kernel, false, true);
-      if (bias) y = tf.add(y, op.cached('bias', () => tf.tensor1d(bias.data, 'float32')));
+      if (bias)
+        y = tf.add(
+          y,
+          op.cached('bias', () => tf.tensor1d(bias.data, 'float32')),
+        );
       return x.rank === 2 ? y : toChannelsLast(tf.reshape(y, [1, ...op.node.outShape]));
     },
   },

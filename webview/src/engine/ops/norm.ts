@@ -17,8 +17,22 @@ const eps = (op: OpInput) => Number(attributesOf(op.node, 'batchnorm', 'layernor
 function affine(op: OpInput, x: tf.Tensor): tf.Tensor {
   const { weight, bias } = op.weights;
   let y = x;
-  if (weight) y = tf.mul(y, channelwise(y, op.cached('gamma', () => tf.tensor1d(weight.data, 'float32'))));
-  if (bias) y = tf.add(y, channelwise(y, op.cached('beta', () => tf.tensor1d(bias.data, 'float32'))));
+  if (weight)
+    y = tf.mul(
+      y,
+      channelwise(
+        y,
+        op.cached('gamma', () => tf.tensor1d(weight.data, 'float32')),
+      ),
+    );
+  if (bias)
+    y = tf.add(
+      y,
+      channelwise(
+        y,
+        op.cached('beta', () => tf.tensor1d(bias.data, 'float32')),
+      ),
+    );
   return y;
 }
 
@@ -34,13 +48,29 @@ export const normalizationExecutors: Record<string, OpSupport> = {
     run(op) {
       // y = (x - mean) / sqrt(var + eps) · gamma + beta folds into one scale and shift per channel.
       const { weight, bias, running_mean: mean, running_var: variance } = op.weights;
-      const scale = op.cached('scale', () => tf.tensor1d(variance.data.map((v, c) => (weight ? weight.data[c] : 1) / Math.sqrt(v + eps(op))), 'float32'));
+      const scale = op.cached('scale', () =>
+        tf.tensor1d(
+          variance.data.map((v, c) => (weight ? weight.data[c] : 1) / Math.sqrt(v + eps(op))),
+          'float32',
+        ),
+      );
       const shift = op.cached('shift', () =>
-        tf.tensor1d(mean.data.map((m, c) => (bias ? bias.data[c] : 0) - (m * (weight ? weight.data[c] : 1)) / Math.sqrt(variance.data[c] + eps(op))), 'float32'),
+        tf.tensor1d(
+          mean.data.map((m, c) => (bias ? bias.data[c] : 0) - (m * (weight ? weight.data[c] : 1)) / Math.sqrt(variance.data[c] + eps(op))),
+          'float32',
+        ),
       );
       const x = op.inputs[0];
       // One fused scale-and-shift kernel where tfjs has it; rank 5 keeps to plain ops (see channelwise).
-      if (x.rank <= 4) return tf.batchNorm(x, op.cached('zeros', () => tf.zerosLike(shift)), op.cached('ones', () => tf.onesLike(scale)), shift, scale, 0);
+      if (x.rank <= 4)
+        return tf.batchNorm(
+          x,
+          op.cached('zeros', () => tf.zerosLike(shift)),
+          op.cached('ones', () => tf.onesLike(scale)),
+          shift,
+          scale,
+          0,
+        );
       return tf.add(tf.mul(x, channelwise(x, scale)), channelwise(x, shift));
     },
   },
@@ -65,7 +95,12 @@ export const normalizationExecutors: Record<string, OpSupport> = {
       const positions = x.size / channels;
       // Average the squares over a window of channels with a 1 x size pool, as PyTorch does.
       const squares = tf.reshape(tf.square(x), [1, positions, channels, 1]);
-      const padded = tf.pad(squares, [[0, 0], [0, 0], [Math.floor(size / 2), Math.floor((size - 1) / 2)], [0, 0]]);
+      const padded = tf.pad(squares, [
+        [0, 0],
+        [0, 0],
+        [Math.floor(size / 2), Math.floor((size - 1) / 2)],
+        [0, 0],
+      ]);
       const mean = tf.reshape(tf.avgPool(padded as tf.Tensor4D, [1, size], [1, 1], 'valid'), x.shape);
       const divisor = tf.pow(tf.add(tf.mul(mean, Number(a.alpha)), Number(a.k)), Number(a.beta));
       return tf.div(x, divisor);

@@ -79,7 +79,12 @@ function axisDivisors(n: number, out: number, k: number, s: number, padLeft: num
 
 function maxPool(op: OpInput): tf.Tensor {
   const w = windowOf(op.node);
-  const x = padSpatial(op.inputs[0], w.padLeft, w.padRight.map((p, i) => p + w.extra[i]), lowest);
+  const x = padSpatial(
+    op.inputs[0],
+    w.padLeft,
+    w.padRight.map((p, i) => p + w.extra[i]),
+    lowest,
+  );
   // 3-D max pooling goes tap by tap too: tfjs 4.22's WASM MaxPool3D starts each window at
   // FLT_MIN (the smallest positive float), so a window of negative values returned 1.2e-38.
   if (w.dilation.some((d) => d > 1) || x.rank === 5) return tapMax(x, w);
@@ -94,13 +99,26 @@ function maxPool(op: OpInput): tf.Tensor {
  */
 export function maxPoolByTaps(op: OpInput): tf.Tensor {
   const w = windowOf(op.node);
-  return tapMax(padSpatial(op.inputs[0], w.padLeft, w.padRight.map((p, i) => p + w.extra[i]), lowest), w);
+  return tapMax(
+    padSpatial(
+      op.inputs[0],
+      w.padLeft,
+      w.padRight.map((p, i) => p + w.extra[i]),
+      lowest,
+    ),
+    w,
+  );
 }
 
 function avgPool(op: OpInput): tf.Tensor {
   const w = windowOf(op.node);
   const includePad = attributesOf(op.node, 'avgpool').countIncludePad !== false;
-  const x = padSpatial(op.inputs[0], w.padLeft, w.padRight.map((p, i) => p + w.extra[i]), 0);
+  const x = padSpatial(
+    op.inputs[0],
+    w.padLeft,
+    w.padRight.map((p, i) => p + w.extra[i]),
+    0,
+  );
   const mean = nativePool(x, 'avg', w.kernel, w.stride);
   const perAxis = w.sizes.map((n, i) => axisDivisors(n, w.out[i], w.kernel[i], w.stride[i], w.padLeft[i], w.padRight[i], includePad));
   const taps = elementCount(w.kernel);
@@ -109,7 +127,11 @@ function avgPool(op: OpInput): tf.Tensor {
   const factor = op.cached('divisor', () => {
     let grid: number[] = [1];
     for (const d of perAxis) grid = grid.flatMap((g) => d.map((v) => g * v));
-    return tf.tensor(Float32Array.from(grid, (v) => taps / v), [1, ...w.out, 1], 'float32');
+    return tf.tensor(
+      Float32Array.from(grid, (v) => taps / v),
+      [1, ...w.out, 1],
+      'float32',
+    );
   });
   return tf.mul(mean, factor);
 }
@@ -127,7 +149,11 @@ function adaptiveAxis(x: tf.Tensor, axis: number, out: number, kind: 'max' | 'av
   const bins = Array.from({ length: out }, (_, i) => {
     const start = Math.floor((i * n) / out);
     const end = Math.ceil(((i + 1) * n) / out);
-    const slice = tf.slice(x, x.shape.map((_, a) => (a === axis ? start : 0)), x.shape.map((d, a) => (a === axis ? end - start : (d as number))));
+    const slice = tf.slice(
+      x,
+      x.shape.map((_, a) => (a === axis ? start : 0)),
+      x.shape.map((d, a) => (a === axis ? end - start : (d as number))),
+    );
     return kind === 'max' ? tf.max(slice, axis, true) : tf.mean(slice, axis, true);
   });
   return tf.concat(bins, axis);

@@ -70,10 +70,17 @@ function upsample(op: OpInput): tf.Tensor {
     const taps = axisTaps(mode, n, out[i], ratios[i]);
     let sum: tf.Tensor | undefined;
     taps.indices.forEach((indices, j) => {
-      let picked = tf.gather(x, op.cached(`index${i}.${j}`, () => tf.tensor1d(indices, 'int32')), axis);
+      let picked = tf.gather(
+        x,
+        op.cached(`index${i}.${j}`, () => tf.tensor1d(indices, 'int32')),
+        axis,
+      );
       if (taps.weights) {
         const shape = x.shape.map((_, a) => (a === axis ? out[i] : 1));
-        picked = tf.mul(picked, op.cached(`weight${i}.${j}`, () => tf.tensor(taps.weights![j], shape, 'float32')));
+        picked = tf.mul(
+          picked,
+          op.cached(`weight${i}.${j}`, () => tf.tensor(taps.weights![j], shape, 'float32')),
+        );
       }
       sum = sum ? tf.add(sum, picked) : picked;
     });

@@ -113,7 +113,15 @@ class ConvWorker {
     const waiting = this.pending.get(reply.id);
     if (!waiting) return;
     this.pending.delete(reply.id);
-    if (reply.outputShape) waiting.resolve({ output: new Float32Array(reply.output, 0, reply.outputShape.reduce((a, b) => a * b, 1)), shape: reply.outputShape });
+    if (reply.outputShape)
+      waiting.resolve({
+        output: new Float32Array(
+          reply.output,
+          0,
+          reply.outputShape.reduce((a, b) => a * b, 1),
+        ),
+        shape: reply.outputShape,
+      });
     else waiting.reject(new Error(reply.error ?? 'a convolution worker returned nothing'));
   }
 

@@ -38,7 +38,11 @@ export function channelShares(channels: number, parts: number): ChannelShare[] {
 }
 
 /** The output shape [1, height, width, channels] of a plan, by the convolution output-size formula. */
-export function planOutputShape(plan: { strides: readonly number[]; dilations: readonly number[]; pad: ExplicitPadding }, inputShape: readonly number[], filterShape: readonly number[]): [number, number, number, number] {
+export function planOutputShape(
+  plan: { strides: readonly number[]; dilations: readonly number[]; pad: ExplicitPadding },
+  inputShape: readonly number[],
+  filterShape: readonly number[],
+): [number, number, number, number] {
   const size = (axis: 0 | 1) => {
     const padded = inputShape[axis + 1] + plan.pad[axis + 1][0] + plan.pad[axis + 1][1];
     return Math.floor((padded - plan.dilations[axis] * (filterShape[axis] - 1) - 1) / plan.strides[axis]) + 1;

@@ -71,7 +71,11 @@ async function shareConvolution(pool: ConvWorkerPool, plan: Conv2dPlan, key: str
   const pixels = outShape[1] * outShape[2];
   const input = backend.typedArrayFromHeap(plan.x) as Float32Array;
   const pending = theirs.map((share, index) =>
-    pool.convolve(index, { key: `${key}:${share.first}`, input, inputShape: plan.x.shape, strides: plan.strides, dilations: plan.dilations, pad: plan.pad, activation: plan.activation }, pixels * share.count),
+    pool.convolve(
+      index,
+      { key: `${key}:${share.first}`, input, inputShape: plan.x.shape, strides: plan.strides, dilations: plan.dilations, pad: plan.pad, activation: plan.activation },
+      pixels * share.count,
+    ),
   );
   // This thread's share runs while the workers compute theirs.
   const own = tf.fused.conv2d({

@@ -37,8 +37,7 @@ async function init(wasm: ArrayBuffer): Promise<void> {
   try {
     const platform = tf.env().platform;
     const fetchFromNetwork = platform.fetch.bind(platform);
-    platform.fetch = (path, requestInit) =>
-      path === BINARY ? Promise.resolve(new Response(wasm, { headers: { 'Content-Type': 'application/wasm' } })) : fetchFromNetwork(path, requestInit);
+    platform.fetch = (path, requestInit) => (path === BINARY ? Promise.resolve(new Response(wasm, { headers: { 'Content-Type': 'application/wasm' } })) : fetchFromNetwork(path, requestInit));
     // `true`: load through the platform's fetch (above) rather than Emscripten's own.
     setWasmPaths({ 'tfjs-backend-wasm.wasm': BINARY, 'tfjs-backend-wasm-simd.wasm': BINARY, 'tfjs-backend-wasm-threaded-simd.wasm': BINARY }, true);
     // Same reason as the panel (backends.ts): only the single-threaded binaries ship.

@@ -38,8 +38,7 @@ const peaks = [
   { x: 0.62 * W, y: 0.39 * H },
   { x: 0.9 * W, y: 0.31 * H },
 ];
-const mountainTop = (x: number) =>
-  Math.min(0.55 * H, ...peaks.map((p) => p.y + 0.75 * Math.abs(x - p.x))) + 7 * (fractalNoise(x / 12, 0.5, 3, 4) - 0.5);
+const mountainTop = (x: number) => Math.min(0.55 * H, ...peaks.map((p) => p.y + 0.75 * Math.abs(x - p.x))) + 7 * (fractalNoise(x / 12, 0.5, 3, 4) - 0.5);
 const farHillTop = (x: number) => H * (0.6 + 0.04 * Math.sin((x / W) * 2 * Math.PI * 1.3 + 0.5) + 0.03 * fractalNoise(x / 40, 2.5, 5, 3));
 const nearHillTop = (x: number) => H * (0.73 + 0.06 * Math.sin((x / W) * 2 * Math.PI * 0.8 + 2.2));
 

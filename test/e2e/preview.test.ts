@@ -184,6 +184,40 @@ describe('the preview panel in real VS Code (code-server)', function () {
     assertTorchTopFive(await shownTopClasses(preview), torch.a['photo.jpg'], 5e-3, 'photo.jpg, safetensors');
   });
 
+  it("exports from the panel's Export… button with the torch-written weights it runs: the .py and its .safetensors compute the torch model's output", async () => {
+    // The panel runs lenet5.safetensors (model A) since the first test; the export must carry those weights, not the seeded ones.
+    assert.equal(await preview.locator('[data-testid="weights"]').inputValue(), 'file:lenet5.safetensors');
+    const code = join(folder, 'exported_lenet5.py');
+    await preview.locator('[data-testid="export-network"]').click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 20_000 });
+    await page.locator('.quick-input-widget', { hasText: 'with the weights lenet5.safetensors' }).waitFor({ timeout: 10_000 });
+    await input.fill('PyTorch');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'PyTorch' }).first().click();
+    await e2e.answerOpenDialog(page, code);
+    // The exported code opens in an editor once the server has written it and its weights.
+    await page.locator('.tabs-container .tab.active[aria-label*="exported_lenet5.py"]').waitFor({ timeout: 60_000 });
+    const script = [
+      'import importlib.util, json, sys, torch',
+      'repo, code, weights = sys.argv[1:4]',
+      "sys.path[:0] = [repo + '/test/e2e', repo + '/test/export']",
+      'from torch_preview_inputs import lenet5',
+      'from torch_export import load_safetensors',
+      "spec = importlib.util.spec_from_file_location('exported', code)",
+      'module = importlib.util.module_from_spec(spec)',
+      'spec.loader.exec_module(module)',
+      'net = module.LeNet5().eval()',
+      'net.load_state_dict(load_safetensors(weights), strict=True)',
+      'torch.manual_seed(7)',
+      'x = torch.rand(3, 1, 32, 32)',
+      'with torch.no_grad():',
+      '    print(json.dumps({"maxDiff": (net(x) - lenet5(1)(x)).abs().max().item(), "scale": lenet5(1)(x).abs().max().item()}))',
+    ].join('\n');
+    const { maxDiff, scale } = JSON.parse(runPython(script, [process.cwd(), code, join(folder, 'exported_lenet5.safetensors')])) as { maxDiff: number; scale: number };
+    assert.ok(scale > 1, `model A's logits are not trivial (largest ${scale})`);
+    assert.ok(maxDiff <= 1e-4, `the exported module with the exported weights differs from the torch model whose weights the panel ran by ${maxDiff}`);
+  });
+
   it('runs on a picture dropped on the panel with Shift held (dragenter, dragover, drop, dragend) and stays clickable', async () => {
     const bytes = [...readFileSync(join(folder, 'dropped.png'))];
     await afterRun(() =>

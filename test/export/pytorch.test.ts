@@ -16,15 +16,6 @@ import { launchChromium, startStaticServer } from '../webview/browser';
 import { callPage, enginePage } from '../webview/engineFixtures';
 import { exportCases, outputDifference, torchRuns, type TorchRun } from './exportCases';
 
-/**
- * Cases the preview engine cannot run yet, with its error: a bug in the
- * engine, not in the export (whose output torch and ONNX Runtime agree on).
- * When the engine learns the op, the assertion fails and the case leaves this list.
- */
-const ENGINE_FAILS: Record<string, RegExp> = {
-  'export:shuffle3d': /pixel_shuffle on line 3 failed .*Packed transpose for rank 8 is not yet supported/,
-};
-
 describe('export to PyTorch, run in torch', function () {
   this.timeout(900_000);
   const cases = exportCases();
@@ -87,13 +78,7 @@ describe('export to PyTorch, run in torch', function () {
         assert.deepEqual(actual, expected);
       });
 
-      const engineFails = ENGINE_FAILS[testCase.title];
-      if (testCase.first && engineFails) {
-        it('is a network the preview engine cannot run yet (an engine bug)', async () => {
-          const reply = await callPage(page!, 'run', { source: testCase.text, input: run.input, seed: 1, keep: [] });
-          assert.match(reply.ok ? 'the engine ran it' : reply.error, engineFails);
-        });
-      } else if (testCase.first) {
+      if (testCase.first) {
         it("computes the preview engine's output on the same weights and input", async () => {
           const reply = await callPage(page!, 'run', { source: testCase.text, input: run.input, seed: 1, keep: [] });
           assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}`);

@@ -42,15 +42,22 @@ function channelShuffle(op: OpInput): tf.Tensor {
 function pixelShuffle(op: OpInput): tf.Tensor {
   const x = op.inputs[0];
   const r = Number(attributesOf(op.node, 'pixel_shuffle').factor);
-  const spatial = x.shape.slice(1, -1);
-  const n = spatial.length;
+  const sizes = x.shape.slice(1, -1);
   const outChannels = op.node.outShape[0];
-  const split = tf.reshape(x, [1, ...spatial, outChannels, ...new Array<number>(n).fill(r)]);
-  // [1, S1..Sn, C, o1..on] → [1, S1, o1, ..., Sn, on, C].
-  const order = [0];
-  for (let i = 0; i < n; i++) order.push(1 + i, n + 2 + i);
-  order.push(n + 1);
-  return tf.reshape(tf.transpose(split, order), [1, ...spatial.map((s) => s * r), outChannels]);
+  // PyTorch reads channel c·rⁿ + o1·rⁿ⁻¹ + … + on into offset (o1, …, on) of cell c. One transpose of all n offsets
+  // needs 2n + 2 axes, which WebGL's packed transpose refuses past six (3-D), so the offsets move out one spatial
+  // axis at a time, most significant first, and no tensor has more than six axes.
+  let y = x;
+  for (let i = 0; i < sizes.length; i++) {
+    const rest = r ** (sizes.length - 1 - i);
+    const before = sizes.slice(0, i).reduce((a, b) => a * b, 1);
+    const after = sizes.slice(i + 1).reduce((a, b) => a * b, 1);
+    // [before, Si, after, C, r, rest] → [before, Si, r, after, C, rest]: offset o of this axis lands at Si·r + o.
+    const moved = tf.transpose(tf.reshape(y, [before, sizes[i], after, outChannels, r, rest]), [0, 1, 4, 2, 3, 5]);
+    sizes[i] *= r;
+    y = tf.reshape(moved, [1, ...sizes, outChannels * rest]);
+  }
+  return y;
 }
 
 function layerScale(op: OpInput): tf.Tensor {

@@ -73,6 +73,26 @@ async function pointAt(page: Page, channel: number, row: number, column: number,
   else await canvas.hover({ position, modifiers: ['Shift'] });
 }
 
+/**
+ * Scrolls the diagram with the mouse wheel, as a user does, until `box` is inside it: Fit shows a long network from
+ * its top at a readable size, so a late layer starts below the panel (the drawing moves by a transform, which
+ * Playwright's own scrolling into view cannot do).
+ */
+async function scrollDiagramTo(page: Page, box: Locator): Promise<void> {
+  const diagram = page.locator('[data-testid="diagram"]');
+  for (let step = 0; step < 200; step++) {
+    const [area, target] = [await diagram.boundingBox(), await box.boundingBox()];
+    if (!area || !target) throw new Error('the diagram or the box is not drawn');
+    const below = target.y + target.height - (area.y + area.height);
+    const above = area.y - target.y;
+    if (below <= 0 && above <= 0) return;
+    await page.mouse.move(area.x + area.width / 2, area.y + area.height / 2);
+    await page.mouse.wheel(0, below > 0 ? Math.min(below + 20, 400) : -Math.min(above + 20, 400));
+    await page.waitForTimeout(20);
+  }
+  throw new Error('scrolling the diagram never brought the box into view');
+}
+
 async function clickUnit(page: Page, channel: number, row: number, column: number, height: number, width: number): Promise<void> {
   await pointAt(page, channel, row, column, height, width, 'click');
 }
@@ -108,6 +128,7 @@ describe('receptive fields in the preview panel', function () {
     await waitForText(page.getByTestId('title'), new RegExp(`^${name.replace('.', '\\.')}$`));
     const box = page.locator('[data-testid="diagram"] .cnnd-node', { hasText: boxText }).last();
     await box.waitFor();
+    await scrollDiagramTo(page, box);
     await box.click();
     const before = Number((await page.getByTestId('side').getAttribute('data-runs')) ?? 0);
     await page.getByTestId('run').click();
@@ -188,7 +209,9 @@ describe('receptive fields in the preview panel', function () {
 
   it("the diagram's hover card gives a layer's size, jump and start, and sketches the field", async () => {
     // VGG-16's pool5 (from the test before): 212x212, jump 32, start 15.5, as `cnn summary` and the editor's hover give.
-    await page.locator('[data-testid="diagram"] .cnnd-node', { hasText: 'maxpool' }).last().hover();
+    const pool5 = page.locator('[data-testid="diagram"] .cnnd-node', { hasText: 'maxpool' }).last();
+    await scrollDiagramTo(page, pool5);
+    await pool5.hover();
     assert.equal(await page.getByTestId('rf-card-facts').innerText(), 'Receptive field 212x212, jump 32x32, start (15.5, 15.5)');
     const sketch = page.getByTestId('rf-sketch-field');
     // Unit 0's field, centred on input pixel 15.5 and 212 wide, starts at 15.5 + 0.5 - 106 = -90 (in pixel-edge units).

@@ -96,46 +96,6 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     await page.keyboard.press('Escape');
   });
 
-  it('completion after a 2-D tensor: conv first and once, accepted as a snippet with its placeholders', async () => {
-    await e2e.openFile(page, 'complete.cnn');
-    await page.locator('.editor-instance .monaco-editor textarea').first().focus();
-    await goTo(page, ':4');
-    await page.keyboard.type('  co');
-    await page.keyboard.press('Control+Space');
-    const rows = page.locator('.editor-widget.suggest-widget .monaco-list-row');
-    const labels = await until(
-      async () =>
-        (
-          await rows
-            .locator('.label-name')
-            .allInnerTexts()
-            .catch(() => [] as string[])
-        ).map((l) => l.trim()),
-      (list) => list.includes('conv'),
-      'the suggestions list conv',
-    );
-    assert.equal(labels[0], 'conv', labels.join(', '));
-    assert.equal(labels.filter((l) => l === 'concat').length, 1, labels.join(', '));
-    await page.keyboard.press('Enter');
-    const editor = page.locator('.editor-instance .monaco-editor').first();
-    const lines = await until(
-      () => editorLines(editor),
-      (l) => l.some((line) => line.includes('conv(out, kernel)')),
-      'the snippet inserted',
-    );
-    assert.ok(lines.includes('  conv(out, kernel)'), lines.join('\n'));
-    // The first placeholder is selected: typing replaces "out".
-    await page.keyboard.type('32');
-    await until(
-      () => editorLines(editor),
-      (l) => l.includes('  conv(32, kernel)'),
-      'the first placeholder replaced',
-    );
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+Z');
-    await page.keyboard.press('Control+Z');
-  });
-
   it('outline lists the statements of the network with their output shapes', async () => {
     await e2e.openFile(page, 'lenet.cnn');
     await e2e.runCommand(page, 'Explorer: Focus on Outline View');
@@ -239,5 +199,45 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
       (n) => n === 0,
       'the error item hidden once the file is clean',
     );
+  });
+  // Last: it leaves complete.cnn edited and its editor in snippet mode, which kept Quick Open from opening other files.
+  it('completion after a 2-D tensor: conv first and once, accepted as a snippet with its placeholders', async () => {
+    await e2e.openFile(page, 'complete.cnn');
+    await page.locator('.editor-instance .monaco-editor textarea').first().focus();
+    await goTo(page, ':4');
+    await page.keyboard.type('  co');
+    await page.keyboard.press('Control+Space');
+    const rows = page.locator('.editor-widget.suggest-widget .monaco-list-row');
+    const labels = await until(
+      async () =>
+        (
+          await rows
+            .locator('.label-name')
+            .allInnerTexts()
+            .catch(() => [] as string[])
+        ).map((l) => l.trim()),
+      (list) => list.includes('conv'),
+      'the suggestions list conv',
+    );
+    assert.equal(labels[0], 'conv', labels.join(', '));
+    assert.equal(labels.filter((l) => l === 'concat').length, 1, labels.join(', '));
+    await page.keyboard.press('Enter');
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    const lines = await until(
+      () => editorLines(editor),
+      (l) => l.some((line) => line.includes('conv(out, kernel)')),
+      'the snippet inserted',
+    );
+    assert.ok(lines.includes('  conv(out, kernel)'), lines.join('\n'));
+    // The first placeholder is selected: typing replaces "out".
+    await page.keyboard.type('32');
+    await until(
+      () => editorLines(editor),
+      (l) => l.includes('  conv(32, kernel)'),
+      'the first placeholder replaced',
+    );
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Z');
+    await page.keyboard.press('Control+Z');
   });
 });

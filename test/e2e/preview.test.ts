@@ -187,7 +187,8 @@ describe('the preview panel in real VS Code (code-server)', function () {
   it("exports from the panel's Export… button with the torch-written weights it runs: the .py and its .safetensors compute the torch model's output", async () => {
     // The panel runs lenet5.safetensors (model A) since the first test; the export must carry those weights, not the seeded ones.
     assert.equal(await preview.locator('[data-testid="weights"]').inputValue(), 'file:lenet5.safetensors');
-    const code = join(folder, 'exported_lenet5.py');
+    // The save dialog offers LeNet5.py beside the document; the user accepts it.
+    const code = join(folder, 'LeNet5.py');
     await preview.locator('[data-testid="export-network"]').click();
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 20_000 });
@@ -196,7 +197,10 @@ describe('the preview panel in real VS Code (code-server)', function () {
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'PyTorch' }).first().click();
     await e2e.answerOpenDialog(page, code);
     // The exported code opens in an editor once the server has written it and its weights.
-    await page.locator('.tabs-container .tab.active[aria-label*="exported_lenet5.py"]').waitFor({ timeout: 60_000 });
+    await page.locator('.tabs-container .tab.active[aria-label*="LeNet5.py"]').waitFor({ timeout: 60_000 });
+    // Back to the panel for the tests that follow, as the user would click its tab.
+    await page.locator('.tabs-container .tab', { hasText: 'Preview lenet5.cnn' }).click();
+    await preview.locator('[data-testid="run"]').waitFor({ timeout: 30_000 });
     const script = [
       'import importlib.util, json, sys, torch',
       'repo, code, weights = sys.argv[1:4]',
@@ -213,7 +217,7 @@ describe('the preview panel in real VS Code (code-server)', function () {
       'with torch.no_grad():',
       '    print(json.dumps({"maxDiff": (net(x) - lenet5(1)(x)).abs().max().item(), "scale": lenet5(1)(x).abs().max().item()}))',
     ].join('\n');
-    const { maxDiff, scale } = JSON.parse(runPython(script, [process.cwd(), code, join(folder, 'exported_lenet5.safetensors')])) as { maxDiff: number; scale: number };
+    const { maxDiff, scale } = JSON.parse(runPython(script, [process.cwd(), code, join(folder, 'LeNet5.safetensors')])) as { maxDiff: number; scale: number };
     assert.ok(scale > 1, `model A's logits are not trivial (largest ${scale})`);
     assert.ok(maxDiff <= 1e-4, `the exported module with the exported weights differs from the torch model whose weights the panel ran by ${maxDiff}`);
   });

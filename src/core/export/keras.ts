@@ -18,6 +18,11 @@ import { describeStatement, type ExportFailure, type ExportSource, type ExportWe
 import { attributesOf, type WindowedOpName } from '../ops/attributes';
 import { samePadding } from '../ops/window';
 
+/** A depthwise kernel in Keras's layout: PyTorch's [in·m, 1, kh, kw] is [in, m, kh, kw]; Keras wants [kh, kw, in, m]. */
+function depthwiseKernel(data: Float32Array, channels: number, multiplier: number, kernel: number[]): { shape: number[]; data: Float32Array } {
+  return { shape: [kernel[0], kernel[1], channels, multiplier], data: permute(data, [channels, multiplier, kernel[0], kernel[1]], [2, 3, 0, 1]) };
+}
+
 /** A written Keras model: the model.json object and its one weight shard. */
 export interface KerasExport {
   modelJson: Record<string, unknown>;
@@ -183,8 +188,7 @@ const entries: Record<string, Entry> = {
     const multiplier = Number(a.multiplier);
     const channels = context.node.inShapes[0][0];
     const kernel = numbers(a.kernel);
-    // PyTorch [in·m, 1, kh, kw] is [in, m, kh, kw]; Keras wants [kh, kw, in, m].
-    const weights = [{ suffix: 'depthwise_kernel', shape: [kernel[0], kernel[1], channels, multiplier], data: permute(weight.data, [channels, multiplier, kernel[0], kernel[1]], [2, 3, 0, 1]) }];
+    const weights = [{ suffix: 'depthwise_kernel', ...depthwiseKernel(weight.data, channels, multiplier, kernel) }];
     const bias = context.tensor('bias');
     if (bias) weights.push({ suffix: 'bias', ...bias });
     return context.layer(
@@ -215,7 +219,7 @@ const entries: Record<string, Entry> = {
     const channels = context.node.inShapes[0][0];
     const kernel = numbers(a.kernel);
     const weights = [
-      { suffix: 'depthwise_kernel', shape: [kernel[0], kernel[1], channels, multiplier], data: permute(depthwise.data, [channels, multiplier, kernel[0], kernel[1]], [2, 3, 0, 1]) },
+      { suffix: 'depthwise_kernel', ...depthwiseKernel(depthwise.data, channels, multiplier, kernel) },
       { suffix: 'pointwise_kernel', ...convKernel(pointwise) },
     ];
     const bias = context.tensor('pointwise.bias');

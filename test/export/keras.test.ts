@@ -1,7 +1,7 @@
 /**
  * Keras export, checked by running it: every case is exported with the
  * preview's seeded weights and loaded by tfjs-layers in Node
- * (tf.loadLayersModel over the files' bytes). Its parameter count must be
+ * (tf.loadLayersModel over the files' bytes, on tfjs's WASM backend). Its parameter count must be
  * the analysis's total, and its output must be PyTorch's for the exported
  * PyTorch module on the same weights and input, after moving the channels
  * last. A network tfjs-layers cannot express must fail with the line and op;
@@ -13,6 +13,7 @@ import { isExportFailure } from '../../src/core/export/network';
 import { writeKeras, type KerasExport } from '../../src/core/export/keras';
 import { heInitialization } from '../../webview/src/engine/weights';
 import { requirePython } from '../python';
+import { useWasmBackend } from '../tfjsNode';
 import { exportCases, outputDifference, torchRuns, type TorchRun } from './exportCases';
 
 /** Cases tfjs-layers cannot hold, and the op that stops each (tfjs-layers has no such layer). */
@@ -53,7 +54,7 @@ describe('export to Keras (tfjs-layers), loaded and run by tfjs', function () {
 
   before(async function () {
     requirePython(this, ['torch', 'numpy']);
-    await tf.setBackend('cpu');
+    await useWasmBackend();
     this.timeout(3_600_000);
     runs = torchRuns();
   });

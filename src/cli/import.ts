@@ -8,7 +8,7 @@
  */
 import { closeSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
-import { importModelFile, importOnnx, isZipArchive, looksLikeJson, type ImportResult } from '../core/import';
+import { hdf5Message, importModelFile, importOnnx, isHdf5File, isZipArchive, looksLikeJson, type ImportResult } from '../core/import';
 import { importKerasArchive } from '../node/kerasArchive';
 import { safetensorsHeader } from '../core/safetensors';
 
@@ -66,7 +66,8 @@ function importFrom(path: string, fd: number, size: number, options: { output?: 
   if (isZipArchive(head)) {
     // A .keras archive: its weights file is decoded only when the weights are wanted, so a damaged one does not stop the structure's import.
     result = importKerasArchive(readAt(fd, 0, size), fileOptions, options.weightsOut ? 'required' : 'none');
-  } else if (size === 0 || looksLikeJson(head)) result = importModelFile(readAt(fd, 0, size), fileOptions);
+  } else if (isHdf5File(head)) return fail(hdf5Message(basename(path)), 2);
+  else if (size === 0 || looksLikeJson(head)) result = importModelFile(readAt(fd, 0, size), fileOptions);
   // ONNX: the structure is read now and each weight only when it is written out, straight from the file.
   else result = importOnnx({ byteLength: size, read: (offset, length) => readAt(fd, offset, length) }, fileOptions);
   if (!result.ok) {

@@ -7,11 +7,12 @@
  * no file behind. The engine comparison is test/webview/kerasWeights.test.ts.
  */
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../../src/core';
 import { encodeSafetensors } from '../../src/core/safetensors';
 import { importKerasArchive } from '../../src/node/kerasArchive';
+import { readZipEntry } from '../../src/node/zip';
 import { runCli } from '../helpers';
 import { requirePython } from '../python';
 import { kerasArchiveModels, kerasArchives, type KerasArchiveFacts } from './kerasFixtures';
@@ -79,12 +80,14 @@ describe('cnn import of a .keras archive with its weights', function () {
     assert.deepEqual(skip['sep.pointwise.weight'].shape, [12, 8, 1, 1]);
   });
 
-  it('exits 2 on a missing, truncated or mismatched weights file, writing nothing', () => {
+  it('exits 2 on a missing, truncated or mismatched weights file, or an HDF5 file given alone, writing nothing', () => {
+    writeFileSync(join(dir, 'digits.weights.h5'), readZipEntry(readFileSync(join(dir, 'digits.keras')), 'model.weights.h5')!);
     const before = files();
     const cases: [string, RegExp][] = [
       ['digits.noweights.keras', /digits\.noweights\.keras has no model\.weights\.h5/],
       ['digits.truncated.keras', /model\.weights\.h5 in digits\.truncated\.keras is truncated or damaged/],
       ['digits.mismatched.keras', /layer 'mix_conv' \(Conv2D\) under layers\/conv2d_1\/vars/],
+      ['digits.weights.h5', /digits\.weights\.h5 is an HDF5 file .*save it with model\.save\('model\.keras'\)/],
     ];
     for (const [file, message] of cases) {
       const run = runCli(['import', join(dir, file), '-o', join(dir, 'bad.cnn'), '--weights-out', join(dir, 'bad.safetensors')]);

@@ -17,6 +17,17 @@ export function isZipArchive(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }
 
+/** Whether the bytes start an HDF5 file: a Keras 2 `.h5` model or a weights file on its own, not a model CNN Lens reads. */
+export function isHdf5File(bytes: Uint8Array): boolean {
+  const signature = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+  return bytes.length >= signature.length && signature.every((byte, i) => bytes[i] === byte);
+}
+
+/** Why an HDF5 file is not imported, and what to do instead. */
+export function hdf5Message(fileName: string): string {
+  return `${fileName} is an HDF5 file (a Keras 2 .h5 model, or a weights file on its own); CNN Lens reads Keras 3 .keras archives: load the model in Keras and save it with model.save('model.keras').`;
+}
+
 /**
  * Imports a Keras model from its JSON text (a model.json, or a .keras
  * archive's config.json). With `weights` (a .keras archive's decoded
@@ -55,5 +66,6 @@ export function importModelFile(bytes: Uint8Array, options: ImportOptions): Impo
   if (bytes.length === 0) return { ok: false, kind: 'unreadable', message: `${options.fileName} is empty.` };
   if (isZipArchive(bytes)) return { ok: false, kind: 'unreadable', message: `${options.fileName} is a zip archive; pass its config.json to importKerasJson.` };
   if (looksLikeJson(bytes)) return importKerasJson(new TextDecoder().decode(bytes), options);
+  if (isHdf5File(bytes)) return { ok: false, kind: 'unreadable', message: hdf5Message(options.fileName) };
   return importOnnx(bytes, options);
 }

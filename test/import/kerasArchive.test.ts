@@ -11,6 +11,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../../src/core';
 import { encodeSafetensors } from '../../src/core/safetensors';
+import { kerasSnakeCase } from '../../src/core/import/kerasGraph';
 import { importKerasArchive } from '../../src/node/kerasArchive';
 import { readZipEntry } from '../../src/node/zip';
 import { runCli } from '../helpers';
@@ -102,4 +103,23 @@ describe('cnn import of a .keras archive with its weights', function () {
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(analyze(run.stdout).networks[0].params, { trainable: facts.digits.trainable, nonTrainable: facts.digits.nonTrainable });
   });
+});
+
+describe("Keras's layer paths in a weights file", () => {
+  // The default layer names Keras prints in model.summary() are these snake cases, and a .keras weights file uses them as paths.
+  const names: [string, string][] = [
+    ['Conv2D', 'conv2d'],
+    ['DepthwiseConv2D', 'depthwise_conv2d'],
+    ['SeparableConv2D', 'separable_conv2d'],
+    ['Conv2DTranspose', 'conv2d_transpose'],
+    ['BatchNormalization', 'batch_normalization'],
+    ['ReLU', 're_lu'],
+    ['LeakyReLU', 'leaky_re_lu'],
+    ['PReLU', 'p_re_lu'],
+    ['GlobalAveragePooling2D', 'global_average_pooling2d'],
+    ['ZeroPadding2D', 'zero_padding2d'],
+    ['UpSampling2D', 'up_sampling2d'],
+    ['Dense', 'dense'],
+  ];
+  for (const [className, path] of names) it(`${className} is saved under layers/${path}`, () => assert.equal(kerasSnakeCase(className), path));
 });

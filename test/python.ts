@@ -30,7 +30,7 @@ export function pythonProblem(modules: string[]): string | undefined {
 export function requirePython(context: Mocha.Context, modules: string[]): void {
   const problem = pythonProblem(modules);
   if (!problem) return;
-  const message = `${problem}; install Debian's python3-torch, python3-torchvision and python3-onnx`;
+  const message = `${problem}; install Debian's python3-torch, python3-torchvision, python3-onnx and python3-h5py`;
   if (process.env.CNN_LENS_SKIP_PYTHON === '1') {
     console.log(`    skipping on purpose (CNN_LENS_SKIP_PYTHON=1): ${message}`);
     context.skip();

@@ -8,8 +8,8 @@
  */
 import { closeSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
-import { importKerasJson, importModelFile, importOnnx, isZipArchive, looksLikeJson, type ImportResult } from '../core/import';
-import { readZipEntry } from '../node/zip';
+import { hdf5Message, importModelFile, importOnnx, isHdf5File, isZipArchive, looksLikeJson, type ImportResult } from '../core/import';
+import { importKerasArchive } from '../node/kerasArchive';
 import { safetensorsHeader } from '../core/safetensors';
 
 /** Largest model read: ResNet-152 is about 240 MB, and Node buffers stop at 2 GiB. */
@@ -64,16 +64,10 @@ function importFrom(path: string, fd: number, size: number, options: { output?: 
   const head = readAt(fd, 0, Math.min(size, 4096));
   let result: ImportResult;
   if (isZipArchive(head)) {
-    const bytes = readAt(fd, 0, size);
-    let config: Uint8Array | undefined;
-    try {
-      config = readZipEntry(bytes, 'config.json');
-    } catch (error) {
-      return fail(`${path} is not a readable .keras archive: ${(error as Error).message}.`, 2);
-    }
-    if (!config) return fail(`${path} is a zip archive without config.json, so not a Keras .keras model.`, 2);
-    result = importKerasJson(new TextDecoder().decode(config), fileOptions, 'Keras .keras archive');
-  } else if (size === 0 || looksLikeJson(head)) result = importModelFile(readAt(fd, 0, size), fileOptions);
+    // A .keras archive: its weights file is decoded only when the weights are wanted, so a damaged one does not stop the structure's import.
+    result = importKerasArchive(readAt(fd, 0, size), fileOptions, options.weightsOut ? 'required' : 'none');
+  } else if (isHdf5File(head)) return fail(hdf5Message(basename(path)), 2);
+  else if (size === 0 || looksLikeJson(head)) result = importModelFile(readAt(fd, 0, size), fileOptions);
   // ONNX: the structure is read now and each weight only when it is written out, straight from the file.
   else result = importOnnx({ byteLength: size, read: (offset, length) => readAt(fd, offset, length) }, fileOptions);
   if (!result.ok) {
@@ -85,7 +79,7 @@ function importFrom(path: string, fd: number, size: number, options: { output?: 
   const { model } = result;
   if (options.weightsOut && !model.weightsAvailable) {
     return fail(
-      `--weights-out writes weights read from an ONNX file; ${basename(path)} holds only the Keras structure. Load the tfjs model.json itself with the preview's Load weights… (it reads Keras layouts).`,
+      `--weights-out writes weights read from an ONNX file or a .keras archive; ${basename(path)} holds only the Keras structure. Load the tfjs model.json itself with the preview's Load weights… (it reads Keras layouts).`,
       2,
     );
   }

@@ -1,14 +1,14 @@
 /**
  * "CNN Lens: Import Model…": picks an ONNX, Keras or model.json file, writes
  * the `.cnn` file beside it (asking where when one exists already), writes an
- * ONNX model's weights beside that as `.safetensors`, opens the file and
+ * ONNX model's or a `.keras` archive's weights beside that as `.safetensors`, opens the file and
  * opens the preview with those weights loaded. The import itself is the
  * core's, as in `cnn import`.
  */
 import * as vscode from 'vscode';
-import { importKerasJson, importModelFile, isZipArchive, type ImportResult } from '../core/import';
+import { importModelFile, isZipArchive, type ImportResult } from '../core/import';
 import { encodeSafetensors } from '../core/safetensors';
-import { readZipEntry } from '../node/zip';
+import { importKerasArchive } from '../node/kerasArchive';
 
 async function exists(uri: vscode.Uri): Promise<boolean> {
   try {
@@ -43,11 +43,8 @@ export async function importModelCommand(modelUri?: vscode.Uri): Promise<void> {
 export async function importModelBytes(bytes: Uint8Array, fileName: string, target: vscode.Uri): Promise<void> {
   let result: ImportResult;
   try {
-    if (isZipArchive(bytes)) {
-      const config = readZipEntry(bytes, 'config.json');
-      if (!config) throw new Error(`${fileName} is a zip archive without config.json, so not a Keras .keras model.`);
-      result = importKerasJson(new TextDecoder().decode(config), { fileName }, 'Keras .keras archive');
-    } else result = importModelFile(bytes, { fileName });
+    // A .keras archive brings its weights when it has them (model.weights.h5), as an ONNX file does.
+    result = isZipArchive(bytes) ? importKerasArchive(bytes, { fileName }, 'if-present') : importModelFile(bytes, { fileName });
   } catch (error) {
     void vscode.window.showErrorMessage(`CNN Lens: cannot read ${fileName}: ${(error as Error).message}`);
     return;
@@ -88,6 +85,6 @@ export async function importModelBytes(bytes: Uint8Array, fileName: string, targ
   await vscode.commands.executeCommand('cnnLens.openPreview', target, model.networkName, weights);
   const p = model.params;
   void vscode.window.showInformationMessage(
-    `CNN Lens: imported ${fileName} as ${model.networkName}: ${p.trainable.toLocaleString('en-US')} trainable and ${p.nonTrainable.toLocaleString('en-US')} non-trainable parameters${weights ? `; its weights are in ${weights.path.split('/').pop()} and loaded in the preview` : '; load the model.json in the preview (Load weights…) for its weights'}.`,
+    `CNN Lens: imported ${fileName} as ${model.networkName}: ${p.trainable.toLocaleString('en-US')} trainable and ${p.nonTrainable.toLocaleString('en-US')} non-trainable parameters${weights ? `; its weights are in ${weights.path.split('/').pop()} and loaded in the preview` : /\.json$/i.test(fileName) ? '; load the model.json in the preview (Load weights…) for its weights' : `; ${fileName} has no model.weights.h5, so no weights were loaded`}.`,
   );
 }

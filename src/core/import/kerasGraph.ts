@@ -3,7 +3,8 @@
  * `config.json` inside a `.keras` archive) as `.cnn` layers. Keras is
  * channels-last; `.cnn` is channels-first, so shapes are turned around and
  * a concatenation on the last axis is one on channels. Only the structure is
- * read: the weights of a tfjs model.json load in the preview as they are.
+ * read here: the weights of a tfjs model.json load in the preview as they
+ * are, and those of a `.keras` archive are joined by `kerasWeights.ts`.
  */
 import { sizeOf, windowSize, type GraphResult, type ImportedLayer, type LayerArg } from './layers';
 
@@ -83,6 +84,44 @@ function inputShapeOf(config: Record<string, unknown>): number[] | undefined {
   return Array.isArray(without) ? without.map((d) => (d === null ? NaN : Number(d))) : undefined;
 }
 
+/** A layer's name as the configuration gives it (Keras 3 and tfjs put it beside the config too). */
+function layerName(layer: KerasLayer, index: number): string {
+  return String(layer.name ?? layer.config?.name ?? `layer${index}`);
+}
+
+/** Keras's snake case of a class name (`to_snake_case` in keras/src/utils/naming.py): `DepthwiseConv2D` is `depthwise_conv2d`. */
+export function kerasSnakeCase(className: string): string {
+  return className
+    .replace(/[^\p{L}\p{N}_]+/gu, '')
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/**
+ * Where a `.keras` archive's weights file keeps each layer's variables, by
+ * layer name. Keras 3 (keras/src/saving/saving_lib.py) saves a model's layers
+ * under `layers/`, each named by its class, not its own name: `conv2d`,
+ * `conv2d_1`, ... numbered per class in the order of `model.layers`, which is
+ * the configuration's order (a Sequential model leaves out its InputLayer).
+ */
+export function kerasWeightPaths(json: unknown): Map<string, string> {
+  const paths = new Map<string, string>();
+  const model = modelConfig(json);
+  if (!model) return paths;
+  const config = model.config as Record<string, unknown> | KerasLayer[];
+  const list = (Array.isArray(config) ? config : (config.layers as KerasLayer[] | undefined)) ?? [];
+  const used = new Map<string, number>();
+  list.forEach((layer, index) => {
+    if (model.class_name === 'Sequential' && index === 0 && layer.class_name === 'InputLayer') return;
+    const base = kerasSnakeCase(String(layer.class_name));
+    const seen = used.get(base);
+    used.set(base, seen === undefined ? 0 : seen + 1);
+    paths.set(layerName(layer, index), `layers/${seen === undefined ? base : `${base}_${seen + 1}`}`);
+  });
+  return paths;
+}
+
 /** Converts a Keras model's JSON into a layer graph, or names the first layer `.cnn` cannot express. */
 export function kerasToLayers(json: unknown): GraphResult {
   const model = modelConfig(json);
@@ -96,7 +135,7 @@ export function kerasToLayers(json: unknown): GraphResult {
   try {
     for (let index = 0; index < list.length; index++) {
       const layer = list[index];
-      const name = String(layer.name ?? layer.config?.name ?? `layer${index}`);
+      const name = layerName(layer, index);
       if (layers.length === 0) {
         const shape = inputShapeOf(layer.config ?? {});
         if (!shape) throw new Unsupported(name, layer.class_name, 'the model states no input shape; build it with an Input or input_shape.');

@@ -3,14 +3,15 @@
  * its binary shards), as `tfjs.converters.save_keras_model` or
  * `model.save()` writes them. Weights are matched to the network's layers in
  * statement order by shape and converted from Keras layout (Conv2D kernel
- * [kh, kw, in, out], Dense kernel [in, out]) to PyTorch layout.
+ * [kh, kw, in, out], Dense kernel [in, out]) to PyTorch layout by the core's
+ * `kerasTensorLayout`, the rule the `.keras` import uses too.
  *
  * A Dense layer right after Flatten in Keras reads the image in
- * height-width-channel order, PyTorch in channel-height-width order; the
- * loader reorders that kernel's rows so the network computes what Keras did.
+ * height-width-channel order, PyTorch in channel-height-width order; that
+ * kernel's rows are reordered so the network computes what Keras did.
  */
-import { type GraphNode, type NetworkGraph, elementCount, findOp } from '../../../src/core';
-import { decodeFloat16, permute } from './arrays';
+import { type GraphNode, type NetworkGraph, elementCount, findOp, kerasTensorLayout } from '../../../src/core';
+import { decodeFloat16 } from './arrays';
 import { matchInOrder, WeightLoadError, type Expectation, type FileTensor, type LoadedWeights } from './match';
 import { paramLayers } from './params';
 
@@ -37,54 +38,16 @@ function flattenedFrom(graph: NetworkGraph, node: GraphNode): number[] | undefin
   return shape && shape.length > 1 ? shape : undefined;
 }
 
-/** Keras kernels keep the spatial axes first: [...k, a, b] becomes PyTorch [b, a, ...k]. */
-function kerasToTorchKernel(spatial: number) {
-  return [spatial + 1, spatial, ...Array.from({ length: spatial }, (_, i) => i)];
-}
-
 function expectations(graph: NetworkGraph): Expectation[] {
-  const result: Expectation[] = [];
-  for (const layer of paramLayers(graph)) {
+  return paramLayers(graph).flatMap((layer) => {
     const node = layer.node;
-    const spatial = Math.max(0, (node.inShapes[0]?.length ?? 1) - 1);
-    for (const spec of layer.specs) {
-      const s = spec.shape;
-      const base = { layer, spec };
-      const isKernel = spec.name.endsWith('weight') && s.length === spatial + 2 && node.op !== 'dense';
-      if (isKernel && (node.op === 'depthwise_conv' || spec.name === 'depthwise.weight')) {
-        // PyTorch [in·m, 1, ...k] is Keras [...k, in, m].
-        const channels = node.inShapes[0][0];
-        const m = s[0] / channels;
-        const fileShape = [...s.slice(2), channels, m];
-        result.push({ ...base, fileShape, convert: (d) => permute(d, fileShape, [spatial, spatial + 1, ...Array.from({ length: spatial }, (_, i) => i)]).data });
-      } else if (isKernel) {
-        const fileShape = [...s.slice(2), s[1], s[0]];
-        result.push({ ...base, fileShape, convert: (d) => permute(d, fileShape, kerasToTorchKernel(spatial)).data });
-      } else if (node.op === 'dense' && spec.name === 'weight') {
-        const [units, features] = s;
-        const flat = flattenedFrom(graph, node);
-        result.push({
-          ...base,
-          fileShape: [features, units],
-          convert: (d) => {
-            const torch = permute(d, [features, units], [1, 0]).data;
-            if (!flat) return torch;
-            // Keras row (p·C + c) is PyTorch column (c·P + p) for channel c at position p.
-            const channels = flat[0];
-            const positions = features / channels;
-            const out = new Float32Array(torch.length);
-            for (let o = 0; o < units; o++) for (let c = 0; c < channels; c++) for (let p = 0; p < positions; p++) out[o * features + c * positions + p] = torch[o * features + p * channels + c];
-            return out;
-          },
-        });
-      } else if (node.op === 'prelu' && s[0] > 1) {
-        result.push({ ...base, fileShape: [...new Array(spatial).fill(1), s[0]] });
-      } else {
-        result.push({ ...base, fileShape: s });
-      }
-    }
-  }
-  return result;
+    const inShape = node.inShapes[0] ?? [];
+    const flat = node.op === 'dense' ? flattenedFrom(graph, node) : undefined;
+    return layer.specs.map((spec) => {
+      const stored = kerasTensorLayout({ op: node.op, name: spec.name, shape: spec.shape, inShape, flattenedFrom: flat });
+      return { layer, spec, fileShape: stored.shape, convert: stored.toTorch };
+    });
+  });
 }
 
 function decodeEntry(entry: ManifestEntry, bytes: Uint8Array): Float32Array {

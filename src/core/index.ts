@@ -3,6 +3,7 @@
  * `analyze(text)` parses and analyses a `.cnn` file and never throws on user input.
  */
 export { analyze, argumentEdit, type AnalyzeOptions } from './semantics/analyze';
+export { IncrementalAnalysis, type ReuseCounts } from './semantics/incremental';
 export type { NetworkGraph, GraphNode, GraphGroup } from './semantics/graph';
 export type { Analysis, NetworkAnalysis, StatementResult } from './semantics/results';
 export type { Value, Attributes, AttributeValue, ReceptiveField, ReceptiveFieldStep, GraphFieldRule, ParamCounts } from './types';

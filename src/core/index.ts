@@ -18,7 +18,7 @@ export * from './diagnostics';
 export { findOp, allOpNames, allArgs, signatureText, opDefinitions } from './ops/registry';
 export type { OpDefinition, ArgSpec, OpSignature, OpFamily } from './ops/types';
 export { attributesOf, type OpAttributes, type OpName, type AttributeName, type WindowedOpName } from './ops/attributes';
-export { fixHolds, applyEdits } from './semantics/fixCheck';
+export { fixHolds, fixClears, applyEdits } from './semantics/fixCheck';
 export { blockProjectionFixes } from './semantics/projectionFix';
 export { toJsonReport, type JsonFileReport, type JsonNetwork, type JsonStatement, type JsonMemory } from './report';
 export { renderSummary, renderNetworkSummary, renderNetworkSummaryWithLines, memoryFooter, setupText, optimizerName, type SummaryOptions } from './summary';

@@ -9,7 +9,9 @@
  * publishes diagnostics without copying the analysis at every keystroke.
  * Structured clone keeps the AST nodes that `Analysis.instances` is keyed by.
  */
+import type { ExportOptions } from '../cli/export';
 import type { Analysis, Diagnostic } from '../core';
+import type { ExportNetworkResult } from '../protocol/messages';
 
 /** Analyse this text of `document` (a key: the URI and the kind of analysis); `graph` asks for the expanded graphs too (training memory). */
 export interface AnalysisJob {
@@ -35,14 +37,40 @@ export interface ForgetDocument {
   document: string;
 }
 
-export type WorkerMessage = AnalysisJob | AnalysisRequest | ForgetDocument;
+/**
+ * Work that analyses on behalf of a request, run in a worker so a costly file
+ * cannot stall other documents: the diagnostics of each text a quick fix
+ * would give (to check that it holds), or an export (`cnn export`).
+ */
+export type AnalysisTask = { kind: 'checkFixes'; texts: string[] } | { kind: 'export'; file: string; text: string; options: ExportOptions };
+
+/** What each task answers. */
+export interface TaskResults {
+  checkFixes: Diagnostic[][];
+  export: ExportNetworkResult;
+}
+
+/** Run `task` for `document` (fix checks reuse the document's incremental state for its fixes). */
+export interface TaskJob {
+  kind: 'task';
+  id: number;
+  document: string;
+  task: AnalysisTask;
+}
+
+export type WorkerMessage = AnalysisJob | TaskJob | AnalysisRequest | ForgetDocument;
 
 /**
  * A worker's answers to job `id`: its diagnostics (`kept`: the analysis stays
  * in the worker until asked for), then its analysis; `gone` when the analysis
  * asked for was replaced by a newer one of the same document.
  */
-export type AnalysisReply = { id: number; kind: 'diagnostics'; diagnostics: Diagnostic[]; kept: boolean } | { id: number; kind: 'analysis'; analysis: Analysis } | { id: number; kind: 'gone' };
+export type AnalysisReply =
+  | { id: number; kind: 'diagnostics'; diagnostics: Diagnostic[]; kept: boolean }
+  | { id: number; kind: 'analysis'; analysis: Analysis }
+  | { id: number; kind: 'gone' }
+  | { id: number; kind: 'taskDone'; value: TaskResults[AnalysisTask['kind']] }
+  | { id: number; kind: 'taskFailed'; message: string };
 
 /** Past this many statement results an analysis is large: it stays in the worker until asked for. */
 export const largeAnalysisResults = 4000;

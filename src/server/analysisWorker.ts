@@ -9,6 +9,7 @@
 import { parentPort } from 'node:worker_threads';
 import { IncrementalAnalysis, type Analysis } from '../core';
 import { largeAnalysisResults, resultCount, type AnalysisReply, type WorkerMessage } from './analysisProtocol';
+import { runTask } from './analysisTasks';
 
 const port = parentPort;
 if (!port) throw new Error('analysisWorker.js runs as a worker thread of the CNN Lens language server.');
@@ -32,6 +33,16 @@ port.on('message', (message: WorkerMessage) => {
     if (!kept || kept.id !== message.id) return port.postMessage({ id: message.id, kind: 'gone' } satisfies AnalysisReply);
     state.kept = undefined;
     port.postMessage({ id: message.id, kind: 'analysis', analysis: kept.analysis } satisfies AnalysisReply);
+    return;
+  }
+  if (message.kind === 'task') {
+    const current = state ?? { incremental: new IncrementalAnalysis() };
+    documents.set(message.document, current);
+    try {
+      port.postMessage({ id: message.id, kind: 'taskDone', value: runTask(message.task, current.incremental) } satisfies AnalysisReply);
+    } catch (error) {
+      port.postMessage({ id: message.id, kind: 'taskFailed', message: (error as Error).message } satisfies AnalysisReply);
+    }
     return;
   }
   const current = state ?? { incremental: new IncrementalAnalysis({ graph: message.graph }) };

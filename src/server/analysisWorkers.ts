@@ -14,7 +14,8 @@ import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { diagnostic, IncrementalAnalysis, type Analysis, type Diagnostic, type DiagnosticCode } from '../core';
-import type { AnalysisJob, AnalysisReply, WorkerMessage } from './analysisProtocol';
+import type { AnalysisJob, AnalysisReply, AnalysisTask, TaskJob, TaskResults, WorkerMessage } from './analysisProtocol';
+import { runTask } from './analysisTasks';
 
 /** The job was dropped because its text went stale; nobody needs its answer. */
 export class StaleAnalysis extends Error {}
@@ -33,7 +34,9 @@ export interface AnalysisHandle {
 }
 
 interface Job {
-  message: AnalysisJob;
+  message: AnalysisJob | TaskJob;
+  /** For a task: who waits for its answer. */
+  task?: { resolve(value: unknown): void; reject(error: Error): void };
   /** Dropped, failed, or its analysis delivered: nothing more will come. */
   done: boolean;
   diagnostics: Promise<Diagnostic[]>;
@@ -116,6 +119,28 @@ export class AnalysisWorkers {
     return { diagnostics, analysis: () => this.analysisOf(job), drop: () => this.drop(job) };
   }
 
+  /**
+   * Runs a task for a request in a worker (checking quick fixes, exporting),
+   * so that it cannot stall the server's thread; `document` keys the
+   * incremental state the task reuses.
+   */
+  task<K extends AnalysisTask['kind']>(document: string, task: Extract<AnalysisTask, { kind: K }>): Promise<TaskResults[K]> {
+    return new Promise<TaskResults[K]>((resolve, reject) => {
+      const job: Job = {
+        message: { kind: 'task', id: this.nextId++, document, task },
+        task: { resolve: (value) => resolve(value as TaskResults[K]), reject },
+        done: false,
+        diagnostics: Promise.resolve([]),
+        resolveDiagnostics: () => undefined,
+        rejectDiagnostics: () => undefined,
+        waiting: [],
+        requested: false,
+      };
+      this.queue.push(job);
+      this.dispatch();
+    });
+  }
+
   /** Forgets what the workers keep for a document (it was closed). */
   forget(document: string): void {
     this.local.delete(document);
@@ -146,6 +171,11 @@ export class AnalysisWorkers {
     job.result = outcome;
     this.live.delete(job.message.id);
     job.keeper = undefined;
+    if (job.task) {
+      if ('error' in outcome) job.task.reject(outcome.error);
+      else job.task.reject(new Error(outcome.analysis.diagnostics[0]?.message ?? 'the task failed'));
+      return;
+    }
     if ('analysis' in outcome) job.resolveDiagnostics(outcome.analysis.diagnostics);
     else job.rejectDiagnostics(outcome.error);
     for (const waiter of job.waiting.splice(0)) {
@@ -180,10 +210,18 @@ export class AnalysisWorkers {
         // One analysis per turn of the event loop, so requests in between are answered.
         setImmediate(() => {
           if (!job.done) {
-            const { document, text, graph } = job.message;
-            let incremental = this.local.get(document);
-            if (!incremental) this.local.set(document, (incremental = new IncrementalAnalysis({ graph })));
-            this.settle(job, { analysis: incremental.analyze(text) });
+            const message = job.message;
+            let incremental = this.local.get(message.document);
+            if (!incremental) this.local.set(message.document, (incremental = new IncrementalAnalysis({ graph: message.kind === 'analyse' && message.graph })));
+            if (message.kind === 'analyse') this.settle(job, { analysis: incremental.analyze(message.text) });
+            else {
+              job.done = true;
+              try {
+                job.task?.resolve(runTask(message.task, incremental));
+              } catch (error) {
+                job.task?.reject(error as Error);
+              }
+            }
           }
           this.dispatch();
         });
@@ -239,6 +277,12 @@ export class AnalysisWorkers {
       }
     } else if (job && reply.kind === 'analysis') this.settle(job, { analysis: reply.analysis });
     else if (job && reply.kind === 'gone') this.settle(job, { error: new LostAnalysis('The analysis was replaced before it was sent.') });
+    else if (job && (reply.kind === 'taskDone' || reply.kind === 'taskFailed')) {
+      job.done = true;
+      this.live.delete(reply.id);
+      if (reply.kind === 'taskDone') job.task?.resolve(reply.value);
+      else job.task?.reject(new Error(reply.message));
+    }
     // The worker is free once it has answered its job with the diagnostics it keeps the analysis of, or with the analysis.
     if (slot.job && slot.job.message.id === reply.id && (reply.kind !== 'diagnostics' || reply.kept)) {
       slot.job.slot = undefined;
@@ -252,7 +296,8 @@ export class AnalysisWorkers {
     if (!this.slots.includes(slot)) return;
     const job = slot.job;
     this.retire(slot);
-    if (job && !job.done) {
+    if (job?.task && !job.done) this.settle(job, { error: new Error(`the analysis worker failed (${error.message})`) });
+    else if (job && !job.done) {
       const outOfMemory = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
       this.log(`Analysis worker failed: ${error.stack ?? error.message}`);
       this.settle(job, {

@@ -38,7 +38,8 @@ describe('language server: analyses in workers', function () {
     await server.diagnosticsFor(busy);
     const order: string[] = [];
     for (let round = 0; round < 3; round++) {
-      await server.replaceText(busy, `${hostile}\n# edit ${round}`);
+      // Each edit changes the network itself, so that no part of its analysis can be reused: it runs to the budget again.
+      await server.replaceText(busy, `${hostile.replace('input(3x8x8)', `input(3x8x${9 + round})`)}\n# edit ${round}`);
       const published = server.diagnosticsFor(busy).then((diagnostics) => {
         order.push(`diagnostics ${round}`);
         return diagnostics;
@@ -115,8 +116,8 @@ describe('language server: analyses in workers', function () {
   it('drops the analysis of stale text: only the last of a burst of edits is published', async () => {
     const busy = await server.open('hostile.cnn', hostile);
     await server.diagnosticsFor(busy);
-    // Each edit makes the previous text stale while its analysis runs; the last one breaks the leaf.
-    for (let i = 0; i < 5; i++) await server.replaceText(busy, `${hostile}\n# burst ${i}`);
+    // Each edit makes the previous text stale while its analysis runs (each changes the network, so nothing is reused); the last one breaks the leaf.
+    for (let i = 0; i < 5; i++) await server.replaceText(busy, `${hostile.replace('input(3x8x8)', `input(3x8x${9 + i})`)}\n# burst ${i}`);
     const broken = hostile.replace('identity', 'identiti');
     await server.replaceText(busy, broken);
     const diagnostics = await server.diagnosticsFor(busy);

@@ -20,6 +20,8 @@ export interface Chunk {
 }
 
 const lineBreak = /\r\n?|\n/g;
+/** The most lines of one chunk between declarations. */
+const triviaLines = 256;
 const declarationStart = /^[ \t]*(?:network|block)(?![A-Za-z0-9_])/;
 
 /** The file's chunks in order; joined, their texts give the file back. */
@@ -47,6 +49,9 @@ export function splitChunks(text: string): Chunk[] {
     if (!inComment && depth === 0 && declarationStart.test(content)) {
       cut(lineStart, line);
       declaration = true;
+    } else if (!declaration && !inComment && depth === 0 && line - chunkLine >= triviaLines) {
+      // Long stretches between declarations (pages of comments) are cut too, so an edit re-reads one piece of them.
+      cut(lineStart, line);
     }
     const opened = depth > 0 || inComment;
     ({ depth, inComment } = scanLine(content, depth, inComment));

@@ -74,6 +74,9 @@ export class DocumentStore {
         this.pending[kind].delete(uri);
         this.workers.forget(workerKey(uri, kind));
       }
+      // And what the workers keep for checking its quick fixes (codeActions.ts) and exporting it (exportNetwork.ts).
+      this.workers.forget(`fixes ${uri}`);
+      this.workers.forget(`export ${uri}`);
       this.republishing.delete(uri);
       void this.connection.sendDiagnostics({ uri, diagnostics: [] });
     });

@@ -32,7 +32,16 @@ export async function codeActions(store: DocumentStore, params: CodeActionParams
   const text = analyzed.document.getText();
   let known = verdicts.get(analysis);
   if (!known) verdicts.set(analysis, (known = new Map()));
-  const candidates = (diagnostic: Diagnostic): Fix[] => (diagnostic.fixes?.length ? diagnostic.fixes : (foundFixes.get(analysis)?.get(diagnostic) ?? blockProjectionFixes(analysis, diagnostic, text)));
+  // A block's proposals are built once per diagnostic: their verdicts are kept by the fix object.
+  const proposals = new Map<Diagnostic, Fix[]>();
+  const candidates = (diagnostic: Diagnostic): Fix[] => {
+    if (diagnostic.fixes?.length) return diagnostic.fixes;
+    const found = foundFixes.get(analysis)?.get(diagnostic);
+    if (found) return found;
+    let list = proposals.get(diagnostic);
+    if (!list) proposals.set(diagnostic, (list = blockProjectionFixes(analysis, diagnostic, text)));
+    return list;
+  };
   // First every fix that may be offered is checked, all at once in a worker; then the answer is built from the verdicts.
   const unchecked: [Diagnostic, Fix][] = [];
   for (const diagnostic of analysis.diagnostics) {

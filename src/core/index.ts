@@ -3,6 +3,7 @@
  * `analyze(text)` parses and analyses a `.cnn` file and never throws on user input.
  */
 export { analyze, argumentEdit, type AnalyzeOptions } from './semantics/analyze';
+export { IncrementalAnalysis, type ReuseCounts } from './semantics/incremental';
 export type { NetworkGraph, GraphNode, GraphGroup } from './semantics/graph';
 export type { Analysis, NetworkAnalysis, StatementResult } from './semantics/results';
 export type { Value, Attributes, AttributeValue, ReceptiveField, ReceptiveFieldStep, GraphFieldRule, ParamCounts } from './types';
@@ -19,7 +20,7 @@ export * from './diagnostics';
 export { findOp, allOpNames, allArgs, signatureText, opDefinitions } from './ops/registry';
 export type { OpDefinition, ArgSpec, OpSignature, OpFamily } from './ops/types';
 export { attributesOf, type OpAttributes, type OpName, type AttributeName, type WindowedOpName } from './ops/attributes';
-export { fixHolds, applyEdits } from './semantics/fixCheck';
+export { fixHolds, fixClears, applyEdits } from './semantics/fixCheck';
 export { blockProjectionFixes } from './semantics/projectionFix';
 export { toJsonReport, type JsonFileReport, type JsonNetwork, type JsonStatement, type JsonMemory } from './report';
 export { renderSummary, renderNetworkSummary, renderNetworkSummaryWithLines, memoryFooter, setupText, optimizerName, type SummaryOptions } from './summary';

@@ -1,18 +1,83 @@
 /**
  * The messages between the language server and its analysis workers
- * (worker_threads): the server sends a document's text, the worker answers
- * with the diagnostics first (small, published at once) and then the whole
- * analysis, which features read (structured clone keeps the AST nodes that
- * `Analysis.instances` is keyed by).
+ * (worker_threads). The server sends a document's text; the worker analyses
+ * it incrementally (reusing what the last version of the same document left
+ * unchanged) and answers with the diagnostics at once. A small analysis
+ * follows straight away; a large one (thousands of statement results, whose
+ * structured clone costs the server's thread as much as analysing) stays in
+ * the worker until the server asks for it, so typing in a large file
+ * publishes diagnostics without copying the analysis at every keystroke.
+ * Structured clone keeps the AST nodes that `Analysis.instances` is keyed by.
  */
+import type { ExportOptions } from '../cli/export';
 import type { Analysis, Diagnostic } from '../core';
+import type { ExportNetworkResult } from '../protocol/messages';
 
-/** Analyse this text; `graph` asks for the expanded graphs too (training memory). */
+/** Analyse this text of `document` (a key: the URI and the kind of analysis); `graph` asks for the expanded graphs too (training memory). */
 export interface AnalysisJob {
+  kind: 'analyse';
   id: number;
+  document: string;
   text: string;
   graph: boolean;
+  /** Send the analysis even when it is large (it is needed now). */
+  send: boolean;
 }
 
-/** A worker's answers to job `id`: its diagnostics, then its analysis. */
-export type AnalysisReply = { id: number; kind: 'diagnostics'; diagnostics: Diagnostic[] } | { id: number; kind: 'analysis'; analysis: Analysis };
+/** Send the analysis of job `id`, kept in the worker. */
+export interface AnalysisRequest {
+  kind: 'send';
+  id: number;
+  document: string;
+}
+
+/** Drop what the worker keeps for `document` (closed, or analysed in another worker now). */
+export interface ForgetDocument {
+  kind: 'forget';
+  document: string;
+}
+
+/**
+ * Work that analyses on behalf of a request, run in a worker so a costly file
+ * cannot stall other documents: the diagnostics of each text a quick fix
+ * would give (to check that it holds), or an export (`cnn export`).
+ */
+export type AnalysisTask = { kind: 'checkFixes'; texts: string[] } | { kind: 'export'; file: string; text: string; options: ExportOptions };
+
+/** What each task answers. */
+export interface TaskResults {
+  checkFixes: Diagnostic[][];
+  export: ExportNetworkResult;
+}
+
+/** Run `task` for `document` (fix checks reuse the document's incremental state for its fixes). */
+export interface TaskJob {
+  kind: 'task';
+  id: number;
+  document: string;
+  task: AnalysisTask;
+}
+
+export type WorkerMessage = AnalysisJob | TaskJob | AnalysisRequest | ForgetDocument;
+
+/**
+ * A worker's answers to job `id`: its diagnostics (`kept`: the analysis stays
+ * in the worker until asked for), then its analysis; `gone` when the analysis
+ * asked for was replaced by a newer one of the same document.
+ */
+export type AnalysisReply =
+  | { id: number; kind: 'diagnostics'; diagnostics: Diagnostic[]; kept: boolean }
+  | { id: number; kind: 'analysis'; analysis: Analysis }
+  | { id: number; kind: 'gone' }
+  | { id: number; kind: 'taskDone'; value: TaskResults[AnalysisTask['kind']] }
+  | { id: number; kind: 'taskFailed'; message: string };
+
+/** Past this many statement results an analysis is large: it stays in the worker until asked for. */
+export const largeAnalysisResults = 4000;
+
+/** How many statement results an analysis holds (what its structured clone costs grows with). */
+export function resultCount(analysis: Analysis): number {
+  let count = 0;
+  for (const results of analysis.instances.values()) count += results.length;
+  return count;
+}

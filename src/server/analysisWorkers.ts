@@ -1,36 +1,56 @@
 /**
  * The pool of analysis workers. Analyses run off the server's thread, so a
  * costly file (a block fan-out that runs to the budget, a megabyte of
- * statements) never delays another document's requests. A job whose text is
- * stale is dropped: taken off the queue, or its worker terminated and
- * replaced. Where worker threads cannot start (no worker script beside the
- * server bundle), jobs run on the server's thread instead, one per turn of the
- * event loop.
+ * statements) never delays another document's requests. A document goes back
+ * to the worker that analysed it last when that one is free, so its analyses
+ * stay incremental. A large analysis stays in its worker until a request
+ * needs it (see analysisProtocol.ts): publishing diagnostics never waits for
+ * a structured clone. A job whose text is stale is dropped: taken off the
+ * queue, or its worker terminated and replaced. Where worker threads cannot
+ * start (no worker script beside the server bundle), jobs run on the server's
+ * thread instead, one per turn of the event loop.
  */
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { analyze, diagnostic, type Analysis, type Diagnostic, type DiagnosticCode } from '../core';
-import type { AnalysisJob, AnalysisReply } from './analysisProtocol';
+import { diagnostic, IncrementalAnalysis, type Analysis, type Diagnostic, type DiagnosticCode } from '../core';
+import type { AnalysisJob, AnalysisReply, AnalysisTask, TaskJob, TaskResults, WorkerMessage } from './analysisProtocol';
+import { runTask } from './analysisTasks';
 
 /** The job was dropped because its text went stale; nobody needs its answer. */
 export class StaleAnalysis extends Error {}
 
-/** A job in the pool: its answer, and a way to drop it. */
+/** The analysis a worker kept is gone (its worker was replaced): analyse again. */
+export class LostAnalysis extends Error {}
+
+/** A job in the pool: its answers, and a way to drop it. */
 export interface AnalysisHandle {
-  /** The analysis; rejects with StaleAnalysis when dropped. */
-  readonly analysis: Promise<Analysis>;
-  /** The diagnostics, which arrive before the analysis (a large analysis takes a while to copy across). */
+  /** The diagnostics, as soon as the worker has them; rejects with StaleAnalysis when dropped. */
   readonly diagnostics: Promise<Diagnostic[]>;
+  /** The analysis, fetched from the worker when it kept it; rejects with StaleAnalysis when dropped, LostAnalysis when gone. */
+  analysis(): Promise<Analysis>;
   /** Drops the job: off the queue, or its worker terminated. */
   drop(): void;
 }
 
 interface Job {
-  message: AnalysisJob;
-  settle(reply: { diagnostics?: Diagnostic[]; analysis?: Analysis; error?: Error }): void;
-  slot?: Slot;
+  message: AnalysisJob | TaskJob;
+  /** For a task: who waits for its answer. */
+  task?: { resolve(value: unknown): void; reject(error: Error): void };
+  /** Dropped, failed, or its analysis delivered: nothing more will come. */
   done: boolean;
+  diagnostics: Promise<Diagnostic[]>;
+  resolveDiagnostics(d: Diagnostic[]): void;
+  rejectDiagnostics(e: Error): void;
+  /** The analysis once here, or why it never will be. */
+  result?: { analysis: Analysis } | { error: Error };
+  /** Who waits for the analysis. */
+  waiting: { resolve(a: Analysis): void; reject(e: Error): void }[];
+  /** The worker running the job. */
+  slot?: Slot;
+  /** The worker keeping the job's analysis, and whether it was asked for it. */
+  keeper?: Slot;
+  requested: boolean;
   /** When a worker took the job (performance.now()). */
   startedAt?: number;
 }
@@ -38,6 +58,8 @@ interface Job {
 interface Slot {
   worker: Worker;
   job?: Job;
+  /** The documents whose incremental state this worker holds. */
+  documents: Set<string>;
 }
 
 /** How long a stale analysis may run on before its worker is terminated: about what starting a fresh worker costs. */
@@ -49,8 +71,12 @@ const heapLimitMb = 1536;
 export class AnalysisWorkers {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
+  /** Jobs a worker may still answer, by id. */
+  private readonly live = new Map<number, Job>();
   private nextId = 1;
   private inThread: boolean;
+  /** Incremental state per document when analyses run on the server's thread. */
+  private readonly local = new Map<string, IncrementalAnalysis>();
 
   /**
    * `script` is the worker bundle (dist/analysisWorker.js); `size` the most
@@ -65,47 +91,62 @@ export class AnalysisWorkers {
     if (this.inThread) log(`No analysis worker at ${script}: analyses run on the server's thread.`);
   }
 
-  /** Queues an analysis of `text` (with graphs when `graph`). */
-  run(text: string, graph: boolean): AnalysisHandle {
+  /**
+   * Queues an analysis of `text`, the current text of `document` (a key: the
+   * URI and the kind), with graphs when `graph`; `send` when the analysis
+   * itself is needed now, not only the diagnostics.
+   */
+  run(document: string, text: string, graph: boolean, send = false): AnalysisHandle {
     let resolveDiagnostics!: (d: Diagnostic[]) => void;
-    let resolveAnalysis!: (a: Analysis) => void;
-    let rejectBoth!: (e: Error) => void;
+    let rejectDiagnostics!: (e: Error) => void;
     const diagnostics = new Promise<Diagnostic[]>((resolve, reject) => {
       resolveDiagnostics = resolve;
-      rejectBoth = (e) => {
-        reject(e);
-        rejectAnalysis(e);
-      };
+      rejectDiagnostics = reject;
     });
-    let rejectAnalysis!: (e: Error) => void;
-    const analysis = new Promise<Analysis>((resolve, reject) => {
-      resolveAnalysis = resolve;
-      rejectAnalysis = reject;
-    });
-    // Nobody may wait for the diagnostics (a feature request waits for the analysis only): an unobserved rejection is not an error.
+    // Nobody may wait for the diagnostics: an unobserved rejection is not an error.
     diagnostics.catch(() => undefined);
-    analysis.catch(() => undefined);
     const job: Job = {
-      message: { id: this.nextId++, text, graph },
+      message: { kind: 'analyse', id: this.nextId++, document, text, graph, send },
       done: false,
-      settle: (reply) => {
-        if (job.done) return;
-        if (reply.error) {
-          job.done = true;
-          rejectBoth(reply.error);
-          return;
-        }
-        if (reply.diagnostics) resolveDiagnostics(reply.diagnostics);
-        if (reply.analysis) {
-          job.done = true;
-          resolveDiagnostics(reply.analysis.diagnostics);
-          resolveAnalysis(reply.analysis);
-        }
-      },
+      diagnostics,
+      resolveDiagnostics,
+      rejectDiagnostics,
+      waiting: [],
+      requested: false,
     };
     this.queue.push(job);
     this.dispatch();
-    return { analysis, diagnostics, drop: () => this.drop(job) };
+    return { diagnostics, analysis: () => this.analysisOf(job), drop: () => this.drop(job) };
+  }
+
+  /**
+   * Runs a task for a request in a worker (checking quick fixes, exporting),
+   * so that it cannot stall the server's thread; `document` keys the
+   * incremental state the task reuses.
+   */
+  task<K extends AnalysisTask['kind']>(document: string, task: Extract<AnalysisTask, { kind: K }>): Promise<TaskResults[K]> {
+    return new Promise<TaskResults[K]>((resolve, reject) => {
+      const job: Job = {
+        message: { kind: 'task', id: this.nextId++, document, task },
+        task: { resolve: (value) => resolve(value as TaskResults[K]), reject },
+        done: false,
+        diagnostics: Promise.resolve([]),
+        resolveDiagnostics: () => undefined,
+        rejectDiagnostics: () => undefined,
+        waiting: [],
+        requested: false,
+      };
+      this.queue.push(job);
+      this.dispatch();
+    });
+  }
+
+  /** Forgets what the workers keep for a document (it was closed). */
+  forget(document: string): void {
+    this.local.delete(document);
+    for (const slot of this.slots) {
+      if (slot.documents.delete(document)) slot.worker.postMessage({ kind: 'forget', document } satisfies WorkerMessage);
+    }
   }
 
   /** Ends every worker (the server is exiting). */
@@ -113,13 +154,43 @@ export class AnalysisWorkers {
     for (const slot of this.slots.splice(0)) void slot.worker.terminate();
   }
 
+  private analysisOf(job: Job): Promise<Analysis> {
+    if (job.result) return 'analysis' in job.result ? Promise.resolve(job.result.analysis) : Promise.reject(job.result.error);
+    const answer = new Promise<Analysis>((resolve, reject) => job.waiting.push({ resolve, reject }));
+    if (job.keeper && !job.requested) {
+      job.requested = true;
+      job.keeper.worker.postMessage({ kind: 'send', id: job.message.id, document: job.message.document } satisfies WorkerMessage);
+    }
+    return answer;
+  }
+
+  /** Settles a job: its analysis, or an error for whoever waits (and for its diagnostics, if they never came). */
+  private settle(job: Job, outcome: { analysis: Analysis } | { error: Error }): void {
+    if (job.done) return;
+    job.done = true;
+    job.result = outcome;
+    this.live.delete(job.message.id);
+    job.keeper = undefined;
+    if (job.task) {
+      if ('error' in outcome) job.task.reject(outcome.error);
+      else job.task.reject(new Error(outcome.analysis.diagnostics[0]?.message ?? 'the task failed'));
+      return;
+    }
+    if ('analysis' in outcome) job.resolveDiagnostics(outcome.analysis.diagnostics);
+    else job.rejectDiagnostics(outcome.error);
+    for (const waiter of job.waiting.splice(0)) {
+      if ('analysis' in outcome) waiter.resolve(outcome.analysis);
+      else waiter.reject(outcome.error);
+    }
+  }
+
   private drop(job: Job): void {
     if (job.done) return;
-    job.settle({ error: new StaleAnalysis('The text changed before its analysis finished.') });
+    this.settle(job, { error: new StaleAnalysis('The text changed before its analysis finished.') });
     const queued = this.queue.indexOf(job);
     if (queued >= 0) this.queue.splice(queued, 1);
     const slot = job.slot;
-    if (!slot) return;
+    if (!slot || slot.job !== job) return;
     // A running analysis cannot be interrupted inside the worker: a long one takes its worker with it (a fresh one
     // starts when needed), a short one finishes unheard, because starting a worker costs more than it has left.
     const stop = () => {
@@ -138,30 +209,51 @@ export class AnalysisWorkers {
         const job = this.queue.shift()!;
         // One analysis per turn of the event loop, so requests in between are answered.
         setImmediate(() => {
-          if (job.done) return;
-          job.settle({ analysis: analyze(job.message.text, { graph: job.message.graph }) });
+          if (!job.done) {
+            const message = job.message;
+            let incremental = this.local.get(message.document);
+            if (!incremental) this.local.set(message.document, (incremental = new IncrementalAnalysis({ graph: message.kind === 'analyse' && message.graph })));
+            if (message.kind === 'analyse') this.settle(job, { analysis: incremental.analyze(message.text) });
+            else {
+              job.done = true;
+              try {
+                job.task?.resolve(runTask(message.task, incremental));
+              } catch (error) {
+                job.task?.reject(error as Error);
+              }
+            }
+          }
           this.dispatch();
         });
         return;
       }
-      const slot = this.freeSlot();
+      const job = this.queue[0];
+      const slot = this.freeSlot(job.message.document);
       if (!slot) return;
-      const job = this.queue.shift()!;
+      this.queue.shift();
+      // One worker holds a document's incremental state: the others forget it.
+      for (const other of this.slots) {
+        if (other !== slot && other.documents.delete(job.message.document)) other.worker.postMessage({ kind: 'forget', document: job.message.document } satisfies WorkerMessage);
+      }
+      slot.documents.add(job.message.document);
       slot.job = job;
       job.slot = slot;
       job.startedAt = performance.now();
-      slot.worker.postMessage(job.message);
+      this.live.set(job.message.id, job);
+      slot.worker.postMessage(job.message satisfies WorkerMessage);
     }
   }
 
-  private freeSlot(): Slot | undefined {
-    const idle = this.slots.find((s) => !s.job);
-    if (idle || this.slots.length >= this.size) return idle;
+  /** An idle worker, the one that holds the document's state if it is idle; a new one while the pool is not full. */
+  private freeSlot(document: string): Slot | undefined {
+    const idle = this.slots.filter((s) => !s.job);
+    const chosen = idle.find((s) => s.documents.has(document)) ?? idle[0];
+    if (chosen || this.slots.length >= this.size) return chosen;
     try {
       const worker = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: heapLimitMb } });
       // Workers never keep the server alive: it ends when its client goes.
       worker.unref();
-      const slot: Slot = { worker };
+      const slot: Slot = { worker, documents: new Set() };
       worker.on('message', (reply: AnalysisReply) => this.answer(slot, reply));
       worker.on('error', (error) => this.failed(slot, error));
       worker.on('exit', (code) => this.failed(slot, new Error(`the analysis worker exited with code ${code}`)));
@@ -175,13 +267,26 @@ export class AnalysisWorkers {
   }
 
   private answer(slot: Slot, reply: AnalysisReply): void {
-    const job = slot.job;
-    if (!job || job.message.id !== reply.id) return;
-    if (reply.kind === 'diagnostics') job.settle({ diagnostics: reply.diagnostics });
-    else {
-      job.settle({ analysis: reply.analysis });
+    const job = this.live.get(reply.id);
+    if (job && reply.kind === 'diagnostics') {
+      job.resolveDiagnostics(reply.diagnostics);
+      if (reply.kept) job.keeper = slot;
+      if (reply.kept && job.waiting.length && !job.requested) {
+        job.requested = true;
+        slot.worker.postMessage({ kind: 'send', id: reply.id, document: job.message.document } satisfies WorkerMessage);
+      }
+    } else if (job && reply.kind === 'analysis') this.settle(job, { analysis: reply.analysis });
+    else if (job && reply.kind === 'gone') this.settle(job, { error: new LostAnalysis('The analysis was replaced before it was sent.') });
+    else if (job && (reply.kind === 'taskDone' || reply.kind === 'taskFailed')) {
+      job.done = true;
+      this.live.delete(reply.id);
+      if (reply.kind === 'taskDone') job.task?.resolve(reply.value);
+      else job.task?.reject(new Error(reply.message));
+    }
+    // The worker is free once it has answered its job with the diagnostics it keeps the analysis of, or with the analysis.
+    if (slot.job && slot.job.message.id === reply.id && (reply.kind !== 'diagnostics' || reply.kept)) {
+      slot.job.slot = undefined;
       slot.job = undefined;
-      job.slot = undefined;
       this.dispatch();
     }
   }
@@ -191,10 +296,11 @@ export class AnalysisWorkers {
     if (!this.slots.includes(slot)) return;
     const job = slot.job;
     this.retire(slot);
-    if (job && !job.done) {
+    if (job?.task && !job.done) this.settle(job, { error: new Error(`the analysis worker failed (${error.message})`) });
+    else if (job && !job.done) {
       const outOfMemory = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
       this.log(`Analysis worker failed: ${error.stack ?? error.message}`);
-      job.settle({
+      this.settle(job, {
         analysis: outOfMemory
           ? unanalysed('too-large', `Analysing this file needs more than ${heapLimitMb} MB of memory; CNN Lens stopped. Split it into smaller networks or blocks.`)
           : unanalysed('internal-error', `CNN Lens failed while analysing this file (${error.message}). This is a bug in CNN Lens, not in the file; please report it with the file.`),
@@ -208,6 +314,8 @@ export class AnalysisWorkers {
     if (index >= 0) this.slots.splice(index, 1);
     if (slot.job) slot.job.slot = undefined;
     slot.job = undefined;
+    // Analyses it kept go with it: whoever needs one analyses again.
+    for (const job of [...this.live.values()]) if (job.keeper === slot) this.settle(job, { error: new LostAnalysis('The worker that kept this analysis was replaced.') });
     slot.worker.removeAllListeners();
     // An error from a worker on its way out has no one to report to.
     slot.worker.on('error', () => undefined);

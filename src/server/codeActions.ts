@@ -6,11 +6,12 @@
  * block (the first of the core's proposals that holds). This offers those
  * that touch the requested range, and only those that hold: applying one must
  * clear its diagnostic without adding another (checked by analysing the text
- * the fix would give, once per fix and version). "Fix all" (`source.fixAll`)
+ * the fix would give, once per fix and version, in an analysis worker so a
+ * costly file cannot stall other documents). "Fix all" (`source.fixAll`)
  * applies every unambiguous fix that holds and touches no other.
  */
 import { CodeAction, CodeActionKind, type CodeActionParams, type TextEdit } from 'vscode-languageserver';
-import { analyze, blockProjectionFixes, fixHolds, type Analysis, type Diagnostic, type Fix, type Range } from '../core';
+import { applyEdits, blockProjectionFixes, fixClears, type Analysis, type Diagnostic, type Fix, type Range } from '../core';
 import { rangesTouch, toCodeAction, toLspDiagnostic, toLspEdits } from './convert';
 import type { DocumentStore } from './documents';
 
@@ -19,7 +20,7 @@ const verdicts = new WeakMap<Analysis, Map<Fix, boolean>>();
 /** The fix found for a diagnostic that carries none (a block's projection), per analysis, for the same reason. */
 const foundFixes = new WeakMap<Analysis, Map<Diagnostic, Fix[]>>();
 
-export function codeActions(store: DocumentStore, params: CodeActionParams): CodeAction[] {
+export async function codeActions(store: DocumentStore, params: CodeActionParams): Promise<CodeAction[]> {
   const only = params.context.only;
   const wants = (kind: string) => !only || only.some((asked) => asked === kind || kind.startsWith(`${asked}.`) || asked === CodeActionKind.Empty);
   // "Fix all" is a source action: offered when asked for (on save, or from the Source Action menu), not in the light bulb.
@@ -28,16 +29,30 @@ export function codeActions(store: DocumentStore, params: CodeActionParams): Cod
   const analyzed = store.analysisOf(params.textDocument.uri);
   if (!analyzed) return [];
   const { analysis } = analyzed;
+  const text = analyzed.document.getText();
   let known = verdicts.get(analysis);
   if (!known) verdicts.set(analysis, (known = new Map()));
-  const holds = (diagnostic: Diagnostic, fix: Fix): boolean => {
-    let verdict = known.get(fix);
-    if (verdict === undefined) {
-      verdict = fixHolds(analyzed.document.getText(), analysis, diagnostic, fix, analyze);
-      known.set(fix, verdict);
-    }
-    return verdict;
+  // A block's proposals are built once per diagnostic: their verdicts are kept by the fix object.
+  const proposals = new Map<Diagnostic, Fix[]>();
+  const candidates = (diagnostic: Diagnostic): Fix[] => {
+    if (diagnostic.fixes?.length) return diagnostic.fixes;
+    const found = foundFixes.get(analysis)?.get(diagnostic);
+    if (found) return found;
+    let list = proposals.get(diagnostic);
+    if (!list) proposals.set(diagnostic, (list = blockProjectionFixes(analysis, diagnostic, text)));
+    return list;
   };
+  // First every fix that may be offered is checked, all at once in a worker; then the answer is built from the verdicts.
+  const unchecked: [Diagnostic, Fix][] = [];
+  for (const diagnostic of analysis.diagnostics) {
+    if (!fixAll && !rangesTouch(diagnostic.range, params.range)) continue;
+    for (const fix of candidates(diagnostic)) if (!known.has(fix)) unchecked.push([diagnostic, fix]);
+  }
+  if (unchecked.length) {
+    const after = await store.workers.task(`fixes ${params.textDocument.uri}`, { kind: 'checkFixes', texts: unchecked.map(([, fix]) => applyEdits(text, fix.edits)) });
+    unchecked.forEach(([diagnostic, fix], index) => known.set(fix, fixClears(analysis, diagnostic, after[index])));
+  }
+  const holds = (_diagnostic: Diagnostic, fix: Fix): boolean => known.get(fix) === true;
   const fixesOf = (diagnostic: Diagnostic): Fix[] => {
     if (diagnostic.fixes?.length) return diagnostic.fixes;
     let found = foundFixes.get(analysis);
@@ -45,8 +60,7 @@ export function codeActions(store: DocumentStore, params: CodeActionParams): Cod
     let fixes = found.get(diagnostic);
     if (!fixes) {
       // Proposals for a block, best first: the first that holds is the fix (the others would be the same shortcut in other words).
-      const proposals = blockProjectionFixes(analysis, diagnostic, analyzed.document.getText());
-      const first = proposals.find((fix) => holds(diagnostic, fix));
+      const first = candidates(diagnostic).find((fix) => holds(diagnostic, fix));
       found.set(diagnostic, (fixes = first ? [first] : []));
     }
     return fixes;

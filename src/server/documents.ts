@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { TextDocuments, type Connection, type DidChangeTextDocumentParams, type DidOpenTextDocumentParams, type TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Analysis, type Diagnostic } from '../core';
-import { AnalysisWorkers, StaleAnalysis, type AnalysisHandle } from './analysisWorkers';
+import { AnalysisWorkers, LostAnalysis, StaleAnalysis, type AnalysisHandle } from './analysisWorkers';
 import { toLspDiagnostic } from './convert';
 import { PositionConverter, utf16Column } from './positionEncoding';
 import type { Settings } from './settings';
@@ -38,8 +38,6 @@ interface Pending {
   version: number;
   text: string;
   job: AnalysisHandle;
-  /** Settles once the analysis is cached (or dropped). */
-  done: Promise<void>;
 }
 
 /** Two workers: a costly document occupies one, and the others' analyses still run. */
@@ -74,7 +72,11 @@ export class DocumentStore {
         this.analyses[kind].delete(uri);
         this.pending[kind].get(uri)?.job.drop();
         this.pending[kind].delete(uri);
+        this.workers.forget(workerKey(uri, kind));
       }
+      // And what the workers keep for checking its quick fixes (codeActions.ts) and exporting it (exportNetwork.ts).
+      this.workers.forget(`fixes ${uri}`);
+      this.workers.forget(`export ${uri}`);
       this.republishing.delete(uri);
       void this.connection.sendDiagnostics({ uri, diagnostics: [] });
     });
@@ -124,35 +126,34 @@ export class DocumentStore {
     for (;;) {
       const document = this.documents.get(uri);
       if (!document || this.fresh(document, kind)) return;
-      await this.start(document, kind).done;
+      const pending = this.start(document, kind, true);
+      try {
+        const analysis = await pending.job.analysis();
+        if (this.pending[kind].get(uri) === pending) this.pending[kind].delete(uri);
+        const now = this.documents.get(uri);
+        if (now && now.version === pending.version && now.getText() === pending.text) this.keep(uri, kind, { version: pending.version, text: pending.text, analysis });
+      } catch (error) {
+        if (this.pending[kind].get(uri) === pending) this.pending[kind].delete(uri);
+        if (error instanceof StaleAnalysis || error instanceof LostAnalysis) continue;
+        this.connection.console.error(`Analysing ${uri} failed: ${describeError(error)}`);
+        return;
+      }
     }
   }
 
-  /** The job analysing the document's current text, started if need be; a job for older text is dropped. */
-  private start(document: TextDocument, kind: 'plain' | 'graph'): Pending {
+  /**
+   * The job analysing the document's current text, started if need be (`send`:
+   * its analysis is needed now, not only its diagnostics); a job for older
+   * text is dropped.
+   */
+  private start(document: TextDocument, kind: 'plain' | 'graph', send = false): Pending {
     const uri = document.uri;
     const text = document.getText();
     const version = document.version;
     const existing = this.pending[kind].get(uri);
     if (existing && existing.version === version && existing.text === text) return existing;
     existing?.job.drop();
-    const job = this.workers.run(text, kind === 'graph');
-    const pending: Pending = {
-      version,
-      text,
-      job,
-      done: job.analysis.then(
-        (analysis) => {
-          if (this.pending[kind].get(uri) === pending) this.pending[kind].delete(uri);
-          const now = this.documents.get(uri);
-          if (now && now.version === version && now.getText() === text) this.keep(uri, kind, { version, text, analysis });
-        },
-        (error: unknown) => {
-          if (this.pending[kind].get(uri) === pending) this.pending[kind].delete(uri);
-          if (!(error instanceof StaleAnalysis)) this.connection.console.error(`Analysing ${uri} failed: ${describeError(error)}`);
-        },
-      ),
-    };
+    const pending: Pending = { version, text, job: this.workers.run(workerKey(uri, kind), text, kind === 'graph', send) };
     this.pending[kind].set(uri, pending);
     return pending;
   }
@@ -300,6 +301,11 @@ export class DocumentStore {
       });
     return view;
   }
+}
+
+/** What the workers key a document's incremental state by: its URI and the kind of analysis. */
+function workerKey(uri: string, kind: 'plain' | 'graph'): string {
+  return `${kind} ${uri}`;
 }
 
 /** The text of a line without its line break; undefined past the end or for an unknown document. */

@@ -1,7 +1,9 @@
 /**
  * Training memory in the editor: the figures for the `cnnLens.training`
  * settings (batch size, optimizer, precision), computed from the expanded
- * graph the core builds on request, cached per document version and setup.
+ * graph the core builds on request, cached per document text and setup
+ * (by content: a client that reuses a version number for new text gets new
+ * figures).
  * The hover's "saved for backward" line, the summary request and the memory
  * budget warning all read them from here.
  */
@@ -12,7 +14,8 @@ import type { DocumentStore } from './documents';
 import type { Settings } from './settings';
 
 interface Computed {
-  version: number;
+  /** The document text the figures are of. */
+  text: string;
   key: string;
   /** A second analysis of the same text, with graphs. */
   analysis: Analysis;
@@ -51,17 +54,18 @@ export class TrainingMemory {
     return text ? parseByteSize(text) : undefined;
   }
 
-  /** Each network's memory for the current setup, computed once per document version and setup. */
+  /** Each network's memory for the current setup, computed once per document text and setup. */
   of(uri: string): Computed | undefined {
     const document = this.store.documents.get(uri);
     if (!document) return undefined;
     const setup = this.setup();
     const key = JSON.stringify(setup);
+    const text = document.getText();
     const cached = this.cache.get(uri);
-    if (cached && cached.version === document.version && cached.key === key) return cached;
-    const analysis = cached && cached.version === document.version ? cached.analysis : this.store.graphAnalysisOf(uri);
+    if (cached && cached.text === text && cached.key === key) return cached;
+    const analysis = cached && cached.text === text ? cached.analysis : this.store.graphAnalysisOf(uri);
     if (!analysis) return undefined;
-    const computed = { version: document.version, key, analysis, memory: analysisMemory(analysis, setup) };
+    const computed = { text, key, analysis, memory: analysisMemory(analysis, setup) };
     this.cache.set(uri, computed);
     return computed;
   }

@@ -38,7 +38,8 @@ describe('language server: analyses in workers', function () {
     await server.diagnosticsFor(busy);
     const order: string[] = [];
     for (let round = 0; round < 3; round++) {
-      await server.replaceText(busy, `${hostile}\n# edit ${round}`);
+      // Each edit changes the network itself, so that no part of its analysis can be reused: it runs to the budget again.
+      await server.replaceText(busy, `${hostile.replace('input(3x8x8)', `input(3x8x${9 + round})`)}\n# edit ${round}`);
       const published = server.diagnosticsFor(busy).then((diagnostics) => {
         order.push(`diagnostics ${round}`);
         return diagnostics;
@@ -79,11 +80,44 @@ describe('language server: analyses in workers', function () {
     assert.ok(hover, 'a hover on identity after the cancellation');
   });
 
+  it('checks quick fixes in a worker: a hover in another document is answered while a hostile file’s fix is verified', async () => {
+    const quiet = await server.open('quiet.cnn', lenet);
+    await server.diagnosticsFor(quiet);
+    const at = { textDocument: { uri: quiet }, position: positionOf(lenet, 'dense(84)') };
+    await server.request('textDocument/hover', at);
+    // A wrong assertion on the input of the fan-out: verifying its fix analyses the hostile network again, to the budget.
+    const text = hostile.replace('input(3x8x8)', 'input(3x8x8) -> 3x9x9');
+    const busy = await server.open('hostile-fix.cnn', text);
+    const mismatch = (await server.diagnosticsFor(busy)).find((d) => d.code === 'shape-mismatch')!;
+    assert.ok(mismatch, 'the assertion fails');
+    const order: string[] = [];
+    const actions = server
+      .request<{ title: string; edit?: { changes?: Record<string, { newText: string }[]> } }[]>('textDocument/codeAction', {
+        textDocument: { uri: busy },
+        range: mismatch.range,
+        context: { diagnostics: [mismatch] },
+      })
+      .then((list) => {
+        order.push('code actions');
+        return list;
+      });
+    const hover = await server.request<Hover>('textDocument/hover', at);
+    order.push('hover');
+    assert.match((hover.contents as { value: string }).value, /dense/);
+    const offered = await actions;
+    assert.deepEqual(order, ['hover', 'code actions']);
+    // The fix holds (it clears the mismatch and the budget's stop is unchanged): it is offered.
+    assert.ok(
+      offered.some((action) => Object.values(action.edit?.changes ?? {}).some((edits) => edits.some((e) => e.newText.includes('3x8x8')))),
+      `the assertion's fix is offered: ${offered.map((a) => a.title).join('; ')}`,
+    );
+  });
+
   it('drops the analysis of stale text: only the last of a burst of edits is published', async () => {
     const busy = await server.open('hostile.cnn', hostile);
     await server.diagnosticsFor(busy);
-    // Each edit makes the previous text stale while its analysis runs; the last one breaks the leaf.
-    for (let i = 0; i < 5; i++) await server.replaceText(busy, `${hostile}\n# burst ${i}`);
+    // Each edit makes the previous text stale while its analysis runs (each changes the network, so nothing is reused); the last one breaks the leaf.
+    for (let i = 0; i < 5; i++) await server.replaceText(busy, `${hostile.replace('input(3x8x8)', `input(3x8x${9 + i})`)}\n# burst ${i}`);
     const broken = hostile.replace('identity', 'identiti');
     await server.replaceText(busy, broken);
     const diagnostics = await server.diagnosticsFor(busy);

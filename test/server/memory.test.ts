@@ -72,6 +72,17 @@ describe('language server: training memory', function () {
       assert.match(inBlock, /Saved for backward: [\d.]+ MB \(batch 8, Adam, fp32, all 8 evaluations\); [\d.]+ MB of it is kept by an earlier layer too/);
     });
 
+    it('computes the memory of new text sent under a version number it has seen before (cached by content)', async () => {
+      const uri = await server.open('memory-reused-version.cnn', resnet18);
+      const before = (await summaryOf(server, uri)).networks[0].memory!;
+      assert.equal(before.savedActivations, 177_477_120);
+      // Version 1 again, with a stem that keeps its full 224x224 resolution: every saved activation after it is 4 times larger.
+      const wider = resnet18.replace('conv(64, 7, stride=2, padding=3, bias=false)', 'conv(64, 7, stride=1, padding=3, bias=false)').replace(/-> 64x112x112|-> 64x56x56/g, '');
+      await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 1 }, contentChanges: [{ text: wider }] });
+      const after = (await summaryOf(server, uri)).networks[0].memory!;
+      assert.ok(after.savedActivations > 3 * before.savedActivations, `${after.savedActivations} should be about 4 times ${before.savedActivations}`);
+    });
+
     it('warns when a pushed memory budget is exceeded, naming the largest consumers, and follows an edit', async () => {
       const uri = await server.open('memory-budget.cnn', resnet18);
       await server.diagnosticsFor(uri);

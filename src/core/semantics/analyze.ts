@@ -11,11 +11,12 @@
  * graphRecorder.ts (the preview's graph), totals.ts.
  */
 import { compareRanges, diagnostic } from '../diagnostics';
-import { parse } from '../syntax/parse';
+import type { NetworkDecl } from '../syntax/ast';
+import { parse, type ParseResult } from '../syntax/parse';
 import { Evaluation } from './evaluation';
 import type { NetworkGraph } from './graph';
 import { analyzeNetwork } from './network';
-import type { Analysis } from './results';
+import type { Analysis, NetworkAnalysis } from './results';
 import { checkStatically } from './staticChecks';
 
 export { argumentEdit } from './callContext';
@@ -40,23 +41,30 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   const withGraphs = options.graph === true;
   try {
     if (typeof text !== 'string') throw new TypeError(`analyze() needs text, not ${text === null ? 'null' : typeof text}`);
-    const parsed = parse(text);
-    const evaluation = new Evaluation(text, parsed.file.blocks);
-    for (const d of parsed.diagnostics) evaluation.add(d);
-    for (const d of checkStatically(parsed.file, evaluation.blocks)) evaluation.add(d);
-    const graphs: NetworkGraph[] | undefined = withGraphs ? [] : undefined;
-    const networks = parsed.file.networks.map((network) => analyzeNetwork(evaluation, network, graphs));
-    const diagnostics = evaluation.diagnostics().sort((a, b) => compareRanges(a.range, b.range));
-    const analysis: Analysis = { file: parsed.file, diagnostics, networks, instances: evaluation.instances };
-    if (graphs) analysis.graphs = graphs;
-    return analysis;
+    return evaluateParsed(text, parse(text), withGraphs, analyzeNetwork);
   } catch (error) {
     return failedAnalysis(error, withGraphs);
   }
 }
 
+/** Evaluates one network against the file's shared state (incremental analysis replays one it evaluated before). */
+export type NetworkEvaluator = (evaluation: Evaluation, network: NetworkDecl, graphs?: NetworkGraph[]) => NetworkAnalysis;
+
+/** The analysis of parsed text: static checks, then each network by `evaluateNetwork`. May throw on a fault of CNN Lens. */
+export function evaluateParsed(text: string, parsed: ParseResult, withGraphs: boolean, evaluateNetwork: NetworkEvaluator): Analysis {
+  const evaluation = new Evaluation(text, parsed.file.blocks);
+  for (const d of parsed.diagnostics) evaluation.add(d);
+  for (const d of checkStatically(parsed.file, evaluation.blocks)) evaluation.add(d);
+  const graphs: NetworkGraph[] | undefined = withGraphs ? [] : undefined;
+  const networks = parsed.file.networks.map((network) => evaluateNetwork(evaluation, network, graphs));
+  const diagnostics = evaluation.diagnostics().sort((a, b) => compareRanges(a.range, b.range));
+  const analysis: Analysis = { file: parsed.file, diagnostics, networks, instances: evaluation.instances };
+  if (graphs) analysis.graphs = graphs;
+  return analysis;
+}
+
 /** The analysis of a file CNN Lens failed on: no networks, and one diagnostic that says what broke. */
-function failedAnalysis(error: unknown, withGraphs: boolean): Analysis {
+export function failedAnalysis(error: unknown, withGraphs: boolean): Analysis {
   const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const start = { line: 0, character: 0 };
   const analysis: Analysis = {

@@ -79,6 +79,22 @@ export class BudgetExceeded extends Error {}
 /** Thrown past `maxEvaluationDepth`; the network's analysis stops with `too-large`. */
 export class NestingExceeded extends Error {}
 
+/**
+ * What evaluating one network did to the shared state, recorded so that
+ * incremental analysis can replay it instead of evaluating again: the
+ * diagnostics it added, the instances it kept, the blocks it looked up and the
+ * work it spent.
+ */
+export interface NetworkTrace {
+  added: Diagnostic[];
+  remembered: [Statement, StatementResult][];
+  /** Each block name looked up, and the declaration found (undefined: none). */
+  blocksRead: Map<string, BlockDecl | undefined>;
+  /** Work units spent before the network, and by it. */
+  spentBefore: number;
+  spent: number;
+}
+
 /** The shared state of one analysis. */
 export class Evaluation {
   private readonly lines: string[];
@@ -100,8 +116,43 @@ export class Evaluation {
     for (const block of blocks) if (!this.blocks.has(block.name)) this.blocks.set(block.name, block);
   }
 
+  /** While a network is evaluated for incremental analysis: what it does, to replay later. */
+  private trace?: NetworkTrace;
+
+  /** Starts recording what the next network's evaluation does (see `NetworkTrace`). */
+  startTrace(): NetworkTrace {
+    this.trace = { added: [], remembered: [], blocksRead: new Map(), spentBefore: this.spent, spent: 0 };
+    return this.trace;
+  }
+
+  /** Stops recording; the trace holds the work spent. */
+  endTrace(trace: NetworkTrace): void {
+    trace.spent = this.spent - trace.spentBefore;
+    this.trace = undefined;
+  }
+
+  /** Work units spent so far. */
+  get spentSoFar(): number {
+    return this.spent;
+  }
+
+  /** Does again what a recorded network evaluation did to the shared state, without evaluating. */
+  replay(trace: NetworkTrace): void {
+    for (const d of trace.added) this.add(d);
+    for (const [statement, result] of trace.remembered) this.remember(statement, result);
+    this.spent += trace.spent;
+  }
+
+  /** The block a call names (the first declared with that name), recorded in the trace. */
+  block(name: string): BlockDecl | undefined {
+    const block = this.blocks.get(name);
+    this.trace?.blocksRead.set(name, block);
+    return block;
+  }
+
   /** Keeps a diagnostic, once. */
   add(d: Diagnostic): void {
+    this.trace?.added.push(d);
     const key = `${d.code}|${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}|${d.message}`;
     if (!this.found.has(key)) this.found.set(key, d);
   }
@@ -166,6 +217,7 @@ export class Evaluation {
 
   /** Keeps an instance of a statement's result for hovers (a few per statement). */
   remember(statement: Statement, result: StatementResult): void {
+    this.trace?.remembered.push([statement, result]);
     const list = this.instances.get(statement);
     if (!list) this.instances.set(statement, [result]);
     else if (list.length < instancesKept) list.push(result);

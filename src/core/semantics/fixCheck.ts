@@ -21,11 +21,19 @@ function keyOf(d: Diagnostic): string {
  * frequent as before, and the target's one fewer.
  */
 export function fixHolds(text: string, before: Analysis, target: Diagnostic, fix: Fix, analyse: Analyse): boolean {
+  return fixClears(before, target, analyse(applyEdits(text, fix.edits)).diagnostics);
+}
+
+/**
+ * Whether a fix clears `target` (one of `before.diagnostics`) and adds no
+ * diagnostic, given the diagnostics of the text it gives (analysed elsewhere:
+ * the language server checks fixes in its workers).
+ */
+export function fixClears(before: Analysis, target: Diagnostic, after: Diagnostic[]): boolean {
   const remaining = new Map<string, number>();
   for (const d of before.diagnostics) remaining.set(keyOf(d), (remaining.get(keyOf(d)) ?? 0) + 1);
   remaining.set(keyOf(target), (remaining.get(keyOf(target)) ?? 1) - 1);
-  const after = analyse(applyEdits(text, fix.edits));
-  for (const d of after.diagnostics) {
+  for (const d of after) {
     const left = remaining.get(keyOf(d)) ?? 0;
     if (left <= 0) return false;
     remaining.set(keyOf(d), left - 1);

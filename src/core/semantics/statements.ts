@@ -59,7 +59,7 @@ function evaluateBodyOf(evaluation: Evaluation, statement: Statement, input: Ten
       }
       const op = findOp(body.name);
       if (op) return evaluateOp(evaluation, statement, body, op, input, frame);
-      const block = evaluation.blocks.get(body.name);
+      const block = evaluation.block(body.name);
       if (block) return evaluateBlockCall(evaluation, statement, body, block, input, frame, evaluateBody);
       return { output: null, result: evaluation.result(statement, body.name, 'op', input, null, zeroParams(), 0, 0, true) };
     }

@@ -17,8 +17,16 @@ export class LineIndex {
   private readonly starts: number[] = [0];
   private line = 0;
 
-  /** Lines end as LSP says they do: at `\r\n`, `\n` or a lone `\r`. */
-  constructor(text: string) {
+  /**
+   * Lines end as LSP says they do: at `\r\n`, `\n` or a lone `\r`. `firstLine`
+   * is the line the text starts on, when it is a part of a file that starts
+   * at the beginning of that line (incremental analysis parses one
+   * declaration at a time).
+   */
+  constructor(
+    text: string,
+    private readonly firstLine = 0,
+  ) {
     for (const match of text.matchAll(lineBreaks)) this.starts.push(match.index + match[0].length);
   }
 
@@ -38,6 +46,6 @@ export class LineIndex {
       line = low;
       this.line = line;
     }
-    return { line, character: offset - starts[line] };
+    return { line: line + this.firstLine, character: offset - starts[line] };
   }
 }

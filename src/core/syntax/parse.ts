@@ -33,10 +33,14 @@ const maxParseErrors = 300;
  */
 export const maxNesting = 64;
 
-/** Parses `.cnn` source text. Never throws. */
-export function parse(text: string): ParseResult {
+/**
+ * Parses `.cnn` source text. Never throws. `firstLine` is the line the text
+ * starts on when it is a part of a file cut at a line start (incremental
+ * analysis parses each declaration on its own); positions then count from it.
+ */
+export function parse(text: string, firstLine = 0): ParseResult {
   const diagnostics: Diagnostic[] = [];
-  const lines = new LineIndex(text);
+  const lines = new LineIndex(text, firstLine);
   useTextOf(lines, diagnostics);
   const lexed = t.cnnLexer.tokenize(text);
   for (const error of lexed.errors.slice(0, maxSyntaxErrors)) {
@@ -60,7 +64,7 @@ export function parse(text: string): ParseResult {
       );
     }
   }
-  let tokens = repairTypos(prepareTokens(boundNesting(lexed.tokens, diagnostics), diagnostics), text.length, endOfText(text).start, diagnostics);
+  let tokens = repairTypos(prepareTokens(boundNesting(lexed.tokens, diagnostics), diagnostics), text.length, endOfText(text, firstLine).start, diagnostics);
 
   // Error recovery inside a repetition re-enters it, one level of the stack per error recovered, and each
   // recovery costs more than the last: thousands of errors could take minutes or exhaust the stack. Past
@@ -87,16 +91,16 @@ export function parse(text: string): ParseResult {
   for (const error of cnnParser.errors) {
     if (diagnostics.length >= maxSyntaxErrors) break;
     const token = error.token;
-    const range: Range = Number.isNaN(token.startOffset) ? endOfText(text) : tokenRange(token);
+    const range: Range = Number.isNaN(token.startOffset) ? endOfText(text, firstLine) : tokenRange(token);
     diagnostics.push(diagnostic('syntax', error.message, range));
   }
   const file = buildFile(cst, comments);
   return { file, diagnostics };
 }
 
-function endOfText(text: string): Range {
+function endOfText(text: string, firstLine: number): Range {
   const lines = splitLines(text);
-  const position = { line: lines.length - 1, character: lines[lines.length - 1].length };
+  const position = { line: firstLine + lines.length - 1, character: lines[lines.length - 1].length };
   return { start: position, end: position };
 }
 

@@ -8,6 +8,7 @@
 import { OnnxDataType, type OnnxModel, type OnnxNode, type OnnxTensor } from '../onnx/schema';
 import { attribute, floatAttr, floatsOf, intAttr, intsAttr, numbersOf, spatialArg, stringAttr, Unsupported, type OnnxContext, type Value } from './onnxContext';
 import { layerScale } from './onnxLayerScale';
+import { explicitUnevenPad, type UnevenPad } from './onnxUnevenPad';
 import { opConverters, patterns } from './onnxPatterns';
 import { resolveShape, sliceConstant, transposeConstant } from './onnxConstants';
 import { sizeOf, windowSize, type GraphResult, type ImportedLayer, type ImportedTensor, type LayerArg, type LayerGraph } from './layers';
@@ -40,6 +41,9 @@ function shortName(node: OnnxNode): string {
   }
   return path.join('.') || parts[parts.length - 1];
 }
+
+/** Ops evaluated on constants while converting (the exporters' shape arithmetic). */
+const foldableOps = ['Unsqueeze', 'Squeeze', 'Cast', 'Identity', 'Concat', 'Gather', 'Slice', 'Mul', 'Div', 'Add', 'Sub', 'Transpose', 'Reshape', 'ConstantOfShape', 'Shape'];
 
 /**
  * Converts a decoded ONNX model into a layer graph, or names the first node
@@ -90,11 +94,13 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
     for (const name of new Set(node.input ?? [])) if (name) readersOf.set(name, [...(readersOf.get(name) ?? []), node]);
   }
   const absorbed = new Set<OnnxNode>();
+  /** Uneven zero Pads read only by a convolution, by their output name: the convolution decides how they are written. */
+  const unevenPads = new Map<string, UnevenPad & { sourceId: number }>();
   const context: OnnxContext = {
     model,
     layers,
     value,
-    valueNamed: (name) => values.get(name),
+    valueNamed: (name) => values.get(name) ?? constantAhead(name, 0),
     layerInput,
     constantInput,
     weightInput,
@@ -132,6 +138,32 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
   }
   if ((graph.output?.length ?? 0) > 1) notes.push(`The model has ${graph.output!.length} outputs; this network computes the first, '${outputName}'.`);
   return { ok: true, graph: pruned({ layers, output: out.id, notes }) };
+
+  /**
+   * A constant that a later node computes (torch writes the shape of a Reshape
+   * or the 0.5 of a GELU after the nodes that start the pattern): its
+   * constant-only producers are converted now and skipped when reached.
+   */
+  function constantAhead(name: string, depth: number): Value | undefined {
+    const producer = producers.get(name);
+    if (!producer || absorbed.has(producer) || depth > 32) return undefined;
+    for (const input of producer.input ?? []) {
+      if (!input) continue;
+      const known = values.get(input) ?? constantAhead(input, depth + 1);
+      if (!known || (known.kind === 'layer' && producer.op_type !== 'Shape')) return undefined;
+    }
+    if (!foldableOps.includes(producer.op_type) && producer.op_type !== 'Constant') return undefined;
+    try {
+      // Constant, Identity (an alias that keeps a weight lazy) and Shape have their own cases in convertNode.
+      if (['Constant', 'Identity', 'Shape'].includes(producer.op_type)) convertNode(producer);
+      else if (!foldConstant(producer)) return undefined;
+    } catch (error) {
+      if (error instanceof Unsupported) return undefined;
+      throw error;
+    }
+    absorbed.add(producer);
+    return values.get(name);
+  }
 
   function value(node: OnnxNode, index: number): Value {
     const name = node.input?.[index] ?? '';
@@ -177,7 +209,7 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
 
   /** Shape arithmetic on constants: the values the exporter's Shape/Gather/Concat chains compute. */
   function foldConstant(node: OnnxNode): boolean {
-    if (!['Unsqueeze', 'Squeeze', 'Cast', 'Identity', 'Concat', 'Gather', 'Slice', 'Mul', 'Div', 'Add', 'Sub', 'Transpose', 'Reshape', 'ConstantOfShape', 'Shape'].includes(node.op_type)) return false;
+    if (!foldableOps.includes(node.op_type)) return false;
     // Optional inputs left out are empty names; they keep their positions.
     const all = (node.input ?? []).map((name, i) => (name ? value(node, i) : ({ kind: 'constant', dims: [0], values: [] } as Value)));
     if (all.some((v) => v.kind === 'layer')) return false;
@@ -337,7 +369,8 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
   }
 
   function conv(node: OnnxNode): void {
-    const source = layerInput(node);
+    const pending = unevenPads.get(node.input?.[0] ?? '');
+    const source = pending ? layers[pending.sourceId] : layerInput(node);
     const weight = weightInput(node, 1, 'weight');
     const wDims = (weight.dims ?? []).map(Number);
     const kernel = intsAttr(node, 'kernel_shape') ?? wDims.slice(2);
@@ -349,11 +382,30 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
     if (wDims[1] * groups !== channels) throw new Unsupported(node, `its weight is ${wDims.join('x')} with ${groups} groups, which does not fit ${channels} input channels.`);
     let input = source;
     const window = windowPads(node, source.outShape.slice(1), kernel, strides, dilations);
-    const same = window.same;
-    const causal = window.causal;
+    let same = window.same;
+    let causal = window.causal;
     let pads = window.pads;
+    if (pending) {
+      // An uneven Pad in front, with the convolution's own padding (symmetric or none) added: "same" or "causal" when it is one.
+      const own = same || causal ? undefined : pads;
+      const kind =
+        own &&
+        unevenPadding(
+          source.outShape.slice(1),
+          kernel,
+          strides,
+          dilations,
+          pending.begin.map((b, i) => b + own[i]),
+          pending.end.map((e, i) => e + own[i]),
+        );
+      if (kind) {
+        same = kind === 'same';
+        causal = kind === 'causal';
+        pads = [];
+      } else input = explicitUnevenPad(context, pending, source.id, node.input?.[0] ?? '');
+    }
     // A zero `Pad` in front of a convolution (TensorFlow exports, explicit padding in PyTorch) is the convolution's own padding.
-    if (source.op === 'pad' && !same && !causal && consumers(source.id) === 1) {
+    if (!pending && source.op === 'pad' && !same && !causal && consumers(source.id) === 1) {
       const extra = source.args[0].value;
       pads = pads.map((p, i) => p + (Array.isArray(extra) ? extra[i] : Number(extra)));
       // The Pad layer is left without readers and pruned at the end.
@@ -620,9 +672,20 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
     const fill = node.input?.[2] ? (constantInput(node, 2)?.[0] ?? 0) : floatAttr(node, 'value', 0);
     if (mode !== 'constant' || fill !== 0) throw new Unsupported(node, `it pads with ${mode === 'constant' ? `the value ${fill}` : `mode '${mode}'`}; .cnn pads with zeros.`);
     const rank = source.outShape.length + 1;
-    const all = symmetricPads(node, pads, rank);
-    if (all[0] !== 0 || all[1] !== 0) throw new Unsupported(node, 'it pads the batch or channel axis; .cnn pads spatial axes.');
-    const spatial = all.slice(2);
+    if (pads.length !== 2 * rank) throw new Unsupported(node, `it has ${pads.length} pads for a tensor of ${rank} axes.`);
+    if (pads[0] || pads[1] || pads[rank] || pads[rank + 1]) throw new Unsupported(node, 'it pads the batch or channel axis; .cnn pads spatial axes.');
+    if (pads.some((p) => p < 0)) throw new Unsupported(node, `it crops (negative pads ${pads.join(', ')}); write the crop as slice in the model.`);
+    const begin = pads.slice(2, rank);
+    const end = pads.slice(rank + 2);
+    if (begin.some((b, i) => b !== end[i])) {
+      const uneven = { node, begin, end };
+      // A convolution reading it alone may state it as "same" or "causal" (decided in conv); anything else gets pad + slice.
+      const readers = context.readers(node.output?.[0] ?? '');
+      if (readers.length === 1 && readers[0].op_type === 'Conv' && readers[0].input?.[0] === node.output?.[0]) unevenPads.set(node.output?.[0] ?? '', { ...uneven, sourceId: source.id });
+      else explicitUnevenPad(context, uneven, source.id, node.output?.[0] ?? '');
+      return;
+    }
+    const spatial = begin;
     // torch writes a Pad of zeros in front of some average poolings; it changes nothing.
     if (spatial.every((p) => p === 0)) return alias(node, { kind: 'layer', id: source.id });
     addLayer(node, 'pad', [{ value: spatialArg(spatial) }], [source.id], [source.outShape[0], ...source.outShape.slice(1).map((s, i) => s + 2 * spatial[i])]);

@@ -40,13 +40,13 @@ export const torchvisionModels: [string, number][] = [
 
 const folder = join(tmpdir(), `cnn-lens-import-${process.pid}`);
 
-/** Runs the export script for `specs` unless this run already did; returns the folder and torch's report. */
-export function exported(specs: string[], name: string): { dir: string; report: Record<string, unknown> } {
+/** Runs the export script (torchvision_onnx.py unless named) for `specs` unless this run already did; returns the folder and torch's report. */
+export function exported(specs: string[], name: string, script = 'torchvision_onnx.py'): { dir: string; report: Record<string, unknown> } {
   const reportPath = join(folder, `${name}.json`);
   if (!existsSync(reportPath)) {
     mkdirSync(folder, { recursive: true });
     process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
-    const out = runPython(readFileSync(join(repoRoot, 'test', 'import', 'torchvision_onnx.py'), 'utf8'), [folder, ...specs], 900_000);
+    const out = runPython(readFileSync(join(repoRoot, 'test', 'import', script), 'utf8'), [folder, ...specs], 900_000);
     writeFileSync(reportPath, out);
   }
   return { dir: folder, report: JSON.parse(readFileSync(reportPath, 'utf8')) as Record<string, unknown> };
@@ -59,4 +59,41 @@ export function torchvisionExports(): { dir: string; facts: Record<string, Torch
     'torchvision',
   );
   return { dir, facts: report as Record<string, TorchFacts> };
+}
+
+/** What torch says about one small module of torch_forms.py, exported at one opset. */
+export interface TorchFormFacts {
+  inputShape: number[];
+  trainable: number;
+  nonTrainable: number;
+  output: number[];
+  macs: number;
+  /** An input and torch's output for it, flattened. */
+  input: number[];
+  values: number[];
+}
+
+/**
+ * The forms of the language v1.1 (and the written-out norms and activations)
+ * as torch.onnx.export writes them, each at opset 13 and at one other opset
+ * where the form's ONNX differs: `NAME.opsetN`.
+ */
+export const torchForms: [string, number[]][] = [
+  ['slices', [13, 11]],
+  ['shufflenet', [13, 11]],
+  ['pixel_shuffle', [13, 9]],
+  ['convnext_block', [13, 17]],
+  ['resizes', [13, 11]],
+  ['causal', [13, 17]],
+  ['transposed', [13, 17]],
+];
+
+/** Every torch form exported, with torch's facts, keyed `NAME.opsetN`. */
+export function torchFormExports(): { dir: string; facts: Record<string, TorchFormFacts> } {
+  const { dir, report } = exported(
+    torchForms.flatMap(([name, opsets]) => opsets.map((opset) => `${name}:${opset}`)),
+    'forms',
+    'torch_forms.py',
+  );
+  return { dir, facts: report as Record<string, TorchFormFacts> };
 }

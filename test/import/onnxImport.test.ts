@@ -97,6 +97,21 @@ describe('readable output', function () {
     assert.equal(text.match(/^ {2}Inception\(/gm)?.length, 9, text);
   });
 
+  it('MobileNetV2 and EfficientNet-B0 write every inverted residual as a call, with parameters a person would write', () => {
+    const mobilenet = importAndAnalyse(join(dir, 'mobilenet_v2.onnx')).text;
+    // The expansion is six times the output channels, not the output a sixth of the expansion.
+    assert.match(mobilenet, /residual \{ InvertedBottleneck\(c \* 6, c\) \}/, mobilenet);
+    const efficientnet = importAndAnalyse(join(dir, 'efficientnet_b0.onnx')).text;
+    // The depthwise padding follows from the kernel; the squeeze-excitation gates of the units that change size are inside the block too.
+    assert.match(efficientnet, /depthwise_conv\(k, stride=stride, padding=k \/\/ 2, bias=false\)/, efficientnet);
+    assert.match(efficientnet, /residual \{ InvertedBottleneck\(c \* 6, k, c\) \}/, efficientnet);
+    // Only features.1 (no expansion) is written out: one gate at the network's level.
+    assert.equal(efficientnet.slice(efficientnet.indexOf('\nnetwork ')).match(/^ {2}multiply\(/gm)?.length, 1, efficientnet);
+    // Ceilings a little above what the import writes today (40 and 52 code lines), so a lost block shows.
+    assert.ok(codeLines(mobilenet) <= 45, `${codeLines(mobilenet)} code lines:\n${mobilenet}`);
+    assert.ok(codeLines(efficientnet) <= 55, `${codeLines(efficientnet)} code lines:\n${efficientnet}`);
+  });
+
   it("keeps the model's module names as comments", () => {
     const { text } = importAndAnalyse(join(dir, 'resnet50.onnx'));
     assert.match(text, /DownBottleneck\(128\).*# layer2\.0$/m);

@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { importModelFile } from '../../src/core/import';
 import { encodeSafetensors } from '../../src/core/safetensors';
 import { repoRoot } from '../helpers';
-import { exported, type TorchRun } from '../import/fixtures';
+import { exported, torchFormExports, torchForms, type TorchFormFacts, type TorchRun } from '../import/fixtures';
 import { requirePython } from '../python';
 import { launchChromium, startStaticServer } from './browser';
 import { callPage, enginePage, firstDifference } from './engineFixtures';
@@ -49,6 +49,23 @@ describe('imported weights in the preview engine', function () {
     await browser?.close();
     await server?.close();
   });
+
+  // The language v1.1 forms and the written-out norms and activations, as torch.onnx.export writes them (opset 13).
+  for (const [name] of torchForms) {
+    it(`${name} (torch's ONNX at opset 13): the engine with the imported weights gives torch's output within 1e-4`, async function () {
+      const { dir: formsDir, facts } = torchFormExports();
+      const key = `${name}.opset13`;
+      const result = importModelFile(readFileSync(join(formsDir, `${key}.onnx`)), { fileName: `${key}.onnx` });
+      assert.ok(result.ok, result.ok ? '' : result.message);
+      const tensors = result.model.tensors.map((t) => ({ name: t.key, shape: t.tensor.shape, data: t.tensor.read() }));
+      writeFileSync(join(served, `${key}.safetensors`), encodeSafetensors(tensors));
+      const torch: TorchFormFacts = facts[key];
+      const reply = await callPage(page, 'runWithWeightFile', result.model.text, `${server.url}/out/import-weights/${key}.safetensors`, torch.input);
+      assert.ok(reply.ok, reply.ok ? '' : reply.error);
+      const problem = firstDifference(reply.outputs[reply.outputNode].data, torch.values);
+      assert.equal(problem, undefined, problem);
+    });
+  }
 
   for (const [name] of models) {
     it(`${name}: the engine with the imported weights gives torch's output within 1e-4`, async () => {

@@ -25,18 +25,22 @@ const isNumeric = (v: ArgValue): boolean => typeof v === 'number' || (Array.isAr
 function shapeOf(items: Item[]): { key: string; slots: Slot[] } {
   const slots: Slot[] = [];
   const parts: string[] = [];
+  // Labels are compared by their order, not their names: a gate's `x2: silu ... multiply(x2)` is `x: silu ... multiply(x)`.
+  const labels = new Map<string, string>();
+  const written = (value: ArgValue) => (typeof value === 'object' && !Array.isArray(value) && labels.has(value.expr) ? labels.get(value.expr)! : JSON.stringify(value));
   const args = (list: LayerArg[], hintFor: (arg: LayerArg, index: number) => string) =>
     list
       .map((arg, index) => {
         const text = arg.key ? `${arg.key}=` : '';
-        if (!isNumeric(arg.value)) return `${text}${JSON.stringify(arg.value)}`;
+        if (!isNumeric(arg.value)) return `${text}${written(arg.value)}`;
         slots.push({ hint: hintFor(arg, index), keyword: Boolean(arg.key), get: () => arg.value, set: (v) => (arg.value = v) });
         return `${text}#`;
       })
       .join(',');
   const walk = (list: Item[]): void => {
     for (const item of list) {
-      parts.push(item.label ? `${item.label}:` : '');
+      if (item.label && !labels.has(item.label)) labels.set(item.label, `#label${labels.size}`);
+      parts.push(item.label ? `${labels.get(item.label)}:` : '');
       switch (item.kind) {
         case 'layer':
           parts.push(`${item.layer.op}(${args(item.args, (arg, i) => arg.key ?? positionalHint(item.layer.op, i))})`);
@@ -110,35 +114,84 @@ function cloneItems(items: Item[]): Item[] {
 
 const same = (a: ArgValue, b: ArgValue) => JSON.stringify(a) === JSON.stringify(b);
 
+/** A block body's labels as a person names them in a block of their own: `x`, `x2`, ... in order (a copied body may hold `x3`). */
+function renameLabels(items: Item[]): Item[] {
+  const names = new Map<string, string>();
+  const visit = (list: Item[]): void => {
+    for (const item of list) {
+      if (item.label) {
+        if (!names.has(item.label)) names.set(item.label, names.size ? `x${names.size + 1}` : 'x');
+        item.label = names.get(item.label);
+      }
+      if (item.kind === 'layer')
+        item.args = item.args.map((a) => (typeof a.value === 'object' && !Array.isArray(a.value) && names.has(a.value.expr) ? { ...a, value: { expr: names.get(a.value.expr)! } } : a));
+      else if (item.kind === 'residual') {
+        visit(item.body);
+        visit(item.shortcut ?? []);
+      } else if (item.kind === 'concat') item.branches.forEach(visit);
+      else if (item.kind === 'repeat') visit(item.body);
+    }
+  };
+  visit(items);
+  return items;
+}
+
+/** How `values` follow from `base` in every member: equal, an integer multiple, an integer divisor, or half (a kernel's padding); undefined when none. */
+function relation(base: ArgValue[], values: ArgValue[], allowHalf = false): { times: number } | { over: number } | { half: true } | undefined {
+  if (values.every((v, m) => same(v, base[m]))) return { times: 1 };
+  if (!values.every((v) => typeof v === 'number') || !base.every((v) => typeof v === 'number' && v !== 0)) return undefined;
+  const [first, firstBase] = [values[0] as number, base[0] as number];
+  const ratio = first / firstBase;
+  if (Number.isInteger(ratio) && ratio > 1 && values.every((v, m) => v === ratio * (base[m] as number))) return { times: ratio };
+  const inverse = firstBase / first;
+  if (Number.isInteger(inverse) && inverse > 1 && values.every((v, m) => (v as number) * inverse === base[m])) return { over: inverse };
+  // "same" padding of an odd kernel, k // 2, written as such when the kernel varies.
+  if (allowHalf && values.every((v, m) => v === Math.floor((base[m] as number) / 2)) && base.every((b) => (b as number) % 2 === 1)) return { half: true };
+  return undefined;
+}
+
+function expressionFor(name: string, how: { times: number } | { over: number } | { half: true }): string {
+  if ('half' in how) return `${name} // 2`;
+  if ('over' in how) return `${name} / ${how.over}`;
+  return how.times === 1 ? name : `${name} * ${how.times}`;
+}
+
 /**
  * One block for `members` (statement lists of one shape): its definition and
  * each member's argument values, in parameter order.
  */
 function generalise(name: string, members: Item[][]): { definition: BlockDefinition; values: ArgValue[][] } {
-  const body = cloneItems(members[0]);
+  const body = renameLabels(cloneItems(members[0]));
   const template = shapeOf(body).slots;
   const memberSlots = members.map((m) => shapeOf(m).slots);
-  const params: { name: string; keyword: boolean; values: ArgValue[] }[] = [];
-  const taken = new Set<string>();
+  // Each parameter gathers the slots it stands for; its base (the values it takes) is chosen once all are known.
+  const params: { keyword: boolean; values: ArgValue[]; uses: { slot: Slot; values: ArgValue[] }[] }[] = [];
   template.forEach((slot, j) => {
     const values = memberSlots.map((slots) => slots[j].get());
     if (values.every((v) => same(v, values[0]))) return;
-    for (const param of params) {
-      if (values.every((v, m) => same(v, param.values[m]))) return slot.set({ expr: param.name });
-      if (!values.every((v) => typeof v === 'number') || !param.values.every((v) => typeof v === 'number')) continue;
-      const ratio = (values[0] as number) / (param.values[0] as number);
-      if (Number.isInteger(ratio) && ratio > 1 && values.every((v, m) => v === ratio * (param.values[m] as number))) return slot.set({ expr: `${param.name} * ${ratio}` });
-      const inverse = (param.values[0] as number) / (values[0] as number);
-      if (Number.isInteger(inverse) && inverse > 1 && values.every((v, m) => (v as number) * inverse === param.values[m])) return slot.set({ expr: `${param.name} / ${inverse}` });
-    }
-    let paramName = slot.hint;
-    for (let n = 2; taken.has(paramName); n++) paramName = `${slot.hint}${n}`;
-    taken.add(paramName);
-    params.push({ name: paramName, keyword: slot.keyword, values });
-    slot.set({ expr: paramName });
+    const param = params.find((p) => relation(p.values, values, slot.hint === 'padding') !== undefined);
+    if (param) param.uses.push({ slot, values });
+    else params.push({ keyword: slot.keyword, values, uses: [{ slot, values }] });
+  });
+  const taken = new Set<string>();
+  const named = params.map((param) => {
+    // The base is a channel count the others follow from: preferably one they are small multiples of (a bottleneck's
+    // width `c` with `c * 4`, MobileNet's `c` with `c * 6`, not `c / 6`), else the last (the block's output channels,
+    // so EfficientNet's squeeze is `c / 4`); otherwise the first use.
+    const relations = (use: (typeof param.uses)[number]) => param.uses.map((other) => relation(use.values, other.values, other.slot.hint === 'padding'));
+    const candidates = [...param.uses].reverse().filter((use) => /^c\d*$/.test(use.slot.hint) && relations(use).every((r) => r !== undefined));
+    const base =
+      candidates.find((use) => relations(use).every((r) => r && 'times' in r && r.times <= 6)) ?? candidates.find((use) => relations(use).every((r) => r && !('half' in r))) ?? param.uses[0];
+    // A channel count passed on to an inner block's `c2` is this block's `c` when it has no other.
+    const hint = /^c\d*$/.test(base.slot.hint) ? 'c' : base.slot.hint;
+    let name = hint;
+    for (let n = 2; taken.has(name); n++) name = `${hint}${n}`;
+    taken.add(name);
+    for (const use of param.uses) use.slot.set({ expr: expressionFor(name, relation(base.values, use.values, use.slot.hint === 'padding')!) });
+    return { name, keyword: base.slot.keyword && param.uses.every((u) => u.slot.keyword), values: base.values };
   });
   // A keyword argument's most common value is its default; parameters with defaults go last.
-  const withDefaults = params.map((p) => {
+  const withDefaults = named.map((p) => {
     if (!p.keyword) return { ...p, default: undefined as ArgValue | undefined };
     const counts = new Map<string, number>();
     for (const v of p.values) counts.set(JSON.stringify(v), (counts.get(JSON.stringify(v)) ?? 0) + 1);
@@ -165,6 +218,9 @@ function nameFor(items: Item[]): string {
   }
   if (unit.kind === 'concat') {
     if (unit.branches.some((b) => b.length === 1 && b[0].kind === 'layer' && b[0].layer.op === 'identity')) return 'DenseLayer';
+    // ShuffleNetV2: the unit that splits the channels, and the one that halves the size on two paths.
+    if (unit.branches.every((b) => b[0]?.kind === 'layer' && b[0].layer.op === 'slice')) return 'SplitShuffleUnit';
+    if (items.some((i) => i.kind === 'layer' && i.layer.op === 'channel_shuffle')) return 'ShuffleUnit';
     return unit.branches.length >= 3 ? 'Inception' : 'Expand';
   }
   return 'Block';
@@ -194,8 +250,9 @@ function extract(blocks: BlockDefinition[], candidates: { items: Item[]; replace
   }
 }
 
-const isActivation = (item: Item) =>
-  item.kind === 'layer' && item.layer.tensors.length === 0 && item.layer.inputs.length === 1 && !item.label && /relu|silu|gelu|sigmoid|tanh|swish|elu|mish/.test(item.layer.op);
+/** What ends a unit after its residual or concat: activations, and ShuffleNet's channel shuffle. */
+const isUnitTail = (item: Item) =>
+  item.kind === 'layer' && item.layer.tensors.length === 0 && item.layer.inputs.length === 1 && !item.label && /relu|silu|gelu|sigmoid|tanh|swish|elu|mish|channel_shuffle/.test(item.layer.op);
 
 /** The block definitions found and the network's statements calling them. */
 export function recoverBlocks(items: Item[]): { blocks: BlockDefinition[]; items: Item[] } {
@@ -238,12 +295,12 @@ export function recoverBlocks(items: Item[]): { blocks: BlockDefinition[]; items
     top = next;
   }
 
-  // Units: a residual or concat with the activations after it.
+  // Units: a residual or concat with the activations (or channel shuffle) after it.
   const units: { start: number; end: number }[] = [];
   for (let i = 0; i < top.length; i++) {
     if (top[i].kind !== 'residual' && top[i].kind !== 'concat') continue;
     let end = i + 1;
-    while (end < top.length && isActivation(top[end])) end++;
+    while (end < top.length && isUnitTail(top[end])) end++;
     units.push({ start: i, end });
   }
   const replaced = new Map<number, Item>();

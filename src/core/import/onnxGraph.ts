@@ -5,108 +5,24 @@
  * `Unsqueeze`, `Concat` feeding a `Reshape`) is evaluated as constants rather
  * than becoming layers.
  */
-import { OnnxDataType, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from '../onnx/schema';
+import { OnnxDataType, type OnnxModel, type OnnxNode, type OnnxTensor } from '../onnx/schema';
+import { attribute, floatAttr, floatsOf, intAttr, intsAttr, numbersOf, spatialArg, stringAttr, Unsupported, type OnnxContext, type Value } from './onnxContext';
+import { layerScale } from './onnxLayerScale';
+import { explicitUnevenPad, type UnevenPad } from './onnxUnevenPad';
+import { opConverters, patterns } from './onnxPatterns';
+import { resolveShape, sliceConstant, transposeConstant } from './onnxConstants';
 import { sizeOf, windowSize, type GraphResult, type ImportedLayer, type ImportedTensor, type LayerArg, type LayerGraph } from './layers';
-
-/** A value known while converting: a tensor some layer computes, a weight from the file, or a small constant. */
-type Value = { kind: 'layer'; id: number } | { kind: 'weight'; tensor: OnnxTensor } | { kind: 'constant'; dims: number[]; values: number[] };
-
-/** Thrown inside the converter only, and turned into an ImportProblem at its edge. */
-class Unsupported extends Error {
-  constructor(
-    readonly node: OnnxNode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** The values of a float tensor in row-major order; a view into the file when its bytes are aligned. */
-export function floatsOf(tensor: OnnxTensor): Float32Array {
-  const type = tensor.data_type ?? OnnxDataType.FLOAT;
-  const raw = tensor.raw_data;
-  if (raw && raw.byteLength) {
-    if (type === OnnxDataType.FLOAT) {
-      if (raw.byteOffset % 4 === 0) return new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
-      // A copy (not `slice`, which on a Node Buffer is a view of the whole file).
-      const copy = new Uint8Array(raw.byteLength);
-      copy.set(raw);
-      return new Float32Array(copy.buffer);
-    }
-    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-    if (type === OnnxDataType.DOUBLE) return Float32Array.from({ length: raw.byteLength / 8 }, (_, i) => view.getFloat64(i * 8, true));
-    if (type === OnnxDataType.FLOAT16) return Float32Array.from({ length: raw.byteLength / 2 }, (_, i) => half(view.getUint16(i * 2, true)));
-  }
-  if (tensor.float_data?.length) return Float32Array.from(tensor.float_data);
-  if (tensor.double_data?.length) return Float32Array.from(tensor.double_data);
-  return new Float32Array(0);
-}
-
-function half(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 31) return fraction ? NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
-}
-
-/** The values of an integer or float tensor as plain numbers (shape constants are small). */
-function numbersOf(tensor: OnnxTensor): number[] {
-  const type = tensor.data_type ?? OnnxDataType.FLOAT;
-  const raw = tensor.raw_data;
-  if (raw && raw.byteLength) {
-    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-    if (type === OnnxDataType.INT64) return Array.from({ length: raw.byteLength / 8 }, (_, i) => Number(view.getBigInt64(i * 8, true)));
-    if (type === OnnxDataType.INT32) return Array.from({ length: raw.byteLength / 4 }, (_, i) => view.getInt32(i * 4, true));
-    if (type === OnnxDataType.INT8) return Array.from({ length: raw.byteLength }, (_, i) => view.getInt8(i));
-    if (type === OnnxDataType.UINT8 || type === OnnxDataType.BOOL) return Array.from(raw);
-    return Array.from(floatsOf(tensor));
-  }
-  if (tensor.int64_data?.length) return tensor.int64_data.map(Number);
-  if (tensor.int32_data?.length) return tensor.int32_data;
-  return Array.from(floatsOf(tensor));
-}
-
-function attribute(node: OnnxNode, name: string): OnnxAttribute | undefined {
-  return node.attribute?.find((a) => a.name === name);
-}
-
-function intAttr(node: OnnxNode, name: string, fallback: number): number {
-  const a = attribute(node, name);
-  return a?.i !== undefined ? Number(a.i) : fallback;
-}
-
-function floatAttr(node: OnnxNode, name: string, fallback: number): number {
-  const a = attribute(node, name);
-  return a?.f !== undefined ? a.f : fallback;
-}
-
-function intsAttr(node: OnnxNode, name: string): number[] | undefined {
-  const a = attribute(node, name);
-  return a?.ints?.length ? a.ints.map(Number) : undefined;
-}
-
-function stringAttr(node: OnnxNode, name: string): string | undefined {
-  const a = attribute(node, name);
-  return a?.s ? new TextDecoder().decode(a.s) : undefined;
-}
 
 /** Ops whose only effect is elementwise and that map one to one onto a `.cnn` activation. */
 const activations: Record<string, string> = {
   Relu: 'relu',
   Sigmoid: 'sigmoid',
   Tanh: 'tanh',
-  Elu: 'elu',
   HardSwish: 'hardswish',
   Mish: 'mish',
   Gelu: 'gelu',
+  Softplus: 'softplus',
 };
-
-/** An integer attribute list written as one number when every axis agrees, else as a tuple. */
-function spatialArg(values: number[]): number | number[] {
-  return values.every((v) => v === values[0]) ? values[0] : values;
-}
 
 /**
  * The module path torch gives a node: `/layer1/layer1.0/conv1/Conv` becomes
@@ -125,6 +41,9 @@ function shortName(node: OnnxNode): string {
   }
   return path.join('.') || parts[parts.length - 1];
 }
+
+/** Ops evaluated on constants while converting (the exporters' shape arithmetic). */
+const foldableOps = ['Unsqueeze', 'Squeeze', 'Cast', 'Identity', 'Concat', 'Gather', 'Slice', 'Mul', 'Div', 'Add', 'Sub', 'Transpose', 'Reshape', 'ConstantOfShape', 'Shape'];
 
 /**
  * Converts a decoded ONNX model into a layer graph, or names the first node
@@ -161,16 +80,44 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
   layers.push({ id: 0, op: 'input', args: [], inputs: [], outShape: dims.slice(1).map((d) => Number(d.dim_value)), source: inputs[0].name, sourceOp: 'input', tensors: [] });
   values.set(inputs[0].name, { kind: 'layer', id: 0 });
 
-  const addLayer = (node: OnnxNode, op: string, args: LayerArg[], inputIds: number[], outShape: number[], tensors: ImportedTensor[] = []): ImportedLayer => {
+  const addLayer = (node: OnnxNode, op: string, args: LayerArg[], inputIds: number[], outShape: number[], tensors: ImportedTensor[] = [], output = node.output?.[0] ?? ''): ImportedLayer => {
     const layer: ImportedLayer = { id: layers.length, op, args, inputs: inputIds, outShape, source: shortName(node), sourceOp: node.op_type, tensors };
     layers.push(layer);
-    values.set(node.output?.[0] ?? '', { kind: 'layer', id: layer.id });
+    values.set(output, { kind: 'layer', id: layer.id });
     return layer;
+  };
+
+  const producers = new Map<string, OnnxNode>();
+  const readersOf = new Map<string, OnnxNode[]>();
+  for (const node of graph.node) {
+    for (const name of node.output ?? []) producers.set(name, node);
+    for (const name of new Set(node.input ?? [])) if (name) readersOf.set(name, [...(readersOf.get(name) ?? []), node]);
+  }
+  const absorbed = new Set<OnnxNode>();
+  /** Uneven zero Pads read only by a convolution, by their output name: the convolution decides how they are written. */
+  const unevenPads = new Map<string, UnevenPad & { sourceId: number }>();
+  const context: OnnxContext = {
+    model,
+    layers,
+    value,
+    valueNamed: (name) => values.get(name) ?? constantAhead(name, 0),
+    layerInput,
+    constantInput,
+    weightInput,
+    tensorOf,
+    addLayer,
+    define: (name, to) => values.set(name, to),
+    consumers,
+    readers: (name) => readersOf.get(name) ?? [],
+    producer: (name) => producers.get(name),
+    absorb: (...nodes) => nodes.forEach((n) => absorbed.add(n)),
   };
 
   let foldedConvolutions = 0;
   try {
     for (const node of graph.node) {
+      if (absorbed.has(node)) continue;
+      if (patterns.some((pattern) => pattern(context, node))) continue;
       convertNode(node);
     }
   } catch (error) {
@@ -191,6 +138,32 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
   }
   if ((graph.output?.length ?? 0) > 1) notes.push(`The model has ${graph.output!.length} outputs; this network computes the first, '${outputName}'.`);
   return { ok: true, graph: pruned({ layers, output: out.id, notes }) };
+
+  /**
+   * A constant that a later node computes (torch writes the shape of a Reshape
+   * or the 0.5 of a GELU after the nodes that start the pattern): its
+   * constant-only producers are converted now and skipped when reached.
+   */
+  function constantAhead(name: string, depth: number): Value | undefined {
+    const producer = producers.get(name);
+    if (!producer || absorbed.has(producer) || depth > 32) return undefined;
+    for (const input of producer.input ?? []) {
+      if (!input) continue;
+      const known = values.get(input) ?? constantAhead(input, depth + 1);
+      if (!known || (known.kind === 'layer' && producer.op_type !== 'Shape')) return undefined;
+    }
+    if (!foldableOps.includes(producer.op_type) && producer.op_type !== 'Constant') return undefined;
+    try {
+      // Constant, Identity (an alias that keeps a weight lazy) and Shape have their own cases in convertNode.
+      if (['Constant', 'Identity', 'Shape'].includes(producer.op_type)) convertNode(producer);
+      else if (!foldConstant(producer)) return undefined;
+    } catch (error) {
+      if (error instanceof Unsupported) return undefined;
+      throw error;
+    }
+    absorbed.add(producer);
+    return values.get(name);
+  }
 
   function value(node: OnnxNode, index: number): Value {
     const name = node.input?.[index] ?? '';
@@ -236,10 +209,16 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
 
   /** Shape arithmetic on constants: the values the exporter's Shape/Gather/Concat chains compute. */
   function foldConstant(node: OnnxNode): boolean {
-    if (!['Unsqueeze', 'Squeeze', 'Cast', 'Identity', 'Concat', 'Gather', 'Slice', 'Mul', 'Div', 'Add', 'Sub'].includes(node.op_type)) return false;
+    if (!foldableOps.includes(node.op_type)) return false;
     // Optional inputs left out are empty names; they keep their positions.
     const all = (node.input ?? []).map((name, i) => (name ? value(node, i) : ({ kind: 'constant', dims: [0], values: [] } as Value)));
     if (all.some((v) => v.kind === 'layer')) return false;
+    // A weight reshaped to broadcast over channels (a layer scale's `weight.reshape(-1, 1, 1)`) stays a weight, read lazily.
+    if (node.op_type === 'Reshape' && all[0].kind === 'weight' && (all[0].tensor.data_type ?? OnnxDataType.FLOAT) === OnnxDataType.FLOAT) {
+      const dimsIn = (all[0].tensor.dims ?? []).map(Number);
+      alias(node, { kind: 'weight', tensor: { ...all[0].tensor, dims: resolveShape(dimsIn, constantInput(node, 1) ?? []) } });
+      return true;
+    }
     const ins = (node.input ?? []).map((name, i) => (name ? (constantInput(node, i) ?? []) : []));
     const dimsOf = (i: number) => {
       const v = all[i];
@@ -262,12 +241,32 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
         return true;
       }
       case 'Slice': {
-        const n = ins[0].length;
-        const clamp = (i: number) => (i < 0 ? Math.max(i + n, 0) : Math.min(i, n));
-        const out = ins[0].slice(clamp(ins[1]?.[0] ?? 0), clamp(ins[2]?.[0] ?? n));
-        constant(node, [out.length], out);
+        // Opset 10 moved starts, ends and axes from attributes to inputs, and added steps.
+        const fromAttributes = (node.input?.length ?? 0) < 3;
+        const starts = fromAttributes ? (intsAttr(node, 'starts') ?? []) : ins[1];
+        const ends = fromAttributes ? (intsAttr(node, 'ends') ?? []) : ins[2];
+        const axes = fromAttributes ? intsAttr(node, 'axes') : ins[3]?.length ? ins[3] : undefined;
+        const out = sliceConstant({ dims: dimsOf(0), values: ins[0] }, starts, ends, axes, ins[4]?.length ? ins[4] : undefined);
+        constant(node, out.dims, out.values);
         return true;
       }
+      case 'Transpose': {
+        const out = transposeConstant({ dims: dimsOf(0), values: ins[0] }, intsAttr(node, 'perm'));
+        constant(node, out.dims, out.values);
+        return true;
+      }
+      case 'Reshape':
+        constant(node, resolveShape(dimsOf(0), ins[1]), ins[0]);
+        return true;
+      case 'ConstantOfShape': {
+        const fill = attribute(node, 'value')?.t;
+        const filler = fill ? (numbersOf(fill)[0] ?? 0) : 0;
+        constant(node, ins[0], new Array<number>(sizeOf(ins[0])).fill(filler));
+        return true;
+      }
+      case 'Shape':
+        constant(node, [dimsOf(0).length], dimsOf(0));
+        return true;
       case 'Mul':
       case 'Div':
       case 'Add':
@@ -308,7 +307,7 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
       alias(node, value(node, 0));
       return;
     }
-    if (op === 'Shape') {
+    if (op === 'Shape' && value(node, 0).kind === 'layer') {
       const source = layerInput(node);
       const shape = [1, ...source.outShape];
       constant(node, [shape.length], shape);
@@ -370,7 +369,8 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
   }
 
   function conv(node: OnnxNode): void {
-    const source = layerInput(node);
+    const pending = unevenPads.get(node.input?.[0] ?? '');
+    const source = pending ? layers[pending.sourceId] : layerInput(node);
     const weight = weightInput(node, 1, 'weight');
     const wDims = (weight.dims ?? []).map(Number);
     const kernel = intsAttr(node, 'kernel_shape') ?? wDims.slice(2);
@@ -382,11 +382,30 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
     if (wDims[1] * groups !== channels) throw new Unsupported(node, `its weight is ${wDims.join('x')} with ${groups} groups, which does not fit ${channels} input channels.`);
     let input = source;
     const window = windowPads(node, source.outShape.slice(1), kernel, strides, dilations);
-    const same = window.same;
-    const causal = window.causal;
+    let same = window.same;
+    let causal = window.causal;
     let pads = window.pads;
+    if (pending) {
+      // An uneven Pad in front, with the convolution's own padding (symmetric or none) added: "same" or "causal" when it is one.
+      const own = same || causal ? undefined : pads;
+      const kind =
+        own &&
+        unevenPadding(
+          source.outShape.slice(1),
+          kernel,
+          strides,
+          dilations,
+          pending.begin.map((b, i) => b + own[i]),
+          pending.end.map((e, i) => e + own[i]),
+        );
+      if (kind) {
+        same = kind === 'same';
+        causal = kind === 'causal';
+        pads = [];
+      } else input = explicitUnevenPad(context, pending, source.id, node.input?.[0] ?? '');
+    }
     // A zero `Pad` in front of a convolution (TensorFlow exports, explicit padding in PyTorch) is the convolution's own padding.
-    if (source.op === 'pad' && !same && !causal && consumers(source.id) === 1) {
+    if (!pending && source.op === 'pad' && !same && !causal && consumers(source.id) === 1) {
       const extra = source.args[0].value;
       pads = pads.map((p, i) => p + (Array.isArray(extra) ? extra[i] : Number(extra)));
       // The Pad layer is left without readers and pruned at the end.
@@ -416,7 +435,26 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
     if (dilations.some((d) => d !== 1)) args.push({ key: 'dilation', value: spatialArg(dilations) });
     if (groups !== 1 && !depthwise) args.push({ key: 'groups', value: groups });
     if (!hasBias) args.push({ key: 'bias', value: false });
+    if (!depthwise && separable(node, input, args, out, outSizes, tensors)) return;
     addLayer(node, depthwise ? 'depthwise_conv' : 'conv', args, [input.id], [out, ...outSizes], tensors);
+  }
+
+  /**
+   * A 1x1 convolution straight after a bias-free depthwise one that nothing
+   * else reads is Keras's SeparableConv (and the project's export of
+   * `separable_conv`): the two become one `separable_conv`. Models with a
+   * norm or an activation between the two (MobileNet) keep both.
+   */
+  function separable(node: OnnxNode, input: ImportedLayer, args: LayerArg[], out: number, outSizes: number[], tensors: ImportedTensor[]): boolean {
+    const pointwise = args[1]?.value === 1 && args.slice(2).every((a) => a.key === 'bias');
+    if (!pointwise || input.op !== 'depthwise_conv' || input.tensors.length !== 1 || consumers(input.id) !== 1) return false;
+    input.op = 'separable_conv';
+    input.args = [{ value: out }, ...input.args.filter((a) => a.key !== 'bias'), ...args.slice(2)];
+    input.tensors = [{ ...input.tensors[0], name: 'depthwise.weight' }, ...tensors.map((t) => ({ ...t, name: `pointwise.${t.name}` }))];
+    input.outShape = [out, ...outSizes];
+    input.sourceOp = 'Conv+Conv';
+    alias(node, { kind: 'layer', id: input.id });
+    return true;
   }
 
   /** How many nodes read layer `id`'s output (under any of its names); `Shape` reads only its size and does not count. */
@@ -499,9 +537,10 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
           [y, x],
           [x, y],
         ]) {
-          if (gate.op === 'sigmoid' && gate.inputs[0] === other.id && consumers(gate.id) === 1) {
-            gate.op = 'silu';
-            gate.sourceOp = 'Sigmoid+Mul';
+          // Hard swish likewise, x * hardsigmoid(x), as the project's export writes it.
+          if ((gate.op === 'sigmoid' || gate.op === 'hardsigmoid') && gate.inputs[0] === other.id && consumers(gate.id) === 1) {
+            gate.op = gate.op === 'sigmoid' ? 'silu' : 'hardswish';
+            gate.sourceOp = `${gate.sourceOp}+Mul`;
             alias(node, { kind: 'layer', id: gate.id });
             return;
           }
@@ -516,6 +555,7 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
     const layerIndex = a.kind === 'layer' ? 0 : 1;
     const target = layerInput(node, layerIndex);
     if (op === 'add' && absorbBias(node, target, 1 - layerIndex)) return;
+    if (op === 'multiply' && layerScale(context, node, target, 1 - layerIndex)) return;
     const constantValues = constantInput(node, 1 - layerIndex) ?? [];
     if (constantValues.every((v) => v === (op === 'add' ? 0 : 1))) {
       alias(node, { kind: 'layer', id: target.id });
@@ -632,9 +672,20 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
     const fill = node.input?.[2] ? (constantInput(node, 2)?.[0] ?? 0) : floatAttr(node, 'value', 0);
     if (mode !== 'constant' || fill !== 0) throw new Unsupported(node, `it pads with ${mode === 'constant' ? `the value ${fill}` : `mode '${mode}'`}; .cnn pads with zeros.`);
     const rank = source.outShape.length + 1;
-    const all = symmetricPads(node, pads, rank);
-    if (all[0] !== 0 || all[1] !== 0) throw new Unsupported(node, 'it pads the batch or channel axis; .cnn pads spatial axes.');
-    const spatial = all.slice(2);
+    if (pads.length !== 2 * rank) throw new Unsupported(node, `it has ${pads.length} pads for a tensor of ${rank} axes.`);
+    if (pads[0] || pads[1] || pads[rank] || pads[rank + 1]) throw new Unsupported(node, 'it pads the batch or channel axis; .cnn pads spatial axes.');
+    if (pads.some((p) => p < 0)) throw new Unsupported(node, `it crops (negative pads ${pads.join(', ')}); write the crop as slice in the model.`);
+    const begin = pads.slice(2, rank);
+    const end = pads.slice(rank + 2);
+    if (begin.some((b, i) => b !== end[i])) {
+      const uneven = { node, begin, end };
+      // A convolution reading it alone may state it as "same" or "causal" (decided in conv); anything else gets pad + slice.
+      const readers = context.readers(node.output?.[0] ?? '');
+      if (readers.length === 1 && readers[0].op_type === 'Conv' && readers[0].input?.[0] === node.output?.[0]) unevenPads.set(node.output?.[0] ?? '', { ...uneven, sourceId: source.id });
+      else explicitUnevenPad(context, uneven, source.id, node.output?.[0] ?? '');
+      return;
+    }
+    const spatial = begin;
     // torch writes a Pad of zeros in front of some average poolings; it changes nothing.
     if (spatial.every((p) => p === 0)) return alias(node, { kind: 'layer', id: source.id });
     addLayer(node, 'pad', [{ value: spatialArg(spatial) }], [source.id], [source.outShape[0], ...source.outShape.slice(1).map((s, i) => s + 2 * spatial[i])]);
@@ -683,12 +734,26 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
     } else {
       if (scales.length !== spatial.length + 2 || scales[0] !== 1 || scales[1] !== 1)
         throw new Unsupported(node, `its scales (${scales.join(', ') || 'none'}) are not one per spatial axis after the batch and channels.`);
-      const factors = scales.slice(2).map((f) => Number(f.toPrecision(6)));
-      outSizes = spatial.map((size, i) => Math.floor(size * factors[i]));
-      args.push({ value: spatialArg(factors) });
+      const exact = scales.slice(2);
+      const factors = exact.map((f) => Number(f.toPrecision(6)));
+      // ONNX floors size · scale. A scale that is no short decimal (7/12 as float32) is a resize to a size written as a
+      // scale (the project's export writes size= and like= so); it is written back as that size.
+      outSizes = spatial.map((size, i) => Math.floor(size * exact[i]));
+      if (factors.every((f, i) => Math.fround(f) === Math.fround(exact[i]))) args.push({ value: spatialArg(factors) });
+      else args.push({ key: 'size', value: { expr: outSizes.join('x') } });
     }
     if (written !== 'nearest') args.push({ key: 'mode', value: written });
     addLayer(node, 'upsample', args, [source.id], [source.outShape[0], ...outSizes]);
+  }
+
+  /** PRelu with one slope (`prelu`) or one per channel (`prelu(shared=false)`), stored as [1], [C] or [C, 1, ...]. */
+  function prelu(node: OnnxNode): void {
+    const source = layerInput(node);
+    const slope = weightInput(node, 1, 'slope');
+    const count = sizeOf((slope.dims ?? []).map(Number));
+    const channels = source.outShape[0];
+    if (count !== 1 && count !== channels) throw new Unsupported(node, `its slope has ${count} values; .cnn's prelu has one, or one per channel (${channels}).`);
+    addLayer(node, 'prelu', count === 1 ? [] : [{ key: 'shared', value: false }], [source.id], source.outShape, [tensorOf(slope, 'weight', [count])]);
   }
 
   function lrn(node: OnnxNode): void {
@@ -742,11 +807,14 @@ export function onnxToLayers(model: OnnxModel): GraphResult {
         simple(node, 'hardsigmoid');
       },
       LRN: lrn,
+      Elu: (node) => simple(node, 'elu', Math.abs(floatAttr(node, 'alpha', 1) - 1) > 1e-9 ? [{ key: 'alpha', value: Number(floatAttr(node, 'alpha', 1).toPrecision(6)) }] : []),
+      PRelu: prelu,
       Resize: resize,
       Upsample: resize,
       Dropout: dropout,
     };
     if (table[op]) return table[op];
+    if (opConverters[op]) return (node) => opConverters[op](context, node);
     const activation = activations[op];
     return activation ? (node) => simple(node, activation) : undefined;
   }

@@ -103,6 +103,13 @@ export function recoverStructure(graph: LayerGraph): StructureResult {
       if (next.length === 1 && next[0] === stop) break;
       if (next.length === 1) {
         const reader = layers[next[0]];
+        // A merge of the current tensor with itself (`z: conv(12, 1); add(z)`): a label on it and the merge naming it.
+        if (reader.inputs.length > 1 && reader.inputs.every((input) => input === v)) {
+          const label = labelFor(items, layers[v]);
+          items.push({ kind: 'layer', layer: reader, args: reader.inputs.slice(1).map(() => ({ value: { expr: label } })) });
+          v = reader.id;
+          continue;
+        }
         if (reader.inputs.length > 1) throw new Inexpressible(reader, `its inputs meet in a way .cnn cannot nest (the ${reader.sourceOp} joins paths that do not fork from one point).`);
         items.push(layerItem(reader));
         v = reader.id;
@@ -121,7 +128,10 @@ export function recoverStructure(graph: LayerGraph): StructureResult {
     const paths: { items: Item[]; index: number }[] = [];
     for (const reader of readers[v]) {
       if (reader === meet) {
-        paths.push({ items: [], index: merge.inputs.indexOf(v) });
+        // The merge may read the fork's tensor more than once (two dropouts exported as Identity): one empty path each.
+        merge.inputs.forEach((input, index) => {
+          if (input === v) paths.push({ items: [], index });
+        });
         continue;
       }
       const first = layers[reader];

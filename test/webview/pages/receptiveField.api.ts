@@ -18,9 +18,18 @@ export interface GradientRequest {
 
 export type GradientReply = { ok: true; backend: string; value: number; gradient: number[]; shape: number[]; ms: number; leakedTensors: number } | { ok: false; error: string; leakedTensors: number };
 
+/** Times for `npm run bench`: one forward pass (the panel's Run) and the unit's effective field, with the same weights and input. */
+export interface GradientTiming {
+  forwardMs: number[];
+  gradientMs: number[];
+  value: number;
+}
+
 export interface ReceptiveFieldPage {
   /** Initialises `backend` with the WASM binaries at `wasmBaseUrl`; the backend that is active. */
   use(wasmBaseUrl: string, backend: 'wasm' | 'cpu'): Promise<string>;
   /** unitGradient (the panel's effective field) for the request. */
   gradient(request: GradientRequest): Promise<GradientReply>;
+  /** Times `runs` forward passes and `runs` effective fields of `unit` (He weights, seed 1; a fixed input), on the panel's thread. */
+  time(source: string, unit: GradientRequest['unit'], runs: number): Promise<GradientTiming>;
 }

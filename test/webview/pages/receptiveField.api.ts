@@ -21,6 +21,9 @@ export type GradientReply = { ok: true; backend: string; value: number; gradient
 /** Times for `npm run bench`: one forward pass (the panel's Run) and the unit's effective field, with the same weights and input. */
 export interface GradientTiming {
   forwardMs: number[];
+  /** The first effective field, which also builds the filters it needs. */
+  firstMs: number;
+  /** The later ones. */
   gradientMs: number[];
   value: number;
 }

@@ -28,11 +28,11 @@
  * the taken positions, then padded back to the input's shape).
  */
 import * as tf from '@tensorflow/tfjs';
-import { attributesOf, elementCount, unitCone, type GraphNode, type NetworkGraph } from '../../../src/core';
+import { attributesOf, elementCount, findOp, unitCone, type GraphNode, type NetworkGraph } from '../../../src/core';
 import { fromChannelsFirstData, padSpatial, toChannelsFirst } from './layout';
 import { executors } from './ops/registry';
-import { convolve, settings, transposedAsForward, zeroStuff, type ConvSettings } from './ops/conv';
-import { maxPoolByTaps } from './ops/pool';
+import { convolve, fusedConvolution, plainFilter2d, settings, splittable, transposedAsForward, zeroStuff, type ConvSettings } from './ops/conv';
+import { cropChannelsLast, maxPoolByTaps, tiledMaxPoolGradient } from './ops/pool';
 import type { OpInput } from './ops/types';
 import type { WeightSet, WeightTensor } from './weights';
 
@@ -125,6 +125,12 @@ export interface GradientOptions {
   signal?: AbortSignal;
   /** Called after each layer of the forward and the backward pass, with the count done and the total. */
   onProgress?(done: number, total: number): void;
+  /**
+   * Where tensors derived from the weights (filters) are kept between calls
+   * (the forward engine's `cachedFor`); without it they are built for this
+   * call and freed at its end.
+   */
+  cached?(node: number, key: string, build: () => tf.Tensor): tf.Tensor;
 }
 
 /** Per spatial axis, the inclusive output range a gradient covers (a layer's part of the cone), or null where it covers nothing. */
@@ -143,12 +149,17 @@ interface Cropped {
  */
 function reframe(x: tf.Tensor, from: number[], to: [number, number][]): tf.Tensor {
   const sizes = x.shape.slice(1, 1 + to.length) as number[];
-  const disjoint = to.some(([lo, hi], axis) => from[axis] > hi || from[axis] + sizes[axis] - 1 < lo);
-  if (disjoint) return tf.zeros([1, ...to.map(([lo, hi]) => hi - lo + 1), x.shape[x.rank - 1] as number]);
-  return padSpatial(
+  const inside = to.map(([lo, hi], axis) => [Math.max(lo, from[axis]), Math.min(hi, from[axis] + sizes[axis] - 1)]);
+  if (inside.some(([lo, hi]) => lo > hi)) return tf.zeros([1, ...to.map(([lo, hi]) => hi - lo + 1), x.shape[x.rank - 1] as number]);
+  const crop = cropChannelsLast(
     x,
-    to.map(([lo], axis) => from[axis] - lo),
-    to.map(([, hi], axis) => hi - (from[axis] + sizes[axis] - 1)),
+    inside.map(([lo], axis) => lo - from[axis]),
+    inside.map(([lo, hi]) => hi - lo + 1),
+  );
+  return padSpatial(
+    crop,
+    inside.map(([lo], axis) => lo - to[axis][0]),
+    inside.map(([, hi], axis) => to[axis][1] - hi),
   );
 }
 
@@ -186,6 +197,31 @@ function convolutionInputGradient(op: OpInput, dy: tf.Tensor, frame: [number, nu
 /** The gradient of a convolution node (plain, grouped, depthwise or separable) with respect to its input, or undefined for another node. */
 function convolutionBackward(op: OpInput, dy: tf.Tensor, frame: [number, number][], inFrame: [number, number][]): tf.Tensor | undefined {
   const { node } = op;
+  if (splittable(node)) {
+    // A plain 2-D convolution: the backward filter is the forward one (a run's own) with in and out swapped and the
+    // kernel flipped, made on the backend (arranging VGG-16's filters in JavaScript took seconds).
+    const s = settings(op, 1);
+    const filter = op.cached('back:plain', () => tf.reverse(tf.transpose(plainFilter2d(op), [0, 1, 3, 2]), [0, 1])) as tf.Tensor4D;
+    const reach = filter.shape.slice(0, 2).map((k, i) => s.dilation[i] * (k - 1));
+    const back = tf.conv2d(
+      zeroStuff(dy, s.stride) as tf.Tensor4D,
+      filter,
+      1,
+      [
+        [0, 0],
+        [reach[0], reach[0]],
+        [reach[1], reach[1]],
+        [0, 0],
+      ],
+      'NHWC',
+      s.dilation as [number, number],
+    );
+    return reframe(
+      back,
+      frame.map(([a], axis) => a * s.stride[axis] - s.padLeft[axis]),
+      inFrame,
+    );
+  }
   if (node.op === 'conv') return convolutionInputGradient(op, dy, frame, op.weights.weight, settings(op, Number(attributesOf(node, 'conv').groups ?? 1)), inFrame, 'back:');
   if (node.op === 'depthwise_conv') return convolutionInputGradient(op, dy, frame, op.weights.weight, settings(op, node.inShapes[0][0]), inFrame, 'back:');
   if (node.op !== 'separable_conv') return undefined;
@@ -209,7 +245,6 @@ function yieldToPage(): Promise<void> {
     channel.port2.postMessage(null);
   });
 }
-
 
 const covers = (frame: Frame): frame is [number, number][] => frame.every((range) => range !== null);
 
@@ -248,13 +283,15 @@ export async function unitGradient(graph: NetworkGraph, weights: WeightSet, inpu
     inputs,
     weights: weights.get(node.id) ?? {},
     cached: (key, build) => {
+      if (options.cached) return options.cached(node.id, key, build);
       const name = `${node.id}:${key}`;
       let made = cache.get(name);
       if (!made) cache.set(name, (made = tf.keep(build())));
       return made;
     },
   });
-  const run = (op: OpInput) => (op.node.op === 'maxpool' ? maxPoolByTaps(op) : executors[op.node.op]!.run(op));
+  // Plain 2-D convolutions run as the panel's run ran them, on its filters.
+  const run = (op: OpInput) => (splittable(op.node) ? fusedConvolution(op, undefined, false) : executors[op.node.op]!.run(op));
   const outputs = new Map<number, tf.Tensor>();
   const gradients = new Map<number, Cropped>();
   try {
@@ -264,10 +301,9 @@ export async function unitGradient(graph: NetworkGraph, weights: WeightSet, inpu
     for (const node of nodes) {
       if (node.id === 0) continue;
       const inputs = node.inputs.map((id) => outputs.get(id)!);
-      outputs.set(
-        node.id,
-        tf.tidy(() => run(opFor(node, inputs))),
-      );
+      const output = tf.tidy(() => run(opFor(node, inputs)));
+      // An executor may hand back its input (an identity); every output must be a tensor of its own.
+      outputs.set(node.id, inputs.includes(output) ? output.clone() : output);
       await step();
     }
     const target = outputs.get(unit.node)!;
@@ -292,8 +328,20 @@ export async function unitGradient(graph: NetworkGraph, weights: WeightSet, inpu
         continue;
       }
       gradients.delete(node.id);
-      const contributions = tf.tidy(() => backward(node, dy, opFor(node, node.inputs.map((id) => outputs.get(id)!)), run, cone));
-      dy.tensor.dispose();
+      const contributions = tf.tidy(() =>
+        backward(
+          node,
+          dy,
+          opFor(
+            node,
+            node.inputs.map((id) => outputs.get(id)!),
+          ),
+          outputs.get(node.id)!,
+          cone,
+        ),
+      );
+      // A layer that passes its gradient through unchanged hands back `dy` itself.
+      if (!contributions.includes(dy.tensor)) dy.tensor.dispose();
       contributions.forEach((contribution, k) => {
         if (!contribution) return;
         const id = node.inputs[k];
@@ -334,24 +382,43 @@ export async function unitGradient(graph: NetworkGraph, weights: WeightSet, inpu
  * its input's frame in the cone (undefined for an input the unit does not
  * reach), from the gradient `dy` with respect to its output.
  */
-function backward(node: GraphNode, dy: Cropped, op: OpInput, run: (op: OpInput) => tf.Tensor, cone: Map<number, Frame>): (tf.Tensor | undefined)[] {
+function backward(node: GraphNode, dy: Cropped, op: OpInput, output: tf.Tensor, cone: Map<number, Frame>): (tf.Tensor | undefined)[] {
   const inFrames = node.inputs.map((id) => cone.get(id) ?? []);
   if (!covers(inFrames[0]) && node.inputs.length === 1) return [undefined];
-  const convolved = covers(inFrames[0]) ? convolutionBackward(op, dy.tensor, dy.frame, inFrames[0]) : undefined;
-  if (convolved) return [convolved];
+  const lows = dy.frame.map(([lo]) => lo);
+  if (covers(inFrames[0])) {
+    const convolved = convolutionBackward(op, dy.tensor, dy.frame, inFrames[0]);
+    if (convolved) return [convolved];
+    if (node.op === 'maxpool') {
+      const pooled = tiledMaxPoolGradient(node, op.inputs[0], output, dy.tensor, dy.frame);
+      if (pooled) return [reframe(pooled.gradient, pooled.origin, inFrames[0])];
+    }
+    // A layer that maps each position on its own (activations, dropout, batch norm in eval mode): its gradient on the frame alone.
+    if ((findOp(node.op)?.pointwise || node.op === 'batchnorm') && node.inputs.length === 1 && dy.frame.length > 0 && dy.frame.length === op.inputs[0].rank - 2) {
+      const crop = cropChannelsLast(
+        op.inputs[0],
+        lows,
+        dy.frame.map(([lo, hi]) => hi - lo + 1),
+      );
+      const executor = executors[node.op]!;
+      const [gradient] = tf.grads((x: tf.Tensor) => executor.run({ ...op, inputs: [x] }))([crop], dy.tensor);
+      return [reframe(gradient, lows, inFrames[0])];
+    }
+  }
   // Any other layer: tfjs's gradient of its executor, on the whole tensors (these layers cost little beside the convolutions).
   const outSizes = node.outShape.slice(1);
   const full =
     dy.frame.length === outSizes.length
       ? reframe(
           dy.tensor,
-          dy.frame.map(([lo]) => lo),
+          lows,
           outSizes.map((n) => [0, n - 1]),
         )
       : dy.tensor;
   // Copies, so a layer that reads one tensor twice (add(x, x)) gets one gradient per operand.
   const operands = op.inputs.map((x) => x.clone());
-  const grads = tf.grads((...xs: tf.Tensor[]) => run({ ...op, inputs: xs }))(operands, full);
+  const run = (xs: tf.Tensor[]) => (node.op === 'maxpool' ? maxPoolByTaps({ ...op, inputs: xs }) : executors[node.op]!.run({ ...op, inputs: xs }));
+  const grads = tf.grads((...xs: tf.Tensor[]) => run(xs))(operands, full);
   return grads.map((grad, k) => {
     const frame = inFrames[k];
     if (!covers(frame)) return undefined;

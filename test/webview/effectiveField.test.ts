@@ -133,6 +133,26 @@ describe("the effective receptive field equals PyTorch's input gradient", functi
     }
   });
 
+  it('reports its progress layer by layer, and stops between layers when its signal aborts, leaking nothing', async () => {
+    const source = cases[0].source;
+    const graph = graphOf(source);
+    const unit = { node: graph.output!, channel: 0, at: [2, 2] };
+    const input = uniform(7, 3 * 20 * 20);
+    // Each layer on the unit's paths once forward and once backward (the input only forward).
+    const layers = graph.nodes.filter((n) => n.id <= unit.node).length;
+    const full = await call('cancelAfter', { source, seed: 1, input, unit }, -1);
+    assert.equal(full.outcome, 'finished');
+    assert.deepEqual(
+      full.reports,
+      Array.from({ length: 2 * layers - 1 }, (_, i) => [i + 1, 2 * layers - 1]),
+    );
+    assert.equal(full.leakedTensors, 0);
+    const stopped = await call('cancelAfter', { source, seed: 1, input, unit }, 3);
+    assert.equal(stopped.outcome, 'AbortError: the effective field was cancelled');
+    assert.equal(stopped.reports.length, 3);
+    assert.equal(stopped.leakedTensors, 0);
+  });
+
   it('refuses a unit outside the output with a message, and leaks nothing', async () => {
     const source = cases[0].source;
     const graph = graphOf(source);

@@ -33,6 +33,11 @@ export interface ReceptiveFieldPage {
   use(wasmBaseUrl: string, backend: 'wasm' | 'cpu'): Promise<string>;
   /** unitGradient (the panel's effective field) for the request. */
   gradient(request: GradientRequest): Promise<GradientReply>;
+  /**
+   * Starts unitGradient with a signal that aborts after `steps` progress reports
+   * (never, when negative); what it reported and how it ended.
+   */
+  cancelAfter(request: GradientRequest, steps: number): Promise<{ reports: [number, number][]; outcome: string; leakedTensors: number }>;
   /** Times `runs` forward passes and `runs` effective fields of `unit` (He weights, seed 1; a fixed input), on the panel's thread. */
   time(source: string, unit: GradientRequest['unit'], runs: number): Promise<GradientTiming>;
 }

@@ -42,6 +42,25 @@ window.field = {
       return { ok: false, error: (error as Error).message ?? String(error), leakedTensors: tf.memory().numTensors - before };
     }
   },
+  async cancelAfter(request, steps) {
+    const before = tf.memory().numTensors;
+    const graph = analyze(request.source, { graph: true }).graphs![0];
+    const controller = new AbortController();
+    const reports: [number, number][] = [];
+    let outcome = 'finished';
+    try {
+      await unitGradient(graph, heInitialization(graph, request.seed ?? 1), Float32Array.from(request.input), request.unit, {
+        signal: controller.signal,
+        onProgress: (done, total) => {
+          reports.push([done, total]);
+          if (reports.length === steps) controller.abort();
+        },
+      });
+    } catch (error) {
+      outcome = `${(error as Error).name}: ${(error as Error).message}`;
+    }
+    return { reports, outcome, leakedTensors: tf.memory().numTensors - before };
+  },
   async time(source, unit, runs) {
     const graph = analyze(source, { graph: true }).graphs?.[0];
     if (!graph) throw new Error('the source has no network');

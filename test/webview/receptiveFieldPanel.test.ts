@@ -189,7 +189,15 @@ describe('receptive fields in the preview panel', function () {
     await page.getByTestId('maps-order').selectOption('strength');
     const strongest = Number(await page.locator('[data-testid="feature-map"]').first().getAttribute('data-channel'));
     const [row, column] = await brightestPixel(page, strongest);
+    // A first pick elsewhere: while its gradient is computed the panel answers (the diagram's hover card comes up),
+    // and the next pick cancels it.
+    await pointAt(page, strongest, row === 0 ? 6 : 0, column, 7, 7, 'click');
+    await page.getByTestId('rf-progress').waitFor();
+    await page.locator('[data-testid="diagram"] .cnnd-node', { hasText: 'maxpool' }).last().hover({ timeout: 20_000 });
+    await page.getByTestId('rf-card').waitFor({ timeout: 20_000 });
+    assert.equal(await page.getByTestId('rf-progress').count(), 1, 'the gradient was still being computed while the diagram answered');
     await pointAt(page, strongest, row, column, 7, 7, 'click');
+    await waitForText(page.getByTestId('rf-title'), new RegExp(`position \\(${row}, ${column}\\)`));
     const erf = await waitForText(page.getByTestId('rf-erf'), /50% of the gradient mass lies in [\d,]+ pixels/, 240_000);
     const figure = page.getByTestId('rf-effective-figure');
     const half = Number(await figure.getAttribute('data-half'));

@@ -8,7 +8,7 @@ export type { NetworkGraph, GraphNode, GraphGroup } from './semantics/graph';
 export type { Analysis, NetworkAnalysis, StatementResult } from './semantics/results';
 export type { Value, Attributes, AttributeValue, ReceptiveField, ReceptiveFieldStep, GraphFieldRule, ParamCounts } from './types';
 export { formatReceptiveSize, formatNumber } from './semantics/receptiveField';
-export { unitWindow, statementUnitField, centreUnit, type UnitWindow, type StatementUnitField } from './semantics/unitWindow';
+export { unitWindow, unitCone, statementUnitField, centreUnit, type UnitWindow, type StatementUnitField } from './semantics/unitWindow';
 export { unitPaths, graphReceptiveFields, type UnitPaths, type PathDisagreement, type MergePath } from './semantics/unitPaths';
 export { formatShape, elementCount } from './shape';
 export { permute } from './arrays';

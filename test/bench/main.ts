@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { analysisMemory, analyze } from '../../src/core';
 import { activationFigures } from './activation';
 import { editorFigures } from './editor';
+import { effectiveFieldFigures } from './effectiveField';
 import { exportFigures } from './export';
 import { figureLine, summarise, type Figure } from './figure';
 import { forwardFigures } from './forward';
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
   await section('Editor latency (language server over stdio)', async () => (await editorFigures(root)).map(figureLine));
   await section('Preview diagram (model and ELK layout, in Node)', layoutFigures);
   await section('Forward pass: ResNet-18 224x224 per backend in headless Chromium, against PyTorch', () => forwardFigures(root));
+  await section('Effective receptive field: VGG-16 after pool5 on wasm in headless Chromium, against a forward pass', () => effectiveFieldFigures(root));
   await section('Extension activation (real VS Code: code-server)', async () => {
     if (!existsSync(process.env.CNN_LENS_TOOLS ?? join(root, '.tools'))) throw new Error('the editor tools are not installed; run `bash .ci/install-editor-tools.sh` first');
     return (await activationFigures()).map(figureLine);

@@ -38,6 +38,16 @@ const cases: Case[] = [
       'network B {\n  input(4x17x17)\n  conv(6, 3, padding=1, groups=2)\n  depthwise_conv(3, padding=1)\n  depthwise_conv(3, stride=2, multiplier=2)\n  avgpool(2)\n  conv(3, 4, padding="same")\n}\n',
   },
   {
+    // tfjs has no backward kernel for these on WASM; the field must not need one.
+    name: '2-D: separable convolutions (strided, dilated, multiplier 2) and a max pooling with padding and a partial last window',
+    source:
+      'network S {\n  input(3x19x19)\n  separable_conv(5, 3, padding=1)\n  relu\n  separable_conv(4, 3, stride=2, padding=2, dilation=2, multiplier=2)\n  maxpool(3, stride=2, padding=1, ceil_mode=true)\n  separable_conv(3, 3, padding=1)\n}\n',
+  },
+  {
+    name: '1-D: separable convolutions',
+    source: 'network T {\n  input(2x30)\n  separable_conv(4, 5, padding=2)\n  maxpool(2)\n  separable_conv(3, 3, stride=2, padding=1)\n}\n',
+  },
+  {
     name: '2-D: a residual block with a strided projection shortcut, and a concat',
     source:
       'network C {\n  input(2x16x16)\n  residual { conv(4, 3, stride=2, padding=1); relu; conv(4, 3, padding=1) } shortcut { conv(4, 1, stride=2) }\n  concat { branch { conv(2, 1) } branch { conv(3, 3, padding=1) } }\n}\n',
@@ -80,35 +90,68 @@ describe("the effective receptive field equals PyTorch's input gradient", functi
     await server?.close();
   });
 
-  for (const [index, c] of cases.entries()) {
-    it(c.name, async () => {
-      const graph = graphOf(c.source);
-      const node = c.node ?? graph.output!;
-      const [channels, ...sizes] = graph.nodes[node].outShape;
-      const weights = seededWeights(graph, 100 + index);
-      const input = uniform(
-        200 + index,
-        graph.nodes[0].outShape.reduce((a, b) => a * b, 1),
+  /** Compares the page's field with PyTorch's for the corner and centre units (or the case's) on `backend`. */
+  async function compare(c: Case, index: number, backend: string): Promise<void> {
+    const graph = graphOf(c.source);
+    const node = c.node ?? graph.output!;
+    const [channels, ...sizes] = graph.nodes[node].outShape;
+    const weights = seededWeights(graph, 100 + index);
+    const input = uniform(
+      200 + index,
+      graph.nodes[0].outShape.reduce((a, b) => a * b, 1),
+    );
+    const units = c.at ?? [sizes.map(() => 0), sizes.map((n) => Math.floor((n - 1) / 2))];
+    for (const at of units) {
+      const unit = { node, channel: channels - 1, at };
+      const expected = torchGradient(graph, weights, input, unit);
+      assert.ok(
+        expected.gradient.some((g) => g !== 0),
+        `the unit at ${at} has a gradient (else the comparison checks nothing)`,
       );
-      const units = c.at ?? [sizes.map(() => 0), sizes.map((n) => Math.floor((n - 1) / 2))];
-      for (const at of units) {
-        const unit = { node, channel: channels - 1, at };
-        const expected = torchGradient(graph, weights, input, unit);
-        assert.ok(
-          expected.gradient.some((g) => g !== 0),
-          `the unit at ${at} has a gradient (else the comparison checks nothing)`,
-        );
-        const reply = await call('gradient', { source: c.source, weights, input, unit });
-        assert.ok(reply.ok, reply.ok ? '' : reply.error);
-        assert.equal(reply.backend, 'wasm');
-        assert.deepEqual(reply.shape, graph.nodes[0].outShape);
-        assert.ok(Math.abs(reply.value - expected.value) <= 1e-4 * (1 + Math.abs(expected.value)), `value ${reply.value}, PyTorch ${expected.value}`);
-        const problem = firstDifference(reply.gradient, expected.gradient);
-        assert.equal(problem, undefined, `unit at ${at}: ${problem}`);
-        assert.equal(reply.leakedTensors, 0);
-      }
-    });
+      const reply = await call('gradient', { source: c.source, weights, input, unit });
+      assert.ok(reply.ok, reply.ok ? '' : reply.error);
+      assert.equal(reply.backend, backend);
+      assert.deepEqual(reply.shape, graph.nodes[0].outShape);
+      assert.ok(Math.abs(reply.value - expected.value) <= 1e-4 * (1 + Math.abs(expected.value)), `value ${reply.value}, PyTorch ${expected.value}`);
+      const problem = firstDifference(reply.gradient, expected.gradient);
+      assert.equal(problem, undefined, `unit at ${at}: ${problem}`);
+      assert.equal(reply.leakedTensors, 0);
+    }
   }
+
+  for (const [index, c] of cases.entries()) {
+    it(c.name, () => compare(c, index, 'wasm'));
+  }
+
+  it('the separable network on the CPU backend too', async () => {
+    const index = cases.findIndex((c) => c.source.startsWith('network S'));
+    assert.equal(await call('use', `${server.url}/dist/webview/`, 'cpu'), 'cpu');
+    try {
+      await compare(cases[index], index, 'cpu');
+    } finally {
+      assert.equal(await call('use', `${server.url}/dist/webview/`, 'wasm'), 'wasm');
+    }
+  });
+
+  it('reports its progress layer by layer, and stops between layers when its signal aborts, leaking nothing', async () => {
+    const source = cases[0].source;
+    const graph = graphOf(source);
+    const unit = { node: graph.output!, channel: 0, at: [2, 2] };
+    const input = uniform(7, 3 * 20 * 20);
+    // Each layer on the unit's paths once forward and once backward (the input only forward).
+    const layers = graph.nodes.filter((n) => n.id <= unit.node).length;
+    const full = await call('cancelAfter', { source, seed: 1, input, unit }, -1);
+    assert.equal(full.outcome, 'finished');
+    assert.deepEqual(
+      full.reports,
+      Array.from({ length: 2 * layers - 1 }, (_, i) => [i + 1, 2 * layers - 1]),
+    );
+    assert.equal(full.leakedTensors, 0);
+    const stopped = await call('cancelAfter', { source, seed: 1, input, unit }, 3);
+    assert.equal(stopped.outcome, 'AbortError: the effective field was cancelled');
+    assert.equal(stopped.reports.length, 3);
+    assert.equal(stopped.leakedTensors, 0);
+  });
 
   it('refuses a unit outside the output with a message, and leaks nothing', async () => {
     const source = cases[0].source;

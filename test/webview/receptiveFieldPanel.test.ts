@@ -189,7 +189,15 @@ describe('receptive fields in the preview panel', function () {
     await page.getByTestId('maps-order').selectOption('strength');
     const strongest = Number(await page.locator('[data-testid="feature-map"]').first().getAttribute('data-channel'));
     const [row, column] = await brightestPixel(page, strongest);
+    // A first pick elsewhere: while its gradient is computed the panel answers (the diagram's hover card comes up),
+    // and the next pick cancels it.
+    await pointAt(page, strongest, row === 0 ? 6 : 0, column, 7, 7, 'click');
+    await page.getByTestId('rf-progress').waitFor();
+    await page.locator('[data-testid="diagram"] .cnnd-node', { hasText: 'maxpool' }).last().hover({ timeout: 20_000 });
+    await page.getByTestId('rf-card').waitFor({ timeout: 20_000 });
+    assert.equal(await page.getByTestId('rf-progress').count(), 1, 'the gradient was still being computed while the diagram answered');
     await pointAt(page, strongest, row, column, 7, 7, 'click');
+    await waitForText(page.getByTestId('rf-title'), new RegExp(`position \\(${row}, ${column}\\)`));
     const erf = await waitForText(page.getByTestId('rf-erf'), /50% of the gradient mass lies in [\d,]+ pixels/, 240_000);
     const figure = page.getByTestId('rf-effective-figure');
     const half = Number(await figure.getAttribute('data-half'));
@@ -229,6 +237,33 @@ describe('receptive fields in the preview panel', function () {
     writeFileSync(file, source);
     const expected = cliField(file, 5, [5, 7]);
     assert.deepEqual(await rectRanges(page.getByTestId('rf-input').getByTestId('rf-visible'), 2), expected.visible);
+  });
+
+  it("the keyboard: a focused map's arrow keys move the unit, Enter computes its effective field, and the unit is announced", async () => {
+    const source = 'network Keys {\n  input(3x32x32)\n  conv(4, 3, padding=1)\n  relu\n  maxpool(2)\n  conv(4, 3, stride=2, padding=1)\n}\n';
+    await runSelecting('keys.cnn', source, /conv/);
+    const file = join(dir, 'keys.cnn');
+    writeFileSync(file, source);
+    const map = page.locator('[data-testid="feature-map"][data-channel="1"]');
+    await map.focus();
+    // The cursor starts at the centre of the 8x8 map, (3, 3): right once, down twice.
+    for (const key of ['ArrowRight', 'ArrowDown', 'ArrowDown']) await page.keyboard.press(key);
+    await waitForText(page.getByTestId('rf-title'), /channel 1, position \(5, 4\)/);
+    const expected = cliField(file, 6, [5, 4]);
+    const picture = page.getByTestId('rf-input');
+    assert.deepEqual(await rectRanges(picture.getByTestId('rf-window'), 2), expected.window);
+    assert.deepEqual(await rectRanges(picture.getByTestId('rf-visible'), 2), expected.visible);
+    const [rows, columns] = expected.window.map(([lo, hi]) => `${lo < 0 ? `\u2212${-lo}` : lo}–${hi}`);
+    assert.equal(await page.getByTestId('rf-announcer').getAttribute('aria-live'), 'polite');
+    await waitForText(page.getByTestId('rf-announcer'), new RegExp(`^Channel 1, position \\(5, 4\\): the field is rows ${rows}, columns ${columns}`));
+    // Arrows show the theoretical field alone, as Shift + move does; Enter computes the effective one, as a click.
+    assert.match(await page.getByTestId('rf-erf').innerText(), /click the pixel to compute it/);
+    await page.keyboard.press('Enter');
+    await waitForText(page.getByTestId('rf-erf'), /50% of the gradient mass lies in [\d,]+ pixels/);
+    // The diagram marks the paths as for a click: both convolutions and the pooling.
+    const marked = (text: string) => page.locator('[data-testid="diagram"] .cnnd-node.cnnd-path', { hasText: text }).count();
+    assert.equal(await marked('conv'), 2);
+    assert.equal(await marked('maxpool'), 1);
   });
 
   it('a 1-D network: the field is a span on the signal', async () => {

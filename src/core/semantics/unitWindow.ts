@@ -101,6 +101,37 @@ export function unitWindow(graph: NetworkGraph, nodeId: number, at: number[]): U
   return windowAtInput(graph, walkBack(graph, nodeId, unitReach(sizes, at)).get(0));
 }
 
+/**
+ * The cone of output unit `at` of node `nodeId`: for every node the unit
+ * depends on (itself and node 0 included), the inclusive index range of that
+ * node's output it reaches, per spatial axis, clipped to the tensor; null
+ * for an axis the unit reaches nowhere (only padding). Nodes without spatial
+ * axes get an empty list. Outside these ranges the unit's gradient with
+ * respect to a node's output is zero, so the preview's effective field
+ * computes only inside them. Undefined for a unit that `unitWindow` refuses.
+ */
+export function unitCone(graph: NetworkGraph, nodeId: number, at: number[]): Map<number, ([number, number] | null)[]> | undefined {
+  const target = graph.nodes[nodeId];
+  if (!target || target.failed) return undefined;
+  const sizes = target.outShape.slice(1);
+  if (sizes.length === 0 || at.length !== sizes.length || at.some((i, axis) => !Number.isInteger(i) || i < 0 || i >= sizes[axis])) return undefined;
+  const cone = new Map<number, ([number, number] | null)[]>();
+  for (const [id, reach] of walkBack(graph, nodeId, unitReach(sizes, at))) {
+    const outSizes = graph.nodes[id]?.outShape.slice(1) ?? [];
+    cone.set(
+      id,
+      reach.ranges.length !== outSizes.length
+        ? outSizes.map((n) => [0, n - 1])
+        : reach.ranges.map(([lo, hi], axis) => {
+            const from = Math.max(0, lo);
+            const to = Math.min(outSizes[axis] - 1, hi);
+            return from <= to ? [from, to] : null;
+          }),
+    );
+  }
+  return cone;
+}
+
 /** Walks one node's reach back to one of its inputs. */
 export function stepBack(rule: GraphFieldRule | undefined, state: Reach, inSizes: number[], outSizes: number[]): Reach {
   const whole = (): Reach => ({ ranges: inSizes.map((n) => [0, n - 1]), marks: inSizes.map((n) => new Uint8Array(n).fill(1)) });

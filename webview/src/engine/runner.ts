@@ -344,6 +344,26 @@ export class ForwardEngine {
     }
   }
 
+  /**
+   * The tensor derived from node `id`'s weights under `key`, built once and
+   * kept with the engine's own until `dispose()`: the effective field
+   * (unitGradient.ts) shares the filters a run built and keeps its backward
+   * ones for the next unit (building VGG-16's took longer than its convolutions).
+   */
+  cachedFor(id: number, key: string, build: () => tf.Tensor): tf.Tensor {
+    if (this.cacheBackend !== tf.getBackend()) {
+      this.dispose();
+      this.cacheBackend = tf.getBackend();
+    }
+    const name = `${id}:${key}`;
+    let tensor = this.cache.get(name);
+    if (!tensor) {
+      tensor = tf.keep(build());
+      this.cache.set(name, tensor);
+    }
+    return tensor;
+  }
+
   /** Frees the tensors derived from the weights, here and in the convolution workers. */
   dispose(): void {
     for (const tensor of this.cache.values()) tensor.dispose();

@@ -1,17 +1,26 @@
 /**
  * The effective receptive field of one unit (Luo et al., 2016): the gradient
  * of that unit's value with respect to the input, for the current weights and
- * input, taken with `tf.valueAndGrad` through the same executors the forward
- * pass runs (unfused: the fused convolution is only a faster way to compute
- * the same values). Only the layers on the paths to the unit run.
+ * input, through the same executors the forward pass runs (unfused: the fused
+ * convolution is only a faster way to compute the same values).
  *
- * A convolution's input gradient is itself a convolution: the transposed
- * convolution of the output gradient with the same weight (PyTorch's
- * conv_transpose(dy, weight) is conv's grad_input). tfjs's own gradient runs
- * the Conv2DBackpropInput kernel, which on WASM is a plain loop: VGG-16's
- * field at pool5 took 90 s. Here that transposed convolution runs as a
- * forward convolution of the zero-stuffed gradient with the flipped kernel,
- * on the fast kernels, through tf.customGrad.
+ * It runs layer by layer and gives the page's thread back between layers
+ * (with progress, and a signal that cancels it): on WASM and the CPU backend
+ * the tfjs kernels hold the thread while they run, and VGG-16's field took
+ * half a minute in one piece, during which the panel did not answer.
+ *
+ * Only the unit's cone is differentiated: the core's `unitCone` gives, for
+ * every layer on the unit's paths, the rows and columns of its output that
+ * reach the unit; outside them the gradient is zero. Each gradient lives as a
+ * crop of its layer's output ("frame") and convolutions propagate crops: a
+ * convolution's input gradient is the transposed convolution of the output
+ * gradient with the same weight (PyTorch's conv_transpose(dy, weight) is
+ * conv's grad_input), computed here as a forward convolution of the
+ * zero-stuffed crop with the flipped kernel on the fast forward kernels, so
+ * it needs no backward kernel of the backend (tfjs's WASM backend has none
+ * for depthwise and separable convolutions, and its Conv2DBackpropInput is a
+ * plain loop). Other layers use tfjs's gradient of their executor
+ * (`tf.grads` with the output gradient), on the whole tensor.
  *
  * Max pooling runs as the maximum of strided slices (ops/pool.ts explains
  * why), and tfjs 4.22 has no gradient for StridedSlice: this file registers
@@ -19,13 +28,13 @@
  * the taken positions, then padded back to the input's shape).
  */
 import * as tf from '@tensorflow/tfjs';
-import { attributesOf, elementCount, type NetworkGraph } from '../../../src/core';
-import { fromChannelsFirstData, toChannelsFirst } from './layout';
+import { attributesOf, elementCount, findOp, unitCone, type GraphNode, type NetworkGraph } from '../../../src/core';
+import { fromChannelsFirstData, padSpatial, toChannelsFirst } from './layout';
 import { executors } from './ops/registry';
-import { convolve, settings, transposedAsForward, zeroStuff } from './ops/conv';
-import { maxPoolByTaps } from './ops/pool';
+import { convolve, fusedConvolution, plainFilter2d, settings, splittable, transposedAsForward, zeroStuff, type ConvSettings } from './ops/conv';
+import { cropChannelsLast, maxPoolByTaps, tiledMaxPoolGradient } from './ops/pool';
 import type { OpInput } from './ops/types';
-import type { WeightSet } from './weights';
+import type { WeightSet, WeightTensor } from './weights';
 
 /** One unit of a node's output: a channel and a spatial index (0-based, channels-first order of the axes). */
 export interface Unit {
@@ -102,94 +111,323 @@ if (!tf.getGradient('StridedSlice')) {
   });
 }
 
-/**
- * Runs a convolution node whose gradient with respect to its input is the
- * transposed convolution, computed as a forward convolution: with stride s,
- * dilation d, kernel span r = d·(k-1) and front padding p, input i receives
- * dy[o]·w[t] where o·s - p + t·d = i, so dx is the zero-stuffed dy, padded
- * by r - p in front and by n - (m-1)·s - 1 + p behind (n inputs, m outputs;
- * negative amounts crop), correlated with the flipped kernel.
- */
-function convolutionWithFastGradient(op: OpInput, run: (op: OpInput) => tf.Tensor): tf.Tensor {
-  const { node } = op;
-  const groups = node.op === 'depthwise_conv' ? node.inShapes[0][0] : Number(attributesOf(node, 'conv', 'conv_transpose').groups ?? 1);
-  const s = settings(op, groups);
-  const inSizes = node.inShapes[0].slice(1);
-  const outSizes = node.outShape.slice(1);
-  const kernel = op.weights.weight.shape.slice(2);
-  const reach = kernel.map((k, i) => s.dilation[i] * (k - 1));
-  const backward = (dy: tf.Tensor) =>
-    convolve({ ...op, cached: (_key, build) => build() }, zeroStuff(dy, s.stride), transposedAsForward(op.weights.weight, groups), undefined, {
-      groups,
-      stride: s.stride.map(() => 1),
-      dilation: s.dilation,
-      padLeft: reach.map((r, i) => r - s.padLeft[i]),
-      padRight: inSizes.map((n, i) => n - (outSizes[i] - 1) * s.stride[i] - 1 + s.padLeft[i]),
-    });
-  const withGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
-    value: run({ ...op, inputs: [args[0] as tf.Tensor] }),
-    gradFunc: (dy: tf.Tensor) => [backward(dy)],
-  }));
-  return withGradient(op.inputs[0]);
+/** Raised when the signal given to `unitGradient` aborts (a newer pick replaced this one). */
+export class GradientCancelledError extends Error {
+  override name = 'AbortError';
+  constructor() {
+    super('the effective field was cancelled');
+  }
 }
 
-/** The nodes the unit's node reads, directly or not, itself included. */
-function ancestorsOf(graph: NetworkGraph, id: number): Set<number> {
-  const seen = new Set<number>();
-  const pending = [id];
-  while (pending.length) {
-    const next = pending.pop()!;
-    if (seen.has(next)) continue;
-    seen.add(next);
-    pending.push(...graph.nodes[next].inputs);
-  }
-  return seen;
+/** How a computation of the effective field reports and stops. */
+export interface GradientOptions {
+  /** Stops the computation between layers; it then rejects with GradientCancelledError. */
+  signal?: AbortSignal;
+  /** Called after each layer of the forward and the backward pass, with the count done and the total. */
+  onProgress?(done: number, total: number): void;
+  /**
+   * Where tensors derived from the weights (filters) are kept between calls
+   * (the forward engine's `cachedFor`); without it they are built for this
+   * call and freed at its end.
+   */
+  cached?(node: number, key: string, build: () => tf.Tensor): tf.Tensor;
 }
+
+/** Per spatial axis, the inclusive output range a gradient covers (a layer's part of the cone), or null where it covers nothing. */
+type Frame = ([number, number] | null)[];
+
+/** A gradient with respect to a layer's output, channels last, holding only the frame's rows and columns. */
+interface Cropped {
+  tensor: tf.Tensor;
+  frame: [number, number][];
+}
+
+/**
+ * Moves a channels-last tensor that covers `from` (per spatial axis, its
+ * first index) onto the frame `to`: what lies outside `to` is cropped and
+ * what `x` does not cover is filled with zeros.
+ */
+function reframe(x: tf.Tensor, from: number[], to: [number, number][]): tf.Tensor {
+  const sizes = x.shape.slice(1, 1 + to.length) as number[];
+  const inside = to.map(([lo, hi], axis) => [Math.max(lo, from[axis]), Math.min(hi, from[axis] + sizes[axis] - 1)]);
+  if (inside.some(([lo, hi]) => lo > hi)) return tf.zeros([1, ...to.map(([lo, hi]) => hi - lo + 1), x.shape[x.rank - 1] as number]);
+  const crop = cropChannelsLast(
+    x,
+    inside.map(([lo], axis) => lo - from[axis]),
+    inside.map(([lo, hi]) => hi - lo + 1),
+  );
+  return padSpatial(
+    crop,
+    inside.map(([lo], axis) => lo - to[axis][0]),
+    inside.map(([, hi], axis) => to[axis][1] - hi),
+  );
+}
+
+/** A forward weight's transposed-and-flipped copy, made once per weight tensor (VGG-16's take a tenth of a second). */
+const transposedWeights = new WeakMap<WeightTensor, Map<number, WeightTensor>>();
+
+function transposedOnce(weight: WeightTensor, groups: number): WeightTensor {
+  let byGroups = transposedWeights.get(weight);
+  if (!byGroups) transposedWeights.set(weight, (byGroups = new Map()));
+  let made = byGroups.get(groups);
+  if (!made) byGroups.set(groups, (made = transposedAsForward(weight, groups)));
+  return made;
+}
+
+/**
+ * The input gradient of a convolution with settings `s` and PyTorch weight
+ * `weight`, for the output gradient `dy` over output rows `frame`, on the
+ * input frame `inFrame`. Input i receives dy[o]·w[t] where o·s − p + t·d = i,
+ * so the zero-stuffed crop, padded by the kernel's reach r on both sides and
+ * correlated with the flipped kernel, gives the input rows from a·s − p to
+ * b·s − p + r for output rows a..b.
+ */
+function convolutionInputGradient(op: OpInput, dy: tf.Tensor, frame: [number, number][], weight: WeightTensor, s: ConvSettings, inFrame: [number, number][], key: string): tf.Tensor {
+  const kernel = weight.shape.slice(2);
+  const reach = kernel.map((k, i) => s.dilation[i] * (k - 1));
+  const ones = s.stride.map(() => 1);
+  const back = convolve(op, zeroStuff(dy, s.stride), transposedOnce(weight, s.groups), undefined, { groups: s.groups, stride: ones, dilation: s.dilation, padLeft: reach, padRight: reach }, key);
+  return reframe(
+    back,
+    frame.map(([a], axis) => a * s.stride[axis] - s.padLeft[axis]),
+    inFrame,
+  );
+}
+
+/** The gradient of a convolution node (plain, grouped, depthwise or separable) with respect to its input, or undefined for another node. */
+function convolutionBackward(op: OpInput, dy: tf.Tensor, frame: [number, number][], inFrame: [number, number][]): tf.Tensor | undefined {
+  const { node } = op;
+  if (splittable(node)) {
+    // A plain 2-D convolution: the backward filter is the forward one (a run's own) with in and out swapped and the
+    // kernel flipped, made on the backend (arranging VGG-16's filters in JavaScript took seconds).
+    const s = settings(op, 1);
+    const filter = op.cached('back:plain', () => tf.reverse(tf.transpose(plainFilter2d(op), [0, 1, 3, 2]), [0, 1])) as tf.Tensor4D;
+    const reach = filter.shape.slice(0, 2).map((k, i) => s.dilation[i] * (k - 1));
+    const back = tf.conv2d(
+      zeroStuff(dy, s.stride) as tf.Tensor4D,
+      filter,
+      1,
+      [
+        [0, 0],
+        [reach[0], reach[0]],
+        [reach[1], reach[1]],
+        [0, 0],
+      ],
+      'NHWC',
+      s.dilation as [number, number],
+    );
+    return reframe(
+      back,
+      frame.map(([a], axis) => a * s.stride[axis] - s.padLeft[axis]),
+      inFrame,
+    );
+  }
+  if (node.op === 'conv') return convolutionInputGradient(op, dy, frame, op.weights.weight, settings(op, Number(attributesOf(node, 'conv').groups ?? 1)), inFrame, 'back:');
+  if (node.op === 'depthwise_conv') return convolutionInputGradient(op, dy, frame, op.weights.weight, settings(op, node.inShapes[0][0]), inFrame, 'back:');
+  if (node.op !== 'separable_conv') return undefined;
+  // Depthwise, then a 1x1 convolution that keeps the frame: back through the 1x1, then through the depthwise.
+  const s = settings(op, node.inShapes[0][0]);
+  const zeros = s.stride.map(() => 0);
+  const ones = s.stride.map(() => 1);
+  const middle = convolve(op, dy, transposedOnce(op.weights['pointwise.weight'], 1), undefined, { groups: 1, stride: ones, dilation: ones, padLeft: zeros, padRight: zeros }, 'back:pointwise.');
+  return convolutionInputGradient(op, middle, frame, op.weights['depthwise.weight'], s, inFrame, 'back:depthwise.');
+}
+
+/** Gives the page's thread back for a moment (a message, not a timer: timers in a hidden panel wait a second). */
+function yieldToPage(): Promise<void> {
+  if (typeof MessageChannel === 'undefined') return new Promise((done) => setTimeout(done, 0));
+  return new Promise((done) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      done();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+const covers = (frame: Frame): frame is [number, number][] => frame.every((range) => range !== null);
 
 /**
  * The gradient of `unit` with respect to the input (channels first, the
  * input node's shape). Every tensor it makes is freed before it returns, also
- * when it throws; a backend without a gradient kernel that a layer needs
- * throws with tfjs's message.
+ * when it throws or is cancelled; a backend without a gradient kernel that a
+ * layer needs throws with tfjs's message.
  */
-export async function unitGradient(graph: NetworkGraph, weights: WeightSet, input: Float32Array, unit: Unit): Promise<UnitGradient> {
+export async function unitGradient(graph: NetworkGraph, weights: WeightSet, input: Float32Array, unit: Unit, options: GradientOptions = {}): Promise<UnitGradient> {
   const problem = unitProblem(graph, unit);
   if (problem) throw new Error(problem);
   const inputShape = graph.nodes[0].outShape;
   if (input.length !== elementCount(inputShape)) throw new Error(`the input has ${input.length} values but the network takes ${inputShape.join('x')}`);
-  const needed = ancestorsOf(graph, unit.node);
-  const target = graph.nodes[unit.node];
-  const forward = (x: tf.Tensor): tf.Scalar => {
-    const live = new Map<number, tf.Tensor>([[0, x]]);
-    for (const node of graph.nodes) {
-      if (node.id === 0 || !needed.has(node.id)) continue;
-      const executor = executors[node.op];
-      if (!executor) throw new Error(`the preview's engine has no implementation of '${node.written}'`);
-      const reason = executor.unsupported?.(node);
-      if (reason) throw new Error(`${node.written} on line ${node.range.start.line + 1}: ${reason}`);
-      const inputs = node.inputs.map((id) => live.get(id)!);
-      const op: OpInput = { node, inputs, weights: weights.get(node.id) ?? {}, cached: (_key, build) => build() };
-      const run = node.op === 'conv' || node.op === 'depthwise_conv' ? convolutionWithFastGradient(op, executor.run) : node.op === 'maxpool' ? maxPoolByTaps(op) : executor.run(op);
-      live.set(node.id, run);
-      if (node.id === unit.node) break;
-    }
-    // Channels last inside: the unit is [0, ...at, channel].
-    const out = live.get(target.id)!;
-    return tf.sum(tf.slice(out, [0, ...unit.at, unit.channel], [1, ...unit.at.map(() => 1), 1]));
-  };
-  const x = fromChannelsFirstData(input, inputShape);
-  let value: tf.Tensor | undefined;
-  let gradient: tf.Tensor | undefined;
-  try {
-    ({ value, gradient } = tf.tidy(() => {
-      const { value, grad } = tf.valueAndGrad(forward)(x);
-      return { value, gradient: toChannelsFirst(grad).clone() };
-    }));
-    const [valueData, gradientData] = await Promise.all([value.data(), gradient.data()]);
-    return { value: valueData[0], gradient: gradientData as Float32Array, shape: inputShape };
-  } finally {
-    x.dispose();
-    value?.dispose();
-    gradient?.dispose();
+  const cone = unitCone(graph, unit.node, unit.at);
+  if (!cone) throw new Error(`the unit (${unit.at.join(', ')}) cannot be traced back to the input`);
+  const nodes = graph.nodes.filter((node) => cone.has(node.id) && node.id <= unit.node);
+  for (const node of nodes) {
+    if (node.id === 0) continue;
+    const executor = executors[node.op];
+    if (!executor) throw new Error(`the preview's engine has no implementation of '${node.written}'`);
+    const reason = executor.unsupported?.(node);
+    if (reason) throw new Error(`${node.written} on line ${node.range.start.line + 1}: ${reason}`);
   }
+  const total = 2 * nodes.length - 1;
+  let done = 0;
+  const step = async () => {
+    options.onProgress?.(++done, total);
+    await yieldToPage();
+    if (options.signal?.aborted) throw new GradientCancelledError();
+  };
+  // Filters made from the weights, per node, for the forward and the backward convolutions.
+  const cache = new Map<string, tf.Tensor>();
+  const opFor = (node: GraphNode, inputs: tf.Tensor[]): OpInput => ({
+    node,
+    inputs,
+    weights: weights.get(node.id) ?? {},
+    cached: (key, build) => {
+      if (options.cached) return options.cached(node.id, key, build);
+      const name = `${node.id}:${key}`;
+      let made = cache.get(name);
+      if (!made) cache.set(name, (made = tf.keep(build())));
+      return made;
+    },
+  });
+  // Plain 2-D convolutions run as the panel's run ran them, on its filters.
+  const run = (op: OpInput) => (splittable(op.node) ? fusedConvolution(op, undefined, false) : executors[op.node.op]!.run(op));
+  const outputs = new Map<number, tf.Tensor>();
+  const gradients = new Map<number, Cropped>();
+  try {
+    if (options.signal?.aborted) throw new GradientCancelledError();
+    outputs.set(0, fromChannelsFirstData(input, inputShape));
+    await step();
+    for (const node of nodes) {
+      if (node.id === 0) continue;
+      const inputs = node.inputs.map((id) => outputs.get(id)!);
+      const output = tf.tidy(() => run(opFor(node, inputs)));
+      // An executor may hand back its input (an identity); every output must be a tensor of its own.
+      outputs.set(node.id, inputs.includes(output) ? output.clone() : output);
+      await step();
+    }
+    const target = outputs.get(unit.node)!;
+    const valueTensor = tf.tidy(() => tf.slice(target, [0, ...unit.at, unit.channel], [1, ...unit.at.map(() => 1), 1]));
+    const value = (await valueTensor.data())[0];
+    valueTensor.dispose();
+    // The unit's own gradient: one at its channel, on the frame of its position.
+    const channels = graph.nodes[unit.node].outShape[0];
+    gradients.set(unit.node, {
+      // From values, not tf.oneHot: tfjs 4.22's WASM oneHot writes the integer 1's bits into a float (1.4e-45).
+      tensor: tf.tensor(
+        Float32Array.from({ length: channels }, (_, c) => (c === unit.channel ? 1 : 0)),
+        [1, ...unit.at.map(() => 1), channels],
+        'float32',
+      ),
+      frame: unit.at.map((i) => [i, i]),
+    });
+    for (const node of [...nodes].reverse()) {
+      const dy = gradients.get(node.id);
+      if (node.id === 0 || !dy) {
+        if (node.id !== 0) await step();
+        continue;
+      }
+      gradients.delete(node.id);
+      const contributions = tf.tidy(() =>
+        backward(
+          node,
+          dy,
+          opFor(
+            node,
+            node.inputs.map((id) => outputs.get(id)!),
+          ),
+          outputs.get(node.id)!,
+          cone,
+        ),
+      );
+      // A layer that passes its gradient through unchanged hands back `dy` itself.
+      if (!contributions.includes(dy.tensor)) dy.tensor.dispose();
+      contributions.forEach((contribution, k) => {
+        if (!contribution) return;
+        const id = node.inputs[k];
+        const known = gradients.get(id);
+        if (!known) gradients.set(id, { tensor: contribution, frame: cone.get(id) as [number, number][] });
+        else {
+          gradients.set(id, { tensor: tf.add(known.tensor, contribution), frame: known.frame });
+          known.tensor.dispose();
+          contribution.dispose();
+        }
+      });
+      await step();
+    }
+    const atInput = gradients.get(0);
+    const sizes = inputShape.slice(1);
+    const whole = tf.tidy(() => {
+      const full = atInput
+        ? reframe(
+            atInput.tensor,
+            atInput.frame.map(([lo]) => lo),
+            sizes.map((n) => [0, n - 1]),
+          )
+        : tf.zeros([1, ...sizes, inputShape[0]]);
+      return toChannelsFirst(full).clone();
+    });
+    const gradient = (await whole.data()) as Float32Array;
+    whole.dispose();
+    return { value, gradient, shape: inputShape };
+  } finally {
+    for (const tensor of outputs.values()) tensor.dispose();
+    for (const { tensor } of gradients.values()) tensor.dispose();
+    for (const tensor of cache.values()) tensor.dispose();
+  }
+}
+
+/**
+ * One node's step back: the gradients with respect to its inputs, each on
+ * its input's frame in the cone (undefined for an input the unit does not
+ * reach), from the gradient `dy` with respect to its output.
+ */
+function backward(node: GraphNode, dy: Cropped, op: OpInput, output: tf.Tensor, cone: Map<number, Frame>): (tf.Tensor | undefined)[] {
+  const inFrames = node.inputs.map((id) => cone.get(id) ?? []);
+  if (!covers(inFrames[0]) && node.inputs.length === 1) return [undefined];
+  const lows = dy.frame.map(([lo]) => lo);
+  if (covers(inFrames[0])) {
+    const convolved = convolutionBackward(op, dy.tensor, dy.frame, inFrames[0]);
+    if (convolved) return [convolved];
+    if (node.op === 'maxpool') {
+      const pooled = tiledMaxPoolGradient(node, op.inputs[0], output, dy.tensor, dy.frame);
+      if (pooled) return [reframe(pooled.gradient, pooled.origin, inFrames[0])];
+    }
+    // A layer that maps each position on its own (activations, dropout, batch norm in eval mode): its gradient on the frame alone.
+    if ((findOp(node.op)?.pointwise || node.op === 'batchnorm') && node.inputs.length === 1 && dy.frame.length > 0 && dy.frame.length === op.inputs[0].rank - 2) {
+      const crop = cropChannelsLast(
+        op.inputs[0],
+        lows,
+        dy.frame.map(([lo, hi]) => hi - lo + 1),
+      );
+      const executor = executors[node.op]!;
+      const [gradient] = tf.grads((x: tf.Tensor) => executor.run({ ...op, inputs: [x] }))([crop], dy.tensor);
+      return [reframe(gradient, lows, inFrames[0])];
+    }
+  }
+  // Any other layer: tfjs's gradient of its executor, on the whole tensors (these layers cost little beside the convolutions).
+  const outSizes = node.outShape.slice(1);
+  const full =
+    dy.frame.length === outSizes.length
+      ? reframe(
+          dy.tensor,
+          lows,
+          outSizes.map((n) => [0, n - 1]),
+        )
+      : dy.tensor;
+  // Copies, so a layer that reads one tensor twice (add(x, x)) gets one gradient per operand.
+  const operands = op.inputs.map((x) => x.clone());
+  const run = (xs: tf.Tensor[]) => (node.op === 'maxpool' ? maxPoolByTaps({ ...op, inputs: xs }) : executors[node.op]!.run({ ...op, inputs: xs }));
+  const grads = tf.grads((...xs: tf.Tensor[]) => run(xs))(operands, full);
+  return grads.map((grad, k) => {
+    const frame = inFrames[k];
+    if (!covers(frame)) return undefined;
+    return frame.length === grad.rank - 2
+      ? reframe(
+          grad,
+          frame.map(() => 0),
+          frame,
+        )
+      : grad;
+  });
 }

@@ -114,7 +114,7 @@ export class PreviewApp {
     this.field = new ReceptiveFieldPanel(ui.maps, {
       highlightPath: (nodes) => this.diagram.highlightPath(nodes),
       input: () => this.session.lastInput,
-      gradient: (unit) => this.session.unitGradient(unit),
+      gradient: (unit, options) => this.session.unitGradient(unit, options),
     });
     new ReceptiveFieldHover(
       ui.diagram,

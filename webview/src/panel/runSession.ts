@@ -25,7 +25,7 @@ import {
 import { makeImageInput, makeInput, type InputResult } from '../input';
 import { ConvWorkerPool, workersFor } from '../engine/parallel/pool';
 import { elementCount } from '../../../src/core';
-import { unitGradient, type Unit, type UnitGradient } from '../engine/unitGradient';
+import { unitGradient, type GradientOptions, type Unit, type UnitGradient } from '../engine/unitGradient';
 
 /** Where the input comes from: a built-in sample by id, or an image file's bytes. */
 export type InputSource = { kind: 'sample'; id: string } | { kind: 'image'; name: string; bytes: Uint8Array };
@@ -301,9 +301,10 @@ export class RunSession {
   }
 
   /** The gradient of one unit with respect to the last run's input, for its weights (the effective receptive field). */
-  unitGradient(unit: Unit): Promise<UnitGradient> {
-    if (!this.engine || !this.lastInput) return Promise.reject(new Error('run the network first'));
-    return unitGradient(this.engine.graph, this.engine.weights, this.lastInput.data, unit);
+  unitGradient(unit: Unit, options: Omit<GradientOptions, 'cached'> = {}): Promise<UnitGradient> {
+    const engine = this.engine;
+    if (!engine || !this.lastInput) return Promise.reject(new Error('run the network first'));
+    return unitGradient(engine.graph, engine.weights, this.lastInput.data, unit, { ...options, cached: (node, key, build) => engine.cachedFor(node, key, build) });
   }
 
   /** Frees the engine's tensors and stops the convolution workers (the panel is closing). */

@@ -67,7 +67,8 @@ export function renderFeatureMaps(container: HTMLElement, output: NodeOutput, op
     maps.length = 0;
     grid.replaceChildren();
     for (const channel of channels) {
-      const canvas = element('canvas', { 'data-testid': 'feature-map', 'data-channel': String(channel) });
+      // Focusable, so a unit can be picked from the keyboard (receptiveFieldPanel.ts).
+      const canvas = element('canvas', { 'data-testid': 'feature-map', 'data-channel': String(channel), tabindex: '0', 'aria-label': `Feature map of channel ${channel}` });
       canvas.width = plan.width;
       canvas.height = plan.height;
       // Nearest-neighbour enlargement: a 7x7 map must stay 49 crisp squares, not a blur.

@@ -14,7 +14,7 @@
  */
 import { unitPaths, unitWindow, type NetworkGraph, type UnitPaths, type UnitWindow } from '../../../src/core';
 import type { NodeOutput } from '../engine/runner';
-import type { Unit, UnitGradient } from '../engine/unitGradient';
+import type { GradientOptions, Unit, UnitGradient } from '../engine/unitGradient';
 import { injectStyle } from '../styles/theme';
 import { element } from './dom';
 import { gradientMass, massShares } from './receptiveFieldStats';
@@ -26,8 +26,8 @@ export interface ReceptiveFieldSources {
   highlightPath(graphNodes: ReadonlySet<number> | null): void;
   /** The input of the last run, channels first. */
   input(): { data: Float32Array; shape: number[] } | undefined;
-  /** The unit's input gradient for the last run's weights and input. */
-  gradient(unit: Unit): Promise<UnitGradient>;
+  /** The unit's input gradient for the last run's weights and input; it gives the page back between layers, reports progress and stops on the signal. */
+  gradient(unit: Unit, options: Pick<GradientOptions, 'signal' | 'onProgress'>): Promise<UnitGradient>;
 }
 
 /** A unit the user picked, with everything the core says about it. */
@@ -74,6 +74,17 @@ function unitUnderPointer(event: MouseEvent, nodeId: number, shape: number[], ma
   return { node: nodeId, channel, at: [frame, row, column] };
 }
 
+/** The unit at `at` of a focused feature-map canvas (the keyboard's cursor), in the same terms as `unitUnderPointer`. */
+function unitOfCanvas(canvas: HTMLCanvasElement, nodeId: number, shape: number[], maps: HTMLElement, row: number, column: number): Unit | undefined {
+  if (shape.length < 2 || shape.length > 4) return undefined;
+  const channel = Number(canvas.dataset.channel);
+  if (shape.length === 2) return { node: nodeId, channel, at: [column] };
+  if (shape.length === 3) return { node: nodeId, channel, at: [row, column] };
+  const slider = maps.querySelector<HTMLInputElement>('[data-testid="frame-slider"]');
+  const frame = slider ? Number(slider.value) : Math.floor(shape[1] / 2);
+  return { node: nodeId, channel, at: [frame, row, column] };
+}
+
 /** The receptive-field section of the side panel, above the feature maps. */
 export class ReceptiveFieldPanel {
   readonly section: HTMLElement;
@@ -82,6 +93,10 @@ export class ReceptiveFieldPanel {
   private picked: Picked | undefined;
   /** Bumped by every pick and clear: a gradient that returns after a newer pick is dropped. */
   private generation = 0;
+  /** Stops the effective field being computed (a newer pick, a clear, or Cancel). */
+  private computing: AbortController | undefined;
+  /** Announces the unit the keyboard picked, for screen readers. */
+  private readonly announcer: HTMLElement;
 
   constructor(
     private readonly maps: HTMLElement,
@@ -93,11 +108,43 @@ export class ReceptiveFieldPanel {
     // Above the maps, so the field shows where the eye is, however many maps there are.
     maps.before(this.section);
     maps.addEventListener('click', (event) => this.pointAt(event, true));
-    // Shift + move: the theoretical field follows the pointer. The gradient waits for a click: on WASM it
-    // holds the panel's only thread for as long as a forward and a backward pass take (seconds for VGG-16).
+    // Shift + move: the theoretical field follows the pointer. The gradient waits for a click: it costs about a
+    // forward and a backward pass (seconds for VGG-16 on WASM), computed layer by layer between the page's events.
     maps.addEventListener('mousemove', (event) => {
       if (event.shiftKey) this.pointAt(event, false);
     });
+    // The keyboard: a focused map's arrow keys move the picked unit (its theoretical field, as Shift + move), Enter or Space computes the effective field too.
+    this.announcer = element('p', { class: 'rf-announcer', 'data-testid': 'rf-announcer', role: 'status', 'aria-live': 'polite' });
+    maps.before(this.announcer);
+    maps.addEventListener('keydown', (event) => this.keyAt(event));
+  }
+
+  private keyAt(event: KeyboardEvent): void {
+    const { graph, output } = this;
+    const canvas = event.target instanceof HTMLCanvasElement && event.target.dataset.testid === 'feature-map' ? event.target : undefined;
+    if (!graph || !output || !canvas) return;
+    const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const move = moves[event.key];
+    const pick = event.key === 'Enter' || event.key === ' ';
+    if (!move && !pick) return;
+    event.preventDefault();
+    const channel = Number(canvas.dataset.channel);
+    // The cursor starts on the picked unit when it is on this map, else at the map's centre.
+    const current = this.picked?.unit.channel === channel && this.picked.unit.node === output.node ? this.picked.unit.at.slice(-2) : undefined;
+    const rows = output.shape.length === 2 ? 1 : canvas.height;
+    let [row, column] = current ? (current.length === 1 ? [0, current[0]] : current) : [Math.floor((rows - 1) / 2), Math.floor((canvas.width - 1) / 2)];
+    if (move) {
+      row = Math.min(rows - 1, Math.max(0, row + move[0]));
+      column = Math.min(canvas.width - 1, Math.max(0, column + move[1]));
+    }
+    const unit = unitOfCanvas(canvas, output.node, output.shape, this.maps, row, column);
+    if (!unit) return;
+    const same = this.picked && this.picked.unit.channel === unit.channel && this.picked.unit.at.every((i, axis) => i === unit.at[axis]);
+    if (!(same && move && this.picked?.withGradient)) this.pick(graph, unit, pick || (same === true && this.picked!.withGradient));
+    const field = this.picked?.field;
+    this.announcer.textContent = field
+      ? `Channel ${unit.channel}, position (${unit.at.join(', ')}): the field is ${rangesText(field.window)}${field.visible ? `, reading ${rangesText(field.visible)} of the input` : ', only padding'}.${pick ? ' Computing the effective field.' : ''}`
+      : `Channel ${unit.channel}, position (${unit.at.join(', ')}): no receptive field.`;
   }
 
   /**
@@ -118,6 +165,8 @@ export class ReceptiveFieldPanel {
   /** Removes the field and the diagram's marks. */
   clear(): void {
     this.generation++;
+    this.computing?.abort();
+    this.computing = undefined;
     this.picked = undefined;
     this.section.hidden = true;
     this.section.replaceChildren();
@@ -138,6 +187,9 @@ export class ReceptiveFieldPanel {
   /** Shows the field of `unit` of the current node, and its effective field when `withGradient`. */
   pick(graph: NetworkGraph, unit: Unit, withGradient = true): void {
     const generation = ++this.generation;
+    // A new pick cancels the effective field still being computed for the last one.
+    this.computing?.abort();
+    this.computing = undefined;
     const field = unitWindow(graph, unit.node, unit.at);
     const paths = unitPaths(graph, unit.node, unit.at);
     const input = this.sources.input();
@@ -211,17 +263,40 @@ export class ReceptiveFieldPanel {
   private async effective(graph: NetworkGraph, input: { data: Float32Array; shape: number[] }, generation: number): Promise<void> {
     const picked = this.picked;
     if (!picked) return;
-    // Let the theoretical field and the "computing" caption paint first: on WASM and the CPU the gradient holds the thread.
+    // Let the theoretical field and the "computing" caption paint first: on WASM and the CPU each layer holds the thread.
     await new Promise((done) => setTimeout(done, 30));
     if (generation !== this.generation) return;
+    const controller = new AbortController();
+    this.computing = controller;
+    const caption = () => this.section.querySelector<HTMLElement>('[data-testid="rf-erf"]');
+    const progress = element('progress', { 'data-testid': 'rf-progress', max: '1', value: '0', 'aria-label': 'Effective field computed' });
+    const cancel = element('button', { type: 'button', 'data-testid': 'rf-cancel' }, 'Cancel');
+    cancel.addEventListener('click', () => controller.abort());
+    this.section.querySelector('[data-testid="rf-effective-figure"]')?.append(progress, cancel);
     let result: UnitGradient;
     try {
-      result = await this.sources.gradient(picked.unit);
+      result = await this.sources.gradient(picked.unit, {
+        signal: controller.signal,
+        // The gradient gives the page back between layers: the diagram and the maps answer meanwhile.
+        onProgress: (done, total) => {
+          progress.value = done / total;
+          const text = caption();
+          if (text && generation === this.generation)
+            text.textContent = `Effective field: computing the gradient… ${Math.round((100 * done) / total)}% (layer by layer; another pick or Cancel stops it)`;
+        },
+      });
     } catch (error) {
       if (generation !== this.generation) return;
-      const caption = this.section.querySelector('[data-testid="rf-erf"]');
-      if (caption) caption.textContent = `The effective field could not be computed: ${(error as Error).message ?? String(error)}.`;
+      progress.remove();
+      cancel.remove();
+      const text = caption();
+      if (text)
+        text.textContent = controller.signal.aborted
+          ? 'Effective field: cancelled. Click the pixel (or press Enter on it) to compute it.'
+          : `The effective field could not be computed: ${(error as Error).message ?? String(error)}.`;
       return;
+    } finally {
+      if (this.computing === controller) this.computing = undefined;
     }
     if (generation !== this.generation) return;
     const figure = this.section.querySelector<HTMLElement>('[data-testid="rf-effective-figure"]');
@@ -229,29 +304,29 @@ export class ReceptiveFieldPanel {
     const mass = gradientMass(result.gradient, result.shape);
     const sizes = result.shape.slice(1);
     const { field } = picked;
-    const caption = element('figcaption', { 'data-testid': 'rf-erf' });
+    const done = element('figcaption', { 'data-testid': 'rf-erf' });
     figure.dataset.value = String(result.value);
     if (!field.visible) {
-      caption.textContent = 'Effective field: the unit reads only padding, so its gradient is zero.';
-      figure.replaceChildren(caption);
+      done.textContent = 'Effective field: the unit reads only padding, so its gradient is zero.';
+      figure.replaceChildren(done);
       return;
     }
     const shares = massShares(mass, sizes, field.visible);
     const unitName = sizes.length === 1 ? 'positions' : sizes.length === 3 ? 'voxels' : 'pixels';
     if (shares.total === 0) {
-      caption.textContent = `Effective field: the gradient of this unit is zero everywhere for these weights and this input (its value is ${result.value.toPrecision(4)}; after a ReLU that is a unit that is off). Try another unit or input.`;
-      figure.replaceChildren(caption);
+      done.textContent = `Effective field: the gradient of this unit is zero everywhere for these weights and this input (its value is ${result.value.toPrecision(4)}; after a ReLU that is a unit that is off). Try another unit or input.`;
+      figure.replaceChildren(done);
       return;
     }
     const [half, most] = shares.levels;
-    caption.textContent =
+    done.textContent =
       `Effective field (|∂unit/∂input| summed over channels, these weights and input): ` +
       `50% of the gradient mass lies in ${count(half.positions)} ${unitName}, ${percent(half.share)} of the theoretical field; ` +
       `95% in ${count(most.positions)}, ${percent(most.share)}. ` +
       `(The smallest set of ${unitName}, heaviest first, over the ${count(shares.fieldPositions)} that the unit reads.)`;
     figure.dataset.half = String(half.share);
     figure.dataset.most = String(most.share);
-    figure.replaceChildren(...fieldPicture({ input, window: field.window, visible: field.visible, mass, testId: 'rf-effective' }), caption);
+    figure.replaceChildren(...fieldPicture({ input, window: field.window, visible: field.visible, mass, testId: 'rf-effective' }), done);
     if (shares.outside > 1e-6 * shares.total) {
       figure.append(
         element(

@@ -211,6 +211,8 @@ export const receptiveFieldCss = `
 .rf-mass { stroke: #2a788e; stroke-width: 1.5; opacity: 1; }
 .rf-frame-cell { fill: var(--vscode-descriptionForeground, #9a9a9a); opacity: 0.5; }
 .rf-text { margin: 3px 0; font-size: 0.92em; }
+.rf-announcer { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+canvas[data-testid="feature-map"]:focus-visible { outline: 2px solid var(--vscode-focusBorder, #0078d4); outline-offset: 1px; }
 .rf-warning { color: var(--vscode-editorWarning-foreground, #bf8803); }
 .rf-error { color: var(--vscode-errorForeground, #e51400); }
 .cnnv-map canvas { cursor: crosshair; }

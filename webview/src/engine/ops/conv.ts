@@ -254,6 +254,15 @@ export function fusedConv2dPlan(op: OpInput, batchnorm: FoldedBatchnorm | undefi
 }
 
 /**
+ * The tfjs filter [kh, kw, in, out] of a plain 2-D convolution without a
+ * folded batch norm: the tensor `fusedConv2dPlan` caches for such a run, so
+ * whoever asks for it after a run gets the run's own.
+ */
+export function plainFilter2d(op: OpInput): tf.Tensor4D {
+  return op.cached('plain:filter', () => kernelToTfjs(op.weights.weight, 0, op.weights.weight.shape[0])) as tf.Tensor4D;
+}
+
+/**
  * Whether a node is a convolution that `fusedConv2dPlan` can describe: a
  * plain convolution tfjs can fuse (fusion.ts), whether or not a batch norm
  * or ReLU follows it.

@@ -110,6 +110,75 @@ export function maxPoolByTaps(op: OpInput): tf.Tensor {
   );
 }
 
+/**
+ * The input gradient of a max pooling whose windows tile its input (kernel
+ * equal to stride, no dilation; 1-D or 2-D), for the gradient `dy` of output
+ * rows `frame` (inclusive, per spatial axis), from the pooling's input `x`
+ * and output `y` (whole tensors). Each output's gradient goes to the first
+ * position of its window that holds the maximum, as in PyTorch. Returns the
+ * gradient over the windows of the frame and, per axis, the input index of
+ * its first row (negative where the windows start in the padding); undefined
+ * for other poolings, which unitGradient.ts differentiates tap by tap.
+ */
+export function tiledMaxPoolGradient(node: GraphNode, x: tf.Tensor, y: tf.Tensor, dy: tf.Tensor, frame: [number, number][]): { gradient: tf.Tensor; origin: number[] } | undefined {
+  const w = windowOf(node);
+  const spatial = w.kernel.length;
+  if (spatial > 2 || w.dilation.some((d) => d !== 1) || w.kernel.some((k, i) => k !== w.stride[i])) return undefined;
+  const origin = frame.map(([a], i) => a * w.stride[i] - w.padLeft[i]);
+  // A 1-D pooling runs as a 2-D one of height one.
+  const lift = (t: tf.Tensor) => (spatial === 1 ? tf.expandDims(t, 1) : t);
+  const at = spatial === 1 ? [0, ...frame.map(([a]) => a)] : frame.map(([a]) => a);
+  const counts = spatial === 1 ? [1, ...frame.map(([a, b]) => b - a + 1)] : frame.map(([a, b]) => b - a + 1);
+  const kernel = spatial === 1 ? [1, ...w.kernel] : w.kernel;
+  const first = spatial === 1 ? [0, ...origin] : origin;
+  const sizes = spatial === 1 ? [1, ...w.sizes] : w.sizes;
+  const channels = x.shape[x.rank - 1] as number;
+  // The windows of the frame, with PyTorch's -infinity where they reach into the padding.
+  const last = first.map((o, i) => o + counts[i] * kernel[i] - 1);
+  const inside = first.map((o, i) => [Math.max(0, o), Math.min(sizes[i] - 1, last[i])]);
+  const windows = padSpatial(
+    cropChannelsLast(
+      lift(x),
+      inside.map(([lo]) => lo),
+      inside.map(([lo, hi]) => hi - lo + 1),
+    ),
+    inside.map(([lo], i) => lo - first[i]),
+    inside.map(([, hi], i) => last[i] - hi),
+    lowest,
+  );
+  const [m1, m2] = counts;
+  const [k1, k2] = kernel;
+  // Each window's taps on axes 2 and 4, by reshapes alone (tfjs's WASM slices copy one channel vector at a time: slow).
+  const taps = tf.reshape(windows, [1, m1, k1, m2, k2, channels]);
+  const bestFrame = tf.reshape(cropChannelsLast(lift(y), at, counts), [1, m1, 1, m2, 1, channels]);
+  // The gradient goes to the first tap (row-major) that holds the maximum: the smallest tap index among the equal ones.
+  // Comparisons by step() of differences: tfjs's WASM comparisons with broadcasting run in JavaScript (0.8 s at pool1).
+  const tapIndex = tf.reshape(tf.range(0, k1 * k2, 1, 'float32'), [1, 1, k1, 1, k2, 1]);
+  const belowMaximum = tf.step(tf.sub(bestFrame, taps));
+  const ranked = tf.add(tapIndex, tf.mul(belowMaximum, k1 * k2));
+  const firstTap = tf.min(ranked, [2, 4], true);
+  const chosen = tf.sub(1, tf.step(tf.sub(ranked, firstTap)));
+  const spread = tf.reshape(tf.mul(chosen, tf.reshape(dy, [1, m1, 1, m2, 1, channels])), [1, m1 * k1, m2 * k2, channels]);
+  return { gradient: spatial === 1 ? tf.squeeze(spread, [1]) : spread, origin };
+}
+
+/**
+ * The box `begin`..`begin + size` of a channels-last tensor's spatial axes.
+ * The last spatial axis is merged with the channels first, so tfjs's WASM
+ * slice copies whole rows (it copies one innermost run at a time, in
+ * JavaScript: a 224x224x64 crop took 90 ms one channel vector at a time).
+ */
+export function cropChannelsLast(x: tf.Tensor, begin: number[], size: number[]): tf.Tensor {
+  const shape = x.shape as number[];
+  const spatial = shape.slice(1, -1);
+  const channels = shape[shape.length - 1];
+  if (begin.every((b) => b === 0) && size.every((n, axis) => n === spatial[axis])) return x;
+  const last = spatial.length - 1;
+  const merged = tf.reshape(x, [1, ...spatial.slice(0, last), spatial[last] * channels]);
+  const crop = tf.slice(merged, [0, ...begin.slice(0, last), begin[last] * channels], [1, ...size.slice(0, last), size[last] * channels]);
+  return tf.reshape(crop, [1, ...size, channels]);
+}
+
 function avgPool(op: OpInput): tf.Tensor {
   const w = windowOf(op.node);
   const includePad = attributesOf(op.node, 'avgpool').countIncludePad !== false;

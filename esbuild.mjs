@@ -46,8 +46,13 @@ const targets = {
   // The language server, and the worker it runs analyses in (src/server/analysisWorkers.ts).
   server: { ...node, entryPoints: { server: 'src/server/main.ts', analysisWorker: 'src/server/analysisWorker.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   extension: { ...node, entryPoints: { extension: 'src/client/extension.ts' }, outdir: 'dist', external: ['vscode'] },
-  // The panel, and the convolution worker it starts to share large convolutions (webview/src/engine/parallel).
-  webview: { ...browser, entryPoints: { main: 'webview/src/main.ts', convWorker: 'webview/src/engine/parallel/worker.ts' }, outdir: 'dist/webview', plugins: [copyWasmBinaries] },
+  // The panel, as ES modules split into chunks: main.js draws the diagram, and ELK and the engine (tfjs) are chunks it
+  // imports when it needs them, so the first diagram waits for neither. The convolution worker it starts to share large
+  // convolutions (webview/src/engine/parallel) is one classic script: a worker made from a blob cannot import chunks.
+  webview: [
+    { ...browser, format: 'esm', splitting: true, entryPoints: { main: 'webview/src/main.ts' }, outdir: 'dist/webview', chunkNames: '[name]-[hash]', plugins: [copyWasmBinaries] },
+    { ...browser, entryPoints: { convWorker: 'webview/src/engine/parallel/worker.ts' }, outdir: 'dist/webview' },
+  ],
   tests: { ...node, entryPoints: testEntries('test'), outdir: 'out', outbase: '.', external: ['mocha', 'playwright-core', 'onnxruntime-web'] },
   // Extension-host tests (test/exthost) run inside VS Code, which provides `vscode`.
   exthost: { ...node, entryPoints: { index: 'test/exthost/index.ts', bench: 'test/exthost/bench.ts' }, outdir: 'out/exthost', external: ['vscode', 'mocha'] },
@@ -65,11 +70,14 @@ for (const name of chosen) {
 }
 await Promise.all(
   chosen.map(async (name) => {
-    if (watch) {
-      const context = await esbuild.context(targets[name]);
-      await context.watch();
-    } else {
-      await esbuild.build(targets[name]);
+    // A target is one build, or several that together make one output folder.
+    for (const options of [targets[name]].flat()) {
+      if (watch) {
+        const context = await esbuild.context(options);
+        await context.watch();
+      } else {
+        await esbuild.build(options);
+      }
     }
   }),
 );

@@ -128,7 +128,8 @@ class PreviewPanel {
     onDispose: () => void,
   ) {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'images', 'icon.png');
-    panel.webview.html = previewHtml(panel.webview, extensionUri);
+    // The page carries the text it opens with, so the first diagram does not wait for a round trip (ready → source).
+    panel.webview.html = previewHtml(panel.webview, extensionUri, this.sourceMessage());
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage((value: unknown) => {
         const checked = checkWebviewMessage(value);
@@ -174,14 +175,18 @@ class PreviewPanel {
   }
 
   private sendSource(): void {
-    this.post({
+    this.post(this.sourceMessage());
+  }
+
+  private sourceMessage(): HostMessage {
+    return {
       type: 'source',
       uri: this.document.uri.toString(),
       fileName: baseName(this.document.uri),
       version: this.document.version,
       text: this.document.getText(),
       network: this.network,
-    });
+    };
   }
 
   private async receive(message: WebviewMessage): Promise<void> {
@@ -308,9 +313,11 @@ async function saveFile(near: vscode.Uri, suggestedName: string, bytes: Uint8Arr
  * compile its binary; `worker-src blob:` only for the convolution workers,
  * which the panel starts from its own bundled convWorker.js fetched as a blob,
  * because a worker must be same-origin with the page and the webview's
- * resources are not), theme colours from VS Code's CSS variables.
+ * resources are not), theme colours from VS Code's CSS variables. The body
+ * carries the document's text as the panel's first `source` message (JSON in
+ * `data-source`), so the panel analyses and draws as soon as its script runs.
  */
-function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, source: HostMessage): string {
   const nonce = makeNonce();
   const base = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(base, 'main.js'));
@@ -332,11 +339,16 @@ function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string 
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>CNN Lens Preview</title>
 </head>
-<body data-assets="${assets}/" data-nonce="${nonce}">
+<body data-assets="${assets}/" data-nonce="${nonce}" data-source="${escapeAttribute(JSON.stringify(source))}">
 <div id="app"></div>
-<script nonce="${nonce}" src="${script}"></script>
+<script type="module" nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
+}
+
+/** Text safe inside a double-quoted HTML attribute. */
+function escapeAttribute(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** 128 bits from the platform's cryptographic generator, base64: a nonce a page cannot guess (Math.random can be predicted). */

@@ -6,10 +6,10 @@
  * first box of a frame, insets at the sides and below the last), and the
  * frames are drawn around the placed boxes.
  */
-import ELK from 'elkjs/lib/elk.bundled.js';
-import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
+import type { ELK as ElkApi, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { DiagramModel } from './model';
 import type { SavedLayout } from '../../../src/protocol/preview';
+import { markOnce } from '../marks';
 
 /** A placed rectangle, in diagram units (pixels at zoom 1). */
 export interface Box {
@@ -72,7 +72,18 @@ const layoutOptions: Record<string, string> = {
   'elk.padding': `[top=${metrics.margin},left=${metrics.margin},bottom=${metrics.margin},right=${metrics.margin}]`,
 };
 
-let elk: InstanceType<typeof ELK> | undefined;
+let elk: Promise<ElkApi> | undefined;
+
+/**
+ * ELK, loaded once per page with a dynamic `import()`: it is half of the
+ * panel's code, so the bundle keeps it in a chunk of its own, which the
+ * panel starts fetching when it opens (warmUpLayout) while its first script
+ * sets up and the analysis runs.
+ */
+function loadElk(): Promise<ElkApi> {
+  elk ??= import('elkjs/lib/elk.bundled.js').then(({ default: ELK }) => new ELK());
+  return elk;
+}
 
 interface Reserve {
   top: number;
@@ -120,7 +131,7 @@ function clamp(value: number, low: number, high: number): number {
  * it waits for its first analysis.
  */
 export async function warmUpLayout(): Promise<void> {
-  elk ??= new ELK();
+  const elk = await loadElk();
   const ids = ['input', 'conv1', 'relu', 'conv2', 'add', 'dense'];
   const children: ElkNode[] = ids.map((id) => ({ id, width: metrics.nodeWidth, height: metrics.nodeHeight }));
   const edges: ElkExtendedEdge[] = ids.slice(1).map((id, i) => ({ id: `e${i}`, sources: [ids[i]], targets: [id] }));
@@ -130,7 +141,7 @@ export async function warmUpLayout(): Promise<void> {
 
 /** Lays out `model`; never rejects on an empty model. */
 export async function layoutDiagram(model: DiagramModel): Promise<DiagramLayout> {
-  elk ??= new ELK();
+  const elk = await loadElk();
   const reserved = reserves(model);
   const children: ElkNode[] = model.nodes.map((n) => {
     const r = reserved.get(n.id) as Reserve;
@@ -143,8 +154,10 @@ export async function layoutDiagram(model: DiagramModel): Promise<DiagramLayout>
   });
   const start = performance.now();
   const root: ElkNode = { id: 'root', layoutOptions, children, edges };
+  markOnce('layout-start');
   const placed = await elk.layout(root);
   const elkMs = performance.now() - start;
+  markOnce('layout-end');
 
   const nodes = new Map<string, Box>();
   for (const child of placed.children ?? []) {

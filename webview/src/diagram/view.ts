@@ -14,6 +14,7 @@ import { boxOfGraphNode, matchLine } from './lookup';
 import { buildDiagramModel, type DiagramDiagnostic, type DiagramModel } from './model';
 import { diagramParts, escapeXml, svgDefs, type DiagramParts, type RenderState } from './render';
 import { Viewport } from './viewport';
+import { markOnce } from '../marks';
 
 export type { DiagramDiagnostic } from './model';
 
@@ -326,6 +327,7 @@ export class DiagramView {
     else this.layer.innerHTML = [...parts.frames.map(([, m]) => m), ...parts.edges, ...parts.nodes.map(([, m]) => m)].join('');
     this.remember(parts);
     this.applyState();
+    markOnce('drawn');
   }
 
   /**

@@ -80,19 +80,28 @@ let elk: Promise<ElkApi> | undefined;
  * panel starts fetching when it opens (warmUpLayout) while its first script
  * sets up and the analysis runs.
  */
+/** Whether ELK has finished a layout in this page, so the next one costs only its own work (see DiagramView's first drawing). */
+let elkWarm = false;
+
+/** Whether ELK is loaded and set up: a layout now takes milliseconds to hundreds, not the seconds of its first load. */
+export function elkIsWarm(): boolean {
+  return elkWarm;
+}
+
 function loadElk(): Promise<ElkApi> {
   elk ??= import('elkjs/lib/elk.bundled.js').then(({ default: ELK }) => new ELK());
   return elk;
 }
 
-interface Reserve {
+/** Room a box keeps around itself for frames: above, below and at each side. */
+export interface Reserve {
   top: number;
   bottom: number;
   side: number;
 }
 
 /** Room each box keeps around itself for the frames it opens, closes or sits in. */
-function reserves(model: DiagramModel): Map<string, Reserve> {
+export function reserves(model: DiagramModel): Map<string, Reserve> {
   const levels = new Map(model.frames.map((f) => [f.groupId, f.level]));
   const frameMembers = new Map(model.frames.map((f) => [f.groupId, new Set(f.members)]));
   const incoming = new Map<string, string[]>();
@@ -137,6 +146,7 @@ export async function warmUpLayout(): Promise<void> {
   const edges: ElkExtendedEdge[] = ids.slice(1).map((id, i) => ({ id: `e${i}`, sources: [ids[i]], targets: [id] }));
   edges.push({ id: 'skip', sources: ['conv1'], targets: ['add'], labels: [{ id: 'skip:label', text: 'skip', width: 40, height: metrics.labelHeight }] });
   await elk.layout({ id: 'warm-up', layoutOptions, children, edges });
+  elkWarm = true;
 }
 
 /** Lays out `model`; never rejects on an empty model. */
@@ -157,6 +167,7 @@ export async function layoutDiagram(model: DiagramModel): Promise<DiagramLayout>
   markOnce('layout-start');
   const placed = await elk.layout(root);
   const elkMs = performance.now() - start;
+  elkWarm = true;
   markOnce('layout-end');
 
   const nodes = new Map<string, Box>();
@@ -195,6 +206,13 @@ export async function layoutDiagram(model: DiagramModel): Promise<DiagramLayout>
     routes.set(edge.id, route);
   }
 
+  const frames = frameBoxes(model, nodes);
+
+  return { width: placed.width ?? 0, height: placed.height ?? 0, nodes, edges: routes, frames, elkMs };
+}
+
+/** Each frame's rectangle around its placed boxes: a header above per nesting level, an inset at the sides and below. */
+export function frameBoxes(model: DiagramModel, nodes: Map<string, Box>): Map<number, Box> {
   const frames = new Map<number, Box>();
   for (const frame of model.frames) {
     const boxes = frame.members.map((m) => nodes.get(m)).filter((b): b is Box => b !== undefined);
@@ -208,7 +226,7 @@ export async function layoutDiagram(model: DiagramModel): Promise<DiagramLayout>
     frames.set(frame.groupId, { x: left, y: top, width: right - left, height: bottom - top });
   }
 
-  return { width: placed.width ?? 0, height: placed.height ?? 0, nodes, edges: routes, frames, elkMs };
+  return frames;
 }
 
 /**

@@ -12,6 +12,15 @@ import { checkWebviewMessage, parseLabels, plainBytes, previewViewType, shardPat
 /** Edits arrive per keystroke; the webview re-analyses at most this often. */
 const sourceDebounceMs = 60;
 
+/** How long "Open Preview" waits for the language server to say which network the cursor is in before it opens the panel. */
+const networkAtWaitMs = 150;
+/** What the wait for the network at the cursor resolves with when the server has not answered in time. */
+const late = Symbol('late');
+
+function delay<T>(ms: number, value: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), ms));
+}
+
 /** Asks which network of a document holds a position (the language server knows; the preview does not parse). */
 export type NetworkAt = (document: vscode.TextDocument, position: vscode.Position) => Promise<string | undefined>;
 
@@ -35,10 +44,14 @@ export function registerPreview(context: vscode.ExtensionContext, networkAt: Net
         return;
       }
       const editor = vscode.window.activeTextEditor;
-      const atCursor = !network && editor?.document === document ? await networkAt(document, editor.selection.active) : undefined;
+      // The network at the cursor comes from the language server, which may be busy: the panel opens after a short
+      // wait at most (with the file's first network, or the one it showed before), and switches when the answer comes.
+      const asked = !network && editor?.document === document ? networkAt(document, editor.selection.active).catch(() => undefined) : undefined;
+      const atCursor = asked ? await Promise.race([asked, delay(networkAtWaitMs, late)]) : undefined;
+      if (atCursor === late) void asked!.then((name) => name && previews.retarget(document, name));
       // Import Model… opens the preview with the weights it wrote.
       const weightFile = weights ? { name: baseName(weights), bytes: plainBytes(await vscode.workspace.fs.readFile(weights)) } : undefined;
-      previews.show(document, network ?? atCursor, weightFile);
+      previews.show(document, network ?? (atCursor === late ? undefined : atCursor), weightFile);
     }),
     vscode.window.registerWebviewPanelSerializer(previewViewType, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
@@ -81,6 +94,11 @@ class PreviewRegistry implements vscode.Disposable {
       webviewOptions(this.extensionUri),
     );
     this.adopt(panel, document, network).loadWeights(weights);
+  }
+
+  /** Shows `network` in the document's open panel, if it has one (a late answer to "which network is at the cursor"). */
+  retarget(document: vscode.TextDocument, network: string): void {
+    this.panels.get(document.uri.toString())?.showNetwork(network);
   }
 
   adopt(panel: vscode.WebviewPanel, document: vscode.TextDocument, network: string | undefined): PreviewPanel {
@@ -155,6 +173,13 @@ class PreviewPanel {
   reveal(network: string | undefined): void {
     if (network) this.network = network;
     this.panel.reveal(vscode.ViewColumn.Beside, true);
+    this.sendSource();
+  }
+
+  /** Switches the panel to `network` without revealing it. */
+  showNetwork(network: string): void {
+    if (network === this.network) return;
+    this.network = network;
     this.sendSource();
   }
 

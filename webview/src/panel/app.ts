@@ -190,10 +190,15 @@ export class PreviewApp {
     this.pendingSource = undefined;
     if (!message) return;
     markOnce('source');
-    if (message.network && message.network !== this.networkName) this.networkName = message.network;
+    const switched = message.network !== undefined && message.network !== this.networkName;
+    if (switched) this.networkName = message.network;
     this.uri = message.uri;
     this.host.saveState({ uri: message.uri, network: this.networkName });
-    if (message.text === this.text && this.analysis) return;
+    // The same text for another network (the host learnt late which network the cursor is in) draws that network.
+    if (message.text === this.text && this.analysis) {
+      if (switched) await this.render();
+      return;
+    }
     this.text = message.text;
     this.analysis = analyze(message.text, { graph: true });
     markOnce('analysed');

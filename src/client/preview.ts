@@ -5,6 +5,7 @@
  * All analysis, drawing and running happens in the webview (webview/src).
  */
 import { webcrypto } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { importModelBytes } from './importModel';
 import { checkWebviewMessage, parseLabels, plainBytes, previewViewType, shardPathProblem, type HostMessage, type PreviewState, type WebviewMessage } from '../protocol/preview';
@@ -346,6 +347,7 @@ function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, source: 
   const nonce = makeNonce();
   const base = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(base, 'main.js'));
+  const preloads = staticChunks(base).map((name) => `<link rel="modulepreload" nonce="${nonce}" href="${webview.asWebviewUri(vscode.Uri.joinPath(base, name)).toString()}">`);
   const assets = webview.asWebviewUri(base).toString();
   const csp = [
     "default-src 'none'",
@@ -363,12 +365,27 @@ function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, source: 
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>CNN Lens Preview</title>
+${preloads.join('\n')}
 </head>
 <body data-assets="${assets}/" data-nonce="${nonce}" data-source="${escapeAttribute(JSON.stringify(source))}">
 <div id="app"></div>
 <script type="module" nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
+}
+
+/**
+ * The chunks main.js imports statically, as the build listed them in
+ * dist/webview/preload.json (esbuild.mjs): the page preloads them beside
+ * main.js rather than after it. None when the list is missing or unreadable.
+ */
+function staticChunks(bundleFolder: vscode.Uri): string[] {
+  try {
+    const names: unknown = JSON.parse(readFileSync(vscode.Uri.joinPath(bundleFolder, 'preload.json').fsPath, 'utf8'));
+    return Array.isArray(names) ? names.filter((name): name is string => typeof name === 'string' && /^[\w.-]+\.js$/.test(name)) : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Text safe inside a double-quoted HTML attribute. */

@@ -316,7 +316,7 @@ export async function previewFigures(root: string, emit: (line: string) => void)
       }
       const runRatio = median(warm) / median(outputOnly);
       const firstRatio = first / median(warm);
-      lines.push(figureLine(summarise('ResNet-18 Run, every layer browsable after (warm, click → shown)', GOALS.runOverOutputOnly * median(outputOnly), warm)));
+      lines.push(figureLine(summarise('ResNet-18 Run, every layer browsable after (warm, click → shown)', Math.round(GOALS.runOverOutputOnly * median(outputOnly)), warm)));
       lines.push(
         `  output-only pass in the same panel: median ${ms(median(outputOnly))}; Run / output-only ${runRatio.toFixed(2)}x (goal ≤ ${GOALS.runOverOutputOnly}x: ${verdict(runRatio <= GOALS.runOverOutputOnly)})`,
       );

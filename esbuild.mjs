@@ -1,7 +1,7 @@
 // Builds every bundle of CNN Lens. `node esbuild.mjs [--quiet] [--watch] [target...]`
 // where a target is one of the keys of `targets` below; no target builds them all.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = process.argv.slice(2);
@@ -34,6 +34,25 @@ const copyWasmBinaries = {
   },
 };
 
+/**
+ * Writes dist/webview/preload.json: the chunks main.js imports statically, which the extension names in the page
+ * (`<link rel="modulepreload">`) so they are fetched beside main.js instead of after it (src/client/preview.ts).
+ */
+const writePreloadList = {
+  name: 'write-preload-list',
+  setup(build) {
+    build.onEnd((result) => {
+      const main = Object.entries(result.metafile?.outputs ?? {}).find(([path]) => path.endsWith('/main.js'));
+      if (!main) return;
+      const chunks = main[1].imports.filter((i) => i.kind === 'import-statement').map((i) => i.path.split('/').pop());
+      writeFileSync('dist/webview/preload.json', JSON.stringify(chunks));
+      // Chunks of earlier builds (other hashes) would otherwise pile up there and ship in the .vsix.
+      const made = new Set(Object.keys(result.metafile.outputs).map((path) => path.split('/').pop()));
+      for (const name of readdirSync('dist/webview')) if (/\.js(\.map)?$/.test(name) && !name.startsWith('convWorker.') && !made.has(name)) rmSync(join('dist/webview', name));
+    });
+  },
+};
+
 const node = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', sourcemap: !production, minify: production, logLevel: quiet ? 'warning' : 'info' };
 
 /** The webview runs in a browser: one self-contained script, no Node built-ins. */
@@ -46,8 +65,22 @@ const targets = {
   // The language server, and the worker it runs analyses in (src/server/analysisWorkers.ts).
   server: { ...node, entryPoints: { server: 'src/server/main.ts', analysisWorker: 'src/server/analysisWorker.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   extension: { ...node, entryPoints: { extension: 'src/client/extension.ts' }, outdir: 'dist', external: ['vscode'] },
-  // The panel, and the convolution worker it starts to share large convolutions (webview/src/engine/parallel).
-  webview: { ...browser, entryPoints: { main: 'webview/src/main.ts', convWorker: 'webview/src/engine/parallel/worker.ts' }, outdir: 'dist/webview', plugins: [copyWasmBinaries] },
+  // The panel, as ES modules split into chunks: main.js draws the diagram, and ELK and the engine (tfjs) are chunks it
+  // imports when it needs them, so the first diagram waits for neither. The convolution worker it starts to share large
+  // convolutions (webview/src/engine/parallel) is one classic script: a worker made from a blob cannot import chunks.
+  webview: [
+    {
+      ...browser,
+      format: 'esm',
+      splitting: true,
+      entryPoints: { main: 'webview/src/main.ts' },
+      outdir: 'dist/webview',
+      chunkNames: '[name]-[hash]',
+      metafile: true,
+      plugins: [copyWasmBinaries, writePreloadList],
+    },
+    { ...browser, entryPoints: { convWorker: 'webview/src/engine/parallel/worker.ts' }, outdir: 'dist/webview' },
+  ],
   tests: { ...node, entryPoints: testEntries('test'), outdir: 'out', outbase: '.', external: ['mocha', 'playwright-core', 'onnxruntime-web'] },
   // Extension-host tests (test/exthost) run inside VS Code, which provides `vscode`.
   exthost: { ...node, entryPoints: { index: 'test/exthost/index.ts', bench: 'test/exthost/bench.ts' }, outdir: 'out/exthost', external: ['vscode', 'mocha'] },
@@ -65,11 +98,14 @@ for (const name of chosen) {
 }
 await Promise.all(
   chosen.map(async (name) => {
-    if (watch) {
-      const context = await esbuild.context(targets[name]);
-      await context.watch();
-    } else {
-      await esbuild.build(targets[name]);
+    // A target is one build, or several that together make one output folder.
+    for (const options of [targets[name]].flat()) {
+      if (watch) {
+        const context = await esbuild.context(options);
+        await context.watch();
+      } else {
+        await esbuild.build(options);
+      }
     }
   }),
 );

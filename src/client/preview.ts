@@ -5,12 +5,22 @@
  * All analysis, drawing and running happens in the webview (webview/src).
  */
 import { webcrypto } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { importModelBytes } from './importModel';
 import { checkWebviewMessage, parseLabels, plainBytes, previewViewType, shardPathProblem, type HostMessage, type PreviewState, type WebviewMessage } from '../protocol/preview';
 
 /** Edits arrive per keystroke; the webview re-analyses at most this often. */
 const sourceDebounceMs = 60;
+
+/** How long "Open Preview" waits for the language server to say which network the cursor is in before it opens the panel. */
+const networkAtWaitMs = 150;
+/** What the wait for the network at the cursor resolves with when the server has not answered in time. */
+const late = Symbol('late');
+
+function delay<T>(ms: number, value: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), ms));
+}
 
 /** Asks which network of a document holds a position (the language server knows; the preview does not parse). */
 export type NetworkAt = (document: vscode.TextDocument, position: vscode.Position) => Promise<string | undefined>;
@@ -35,10 +45,14 @@ export function registerPreview(context: vscode.ExtensionContext, networkAt: Net
         return;
       }
       const editor = vscode.window.activeTextEditor;
-      const atCursor = !network && editor?.document === document ? await networkAt(document, editor.selection.active) : undefined;
+      // The network at the cursor comes from the language server, which may be busy: the panel opens after a short
+      // wait at most (with the file's first network, or the one it showed before), and switches when the answer comes.
+      const asked = !network && editor?.document === document ? networkAt(document, editor.selection.active).catch(() => undefined) : undefined;
+      const atCursor = asked ? await Promise.race([asked, delay(networkAtWaitMs, late)]) : undefined;
+      if (atCursor === late) void asked!.then((name) => name && previews.retarget(document, name));
       // Import Model… opens the preview with the weights it wrote.
       const weightFile = weights ? { name: baseName(weights), bytes: plainBytes(await vscode.workspace.fs.readFile(weights)) } : undefined;
-      previews.show(document, network ?? atCursor, weightFile);
+      previews.show(document, network ?? (atCursor === late ? undefined : atCursor), weightFile);
     }),
     vscode.window.registerWebviewPanelSerializer(previewViewType, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
@@ -81,6 +95,11 @@ class PreviewRegistry implements vscode.Disposable {
       webviewOptions(this.extensionUri),
     );
     this.adopt(panel, document, network).loadWeights(weights);
+  }
+
+  /** Shows `network` in the document's open panel, if it has one (a late answer to "which network is at the cursor"). */
+  retarget(document: vscode.TextDocument, network: string): void {
+    this.panels.get(document.uri.toString())?.showNetwork(network);
   }
 
   adopt(panel: vscode.WebviewPanel, document: vscode.TextDocument, network: string | undefined): PreviewPanel {
@@ -128,7 +147,8 @@ class PreviewPanel {
     onDispose: () => void,
   ) {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'images', 'icon.png');
-    panel.webview.html = previewHtml(panel.webview, extensionUri);
+    // The page carries the text it opens with, so the first diagram does not wait for a round trip (ready → source).
+    panel.webview.html = previewHtml(panel.webview, extensionUri, this.sourceMessage());
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage((value: unknown) => {
         const checked = checkWebviewMessage(value);
@@ -157,6 +177,13 @@ class PreviewPanel {
     this.sendSource();
   }
 
+  /** Switches the panel to `network` without revealing it. */
+  showNetwork(network: string): void {
+    if (network === this.network) return;
+    this.network = network;
+    this.sendSource();
+  }
+
   /** Loads weights in the panel (now, or once it is ready), after the source it shows. */
   loadWeights(weights: WeightFile | undefined): void {
     if (!weights) return;
@@ -174,14 +201,18 @@ class PreviewPanel {
   }
 
   private sendSource(): void {
-    this.post({
+    this.post(this.sourceMessage());
+  }
+
+  private sourceMessage(): HostMessage {
+    return {
       type: 'source',
       uri: this.document.uri.toString(),
       fileName: baseName(this.document.uri),
       version: this.document.version,
       text: this.document.getText(),
       network: this.network,
-    });
+    };
   }
 
   private async receive(message: WebviewMessage): Promise<void> {
@@ -308,12 +339,15 @@ async function saveFile(near: vscode.Uri, suggestedName: string, bytes: Uint8Arr
  * compile its binary; `worker-src blob:` only for the convolution workers,
  * which the panel starts from its own bundled convWorker.js fetched as a blob,
  * because a worker must be same-origin with the page and the webview's
- * resources are not), theme colours from VS Code's CSS variables.
+ * resources are not), theme colours from VS Code's CSS variables. The body
+ * carries the document's text as the panel's first `source` message (JSON in
+ * `data-source`), so the panel analyses and draws as soon as its script runs.
  */
-function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, source: HostMessage): string {
   const nonce = makeNonce();
   const base = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(base, 'main.js'));
+  const preloads = staticChunks(base).map((name) => `<link rel="modulepreload" nonce="${nonce}" href="${webview.asWebviewUri(vscode.Uri.joinPath(base, name)).toString()}">`);
   const assets = webview.asWebviewUri(base).toString();
   const csp = [
     "default-src 'none'",
@@ -331,12 +365,32 @@ function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string 
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>CNN Lens Preview</title>
+${preloads.join('\n')}
 </head>
-<body data-assets="${assets}/" data-nonce="${nonce}">
+<body data-assets="${assets}/" data-nonce="${nonce}" data-source="${escapeAttribute(JSON.stringify(source))}">
 <div id="app"></div>
-<script nonce="${nonce}" src="${script}"></script>
+<script type="module" nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
+}
+
+/**
+ * The chunks main.js imports statically, as the build listed them in
+ * dist/webview/preload.json (esbuild.mjs): the page preloads them beside
+ * main.js rather than after it. None when the list is missing or unreadable.
+ */
+function staticChunks(bundleFolder: vscode.Uri): string[] {
+  try {
+    const names: unknown = JSON.parse(readFileSync(vscode.Uri.joinPath(bundleFolder, 'preload.json').fsPath, 'utf8'));
+    return Array.isArray(names) ? names.filter((name): name is string => typeof name === 'string' && /^[\w.-]+\.js$/.test(name)) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Text safe inside a double-quoted HTML attribute. */
+function escapeAttribute(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** 128 bits from the platform's cryptographic generator, base64: a nonce a page cannot guess (Math.random can be predicted). */

@@ -10,7 +10,7 @@
  * bench's own round trips to the browser do not count.
  */
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import * as e2e from '../e2e/codeServer';
@@ -46,14 +46,70 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const ms = (value: number) => `${Math.round(value).toLocaleString('en-US')} ms`;
 const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
 
-/** Runs "Open Preview" on the active editor; resolves with the milliseconds from the click to the first diagram box on screen. */
-async function openPreviewTimed(page: Page): Promise<{ ms: number; preview: FrameLocator }> {
+/** Where the time between "Open Preview" and the first box went, from the page's `cnn-lens:*` marks (webview/src/marks.ts). */
+interface OpenPhases {
+  /** Milliseconds per phase, in order; a phase whose marks are missing (say, a restored layout needs no ELK) is left out. */
+  phases: [string, number][];
+}
+
+/** What one "Open Preview" took: the wait the user sees, and its phases. */
+interface OpenTiming extends OpenPhases {
+  ms: number;
+  preview: FrameLocator;
+}
+
+/**
+ * Reads the preview page's marks and the main script's resource timing and
+ * splits `start` (the click, epoch ms) … `end` (the box seen) into phases:
+ * VS Code making the panel's page, fetching the script, compiling it, its
+ * modules setting up, the panel setting up, the round trip that brings the
+ * source, the analysis, the layout, drawing, and the box reaching the screen.
+ */
+async function openPhases(preview: FrameLocator, start: number, end: number): Promise<OpenPhases> {
+  const seen = await preview.locator('body').evaluate(() => {
+    const clock = (globalThis as unknown as { performance: { timeOrigin: number; getEntriesByType(type: string): { name: string; startTime: number; responseEnd?: number }[] } }).performance;
+    const marks: Record<string, number> = {};
+    for (const entry of clock.getEntriesByType('mark')) if (entry.name.startsWith('cnn-lens:')) marks[entry.name.slice('cnn-lens:'.length)] = clock.timeOrigin + entry.startTime;
+    const script = clock.getEntriesByType('resource').find((entry) => /\/main\.js(\?|$)/.test(entry.name));
+    return { origin: clock.timeOrigin, marks, scriptFetched: script?.responseEnd ? clock.timeOrigin + script.responseEnd : undefined };
+  });
+  const moments: [string, number | undefined][] = [
+    ['VS Code opens the page', seen.origin],
+    ['script fetched', seen.scriptFetched],
+    ['script compiled', seen.marks.script],
+    ['modules set up', seen.marks.modules],
+    ['panel set up', seen.marks.ready],
+    ['source arrives', seen.marks.source],
+    ['analysis', seen.marks.analysed],
+    ['laid out and drawn', seen.marks.drawn],
+    ['on screen', end],
+  ];
+  const phases: [string, number][] = [];
+  let previous = start;
+  for (const [name, at] of moments) {
+    if (at === undefined) continue;
+    phases.push([name, at - previous]);
+    previous = at;
+  }
+  // ELK's layout replaces a provisional first drawing (webview/src/diagram/quickLayout.ts) when ELK is ready.
+  const final = seen.marks['layout-final'];
+  if (final !== undefined && seen.marks.drawn !== undefined && final > seen.marks.drawn) phases.push(["then ELK's layout", final - seen.marks.drawn]);
+  return { phases };
+}
+
+const phaseText = (phases: [string, number][]) => phases.map(([name, took]) => `${name} ${Math.round(took)}`).join(' · ');
+
+/** Runs "Open Preview" on the active editor; resolves with the milliseconds from the click to the first diagram box on screen, and their phases. */
+async function openPreviewTimed(page: Page, timeoutMs = 60_000): Promise<OpenTiming> {
   const row = await e2e.commandRow(page, OPEN_PREVIEW);
   const start = Date.now();
   await row.click();
   const preview = e2e.webviewFrame(page);
-  await preview.locator('[data-testid="diagram"] .cnnd-node').first().waitFor({ state: 'visible', timeout: 120_000 });
-  return { ms: Date.now() - start, preview };
+  await preview.locator('[data-testid="diagram"] .cnnd-node').first().waitFor({ state: 'visible', timeout: timeoutMs });
+  const end = Date.now();
+  // The phases are read once ELK's layout is on screen too, so they say how long it followed the first boxes.
+  await preview.locator('[data-testid="diagram"] [data-layout="final"]').waitFor({ state: 'attached', timeout: timeoutMs });
+  return { ms: end - start, preview, ...(await openPhases(preview, start, end)) };
 }
 
 /**
@@ -154,101 +210,169 @@ async function closeAllEditors(page: Page): Promise<void> {
     .catch(() => undefined);
 }
 
+/** The first line of an error's message, for a figure's line. */
+const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0];
+
+/**
+ * Puts the workbench back to no editors after a step failed, so the next
+ * figure starts clean: closes whatever quick input or dialog is open, then
+ * every editor. Never throws.
+ */
+async function recover(page: Page): Promise<void> {
+  for (let i = 0; i < 2; i++) await page.keyboard.press('Escape').catch(() => undefined);
+  await closeAllEditors(page).catch(() => undefined);
+}
+
 /**
  * Times the preview in code-server, printing each figure through `emit` as
- * soon as it is measured, so a step that fails on a loaded machine leaves the
- * figures before it.
+ * soon as it is measured. A step that fails prints which example and step
+ * failed (with a screenshot's path) and the bench goes on with the next
+ * figures.
  */
 export async function previewFigures(root: string, emit: (line: string) => void): Promise<string[]> {
   const folder = mkdtempSync(join(tmpdir(), 'cnn-lens-preview-bench-'));
+  const shots = mkdtempSync(join(tmpdir(), 'cnn-lens-preview-bench-shots-'));
   const examples = readdirSync(join(root, 'examples'))
     .filter((name) => name.endsWith('.cnn'))
     .sort();
   for (const name of examples) cpSync(join(root, 'examples', name), join(folder, name));
   const lines = { push: emit };
-  lines.push(`code-server ${e2e.CODE_SERVER_VERSION}, headless Chromium, ${availableParallelism()} cores (shared with whatever else runs on this machine)`);
+  lines.push(
+    `code-server ${e2e.CODE_SERVER_VERSION}, headless Chromium, ${availableParallelism()} cores (shared with whatever else runs on this machine); load average ${loadavg()[0].toFixed(1)} at the start`,
+  );
   // Installed from a .vsix, as users get it.
   const vsix = e2e.packageVsix(root);
   const server = await e2e.startCodeServer({ folder, extensionVsix: vsix, settings: { 'files.autoSave': 'off' } });
   let page: Page | undefined;
+  /** The step under way, for the line a failure prints. */
+  let step = '';
+  /** Runs one figure's steps; a failure prints what failed, with a screenshot, and the workbench is put back for the next figure. */
+  const attempt = async (what: string, work: (page: Page) => Promise<void>): Promise<void> => {
+    step = 'starting';
+    try {
+      await work(page!);
+    } catch (error) {
+      const shot = join(shots, `${what.replace(/\W+/g, '-')}.png`);
+      await e2e.screenshot(page!, shot).catch(() => undefined);
+      lines.push(`${what}: FAILED while ${step}: ${firstLine(error)} (screenshot ${shot})`);
+      await recover(page!);
+    }
+  };
   try {
     page = await e2e.openWorkbench(server);
     // A machine shared with other work may take longer than the harness's defaults for a step.
-    page.setDefaultTimeout(120_000);
+    page.setDefaultTimeout(60_000);
     // The first file starts the extension and its language server; that is activation's figure, not the preview's.
     await e2e.openFile(page, 'lenet5.cnn');
     await page.waitForTimeout(3000);
 
+    lines.push('Open Preview → first diagram box on screen, per example (phases in ms: where the wait went)');
     const opens: { name: string; ms: number }[] = [];
     for (const name of examples) {
-      await e2e.openFile(page, name);
-      opens.push({ name, ms: (await openPreviewTimed(page)).ms });
-      await closeAllEditors(page);
+      await attempt(name, async (page) => {
+        step = 'opening the file';
+        await e2e.openFile(page, name);
+        step = 'waiting for the first diagram box after "Open Preview"';
+        const open = await openPreviewTimed(page);
+        opens.push({ name, ms: open.ms });
+        lines.push(`  ${name.replace('.cnn', '').padEnd(16)} ${ms(open.ms).padStart(9)}   ${phaseText(open.phases)}`);
+        step = 'closing the editors';
+        await closeAllEditors(page);
+      });
     }
     const largest = opens.find((o) => o.name === 'resnet152.cnn');
     const others = opens.filter((o) => o !== largest);
-    const slowest = others.reduce((a, b) => (b.ms > a.ms ? b : a));
-    lines.push(`Open Preview → diagram on screen, each example: ${opens.map((o) => `${o.name.replace('.cnn', '')} ${ms(o.ms)}`).join(', ')}`);
-    lines.push(`  median ${ms(median(others.map((o) => o.ms)))}, slowest ${slowest.name} ${ms(slowest.ms)} (goal ${ms(GOALS.diagramMs)}: ${verdict(slowest.ms <= GOALS.diagramMs)})`);
+    if (others.length) {
+      const slowest = others.reduce((a, b) => (b.ms > a.ms ? b : a));
+      lines.push(`  median ${ms(median(others.map((o) => o.ms)))}, slowest ${slowest.name} ${ms(slowest.ms)} (goal ${ms(GOALS.diagramMs)}: ${verdict(slowest.ms <= GOALS.diagramMs)})`);
+    }
     if (largest) lines.push(`  resnet152 ${ms(largest.ms)} (goal ${ms(GOALS.diagramLargestMs)}: ${verdict(largest.ms <= GOALS.diagramLargestMs)})`);
+    if (opens.length < examples.length) lines.push(`  ${examples.length - opens.length} of ${examples.length} examples FAILED (above)`);
 
     // ResNet-18: the first Run, warm Runs with every layer browsable afterwards, and output-only passes in between.
-    await e2e.openFile(page, 'resnet18.cnn');
-    let { preview } = await openPreviewTimed(page);
-    // A user looks at the diagram before pressing Run; the panel prepares the run meanwhile (data-prepared says when it is done).
-    const opened = Date.now();
-    const prepared = await preview
-      .locator('[data-testid="side"][data-prepared]')
-      .waitFor({ timeout: 20_000 })
-      .then(
-        () => Date.now() - opened,
-        () => undefined,
+    await attempt('ResNet-18 Run', async (page) => {
+      step = 'opening resnet18.cnn and its preview';
+      await e2e.openFile(page, 'resnet18.cnn');
+      const { preview } = await openPreviewTimed(page);
+      // A user looks at the diagram before pressing Run; the panel prepares the run meanwhile (data-prepared says when it is done).
+      step = 'waiting for the panel to prepare the run';
+      const opened = Date.now();
+      const prepared = await preview
+        .locator('[data-testid="side"][data-prepared]')
+        .waitFor({ timeout: 20_000 })
+        .then(
+          () => Date.now() - opened,
+          () => undefined,
+        );
+      step = 'the first Run';
+      const first = await timeRun(preview);
+      const warm: number[] = [];
+      const outputOnly: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        step = `warm Run ${i + 1}`;
+        warm.push(await timeRun(preview));
+        step = `output-only pass ${i + 1}`;
+        outputOnly.push(await timeOutputOnly(preview));
+      }
+      const runRatio = median(warm) / median(outputOnly);
+      const firstRatio = first / median(warm);
+      lines.push(figureLine(summarise('ResNet-18 Run, every layer browsable after (warm, click → shown)', Math.round(GOALS.runOverOutputOnly * median(outputOnly)), warm)));
+      lines.push(
+        `  output-only pass in the same panel: median ${ms(median(outputOnly))}; Run / output-only ${runRatio.toFixed(2)}x (goal ≤ ${GOALS.runOverOutputOnly}x: ${verdict(runRatio <= GOALS.runOverOutputOnly)})`,
       );
-    const first = await timeRun(preview);
-    const warm: number[] = [];
-    const outputOnly: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      warm.push(await timeRun(preview));
-      outputOnly.push(await timeOutputOnly(preview));
-    }
-    const shows: number[] = [];
-    const boxes = await preview.locator('[data-testid="diagram"] .cnnd-node').count();
-    for (let i = 0; i < 5; i++) shows.push(await timeShowLayer(preview, Math.floor(((i + 1) * boxes) / 7)));
-    const runRatio = median(warm) / median(outputOnly);
-    const firstRatio = first / median(warm);
-    lines.push(figureLine(summarise('ResNet-18 Run, every layer browsable after (warm, click → shown)', GOALS.runOverOutputOnly * median(outputOnly), warm)));
-    lines.push(
-      `  output-only pass in the same panel: median ${ms(median(outputOnly))}; Run / output-only ${runRatio.toFixed(2)}x (goal ≤ ${GOALS.runOverOutputOnly}x: ${verdict(runRatio <= GOALS.runOverOutputOnly)})`,
-    );
-    lines.push(
-      `  first Run after opening ${ms(first)}; first / warm ${firstRatio.toFixed(2)}x (goal ≤ ${GOALS.firstOverWarm}x: ${verdict(firstRatio <= GOALS.firstOverWarm)}); ${prepared === undefined ? 'the panel did not say it was prepared within 20 s' : `pressed once the panel was prepared, ${ms(prepared)} after the diagram`}`,
-    );
-    lines.push(`  another layer's maps after the run (click → drawn): median ${ms(median(shows))}, slowest ${ms(Math.max(...shows))}`);
-    await closeAllEditors(page);
+      lines.push(
+        `  first Run after opening ${ms(first)}; first / warm ${firstRatio.toFixed(2)}x (goal ≤ ${GOALS.firstOverWarm}x: ${verdict(firstRatio <= GOALS.firstOverWarm)}); ${prepared === undefined ? 'the panel did not say it was prepared within 20 s' : `pressed once the panel was prepared, ${ms(prepared)} after the diagram`}`,
+      );
+      const shows: number[] = [];
+      const boxes = await preview.locator('[data-testid="diagram"] .cnnd-node').count();
+      for (let i = 0; i < 5; i++) {
+        step = `showing another layer (${i + 1} of 5)`;
+        shows.push(await timeShowLayer(preview, Math.floor(((i + 1) * boxes) / 7)));
+      }
+      lines.push(`  another layer's maps after the run (click → drawn): median ${ms(median(shows))}, slowest ${ms(Math.max(...shows))}`);
+      step = 'closing the editors';
+      await closeAllEditors(page);
+    });
 
     // Cancel during a long run (ResNet-152), at three moments of it.
-    await e2e.openFile(page, 'resnet152.cnn');
-    ({ preview } = await openPreviewTimed(page));
-    const cancels: number[] = [];
-    for (const after of [300, 1500, 4000]) cancels.push(await timeCancel(preview, after));
-    lines.push(figureLine(summarise(`Cancel on ResNet-152 (click → stopped), at ${[300, 1500, 4000].join('/')} ms into a run`, GOALS.cancelMs, cancels)));
-    await closeAllEditors(page);
+    await attempt('Cancel on ResNet-152', async (page) => {
+      step = 'opening resnet152.cnn and its preview';
+      await e2e.openFile(page, 'resnet152.cnn');
+      const { preview } = await openPreviewTimed(page);
+      const cancels: number[] = [];
+      for (const after of [300, 1500, 4000]) {
+        step = `cancelling ${after} ms into a run`;
+        cancels.push(await timeCancel(preview, after));
+      }
+      lines.push(figureLine(summarise(`Cancel on ResNet-152 (click → stopped), at ${[300, 1500, 4000].join('/')} ms into a run`, GOALS.cancelMs, cancels)));
+      step = 'closing the editors';
+      await closeAllEditors(page);
+    });
 
     // Restore after Reload Window, with the ResNet-18 preview open.
-    await e2e.openFile(page, 'resnet18.cnn');
-    await openPreviewTimed(page);
-    await page.evaluate(() => ((globalThis as unknown as { beforeReload: boolean }).beforeReload = true));
-    const reload = await e2e.commandRow(page, 'Developer: Reload Window');
-    const start = Date.now();
-    await reload.click();
-    await page.waitForFunction(() => (globalThis as unknown as { beforeReload?: boolean }).beforeReload === undefined, undefined, { timeout: 60_000 });
-    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    const workbench = Date.now();
-    await e2e.webviewFrame(page).locator('[data-testid="diagram"] .cnnd-node').first().waitFor({ state: 'visible', timeout: 120_000 });
-    const restored = Date.now();
-    lines.push(
-      `Restore after Reload Window: workbench back ${ms(workbench - start)}, then the preview's diagram ${ms(restored - workbench)} later (goal ${ms(GOALS.restoreMs)} for the preview: ${verdict(restored - workbench <= GOALS.restoreMs)}; ${ms(restored - start)} in all)`,
-    );
+    await attempt('Restore after Reload Window', async (page) => {
+      step = 'opening resnet18.cnn and its preview';
+      await e2e.openFile(page, 'resnet18.cnn');
+      await openPreviewTimed(page);
+      step = 'reloading the window';
+      await page.evaluate(() => ((globalThis as unknown as { beforeReload: boolean }).beforeReload = true));
+      const reload = await e2e.commandRow(page, 'Developer: Reload Window');
+      const start = Date.now();
+      await reload.click();
+      await page.waitForFunction(() => (globalThis as unknown as { beforeReload?: boolean }).beforeReload === undefined, undefined, { timeout: 60_000 });
+      await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+      const workbench = Date.now();
+      step = 'waiting for the restored preview to draw';
+      const restoredPreview = e2e.webviewFrame(page);
+      await restoredPreview.locator('[data-testid="diagram"] .cnnd-node').first().waitFor({ state: 'visible', timeout: 120_000 });
+      const restored = Date.now();
+      const { phases } = await openPhases(restoredPreview, workbench, restored);
+      lines.push(
+        `Restore after Reload Window: workbench back ${ms(workbench - start)}, then the preview's diagram ${ms(restored - workbench)} later (goal ${ms(GOALS.restoreMs)} for the preview: ${verdict(restored - workbench <= GOALS.restoreMs)}; ${ms(restored - start)} in all)`,
+      );
+      lines.push(`  phases after the workbench is back, in ms: ${phaseText(phases)}`);
+    });
+    lines.push(`load average ${loadavg()[0].toFixed(1)} at the end`);
     return [];
   } finally {
     if (page) await e2e.closeWorkbench(page).catch(() => undefined);

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { packageVsix } from './codeServer';
 
@@ -45,6 +45,14 @@ describe('packaged extension (.vsix)', function () {
     ]) {
       assert.ok(names.has(required), `${required} is missing from the .vsix`);
     }
+  });
+
+  it("holds every chunk the webview's main.js imports, statically or when it needs ELK and the engine", () => {
+    const names = new Set(entries.map((e) => e.name));
+    const main = readFileSync('dist/webview/main.js', 'utf8');
+    const chunks = new Set([...main.matchAll(/["']\.\/([\w.-]+\.js)["']/g)].map((m) => m[1]));
+    assert.ok(chunks.size >= 3, `main.js imports its shared chunk, ELK and the engine (${[...chunks].join(', ')})`);
+    for (const chunk of [...chunks, 'preload.json']) assert.ok(names.has(`extension/dist/webview/${chunk}`), `${chunk} is missing from the .vsix`);
   });
 
   it('leaves out node_modules, sources, tests, source maps and developer tools', () => {

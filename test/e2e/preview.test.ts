@@ -122,6 +122,9 @@ describe('the preview panel in real VS Code (code-server)', function () {
     const layers = source.filter((line) => /^\s+[a-z_]+(\(|\s*$|\s*->)/.test(line)).length;
     assert.equal(await nodes.count(), layers, `expected ${layers} nodes`);
     assert.match(await preview.locator('[data-testid="totals"]').innerText(), /61,706 parameters/);
+    // The first boxes are a quick layout; ELK's replaces it once ELK has loaded, and the clicks below need boxes that stay put.
+    await preview.locator('[data-testid="diagram"] [data-layout="final"]').waitFor({ timeout: 60_000 });
+    assert.equal(await nodes.count(), layers, "ELK's layout draws the same boxes");
   });
 
   it('moves the editor to the statement of a clicked node', async () => {

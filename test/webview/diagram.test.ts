@@ -99,6 +99,21 @@ describe('diagram view (Chromium)', function () {
     }
   });
 
+  it("draws a first panel's boxes at once in a quick layout, then ELK's, and saves only ELK's (issue 15: the diagram waited for ELK to load)", async () => {
+    const fresh = await suite.browser.newPage();
+    try {
+      await fresh.goto(`${suite.serverUrl}/test/webview/blank.html`);
+      await fresh.addScriptTag({ url: `${suite.serverUrl}/out/pages/diagram.page.js` });
+      const text = example('resnet18');
+      const boxes = modelOf(text).nodes.length;
+      const { atOnce, settled } = await fresh.evaluate((source) => (globalThis as unknown as { diagramPage: DiagramPage }).diagramPage.firstDrawing(source), text);
+      assert.deepEqual(atOnce, { boxes, layout: 'provisional', saved: false }, 'every box is on screen before ELK has run, and that layout is not saved');
+      assert.deepEqual(settled, { boxes, layout: 'final', saved: true, layoutRuns: 1 }, "ELK's layout replaces it and is saved");
+    } finally {
+      await fresh.close();
+    }
+  });
+
   describe('ResNet-18', () => {
     const text = example('resnet18');
     const model = modelOf(text);

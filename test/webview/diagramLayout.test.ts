@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { analyze, type NetworkGraph } from '../../src/core';
 import { LayoutCache, layoutDiagram, metrics, type Box, type DiagramLayout } from '../../webview/src/diagram/layout';
 import { buildDiagramModel, type DiagramModel } from '../../webview/src/diagram/model';
+import { quickLayout } from '../../webview/src/diagram/quickLayout';
+import { readdirSync } from 'node:fs';
 
 function graphOf(text: string): NetworkGraph {
   return analyze(text, { graph: true }).graphs![0];
@@ -103,5 +105,36 @@ describe('diagram layout (elkjs)', function () {
     // Expanding it again finds the first layout still cached.
     assert.equal(await cache.get(model), first);
     assert.equal(cache.misses, 2);
+  });
+});
+
+describe('the quick first layout (shown while ELK loads)', function () {
+  this.timeout(60_000);
+
+  // Every example, as the panel first draws it (default collapse) and fully expanded: the same rules as ELK's layout.
+  for (const name of readdirSync('examples')
+    .filter((file) => file.endsWith('.cnn'))
+    .map((file) => file.replace('.cnn', ''))) {
+    it(`${name}: boxes apart, edges routed downwards, frames around their boxes (default and expanded)`, () => {
+      for (const options of [{}, { collapsed: [] }]) {
+        const model = buildDiagramModel(graphOf(example(name)), options);
+        checkLayout(model, quickLayout(model));
+      }
+    });
+  }
+
+  it('stacks the sequential layers of LeNet-5 in one column, as ELK does', () => {
+    const model = buildDiagramModel(graphOf(example('lenet5')));
+    const layout = quickLayout(model);
+    assert.equal(new Set(model.nodes.map((n) => layout.nodes.get(n.id)!.x)).size, 1);
+  });
+
+  it("runs a residual block's shortcut right of the main path", () => {
+    const model = buildDiagramModel(graphOf('network R {\n  input(8x8x8)\n  x: conv(8, 3, padding=1)\n  conv(8, 3, padding=1)\n  add(x)\n}\n'));
+    const layout = quickLayout(model);
+    const skip = model.edges.find((e) => e.kind === 'skip')!;
+    const route = layout.edges.get(skip.id)!;
+    const right = Math.max(...[...layout.nodes.values()].map((b) => b.x + b.width));
+    assert.ok(Math.max(...route.points.map((p) => p.x)) > right, 'the shortcut runs right of every box');
   });
 });

@@ -126,6 +126,8 @@ describe('receptive fields in the preview panel', function () {
   async function runSelecting(name: string, text: string, boxText: string | RegExp): Promise<void> {
     await send(page, { type: 'source', uri: `file:///workspace/${name}`, fileName: name, version: ++version, text });
     await waitForText(page.getByTestId('title'), new RegExp(`^${name.replace('.', '\\.')}$`));
+    // A first diagram is drawn at once in a quick layout and then in ELK's: scroll and click once the boxes stay put.
+    await page.locator('[data-testid="diagram"] [data-layout="final"]').waitFor();
     const box = page.locator('[data-testid="diagram"] .cnnd-node', { hasText: boxText }).last();
     await box.waitFor();
     await scrollDiagramTo(page, box);

@@ -78,6 +78,11 @@ export interface DiagramPage {
   probed(ids: string[]): boolean[];
   /** Draws `text` in a new view, saves its layout as JSON (as the panel's state does), then draws it in another view seeded with that: the second view's ELK runs and box count. */
   restoredLayoutRuns(text: string): Promise<{ layoutRuns: number; boxes: number }>;
+  /**
+   * Draws `text` in a new view (call it in a fresh page, before ELK has run there): what is on screen as soon as
+   * `update` returns, and once it settles, with whether the view would save its layout in the panel's state.
+   */
+  firstDrawing(text: string): Promise<{ atOnce: FirstDrawingState; settled: FirstDrawingState & { layoutRuns: number } }>;
   /** Presses Fit (the toolbar's button and the 0 key call this). */
   fit(): Drawn;
   /** Every text of every box as drawn: its CSS font size, the screen scale the pan/zoom gives it, its on-screen height and whether it is in the panel. */
@@ -93,4 +98,11 @@ export interface TextSize {
   scale: number;
   height: number;
   visible: boolean;
+}
+
+/** A view's drawing at one moment of its first update: boxes on screen, `data-layout` ('provisional' or 'final'), and whether it has a layout to save. */
+export interface FirstDrawingState {
+  boxes: number;
+  layout: string;
+  saved: boolean;
 }

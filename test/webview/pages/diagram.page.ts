@@ -115,6 +115,21 @@ window.diagramPage = {
     restored.dispose();
     return result;
   },
+  async firstDrawing(text) {
+    const graph = analyze(text, { graph: true }).graphs![0];
+    const own = document.createElement('div');
+    own.style.cssText = container.style.cssText;
+    document.body.appendChild(own);
+    const fresh = new DiagramView(own, { onSelect: () => undefined });
+    const state = () => ({ boxes: own.querySelectorAll('.cnnd-node').length, layout: own.querySelector('.cnnd-root')?.getAttribute('data-layout') ?? '', saved: fresh.savedLayout() !== undefined });
+    const drawing = fresh.update(graph, []);
+    const atOnce = state();
+    await drawing;
+    const settled = { ...state(), layoutRuns: fresh.layoutRuns };
+    fresh.dispose();
+    own.remove();
+    return { atOnce, settled };
+  },
   fit() {
     theView().fit();
     return drawn();

@@ -6,10 +6,10 @@
  * first box of a frame, insets at the sides and below the last), and the
  * frames are drawn around the placed boxes.
  */
-import ELK from 'elkjs/lib/elk.bundled.js';
-import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
+import type { ELK as ElkApi, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { DiagramModel } from './model';
 import type { SavedLayout } from '../../../src/protocol/preview';
+import { markOnce } from '../marks';
 
 /** A placed rectangle, in diagram units (pixels at zoom 1). */
 export interface Box {
@@ -72,16 +72,36 @@ const layoutOptions: Record<string, string> = {
   'elk.padding': `[top=${metrics.margin},left=${metrics.margin},bottom=${metrics.margin},right=${metrics.margin}]`,
 };
 
-let elk: InstanceType<typeof ELK> | undefined;
+let elk: Promise<ElkApi> | undefined;
 
-interface Reserve {
+/**
+ * ELK, loaded once per page with a dynamic `import()`: it is half of the
+ * panel's code, so the bundle keeps it in a chunk of its own, which the
+ * panel starts fetching when it opens (warmUpLayout) while its first script
+ * sets up and the analysis runs.
+ */
+/** Whether ELK has finished a layout in this page, so the next one costs only its own work (see DiagramView's first drawing). */
+let elkWarm = false;
+
+/** Whether ELK is loaded and set up: a layout now takes milliseconds to hundreds, not the seconds of its first load. */
+export function elkIsWarm(): boolean {
+  return elkWarm;
+}
+
+function loadElk(): Promise<ElkApi> {
+  elk ??= import('elkjs/lib/elk.bundled.js').then(({ default: ELK }) => new ELK());
+  return elk;
+}
+
+/** Room a box keeps around itself for frames: above, below and at each side. */
+export interface Reserve {
   top: number;
   bottom: number;
   side: number;
 }
 
 /** Room each box keeps around itself for the frames it opens, closes or sits in. */
-function reserves(model: DiagramModel): Map<string, Reserve> {
+export function reserves(model: DiagramModel): Map<string, Reserve> {
   const levels = new Map(model.frames.map((f) => [f.groupId, f.level]));
   const frameMembers = new Map(model.frames.map((f) => [f.groupId, new Set(f.members)]));
   const incoming = new Map<string, string[]>();
@@ -120,17 +140,18 @@ function clamp(value: number, low: number, high: number): number {
  * it waits for its first analysis.
  */
 export async function warmUpLayout(): Promise<void> {
-  elk ??= new ELK();
+  const elk = await loadElk();
   const ids = ['input', 'conv1', 'relu', 'conv2', 'add', 'dense'];
   const children: ElkNode[] = ids.map((id) => ({ id, width: metrics.nodeWidth, height: metrics.nodeHeight }));
   const edges: ElkExtendedEdge[] = ids.slice(1).map((id, i) => ({ id: `e${i}`, sources: [ids[i]], targets: [id] }));
   edges.push({ id: 'skip', sources: ['conv1'], targets: ['add'], labels: [{ id: 'skip:label', text: 'skip', width: 40, height: metrics.labelHeight }] });
   await elk.layout({ id: 'warm-up', layoutOptions, children, edges });
+  elkWarm = true;
 }
 
 /** Lays out `model`; never rejects on an empty model. */
 export async function layoutDiagram(model: DiagramModel): Promise<DiagramLayout> {
-  elk ??= new ELK();
+  const elk = await loadElk();
   const reserved = reserves(model);
   const children: ElkNode[] = model.nodes.map((n) => {
     const r = reserved.get(n.id) as Reserve;
@@ -143,8 +164,11 @@ export async function layoutDiagram(model: DiagramModel): Promise<DiagramLayout>
   });
   const start = performance.now();
   const root: ElkNode = { id: 'root', layoutOptions, children, edges };
+  markOnce('layout-start');
   const placed = await elk.layout(root);
   const elkMs = performance.now() - start;
+  elkWarm = true;
+  markOnce('layout-end');
 
   const nodes = new Map<string, Box>();
   for (const child of placed.children ?? []) {
@@ -182,6 +206,13 @@ export async function layoutDiagram(model: DiagramModel): Promise<DiagramLayout>
     routes.set(edge.id, route);
   }
 
+  const frames = frameBoxes(model, nodes);
+
+  return { width: placed.width ?? 0, height: placed.height ?? 0, nodes, edges: routes, frames, elkMs };
+}
+
+/** Each frame's rectangle around its placed boxes: a header above per nesting level, an inset at the sides and below. */
+export function frameBoxes(model: DiagramModel, nodes: Map<string, Box>): Map<number, Box> {
   const frames = new Map<number, Box>();
   for (const frame of model.frames) {
     const boxes = frame.members.map((m) => nodes.get(m)).filter((b): b is Box => b !== undefined);
@@ -195,7 +226,7 @@ export async function layoutDiagram(model: DiagramModel): Promise<DiagramLayout>
     frames.set(frame.groupId, { x: left, y: top, width: right - left, height: bottom - top });
   }
 
-  return { width: placed.width ?? 0, height: placed.height ?? 0, nodes, edges: routes, frames, elkMs };
+  return frames;
 }
 
 /**

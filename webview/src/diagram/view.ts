@@ -9,11 +9,13 @@ import { diagramPageCss, svgCss } from '../styles/diagramCss';
 import { injectStyle, livePalette, resolvedPalette } from '../styles/theme';
 import { standaloneSvg, svgToPng } from './export';
 import type { SavedLayout } from '../../../src/protocol/preview';
-import { LayoutCache, saveLayout, warmUpLayout, type Box, type DiagramLayout } from './layout';
+import { LayoutCache, elkIsWarm, saveLayout, warmUpLayout, type Box, type DiagramLayout } from './layout';
+import { quickLayout } from './quickLayout';
 import { boxOfGraphNode, matchLine } from './lookup';
 import { buildDiagramModel, type DiagramDiagnostic, type DiagramModel } from './model';
 import { diagramParts, escapeXml, svgDefs, type DiagramParts, type RenderState } from './render';
 import { Viewport } from './viewport';
+import { markOnce } from '../marks';
 
 export type { DiagramDiagnostic } from './model';
 
@@ -74,6 +76,10 @@ export class DiagramView {
    * one that asked, and a hidden panel has no size to fit into).
    */
   private fitPending = false;
+  /** Whether the drawing on screen is the quick layout shown while ELK loads (`data-layout` on the root says so too). */
+  private provisional = false;
+  /** Whether the last fit was of a provisional drawing, so ELK's drawing that replaces it is fitted again. */
+  private fittedProvisional = false;
   /** Bumped by every render request; a layout that returns after a newer request is dropped. */
   private generation = 0;
   private pending: Promise<void> = Promise.resolve();
@@ -198,6 +204,7 @@ export class DiagramView {
       return;
     }
     this.fitPending = false;
+    this.fittedProvisional = this.provisional;
     this.viewport.fit(this.layout.width, this.layout.height);
   }
 
@@ -250,7 +257,7 @@ export class DiagramView {
   /** How many times ELK ran: an update whose structure was laid out before reuses that layout. */
   /** The layout on screen as plain JSON, to save with the panel's state; undefined before the first drawing. */
   savedLayout(): SavedLayout | undefined {
-    return this.model && this.layout ? saveLayout(this.model.structureKey, this.layout) : undefined;
+    return this.model && this.layout && !this.provisional ? saveLayout(this.model.structureKey, this.layout) : undefined;
   }
 
   /** Takes a layout saved by an earlier panel, so a drawing of the same structure needs no ELK run. */
@@ -289,11 +296,21 @@ export class DiagramView {
       this.pending = Promise.resolve();
       return this.pending;
     }
+    // Until ELK is loaded and set up (seconds on a first panel), a layout of its own goes on screen at once and
+    // ELK's replaces it (quickLayout.ts); the saved state and `settled()` wait for ELK's.
+    const provisional = !elkIsWarm() && !this.cache.has(model.structureKey);
+    if (provisional) {
+      this.draw(model, quickLayout(model), true);
+      if (this.fitPending) this.fit();
+    }
     const drawn = this.cache.get(model).then(
       (layout) => {
         if (generation !== this.generation) return;
-        this.draw(model, layout);
+        // A drawing fitted while provisional is fitted again: ELK's may be wider or longer.
+        if (this.provisional && !this.fitPending) this.fitPending = this.fittedProvisional;
+        this.draw(model, layout, false);
         if (this.fitPending) this.fit();
+        markOnce('layout-final');
       },
       (error: unknown) => {
         if (generation !== this.generation) return;
@@ -308,11 +325,13 @@ export class DiagramView {
     return drawn;
   }
 
-  private draw(model: DiagramModel, layout: DiagramLayout): void {
+  private draw(model: DiagramModel, layout: DiagramLayout, provisional: boolean): void {
     // The same layout object means the same structure: boxes, edges and frames keep their places.
     const sameLayout = layout === this.layout && model.nodes.length > 0 && this.nodeElements.size === model.nodes.length;
     this.model = model;
     this.layout = layout;
+    this.provisional = provisional;
+    this.root.dataset.layout = provisional ? 'provisional' : 'final';
     this.status.textContent = this.note ?? (model.complete ? '' : 'Analysis stopped at an error: the diagram shows the layers up to the one that failed.');
     this.status.classList.toggle('cnnd-status-note', this.note !== undefined);
     if (model.nodes.length === 0) {
@@ -326,6 +345,7 @@ export class DiagramView {
     else this.layer.innerHTML = [...parts.frames.map(([, m]) => m), ...parts.edges, ...parts.nodes.map(([, m]) => m)].join('');
     this.remember(parts);
     this.applyState();
+    markOnce('drawn');
   }
 
   /**

@@ -20,6 +20,8 @@ import { checkWeights, type WeightSet } from './weights';
 import { KeptOutputs, readBack, type NodeOutput } from './retained';
 
 export type { NodeOutput } from './retained';
+import { RunCancelledError, UnsupportedOpError, type UnsupportedNode } from './errors';
+export { RunCancelledError, UnsupportedOpError, type UnsupportedNode } from './errors';
 
 /** How long one node took, in milliseconds (`performance.now()`), including waiting for the device when timed. */
 export interface NodeTiming {
@@ -30,31 +32,6 @@ export interface NodeTiming {
   fusedInto?: number;
   /** Set when the convolution was shared by this many threads (the convolution workers and the panel's). */
   threads?: number;
-}
-
-/** A node the engine cannot run, with the reason the panel shows. */
-export interface UnsupportedNode {
-  node: number;
-  op: string;
-  /** 1-based source line. */
-  line: number;
-  reason: string;
-}
-
-/** Raised for an op the engine (or the active backend) cannot run: the message names the op and its line. */
-export class UnsupportedOpError extends Error {
-  override name = 'UnsupportedOpError';
-  constructor(readonly unsupported: UnsupportedNode[]) {
-    super(unsupported.map((u) => `${u.op} on line ${u.line}: ${u.reason}`).join('; '));
-  }
-}
-
-/** Raised when a run is cancelled through its AbortSignal. */
-export class RunCancelledError extends Error {
-  override name = 'AbortError';
-  constructor() {
-    super('the forward pass was cancelled');
-  }
 }
 
 /** Options of one forward pass. */

@@ -7,7 +7,8 @@ import { withCommas, analyze, type Analysis, type NetworkGraph, type Range } fro
 import type { HostMessage, LoadedWeightsFile } from '../../../src/protocol/preview';
 import { DiagramView } from '../diagram/view';
 import type { DiagramDiagnostic } from '../diagram/model';
-import { RunCancelledError, UnsupportedOpError, type BackendChoice, type BackendName, type NodeOutput } from '../engine';
+import type { BackendChoice, BackendName, NodeOutput } from '../engine';
+import { RunCancelledError, UnsupportedOpError } from '../engine/errors';
 import { defaultSampleFor, samplesFor, inputKind } from '../input';
 import { renderFeatureMaps } from '../views/featureMaps';
 import { renderHistogram } from '../views/histogram';
@@ -21,6 +22,7 @@ import { RunSession, type SessionResult, type WeightsSource } from './runSession
 import { keptValuesBudget, readDuringRun } from './keepPlan';
 import { ReceptiveFieldPanel } from '../views/receptiveFieldPanel';
 import { ReceptiveFieldHover } from '../views/receptiveFieldHover';
+import { markOnce } from '../marks';
 
 /**
  * The weights the panel runs, as the file they came from, for an export to
@@ -134,8 +136,12 @@ export class PreviewApp {
     if (saved?.selected !== undefined) this.selected = saved.selected;
     this.wireControls();
     host.onMessage((message) => this.receive(message));
+    // The text the page came with is drawn at once; the host sends it again after `ready`, and an unchanged text is skipped.
+    const initial = host.initialMessage();
+    if (initial) this.receive(initial);
     // The backends are probed (a WebGPU adapter, a WebGL context: hundreds of milliseconds of the page's
     // thread on a software renderer) after the first diagram is on screen, not before it.
+    markOnce('ready');
     host.post({ type: 'ready' });
   }
 
@@ -183,12 +189,19 @@ export class PreviewApp {
     const message = this.pendingSource;
     this.pendingSource = undefined;
     if (!message) return;
-    if (message.network && message.network !== this.networkName) this.networkName = message.network;
+    markOnce('source');
+    const switched = message.network !== undefined && message.network !== this.networkName;
+    if (switched) this.networkName = message.network;
     this.uri = message.uri;
     this.host.saveState({ uri: message.uri, network: this.networkName });
-    if (message.text === this.text && this.analysis) return;
+    // The same text for another network (the host learnt late which network the cursor is in) draws that network.
+    if (message.text === this.text && this.analysis) {
+      if (switched) await this.render();
+      return;
+    }
     this.text = message.text;
     this.analysis = analyze(message.text, { graph: true });
+    markOnce('analysed');
     this.ui.title.textContent = message.fileName;
     await this.render();
     if (!this.backendsShown) {

@@ -54,6 +54,27 @@ export class Host {
 
   private memoryState: unknown;
 
+  /**
+   * The message the page was written with: the extension puts the document's
+   * first `source` message in the body's `data-source`, so the panel can draw
+   * without waiting for a round trip. None when there is none or it does not
+   * check (it then comes as a message after `ready`, as before).
+   */
+  initialMessage(): HostMessage | undefined {
+    const json = document.body.dataset.source;
+    if (!json) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch {
+      console.warn("CNN Lens preview: the page's data-source is not JSON");
+      return undefined;
+    }
+    const checked = checkHostMessage(value);
+    if (!checked.ok) console.warn(`CNN Lens preview: ${checked.reason}`);
+    return checked.ok ? checked.message : undefined;
+  }
+
   post(message: WebviewMessage): void {
     this.api.postMessage(message);
   }

@@ -6,26 +6,27 @@
  * new input shape). The DOM-free half of the panel's Run button.
  */
 import type { NetworkGraph } from '../../../src/core';
-import {
-  ForwardEngine,
-  RunCancelledError,
-  heInitializationInSlices,
-  initBackend,
-  probeBackends,
-  wasmBinaryUrl,
-  chooseBackend,
-  weightsFromSafetensors,
-  weightsFromTfjsLayers,
-  type BackendChoice,
-  type BackendName,
-  type BackendProbe,
-  type RunResult,
-  type WeightSet,
-} from '../engine';
+import type { BackendName, BackendProbe, ForwardEngine, RunResult, WeightSet } from '../engine';
+import { chooseBackend, type BackendChoice } from '../engine/backendPolicy';
+import { RunCancelledError } from '../engine/errors';
 import { makeImageInput, makeInput, type InputResult } from '../input';
 import { ConvWorkerPool, workersFor } from '../engine/parallel/pool';
 import { elementCount } from '../../../src/core';
-import { unitGradient, type GradientOptions, type Unit, type UnitGradient } from '../engine/unitGradient';
+import type { GradientOptions, Unit, UnitGradient } from '../engine/unitGradient';
+
+/** The engine's tfjs half (engine/runtime.ts). */
+type EngineRuntime = typeof import('../engine/runtime');
+let runtime: Promise<EngineRuntime> | undefined;
+
+/**
+ * Loads the engine's tfjs half once per page. It is a chunk of its own, so
+ * the diagram is on screen before tfjs is fetched and compiled; the panel
+ * asks for it right after the first diagram (backend probing, preparation).
+ */
+export function loadEngineRuntime(): Promise<EngineRuntime> {
+  runtime ??= import('../engine/runtime');
+  return runtime;
+}
 
 /** Where the input comes from: a built-in sample by id, or an image file's bytes. */
 export type InputSource = { kind: 'sample'; id: string } | { kind: 'image'; name: string; bytes: Uint8Array };
@@ -126,7 +127,7 @@ export class RunSession {
 
   /** What the browser offers, asked once per panel. */
   private probed(): Promise<BackendProbe[]> {
-    this.probes ??= probeBackends();
+    this.probes ??= loadEngineRuntime().then((engine) => engine.probeBackends());
     return this.probes;
   }
 
@@ -153,7 +154,7 @@ export class RunSession {
   /** Starts the backend once (or after `prefer` changed it); a run and a preparation share the start. */
   private startBackend(): Promise<BackendChoice> {
     if (this.choice) return Promise.resolve(this.choice);
-    const start = (this.backendStart ??= (async () => initBackend({ wasmBaseUrl: this.wasmBaseUrl, preferred: this.preferred, probes: await this.probed() }))());
+    const start = (this.backendStart ??= (async () => (await loadEngineRuntime()).initBackend({ wasmBaseUrl: this.wasmBaseUrl, preferred: this.preferred, probes: await this.probed() }))());
     return start.then((choice) => {
       if (this.backendStart === start) this.choice = choice;
       // Workers help only the WASM backend; they start with it, so they load while the weights are made.
@@ -214,7 +215,7 @@ export class RunSession {
     build.engine = (async () => {
       const weights = await this.loadWeights(graph, source, weightsSource, controller.signal, (share) => this.buildProgress?.(share, 'weights'));
       if (controller.signal.aborted) throw new RunCancelledError();
-      const engine = new ForwardEngine(graph, weights, source);
+      const engine = new (await loadEngineRuntime()).ForwardEngine(graph, weights, source);
       if (this.build === build) {
         this.engine = engine;
         this.engineGraph = graph;
@@ -243,7 +244,7 @@ export class RunSession {
     const count = workersFor(navigator.hardwareConcurrency);
     if (!count) return undefined;
     try {
-      return await ConvWorkerPool.start({ scriptUrl: `${this.wasmBaseUrl}convWorker.js`, wasmUrl: await wasmBinaryUrl(this.wasmBaseUrl), workers: count });
+      return await ConvWorkerPool.start({ scriptUrl: `${this.wasmBaseUrl}convWorker.js`, wasmUrl: await (await loadEngineRuntime()).wasmBinaryUrl(this.wasmBaseUrl), workers: count });
     } catch (error) {
       this.workerNote = `Convolutions run on one thread: ${(error as Error).message ?? String(error)}.`;
       return undefined;
@@ -257,16 +258,17 @@ export class RunSession {
   }
 
   private async loadWeights(graph: NetworkGraph, source: string, from: WeightsSource, signal: AbortSignal, onProgress: (share: number) => void): Promise<WeightSet> {
+    const engine = await loadEngineRuntime();
     if (from.kind === 'he') {
       this.weightNotes = [];
-      const weights = await heInitializationInSlices(graph, from.seed, { signal, onProgress });
+      const weights = await engine.heInitializationInSlices(graph, from.seed, { signal, onProgress });
       if (!weights) throw new RunCancelledError();
       return weights;
     }
     const loaded =
       from.kind === 'safetensors'
-        ? weightsFromSafetensors(graph, ownBuffer(from.bytes), { source })
-        : weightsFromTfjsLayers(graph, from.modelJson, Object.fromEntries(from.shards.map((shard) => [shard.name, ownBuffer(shard.bytes)])), { source });
+        ? engine.weightsFromSafetensors(graph, ownBuffer(from.bytes), { source })
+        : engine.weightsFromTfjsLayers(graph, from.modelJson, Object.fromEntries(from.shards.map((shard) => [shard.name, ownBuffer(shard.bytes)])), { source });
     this.weightNotes = loaded.notes.map((note) => `${from.name}: ${note}.`);
     return loaded.weights;
   }
@@ -303,8 +305,9 @@ export class RunSession {
   /** The gradient of one unit with respect to the last run's input, for its weights (the effective receptive field). */
   unitGradient(unit: Unit, options: Omit<GradientOptions, 'cached'> = {}): Promise<UnitGradient> {
     const engine = this.engine;
-    if (!engine || !this.lastInput) return Promise.reject(new Error('run the network first'));
-    return unitGradient(engine.graph, engine.weights, this.lastInput.data, unit, { ...options, cached: (node, key, build) => engine.cachedFor(node, key, build) });
+    const input = this.lastInput;
+    if (!engine || !input) return Promise.reject(new Error('run the network first'));
+    return loadEngineRuntime().then((runtime) => runtime.unitGradient(engine.graph, engine.weights, input.data, unit, { ...options, cached: (node, key, build) => engine.cachedFor(node, key, build) }));
   }
 
   /** Frees the engine's tensors and stops the convolution workers (the panel is closing). */

@@ -307,7 +307,9 @@ export class RunSession {
     const engine = this.engine;
     const input = this.lastInput;
     if (!engine || !input) return Promise.reject(new Error('run the network first'));
-    return loadEngineRuntime().then((runtime) => runtime.unitGradient(engine.graph, engine.weights, input.data, unit, { ...options, cached: (node, key, build) => engine.cachedFor(node, key, build) }));
+    return loadEngineRuntime().then((runtime) =>
+      runtime.unitGradient(engine.graph, engine.weights, input.data, unit, { ...options, cached: (node, key, build) => engine.cachedFor(node, key, build) }),
+    );
   }
 
   /** Frees the engine's tensors and stops the convolution workers (the panel is closing). */

@@ -6,8 +6,8 @@
  * partial file. Exit codes: 0 written, 1 the model uses something `.cnn`
  * cannot express, 2 usage or I/O.
  */
-import { closeSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { basename } from 'node:path';
+import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { hdf5Message, importModelFile, importOnnx, isHdf5File, isZipArchive, looksLikeJson, type ImportResult } from '../core/import';
 import { importKerasArchive } from '../node/kerasArchive';
 import { safetensorsHeader } from '../core/safetensors';
@@ -60,7 +60,12 @@ function readAt(fd: number, offset: number, length: number): Uint8Array {
 }
 
 function importFrom(path: string, fd: number, size: number, options: { output?: string; weightsOut?: string; network?: string }): number {
-  const fileOptions = { fileName: basename(path), networkName: options.network };
+  // With --weights-out a tfjs model.json's weight shards are read from beside it.
+  const readShard = (shard: string) => {
+    const shardPath = join(dirname(path), shard);
+    return existsSync(shardPath) ? new Uint8Array(readFileSync(shardPath)) : undefined;
+  };
+  const fileOptions = { fileName: basename(path), networkName: options.network, readShard: options.weightsOut ? readShard : undefined };
   const head = readAt(fd, 0, Math.min(size, 4096));
   let result: ImportResult;
   if (isZipArchive(head)) {
@@ -79,7 +84,7 @@ function importFrom(path: string, fd: number, size: number, options: { output?: 
   const { model } = result;
   if (options.weightsOut && !model.weightsAvailable) {
     return fail(
-      `--weights-out writes weights read from an ONNX file or a .keras archive; ${basename(path)} holds only the Keras structure. Load the tfjs model.json itself with the preview's Load weights… (it reads Keras layouts).`,
+      `--weights-out writes weights read from an ONNX file, a .keras archive or a tfjs model.json with its weight shards; ${basename(path)} holds only the Keras structure (no weightsManifest).`,
       2,
     );
   }

@@ -1,12 +1,13 @@
 /**
  * "CNN Lens: Import Model…": picks an ONNX, Keras or model.json file, writes
  * the `.cnn` file beside it (asking where when one exists already), writes an
- * ONNX model's or a `.keras` archive's weights beside that as `.safetensors`, opens the file and
+ * ONNX model's, a `.keras` archive's or a tfjs model.json's (from its shards)
+ * weights beside that as `.safetensors`, opens the file and
  * opens the preview with those weights loaded. The import itself is the
  * core's, as in `cnn import`.
  */
 import * as vscode from 'vscode';
-import { importModelFile, isZipArchive, type ImportResult } from '../core/import';
+import { importModelFile, isZipArchive, looksLikeJson, type ImportResult } from '../core/import';
 import { encodeSafetensors } from '../core/safetensors';
 import { importKerasArchive } from '../node/kerasArchive';
 
@@ -32,7 +33,32 @@ export async function importModelCommand(modelUri?: vscode.Uri): Promise<void> {
     void vscode.window.showErrorMessage(`CNN Lens: cannot read ${fileName}: ${(error as Error).message}`);
     return;
   }
-  await importModelBytes(bytes, fileName, picked.with({ path: picked.path.replace(/\.(onnx|keras|json)$/i, '') + '.cnn' }));
+  await importModelBytes(bytes, fileName, picked.with({ path: picked.path.replace(/\.(onnx|keras|json)$/i, '') + '.cnn' }), await shardsBeside(picked, bytes));
+}
+
+/**
+ * A tfjs model.json's weight shards, read from beside it (the core reads
+ * them synchronously, so they are fetched first); undefined for other files.
+ */
+async function shardsBeside(picked: vscode.Uri, bytes: Uint8Array): Promise<((path: string) => Uint8Array | undefined) | undefined> {
+  if (!looksLikeJson(bytes)) return undefined;
+  let manifest: { paths?: unknown }[];
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { weightsManifest?: { paths?: unknown }[] };
+    manifest = Array.isArray(parsed?.weightsManifest) ? parsed.weightsManifest : [];
+  } catch {
+    return undefined; // The import reports the broken JSON itself.
+  }
+  const shards = new Map<string, Uint8Array>();
+  const folder = vscode.Uri.joinPath(picked, '..');
+  for (const path of manifest.flatMap((group) => (Array.isArray(group.paths) ? group.paths.map(String) : []))) {
+    try {
+      shards.set(path, await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, path)));
+    } catch {
+      // A missing shard is named by the import's message.
+    }
+  }
+  return manifest.length ? (path) => shards.get(path) : undefined;
 }
 
 /**
@@ -40,11 +66,11 @@ export async function importModelCommand(modelUri?: vscode.Uri): Promise<void> {
  * writes the `.cnn` file at `target` (asking where when it exists), its
  * weights beside it, then opens both the file and its preview.
  */
-export async function importModelBytes(bytes: Uint8Array, fileName: string, target: vscode.Uri): Promise<void> {
+export async function importModelBytes(bytes: Uint8Array, fileName: string, target: vscode.Uri, readShard?: (path: string) => Uint8Array | undefined): Promise<void> {
   let result: ImportResult;
   try {
     // A .keras archive brings its weights when it has them (model.weights.h5), as an ONNX file does.
-    result = isZipArchive(bytes) ? importKerasArchive(bytes, { fileName }, 'if-present') : importModelFile(bytes, { fileName });
+    result = isZipArchive(bytes) ? importKerasArchive(bytes, { fileName }, 'if-present') : importModelFile(bytes, { fileName, readShard });
   } catch (error) {
     void vscode.window.showErrorMessage(`CNN Lens: cannot read ${fileName}: ${(error as Error).message}`);
     return;
@@ -85,6 +111,6 @@ export async function importModelBytes(bytes: Uint8Array, fileName: string, targ
   await vscode.commands.executeCommand('cnnLens.openPreview', target, model.networkName, weights);
   const p = model.params;
   void vscode.window.showInformationMessage(
-    `CNN Lens: imported ${fileName} as ${model.networkName}: ${p.trainable.toLocaleString('en-US')} trainable and ${p.nonTrainable.toLocaleString('en-US')} non-trainable parameters${weights ? `; its weights are in ${weights.path.split('/').pop()} and loaded in the preview` : /\.json$/i.test(fileName) ? '; load the model.json in the preview (Load weights…) for its weights' : `; ${fileName} has no model.weights.h5, so no weights were loaded`}.`,
+    `CNN Lens: imported ${fileName} as ${model.networkName}: ${p.trainable.toLocaleString('en-US')} trainable and ${p.nonTrainable.toLocaleString('en-US')} non-trainable parameters${weights ? `; its weights are in ${weights.path.split('/').pop()} and loaded in the preview` : /\.json$/i.test(fileName) ? '; the model.json names no weight shards, so no weights were loaded' : `; ${fileName} has no model.weights.h5, so no weights were loaded`}.`,
   );
 }

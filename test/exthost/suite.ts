@@ -112,6 +112,47 @@ export function defineSuite(): void {
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     });
 
+    it("imports a tfjs model.json with its weight shard: the kernel in PyTorch's layout beside the .cnn file, the preview open", async () => {
+      const folder = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'tfjs');
+      const conv = { filters: 2, kernel_size: [3, 3], strides: [1, 1], padding: 'valid', data_format: 'channels_last', dilation_rate: [1, 1], activation: 'linear', use_bias: true };
+      const json = {
+        format: 'layers-model',
+        modelTopology: {
+          class_name: 'Sequential',
+          config: { name: 'tiny', layers: [{ class_name: 'Conv2D', config: { name: 'conv2d', ...conv, batch_input_shape: [null, 5, 5, 1], dtype: 'float32' } }] },
+          keras_version: 'tfjs-layers 4.22.0',
+        },
+        weightsManifest: [
+          {
+            paths: ['tiny.bin'],
+            weights: [
+              { name: 'conv2d/kernel', shape: [3, 3, 1, 2], dtype: 'float32' },
+              { name: 'conv2d/bias', shape: [2], dtype: 'float32' },
+            ],
+          },
+        ],
+      };
+      // Kernel value v sits at Keras's (h, w, in, out) position v = (h * 3 + w) * 2 + out; the bias is 18, 19.
+      await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, 'model.json'), new TextEncoder().encode(JSON.stringify(json)));
+      await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, 'tiny.bin'), new Uint8Array(Float32Array.from({ length: 20 }, (_, i) => i).buffer));
+      await vscode.commands.executeCommand('cnnLens.importModel', vscode.Uri.joinPath(folder, 'model.json'));
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'model.cnn')));
+      assert.match(text, /input\(1x5x5\)\n {2}conv\(2, 3\)/);
+      const file = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'model.safetensors'));
+      const headerLength = Number(new DataView(file.buffer, file.byteOffset).getBigUint64(0, true));
+      const header = JSON.parse(new TextDecoder().decode(file.subarray(8, 8 + headerLength))) as Record<string, { shape: number[]; data_offsets: [number, number] }>;
+      const values = (name: string) => Array.from(new Float32Array(file.slice(8 + headerLength + header[name].data_offsets[0], 8 + headerLength + header[name].data_offsets[1]).buffer));
+      assert.deepEqual(header['conv2d.weight'].shape, [2, 1, 3, 3]);
+      // PyTorch's (out, in, h, w) order.
+      const expected = [0, 1].flatMap((out) => Array.from({ length: 9 }, (_, hw) => hw * 2 + out));
+      assert.deepEqual(values('conv2d.weight'), expected);
+      assert.deepEqual(values('conv2d.bias'), [18, 19]);
+      const previews = () => vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('cnnLens.preview'));
+      await until(() => (previews().some((tab) => tab.label.includes('model.cnn')) ? true : undefined), 'the preview of model.cnn');
+      await vscode.window.tabGroups.close(previews());
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    });
+
     it('opens one preview panel per document beside the editor, and reuses it', async () => {
       const previews = () => vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('cnnLens.preview'));
       await vscode.window.showTextDocument(document);

@@ -6,61 +6,14 @@
  * `.keras` file does.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { analyze } from '../../src/core';
 import { runCli } from '../helpers';
-
-/** A Sequential CNN: convolutions with fused activations, batch norm, pooling, a depthwise convolution, flatten and dense. */
-function sequentialCnn(): tf.LayersModel {
-  const model = tf.sequential({ name: 'digits' });
-  model.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, activation: 'relu' }));
-  model.add(tf.layers.batchNormalization());
-  model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  model.add(tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same' }));
-  model.add(tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', useBias: false }));
-  model.add(tf.layers.flatten());
-  model.add(tf.layers.dropout({ rate: 0.25 }));
-  model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
-  return model;
-}
-
-/** A functional model with a skip connection (add) and a concatenation of two branches. */
-function functionalWithSkip(): tf.LayersModel {
-  const input = tf.input({ shape: [16, 16, 3], name: 'image' });
-  const stem = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', name: 'stem' }).apply(input) as tf.SymbolicTensor;
-  const inner = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', name: 'inner' }).apply(stem) as tf.SymbolicTensor;
-  const normed = tf.layers.batchNormalization({ name: 'inner_bn' }).apply(inner) as tf.SymbolicTensor;
-  const sum = tf.layers.add({ name: 'skip' }).apply([normed, stem]) as tf.SymbolicTensor;
-  const act = tf.layers.reLU({ name: 'after_skip' }).apply(sum) as tf.SymbolicTensor;
-  const left = tf.layers.conv2d({ filters: 4, kernelSize: 1, name: 'left' }).apply(act) as tf.SymbolicTensor;
-  const right = tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', name: 'right' }).apply(act) as tf.SymbolicTensor;
-  const joined = tf.layers.concatenate({ name: 'joined' }).apply([left, right]) as tf.SymbolicTensor;
-  const pooled = tf.layers.globalAveragePooling2d({ name: 'pool' }).apply(joined) as tf.SymbolicTensor;
-  const output = tf.layers.dense({ units: 5, name: 'classes' }).apply(pooled) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: output, name: 'skipnet' });
-}
-
-/** The model.json tfjs writes: its topology and a manifest of its weights. */
-async function modelJson(model: tf.LayersModel): Promise<string> {
-  let json = '';
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      json = JSON.stringify({
-        format: 'layers-model',
-        generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
-        convertedBy: null,
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: artifacts.weightSpecs }],
-      });
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return json;
-}
+import { functionalWithSkip, modelJson, savedModel, sequentialCnn } from './tfjsModels';
 
 const count = (weights: tf.LayerVariable[]) => weights.reduce((sum, w) => sum + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
 
@@ -144,6 +97,23 @@ describe('Keras import (tfjs-layers model.json)', function () {
     const network = analyze(run.stdout).networks[0];
     assert.equal(network.name, 'Digits');
     assert.deepEqual(network.params, { trainable: count(model.trainableWeights), nonTrainable: count(model.nonTrainableWeights) });
+    model.dispose();
+  });
+
+  it('exits 2 when --weights-out asks for the weights of a model.json whose shard is missing or cut short, writing nothing', async () => {
+    const model = sequentialCnn();
+    const { json, shard } = await savedModel(model);
+    const folder = mkdtempSync(join(dir, 'shards-'));
+    writeFileSync(join(folder, 'model.json'), json);
+    const args = ['import', join(folder, 'model.json'), '-o', join(folder, 'out.cnn'), '--weights-out', join(folder, 'out.safetensors')];
+    const missing = runCli(args);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /the weights shard group1-shard1of1\.bin that model\.json names is missing/);
+    writeFileSync(join(folder, 'group1-shard1of1.bin'), shard.slice(0, shard.length - 8));
+    const cut = runCli(args);
+    assert.equal(cut.code, 2);
+    assert.match(cut.stderr, /a shard is truncated/);
+    assert.deepEqual(readdirSync(folder).sort(), ['group1-shard1of1.bin', 'model.json']);
     model.dispose();
   });
 

@@ -20,6 +20,12 @@ export interface ImportOptions {
   fileName: string;
   /** The network's name; from the file name when absent. */
   networkName?: string;
+  /**
+   * Reads a file the model names beside itself (a tfjs model.json's weight
+   * shards), or gives undefined when it is missing. Given only when the
+   * weights are wanted: without it a model.json brings its structure alone.
+   */
+  readShard?: (path: string) => Uint8Array | undefined;
 }
 
 /** A learned tensor with the unique name it gets in a weights file (`layer1.0.conv1.weight` for torch exports). */

@@ -8,6 +8,7 @@
 import { finish, importOnnx, type ImportOptions, type ImportResult } from './importModel';
 import { kerasToLayers, kerasWeightPaths } from './kerasGraph';
 import { attachKerasWeights, type KerasWeights } from './kerasWeights';
+import { hasWeightsManifest, tfjsManifestWeights } from './tfjsWeights';
 
 export type { KerasVariable, KerasWeights } from './kerasWeights';
 export { importOnnx, networkNameFor, type ImportOptions, type ImportResult, type ImportedModel, type ImportFailure, type ModelTensor } from './importModel';
@@ -33,7 +34,8 @@ export function hdf5Message(fileName: string): string {
  * archive's config.json). With `weights` (a .keras archive's decoded
  * model.weights.h5) the model's tensors carry those values; a weights file
  * that does not fit the configuration is an `unreadable` failure naming the
- * layer. Without it only the structure is read.
+ * layer. A tfjs-layers model.json brings its shards' weights instead when
+ * `options.readShard` reads them. Without either only the structure is read.
  */
 export function importKerasJson(text: string, options: ImportOptions, origin = 'Keras JSON', weights?: KerasWeights): ImportResult {
   let json: unknown;
@@ -44,8 +46,16 @@ export function importKerasJson(text: string, options: ImportOptions, origin = '
   }
   const converted = kerasToLayers(json);
   if (!converted.ok && converted.problem.op === '(none)') return { ok: false, kind: 'unreadable', message: `${options.fileName} is not a Keras model: ${converted.problem.message}` };
+  let weightPaths: ReadonlyMap<string, string> | undefined;
+  if (!weights && options.readShard && hasWeightsManifest(json)) {
+    // A tfjs-layers model.json with its shards: the weights come from them.
+    const read = tfjsManifestWeights(json, options.readShard);
+    if (!read.ok) return { ok: false, kind: 'unreadable', message: `${options.fileName}: ${read.message}` };
+    weights = read.weights;
+    weightPaths = read.paths;
+  }
   if (weights && converted.ok) {
-    const problem = attachKerasWeights(converted.graph, kerasWeightPaths(json), weights);
+    const problem = attachKerasWeights(converted.graph, weightPaths ?? kerasWeightPaths(json), weights);
     if (problem) return { ok: false, kind: 'unreadable', message: `${options.fileName}: ${problem}` };
   }
   const generated = (json as { generatedBy?: string; keras_version?: string; modelTopology?: { keras_version?: string } }) ?? {};

@@ -115,7 +115,11 @@ function statementLines(item: Item, indent: string): string[] {
     case 'residual': {
       const body = item.body.length === 1 ? inline(item.body) : undefined;
       if (body && !item.shortcut) return [`${indent}${label}residual { ${body} }`];
-      const lines = body ? [`${indent}${label}residual { ${body}`] : [`${indent}${label}residual {`, ...item.body.flatMap((i) => statementLines(i, indent + '  '))];
+      // Both paths short: one line, as a person writes a projection shortcut; otherwise each path on its own lines.
+      const short = body && item.shortcut ? inline(item.shortcut) : undefined;
+      const oneLine = short && `${indent}${label}residual { ${body} } shortcut { ${short} }`;
+      if (oneLine && oneLine.length <= 100) return [oneLine];
+      const lines = [`${indent}${label}residual {`, ...item.body.flatMap((i) => statementLines(i, indent + '  '))];
       if (item.shortcut) {
         const short = inline(item.shortcut);
         if (short) lines.push(`${indent}} shortcut { ${short} }`);

@@ -73,10 +73,10 @@ export function recoverStructure(graph: LayerGraph): StructureResult {
   // Immediate post-dominators: in topological order a post-dominator has a larger id, so the
   // classic two-finger intersection walks toward the output.
   const ipdom: number[] = layers.map(() => -1);
-  for (let id = layers.length - 1; id >= 0; id--) {
-    if (id === graph.output) continue;
+  /** Where paths starting at `starts` all meet first (their common immediate post-dominator), or -1. */
+  function meetOf(starts: number[]): number {
     let meet = -1;
-    for (const reader of readers[id]) {
+    for (const reader of starts) {
       if (meet < 0) meet = reader;
       else {
         let a = meet;
@@ -88,10 +88,27 @@ export function recoverStructure(graph: LayerGraph): StructureResult {
         meet = a === b ? a : -1;
       }
     }
-    ipdom[id] = meet;
+    return meet;
+  }
+  for (let id = layers.length - 1; id >= 0; id--) {
+    if (id !== graph.output) ipdom[id] = meetOf(readers[id]);
+  }
+
+  /**
+   * Whether `merge` reads `v` once, directly, as the second of two inputs of
+   * a merge a label can write (`concat(x)` puts the label's tensor second),
+   * while `v`'s other readers fork again before it: then no single nesting
+   * covers the paths, and the tensor is labelled instead.
+   */
+  function readLater(v: number, merge: ImportedLayer): boolean {
+    if (readers[v].length <= 2 || merge.inputs.length !== 2 || merge.inputs.filter((input) => input === v).length !== 1) return false;
+    if (merge.op === 'concat') return merge.inputs[1] === v;
+    return merge.op === 'add' || merge.op === 'multiply';
   }
 
   const layerItem = (layer: ImportedLayer): Item => ({ kind: 'layer', layer, args: layer.args });
+  /** Labels that a merge further on still reads (see `readLater`), which new labels must not reuse. */
+  const reserved = new Set<string>();
 
   /** Statements that read `start`'s output, up to (not including) `stop`; returns them and the id of the last tensor. */
   function walkFrom(start: number, stop: number): { items: Item[]; last: number } {
@@ -105,7 +122,7 @@ export function recoverStructure(graph: LayerGraph): StructureResult {
         const reader = layers[next[0]];
         // A merge of the current tensor with itself (`z: conv(12, 1); add(z)`): a label on it and the merge naming it.
         if (reader.inputs.length > 1 && reader.inputs.every((input) => input === v)) {
-          const label = labelFor(items, layers[v]);
+          const label = labelFor(items, layers[v], reserved);
           items.push({ kind: 'layer', layer: reader, args: reader.inputs.slice(1).map(() => ({ value: { expr: label } })) });
           v = reader.id;
           continue;
@@ -125,6 +142,21 @@ export function recoverStructure(graph: LayerGraph): StructureResult {
     const meet = ipdom[v];
     const merge = layers[meet];
     if (meet < 0 || !merge) throw new Inexpressible(layers[v], 'its output is read by paths that never meet again (a model with several outputs).');
+    if (readLater(v, merge)) {
+      // `x: conv; residual { ... }; ...; concat(x)`: the merge reads the fork's tensor directly, far
+      // from where it was made, while its other readers fork again in between. A label on the
+      // tensor and the merge naming it say that; the rest is walked as if the merge's edge were gone.
+      const label = labelFor(items, layers[v], reserved);
+      readers[v] = readers[v].filter((reader) => reader !== meet);
+      ipdom[v] = meetOf(readers[v]);
+      // Labels made on the way must not shadow this one before the merge reads it.
+      reserved.add(label);
+      const main = walkFrom(v, meet);
+      reserved.delete(label);
+      if (!merge.inputs.includes(main.last)) throw new Inexpressible(merge, `its inputs do not all come from the fork at '${layers[v].source}'.`);
+      items.push(...main.items, { kind: 'layer', layer: merge, args: [{ value: { expr: label } }] });
+      return meet;
+    }
     const paths: { items: Item[]; index: number }[] = [];
     for (const reader of readers[v]) {
       if (reader === meet) {
@@ -150,7 +182,7 @@ export function recoverStructure(graph: LayerGraph): StructureResult {
       items.push({ kind: 'concat', branches: paths.map((p) => (p.items.length ? p.items : [identity(layers[v])])) });
     } else if (merge.op === 'multiply' && paths.length === 2 && paths.some((p) => !p.items.length)) {
       const gate = paths.find((p) => p.items.length)!;
-      const label = labelFor(items, layers[v]);
+      const label = labelFor(items, layers[v], reserved);
       items.push(...gate.items, { kind: 'layer', layer: merge, args: [{ value: { expr: label } }] });
     } else {
       throw new Inexpressible(
@@ -175,8 +207,8 @@ function identity(of: ImportedLayer): Item {
 }
 
 /** Labels the statement that produced the fork's tensor (or a new `identity` at the start of a body) and returns the label. */
-function labelFor(items: Item[], of: ImportedLayer): string {
-  const taken = new Set(items.map((item) => item.label).filter(Boolean));
+function labelFor(items: Item[], of: ImportedLayer, reserved: ReadonlySet<string>): string {
+  const taken = new Set([...reserved, ...items.map((item) => item.label).filter(Boolean)]);
   let name = 'x';
   for (let n = 2; taken.has(name); n++) name = `x${n}`;
   const last = items[items.length - 1];

@@ -141,7 +141,9 @@ export function defineSuite(): void {
       const file = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'model.safetensors'));
       const headerLength = Number(new DataView(file.buffer, file.byteOffset).getBigUint64(0, true));
       const header = JSON.parse(new TextDecoder().decode(file.subarray(8, 8 + headerLength))) as Record<string, { shape: number[]; data_offsets: [number, number] }>;
-      const values = (name: string) => Array.from(new Float32Array(file.slice(8 + headerLength + header[name].data_offsets[0], 8 + headerLength + header[name].data_offsets[1]).buffer));
+      // Copied out first: readFile may give a view into a larger buffer.
+      const values = (name: string) =>
+        Array.from(new Float32Array(Uint8Array.from(file.subarray(8 + headerLength + header[name].data_offsets[0], 8 + headerLength + header[name].data_offsets[1])).buffer));
       assert.deepEqual(header['conv2d.weight'].shape, [2, 1, 3, 3]);
       // PyTorch's (out, in, h, w) order.
       const expected = [0, 1].flatMap((out) => Array.from({ length: 9 }, (_, hw) => hw * 2 + out));

@@ -8,8 +8,9 @@
 # constant folding) and OUT_DIR/NAME.folded.onnx (eval mode with constant
 # folding: batch norm folded into the convolutions), prints one JSON object.
 # With `:random`, batch-norm statistics and affine terms are random too (so
-# that they matter) and only OUT_DIR/NAME.random.onnx is written, with an
-# input and torch's output for it. Two more names write bad models: `lstm`
+# that they matter) and only OUT_DIR/NAME.random.onnx and
+# OUT_DIR/NAME.random.folded.onnx (the same model, batch norm folded) are
+# written, with an input and torch's output for it. Two more names write bad models: `lstm`
 # (an LSTM after a convolution) and `dynamic` (height and width left dynamic).
 import json
 import sys
@@ -120,6 +121,7 @@ for spec in sys.argv[2:]:
     if mode == ['random']:
         randomize(model)
         torch.onnx.export(model, x, f'{out_dir}/{name}.random.onnx', opset_version=13, training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False)
+        torch.onnx.export(model, x, f'{out_dir}/{name}.random.folded.onnx', opset_version=13, training=torch.onnx.TrainingMode.EVAL, do_constant_folding=True)
         with torch.no_grad():
             y = model(x)
         report[f'{name}.random'] = {'input': x.flatten().tolist(), 'output': y.flatten().tolist()}

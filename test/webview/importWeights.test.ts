@@ -1,7 +1,7 @@
 /**
  * Imported weights in the preview's engine: torchvision models exported to
  * ONNX with random weights (batch-norm statistics and affine terms random
- * too), imported with `cnn import`'s core, their weights written as
+ * too; batch norm kept, and folded into the convolutions), imported with `cnn import`'s core, their weights written as
  * safetensors and read by the panel's "Load weights…" loader in headless
  * Chromium, give torch's output for the same input.
  */
@@ -17,10 +17,20 @@ import { requirePython } from '../python';
 import { launchChromium, startStaticServer } from './browser';
 import { callPage, enginePage, firstDifference } from './engineFixtures';
 
-/** Models and input sizes: a plain residual net and one with depthwise convolutions, ReLU6 and inverted residuals. */
+/**
+ * Every torchvision model the import is tested on, at small input sizes:
+ * residual nets, depthwise convolutions with ReLU6 and inverted residuals,
+ * fire modules, dense concatenations, inception branches and
+ * squeeze-excitation gates with SiLU.
+ */
 const models: [string, number][] = [
   ['resnet18', 32],
+  ['resnet50', 32],
   ['mobilenet_v2', 32],
+  ['squeezenet1_0', 64],
+  ['densenet121', 32],
+  ['googlenet', 64],
+  ['efficientnet_b0', 32],
 ];
 
 describe('imported weights in the preview engine', function () {
@@ -67,14 +77,17 @@ describe('imported weights in the preview engine', function () {
     });
   }
 
-  for (const [name] of models) {
-    it(`${name}: the engine with the imported weights gives torch's output within 1e-4`, async () => {
-      const result = importModelFile(readFileSync(join(dir, `${name}.random.onnx`)), { fileName: `${name}.onnx` });
+  for (const [name, form, file] of models.flatMap(([name]) => [
+    [name, 'batch norm kept', `${name}.random.onnx`],
+    [name, 'batch norm folded', `${name}.random.folded.onnx`],
+  ])) {
+    it(`${name} (${form}): the engine with the imported weights gives torch's output within 1e-4`, async () => {
+      const result = importModelFile(readFileSync(join(dir, file)), { fileName: `${name}.onnx` });
       assert.ok(result.ok, result.ok ? '' : result.message);
       const tensors = result.model.tensors.map((t) => ({ name: t.key, shape: t.tensor.shape, data: t.tensor.read() }));
-      writeFileSync(join(served, `${name}.safetensors`), encodeSafetensors(tensors));
+      writeFileSync(join(served, `${file}.safetensors`), encodeSafetensors(tensors));
       const torch = runs[`${name}.random`];
-      const reply = await callPage(page, 'runWithWeightFile', result.model.text, `${server.url}/out/import-weights/${name}.safetensors`, torch.input);
+      const reply = await callPage(page, 'runWithWeightFile', result.model.text, `${server.url}/out/import-weights/${file}.safetensors`, torch.input);
       assert.ok(reply.ok, reply.ok ? '' : reply.error);
       const problem = firstDifference(reply.outputs[reply.outputNode].data, torch.output);
       assert.equal(problem, undefined, problem);

@@ -150,6 +150,35 @@ describe('the preview panel in real VS Code (code-server)', function () {
     assert.ok(spread.colours > 16 && spread.std > 10, `the feature maps look blank: ${JSON.stringify(spread)}`);
   });
 
+  it("clicking a feature-map pixel draws that unit's receptive field on the input, as `cnn rf` computes it, and its effective field", async () => {
+    // The maps of LeNet-5's first convolution (line 6) are on screen since the previous test; pick the bottom-left unit.
+    const map = preview.locator('[data-testid="feature-map"][data-channel="0"]');
+    const box = (await map.boundingBox())!;
+    await map.click({ position: { x: (0 + 0.5) * (box.width / 28), y: (27 + 0.5) * (box.height / 28) }, noWaitAfter: true });
+    await preview.locator('[data-testid="rf-title"]', { hasText: 'position (27, 0)' }).waitFor({ timeout: 30_000 });
+    const rf = spawnSync(process.execPath, ['dist/cli.js', 'rf', '--json', 'examples/lenet5.cnn', '--line', '6', '--at', '27,0'], { encoding: 'utf8' });
+    assert.equal(rf.status, 0, rf.stderr);
+    const expected = JSON.parse(rf.stdout) as { window: [number, number][]; visible: [number, number][] };
+    const ranges = async (testId: string) => {
+      const rect = preview.locator(`[data-testid="rf-input"] [data-testid="${testId}"]`);
+      const [x, y, width, height] = await Promise.all(['x', 'y', 'width', 'height'].map(async (name) => Number(await rect.getAttribute(name))));
+      return [
+        [y, y + height - 1],
+        [x, x + width - 1],
+      ];
+    };
+    assert.deepEqual(await ranges('rf-window'), expected.window);
+    assert.deepEqual(await ranges('rf-visible'), expected.visible);
+    assert.deepEqual(expected.window, [
+      [27, 31],
+      [0, 4],
+    ]);
+    // The effective field: the gradient of that unit with respect to the input, with its mass shares.
+    await preview.locator('[data-testid="rf-erf"]', { hasText: /50% of the gradient mass lies in/ }).waitFor({ timeout: 120_000 });
+    await preview.locator('[data-testid="rf-effective"]').waitFor();
+    await e2e.screenshot(page, 'out/e2e/preview-receptive-field.png');
+  });
+
   // The user's own files, each giving PyTorch's answer on the same picture and weights.
   const runs = async () => Number((await preview.locator('[data-testid="side"]').getAttribute('data-runs')) ?? 0);
 

@@ -10,22 +10,12 @@ import { join } from 'node:path';
 import { analyze, IncrementalAnalysis, type Analysis } from '../../src/core';
 import { splitChunks } from '../../src/core/syntax/chunks';
 import { examplesDir, readText } from '../helpers';
+// The panel's seeded generator, so the storm is the same on every run.
+import { mulberry32 } from '../../webview/src/mulberry32';
 
 /** The analysis as comparable text: maps as their entries, every field included. */
 function serialised(analysis: Analysis): string {
   return JSON.stringify(analysis, (_key, value: unknown) => (value instanceof Map ? { entries: [...value.entries()] } : value));
-}
-
-/** A small seeded generator (mulberry32), so the storm is the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const statements = [
@@ -100,7 +90,7 @@ describe('incremental analysis', () => {
 
   it('equals a fresh analysis over 2,100 random edits (seeded), and reuses', function () {
     this.timeout(600_000);
-    const next = random(16);
+    const next = mulberry32(16);
     let replayed = 0;
     let keptParses = 0;
     for (const [index, original] of [...files, multi].entries()) {

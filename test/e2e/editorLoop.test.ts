@@ -202,10 +202,18 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
   });
   // Last: it leaves complete.cnn edited and its editor in snippet mode, which kept Quick Open from opening other files.
   it('completion after a 2-D tensor: conv first and once, accepted as a snippet with its placeholders', async () => {
+    // One editor on screen: the summary test leaves a second group, where typing could land unseen.
+    await e2e.runCommand(page, 'View: Close All Editors');
     await e2e.openFile(page, 'complete.cnn');
-    await page.locator('.editor-instance .monaco-editor textarea').first().focus();
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    await editor.locator('textarea').focus();
     await goTo(page, ':4');
     await page.keyboard.type('  co');
+    await until(
+      () => editorLines(editor),
+      (l) => l.includes('  co'),
+      'the typed prefix in the editor',
+    );
     await page.keyboard.press('Control+Space');
     const rows = page.locator('.editor-widget.suggest-widget .monaco-list-row');
     const labels = await until(
@@ -222,7 +230,6 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     assert.equal(labels[0], 'conv', labels.join(', '));
     assert.equal(labels.filter((l) => l === 'concat').length, 1, labels.join(', '));
     await page.keyboard.press('Enter');
-    const editor = page.locator('.editor-instance .monaco-editor').first();
     const lines = await until(
       () => editorLines(editor),
       (l) => l.some((line) => line.includes('conv(out, kernel)')),

@@ -27,3 +27,13 @@ export function permute(data: Float32Array, shape: number[], perm: number[]): { 
   }
   return { data: out, shape: outShape };
 }
+
+/** IEEE half precision to float (ONNX's FLOAT16 initializers, safetensors' F16 tensors). */
+export function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}

@@ -11,7 +11,7 @@ export { formatReceptiveSize, formatNumber } from './semantics/receptiveField';
 export { unitWindow, unitCone, statementUnitField, centreUnit, type UnitWindow, type StatementUnitField } from './semantics/unitWindow';
 export { unitPaths, graphReceptiveFields, type UnitPaths, type PathDisagreement, type MergePath } from './semantics/unitPaths';
 export { formatShape, elementCount } from './shape';
-export { permute } from './arrays';
+export { halfToFloat, permute } from './arrays';
 export { kerasTensorLayout, type KerasTensorContext, type KerasTensorLayout } from './kerasLayout';
 export { withCommas } from './format';
 export { parse, type ParseResult } from './syntax/parse';

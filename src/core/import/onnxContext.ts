@@ -5,6 +5,7 @@
  * add layers. Each pattern (`onnx*.ts`) recognises one form an exporter
  * writes, looking ahead from its first node, and absorbs the nodes it used.
  */
+import { halfToFloat } from '../arrays';
 import { OnnxDataType, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from '../onnx/schema';
 import type { ImportedLayer, ImportedTensor, LayerArg } from './layers';
 
@@ -35,20 +36,11 @@ export function floatsOf(tensor: OnnxTensor): Float32Array {
     }
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     if (type === OnnxDataType.DOUBLE) return Float32Array.from({ length: raw.byteLength / 8 }, (_, i) => view.getFloat64(i * 8, true));
-    if (type === OnnxDataType.FLOAT16) return Float32Array.from({ length: raw.byteLength / 2 }, (_, i) => half(view.getUint16(i * 2, true)));
+    if (type === OnnxDataType.FLOAT16) return Float32Array.from({ length: raw.byteLength / 2 }, (_, i) => halfToFloat(view.getUint16(i * 2, true)));
   }
   if (tensor.float_data?.length) return Float32Array.from(tensor.float_data);
   if (tensor.double_data?.length) return Float32Array.from(tensor.double_data);
   return new Float32Array(0);
-}
-
-export function half(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 31) return fraction ? NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
 /** The values of an integer or float tensor as plain numbers (shape constants are small). */

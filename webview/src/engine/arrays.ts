@@ -1,16 +1,8 @@
 /** Plain typed-array helpers for weight files: 16-bit float decoding, and the core's axis permutation. Pure. */
 
-export { permute } from '../../../src/core';
+import { halfToFloat } from '../../../src/core';
 
-/** IEEE half precision to float. */
-export function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
-}
+export { halfToFloat, permute } from '../../../src/core';
 
 /** Decodes little-endian float16 values. */
 export function decodeFloat16(bytes: Uint8Array): Float32Array {

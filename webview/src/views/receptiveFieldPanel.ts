@@ -66,12 +66,7 @@ function unitUnderPointer(event: MouseEvent, nodeId: number, shape: number[], ma
   if (box.width === 0 || box.height === 0) return undefined;
   const column = Math.min(canvas.width - 1, Math.max(0, Math.floor(((event.clientX - box.left) / box.width) * canvas.width)));
   const row = Math.min(canvas.height - 1, Math.max(0, Math.floor(((event.clientY - box.top) / box.height) * canvas.height)));
-  const channel = Number(canvas.dataset.channel);
-  if (shape.length === 2) return { node: nodeId, channel, at: [column] };
-  if (shape.length === 3) return { node: nodeId, channel, at: [row, column] };
-  const slider = maps.querySelector<HTMLInputElement>('[data-testid="frame-slider"]');
-  const frame = slider ? Number(slider.value) : Math.floor(shape[1] / 2);
-  return { node: nodeId, channel, at: [frame, row, column] };
+  return unitOfCanvas(canvas, nodeId, shape, maps, row, column);
 }
 
 /** The unit at `at` of a focused feature-map canvas (the keyboard's cursor), in the same terms as `unitUnderPointer`. */

@@ -10,34 +10,22 @@
  * input within 1e-4 of the output's largest magnitude.
  */
 import { strict as assert } from 'node:assert';
-import type { Browser, Page } from 'playwright-core';
 import { requirePython } from '../python';
-import { launchChromium, startStaticServer } from '../webview/browser';
-import { callPage, enginePage } from '../webview/engineFixtures';
+import { callPage, useWasmEnginePage } from '../webview/engineFixtures';
 import { exportCases, outputDifference, torchRuns, type TorchRun } from './exportCases';
 
 describe('export to PyTorch, run in torch', function () {
   this.timeout(900_000);
   const cases = exportCases();
   let runs: TorchRun[] = [];
-  let server: Awaited<ReturnType<typeof startStaticServer>> | undefined;
-  let browser: Browser | undefined;
-  let page: Page | undefined;
 
   before(async function () {
     requirePython(this, ['torch', 'numpy']);
     this.timeout(3_600_000);
     runs = torchRuns();
-    server = await startStaticServer();
-    browser = await launchChromium();
-    ({ page } = await enginePage(browser, server.url, 'wasm'));
   });
 
-  after(async () => {
-    await page?.close();
-    await browser?.close();
-    await server?.close();
-  });
+  const engine = useWasmEnginePage();
 
   for (const testCase of cases) {
     describe(testCase.title, () => {
@@ -80,7 +68,7 @@ describe('export to PyTorch, run in torch', function () {
 
       if (testCase.first) {
         it("computes the preview engine's output on the same weights and input", async () => {
-          const reply = await callPage(page!, 'run', { source: testCase.text, input: run.input, seed: 1, keep: [] });
+          const reply = await callPage(engine.page, 'run', { source: testCase.text, input: run.input, seed: 1, keep: [] });
           assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}`);
           const problem = outputDifference(run.report!.output, reply.outputs[reply.outputNode].data);
           assert.equal(problem, undefined, problem);

@@ -13,7 +13,7 @@ import { paramLayers } from '../../webview/src/engine/params';
 import { mulberry32 } from '../../webview/src/engine/random';
 import type { BackendName } from '../../webview/src/engine/backendPolicy';
 import type { EnginePage, PlainWeights } from './pages/engine.api';
-import { openTestPage, pageCaller, type PageArguments, type PageResult } from './browser';
+import { launchChromium, openTestPage, pageCaller, startStaticServer, type PageArguments, type PageResult } from './browser';
 import { PYTHON } from '../python';
 
 /** The first network of `source`, which must analyse without errors. */
@@ -85,4 +85,35 @@ export async function enginePage(browser: Browser, serverUrl: string, backend: B
   await callPage(page, 'init', `${serverUrl}/dist/webview/`);
   const reply = await callPage(page, 'use', backend);
   return { page, errors, unavailable: reply.ok ? undefined : reply.error };
+}
+
+/** What `useWasmEnginePage`'s hooks set up; read it inside tests, after the suite's `before` hooks have run. */
+export interface EngineSuite {
+  /** The engine test page, on the WASM backend. */
+  page: Page;
+  /** The static server's address; it serves the repository, so build output is under `${serverUrl}/out/`. */
+  serverUrl: string;
+}
+
+/**
+ * Registers the mocha hooks of a suite that runs networks in the engine page
+ * on WASM (the backend every machine has): the static server, Chromium and the
+ * page for the whole suite, closed after it. Call it after the suite's own
+ * `before` hook that checks for Python, so that a skipped suite starts no browser.
+ */
+export function useWasmEnginePage(): EngineSuite {
+  const suite = {} as EngineSuite;
+  let server: Awaited<ReturnType<typeof startStaticServer>> | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    server = await startStaticServer();
+    suite.serverUrl = server.url;
+    browser = await launchChromium();
+    ({ page: suite.page } = await enginePage(browser, server.url, 'wasm'));
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return suite;
 }

@@ -10,10 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import type { PlainWeights } from './pages/engine.api';
-import { launchChromium, startStaticServer } from './browser';
-import { callPage, enginePage, firstDifference, graphOf, seededWeights, torchOutputs, uniform } from './engineFixtures';
+import { callPage, firstDifference, useWasmEnginePage, graphOf, seededWeights, torchOutputs, uniform } from './engineFixtures';
 import { PYTHON, requirePython } from '../python';
 
 /** The network torch_safetensors.py mirrors, statement by statement. */
@@ -91,18 +89,7 @@ function tfjsModel(tensors: { name: string; shape: number[]; data: number[] }[])
 
 describe('weight files in headless Chromium', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof startStaticServer>>;
-  let page: Page;
-  before(async () => {
-    server = await startStaticServer();
-    browser = await launchChromium();
-    ({ page } = await enginePage(browser, server.url, 'wasm'));
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const engine = useWasmEnginePage();
 
   describe('safetensors written by PyTorch', function () {
     let dir = '';
@@ -125,9 +112,9 @@ describe('weight files in headless Chromium', function () {
       ['library_order', "in the safetensors library's name order"],
     ]) {
       it(`loads a file ${order} and computes what the PyTorch model computes`, async () => {
-        const loaded = await callPage(page, 'loadSafetensors', SAFETENSORS_NET, file(name));
+        const loaded = await callPage(engine.page, 'loadSafetensors', SAFETENSORS_NET, file(name));
         assert.ok(loaded.ok, loaded.ok ? '' : loaded.error);
-        const reply = await callPage(page, 'run', { source: SAFETENSORS_NET, input: model.input, weights: loaded.weights, keep: [] });
+        const reply = await callPage(engine.page, 'run', { source: SAFETENSORS_NET, input: model.input, weights: loaded.weights, keep: [] });
         assert.ok(reply.ok, reply.ok ? '' : reply.error);
         const problem = firstDifference(reply.outputs[reply.outputNode].data, model.output);
         assert.equal(problem, undefined, problem);
@@ -135,7 +122,7 @@ describe('weight files in headless Chromium', function () {
     }
 
     it('names the first mismatch: layer, line, expected and actual shape', async () => {
-      const loaded = await callPage(page, 'loadSafetensors', SAFETENSORS_NET, file('wrong_kernel'));
+      const loaded = await callPage(engine.page, 'loadSafetensors', SAFETENSORS_NET, file('wrong_kernel'));
       assert.ok(!loaded.ok && loaded.errorClass === 'WeightLoadError', JSON.stringify(loaded).slice(0, 300));
       assert.match(loaded.error, /layer 1 \(conv\(4, 3, padding=1\) on line 3\)/);
       assert.match(loaded.error, /expects weight 4x3x3x3/);
@@ -149,7 +136,7 @@ describe('weight files in headless Chromium', function () {
 
     it('converts Keras layouts back to exactly the PyTorch tensors', async () => {
       const { modelJson, shards } = tfjsModel(kerasTensors(weights));
-      const loaded = await callPage(page, 'loadTfjs', KERAS_NET, modelJson, shards);
+      const loaded = await callPage(engine.page, 'loadTfjs', KERAS_NET, modelJson, shards);
       assert.ok(loaded.ok, loaded.ok ? '' : loaded.error);
       assert.deepEqual(loaded.weights, weights);
     });
@@ -157,10 +144,10 @@ describe('weight files in headless Chromium', function () {
     it('computes what PyTorch computes with the original tensors', async function () {
       requirePython(this, ['torch']);
       const { modelJson, shards } = tfjsModel(kerasTensors(weights));
-      const loaded = await callPage(page, 'loadTfjs', KERAS_NET, modelJson, shards);
+      const loaded = await callPage(engine.page, 'loadTfjs', KERAS_NET, modelJson, shards);
       assert.ok(loaded.ok, loaded.ok ? '' : loaded.error);
       const input = uniform(11, 3 * 6 * 6);
-      const reply = await callPage(page, 'run', { source: KERAS_NET, input, weights: loaded.weights, keep: [] });
+      const reply = await callPage(engine.page, 'run', { source: KERAS_NET, input, weights: loaded.weights, keep: [] });
       assert.ok(reply.ok, reply.ok ? '' : reply.error);
       const expected = torchOutputs(graph, weights, input)[String(graph.output)];
       const problem = firstDifference(reply.outputs[reply.outputNode].data, expected);
@@ -172,7 +159,7 @@ describe('weight files in headless Chromium', function () {
       // A kernel with 2 filters where the network has 4 (the data shrinks with it).
       tensors[0] = { name: 'conv2d/kernel', shape: [3, 3, 3, 2], data: tensors[0].data.slice(0, 54) };
       const { modelJson, shards } = tfjsModel(tensors);
-      const loaded = await callPage(page, 'loadTfjs', KERAS_NET, modelJson, shards);
+      const loaded = await callPage(engine.page, 'loadTfjs', KERAS_NET, modelJson, shards);
       assert.ok(!loaded.ok && loaded.errorClass === 'WeightLoadError', JSON.stringify(loaded).slice(0, 300));
       assert.match(loaded.error, /layer 1 \(conv\(4, 3, padding=1\) on line 3\)/);
       assert.match(loaded.error, /expects weight 3x3x3x4/);

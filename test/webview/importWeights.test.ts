@@ -8,14 +8,12 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { importModelFile } from '../../src/core/import';
 import { encodeSafetensors } from '../../src/core/safetensors';
 import { repoRoot } from '../helpers';
 import { exported, torchFormExports, torchForms, type TorchFormFacts, type TorchRun } from '../import/fixtures';
 import { requirePython } from '../python';
-import { launchChromium, startStaticServer } from './browser';
-import { callPage, enginePage, firstDifference } from './engineFixtures';
+import { callPage, firstDifference, useWasmEnginePage } from './engineFixtures';
 
 /**
  * Every torchvision model the import is tested on, at small input sizes:
@@ -35,9 +33,6 @@ const models: [string, number][] = [
 
 describe('imported weights in the preview engine', function () {
   this.timeout(900_000);
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof startStaticServer>>;
-  let page: Page;
   let dir = '';
   let runs: Record<string, TorchRun> = {};
   // Served by the test server, which serves the repository; out/ is build output.
@@ -51,14 +46,8 @@ describe('imported weights in the preview engine', function () {
     dir = exports.dir;
     runs = exports.report as Record<string, TorchRun>;
     mkdirSync(served, { recursive: true });
-    server = await startStaticServer();
-    browser = await launchChromium();
-    ({ page } = await enginePage(browser, server.url, 'wasm'));
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const engine = useWasmEnginePage();
 
   // The language v1.1 forms and the written-out norms and activations, as torch.onnx.export writes them (opset 13).
   for (const [name] of torchForms) {
@@ -70,7 +59,7 @@ describe('imported weights in the preview engine', function () {
       const tensors = result.model.tensors.map((t) => ({ name: t.key, shape: t.tensor.shape, data: t.tensor.read() }));
       writeFileSync(join(served, `${key}.safetensors`), encodeSafetensors(tensors));
       const torch: TorchFormFacts = facts[key];
-      const reply = await callPage(page, 'runWithWeightFile', result.model.text, `${server.url}/out/import-weights/${key}.safetensors`, torch.input);
+      const reply = await callPage(engine.page, 'runWithWeightFile', result.model.text, `${engine.serverUrl}/out/import-weights/${key}.safetensors`, torch.input);
       assert.ok(reply.ok, reply.ok ? '' : reply.error);
       const problem = firstDifference(reply.outputs[reply.outputNode].data, torch.values);
       assert.equal(problem, undefined, problem);
@@ -87,7 +76,7 @@ describe('imported weights in the preview engine', function () {
       const tensors = result.model.tensors.map((t) => ({ name: t.key, shape: t.tensor.shape, data: t.tensor.read() }));
       writeFileSync(join(served, `${file}.safetensors`), encodeSafetensors(tensors));
       const torch = runs[`${name}.random`];
-      const reply = await callPage(page, 'runWithWeightFile', result.model.text, `${server.url}/out/import-weights/${file}.safetensors`, torch.input);
+      const reply = await callPage(engine.page, 'runWithWeightFile', result.model.text, `${engine.serverUrl}/out/import-weights/${file}.safetensors`, torch.input);
       assert.ok(reply.ok, reply.ok ? '' : reply.error);
       const problem = firstDifference(reply.outputs[reply.outputNode].data, torch.output);
       assert.equal(problem, undefined, problem);

@@ -11,19 +11,14 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { repoRoot, runCli } from '../helpers';
 import { kerasArchiveModels, kerasArchives, type KerasArchiveFacts } from '../import/kerasFixtures';
 import { functionalWithSkip, savedModel, sequentialCnn } from '../import/tfjsModels';
 import { requirePython } from '../python';
-import { launchChromium, startStaticServer } from './browser';
-import { callPage, enginePage, firstDifference } from './engineFixtures';
+import { callPage, firstDifference, useWasmEnginePage } from './engineFixtures';
 
 describe('a .keras archive’s weights in the preview engine', function () {
   this.timeout(300_000);
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof startStaticServer>>;
-  let page: Page;
   let dir = '';
   let facts: Record<string, KerasArchiveFacts> = {};
   // Served by the test server, which serves the repository; out/ is build output.
@@ -32,14 +27,8 @@ describe('a .keras archive’s weights in the preview engine', function () {
     requirePython(this, ['torch', 'h5py']);
     ({ dir, facts } = kerasArchives());
     mkdirSync(served, { recursive: true });
-    server = await startStaticServer();
-    browser = await launchChromium();
-    ({ page } = await enginePage(browser, server.url, 'wasm'));
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const engine = useWasmEnginePage();
 
   for (const name of kerasArchiveModels) {
     it(`${name}: the imported .cnn with the written weights gives torch's output within 1e-4`, async () => {
@@ -47,7 +36,7 @@ describe('a .keras archive’s weights in the preview engine', function () {
       const run = runCli(['import', join(dir, `${name}.keras`), '-o', cnn, '--weights-out', join(served, `${name}.safetensors`)]);
       assert.equal(run.code, 0, run.stderr);
       const torch = facts[name];
-      const reply = await callPage(page, 'runWithWeightFile', readFileSync(cnn, 'utf8'), `${server.url}/out/keras-weights/${name}.safetensors`, torch.input);
+      const reply = await callPage(engine.page, 'runWithWeightFile', readFileSync(cnn, 'utf8'), `${engine.serverUrl}/out/keras-weights/${name}.safetensors`, torch.input);
       assert.ok(reply.ok, reply.ok ? '' : reply.error);
       const problem = firstDifference(reply.outputs[reply.outputNode].data, torch.output);
       assert.equal(problem, undefined, problem);
@@ -80,7 +69,7 @@ describe('a .keras archive’s weights in the preview engine', function () {
       const channelsLast = tf.randomUniform([1, height, width, channels], -1, 1, 'float32', 11);
       const channelsFirst = Array.from(await channelsLast.transpose([0, 3, 1, 2]).data());
       const expected = Array.from(await (model.predict(channelsLast) as tf.Tensor).data());
-      const reply = await callPage(page, 'runWithWeightFile', readFileSync(cnn, 'utf8'), `${server.url}/out/keras-weights/${model.name}/weights.safetensors`, channelsFirst);
+      const reply = await callPage(engine.page, 'runWithWeightFile', readFileSync(cnn, 'utf8'), `${engine.serverUrl}/out/keras-weights/${model.name}/weights.safetensors`, channelsFirst);
       assert.ok(reply.ok, reply.ok ? '' : reply.error);
       const problem = firstDifference(reply.outputs[reply.outputNode].data, expected);
       assert.equal(problem, undefined, problem);

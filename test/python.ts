@@ -40,7 +40,20 @@ export function requirePython(context: Mocha.Context, modules: string[]): void {
 
 /** Runs a Python script with arguments and returns its standard output; throws with its standard error on failure. */
 export function runPython(script: string, args: string[] = [], timeoutMs = 300_000): string {
-  const run = spawnSync(PYTHON, ['-c', script, ...args], { encoding: 'utf8', maxBuffer: 256 << 20, timeout: timeoutMs });
+  return pythonOutput(['-c', script, ...args], timeoutMs);
+}
+
+/**
+ * Runs a Python script file with arguments and returns its standard output,
+ * as `runPython` does. Run as a file, the script can import the modules beside it.
+ */
+export function runPythonFile(path: string, args: string[] = [], timeoutMs = 300_000): string {
+  return pythonOutput([path, ...args], timeoutMs);
+}
+
+function pythonOutput(argv: string[], timeoutMs: number): string {
+  // No __pycache__ beside the scripts: the test folders stay as the repository has them.
+  const run = spawnSync(PYTHON, argv, { encoding: 'utf8', maxBuffer: 256 << 20, timeout: timeoutMs, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
   if (run.status !== 0) throw new Error(`python failed (exit ${run.status ?? run.signal}):\n${run.stderr}`);
   return run.stdout;
 }

@@ -5,11 +5,11 @@
  * the process's peak resident memory against twice the file size.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { runPython } from '../python';
+import { runPythonFile } from '../python';
 import { figureLine, summarise } from './figure';
 
 /** Runs the CLI under /usr/bin/time; returns wall milliseconds and peak resident memory in bytes. */
@@ -26,7 +26,7 @@ function importOnce(root: string, args: string[]): { ms: number; peakBytes: numb
 export function importFigures(root: string): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'cnn-bench-import-'));
   try {
-    runPython(readFileSync(join(root, 'test', 'import', 'torchvision_onnx.py'), 'utf8'), [dir, 'resnet50:224', 'resnet152:224'], 1_800_000);
+    runPythonFile(join(root, 'test', 'import', 'torchvision_onnx.py'), [dir, 'resnet50:224', 'resnet152:224'], 1_800_000);
     const lines: string[] = [];
     for (const [model, title] of [
       ['resnet50', 'ResNet-50'],

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers';
-import { runPython } from '../python';
+import { runPythonFile } from '../python';
 
 /** What torch says about one exported model. */
 export interface TorchFacts {
@@ -46,7 +46,7 @@ export function exported(specs: string[], name: string, script = 'torchvision_on
   if (!existsSync(reportPath)) {
     mkdirSync(folder, { recursive: true });
     process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
-    const out = runPython(readFileSync(join(repoRoot, 'test', 'import', script), 'utf8'), [folder, ...specs], 900_000);
+    const out = runPythonFile(join(repoRoot, 'test', 'import', script), [folder, ...specs], 900_000);
     writeFileSync(reportPath, out);
   }
   return { dir: folder, report: JSON.parse(readFileSync(reportPath, 'utf8')) as Record<string, unknown> };

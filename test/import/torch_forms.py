@@ -15,6 +15,8 @@ import torch.nn.functional as F
 import torchvision
 from torch import nn
 
+from torch_oracle import macs_of, randomize_batch_norm
+
 torch.manual_seed(0)
 out_dir = sys.argv[1]
 
@@ -159,47 +161,13 @@ def build(name):
     }[name]
 
 
-def macs_of(model, x):
-    """Multiply-accumulates of convolutions (transposed too) and linear layers, bias adds excluded (torchvision's convention)."""
-    total = [0]
-
-    def conv_hook(module, inputs, output):
-        kernel = 1
-        for k in module.kernel_size:
-            kernel *= k
-        if isinstance(module, nn.modules.conv._ConvTransposeNd):
-            # Each input value meets the whole kernel of its group's output channels.
-            total[0] += inputs[0].numel() * (module.out_channels // module.groups) * kernel
-        else:
-            total[0] += output.numel() * (module.in_channels // module.groups) * kernel
-
-    def linear_hook(module, inputs, output):
-        total[0] += output.numel() * module.in_features
-
-    hooks = []
-    for module in model.modules():
-        if isinstance(module, nn.modules.conv._ConvNd):
-            hooks.append(module.register_forward_hook(conv_hook))
-        elif isinstance(module, nn.Linear):
-            hooks.append(module.register_forward_hook(linear_hook))
-    with torch.no_grad():
-        output = model(x)
-    for h in hooks:
-        h.remove()
-    return total[0], output
-
-
 def randomize(model):
     """Random batch-norm statistics and affine terms, and layer scales away from their initial value, so that they matter."""
     generator = torch.Generator().manual_seed(1)
     with torch.no_grad():
         for module in model.modules():
             if isinstance(module, nn.BatchNorm2d):
-                c = module.num_features
-                module.running_mean.copy_(torch.randn(c, generator=generator) * 0.1)
-                module.running_var.copy_(torch.rand(c, generator=generator) + 0.5)
-                module.weight.copy_(torch.rand(c, generator=generator) + 0.5)
-                module.bias.copy_(torch.randn(c, generator=generator) * 0.1)
+                randomize_batch_norm(module, generator)
             elif isinstance(module, (nn.LayerNorm, LayerScale)):
                 for p in module.parameters():
                     p.copy_(torch.rand(p.shape, generator=generator) + 0.5)

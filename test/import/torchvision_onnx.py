@@ -19,6 +19,8 @@ import onnx
 import torch
 import torchvision
 
+from torch_oracle import macs_of, randomize_batch_norm
+
 torch.manual_seed(0)
 out_dir = sys.argv[1]
 
@@ -28,32 +30,6 @@ def build(name):
         # The auxiliary classifiers run only in training, so an eval export has none; leave them out of the count too.
         return torchvision.models.googlenet(aux_logits=False, init_weights=True)
     return getattr(torchvision.models, name)()
-
-
-def macs_of(model, x):
-    """Multiply-accumulates of convolutions and linear layers, bias adds excluded (torchvision's convention)."""
-    total = [0]
-
-    def conv_hook(module, inputs, output):
-        kernel = 1
-        for k in module.kernel_size:
-            kernel *= k
-        total[0] += output.numel() * (module.in_channels // module.groups) * kernel
-
-    def linear_hook(module, inputs, output):
-        total[0] += output.numel() * module.in_features
-
-    hooks = []
-    for module in model.modules():
-        if isinstance(module, torch.nn.Conv2d):
-            hooks.append(module.register_forward_hook(conv_hook))
-        elif isinstance(module, torch.nn.Linear):
-            hooks.append(module.register_forward_hook(linear_hook))
-    with torch.no_grad():
-        output = model(x)
-    for h in hooks:
-        h.remove()
-    return total[0], list(output.shape[1:])
 
 
 def folded_counts(path):
@@ -102,12 +78,7 @@ def randomize(model):
     generator = torch.Generator().manual_seed(1)
     for module in model.modules():
         if isinstance(module, torch.nn.BatchNorm2d):
-            c = module.num_features
-            module.running_mean.copy_(torch.randn(c, generator=generator) * 0.1)
-            module.running_var.copy_(torch.rand(c, generator=generator) + 0.5)
-            with torch.no_grad():
-                module.weight.copy_(torch.rand(c, generator=generator) + 0.5)
-                module.bias.copy_(torch.randn(c, generator=generator) * 0.1)
+            randomize_batch_norm(module, generator)
 
 
 report = {}
@@ -130,7 +101,8 @@ for spec in sys.argv[2:]:
     folded = f'{out_dir}/{name}.folded.onnx'
     torch.onnx.export(model, x, kept, opset_version=13, training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False)
     torch.onnx.export(model, x, folded, opset_version=13, training=torch.onnx.TrainingMode.EVAL, do_constant_folding=True)
-    macs, shape = macs_of(model, x)
+    macs, output = macs_of(model, x)
+    shape = list(output.shape[1:])
     buffers = sum(b.numel() for n, b in model.named_buffers() if not n.endswith('num_batches_tracked'))
     report[name] = {
         'input': [3, int(size), int(size)],

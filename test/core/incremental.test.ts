@@ -1,9 +1,12 @@
 /**
- * Incremental analysis (issue 16): over 2,100 random edits of real
+ * Incremental analysis (issue 16): over thousands of random edits of real
  * files, seeded so a failure repeats, the analysis that reuses unchanged
  * declarations serialises exactly as a fresh `analyze` of the same text, with
  * and without graphs; and it really reuses (an edit of one network leaves the
- * others unevaluated, a comment edit evaluates nothing).
+ * others unevaluated, a comment edit evaluates nothing). The same holds with
+ * networks parsed in pieces of a few lines and evaluated from their first
+ * changed statement on, and an edit near the end of a 10,000-statement
+ * network evaluates only what follows it.
  */
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
@@ -118,12 +121,54 @@ describe('incremental analysis', () => {
     assert.ok(keptParses > 2000, `only ${keptParses} declarations kept their parse`);
   });
 
+  it('equals a fresh analysis with networks parsed in pieces and resumed after their unchanged statements (2,100 seeded edits)', function () {
+    this.timeout(600_000);
+    const next = mulberry32(1616);
+    let resumed = 0;
+    let keptParses = 0;
+    // Pieces of 4 lines, so that the networks of the real files are cut into pieces too.
+    for (const [index, original] of [...files, multi].entries()) {
+      const plain = new IncrementalAnalysis({ linesPerPiece: 4 });
+      let text = original;
+      let previous = original;
+      for (let step = 0; step < 350; step++) {
+        const broken = plain.reuse.fresh;
+        const before = text;
+        text = next() < 0.03 ? original : broken && next() < 0.7 ? previous : edit(text, next);
+        previous = before;
+        assert.equal(serialised(plain.analyze(text)), serialised(analyze(text)), `file ${index}, step ${step}: the analysis in pieces differs from a fresh one for:\n${text}`);
+        resumed += plain.reuse.resumedStatements;
+        keptParses += plain.reuse.keptParses;
+      }
+    }
+    assert.ok(resumed > 1000, `only ${resumed} statements were resumed`);
+    assert.ok(keptParses > 5000, `only ${keptParses} declarations or pieces kept their parse`);
+  });
+
+  it('evaluates only what follows an edit near the end of a 10,000-statement network', () => {
+    const pairs = (count: number) => '  conv(8, 3, padding=1)\n  relu\n'.repeat(count);
+    const big = (channels: number) => `network Big {\n  input(3x64x64)\n${pairs(4990)}  conv(${channels}, 3, padding=1)\n  relu\n${pairs(9)}}\n`;
+    const incremental = new IncrementalAnalysis();
+    incremental.analyze(big(8));
+    const analysis = incremental.analyze(big(16));
+    // The edited conv is statement 9,981 (line 9,982): the 128-line piece around it alone is parsed again, and
+    // the statements before that piece are resumed, not evaluated.
+    const edited = 1 + 2 * 4990;
+    assert.equal(incremental.reuse.parsed, 1);
+    assert.ok(incremental.reuse.resumedStatements <= edited && incremental.reuse.resumedStatements > edited - 128, `${incremental.reuse.resumedStatements} statements resumed`);
+    assert.equal(serialised(analysis), serialised(analyze(big(16))));
+    // 16 channels after the edited conv, 8 again after the next one: 10,001 statements in all.
+    assert.equal(analysis.networks[0].statements.length, 10001);
+    assert.deepEqual(analysis.networks[0].statements[edited].outShape, [16, 64, 64]);
+    assert.deepEqual(analysis.networks[0].output, [8, 64, 64]);
+  });
+
   it('evaluates only the network an edit touches, and nothing for a comment', () => {
     const incremental = new IncrementalAnalysis();
     incremental.analyze(multi);
     assert.equal(incremental.reuse.evaluated, 4);
     incremental.analyze(`${multi}\n# a comment`);
-    assert.deepEqual({ ...incremental.reuse }, { parsed: 1, keptParses: 11, evaluated: 0, replayed: 4, fresh: false });
+    assert.deepEqual({ ...incremental.reuse }, { parsed: 1, keptParses: 11, evaluated: 0, replayed: 4, resumedStatements: 0, fresh: false });
     // Network Small is the last declaration: changing its conv re-parses and re-evaluates it alone.
     const edited = multi.replace('conv(2, 3)', 'conv(3, 3)');
     const analysis = incremental.analyze(edited);

@@ -7,6 +7,15 @@
  * looked up are the same objects is not evaluated again: what its evaluation
  * did (diagnostics, kept instances, work spent) is replayed instead.
  *
+ * Inside one long network the reuse is finer. Its body is parsed in pieces
+ * (syntax/networkPieces.ts), so an edit parses one piece again; and its
+ * evaluation resumes after the longest unchanged prefix of its statements:
+ * the state after statement k (the tensor passed on, the labels bound, the
+ * work spent, what was reported) depends only on the statements before it
+ * and the blocks they looked up, so it is taken from the last version's
+ * evaluation, and only the statements from the first changed one on are
+ * evaluated. (Not with graphs: the preview's graph is recorded afresh.)
+ *
  * Everything is keyed by content (a chunk's text and line), never by a
  * version number, and only the latest version's parts are kept, so memory
  * stays that of one analysis. When any declaration has a syntax error, the
@@ -14,13 +23,29 @@
  * a cut, and a fresh analysis is what the result must equal.
  */
 import { parse, type ParseResult } from '../syntax/parse';
-import { splitChunks } from '../syntax/chunks';
-import type { NetworkDecl, SourceFile } from '../syntax/ast';
+import { splitChunks, type Chunk } from '../syntax/chunks';
+import { splitNetwork } from '../syntax/networkPieces';
+import type { Comment, NetworkDecl, SourceFile, Statement } from '../syntax/ast';
+import type { Tensor } from '../ops/types';
+import type { ReceptiveField } from '../types';
 import { analyze, evaluateParsed, failedAnalysis, type AnalyzeOptions } from './analyze';
-import type { Evaluation, NetworkTrace } from './evaluation';
+import type { Evaluation, NetworkTrace, TraceMark } from './evaluation';
 import type { NetworkGraph } from './graph';
-import { analyzeNetwork } from './network';
+import { analyzeNetwork, type ResumePoint } from './network';
 import type { Analysis, NetworkAnalysis } from './results';
+
+/** Options of an incremental analysis: `analyze`'s, and how many lines of a long network's body are parsed as one piece. */
+export interface IncrementalOptions extends AnalyzeOptions {
+  /** Lines per piece of a network's body (networks of fewer than twice this are parsed whole); 128 unless given. */
+  linesPerPiece?: number;
+}
+
+/** The state after one statement of a network's body, to resume after it. */
+interface NetworkStep {
+  mark: TraceMark;
+  output: Tensor | null;
+  lastField: ReceptiveField | null;
+}
 
 /** A network evaluated in the previous version: its result and what evaluating it did. */
 interface EvaluatedNetwork {
@@ -29,6 +54,8 @@ interface EvaluatedNetwork {
   /** The file's work budget then (it grows with the file's length). */
   budget: number;
   graph?: NetworkGraph;
+  /** The state after each statement of the body that finished (without graphs). */
+  steps?: NetworkStep[];
 }
 
 /** How much the last analysis reused, for benchmarks and tests. */
@@ -39,6 +66,8 @@ export interface ReuseCounts {
   /** Networks evaluated again, and replayed. */
   evaluated: number;
   replayed: number;
+  /** Statements whose evaluation was taken from the last version, in networks evaluated again from a changed statement on. */
+  resumedStatements: number;
   /** Whether the whole file was analysed afresh (a syntax error). */
   fresh: boolean;
 }
@@ -47,15 +76,17 @@ export interface ReuseCounts {
 export class IncrementalAnalysis {
   private chunks = new Map<string, ParseResult>();
   private networks = new Map<NetworkDecl, EvaluatedNetwork>();
+  /** The pieces a declaration parsed in pieces was made of, kept with it while it is unchanged. */
+  private readonly piecesOf = new WeakMap<ParseResult, Map<string, ParseResult>>();
   /** What the last `analyze` reused. */
-  reuse: ReuseCounts = { parsed: 0, keptParses: 0, evaluated: 0, replayed: 0, fresh: true };
+  reuse: ReuseCounts = { parsed: 0, keptParses: 0, evaluated: 0, replayed: 0, resumedStatements: 0, fresh: true };
 
-  constructor(private readonly options: AnalyzeOptions = {}) {}
+  constructor(private readonly options: IncrementalOptions = {}) {}
 
   /** The analysis of `text`, equal to `analyze(text, options)`. Never throws. */
   analyze(text: string): Analysis {
     const withGraphs = this.options.graph === true;
-    this.reuse = { parsed: 0, keptParses: 0, evaluated: 0, replayed: 0, fresh: false };
+    this.reuse = { parsed: 0, keptParses: 0, evaluated: 0, replayed: 0, resumedStatements: 0, fresh: false };
     try {
       const parsed = typeof text === 'string' ? this.parse(text) : undefined;
       if (!parsed) return this.fresh(text);
@@ -72,13 +103,26 @@ export class IncrementalAnalysis {
         const trace = evaluation.startTrace();
         const graphCount = graphs?.length ?? 0;
         let result: NetworkAnalysis;
+        let steps: NetworkStep[] | undefined;
         try {
-          result = analyzeNetwork(evaluation, network, graphs);
+          if (graphs) result = analyzeNetwork(evaluation, network, graphs);
+          else {
+            const resumed = this.resumePoint(evaluation, network);
+            steps = resumed ? resumed.steps : [];
+            const recorded = steps;
+            if (resumed) this.reuse.resumedStatements += resumed.from.statements.length;
+            result = analyzeNetwork(evaluation, network, undefined, {
+              from: resumed?.from,
+              step: (index, output, lastField) => {
+                recorded[index] = { mark: evaluation.traceMark()!, output, lastField };
+              },
+            });
+          }
         } finally {
           evaluation.endTrace(trace);
         }
         const graph = graphs && graphs.length > graphCount ? graphs[graphs.length - 1] : undefined;
-        evaluated.set(network, { analysis: result, trace, budget: evaluation.budget, graph });
+        evaluated.set(network, { analysis: result, trace, budget: evaluation.budget, graph, steps });
         this.reuse.evaluated++;
         return result;
       });
@@ -88,6 +132,33 @@ export class IncrementalAnalysis {
       this.forget();
       return failedAnalysis(error, withGraphs);
     }
+  }
+
+  /**
+   * Where to resume a network's evaluation: after the longest prefix of its
+   * statements that a network of the same name evaluated last time, when the
+   * blocks that prefix looked up are unchanged and its work still fits the
+   * budget. Replays that prefix into the evaluation (and its trace).
+   */
+  private resumePoint(evaluation: Evaluation, network: NetworkDecl): { from: ResumePoint; steps: NetworkStep[] } | undefined {
+    for (const [old, before] of this.networks) {
+      if (!before.steps || old.name !== network.name || !sameRange(old.nameRange, network.nameRange)) continue;
+      const limit = Math.min(before.steps.length, network.body.length);
+      let count = 0;
+      while (count < limit && old.body[count] === network.body[count]) count++;
+      if (count === 0) continue;
+      const last = before.steps[count - 1];
+      if (!sameBlocks(before.trace, last.mark.blocksRead, evaluation) || evaluation.spentSoFar + last.mark.spent > evaluation.budget) continue;
+      evaluation.replayUpTo(before.trace, last.mark);
+      const labels: [string, Tensor | null][] = [];
+      for (let i = 0; i < count; i++) {
+        const label = network.body[i].label;
+        if (label) labels.push([label.name, before.steps[i].output]);
+      }
+      const from: ResumePoint = { statements: before.analysis.statements.slice(0, count), input: before.analysis.input, output: last.output, lastField: last.lastField, labels };
+      return { from, steps: before.steps.slice(0, count) };
+    }
+    return undefined;
   }
 
   /** Drops everything kept (the next analysis starts afresh). */
@@ -110,12 +181,10 @@ export class IncrementalAnalysis {
       const key = `${chunk.firstLine}:${chunk.text}`;
       let parsed = this.chunks.get(key);
       if (parsed) this.reuse.keptParses++;
-      else {
-        parsed = parse(chunk.text, chunk.firstLine);
-        this.reuse.parsed++;
-      }
+      else parsed = this.parseInPieces(chunk) ?? this.parseChunk(chunk);
       if (parsed.diagnostics.length > 0) return undefined;
       kept.set(key, parsed);
+      for (const [pieceKey, piece] of this.piecesOf.get(parsed) ?? []) kept.set(pieceKey, piece);
       // One at a time: a chunk of comments may hold tens of thousands, too many to spread as arguments.
       for (const network of parsed.file.networks) file.networks.push(network);
       for (const block of parsed.file.blocks) file.blocks.push(block);
@@ -124,6 +193,60 @@ export class IncrementalAnalysis {
     this.chunks = kept;
     return { file, diagnostics: [] };
   }
+
+  private parseChunk(chunk: Chunk): ParseResult {
+    this.reuse.parsed++;
+    return parse(chunk.text, chunk.firstLine);
+  }
+
+  /**
+   * A long network parsed piece by piece (see networkPieces.ts), reusing the
+   * pieces the last version parsed.
+   * Undefined when the network is not cut into pieces or a piece does not
+   * parse cleanly on its own (the whole declaration is then parsed).
+   */
+  private parseInPieces(chunk: Chunk): ParseResult | undefined {
+    const cut = splitNetwork(chunk, this.options.linesPerPiece ?? 128);
+    if (!cut) return undefined;
+    // The declaration without its body: its name and range, the body's lines left blank.
+    const skeleton = parse(cut.header + '\n'.repeat(cut.bodyLines) + cut.closing, chunk.firstLine);
+    const [network] = skeleton.file.networks;
+    if (skeleton.diagnostics.length || skeleton.file.networks.length !== 1 || skeleton.file.blocks.length || !network) return undefined;
+    const body: Statement[] = [];
+    const comments: Comment[] = [];
+    const pieces = new Map<string, ParseResult>();
+    for (const piece of cut.pieces) {
+      const key = `piece ${piece.firstLine}:${piece.text}`;
+      let parsed = this.chunks.get(key) ?? pieces.get(key);
+      if (parsed) this.reuse.keptParses++;
+      else {
+        // A stand-in network around the piece, its header on the line before, so that positions are the file's.
+        parsed = parse(`network Piece {\n${piece.text}}\n`, piece.firstLine - 1);
+        this.reuse.parsed++;
+      }
+      if (parsed.diagnostics.length || parsed.file.networks.length !== 1 || parsed.file.blocks.length) return undefined;
+      pieces.set(key, parsed);
+      for (const statement of parsed.file.networks[0].body) body.push(statement);
+      for (const comment of parsed.file.comments) comments.push(comment);
+    }
+    const parsed: ParseResult = { file: { networks: [{ ...network, body }], blocks: [], comments }, diagnostics: [] };
+    this.piecesOf.set(parsed, pieces);
+    return parsed;
+  }
+}
+
+/** Whether the first `count` blocks a trace looked up are still the declarations the evaluation finds. */
+function sameBlocks(trace: NetworkTrace, count: number, evaluation: Evaluation): boolean {
+  let read = 0;
+  for (const [name, block] of trace.blocksRead) {
+    if (read++ >= count) break;
+    if (evaluation.blocks.get(name) !== block) return false;
+  }
+  return true;
+}
+
+function sameRange(a: NetworkDecl['range'], b: NetworkDecl['range']): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 }
 
 /**

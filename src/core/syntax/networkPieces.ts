@@ -1,0 +1,79 @@
+/**
+ * Cuts a long network declaration into pieces for incremental parsing, so
+ * that typing inside a network of thousands of statements parses again only
+ * the piece typed in. A network qualifies when its first line is exactly
+ * `network NAME {` and its last line exactly `}`; its body is then cut, at
+ * line starts outside any brackets and comments, into pieces of about
+ * `linesPerPiece` lines, each parsed on its own inside a stand-in network.
+ *
+ * Like the cut into declarations (chunks.ts), this is a scan of characters,
+ * not the lexer. A cut it gets wrong gives a piece that does not parse
+ * cleanly, and incremental analysis then parses the whole declaration.
+ */
+import type { Chunk } from './chunks';
+
+/** A network declaration cut into its header line, body pieces and closing line. */
+export interface NetworkPieces {
+  /** `network NAME {` with its line break. */
+  header: string;
+  /** The body's pieces, each a run of whole lines. */
+  pieces: Chunk[];
+  /** The `}` line, with its line break if any. */
+  closing: string;
+  /** How many lines the body has. */
+  bodyLines: number;
+}
+
+const header = /^[ \t]*network[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*\{[ \t]*(?:\r\n?|\n)$/;
+const closing = /^[ \t]*\}[ \t]*(?:\r\n?|\n)?$/;
+/** A line a piece may start with: a statement (a name first), but not `shortcut`, which belongs to the residual before it. */
+const pieceStart = /^[ \t]*(?!shortcut(?![A-Za-z0-9_]))[A-Za-z_]/;
+
+/** The declaration's pieces, or undefined when it is not a network cut this way (or too short to be worth it). */
+export function splitNetwork(chunk: Chunk, linesPerPiece: number): NetworkPieces | undefined {
+  const lines = linesOf(chunk.text);
+  if (lines.length < 2 * linesPerPiece + 2 || !header.test(lines[0]) || !closing.test(lines[lines.length - 1])) return undefined;
+  const pieces: Chunk[] = [];
+  let start = 1;
+  let brackets = 0;
+  let inComment = false;
+  for (let i = 1; i < lines.length - 1; i++) {
+    if (i - start >= linesPerPiece && brackets === 0 && !inComment && pieceStart.test(lines[i])) {
+      pieces.push({ text: lines.slice(start, i).join(''), firstLine: chunk.firstLine + start });
+      start = i;
+    }
+    ({ brackets, inComment } = scanLine(lines[i], brackets, inComment));
+  }
+  pieces.push({ text: lines.slice(start, lines.length - 1).join(''), firstLine: chunk.firstLine + start });
+  return { header: lines[0], pieces, closing: lines[lines.length - 1], bodyLines: lines.length - 2 };
+}
+
+/** The text's lines, each with its line break. */
+function linesOf(text: string): string[] {
+  return text.match(/[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$/g) ?? [];
+}
+
+/** Open brackets of any kind and block comments after one line, skipping strings and `#` comments. */
+function scanLine(line: string, brackets: number, inComment: boolean): { brackets: number; inComment: boolean } {
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (inComment) {
+      if (c === '*' && line[i + 1] === '/') {
+        inComment = false;
+        i++;
+      }
+      continue;
+    }
+    if (c === '#') break;
+    if (c === '/' && line[i + 1] === '*') {
+      inComment = true;
+      i++;
+    } else if (c === '"' || c === "'") {
+      const close = line.indexOf(c, i + 1);
+      if (close < 0) break;
+      i = close;
+    } else if (c === '{' || c === '(' || c === '[') brackets++;
+    else if (c === '}' || c === ')' || c === ']') brackets = Math.max(0, brackets - 1);
+  }
+  return { brackets, inComment };
+}

@@ -96,6 +96,7 @@ describe('incremental analysis', () => {
     const next = mulberry32(16);
     let replayed = 0;
     let keptParses = 0;
+    let brokenButReused = 0;
     for (const [index, original] of [...files, multi].entries()) {
       const plain = new IncrementalAnalysis();
       const graphs = new IncrementalAnalysis({ graph: true });
@@ -103,7 +104,7 @@ describe('incremental analysis', () => {
       let previous = original;
       for (let step = 0; step < 350; step++) {
         // A broken file is mostly mended at the next step (undone), as when typing, so that most steps parse.
-        const broken = plain.reuse.fresh;
+        const broken = plain.reuse.syntaxErrors === true;
         const before = text;
         text = next() < 0.03 ? original : broken && next() < 0.7 ? previous : edit(text, next);
         previous = before;
@@ -111,6 +112,7 @@ describe('incremental analysis', () => {
         assert.equal(serialised(reused), serialised(analyze(text)), `file ${index}, step ${step}: the incremental analysis differs from a fresh one for:\n${text}`);
         replayed += plain.reuse.replayed;
         keptParses += plain.reuse.keptParses;
+        if (plain.reuse.syntaxErrors && !plain.reuse.fresh) brokenButReused++;
         if (step % 10 === 0) {
           assert.equal(serialised(graphs.analyze(text)), serialised(analyze(text, { graph: true })), `file ${index}, step ${step} (with graphs)`);
         }
@@ -119,6 +121,8 @@ describe('incremental analysis', () => {
     // Reuse must really happen, or the test proves nothing about it.
     assert.ok(replayed > 400, `only ${replayed} networks were replayed`);
     assert.ok(keptParses > 2000, `only ${keptParses} declarations kept their parse`);
+    // And with a syntax error: the declarations before it (and after it, when it is confined) kept.
+    assert.ok(brokenButReused > 100, `only ${brokenButReused} versions with a syntax error reused anything`);
   });
 
   it('equals a fresh analysis with networks parsed in pieces and resumed after their unchanged statements (2,100 seeded edits)', function () {
@@ -132,7 +136,7 @@ describe('incremental analysis', () => {
       let text = original;
       let previous = original;
       for (let step = 0; step < 350; step++) {
-        const broken = plain.reuse.fresh;
+        const broken = plain.reuse.syntaxErrors === true;
         const before = text;
         text = next() < 0.03 ? original : broken && next() < 0.7 ? previous : edit(text, next);
         previous = before;
@@ -178,8 +182,25 @@ describe('incremental analysis', () => {
     // Changing block C re-evaluates the networks that call it (Extra and Uses), not the others.
     incremental.analyze(edited.replace('block C(c = 2) { conv(c, 1); relu }', 'block C(c = 2) { conv(c, 1); gelu }'));
     assert.equal(incremental.reuse.evaluated, 2);
-    // A syntax error anywhere: the whole file afresh.
-    incremental.analyze(`${edited}\nnetwork Broken { input(3x8x8); conv(`);
+    // A syntax error in the last declaration: the others keep their parses and their evaluations.
+    incremental.analyze(edited);
+    const broken = `${edited}\nnetwork Broken { input(3x8x8); conv(`;
+    const withError = incremental.analyze(broken);
+    assert.deepEqual([incremental.reuse.fresh, incremental.reuse.syntaxErrors, incremental.reuse.replayed], [false, true, 4]);
+    assert.equal(serialised(withError), serialised(analyze(broken)));
+    // An error confined to block C (an unclosed call, its line ending the block): only block C is parsed again, with
+    // the check that the next declaration still reads cleanly; the diagnostics are a fresh analysis's.
+    incremental.analyze(edited);
+    const inBlock = edited.replace('block C(c = 2) { conv(c, 1); relu }', 'block C(c = 2) { conv(c, 1; relu }');
+    const confined = incremental.analyze(inBlock);
+    assert.equal(serialised(confined), serialised(analyze(inBlock)));
+    assert.ok(confined.diagnostics.some((d) => d.code === 'syntax'));
+    assert.deepEqual([incremental.reuse.fresh, incremental.reuse.parsed], [false, 3]);
+    // Typing elsewhere while the error stays: nothing is parsed but the comment's chunk.
+    incremental.analyze(`${inBlock}\n# typing`);
+    assert.deepEqual([incremental.reuse.fresh, incremental.reuse.syntaxErrors, incremental.reuse.parsed], [false, true, 1]);
+    // An error in the first declaration: the whole file afresh.
+    incremental.analyze(`network Broken { input(3x8x8); conv(\n${edited}`);
     assert.equal(incremental.reuse.fresh, true);
   });
 

@@ -18,13 +18,22 @@
  *
  * Everything is keyed by content (a chunk's text and line), never by a
  * version number, and only the latest version's parts are kept, so memory
- * stays that of one analysis. When any declaration has a syntax error, the
- * whole file is parsed and evaluated afresh: error recovery may read across
- * a cut, and a fresh analysis is what the result must equal.
+ * stays that of one analysis.
+ *
+ * A syntax error confined to one declaration keeps the others' parses: the
+ * declarations before it parse cleanly, so the parser reaches it as it would
+ * reach the start of a file; and it is confined when the parser, reading it
+ * followed by the start and end of the next declaration (that declaration's
+ * body left blank), reads it as alone and then that declaration cleanly, so
+ * the error's recovery stops before the next declaration. Otherwise (or with
+ * errors in several declarations) the file is parsed as one from the first
+ * declaration with an error on: error recovery may read across a cut, and a
+ * fresh analysis is what the result must equal.
  */
 import { parse, type ParseResult } from '../syntax/parse';
 import { splitChunks, type Chunk } from '../syntax/chunks';
-import { splitNetwork } from '../syntax/networkPieces';
+import { networkSkeleton, splitNetwork } from '../syntax/networkPieces';
+import type { Diagnostic } from '../diagnostics';
 import type { Comment, NetworkDecl, SourceFile, Statement } from '../syntax/ast';
 import type { Tensor } from '../ops/types';
 import type { ReceptiveField } from '../types';
@@ -68,8 +77,10 @@ export interface ReuseCounts {
   replayed: number;
   /** Statements whose evaluation was taken from the last version, in networks evaluated again from a changed statement on. */
   resumedStatements: number;
-  /** Whether the whole file was analysed afresh (a syntax error). */
+  /** Whether the whole file was analysed afresh (a syntax error in its first declaration, or a fault). */
   fresh: boolean;
+  /** Whether the file has a syntax error. */
+  syntaxErrors?: boolean;
 }
 
 /** The analyses of one document's successive texts; see the file comment. */
@@ -78,6 +89,8 @@ export class IncrementalAnalysis {
   private networks = new Map<NetworkDecl, EvaluatedNetwork>();
   /** The pieces a declaration parsed in pieces was made of, kept with it while it is unchanged. */
   private readonly piecesOf = new WeakMap<ParseResult, Map<string, ParseResult>>();
+  /** Declarations with a syntax error, each with what follows it, found confined to themselves (see the file comment), and when not. */
+  private confinements = new Map<string, boolean>();
   /** What the last `analyze` reused. */
   reuse: ReuseCounts = { parsed: 0, keptParses: 0, evaluated: 0, replayed: 0, resumedStatements: 0, fresh: true };
 
@@ -173,25 +186,94 @@ export class IncrementalAnalysis {
     return analyze(text, this.options);
   }
 
-  /** The file parsed declaration by declaration, reusing unchanged ones; undefined when any has a syntax error. */
+  /**
+   * The file parsed declaration by declaration, reusing unchanged ones; with
+   * a syntax error, as the file comment says. Undefined when the file is to
+   * be parsed as a whole (an error in its first declaration).
+   */
   private parse(text: string): ParseResult | undefined {
     const kept = new Map<string, ParseResult>();
-    const file: SourceFile = { networks: [], blocks: [], comments: [] };
-    for (const chunk of splitChunks(text)) {
+    const chunks = splitChunks(text);
+    const parsedChunks: ParseResult[] = [];
+    let failing = -1;
+    let failures = 0;
+    for (const chunk of chunks) {
       const key = `${chunk.firstLine}:${chunk.text}`;
       let parsed = this.chunks.get(key);
       if (parsed) this.reuse.keptParses++;
       else parsed = this.parseInPieces(chunk) ?? this.parseChunk(chunk);
-      if (parsed.diagnostics.length > 0) return undefined;
       kept.set(key, parsed);
       for (const [pieceKey, piece] of this.piecesOf.get(parsed) ?? []) kept.set(pieceKey, piece);
+      if (parsed.diagnostics.length > 0 && failures++ === 0) failing = parsedChunks.length;
+      parsedChunks.push(parsed);
+    }
+    const confinements = new Map<string, boolean>();
+    let diagnostics: Diagnostic[] = [];
+    // The chunks read one by one; from `upTo` on, the rest of the file is parsed as one.
+    let upTo = chunks.length;
+    if (failures > 0) {
+      this.reuse.syntaxErrors = true;
+      if (failures === 1 && this.confined(chunks, parsedChunks, failing, confinements)) diagnostics = parsedChunks[failing].diagnostics;
+      else upTo = failing;
+    }
+    if (upTo === 0) return undefined;
+    const file: SourceFile = { networks: [], blocks: [], comments: [] };
+    const add = (parsed: ParseResult) => {
       // One at a time: a chunk of comments may hold tens of thousands, too many to spread as arguments.
       for (const network of parsed.file.networks) file.networks.push(network);
       for (const block of parsed.file.blocks) file.blocks.push(block);
       for (const comment of parsed.file.comments) file.comments.push(comment);
+    };
+    let offset = 0;
+    for (let i = 0; i < upTo; i++) {
+      add(parsedChunks[i]);
+      offset += chunks[i].text.length;
+    }
+    if (upTo < chunks.length) {
+      const rest = parse(text.slice(offset), chunks[upTo].firstLine);
+      this.reuse.parsed++;
+      add(rest);
+      diagnostics = rest.diagnostics;
     }
     this.chunks = kept;
-    return { file, diagnostics: [] };
+    this.confinements = confinements;
+    return { file, diagnostics };
+  }
+
+  /**
+   * Whether the syntax error of chunk `index` is confined to it: parsed
+   * together with the trivia after it and the next declaration's skeleton
+   * (its first and last lines), it reads as it does alone, and that
+   * declaration cleanly. Remembered in `confinements` for the next version.
+   */
+  private confined(chunks: Chunk[], parsedChunks: ParseResult[], index: number, confinements: Map<string, boolean>): boolean {
+    const chunk = chunks[index];
+    // Only a declaration: a stray statement between declarations ends the parser's reading of the file, however far.
+    if (parsedChunks[index].file.networks.length + parsedChunks[index].file.blocks.length !== 1 || !/^[ \t]*(?:network|block)(?![A-Za-z0-9_])/.test(chunk.text)) return false;
+    let between = '';
+    let next = index + 1;
+    while (next < chunks.length && parsedChunks[next].file.networks.length + parsedChunks[next].file.blocks.length === 0) between += chunks[next++].text;
+    // Nothing but comments after it: parsing the rest as one costs no more than checking.
+    if (next === chunks.length) return false;
+    const following = networkSkeleton(chunks[next]) ?? (chunks[next].text.length <= 4096 ? chunks[next].text : undefined);
+    if (following === undefined) return false;
+    const key = `${chunk.firstLine}:${chunk.text}\u0000${between}${following}`;
+    let verdict = this.confinements.get(key);
+    if (verdict === undefined) {
+      const alone = parsedChunks[index];
+      const after = parse(between + following, chunks[index + 1].firstLine);
+      const together = parse(chunk.text + between + following, chunk.firstLine);
+      this.reuse.parsed += 2;
+      const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+      verdict =
+        after.diagnostics.length === 0 &&
+        same(together.diagnostics, alone.diagnostics) &&
+        same(together.file.networks, [...alone.file.networks, ...after.file.networks]) &&
+        same(together.file.blocks, [...alone.file.blocks, ...after.file.blocks]) &&
+        same(together.file.comments, [...alone.file.comments, ...after.file.comments]);
+    }
+    confinements.set(key, verdict);
+    return verdict;
   }
 
   private parseChunk(chunk: Chunk): ParseResult {

@@ -48,6 +48,17 @@ export function splitNetwork(chunk: Chunk, linesPerPiece: number): NetworkPieces
   return { header: lines[0], pieces, closing: lines[lines.length - 1], bodyLines: lines.length - 2 };
 }
 
+/**
+ * A network declaration with its body's lines left blank (`network NAME {`,
+ * empty lines, `}`): what starts and ends it, for checking how the parser
+ * reads what comes before it. Undefined for other declarations.
+ */
+export function networkSkeleton(chunk: Chunk): string | undefined {
+  const lines = linesOf(chunk.text);
+  if (lines.length < 2 || !header.test(lines[0]) || !closing.test(lines[lines.length - 1])) return undefined;
+  return lines[0] + '\n'.repeat(lines.length - 2) + lines[lines.length - 1];
+}
+
 /** The text's lines, each with its line break. */
 function linesOf(text: string): string[] {
   return text.match(/[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$/g) ?? [];

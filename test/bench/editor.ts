@@ -140,6 +140,9 @@ export async function editorFigures(root: string): Promise<Figure[]> {
       bigUri,
       versions((i) => `${broken}# ${'x'.repeat(i % 7)}`),
     );
+    // Typing an unfinished call near the network's end: every version has a syntax error inside the network.
+    const unfinished = (i: number) => 'network Big {\n  input(3x64x64)\n' + pairs(4990) + `  conv(${8 + (i % 7)}, 3\n  relu\n` + pairs(9) + '}\n';
+    const errorInNetwork = await typeInto(server, bigUri, versions(unfinished));
     // A hover on ResNet-152 sent right after each edit of a hostile file, whose analysis runs to the budget.
     const leaf = `block L0 { x: identity; add(${Array(1000).fill('x').join(', ')}) }`;
     const hostile = [leaf, ...Array.from({ length: 16 }, (_, i) => `block L${i + 1} { L${i}; L${i} }`), 'network N { input(3x8x8); L16 }'].join('\n');
@@ -162,6 +165,7 @@ export async function editorFigures(root: string): Promise<Figure[]> {
       summarise('  semantic tokens / inlay hints while typing, 10,000 statements', 100, withRequests.answers),
       summarise('  hover on ResNet-152 while typing in 10,000 statements', 50, withRequests.hovers),
       ...typingFigures('with a syntax error elsewhere', withError),
+      ...typingFigures('typing an unfinished call in the network', errorInNetwork),
       summarise('hover on ResNet-152 (LSP round trip)', 50, hovers),
       summarise('hover on ResNet-152 while a hostile file is analysed', 50, hoversWhileHostile),
       summarise('completion on ResNet-152 (LSP round trip)', 50, completions),

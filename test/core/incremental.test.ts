@@ -130,6 +130,7 @@ describe('incremental analysis', () => {
     const next = mulberry32(1616);
     let resumed = 0;
     let keptParses = 0;
+    let brokenButReused = 0;
     // Pieces of 4 lines, so that the networks of the real files are cut into pieces too.
     for (const [index, original] of [...files, multi].entries()) {
       const plain = new IncrementalAnalysis({ linesPerPiece: 4 });
@@ -143,9 +144,12 @@ describe('incremental analysis', () => {
         assert.equal(serialised(plain.analyze(text)), serialised(analyze(text)), `file ${index}, step ${step}: the analysis in pieces differs from a fresh one for:\n${text}`);
         resumed += plain.reuse.resumedStatements;
         keptParses += plain.reuse.keptParses;
+        if (plain.reuse.syntaxErrors && plain.reuse.resumedStatements > 0) brokenButReused++;
       }
     }
     assert.ok(resumed > 1000, `only ${resumed} statements were resumed`);
+    // Including with a syntax error inside a network, confined to its piece.
+    assert.ok(brokenButReused > 20, `only ${brokenButReused} versions with a syntax error resumed a network`);
     assert.ok(keptParses > 5000, `only ${keptParses} declarations or pieces kept their parse`);
   });
 
@@ -165,6 +169,17 @@ describe('incremental analysis', () => {
     assert.equal(analysis.networks[0].statements.length, 10001);
     assert.deepEqual(analysis.networks[0].statements[edited].outShape, [16, 64, 64]);
     assert.deepEqual(analysis.networks[0].output, [8, 64, 64]);
+    // Typing an unfinished call there: the error is confined to its piece, so the other pieces keep their parses
+    // (one piece, and the check with the piece after it, are parsed) and the statements before it are resumed.
+    const unfinished = big(8).replace(`${pairs(9)}}`, `  conv(16, 3\n${pairs(8)}}`);
+    const withError = incremental.analyze(unfinished);
+    assert.equal(serialised(withError), serialised(analyze(unfinished)));
+    assert.deepEqual(
+      withError.diagnostics.map((d) => [d.code, d.range.start.line]),
+      [['syntax', 2 + 2 * 4991]],
+    );
+    assert.deepEqual([incremental.reuse.fresh, incremental.reuse.parsed], [false, 2]);
+    assert.ok(incremental.reuse.resumedStatements > edited - 128, `${incremental.reuse.resumedStatements} statements resumed`);
   });
 
   it('evaluates only the network an edit touches, and nothing for a comment', () => {

@@ -89,6 +89,8 @@ export class IncrementalAnalysis {
   private networks = new Map<NetworkDecl, EvaluatedNetwork>();
   /** The pieces a declaration parsed in pieces was made of, kept with it while it is unchanged. */
   private readonly piecesOf = new WeakMap<ParseResult, Map<string, ParseResult>>();
+  /** Networks parsed in pieces whose syntax error was found confined to one piece: confined to the network too. */
+  private readonly confinedInPieces = new WeakSet<ParseResult>();
   /** Declarations with a syntax error, each with what follows it, found confined to themselves (see the file comment), and when not. */
   private confinements = new Map<string, boolean>();
   /** What the last `analyze` reused. */
@@ -248,6 +250,7 @@ export class IncrementalAnalysis {
    */
   private confined(chunks: Chunk[], parsedChunks: ParseResult[], index: number, confinements: Map<string, boolean>): boolean {
     const chunk = chunks[index];
+    if (this.confinedInPieces.has(parsedChunks[index])) return true;
     // Only a declaration: a stray statement between declarations ends the parser's reading of the file, however far.
     if (parsedChunks[index].file.networks.length + parsedChunks[index].file.blocks.length !== 1 || !/^[ \t]*(?:network|block)(?![A-Za-z0-9_])/.test(chunk.text)) return false;
     let between = '';
@@ -297,7 +300,9 @@ export class IncrementalAnalysis {
     const body: Statement[] = [];
     const comments: Comment[] = [];
     const pieces = new Map<string, ParseResult>();
-    for (const piece of cut.pieces) {
+    const parsedPieces: ParseResult[] = [];
+    let failing = -1;
+    for (const [index, piece] of cut.pieces.entries()) {
       const key = `piece ${piece.firstLine}:${piece.text}`;
       let parsed = this.chunks.get(key) ?? pieces.get(key);
       if (parsed) this.reuse.keptParses++;
@@ -306,15 +311,42 @@ export class IncrementalAnalysis {
         parsed = parse(`network Piece {\n${piece.text}}\n`, piece.firstLine - 1);
         this.reuse.parsed++;
       }
-      if (parsed.diagnostics.length || parsed.file.networks.length !== 1 || parsed.file.blocks.length) return undefined;
+      if (parsed.file.networks.length !== 1 || parsed.file.blocks.length) return undefined;
+      // One piece with a syntax error, not the last: kept if the error is confined to it (checked below).
+      if (parsed.diagnostics.length) {
+        if (failing >= 0 || index === cut.pieces.length - 1) return undefined;
+        failing = index;
+      }
+      parsedPieces.push(parsed);
       pieces.set(key, parsed);
       for (const statement of parsed.file.networks[0].body) body.push(statement);
       for (const comment of parsed.file.comments) comments.push(comment);
     }
-    const parsed: ParseResult = { file: { networks: [{ ...network, body }], blocks: [], comments }, diagnostics: [] };
+    if (failing >= 0 && !pieceConfined(cut.pieces[failing], cut.pieces[failing + 1], parsedPieces[failing], parsedPieces[failing + 1])) return undefined;
+    const parsed: ParseResult = { file: { networks: [{ ...network, body }], blocks: [], comments }, diagnostics: failing >= 0 ? parsedPieces[failing].diagnostics : [] };
     this.piecesOf.set(parsed, pieces);
+    if (failing >= 0) this.confinedInPieces.add(parsed);
     return parsed;
   }
+}
+
+/**
+ * Whether a piece's syntax error is confined to it: parsed together with the
+ * next piece, it reads as it does alone, and the next piece as it does alone,
+ * so the error's recovery stops before the next piece (as in the file
+ * comment, one level down: inside the network's body).
+ */
+function pieceConfined(piece: Chunk, next: Chunk, alone: ParseResult, nextAlone: ParseResult): boolean {
+  const together = parse(`network Piece {\n${piece.text}${next.text}}\n`, piece.firstLine - 1);
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  return (
+    nextAlone.diagnostics.length === 0 &&
+    together.file.networks.length === 1 &&
+    together.file.blocks.length === 0 &&
+    same(together.diagnostics, alone.diagnostics) &&
+    same(together.file.networks[0].body, [...alone.file.networks[0].body, ...nextAlone.file.networks[0].body]) &&
+    same(together.file.comments, [...alone.file.comments, ...nextAlone.file.comments])
+  );
 }
 
 /** Whether the first `count` blocks a trace looked up are still the declarations the evaluation finds. */

@@ -3,8 +3,12 @@
  * that typing inside a network of thousands of statements parses again only
  * the piece typed in. A network qualifies when its first line is exactly
  * `network NAME {` and its last line exactly `}`; its body is then cut, at
- * line starts outside any brackets and comments, into pieces of about
+ * line starts outside braces and comments, into pieces of about
  * `linesPerPiece` lines, each parsed on its own inside a stand-in network.
+ * A cut also falls inside an unclosed parenthesis when the line starts a
+ * statement no more indented than the line that opened it (the parser reads
+ * a forgotten ')' that way too), so that typing `conv(` does not make the
+ * rest of the network one piece.
  *
  * Like the cut into declarations (chunks.ts), this is a scan of characters,
  * not the lexer. A cut it gets wrong gives a piece that does not parse
@@ -35,14 +39,20 @@ export function splitNetwork(chunk: Chunk, linesPerPiece: number): NetworkPieces
   if (lines.length < 2 * linesPerPiece + 2 || !header.test(lines[0]) || !closing.test(lines[lines.length - 1])) return undefined;
   const pieces: Chunk[] = [];
   let start = 1;
-  let brackets = 0;
-  let inComment = false;
+  let state: LineState = { braces: 0, parens: 0, inComment: false };
+  /** The indentation of the line where the outermost open parenthesis opened. */
+  let openedAt = 0;
   for (let i = 1; i < lines.length - 1; i++) {
-    if (i - start >= linesPerPiece && brackets === 0 && !inComment && pieceStart.test(lines[i])) {
+    const line = lines[i];
+    const startsStatement = state.braces === 0 && !state.inComment && pieceStart.test(line) && (state.parens === 0 || indentation(line) <= openedAt);
+    if (i - start >= linesPerPiece && startsStatement) {
       pieces.push({ text: lines.slice(start, i).join(''), firstLine: chunk.firstLine + start });
       start = i;
     }
-    ({ brackets, inComment } = scanLine(lines[i], brackets, inComment));
+    if (startsStatement) state.parens = 0;
+    const parensBefore = state.parens;
+    state = scanLine(line, state);
+    if (parensBefore === 0 && state.parens > 0) openedAt = indentation(line);
   }
   pieces.push({ text: lines.slice(start, lines.length - 1).join(''), firstLine: chunk.firstLine + start });
   return { header: lines[0], pieces, closing: lines[lines.length - 1], bodyLines: lines.length - 2 };
@@ -64,8 +74,20 @@ function linesOf(text: string): string[] {
   return text.match(/[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$/g) ?? [];
 }
 
-/** Open brackets of any kind and block comments after one line, skipping strings and `#` comments. */
-function scanLine(line: string, brackets: number, inComment: boolean): { brackets: number; inComment: boolean } {
+/** Open braces and parentheses (brackets count as parentheses), and whether a block comment is open, at a line's end. */
+interface LineState {
+  braces: number;
+  parens: number;
+  inComment: boolean;
+}
+
+function indentation(line: string): number {
+  return line.length - line.trimStart().length;
+}
+
+/** The state after one line, skipping strings and `#` comments. */
+function scanLine(line: string, before: LineState): LineState {
+  let { braces, parens, inComment } = before;
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (inComment) {
@@ -83,8 +105,10 @@ function scanLine(line: string, brackets: number, inComment: boolean): { bracket
       const close = line.indexOf(c, i + 1);
       if (close < 0) break;
       i = close;
-    } else if (c === '{' || c === '(' || c === '[') brackets++;
-    else if (c === '}' || c === ')' || c === ']') brackets = Math.max(0, brackets - 1);
+    } else if (c === '{') braces++;
+    else if (c === '}') braces = Math.max(0, braces - 1);
+    else if (c === '(' || c === '[') parens++;
+    else if (c === ')' || c === ']') parens = Math.max(0, parens - 1);
   }
-  return { brackets, inComment };
+  return { braces, parens, inComment };
 }

@@ -149,12 +149,13 @@ export class DocumentStore {
    * Answers a query from the analysis of the document's current text: here
    * when that analysis is here, else in the worker that keeps it (only the
    * answer is copied). Undefined when the document is closed or its analysis
-   * failed. Should the text change meanwhile, it asks the next analysis.
+   * failed. Should the text change meanwhile, it asks the next analysis,
+   * unless the request was cancelled (then it stops, and starts no analysis).
    */
-  async query<K extends AnalysisQuery['kind']>(uri: string, query: Extract<AnalysisQuery, { kind: K }>): Promise<QueryResults[K] | undefined> {
+  async query<K extends AnalysisQuery['kind']>(uri: string, query: Extract<AnalysisQuery, { kind: K }>, token?: { isCancellationRequested: boolean }): Promise<QueryResults[K] | undefined> {
     for (;;) {
       const document = this.documents.get(uri);
-      if (!document) return undefined;
+      if (!document || token?.isCancellationRequested) return undefined;
       const cached = this.fresh(document, 'plain');
       if (cached) return answerQuery(query, cached.analysis);
       const pending = this.start(document, 'plain');

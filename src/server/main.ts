@@ -99,7 +99,7 @@ export function startServer(connection: Connection): void {
    * before it starts or while it waits gets RequestCancelled.
    */
   const serve =
-    <P, R>(handler: (params: P) => R, needs: Needs = { documents: documentOf }) =>
+    <P, R>(handler: (params: P, token?: CancellationToken) => R, needs: Needs = { documents: documentOf }) =>
     async (params: P, token?: CancellationToken): Promise<Awaited<R>> => {
       if (state === 'starting') throw new ResponseError(ErrorCodes.ServerNotInitialized, 'The server is not initialized yet: send initialize first.');
       if (state === 'shutDown') throw new ResponseError(ErrorCodes.InvalidRequest, 'The server has shut down; only exit is accepted.');
@@ -110,7 +110,7 @@ export function startServer(connection: Connection): void {
       await untilCancelled(Promise.all(waits), token);
       // With UTF-8 positions, what comes in and what goes out is converted here; the features count UTF-16.
       const [uri] = documentOf(params);
-      const result = await untilCancelled(Promise.resolve(handler(store.positions.incoming(params, uri))), token);
+      const result = await untilCancelled(Promise.resolve(handler(store.positions.incoming(params, uri), token)), token);
       return store.positions.outgoing(result, uri);
     };
   const all = { documents: () => store.documents.all().map((d) => d.uri) };
@@ -167,10 +167,10 @@ export function startServer(connection: Connection): void {
 
   connection.onHover(serve((params) => hover(store, params, training), withGraphs));
   connection.languages.inlayHint.on(
-    serve(async (params): Promise<InlayHint[]> => {
+    serve(async (params, token): Promise<InlayHint[]> => {
       const { shapes, params: showParams } = settings.current.inlayHints;
       if (!shapes && !showParams) return [];
-      return (await store.query(params.textDocument.uri, { kind: 'inlayHints', range: params.range, settings: { shapes, params: showParams } })) ?? [];
+      return (await store.query(params.textDocument.uri, { kind: 'inlayHints', range: params.range, settings: { shapes, params: showParams } }, token)) ?? [];
     }, queried),
   );
   connection.onCodeLens(serve((params) => codeLenses(store, params)));
@@ -183,8 +183,8 @@ export function startServer(connection: Connection): void {
   connection.onDocumentSymbol(serve((params) => documentSymbols(store, params)));
   connection.onWorkspaceSymbol(serve((params) => workspaceSymbols(store, params), all));
   connection.languages.semanticTokens.on(
-    serve(async (params) => {
-      const data = (await store.query(params.textDocument.uri, { kind: 'semanticTokens' })) ?? [];
+    serve(async (params, token) => {
+      const data = (await store.query(params.textDocument.uri, { kind: 'semanticTokens' }, token)) ?? [];
       return { data: store.positions.tokens(params.textDocument.uri, data) };
     }, queried),
   );

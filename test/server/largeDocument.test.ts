@@ -5,6 +5,7 @@
  * client over stdio, while the document is being typed in.
  */
 import { strict as assert } from 'node:assert';
+import { CancellationTokenSource } from 'vscode-jsonrpc';
 import type { InlayHint, SemanticTokens } from 'vscode-languageserver-protocol';
 import { semanticTokensLegend } from '../../src/server/semanticTokens';
 import { TestServer } from './lspClient';
@@ -105,5 +106,19 @@ describe('semantic tokens and inlay hints on a 10,000-statement document (answer
       ],
     );
     assert.deepEqual(await server.diagnosticsFor(uri), []);
+  });
+
+  it('answers semantic tokens cancelled while the analysis they wait for runs with RequestCancelled', async () => {
+    const uri = await server.open('large-cancel.cnn', big);
+    await server.diagnosticsFor(uri);
+    await server.replaceText(uri, big.replace('relu', 'gelu'));
+    const source = new CancellationTokenSource();
+    const cancelled = server.connection.sendRequest('textDocument/semanticTokens/full', { textDocument: { uri } }, source.token);
+    source.cancel();
+    await assert.rejects(cancelled, (error: { code: number }) => error.code === -32800);
+    // The server goes on: the next request is answered from the new text (a gelu where the first relu was).
+    const tokens = decode((await server.request<SemanticTokens>('textDocument/semanticTokens/full', { textDocument: { uri } })).data);
+    assert.deepEqual(tokens[2], { line: 3, character: 2, length: 4, type: 'function' });
+    assert.equal(tokens.length, 15000);
   });
 });

@@ -7,11 +7,16 @@
  * structured clone costs the server's thread as much as analysing) stays in
  * the worker until the server asks for it, so typing in a large file
  * publishes diagnostics without copying the analysis at every keystroke.
+ * Requests that read a large analysis in a small way (semantic tokens, the
+ * inlay hints of the visible range) are answered by the worker that keeps it
+ * (`AnalysisQuery`), so only their answer crosses to the server's thread.
  * Structured clone keeps the AST nodes that `Analysis.instances` is keyed by.
  */
+import type { InlayHint, Range } from 'vscode-languageserver';
 import type { ExportOptions } from '../cli/export';
 import type { Analysis, Diagnostic } from '../core';
 import type { ExportNetworkResult } from '../protocol/messages';
+import type { InlayHintSettings } from './inlayHints';
 
 /** Analyse this text of `document` (a key: the URI and the kind of analysis); `graph` asks for the expanded graphs too (training memory). */
 export interface AnalysisJob {
@@ -58,7 +63,28 @@ export interface TaskJob {
   task: AnalysisTask;
 }
 
-export type WorkerMessage = AnalysisJob | TaskJob | AnalysisRequest | ForgetDocument;
+/**
+ * A request answered from an analysis, wherever it is: the semantic tokens
+ * (LSP's integer encoding) or the inlay hints of one range.
+ */
+export type AnalysisQuery = { kind: 'semanticTokens' } | { kind: 'inlayHints'; range: Range; settings: InlayHintSettings };
+
+/** What each query answers. */
+export interface QueryResults {
+  semanticTokens: number[];
+  inlayHints: InlayHint[];
+}
+
+/** Answer `query` from the analysis of job `of`, kept in the worker (the reply's id is `id`; `gone` when it was replaced). */
+export interface QueryJob {
+  kind: 'query';
+  id: number;
+  of: number;
+  document: string;
+  query: AnalysisQuery;
+}
+
+export type WorkerMessage = AnalysisJob | TaskJob | AnalysisRequest | ForgetDocument | QueryJob;
 
 /**
  * A worker's answers to job `id`: its diagnostics (`kept`: the analysis stays
@@ -70,7 +96,9 @@ export type AnalysisReply =
   | { id: number; kind: 'analysis'; analysis: Analysis }
   | { id: number; kind: 'gone' }
   | { id: number; kind: 'taskDone'; value: TaskResults[AnalysisTask['kind']] }
-  | { id: number; kind: 'taskFailed'; message: string };
+  | { id: number; kind: 'taskFailed'; message: string }
+  | { id: number; kind: 'queryDone'; value: QueryResults[AnalysisQuery['kind']] }
+  | { id: number; kind: 'queryFailed'; message: string };
 
 /** Past this many statement results an analysis is large: it stays in the worker until asked for. */
 export const largeAnalysisResults = 4000;

@@ -1,11 +1,20 @@
 /**
  * The tasks an analysis worker runs for requests (see analysisProtocol.ts),
  * shared with the pool's fallback on the server's thread: checking quick
- * fixes by the diagnostics of the text each gives, and exporting a network.
+ * fixes by the diagnostics of the text each gives, and exporting a network;
+ * and the queries answered from an analysis (semantic tokens, inlay hints).
  */
 import { ExportNetworkError, ExportUsageError, runExport } from '../cli/export';
-import type { IncrementalAnalysis } from '../core';
-import type { AnalysisTask, TaskResults } from './analysisProtocol';
+import type { Analysis, IncrementalAnalysis } from '../core';
+import type { AnalysisQuery, AnalysisTask, QueryResults, TaskResults } from './analysisProtocol';
+import { inlayHintsOf } from './inlayHints';
+import { semanticTokenData } from './semanticTokens';
+
+/** Answers a query from an analysis (in the worker that keeps it, or on the server's thread when the analysis is there). */
+export function answerQuery<K extends AnalysisQuery['kind']>(query: Extract<AnalysisQuery, { kind: K }>, analysis: Analysis): QueryResults[K];
+export function answerQuery(query: AnalysisQuery, analysis: Analysis): QueryResults[AnalysisQuery['kind']] {
+  return query.kind === 'semanticTokens' ? semanticTokenData(analysis.file) : inlayHintsOf(analysis, query.range, query.settings);
+}
 
 /** Runs a task; `incremental` is the document's incremental analysis for the texts its fixes give. */
 export function runTask(task: AnalysisTask, incremental: IncrementalAnalysis): TaskResults[AnalysisTask['kind']] {

@@ -5,18 +5,20 @@
  * incremental (core/semantics/incremental.ts): an edit re-evaluates only the
  * declarations it touched. The server terminates a worker whose job went
  * stale (the document changed or closed), which also drops what it kept.
+ * A large analysis stays here until the document's next one replaces it, so
+ * that queries (semantic tokens, inlay hints) are answered from it here.
  */
 import { parentPort } from 'node:worker_threads';
 import { IncrementalAnalysis, type Analysis } from '../core';
 import { largeAnalysisResults, resultCount, type AnalysisReply, type WorkerMessage } from './analysisProtocol';
-import { runTask } from './analysisTasks';
+import { answerQuery, runTask } from './analysisTasks';
 
 const port = parentPort;
 if (!port) throw new Error('analysisWorker.js runs as a worker thread of the CNN Lens language server.');
 
 interface DocumentState {
   incremental: IncrementalAnalysis;
-  /** The last analysis, until the server takes it. */
+  /** The last analysis when it is large, until the document's next one. */
   kept?: { id: number; analysis: Analysis };
 }
 
@@ -31,8 +33,17 @@ port.on('message', (message: WorkerMessage) => {
   if (message.kind === 'send') {
     const kept = state?.kept;
     if (!kept || kept.id !== message.id) return port.postMessage({ id: message.id, kind: 'gone' } satisfies AnalysisReply);
-    state.kept = undefined;
     port.postMessage({ id: message.id, kind: 'analysis', analysis: kept.analysis } satisfies AnalysisReply);
+    return;
+  }
+  if (message.kind === 'query') {
+    const kept = state?.kept;
+    if (!kept || kept.id !== message.of) return port.postMessage({ id: message.id, kind: 'gone' } satisfies AnalysisReply);
+    try {
+      port.postMessage({ id: message.id, kind: 'queryDone', value: answerQuery(message.query, kept.analysis) } satisfies AnalysisReply);
+    } catch (error) {
+      port.postMessage({ id: message.id, kind: 'queryFailed', message: (error as Error).message } satisfies AnalysisReply);
+    }
     return;
   }
   if (message.kind === 'task') {

@@ -5,7 +5,8 @@
  * to the worker that analysed it last when that one is free, so its analyses
  * stay incremental. A large analysis stays in its worker until a request
  * needs it (see analysisProtocol.ts): publishing diagnostics never waits for
- * a structured clone. A job whose text is stale is dropped: taken off the
+ * a structured clone, and requests that read it in a small way are answered
+ * there (`AnalysisHandle.query`). A job whose text is stale is dropped: taken off the
  * queue, or its worker terminated and replaced. Where worker threads cannot
  * start (no worker script beside the server bundle), jobs run on the server's
  * thread instead, one per turn of the event loop.
@@ -14,8 +15,8 @@ import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { diagnostic, IncrementalAnalysis, type Analysis, type Diagnostic, type DiagnosticCode } from '../core';
-import type { AnalysisJob, AnalysisReply, AnalysisTask, TaskJob, TaskResults, WorkerMessage } from './analysisProtocol';
-import { runTask } from './analysisTasks';
+import type { AnalysisJob, AnalysisQuery, AnalysisReply, AnalysisTask, QueryResults, TaskJob, TaskResults, WorkerMessage } from './analysisProtocol';
+import { answerQuery, runTask } from './analysisTasks';
 
 /** The job was dropped because its text went stale; nobody needs its answer. */
 export class StaleAnalysis extends Error {}
@@ -29,6 +30,11 @@ export interface AnalysisHandle {
   readonly diagnostics: Promise<Diagnostic[]>;
   /** The analysis, fetched from the worker when it kept it; rejects with StaleAnalysis when dropped, LostAnalysis when gone. */
   analysis(): Promise<Analysis>;
+  /**
+   * Answers a query from the analysis: in the worker that keeps it (only the
+   * answer is copied), or here when the analysis came here; rejects like `analysis`.
+   */
+  query<K extends AnalysisQuery['kind']>(query: Extract<AnalysisQuery, { kind: K }>): Promise<QueryResults[K]>;
   /** Drops the job: off the queue, or its worker terminated. */
   drop(): void;
 }
@@ -46,6 +52,8 @@ interface Job {
   result?: { analysis: Analysis } | { error: Error };
   /** Who waits for the analysis. */
   waiting: { resolve(a: Analysis): void; reject(e: Error): void }[];
+  /** Queries waiting until the job's analysis is kept somewhere. */
+  queries: PendingQuery[];
   /** The worker running the job. */
   slot?: Slot;
   /** The worker keeping the job's analysis, and whether it was asked for it. */
@@ -53,6 +61,15 @@ interface Job {
   requested: boolean;
   /** When a worker took the job (performance.now()). */
   startedAt?: number;
+}
+
+/** A query on its way to (or in) the worker that keeps its analysis. */
+interface PendingQuery {
+  query: AnalysisQuery;
+  resolve(value: QueryResults[AnalysisQuery['kind']]): void;
+  reject(error: Error): void;
+  /** The worker asked. */
+  slot?: Slot;
 }
 
 interface Slot {
@@ -73,6 +90,8 @@ export class AnalysisWorkers {
   private readonly queue: Job[] = [];
   /** Jobs a worker may still answer, by id. */
   private readonly live = new Map<number, Job>();
+  /** Queries a worker was asked, by the id of the message. */
+  private readonly liveQueries = new Map<number, PendingQuery>();
   private nextId = 1;
   private inThread: boolean;
   /** Incremental state per document when analyses run on the server's thread. */
@@ -112,11 +131,12 @@ export class AnalysisWorkers {
       resolveDiagnostics,
       rejectDiagnostics,
       waiting: [],
+      queries: [],
       requested: false,
     };
     this.queue.push(job);
     this.dispatch();
-    return { diagnostics, analysis: () => this.analysisOf(job), drop: () => this.drop(job) };
+    return { diagnostics, analysis: () => this.analysisOf(job), query: (query) => this.queryOf(job, query), drop: () => this.drop(job) };
   }
 
   /**
@@ -134,6 +154,7 @@ export class AnalysisWorkers {
         resolveDiagnostics: () => undefined,
         rejectDiagnostics: () => undefined,
         waiting: [],
+        queries: [],
         requested: false,
       };
       this.queue.push(job);
@@ -164,6 +185,39 @@ export class AnalysisWorkers {
     return answer;
   }
 
+  private queryOf<K extends AnalysisQuery['kind']>(job: Job, query: Extract<AnalysisQuery, { kind: K }>): Promise<QueryResults[K]> {
+    return new Promise<QueryResults[K]>((resolve, reject) => {
+      const pending: PendingQuery = { query, resolve: (value) => resolve(value as QueryResults[K]), reject };
+      job.queries.push(pending);
+      this.sendQueries(job);
+    });
+  }
+
+  /** Answers a job's waiting queries from its analysis here, or asks the worker keeping it; they wait while neither is known. */
+  private sendQueries(job: Job): void {
+    if (job.result) {
+      for (const pending of job.queries.splice(0)) {
+        if ('error' in job.result) pending.reject(job.result.error);
+        else {
+          try {
+            pending.resolve(answerQuery(pending.query, job.result.analysis));
+          } catch (error) {
+            pending.reject(error as Error);
+          }
+        }
+      }
+      return;
+    }
+    const keeper = job.keeper;
+    if (!keeper) return;
+    for (const pending of job.queries.splice(0)) {
+      const id = this.nextId++;
+      pending.slot = keeper;
+      this.liveQueries.set(id, pending);
+      keeper.worker.postMessage({ kind: 'query', id, of: job.message.id, document: job.message.document, query: pending.query } satisfies WorkerMessage);
+    }
+  }
+
   /** Settles a job: its analysis, or an error for whoever waits (and for its diagnostics, if they never came). */
   private settle(job: Job, outcome: { analysis: Analysis } | { error: Error }): void {
     if (job.done) return;
@@ -178,6 +232,7 @@ export class AnalysisWorkers {
     }
     if ('analysis' in outcome) job.resolveDiagnostics(outcome.analysis.diagnostics);
     else job.rejectDiagnostics(outcome.error);
+    this.sendQueries(job);
     for (const waiter of job.waiting.splice(0)) {
       if ('analysis' in outcome) waiter.resolve(outcome.analysis);
       else waiter.reject(outcome.error);
@@ -267,10 +322,19 @@ export class AnalysisWorkers {
   }
 
   private answer(slot: Slot, reply: AnalysisReply): void {
+    const query = this.liveQueries.get(reply.id);
+    if (query) {
+      this.liveQueries.delete(reply.id);
+      if (reply.kind === 'queryDone') query.resolve(reply.value);
+      else if (reply.kind === 'queryFailed') query.reject(new Error(reply.message));
+      else query.reject(new LostAnalysis('The analysis was replaced before the query reached it.'));
+      return;
+    }
     const job = this.live.get(reply.id);
     if (job && reply.kind === 'diagnostics') {
       job.resolveDiagnostics(reply.diagnostics);
       if (reply.kept) job.keeper = slot;
+      this.sendQueries(job);
       if (reply.kept && job.waiting.length && !job.requested) {
         job.requested = true;
         slot.worker.postMessage({ kind: 'send', id: reply.id, document: job.message.document } satisfies WorkerMessage);
@@ -316,6 +380,11 @@ export class AnalysisWorkers {
     slot.job = undefined;
     // Analyses it kept go with it: whoever needs one analyses again.
     for (const job of [...this.live.values()]) if (job.keeper === slot) this.settle(job, { error: new LostAnalysis('The worker that kept this analysis was replaced.') });
+    for (const [id, query] of [...this.liveQueries]) {
+      if (query.slot !== slot) continue;
+      this.liveQueries.delete(id);
+      query.reject(new LostAnalysis('The worker that kept this analysis was replaced.'));
+    }
     slot.worker.removeAllListeners();
     // An error from a worker on its way out has no one to report to.
     slot.worker.on('error', () => undefined);

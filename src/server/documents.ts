@@ -2,7 +2,9 @@
  * Open documents and their analyses. Analyses run in worker threads
  * (analysisWorkers.ts), at most once per document text: a request first
  * waits for its document's analysis (`whenAnalysed`, which a cancellation
- * ends with RequestCancelled), then reads it synchronously (`analysisOf`).
+ * ends with RequestCancelled), then reads it synchronously (`analysisOf`);
+ * or asks a query of it (`query`), answered where the analysis is, so that
+ * semantic tokens and inlay hints never copy a large analysis out of its worker.
  * A client that reuses a version number for new text still gets a fresh
  * analysis. An analysis whose text went stale is dropped at the change that
  * made it stale. Diagnostics are published after a quiet period (the
@@ -17,6 +19,8 @@ import { join } from 'node:path';
 import { TextDocuments, type Connection, type DidChangeTextDocumentParams, type DidOpenTextDocumentParams, type TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Analysis, type Diagnostic } from '../core';
+import type { AnalysisQuery, QueryResults } from './analysisProtocol';
+import { answerQuery } from './analysisTasks';
 import { AnalysisWorkers, LostAnalysis, StaleAnalysis, type AnalysisHandle } from './analysisWorkers';
 import { toLspDiagnostic } from './convert';
 import { PositionConverter, utf16Column } from './positionEncoding';
@@ -137,6 +141,32 @@ export class DocumentStore {
         if (error instanceof StaleAnalysis || error instanceof LostAnalysis) continue;
         this.connection.console.error(`Analysing ${uri} failed: ${describeError(error)}`);
         return;
+      }
+    }
+  }
+
+  /**
+   * Answers a query from the analysis of the document's current text: here
+   * when that analysis is here, else in the worker that keeps it (only the
+   * answer is copied). Undefined when the document is closed or its analysis
+   * failed. Should the text change meanwhile, it asks the next analysis,
+   * unless the request was cancelled (then it stops, and starts no analysis).
+   */
+  async query<K extends AnalysisQuery['kind']>(uri: string, query: Extract<AnalysisQuery, { kind: K }>, token?: { isCancellationRequested: boolean }): Promise<QueryResults[K] | undefined> {
+    for (;;) {
+      const document = this.documents.get(uri);
+      if (!document || token?.isCancellationRequested) return undefined;
+      const cached = this.fresh(document, 'plain');
+      if (cached) return answerQuery(query, cached.analysis);
+      const pending = this.start(document, 'plain');
+      try {
+        const value = await pending.job.query(query);
+        const now = this.documents.get(uri);
+        if (now && now.version === pending.version && now.getText() === pending.text) return value;
+      } catch (error) {
+        if (error instanceof StaleAnalysis || error instanceof LostAnalysis) continue;
+        this.connection.console.error(`Answering ${query.kind} for ${uri} failed: ${describeError(error)}`);
+        return undefined;
       }
     }
   }

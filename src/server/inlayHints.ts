@@ -4,27 +4,34 @@
  * trainable parameters. A statement inside a block shows every distinct
  * shape its calls produce.
  */
-import { InlayHintKind, type InlayHint, type InlayHintParams } from 'vscode-languageserver';
-import { formatShape } from '../core';
+import { InlayHintKind, type InlayHint, type Range } from 'vscode-languageserver';
+import { formatShape, type Analysis } from '../core';
 import { contains } from './convert';
 import { withCommas } from './describe';
-import type { DocumentStore } from './documents';
-import type { Settings } from './settings';
 import { forEachStatement } from './syntax';
 
 /** Past this many distinct shapes for one statement, the hint says "…". */
 const shapesShown = 3;
 
-export function inlayHints(store: DocumentStore, settings: Settings, params: InlayHintParams): InlayHint[] {
-  const analyzed = store.analysisOf(params.textDocument.uri);
-  if (!analyzed) return [];
-  const { shapes, params: showParams } = settings.current.inlayHints;
+/** Which hints to show (the `cnnLens.inlayHints` settings). */
+export interface InlayHintSettings {
+  shapes: boolean;
+  params: boolean;
+}
+
+/**
+ * The hints of the statements that end inside `range`. Pure, so that an
+ * analysis worker can answer it for a large document and send back only the
+ * hints of the visible range.
+ */
+export function inlayHintsOf(analysis: Analysis, range: Range, settings: InlayHintSettings): InlayHint[] {
+  const { shapes, params: showParams } = settings;
   if (!shapes && !showParams) return [];
   const hints: InlayHint[] = [];
-  const { file, instances } = analyzed.analysis;
+  const { file, instances } = analysis;
   forEachStatement(file, (statement) => {
     const end = statement.range.end;
-    if (!contains(params.range, end)) return;
+    if (!contains(range, end)) return;
     if (statement.body.kind === 'call' && statement.body.name === 'input') return;
     const results = instances.get(statement);
     if (!results?.length) return;

@@ -25,12 +25,12 @@ import { exportNetwork } from './exportNetwork';
 import { foldingRanges } from './folding';
 import { formatDocument } from './formatting';
 import { hover } from './hover';
-import { inlayHints } from './inlayHints';
+import type { InlayHint } from 'vscode-languageserver';
 import { TrainingMemory } from './memory';
 import { definition, references } from './navigation';
 import { chooseEncoding, PositionConverter } from './positionEncoding';
 import { prepareRename, rename } from './rename';
-import { semanticTokens, semanticTokensLegend } from './semanticTokens';
+import { semanticTokensLegend } from './semanticTokens';
 import { Settings } from './settings';
 import { signatureHelp, signatureTriggers } from './signatureHelp';
 import { networkSummary } from './summary';
@@ -99,7 +99,7 @@ export function startServer(connection: Connection): void {
    * before it starts or while it waits gets RequestCancelled.
    */
   const serve =
-    <P, R>(handler: (params: P) => R, needs: Needs = { documents: documentOf }) =>
+    <P, R>(handler: (params: P, token?: CancellationToken) => R, needs: Needs = { documents: documentOf }) =>
     async (params: P, token?: CancellationToken): Promise<Awaited<R>> => {
       if (state === 'starting') throw new ResponseError(ErrorCodes.ServerNotInitialized, 'The server is not initialized yet: send initialize first.');
       if (state === 'shutDown') throw new ResponseError(ErrorCodes.InvalidRequest, 'The server has shut down; only exit is accepted.');
@@ -110,11 +110,13 @@ export function startServer(connection: Connection): void {
       await untilCancelled(Promise.all(waits), token);
       // With UTF-8 positions, what comes in and what goes out is converted here; the features count UTF-16.
       const [uri] = documentOf(params);
-      const result = await handler(store.positions.incoming(params, uri));
+      const result = await untilCancelled(Promise.resolve(handler(store.positions.incoming(params, uri), token)), token);
       return store.positions.outgoing(result, uri);
     };
   const all = { documents: () => store.documents.all().map((d) => d.uri) };
   const withGraphs = { documents: documentOf, graph: true };
+  // Answered where the analysis is (a large one stays in its worker): these wait for it themselves.
+  const queried = { documents: () => [] };
 
   connection.onShutdown(() => {
     state = 'shutDown';
@@ -164,7 +166,13 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onHover(serve((params) => hover(store, params, training), withGraphs));
-  connection.languages.inlayHint.on(serve((params) => inlayHints(store, settings, params)));
+  connection.languages.inlayHint.on(
+    serve(async (params, token): Promise<InlayHint[]> => {
+      const { shapes, params: showParams } = settings.current.inlayHints;
+      if (!shapes && !showParams) return [];
+      return (await store.query(params.textDocument.uri, { kind: 'inlayHints', range: params.range, settings: { shapes, params: showParams } }, token)) ?? [];
+    }, queried),
+  );
   connection.onCodeLens(serve((params) => codeLenses(store, params)));
   connection.onCompletion(serve((params) => completion(store, params)));
   connection.onSignatureHelp(serve((params) => signatureHelp(store, params)));
@@ -175,10 +183,10 @@ export function startServer(connection: Connection): void {
   connection.onDocumentSymbol(serve((params) => documentSymbols(store, params)));
   connection.onWorkspaceSymbol(serve((params) => workspaceSymbols(store, params), all));
   connection.languages.semanticTokens.on(
-    serve((params) => {
-      const tokens = semanticTokens(store, params);
-      return { ...tokens, data: store.positions.tokens(params.textDocument.uri, tokens.data) };
-    }),
+    serve(async (params, token) => {
+      const data = (await store.query(params.textDocument.uri, { kind: 'semanticTokens' }, token)) ?? [];
+      return { data: store.positions.tokens(params.textDocument.uri, data) };
+    }, queried),
   );
   connection.onFoldingRanges(serve((params) => foldingRanges(store, params)));
   connection.onDocumentFormatting(serve((params) => formatDocument(store, params)));

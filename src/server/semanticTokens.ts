@@ -3,9 +3,8 @@
  * ops, blocks, block parameters, labels and keyword arguments. Keywords,
  * numbers, strings and comments stay with the grammar.
  */
-import { SemanticTokensBuilder, type SemanticTokens, type SemanticTokensLegend, type SemanticTokensParams } from 'vscode-languageserver';
+import { SemanticTokensBuilder, type SemanticTokensLegend } from 'vscode-languageserver';
 import { findOp, type Ast } from '../core';
-import type { DocumentStore } from './documents';
 import { indexNames } from './names';
 import { forEachStatement } from './syntax';
 
@@ -26,10 +25,12 @@ interface Token {
 const declaration = 1 << 0;
 const defaultLibrary = 1 << 1;
 
-export function semanticTokens(store: DocumentStore, params: SemanticTokensParams): SemanticTokens {
-  const analyzed = store.analysisOf(params.textDocument.uri);
-  if (!analyzed) return { data: [] };
-  const { file } = analyzed.analysis;
+/**
+ * The semantic tokens of a parsed file, encoded as LSP sends them (five
+ * integers per token, relative positions). Pure, so that an analysis worker
+ * can answer it for a large document and send back only these integers.
+ */
+export function semanticTokenData(file: Ast.SourceFile): number[] {
   const tokens: Token[] = [];
   const blockNames = new Set(file.blocks.map((b) => b.name));
   forEachStatement(file, (statement) => {
@@ -55,5 +56,5 @@ export function semanticTokens(store: DocumentStore, params: SemanticTokensParam
     builder.push(token.range.start.line, token.range.start.character, token.range.end.character - token.range.start.character, tokenTypes.indexOf(token.type), token.modifiers);
     last = token;
   }
-  return builder.build();
+  return builder.build().data;
 }

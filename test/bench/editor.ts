@@ -4,7 +4,11 @@
  * published diagnostics on ResNet-152 and on a 10,000-statement file with the
  * editor's debounce set to 0, hover and completion round trips, and a hover
  * in one document while a hostile file (a fan-out that runs to the analysis
- * budget) is being analysed (issue 16).
+ * budget) is being analysed (issue 16). On the 10,000-statement file: typing
+ * in a comment after the network, inside the network near its end, with
+ * semantic tokens and inlay hints asked after every keystroke (as VS Code
+ * does), and with a syntax error elsewhere in the file; each with the
+ * server's CPU time per keystroke.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +27,65 @@ function cpuTimeOf(pid: number | undefined): number | undefined {
   const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ');
   // utime and stime are fields 14 and 15 of stat (here 11 and 12, after the pid and name), in clock ticks of 10 ms.
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** What typing a sequence of texts into a document cost. */
+interface Typing {
+  /** Keystroke (the change sent) to its diagnostics published, ms. */
+  keystrokes: number[];
+  /** The server's CPU time per keystroke, ms (all threads; undefined off Linux). */
+  cpuPerKeystroke?: number;
+  /** Round trips of the semantic tokens and inlay hints asked after each keystroke, ms. */
+  answers: number[];
+  /** Round trips of a hover in another document sent after each keystroke, ms. */
+  hovers: number[];
+}
+
+/**
+ * Sends each text as a keystroke and waits for its diagnostics. With
+ * `requests`, each keystroke is followed at once by the requests VS Code
+ * sends while typing: semantic tokens and the inlay hints of the 60 lines
+ * around `visibleLine`, and a hover in the other document `hoverAt`; the
+ * next keystroke waits for their answers too (a stale request would be
+ * cancelled by VS Code, which the server honours, and leave no figure).
+ */
+async function typeInto(
+  server: TestServer,
+  uri: string,
+  texts: string[],
+  requests?: { visibleLine: number; hoverAt: { uri: string; position: { line: number; character: number } } },
+): Promise<Typing> {
+  const typing: Typing = { keystrokes: [], answers: [], hovers: [] };
+  let answered: Promise<unknown>[] = [];
+  const timed = (times: number[], method: string, params: unknown) => {
+    const start = performance.now();
+    answered.push(server.request(method, params).then(() => times.push(performance.now() - start)));
+  };
+  const cpuBefore = cpuTimeOf(server.process.pid);
+  for (const text of texts) {
+    const start = performance.now();
+    await server.replaceText(uri, text);
+    if (requests) {
+      timed(typing.answers, 'textDocument/semanticTokens/full', { textDocument: { uri } });
+      const range = { start: { line: Math.max(0, requests.visibleLine - 30), character: 0 }, end: { line: requests.visibleLine + 30, character: 0 } };
+      timed(typing.answers, 'textDocument/inlayHint', { textDocument: { uri }, range });
+      timed(typing.hovers, 'textDocument/hover', { textDocument: { uri: requests.hoverAt.uri }, position: requests.hoverAt.position });
+    }
+    await server.diagnosticsFor(uri);
+    typing.keystrokes.push(performance.now() - start);
+    await Promise.all(answered);
+    answered = [];
+  }
+  const cpuAfter = cpuTimeOf(server.process.pid);
+  if (cpuBefore !== undefined && cpuAfter !== undefined) typing.cpuPerKeystroke = (cpuAfter - cpuBefore) / texts.length;
+  return typing;
+}
+
+/** The figures of one typing run on the 10,000-statement file: keystroke → diagnostics, then the server's CPU per keystroke (one figure, the average, since clock ticks are 10 ms). */
+function typingFigures(what: string, typing: Typing): Figure[] {
+  const figures = [summarise(`keystroke → diagnostics, 10,000 statements, ${what}`, 100, typing.keystrokes)];
+  if (typing.cpuPerKeystroke !== undefined) figures.push(summarise(`  server CPU per keystroke (all threads), ${what}`, 100, [typing.cpuPerKeystroke]));
+  return figures;
 }
 
 export async function editorFigures(root: string): Promise<Figure[]> {
@@ -55,20 +118,31 @@ export async function editorFigures(root: string): Promise<Figure[]> {
       completions.push(performance.now() - start);
     }
     // Typing in the 10,000-statement file the robustness tests use.
-    const big = 'network Big {\n  input(3x64x64)\n' + '  conv(8, 3, padding=1)\n  relu\n'.repeat(5000) + '}\n';
+    const pairs = (count: number) => '  conv(8, 3, padding=1)\n  relu\n'.repeat(count);
+    const big = 'network Big {\n  input(3x64x64)\n' + pairs(5000) + '}\n';
     const bigUri = await server.open('bench-10000.cnn', big);
     await server.diagnosticsFor(bigUri);
-    const bigKeystrokes: number[] = [];
-    const cpuBefore = cpuTimeOf(server.process.pid);
-    for (let i = 0; i < 20; i++) {
-      const start = performance.now();
-      await server.replaceText(bigUri, `${big}# ${'x'.repeat(i % 7)}`);
-      await server.diagnosticsFor(bigUri);
-      bigKeystrokes.push(performance.now() - start);
-    }
-    const cpuAfter = cpuTimeOf(server.process.pid);
-    // One figure (the average), since the clock ticks are 10 ms.
-    const serverCpu = cpuBefore === undefined || cpuAfter === undefined ? [] : [summarise('server CPU per keystroke, 10,000 statements (all threads)', 100, [(cpuAfter - cpuBefore) / 20])];
+    const versions = (make: (i: number) => string) => Array.from({ length: 20 }, (_, i) => make(i));
+    const inComment = await typeInto(
+      server,
+      bigUri,
+      versions((i) => `${big}# ${'x'.repeat(i % 7)}`),
+    );
+    // The last convolution's channel count typed over, 20 statements before the network's end.
+    const nearEnd = (i: number) => 'network Big {\n  input(3x64x64)\n' + pairs(4990) + `  conv(${8 + (i % 7)}, 3, padding=1)\n  relu\n` + pairs(9) + '}\n';
+    const inNetwork = await typeInto(server, bigUri, versions(nearEnd));
+    const hoverAt = { uri, position: { line: convLine, character } };
+    const withRequests = await typeInto(server, bigUri, versions(nearEnd).reverse(), { visibleLine: 10000 - 20, hoverAt });
+    // Another network of the file has a syntax error (an unfinished call) while the comment after it is typed.
+    const broken = `${big}network Broken {\n  input(3x8x8)\n  conv(8,\n}\n`;
+    const withError = await typeInto(
+      server,
+      bigUri,
+      versions((i) => `${broken}# ${'x'.repeat(i % 7)}`),
+    );
+    // Typing an unfinished call near the network's end: every version has a syntax error inside the network.
+    const unfinished = (i: number) => 'network Big {\n  input(3x64x64)\n' + pairs(4990) + `  conv(${8 + (i % 7)}, 3\n  relu\n` + pairs(9) + '}\n';
+    const errorInNetwork = await typeInto(server, bigUri, versions(unfinished));
     // A hover on ResNet-152 sent right after each edit of a hostile file, whose analysis runs to the budget.
     const leaf = `block L0 { x: identity; add(${Array(1000).fill('x').join(', ')}) }`;
     const hostile = [leaf, ...Array.from({ length: 16 }, (_, i) => `block L${i + 1} { L${i}; L${i} }`), 'network N { input(3x8x8); L16 }'].join('\n');
@@ -85,8 +159,13 @@ export async function editorFigures(root: string): Promise<Figure[]> {
     }
     return [
       summarise('keystroke → diagnostics, ResNet-152 (LSP)', 50, keystrokes),
-      summarise('keystroke → diagnostics, 10,000 statements (LSP)', 100, bigKeystrokes),
-      ...serverCpu,
+      ...typingFigures('in a comment', inComment),
+      ...typingFigures('inside the network', inNetwork),
+      ...typingFigures('with semantic tokens + inlay hints', withRequests),
+      summarise('  semantic tokens / inlay hints while typing, 10,000 statements', 100, withRequests.answers),
+      summarise('  hover on ResNet-152 while typing in 10,000 statements', 50, withRequests.hovers),
+      ...typingFigures('with a syntax error elsewhere', withError),
+      ...typingFigures('typing an unfinished call in the network', errorInNetwork),
       summarise('hover on ResNet-152 (LSP round trip)', 50, hovers),
       summarise('hover on ResNet-152 while a hostile file is analysed', 50, hoversWhileHostile),
       summarise('completion on ResNet-152 (LSP round trip)', 50, completions),

@@ -1,9 +1,12 @@
 /**
- * Incremental analysis (issue 16): over 2,100 random edits of real
+ * Incremental analysis (issue 16): over thousands of random edits of real
  * files, seeded so a failure repeats, the analysis that reuses unchanged
  * declarations serialises exactly as a fresh `analyze` of the same text, with
  * and without graphs; and it really reuses (an edit of one network leaves the
- * others unevaluated, a comment edit evaluates nothing).
+ * others unevaluated, a comment edit evaluates nothing). The same holds with
+ * networks parsed in pieces of a few lines and evaluated from their first
+ * changed statement on, and an edit near the end of a 10,000-statement
+ * network evaluates only what follows it.
  */
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
@@ -93,6 +96,7 @@ describe('incremental analysis', () => {
     const next = mulberry32(16);
     let replayed = 0;
     let keptParses = 0;
+    let brokenButReused = 0;
     for (const [index, original] of [...files, multi].entries()) {
       const plain = new IncrementalAnalysis();
       const graphs = new IncrementalAnalysis({ graph: true });
@@ -100,7 +104,7 @@ describe('incremental analysis', () => {
       let previous = original;
       for (let step = 0; step < 350; step++) {
         // A broken file is mostly mended at the next step (undone), as when typing, so that most steps parse.
-        const broken = plain.reuse.fresh;
+        const broken = plain.reuse.syntaxErrors === true;
         const before = text;
         text = next() < 0.03 ? original : broken && next() < 0.7 ? previous : edit(text, next);
         previous = before;
@@ -108,6 +112,7 @@ describe('incremental analysis', () => {
         assert.equal(serialised(reused), serialised(analyze(text)), `file ${index}, step ${step}: the incremental analysis differs from a fresh one for:\n${text}`);
         replayed += plain.reuse.replayed;
         keptParses += plain.reuse.keptParses;
+        if (plain.reuse.syntaxErrors && !plain.reuse.fresh) brokenButReused++;
         if (step % 10 === 0) {
           assert.equal(serialised(graphs.analyze(text)), serialised(analyze(text, { graph: true })), `file ${index}, step ${step} (with graphs)`);
         }
@@ -116,6 +121,65 @@ describe('incremental analysis', () => {
     // Reuse must really happen, or the test proves nothing about it.
     assert.ok(replayed > 400, `only ${replayed} networks were replayed`);
     assert.ok(keptParses > 2000, `only ${keptParses} declarations kept their parse`);
+    // And with a syntax error: the declarations before it (and after it, when it is confined) kept.
+    assert.ok(brokenButReused > 100, `only ${brokenButReused} versions with a syntax error reused anything`);
+  });
+
+  it('equals a fresh analysis with networks parsed in pieces and resumed after their unchanged statements (2,100 seeded edits)', function () {
+    this.timeout(600_000);
+    const next = mulberry32(1616);
+    let resumed = 0;
+    let keptParses = 0;
+    let brokenButReused = 0;
+    // Pieces of 4 lines, so that the networks of the real files are cut into pieces too.
+    for (const [index, original] of [...files, multi].entries()) {
+      const plain = new IncrementalAnalysis({ linesPerPiece: 4 });
+      let text = original;
+      let previous = original;
+      for (let step = 0; step < 350; step++) {
+        const broken = plain.reuse.syntaxErrors === true;
+        const before = text;
+        text = next() < 0.03 ? original : broken && next() < 0.7 ? previous : edit(text, next);
+        previous = before;
+        assert.equal(serialised(plain.analyze(text)), serialised(analyze(text)), `file ${index}, step ${step}: the analysis in pieces differs from a fresh one for:\n${text}`);
+        resumed += plain.reuse.resumedStatements;
+        keptParses += plain.reuse.keptParses;
+        if (plain.reuse.syntaxErrors && plain.reuse.resumedStatements > 0) brokenButReused++;
+      }
+    }
+    assert.ok(resumed > 1000, `only ${resumed} statements were resumed`);
+    // Including with a syntax error inside a network, confined to its piece.
+    assert.ok(brokenButReused > 20, `only ${brokenButReused} versions with a syntax error resumed a network`);
+    assert.ok(keptParses > 5000, `only ${keptParses} declarations or pieces kept their parse`);
+  });
+
+  it('evaluates only what follows an edit near the end of a 10,000-statement network', () => {
+    const pairs = (count: number) => '  conv(8, 3, padding=1)\n  relu\n'.repeat(count);
+    const big = (channels: number) => `network Big {\n  input(3x64x64)\n${pairs(4990)}  conv(${channels}, 3, padding=1)\n  relu\n${pairs(9)}}\n`;
+    const incremental = new IncrementalAnalysis();
+    incremental.analyze(big(8));
+    const analysis = incremental.analyze(big(16));
+    // The edited conv is statement 9,981 (line 9,982): the 128-line piece around it alone is parsed again, and
+    // the statements before that piece are resumed, not evaluated.
+    const edited = 1 + 2 * 4990;
+    assert.equal(incremental.reuse.parsed, 1);
+    assert.ok(incremental.reuse.resumedStatements <= edited && incremental.reuse.resumedStatements > edited - 128, `${incremental.reuse.resumedStatements} statements resumed`);
+    assert.equal(serialised(analysis), serialised(analyze(big(16))));
+    // 16 channels after the edited conv, 8 again after the next one: 10,001 statements in all.
+    assert.equal(analysis.networks[0].statements.length, 10001);
+    assert.deepEqual(analysis.networks[0].statements[edited].outShape, [16, 64, 64]);
+    assert.deepEqual(analysis.networks[0].output, [8, 64, 64]);
+    // Typing an unfinished call there: the error is confined to its piece, so the other pieces keep their parses
+    // (one piece, and the check with the piece after it, are parsed) and the statements before it are resumed.
+    const unfinished = big(8).replace(`${pairs(9)}}`, `  conv(16, 3\n${pairs(8)}}`);
+    const withError = incremental.analyze(unfinished);
+    assert.equal(serialised(withError), serialised(analyze(unfinished)));
+    assert.deepEqual(
+      withError.diagnostics.map((d) => [d.code, d.range.start.line]),
+      [['syntax', 2 + 2 * 4991]],
+    );
+    assert.deepEqual([incremental.reuse.fresh, incremental.reuse.parsed], [false, 2]);
+    assert.ok(incremental.reuse.resumedStatements > edited - 128, `${incremental.reuse.resumedStatements} statements resumed`);
   });
 
   it('evaluates only the network an edit touches, and nothing for a comment', () => {
@@ -123,7 +187,7 @@ describe('incremental analysis', () => {
     incremental.analyze(multi);
     assert.equal(incremental.reuse.evaluated, 4);
     incremental.analyze(`${multi}\n# a comment`);
-    assert.deepEqual({ ...incremental.reuse }, { parsed: 1, keptParses: 11, evaluated: 0, replayed: 4, fresh: false });
+    assert.deepEqual({ ...incremental.reuse }, { parsed: 1, keptParses: 11, evaluated: 0, replayed: 4, resumedStatements: 0, fresh: false });
     // Network Small is the last declaration: changing its conv re-parses and re-evaluates it alone.
     const edited = multi.replace('conv(2, 3)', 'conv(3, 3)');
     const analysis = incremental.analyze(edited);
@@ -133,8 +197,25 @@ describe('incremental analysis', () => {
     // Changing block C re-evaluates the networks that call it (Extra and Uses), not the others.
     incremental.analyze(edited.replace('block C(c = 2) { conv(c, 1); relu }', 'block C(c = 2) { conv(c, 1); gelu }'));
     assert.equal(incremental.reuse.evaluated, 2);
-    // A syntax error anywhere: the whole file afresh.
-    incremental.analyze(`${edited}\nnetwork Broken { input(3x8x8); conv(`);
+    // A syntax error in the last declaration: the others keep their parses and their evaluations.
+    incremental.analyze(edited);
+    const broken = `${edited}\nnetwork Broken { input(3x8x8); conv(`;
+    const withError = incremental.analyze(broken);
+    assert.deepEqual([incremental.reuse.fresh, incremental.reuse.syntaxErrors, incremental.reuse.replayed], [false, true, 4]);
+    assert.equal(serialised(withError), serialised(analyze(broken)));
+    // An error confined to block C (an unclosed call, its line ending the block): only block C is parsed again, with
+    // the check that the next declaration still reads cleanly; the diagnostics are a fresh analysis's.
+    incremental.analyze(edited);
+    const inBlock = edited.replace('block C(c = 2) { conv(c, 1); relu }', 'block C(c = 2) { conv(c, 1; relu }');
+    const confined = incremental.analyze(inBlock);
+    assert.equal(serialised(confined), serialised(analyze(inBlock)));
+    assert.ok(confined.diagnostics.some((d) => d.code === 'syntax'));
+    assert.deepEqual([incremental.reuse.fresh, incremental.reuse.parsed], [false, 3]);
+    // Typing elsewhere while the error stays: nothing is parsed but the comment's chunk.
+    incremental.analyze(`${inBlock}\n# typing`);
+    assert.deepEqual([incremental.reuse.fresh, incremental.reuse.syntaxErrors, incremental.reuse.parsed], [false, true, 1]);
+    // An error in the first declaration: the whole file afresh.
+    incremental.analyze(`network Broken { input(3x8x8); conv(\n${edited}`);
     assert.equal(incremental.reuse.fresh, true);
   });
 

@@ -95,6 +95,18 @@ export interface NetworkTrace {
   spent: number;
 }
 
+/**
+ * How far a trace had got at some point of a network's evaluation (after one
+ * of its statements): how many diagnostics, instances and blocks it had
+ * recorded, and the work spent since it started.
+ */
+export interface TraceMark {
+  added: number;
+  remembered: number;
+  blocksRead: number;
+  spent: number;
+}
+
 /** The shared state of one analysis. */
 export class Evaluation {
   private readonly lines: string[];
@@ -141,6 +153,29 @@ export class Evaluation {
     for (const d of trace.added) this.add(d);
     for (const [statement, result] of trace.remembered) this.remember(statement, result);
     this.spent += trace.spent;
+  }
+
+  /** How far the trace being recorded has got (see `TraceMark`); only while tracing. */
+  traceMark(): TraceMark | undefined {
+    const trace = this.trace;
+    if (!trace) return undefined;
+    return { added: trace.added.length, remembered: trace.remembered.length, blocksRead: trace.blocksRead.size, spent: this.spent - trace.spentBefore };
+  }
+
+  /**
+   * Does again what the first part of a recorded network evaluation did, up
+   * to `mark`, recording it in the trace now being recorded: incremental
+   * analysis resumes a network's evaluation after an unchanged prefix of it.
+   */
+  replayUpTo(trace: NetworkTrace, mark: TraceMark): void {
+    for (let i = 0; i < mark.added; i++) this.add(trace.added[i]);
+    for (let i = 0; i < mark.remembered; i++) this.remember(trace.remembered[i][0], trace.remembered[i][1]);
+    let read = 0;
+    for (const [name, block] of trace.blocksRead) {
+      if (read++ >= mark.blocksRead) break;
+      this.trace?.blocksRead.set(name, block);
+    }
+    this.spent += mark.spent;
   }
 
   /** The block a call names (the first declared with that name), recorded in the trace. */

@@ -12,19 +12,52 @@ import { checkAssertion, evaluateStatement } from './statements';
 import { sumResults, zeroParams } from './totals';
 import { evaluate, isError, maxExact } from './values';
 
-/** Analyses one network; when `graphs` is given, its graph is recorded and appended there. */
-export function analyzeNetwork(evaluation: Evaluation, network: NetworkDecl, graphs?: NetworkGraph[]): NetworkAnalysis {
+/**
+ * Where a network's evaluation resumes (incremental analysis): the first
+ * `statements.length` statements of its body were evaluated before, exactly
+ * as they would be now, and this is what they left.
+ */
+export interface ResumePoint {
+  statements: StatementResult[];
+  input: number[] | null;
+  output: Tensor | null;
+  lastField: ReceptiveField | null;
+  /** The network's labels bound so far, in order. */
+  labels: [string, Tensor | null][];
+}
+
+/** For incremental analysis: where to resume, and who records the state after each statement of the body (by index). */
+export interface NetworkProgress {
+  from?: ResumePoint;
+  step(index: number, output: Tensor | null, lastField: ReceptiveField | null): void;
+}
+
+/**
+ * Analyses one network; when `graphs` is given, its graph is recorded and
+ * appended there. `progress` (never with graphs) resumes after an unchanged
+ * prefix and records each statement's state.
+ */
+export function analyzeNetwork(evaluation: Evaluation, network: NetworkDecl, graphs?: NetworkGraph[], progress?: NetworkProgress): NetworkAnalysis {
   const frame: Frame = { env: new Map(), scope: { labels: new Map() }, calls: [], expanding: new Set() };
   const statements: StatementResult[] = [];
   const recorder = graphs ? new NetworkGraphRecorder(network.name) : notRecording;
   evaluation.recorder = recorder;
   let statementIndex = 0;
   recorder.atStatement(statementIndex);
-  const [first, ...rest] = network.body;
+  const [first] = network.body;
+  const hasInput = first !== undefined && first.body.kind === 'call' && first.body.name === 'input';
   let input: number[] | null = null;
   let current: Tensor | null = null;
-  let body = network.body;
-  if (first && first.body.kind === 'call' && first.body.name === 'input') {
+  let startAt = 0;
+  const from = progress?.from;
+  if (from) {
+    statements.push(...from.statements);
+    input = from.input;
+    current = from.output;
+    for (const [name, tensor] of from.labels) frame.scope.labels.set(name, tensor);
+    startAt = from.statements.length;
+    statementIndex = hasInput ? startAt - 1 : startAt;
+  } else if (hasInput && first.body.kind === 'call') {
     input = inputShape(evaluation, first.body, frame);
     current = input ? { shape: input, receptiveField: inputReceptiveField(input.length - 1) } : null;
     if (current && recorder.recording) current.node = recorder.addNode({ op: 'input', written: 'input', inputs: [], outShape: input!, range: first.range, label: first.label?.name }, frame.group);
@@ -33,13 +66,15 @@ export function analyzeNetwork(evaluation: Evaluation, network: NetworkDecl, gra
     if (first.label) frame.scope.labels.set(first.label.name, current);
     statements.push(result);
     evaluation.remember(first, result);
-    body = rest;
+    progress?.step(0, current, current?.receptiveField ?? null);
+    startAt = 1;
   } else {
     evaluation.add(diagnostic('missing-arg', `Network ${network.name} needs input(SHAPE) as its first statement, e.g. input(3x224x224) (channels x height x width, no batch).`, network.nameRange));
   }
-  let lastField: ReceptiveField | null = current?.receptiveField ?? null;
+  let lastField: ReceptiveField | null = from ? from.lastField : (current?.receptiveField ?? null);
   let stopped = false;
-  for (const statement of body) {
+  for (let index = startAt; index < network.body.length; index++) {
+    const statement = network.body[index];
     recorder.atStatement(++statementIndex);
     let evaluated: Evaluated;
     try {
@@ -58,6 +93,7 @@ export function analyzeNetwork(evaluation: Evaluation, network: NetworkDecl, gra
     statements.push(evaluated.result);
     current = evaluated.output;
     if (current?.receptiveField) lastField = current.receptiveField;
+    progress?.step(index, current, lastField);
   }
   const graph = recorder.finish(current);
   if (graph) graphs?.push(graph);

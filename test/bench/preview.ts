@@ -34,7 +34,16 @@ interface PageWindow {
     disconnect(): void;
   };
   setTimeout(callback: () => void, ms: number): number;
-  cnnLensPreview?: { timeOutputOnly(): Promise<number> };
+  cnnLensPreview?: { timeOutputOnly(): Promise<number>; lastRunPhases(): RunPhases | undefined };
+}
+
+/** Where a Run's time went inside the panel (webview/src/panel/app.ts's `lastRunPhases`), in milliseconds. */
+interface RunPhases {
+  engineMs: number;
+  inputMs: number;
+  forwardMs: number;
+  showMs: number;
+  totalMs: number;
 }
 
 const OPEN_PREVIEW = 'CNN Lens: Open Preview';
@@ -147,6 +156,17 @@ async function timeOutputOnly(preview: FrameLocator): Promise<number> {
     if (!hook) throw new Error('the panel has no cnnLensPreview hook');
     return hook.timeOutputOnly();
   });
+}
+
+/** The phases of the last finished Run in the panel. */
+async function lastRunPhases(preview: FrameLocator): Promise<RunPhases | undefined> {
+  return preview.locator('body').evaluate(() => (globalThis as unknown as PageWindow).cnnLensPreview?.lastRunPhases());
+}
+
+/** A Run's phases as a line: the engine (backend, weights) and the input ready, the forward pass, the results drawn. */
+function runPhaseText(phases: RunPhases | undefined): string {
+  if (!phases) return 'phases unknown';
+  return `engine ready ${ms(phases.engineMs)} · input ${ms(phases.inputMs)} · forward pass ${ms(phases.forwardMs)} · results drawn ${ms(phases.showMs)}`;
 }
 
 /** Clicks a diagram box after a run and resolves with the milliseconds until its feature maps are drawn. */
@@ -306,11 +326,14 @@ export async function previewFigures(root: string, emit: (line: string) => void)
         );
       step = 'the first Run';
       const first = await timeRun(preview);
+      const firstPhases = await lastRunPhases(preview);
       const warm: number[] = [];
+      const warmPhases: (RunPhases | undefined)[] = [];
       const outputOnly: number[] = [];
       for (let i = 0; i < 5; i++) {
         step = `warm Run ${i + 1}`;
         warm.push(await timeRun(preview));
+        warmPhases.push(await lastRunPhases(preview));
         step = `output-only pass ${i + 1}`;
         outputOnly.push(await timeOutputOnly(preview));
       }
@@ -323,6 +346,10 @@ export async function previewFigures(root: string, emit: (line: string) => void)
       lines.push(
         `  first Run after opening ${ms(first)}; first / warm ${firstRatio.toFixed(2)}x (goal ≤ ${GOALS.firstOverWarm}x: ${verdict(firstRatio <= GOALS.firstOverWarm)}); ${prepared === undefined ? 'the panel did not say it was prepared within 20 s' : `pressed once the panel was prepared, ${ms(prepared)} after the diagram`}`,
       );
+      // Where the first Run's time went, beside the median warm Run's (the one whose total is the median).
+      const medianWarm = warmPhases[warm.indexOf(median(warm))];
+      lines.push(`  first Run's phases: ${runPhaseText(firstPhases)}`);
+      lines.push(`  a warm Run's phases: ${runPhaseText(medianWarm)}`);
       const shows: number[] = [];
       const boxes = await preview.locator('[data-testid="diagram"] .cnnd-node').count();
       for (let i = 0; i < 5; i++) {

@@ -9,7 +9,8 @@ import type { NetworkGraph } from '../../../src/core';
 import type { BackendName, BackendProbe, ForwardEngine, RunResult, WeightSet } from '../engine';
 import { chooseBackend, type BackendChoice } from '../engine/backendPolicy';
 import { RunCancelledError } from '../engine/errors';
-import { makeImageInput, makeInput, type InputResult } from '../input';
+import { makeImageInput, makeInput, prepareSamplePicture, type InputResult } from '../input';
+import { yieldToBrowser } from '../engine/schedule';
 import { ConvWorkerPool, workersFor } from '../engine/parallel/pool';
 import { elementCount } from '../../../src/core';
 import type { GradientOptions, Unit, UnitGradient } from '../engine/unitGradient';
@@ -51,9 +52,21 @@ export interface RunRequest {
   onProgress(share: number, phase: 'weights' | 'layers'): void;
 }
 
+/**
+ * Where a run's time went before and during the forward pass, in
+ * milliseconds: waiting for the backend and the engine (the weights made and
+ * uploaded, or a preparation finishing), making the input, and the pass.
+ */
+export interface RunPhases {
+  engineMs: number;
+  inputMs: number;
+  forwardMs: number;
+}
+
 /** A finished run, with remarks worth showing (how the input was made, how weights were matched). */
 export interface SessionResult extends RunResult {
   notes: string[];
+  phases: RunPhases;
 }
 
 /** How long a run waits for the convolution workers to start before it runs on the panel's thread alone. */
@@ -116,6 +129,8 @@ export class RunSession {
   private workers: Promise<ConvWorkerPool | undefined> | undefined;
   /** Why the convolutions run on one thread, said once with the next run's notes. */
   private workerNote: string | undefined;
+  /** The input last made, for the source and shape it was made from: a preparation makes it, and runs reuse it. */
+  private inputMade: { source: InputSource; shape: string; result: Promise<InputResult> } | undefined;
 
   /** The input of the last run, channels first: the receptive-field view draws on it and differentiates with respect to it. */
   lastInput: { data: Float32Array; shape: number[] } | undefined;
@@ -166,12 +181,14 @@ export class RunSession {
   /**
    * Gets everything ready for a Run of `graph` before the user presses it:
    * the backend and the convolution workers start, the weights are made and
-   * uploaded, and one warm-up pass on a zero input fills the engine's caches
-   * (folded filters, the workers' filter shares), so the first Run takes
-   * about as long as the next ones. A newer preparation, a run, or `signal`
-   * stops it; it never throws (a failure shows when the user runs).
+   * uploaded, the input is made, and one warm-up pass on it fills the
+   * engine's caches (folded filters, the workers' filter shares) and grows
+   * the backend's memory to what a Run keeping `keepValues` values needs, so
+   * the first Run takes about as long as the next ones. Its results are
+   * thrown away. A newer preparation, a run, or `signal` stops it; it never
+   * throws (a failure shows when the user runs).
    */
-  async prepare(graph: NetworkGraph, source: string, signal: AbortSignal): Promise<boolean> {
+  async prepare(graph: NetworkGraph, source: string, signal: AbortSignal, keepValues = 0): Promise<boolean> {
     this.warmUp?.abort();
     const warmUp = new AbortController();
     this.warmUp = warmUp;
@@ -179,11 +196,15 @@ export class RunSession {
     try {
       const choice = await this.startBackend();
       const engine = await unlessCancelled(this.engineFor(graph, source, undefined), warmUp.signal);
+      // The input too: the landscape sample alone took a third of the first Run before it was made here.
+      const input = await unlessCancelled(this.inputFor(graph.nodes[0].outShape), warmUp.signal);
       const workers = choice.chosen === 'wasm' ? await unlessCancelled(Promise.race([this.workers, delay(WORKER_WAIT_MS)]), warmUp.signal) : undefined;
       // The plain CPU backend (the last resort) takes seconds per large layer, with the page's thread held for each:
       // warming it up would make the panel sluggish for longer than the warm-up saves.
       if (engine.warm || choice.chosen === 'cpu') return true;
-      await engine.run(new Float32Array(elementCount(graph.nodes[0].outShape)), { keep: [], signal: warmUp.signal, workers, timeEachNode: false });
+      const warmInput = input.ok ? input.data : new Float32Array(elementCount(graph.nodes[0].outShape));
+      const result = await engine.run(warmInput, { keep: [], keepValues, signal: warmUp.signal, workers, timeEachNode: false });
+      result.kept?.dispose();
       engine.warm = true;
       return true;
     } catch {
@@ -251,10 +272,28 @@ export class RunSession {
     }
   }
 
-  /** Makes the input tensor for the graph's input shape from the chosen source. */
-  async makeInput(shape: number[]): Promise<InputResult> {
-    if (this.input.kind === 'image') return makeImageInput(this.input.bytes, shape, {}, this.input.name);
-    return makeInput(this.input.id, shape);
+  /**
+   * The input for the graph's input shape from the chosen source, made once
+   * per source and shape: a preparation makes it (a slow sample painted a
+   * few rows at a time, so the page stays responsive) and the runs that
+   * follow reuse it. Nothing writes into it: the engine copies it into a tensor.
+   */
+  inputFor(shape: number[]): Promise<InputResult> {
+    const source = this.input;
+    const key = shape.join('x');
+    const made = this.inputMade;
+    const same =
+      made !== undefined &&
+      made.shape === key &&
+      (source.kind === 'sample' ? made.source.kind === 'sample' && made.source.id === source.id : made.source.kind === 'image' && made.source.bytes === source.bytes);
+    if (same) return made.result;
+    const result = source.kind === 'image' ? makeImageInput(source.bytes, shape, {}, source.name) : prepareSamplePicture(source.id, yieldToBrowser).then(() => makeInput(source.id, shape));
+    this.inputMade = { source, shape: key, result };
+    // A failed making is not kept: the next run tries again and says why.
+    result.catch(() => {
+      if (this.inputMade?.result === result) this.inputMade = undefined;
+    });
+    return result;
   }
 
   private async loadWeights(graph: NetworkGraph, source: string, from: WeightsSource, signal: AbortSignal, onProgress: (share: number) => void): Promise<WeightSet> {
@@ -282,14 +321,17 @@ export class RunSession {
     // A preparation's warm-up pass gives way; its backend start and weights are this run's too.
     this.warmUp?.abort();
     const { signal } = request;
+    const started = performance.now();
     const choice = await unlessCancelled(this.startBackend(), signal);
     const engine = await unlessCancelled(this.engineFor(request.graph, request.source, request.onProgress), signal);
     if (this.buildProgress === request.onProgress) this.buildProgress = undefined;
-    const input = await this.makeInput(request.graph.nodes[0].outShape);
+    const engineReady = performance.now();
+    const input = await unlessCancelled(this.inputFor(request.graph.nodes[0].outShape), signal);
     if (!input.ok) throw new Error(input.error);
     this.lastInput = { data: input.data, shape: request.graph.nodes[0].outShape };
     // A run waits for the workers a little (they load in well under a second), never for a worker that hangs.
     const workers = choice.chosen === 'wasm' ? await unlessCancelled(Promise.race([this.workers, delay(WORKER_WAIT_MS)]), signal) : undefined;
+    const inputReady = performance.now();
     const result = await engine.run(input.data, { keep: request.keep, keepValues: request.keepValues, signal, workers, onProgress: (done, total) => request.onProgress(done / total, 'layers') });
     engine.warm = true;
     if (result.workersFailed) {
@@ -299,7 +341,8 @@ export class RunSession {
     }
     const notes = [...(input.note ? [input.note] : []), ...this.weightNotes, ...(this.workerNote ? [this.workerNote] : [])];
     this.workerNote = undefined;
-    return { ...result, notes };
+    const phases = { engineMs: engineReady - started, inputMs: inputReady - engineReady, forwardMs: performance.now() - inputReady };
+    return { ...result, notes, phases };
   }
 
   /** The gradient of one unit with respect to the last run's input, for its weights (the effective receptive field). */

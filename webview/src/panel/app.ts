@@ -18,7 +18,7 @@ import { classScoresOutput, toProbabilities } from '../views/classes';
 import { imagenetClassNames } from '../views/imagenetClasses';
 import type { Host } from './host';
 import type { PanelElements } from './layout';
-import { RunSession, type RunPhases, type SessionResult, type WeightsSource } from './runSession';
+import { RunSession, unlessCancelled, type RunPhases, type SessionResult, type WeightsSource } from './runSession';
 import { keptValuesBudget, readDuringRun } from './keepPlan';
 import { ReceptiveFieldPanel } from '../views/receptiveFieldPanel';
 import { ReceptiveFieldHover } from '../views/receptiveFieldHover';
@@ -99,6 +99,17 @@ export class PreviewApp {
   private graphMessages: Message[] = [];
   /** Runs finished so far, shown as `data-runs` on the side panel so a test (or a screen reader's observer) can tell new results from old. */
   private finishedRuns = 0;
+  /** Runs started so far (finished, failed or cancelled), shown as `data-started`. */
+  private startedRuns = 0;
+  /**
+   * Weights on their way to the panel: a picked file being read and sent, or
+   * weights that came with an imported model waiting for its source to be
+   * drawn. Settles once they are in use (or did not come). A Run pressed
+   * meanwhile waits for them and runs once, with them.
+   */
+  private weightsArriving: Promise<void> | undefined;
+  /** The run waiting for arriving weights: their arrival lets it go on instead of starting a second run. */
+  private waitingForWeights: AbortController | undefined;
   private runMessages: Message[] = [];
   /** Bumped by each `showSelected`, so a slow read does not draw over a newer selection. */
   private showing = 0;
@@ -189,7 +200,7 @@ export class PreviewApp {
       this.diagram.highlightLine(message.line);
     } else if (message.type === 'weights') {
       // Imported weights: wait for the imported source, then load them as a picked file.
-      this.rendering = this.rendering.then(() => this.useWeights({ name: message.name, bytes: message.bytes }));
+      this.rendering = this.expectWeights(this.rendering.then(() => this.useWeights({ name: message.name, bytes: message.bytes })));
     }
   }
 
@@ -263,12 +274,12 @@ export class PreviewApp {
    * Once the text has rested a moment, gets the shown network ready to run
    * (RunSession.prepare: the backend, the weights, a warm-up pass), so the
    * first Run is as quick as the next. Typing stops it; so does Run, which
-   * takes over what is ready. `data-prepared` on the side panel says when it
+   * takes over what is ready. On the side panel, `data-preparing` names the
+   * stage under way (engine, input, warm-up) and `data-prepared` says when it
    * is done (for tests and the benchmark).
    */
   private schedulePreparation(): void {
-    this.preparing?.abort();
-    this.preparing = undefined;
+    this.stopPreparation();
     if (this.prepareTimer) clearTimeout(this.prepareTimer);
     delete this.ui.side.dataset.prepared;
     const graph = this.graph;
@@ -279,12 +290,23 @@ export class PreviewApp {
       if (this.running || graph !== this.graph) return;
       const controller = new AbortController();
       this.preparing = controller;
-      void this.session.prepare(graph, source, controller.signal, keptValuesBudget).then((ready) => {
+      const onStage = (stage: string) => {
+        if (this.preparing === controller) this.ui.side.dataset.preparing = stage;
+      };
+      void this.session.prepare(graph, source, { signal: controller.signal, keepValues: keptValuesBudget, onStage }).then((ready) => {
         if (this.preparing !== controller) return;
         this.preparing = undefined;
+        delete this.ui.side.dataset.preparing;
         if (ready) this.ui.side.dataset.prepared = 'true';
       });
     }, prepareAfterMs);
+  }
+
+  /** Stops the background preparation, if one is under way (what it made so far stays for the next run). */
+  private stopPreparation(): void {
+    this.preparing?.abort();
+    this.preparing = undefined;
+    delete this.ui.side.dataset.preparing;
   }
 
   /** The file's diagnostics that fall inside the network's declaration. */
@@ -397,6 +419,22 @@ export class PreviewApp {
       return;
     }
     if (select.value !== pickWeights) return;
+    await this.expectWeights(this.pickWeightsFile());
+  }
+
+  /** Marks weights as on their way until `arrival` settles (see `weightsArriving`); returns `arrival`. */
+  private expectWeights(arrival: Promise<void>): Promise<void> {
+    const settled = arrival.catch(() => undefined);
+    this.weightsArriving = settled;
+    void settled.then(() => {
+      if (this.weightsArriving === settled) this.weightsArriving = undefined;
+    });
+    return arrival;
+  }
+
+  /** Asks the host for a weight file and uses it; a cancelled or failed pick keeps the weights in use. */
+  private async pickWeightsFile(): Promise<void> {
+    const select = this.ui.weightsSelect;
     const file = await this.host.pickFile('weights');
     const previous = this.session.weights;
     if (!file.bytes || !file.name) {
@@ -427,7 +465,9 @@ export class PreviewApp {
     const option = [...select.options].find((o) => o.value === `file:${file.name}`) ?? new Option(label, `file:${file.name}`);
     if (!option.parentElement) select.insertBefore(option, select.lastElementChild);
     select.value = option.value;
-    if (this.graph?.complete) void this.run();
+    // A Run pressed while these weights were on their way goes on with them; otherwise loading them runs.
+    const waiting = this.waitingForWeights !== undefined && this.waitingForWeights === this.running;
+    if (this.graph?.complete && !waiting) void this.run();
   }
 
   /** Lists the backends with their status and says which one runs, and why. */
@@ -456,7 +496,7 @@ export class PreviewApp {
     if (!graph || !this.text) return;
     const clicked = performance.now();
     this.running?.abort();
-    this.preparing?.abort();
+    this.stopPreparation();
     const controller = new AbortController();
     this.running = controller;
     // The last run's kept outputs make room for this run's; its results on screen stay until this one ends.
@@ -471,7 +511,17 @@ export class PreviewApp {
     ui.runButton.disabled = true;
     let progressShown = performance.now();
     let progressPhase: 'weights' | 'layers' | undefined;
+    ui.side.dataset.started = String(++this.startedRuns);
     try {
+      if (this.weightsArriving) {
+        ui.progress.title = 'Waiting for the weights being loaded';
+        this.waitingForWeights = controller;
+        try {
+          await unlessCancelled(this.weightsArriving, controller.signal);
+        } finally {
+          if (this.waitingForWeights === controller) this.waitingForWeights = undefined;
+        }
+      }
       const result = await this.session.run({
         graph,
         source: this.text,

@@ -38,6 +38,16 @@ export type WeightsSource =
   | { kind: 'safetensors'; name: string; bytes: Uint8Array; labels?: string[] }
   | { kind: 'tfjs'; name: string; modelJson: unknown; shards: { name: string; bytes: Uint8Array }[]; labels?: string[] };
 
+/** What a preparation is doing: starting the backend and making the weights, making the input, or the warm-up pass. */
+export type PreparationStage = 'engine' | 'input' | 'warm-up';
+
+/** How `prepare` runs: what stops it, how many values a Run keeps (the warm-up keeps as many), and who hears its stages. */
+export interface PrepareOptions {
+  signal: AbortSignal;
+  keepValues?: number;
+  onStage?: (stage: PreparationStage) => void;
+}
+
 /** What `run` asks of the caller, besides the graph. */
 export interface RunRequest {
   graph: NetworkGraph;
@@ -80,7 +90,7 @@ const delay = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() 
  * something it does not own (the backend starting, weights being made for a
  * preparation it joined, the workers loading), which goes on for later runs.
  */
-function unlessCancelled<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+export function unlessCancelled<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(new RunCancelledError());
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new RunCancelledError());
@@ -188,20 +198,23 @@ export class RunSession {
    * thrown away. A newer preparation, a run, or `signal` stops it; it never
    * throws (a failure shows when the user runs).
    */
-  async prepare(graph: NetworkGraph, source: string, signal: AbortSignal, keepValues = 0): Promise<boolean> {
+  async prepare(graph: NetworkGraph, source: string, { signal, keepValues = 0, onStage }: PrepareOptions): Promise<boolean> {
     this.warmUp?.abort();
     const warmUp = new AbortController();
     this.warmUp = warmUp;
     signal.addEventListener('abort', () => warmUp.abort(), { once: true });
     try {
+      onStage?.('engine');
       const choice = await this.startBackend();
       const engine = await unlessCancelled(this.engineFor(graph, source, undefined), warmUp.signal);
       // The input too: the landscape sample alone took a third of the first Run before it was made here.
+      onStage?.('input');
       const input = await unlessCancelled(this.inputFor(graph.nodes[0].outShape), warmUp.signal);
       const workers = choice.chosen === 'wasm' ? await unlessCancelled(Promise.race([this.workers, delay(WORKER_WAIT_MS)]), warmUp.signal) : undefined;
       // The plain CPU backend (the last resort) takes seconds per large layer, with the page's thread held for each:
       // warming it up would make the panel sluggish for longer than the warm-up saves.
       if (engine.warm || choice.chosen === 'cpu') return true;
+      onStage?.('warm-up');
       const warmInput = input.ok ? input.data : new Float32Array(elementCount(graph.nodes[0].outShape));
       const result = await engine.run(warmInput, { keep: [], keepValues, signal: warmUp.signal, workers, timeEachNode: false });
       result.kept?.dispose();

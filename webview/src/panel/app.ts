@@ -120,8 +120,12 @@ export class PreviewApp {
   /** The background preparation of the shown network (backend, weights, a warm-up pass), stopped by a run or a newer network. */
   private preparing: AbortController | undefined;
   private prepareTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Where the last finished Run's time went, from the click to its results on screen (the benchmark prints it). */
-  lastRunPhases: (RunPhases & { showMs: number; totalMs: number }) | undefined;
+  /**
+   * Where the last finished Run's time went, from the click to its results
+   * on screen, and how much of the forward pass the convolutions shared with
+   * the workers took (the benchmark prints it).
+   */
+  lastRunPhases: (RunPhases & { sharedMs: number; showMs: number; totalMs: number }) | undefined;
 
   constructor(
     private readonly ui: PanelElements,
@@ -547,7 +551,8 @@ export class PreviewApp {
       await this.showBackends();
       await this.showSelected();
       const done = performance.now();
-      this.lastRunPhases = { ...result.phases, showMs: done - shown, totalMs: done - clicked };
+      const sharedMs = result.timings.reduce((sum, timing) => sum + (timing.threads ? timing.ms : 0), 0);
+      this.lastRunPhases = { ...result.phases, sharedMs, showMs: done - shown, totalMs: done - clicked };
       ui.side.dataset.runs = String(++this.finishedRuns);
       ui.side.dataset.prepared = 'true';
     } catch (error) {

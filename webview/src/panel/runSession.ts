@@ -81,6 +81,12 @@ export interface SessionResult extends RunResult {
 
 /** How long a run waits for the convolution workers to start before it runs on the panel's thread alone. */
 const WORKER_WAIT_MS = 3000;
+/**
+ * How long a preparation waits for them. Much longer: on a busy machine
+ * they took more than the run's 3 s to load, the warm-up then ran without
+ * them, and the first Run paid for sending every filter to them.
+ */
+const WORKER_PREPARE_WAIT_MS = 30_000;
 
 const delay = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));
 
@@ -210,7 +216,7 @@ export class RunSession {
       // The input too: the landscape sample alone took a third of the first Run before it was made here.
       onStage?.('input');
       const input = await unlessCancelled(this.inputFor(graph.nodes[0].outShape), warmUp.signal);
-      const workers = choice.chosen === 'wasm' ? await unlessCancelled(Promise.race([this.workers, delay(WORKER_WAIT_MS)]), warmUp.signal) : undefined;
+      const workers = choice.chosen === 'wasm' ? await unlessCancelled(Promise.race([this.workers, delay(WORKER_PREPARE_WAIT_MS)]), warmUp.signal) : undefined;
       // The plain CPU backend (the last resort) takes seconds per large layer, with the page's thread held for each:
       // warming it up would make the panel sluggish for longer than the warm-up saves.
       if (engine.warm || choice.chosen === 'cpu') return true;

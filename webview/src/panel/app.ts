@@ -117,6 +117,8 @@ export class PreviewApp {
   private savedLayoutKey: string | undefined;
   /** Whether the backend menu was filled (after the first diagram). */
   private backendsShown = false;
+  /** What the backend menu and note show, so `showBackends` redraws them only when it changes. */
+  private backendsShownAs: string | undefined;
   /** The background preparation of the shown network (backend, weights, a warm-up pass), stopped by a run or a newer network. */
   private preparing: AbortController | undefined;
   private prepareTimer: ReturnType<typeof setTimeout> | undefined;
@@ -301,7 +303,10 @@ export class PreviewApp {
         if (this.preparing !== controller) return;
         this.preparing = undefined;
         delete this.ui.side.dataset.preparing;
-        if (ready) this.ui.side.dataset.prepared = 'true';
+        if (!ready) return;
+        this.ui.side.dataset.prepared = 'true';
+        // The backend note says now how many threads share the convolutions, so the first Run does not move the panel to say it.
+        void this.showBackends();
       });
     }, prepareAfterMs);
   }
@@ -480,6 +485,11 @@ export class PreviewApp {
     const select = this.ui.backendSelect;
     const preferred = this.host.state?.backend ?? automatic;
     const automaticChoice = choice.backends.find((b) => b.name === choice.chosen);
+    const threads = this.session.backend?.chosen === choice.chosen ? (this.session.threads ?? 1) : 1;
+    // Every run ends here: the menu and the note are rebuilt only when they change, so an unchanged toolbar needs no new layout.
+    const shown = JSON.stringify([choice, preferred, threads]);
+    if (shown === this.backendsShownAs) return;
+    this.backendsShownAs = shown;
     select.replaceChildren(
       new Option(`Automatic${automaticChoice ? ` (${automaticChoice.name})` : ''}`, automatic),
       ...choice.backends.map((b) => {
@@ -489,7 +499,6 @@ export class PreviewApp {
       }),
     );
     select.value = [...select.options].some((o) => o.value === preferred && !o.disabled) ? preferred : automatic;
-    const threads = this.lastRun?.result.backend === choice.chosen ? this.lastRun.result.threads : 1;
     const shared = threads > 1 ? ` Large convolutions are shared by ${threads} threads (${threads - 1} ${threads === 2 ? 'worker' : 'workers'} and the panel).` : '';
     this.ui.backendNote.textContent = `Backend: ${choice.chosen}. ${choice.reason}${shared}`;
   }

@@ -87,6 +87,8 @@ const WORKER_WAIT_MS = 3000;
  * them, and the first Run paid for sending every filter to them.
  */
 const WORKER_PREPARE_WAIT_MS = 30_000;
+/** The warm-up passes a preparation makes (see `prepare`). */
+const WARM_UP_PASSES = 2;
 
 const delay = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));
 
@@ -148,6 +150,9 @@ export class RunSession {
   /** The input last made, for the source and shape it was made from: a preparation makes it, and runs reuse it. */
   private inputMade: { source: InputSource; shape: string; result: Promise<InputResult> } | undefined;
 
+  /** How many threads shared the last pass's convolutions (a warm-up's or a run's) on the backend in use; undefined before any pass. */
+  threads: number | undefined;
+
   /** The input of the last run, channels first: the receptive-field view draws on it and differentiates with respect to it. */
   lastInput: { data: Float32Array; shape: number[] } | undefined;
 
@@ -177,6 +182,7 @@ export class RunSession {
     if (name === this.preferred) return;
     this.preferred = name;
     this.choice = undefined;
+    this.threads = undefined;
     this.backendStart = undefined;
     // A warm-up on the old backend warms nothing the next run uses.
     this.warmUp?.abort();
@@ -222,9 +228,17 @@ export class RunSession {
       if (engine.warm || choice.chosen === 'cpu') return true;
       onStage?.('warm-up');
       const warmInput = input.ok ? input.data : new Float32Array(elementCount(graph.nodes[0].outShape));
-      const result = await engine.run(warmInput, { keep: [], keepValues, signal: warmUp.signal, workers, timeEachNode: false });
-      result.kept?.dispose();
-      engine.warm = true;
+      // Two passes, with the same options as a Run so they go through the same code. The first does the one-time work
+      // (folded filters, the workers' filter shares, the backend's packed weights). The browser compiles the backend's
+      // WebAssembly in two tiers, quick code first and optimised code in the background for the functions a pass used;
+      // until that is done a pass costs up to 1.4 times the CPU, and the first Run pressed after one warm-up pass took
+      // about twice as long as the next. The second pass runs the optimised code in, and leaves the Run nothing to do first.
+      for (let pass = 1; pass <= WARM_UP_PASSES; pass++) {
+        const result = await engine.run(warmInput, { keep: [], keepValues, signal: warmUp.signal, workers });
+        result.kept?.dispose();
+        this.threads = result.threads;
+        engine.warm = true;
+      }
       return true;
     } catch {
       return false;
@@ -353,6 +367,7 @@ export class RunSession {
     const inputReady = performance.now();
     const result = await engine.run(input.data, { keep: request.keep, keepValues: request.keepValues, signal, workers, onProgress: (done, total) => request.onProgress(done / total, 'layers') });
     engine.warm = true;
+    this.threads = result.threads;
     if (result.workersFailed) {
       workers?.terminate();
       this.workers = Promise.resolve(undefined);

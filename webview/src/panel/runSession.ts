@@ -203,11 +203,11 @@ export class RunSession {
   /**
    * Gets everything ready for a Run of `graph` before the user presses it:
    * the backend and the convolution workers start, the weights are made and
-   * uploaded, the input is made, and one warm-up pass on it fills the
-   * engine's caches (folded filters, the workers' filter shares) and grows
-   * the backend's memory to what a Run keeping `keepValues` values needs, so
-   * the first Run takes about as long as the next ones. Its results are
-   * thrown away. A newer preparation, a run, or `signal` stops it; it never
+   * uploaded, the input is made, and two warm-up passes on it fill the
+   * engine's caches (folded filters, the workers' filter shares), grow the
+   * backend's memory to what a Run keeping `keepValues` values needs and
+   * run the browser's optimised code in, so the first Run takes about as
+   * long as the next ones. Their results are thrown away. A newer preparation, a run, or `signal` stops it; it never
    * throws (a failure shows when the user runs).
    */
   async prepare(graph: NetworkGraph, source: string, { signal, keepValues = 0, onStage }: PrepareOptions): Promise<boolean> {

@@ -392,8 +392,16 @@ describe('the preview panel in headless Chromium', function () {
     await waitForText(page, 'title', /^resnet18\.cnn$/);
     // The plain CPU backend takes seconds over ResNet-18 (WASM a tenth of one), so the click lands mid-run.
     await page.getByTestId('backend').selectOption('cpu');
+    // In a panel as narrow as one beside the editor, Cancel and the progress bar once wrapped the toolbar onto another line
+    // as a run started, moving (and laying out and painting again) the whole panel twice per run.
+    const viewport = page.viewportSize();
+    await page.setViewportSize({ width: 520, height: 720 });
+    const toolbar = page.locator('header.toolbar');
+    const before = await toolbar.boundingBox();
     await page.getByTestId('run').click();
     await page.getByTestId('progress').waitFor({ state: 'visible' });
+    assert.deepEqual(await toolbar.boundingBox(), before, 'the toolbar keeps its size while the run shows its progress');
+    if (viewport) await page.setViewportSize(viewport);
     await page.getByTestId('cancel').click();
     await page.locator('[data-testid="messages"] .message', { hasText: 'cancelled' }).waitFor({ timeout: 60_000 });
     await page.getByTestId('progress').waitFor({ state: 'hidden' });

@@ -87,8 +87,10 @@ const WORKER_WAIT_MS = 3000;
  * them, and the first Run paid for sending every filter to them.
  */
 const WORKER_PREPARE_WAIT_MS = 30_000;
-/** The warm-up passes a preparation makes (see `prepare`). */
-const WARM_UP_PASSES = 2;
+/** The most warm-up passes a preparation makes (see `prepare`); it makes at least two. */
+const MOST_WARM_UP_PASSES = 5;
+/** A warm-up pass longer than this is not followed by another, beyond the second. */
+const REPEAT_WARM_UP_UNDER_MS = 3000;
 
 const delay = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));
 
@@ -203,7 +205,7 @@ export class RunSession {
   /**
    * Gets everything ready for a Run of `graph` before the user presses it:
    * the backend and the convolution workers start, the weights are made and
-   * uploaded, the input is made, and two warm-up passes on it fill the
+   * uploaded, the input is made, and warm-up passes on it (two or more) fill the
    * engine's caches (folded filters, the workers' filter shares), grow the
    * backend's memory to what a Run keeping `keepValues` values needs and
    * run the browser's optimised code in, so the first Run takes about as
@@ -228,16 +230,21 @@ export class RunSession {
       if (engine.warm || choice.chosen === 'cpu') return true;
       onStage?.('warm-up');
       const warmInput = input.ok ? input.data : new Float32Array(elementCount(graph.nodes[0].outShape));
-      // Two passes, with the same options as a Run so they go through the same code. The first does the one-time work
-      // (folded filters, the workers' filter shares, the backend's packed weights). The browser compiles the backend's
-      // WebAssembly in two tiers, quick code first and optimised code in the background for the functions a pass used;
-      // until that is done a pass costs up to 1.4 times the CPU, and the first Run pressed after one warm-up pass took
-      // about twice as long as the next. The second pass runs the optimised code in, and leaves the Run nothing to do first.
-      for (let pass = 1; pass <= WARM_UP_PASSES; pass++) {
+      // Passes with the same options as a Run, so they go through the same code. The first does the one-time work
+      // (folded filters, the workers' filter shares, the backend's packed weights). Then the browser is still optimising:
+      // it compiles WebAssembly in two tiers, quick code first and optimised code in the background for the functions a
+      // pass used, and in code-server a pass right after two warm-up passes still took twice as long as later ones. So
+      // passes go on while each is clearly quicker than the one before (a pass of several seconds warms up within itself).
+      let previousMs = Infinity;
+      for (let pass = 1; pass <= MOST_WARM_UP_PASSES; pass++) {
+        const start = performance.now();
         const result = await engine.run(warmInput, { keep: [], keepValues, signal: warmUp.signal, workers });
         result.kept?.dispose();
         this.threads = result.threads;
         engine.warm = true;
+        const tookMs = performance.now() - start;
+        if (pass >= 2 && (tookMs > 0.9 * previousMs || tookMs > REPEAT_WARM_UP_UNDER_MS)) break;
+        previousMs = tookMs;
       }
       return true;
     } catch {

@@ -236,6 +236,70 @@ describe('the preview panel in headless Chromium', function () {
     }
   });
 
+  it('runs once, with the weights, when Run is pressed while picked weights are still arriving', async () => {
+    await send(page, sourceMessage('tiny.cnn', 'network Tiny {\n  input(1x2x2)\n  flatten\n  dense(3)\n}\n', 32));
+    await waitForText(page, 'title', /^tiny\.cnn$/);
+    // Bias 1, 3, 2 and a zero kernel: softmax gives e^3, e^2, e^1 over their sum = 66.5%, 24.5%, 9.0% whatever the input.
+    const weights = encodeSafetensors([
+      { name: 'fc.weight', shape: [3, 4], data: new Float32Array(12) },
+      { name: 'fc.bias', shape: [3], data: Float32Array.from([1, 3, 2]) },
+    ]);
+    const side = page.getByTestId('side');
+    const finished = Number((await side.getAttribute('data-runs')) ?? 0);
+    const started = Number((await side.getAttribute('data-started')) ?? 0);
+    try {
+      await page.getByTestId('weights').selectOption('__pick-weights__');
+      await page.getByTestId('run').click();
+      // The tiny network runs in milliseconds: a run that did not wait for the weights would be over by now.
+      await page.waitForTimeout(500);
+      assert.equal(Number((await side.getAttribute('data-runs')) ?? 0), finished, 'the run waits for the weights');
+      await answerPickFile(page, 'tiny.safetensors', [...weights], 'bytes');
+      await page.waitForFunction(`Number(document.querySelector('[data-testid="side"]')?.getAttribute('data-runs') ?? 0) > ${finished}`);
+      // Loading weights starts a run of its own when none waits for them: give a second run the time to show.
+      await page.waitForTimeout(500);
+      assert.equal(Number(await side.getAttribute('data-started')), started + 1, 'one run started');
+      assert.equal(Number(await side.getAttribute('data-runs')), finished + 1, 'one run finished');
+      const e = [1, 3, 2].map(Math.exp);
+      const sum = e[0] + e[1] + e[2];
+      const expected = [1, 2, 0].map((k) => `${((100 * e[k]) / sum).toFixed(1)}%`);
+      assert.deepEqual(expected, ['66.5%', '24.5%', '9.0%']);
+      assert.deepEqual(await page.locator('[data-testid="class-percent"]').allInnerTexts(), expected);
+      assert.doesNotMatch(await page.getByTestId('messages').innerText(), /cancelled/);
+    } finally {
+      await page.getByTestId('weights').selectOption('he');
+    }
+  });
+
+  it('gives a Run pressed during the warm-up pass the outputs of a Run after it', async () => {
+    const conv = '  conv(24, 3, padding=1)\n  relu\n';
+    await send(page, sourceMessage('warm.cnn', `network Warm {\n  input(3x96x96)\n${conv.repeat(8)}  global_avgpool\n  flatten\n  dense(10)\n  softmax\n}\n`, 33));
+    await waitForText(page, 'title', /^warm\.cnn$/);
+    const side = page.getByTestId('side');
+    const finished = Number((await side.getAttribute('data-runs')) ?? 0);
+    // Clicked in the page the moment the panel says its warm-up pass is under way, so the click lands inside it.
+    await page.waitForFunction(
+      `(() => {
+        const side = document.querySelector('[data-testid="side"]');
+        if (side?.dataset.preparing !== 'warm-up' || side.dataset.prepared) return false;
+        document.querySelector('[data-testid="run"]').click();
+        return true;
+      })()`,
+      undefined,
+      { timeout: 60_000, polling: 10 },
+    );
+    await page.waitForFunction(`Number(document.querySelector('[data-testid="side"]')?.getAttribute('data-runs') ?? 0) > ${finished}`, undefined, { timeout: 60_000 });
+    const shown = async () => ({
+      classes: await page.locator('[data-testid="top-class"]').evaluateAll((rows) => rows.map((row) => `${row.getAttribute('data-index')} ${row.textContent}`)),
+      maps: await page.getByTestId('maps').innerText(),
+      histogram: await page.locator('[data-testid="side"] .histogram').innerText(),
+    });
+    const duringWarmUp = await shown();
+    assert.equal(duringWarmUp.classes.length, 5);
+    await page.getByTestId('run').click();
+    await page.waitForFunction(`Number(document.querySelector('[data-testid="side"]')?.getAttribute('data-runs') ?? 0) > ${finished + 1}`, undefined, { timeout: 60_000 });
+    assert.deepEqual(await shown(), duringWarmUp);
+  });
+
   it('shows the top 5 classes of a network that ends in softmax', async () => {
     await send(page, sourceMessage('mnist.cnn', readFileSync('examples/mnist.cnn', 'utf8'), 2));
     await waitForText(page, 'title', /^mnist\.cnn$/);
@@ -328,8 +392,16 @@ describe('the preview panel in headless Chromium', function () {
     await waitForText(page, 'title', /^resnet18\.cnn$/);
     // The plain CPU backend takes seconds over ResNet-18 (WASM a tenth of one), so the click lands mid-run.
     await page.getByTestId('backend').selectOption('cpu');
+    // In a panel as narrow as one beside the editor, Cancel and the progress bar once wrapped the toolbar onto another line
+    // as a run started, moving (and laying out and painting again) the whole panel twice per run.
+    const viewport = page.viewportSize();
+    await page.setViewportSize({ width: 520, height: 720 });
+    const toolbar = page.locator('header.toolbar');
+    const before = await toolbar.boundingBox();
     await page.getByTestId('run').click();
     await page.getByTestId('progress').waitFor({ state: 'visible' });
+    assert.deepEqual(await toolbar.boundingBox(), before, 'the toolbar keeps its size while the run shows its progress');
+    if (viewport) await page.setViewportSize(viewport);
     await page.getByTestId('cancel').click();
     await page.locator('[data-testid="messages"] .message', { hasText: 'cancelled' }).waitFor({ timeout: 60_000 });
     await page.getByTestId('progress').waitFor({ state: 'hidden' });

@@ -21,4 +21,8 @@ const root = document.getElementById('app') ?? body;
 const assets = body.dataset.assets ?? new URL('.', import.meta.url).href;
 const app = new PreviewApp(buildLayout(root), new Host(), assets);
 // `npm run bench` (test/bench/preview.ts) times an output-only pass in this very panel through this hook, to compare Run against.
-(globalThis as { cnnLensPreview?: { timeOutputOnly(): Promise<number> } }).cnnLensPreview = { timeOutputOnly: () => app.timeOutputOnly() };
+// It also reads where the last Run's time went (app.lastRunPhases).
+(globalThis as { cnnLensPreview?: { timeOutputOnly(): Promise<number>; lastRunPhases(): unknown } }).cnnLensPreview = {
+  timeOutputOnly: () => app.timeOutputOnly(),
+  lastRunPhases: () => app.lastRunPhases,
+};

@@ -3,10 +3,10 @@
  * clips behind each id. All are made in code for this project (MIT, like the
  * rest of it); none is a file.
  */
-import type { Picture } from './picture';
+import type { Picture, PictureInRows } from './picture';
 import { digitPicture } from './samples/digits';
 import { checkerboardPicture, squarePicture, stripesPicture } from './samples/edges';
-import { landscapePicture } from './samples/landscape';
+import { landscapeInRows, landscapePicture } from './samples/landscape';
 import type { SignalId } from './signals';
 import { vectorAsImage } from './shape';
 import type { InputKind } from './types';
@@ -21,7 +21,8 @@ export interface SampleInfo {
 }
 
 /** How each sample is made. */
-type SampleSource = { type: 'picture'; make: () => Picture } | { type: 'signal'; signal: SignalId } | { type: 'video'; video: VideoId };
+/** A picture sample's maker; `inRows`, when given, makes the same picture a band of rows at a time (see `prepareSamplePicture`). */
+type SampleSource = { type: 'picture'; make: () => Picture; inRows?: PictureInRows } | { type: 'signal'; signal: SignalId } | { type: 'video'; video: VideoId };
 
 interface SampleEntry extends SampleInfo {
   source: SampleSource;
@@ -33,7 +34,7 @@ const signal: readonly InputKind[] = ['signal1d', 'vector'];
 
 const entries: readonly SampleEntry[] = [
   ...Array.from({ length: 10 }, (_, n): SampleEntry => ({ id: `digit-${n}`, label: `Digit ${n}`, kinds: still, source: { type: 'picture', make: () => digitPicture(n) } })),
-  { id: 'landscape', label: 'Landscape (natural image)', kinds: still, source: { type: 'picture', make: landscapePicture } },
+  { id: 'landscape', label: 'Landscape (natural image)', kinds: still, source: { type: 'picture', make: landscapePicture, inRows: landscapeInRows } },
   { id: 'square', label: 'Edges: square', kinds: still, source: { type: 'picture', make: squarePicture } },
   { id: 'stripes', label: 'Edges: stripes at 0, 45, 90, 135 degrees', kinds: still, source: { type: 'picture', make: stripesPicture } },
   { id: 'checkerboard', label: 'Edges: checkerboard', kinds: still, source: { type: 'picture', make: checkerboardPicture } },
@@ -90,4 +91,44 @@ export function samplePicture(id: string, make: () => Picture): Picture {
     pictures.set(id, picture);
   }
   return picture;
+}
+
+/** In-flight slow paintings, so a preparation and a run that both ask share one. */
+const painting = new Map<string, Promise<void>>();
+
+/**
+ * Makes and keeps the picture of image sample `id` ahead of `samplePicture`,
+ * without holding the page's thread for long: a sample that can be painted
+ * in rows (the landscape: hundreds of milliseconds whole on a busy machine)
+ * is painted about `sliceMs` at a time, with `pause()` between the slices,
+ * so the panel stays responsive while it prepares a run. Other samples are
+ * quick and are made at once; a signal, a clip or an unknown id makes
+ * nothing (makeInput says what is wrong).
+ */
+export function prepareSamplePicture(id: string, pause: () => Promise<void>, sliceMs = 8): Promise<void> {
+  const source = sampleSource(id);
+  if (pictures.has(id) || source?.type !== 'picture') return Promise.resolve();
+  const inRows = source.inRows;
+  if (!inRows) {
+    samplePicture(id, source.make);
+    return Promise.resolve();
+  }
+  let done = painting.get(id);
+  if (!done) {
+    done = (async () => {
+      const picture = inRows.blank();
+      let row = 0;
+      while (row < picture.height) {
+        const start = performance.now();
+        while (row < picture.height && performance.now() - start < sliceMs) {
+          inRows.paintRows(picture, row, row + 1);
+          row++;
+        }
+        if (row < picture.height) await pause();
+      }
+      if (!pictures.has(id)) pictures.set(id, picture);
+    })().finally(() => painting.delete(id));
+    painting.set(id, done);
+  }
+  return done;
 }

@@ -5,7 +5,7 @@
  */
 export { makeInput } from './makeInput';
 export { makeImageInput } from './imageInput';
-export { samples, samplesFor, defaultSampleFor, type SampleInfo } from './catalog';
+export { samples, samplesFor, defaultSampleFor, prepareSamplePicture, type SampleInfo } from './catalog';
 export { decodeImage, type DecodeResult } from './decode';
 export { picturesToTensor } from './convert';
 export { inputKind } from './shape';

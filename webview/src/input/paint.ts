@@ -42,15 +42,18 @@ export function fillShape(picture: Picture, colour: Colour, inside: (x: number, 
 }
 
 /**
- * Sets every pixel of `picture` to the average of `colourAt` over a `grid` x
- * `grid` set of sub-samples, for scenes described as a colour per point.
+ * Sets every pixel of rows `from` (inclusive) to `to` (exclusive) of
+ * `picture` to the average of `colourAt` over a `grid` x `grid` set of
+ * sub-samples, for scenes described as a colour per point. Shading a large
+ * scene a band of rows at a time (see catalog.ts's `prepareSamplePicture`)
+ * gives exactly the picture that shading it whole does.
  */
-export function shadePicture(picture: Picture, colourAt: (x: number, y: number) => Colour, grid = 2): void {
-  const { width, height, planes } = picture;
+export function shadeRows(picture: Picture, colourAt: (x: number, y: number) => Colour, grid: number, from: number, to: number): void {
+  const { width, planes } = picture;
   const step = 1 / grid;
   const share = 1 / (grid * grid);
   const sum = new Float64Array(planes.length);
-  for (let j = 0; j < height; j++) {
+  for (let j = Math.max(0, from); j < Math.min(picture.height, to); j++) {
     for (let i = 0; i < width; i++) {
       sum.fill(0);
       for (let sy = 0; sy < grid; sy++) {

@@ -17,6 +17,15 @@ export interface Picture {
   alpha?: Float32Array;
 }
 
+/**
+ * A picture that can be painted a band of rows at a time: `blank()` then
+ * `paintRows` over every row gives the same picture as painting it whole.
+ */
+export interface PictureInRows {
+  blank(): Picture;
+  paintRows(picture: Picture, from: number, to: number): void;
+}
+
 /** A blank opaque picture: `channels` planes of zeros. */
 export function blankPicture(width: number, height: number, channels: 1 | 3): Picture {
   const planes: Float32Array[] = [];

@@ -18,7 +18,7 @@ import { classScoresOutput, toProbabilities } from '../views/classes';
 import { imagenetClassNames } from '../views/imagenetClasses';
 import type { Host } from './host';
 import type { PanelElements } from './layout';
-import { RunSession, type SessionResult, type WeightsSource } from './runSession';
+import { RunSession, unlessCancelled, type RunPhases, type SessionResult, type WeightsSource } from './runSession';
 import { keptValuesBudget, readDuringRun } from './keepPlan';
 import { ReceptiveFieldPanel } from '../views/receptiveFieldPanel';
 import { ReceptiveFieldHover } from '../views/receptiveFieldHover';
@@ -43,6 +43,13 @@ const heWeights = 'he';
 const automatic = 'auto';
 /** How long the text must rest before the panel prepares a run of it in the background. */
 const prepareAfterMs = 400;
+/**
+ * The least time between two moves of the progress bar during a run. Each
+ * move makes the browser paint a frame of the panel; moving it after every
+ * layer painted about 25 frames during a 0.4 s ResNet-18 run, a fifth of the
+ * run's time on the page's thread.
+ */
+const progressEveryMs = 100;
 
 /** A line in the panel's message area. */
 interface Message {
@@ -92,6 +99,17 @@ export class PreviewApp {
   private graphMessages: Message[] = [];
   /** Runs finished so far, shown as `data-runs` on the side panel so a test (or a screen reader's observer) can tell new results from old. */
   private finishedRuns = 0;
+  /** Runs started so far (finished, failed or cancelled), shown as `data-started`. */
+  private startedRuns = 0;
+  /**
+   * Weights on their way to the panel: a picked file being read and sent, or
+   * weights that came with an imported model waiting for its source to be
+   * drawn. Settles once they are in use (or did not come). A Run pressed
+   * meanwhile waits for them and runs once, with them.
+   */
+  private weightsArriving: Promise<void> | undefined;
+  /** The run waiting for arriving weights: their arrival lets it go on instead of starting a second run. */
+  private waitingForWeights: AbortController | undefined;
   private runMessages: Message[] = [];
   /** Bumped by each `showSelected`, so a slow read does not draw over a newer selection. */
   private showing = 0;
@@ -99,9 +117,17 @@ export class PreviewApp {
   private savedLayoutKey: string | undefined;
   /** Whether the backend menu was filled (after the first diagram). */
   private backendsShown = false;
+  /** What the backend menu and note show, so `showBackends` redraws them only when it changes. */
+  private backendsShownAs: string | undefined;
   /** The background preparation of the shown network (backend, weights, a warm-up pass), stopped by a run or a newer network. */
   private preparing: AbortController | undefined;
   private prepareTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Where the last finished Run's time went, from the click to its results
+   * on screen, and how much of the forward pass the convolutions shared with
+   * the workers took (the benchmark prints it).
+   */
+  lastRunPhases: (RunPhases & { sharedMs: number; showMs: number; totalMs: number }) | undefined;
 
   constructor(
     private readonly ui: PanelElements,
@@ -180,7 +206,7 @@ export class PreviewApp {
       this.diagram.highlightLine(message.line);
     } else if (message.type === 'weights') {
       // Imported weights: wait for the imported source, then load them as a picked file.
-      this.rendering = this.rendering.then(() => this.useWeights({ name: message.name, bytes: message.bytes }));
+      this.rendering = this.expectWeights(this.rendering.then(() => this.useWeights({ name: message.name, bytes: message.bytes })));
     }
   }
 
@@ -254,12 +280,12 @@ export class PreviewApp {
    * Once the text has rested a moment, gets the shown network ready to run
    * (RunSession.prepare: the backend, the weights, a warm-up pass), so the
    * first Run is as quick as the next. Typing stops it; so does Run, which
-   * takes over what is ready. `data-prepared` on the side panel says when it
+   * takes over what is ready. On the side panel, `data-preparing` names the
+   * stage under way (engine, input, warm-up) and `data-prepared` says when it
    * is done (for tests and the benchmark).
    */
   private schedulePreparation(): void {
-    this.preparing?.abort();
-    this.preparing = undefined;
+    this.stopPreparation();
     if (this.prepareTimer) clearTimeout(this.prepareTimer);
     delete this.ui.side.dataset.prepared;
     const graph = this.graph;
@@ -270,12 +296,26 @@ export class PreviewApp {
       if (this.running || graph !== this.graph) return;
       const controller = new AbortController();
       this.preparing = controller;
-      void this.session.prepare(graph, source, controller.signal).then((ready) => {
+      const onStage = (stage: string) => {
+        if (this.preparing === controller) this.ui.side.dataset.preparing = stage;
+      };
+      void this.session.prepare(graph, source, { signal: controller.signal, keepValues: keptValuesBudget, onStage }).then((ready) => {
         if (this.preparing !== controller) return;
         this.preparing = undefined;
-        if (ready) this.ui.side.dataset.prepared = 'true';
+        delete this.ui.side.dataset.preparing;
+        if (!ready) return;
+        this.ui.side.dataset.prepared = 'true';
+        // The backend note says now how many threads share the convolutions, so the first Run does not move the panel to say it.
+        void this.showBackends();
       });
     }, prepareAfterMs);
+  }
+
+  /** Stops the background preparation, if one is under way (what it made so far stays for the next run). */
+  private stopPreparation(): void {
+    this.preparing?.abort();
+    this.preparing = undefined;
+    delete this.ui.side.dataset.preparing;
   }
 
   /** The file's diagnostics that fall inside the network's declaration. */
@@ -388,6 +428,22 @@ export class PreviewApp {
       return;
     }
     if (select.value !== pickWeights) return;
+    await this.expectWeights(this.pickWeightsFile());
+  }
+
+  /** Marks weights as on their way until `arrival` settles (see `weightsArriving`); returns `arrival`. */
+  private expectWeights(arrival: Promise<void>): Promise<void> {
+    const settled = arrival.catch(() => undefined);
+    this.weightsArriving = settled;
+    void settled.then(() => {
+      if (this.weightsArriving === settled) this.weightsArriving = undefined;
+    });
+    return arrival;
+  }
+
+  /** Asks the host for a weight file and uses it; a cancelled or failed pick keeps the weights in use. */
+  private async pickWeightsFile(): Promise<void> {
+    const select = this.ui.weightsSelect;
     const file = await this.host.pickFile('weights');
     const previous = this.session.weights;
     if (!file.bytes || !file.name) {
@@ -418,7 +474,9 @@ export class PreviewApp {
     const option = [...select.options].find((o) => o.value === `file:${file.name}`) ?? new Option(label, `file:${file.name}`);
     if (!option.parentElement) select.insertBefore(option, select.lastElementChild);
     select.value = option.value;
-    if (this.graph?.complete) void this.run();
+    // A Run pressed while these weights were on their way goes on with them; otherwise loading them runs.
+    const waiting = this.waitingForWeights !== undefined && this.waitingForWeights === this.running;
+    if (this.graph?.complete && !waiting) void this.run();
   }
 
   /** Lists the backends with their status and says which one runs, and why. */
@@ -427,6 +485,11 @@ export class PreviewApp {
     const select = this.ui.backendSelect;
     const preferred = this.host.state?.backend ?? automatic;
     const automaticChoice = choice.backends.find((b) => b.name === choice.chosen);
+    const threads = this.session.backend?.chosen === choice.chosen ? (this.session.threads ?? 1) : 1;
+    // Every run ends here: the menu and the note are rebuilt only when they change, so an unchanged toolbar needs no new layout.
+    const shown = JSON.stringify([choice, preferred, threads]);
+    if (shown === this.backendsShownAs) return;
+    this.backendsShownAs = shown;
     select.replaceChildren(
       new Option(`Automatic${automaticChoice ? ` (${automaticChoice.name})` : ''}`, automatic),
       ...choice.backends.map((b) => {
@@ -436,7 +499,6 @@ export class PreviewApp {
       }),
     );
     select.value = [...select.options].some((o) => o.value === preferred && !o.disabled) ? preferred : automatic;
-    const threads = this.lastRun?.result.backend === choice.chosen ? this.lastRun.result.threads : 1;
     const shared = threads > 1 ? ` Large convolutions are shared by ${threads} threads (${threads - 1} ${threads === 2 ? 'worker' : 'workers'} and the panel).` : '';
     this.ui.backendNote.textContent = `Backend: ${choice.chosen}. ${choice.reason}${shared}`;
   }
@@ -445,8 +507,9 @@ export class PreviewApp {
   async run(): Promise<void> {
     const graph = this.graph;
     if (!graph || !this.text) return;
+    const clicked = performance.now();
     this.running?.abort();
-    this.preparing?.abort();
+    this.stopPreparation();
     const controller = new AbortController();
     this.running = controller;
     // The last run's kept outputs make room for this run's; its results on screen stay until this one ends.
@@ -459,7 +522,19 @@ export class PreviewApp {
     this.runMessages = [];
     this.showGraphProblems(graph);
     ui.runButton.disabled = true;
+    let progressShown = performance.now();
+    let progressPhase: 'weights' | 'layers' | undefined;
+    ui.side.dataset.started = String(++this.startedRuns);
     try {
+      if (this.weightsArriving) {
+        ui.progress.title = 'Waiting for the weights being loaded';
+        this.waitingForWeights = controller;
+        try {
+          await unlessCancelled(this.weightsArriving, controller.signal);
+        } finally {
+          if (this.waitingForWeights === controller) this.waitingForWeights = undefined;
+        }
+      }
       const result = await this.session.run({
         graph,
         source: this.text,
@@ -467,6 +542,10 @@ export class PreviewApp {
         keepValues: keptValuesBudget,
         signal: controller.signal,
         onProgress: (share, phase) => {
+          const now = performance.now();
+          if (phase === progressPhase && now - progressShown < progressEveryMs) return;
+          progressShown = now;
+          progressPhase = phase;
           ui.progress.value = share;
           ui.progress.title = phase === 'weights' ? 'Making the default weights (He initialisation)' : 'Running the layers';
         },
@@ -477,8 +556,12 @@ export class PreviewApp {
       }
       this.lastRun = { graph, result };
       for (const note of result.notes) this.addMessage(note, false);
+      const shown = performance.now();
       await this.showBackends();
       await this.showSelected();
+      const done = performance.now();
+      const sharedMs = result.timings.reduce((sum, timing) => sum + (timing.threads ? timing.ms : 0), 0);
+      this.lastRunPhases = { ...result.phases, sharedMs, showMs: done - shown, totalMs: done - clicked };
       ui.side.dataset.runs = String(++this.finishedRuns);
       ui.side.dataset.prepared = 'true';
     } catch (error) {

@@ -9,7 +9,8 @@ import type { NetworkGraph } from '../../../src/core';
 import type { BackendName, BackendProbe, ForwardEngine, RunResult, WeightSet } from '../engine';
 import { chooseBackend, type BackendChoice } from '../engine/backendPolicy';
 import { RunCancelledError } from '../engine/errors';
-import { makeImageInput, makeInput, type InputResult } from '../input';
+import { makeImageInput, makeInput, prepareSamplePicture, type InputResult } from '../input';
+import { yieldToBrowser } from '../engine/schedule';
 import { ConvWorkerPool, workersFor } from '../engine/parallel/pool';
 import { elementCount } from '../../../src/core';
 import type { GradientOptions, Unit, UnitGradient } from '../engine/unitGradient';
@@ -37,6 +38,16 @@ export type WeightsSource =
   | { kind: 'safetensors'; name: string; bytes: Uint8Array; labels?: string[] }
   | { kind: 'tfjs'; name: string; modelJson: unknown; shards: { name: string; bytes: Uint8Array }[]; labels?: string[] };
 
+/** What a preparation is doing: starting the backend and making the weights, making the input, or the warm-up pass. */
+export type PreparationStage = 'engine' | 'input' | 'warm-up';
+
+/** How `prepare` runs: what stops it, how many values a Run keeps (the warm-up keeps as many), and who hears its stages. */
+export interface PrepareOptions {
+  signal: AbortSignal;
+  keepValues?: number;
+  onStage?: (stage: PreparationStage) => void;
+}
+
 /** What `run` asks of the caller, besides the graph. */
 export interface RunRequest {
   graph: NetworkGraph;
@@ -51,13 +62,35 @@ export interface RunRequest {
   onProgress(share: number, phase: 'weights' | 'layers'): void;
 }
 
+/**
+ * Where a run's time went before and during the forward pass, in
+ * milliseconds: waiting for the backend and the engine (the weights made and
+ * uploaded, or a preparation finishing), making the input, and the pass.
+ */
+export interface RunPhases {
+  engineMs: number;
+  inputMs: number;
+  forwardMs: number;
+}
+
 /** A finished run, with remarks worth showing (how the input was made, how weights were matched). */
 export interface SessionResult extends RunResult {
   notes: string[];
+  phases: RunPhases;
 }
 
 /** How long a run waits for the convolution workers to start before it runs on the panel's thread alone. */
 const WORKER_WAIT_MS = 3000;
+/**
+ * How long a preparation waits for them. Much longer: on a busy machine
+ * they took more than the run's 3 s to load, the warm-up then ran without
+ * them, and the first Run paid for sending every filter to them.
+ */
+const WORKER_PREPARE_WAIT_MS = 30_000;
+/** The most warm-up passes a preparation makes (see `prepare`); it makes at least two. */
+const MOST_WARM_UP_PASSES = 5;
+/** A warm-up pass longer than this is not followed by another, beyond the second. */
+const REPEAT_WARM_UP_UNDER_MS = 3000;
 
 const delay = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));
 
@@ -67,7 +100,7 @@ const delay = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() 
  * something it does not own (the backend starting, weights being made for a
  * preparation it joined, the workers loading), which goes on for later runs.
  */
-function unlessCancelled<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+export function unlessCancelled<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(new RunCancelledError());
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new RunCancelledError());
@@ -116,6 +149,11 @@ export class RunSession {
   private workers: Promise<ConvWorkerPool | undefined> | undefined;
   /** Why the convolutions run on one thread, said once with the next run's notes. */
   private workerNote: string | undefined;
+  /** The input last made, for the source and shape it was made from: a preparation makes it, and runs reuse it. */
+  private inputMade: { source: InputSource; shape: string; result: Promise<InputResult> } | undefined;
+
+  /** How many threads shared the last pass's convolutions (a warm-up's or a run's) on the backend in use; undefined before any pass. */
+  threads: number | undefined;
 
   /** The input of the last run, channels first: the receptive-field view draws on it and differentiates with respect to it. */
   lastInput: { data: Float32Array; shape: number[] } | undefined;
@@ -146,6 +184,7 @@ export class RunSession {
     if (name === this.preferred) return;
     this.preferred = name;
     this.choice = undefined;
+    this.threads = undefined;
     this.backendStart = undefined;
     // A warm-up on the old backend warms nothing the next run uses.
     this.warmUp?.abort();
@@ -166,25 +205,47 @@ export class RunSession {
   /**
    * Gets everything ready for a Run of `graph` before the user presses it:
    * the backend and the convolution workers start, the weights are made and
-   * uploaded, and one warm-up pass on a zero input fills the engine's caches
-   * (folded filters, the workers' filter shares), so the first Run takes
-   * about as long as the next ones. A newer preparation, a run, or `signal`
-   * stops it; it never throws (a failure shows when the user runs).
+   * uploaded, the input is made, and warm-up passes on it (two or more) fill the
+   * engine's caches (folded filters, the workers' filter shares), grow the
+   * backend's memory to what a Run keeping `keepValues` values needs and
+   * run the browser's optimised code in, so the first Run takes about as
+   * long as the next ones. Their results are thrown away. A newer preparation, a run, or `signal` stops it; it never
+   * throws (a failure shows when the user runs).
    */
-  async prepare(graph: NetworkGraph, source: string, signal: AbortSignal): Promise<boolean> {
+  async prepare(graph: NetworkGraph, source: string, { signal, keepValues = 0, onStage }: PrepareOptions): Promise<boolean> {
     this.warmUp?.abort();
     const warmUp = new AbortController();
     this.warmUp = warmUp;
     signal.addEventListener('abort', () => warmUp.abort(), { once: true });
     try {
+      onStage?.('engine');
       const choice = await this.startBackend();
       const engine = await unlessCancelled(this.engineFor(graph, source, undefined), warmUp.signal);
-      const workers = choice.chosen === 'wasm' ? await unlessCancelled(Promise.race([this.workers, delay(WORKER_WAIT_MS)]), warmUp.signal) : undefined;
+      // The input too: the landscape sample alone took a third of the first Run before it was made here.
+      onStage?.('input');
+      const input = await unlessCancelled(this.inputFor(graph.nodes[0].outShape), warmUp.signal);
+      const workers = choice.chosen === 'wasm' ? await unlessCancelled(Promise.race([this.workers, delay(WORKER_PREPARE_WAIT_MS)]), warmUp.signal) : undefined;
       // The plain CPU backend (the last resort) takes seconds per large layer, with the page's thread held for each:
       // warming it up would make the panel sluggish for longer than the warm-up saves.
       if (engine.warm || choice.chosen === 'cpu') return true;
-      await engine.run(new Float32Array(elementCount(graph.nodes[0].outShape)), { keep: [], signal: warmUp.signal, workers, timeEachNode: false });
-      engine.warm = true;
+      onStage?.('warm-up');
+      const warmInput = input.ok ? input.data : new Float32Array(elementCount(graph.nodes[0].outShape));
+      // Passes with the same options as a Run, so they go through the same code. The first does the one-time work
+      // (folded filters, the workers' filter shares, the backend's packed weights). Then the browser is still optimising:
+      // it compiles WebAssembly in two tiers, quick code first and optimised code in the background for the functions a
+      // pass used, and in code-server a pass right after two warm-up passes still took twice as long as later ones. So
+      // passes go on while each is clearly quicker than the one before (a pass of several seconds warms up within itself).
+      let previousMs = Infinity;
+      for (let pass = 1; pass <= MOST_WARM_UP_PASSES; pass++) {
+        const start = performance.now();
+        const result = await engine.run(warmInput, { keep: [], keepValues, signal: warmUp.signal, workers });
+        result.kept?.dispose();
+        this.threads = result.threads;
+        engine.warm = true;
+        const tookMs = performance.now() - start;
+        if (pass >= 2 && (tookMs > 0.9 * previousMs || tookMs > REPEAT_WARM_UP_UNDER_MS)) break;
+        previousMs = tookMs;
+      }
       return true;
     } catch {
       return false;
@@ -251,10 +312,28 @@ export class RunSession {
     }
   }
 
-  /** Makes the input tensor for the graph's input shape from the chosen source. */
-  async makeInput(shape: number[]): Promise<InputResult> {
-    if (this.input.kind === 'image') return makeImageInput(this.input.bytes, shape, {}, this.input.name);
-    return makeInput(this.input.id, shape);
+  /**
+   * The input for the graph's input shape from the chosen source, made once
+   * per source and shape: a preparation makes it (a slow sample painted a
+   * few rows at a time, so the page stays responsive) and the runs that
+   * follow reuse it. Nothing writes into it: the engine copies it into a tensor.
+   */
+  inputFor(shape: number[]): Promise<InputResult> {
+    const source = this.input;
+    const key = shape.join('x');
+    const made = this.inputMade;
+    const same =
+      made !== undefined &&
+      made.shape === key &&
+      (source.kind === 'sample' ? made.source.kind === 'sample' && made.source.id === source.id : made.source.kind === 'image' && made.source.bytes === source.bytes);
+    if (same) return made.result;
+    const result = source.kind === 'image' ? makeImageInput(source.bytes, shape, {}, source.name) : prepareSamplePicture(source.id, yieldToBrowser).then(() => makeInput(source.id, shape));
+    this.inputMade = { source, shape: key, result };
+    // A failed making is not kept: the next run tries again and says why.
+    result.catch(() => {
+      if (this.inputMade?.result === result) this.inputMade = undefined;
+    });
+    return result;
   }
 
   private async loadWeights(graph: NetworkGraph, source: string, from: WeightsSource, signal: AbortSignal, onProgress: (share: number) => void): Promise<WeightSet> {
@@ -282,16 +361,20 @@ export class RunSession {
     // A preparation's warm-up pass gives way; its backend start and weights are this run's too.
     this.warmUp?.abort();
     const { signal } = request;
+    const started = performance.now();
     const choice = await unlessCancelled(this.startBackend(), signal);
     const engine = await unlessCancelled(this.engineFor(request.graph, request.source, request.onProgress), signal);
     if (this.buildProgress === request.onProgress) this.buildProgress = undefined;
-    const input = await this.makeInput(request.graph.nodes[0].outShape);
+    const engineReady = performance.now();
+    const input = await unlessCancelled(this.inputFor(request.graph.nodes[0].outShape), signal);
     if (!input.ok) throw new Error(input.error);
     this.lastInput = { data: input.data, shape: request.graph.nodes[0].outShape };
     // A run waits for the workers a little (they load in well under a second), never for a worker that hangs.
     const workers = choice.chosen === 'wasm' ? await unlessCancelled(Promise.race([this.workers, delay(WORKER_WAIT_MS)]), signal) : undefined;
+    const inputReady = performance.now();
     const result = await engine.run(input.data, { keep: request.keep, keepValues: request.keepValues, signal, workers, onProgress: (done, total) => request.onProgress(done / total, 'layers') });
     engine.warm = true;
+    this.threads = result.threads;
     if (result.workersFailed) {
       workers?.terminate();
       this.workers = Promise.resolve(undefined);
@@ -299,7 +382,8 @@ export class RunSession {
     }
     const notes = [...(input.note ? [input.note] : []), ...this.weightNotes, ...(this.workerNote ? [this.workerNote] : [])];
     this.workerNote = undefined;
-    return { ...result, notes };
+    const phases = { engineMs: engineReady - started, inputMs: inputReady - engineReady, forwardMs: performance.now() - inputReady };
+    return { ...result, notes, phases };
   }
 
   /** The gradient of one unit with respect to the last run's input, for its weights (the effective receptive field). */

@@ -8,7 +8,7 @@ const css = `
 body { margin: 0; padding: 0; font-family: var(--vscode-font-family, system-ui, sans-serif); font-size: var(--vscode-font-size, 13px);
   color: var(--vscode-foreground, #333); background: var(--vscode-editor-background, #fff); height: 100vh; display: flex; flex-direction: column; overflow: hidden; }
 #app { display: flex; flex-direction: column; height: 100vh; }
-.toolbar { display: flex; flex-wrap: wrap; gap: 6px 16px; align-items: center; padding: 6px 10px; border-bottom: 1px solid var(--vscode-panel-border, #ddd); }
+.toolbar { position: relative; display: flex; flex-wrap: wrap; gap: 6px 16px; align-items: center; padding: 6px 10px; border-bottom: 1px solid var(--vscode-panel-border, #ddd); }
 .toolbar .group { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
 .toolbar .heading { flex: 1 1 auto; min-width: 200px; }
 .title { font-size: 1.1em; }
@@ -23,7 +23,11 @@ button.primary { color: var(--vscode-button-foreground, #fff); background: var(-
 button:hover { filter: brightness(1.1); }
 button:disabled { opacity: 0.5; cursor: default; }
 select { font: inherit; color: var(--vscode-dropdown-foreground, #333); background: var(--vscode-dropdown-background, #fff); border: 1px solid var(--vscode-dropdown-border, #ccc); padding: 1px 4px; max-width: 220px; }
-progress { width: 120px; }
+/* A run must not change the toolbar's size: when Cancel and the progress bar took room as a run started, the toolbar of a
+   narrow panel wrapped onto another line, and the diagram and side panel moved and were laid out and painted again,
+   twice per run. Cancel keeps its room while hidden; the progress bar is a line along the toolbar's bottom edge. */
+button[data-testid="cancel"][hidden] { display: inline-block; visibility: hidden; }
+progress { position: absolute; left: 0; right: 0; bottom: -1px; width: 100%; height: 3px; border: none; accent-color: var(--vscode-progressBar-background, #0e70c0); }
 .note { padding: 2px 10px; opacity: 0.85; font-size: 0.92em; }
 .messages { padding: 0 10px; }
 .messages .message { margin: 4px 0; padding: 4px 8px; border-left: 3px solid var(--vscode-editorWarning-foreground, #bf8803); background: var(--vscode-inputValidation-warningBackground, rgba(191,136,3,0.1)); }

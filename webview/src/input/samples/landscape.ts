@@ -4,8 +4,8 @@
  * 320 x 240 RGB. Every texture comes from seeded noise, so it is the same on
  * every machine and belongs to this project.
  */
-import { shadePicture } from '../paint';
-import { blankPicture, type Colour, type Picture } from '../picture';
+import { shadeRows } from '../paint';
+import { blankPicture, type Colour, type Picture, type PictureInRows } from '../picture';
 import { fractalNoise, latticeHash } from '../random';
 
 export const landscapeWidth = 320;
@@ -118,9 +118,15 @@ function landscapeAt(x: number, y: number): Colour {
   return skyAt(x, y);
 }
 
+/** The landscape painted a band of rows at a time (its picture takes the longest of the samples to make). */
+export const landscapeInRows: PictureInRows = {
+  blank: () => blankPicture(W, H, 3),
+  paintRows: (picture, from, to) => shadeRows(picture, landscapeAt, 2, from, to),
+};
+
 /** The landscape as a 320 x 240 RGB picture. */
 export function landscapePicture(): Picture {
-  const picture = blankPicture(W, H, 3);
-  shadePicture(picture, landscapeAt, 2);
+  const picture = landscapeInRows.blank();
+  landscapeInRows.paintRows(picture, 0, picture.height);
   return picture;
 }

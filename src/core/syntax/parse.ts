@@ -6,10 +6,12 @@ import { createTokenInstance, type IToken, type TokenType } from 'chevrotain';
 import { diagnostic, type Diagnostic, type Range } from '../diagnostics';
 import type { SourceFile, Comment } from './ast';
 import { buildFile, tokenRange, useTextOf } from './buildAst';
-import { LineIndex, splitLines } from './lineIndex';
+import { LineIndex } from './lineIndex';
 import { cnnParser, TooManySyntaxErrors } from './parser';
+import { scan } from './scan';
 import * as t from './tokens';
 import { lastOffset, repairTypos } from './typos';
+import { parseValid } from './validParser';
 
 /** The result of parsing one file. */
 export interface ParseResult {
@@ -39,32 +41,29 @@ export const maxNesting = 64;
  * analysis parses each declaration on its own); positions then count from it.
  */
 export function parse(text: string, firstLine = 0): ParseResult {
-  const diagnostics: Diagnostic[] = [];
-  const lines = new LineIndex(text, firstLine);
-  useTextOf(lines, diagnostics);
-  const lexed = t.cnnLexer.tokenize(text);
-  for (const error of lexed.errors.slice(0, maxSyntaxErrors)) {
-    const { line, character } = lines.position(error.offset);
-    const snippet = text.substr(error.offset, Math.min(error.length, 20));
-    diagnostics.push(
-      diagnostic('syntax', `Unexpected character${error.length > 1 ? 's' : ''} ${JSON.stringify(snippet)}: not part of the .cnn language.`, {
-        start: { line, character },
-        end: { line, character: character + Math.max(1, Math.min(error.length, 200)) },
-      }),
-    );
-  }
-  const comments: Comment[] = (lexed.groups.comments ?? []).map((token: IToken) => ({ text: token.image, range: tokenRange(token) }));
-  for (const comment of comments) {
-    if (comment.text.startsWith('/*') && !comment.text.endsWith('*/')) {
-      diagnostics.push(
-        diagnostic('syntax', "This '/*' comment is never closed: add '*/' where it should end.", {
-          start: comment.range.start,
-          end: { line: comment.range.start.line, character: comment.range.start.character + 2 },
-        }),
-      );
-    }
-  }
-  let tokens = repairTypos(prepareTokens(boundNesting(lexed.tokens, diagnostics), diagnostics), text.length, endOfText(text, firstLine).start, diagnostics);
+  return parseText(text, firstLine, true);
+}
+
+/**
+ * `parse` without its shortcut for valid input (validParser.ts): chevrotain
+ * reads every file. The result is the same; tests compare the two.
+ */
+export function parseWithChevrotain(text: string, firstLine = 0): ParseResult {
+  return parseText(text, firstLine, false);
+}
+
+/** Whether `parse` reads `text` without chevrotain, as it should whenever the text has no syntax error (tests check it). */
+export function readsDirectly(text: string): boolean {
+  return parseValid(tokensToParse(text, 0).tokens, []) !== undefined;
+}
+
+function parseText(text: string, firstLine: number, readValidDirectly: boolean): ParseResult {
+  const { comments, diagnostics, lines, ...prepared } = tokensToParse(text, firstLine);
+  let tokens = prepared.tokens;
+
+  // Most files have no syntax error: those are read straight into the AST, and only the others by chevrotain.
+  const valid = readValidDirectly ? parseValid(tokens, diagnostics) : undefined;
+  if (valid) return { file: { networks: valid.networks, blocks: valid.blocks, comments }, diagnostics };
 
   // Error recovery inside a repetition re-enters it, one level of the stack per error recovered, and each
   // recovery costs more than the last: thousands of errors could take minutes or exhaust the stack. Past
@@ -91,16 +90,46 @@ export function parse(text: string, firstLine = 0): ParseResult {
   for (const error of cnnParser.errors) {
     if (diagnostics.length >= maxSyntaxErrors) break;
     const token = error.token;
-    const range: Range = Number.isNaN(token.startOffset) ? endOfText(text, firstLine) : tokenRange(token);
+    const range: Range = Number.isNaN(token.startOffset) ? endOfText(lines, text) : tokenRange(token);
     diagnostics.push(diagnostic('syntax', error.message, range));
   }
   const file = buildFile(cst, comments);
   return { file, diagnostics };
 }
 
-function endOfText(text: string, firstLine: number): Range {
-  const lines = splitLines(text);
-  const position = { line: firstLine + lines.length - 1, character: lines[lines.length - 1].length };
+/** The token stream the parser reads (after the lexical rules and repairs), with the comments, the diagnostics so far and the line index the ranges use. */
+function tokensToParse(text: string, firstLine: number): { tokens: IToken[]; comments: Comment[]; diagnostics: Diagnostic[]; lines: LineIndex } {
+  const diagnostics: Diagnostic[] = [];
+  const lines = new LineIndex(text, firstLine);
+  useTextOf(lines, diagnostics);
+  const lexed = scan(text);
+  for (const error of lexed.errors.slice(0, maxSyntaxErrors)) {
+    const { line, character } = lines.position(error.offset);
+    const snippet = text.substr(error.offset, Math.min(error.length, 20));
+    diagnostics.push(
+      diagnostic('syntax', `Unexpected character${error.length > 1 ? 's' : ''} ${JSON.stringify(snippet)}: not part of the .cnn language.`, {
+        start: { line, character },
+        end: { line, character: character + Math.max(1, Math.min(error.length, 200)) },
+      }),
+    );
+  }
+  const comments: Comment[] = lexed.comments.map((token: IToken) => ({ text: token.image, range: tokenRange(token) }));
+  for (const comment of comments) {
+    if (comment.text.startsWith('/*') && !comment.text.endsWith('*/')) {
+      diagnostics.push(
+        diagnostic('syntax', "This '/*' comment is never closed: add '*/' where it should end.", {
+          start: comment.range.start,
+          end: { line: comment.range.start.line, character: comment.range.start.character + 2 },
+        }),
+      );
+    }
+  }
+  const tokens = repairTypos(prepareTokens(boundNesting(lexed.tokens, diagnostics), diagnostics), text.length, lines.position(text.length), diagnostics);
+  return { tokens, comments, diagnostics, lines };
+}
+
+function endOfText(lines: LineIndex, text: string): Range {
+  const position = lines.position(text.length);
   return { start: position, end: position };
 }
 

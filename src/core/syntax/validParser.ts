@@ -1,0 +1,296 @@
+/**
+ * The grammar of parser.ts read by hand, straight into the AST, for token
+ * streams without a syntax error: the common case, and the one a megabyte
+ * file makes slow, since chevrotain builds a concrete tree of a dozen objects
+ * per statement and buildAst.ts walks it again. At the first token the grammar
+ * does not allow, it gives up, and `parse` runs chevrotain, whose error
+ * recovery and messages are the language's; so this parser only ever has to
+ * agree with chevrotain on valid input. It builds what buildAst.ts builds from
+ * chevrotain's tree, object for object (the same keys in the same order, the
+ * same ranges, the same diagnostics in the same order); a test compares the
+ * two on every example, every golden file and thousands of edits of them.
+ *
+ * Each rule below names the rule of parser.ts it reads; its lookahead is
+ * chevrotain's (one token, two where a name may be a label or a key).
+ */
+import type { IToken, TokenType } from 'chevrotain';
+import type { Diagnostic } from '../diagnostics';
+import type * as ast from './ast';
+import { atom, bounded, foldOperators, joinRange, negate, parseShapeText, tokenEnd, tokenRange, tokenStart, type Operator } from './buildAst';
+import * as t from './tokens';
+
+/** Thrown at the first token the grammar does not allow; caught in `parseValid`. */
+const invalid = new (class InvalidSyntax {})();
+
+/**
+ * The networks and blocks of a token stream that parses without error, in
+ * source order, with the problems found while building (expressions nested too
+ * deep) added to `diagnostics`; undefined, with `diagnostics` untouched, at
+ * the first syntax error.
+ */
+export function parseValid(tokens: IToken[], diagnostics: Diagnostic[]): Pick<ast.SourceFile, 'networks' | 'blocks'> | undefined {
+  const reader = new ValidReader(tokens);
+  try {
+    reader.file();
+  } catch (error) {
+    if (error === invalid) return undefined;
+    throw error;
+  }
+  for (const problem of reader.problems) diagnostics.push(problem);
+  return { networks: reader.networks, blocks: reader.blocks };
+}
+
+class ValidReader {
+  private index = 0;
+  readonly networks: ast.NetworkDecl[] = [];
+  readonly blocks: ast.BlockDecl[] = [];
+  /** Where diagnostics go, in buildAst.ts's order (see `expression` and `blockDefinition`). */
+  problems: Diagnostic[] = [];
+
+  constructor(private readonly tokens: IToken[]) {}
+
+  private peek(): TokenType | undefined {
+    return this.tokens[this.index]?.tokenType;
+  }
+
+  private expect(type: TokenType): IToken {
+    const token = this.tokens[this.index];
+    if (token?.tokenType !== type) throw invalid;
+    this.index++;
+    return token;
+  }
+
+  /** The token read last. */
+  private previous(): IToken {
+    return this.tokens[this.index - 1];
+  }
+
+  /** `file`: separators, networks and blocks, to the end. */
+  file(): void {
+    while (this.index < this.tokens.length) {
+      const type = this.peek();
+      if (type === t.Newline || type === t.Semicolon) this.index++;
+      else if (type === t.Network) this.network();
+      else if (type === t.Block) this.blockDefinition();
+      else throw invalid;
+    }
+  }
+
+  private network(): void {
+    const keyword = this.expect(t.Network);
+    const name = this.expect(t.Identifier);
+    const body = this.body();
+    this.networks.push({ kind: 'network', name: name.image, nameRange: tokenRange(name), body, range: { start: tokenStart(keyword), end: tokenEnd(this.previous()) } });
+  }
+
+  private blockDefinition(): void {
+    const keyword = this.expect(t.Block);
+    const name = this.expect(t.Identifier);
+    // buildAst.ts builds the body before the parameters, so the parameters' diagnostics come after the body's.
+    const outer = this.problems;
+    const parameterProblems: Diagnostic[] = (this.problems = []);
+    const params: ast.BlockParam[] = [];
+    if (this.peek() === t.LParen) {
+      this.index++;
+      if (this.peek() === t.Identifier) {
+        params.push(this.parameter());
+        while (this.peek() === t.Comma) {
+          this.index++;
+          params.push(this.parameter());
+        }
+      }
+      this.expect(t.RParen);
+    }
+    this.problems = outer;
+    const body = this.body();
+    for (const problem of parameterProblems) outer.push(problem);
+    this.blocks.push({ kind: 'block', name: name.image, nameRange: tokenRange(name), params, body, range: { start: tokenStart(keyword), end: tokenEnd(this.previous()) } });
+  }
+
+  private parameter(): ast.BlockParam {
+    const name = this.expect(t.Identifier);
+    let defaultValue: ast.Expr | undefined;
+    if (this.peek() === t.Equals) {
+      this.index++;
+      defaultValue = bounded(this.expression(), this.problems);
+    }
+    return { name: name.image, range: tokenRange(name), defaultValue };
+  }
+
+  /** `body`: `{`, separators and statements, `}`. */
+  private body(): ast.Statement[] {
+    this.expect(t.LCurly);
+    const statements: ast.Statement[] = [];
+    for (;;) {
+      const type = this.peek();
+      if (type === t.Newline || type === t.Semicolon) this.index++;
+      else if (type === t.Identifier || type === t.Input || type === t.Repeat || type === t.Residual || type === t.Concat) statements.push(this.statement());
+      else break;
+    }
+    this.expect(t.RCurly);
+    return statements;
+  }
+
+  /** `statement`: an optional label, what the statement is, an optional assertion. */
+  private statement(): ast.Statement {
+    const first = this.tokens[this.index];
+    let label: IToken | undefined;
+    if (first.tokenType === t.Identifier && this.tokens[this.index + 1]?.tokenType === t.Colon) {
+      label = first;
+      this.index += 2;
+    }
+    const body = this.statementBody();
+    let shape: IToken | undefined;
+    if (this.peek() === t.Arrow) {
+      this.index++;
+      const type = this.peek();
+      if (type !== t.ShapeLiteral && type !== t.NumberLiteral && type !== t.Question) throw invalid;
+      shape = this.tokens[this.index++];
+    }
+    const built: ast.Statement = { body, range: { start: tokenStart(first), end: tokenEnd(this.previous()) } };
+    if (label) built.label = { name: label.image, range: tokenRange(label) };
+    if (shape) built.assertion = { dims: parseShapeText(shape.image), range: tokenRange(shape) };
+    return built;
+  }
+
+  private statementBody(): ast.StatementBody {
+    const keyword = this.tokens[this.index];
+    const type = keyword?.tokenType;
+    if (type === t.Repeat) {
+      this.index++;
+      this.expect(t.LParen);
+      const count = bounded(this.expression(), this.problems);
+      this.expect(t.RParen);
+      const body = this.body();
+      return { kind: 'repeat', count, body, keywordRange: tokenRange(keyword), range: this.rangeFrom(keyword) };
+    }
+    if (type === t.Residual) {
+      this.index++;
+      const built: ast.ResidualNode = { kind: 'residual', body: this.body(), keywordRange: tokenRange(keyword), range: this.rangeFrom(keyword) };
+      if (this.peek() === t.Shortcut) {
+        const shortcut = this.tokens[this.index++];
+        built.shortcut = this.body();
+        built.shortcutRange = tokenRange(shortcut);
+        built.range = this.rangeFrom(keyword);
+      }
+      return built;
+    }
+    if (type === t.Concat) {
+      this.index++;
+      const keywordRange = tokenRange(keyword);
+      if (this.peek() === t.LCurly) {
+        this.index++;
+        const branches: ast.ConcatBlockNode['branches'] = [];
+        for (;;) {
+          const next = this.peek();
+          if (next === t.Newline || next === t.Semicolon) this.index++;
+          else if (next === t.Branch) {
+            const branch = this.tokens[this.index++];
+            branches.push({ body: this.body(), range: this.rangeFrom(branch) });
+          } else break;
+        }
+        this.expect(t.RCurly);
+        return { kind: 'concatBlock', branches, keywordRange, range: this.rangeFrom(keyword) };
+      }
+      const list = this.peek() === t.LParen ? this.argumentList() : undefined;
+      return { kind: 'call', name: 'concat', nameRange: keywordRange, args: list ? list.args : [], argsRange: list?.range, range: this.rangeFrom(keyword) };
+    }
+    if (type !== t.Identifier && type !== t.Input) throw invalid;
+    this.index++;
+    const list = this.peek() === t.LParen ? this.argumentList() : undefined;
+    return { kind: 'call', name: keyword.image, nameRange: tokenRange(keyword), args: list ? list.args : [], argsRange: list?.range, range: this.rangeFrom(keyword) };
+  }
+
+  /** From the start of `first` to the end of the token read last. */
+  private rangeFrom(first: IToken): ast.Expr['range'] {
+    return { start: tokenStart(first), end: tokenEnd(this.previous()) };
+  }
+
+  /** `argumentList`: `(`, arguments (`key =` optional) separated by commas, `)`. */
+  private argumentList(): { args: ast.Argument[]; range: ast.Expr['range'] } {
+    const open = this.expect(t.LParen);
+    const args: ast.Argument[] = [];
+    if (startsArgument(this.peek())) {
+      args.push(this.argument());
+      while (this.peek() === t.Comma) {
+        this.index++;
+        args.push(this.argument());
+      }
+    }
+    this.expect(t.RParen);
+    return { args, range: this.rangeFrom(open) };
+  }
+
+  private argument(): ast.Argument {
+    const first = this.tokens[this.index];
+    if (first.tokenType === t.Identifier && this.tokens[this.index + 1]?.tokenType === t.Equals) {
+      this.index += 2;
+      const value = bounded(this.expression(), this.problems);
+      return { key: first.image, keyRange: tokenRange(first), value, range: { start: tokenStart(first), end: value.range.end } };
+    }
+    const value = bounded(this.expression(), this.problems);
+    return { value, range: value.range };
+  }
+
+  /**
+   * `expression`: operands, each with an optional leading minus, joined by
+   * operators. buildAst.ts builds a call's arguments before the parenthesised
+   * groups of the same expression, so diagnostics from inside a group wait
+   * until the expression's end.
+   */
+  private expression(): ast.Expr {
+    let deferred: Diagnostic[] | undefined;
+    const operand = (): ast.Expr => {
+      const minus = this.peek() === t.Minus ? this.tokens[this.index++] : undefined;
+      const token = this.tokens[this.index];
+      const type = token?.tokenType;
+      let built: ast.Expr;
+      if (type === t.LParen) {
+        const outer = this.problems;
+        this.problems = deferred ??= [];
+        built = this.parenthesized();
+        this.problems = outer;
+      } else if (type === t.NumberLiteral || type === t.ShapeLiteral || type === t.StringLiteral || type === t.True || type === t.False) {
+        this.index++;
+        built = atom(token);
+      } else if (type === t.Identifier) {
+        this.index++;
+        built = atom(token);
+        if (this.peek() === t.LParen) {
+          const list = this.argumentList();
+          built = { kind: 'call', name: token.image, nameRange: built.range, args: list.args, range: joinRange(built.range, list.range) };
+        }
+      } else throw invalid;
+      return minus ? negate(minus, built) : built;
+    };
+    const first = operand();
+    let operands: ast.Expr[] | undefined;
+    let between: Operator[] | undefined;
+    for (;;) {
+      const type = this.peek();
+      if (type !== t.Plus && type !== t.Minus && type !== t.Star && type !== t.Slash && type !== t.FloorDiv) break;
+      (between ??= []).push(this.tokens[this.index++].image as Operator);
+      (operands ??= [first]).push(operand());
+    }
+    if (deferred) for (const problem of deferred) this.problems.push(problem);
+    return operands ? foldOperators(operands, between!) : first;
+  }
+
+  /** `parenthesized`: `(expr)` keeps the inner expression with the parentheses' range; `(a, b)` is a tuple. */
+  private parenthesized(): ast.Expr {
+    const open = this.expect(t.LParen);
+    const items = [this.expression()];
+    while (this.peek() === t.Comma) {
+      this.index++;
+      items.push(this.expression());
+    }
+    this.expect(t.RParen);
+    const range = this.rangeFrom(open);
+    return items.length === 1 ? { ...items[0], range } : { kind: 'tuple', items, range };
+  }
+}
+
+/** The tokens an argument starts with: a name (maybe a key) or the start of a value. */
+function startsArgument(type: TokenType | undefined): boolean {
+  return type === t.Identifier || type === t.Minus || type === t.NumberLiteral || type === t.ShapeLiteral || type === t.StringLiteral || type === t.True || type === t.False || type === t.LParen;
+}

@@ -106,7 +106,6 @@ export class Evaluation {
   readonly budget: number;
   /** How deep block calls and nested bodies are at the statement being evaluated. */
   private depth = 0;
-  private readonly statementCosts = new WeakMap<Statement, number>();
   /** Records the graph of the network being analysed (or nothing). */
   recorder: GraphRecorder = notRecording;
 
@@ -223,13 +222,19 @@ export class Evaluation {
     else if (list.length < instancesKept) list.push(result);
   }
 
-  /** Spends the cost of evaluating a statement once; past the budget, the network's analysis stops. */
+  /**
+   * Spends the cost of evaluating a statement once; past the budget, the
+   * network's analysis stops. Counting the argument nodes again at each
+   * evaluation costs no more than the units it charges, so nothing is cached.
+   */
   charge(statement: Statement): void {
-    let cost = this.statementCosts.get(statement);
-    if (cost === undefined) {
-      cost = 1;
-      if (statement.body.kind === 'call') for (const argument of statement.body.args) cost += expressionSize(argument.value);
-      this.statementCosts.set(statement, cost);
+    let cost = 1;
+    const body = statement.body;
+    if (body.kind === 'call') {
+      for (const argument of body.args) {
+        const value = argument.value;
+        cost += value.kind === 'binary' || value.kind === 'negate' || value.kind === 'tuple' ? expressionSize(value) : 1;
+      }
     }
     this.spend(cost);
   }

@@ -77,14 +77,14 @@ class ValidReader {
   }
 
   private network(): void {
-    const keyword = this.expect(t.Network);
+    const start = tokenStart(this.expect(t.Network));
     const name = this.expect(t.Identifier);
     const body = this.body();
-    this.networks.push({ kind: 'network', name: name.image, nameRange: tokenRange(name), body, range: { start: tokenStart(keyword), end: tokenEnd(this.previous()) } });
+    this.networks.push({ kind: 'network', name: name.image, nameRange: tokenRange(name), body, range: this.rangeFrom(start) });
   }
 
   private blockDefinition(): void {
-    const keyword = this.expect(t.Block);
+    const start = tokenStart(this.expect(t.Block));
     const name = this.expect(t.Identifier);
     // buildAst.ts builds the body before the parameters, so the parameters' diagnostics come after the body's.
     const outer = this.problems;
@@ -104,7 +104,7 @@ class ValidReader {
     this.problems = outer;
     const body = this.body();
     for (const problem of parameterProblems) outer.push(problem);
-    this.blocks.push({ kind: 'block', name: name.image, nameRange: tokenRange(name), params, body, range: { start: tokenStart(keyword), end: tokenEnd(this.previous()) } });
+    this.blocks.push({ kind: 'block', name: name.image, nameRange: tokenRange(name), params, body, range: this.rangeFrom(start) });
   }
 
   private parameter(): ast.BlockParam {
@@ -131,53 +131,66 @@ class ValidReader {
     return statements;
   }
 
-  /** `statement`: an optional label, what the statement is, an optional assertion. */
+  /**
+   * `statement`: an optional label, what the statement is, an optional
+   * assertion. Ranges that are equal share their objects (a statement without
+   * label or assertion has its body's range; a call without arguments has its
+   * name's): a megabyte file has hundreds of thousands of them, and the AST is
+   * never changed in place.
+   */
   private statement(): ast.Statement {
     const first = this.tokens[this.index];
-    let label: IToken | undefined;
+    const start = tokenStart(first);
+    let label: ast.Statement['label'] | undefined;
     if (first.tokenType === t.Identifier && this.tokens[this.index + 1]?.tokenType === t.Colon) {
-      label = first;
+      label = { name: first.image, range: { start, end: tokenEnd(first) } };
       this.index += 2;
     }
-    const body = this.statementBody();
-    let shape: IToken | undefined;
+    const after = this.tokens[this.index];
+    if (!after) throw invalid;
+    const body = this.statementBody(after === first ? start : tokenStart(after));
+    let assertion: ast.ShapeAssertion | undefined;
     if (this.peek() === t.Arrow) {
       this.index++;
       const type = this.peek();
       if (type !== t.ShapeLiteral && type !== t.NumberLiteral && type !== t.Question) throw invalid;
-      shape = this.tokens[this.index++];
+      const shape = this.tokens[this.index++];
+      assertion = { dims: parseShapeText(shape.image), range: tokenRange(shape) };
     }
-    const built: ast.Statement = { body, range: { start: tokenStart(first), end: tokenEnd(this.previous()) } };
-    if (label) built.label = { name: label.image, range: tokenRange(label) };
-    if (shape) built.assertion = { dims: parseShapeText(shape.image), range: tokenRange(shape) };
+    const built: ast.Statement = { body, range: label || assertion ? { start, end: (assertion ?? body).range.end } : body.range };
+    if (label) built.label = label;
+    if (assertion) built.assertion = assertion;
     return built;
   }
 
-  private statementBody(): ast.StatementBody {
+  /** What a statement is, from its keyword or name, which starts at `start`. */
+  private statementBody(start: ast.Expr['range']['start']): ast.StatementBody {
     const keyword = this.tokens[this.index];
     const type = keyword?.tokenType;
     if (type === t.Repeat) {
       this.index++;
+      const keywordRange = { start, end: tokenEnd(keyword) };
       this.expect(t.LParen);
       const count = bounded(this.expression(), this.problems);
       this.expect(t.RParen);
       const body = this.body();
-      return { kind: 'repeat', count, body, keywordRange: tokenRange(keyword), range: this.rangeFrom(keyword) };
+      return { kind: 'repeat', count, body, keywordRange, range: this.rangeFrom(start) };
     }
     if (type === t.Residual) {
       this.index++;
-      const built: ast.ResidualNode = { kind: 'residual', body: this.body(), keywordRange: tokenRange(keyword), range: this.rangeFrom(keyword) };
+      const keywordRange = { start, end: tokenEnd(keyword) };
+      const built: ast.ResidualNode = { kind: 'residual', body: this.body(), keywordRange, range: this.rangeFrom(start) };
       if (this.peek() === t.Shortcut) {
         const shortcut = this.tokens[this.index++];
         built.shortcut = this.body();
         built.shortcutRange = tokenRange(shortcut);
-        built.range = this.rangeFrom(keyword);
+        built.range = this.rangeFrom(start);
       }
       return built;
     }
     if (type === t.Concat) {
       this.index++;
-      const keywordRange = tokenRange(keyword);
+      const keywordRange = { start, end: tokenEnd(keyword) };
       if (this.peek() === t.LCurly) {
         this.index++;
         const branches: ast.ConcatBlockNode['branches'] = [];
@@ -185,30 +198,31 @@ class ValidReader {
           const next = this.peek();
           if (next === t.Newline || next === t.Semicolon) this.index++;
           else if (next === t.Branch) {
-            const branch = this.tokens[this.index++];
-            branches.push({ body: this.body(), range: this.rangeFrom(branch) });
+            const branchStart = tokenStart(this.tokens[this.index++]);
+            branches.push({ body: this.body(), range: this.rangeFrom(branchStart) });
           } else break;
         }
         this.expect(t.RCurly);
-        return { kind: 'concatBlock', branches, keywordRange, range: this.rangeFrom(keyword) };
+        return { kind: 'concatBlock', branches, keywordRange, range: this.rangeFrom(start) };
       }
       const list = this.peek() === t.LParen ? this.argumentList() : undefined;
-      return { kind: 'call', name: 'concat', nameRange: keywordRange, args: list ? list.args : [], argsRange: list?.range, range: this.rangeFrom(keyword) };
+      return { kind: 'call', name: 'concat', nameRange: keywordRange, args: list ? list.args : [], argsRange: list?.range, range: list ? { start, end: list.range.end } : keywordRange };
     }
     if (type !== t.Identifier && type !== t.Input) throw invalid;
     this.index++;
+    const nameRange = { start, end: tokenEnd(keyword) };
     const list = this.peek() === t.LParen ? this.argumentList() : undefined;
-    return { kind: 'call', name: keyword.image, nameRange: tokenRange(keyword), args: list ? list.args : [], argsRange: list?.range, range: this.rangeFrom(keyword) };
+    return { kind: 'call', name: keyword.image, nameRange, args: list ? list.args : [], argsRange: list?.range, range: list ? { start, end: list.range.end } : nameRange };
   }
 
-  /** From the start of `first` to the end of the token read last. */
-  private rangeFrom(first: IToken): ast.Expr['range'] {
-    return { start: tokenStart(first), end: tokenEnd(this.previous()) };
+  /** From `start` to the end of the token read last. */
+  private rangeFrom(start: ast.Expr['range']['start']): ast.Expr['range'] {
+    return { start, end: tokenEnd(this.previous()) };
   }
 
   /** `argumentList`: `(`, arguments (`key =` optional) separated by commas, `)`. */
   private argumentList(): { args: ast.Argument[]; range: ast.Expr['range'] } {
-    const open = this.expect(t.LParen);
+    const start = tokenStart(this.expect(t.LParen));
     const args: ast.Argument[] = [];
     if (startsArgument(this.peek())) {
       args.push(this.argument());
@@ -218,15 +232,16 @@ class ValidReader {
       }
     }
     this.expect(t.RParen);
-    return { args, range: this.rangeFrom(open) };
+    return { args, range: this.rangeFrom(start) };
   }
 
   private argument(): ast.Argument {
     const first = this.tokens[this.index];
     if (first.tokenType === t.Identifier && this.tokens[this.index + 1]?.tokenType === t.Equals) {
       this.index += 2;
+      const keyRange = tokenRange(first);
       const value = bounded(this.expression(), this.problems);
-      return { key: first.image, keyRange: tokenRange(first), value, range: { start: tokenStart(first), end: value.range.end } };
+      return { key: first.image, keyRange, value, range: { start: keyRange.start, end: value.range.end } };
     }
     const value = bounded(this.expression(), this.problems);
     return { value, range: value.range };
@@ -278,14 +293,14 @@ class ValidReader {
 
   /** `parenthesized`: `(expr)` keeps the inner expression with the parentheses' range; `(a, b)` is a tuple. */
   private parenthesized(): ast.Expr {
-    const open = this.expect(t.LParen);
+    const start = tokenStart(this.expect(t.LParen));
     const items = [this.expression()];
     while (this.peek() === t.Comma) {
       this.index++;
       items.push(this.expression());
     }
     this.expect(t.RParen);
-    const range = this.rangeFrom(open);
+    const range = this.rangeFrom(start);
     return items.length === 1 ? { ...items[0], range } : { kind: 'tuple', items, range };
   }
 }

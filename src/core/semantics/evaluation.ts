@@ -97,7 +97,8 @@ export interface NetworkTrace {
 
 /** The shared state of one analysis. */
 export class Evaluation {
-  private readonly lines: string[];
+  /** The text's lines, split when a message or fix first needs a piece of the text (most analyses never do). */
+  private lines?: string[];
   private readonly found = new Map<string, Diagnostic>();
   readonly blocks = new Map<string, BlockDecl>();
   readonly instances = new Map<Statement, StatementResult[]>();
@@ -109,8 +110,10 @@ export class Evaluation {
   /** Records the graph of the network being analysed (or nothing). */
   recorder: GraphRecorder = notRecording;
 
-  constructor(text: string, blocks: BlockDecl[]) {
-    this.lines = splitLines(text);
+  constructor(
+    private readonly text: string,
+    blocks: BlockDecl[],
+  ) {
     this.budget = baseBudget + text.length;
     for (const block of blocks) if (!this.blocks.has(block.name)) this.blocks.set(block.name, block);
   }
@@ -163,10 +166,11 @@ export class Evaluation {
 
   /** The source text of a range (single or multi-line). */
   textOf = (range: Range): string => {
-    if (range.start.line === range.end.line) return (this.lines[range.start.line] ?? '').slice(range.start.character, range.end.character);
-    const parts = [(this.lines[range.start.line] ?? '').slice(range.start.character)];
-    for (let line = range.start.line + 1; line < range.end.line; line++) parts.push(this.lines[line] ?? '');
-    parts.push((this.lines[range.end.line] ?? '').slice(0, range.end.character));
+    const lines = (this.lines ??= splitLines(this.text));
+    if (range.start.line === range.end.line) return (lines[range.start.line] ?? '').slice(range.start.character, range.end.character);
+    const parts = [(lines[range.start.line] ?? '').slice(range.start.character)];
+    for (let line = range.start.line + 1; line < range.end.line; line++) parts.push(lines[line] ?? '');
+    parts.push((lines[range.end.line] ?? '').slice(0, range.end.character));
     return parts.join('\n');
   };
 

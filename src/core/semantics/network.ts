@@ -20,10 +20,11 @@ export function analyzeNetwork(evaluation: Evaluation, network: NetworkDecl, gra
   evaluation.recorder = recorder;
   let statementIndex = 0;
   recorder.atStatement(statementIndex);
-  const [first, ...rest] = network.body;
+  const first = network.body[0];
   let input: number[] | null = null;
   let current: Tensor | null = null;
-  let body = network.body;
+  // Where the statements after `input` start (not a copy of the rest: a long network has tens of thousands).
+  let firstAfterInput = 0;
   if (first && first.body.kind === 'call' && first.body.name === 'input') {
     input = inputShape(evaluation, first.body, frame);
     current = input ? { shape: input, receptiveField: inputReceptiveField(input.length - 1) } : null;
@@ -33,13 +34,14 @@ export function analyzeNetwork(evaluation: Evaluation, network: NetworkDecl, gra
     if (first.label) frame.scope.labels.set(first.label.name, current);
     statements.push(result);
     evaluation.remember(first, result);
-    body = rest;
+    firstAfterInput = 1;
   } else {
     evaluation.add(diagnostic('missing-arg', `Network ${network.name} needs input(SHAPE) as its first statement, e.g. input(3x224x224) (channels x height x width, no batch).`, network.nameRange));
   }
   let lastField: ReceptiveField | null = current?.receptiveField ?? null;
   let stopped = false;
-  for (const statement of body) {
+  for (let index = firstAfterInput; index < network.body.length; index++) {
+    const statement = network.body[index];
     recorder.atStatement(++statementIndex);
     let evaluated: Evaluated;
     try {

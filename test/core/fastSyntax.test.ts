@@ -212,6 +212,22 @@ describe('fast syntax path (issue 16)', function () {
       assert.ok(first[0].range.start.character > first[1].range.start.character);
     });
 
+    it('on files whose error comes after valid declarations (chevrotain then reads from the declaration with the error on)', () => {
+      const blocks = Array.from({ length: 40 }, (_, i) => `block B${i}(c = ${'1+'.repeat(300)}1) { conv(c, 3, padding=1); relu }`).join('\n');
+      const texts = [
+        `${blocks}\nnetwork N { input(3x8x8); B0 :: relu; B1 }\n`,
+        `${blocks}\nnetwork N {\n  input(3x8x8)\n${') ( } {\n'.repeat(2000)}}\nblock Late { relu }\n`,
+        `${blocks}\nblock Broken( { relu }\nnetwork N { input(3x8x8); B0 }\n`,
+      ];
+      for (const text of texts) assertSameParse(text, text.slice(-80));
+      // The problems of the declarations read directly (each default nests too deep) come after chevrotain's errors, as in its own reading.
+      const diagnostics = parse(texts[0]).diagnostics;
+      assert.deepEqual(
+        diagnostics.map((d) => (/nests deeper/.test(d.message) ? 'deep' : d.code)),
+        ['syntax', ...Array(40).fill('deep')],
+      );
+    });
+
     it('on every line break, compound statement and part of a file that starts at a later line', () => {
       const text = 'network N {\r input(3x8x8)\r\n conv(4,\n 3\n)\n residual { relu }\n shortcut { conv(3, 1) }\n concat { branch { relu }\n branch { relu } } concat(a, b) concat\n}';
       assertSameParse(text, 'line breaks');

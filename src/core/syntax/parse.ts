@@ -11,7 +11,7 @@ import { cnnParser, TooManySyntaxErrors } from './parser';
 import { scan } from './scan';
 import * as t from './tokens';
 import { lastOffset, repairTypos } from './typos';
-import { parseValid } from './validParser';
+import { parseValid, type ValidReading } from './validParser';
 
 /** The result of parsing one file. */
 export interface ParseResult {
@@ -54,34 +54,42 @@ export function parseWithChevrotain(text: string, firstLine = 0): ParseResult {
 
 /** Whether `parse` reads `text` without chevrotain, as it should whenever the text has no syntax error (tests check it). */
 export function readsDirectly(text: string): boolean {
-  return parseValid(tokensToParse(text, 0).tokens, []) !== undefined;
+  return parseValid(tokensToParse(text, 0).tokens).complete;
 }
 
 function parseText(text: string, firstLine: number, readValidDirectly: boolean): ParseResult {
-  const { comments, diagnostics, lines, ...prepared } = tokensToParse(text, firstLine);
-  let tokens = prepared.tokens;
+  const { tokens, comments, diagnostics, lines } = tokensToParse(text, firstLine);
 
-  // Most files have no syntax error: those are read straight into the AST, and only the others by chevrotain.
-  const valid = readValidDirectly ? parseValid(tokens, diagnostics) : undefined;
-  if (valid) return { file: { networks: valid.networks, blocks: valid.blocks, comments }, diagnostics };
+  // Most files have no syntax error: those are read straight into the AST. Otherwise chevrotain reads the
+  // file from the first declaration with an error on (see ValidReading), with its recovery and messages.
+  let direct: ValidReading | undefined = readValidDirectly ? parseValid(tokens) : undefined;
+  if (direct?.complete) {
+    for (const problem of direct.problems) diagnostics.push(problem);
+    return { file: { networks: direct.networks, blocks: direct.blocks, comments }, diagnostics };
+  }
 
   // Error recovery inside a repetition re-enters it, one level of the stack per error recovered, and each
   // recovery costs more than the last: thousands of errors could take minutes or exhaust the stack. Past
   // `maxParseErrors` (or an exhausted stack: then half of what was reached) only the part before is read again.
+  // Positions below count in the whole stream; chevrotain reads from `start` to `limit`.
   let cst;
   let stoppedAt: IToken | undefined;
+  let limit = tokens.length;
   cnnParser.errorLimit = maxParseErrors;
   for (;;) {
-    cnnParser.input = tokens;
+    const start = direct?.end ?? 0;
+    cnnParser.input = start === 0 && limit === tokens.length ? tokens : tokens.slice(start, limit);
     try {
       cst = cnnParser.file();
       break;
     } catch (error) {
-      if (!(error instanceof RangeError || error instanceof TooManySyntaxErrors) || tokens.length < 2) throw error;
-      const reached = Math.max(0, (cnnParser as unknown as { currIdx: number }).currIdx);
-      const keep = Math.max(1, Math.min(tokens.length - 1, error instanceof RangeError ? Math.floor(reached / 2) : reached));
+      if (!(error instanceof RangeError || error instanceof TooManySyntaxErrors) || limit < 2) throw error;
+      const reached = Math.max(0, start + (cnnParser as unknown as { currIdx: number }).currIdx);
+      const keep = Math.max(1, Math.min(limit - 1, error instanceof RangeError ? Math.floor(reached / 2) : reached));
       stoppedAt = tokens[keep];
-      tokens = tokens.slice(0, keep);
+      limit = keep;
+      // Cut inside what was read directly: chevrotain reads it all again.
+      if (direct && keep < direct.end) direct = undefined;
     }
   }
   if (stoppedAt) {
@@ -93,8 +101,11 @@ function parseText(text: string, firstLine: number, readValidDirectly: boolean):
     const range: Range = Number.isNaN(token.startOffset) ? endOfText(lines, text) : tokenRange(token);
     diagnostics.push(diagnostic('syntax', error.message, range));
   }
-  const file = buildFile(cst, comments);
-  return { file, diagnostics };
+  if (!direct) return { file: buildFile(cst, comments), diagnostics };
+  // The declarations read directly come first, as their problems do.
+  for (const problem of direct.problems) diagnostics.push(problem);
+  const rest = buildFile(cst, comments);
+  return { file: { networks: [...direct.networks, ...rest.networks], blocks: [...direct.blocks, ...rest.blocks], comments }, diagnostics };
 }
 
 /** The token stream the parser reads (after the lexical rules and repairs), with the comments, the diagnostics so far and the line index the ranges use. */

@@ -23,29 +23,47 @@ import * as t from './tokens';
 const invalid = new (class InvalidSyntax {})();
 
 /**
- * The networks and blocks of a token stream that parses without error, in
- * source order, with the problems found while building (expressions nested too
- * deep) added to `diagnostics`; undefined, with `diagnostics` untouched, at
- * the first syntax error.
+ * What the direct reading of a token stream got: everything, or the
+ * declarations before the first syntax error. Chevrotain never revisits a
+ * declaration it has finished (it reads the file's declarations in a loop,
+ * looking at most two tokens ahead, never past a closing brace), so those are
+ * what chevrotain would build too, and it needs to read only the tokens from
+ * `end` on.
  */
-export function parseValid(tokens: IToken[], diagnostics: Diagnostic[]): Pick<ast.SourceFile, 'networks' | 'blocks'> | undefined {
+export interface ValidReading {
+  /** Whether the whole stream was read. */
+  complete: boolean;
+  /** How many tokens the declarations below cover (all of them when complete). */
+  end: number;
+  networks: ast.NetworkDecl[];
+  blocks: ast.BlockDecl[];
+  /** The problems found while building them (expressions nested too deep), in buildAst.ts's order. */
+  problems: Diagnostic[];
+}
+
+/** Reads `tokens` straight into the AST, to the end or to the last declaration before the first syntax error. */
+export function parseValid(tokens: IToken[]): ValidReading {
   const reader = new ValidReader(tokens);
   try {
     reader.file();
   } catch (error) {
-    if (error === invalid) return undefined;
-    throw error;
+    if (error !== invalid) throw error;
+    const kept = reader.kept;
+    return { complete: false, end: kept.end, networks: reader.networks.slice(0, kept.networks), blocks: reader.blocks.slice(0, kept.blocks), problems: reader.root.slice(0, kept.problems) };
   }
-  for (const problem of reader.problems) diagnostics.push(problem);
-  return { networks: reader.networks, blocks: reader.blocks };
+  return { complete: true, end: tokens.length, networks: reader.networks, blocks: reader.blocks, problems: reader.root };
 }
 
 class ValidReader {
   private index = 0;
   readonly networks: ast.NetworkDecl[] = [];
   readonly blocks: ast.BlockDecl[] = [];
+  /** The file's problems; `problems` is another list only while a part's are held back. */
+  readonly root: Diagnostic[] = [];
   /** Where diagnostics go, in buildAst.ts's order (see `expression` and `blockDefinition`). */
-  problems: Diagnostic[] = [];
+  problems = this.root;
+  /** What was read up to the end of the last whole declaration. */
+  kept = { end: 0, networks: 0, blocks: 0, problems: 0 };
 
   constructor(private readonly tokens: IToken[]) {}
 
@@ -73,6 +91,7 @@ class ValidReader {
       else if (type === t.Network) this.network();
       else if (type === t.Block) this.blockDefinition();
       else throw invalid;
+      this.kept = { end: this.index, networks: this.networks.length, blocks: this.blocks.length, problems: this.root.length };
     }
   }
 

@@ -3,9 +3,9 @@
  * streams without a syntax error: the common case, and the one a megabyte
  * file makes slow, since chevrotain builds a concrete tree of a dozen objects
  * per statement and buildAst.ts walks it again. At the first token the grammar
- * does not allow, it gives up, and `parse` runs chevrotain, whose error
- * recovery and messages are the language's; so this parser only ever has to
- * agree with chevrotain on valid input. It builds what buildAst.ts builds from
+ * does not allow, it gives up, and `parse` runs chevrotain from the declaration
+ * that holds it, whose error recovery and messages are the language's; so this
+ * parser only ever has to agree with chevrotain on valid input. It builds what buildAst.ts builds from
  * chevrotain's tree, object for object (the same keys in the same order, the
  * same ranges, the same diagnostics in the same order); a test compares the
  * two on every example, every golden file and thousands of edits of them.

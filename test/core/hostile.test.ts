@@ -6,6 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { analyze, toJsonReport, type Analysis } from '../../src/core';
+import { megabyteFiles } from '../megabyteFiles';
 
 function codes(analysis: Analysis): string[] {
   return analysis.diagnostics.map((d) => d.code);
@@ -175,6 +176,54 @@ describe('hostile input (issue 16)', function () {
         [2, 6, 6],
       ],
     );
+  });
+
+  describe('1 MB files in the shapes that were slow analyse to the result their shape implies (the bench times them)', () => {
+    const [long, oneLine, labels, fanOut, nested] = megabyteFiles();
+    // conv(16, 3, padding=1) on 16 channels: 16·16·3·3 weights and 16 biases; batchnorm: 2C trainable, 2C running statistics.
+    const conv = 16 * 16 * 9 + 16;
+
+    it(long.name, () => {
+      const analysis = analyzeSafely(long.text);
+      assert.deepEqual(analysis.diagnostics, []);
+      const [result] = analysis.networks;
+      assert.equal(result.statements.length, 1 + 3 * long.repeats);
+      assert.deepEqual([result.output, result.params], [[16, 32, 32], { trainable: long.repeats * (conv + 32), nonTrainable: long.repeats * 32 }]);
+      assert.ok(long.text.split('\n').length > 50_000 && long.text.length <= 1_000_000);
+    });
+
+    it(oneLine.name, () => {
+      const analysis = analyzeSafely(oneLine.text);
+      assert.deepEqual(analysis.diagnostics, []);
+      const [result] = analysis.networks;
+      assert.deepEqual([result.statements.length, result.output, result.params.trainable], [1 + 2 * oneLine.repeats, [16, 32, 32], oneLine.repeats * conv]);
+      assert.ok(!oneLine.text.includes('\n'));
+    });
+
+    it(labels.name, () => {
+      const analysis = analyzeSafely(labels.text);
+      assert.deepEqual(analysis.diagnostics, []);
+      const [result] = analysis.networks;
+      // Each add(x) adds x (the relu's output) to itself: the shape stays.
+      assert.deepEqual([result.statements.length, result.output], [1 + 2 * labels.repeats, [16, 8, 8]]);
+    });
+
+    it(fanOut.name, () => {
+      const analysis = analyzeSafely(fanOut.text);
+      assert.deepEqual(codes(analysis), ['too-large']);
+      assert.match(analysis.diagnostics[0].message, /costs more than [\d,]+ steps/);
+      assert.equal(analysis.networks[0].output, null);
+      assert.equal(analysis.file.comments.length, fanOut.repeats);
+    });
+
+    it(nested.name, () => {
+      const analysis = analyzeSafely(nested.text);
+      // Each line is a relu run 2^60 times: the shape is known, the activation count is past exact arithmetic.
+      assert.deepEqual(codes(analysis), ['too-large']);
+      assert.match(analysis.diagnostics[0].message, /counts past 2\^53/);
+      const [result] = analysis.networks;
+      assert.deepEqual([result.statements.length, result.output, result.activations], [1 + nested.repeats, [3, 8, 8], nested.repeats * 2 ** 60 * 3 * 8 * 8]);
+    });
   });
 
   it('turns a fault inside the analysis into an internal-error diagnostic instead of throwing', () => {

@@ -25,9 +25,16 @@ export function allOpNames(): string[] {
   return [...byName.keys()];
 }
 
-/** All arguments an op accepts, positional first. */
-export function allArgs(definition: OpDefinition): ArgSpec[] {
-  return [...definition.signature.positional, ...definition.signature.keywords];
+const argumentLists = new WeakMap<OpDefinition, readonly ArgSpec[]>();
+
+/** All arguments an op accepts, positional first (one list per op, read on every call of it, so kept). */
+export function allArgs(definition: OpDefinition): readonly ArgSpec[] {
+  let list = argumentLists.get(definition);
+  if (!list) {
+    list = [...definition.signature.positional, ...definition.signature.keywords];
+    argumentLists.set(definition, list);
+  }
+  return list;
 }
 
 /** `conv(out, kernel, stride=1, ...)`: a one-line signature for docs and hovers. */

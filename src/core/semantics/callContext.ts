@@ -32,11 +32,12 @@ export class CallContext implements OpContext {
     this.spatialRank = input.shape.length - 1;
     this.callRange = call.range;
     if (op.signature.labels) return;
-    const positional = call.args.filter((a) => a.key === undefined);
-    positional.forEach((argument, index) => {
-      const spec = op.signature.positional[index];
+    let index = 0;
+    for (const argument of call.args) {
+      if (argument.key !== undefined) continue;
+      const spec = op.signature.positional[index++];
       if (spec) this.bind(spec.name, argument.value, argument.range);
-    });
+    }
     for (const argument of call.args) if (argument.key !== undefined) this.bind(argument.key, argument.value, argument.range);
   }
 

@@ -109,7 +109,8 @@ export interface TraceMark {
 
 /** The shared state of one analysis. */
 export class Evaluation {
-  private readonly lines: string[];
+  /** The text's lines, split when a message or fix first needs a piece of the text (most analyses never do). */
+  private lines?: string[];
   private readonly found = new Map<string, Diagnostic>();
   readonly blocks = new Map<string, BlockDecl>();
   readonly instances = new Map<Statement, StatementResult[]>();
@@ -118,12 +119,13 @@ export class Evaluation {
   readonly budget: number;
   /** How deep block calls and nested bodies are at the statement being evaluated. */
   private depth = 0;
-  private readonly statementCosts = new WeakMap<Statement, number>();
   /** Records the graph of the network being analysed (or nothing). */
   recorder: GraphRecorder = notRecording;
 
-  constructor(text: string, blocks: BlockDecl[]) {
-    this.lines = splitLines(text);
+  constructor(
+    private readonly text: string,
+    blocks: BlockDecl[],
+  ) {
     this.budget = baseBudget + text.length;
     for (const block of blocks) if (!this.blocks.has(block.name)) this.blocks.set(block.name, block);
   }
@@ -199,10 +201,11 @@ export class Evaluation {
 
   /** The source text of a range (single or multi-line). */
   textOf = (range: Range): string => {
-    if (range.start.line === range.end.line) return (this.lines[range.start.line] ?? '').slice(range.start.character, range.end.character);
-    const parts = [(this.lines[range.start.line] ?? '').slice(range.start.character)];
-    for (let line = range.start.line + 1; line < range.end.line; line++) parts.push(this.lines[line] ?? '');
-    parts.push((this.lines[range.end.line] ?? '').slice(0, range.end.character));
+    const lines = (this.lines ??= splitLines(this.text));
+    if (range.start.line === range.end.line) return (lines[range.start.line] ?? '').slice(range.start.character, range.end.character);
+    const parts = [(lines[range.start.line] ?? '').slice(range.start.character)];
+    for (let line = range.start.line + 1; line < range.end.line; line++) parts.push(lines[line] ?? '');
+    parts.push((lines[range.end.line] ?? '').slice(0, range.end.character));
     return parts.join('\n');
   };
 
@@ -258,13 +261,19 @@ export class Evaluation {
     else if (list.length < instancesKept) list.push(result);
   }
 
-  /** Spends the cost of evaluating a statement once; past the budget, the network's analysis stops. */
+  /**
+   * Spends the cost of evaluating a statement once; past the budget, the
+   * network's analysis stops. Counting the argument nodes again at each
+   * evaluation costs no more than the units it charges, so nothing is cached.
+   */
   charge(statement: Statement): void {
-    let cost = this.statementCosts.get(statement);
-    if (cost === undefined) {
-      cost = 1;
-      if (statement.body.kind === 'call') for (const argument of statement.body.args) cost += expressionSize(argument.value);
-      this.statementCosts.set(statement, cost);
+    let cost = 1;
+    const body = statement.body;
+    if (body.kind === 'call') {
+      for (const argument of body.args) {
+        const value = argument.value;
+        cost += value.kind === 'binary' || value.kind === 'negate' || value.kind === 'tuple' ? expressionSize(value) : 1;
+      }
     }
     this.spend(cost);
   }

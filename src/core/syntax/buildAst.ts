@@ -69,11 +69,13 @@ export function tokenRange(token: IToken): Range {
   return { start: tokenStart(token), end: tokenEnd(token) };
 }
 
-function tokenStart(token: IToken): Position {
+/** Where a token starts. */
+export function tokenStart(token: IToken): Position {
   return lines.position(token.startOffset);
 }
 
-function tokenEnd(token: IToken): Position {
+/** Where a token ends (exclusive). */
+export function tokenEnd(token: IToken): Position {
   return lines.position((token.endOffset ?? token.startOffset + token.image.length - 1) + 1);
 }
 
@@ -306,11 +308,13 @@ function argumentsOf(list: CstNode): ast.Argument[] {
   return built;
 }
 
-function joinRange(a: Range, b: Range): Range {
+/** From the start of `a` to the end of `b`. */
+export function joinRange(a: Range, b: Range): Range {
   return { start: a.start, end: b.end };
 }
 
-type Operator = '+' | '-' | '*' | '/' | '//';
+/** The binary operators of an expression. */
+export type Operator = '+' | '-' | '*' | '/' | '//';
 
 /** One operand of an expression's flat run, with where it starts (for pairing signs and operators). */
 interface Operand {
@@ -360,30 +364,49 @@ function expression(cst: CstNode): ast.Expr {
     while (operatorIndex < operators.length && operators[operatorIndex].startOffset < operands[i].offset) found = operators[operatorIndex++];
     between.push((found?.image ?? '+') as Operator);
   }
-  // Fold each run of multiplicative operators into a term, then the terms left to right.
-  const terms: ast.Expr[] = [operands[0].expr];
-  const additive: Operator[] = [];
+  return foldOperators(
+    operands.map((operand) => operand.expr),
+    between,
+  );
+}
+
+/**
+ * Builds the tree of a run of operands and the operators between them
+ * (`between[i]` stands before `operands[i + 1]`): each run of `*`, `/` and
+ * `//` folds into a term, then the terms fold left to right.
+ */
+export function foldOperators(operands: ast.Expr[], between: Operator[]): ast.Expr {
+  let terms: ast.Expr[] | undefined;
+  let additive: Operator[] | undefined;
+  let term = operands[0];
   for (let i = 1; i < operands.length; i++) {
     const operator = between[i - 1];
-    const right = operands[i].expr;
+    const right = operands[i];
     if (operator === '+' || operator === '-') {
-      terms.push(right);
-      additive.push(operator);
+      (terms ??= []).push(term);
+      (additive ??= []).push(operator);
+      term = right;
     } else {
-      const left = terms[terms.length - 1];
-      terms[terms.length - 1] = { kind: 'binary', operator, left, right, range: joinRange(left.range, right.range) };
+      term = { kind: 'binary', operator, left: term, right, range: joinRange(term.range, right.range) };
     }
   }
+  if (!terms) return term;
+  terms.push(term);
   let result = terms[0];
-  for (let i = 1; i < terms.length; i++) result = { kind: 'binary', operator: additive[i - 1], left: result, right: terms[i], range: joinRange(result.range, terms[i].range) };
+  for (let i = 1; i < terms.length; i++) result = { kind: 'binary', operator: additive![i - 1], left: result, right: terms[i], range: joinRange(result.range, terms[i].range) };
   return result;
 }
 
 /** An expression that stands on its own (an argument, a default, a repeat count), dropped with a diagnostic when it nests too deep. */
 function boundedExpression(cst: CstNode): ast.Expr {
-  const built = expression(cst);
-  if (depthOf(built) <= maxExpressionDepth) return built;
-  problems.push(
+  return bounded(expression(cst), problems);
+}
+
+/** `built`, or a `missing` expression with a diagnostic in `sink` when it nests deeper than `maxExpressionDepth`. */
+export function bounded(built: ast.Expr, sink: Diagnostic[]): ast.Expr {
+  // A lone literal or name (most arguments) needs no walk.
+  if ((built.kind !== 'binary' && built.kind !== 'negate' && built.kind !== 'tuple') || depthOf(built) <= maxExpressionDepth) return built;
+  sink.push(
     diagnostic(
       'syntax',
       `This expression nests deeper than ${maxExpressionDepth} levels (each operator and parenthesis is one), so CNN Lens does not evaluate it. Simplify it, or split it over block parameters.`,
@@ -407,13 +430,14 @@ function depthOf(root: ast.Expr): number {
   return deepest;
 }
 
-function negate(minus: IToken, operand: ast.Expr): ast.Expr {
+/** `-operand`; a negated number stays a number (`-1`), with the sign's range included. */
+export function negate(minus: IToken, operand: ast.Expr): ast.Expr {
   if (operand.kind === 'number') return { ...operand, value: -operand.value, text: `-${operand.text}`, range: joinRange(tokenRange(minus), operand.range) };
   return { kind: 'negate', operand, range: joinRange(tokenRange(minus), operand.range) };
 }
 
 /** A literal or a name. */
-function atom(value: IToken): ast.Expr {
+export function atom(value: IToken): ast.Expr {
   const range = tokenRange(value);
   switch (value.tokenType.name) {
     case 'NumberLiteral':

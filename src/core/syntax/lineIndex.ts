@@ -5,8 +5,6 @@
  */
 import type { Position } from '../diagnostics';
 
-const lineBreaks = /\r\n?|\n/g;
-
 /** The lines of a text split at LSP's line breaks (`\r\n`, `\n`, a lone `\r`), without the breaks. */
 export function splitLines(text: string): string[] {
   return text.split(/\r\n?|\n/);
@@ -27,7 +25,16 @@ export class LineIndex {
     text: string,
     private readonly firstLine = 0,
   ) {
-    for (const match of text.matchAll(lineBreaks)) this.starts.push(match.index + match[0].length);
+    // A scan of character codes: a regular expression's matches would make an object per line.
+    const starts = this.starts;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code === 10) starts.push(i + 1);
+      else if (code === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        starts.push(i + 1);
+      }
+    }
   }
 
   /** The position of `offset`; an offset past the end is on the last line. */

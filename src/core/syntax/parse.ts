@@ -6,10 +6,12 @@ import { createTokenInstance, type IToken, type TokenType } from 'chevrotain';
 import { diagnostic, type Diagnostic, type Range } from '../diagnostics';
 import type { SourceFile, Comment } from './ast';
 import { buildFile, tokenRange, useTextOf } from './buildAst';
-import { LineIndex, splitLines } from './lineIndex';
+import { LineIndex } from './lineIndex';
 import { cnnParser, TooManySyntaxErrors } from './parser';
+import { scan } from './scan';
 import * as t from './tokens';
 import { lastOffset, repairTypos } from './typos';
+import { parseValid, type ValidReading } from './validParser';
 
 /** The result of parsing one file. */
 export interface ParseResult {
@@ -39,10 +41,79 @@ export const maxNesting = 64;
  * analysis parses each declaration on its own); positions then count from it.
  */
 export function parse(text: string, firstLine = 0): ParseResult {
+  return parseText(text, firstLine, true);
+}
+
+/**
+ * `parse` without its shortcut for valid input (validParser.ts): chevrotain
+ * reads every file. The result is the same; tests compare the two.
+ */
+export function parseWithChevrotain(text: string, firstLine = 0): ParseResult {
+  return parseText(text, firstLine, false);
+}
+
+/** Whether `parse` reads `text` without chevrotain, as it should whenever the text has no syntax error (tests check it). */
+export function readsDirectly(text: string): boolean {
+  return parseValid(tokensToParse(text, 0).tokens).complete;
+}
+
+function parseText(text: string, firstLine: number, readValidDirectly: boolean): ParseResult {
+  const { tokens, comments, diagnostics, lines } = tokensToParse(text, firstLine);
+
+  // Most files have no syntax error: those are read straight into the AST. Otherwise chevrotain reads the
+  // file from the first declaration with an error on (see ValidReading), with its recovery and messages.
+  let direct: ValidReading | undefined = readValidDirectly ? parseValid(tokens) : undefined;
+  if (direct?.complete) {
+    for (const problem of direct.problems) diagnostics.push(problem);
+    return { file: { networks: direct.networks, blocks: direct.blocks, comments }, diagnostics };
+  }
+
+  // Error recovery inside a repetition re-enters it, one level of the stack per error recovered, and each
+  // recovery costs more than the last: thousands of errors could take minutes or exhaust the stack. Past
+  // `maxParseErrors` (or an exhausted stack: then half of what was reached) only the part before is read again.
+  // Positions below count in the whole stream; chevrotain reads from `start` to `limit`.
+  let cst;
+  let stoppedAt: IToken | undefined;
+  let limit = tokens.length;
+  cnnParser.errorLimit = maxParseErrors;
+  for (;;) {
+    const start = direct?.end ?? 0;
+    cnnParser.input = start === 0 && limit === tokens.length ? tokens : tokens.slice(start, limit);
+    try {
+      cst = cnnParser.file();
+      break;
+    } catch (error) {
+      if (!(error instanceof RangeError || error instanceof TooManySyntaxErrors) || limit < 2) throw error;
+      const reached = Math.max(0, start + (cnnParser as unknown as { currIdx: number }).currIdx);
+      const keep = Math.max(1, Math.min(limit - 1, error instanceof RangeError ? Math.floor(reached / 2) : reached));
+      stoppedAt = tokens[keep];
+      limit = keep;
+      // Cut inside what was read directly: chevrotain reads it all again.
+      if (direct && keep < direct.end) direct = undefined;
+    }
+  }
+  if (stoppedAt) {
+    diagnostics.push(diagnostic('syntax', 'Too many syntax errors before this point: CNN Lens stops reading the file here. Fix the errors above first.', tokenRange(stoppedAt)));
+  }
+  for (const error of cnnParser.errors) {
+    if (diagnostics.length >= maxSyntaxErrors) break;
+    const token = error.token;
+    const range: Range = Number.isNaN(token.startOffset) ? endOfText(lines, text) : tokenRange(token);
+    diagnostics.push(diagnostic('syntax', error.message, range));
+  }
+  if (!direct) return { file: buildFile(cst, comments), diagnostics };
+  // The declarations read directly come first, as their problems do.
+  for (const problem of direct.problems) diagnostics.push(problem);
+  const rest = buildFile(cst, comments);
+  return { file: { networks: [...direct.networks, ...rest.networks], blocks: [...direct.blocks, ...rest.blocks], comments }, diagnostics };
+}
+
+/** The token stream the parser reads (after the lexical rules and repairs), with the comments, the diagnostics so far and the line index the ranges use. */
+function tokensToParse(text: string, firstLine: number): { tokens: IToken[]; comments: Comment[]; diagnostics: Diagnostic[]; lines: LineIndex } {
   const diagnostics: Diagnostic[] = [];
   const lines = new LineIndex(text, firstLine);
   useTextOf(lines, diagnostics);
-  const lexed = t.cnnLexer.tokenize(text);
+  const lexed = scan(text);
   for (const error of lexed.errors.slice(0, maxSyntaxErrors)) {
     const { line, character } = lines.position(error.offset);
     const snippet = text.substr(error.offset, Math.min(error.length, 20));
@@ -53,7 +124,7 @@ export function parse(text: string, firstLine = 0): ParseResult {
       }),
     );
   }
-  const comments: Comment[] = (lexed.groups.comments ?? []).map((token: IToken) => ({ text: token.image, range: tokenRange(token) }));
+  const comments: Comment[] = lexed.comments.map((token: IToken) => ({ text: token.image, range: tokenRange(token) }));
   for (const comment of comments) {
     if (comment.text.startsWith('/*') && !comment.text.endsWith('*/')) {
       diagnostics.push(
@@ -64,43 +135,12 @@ export function parse(text: string, firstLine = 0): ParseResult {
       );
     }
   }
-  let tokens = repairTypos(prepareTokens(boundNesting(lexed.tokens, diagnostics), diagnostics), text.length, endOfText(text, firstLine).start, diagnostics);
-
-  // Error recovery inside a repetition re-enters it, one level of the stack per error recovered, and each
-  // recovery costs more than the last: thousands of errors could take minutes or exhaust the stack. Past
-  // `maxParseErrors` (or an exhausted stack: then half of what was reached) only the part before is read again.
-  let cst;
-  let stoppedAt: IToken | undefined;
-  cnnParser.errorLimit = maxParseErrors;
-  for (;;) {
-    cnnParser.input = tokens;
-    try {
-      cst = cnnParser.file();
-      break;
-    } catch (error) {
-      if (!(error instanceof RangeError || error instanceof TooManySyntaxErrors) || tokens.length < 2) throw error;
-      const reached = Math.max(0, (cnnParser as unknown as { currIdx: number }).currIdx);
-      const keep = Math.max(1, Math.min(tokens.length - 1, error instanceof RangeError ? Math.floor(reached / 2) : reached));
-      stoppedAt = tokens[keep];
-      tokens = tokens.slice(0, keep);
-    }
-  }
-  if (stoppedAt) {
-    diagnostics.push(diagnostic('syntax', 'Too many syntax errors before this point: CNN Lens stops reading the file here. Fix the errors above first.', tokenRange(stoppedAt)));
-  }
-  for (const error of cnnParser.errors) {
-    if (diagnostics.length >= maxSyntaxErrors) break;
-    const token = error.token;
-    const range: Range = Number.isNaN(token.startOffset) ? endOfText(text, firstLine) : tokenRange(token);
-    diagnostics.push(diagnostic('syntax', error.message, range));
-  }
-  const file = buildFile(cst, comments);
-  return { file, diagnostics };
+  const tokens = repairTypos(prepareTokens(boundNesting(lexed.tokens, diagnostics), diagnostics), text.length, lines.position(text.length), diagnostics);
+  return { tokens, comments, diagnostics, lines };
 }
 
-function endOfText(text: string, firstLine: number): Range {
-  const lines = splitLines(text);
-  const position = { line: firstLine + lines.length - 1, character: lines[lines.length - 1].length };
+function endOfText(lines: LineIndex, text: string): Range {
+  const position = lines.position(text.length);
   return { start: position, end: position };
 }
 

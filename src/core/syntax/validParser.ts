@@ -1,0 +1,330 @@
+/**
+ * The grammar of parser.ts read by hand, straight into the AST, for token
+ * streams without a syntax error: the common case, and the one a megabyte
+ * file makes slow, since chevrotain builds a concrete tree of a dozen objects
+ * per statement and buildAst.ts walks it again. At the first token the grammar
+ * does not allow, it gives up, and `parse` runs chevrotain from the declaration
+ * that holds it, whose error recovery and messages are the language's; so this
+ * parser only ever has to agree with chevrotain on valid input. It builds what buildAst.ts builds from
+ * chevrotain's tree, object for object (the same keys in the same order, the
+ * same ranges, the same diagnostics in the same order); a test compares the
+ * two on every example, every golden file and thousands of edits of them.
+ *
+ * Each rule below names the rule of parser.ts it reads; its lookahead is
+ * chevrotain's (one token, two where a name may be a label or a key).
+ */
+import type { IToken, TokenType } from 'chevrotain';
+import type { Diagnostic } from '../diagnostics';
+import type * as ast from './ast';
+import { atom, bounded, foldOperators, joinRange, negate, parseShapeText, tokenEnd, tokenRange, tokenStart, type Operator } from './buildAst';
+import * as t from './tokens';
+
+/** Thrown at the first token the grammar does not allow; caught in `parseValid`. */
+const invalid = new (class InvalidSyntax {})();
+
+/**
+ * What the direct reading of a token stream got: everything, or the
+ * declarations before the first syntax error. Chevrotain never revisits a
+ * declaration it has finished (it reads the file's declarations in a loop,
+ * looking at most two tokens ahead, never past a closing brace), so those are
+ * what chevrotain would build too, and it needs to read only the tokens from
+ * `end` on.
+ */
+export interface ValidReading {
+  /** Whether the whole stream was read. */
+  complete: boolean;
+  /** How many tokens the declarations below cover (all of them when complete). */
+  end: number;
+  networks: ast.NetworkDecl[];
+  blocks: ast.BlockDecl[];
+  /** The problems found while building them (expressions nested too deep), in buildAst.ts's order. */
+  problems: Diagnostic[];
+}
+
+/** Reads `tokens` straight into the AST, to the end or to the last declaration before the first syntax error. */
+export function parseValid(tokens: IToken[]): ValidReading {
+  const reader = new ValidReader(tokens);
+  try {
+    reader.file();
+  } catch (error) {
+    if (error !== invalid) throw error;
+    const kept = reader.kept;
+    return { complete: false, end: kept.end, networks: reader.networks.slice(0, kept.networks), blocks: reader.blocks.slice(0, kept.blocks), problems: reader.root.slice(0, kept.problems) };
+  }
+  return { complete: true, end: tokens.length, networks: reader.networks, blocks: reader.blocks, problems: reader.root };
+}
+
+class ValidReader {
+  private index = 0;
+  readonly networks: ast.NetworkDecl[] = [];
+  readonly blocks: ast.BlockDecl[] = [];
+  /** The file's problems; `problems` is another list only while a part's are held back. */
+  readonly root: Diagnostic[] = [];
+  /** Where diagnostics go, in buildAst.ts's order (see `expression` and `blockDefinition`). */
+  problems = this.root;
+  /** What was read up to the end of the last whole declaration. */
+  kept = { end: 0, networks: 0, blocks: 0, problems: 0 };
+
+  constructor(private readonly tokens: IToken[]) {}
+
+  private peek(): TokenType | undefined {
+    return this.tokens[this.index]?.tokenType;
+  }
+
+  private expect(type: TokenType): IToken {
+    const token = this.tokens[this.index];
+    if (token?.tokenType !== type) throw invalid;
+    this.index++;
+    return token;
+  }
+
+  /** The token read last. */
+  private previous(): IToken {
+    return this.tokens[this.index - 1];
+  }
+
+  /** `file`: separators, networks and blocks, to the end. */
+  file(): void {
+    while (this.index < this.tokens.length) {
+      const type = this.peek();
+      if (type === t.Newline || type === t.Semicolon) this.index++;
+      else if (type === t.Network) this.network();
+      else if (type === t.Block) this.blockDefinition();
+      else throw invalid;
+      this.kept = { end: this.index, networks: this.networks.length, blocks: this.blocks.length, problems: this.root.length };
+    }
+  }
+
+  private network(): void {
+    const start = tokenStart(this.expect(t.Network));
+    const name = this.expect(t.Identifier);
+    const body = this.body();
+    this.networks.push({ kind: 'network', name: name.image, nameRange: tokenRange(name), body, range: this.rangeFrom(start) });
+  }
+
+  private blockDefinition(): void {
+    const start = tokenStart(this.expect(t.Block));
+    const name = this.expect(t.Identifier);
+    // buildAst.ts builds the body before the parameters, so the parameters' diagnostics come after the body's.
+    const outer = this.problems;
+    const parameterProblems: Diagnostic[] = (this.problems = []);
+    const params: ast.BlockParam[] = [];
+    if (this.peek() === t.LParen) {
+      this.index++;
+      if (this.peek() === t.Identifier) {
+        params.push(this.parameter());
+        while (this.peek() === t.Comma) {
+          this.index++;
+          params.push(this.parameter());
+        }
+      }
+      this.expect(t.RParen);
+    }
+    this.problems = outer;
+    const body = this.body();
+    for (const problem of parameterProblems) outer.push(problem);
+    this.blocks.push({ kind: 'block', name: name.image, nameRange: tokenRange(name), params, body, range: this.rangeFrom(start) });
+  }
+
+  private parameter(): ast.BlockParam {
+    const name = this.expect(t.Identifier);
+    let defaultValue: ast.Expr | undefined;
+    if (this.peek() === t.Equals) {
+      this.index++;
+      defaultValue = bounded(this.expression(), this.problems);
+    }
+    return { name: name.image, range: tokenRange(name), defaultValue };
+  }
+
+  /** `body`: `{`, separators and statements, `}`. */
+  private body(): ast.Statement[] {
+    this.expect(t.LCurly);
+    const statements: ast.Statement[] = [];
+    for (;;) {
+      const type = this.peek();
+      if (type === t.Newline || type === t.Semicolon) this.index++;
+      else if (type === t.Identifier || type === t.Input || type === t.Repeat || type === t.Residual || type === t.Concat) statements.push(this.statement());
+      else break;
+    }
+    this.expect(t.RCurly);
+    return statements;
+  }
+
+  /**
+   * `statement`: an optional label, what the statement is, an optional
+   * assertion. Ranges that are equal share their objects (a statement without
+   * label or assertion has its body's range; a call without arguments has its
+   * name's): a megabyte file has hundreds of thousands of them, and the AST is
+   * never changed in place.
+   */
+  private statement(): ast.Statement {
+    const first = this.tokens[this.index];
+    const start = tokenStart(first);
+    let label: ast.Statement['label'] | undefined;
+    if (first.tokenType === t.Identifier && this.tokens[this.index + 1]?.tokenType === t.Colon) {
+      label = { name: first.image, range: { start, end: tokenEnd(first) } };
+      this.index += 2;
+    }
+    const after = this.tokens[this.index];
+    if (!after) throw invalid;
+    const body = this.statementBody(after === first ? start : tokenStart(after));
+    let assertion: ast.ShapeAssertion | undefined;
+    if (this.peek() === t.Arrow) {
+      this.index++;
+      const type = this.peek();
+      if (type !== t.ShapeLiteral && type !== t.NumberLiteral && type !== t.Question) throw invalid;
+      const shape = this.tokens[this.index++];
+      assertion = { dims: parseShapeText(shape.image), range: tokenRange(shape) };
+    }
+    const built: ast.Statement = { body, range: label || assertion ? { start, end: (assertion ?? body).range.end } : body.range };
+    if (label) built.label = label;
+    if (assertion) built.assertion = assertion;
+    return built;
+  }
+
+  /** What a statement is, from its keyword or name, which starts at `start`. */
+  private statementBody(start: ast.Expr['range']['start']): ast.StatementBody {
+    const keyword = this.tokens[this.index];
+    const type = keyword?.tokenType;
+    if (type === t.Repeat) {
+      this.index++;
+      const keywordRange = { start, end: tokenEnd(keyword) };
+      this.expect(t.LParen);
+      const count = bounded(this.expression(), this.problems);
+      this.expect(t.RParen);
+      const body = this.body();
+      return { kind: 'repeat', count, body, keywordRange, range: this.rangeFrom(start) };
+    }
+    if (type === t.Residual) {
+      this.index++;
+      const keywordRange = { start, end: tokenEnd(keyword) };
+      const built: ast.ResidualNode = { kind: 'residual', body: this.body(), keywordRange, range: this.rangeFrom(start) };
+      if (this.peek() === t.Shortcut) {
+        const shortcut = this.tokens[this.index++];
+        built.shortcut = this.body();
+        built.shortcutRange = tokenRange(shortcut);
+        built.range = this.rangeFrom(start);
+      }
+      return built;
+    }
+    if (type === t.Concat) {
+      this.index++;
+      const keywordRange = { start, end: tokenEnd(keyword) };
+      if (this.peek() === t.LCurly) {
+        this.index++;
+        const branches: ast.ConcatBlockNode['branches'] = [];
+        for (;;) {
+          const next = this.peek();
+          if (next === t.Newline || next === t.Semicolon) this.index++;
+          else if (next === t.Branch) {
+            const branchStart = tokenStart(this.tokens[this.index++]);
+            branches.push({ body: this.body(), range: this.rangeFrom(branchStart) });
+          } else break;
+        }
+        this.expect(t.RCurly);
+        return { kind: 'concatBlock', branches, keywordRange, range: this.rangeFrom(start) };
+      }
+      const list = this.peek() === t.LParen ? this.argumentList() : undefined;
+      return { kind: 'call', name: 'concat', nameRange: keywordRange, args: list ? list.args : [], argsRange: list?.range, range: list ? { start, end: list.range.end } : keywordRange };
+    }
+    if (type !== t.Identifier && type !== t.Input) throw invalid;
+    this.index++;
+    const nameRange = { start, end: tokenEnd(keyword) };
+    const list = this.peek() === t.LParen ? this.argumentList() : undefined;
+    return { kind: 'call', name: keyword.image, nameRange, args: list ? list.args : [], argsRange: list?.range, range: list ? { start, end: list.range.end } : nameRange };
+  }
+
+  /** From `start` to the end of the token read last. */
+  private rangeFrom(start: ast.Expr['range']['start']): ast.Expr['range'] {
+    return { start, end: tokenEnd(this.previous()) };
+  }
+
+  /** `argumentList`: `(`, arguments (`key =` optional) separated by commas, `)`. */
+  private argumentList(): { args: ast.Argument[]; range: ast.Expr['range'] } {
+    const start = tokenStart(this.expect(t.LParen));
+    const args: ast.Argument[] = [];
+    if (startsArgument(this.peek())) {
+      args.push(this.argument());
+      while (this.peek() === t.Comma) {
+        this.index++;
+        args.push(this.argument());
+      }
+    }
+    this.expect(t.RParen);
+    return { args, range: this.rangeFrom(start) };
+  }
+
+  private argument(): ast.Argument {
+    const first = this.tokens[this.index];
+    if (first.tokenType === t.Identifier && this.tokens[this.index + 1]?.tokenType === t.Equals) {
+      this.index += 2;
+      const keyRange = tokenRange(first);
+      const value = bounded(this.expression(), this.problems);
+      return { key: first.image, keyRange, value, range: { start: keyRange.start, end: value.range.end } };
+    }
+    const value = bounded(this.expression(), this.problems);
+    return { value, range: value.range };
+  }
+
+  /**
+   * `expression`: operands, each with an optional leading minus, joined by
+   * operators. buildAst.ts builds a call's arguments before the parenthesised
+   * groups of the same expression, so diagnostics from inside a group wait
+   * until the expression's end.
+   */
+  private expression(): ast.Expr {
+    let deferred: Diagnostic[] | undefined;
+    const operand = (): ast.Expr => {
+      const minus = this.peek() === t.Minus ? this.tokens[this.index++] : undefined;
+      const token = this.tokens[this.index];
+      const type = token?.tokenType;
+      let built: ast.Expr;
+      if (type === t.LParen) {
+        const outer = this.problems;
+        this.problems = deferred ??= [];
+        built = this.parenthesized();
+        this.problems = outer;
+      } else if (type === t.NumberLiteral || type === t.ShapeLiteral || type === t.StringLiteral || type === t.True || type === t.False) {
+        this.index++;
+        built = atom(token);
+      } else if (type === t.Identifier) {
+        this.index++;
+        built = atom(token);
+        if (this.peek() === t.LParen) {
+          const list = this.argumentList();
+          built = { kind: 'call', name: token.image, nameRange: built.range, args: list.args, range: joinRange(built.range, list.range) };
+        }
+      } else throw invalid;
+      return minus ? negate(minus, built) : built;
+    };
+    const first = operand();
+    let operands: ast.Expr[] | undefined;
+    let between: Operator[] | undefined;
+    for (;;) {
+      const type = this.peek();
+      if (type !== t.Plus && type !== t.Minus && type !== t.Star && type !== t.Slash && type !== t.FloorDiv) break;
+      (between ??= []).push(this.tokens[this.index++].image as Operator);
+      (operands ??= [first]).push(operand());
+    }
+    if (deferred) for (const problem of deferred) this.problems.push(problem);
+    return operands ? foldOperators(operands, between!) : first;
+  }
+
+  /** `parenthesized`: `(expr)` keeps the inner expression with the parentheses' range; `(a, b)` is a tuple. */
+  private parenthesized(): ast.Expr {
+    const start = tokenStart(this.expect(t.LParen));
+    const items = [this.expression()];
+    while (this.peek() === t.Comma) {
+      this.index++;
+      items.push(this.expression());
+    }
+    this.expect(t.RParen);
+    const range = this.rangeFrom(start);
+    return items.length === 1 ? { ...items[0], range } : { kind: 'tuple', items, range };
+  }
+}
+
+/** The tokens an argument starts with: a name (maybe a key) or the start of a value. */
+function startsArgument(type: TokenType | undefined): boolean {
+  return type === t.Identifier || type === t.Minus || type === t.NumberLiteral || type === t.ShapeLiteral || type === t.StringLiteral || type === t.True || type === t.False || type === t.LParen;
+}

@@ -1,0 +1,42 @@
+/**
+ * Files of about 1 MB in the shapes that were slow (issue 16: "every file up
+ * to 1 MB analyses in under 2 s"): long, one line, many labels, a block
+ * fan-out, deep nesting. `npm run bench` times their analysis; a core test
+ * checks that each analyses with the result its shape implies.
+ */
+
+/** The size the files are filled to. */
+export const megabyte = 1_000_000;
+
+/** One file: its name in the bench, its text, and the unit it repeats with how many times it does. */
+export interface MegabyteFile {
+  name: string;
+  text: string;
+  unit: string;
+  repeats: number;
+}
+
+/** `head`, then `unit` as many times as fits in a megabyte, then `tail`. */
+function filled(name: string, unit: string, head = '', tail = ''): MegabyteFile {
+  const repeats = Math.max(1, Math.floor((megabyte - head.length - tail.length) / unit.length));
+  return { name, text: head + unit.repeat(repeats) + tail, unit, repeats };
+}
+
+/** The leaf and levels of the fan-out of blocks that runs an analysis to its work budget (issue 16's 3.4 KB file). */
+function blockFanOut(levels: number): string {
+  const leaf = `block L0 { x: identity; add(${Array(1000).fill('x').join(', ')}) }\n`;
+  return leaf + Array.from({ length: levels }, (_, i) => `block L${i + 1} { L${i}; L${i} }`).join('\n') + `\nnetwork N { input(3x8x8); L${levels} }\n`;
+}
+
+/** The five files, in the bench's order. */
+export function megabyteFiles(): MegabyteFile[] {
+  const fanOut = blockFanOut(16);
+  const padding = filled('block fan-out padded with comments', '# padding comment line\n', fanOut);
+  return [
+    filled('50,000 lines of conv/batchnorm/relu', '  conv(16, 3, padding=1)\n  batchnorm\n  relu\n', 'network Long {\n  input(16x32x32)\n', '}\n'),
+    filled('one line of statements', 'conv(16, 3, padding=1); relu; ', 'network OneLine { input(16x32x32); ', '}'),
+    filled('labels and adds', 'x: relu; add(x); ', 'network Labels { input(16x8x8); ', '}'),
+    padding,
+    filled('nested repeats, 64 deep, repeated', `${'repeat(2) { '.repeat(60)}relu${' }'.repeat(60)}\n`, 'network Nested {\n  input(3x8x8)\n', '}\n'),
+  ];
+}

@@ -7,7 +7,7 @@
 import { webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { importModelBytes } from './importModel';
+import { hostMarks, markHost } from './hostMarks';
 import { checkWebviewMessage, parseLabels, plainBytes, previewViewType, shardPathProblem, type HostMessage, type PreviewState, type WebviewMessage } from '../protocol/preview';
 
 /** Edits arrive per keystroke; the webview re-analyses at most this often. */
@@ -34,6 +34,7 @@ export function registerPreview(context: vscode.ExtensionContext, networkAt: Net
     log,
     previews,
     vscode.commands.registerCommand('cnnLens.openPreview', async (uri?: string | vscode.Uri, network?: string, weights?: vscode.Uri) => {
+      markHost('"Open Preview" runs', true);
       const target = uri ? (typeof uri === 'string' ? vscode.Uri.parse(uri) : uri) : vscode.window.activeTextEditor?.document.uri;
       if (!target) {
         void vscode.window.showInformationMessage('CNN Lens: open a .cnn file to preview its network.');
@@ -56,20 +57,41 @@ export function registerPreview(context: vscode.ExtensionContext, networkAt: Net
     }),
     vscode.window.registerWebviewPanelSerializer(previewViewType, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        const saved = state as PreviewState | undefined;
-        if (!saved?.uri) {
+        markHost('restore asked');
+        const saved = state as Partial<PreviewState> | undefined;
+        if (typeof saved?.uri !== 'string') {
           panel.dispose();
           return;
         }
+        const uri = vscode.Uri.parse(saved.uri);
+        const network = typeof saved.network === 'string' ? saved.network : undefined;
+        // The page is written at once from the text the panel saved, so it draws while VS Code opens the document
+        // (slow while the window is still starting); the panel takes the document when it is open. Messages the page
+        // posts meanwhile (its `ready`) are kept for it.
+        const early: unknown[] = [];
+        const listening = panel.webview.onDidReceiveMessage((message: unknown) => early.push(message));
+        const written =
+          typeof saved.text === 'string' ? writePage(panel, context.extensionUri, { type: 'source', uri: saved.uri, fileName: baseName(uri), version: 0, text: saved.text, network }) : false;
         try {
-          const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(saved.uri));
-          previews.adopt(panel, document, saved.network);
+          const document = await vscode.workspace.openTextDocument(uri);
+          markHost('document opened');
+          previews.adopt(panel, document, network, written).receiveAll(early);
         } catch {
           panel.dispose();
+        } finally {
+          listening.dispose();
         }
       },
     }),
   ];
+}
+
+/** Writes the panel's page showing `source`; true (the page is written). */
+function writePage(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, source: HostMessage): true {
+  panel.webview.options = webviewOptions(extensionUri);
+  panel.iconPath = vscode.Uri.joinPath(extensionUri, 'images', 'icon.png');
+  panel.webview.html = previewHtml(panel.webview, extensionUri, source);
+  return true;
 }
 
 /** One panel per document. */
@@ -102,10 +124,10 @@ class PreviewRegistry implements vscode.Disposable {
     this.panels.get(document.uri.toString())?.showNetwork(network);
   }
 
-  adopt(panel: vscode.WebviewPanel, document: vscode.TextDocument, network: string | undefined): PreviewPanel {
+  /** Makes `panel` the document's preview; its page is written unless `written` (a restored panel's page, written from its saved text). */
+  adopt(panel: vscode.WebviewPanel, document: vscode.TextDocument, network: string | undefined, written = false): PreviewPanel {
     const key = document.uri.toString();
-    panel.webview.options = webviewOptions(this.extensionUri);
-    const preview = new PreviewPanel(panel, document, this.extensionUri, network, this.log, () => this.panels.delete(key));
+    const preview = new PreviewPanel(panel, document, this.extensionUri, network, this.log, () => this.panels.delete(key), written);
     this.panels.set(key, preview);
     return preview;
   }
@@ -145,19 +167,12 @@ class PreviewPanel {
     private network: string | undefined,
     private readonly log: vscode.LogOutputChannel,
     onDispose: () => void,
+    written: boolean,
   ) {
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'images', 'icon.png');
     // The page carries the text it opens with, so the first diagram does not wait for a round trip (ready → source).
-    panel.webview.html = previewHtml(panel.webview, extensionUri, this.sourceMessage());
+    if (!written) writePage(panel, extensionUri, this.sourceMessage());
     this.subscriptions.push(
-      panel.webview.onDidReceiveMessage((value: unknown) => {
-        const checked = checkWebviewMessage(value);
-        if (!checked.ok) {
-          this.log.warn(checked.reason);
-          return;
-        }
-        this.receive(checked.message).catch((error: unknown) => this.log.error(`handling the webview's '${checked.message.type}' message failed: ${(error as Error).message ?? String(error)}`));
-      }),
+      panel.webview.onDidReceiveMessage((value: unknown) => this.receiveAll([value])),
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (event.document === this.document) this.scheduleSource();
       }),
@@ -169,6 +184,18 @@ class PreviewPanel {
         this.dispose();
       }),
     );
+  }
+
+  /** Handles messages from the page, checked first; a message that does not check is logged and dropped. */
+  receiveAll(values: unknown[]): void {
+    for (const value of values) {
+      const checked = checkWebviewMessage(value);
+      if (!checked.ok) {
+        this.log.warn(checked.reason);
+        continue;
+      }
+      this.receive(checked.message).catch((error: unknown) => this.log.error(`handling the webview's '${checked.message.type}' message failed: ${(error as Error).message ?? String(error)}`));
+    }
   }
 
   reveal(network: string | undefined): void {
@@ -243,7 +270,7 @@ class PreviewPanel {
         return;
       case 'importModel':
         // A dropped file has no path the panel can see: the .cnn file goes beside the document shown.
-        await importModelBytes(message.bytes, message.name, vscode.Uri.joinPath(this.document.uri, '..', message.name.replace(/\.(onnx|keras)$/i, '') + '.cnn'));
+        await (await import('./importModel')).importModelBytes(message.bytes, message.name, vscode.Uri.joinPath(this.document.uri, '..', message.name.replace(/\.(onnx|keras)$/i, '') + '.cnn'));
         return;
       case 'notify': {
         const show = { info: vscode.window.showInformationMessage, warning: vscode.window.showWarningMessage, error: vscode.window.showErrorMessage }[message.level];
@@ -341,7 +368,9 @@ async function saveFile(near: vscode.Uri, suggestedName: string, bytes: Uint8Arr
  * because a worker must be same-origin with the page and the webview's
  * resources are not), theme colours from VS Code's CSS variables. The body
  * carries the document's text as the panel's first `source` message (JSON in
- * `data-source`), so the panel analyses and draws as soon as its script runs.
+ * `data-source`), so the panel analyses and draws as soon as its script runs,
+ * and the extension host's moments (`data-host-marks`: hostMarks.ts, with
+ * this page's writing), which `npm run bench` reads to say where a wait went.
  */
 function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, source: HostMessage): string {
   const nonce = makeNonce();
@@ -367,7 +396,7 @@ function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, source: 
 <title>CNN Lens Preview</title>
 ${preloads.join('\n')}
 </head>
-<body data-assets="${assets}/" data-nonce="${nonce}" data-source="${escapeAttribute(JSON.stringify(source))}">
+<body data-assets="${assets}/" data-nonce="${nonce}" data-source="${escapeAttribute(JSON.stringify(source))}" data-host-marks="${escapeAttribute(JSON.stringify({ ...hostMarks(), 'page written': Date.now() }))}">
 <div id="app"></div>
 <script type="module" nonce="${nonce}" src="${script}"></script>
 </body>

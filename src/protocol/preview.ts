@@ -26,7 +26,16 @@ export interface PreviewState {
   collapsed?: number[];
   /** The last diagram layout, so a panel restored after a reload draws without waiting for ELK. */
   layout?: SavedLayout;
+  /**
+   * The document's text as the panel last drew it (left out for a text longer
+   * than {@link savedTextLimit}), so a panel restored after a reload draws
+   * before VS Code has opened the document again.
+   */
+  text?: string;
 }
+
+/** The longest text (in UTF-16 code units) the panel keeps in its state; the state is saved on every edit. */
+export const savedTextLimit = 256 * 1024;
 
 /** A placed rectangle of a saved layout. */
 export interface SavedBox {

@@ -129,8 +129,8 @@ export async function freePort(): Promise<number> {
 
 /** Options of {@link startCodeServer}. */
 export interface CodeServerOptions {
-  /** A `.vsix` to install into the private extensions folder before starting. */
-  extensionVsix?: string;
+  /** A `.vsix` (or several) to install into the private extensions folder before starting. */
+  extensionVsix?: string | string[];
   /**
    * An extension folder to load unpacked, as "Run Extension" does. It is passed
    * through the page URL, so it takes effect in {@link openWorkbench} and
@@ -222,10 +222,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const env = codeServerEnv(tools, tempDir);
   const common = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 
-  if (options.extensionVsix) {
-    const install = spawnSync(tools.node, [tools.codeServerEntry, ...common, '--install-extension', resolve(options.extensionVsix)], { env, encoding: 'utf8' });
+  for (const vsix of [options.extensionVsix ?? []].flat()) {
+    const install = spawnSync(tools.node, [tools.codeServerEntry, ...common, '--install-extension', resolve(vsix)], { env, encoding: 'utf8' });
     if (install.status !== 0) {
-      throw new Error(`installing ${options.extensionVsix} failed (${install.status ?? install.signal}):\n${install.stdout}${install.stderr}`);
+      throw new Error(`installing ${vsix} failed (${install.status ?? install.signal}):\n${install.stdout}${install.stderr}`);
     }
   }
 

@@ -4,7 +4,7 @@
  * together. Each of those knows nothing of the others.
  */
 import { withCommas, analyze, type Analysis, type NetworkGraph, type Range } from '../../../src/core';
-import type { HostMessage, LoadedWeightsFile } from '../../../src/protocol/preview';
+import { savedTextLimit, type HostMessage, type LoadedWeightsFile } from '../../../src/protocol/preview';
 import { DiagramView } from '../diagram/view';
 import type { DiagramDiagnostic } from '../diagram/model';
 import type { BackendChoice, BackendName, NodeOutput } from '../engine';
@@ -193,7 +193,8 @@ export class PreviewApp {
     const switched = message.network !== undefined && message.network !== this.networkName;
     if (switched) this.networkName = message.network;
     this.uri = message.uri;
-    this.host.saveState({ uri: message.uri, network: this.networkName });
+    // The text goes into the state too (when small enough), so a panel restored after a reload draws before the document is open.
+    this.host.saveState({ uri: message.uri, network: this.networkName, text: message.text.length <= savedTextLimit ? message.text : undefined });
     // The same text for another network (the host learnt late which network the cursor is in) draws that network.
     if (message.text === this.text && this.analysis) {
       if (switched) await this.render();

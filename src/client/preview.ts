@@ -8,7 +8,8 @@ import { webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { hostMarks, markHost } from './hostMarks';
-import { checkWebviewMessage, parseLabels, plainBytes, previewViewType, shardPathProblem, type HostMessage, type PreviewState, type WebviewMessage } from '../protocol/preview';
+import { LayoutStore } from './layoutStore';
+import { checkWebviewMessage, parseLabels, plainBytes, previewViewType, shardPathProblem, type HostMessage, type PreviewState, type SavedLayout, type WebviewMessage } from '../protocol/preview';
 
 /** Edits arrive per keystroke; the webview re-analyses at most this often. */
 const sourceDebounceMs = 60;
@@ -29,7 +30,8 @@ export type NetworkAt = (document: vscode.TextDocument, position: vscode.Positio
 export function registerPreview(context: vscode.ExtensionContext, networkAt: NetworkAt): vscode.Disposable[] {
   // Rejected messages and host-side failures go here (Output → CNN Lens Preview), never to an unhandled rejection.
   const log = vscode.window.createOutputChannel('CNN Lens Preview', { log: true });
-  const previews = new PreviewRegistry(context.extensionUri, log);
+  const services: PanelServices = { extensionUri: context.extensionUri, log, layouts: new LayoutStore(context.workspaceState) };
+  const previews = new PreviewRegistry(services);
   return [
     log,
     previews,
@@ -70,8 +72,7 @@ export function registerPreview(context: vscode.ExtensionContext, networkAt: Net
         // posts meanwhile (its `ready`) are kept for it.
         const early: unknown[] = [];
         const listening = panel.webview.onDidReceiveMessage((message: unknown) => early.push(message));
-        const written =
-          typeof saved.text === 'string' ? writePage(panel, context.extensionUri, { type: 'source', uri: saved.uri, fileName: baseName(uri), version: 0, text: saved.text, network }) : false;
+        const written = typeof saved.text === 'string' ? writePage(panel, services, { type: 'source', uri: saved.uri, fileName: baseName(uri), version: 0, text: saved.text, network }) : false;
         try {
           const document = await vscode.workspace.openTextDocument(uri);
           markHost('document opened');
@@ -86,11 +87,19 @@ export function registerPreview(context: vscode.ExtensionContext, networkAt: Net
   ];
 }
 
-/** Writes the panel's page showing `source`; true (the page is written). */
-function writePage(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, source: HostMessage): true {
+/** What every preview panel uses: the extension's folder, the log, the layouts kept per document. */
+interface PanelServices {
+  extensionUri: vscode.Uri;
+  log: vscode.LogOutputChannel;
+  layouts: LayoutStore;
+}
+
+/** Writes the panel's page showing `source`, with the layouts kept for its document; true (the page is written). */
+function writePage(panel: vscode.WebviewPanel, services: PanelServices, source: Extract<HostMessage, { type: 'source' }>): true {
+  const { extensionUri } = services;
   panel.webview.options = webviewOptions(extensionUri);
   panel.iconPath = vscode.Uri.joinPath(extensionUri, 'images', 'icon.png');
-  panel.webview.html = previewHtml(panel.webview, extensionUri, source);
+  panel.webview.html = previewHtml(panel.webview, extensionUri, source, services.layouts.layoutsOf(source.uri));
   return true;
 }
 
@@ -98,10 +107,7 @@ function writePage(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, source:
 class PreviewRegistry implements vscode.Disposable {
   private readonly panels = new Map<string, PreviewPanel>();
 
-  constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly log: vscode.LogOutputChannel,
-  ) {}
+  constructor(private readonly services: PanelServices) {}
 
   show(document: vscode.TextDocument, network: string | undefined, weights?: WeightFile): void {
     const existing = this.panels.get(document.uri.toString());
@@ -114,7 +120,7 @@ class PreviewRegistry implements vscode.Disposable {
       previewViewType,
       `Preview ${baseName(document.uri)}`,
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      webviewOptions(this.extensionUri),
+      webviewOptions(this.services.extensionUri),
     );
     this.adopt(panel, document, network).loadWeights(weights);
   }
@@ -127,7 +133,7 @@ class PreviewRegistry implements vscode.Disposable {
   /** Makes `panel` the document's preview; its page is written unless `written` (a restored panel's page, written from its saved text). */
   adopt(panel: vscode.WebviewPanel, document: vscode.TextDocument, network: string | undefined, written = false): PreviewPanel {
     const key = document.uri.toString();
-    const preview = new PreviewPanel(panel, document, this.extensionUri, network, this.log, () => this.panels.delete(key), written);
+    const preview = new PreviewPanel(panel, document, network, this.services, () => this.panels.delete(key), written);
     this.panels.set(key, preview);
     return preview;
   }
@@ -163,14 +169,13 @@ class PreviewPanel {
   constructor(
     private readonly panel: vscode.WebviewPanel,
     private readonly document: vscode.TextDocument,
-    extensionUri: vscode.Uri,
     private network: string | undefined,
-    private readonly log: vscode.LogOutputChannel,
+    private readonly services: PanelServices,
     onDispose: () => void,
     written: boolean,
   ) {
     // The page carries the text it opens with, so the first diagram does not wait for a round trip (ready → source).
-    if (!written) writePage(panel, extensionUri, this.sourceMessage());
+    if (!written) writePage(panel, services, this.sourceMessage());
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage((value: unknown) => this.receiveAll([value])),
       vscode.workspace.onDidChangeTextDocument((event) => {
@@ -191,10 +196,10 @@ class PreviewPanel {
     for (const value of values) {
       const checked = checkWebviewMessage(value);
       if (!checked.ok) {
-        this.log.warn(checked.reason);
+        this.services.log.warn(checked.reason);
         continue;
       }
-      this.receive(checked.message).catch((error: unknown) => this.log.error(`handling the webview's '${checked.message.type}' message failed: ${(error as Error).message ?? String(error)}`));
+      this.receive(checked.message).catch((error: unknown) => this.services.log.error(`handling the webview's '${checked.message.type}' message failed: ${(error as Error).message ?? String(error)}`));
     }
   }
 
@@ -231,7 +236,7 @@ class PreviewPanel {
     this.post(this.sourceMessage());
   }
 
-  private sourceMessage(): HostMessage {
+  private sourceMessage(): Extract<HostMessage, { type: 'source' }> {
     return {
       type: 'source',
       uri: this.document.uri.toString(),
@@ -271,6 +276,9 @@ class PreviewPanel {
       case 'importModel':
         // A dropped file has no path the panel can see: the .cnn file goes beside the document shown.
         await (await import('./importModel')).importModelBytes(message.bytes, message.name, vscode.Uri.joinPath(this.document.uri, '..', message.name.replace(/\.(onnx|keras)$/i, '') + '.cnn'));
+        return;
+      case 'layout':
+        await this.services.layouts.remember(this.document.uri.toString(), message.layout);
         return;
       case 'notify': {
         const show = { info: vscode.window.showInformationMessage, warning: vscode.window.showWarningMessage, error: vscode.window.showErrorMessage }[message.level];
@@ -369,10 +377,12 @@ async function saveFile(near: vscode.Uri, suggestedName: string, bytes: Uint8Arr
  * resources are not), theme colours from VS Code's CSS variables. The body
  * carries the document's text as the panel's first `source` message (JSON in
  * `data-source`), so the panel analyses and draws as soon as its script runs,
- * and the extension host's moments (`data-host-marks`: hostMarks.ts, with
- * this page's writing), which `npm run bench` reads to say where a wait went.
+ * the layouts kept for the document (`data-layouts`: layoutStore.ts), so a
+ * structure laid out before is drawn in ELK's layout at once, and the
+ * extension host's moments (`data-host-marks`: hostMarks.ts, with this
+ * page's writing), which `npm run bench` reads to say where a wait went.
  */
-function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, source: HostMessage): string {
+function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, source: HostMessage, layouts: SavedLayout[]): string {
   const nonce = makeNonce();
   const base = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(base, 'main.js'));
@@ -396,7 +406,7 @@ function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, source: 
 <title>CNN Lens Preview</title>
 ${preloads.join('\n')}
 </head>
-<body data-assets="${assets}/" data-nonce="${nonce}" data-source="${escapeAttribute(JSON.stringify(source))}" data-host-marks="${escapeAttribute(JSON.stringify({ ...hostMarks(), 'page written': Date.now() }))}">
+<body data-assets="${assets}/" data-nonce="${nonce}" data-source="${escapeAttribute(JSON.stringify(source))}" data-layouts="${escapeAttribute(JSON.stringify(layouts))}" data-host-marks="${escapeAttribute(JSON.stringify({ ...hostMarks(), 'page written': Date.now() }))}">
 <div id="app"></div>
 <script type="module" nonce="${nonce}" src="${script}"></script>
 </body>

@@ -125,11 +125,13 @@ export class PreviewApp {
     );
     const saved = host.state;
     if (saved?.collapsed) this.diagram.setCollapsed(saved.collapsed);
-    // A panel restored after a reload draws its saved layout at once instead of waiting for ELK.
+    // A panel restored after a reload draws its saved layout at once instead of waiting for ELK; so does a panel
+    // opened again on a document whose layouts the extension kept.
     if (saved?.layout) {
       this.diagram.seedLayout(saved.layout);
       this.savedLayoutKey = saved.layout.structureKey;
     }
+    for (const layout of host.initialLayouts()) this.diagram.seedLayout(layout);
     if (saved?.uri) this.uri = saved.uri;
     this.networkName = saved?.network;
     if (saved?.backend && saved.backend !== automatic) this.session.prefer(saved.backend as BackendName);
@@ -243,6 +245,8 @@ export class PreviewApp {
     if (layout && layout.structureKey !== this.savedLayoutKey) {
       this.savedLayoutKey = layout.structureKey;
       this.host.saveState({ layout });
+      // The extension keeps it for the next panel on this document (src/client/layoutStore.ts).
+      this.host.post({ type: 'layout', layout });
     }
     this.diagram.select(this.selected);
     this.refreshInputs(graph);

@@ -9,7 +9,7 @@
 import { markHost } from './hostMarks';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { registerPreview } from './preview';
+import { previewsRestoring, registerPreview } from './preview';
 import { SummaryDocuments } from './summaryDocument';
 import { bytesText, compactCount } from '../core/format';
 import { optimizerName } from '../core/summary';
@@ -67,12 +67,16 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('cnnLens.importModel', async (uri?: vscode.Uri) => (await import('./importModel')).importModelCommand(uri)),
   );
   // The server starts in the background: activation (and so the editor, and a preview being restored) does not wait
-  // for it; diagnostics arrive when it is up. The timer lets the serializer's registration reach VS Code first.
+  // for it; diagnostics arrive when it is up. The timer lets the serializer's registration reach VS Code first, and a
+  // preview being restored after a reload gets its page drawing before the server's start takes the CPU.
+  const restoring = previewsRestoring();
   const clientTimer = setTimeout(() => {
-    startClient(context, output).then(
-      () => status.update(),
-      (error: unknown) => output.appendLine(`CNN Lens: the language server did not start: ${(error as Error).message ?? String(error)}`),
-    );
+    restoring
+      .then(() => startClient(context, output))
+      .then(
+        () => status.update(),
+        (error: unknown) => output.appendLine(`CNN Lens: the language server did not start: ${(error as Error).message ?? String(error)}`),
+      );
   }, 0);
   context.subscriptions.push({ dispose: () => clearTimeout(clientTimer) });
 }

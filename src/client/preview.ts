@@ -26,6 +26,37 @@ function delay<T>(ms: number, value: T): Promise<T> {
 /** Asks which network of a document holds a position (the language server knows; the preview does not parse). */
 export type NetworkAt = (document: vscode.TextDocument, position: vscode.Position) => Promise<string | undefined>;
 
+/** How long the language server's start waits at most for previews being restored (see `restoring`). */
+const restoreWaitMs = 5000;
+
+/**
+ * Resolves once every preview that VS Code is restoring on screen after a
+ * reload has its page drawing (it posted `ready`), or after `restoreWaitMs`;
+ * at once when there is none. The language server waits for it: on a small
+ * machine its start (a process, its worker threads, the first analyses)
+ * competes with the restored page for the CPU, and the page does not need
+ * the server. Read when the extension activates, before any panel is back.
+ */
+export function previewsRestoring(): Promise<void> {
+  const visible = vscode.window.tabGroups.all.filter((group) => {
+    const input = group.activeTab?.input;
+    return input instanceof vscode.TabInputWebview && input.viewType.endsWith(previewViewType);
+  }).length;
+  if (visible === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    let waiting = visible;
+    const timer = setTimeout(resolve, restoreWaitMs);
+    restoredListeners.push(() => {
+      if (--waiting > 0) return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Called when a restored preview's page posts `ready`. */
+const restoredListeners: (() => void)[] = [];
+
 /** Registers the command, the serializer (panels come back after a reload) and returns their disposables. */
 export function registerPreview(context: vscode.ExtensionContext, networkAt: NetworkAt): vscode.Disposable[] {
   // Rejected messages and host-side failures go here (Output → CNN Lens Preview), never to an unhandled rejection.
@@ -76,7 +107,9 @@ export function registerPreview(context: vscode.ExtensionContext, networkAt: Net
         try {
           const document = await vscode.workspace.openTextDocument(uri);
           markHost('document opened');
-          previews.adopt(panel, document, network, written).receiveAll(early);
+          const preview = previews.adopt(panel, document, network, written);
+          preview.onReady(() => restoredListeners.forEach((listener) => listener()));
+          preview.receiveAll(early);
         } catch {
           panel.dispose();
         } finally {
@@ -163,6 +196,7 @@ class PreviewPanel {
   private readonly subscriptions: vscode.Disposable[] = [];
   private sourceTimer: ReturnType<typeof setTimeout> | undefined;
   private ready = false;
+  private readyListener: (() => void) | undefined;
   /** Weights to send once the webview listens. */
   private pendingWeights: WeightFile | undefined;
 
@@ -189,6 +223,11 @@ class PreviewPanel {
         this.dispose();
       }),
     );
+  }
+
+  /** Calls `listener` once, when the page first says it listens (`ready`). */
+  onReady(listener: () => void): void {
+    this.readyListener = listener;
   }
 
   /** Handles messages from the page, checked first; a message that does not check is logged and dropped. */
@@ -251,6 +290,8 @@ class PreviewPanel {
     switch (message.type) {
       case 'ready':
         this.ready = true;
+        this.readyListener?.();
+        this.readyListener = undefined;
         this.sendSource();
         this.loadWeights(this.pendingWeights);
         this.pendingWeights = undefined;

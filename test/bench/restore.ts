@@ -159,7 +159,7 @@ export async function restoreFigures(root: string, emit: (line: string) => void)
     emit(`  the preview's diagram on screen ${medianMs(diagram)} (goal ${ms(restoreGoalMs)}: ${verdict})`);
     emit(`  VS Code's part: an empty extension's panel gets its page after ${medianMs(emptyPage)} (the extension host restarting, its serializer's round trip, the page made)`);
     emit(
-      `  our part: our page made ${medianMs(ourPage)} after the workbench (${ms(median(ourPage) - median(emptyPage))} beyond the empty extension's: activating CNN Lens), then the diagram drawn ${medianMs(drawing)} later (script, analysis, saved layout)`,
+      `  our part: our page made ${medianMs(ourPage)} after the workbench (${ms(median(ourPage) - median(emptyPage))} beyond the empty extension's: CNN Lens activating and its language server starting, with a .cnn editor open beside), then the diagram drawn ${medianMs(drawing)} later (script, analysis, saved layout)`,
     );
     emit(`load average ${loadavg()[0].toFixed(1)} at the end`);
     return [];

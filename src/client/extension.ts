@@ -25,7 +25,8 @@ let client: LanguageClient | undefined;
  * registered first; the command modules (import, export: the analysis core,
  * protobufjs) load when their command runs; and the language client
  * (vscode-languageclient, and the server process it starts) loads on the
- * next turn, after VS Code has the serializer.
+ * next turn, after VS Code has the serializer, and after the previews being
+ * restored on screen have their pages (preview.ts: previewsRestoring).
  */
 export function activate(context: vscode.ExtensionContext): void {
   markHost('activate');

@@ -53,6 +53,22 @@ const writePreloadList = {
   },
 };
 
+/**
+ * The extension's modules that load when first needed, each a bundle of its own beside dist/extension.js: a dynamic
+ * `import('./name')` of one of them from src/client stays a `require('./name.js')` at run time instead of being bundled.
+ * Activation then compiles only the small extension.js (the preview's host and serializer), so a preview left open
+ * comes back sooner after a reload; the language client and the import/export commands (the analysis core) load later.
+ */
+const lazyExtensionModules = ['languageClient', 'importModel', 'exportCommand'];
+const loadExtensionModulesLazily = {
+  name: 'load-extension-modules-lazily',
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^\\./(${lazyExtensionModules.join('|')})$`) }, (args) =>
+      args.kind === 'dynamic-import' && args.resolveDir.replace(/\\/g, '/').endsWith('src/client') ? { path: `${args.path}.js`, external: true } : undefined,
+    );
+  },
+};
+
 const node = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', sourcemap: !production, minify: production, logLevel: quiet ? 'warning' : 'info' };
 
 /** The webview runs in a browser: one self-contained script, no Node built-ins. */
@@ -64,7 +80,15 @@ const targets = {
   bench: { ...node, entryPoints: { bench: 'test/bench/main.ts' }, outdir: 'dist', external: ['playwright-core'] },
   // The language server, and the worker it runs analyses in (src/server/analysisWorkers.ts).
   server: { ...node, entryPoints: { server: 'src/server/main.ts', analysisWorker: 'src/server/analysisWorker.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
-  extension: { ...node, entryPoints: { extension: 'src/client/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  extension: {
+    ...node,
+    entryPoints: { extension: 'src/client/extension.ts', ...Object.fromEntries(lazyExtensionModules.map((name) => [name, `src/client/${name}.ts`])) },
+    outdir: 'dist',
+    external: ['vscode'],
+    // `import()` becomes `require()`: the lazily loaded bundles are CommonJS like this one.
+    supported: { 'dynamic-import': false },
+    plugins: [loadExtensionModulesLazily],
+  },
   // The panel, as ES modules split into chunks: main.js draws the diagram, and ELK and the engine (tfjs) are chunks it
   // imports when it needs them, so the first diagram waits for neither. The convolution worker it starts to share large
   // convolutions (webview/src/engine/parallel) is one classic script: a worker made from a blob cannot import chunks.

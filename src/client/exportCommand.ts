@@ -6,10 +6,13 @@
  * beside the code (`NAME.safetensors`, keyed by the module's state_dict()).
  */
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
+import type { LanguageClient } from 'vscode-languageclient/node';
 import { exportNetworkCommand, type ExportNetworkArguments, type ExportNetworkResult } from '../protocol/messages';
 import type { LoadedWeightsFile } from '../protocol/preview';
 import { writeLoadedWeights, type WrittenWeights } from './loadedWeights';
+
+/** LSP's request for a command the server registered. */
+const executeCommandMethod = 'workspace/executeCommand';
 
 const targets: { label: string; description: string; target: ExportNetworkArguments['target'] }[] = [
   { label: 'PyTorch', description: 'a .py module with its weights as .safetensors', target: 'pytorch' },
@@ -66,7 +69,9 @@ export async function exportNetworkInteractively(
       ...(picked.target === 'pytorch' ? { weightsOut: chosen.fsPath.replace(/\.py$/, '') + '.safetensors' } : {}),
       ...(written ? { weights: written.path } : {}),
     };
-    result = (await client.sendRequest(ExecuteCommandRequest.type, { command: exportNetworkCommand, arguments: [args] })) as ExportNetworkResult | null;
+    // By the method's name (LSP's workspace/executeCommand): this module is a bundle of its own, loaded when the command
+    // runs, and the request type's value would bring a second copy of vscode-languageclient into it.
+    result = (await client.sendRequest(executeCommandMethod, { command: exportNetworkCommand, arguments: [args] })) as ExportNetworkResult | null;
   } catch (error) {
     result = { ok: false, error: (error as Error).message };
   } finally {

@@ -6,11 +6,10 @@
  * training memory, and, when the file has errors, how many (a click goes to
  * the first).
  */
+import { markHost } from './hostMarks';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { exportNetworkInteractively } from './exportCommand';
-import { importModelCommand } from './importModel';
-import { registerPreview } from './preview';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { previewsRestoring, registerPreview } from './preview';
 import { SummaryDocuments } from './summaryDocument';
 import { bytesText, compactCount } from '../core/format';
 import { optimizerName } from '../core/summary';
@@ -19,10 +18,27 @@ import type { LoadedWeightsFile } from '../protocol/preview';
 
 let client: LanguageClient | undefined;
 
+/**
+ * Activation is light, because a preview left open comes back only once it
+ * has run: VS Code restores the panel after the serializer is registered and
+ * the restoring call reaches this extension host. So the serializer is
+ * registered first; the command modules (import, export: the analysis core,
+ * protobufjs) load when their command runs; and the language client
+ * (vscode-languageclient, and the server process it starts) loads on the
+ * next turn, after VS Code has the serializer, and after the previews being
+ * restored on screen have their pages (preview.ts: previewsRestoring).
+ */
 export function activate(context: vscode.ExtensionContext): void {
+  markHost('activate');
+  context.subscriptions.push(
+    ...registerPreview(context, async (document, position) => {
+      const summary = await requestSummary(document.uri.toString(), position);
+      return summary && summary.active !== null ? summary.networks[summary.active].name : undefined;
+    }),
+  );
+  markHost('serializer registered');
   const output = vscode.window.createOutputChannel('CNN Lens');
   context.subscriptions.push(output);
-  client = createClient(context, output);
   const status = new StatusItem(() => client);
   const summaries = new SummaryDocuments((uri) => requestSummary(uri));
   context.subscriptions.push(
@@ -35,8 +51,9 @@ export function activate(context: vscode.ExtensionContext): void {
       status.update();
     }),
     vscode.commands.registerCommand('cnnLens.showSummary', (uri?: string, networkName?: string) => showSummary(summaries, uri, networkName)),
-    vscode.commands.registerCommand('cnnLens.exportNetwork', (uri?: string, networkName?: string, weights?: LoadedWeightsFile) =>
-      exportNetworkInteractively(
+    vscode.commands.registerCommand('cnnLens.exportNetwork', async (uri?: string, networkName?: string, weights?: LoadedWeightsFile) => {
+      const { exportNetworkInteractively } = await import('./exportCommand');
+      return exportNetworkInteractively(
         client,
         uri,
         networkName,
@@ -46,20 +63,23 @@ export function activate(context: vscode.ExtensionContext): void {
           return summary && summary.active !== null ? summary.networks[summary.active].name : undefined;
         },
         weights,
-      ),
-    ),
-    vscode.commands.registerCommand('cnnLens.importModel', (uri?: vscode.Uri) => importModelCommand(uri)),
-    ...registerPreview(context, async (document, position) => {
-      const summary = await requestSummary(document.uri.toString(), position);
-      return summary && summary.active !== null ? summary.networks[summary.active].name : undefined;
+      );
     }),
+    vscode.commands.registerCommand('cnnLens.importModel', async (uri?: vscode.Uri) => (await import('./importModel')).importModelCommand(uri)),
   );
-  // The server starts in the background: activation (and so the editor) does
-  // not wait for it; diagnostics arrive when it is up.
-  client.start().then(
-    () => status.update(),
-    (error: unknown) => output.appendLine(`CNN Lens: the language server did not start: ${(error as Error).message ?? String(error)}`),
-  );
+  // The server starts in the background: activation (and so the editor, and a preview being restored) does not wait
+  // for it; diagnostics arrive when it is up. The timer lets the serializer's registration reach VS Code first, and a
+  // preview being restored after a reload gets its page drawing before the server's start takes the CPU.
+  const restoring = previewsRestoring();
+  const clientTimer = setTimeout(() => {
+    restoring
+      .then(() => startClient(context, output))
+      .then(
+        () => status.update(),
+        (error: unknown) => output.appendLine(`CNN Lens: the language server did not start: ${(error as Error).message ?? String(error)}`),
+      );
+  }, 0);
+  context.subscriptions.push({ dispose: () => clearTimeout(clientTimer) });
 }
 
 export async function deactivate(): Promise<void> {
@@ -67,18 +87,10 @@ export async function deactivate(): Promise<void> {
   client = undefined;
 }
 
-function createClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): LanguageClient {
-  const module = context.asAbsolutePath('dist/server.js');
-  const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
-  };
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ language: 'cnn' }],
-    synchronize: { configurationSection: 'cnnLens' },
-    outputChannel: output,
-  };
-  return new LanguageClient('cnnLens', 'CNN Lens', serverOptions, clientOptions);
+/** Loads the language client (a bundle of its own), creates it (so the commands see it) and starts it. */
+async function startClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): Promise<void> {
+  const { startLanguageClient } = await import('./languageClient');
+  await startLanguageClient(context.asAbsolutePath('dist/server.js'), output, (created) => (client = created));
 }
 
 async function requestSummary(uri: string, position?: vscode.Position): Promise<NetworkSummaryResult | null> {

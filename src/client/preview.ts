@@ -7,8 +7,9 @@
 import { webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { importModelBytes } from './importModel';
-import { checkWebviewMessage, parseLabels, plainBytes, previewViewType, shardPathProblem, type HostMessage, type PreviewState, type WebviewMessage } from '../protocol/preview';
+import { hostMarks, markHost } from './hostMarks';
+import { LayoutStore } from './layoutStore';
+import { checkWebviewMessage, parseLabels, plainBytes, previewViewType, shardPathProblem, type HostMessage, type PreviewState, type SavedLayout, type WebviewMessage } from '../protocol/preview';
 
 /** Edits arrive per keystroke; the webview re-analyses at most this often. */
 const sourceDebounceMs = 60;
@@ -25,15 +26,48 @@ function delay<T>(ms: number, value: T): Promise<T> {
 /** Asks which network of a document holds a position (the language server knows; the preview does not parse). */
 export type NetworkAt = (document: vscode.TextDocument, position: vscode.Position) => Promise<string | undefined>;
 
+/** How long the language server's start waits at most for previews being restored (see `restoring`). */
+const restoreWaitMs = 5000;
+
+/**
+ * Resolves once every preview that VS Code is restoring on screen after a
+ * reload has its page drawing (it posted `ready`), or after `restoreWaitMs`;
+ * at once when there is none. The language server waits for it: on a small
+ * machine its start (a process, its worker threads, the first analyses)
+ * competes with the restored page for the CPU, and the page does not need
+ * the server. Read when the extension activates, before any panel is back.
+ */
+export function previewsRestoring(): Promise<void> {
+  const visible = vscode.window.tabGroups.all.filter((group) => {
+    const input = group.activeTab?.input;
+    return input instanceof vscode.TabInputWebview && input.viewType.endsWith(previewViewType);
+  }).length;
+  if (visible === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    let waiting = visible;
+    const timer = setTimeout(resolve, restoreWaitMs);
+    restoredListeners.push(() => {
+      if (--waiting > 0) return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Called when a restored preview's page posts `ready`. */
+const restoredListeners: (() => void)[] = [];
+
 /** Registers the command, the serializer (panels come back after a reload) and returns their disposables. */
 export function registerPreview(context: vscode.ExtensionContext, networkAt: NetworkAt): vscode.Disposable[] {
   // Rejected messages and host-side failures go here (Output → CNN Lens Preview), never to an unhandled rejection.
   const log = vscode.window.createOutputChannel('CNN Lens Preview', { log: true });
-  const previews = new PreviewRegistry(context.extensionUri, log);
+  const services: PanelServices = { extensionUri: context.extensionUri, log, layouts: new LayoutStore(context.workspaceState) };
+  const previews = new PreviewRegistry(services);
   return [
     log,
     previews,
     vscode.commands.registerCommand('cnnLens.openPreview', async (uri?: string | vscode.Uri, network?: string, weights?: vscode.Uri) => {
+      markHost('"Open Preview" runs', true);
       const target = uri ? (typeof uri === 'string' ? vscode.Uri.parse(uri) : uri) : vscode.window.activeTextEditor?.document.uri;
       if (!target) {
         void vscode.window.showInformationMessage('CNN Lens: open a .cnn file to preview its network.');
@@ -56,30 +90,57 @@ export function registerPreview(context: vscode.ExtensionContext, networkAt: Net
     }),
     vscode.window.registerWebviewPanelSerializer(previewViewType, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        const saved = state as PreviewState | undefined;
-        if (!saved?.uri) {
+        markHost('restore asked');
+        const saved = state as Partial<PreviewState> | undefined;
+        if (typeof saved?.uri !== 'string') {
           panel.dispose();
           return;
         }
+        const uri = vscode.Uri.parse(saved.uri);
+        const network = typeof saved.network === 'string' ? saved.network : undefined;
+        // The page is written at once from the text the panel saved, so it draws while VS Code opens the document
+        // (slow while the window is still starting); the panel takes the document when it is open. Messages the page
+        // posts meanwhile (its `ready`) are kept for it.
+        const early: unknown[] = [];
+        const listening = panel.webview.onDidReceiveMessage((message: unknown) => early.push(message));
+        const written = typeof saved.text === 'string' ? writePage(panel, services, { type: 'source', uri: saved.uri, fileName: baseName(uri), version: 0, text: saved.text, network }) : false;
         try {
-          const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(saved.uri));
-          previews.adopt(panel, document, saved.network);
+          const document = await vscode.workspace.openTextDocument(uri);
+          markHost('document opened');
+          const preview = previews.adopt(panel, document, network, written);
+          preview.onReady(() => restoredListeners.forEach((listener) => listener()));
+          preview.receiveAll(early);
         } catch {
           panel.dispose();
+        } finally {
+          listening.dispose();
         }
       },
     }),
   ];
 }
 
+/** What every preview panel uses: the extension's folder, the log, the layouts kept per document. */
+interface PanelServices {
+  extensionUri: vscode.Uri;
+  log: vscode.LogOutputChannel;
+  layouts: LayoutStore;
+}
+
+/** Writes the panel's page showing `source`, with the layouts kept for its document; true (the page is written). */
+function writePage(panel: vscode.WebviewPanel, services: PanelServices, source: Extract<HostMessage, { type: 'source' }>): true {
+  const { extensionUri } = services;
+  panel.webview.options = webviewOptions(extensionUri);
+  panel.iconPath = vscode.Uri.joinPath(extensionUri, 'images', 'icon.png');
+  panel.webview.html = previewHtml(panel.webview, extensionUri, source, services.layouts.layoutsOf(source.uri));
+  return true;
+}
+
 /** One panel per document. */
 class PreviewRegistry implements vscode.Disposable {
   private readonly panels = new Map<string, PreviewPanel>();
 
-  constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly log: vscode.LogOutputChannel,
-  ) {}
+  constructor(private readonly services: PanelServices) {}
 
   show(document: vscode.TextDocument, network: string | undefined, weights?: WeightFile): void {
     const existing = this.panels.get(document.uri.toString());
@@ -92,7 +153,7 @@ class PreviewRegistry implements vscode.Disposable {
       previewViewType,
       `Preview ${baseName(document.uri)}`,
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      webviewOptions(this.extensionUri),
+      webviewOptions(this.services.extensionUri),
     );
     this.adopt(panel, document, network).loadWeights(weights);
   }
@@ -102,10 +163,10 @@ class PreviewRegistry implements vscode.Disposable {
     this.panels.get(document.uri.toString())?.showNetwork(network);
   }
 
-  adopt(panel: vscode.WebviewPanel, document: vscode.TextDocument, network: string | undefined): PreviewPanel {
+  /** Makes `panel` the document's preview; its page is written unless `written` (a restored panel's page, written from its saved text). */
+  adopt(panel: vscode.WebviewPanel, document: vscode.TextDocument, network: string | undefined, written = false): PreviewPanel {
     const key = document.uri.toString();
-    panel.webview.options = webviewOptions(this.extensionUri);
-    const preview = new PreviewPanel(panel, document, this.extensionUri, network, this.log, () => this.panels.delete(key));
+    const preview = new PreviewPanel(panel, document, network, this.services, () => this.panels.delete(key), written);
     this.panels.set(key, preview);
     return preview;
   }
@@ -135,29 +196,22 @@ class PreviewPanel {
   private readonly subscriptions: vscode.Disposable[] = [];
   private sourceTimer: ReturnType<typeof setTimeout> | undefined;
   private ready = false;
+  private readyListener: (() => void) | undefined;
   /** Weights to send once the webview listens. */
   private pendingWeights: WeightFile | undefined;
 
   constructor(
     private readonly panel: vscode.WebviewPanel,
     private readonly document: vscode.TextDocument,
-    extensionUri: vscode.Uri,
     private network: string | undefined,
-    private readonly log: vscode.LogOutputChannel,
+    private readonly services: PanelServices,
     onDispose: () => void,
+    written: boolean,
   ) {
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'images', 'icon.png');
     // The page carries the text it opens with, so the first diagram does not wait for a round trip (ready → source).
-    panel.webview.html = previewHtml(panel.webview, extensionUri, this.sourceMessage());
+    if (!written) writePage(panel, services, this.sourceMessage());
     this.subscriptions.push(
-      panel.webview.onDidReceiveMessage((value: unknown) => {
-        const checked = checkWebviewMessage(value);
-        if (!checked.ok) {
-          this.log.warn(checked.reason);
-          return;
-        }
-        this.receive(checked.message).catch((error: unknown) => this.log.error(`handling the webview's '${checked.message.type}' message failed: ${(error as Error).message ?? String(error)}`));
-      }),
+      panel.webview.onDidReceiveMessage((value: unknown) => this.receiveAll([value])),
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (event.document === this.document) this.scheduleSource();
       }),
@@ -169,6 +223,23 @@ class PreviewPanel {
         this.dispose();
       }),
     );
+  }
+
+  /** Calls `listener` once, when the page first says it listens (`ready`). */
+  onReady(listener: () => void): void {
+    this.readyListener = listener;
+  }
+
+  /** Handles messages from the page, checked first; a message that does not check is logged and dropped. */
+  receiveAll(values: unknown[]): void {
+    for (const value of values) {
+      const checked = checkWebviewMessage(value);
+      if (!checked.ok) {
+        this.services.log.warn(checked.reason);
+        continue;
+      }
+      this.receive(checked.message).catch((error: unknown) => this.services.log.error(`handling the webview's '${checked.message.type}' message failed: ${(error as Error).message ?? String(error)}`));
+    }
   }
 
   reveal(network: string | undefined): void {
@@ -204,7 +275,7 @@ class PreviewPanel {
     this.post(this.sourceMessage());
   }
 
-  private sourceMessage(): HostMessage {
+  private sourceMessage(): Extract<HostMessage, { type: 'source' }> {
     return {
       type: 'source',
       uri: this.document.uri.toString(),
@@ -219,6 +290,8 @@ class PreviewPanel {
     switch (message.type) {
       case 'ready':
         this.ready = true;
+        this.readyListener?.();
+        this.readyListener = undefined;
         this.sendSource();
         this.loadWeights(this.pendingWeights);
         this.pendingWeights = undefined;
@@ -243,7 +316,10 @@ class PreviewPanel {
         return;
       case 'importModel':
         // A dropped file has no path the panel can see: the .cnn file goes beside the document shown.
-        await importModelBytes(message.bytes, message.name, vscode.Uri.joinPath(this.document.uri, '..', message.name.replace(/\.(onnx|keras)$/i, '') + '.cnn'));
+        await (await import('./importModel')).importModelBytes(message.bytes, message.name, vscode.Uri.joinPath(this.document.uri, '..', message.name.replace(/\.(onnx|keras)$/i, '') + '.cnn'));
+        return;
+      case 'layout':
+        await this.services.layouts.remember(this.document.uri.toString(), message.layout);
         return;
       case 'notify': {
         const show = { info: vscode.window.showInformationMessage, warning: vscode.window.showWarningMessage, error: vscode.window.showErrorMessage }[message.level];
@@ -341,9 +417,13 @@ async function saveFile(near: vscode.Uri, suggestedName: string, bytes: Uint8Arr
  * because a worker must be same-origin with the page and the webview's
  * resources are not), theme colours from VS Code's CSS variables. The body
  * carries the document's text as the panel's first `source` message (JSON in
- * `data-source`), so the panel analyses and draws as soon as its script runs.
+ * `data-source`), so the panel analyses and draws as soon as its script runs,
+ * the layouts kept for the document (`data-layouts`: layoutStore.ts), so a
+ * structure laid out before is drawn in ELK's layout at once, and the
+ * extension host's moments (`data-host-marks`: hostMarks.ts, with this
+ * page's writing), which `npm run bench` reads to say where a wait went.
  */
-function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, source: HostMessage): string {
+function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, source: HostMessage, layouts: SavedLayout[]): string {
   const nonce = makeNonce();
   const base = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(base, 'main.js'));
@@ -367,7 +447,7 @@ function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, source: 
 <title>CNN Lens Preview</title>
 ${preloads.join('\n')}
 </head>
-<body data-assets="${assets}/" data-nonce="${nonce}" data-source="${escapeAttribute(JSON.stringify(source))}">
+<body data-assets="${assets}/" data-nonce="${nonce}" data-source="${escapeAttribute(JSON.stringify(source))}" data-layouts="${escapeAttribute(JSON.stringify(layouts))}" data-host-marks="${escapeAttribute(JSON.stringify({ ...hostMarks(), 'page written': Date.now() }))}">
 <div id="app"></div>
 <script type="module" nonce="${nonce}" src="${script}"></script>
 </body>

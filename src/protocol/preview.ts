@@ -26,7 +26,16 @@ export interface PreviewState {
   collapsed?: number[];
   /** The last diagram layout, so a panel restored after a reload draws without waiting for ELK. */
   layout?: SavedLayout;
+  /**
+   * The document's text as the panel last drew it (left out for a text longer
+   * than {@link savedTextLimit}), so a panel restored after a reload draws
+   * before VS Code has opened the document again.
+   */
+  text?: string;
 }
+
+/** The longest text (in UTF-16 code units) the panel keeps in its state; the state is saved on every edit. */
+export const savedTextLimit = 256 * 1024;
 
 /** A placed rectangle of a saved layout. */
 export interface SavedBox {
@@ -103,7 +112,13 @@ export type WebviewMessage =
   /** A model file (`.onnx`, `.keras`) dropped on the panel: the host imports it as `CNN Lens: Import Model…` does. */
   | { type: 'importModel'; name: string; bytes: Uint8Array }
   /** Show a message in VS Code (e.g. the forward pass failed). */
-  | { type: 'notify'; level: 'info' | 'warning' | 'error'; message: string };
+  | { type: 'notify'; level: 'info' | 'warning' | 'error'; message: string }
+  /**
+   * ELK laid out the document's diagram: the host keeps the document's last
+   * few layouts and writes them into the page of a preview opened on it
+   * later (`data-layouts`), which then draws the final layout at once.
+   */
+  | { type: 'layout'; layout: SavedLayout };
 
 /**
  * A message checked at the boundary: the message itself (with its bytes as
@@ -203,6 +218,59 @@ function loadedWeightsField(fields: Fields): LoadedWeightsFile {
   return { name, bytes, extraFiles };
 }
 
+function finiteNumber(fields: Fields, key: string): number {
+  const value = fields[key];
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail(`'${key}' should be a finite number, not ${describe(value)}`);
+  return value;
+}
+
+function boxOf(value: unknown, what: string): SavedBox {
+  const box = recordOf(value, what);
+  return { x: finiteNumber(box, 'x'), y: finiteNumber(box, 'y'), width: finiteNumber(box, 'width'), height: finiteNumber(box, 'height') };
+}
+
+/** `[key, value]` pairs of a saved layout's map, each key checked by `key` and each value read by `read`. */
+function entriesOf<K, V>(value: unknown, what: string, key: (k: unknown) => k is K, read: (v: unknown, what: string) => V): [K, V][] {
+  if (!Array.isArray(value)) fail(`${what} should be an array, not ${describe(value)}`);
+  return value.map((entry, index): [K, V] => {
+    if (!Array.isArray(entry) || entry.length !== 2 || !key(entry[0])) fail(`${what}[${index}] should be a [key, value] pair, not ${describe(entry)}`);
+    return [entry[0], read(entry[1], `${what}[${index}]`)];
+  });
+}
+
+/**
+ * A saved diagram layout (from the host's store or a webview's `layout`
+ * message), rebuilt from checked fields only: a damaged one is refused with
+ * its reason instead of drawing boxes at NaN.
+ */
+export function checkSavedLayout(value: unknown): Checked<SavedLayout> {
+  try {
+    const fields = recordOf(value, 'a saved layout');
+    const isString = (k: unknown): k is string => typeof k === 'string';
+    const isCount = (k: unknown): k is number => typeof k === 'number' && Number.isSafeInteger(k);
+    const layout: SavedLayout = {
+      structureKey: stringField(fields, 'structureKey')!,
+      width: finiteNumber(fields, 'width'),
+      height: finiteNumber(fields, 'height'),
+      nodes: entriesOf(fields.nodes, "'nodes'", isString, boxOf),
+      edges: entriesOf(fields.edges, "'edges'", isString, (edge, what) => {
+        const route = recordOf(edge, what);
+        if (!Array.isArray(route.points)) fail(`${what}.points should be an array, not ${describe(route.points)}`);
+        const points = route.points.map((point, index) => {
+          const p = recordOf(point, `${what}.points[${index}]`);
+          return { x: finiteNumber(p, 'x'), y: finiteNumber(p, 'y') };
+        });
+        return route.label === undefined ? { points } : { points, label: boxOf(route.label, `${what}.label`) };
+      }),
+      frames: entriesOf(fields.frames, "'frames'", isCount, boxOf),
+    };
+    return { ok: true, message: layout };
+  } catch (error) {
+    if (error instanceof FieldError) return { ok: false, reason: `the layout: ${error.message}` };
+    throw error;
+  }
+}
+
 function checked<T>(value: unknown, side: string, read: (fields: Fields, type: string) => T): Checked<T> {
   try {
     const fields = recordOf(value, `a ${side} message`);
@@ -254,6 +322,10 @@ export function checkWebviewMessage(value: unknown): Checked<WebviewMessage> {
       }
       case 'notify':
         return { type, level: oneOf(fields, 'level', ['info', 'warning', 'error'] as const), message: stringField(fields, 'message')! };
+      case 'layout': {
+        const layout = checkSavedLayout(fields.layout);
+        return layout.ok ? { type, layout: layout.message } : fail(layout.reason);
+      }
       default:
         return fail(`unknown type ${describe(type)}`);
     }

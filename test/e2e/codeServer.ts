@@ -129,8 +129,8 @@ export async function freePort(): Promise<number> {
 
 /** Options of {@link startCodeServer}. */
 export interface CodeServerOptions {
-  /** A `.vsix` to install into the private extensions folder before starting. */
-  extensionVsix?: string;
+  /** A `.vsix` (or several) to install into the private extensions folder before starting. */
+  extensionVsix?: string | string[];
   /**
    * An extension folder to load unpacked, as "Run Extension" does. It is passed
    * through the page URL, so it takes effect in {@link openWorkbench} and
@@ -222,10 +222,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const env = codeServerEnv(tools, tempDir);
   const common = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 
-  if (options.extensionVsix) {
-    const install = spawnSync(tools.node, [tools.codeServerEntry, ...common, '--install-extension', resolve(options.extensionVsix)], { env, encoding: 'utf8' });
+  for (const vsix of [options.extensionVsix ?? []].flat()) {
+    const install = spawnSync(tools.node, [tools.codeServerEntry, ...common, '--install-extension', resolve(vsix)], { env, encoding: 'utf8' });
     if (install.status !== 0) {
-      throw new Error(`installing ${options.extensionVsix} failed (${install.status ?? install.signal}):\n${install.stdout}${install.stderr}`);
+      throw new Error(`installing ${vsix} failed (${install.status ?? install.signal}):\n${install.stdout}${install.stderr}`);
     }
   }
 
@@ -411,16 +411,33 @@ export async function closeWorkbench(page: Page): Promise<void> {
 
 /** Opens a file of the workspace through Quick Open (Ctrl+P) and waits until its editor is active. */
 export async function openFile(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(name);
   const base = name.split('/').pop()!;
   // Quick Open first lists the recently opened files, unfiltered, and filters the typed name a moment later: a
   // file opened before is in that first list, and an Enter pressed as soon as its row shows opened whichever
   // recent file was focused (the benchmark's loop opened inception_v3.cnn instead of lenet5.cnn). Enter waits
   // until the focused row is the file's.
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: base }).first().waitFor();
+  const focused = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: base }).first();
+  // Something taking the focus meanwhile (a preview's late `reveal`) closes Quick Open: it is opened again, as in commandRow.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Control+P');
+    await input.waitFor({ state: 'visible' });
+    let shown = false;
+    let closed = !(await input.fill(name, { timeout: 2_000 }).then(
+      () => true,
+      () => false,
+    ));
+    const deadline = Date.now() + 30_000;
+    while (!shown && !closed && Date.now() < deadline) {
+      shown = (await focused.isVisible()) && (await input.isVisible());
+      closed = !(await input.isVisible());
+      if (!shown && !closed) await delay(100);
+    }
+    if (shown) break;
+    if (!closed) throw new Error(`Quick Open did not offer ${name} within 30 s`);
+    if (attempt === 3) throw new Error(`Quick Open closed three times while ${name} was typed`);
+    log(`Quick Open closed while ${name} was typed (attempt ${attempt}); opening it again`);
+  }
   await page.keyboard.press('Enter');
   await page.locator(`.tabs-container .tab.active[aria-label*="${base}"]`).waitFor();
   await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
@@ -432,29 +449,57 @@ export async function openFile(page: Page, name: string): Promise<void> {
  * cannot pass by running the wrong command.
  */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await (await commandRow(page, title)).click();
+  for (let attempt = 1; ; attempt++) {
+    const row = await commandRow(page, title);
+    try {
+      await row.click({ timeout: 5_000 });
+      return;
+    } catch (error) {
+      // The palette closed between finding the row and clicking it (see commandRow): open it again.
+      if (attempt === 3 || (await page.locator('.quick-input-widget input').isVisible())) throw error;
+      log(`the palette closed before "${title}" was clicked (attempt ${attempt}); opening it again`);
+    }
+  }
 }
 
 /**
  * Opens the palette and finds the entry titled exactly `title`, without
- * choosing it: a benchmark starts its clock just before the click.
+ * choosing it: a benchmark starts its clock just before the click. Something
+ * may take the focus while the palette opens (a preview's late `reveal`
+ * moving to the editor after diagram boxes were clicked), which closes it:
+ * then it is opened again, up to three times.
  */
 export async function commandRow(page: Page, title: string): Promise<Locator> {
-  await page.keyboard.press('Control+Shift+P');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
   const rows = page.locator('.quick-input-list .monaco-list-row');
   const row = rows.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) }).first();
-  try {
-    await row.waitFor({ timeout: 10_000 });
-  } catch {
-    const offered = await rows.allInnerTexts();
-    await page.keyboard.press('Escape');
-    await input.waitFor({ state: 'hidden' }).catch(() => undefined);
-    throw new Error(`no command titled "${title}" in the palette; it offered: ${JSON.stringify(offered)}`);
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await page.keyboard.press('Control+Shift+P');
+    await input.waitFor({ state: 'visible' });
+    // A palette that closes before the title is in it makes fill wait for an input that is gone: a short wait, then again.
+    let closed = !(await input.fill(`>${title}`, { timeout: 2_000 }).then(
+      () => true,
+      () => false,
+    ));
+    const deadline = Date.now() + 10_000;
+    while (!closed && Date.now() < deadline) {
+      if (await row.isVisible()) {
+        // Shown, and still in an open palette holding the title (not a stale row of a palette that closed meanwhile).
+        if ((await input.isVisible()) && (await input.inputValue()) === `>${title}`) return row;
+      }
+      if (!(await input.isVisible())) {
+        closed = true;
+        break;
+      }
+      await delay(100);
+    }
+    if (!closed) break;
+    log(`the palette closed while "${title}" was typed (attempt ${attempt}); opening it again`);
   }
-  return row;
+  const offered = await rows.allInnerTexts();
+  await page.keyboard.press('Escape');
+  await input.waitFor({ state: 'hidden' }).catch(() => undefined);
+  throw new Error(`no command titled "${title}" in the palette; it offered: ${JSON.stringify(offered)}`);
 }
 
 function escapeRegExp(text: string): string {

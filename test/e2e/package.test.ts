@@ -55,6 +55,14 @@ describe('packaged extension (.vsix)', function () {
     for (const chunk of [...chunks, 'preload.json']) assert.ok(names.has(`extension/dist/webview/${chunk}`), `${chunk} is missing from the .vsix`);
   });
 
+  it('holds every bundle extension.js loads when first needed (the language client, import, export)', () => {
+    const names = new Set(entries.map((e) => e.name));
+    const extension = readFileSync('dist/extension.js', 'utf8');
+    const bundles = new Set([...extension.matchAll(/require\(["']\.\/([\w.-]+\.js)["']\)/g)].map((m) => m[1]));
+    assert.deepEqual([...bundles].sort(), ['exportCommand.js', 'importModel.js', 'languageClient.js']);
+    for (const bundle of bundles) assert.ok(names.has(`extension/dist/${bundle}`), `${bundle} is missing from the .vsix`);
+  });
+
   it('leaves out node_modules, sources, tests, source maps and developer tools', () => {
     const unwanted = entries.filter(
       (e) =>

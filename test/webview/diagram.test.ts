@@ -114,6 +114,30 @@ describe('diagram view (Chromium)', function () {
     }
   });
 
+  it("keeps the box under the pointer in place when ELK's layout replaces the quick one (issue 15: the boxes jumped under the pointer)", async () => {
+    const fresh = await suite.browser.newPage();
+    try {
+      await fresh.goto(`${suite.serverUrl}/test/webview/blank.html`);
+      await fresh.addScriptTag({ url: `${suite.serverUrl}/out/pages/diagram.page.js` });
+      const text = example('resnet18');
+      // The shortcut convolution of the second stage's first block: ELK puts it beside the main path, the quick layout below it.
+      const index = modelOf(text).nodes.findIndex((n) => n.title === 'conv' && n.args.startsWith('128, 1'));
+      assert.ok(index > 0, 'ResNet-18 has a 1x1 shortcut convolution to 128 channels');
+      const { provisional, final, layout } = await fresh.evaluate(({ source, index }) => (globalThis as unknown as { diagramPage: DiagramPage }).diagramPage.pointedFirstDrawing(source, index), {
+        source: text,
+        index,
+      });
+      assert.equal(layout, 'final');
+      assert.equal(final.id, provisional.id);
+      const movedInDrawing = Math.hypot(final.drawing.x - provisional.drawing.x, final.drawing.y - provisional.drawing.y);
+      assert.ok(movedInDrawing > 50, `the box has another place in ELK's layout (moved ${movedInDrawing.toFixed(1)} units), so keeping it still is the view's doing`);
+      const movedOnScreen = Math.hypot(final.screen.x - provisional.screen.x, final.screen.y - provisional.screen.y);
+      assert.ok(movedOnScreen < 1, `the box under the pointer moved ${movedOnScreen.toFixed(1)} px on screen: ${JSON.stringify({ provisional, final })}`);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   describe('ResNet-18', () => {
     const text = example('resnet18');
     const model = modelOf(text);

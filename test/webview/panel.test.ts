@@ -10,6 +10,9 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { checkWebviewMessage, type HostMessage, type WebviewMessage } from '../../src/protocol/preview';
 import { encodeSafetensors } from '../../src/core/safetensors';
+import { analyze } from '../../src/core';
+import { layoutDiagram, saveLayout } from '../../webview/src/diagram/layout';
+import { buildDiagramModel } from '../../webview/src/diagram/model';
 import { launchChromium, startStaticServer } from './browser';
 import { tinyOnnxModel } from '../import/tinyOnnx';
 
@@ -439,6 +442,48 @@ describe('the preview panel in headless Chromium', function () {
       await send(page, sourceMessage('lenet5.cnn', lenet, 20 + k));
       await page.locator('.cnnd-status', { hasText: 'last diagram' }).waitFor({ state: 'detached' });
       await page.locator('[data-testid="messages"] .message.error').first().waitFor({ state: 'detached' });
+    }
+  });
+  it("draws a document's kept layout at once, never the quick one, and hands ELK's layouts and the text to keep (issue 15: the boxes jumped)", async () => {
+    // ELK's layout of LeNet-5, made here in Node as the panel makes it, kept by the extension from an earlier panel.
+    const model = buildDiagramModel(analyze(lenet, { graph: true }).graphs![0], {});
+    const kept = saveLayout(model.structureKey, await layoutDiagram(model));
+    const html = readFileSync('test/webview/panel.html', 'utf8').replace(
+      '<body data-assets="/dist/webview/">',
+      `<body data-assets="/dist/webview/" data-source='${JSON.stringify(sourceMessage('lenet5.cnn', lenet)).replace(/'/g, '&#39;')}' data-layouts='${JSON.stringify([kept])}'>`,
+    );
+    const reopened = await browser.newPage();
+    try {
+      await reopened.addInitScript(fakeVsCode);
+      // Every layout the diagram is drawn in, as it happens.
+      await reopened.addInitScript(`
+        window.__layouts = [];
+        new MutationObserver((records) => {
+          for (const record of records) if (record.attributeName === 'data-layout') window.__layouts.push(record.target.getAttribute('data-layout'));
+        }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-layout'] });
+      `);
+      await reopened.route('**/reopened.html', (route) => route.fulfill({ contentType: 'text/html', body: html }));
+      await reopened.goto(`${server.url}/test/webview/reopened.html`);
+      await reopened.locator('[data-testid="diagram"] .cnnd-node').first().waitFor();
+      await reopened.waitForFunction(() => (globalThis as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'layout'));
+      const seen = await reopened.evaluate(() => ({
+        layouts: (globalThis as unknown as { __layouts: string[] }).__layouts,
+        posted: (globalThis as unknown as { __posted: WebviewMessage[] }).__posted.filter((m) => m.type === 'layout'),
+        state: (globalThis as unknown as { __state: { text?: string; layout?: { structureKey: string } } }).__state,
+      }));
+      assert.deepEqual(seen.layouts, ['final'], 'the first drawing is the kept layout; no quick layout came before it');
+      assert.equal(await reopened.locator('[data-testid="diagram"] .cnnd-node').count(), model.nodes.length);
+      const drawnAt = await reopened.locator('[data-testid="diagram"] .cnnd-node').first().getAttribute('transform');
+      const [firstId, firstBox] = kept.nodes[0];
+      assert.equal(drawnAt, `translate(${Math.round(firstBox.x * 10) / 10},${Math.round(firstBox.y * 10) / 10})`, `box ${firstId} is where the kept layout put it`);
+      // The panel hands the layout on screen to the host to keep (checked as the host checks it), and saves the text for a restore.
+      assert.equal(seen.posted.length, 1);
+      const checked = checkWebviewMessage(seen.posted[0]);
+      assert.ok(checked.ok && checked.message.type === 'layout' && checked.message.layout.structureKey === model.structureKey, JSON.stringify(checked));
+      assert.equal(seen.state.text, lenet);
+      assert.equal(seen.state.layout?.structureKey, model.structureKey);
+    } finally {
+      await reopened.close();
     }
   });
 });

@@ -11,6 +11,29 @@ import { imagenetClassNames } from '../../webview/src/views/imagenetClasses';
 import { requirePython, runPython } from '../python';
 
 const range = { start: { line: 3, character: 2 }, end: { line: 3, character: 9 } };
+/** A small layout as the panel saves it: two boxes, the edge between them with its label, one frame. */
+const layout = {
+  structureKey: 'n0:input|n1:conv',
+  width: 220,
+  height: 150,
+  nodes: [
+    ['n0', { x: 16, y: 16, width: 188, height: 44 }],
+    ['n1', { x: 16, y: 82, width: 188, height: 44 }],
+  ],
+  edges: [
+    [
+      'e0',
+      {
+        points: [
+          { x: 110, y: 60 },
+          { x: 110, y: 82 },
+        ],
+        label: { x: 114, y: 64, width: 40, height: 14 },
+      },
+    ],
+  ],
+  frames: [[3, { x: 8, y: 8, width: 204, height: 126 }]],
+};
 
 describe('preview protocol: run-time checks at the boundary', () => {
   describe('webview → host', () => {
@@ -23,6 +46,7 @@ describe('preview protocol: run-time checks at the boundary', () => {
       { type: 'notify', level: 'warning', message: 'the forward pass failed' },
       { type: 'importModel', name: 'resnet18.onnx', bytes: new Uint8Array([8, 7]) },
       { type: 'importModel', name: 'Model.KERAS', bytes: new Uint8Array([80, 75, 3, 4]) },
+      { type: 'layout', layout },
     ];
     for (const message of good) {
       it(`accepts ${JSON.stringify(message)}`, () => {
@@ -49,6 +73,13 @@ describe('preview protocol: run-time checks at the boundary', () => {
       [{ type: 'importModel', name: '../../model.onnx', bytes: new Uint8Array(1) }, /'name' should be a plain \.onnx or \.keras file name/],
       [{ type: 'importModel', name: 'cat.png', bytes: new Uint8Array(1) }, /'name' should be a plain \.onnx or \.keras file name, not the string "cat\.png"/],
       [{ type: 'importModel', name: 'a.onnx' }, /'bytes' should be bytes/],
+      // A layout that would draw boxes at NaN or lose its boxes is refused, naming what is wrong.
+      [{ type: 'layout', layout: { ...layout, width: Number.NaN } }, /the layout: 'width' should be a finite number, not number NaN/],
+      [{ type: 'layout', layout: { ...layout, nodes: [['n0', { x: 1, y: 2, width: 3 }]] } }, /'height' should be a finite number, not undefined/],
+      [{ type: 'layout', layout: { ...layout, nodes: { n0: {} } } }, /'nodes' should be an array/],
+      [{ type: 'layout', layout: { ...layout, frames: [['3', { x: 0, y: 0, width: 1, height: 1 }]] } }, /'frames'\[0\] should be a \[key, value\] pair/],
+      [{ type: 'layout', layout: { ...layout, edges: [['e0', { points: [{ x: 1 }] }]] } }, /'y' should be a finite number, not undefined/],
+      [{ type: 'layout' }, /the layout: a saved layout should be an object, not undefined/],
     ];
     for (const [message, reason] of bad) {
       it(`rejects ${JSON.stringify(message)} and says why`, () => {

@@ -83,6 +83,12 @@ export interface DiagramPage {
    * `update` returns, and once it settles, with whether the view would save its layout in the panel's state.
    */
   firstDrawing(text: string): Promise<{ atOnce: FirstDrawingState; settled: FirstDrawingState & { layoutRuns: number } }>;
+  /**
+   * A first drawing (ELK not loaded yet) with the pointer resting on box
+   * `index` of the quick layout, until ELK's layout replaces it: that box's
+   * centre on screen and in drawing units, in each layout.
+   */
+  pointedFirstDrawing(text: string, index: number): Promise<{ provisional: PlacedBox; final: PlacedBox; layout: string }>;
   /** Presses Fit (the toolbar's button and the 0 key call this). */
   fit(): Drawn;
   /** Every text of every box as drawn: its CSS font size, the screen scale the pan/zoom gives it, its on-screen height and whether it is in the panel. */
@@ -98,6 +104,13 @@ export interface TextSize {
   scale: number;
   height: number;
   visible: boolean;
+}
+
+/** A box's centre on screen (pixels from the panel's top left) and in the drawing's own units. */
+export interface PlacedBox {
+  id: string;
+  screen: { x: number; y: number };
+  drawing: { x: number; y: number };
 }
 
 /** A view's drawing at one moment of its first update: boxes on screen, `data-layout` ('provisional' or 'final'), and whether it has a layout to save. */

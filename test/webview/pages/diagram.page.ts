@@ -130,6 +130,36 @@ window.diagramPage = {
     own.remove();
     return { atOnce, settled };
   },
+  async pointedFirstDrawing(text, index) {
+    const graph = analyze(text, { graph: true }).graphs![0];
+    const own = document.createElement('div');
+    own.style.cssText = container.style.cssText;
+    document.body.appendChild(own);
+    const fresh = new DiagramView(own, { onSelect: () => undefined });
+    const drawing = fresh.update(graph, []);
+    const box = () => own.querySelectorAll<SVGGElement>('.cnnd-node')[index];
+    const placed = () => {
+      const element = box();
+      const rect = element.getBoundingClientRect();
+      const panel = own.getBoundingClientRect();
+      const [x, y] = (/translate\(([-\d.]+),([-\d.]+)\)/.exec(element.getAttribute('transform') ?? '') ?? []).slice(1).map(Number);
+      const size = element.querySelector<SVGRectElement>('.cnnd-box')!;
+      return {
+        id: element.getAttribute('data-id') ?? '',
+        screen: { x: rect.left + rect.width / 2 - panel.left, y: rect.top + rect.height / 2 - panel.top },
+        drawing: { x: x + size.width.baseVal.value / 2, y: y + size.height.baseVal.value / 2 },
+      };
+    };
+    const provisional = placed();
+    const root = own.querySelector('.cnnd-root')!;
+    const rect = box().getBoundingClientRect();
+    root.dispatchEvent(new PointerEvent('pointermove', { bubbles: true, clientX: rect.left + rect.width / 2, clientY: rect.top + rect.height / 2 }));
+    await drawing;
+    const result = { provisional, final: placed(), layout: root.getAttribute('data-layout') ?? '' };
+    fresh.dispose();
+    own.remove();
+    return result;
+  },
   fit() {
     theView().fit();
     return drawn();

@@ -14,7 +14,7 @@ import { quickLayout } from './quickLayout';
 import { boxOfGraphNode, matchLine } from './lookup';
 import { buildDiagramModel, type DiagramDiagnostic, type DiagramModel } from './model';
 import { diagramParts, escapeXml, svgDefs, type DiagramParts, type RenderState } from './render';
-import { Viewport } from './viewport';
+import { Viewport, type Transform } from './viewport';
 import { markOnce } from '../marks';
 
 export type { DiagramDiagnostic } from './model';
@@ -80,6 +80,10 @@ export class DiagramView {
   private provisional = false;
   /** Whether the last fit was of a provisional drawing, so ELK's drawing that replaces it is fitted again. */
   private fittedProvisional = false;
+  /** The transform that fit set, to tell whether the user has panned or zoomed since. */
+  private fittedTransform: Transform | undefined;
+  /** Where the pointer is over the drawing's area (pixels from its top left), or undefined when it is elsewhere. */
+  private pointer: { x: number; y: number } | undefined;
   /** Bumped by every render request; a layout that returns after a newer request is dropped. */
   private generation = 0;
   private pending: Promise<void> = Promise.resolve();
@@ -122,13 +126,25 @@ export class DiagramView {
       this.root.scrollTop = 0;
       this.root.scrollLeft = 0;
     };
+    // Where the pointer rests, so that ELK's layout replacing the quick one keeps the box under it in place.
+    const onPointer = (e: PointerEvent) => {
+      const rect = this.root.getBoundingClientRect();
+      this.pointer = { x: e.clientX - rect.left, y: e.clientY - rect.top };
+    };
+    const onLeave = () => (this.pointer = undefined);
     this.root.addEventListener('click', onClick);
     this.root.addEventListener('keydown', onKey);
     this.root.addEventListener('scroll', onScroll);
+    this.root.addEventListener('pointermove', onPointer);
+    this.root.addEventListener('pointerdown', onPointer);
+    this.root.addEventListener('pointerleave', onLeave);
     this.cleanup.push(
       () => this.root.removeEventListener('click', onClick),
       () => this.root.removeEventListener('keydown', onKey),
       () => this.root.removeEventListener('scroll', onScroll),
+      () => this.root.removeEventListener('pointermove', onPointer),
+      () => this.root.removeEventListener('pointerdown', onPointer),
+      () => this.root.removeEventListener('pointerleave', onLeave),
     );
     if (typeof ResizeObserver !== 'undefined') {
       this.resizeObserver = new ResizeObserver(() => {
@@ -206,6 +222,7 @@ export class DiagramView {
     this.fitPending = false;
     this.fittedProvisional = this.provisional;
     this.viewport.fit(this.layout.width, this.layout.height);
+    this.fittedTransform = this.viewport.get();
   }
 
   /** Zooms in one step around the panel's centre. */
@@ -306,9 +323,15 @@ export class DiagramView {
     const drawn = this.cache.get(model).then(
       (layout) => {
         if (generation !== this.generation) return;
-        // A drawing fitted while provisional is fitted again: ELK's may be wider or longer.
-        if (this.provisional && !this.fitPending) this.fitPending = this.fittedProvisional;
+        const anchor = this.provisional ? this.anchorBox() : undefined;
+        // A provisional drawing fitted and left alone is fitted again (ELK's may be wider or longer); one the user is
+        // pointing at, or has panned or zoomed, keeps its box in place instead (see anchorBox).
+        if (this.provisional && !this.fitPending) this.fitPending = this.fittedProvisional && !anchor;
         this.draw(model, layout, false);
+        if (anchor) {
+          const moved = layout.nodes.get(anchor.id);
+          if (moved) this.viewport.moveTo(moved, anchor.screen);
+        }
         if (this.fitPending) this.fit();
         markOnce('layout-final');
       },
@@ -323,6 +346,35 @@ export class DiagramView {
     );
     this.pending = drawn;
     return drawn;
+  }
+
+  /**
+   * The box of the provisional drawing that ELK's must keep where it is on
+   * screen, and where that is (its centre, in pixels from the drawing area's
+   * top left): the box under the pointer (or the nearest one) while the
+   * pointer is over the drawing, so nothing jumps away from under it; else,
+   * when the user has panned or zoomed since the fit, the box nearest the
+   * middle of the view. None when the view is the untouched fit: ELK's
+   * drawing is fitted again then.
+   */
+  private anchorBox(): { id: string; screen: { x: number; y: number } } | undefined {
+    const layout = this.layout;
+    if (!layout || layout.nodes.size === 0) return undefined;
+    const { x, y, k } = this.viewport.get();
+    const fitted = this.fittedTransform;
+    const untouched = fitted !== undefined && fitted.x === x && fitted.y === y && fitted.k === k;
+    const target = this.pointer ?? (untouched ? undefined : { x: this.root.clientWidth / 2, y: this.root.clientHeight / 2 });
+    if (!target) return undefined;
+    let best: { id: string; screen: { x: number; y: number }; distance: number } | undefined;
+    for (const [id, box] of layout.nodes) {
+      const screen = { x: x + (box.x + box.width / 2) * k, y: y + (box.y + box.height / 2) * k };
+      // Distance to the box's edge on screen: zero inside it, so the box under the pointer wins.
+      const dx = Math.max(0, Math.abs(target.x - screen.x) - (box.width * k) / 2);
+      const dy = Math.max(0, Math.abs(target.y - screen.y) - (box.height * k) / 2);
+      const distance = Math.hypot(dx, dy);
+      if (!best || distance < best.distance) best = { id, screen, distance };
+    }
+    return best && { id: best.id, screen: best.screen };
   }
 
   private draw(model: DiagramModel, layout: DiagramLayout, provisional: boolean): void {

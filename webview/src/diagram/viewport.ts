@@ -111,6 +111,12 @@ export class Viewport {
     this.set({ x: along(box.x, box.width, W), y: along(box.y, box.height, H), k });
   }
 
+  /** Pans (keeping the zoom) so that the centre of a drawing rectangle lands on a screen point (pixels from the host's top left). */
+  moveTo(box: { x: number; y: number; width: number; height: number }, screen: { x: number; y: number }): void {
+    const { k } = this.transform;
+    this.set({ x: screen.x - (box.x + box.width / 2) * k, y: screen.y - (box.y + box.height / 2) * k, k });
+  }
+
   /** Whether the last pointer interaction was a drag (a click after it should not select). */
   wasDrag(): boolean {
     return this.dragged;

@@ -4,7 +4,7 @@
  * together. Each of those knows nothing of the others.
  */
 import { withCommas, analyze, type Analysis, type NetworkGraph, type Range } from '../../../src/core';
-import type { HostMessage, LoadedWeightsFile } from '../../../src/protocol/preview';
+import { savedTextLimit, type HostMessage, type LoadedWeightsFile } from '../../../src/protocol/preview';
 import { DiagramView } from '../diagram/view';
 import type { DiagramDiagnostic } from '../diagram/model';
 import type { BackendChoice, BackendName, NodeOutput } from '../engine';
@@ -151,11 +151,13 @@ export class PreviewApp {
     );
     const saved = host.state;
     if (saved?.collapsed) this.diagram.setCollapsed(saved.collapsed);
-    // A panel restored after a reload draws its saved layout at once instead of waiting for ELK.
+    // A panel restored after a reload draws its saved layout at once instead of waiting for ELK; so does a panel
+    // opened again on a document whose layouts the extension kept.
     if (saved?.layout) {
       this.diagram.seedLayout(saved.layout);
       this.savedLayoutKey = saved.layout.structureKey;
     }
+    for (const layout of host.initialLayouts()) this.diagram.seedLayout(layout);
     if (saved?.uri) this.uri = saved.uri;
     this.networkName = saved?.network;
     if (saved?.backend && saved.backend !== automatic) this.session.prefer(saved.backend as BackendName);
@@ -219,7 +221,8 @@ export class PreviewApp {
     const switched = message.network !== undefined && message.network !== this.networkName;
     if (switched) this.networkName = message.network;
     this.uri = message.uri;
-    this.host.saveState({ uri: message.uri, network: this.networkName });
+    // The text goes into the state too (when small enough), so a panel restored after a reload draws before the document is open.
+    this.host.saveState({ uri: message.uri, network: this.networkName, text: message.text.length <= savedTextLimit ? message.text : undefined });
     // The same text for another network (the host learnt late which network the cursor is in) draws that network.
     if (message.text === this.text && this.analysis) {
       if (switched) await this.render();
@@ -268,6 +271,8 @@ export class PreviewApp {
     if (layout && layout.structureKey !== this.savedLayoutKey) {
       this.savedLayoutKey = layout.structureKey;
       this.host.saveState({ layout });
+      // The extension keeps it for the next panel on this document (src/client/layoutStore.ts).
+      this.host.post({ type: 'layout', layout });
     }
     this.diagram.select(this.selected);
     this.refreshInputs(graph);

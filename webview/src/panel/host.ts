@@ -5,7 +5,7 @@
  * page then records what it would have posted, and tests send host messages
  * with `window.postMessage`.
  */
-import { checkHostMessage, requestIdOf, type HostMessage, type PreviewState, type WebviewMessage } from '../../../src/protocol/preview';
+import { checkHostMessage, checkSavedLayout, requestIdOf, type HostMessage, type PreviewState, type SavedLayout, type WebviewMessage } from '../../../src/protocol/preview';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -73,6 +73,29 @@ export class Host {
     const checked = checkHostMessage(value);
     if (!checked.ok) console.warn(`CNN Lens preview: ${checked.reason}`);
     return checked.ok ? checked.message : undefined;
+  }
+
+  /**
+   * The layouts the extension kept for this document (`data-layouts`:
+   * ELK's, from earlier panels), so a structure laid out before is drawn in
+   * its final layout at once. Ones that do not check are left out.
+   */
+  initialLayouts(): SavedLayout[] {
+    const json = document.body.dataset.layouts;
+    if (!json) return [];
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch {
+      console.warn("CNN Lens preview: the page's data-layouts is not JSON");
+      return [];
+    }
+    if (!Array.isArray(value)) return [];
+    return value.flatMap((entry) => {
+      const checked = checkSavedLayout(entry);
+      if (!checked.ok) console.warn(`CNN Lens preview: ${checked.reason}`);
+      return checked.ok ? [checked.message] : [];
+    });
   }
 
   post(message: WebviewMessage): void {

@@ -155,7 +155,7 @@ class PreviewRegistry implements vscode.Disposable {
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       webviewOptions(this.services.extensionUri),
     );
-    this.adopt(panel, document, network).loadWeights(weights);
+    this.adopt(panel, document, network, false, weights);
   }
 
   /** Shows `network` in the document's open panel, if it has one (a late answer to "which network is at the cursor"). */
@@ -164,9 +164,9 @@ class PreviewRegistry implements vscode.Disposable {
   }
 
   /** Makes `panel` the document's preview; its page is written unless `written` (a restored panel's page, written from its saved text). */
-  adopt(panel: vscode.WebviewPanel, document: vscode.TextDocument, network: string | undefined, written = false): PreviewPanel {
+  adopt(panel: vscode.WebviewPanel, document: vscode.TextDocument, network: string | undefined, written = false, weights?: WeightFile): PreviewPanel {
     const key = document.uri.toString();
-    const preview = new PreviewPanel(panel, document, network, this.services, () => this.panels.delete(key), written);
+    const preview = new PreviewPanel(panel, document, network, this.services, () => this.panels.delete(key), written, weights);
     this.panels.set(key, preview);
     return preview;
   }
@@ -207,7 +207,10 @@ class PreviewPanel {
     private readonly services: PanelServices,
     onDispose: () => void,
     written: boolean,
+    weights?: WeightFile,
   ) {
+    // Set before the page is written, whose first source then announces them.
+    this.pendingWeights = weights;
     // The page carries the text it opens with, so the first diagram does not wait for a round trip (ready → source).
     if (!written) writePage(panel, services, this.sourceMessage());
     this.subscriptions.push(
@@ -283,6 +286,7 @@ class PreviewPanel {
       version: this.document.version,
       text: this.document.getText(),
       network: this.network,
+      weights: this.pendingWeights?.name,
     };
   }
 

@@ -57,8 +57,12 @@ export interface SavedLayout {
 
 /** Host → webview. */
 export type HostMessage =
-  /** The document's text, sent at start and after each edit (debounced by the host). */
-  | { type: 'source'; uri: string; fileName: string; version: number; text: string; network?: string }
+  /**
+   * The document's text, sent at start and after each edit (debounced by the host).
+   * `weights` names a weight file the host sends next (Import Model… wrote it),
+   * so that a Run pressed before it arrives waits for it instead of running twice.
+   */
+  | { type: 'source'; uri: string; fileName: string; version: number; text: string; network?: string; weights?: string }
   /** The editor's cursor moved: highlight the layer on that 0-based line. */
   | { type: 'cursor'; uri: string; line: number }
   /** The answer to `pickFile`: the file's bytes, or why there are none (the user cancelled, or it could not be read). */
@@ -344,6 +348,7 @@ export function checkHostMessage(value: unknown): Checked<HostMessage> {
           version: countField(fields, 'version')!,
           text: stringField(fields, 'text')!,
           network: stringField(fields, 'network', true),
+          weights: stringField(fields, 'weights', true),
         };
       case 'cursor':
         return { type, uri: stringField(fields, 'uri')!, line: countField(fields, 'line')! };

@@ -66,8 +66,8 @@ async function answerPickFile(page: Page, name: string, bytes: number[], as: 'by
   );
 }
 
-function sourceMessage(name: string, text: string, version = 1): HostMessage {
-  return { type: 'source', uri: `file:///workspace/${name}`, fileName: name, version, text };
+function sourceMessage(name: string, text: string, version = 1, weights?: string): HostMessage {
+  return { type: 'source', uri: `file:///workspace/${name}`, fileName: name, version, text, weights };
 }
 
 describe('the preview panel in headless Chromium', function () {
@@ -268,6 +268,41 @@ describe('the preview panel in headless Chromium', function () {
       assert.deepEqual(expected, ['66.5%', '24.5%', '9.0%']);
       assert.deepEqual(await page.locator('[data-testid="class-percent"]').allInnerTexts(), expected);
       assert.doesNotMatch(await page.getByTestId('messages').innerText(), /cancelled/);
+    } finally {
+      await page.getByTestId('weights').selectOption('he');
+    }
+  });
+
+  it('runs once, with them, when Run is pressed before the weights an imported model announced have come', async () => {
+    // Import Model… opens the preview with the weights it wrote: the source names them, the weights message follows.
+    await send(page, sourceMessage('tiny.cnn', 'network Tiny {\n  input(1x2x2)\n  flatten\n  dense(3)\n}\n', 34, 'tiny.safetensors'));
+    await waitForText(page, 'title', /^tiny\.cnn$/);
+    // Bias 2, 1, 3 and a zero kernel: softmax ranks class 2, then 0, then 1 whatever the input.
+    const weights = encodeSafetensors([
+      { name: 'fc.weight', shape: [3, 4], data: new Float32Array(12) },
+      { name: 'fc.bias', shape: [3], data: Float32Array.from([2, 1, 3]) },
+    ]);
+    const side = page.getByTestId('side');
+    const finished = Number((await side.getAttribute('data-runs')) ?? 0);
+    const started = Number((await side.getAttribute('data-started')) ?? 0);
+    try {
+      await page.getByTestId('run').click();
+      await page.waitForTimeout(500);
+      assert.equal(Number((await side.getAttribute('data-runs')) ?? 0), finished, 'the run waits for the announced weights');
+      await page.evaluate(
+        (bytes) => (globalThis as unknown as { postMessage(message: unknown, origin: string): void }).postMessage({ type: 'weights', name: 'tiny.safetensors', bytes: new Uint8Array(bytes) }, '*'),
+        [...weights],
+      );
+      await page.waitForFunction(`Number(document.querySelector('[data-testid="side"]')?.getAttribute('data-runs') ?? 0) > ${finished}`);
+      await page.waitForTimeout(500);
+      assert.equal(Number(await side.getAttribute('data-started')), started + 1, 'one run started');
+      assert.equal(Number(await side.getAttribute('data-runs')), finished + 1, 'one run finished');
+      const e = [2, 1, 3].map(Math.exp);
+      const sum = e[0] + e[1] + e[2];
+      assert.deepEqual(
+        await page.locator('[data-testid="class-percent"]').allInnerTexts(),
+        [2, 0, 1].map((k) => `${((100 * e[k]) / sum).toFixed(1)}%`),
+      );
     } finally {
       await page.getByTestId('weights').selectOption('he');
     }

@@ -108,6 +108,8 @@ export class PreviewApp {
    * meanwhile waits for them and runs once, with them.
    */
   private weightsArriving: Promise<void> | undefined;
+  /** Settles the arrival of weights a source message announced (Import Model…), once they came and are in use. */
+  private announcedWeights: ((arrival: Promise<void>) => void) | undefined;
   /** The run waiting for arriving weights: their arrival lets it go on instead of starting a second run. */
   private waitingForWeights: AbortController | undefined;
   private runMessages: Message[] = [];
@@ -202,6 +204,8 @@ export class PreviewApp {
 
   private receive(message: HostMessage): void {
     if (message.type === 'source') {
+      // Weights the host sends after this source: a Run pressed before they come waits for them.
+      if (message.weights && !this.announcedWeights) void this.expectWeights(new Promise<void>((resolve) => (this.announcedWeights = (arrival) => void arrival.then(resolve, resolve))));
       this.pendingSource = message;
       this.rendering = this.rendering.then(() => this.takeSource());
     } else if (message.type === 'cursor') {
@@ -209,6 +213,8 @@ export class PreviewApp {
     } else if (message.type === 'weights') {
       // Imported weights: wait for the imported source, then load them as a picked file.
       this.rendering = this.expectWeights(this.rendering.then(() => this.useWeights({ name: message.name, bytes: message.bytes })));
+      this.announcedWeights?.(this.rendering);
+      this.announcedWeights = undefined;
     }
   }
 

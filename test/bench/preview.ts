@@ -381,6 +381,8 @@ export async function previewFigures(root: string, emit: (line: string) => void)
         shows.push(await timeShowLayer(preview, Math.floor(((i + 1) * boxes) / 7)));
       }
       lines.push(`  another layer's maps after the run (click → drawn): median ${ms(median(shows))}, slowest ${ms(Math.max(...shows))}`);
+      step = 'waiting for the clicked boxes to reveal their lines';
+      await revealsLanded(page);
       step = 'closing the editors';
       await closeAllEditors(page);
     });
@@ -407,5 +409,32 @@ export async function previewFigures(root: string, emit: (line: string) => void)
     await server.stop();
     rmSync(folder, { recursive: true, force: true });
     rmSync(dirname(vsix), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Waits until the editor holds the focus and its cursor has stopped moving.
+ * Each click on a diagram box also reveals its statement in the editor, which
+ * takes the focus when the extension host gets to it; a palette opened before
+ * the last reveal has landed is closed by it, and what was being typed into
+ * the palette then goes into the document.
+ */
+async function revealsLanded(page: Page): Promise<void> {
+  await page
+    .locator('.editor-instance .monaco-editor.focused')
+    .first()
+    .waitFor({ timeout: 10_000 })
+    .catch(() => undefined);
+  const cursor = page.locator('.statusbar-item', { hasText: /^Ln \d+, Col \d+/ }).first();
+  let last = '';
+  let stableSince = Date.now();
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && Date.now() - stableSince < 1_000) {
+    const now = await cursor.innerText({ timeout: 1_000 }).catch(() => '');
+    if (now !== last) {
+      last = now;
+      stableSince = Date.now();
+    }
+    await page.waitForTimeout(100);
   }
 }

@@ -243,7 +243,8 @@ async function timeCancel(preview: FrameLocator, afterMs: number): Promise<numbe
   );
 }
 
-async function closeAllEditors(page: Page): Promise<void> {
+/** Closes every editor and waits for the preview's page to go (a later step opens a fresh one). */
+export async function closeAllEditors(page: Page): Promise<void> {
   await e2e.runCommand(page, 'View: Close All Editors');
   await page
     .locator('iframe.webview')

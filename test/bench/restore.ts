@@ -13,7 +13,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import * as e2e from '../e2e/codeServer';
-import { openPhases, phaseText } from './preview';
+import { closeAllEditors, openPhases, phaseText } from './preview';
 
 /** Issue 15's goal: the restored preview's diagram within 2 s of the workbench. */
 const restoreGoalMs = 2000;
@@ -118,20 +118,12 @@ export async function restoreFigures(root: string, emit: (line: string) => void)
     page = await e2e.openWorkbench(server);
     page.setDefaultTimeout(60_000);
 
-    const closeAll = async (page: Page) => {
-      await e2e.runCommand(page, 'View: Close All Editors');
-      await page
-        .locator('iframe.webview')
-        .first()
-        .waitFor({ state: 'detached', timeout: 30_000 })
-        .catch(() => undefined);
-    };
     // The two panels take turns, so that a change in the machine's load meanwhile weighs on both alike.
     const ours: Reload[] = [];
     const empty: Reload[] = [];
     for (let i = 0; i < reloads; i++) {
       // ResNet-18 and its preview, with ELK's layout on screen (and so in the panel's saved state), as a user leaves it.
-      await closeAll(page);
+      await closeAllEditors(page);
       await e2e.openFile(page, 'resnet18.cnn');
       await e2e.runCommand(page, 'CNN Lens: Open Preview');
       await e2e.webviewFrame(page).locator('[data-testid="diagram"] [data-layout="final"]').waitFor({ state: 'attached' });
@@ -141,7 +133,7 @@ export async function restoreFigures(root: string, emit: (line: string) => void)
       emit(`CNN Lens preview, reload ${i + 1}: diagram ${ms(reload.seen - reload.workbench)} after the workbench; from the click, in ms: ${phaseText(phases)}`);
 
       // The empty extension's panel beside a plain text file (so CNN Lens is not activated).
-      await closeAll(page);
+      await closeAllEditors(page);
       await e2e.openFile(page, 'notes.txt');
       await e2e.runCommand(page, probeCommand);
       await e2e.webviewFrame(page).locator('#probe').waitFor();

@@ -30,8 +30,7 @@ export function splitChunks(text: string): Chunk[] {
   let chunkStart = 0;
   let chunkLine = 0;
   let line = 0;
-  let depth = 0;
-  let inComment = false;
+  let state: LineState = { braces: 0, parens: 0, inComment: false };
   /** Whether the chunk being read is a declaration (its end is the line where its braces close). */
   let declaration = false;
   let lineStart = 0;
@@ -46,17 +45,17 @@ export function splitChunks(text: string): Chunk[] {
     const lineEnd = found ? found.index : text.length;
     const next = found ? found.index + found[0].length : text.length + 1;
     const content = text.slice(lineStart, lineEnd);
-    if (!inComment && depth === 0 && declarationStart.test(content)) {
+    if (!state.inComment && state.braces === 0 && declarationStart.test(content)) {
       cut(lineStart, line);
       declaration = true;
-    } else if (!declaration && !inComment && depth === 0 && line - chunkLine >= triviaLines) {
+    } else if (!declaration && !state.inComment && state.braces === 0 && line - chunkLine >= triviaLines) {
       // Long stretches between declarations (pages of comments) are cut too, so an edit re-reads one piece of them.
       cut(lineStart, line);
     }
-    const opened = depth > 0 || inComment;
-    ({ depth, inComment } = scanLine(content, depth, inComment));
+    const opened = state.braces > 0 || state.inComment;
+    state = scanLine(content, state);
     // A declaration ends on the line where its braces close (once they have opened).
-    if (declaration && depth === 0 && !inComment && (opened || content.includes('}'))) {
+    if (declaration && state.braces === 0 && !state.inComment && (opened || content.includes('}'))) {
       cut(Math.min(next, text.length), line + 1);
       declaration = false;
     }
@@ -67,27 +66,37 @@ export function splitChunks(text: string): Chunk[] {
   return chunks;
 }
 
-/** Braces and block comments after one line, skipping strings and `#` comments. */
-function scanLine(content: string, depth: number, inComment: boolean): { depth: number; inComment: boolean } {
-  for (let i = 0; i < content.length; i++) {
-    const c = content[i];
+/** Open braces and parentheses (brackets count as parentheses), and whether a block comment is open, at a line's end. */
+export interface LineState {
+  braces: number;
+  parens: number;
+  inComment: boolean;
+}
+
+/** The state after one line, skipping strings and `#` comments. */
+export function scanLine(line: string, before: LineState): LineState {
+  let { braces, parens, inComment } = before;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
     if (inComment) {
-      if (c === '*' && content[i + 1] === '/') {
+      if (c === '*' && line[i + 1] === '/') {
         inComment = false;
         i++;
       }
       continue;
     }
     if (c === '#') break;
-    if (c === '/' && content[i + 1] === '*') {
+    if (c === '/' && line[i + 1] === '*') {
       inComment = true;
       i++;
     } else if (c === '"' || c === "'") {
-      const close = content.indexOf(c, i + 1);
+      const close = line.indexOf(c, i + 1);
       if (close < 0) break;
       i = close;
-    } else if (c === '{') depth++;
-    else if (c === '}') depth = Math.max(0, depth - 1);
+    } else if (c === '{') braces++;
+    else if (c === '}') braces = Math.max(0, braces - 1);
+    else if (c === '(' || c === '[') parens++;
+    else if (c === ')' || c === ']') parens = Math.max(0, parens - 1);
   }
-  return { depth, inComment };
+  return { braces, parens, inComment };
 }

@@ -14,7 +14,7 @@
  * not the lexer. A cut it gets wrong gives a piece that does not parse
  * cleanly, and incremental analysis then parses the whole declaration.
  */
-import type { Chunk } from './chunks';
+import { scanLine, type Chunk, type LineState } from './chunks';
 
 /** A network declaration cut into its header line, body pieces and closing line. */
 export interface NetworkPieces {
@@ -74,41 +74,6 @@ function linesOf(text: string): string[] {
   return text.match(/[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$/g) ?? [];
 }
 
-/** Open braces and parentheses (brackets count as parentheses), and whether a block comment is open, at a line's end. */
-interface LineState {
-  braces: number;
-  parens: number;
-  inComment: boolean;
-}
-
 function indentation(line: string): number {
   return line.length - line.trimStart().length;
-}
-
-/** The state after one line, skipping strings and `#` comments. */
-function scanLine(line: string, before: LineState): LineState {
-  let { braces, parens, inComment } = before;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (inComment) {
-      if (c === '*' && line[i + 1] === '/') {
-        inComment = false;
-        i++;
-      }
-      continue;
-    }
-    if (c === '#') break;
-    if (c === '/' && line[i + 1] === '*') {
-      inComment = true;
-      i++;
-    } else if (c === '"' || c === "'") {
-      const close = line.indexOf(c, i + 1);
-      if (close < 0) break;
-      i = close;
-    } else if (c === '{') braces++;
-    else if (c === '}') braces = Math.max(0, braces - 1);
-    else if (c === '(' || c === '[') parens++;
-    else if (c === ')' || c === ']') parens = Math.max(0, parens - 1);
-  }
-  return { braces, parens, inComment };
 }

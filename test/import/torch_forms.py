@@ -15,7 +15,7 @@ import torch.nn.functional as F
 import torchvision
 from torch import nn
 
-from torch_oracle import macs_of, randomize_batch_norm
+from torch_counting import macs_of, randomize_batch_norm
 
 torch.manual_seed(0)
 out_dir = sys.argv[1]

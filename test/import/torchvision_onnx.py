@@ -19,7 +19,7 @@ import onnx
 import torch
 import torchvision
 
-from torch_oracle import macs_of, randomize_batch_norm
+from torch_counting import macs_of, randomize_batch_norm
 
 torch.manual_seed(0)
 out_dir = sys.argv[1]

@@ -30,12 +30,7 @@ let client: LanguageClient | undefined;
  */
 export function activate(context: vscode.ExtensionContext): void {
   markHost('activate');
-  context.subscriptions.push(
-    ...registerPreview(context, async (document, position) => {
-      const summary = await requestSummary(document.uri.toString(), position);
-      return summary && summary.active !== null ? summary.networks[summary.active].name : undefined;
-    }),
-  );
+  context.subscriptions.push(...registerPreview(context, networkAt));
   markHost('serializer registered');
   const output = vscode.window.createOutputChannel('CNN Lens');
   context.subscriptions.push(output);
@@ -57,11 +52,7 @@ export function activate(context: vscode.ExtensionContext): void {
         client,
         uri,
         networkName,
-        async (document) => {
-          const position = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.selection.active : undefined;
-          const summary = await requestSummary(document.uri.toString(), position);
-          return summary && summary.active !== null ? summary.networks[summary.active].name : undefined;
-        },
+        (document) => networkAt(document, vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.selection.active : undefined),
         weights,
       );
     }),
@@ -91,6 +82,12 @@ export async function deactivate(): Promise<void> {
 async function startClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): Promise<void> {
   const { startLanguageClient } = await import('./languageClient');
   await startLanguageClient(context.asAbsolutePath('dist/server.js'), output, (created) => (client = created));
+}
+
+/** The name of the network at `position` in `document` (the server's active one), or undefined when there is none or no server. */
+async function networkAt(document: vscode.TextDocument, position?: vscode.Position): Promise<string | undefined> {
+  const summary = await requestSummary(document.uri.toString(), position);
+  return summary && summary.active !== null ? summary.networks[summary.active].name : undefined;
 }
 
 async function requestSummary(uri: string, position?: vscode.Position): Promise<NetworkSummaryResult | null> {

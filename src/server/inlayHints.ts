@@ -6,6 +6,7 @@
  */
 import { InlayHintKind, type InlayHint, type Range } from 'vscode-languageserver';
 import { formatShape, type Analysis } from '../core';
+import type { CnnLensSettings } from '../protocol/messages';
 import { contains } from './convert';
 import { withCommas } from './describe';
 import { forEachStatement } from './syntax';
@@ -14,10 +15,7 @@ import { forEachStatement } from './syntax';
 const shapesShown = 3;
 
 /** Which hints to show (the `cnnLens.inlayHints` settings). */
-export interface InlayHintSettings {
-  shapes: boolean;
-  params: boolean;
-}
+export type InlayHintSettings = CnnLensSettings['inlayHints'];
 
 /**
  * The hints of the statements that end inside `range`. Pure, so that an

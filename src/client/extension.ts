@@ -9,7 +9,7 @@
 import { markHost } from './hostMarks';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { previewsRestoring, registerPreview } from './preview';
+import { registerPreview } from './preview';
 import { SummaryDocuments } from './summaryDocument';
 import { bytesText, compactCount } from '../core/format';
 import { optimizerName } from '../core/summary';
@@ -26,11 +26,12 @@ let client: LanguageClient | undefined;
  * protobufjs) load when their command runs; and the language client
  * (vscode-languageclient, and the server process it starts) loads on the
  * next turn, after VS Code has the serializer, and after the previews being
- * restored on screen have their pages (preview.ts: previewsRestoring).
+ * restored on screen have their pages (preview.ts: RestoreWatch).
  */
 export function activate(context: vscode.ExtensionContext): void {
   markHost('activate');
-  context.subscriptions.push(...registerPreview(context, networkAt));
+  const preview = registerPreview(context, networkAt);
+  context.subscriptions.push(...preview.disposables);
   markHost('serializer registered');
   const output = vscode.window.createOutputChannel('CNN Lens');
   context.subscriptions.push(output);
@@ -61,9 +62,8 @@ export function activate(context: vscode.ExtensionContext): void {
   // The server starts in the background: activation (and so the editor, and a preview being restored) does not wait
   // for it; diagnostics arrive when it is up. The timer lets the serializer's registration reach VS Code first, and a
   // preview being restored after a reload gets its page drawing before the server's start takes the CPU.
-  const restoring = previewsRestoring();
   const clientTimer = setTimeout(() => {
-    restoring
+    preview.restored
       .then(() => startClient(context, output))
       .then(
         () => status.update(),

@@ -29,41 +29,51 @@ export type NetworkAt = (document: vscode.TextDocument, position: vscode.Positio
 /** How long the language server's start waits at most for previews being restored (see `restoring`). */
 const restoreWaitMs = 5000;
 
-/**
- * Resolves once every preview that VS Code is restoring on screen after a
- * reload has its page drawing (it posted `ready`), or after `restoreWaitMs`;
- * at once when there is none. The language server waits for it: on a small
- * machine its start (a process, its worker threads, the first analyses)
- * competes with the restored page for the CPU, and the page does not need
- * the server. Read when the extension activates, before any panel is back.
- */
-export function previewsRestoring(): Promise<void> {
+/** What a preview page being restored reports, and what waits for it. */
+interface RestoreWatch {
+  /**
+   * Resolves once every preview that VS Code is restoring on screen after a
+   * reload has its page drawing (it posted `ready`), or after `restoreWaitMs`;
+   * at once when there is none. The language server waits for it: on a small
+   * machine its start (a process, its worker threads, the first analyses)
+   * competes with the restored page for the CPU, and the page does not need
+   * the server.
+   */
+  restored: Promise<void>;
+  /** A restored preview's page posted `ready`. */
+  pageReady(): void;
+}
+
+/** Counts the previews on screen that VS Code will restore; read when the extension activates, before any panel is back. */
+function watchRestoredPages(): RestoreWatch {
   const visible = vscode.window.tabGroups.all.filter((group) => {
     const input = group.activeTab?.input;
     return input instanceof vscode.TabInputWebview && input.viewType.endsWith(previewViewType);
   }).length;
-  if (visible === 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    let waiting = visible;
+  if (visible === 0) return { restored: Promise.resolve(), pageReady: () => undefined };
+  let waiting = visible;
+  let done = () => undefined as void;
+  const restored = new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, restoreWaitMs);
-    restoredListeners.push(() => {
-      if (--waiting > 0) return;
+    done = () => {
       clearTimeout(timer);
       resolve();
-    });
+    };
   });
+  return { restored, pageReady: () => --waiting === 0 && done() };
 }
 
-/** Called when a restored preview's page posts `ready`. */
-const restoredListeners: (() => void)[] = [];
-
-/** Registers the command, the serializer (panels come back after a reload) and returns their disposables. */
-export function registerPreview(context: vscode.ExtensionContext, networkAt: NetworkAt): vscode.Disposable[] {
+/**
+ * Registers the command and the serializer (panels come back after a reload).
+ * Returns their disposables, and `restored`: see `RestoreWatch`.
+ */
+export function registerPreview(context: vscode.ExtensionContext, networkAt: NetworkAt): { disposables: vscode.Disposable[]; restored: Promise<void> } {
+  const restoring = watchRestoredPages();
   // Rejected messages and host-side failures go here (Output → CNN Lens Preview), never to an unhandled rejection.
   const log = vscode.window.createOutputChannel('CNN Lens Preview', { log: true });
   const services: PanelServices = { extensionUri: context.extensionUri, log, layouts: new LayoutStore(context.workspaceState) };
   const previews = new PreviewRegistry(services);
-  return [
+  const disposables = [
     log,
     previews,
     vscode.commands.registerCommand('cnnLens.openPreview', async (uri?: string | vscode.Uri, network?: string, weights?: vscode.Uri) => {
@@ -103,12 +113,13 @@ export function registerPreview(context: vscode.ExtensionContext, networkAt: Net
         // posts meanwhile (its `ready`) are kept for it.
         const early: unknown[] = [];
         const listening = panel.webview.onDidReceiveMessage((message: unknown) => early.push(message));
-        const written = typeof saved.text === 'string' ? writePage(panel, services, { type: 'source', uri: saved.uri, fileName: baseName(uri), version: 0, text: saved.text, network }) : false;
+        const text = typeof saved.text === 'string' ? saved.text : undefined;
+        if (text !== undefined) writePage(panel, services, { type: 'source', uri: saved.uri, fileName: baseName(uri), version: 0, text, network });
         try {
           const document = await vscode.workspace.openTextDocument(uri);
           markHost('document opened');
-          const preview = previews.adopt(panel, document, network, written);
-          preview.onReady(() => restoredListeners.forEach((listener) => listener()));
+          const preview = previews.adopt(panel, document, network, text !== undefined);
+          preview.onReady(() => restoring.pageReady());
           preview.receiveAll(early);
         } catch {
           panel.dispose();
@@ -118,6 +129,7 @@ export function registerPreview(context: vscode.ExtensionContext, networkAt: Net
       },
     }),
   ];
+  return { disposables, restored: restoring.restored };
 }
 
 /** What every preview panel uses: the extension's folder, the log, the layouts kept per document. */
@@ -127,13 +139,12 @@ interface PanelServices {
   layouts: LayoutStore;
 }
 
-/** Writes the panel's page showing `source`, with the layouts kept for its document; true (the page is written). */
-function writePage(panel: vscode.WebviewPanel, services: PanelServices, source: Extract<HostMessage, { type: 'source' }>): true {
+/** Writes the panel's page showing `source`, with the layouts kept for its document. */
+function writePage(panel: vscode.WebviewPanel, services: PanelServices, source: Extract<HostMessage, { type: 'source' }>): void {
   const { extensionUri } = services;
   panel.webview.options = webviewOptions(extensionUri);
   panel.iconPath = vscode.Uri.joinPath(extensionUri, 'images', 'icon.png');
   panel.webview.html = previewHtml(panel.webview, extensionUri, source, services.layouts.layoutsOf(source.uri));
-  return true;
 }
 
 /** One panel per document. */
@@ -303,7 +314,8 @@ class PreviewPanel {
       case 'reveal': {
         const range = new vscode.Range(message.range.start.line, message.range.start.character, message.range.end.line, message.range.end.character);
         const visible = vscode.window.visibleTextEditors.find((e) => e.document === this.document);
-        const editor = await vscode.window.showTextDocument(this.document, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, preserveFocus: false });
+        // A single click keeps the focus in the panel, as VS Code's Outline does, so the user can go on choosing boxes.
+        const editor = await vscode.window.showTextDocument(this.document, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, preserveFocus: !message.focus });
         editor.selection = new vscode.Selection(range.start, range.start);
         editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
         return;

@@ -97,8 +97,13 @@ export interface LoadedWeightsFile {
 export type WebviewMessage =
   /** The webview has loaded and listens; the host answers with `source`. */
   | { type: 'ready' }
-  /** Reveal a range of the document in its editor (a diagram node was clicked). */
-  | { type: 'reveal'; uri: string; range: ProtocolRange }
+  /**
+   * Reveal a range of the document in its editor (a diagram node was chosen).
+   * As in VS Code's Outline, a single click or an arrow key only shows the
+   * line and leaves the focus in the panel; `focus` (a double-click, or Enter)
+   * moves the focus to the editor too.
+   */
+  | { type: 'reveal'; uri: string; range: ProtocolRange; focus?: boolean }
   /**
    * Ask the user for a file from the workspace: an input image, or trained
    * weights (a safetensors file, or a tfjs `model.json` whose weight shards the
@@ -156,6 +161,13 @@ function stringField(fields: Fields, key: string, optional = false): string | un
   if (value === undefined && optional) return undefined;
   if (typeof value !== 'string') fail(`'${key}' should be a string, not ${describe(value)}`);
   return value;
+}
+
+/** An optional true/false field. */
+function booleanField(fields: Fields, key: string): boolean | undefined {
+  const value = fields[key];
+  if (value === undefined || typeof value === 'boolean') return value;
+  fail(`'${key}' should be true or false, not ${describe(value)}`);
 }
 
 function countField(fields: Fields, key: string, optional = false): number | undefined {
@@ -304,7 +316,8 @@ export function checkWebviewMessage(value: unknown): Checked<WebviewMessage> {
         const start = positionField(range, 'start');
         const end = positionField(range, 'end');
         if (end.line < start.line || (end.line === start.line && end.character < start.character)) fail("'range' ends before it starts");
-        return { type, uri: stringField(fields, 'uri')!, range: { start, end } };
+        const focus = booleanField(fields, 'focus');
+        return { type, uri: stringField(fields, 'uri')!, range: { start, end }, ...(focus === undefined ? {} : { focus }) };
       }
       case 'pickFile':
         return { type, requestId: countField(fields, 'requestId')!, purpose: oneOf(fields, 'purpose', ['image', 'weights'] as const) };

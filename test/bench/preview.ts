@@ -414,18 +414,12 @@ export async function previewFigures(root: string, emit: (line: string) => void)
 }
 
 /**
- * Waits until the editor holds the focus and its cursor has stopped moving.
- * Each click on a diagram box also reveals its statement in the editor, which
- * takes the focus when the extension host gets to it; a palette opened before
- * the last reveal has landed is closed by it, and what was being typed into
- * the palette then goes into the document.
+ * Waits until the editor's cursor has stopped moving. Each click on a diagram
+ * box reveals its statement in the editor when the extension host gets to it;
+ * the clicks keep the focus in the panel, but the next step should not start
+ * while the editor is still scrolling.
  */
 async function revealsLanded(page: Page): Promise<void> {
-  await page
-    .locator('.editor-instance .monaco-editor.focused')
-    .first()
-    .waitFor({ timeout: 10_000 })
-    .catch(() => undefined);
   const cursor = page.locator('.statusbar-item', { hasText: /^Ln \d+, Col \d+/ }).first();
   let last = '';
   let stableSince = Date.now();

@@ -23,6 +23,16 @@ async function cursorLine(page: Page): Promise<number> {
 }
 
 /**
+ * The line the editor of the document shows as its cursor's, 1-based, from
+ * its active line number: unlike the status bar's "Ln 7, Col 3", it is there
+ * while the focus is elsewhere (a click on the diagram keeps it in the panel).
+ */
+async function activeLineNumber(page: Page): Promise<number> {
+  const text = await page.locator('.editor-instance .monaco-editor .line-numbers.active-line-number').first().innerText({ timeout: 5_000 });
+  return Number(text.trim());
+}
+
+/**
  * How varied a PNG's pixels are: the standard deviation of its grey values
  * and the number of distinct colours, read by Pillow (Debian's python3-pil,
  * installed with torchvision) so the check does not trust the page itself.
@@ -130,9 +140,16 @@ describe('the preview panel in real VS Code (code-server)', function () {
   it('moves the editor to the statement of a clicked node', async () => {
     const line = source.findIndex((text) => /^\s+dense\(120/.test(text)) + 1;
     assert.ok(line > 0, 'lenet5.cnn has a dense(120) layer');
-    await preview.locator('[data-testid="diagram"] .cnnd-node', { hasText: 'dense' }).first().click();
+    const dense = preview.locator('[data-testid="diagram"] .cnnd-node', { hasText: 'dense' }).first();
+    await dense.click();
     const deadline = Date.now() + 10_000;
-    while ((await cursorLine(page)) !== line && Date.now() < deadline) await page.waitForTimeout(100);
+    while ((await activeLineNumber(page).catch(() => 0)) !== line && Date.now() < deadline) await page.waitForTimeout(100);
+    assert.equal(await activeLineNumber(page), line);
+    // As in VS Code's Outline, a single click leaves the focus in the panel, and a double-click takes it to the editor.
+    const focusedEditor = page.locator('.editor-instance .monaco-editor.focused');
+    assert.equal(await focusedEditor.count(), 0, 'a single click keeps the focus in the panel');
+    await dense.dblclick();
+    await focusedEditor.first().waitFor({ timeout: 10_000 });
     assert.equal(await cursorLine(page), line);
   });
 

@@ -52,9 +52,52 @@ describe('diagram view (Chromium)', function () {
       const conv = boxOn('conv(16, 5)');
       await suite.page.click(`.cnnd-node[data-id="${conv.id}"]`);
       const [selection] = await selections();
-      assert.deepEqual(selection, { id: conv.id, graphNodes: conv.graphNodes, range: conv.range });
+      assert.deepEqual(selection, { id: conv.id, graphNodes: conv.graphNodes, range: conv.range, focus: false });
       assert.equal(selection.range.start.line, lineOf(text, 'conv(16, 5)'));
       assert.deepEqual((await call('drawn')).selected, [conv.id]);
+    });
+
+    it('moves the focus to the editor on a double-click only, as VS Code’s Outline does', async () => {
+      const dense = boxOn('dense(120)');
+      const before = (await selections()).length;
+      await suite.page.dblclick(`.cnnd-node[data-id="${dense.id}"]`);
+      // A double-click is two clicks and a double-click: two choices that keep the focus, then one that moves it.
+      assert.deepEqual(
+        (await selections()).slice(before).map((s) => [s.id, s.focus]),
+        [
+          [dense.id, false],
+          [dense.id, false],
+          [dense.id, true],
+        ],
+      );
+    });
+
+    it('chooses boxes from the keyboard in the network’s order: arrows show each line, Enter goes to it', async () => {
+      const order = model.nodes;
+      const conv = order.findIndex((n) => n.id === boxOn('conv(16, 5)').id);
+      await suite.page.click(`.cnnd-node[data-id="${order[conv].id}"]`);
+      const before = (await selections()).length;
+      await suite.page.keyboard.press('ArrowDown');
+      await suite.page.keyboard.press('ArrowDown');
+      await suite.page.keyboard.press('ArrowUp');
+      await suite.page.keyboard.press('Enter');
+      await suite.page.keyboard.press('Home');
+      await suite.page.keyboard.press('End');
+      const chosen = (await selections()).slice(before);
+      assert.deepEqual(
+        chosen.map((s) => [s.id, s.range.start.line, s.focus]),
+        [
+          [order[conv + 1].id, order[conv + 1].range.start.line, false],
+          [order[conv + 2].id, order[conv + 2].range.start.line, false],
+          [order[conv + 1].id, order[conv + 1].range.start.line, false],
+          [order[conv + 1].id, order[conv + 1].range.start.line, true],
+          [order[0].id, order[0].range.start.line, false],
+          [order[order.length - 1].id, order[order.length - 1].range.start.line, false],
+        ],
+      );
+      // The boxes follow the statements down the file.
+      assert.ok(order[conv + 1].range.start.line > order[conv].range.start.line && order[conv + 2].range.start.line > order[conv + 1].range.start.line);
+      assert.deepEqual((await call('drawn')).selected, [order[order.length - 1].id]);
     });
 
     it('highlights the box on the editor cursor’s line, and only that one', async () => {

@@ -40,6 +40,7 @@ describe('preview protocol: run-time checks at the boundary', () => {
     const good: unknown[] = [
       { type: 'ready' },
       { type: 'reveal', uri: 'file:///w/lenet5.cnn', range },
+      { type: 'reveal', uri: 'file:///w/lenet5.cnn', range, focus: true },
       { type: 'pickFile', requestId: 1, purpose: 'image' },
       { type: 'pickFile', requestId: 2, purpose: 'weights' },
       { type: 'save', requestId: 3, suggestedName: 'LeNet5.svg', bytes: new Uint8Array([60, 115]) },
@@ -66,6 +67,7 @@ describe('preview protocol: run-time checks at the boundary', () => {
       [{ type: 'reveal', uri: 'file:///a', range: { start: { line: 0, character: 0.5 }, end: { line: 0, character: 1 } } }, /'character' should be a whole number/],
       [{ type: 'reveal', uri: 'file:///a', range: { start: { line: 4, character: 0 }, end: { line: 2, character: 0 } } }, /ends before it starts/],
       [{ type: 'reveal', uri: 'file:///a' }, /'range' should be an object, not undefined/],
+      [{ type: 'reveal', uri: 'file:///a', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, focus: 'yes' }, /'focus' should be true or false, not the string "yes"/],
       [{ type: 'pickFile', requestId: 'one', purpose: 'image' }, /'requestId' should be a whole number/],
       [{ type: 'pickFile', requestId: 1, purpose: 'secrets' }, /'purpose' should be one of image, weights/],
       [{ type: 'save', requestId: 1, suggestedName: '../../.bashrc', bytes: new Uint8Array(1) }, /'suggestedName' should be a plain file name/],

@@ -9,6 +9,8 @@ export interface Selection {
   id: string;
   graphNodes: number[];
   range: Range;
+  /** True for a double-click or Enter, which move the focus to the editor. */
+  focus: boolean;
 }
 
 /** The drawing as the DOM shows it after a render. */

@@ -12,7 +12,7 @@ import type { SavedLayout } from '../../../src/protocol/preview';
 import { LayoutCache, elkIsWarm, saveLayout, warmUpLayout, type Box, type DiagramLayout } from './layout';
 import { quickLayout } from './quickLayout';
 import { boxOfGraphNode, matchLine } from './lookup';
-import { buildDiagramModel, type DiagramDiagnostic, type DiagramModel } from './model';
+import { buildDiagramModel, type DiagramDiagnostic, type DiagramModel, type DiagramNode } from './model';
 import { diagramParts, escapeXml, svgDefs, type DiagramParts, type RenderState } from './render';
 import { Viewport, type Transform } from './viewport';
 import { markOnce } from '../marks';
@@ -22,11 +22,13 @@ export type { DiagramDiagnostic } from './model';
 /** What the diagram reports to its owner. */
 export interface DiagramCallbacks {
   /**
-   * A node (or collapsed group) was clicked: reveal its statement in the
+   * A node (or collapsed group) was chosen: reveal its statement in the
    * editor and select it for feature maps. `graphNodes` are the graph node
    * ids it stands for, in graph order; the last one is the output to show.
+   * `focus` is true for a double-click or Enter, which move the focus to the
+   * editor; a single click or an arrow key leaves it in the diagram.
    */
-  onSelect(selection: { id: string; graphNodes: number[]; range: Range }): void;
+  onSelect(selection: { id: string; graphNodes: number[]; range: Range; focus: boolean }): void;
   /** The user collapsed or expanded a group; `ids` is the new `collapsed()` list, to save in webview state. */
   onCollapsedChange?(ids: number[]): void;
 }
@@ -103,7 +105,7 @@ export class DiagramView {
     this.root.className = 'cnnd-root';
     this.root.tabIndex = 0;
     this.root.setAttribute('role', 'img');
-    this.root.setAttribute('aria-label', 'Network diagram');
+    this.root.setAttribute('aria-label', 'Network diagram: the arrow keys choose a layer and show its line, Enter goes to it');
     this.svg = doc.createElementNS(svgNamespace, 'svg');
     this.svg.innerHTML = svgDefs;
     this.layer = doc.createElementNS(svgNamespace, 'g');
@@ -115,11 +117,12 @@ export class DiagramView {
     container.appendChild(this.root);
     this.viewport = new Viewport(this.root, this.layer);
 
-    const onClick = (e: MouseEvent) => this.click(e);
+    const onClick = (e: MouseEvent) => this.click(e, false);
+    const onDoubleClick = (e: MouseEvent) => this.click(e, true);
     const onKey = (e: KeyboardEvent) => {
-      if (e.key !== '0') return;
+      if (e.key === '0') this.fit();
+      else if (!this.key(e.key)) return;
       e.preventDefault();
-      this.fit();
     };
     // Focus or find-in-page can scroll even an overflow-hidden box; only the viewport's transform may move the drawing.
     const onScroll = () => {
@@ -133,6 +136,7 @@ export class DiagramView {
     };
     const onLeave = () => (this.pointer = undefined);
     this.root.addEventListener('click', onClick);
+    this.root.addEventListener('dblclick', onDoubleClick);
     this.root.addEventListener('keydown', onKey);
     this.root.addEventListener('scroll', onScroll);
     this.root.addEventListener('pointermove', onPointer);
@@ -140,6 +144,7 @@ export class DiagramView {
     this.root.addEventListener('pointerleave', onLeave);
     this.cleanup.push(
       () => this.root.removeEventListener('click', onClick),
+      () => this.root.removeEventListener('dblclick', onDoubleClick),
       () => this.root.removeEventListener('keydown', onKey),
       () => this.root.removeEventListener('scroll', onScroll),
       () => this.root.removeEventListener('pointermove', onPointer),
@@ -459,22 +464,52 @@ export class DiagramView {
     return [...match.nodes.map((id) => layout.nodes.get(id)), ...match.frames.map((id) => layout.frames.get(id))].filter((b): b is Box => b !== undefined);
   }
 
-  private click(e: MouseEvent): void {
+  private click(e: MouseEvent, focus: boolean): void {
     // The click that ends a pan is not a selection.
     if (this.viewport.wasDrag() || !this.model) return;
     const target = e.target instanceof Element ? e.target : null;
     if (!target) return;
     const toggle = target.closest('[data-toggle], [data-frame]');
     if (toggle) {
-      this.toggle(Number(toggle.getAttribute('data-toggle') ?? toggle.getAttribute('data-frame')));
+      // The second click of a double-click on a toggle has toggled already.
+      if (!focus) this.toggle(Number(toggle.getAttribute('data-toggle') ?? toggle.getAttribute('data-frame')));
       return;
     }
     const element = target.closest('.cnnd-node');
     const node = element && this.model.nodes.find((n) => n.id === element.getAttribute('data-id'));
-    if (!node) return;
+    if (node) this.choose(node, focus);
+  }
+
+  /**
+   * Moves through the boxes from the keyboard, in the network's order: the
+   * arrow keys choose the next or previous box (Home and End the first and
+   * last) and show its line, and Enter goes to the chosen box's line. False
+   * for keys the diagram leaves alone.
+   */
+  private key(key: string): boolean {
+    if (!this.model || this.model.nodes.length === 0) return false;
+    const nodes = this.model.nodes;
+    const at = this.selectedGraphNode === null ? -1 : nodes.findIndex((n) => n.graphNodes.includes(this.selectedGraphNode!));
+    const step: Record<string, number | undefined> = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 };
+    let next: number;
+    if (key === 'Enter') {
+      if (at < 0) return false;
+      next = at;
+    } else if (key === 'Home') next = 0;
+    else if (key === 'End') next = nodes.length - 1;
+    else if (step[key] !== undefined) next = at < 0 ? 0 : Math.min(nodes.length - 1, Math.max(0, at + step[key]!));
+    else return false;
+    const node = nodes[next];
+    this.choose(node, key === 'Enter');
+    const box = this.layout?.nodes.get(node.id);
+    if (box) this.viewport.reveal(box);
+    return true;
+  }
+
+  private choose(node: DiagramNode, focus: boolean): void {
     this.selectedGraphNode = node.graphNodes[node.graphNodes.length - 1];
     this.applyState();
-    this.callbacks.onSelect({ id: node.id, graphNodes: [...node.graphNodes], range: node.range });
+    this.callbacks.onSelect({ id: node.id, graphNodes: [...node.graphNodes], range: node.range, focus });
   }
 
   private toggle(groupId: number): void {

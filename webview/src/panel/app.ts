@@ -138,7 +138,7 @@ export class PreviewApp {
   ) {
     this.session = new RunSession(assetsUrl);
     this.diagram = new DiagramView(ui.diagram, {
-      onSelect: (selection) => this.onSelect(selection.graphNodes, selection.range),
+      onSelect: (selection) => this.onSelect(selection.graphNodes, selection.range, selection.focus),
       onCollapsedChange: (ids) => this.host.saveState({ collapsed: ids }),
     });
     this.field = new ReceptiveFieldPanel(ui.maps, {
@@ -611,9 +611,9 @@ export class PreviewApp {
     return performance.now() - start;
   }
 
-  /** A diagram node was clicked: reveal it in the editor and show its feature maps. */
-  private onSelect(graphNodes: number[], range: Range): void {
-    this.host.post({ type: 'reveal', uri: this.uri, range });
+  /** A diagram node was chosen: reveal it in the editor (moving the focus there when asked) and show its feature maps. */
+  private onSelect(graphNodes: number[], range: Range, focus: boolean): void {
+    this.host.post({ type: 'reveal', uri: this.uri, range, ...(focus ? { focus } : {}) });
     this.selected = graphNodes.length ? graphNodes[graphNodes.length - 1] : null;
     this.host.saveState({ selected: this.selected ?? undefined });
     this.diagram.select(this.selected);

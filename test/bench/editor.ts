@@ -21,7 +21,7 @@ import { summarise, type Figure } from './figure';
  * together (Linux's /proc); undefined elsewhere. On a shared machine this
  * measures the server's work where wall time measures the queue for the CPU.
  */
-function cpuTimeOf(pid: number | undefined): number | undefined {
+export function cpuTimeOf(pid: number | undefined): number | undefined {
   const path = `/proc/${pid}/stat`;
   if (pid === undefined || !existsSync(path)) return undefined;
   const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ');

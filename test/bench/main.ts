@@ -17,6 +17,7 @@ import { previewFigures } from './preview';
 import { restoreFigures } from './restore';
 import { importFigures } from './importModel';
 import { megabyteFiles } from '../megabyteFiles';
+import { megabyteServerFigures } from './megabyteServer';
 import { COLD_LAYOUT_FLAG, coldLayout, layoutFigures } from './layout';
 
 /**
@@ -97,6 +98,8 @@ async function main(): Promise<void> {
   await section('Export of ResNet-152 (PyTorch, ONNX, Keras)', () => exportFigures(root));
   await section('Import of ONNX models (cnn import)', () => importFigures(root));
   await section('Editor latency (language server over stdio)', async () => (await editorFigures(root)).map(figureLine));
+  // Issue 16's 2 s goal as the user meets it: the 1 MB files opened in the server, not only the core's CPU.
+  await section('1 MB files opened in the language server (analysis as the user waits for it)', async () => (await megabyteServerFigures()).map(figureLine));
   await section('Preview diagram (model and ELK layout, in Node)', layoutFigures);
   await section('Forward pass: ResNet-18 224x224 per backend in headless Chromium, against PyTorch', () => forwardFigures(root));
   await section('Effective receptive field: VGG-16 after pool5 on wasm in headless Chromium, against a forward pass', () => effectiveFieldFigures(root));

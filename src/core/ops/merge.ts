@@ -3,19 +3,28 @@ import { formatShape, sameShape } from '../shape';
 import type { OpContext, OpDefinition, Tensor } from './types';
 import type { OpAttributes } from './attributes';
 
-function labelledInputs(context: OpContext): { tensors: Tensor[]; names: string[] } | null {
+/** The current tensor and the labelled ones, with the labels' names (for messages); null when one is unknown or failed. */
+function labelledInputs(context: OpContext): { tensors: Tensor[]; labelNames: string[] } | null {
   const labels = context.labels();
   if (labels.length === 0) {
     context.report('missing-arg', `${context.name} needs at least one label to combine with the current tensor, e.g. ${context.name}(skip).`);
     return null;
   }
   // An unknown label was already reported where it is used; a label whose own tensor failed stays quiet.
-  if (labels.some((label) => label.tensor === null)) return null;
-  return { tensors: [context.input, ...labels.map((l) => l.tensor as Tensor)], names: ['the current tensor', ...labels.map((l) => `'${l.name}'`)] };
+  const tensors: Tensor[] = [context.input];
+  const labelNames: string[] = [];
+  for (const label of labels) {
+    if (label.tensor === null) return null;
+    tensors.push(label.tensor);
+    labelNames.push(label.name);
+  }
+  return { tensors, labelNames };
 }
 
-function describeAll(tensors: Tensor[], names: string[]): string {
-  return tensors.map((t, i) => `${names[i]} is ${formatShape(t.shape)}`).join(', ');
+/** "the current tensor is 8x4x4, 'skip' is 8x8x8": each input's shape, for a mismatch message. */
+function describeAll(inputs: { tensors: Tensor[]; labelNames: string[] }): string {
+  const names = ['the current tensor', ...inputs.labelNames.map((name) => `'${name}'`)];
+  return inputs.tensors.map((t, i) => `${names[i]} is ${formatShape(t.shape)}`).join(', ');
 }
 
 const add: OpDefinition<OpAttributes['add']> = {
@@ -29,7 +38,7 @@ const add: OpDefinition<OpAttributes['add']> = {
     if (!inputs) return null;
     const first = inputs.tensors[0].shape;
     if (inputs.tensors.some((t) => !sameShape(t.shape, first))) {
-      context.report('merge-mismatch', `add needs equal shapes, but ${describeAll(inputs.tensors, inputs.names)}.`);
+      context.report('merge-mismatch', `add needs equal shapes, but ${describeAll(inputs)}.`);
       return null;
     }
     return { shape: first, receptiveField: { kind: 'merge', fields: inputs.tensors.map((t) => t.receptiveField) } };
@@ -47,7 +56,7 @@ const concat: OpDefinition<OpAttributes['concat']> = {
     if (!inputs) return null;
     const shape = concatShapes(inputs.tensors.map((t) => t.shape));
     if (!shape) {
-      context.report('merge-mismatch', `concat joins channels, so every other axis must match, but ${describeAll(inputs.tensors, inputs.names)}.`);
+      context.report('merge-mismatch', `concat joins channels, so every other axis must match, but ${describeAll(inputs)}.`);
       return null;
     }
     return { shape, receptiveField: { kind: 'merge', fields: inputs.tensors.map((t) => t.receptiveField) } };
@@ -73,7 +82,7 @@ const multiply: OpDefinition<OpAttributes['multiply']> = {
     for (const tensor of inputs.tensors.slice(1)) {
       const next = broadcast(shape, tensor.shape);
       if (!next) {
-        context.report('merge-mismatch', `multiply broadcasts tensors of equal rank where each axis matches or is 1, but ${describeAll(inputs.tensors, inputs.names)}.`);
+        context.report('merge-mismatch', `multiply broadcasts tensors of equal rank where each axis matches or is 1, but ${describeAll(inputs)}.`);
         return null;
       }
       shape = next;

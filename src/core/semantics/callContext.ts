@@ -16,6 +16,14 @@ import { describeValue, evaluate, formatValue, isError } from './values';
 /** The argument readers an op uses; every problem becomes a diagnostic on the argument. */
 export class CallContext implements OpContext {
   failed = false;
+  /**
+   * Whether the outcome depends only on the call's text, the names in scope
+   * and the input's shape, and reported nothing: then another statement with
+   * the same text, scope and input shape gets the same outcome (the
+   * evaluation's op cache). A report (its range is this call's) or a label
+   * looked up (its tensor is this scope's) makes it false.
+   */
+  dependsOnArgumentsOnly = true;
   readonly name: string;
   readonly spatialRank: number;
   readonly callRange: Range;
@@ -66,6 +74,7 @@ export class CallContext implements OpContext {
   }
 
   report(code: DiagnosticCode, message: string, at?: string | Range, fixes?: Fix[]): void {
+    this.dependsOnArgumentsOnly = false;
     const range = typeof at === 'string' ? (this.argRange(at) ?? this.call.nameRange) : (at ?? this.call.nameRange);
     if (diagnosticSeverity[code] === 'error') this.failed = true;
     this.evaluation.report(this.frame, code, message, range, fixes);
@@ -179,17 +188,19 @@ export class CallContext implements OpContext {
   }
 
   labelled(name: string): Tensor | null | undefined {
+    this.dependsOnArgumentsOnly = false;
     const given = this.bound.get(name);
     if (!given?.value || given.value.kind !== 'name') return undefined;
-    return this.evaluation.lookupLabel(this.frame, given.value.name).tensor;
+    return this.evaluation.labelTensor(this.frame, given.value.name);
   }
 
   labels(): { name: string; tensor: Tensor | null; range: Range }[] {
-    return this.call.args.flatMap((argument) => {
-      if (argument.value.kind !== 'name') return [];
-      const found = this.evaluation.lookupLabel(this.frame, argument.value.name);
-      return [{ name: argument.value.name, tensor: found.tensor, range: argument.range }];
-    });
+    this.dependsOnArgumentsOnly = false;
+    const labels: { name: string; tensor: Tensor | null; range: Range }[] = [];
+    for (const argument of this.call.args) {
+      if (argument.value.kind === 'name') labels.push({ name: argument.value.name, tensor: this.evaluation.labelTensor(this.frame, argument.value.name), range: argument.range });
+    }
+    return labels;
   }
 }
 

@@ -5,8 +5,8 @@
  * own file (statements.ts dispatches); they all report through here.
  */
 import { diagnostic, type Diagnostic, type DiagnosticCode, type Fix, type Range, type RelatedLocation } from '../diagnostics';
-import type { Tensor } from '../ops/types';
-import type { BlockDecl, Expr, Statement } from '../syntax/ast';
+import type { OpOutcome, Tensor } from '../ops/types';
+import type { BlockDecl, CallNode, Expr, Statement } from '../syntax/ast';
 import { splitLines } from '../syntax/lineIndex';
 import type { GraphGroup } from './graph';
 import { notRecording, type GraphRecorder } from './graphRecorder';
@@ -30,6 +30,21 @@ const baseBudget = 200_000;
 export const maxEvaluationDepth = 256;
 /** Hovers need a few instances of a statement inside a block, not every one of thousands of calls. */
 const instancesKept = 32;
+/**
+ * The op cache holds the outcomes of this many different call texts (in their
+ * scopes), and this many input shapes for each: a long file repeats a few
+ * statements, and a file of all-different statements gains nothing from more.
+ */
+const cachedCallTexts = 4096;
+const cachedShapesPerCall = 8;
+
+/** An op's outcome for one call text, scope and input shape (see `Evaluation.cachedOp`). */
+export interface CachedOp {
+  inShape: number[];
+  outcome: OpOutcome;
+  /** Whether the call failed without a report (an argument naming an undefined name, reported statically). */
+  failed: boolean;
+}
 
 /** Labels visible in a body: its own, then its enclosing bodies' (but never a caller's). */
 export interface LabelScope {
@@ -87,7 +102,9 @@ export class NestingExceeded extends Error {}
  */
 export interface NetworkTrace {
   added: Diagnostic[];
-  remembered: [Statement, StatementResult][];
+  /** The instances kept, statement and result at the same index (two arrays: no pair per statement). */
+  rememberedStatements: Statement[];
+  rememberedResults: StatementResult[];
   /** Each block name looked up, and the declaration found (undefined: none). */
   blocksRead: Map<string, BlockDecl | undefined>;
   /** Work units spent before the network, and by it. */
@@ -121,6 +138,10 @@ export class Evaluation {
   private depth = 0;
   /** Records the graph of the network being analysed (or nothing). */
   recorder: GraphRecorder = notRecording;
+  /** Op outcomes by call text in its scope (`opCacheKey`), each for a few input shapes. */
+  private readonly opCache = new Map<string, CachedOp[]>();
+  /** Each scope's names and values written out, for `opCacheKey`. */
+  private readonly scopeKeys = new WeakMap<ReadonlyMap<string, Value>, string>();
 
   constructor(
     private readonly text: string,
@@ -135,7 +156,7 @@ export class Evaluation {
 
   /** Starts recording what the next network's evaluation does (see `NetworkTrace`). */
   startTrace(): NetworkTrace {
-    this.trace = { added: [], remembered: [], blocksRead: new Map(), spentBefore: this.spent, spent: 0 };
+    this.trace = { added: [], rememberedStatements: [], rememberedResults: [], blocksRead: new Map(), spentBefore: this.spent, spent: 0 };
     return this.trace;
   }
 
@@ -153,7 +174,7 @@ export class Evaluation {
   /** Does again what a recorded network evaluation did to the shared state, without evaluating. */
   replay(trace: NetworkTrace): void {
     for (const d of trace.added) this.add(d);
-    for (const [statement, result] of trace.remembered) this.remember(statement, result);
+    for (let i = 0; i < trace.rememberedStatements.length; i++) this.remember(trace.rememberedStatements[i], trace.rememberedResults[i]);
     this.spent += trace.spent;
   }
 
@@ -161,7 +182,7 @@ export class Evaluation {
   traceMark(): TraceMark | undefined {
     const trace = this.trace;
     if (!trace) return undefined;
-    return { added: trace.added.length, remembered: trace.remembered.length, blocksRead: trace.blocksRead.size, spent: this.spent - trace.spentBefore };
+    return { added: trace.added.length, remembered: trace.rememberedStatements.length, blocksRead: trace.blocksRead.size, spent: this.spent - trace.spentBefore };
   }
 
   /**
@@ -171,7 +192,7 @@ export class Evaluation {
    */
   replayUpTo(trace: NetworkTrace, mark: TraceMark): void {
     for (let i = 0; i < mark.added; i++) this.add(trace.added[i]);
-    for (let i = 0; i < mark.remembered; i++) this.remember(trace.remembered[i][0], trace.remembered[i][1]);
+    for (let i = 0; i < mark.remembered; i++) this.remember(trace.rememberedStatements[i], trace.rememberedResults[i]);
     let read = 0;
     for (const [name, block] of trace.blocksRead) {
       if (read++ >= mark.blocksRead) break;
@@ -185,6 +206,44 @@ export class Evaluation {
     const block = this.blocks.get(name);
     this.trace?.blocksRead.set(name, block);
     return block;
+  }
+
+  /**
+   * The op cache's key for a call: its source text, after the names and
+   * values of the scope it is evaluated in (a block's parameters). The text
+   * fixes the op and its argument expressions, and the scope their values, so
+   * with the same input shape an op computes the same outcome: caching it
+   * changes no result.
+   */
+  opCacheKey(call: CallNode, env: ReadonlyMap<string, Value>): string {
+    let scope = '';
+    if (env.size > 0) {
+      const known = this.scopeKeys.get(env);
+      if (known !== undefined) scope = known;
+      else {
+        const parts: string[] = [];
+        for (const [name, value] of env) parts.push(`${name}=${writtenExactly(value)}`);
+        scope = parts.join(',');
+        this.scopeKeys.set(env, scope);
+      }
+    }
+    return `${scope}\u0000${this.textOf(call.range)}`;
+  }
+
+  /** The outcome cached for a call (by `opCacheKey`) on an input of this shape, if any. */
+  cachedOp(key: string, inShape: number[]): CachedOp | undefined {
+    const entries = this.opCache.get(key);
+    if (!entries) return undefined;
+    for (const entry of entries) if (sameDims(entry.inShape, inShape)) return entry;
+    return undefined;
+  }
+
+  /** Keeps an op's outcome for later calls with the same key and input shape (up to the cache's size). */
+  cacheOp(key: string, inShape: number[], entry: { outcome: OpOutcome; failed: boolean }): void {
+    const entries = this.opCache.get(key);
+    if (entries) {
+      if (entries.length < cachedShapesPerCall) entries.push({ inShape, ...entry });
+    } else if (this.opCache.size < cachedCallTexts) this.opCache.set(key, [{ inShape, ...entry }]);
   }
 
   /** Keeps a diagnostic, once. */
@@ -255,7 +314,11 @@ export class Evaluation {
 
   /** Keeps an instance of a statement's result for hovers (a few per statement). */
   remember(statement: Statement, result: StatementResult): void {
-    this.trace?.remembered.push([statement, result]);
+    const trace = this.trace;
+    if (trace) {
+      trace.rememberedStatements.push(statement);
+      trace.rememberedResults.push(result);
+    }
     const list = this.instances.get(statement);
     if (!list) this.instances.set(statement, [result]);
     else if (list.length < instancesKept) list.push(result);
@@ -303,12 +366,13 @@ export class Evaluation {
     return { ...frame, group: this.recorder.openGroup(frame.group, kind, label, range) };
   }
 
-  /** The tensor a label names, looking outwards through enclosing bodies. */
-  lookupLabel(frame: Frame, name: string): { found: boolean; tensor: Tensor | null } {
+  /** The tensor a label names, looking outwards through enclosing bodies; null when no label has that name or its statement failed. */
+  labelTensor(frame: Frame, name: string): Tensor | null {
     for (let scope: LabelScope | undefined = frame.scope; scope; scope = scope.parent) {
-      if (scope.labels.has(name)) return { found: true, tensor: scope.labels.get(name) ?? null };
+      const tensor = scope.labels.get(name);
+      if (tensor !== undefined) return tensor;
     }
-    return { found: false, tensor: null };
+    return null;
   }
 
   /** Merges the receptive fields of joined paths, reporting paths that are not aligned. */
@@ -325,6 +389,31 @@ export class Evaluation {
       );
     }
     return merged.field;
+  }
+}
+
+/** Whether two shapes have the same dimensions. */
+function sameDims(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A value written so that different values are written differently (its kind, and -0 apart from 0), for cache keys. */
+function writtenExactly(value: Value): string {
+  switch (value.kind) {
+    case 'number':
+      return Object.is(value.value, -0) ? 'n-0' : `n${value.value}`;
+    case 'shape':
+      return `s${value.dims.map((d) => (d === null ? '?' : Object.is(d, -0) ? '-0' : String(d))).join('x')}`;
+    case 'string':
+      return `t${JSON.stringify(value.value)}`;
+    case 'bool':
+      return `b${value.value}`;
+    case 'name':
+      return `m${value.name}`;
+    case 'tuple':
+      return `(${value.items.map(writtenExactly).join(',')})`;
   }
 }
 

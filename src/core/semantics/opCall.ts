@@ -11,13 +11,7 @@ import { maxExact } from './values';
 
 /** Evaluates a call of an op on `input`; the outcome is kept for the assertion's suggestions. */
 export function evaluateOp(evaluation: Evaluation, statement: Statement, call: CallNode, op: OpDefinition, input: Tensor | null, frame: Frame): Evaluated & { outcome?: OpOutcome } {
-  const recorder = evaluation.recorder;
-  const failResult = (failed: boolean) => {
-    // The layer that failed is recorded too, so a diagram can show where the network breaks.
-    if (failed && input) recorder.addNode({ op: op.names[0], written: call.name, inputs: [input], outShape: [], range: statement.range, failed: true }, frame.group);
-    return { output: null, result: evaluation.result(statement, call.name, 'op', input, null, zeroParams(), 0, 0, failed) };
-  };
-  if (!input) return failResult(false);
+  if (!input) return failedOp(evaluation, statement, call, op, input, frame, false);
   const spatialRank = input.shape.length - 1;
   const fixed = op.fixedRank?.[call.name];
   if ((fixed !== undefined && spatialRank !== fixed) || (op.spatialRanks && !op.spatialRanks.includes(spatialRank))) {
@@ -26,22 +20,36 @@ export function evaluateOp(evaluation: Evaluation, statement: Statement, call: C
     const hint =
       fixed !== undefined && op.spatialRanks?.includes(spatialRank) ? ` Use ${general}, which follows the input's rank.` : spatialRank === 0 ? ' It cannot follow flatten or global pooling.' : '';
     evaluation.report(frame, 'rank', `${call.name} needs ${wanted} but receives ${formatShape(input.shape)} (${axesName(input.shape.length)}).${hint}`, call.nameRange);
-    return failResult(true);
+    return failedOp(evaluation, statement, call, op, input, frame, true);
   }
-  const context = new CallContext(evaluation, call, op, input, frame);
-  let outcome: OpOutcome | null;
-  try {
-    outcome = op.apply(context);
-  } catch (error) {
-    // An op bug must not take the editor down: report it on the statement and carry on.
-    evaluation.report(frame, 'bad-value', `CNN Lens could not analyse ${call.name}: ${(error as Error).message}`, call.range);
-    return failResult(true);
+  const recorder = evaluation.recorder;
+  // A graph needs each call's own labelled inputs and node, so the cache serves only analyses without one.
+  const cacheKey = recorder.recording || op.signature.labels ? undefined : evaluation.opCacheKey(call, frame.env);
+  const cached = cacheKey === undefined ? undefined : evaluation.cachedOp(cacheKey, input.shape);
+  let outcome: OpOutcome;
+  let failed: boolean;
+  let context: CallContext | undefined;
+  if (cached) {
+    outcome = cached.outcome;
+    failed = cached.failed;
+  } else {
+    context = new CallContext(evaluation, call, op, input, frame);
+    let applied: OpOutcome | null;
+    try {
+      applied = op.apply(context);
+    } catch (error) {
+      // An op bug must not take the editor down: report it on the statement and carry on.
+      evaluation.report(frame, 'bad-value', `CNN Lens could not analyse ${call.name}: ${(error as Error).message}`, call.range);
+      return failedOp(evaluation, statement, call, op, input, frame, true);
+    }
+    if (!applied) return failedOp(evaluation, statement, call, op, input, frame, true);
+    outcome = applied;
+    failed = context.failed;
+    if (cacheKey !== undefined && context.dependsOnArgumentsOnly) evaluation.cacheOp(cacheKey, input.shape, { outcome, failed });
   }
-  if (!outcome) return failResult(true);
-  const limitHit = outcome.shape.some((d) => d > maxExact) || elementCount(outcome.shape) > maxExact || (outcome.macs ?? 0) > maxExact || (outcome.trainable ?? 0) > maxExact;
-  if (limitHit) {
+  if (exceedsExactCounting(outcome)) {
     evaluation.report(frame, 'too-large', `${call.name} produces sizes past 2^53 (${formatShape(outcome.shape)}), beyond exact counting. Check the sizes involved.`, call.range);
-    return failResult(true);
+    return failedOp(evaluation, statement, call, op, input, frame, true);
   }
   let field: ReceptiveField | null;
   if (outcome.receptiveField.kind === 'merge') {
@@ -50,7 +58,7 @@ export function evaluateOp(evaluation: Evaluation, statement: Statement, call: C
     if (field && outcome.receptiveField.gated) field = { ...field, gate: `${evaluation.textOf(call.range)} at line ${call.range.start.line + 1}` };
   } else field = stepReceptiveField(input.receptiveField, outcome.receptiveField);
   const output: Tensor = { shape: outcome.shape, receptiveField: field };
-  if (recorder.recording) {
+  if (recorder.recording && context) {
     if (context.failed) recorder.incomplete();
     else {
       const labelled = op.signature.labels ? context.labels().map((l) => l.tensor as Tensor) : [];
@@ -79,8 +87,21 @@ export function evaluateOp(evaluation: Evaluation, statement: Statement, call: C
     { trainable: outcome.trainable ?? 0, nonTrainable: outcome.nonTrainable ?? 0 },
     outcome.macs ?? 0,
     elementCount(outcome.shape),
-    context.failed,
+    failed,
   );
   if (outcome.formula) result.formula = outcome.formula;
   return { output, result, outcome };
+}
+
+/** The result of a call that gives no tensor: failed (an error reported) or skipped (its input unknown). */
+function failedOp(evaluation: Evaluation, statement: Statement, call: CallNode, op: OpDefinition, input: Tensor | null, frame: Frame, failed: boolean): Evaluated {
+  // The layer that failed is recorded too, so a diagram can show where the network breaks.
+  if (failed && input) evaluation.recorder.addNode({ op: op.names[0], written: call.name, inputs: [input], outShape: [], range: statement.range, failed: true }, frame.group);
+  return { output: null, result: evaluation.result(statement, call.name, 'op', input, null, zeroParams(), 0, 0, failed) };
+}
+
+/** Whether an outcome has a size or count past 2^53, where counting is no longer exact. */
+function exceedsExactCounting(outcome: OpOutcome): boolean {
+  for (const d of outcome.shape) if (d > maxExact) return true;
+  return elementCount(outcome.shape) > maxExact || (outcome.macs ?? 0) > maxExact || (outcome.trainable ?? 0) > maxExact;
 }

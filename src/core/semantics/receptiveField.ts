@@ -100,28 +100,59 @@ function widestAndFirst(step: ReceptiveFieldStep, axis: number): { widest: numbe
  * centre (a `misaligned` merge); the jump is the widest path's.
  */
 export function mergeReceptiveFields(fields: (ReceptiveField | null)[]): { field: ReceptiveField | null; misaligned: boolean } {
-  const known = fields.filter((f): f is ReceptiveField => f !== null);
-  if (known.length !== fields.length || known.length === 0) return { field: null, misaligned: false };
+  // Plain loops, without a copy of the list: a merge may join a thousand paths, and a file thousands of merges.
+  if (fields.length === 0) return { field: null, misaligned: false };
+  for (const field of fields) if (field === null) return { field: null, misaligned: false };
+  const known = fields as ReceptiveField[];
   let widest = known[0];
-  for (const field of known) if (sum(field.size) > sum(widest.size)) widest = field;
-  const misaligned = known.some(
-    (field) => field.size.length !== widest.size.length || field.jump.some((j, i) => Math.abs(j - widest.jump[i]) > 1e-9) || field.start.some((s, i) => Math.abs(s - widest.start[i]) > 1e-9),
-  );
-  if (known.some((f) => f.size.length !== widest.size.length)) return { field: widest, misaligned };
-  const low = widest.size.map((_, i) => Math.min(...known.map((f) => f.start[i] - (f.size[i] - 1) / 2)));
-  const high = widest.size.map((_, i) => Math.max(...known.map((f) => f.start[i] + (f.size[i] - 1) / 2)));
-  const field: ReceptiveField = {
-    size: low.map((lo, i) => high[i] - lo + 1),
-    jump: widest.jump,
-    start: low.map((lo, i) => (lo + high[i]) / 2),
-  };
-  const gate = known.find((f) => f.gate !== undefined)?.gate;
-  if (gate !== undefined) field.gate = gate;
+  let widestSum = sum(widest.size);
+  for (const field of known) {
+    if (field === widest) continue;
+    const fieldSum = sum(field.size);
+    if (fieldSum > widestSum) {
+      widest = field;
+      widestSum = fieldSum;
+    }
+  }
+  const rank = widest.size.length;
+  let misaligned = false;
+  let sameRank = true;
+  for (const field of known) {
+    if (field === widest) continue;
+    if (field.size.length !== rank) {
+      misaligned = true;
+      sameRank = false;
+      continue;
+    }
+    for (let i = 0; i < rank && !misaligned; i++) misaligned = Math.abs(field.jump[i] - widest.jump[i]) > 1e-9 || Math.abs(field.start[i] - widest.start[i]) > 1e-9;
+  }
+  if (!sameRank) return { field: widest, misaligned };
+  const size: number[] = [];
+  const start: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    let low = Infinity;
+    let high = -Infinity;
+    for (const field of known) {
+      low = Math.min(low, field.start[i] - (field.size[i] - 1) / 2);
+      high = Math.max(high, field.start[i] + (field.size[i] - 1) / 2);
+    }
+    size.push(high - low + 1);
+    start.push((low + high) / 2);
+  }
+  const field: ReceptiveField = { size, jump: widest.jump, start };
+  for (const path of known) {
+    if (path.gate !== undefined) {
+      field.gate = path.gate;
+      break;
+    }
+  }
   return { field, misaligned };
 }
 
 function sum(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0);
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
 }
 
 /** `7x7` for a 2-D field's size. */

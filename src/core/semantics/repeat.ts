@@ -68,9 +68,17 @@ function sameJumps(a: ReceptiveField | null, b: ReceptiveField | null): boolean 
   return a.jump.length === b.jump.length && a.jump.every((j, i) => j === b.jump[i]);
 }
 
+function isPlainNumber(value: number): boolean {
+  return Number.isFinite(value) && !Object.is(value, -0);
+}
+
 /** Continues the per-pass growth of a receptive field for `times` more passes. */
 function extrapolate(before: ReceptiveField | null, after: ReceptiveField | null, times: number): ReceptiveField | null {
   if (!before || !after) return after;
+  // A pass that passed the field on unchanged (pointwise layers) adds nothing: s + (s - s) * times is s again, so
+  // the same field serves (unless an entry is -0 or not finite, which that sum would change to 0 or NaN, or it
+  // names a gate, which the field written below leaves out).
+  if (before === after && after.gate === undefined && after.size.every(isPlainNumber) && after.start.every(isPlainNumber)) return after;
   return {
     size: after.size.map((s, i) => s + (s - before.size[i]) * times),
     jump: after.jump,

@@ -1,0 +1,57 @@
+/**
+ * The 1 MB files of issue 16 as the user waits for them in the editor: each
+ * is opened in the real language server through a real LSP client over stdio
+ * (the one the server tests use), and the time from `didOpen` to the
+ * document's diagnostics published is measured, beside the 2 s goal. VS Code
+ * asks for the semantic tokens as soon as a document opens, so each open also
+ * asks for them at once, and a second figure is the time until both have
+ * come. The server's CPU per open (all its threads) is printed too: on a busy
+ * machine the wall time includes the queue for a processor.
+ */
+import { performance } from 'node:perf_hooks';
+import { megabyteFiles } from '../megabyteFiles';
+import { TestServer } from '../server/lspClient';
+import { cpuTimeOf } from './editor';
+import { summarise, type Figure } from './figure';
+
+/** How many times each file is opened; the figures are the median and p95 of these. */
+const opens = 3;
+
+/** `serverScript`: the server build to measure (this checkout's dist/server.js unless given, to compare another build). */
+export async function megabyteServerFigures(serverScript?: string): Promise<Figure[]> {
+  // The settings a new user has (no initialization options): the server's defaults.
+  const server = new TestServer({}, undefined, serverScript);
+  const figures: Figure[] = [];
+  try {
+    await server.initialize();
+    for (const [fileIndex, { name, text }] of megabyteFiles().entries()) {
+      const diagnostics: number[] = [];
+      const withTokens: number[] = [];
+      const cpu: number[] = [];
+      // One open first to warm the server's code paths, as the CPU figures of the core do.
+      for (let run = 0; run <= opens; run++) {
+        // Each open is a new document with its own text, so nothing of an earlier open can be reused.
+        const cpuBefore = cpuTimeOf(server.process.pid);
+        const start = performance.now();
+        const uri = await server.open(`megabyte-${fileIndex}-${run}.cnn`, `${text}\n# open ${run}\n`);
+        const tokens = server.request('textDocument/semanticTokens/full', { textDocument: { uri } });
+        await server.diagnosticsFor(uri);
+        const published = performance.now() - start;
+        await tokens;
+        const answered = performance.now() - start;
+        const cpuAfter = cpuTimeOf(server.process.pid);
+        await server.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+        if (run === 0) continue;
+        diagnostics.push(published);
+        withTokens.push(answered);
+        if (cpuBefore !== undefined && cpuAfter !== undefined) cpu.push(cpuAfter - cpuBefore);
+      }
+      figures.push(summarise(`open 1 MB → diagnostics (LSP, wall): ${name}`, 2000, diagnostics));
+      figures.push(summarise(`  … and semantic tokens answered`, 2000, withTokens));
+      if (cpu.length) figures.push(summarise(`  server CPU per open (all threads)`, 2000, cpu));
+    }
+    return figures;
+  } finally {
+    await server.stop();
+  }
+}

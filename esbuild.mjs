@@ -3,6 +3,7 @@
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 const quiet = args.includes('--quiet');
@@ -69,6 +70,22 @@ const loadExtensionModulesLazily = {
   },
 };
 
+/**
+ * The preview's script reads valid files without chevrotain (the core's hand lexer and direct parser): where the
+ * core's parse.ts imports chevrotain's parser (./parser), the webview gets a stand-in that loads it as a chunk of
+ * its own on the first syntax error (webview/src/lazyParser.ts), so the first diagram does not wait for chevrotain.
+ */
+const loadErrorParserLazily = {
+  name: 'load-error-parser-lazily',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/parser$/ }, (args) =>
+      args.resolveDir.replace(/\\/g, '/').endsWith('src/core/syntax') && args.importer.replace(/\\/g, '/').endsWith('src/core/syntax/parse.ts')
+        ? { path: fileURLToPath(new URL('webview/src/lazyParser.ts', import.meta.url)) }
+        : undefined,
+    );
+  },
+};
+
 const node = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', sourcemap: !production, minify: production, logLevel: quiet ? 'warning' : 'info' };
 
 /** The webview runs in a browser: one self-contained script, no Node built-ins. */
@@ -101,7 +118,7 @@ const targets = {
       outdir: 'dist/webview',
       chunkNames: '[name]-[hash]',
       metafile: true,
-      plugins: [copyWasmBinaries, writePreloadList],
+      plugins: [copyWasmBinaries, writePreloadList, loadErrorParserLazily],
     },
     { ...browser, entryPoints: { convWorker: 'webview/src/engine/parallel/worker.ts' }, outdir: 'dist/webview' },
   ],

@@ -23,6 +23,7 @@ import { keptValuesBudget, readDuringRun } from './keepPlan';
 import { ReceptiveFieldPanel } from '../views/receptiveFieldPanel';
 import { ReceptiveFieldHover } from '../views/receptiveFieldHover';
 import { markOnce } from '../marks';
+import { errorParserLoading } from '../lazyParser';
 
 /**
  * The weights the panel runs, as the file they came from, for an export to
@@ -236,6 +237,16 @@ export class PreviewApp {
     }
     this.text = message.text;
     this.analysis = analyze(message.text, { graph: true });
+    // A syntax error met before chevrotain's parser had loaded (it loads on the first one: ../lazyParser.ts): the
+    // text is analysed again once it has, so the diagram and its marks are the editor's, not the reading without it.
+    const parserLoading = errorParserLoading();
+    if (parserLoading) {
+      const loaded = await parserLoading.then(
+        () => true,
+        () => false,
+      );
+      if (loaded && this.text === message.text) this.analysis = analyze(message.text, { graph: true });
+    }
     markOnce('analysed');
     this.ui.title.textContent = message.fileName;
     await this.render();

@@ -3,6 +3,7 @@
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 const quiet = args.includes('--quiet');
@@ -69,7 +70,35 @@ const loadExtensionModulesLazily = {
   },
 };
 
-const node = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', sourcemap: !production, minify: production, logLevel: quiet ? 'warning' : 'info' };
+/**
+ * Valid files are read without chevrotain (the core's hand lexer and direct parser). Where the core's parse.ts imports
+ * chevrotain's parser (./parser), a build gets a stand-in that loads it on the first syntax error instead of at start:
+ * the webview's loads it as a chunk of its own (webview/src/lazyParser.ts), so the first diagram does not wait for
+ * chevrotain; the command line's, the server's and the extension's require() it then (src/node/lazyParser.ts).
+ */
+function loadErrorParserLazily(standIn) {
+  return {
+    name: 'load-error-parser-lazily',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/parser$/ }, (args) =>
+        args.resolveDir.replace(/\\/g, '/').endsWith('src/core/syntax') && args.importer.replace(/\\/g, '/').endsWith('src/core/syntax/parse.ts')
+          ? { path: fileURLToPath(new URL(standIn, import.meta.url)) }
+          : undefined,
+      );
+    },
+  };
+}
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  plugins: [loadErrorParserLazily('src/node/lazyParser.ts')],
+  target: 'node18',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: quiet ? 'warning' : 'info',
+};
 
 /** The webview runs in a browser: one self-contained script, no Node built-ins. */
 const browser = { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production, logLevel: quiet ? 'warning' : 'info' };
@@ -87,7 +116,7 @@ const targets = {
     external: ['vscode'],
     // `import()` becomes `require()`: the lazily loaded bundles are CommonJS like this one.
     supported: { 'dynamic-import': false },
-    plugins: [loadExtensionModulesLazily],
+    plugins: [...node.plugins, loadExtensionModulesLazily],
   },
   // The panel, as ES modules split into chunks: main.js draws the diagram, and ELK and the engine (tfjs) are chunks it
   // imports when it needs them, so the first diagram waits for neither. The convolution worker it starts to share large
@@ -101,7 +130,7 @@ const targets = {
       outdir: 'dist/webview',
       chunkNames: '[name]-[hash]',
       metafile: true,
-      plugins: [copyWasmBinaries, writePreloadList],
+      plugins: [copyWasmBinaries, writePreloadList, loadErrorParserLazily('webview/src/lazyParser.ts')],
     },
     { ...browser, entryPoints: { convWorker: 'webview/src/engine/parallel/worker.ts' }, outdir: 'dist/webview' },
   ],

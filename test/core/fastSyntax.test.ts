@@ -12,9 +12,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IToken } from 'chevrotain';
 import { parse, parseWithChevrotain, readsDirectly } from '../../src/core/syntax/parse';
-import { cnnParser } from '../../src/core/syntax/parser';
+import { errorParser } from '../../src/core/syntax/parser';
 import { scan } from '../../src/core/syntax/scan';
-import { cnnLexer } from '../../src/core/syntax/tokens';
+import { referenceLexer } from '../../src/core/syntax/referenceLexer';
 import { mulberry32 } from '../../webview/src/mulberry32';
 import { dataDir, examplesDir, readText } from '../helpers';
 
@@ -31,7 +31,7 @@ const corpus = [
 const describe1 = (token: IToken) => `${token.tokenType.name}@${token.startOffset}:${JSON.stringify(token.image)}#${token.tokenTypeIdx}`;
 
 function lexedByBoth(text: string): { chevrotain: string[]; scanned: string[] } {
-  const lexed = cnnLexer.tokenize(text);
+  const lexed = referenceLexer().tokenize(text);
   const scanned = scan(text);
   const errors = (list: { offset: number; length: number }[]) => list.map((error) => `error@${error.offset}+${error.length}`);
   return {
@@ -102,7 +102,7 @@ function edited(text: string, next: () => number): string {
 function assertSameParse(text: string, what: string): boolean {
   const expected = parseWithChevrotain(text);
   // Typo repairs report a syntax diagnostic and hand the parser valid tokens, so the parser's own errors are what decide.
-  const parserErrors = cnnParser.errors.length;
+  const parserErrors = errorParser()!.errors.length;
   assert.equal(JSON.stringify(parse(text)), JSON.stringify(expected), what);
   const direct = readsDirectly(text);
   assert.equal(direct, parserErrors === 0, `${what}: read directly ${direct}, chevrotain's errors ${parserErrors}`);

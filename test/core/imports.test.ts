@@ -62,8 +62,10 @@ describe('the import graph', () => {
   it('lets the webview use the core only through its public entry point, src/core/index.ts', () => {
     const webview = importGraph('webview');
     assert.ok([...webview.values()].flat().includes('src/core/index.ts'));
+    // The one exception: the stand-in for the core's chevrotain parser, which loads that very module when first needed.
+    const standIn = (from: string, to: string) => from === 'webview/src/lazyParser.ts' && to === 'src/core/syntax/parser.ts';
     assert.deepEqual(
-      forbiddenEdges(webview, (_, to) => !to.startsWith('src/core/') || to === 'src/core/index.ts'),
+      forbiddenEdges(webview, (from, to) => !to.startsWith('src/core/') || to === 'src/core/index.ts' || standIn(from, to)),
       [],
     );
   });

@@ -7,13 +7,13 @@ import { strict as assert } from 'node:assert';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../../src/core';
-import { cnnLexer } from '../../src/core/syntax/tokens';
+import { referenceLexer } from '../../src/core/syntax/referenceLexer';
 import { formatText } from '../../src/server/formatting';
 import { dataDir, examplesDir, readText } from '../helpers';
 
 /** The lexer's reading of a text: each token (newlines as one kind, whatever their style) and each error's characters. */
 function reading(text: string): string[] {
-  const lexed = cnnLexer.tokenize(text);
+  const lexed = referenceLexer().tokenize(text);
   const tokens = lexed.tokens.map((t) => (t.tokenType.name === 'Newline' ? 'Newline' : `${t.tokenType.name} ${t.image}`));
   const comments = (lexed.groups.comments ?? []).map((t) => `Comment ${t.image.replace(/[ \t]+$/gm, '')}`);
   const errors = lexed.errors.map((e) => `Error ${JSON.stringify(text.substr(e.offset, e.length))}`);

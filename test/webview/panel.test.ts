@@ -479,6 +479,49 @@ describe('the preview panel in headless Chromium', function () {
       await page.locator('[data-testid="messages"] .message.error').first().waitFor({ state: 'detached' });
     }
   });
+  it('loads the parser for syntax errors only when a file has one, and then shows its diagnostics and marks the statement as the editor does', async () => {
+    // chevrotain's parser is a chunk of its own (webview/src/lazyParser.ts): a valid file never loads it.
+    const broken = lenet.replace('conv(16, 5)', 'conv(16, , 5)');
+    const line = lenetLines.findIndex((l) => /conv\(16, 5\)/.test(l));
+    // What the editor (the language server, in Node) reports for the same text.
+    const expected = analyze(broken, { graph: true }).diagnostics.filter((d) => d.code === 'syntax');
+    assert.equal(expected.length, 1, 'the broken text has one syntax error');
+    assert.equal(expected[0].range.start.line, line);
+    const fresh = await browser.newPage();
+    const requested: string[] = [];
+    fresh.on('request', (request) => requested.push(new URL(request.url()).pathname));
+    const pageErrors: string[] = [];
+    fresh.on('pageerror', (error) => pageErrors.push(error.message));
+    try {
+      await fresh.addInitScript(fakeVsCode);
+      await fresh.goto(`${server.url}/test/webview/panel.html`);
+      await fresh.waitForFunction(() => (globalThis as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+      await send(fresh, sourceMessage('lenet5.cnn', lenet));
+      await waitForText(fresh, 'totals', /61,706 parameters/);
+      const parserChunk = (path: string) => /\/dist\/webview\/parser-[^/]*\.js$/.test(path);
+      assert.deepEqual(requested.filter(parserChunk), [], 'a valid file does not load the parser');
+
+      await send(fresh, sourceMessage('lenet5.cnn', broken, 2));
+      const failing = fresh.locator('[data-testid="diagram"] .cnnd-node.cnnd-sev-error');
+      await failing.first().waitFor();
+      assert.equal(requested.filter(parserChunk).length, 1, 'the syntax error loaded the parser, once');
+      // The conv statement with the error is the one box marked, and it carries the editor's message.
+      assert.equal(await failing.count(), 1);
+      const box = (await failing.textContent()) ?? '';
+      assert.match(box, /conv/);
+      assert.ok(box.includes(expected[0].message), `the marked box says "${expected[0].message}"; it reads "${box}"`);
+      assert.doesNotMatch(await fresh.locator('[data-testid="diagram"]').innerText(), /once the parser that reads it has loaded/);
+      const message = await fresh.getByTestId('messages').innerText();
+      assert.match(message, /LeNet5 has 1 error \(marked in the diagram\)/);
+      // The network around the error is the editor's: every layer is drawn, with its totals.
+      assert.equal(await fresh.locator('[data-testid="diagram"] .cnnd-node').count(), analyze(broken, { graph: true }).graphs![0].nodes.length);
+      assert.match(await fresh.getByTestId('totals').innerText(), /61,706 parameters/);
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("draws a document's kept layout at once, never the quick one, and hands ELK's layouts and the text to keep (issue 15: the boxes jumped)", async () => {
     // ELK's layout of LeNet-5, made here in Node as the panel makes it, kept by the extension from an earlier panel.
     const model = buildDiagramModel(analyze(lenet, { graph: true }).graphs![0], {});

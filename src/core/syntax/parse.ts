@@ -2,12 +2,13 @@
  * Parsing never fails: it returns an AST *and* syntax diagnostics. Whatever
  * the parser could read survives an error elsewhere in the file.
  */
-import { createTokenInstance, type IToken, type TokenType } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
 import { diagnostic, type Diagnostic, type Range } from '../diagnostics';
 import type { SourceFile, Comment } from './ast';
 import { buildFile, tokenRange, useTextOf } from './buildAst';
 import { LineIndex } from './lineIndex';
-import { cnnParser, TooManySyntaxErrors } from './parser';
+import { errorParser } from './parser';
+import { TooManySyntaxErrors } from './parseLimits';
 import { scan } from './scan';
 import * as t from './tokens';
 import { lastOffset, repairTypos } from './typos';
@@ -68,6 +69,11 @@ function parseText(text: string, firstLine: number, readValidDirectly: boolean):
     return { file: { networks: direct.networks, blocks: direct.blocks, comments }, diagnostics };
   }
 
+  // The preview loads chevrotain's parser when a file first has a syntax error (webview/src/lazyParser.ts), and
+  // analyses the text again once it has come: until then, what was read directly and a syntax error after it.
+  const cnnParser = errorParser();
+  if (!cnnParser) return withoutErrorParser(direct, tokens, comments, diagnostics);
+
   // Error recovery inside a repetition re-enters it, one level of the stack per error recovered, and each
   // recovery costs more than the last: thousands of errors could take minutes or exhaust the stack. Past
   // `maxParseErrors` (or an exhausted stack: then half of what was reached) only the part before is read again.
@@ -106,6 +112,15 @@ function parseText(text: string, firstLine: number, readValidDirectly: boolean):
   for (const problem of direct.problems) diagnostics.push(problem);
   const rest = buildFile(cst, comments);
   return { file: { networks: [...direct.networks, ...rest.networks], blocks: [...direct.blocks, ...rest.blocks], comments }, diagnostics };
+}
+
+/** The result while chevrotain's parser is not loaded: the declarations read directly, then one syntax error where they end. */
+function withoutErrorParser(direct: ValidReading | undefined, tokens: IToken[], comments: Comment[], diagnostics: Diagnostic[]): ParseResult {
+  const at = tokens[direct?.end ?? 0];
+  const range: Range = at ? tokenRange(at) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  diagnostics.push(diagnostic('syntax', 'This declaration has a syntax error, which is described once the parser that reads it has loaded.', range));
+  for (const problem of direct?.problems ?? []) diagnostics.push(problem);
+  return { file: { networks: direct?.networks ?? [], blocks: direct?.blocks ?? [], comments }, diagnostics };
 }
 
 /** The token stream the parser reads (after the lexical rules and repairs), with the comments, the diagnostics so far and the line index the ranges use. */
@@ -304,7 +319,7 @@ function startsValue(type: TokenType): boolean {
 /** A zero-width token just after `after`, standing for text the user left out. */
 function syntheticToken(type: TokenType, image: string, after: IToken): IToken {
   const offset = lastOffset(after) + 1;
-  return createTokenInstance(type, image, offset, offset - 1, NaN, NaN, NaN, NaN);
+  return t.tokenInstance(type, image, offset, offset - 1);
 }
 
 /** A syntax error for text missing after `previous` (up to `next`), with the fix that inserts it. */

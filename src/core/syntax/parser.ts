@@ -5,6 +5,7 @@
  * yields a partial tree plus errors, never an exception.
  */
 import { CstParser, tokenMatcher, type CstNode, type IParserErrorMessageProvider, type TokenType, type IToken } from 'chevrotain';
+import { TooManySyntaxErrors } from './parseLimits';
 import * as t from './tokens';
 
 const readableNames: Record<string, string> = {
@@ -67,9 +68,6 @@ const ruleFriendlyNames: Record<string, string> = {
 
 /** How far the recovery inside a repetition looks for a token to resume at (see `tryInRepetitionRecovery`). */
 const resyncWindow = 256;
-
-/** Thrown when a parse passes `CnnParser.errorLimit` errors; `parse` then reads the file again up to that point. */
-export class TooManySyntaxErrors extends Error {}
 
 export class CnnParser extends CstParser {
   /**
@@ -310,12 +308,25 @@ export class CnnParser extends CstParser {
   });
 }
 
-/** The single shared parser instance. */
-export const cnnParser = new CnnParser();
+let built: CnnParser | undefined;
+
+/**
+ * The single shared parser instance, built on the first call: building it
+ * (chevrotain's self-analysis of the grammar) costs tens of milliseconds,
+ * and only a file with a syntax error needs it (valid files are read by
+ * validParser.ts). Typed as possibly absent because the preview builds
+ * parse.ts against a stand-in that loads this module later
+ * (webview/src/lazyParser.ts) and has no parser until then; this one always
+ * returns it.
+ */
+export function errorParser(): CnnParser | undefined {
+  built ??= new CnnParser();
+  return built;
+}
 
 /** Exposed for the railroad-diagram generator in `grammars/`. */
 export function grammarProductions() {
-  return cnnParser.getSerializedGastProductions();
+  return errorParser()!.getSerializedGastProductions();
 }
 
 export type { CstNode };

@@ -1,6 +1,6 @@
 /**
  * The lexer of `.cnn` written out by hand: the same tokens, comments and
- * errors as chevrotain's lexer over `tokens.ts` (`cnnLexer`), about four times
+ * errors as chevrotain's lexer over `tokens.ts` (`referenceLexer`), about four times
  * faster, because it looks at each character once, by a switch on its code,
  * instead of trying the token patterns in turn as regular expressions. A test
  * compares the two on every example and on random text.
@@ -144,7 +144,7 @@ function numberEnd(text: string, offset: number): number {
   return end;
 }
 
-/** Splits `text` into tokens exactly as `cnnLexer.tokenize` does (tokens, the `comments` group, errors by offset and length). */
+/** Splits `text` into tokens exactly as `referenceLexer().tokenize` does (tokens, the `comments` group, errors by offset and length). */
 export function scan(text: string): Scanned {
   const tokens: IToken[] = [];
   const comments: IToken[] = [];

@@ -2,10 +2,42 @@
  * The tokens of the `.cnn` language, in the order the lexer tries them:
  * longer and more specific patterns first, keywords before identifiers
  * (with `longer_alt` so that `networks` stays an identifier).
+ *
+ * They are chevrotain token types, made here without chevrotain: the hand
+ * lexer (scan.ts) and the direct parser (validParser.ts) read valid files
+ * without loading chevrotain at all, and the preview loads chevrotain's parser
+ * only when a file has a syntax error (webview/src/lazyParser.ts). The objects
+ * have the fields chevrotain's `createToken` gives them; chevrotain's own
+ * lexer (referenceLexer.ts) and parser (parser.ts) read them as their own.
  */
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
 
-export const Whitespace = createToken({ name: 'Whitespace', pattern: /[ \t\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
+/** chevrotain's `Lexer.SKIPPED`: the group of tokens its lexer drops (a test compares the lexers, which fails if this differs). */
+const skipped =
+  'This marks a skipped Token pattern, this means each token identified by it will be consumed and then thrown into oblivion, this can be used to for example to completely ignore whitespace.';
+
+/**
+ * The next token type's number (`tokenTypeIdx`, which chevrotain's parser
+ * matches tokens by). Chevrotain numbers the token types it makes itself (its
+ * end of file, its recording token) from 1, so ours start far above them.
+ */
+let nextIndex = 1000;
+
+/** A token type as chevrotain's `createToken` makes it, with only the options this grammar uses. */
+function createToken(config: { name: string; pattern: RegExp; group?: string; longer_alt?: TokenType; line_breaks?: boolean }): TokenType {
+  const type: TokenType = { name: config.name, PATTERN: config.pattern, tokenTypeIdx: nextIndex++, CATEGORIES: [], categoryMatches: [], categoryMatchesMap: {}, isParent: false };
+  if (config.group !== undefined) type.GROUP = config.group;
+  if (config.longer_alt !== undefined) type.LONGER_ALT = config.longer_alt;
+  if (config.line_breaks !== undefined) type.LINE_BREAKS = config.line_breaks;
+  return type;
+}
+
+/** A token of `type` as chevrotain's `createTokenInstance` makes it (no line and column: ranges come from a line table). */
+export function tokenInstance(type: TokenType, image: string, startOffset: number, endOffset: number): IToken {
+  return { image, startOffset, endOffset, startLine: NaN, endLine: NaN, startColumn: NaN, endColumn: NaN, tokenTypeIdx: type.tokenTypeIdx!, tokenType: type };
+}
+
+export const Whitespace = createToken({ name: 'Whitespace', pattern: /[ \t\f\v\u00a0\ufeff]+/, group: skipped });
 export const LineComment = createToken({ name: 'LineComment', pattern: /#[^\r\n]*/, group: 'comments' });
 export const BlockComment = createToken({
   name: 'BlockComment',
@@ -86,6 +118,3 @@ export const allTokens: TokenType[] = [
   ...keywordTokens,
   Identifier,
 ];
-
-// Offsets only: positions come from a line table when ranges are built (lineIndex.ts), which keeps tokens small.
-export const cnnLexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: false });

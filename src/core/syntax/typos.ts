@@ -6,7 +6,7 @@
  * local (a token replaced, dropped or added) and only fires on token
  * sequences that are never valid, so correct files are untouched.
  */
-import { createTokenInstance, type IToken, type TokenType } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
 import { diagnostic, nearestName, type Diagnostic, type Range } from '../diagnostics';
 import { tokenRange } from './buildAst';
 import * as t from './tokens';
@@ -137,7 +137,7 @@ function endsStatement(type: TokenType | undefined): boolean {
 }
 
 function synthetic(type: TokenType, image: string, startOffset: number, endOffset: number): IToken {
-  return createTokenInstance(type, image, startOffset, endOffset, NaN, NaN, NaN, NaN);
+  return t.tokenInstance(type, image, startOffset, endOffset);
 }
 
 function replaceFix(token: IToken, newText: string, title: string) {

@@ -10,19 +10,14 @@ import type { DiagramDiagnostic } from '../diagram/model';
 import type { BackendChoice, BackendName, NodeOutput } from '../engine';
 import { RunCancelledError, UnsupportedOpError } from '../engine/errors';
 import { defaultSampleFor, samplesFor, inputKind } from '../input';
-import { renderFeatureMaps } from '../views/featureMaps';
-import { renderHistogram } from '../views/histogram';
-import { renderTiming } from '../views/timing';
-import { renderTopClasses } from '../views/topClasses';
-import { classScoresOutput, toProbabilities } from '../views/classes';
-import { imagenetClassNames } from '../views/imagenetClasses';
 import type { Host } from './host';
 import type { PanelElements } from './layout';
 import { RunSession, unlessCancelled, type RunPhases, type SessionResult, type WeightsSource } from './runSession';
 import { keptValuesBudget, readDuringRun } from './keepPlan';
-import { ReceptiveFieldPanel } from '../views/receptiveFieldPanel';
+import type { ReceptiveFieldPanel } from '../views/receptiveFieldPanel';
 import { ReceptiveFieldHover } from '../views/receptiveFieldHover';
 import { markOnce } from '../marks';
+import { errorParserLoading } from '../lazyParser';
 
 /**
  * The weights the panel runs, as the file they came from, for an export to
@@ -68,13 +63,16 @@ interface LastRun {
  * weights when it has one name per class, else the ImageNet-1k names for a
  * 1,000-way output, else none ("class N"); `source` says which, for the caption.
  */
-function classNames(weights: WeightsSource, classes: number): { labels?: readonly string[]; source: string } {
+function classNames(weights: WeightsSource, classes: number, imagenetClassNames: readonly string[]): { labels?: readonly string[]; source: string } {
   const labels = weights.kind === 'he' ? undefined : weights.labels;
   if (labels && labels.length === classes) return { labels, source: 'names from labels.txt' };
   const mismatch = labels ? `labels.txt has ${labels.length} names for ${classes} classes, so they are not used` : '';
   if (classes === imagenetClassNames.length) return { labels: imagenetClassNames, source: mismatch ? `${mismatch}; ImageNet class names` : 'ImageNet class names' };
   return { source: mismatch };
 }
+
+/** The views of a Run's results, loaded after the first diagram (see ../views/results.ts). */
+type ResultViews = typeof import('../views/results');
 
 export class PreviewApp {
   private uri = '';
@@ -89,8 +87,10 @@ export class PreviewApp {
   private running: AbortController | undefined;
   private readonly diagram: DiagramView;
   private readonly session: RunSession;
-  /** Click a feature-map pixel: its receptive field on the input, its paths in the diagram, its effective field. */
-  private readonly field: ReceptiveFieldPanel;
+  /** Click a feature-map pixel: its receptive field on the input, its paths in the diagram, its effective field. Made with the result views. */
+  private field: ReceptiveFieldPanel | undefined;
+  /** The views of a Run's results (../views/results.ts), a chunk loaded after the first diagram. */
+  private resultViewsLoading: Promise<ResultViews> | undefined;
   /** A render in progress: sources that arrive meanwhile wait for it, and only the newest is drawn. */
   private rendering: Promise<void> = Promise.resolve();
   private pendingSource: Extract<HostMessage, { type: 'source' }> | undefined;
@@ -140,11 +140,6 @@ export class PreviewApp {
     this.diagram = new DiagramView(ui.diagram, {
       onSelect: (selection) => this.onSelect(selection.graphNodes, selection.range, selection.focus),
       onCollapsedChange: (ids) => this.host.saveState({ collapsed: ids }),
-    });
-    this.field = new ReceptiveFieldPanel(ui.maps, {
-      highlightPath: (nodes) => this.diagram.highlightPath(nodes),
-      input: () => this.session.lastInput,
-      gradient: (unit, options) => this.session.unitGradient(unit, options),
     });
     new ReceptiveFieldHover(
       ui.diagram,
@@ -236,12 +231,24 @@ export class PreviewApp {
     }
     this.text = message.text;
     this.analysis = analyze(message.text, { graph: true });
+    // A syntax error met before chevrotain's parser had loaded (it loads on the first one: ../lazyParser.ts): the
+    // text is analysed again once it has, so the diagram and its marks are the editor's, not the reading without it.
+    const parserLoading = errorParserLoading();
+    if (parserLoading) {
+      const loaded = await parserLoading.then(
+        () => true,
+        () => false,
+      );
+      if (loaded && this.text === message.text) this.analysis = analyze(message.text, { graph: true });
+    }
     markOnce('analysed');
     this.ui.title.textContent = message.fileName;
     await this.render();
     if (!this.backendsShown) {
       this.backendsShown = true;
       void this.showBackends();
+      // The views of a Run's results were left out of the first diagram's script; they load now, before any Run.
+      void this.resultViews().catch(() => undefined);
     }
   }
 
@@ -632,6 +639,8 @@ export class PreviewApp {
     const id = this.selected ?? graph.output;
     const node = id === null ? undefined : graph.nodes[id];
     const shown = ++this.showing;
+    const { renderTiming, renderTopClasses, renderFeatureMaps, renderHistogram, classScoresOutput, toProbabilities, imagenetClassNames } = await this.resultViews();
+    const field = this.field!;
     const output: NodeOutput | undefined = id === null ? undefined : (run.result.outputs.get(id) ?? (await run.result.kept?.read(id)));
     if (shown !== this.showing || run !== this.lastRun) return;
     const ui = this.ui;
@@ -654,12 +663,12 @@ export class PreviewApp {
     const scores = last ? classScoresOutput([last.op], run.result.output.shape) : undefined;
     if (scores) {
       const classes = run.result.output.shape[0];
-      const names = classNames(this.session.weights, classes);
+      const names = classNames(this.session.weights, classes, imagenetClassNames);
       const notes = [scores === 'logits' ? `after a softmax the panel applies: ${last!.op} gives logits` : '', names.source].filter(Boolean);
       renderTopClasses(ui.topClasses, toProbabilities(run.result.output.data, scores), names.labels, notes.length ? `(${notes.join('; ')})` : undefined);
     } else ui.topClasses.replaceChildren();
     if (!node || !output) {
-      this.field.show(graph, undefined);
+      field.show(graph, undefined);
       ui.layerTitle.textContent = node ? `${label(node.id)}: run again to see this layer (the run kept the outputs that fit its ${withCommas(keptValuesBudget)}-value budget)` : 'Select a layer';
       ui.maps.replaceChildren();
       ui.histogram.replaceChildren();
@@ -667,15 +676,35 @@ export class PreviewApp {
     }
     ui.layerTitle.textContent = `${label(node.id)} → ${output.shape.join('x')}`;
     renderFeatureMaps(ui.maps, output);
-    this.field.show(graph, output);
+    field.show(graph, output);
     renderHistogram(ui.histogram, output.data);
+  }
+
+  /** The views of a Run's results, loaded once; the receptive field panel is made with them. */
+  private resultViews(): Promise<ResultViews> {
+    this.resultViewsLoading ??= import('../views/results').then(
+      (views) => {
+        this.field = new views.ReceptiveFieldPanel(this.ui.maps, {
+          highlightPath: (nodes) => this.diagram.highlightPath(nodes),
+          input: () => this.session.lastInput,
+          gradient: (unit, options) => this.session.unitGradient(unit, options),
+        });
+        return views;
+      },
+      (error: unknown) => {
+        // The next Run tries again.
+        this.resultViewsLoading = undefined;
+        throw error;
+      },
+    );
+    return this.resultViewsLoading;
   }
 
   /** Removes the last run's results (top classes, maps, histogram, timing), saying why in the layer title. */
   private clearResults(why: string): void {
     this.lastRun?.result.kept?.dispose();
     this.lastRun = undefined;
-    this.field.clear();
+    this.field?.clear();
     const ui = this.ui;
     for (const view of [ui.topClasses, ui.maps, ui.histogram, ui.timing]) view.replaceChildren();
     ui.layerTitle.textContent = why;

@@ -12,7 +12,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IToken } from 'chevrotain';
 import { parse, parseWithChevrotain, readsDirectly } from '../../src/core/syntax/parse';
-import type { WindowSizes } from '../../src/core/syntax/windows';
+import { defaultWindowSizes, type WindowSizes } from '../../src/core/syntax/windows';
+import { megabyteFiles } from '../megabyteFiles';
 import { cnnParser } from '../../src/core/syntax/parser';
 import { scan } from '../../src/core/syntax/scan';
 import { cnnLexer } from '../../src/core/syntax/tokens';
@@ -283,6 +284,13 @@ describe('fast syntax path (issue 16)', function () {
         }
         // Many of these edits unbalance braces, or end a declaration early, so that the error's recovery legitimately runs to the end: those are read whole.
         assert.ok(windowed > broken / 5, `${windowed} of ${broken} texts with a syntax error read in windows`);
+      });
+
+      it("on the 1 MB one-line network with one syntax error (the bench's), with the sizes parse uses: in a window", () => {
+        for (const file of megabyteFiles().filter((candidate) => candidate.brokenUnit && !candidate.text.includes('\n'))) {
+          assert.equal(JSON.stringify(parse(file.text)), JSON.stringify(parseWithChevrotain(file.text)), file.name);
+          assert.ok(readsDirectly(file.text, defaultWindowSizes), file.name);
+        }
       });
 
       it('on 600 long declarations with one or two broken statements that keep braces balanced (a keystroke): every one read in windows', () => {

@@ -50,12 +50,6 @@ export function megabyteFiles(): MegabyteFile[] {
     padding,
     filled('nested repeats, 64 deep, repeated', `${'repeat(2) { '.repeat(60)}relu${' }'.repeat(60)}\n`, 'network Nested {\n  input(3x8x8)\n', '}\n'),
     broken('one line, one syntax error mid-way', 'conv(16, 3, padding=1); relu; ', 'conv(16, 3, padding=); relu; ', 'network OneLine { input(16x32x32); ', '}'),
-    broken(
-      '50,000 lines, one syntax error in the middle',
-      '  conv(16, 3, padding=1)\n  batchnorm\n  relu\n',
-      '  conv(16, 3, padding=)\n  batchnorm\n  relu\n',
-      'network Long {\n  input(16x32x32)\n',
-      '}\n',
-    ),
+    broken('50,000 lines, one syntax error mid-way', '  conv(16, 3, padding=1)\n  batchnorm\n  relu\n', '  conv(16, 3, padding=)\n  batchnorm\n  relu\n', 'network Long {\n  input(16x32x32)\n', '}\n'),
   ];
 }

@@ -7,7 +7,8 @@
  * budget) is being analysed (issue 16). On the 10,000-statement file: typing
  * in a comment after the network, inside the network near its end, with
  * semantic tokens and inlay hints asked after every keystroke (as VS Code
- * does), and with a syntax error elsewhere in the file; each with the
+ * does), with a syntax error elsewhere in the file, and pressing Enter in the
+ * middle of the network (every statement after it moves down); each with the
  * server's CPU time per keystroke.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -143,6 +144,9 @@ export async function editorFigures(root: string): Promise<Figure[]> {
     // Typing an unfinished call near the network's end: every version has a syntax error inside the network.
     const unfinished = (i: number) => 'network Big {\n  input(3x64x64)\n' + pairs(4990) + `  conv(${8 + (i % 7)}, 3\n  relu\n` + pairs(9) + '}\n';
     const errorInNetwork = await typeInto(server, bigUri, versions(unfinished));
+    // Enter pressed in the middle of the network, again and again: each keystroke adds a line, so every statement after it moves down.
+    const enterPressed = (i: number) => 'network Big {\n  input(3x64x64)\n' + pairs(2500) + '\n'.repeat(i + 1) + pairs(2499) + '}\n';
+    const withEnter = await typeInto(server, bigUri, versions(enterPressed));
     // A hover on ResNet-152 sent right after each edit of a hostile file, whose analysis runs to the budget.
     const leaf = `block L0 { x: identity; add(${Array(1000).fill('x').join(', ')}) }`;
     const hostile = [leaf, ...Array.from({ length: 16 }, (_, i) => `block L${i + 1} { L${i}; L${i} }`), 'network N { input(3x8x8); L16 }'].join('\n');
@@ -166,6 +170,7 @@ export async function editorFigures(root: string): Promise<Figure[]> {
       summarise('  hover on ResNet-152 while typing in 10,000 statements', 50, withRequests.hovers),
       ...typingFigures('with a syntax error elsewhere', withError),
       ...typingFigures('typing an unfinished call in the network', errorInNetwork),
+      ...typingFigures('pressing Enter in the middle of the network', withEnter),
       summarise('hover on ResNet-152 (LSP round trip)', 50, hovers),
       summarise('hover on ResNet-152 while a hostile file is analysed', 50, hoversWhileHostile),
       summarise('completion on ResNet-152 (LSP round trip)', 50, completions),

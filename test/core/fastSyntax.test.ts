@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import type { IToken } from 'chevrotain';
 import { parse, parseWithChevrotain, readsDirectly } from '../../src/core/syntax/parse';
 import { errorParser } from '../../src/core/syntax/parser';
+import { defaultWindowSizes, type WindowSizes } from '../../src/core/syntax/windows';
+import { megabyteFiles } from '../megabyteFiles';
 import { scan } from '../../src/core/syntax/scan';
 import { referenceLexer } from '../../src/core/syntax/referenceLexer';
 import { mulberry32 } from '../../webview/src/mulberry32';
@@ -226,6 +228,105 @@ describe('fast syntax path (issue 16)', function () {
         diagnostics.map((d) => (/nests deeper/.test(d.message) ? 'deep' : d.code)),
         ['syntax', ...Array(40).fill('deep')],
       );
+    });
+
+    describe('with a syntax error inside a long declaration read in windows of a few tokens (windows.ts)', () => {
+      /** Statements of every kind, simple and compound, for long bodies. */
+      const statements = [
+        'conv(4, 3, padding=1)',
+        'relu',
+        'a: batchnorm',
+        'add(a)',
+        'conv(4,\n  3, padding=1)',
+        'repeat(2) { relu; conv(4, 1) }',
+        'residual { conv(4, 3, padding=1) } shortcut { identity }',
+        'residual {\n relu\n }\n shortcut { relu }',
+        'concat { branch { relu } branch { conv(2, 1) } }',
+        'maxpool(1) -> 4x?x?',
+        'B(4)',
+        'dropout(0.5) # a comment',
+        '/* a comment */ relu',
+      ];
+      /** A long declaration: its statements on one line (separated by ';'), on lines, or both; a block or a network, with other declarations around it. */
+      const longDeclaration = (next: () => number): string => Object.values(longDeclarationParts(next)).join('');
+      function longDeclarationParts(next: () => number, kinds = statements): { before: string; declaration: string; after: string } {
+        const count = 20 + Math.floor(next() * 40);
+        const style = next();
+        let body = '';
+        for (let i = 0; i < count; i++) {
+          const separator = style < 0.35 ? '; ' : style < 0.7 ? '\n  ' : next() < 0.5 ? '; ' : '\n  ';
+          body += kinds[Math.floor(next() * kinds.length)] + separator;
+        }
+        const declaration = next() < 0.75 ? `network Long { input(4x8x8); ${body}}` : `block B(c = 4) { ${body}}`;
+        const before = next() < 0.5 ? 'block Small { relu }\n' : '';
+        const after = next() < 0.3 ? '' : next() < 0.5 ? '\nnetwork After { input(4x8x8); B(2) }\n' : '\n# the end\n';
+        return { before, declaration, after };
+      }
+      const sizes: WindowSizes[] = [
+        { declarationTokens: 0, windowTokens: 1, contextTokens: 4 },
+        { declarationTokens: 20, windowTokens: 6, contextTokens: 12 },
+        { declarationTokens: 0, windowTokens: 30, contextTokens: 300 },
+      ];
+
+      it("on 3,000 seeded edits of long declarations and of the corpus: chevrotain's whole reading, and windows used for many errors", () => {
+        const next = mulberry32(9016);
+        let windowed = 0;
+        let broken = 0;
+        for (let n = 0; n < 3000; n++) {
+          const text = edited(n < 2000 ? longDeclaration(next) : corpus[Math.floor(next() * corpus.length)].text, next);
+          const windows = sizes[n % sizes.length];
+          const expected = JSON.stringify(parseWithChevrotain(text));
+          const errors = errorParser()!.errors.length;
+          assert.equal(JSON.stringify(parse(text, 0, windows)), expected, `edit ${n} with windows ${JSON.stringify(windows)}: ${JSON.stringify(text)}`);
+          if (errors === 0) continue;
+          broken++;
+          if (readsDirectly(text, windows)) windowed++;
+        }
+        // Many of these edits unbalance braces, or end a declaration early, so that the error's recovery legitimately runs to the end: those are read whole.
+        assert.ok(windowed > broken / 5, `${windowed} of ${broken} texts with a syntax error read in windows`);
+      });
+
+      it("on the 1 MB one-line network with one syntax error (the bench's), with the sizes parse uses: in a window", () => {
+        for (const file of megabyteFiles().filter((candidate) => candidate.brokenUnit && !candidate.text.includes('\n'))) {
+          assert.equal(JSON.stringify(parse(file.text)), JSON.stringify(parseWithChevrotain(file.text)), file.name);
+          assert.ok(readsDirectly(file.text, defaultWindowSizes), file.name);
+        }
+      });
+
+      it('on 600 long declarations with one or two broken statements that keep braces balanced (a keystroke): every one read in windows', () => {
+        const brokenStatements = [
+          'conv(4, = 3)',
+          'conv(4, 3, padding=)',
+          'relu ->',
+          'x: : relu',
+          'conv(4, 3) -> ;',
+          'repeat(2) { relu ->; conv(4, 1) }',
+          'residual { conv(4,, 3) }',
+          'concat { branch { relu } branch { relu -> } }',
+          '3',
+          'add(a) -> ->',
+        ];
+        const next = mulberry32(1609);
+        for (let n = 0; n < 600; n++) {
+          // Without '#' comments, which would swallow the rest of a line and the broken statement with it.
+          const { before, declaration, after } = longDeclarationParts(
+            next,
+            statements.filter((statement) => !statement.includes('#')),
+          );
+          let broken = declaration;
+          for (let errors = 1 + Math.floor(next() * 2); errors > 0; errors--) {
+            // Between the declaration's own statements (an error inside a nested body may end that body early, and the declaration with it).
+            const depth = (at: number) => broken.slice(0, at).split('{').length - broken.slice(0, at).split('}').length;
+            const separators = [...broken.matchAll(/; |\n {2}/g)].map((match) => match.index + match[0].length).filter((at) => depth(at) === 1);
+            const at = separators[Math.floor(next() * separators.length)];
+            broken = `${broken.slice(0, at)}${brokenStatements[Math.floor(next() * brokenStatements.length)]}; ${broken.slice(at)}`;
+          }
+          const text = before + broken + after;
+          const windows = sizes[n % 2];
+          assert.equal(JSON.stringify(parse(text, 0, windows)), JSON.stringify(parseWithChevrotain(text)), `text ${n}: ${JSON.stringify(text)}`);
+          assert.ok(errorParser()!.errors.length > 0 && readsDirectly(text, windows), `text ${n} is read in windows: ${JSON.stringify(text)}`);
+        }
+      });
     });
 
     it('on every line break, compound statement and part of a file that starts at a later line', () => {

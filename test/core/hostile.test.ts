@@ -226,6 +226,46 @@ describe('hostile input (issue 16)', function () {
     });
   });
 
+  describe('1 MB networks with one syntax error in the middle give its diagnostic, keep every statement, and count up to the error (windows.ts; the bench times them)', () => {
+    const [, , , , , oneLineBroken, longBroken] = megabyteFiles();
+    const conv = 16 * 16 * 9 + 16;
+    /** The line and character of `offset` in `text`. */
+    const positionOf = (text: string, offset: number) => {
+      const before = text.slice(0, offset);
+      return { line: before.split('\n').length - 1, character: offset - (before.lastIndexOf('\n') + 1) };
+    };
+    /** The two diagnostics `conv(16, 3, padding=)` gets: the missing value (at its key) and the parser's error at the ')'. */
+    const expectedDiagnostics = (text: string) => {
+      const at = text.indexOf('padding=)');
+      assert.equal(text.indexOf('padding=)', at + 1), -1, 'one broken statement');
+      return [
+        { code: 'bad-value', start: positionOf(text, at), message: 'A value is missing here.' },
+        { code: 'syntax', start: positionOf(text, at + 'padding='.length), message: "Expected a value (a number, a shape such as 3x224x224, a string, a name, 'true', 'false') but found ')'." },
+      ];
+    };
+
+    for (const { file, statementsPerUnit, trainablePerUnit, nonTrainablePerUnit } of [
+      { file: oneLineBroken, statementsPerUnit: 2, trainablePerUnit: conv, nonTrainablePerUnit: 0 },
+      // conv, then batchnorm with 2C trainable and 2C running statistics.
+      { file: longBroken, statementsPerUnit: 3, trainablePerUnit: conv + 32, nonTrainablePerUnit: 32 },
+    ]) {
+      it(file.name, () => {
+        const analysis = analyzeSafely(file.text);
+        assert.deepEqual(
+          analysis.diagnostics.map((d) => ({ code: d.code, start: d.range.start, message: d.message })),
+          expectedDiagnostics(file.text),
+        );
+        const [result] = analysis.networks;
+        // Every statement is kept; the broken conv fails, so the shape is unknown from there on and only the units before it count.
+        assert.equal(result.statements.length, 1 + statementsPerUnit * file.repeats);
+        assert.equal(result.output, null);
+        assert.deepEqual(result.params, { trainable: file.brokenAt! * trainablePerUnit, nonTrainable: file.brokenAt! * nonTrainablePerUnit });
+        assert.deepEqual(result.statements[1 + statementsPerUnit * (file.brokenAt! - 1)].outShape, [16, 32, 32]);
+        assert.equal(result.statements[1 + statementsPerUnit * file.brokenAt!].outShape, null);
+      });
+    }
+  });
+
   it('turns a fault inside the analysis into an internal-error diagnostic instead of throwing', () => {
     const analysis = analyze(undefined as unknown as string);
     assert.deepEqual(codes(analysis), ['internal-error']);

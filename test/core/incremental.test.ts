@@ -12,6 +12,7 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { analyze, IncrementalAnalysis, type Analysis } from '../../src/core';
 import { splitChunks } from '../../src/core/syntax/chunks';
+import { splitNetwork } from '../../src/core/syntax/networkPieces';
 import { examplesDir, readText } from '../helpers';
 // The panel's seeded generator, so the storm is the same on every run.
 import { mulberry32 } from '../../webview/src/mulberry32';
@@ -180,6 +181,36 @@ describe('incremental analysis', () => {
     );
     assert.deepEqual([incremental.reuse.fresh, incremental.reuse.parsed], [false, 2]);
     assert.ok(incremental.reuse.resumedStatements > edited - 128, `${incremental.reuse.resumedStatements} statements resumed`);
+  });
+
+  it('parses only the piece Enter was pressed in: the pieces after it move down with their parses', () => {
+    // Numbered channels, so that no two pieces have the same text (a moved piece cannot borrow another's parse).
+    const statementsOf = (from: number, count: number) => Array.from({ length: count }, (_, i) => `  conv(${1 + ((from + i) % 50)}, 1)\n  relu\n`).join('');
+    const withBlankLines = (blank: number) => `network Big {\n  input(3x64x64)\n${statementsOf(0, 2500)}${'\n'.repeat(blank)}${statementsOf(2500, 2499)}}\n`;
+    const incremental = new IncrementalAnalysis();
+    incremental.analyze(withBlankLines(0));
+    for (const blank of [1, 2, 1]) {
+      const text = withBlankLines(blank);
+      const analysis = incremental.analyze(text);
+      assert.equal(serialised(analysis), serialised(analyze(text)), `${blank} blank lines`);
+      // One piece parsed again (the one with the blank lines); the 78 pieces of 128 statements are kept, those after it moved.
+      assert.deepEqual([incremental.reuse.parsed, incremental.reuse.keptParses], [1, 78], `${blank} blank lines`);
+      // The last statement is the relu of pair 4,998 (lines 2 + 2i and 3 + 2i before the blank lines), after a conv of 1 + 4,998 % 50 channels.
+      const last = analysis.networks[0].statements[9998];
+      assert.deepEqual([last.range.start.line, analysis.networks[0].output], [3 + 2 * 4998 + blank, [1 + (4998 % 50), 64, 64]]);
+    }
+  });
+
+  it('keeps a call split over lines at the same indentation inside one piece (no whole parse)', () => {
+    const network = (channels: number) => `network Split {\n  input(3x16x16)\n${Array.from({ length: 40 }, (_, i) => `  conv(${i === 20 ? channels : 3}, 3,\n  padding=1)\n  relu\n`).join('')}}\n`;
+    const incremental = new IncrementalAnalysis({ linesPerPiece: 4 });
+    incremental.analyze(network(3));
+    const text = network(5);
+    assert.equal(serialised(incremental.analyze(text)), serialised(analyze(text)));
+    // Each piece holds whole calls, so all but the edited one keep their parse.
+    assert.equal(incremental.reuse.parsed, 1);
+    assert.ok(incremental.reuse.keptParses >= 19, `${incremental.reuse.keptParses} pieces kept`);
+    assert.ok(splitNetwork({ text: text.slice(0, -1), firstLine: 0 }, 4)!.pieces.every((piece) => !/^\s*padding/.test(piece.text)));
   });
 
   it('evaluates only the network an edit touches, and nothing for a comment', () => {

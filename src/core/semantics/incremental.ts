@@ -89,6 +89,8 @@ export class IncrementalAnalysis {
   private networks = new Map<NetworkDecl, EvaluatedNetwork>();
   /** The pieces a declaration parsed in pieces was made of, kept with it while it is unchanged. */
   private readonly piecesOf = new WeakMap<ParseResult, Map<string, ParseResult>>();
+  /** The line each piece's parse starts on: a piece is kept by its text alone, and moved to where it is now. */
+  private readonly pieceLines = new WeakMap<ParseResult, number>();
   /** Networks parsed in pieces whose syntax error was found confined to one piece: confined to the network too. */
   private readonly confinedInPieces = new WeakSet<ParseResult>();
   /** Declarations with a syntax error, each with what follows it, found confined to themselves (see the file comment), and when not. */
@@ -303,14 +305,21 @@ export class IncrementalAnalysis {
     const parsedPieces: ParseResult[] = [];
     let failing = -1;
     for (const [index, piece] of cut.pieces.entries()) {
+      // Kept where it was (the same objects, so evaluation resumes after them), or else by its text alone: a line
+      // added or removed above a piece moves it, and its parse moves with it.
       const key = `piece ${piece.firstLine}:${piece.text}`;
-      let parsed = this.chunks.get(key) ?? pieces.get(key);
-      if (parsed) this.reuse.keptParses++;
-      else {
+      const textKey = `piece:${piece.text}`;
+      const earlier = pieces.get(key) ?? this.chunks.get(key) ?? pieces.get(textKey) ?? this.chunks.get(textKey);
+      let parsed: ParseResult;
+      if (earlier) {
+        parsed = movedDown(earlier, piece.firstLine - (this.pieceLines.get(earlier) ?? piece.firstLine));
+        this.reuse.keptParses++;
+      } else {
         // A stand-in network around the piece, its header on the line before, so that positions are the file's.
         parsed = parse(`network Piece {\n${piece.text}}\n`, piece.firstLine - 1);
         this.reuse.parsed++;
       }
+      this.pieceLines.set(parsed, piece.firstLine);
       if (parsed.file.networks.length !== 1 || parsed.file.blocks.length) return undefined;
       // One piece with a syntax error, not the last: kept if the error is confined to it (checked below).
       if (parsed.diagnostics.length) {
@@ -319,6 +328,7 @@ export class IncrementalAnalysis {
       }
       parsedPieces.push(parsed);
       pieces.set(key, parsed);
+      pieces.set(textKey, parsed);
       for (const statement of parsed.file.networks[0].body) body.push(statement);
       for (const comment of parsed.file.comments) comments.push(comment);
     }
@@ -347,6 +357,37 @@ function pieceConfined(piece: Chunk, next: Chunk, alone: ParseResult, nextAlone:
     same(together.file.networks[0].body, [...alone.file.networks[0].body, ...nextAlone.file.networks[0].body]) &&
     same(together.file.comments, [...alone.file.comments, ...nextAlone.file.comments])
   );
+}
+
+/**
+ * A piece's parse moved down by `lines` (up when negative): every position in
+ * it, in new objects, since the parse it comes from may still be in use. A
+ * position shared by several nodes stays shared. The same parse when `lines`
+ * is 0, so that unchanged pieces keep their statements (evaluation resumes
+ * after the statements that are the same objects).
+ */
+function movedDown(parsed: ParseResult, lines: number): ParseResult {
+  if (lines === 0) return parsed;
+  const moved = new Map<object, unknown>();
+  const move = (value: unknown): unknown => {
+    if (typeof value !== 'object' || value === null) return value;
+    const known = moved.get(value);
+    if (known !== undefined) return known;
+    let copy: unknown;
+    if (Array.isArray(value)) copy = value.map(move);
+    else {
+      const record = value as Record<string, unknown>;
+      if (typeof record.line === 'number' && typeof record.character === 'number' && Object.keys(record).length === 2) copy = { line: record.line + lines, character: record.character };
+      else {
+        const fields: Record<string, unknown> = {};
+        for (const name of Object.keys(record)) fields[name] = move(record[name]);
+        copy = fields;
+      }
+    }
+    moved.set(value, copy);
+    return copy;
+  };
+  return move(parsed) as ParseResult;
 }
 
 /** Whether the first `count` blocks a trace looked up are still the declarations the evaluation finds. */

@@ -4,11 +4,16 @@
  * the piece typed in. A network qualifies when its first line is exactly
  * `network NAME {` and its last line exactly `}`; its body is then cut, at
  * line starts outside braces and comments, into pieces of about
- * `linesPerPiece` lines, each parsed on its own inside a stand-in network.
+ * `linesPerPiece` statements, each parsed on its own inside a stand-in
+ * network. Counting statements, not lines, keeps the cuts where they were
+ * when Enter adds a blank line or splits a line: the pieces after it only
+ * move down, and incremental analysis moves their parses with them.
  * A cut also falls inside an unclosed parenthesis when the line starts a
- * statement no more indented than the line that opened it (the parser reads
- * a forgotten ')' that way too), so that typing `conv(` does not make the
- * rest of the network one piece.
+ * statement no more indented than the line that opened it, after a line that
+ * ends a value (the parser reads a forgotten ')' that way too), so that
+ * typing `conv(` does not make the rest of the network one piece; a call
+ * split over lines at the same indentation (`padding=1)` on its own line)
+ * stays in one piece.
  *
  * Like the cut into declarations (chunks.ts), this is a scan of characters,
  * not the lexer. A cut it gets wrong gives a piece that does not parse
@@ -42,13 +47,18 @@ export function splitNetwork(chunk: Chunk, linesPerPiece: number): NetworkPieces
   let state: LineState = { braces: 0, parens: 0, inComment: false };
   /** The indentation of the line where the outermost open parenthesis opened. */
   let openedAt = 0;
+  /** Statements started in the current piece: its size, so that a blank line, a comment or a call split over lines moves no cut. */
+  let statements = 0;
   for (let i = 1; i < lines.length - 1; i++) {
     const line = lines[i];
-    const startsStatement = state.braces === 0 && !state.inComment && pieceStart.test(line) && (state.parens === 0 || indentation(line) <= openedAt);
-    if (i - start >= linesPerPiece && startsStatement) {
+    const startsStatement =
+      state.braces === 0 && !state.inComment && pieceStart.test(line) && (state.parens === 0 || (indentation(line) <= openedAt && looksLikeStatement(line) && endsCallLine(lines[i - 1])));
+    if (statements >= linesPerPiece && startsStatement) {
       pieces.push({ text: lines.slice(start, i).join(''), firstLine: chunk.firstLine + start });
       start = i;
+      statements = 0;
     }
+    if (startsStatement) statements++;
     if (startsStatement) state.parens = 0;
     const parensBefore = state.parens;
     state = scanLine(line, state);
@@ -72,6 +82,24 @@ export function networkSkeleton(chunk: Chunk): string | undefined {
 /** The text's lines, each with its line break. */
 function linesOf(text: string): string[] {
   return text.match(/[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$/g) ?? [];
+}
+
+/**
+ * Inside an open parenthesis, a line that starts a statement as the parser
+ * reads a forgotten ')' (see `prepareTokens` in parse.ts): a name followed by
+ * what follows an op (the line's end, its arguments, a label's ':', `->`, a
+ * body), not `padding=1)`, which continues a call split over lines.
+ */
+const statementLike = /^[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*(?:[\r\n(:;{}#]|->|$)/;
+
+function looksLikeStatement(line: string): boolean {
+  return statementLike.test(line);
+}
+
+/** Whether a line inside an open parenthesis ends where a call may have been left unclosed: after a value or a '(' (not after ',', '=' or an operator). */
+function endsCallLine(line: string): boolean {
+  const code = line.replace(/#.*$/, '').trimEnd();
+  return /[A-Za-z0-9_)"'?(]$/.test(code);
 }
 
 function indentation(line: string): number {

@@ -2,7 +2,7 @@
  * Parsing never fails: it returns an AST *and* syntax diagnostics. Whatever
  * the parser could read survives an error elsewhere in the file.
  */
-import type { IToken, TokenType } from 'chevrotain';
+import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
 import { diagnostic, type Diagnostic, type Range } from '../diagnostics';
 import type { SourceFile, Comment } from './ast';
 import { buildFile, tokenRange, useTextOf } from './buildAst';
@@ -13,6 +13,7 @@ import { scan } from './scan';
 import * as t from './tokens';
 import { lastOffset, repairTypos } from './typos';
 import { parseValid, type ValidReading } from './validParser';
+import { defaultWindowSizes, windowReader, type ReadWithChevrotain, type WindowSizes } from './windows';
 
 /** The result of parsing one file. */
 export interface ParseResult {
@@ -40,9 +41,11 @@ export const maxNesting = 64;
  * Parses `.cnn` source text. Never throws. `firstLine` is the line the text
  * starts on when it is a part of a file cut at a line start (incremental
  * analysis parses each declaration on its own); positions then count from it.
+ * A syntax error inside a long declaration is read by chevrotain in a window
+ * around it (windows.ts; `windows` sets their sizes, which tests make small).
  */
-export function parse(text: string, firstLine = 0): ParseResult {
-  return parseText(text, firstLine, true);
+export function parse(text: string, firstLine = 0, windows: WindowSizes = defaultWindowSizes): ParseResult {
+  return parseText(text, firstLine, true, windows);
 }
 
 /**
@@ -50,21 +53,36 @@ export function parse(text: string, firstLine = 0): ParseResult {
  * reads every file. The result is the same; tests compare the two.
  */
 export function parseWithChevrotain(text: string, firstLine = 0): ParseResult {
-  return parseText(text, firstLine, false);
+  return parseText(text, firstLine, false, defaultWindowSizes);
 }
 
-/** Whether `parse` reads `text` without chevrotain, as it should whenever the text has no syntax error (tests check it). */
-export function readsDirectly(text: string): boolean {
-  return parseValid(tokensToParse(text, 0).tokens).complete;
+/**
+ * Whether `parse` reads `text` without chevrotain, as it should whenever the
+ * text has no syntax error (tests check it); with `windows`, whether it reads
+ * it without chevrotain reading a whole declaration (each error in a window).
+ */
+export function readsDirectly(text: string, windows?: WindowSizes): boolean {
+  const { tokens, diagnostics, lines } = tokensToParse(text, 0);
+  return parseValid(tokens, windows && windowReader(tokens, chevrotainReader(lines, diagnostics), maxParseErrors, windows)).complete;
 }
 
-function parseText(text: string, firstLine: number, readValidDirectly: boolean): ParseResult {
+function parseText(text: string, firstLine: number, readValidDirectly: boolean, windows: WindowSizes): ParseResult {
   const { tokens, comments, diagnostics, lines } = tokensToParse(text, firstLine);
+  const reportErrors = (errors: IRecognitionException[]) => {
+    for (const error of errors) {
+      if (diagnostics.length >= maxSyntaxErrors) break;
+      const token = error.token;
+      const range: Range = Number.isNaN(token.startOffset) ? endOfText(lines, text) : tokenRange(token);
+      diagnostics.push(diagnostic('syntax', error.message, range));
+    }
+  };
 
-  // Most files have no syntax error: those are read straight into the AST. Otherwise chevrotain reads the
-  // file from the first declaration with an error on (see ValidReading), with its recovery and messages.
-  let direct: ValidReading | undefined = readValidDirectly ? parseValid(tokens) : undefined;
+  // Most files have no syntax error: those are read straight into the AST, and an error inside a long declaration
+  // is read by chevrotain in a window around it (windows.ts). Otherwise chevrotain reads the file from the first
+  // declaration with an error on (see ValidReading), with its recovery and messages.
+  let direct: ValidReading | undefined = readValidDirectly ? parseValid(tokens, windowReader(tokens, chevrotainReader(lines, diagnostics), maxParseErrors, windows)) : undefined;
   if (direct?.complete) {
+    reportErrors(direct.errors);
     for (const problem of direct.problems) diagnostics.push(problem);
     return { file: { networks: direct.networks, blocks: direct.blocks, comments }, diagnostics };
   }
@@ -81,9 +99,10 @@ function parseText(text: string, firstLine: number, readValidDirectly: boolean):
   let cst;
   let stoppedAt: IToken | undefined;
   let limit = tokens.length;
-  cnnParser.errorLimit = maxParseErrors;
   for (;;) {
     const start = direct?.end ?? 0;
+    // The windows read directly count towards the limit, as they would in chevrotain's reading of the whole file.
+    cnnParser.errorLimit = maxParseErrors - (direct?.errors.length ?? 0);
     cnnParser.input = start === 0 && limit === tokens.length ? tokens : tokens.slice(start, limit);
     try {
       cst = cnnParser.file();
@@ -101,12 +120,7 @@ function parseText(text: string, firstLine: number, readValidDirectly: boolean):
   if (stoppedAt) {
     diagnostics.push(diagnostic('syntax', 'Too many syntax errors before this point: CNN Lens stops reading the file here. Fix the errors above first.', tokenRange(stoppedAt)));
   }
-  for (const error of cnnParser.errors) {
-    if (diagnostics.length >= maxSyntaxErrors) break;
-    const token = error.token;
-    const range: Range = Number.isNaN(token.startOffset) ? endOfText(lines, text) : tokenRange(token);
-    diagnostics.push(diagnostic('syntax', error.message, range));
-  }
+  reportErrors([...(direct?.errors ?? []), ...cnnParser.errors]);
   if (!direct) return { file: buildFile(cst, comments), diagnostics };
   // The declarations read directly come first, as their problems do.
   for (const problem of direct.problems) diagnostics.push(problem);
@@ -121,6 +135,31 @@ function withoutErrorParser(direct: ValidReading | undefined, tokens: IToken[], 
   diagnostics.push(diagnostic('syntax', 'This declaration has a syntax error, which is described once the parser that reads it has loaded.', range));
   for (const problem of direct?.problems ?? []) diagnostics.push(problem);
   return { file: { networks: direct?.networks ?? [], blocks: direct?.blocks ?? [], comments }, diagnostics };
+}
+
+/** Chevrotain's reading of a token stream, with the problems of its AST kept apart from the file's diagnostics (windows.ts decides where they go). */
+function chevrotainReader(lines: LineIndex, diagnostics: Diagnostic[]): ReadWithChevrotain {
+  return (input, errorLimit) => {
+    // Without chevrotain's parser (the preview, until it has loaded) no window is read, and the declaration is not read directly.
+    const cnnParser = errorParser();
+    if (!cnnParser) return undefined;
+    cnnParser.errorLimit = errorLimit;
+    cnnParser.input = input;
+    let cst;
+    try {
+      cst = cnnParser.file();
+    } catch (error) {
+      if (error instanceof RangeError || error instanceof TooManySyntaxErrors) return undefined;
+      throw error;
+    }
+    const problems: Diagnostic[] = [];
+    useTextOf(lines, problems);
+    try {
+      return { file: buildFile(cst, []), errors: [...cnnParser.errors], problems };
+    } finally {
+      useTextOf(lines, diagnostics);
+    }
+  };
 }
 
 /** The token stream the parser reads (after the lexical rules and repairs), with the comments, the diagnostics so far and the line index the ranges use. */

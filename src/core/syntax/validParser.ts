@@ -13,8 +13,8 @@
  * Each rule below names the rule of parser.ts it reads; its lookahead is
  * chevrotain's (one token, two where a name may be a label or a key).
  */
-import type { IToken, TokenType } from 'chevrotain';
-import type { Diagnostic } from '../diagnostics';
+import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
+import type { Diagnostic, Position, Range } from '../diagnostics';
 import type * as ast from './ast';
 import { atom, bounded, foldOperators, joinRange, negate, parseShapeText, tokenEnd, tokenRange, tokenStart, type Operator } from './buildAst';
 import * as t from './tokens';
@@ -39,19 +39,56 @@ export interface ValidReading {
   blocks: ast.BlockDecl[];
   /** The problems found while building them (expressions nested too deep), in buildAst.ts's order. */
   problems: Diagnostic[];
+  /** Chevrotain's errors in the windows it read (see `WindowReader`), in the file's order; none without a window reader. */
+  errors: IRecognitionException[];
 }
 
-/** Reads `tokens` straight into the AST, to the end or to the last declaration before the first syntax error. */
-export function parseValid(tokens: IToken[]): ValidReading {
-  const reader = new ValidReader(tokens);
+/** What chevrotain read of a window of a long declaration's body, in place of the direct reading (see windows.ts). */
+export interface WindowReading {
+  /** The statements of the window, as chevrotain reads them inside the whole declaration. */
+  statements: ast.Statement[];
+  /** Their problems, in buildAst.ts's order. */
+  problems: Diagnostic[];
+  /** Chevrotain's syntax errors in the window. */
+  errors: IRecognitionException[];
+  /** The token the direct reading resumes at: a separator, the declaration's closing brace, or the end (a declaration left unclosed). */
+  end: number;
+  /** Where a declaration left unclosed ends (its last token chevrotain kept). */
+  declarationEnd?: Position;
+}
+
+/**
+ * Reads the window of a declaration's body that starts with the statement at
+ * token `from`, in which the direct reading found a syntax error at token
+ * `failed`; `open` is the body's `{`, `errors` how many syntax errors the
+ * windows before found. Undefined when the declaration is to be read whole by
+ * chevrotain.
+ */
+export type WindowReader = (open: number, from: number, failed: number, errors: number) => WindowReading | undefined;
+
+/**
+ * Reads `tokens` straight into the AST, to the end or to the last declaration
+ * before the first syntax error. With a window reader, a syntax error inside
+ * a long declaration's body is read by it, and the direct reading goes on
+ * after the window.
+ */
+export function parseValid(tokens: IToken[], readWindow?: WindowReader): ValidReading {
+  const reader = new ValidReader(tokens, readWindow);
   try {
     reader.file();
   } catch (error) {
     if (error !== invalid) throw error;
     const kept = reader.kept;
-    return { complete: false, end: kept.end, networks: reader.networks.slice(0, kept.networks), blocks: reader.blocks.slice(0, kept.blocks), problems: reader.root.slice(0, kept.problems) };
+    return {
+      complete: false,
+      end: kept.end,
+      networks: reader.networks.slice(0, kept.networks),
+      blocks: reader.blocks.slice(0, kept.blocks),
+      problems: reader.root.slice(0, kept.problems),
+      errors: reader.errors.slice(0, kept.errors),
+    };
   }
-  return { complete: true, end: tokens.length, networks: reader.networks, blocks: reader.blocks, problems: reader.root };
+  return { complete: true, end: tokens.length, networks: reader.networks, blocks: reader.blocks, problems: reader.root, errors: reader.errors };
 }
 
 class ValidReader {
@@ -62,10 +99,19 @@ class ValidReader {
   readonly root: Diagnostic[] = [];
   /** Where diagnostics go, in buildAst.ts's order (see `expression` and `blockDefinition`). */
   problems = this.root;
+  /** Chevrotain's errors in the windows read so far. */
+  readonly errors: IRecognitionException[] = [];
   /** What was read up to the end of the last whole declaration. */
-  kept = { end: 0, networks: 0, blocks: 0, problems: 0 };
+  kept = { end: 0, networks: 0, blocks: 0, problems: 0, errors: 0 };
+  /** How many bodies deep the reading is inside the current declaration. */
+  private depth = 0;
+  /** Where the declaration being read ends, when a window read it to the end of the file without a closing brace. */
+  private unclosedEnd: Position | undefined;
 
-  constructor(private readonly tokens: IToken[]) {}
+  constructor(
+    private readonly tokens: IToken[],
+    private readonly readWindow?: WindowReader,
+  ) {}
 
   private peek(): TokenType | undefined {
     return this.tokens[this.index]?.tokenType;
@@ -91,7 +137,7 @@ class ValidReader {
       else if (type === t.Network) this.network();
       else if (type === t.Block) this.blockDefinition();
       else throw invalid;
-      this.kept = { end: this.index, networks: this.networks.length, blocks: this.blocks.length, problems: this.root.length };
+      this.kept = { end: this.index, networks: this.networks.length, blocks: this.blocks.length, problems: this.root.length, errors: this.errors.length };
     }
   }
 
@@ -99,7 +145,7 @@ class ValidReader {
     const start = tokenStart(this.expect(t.Network));
     const name = this.expect(t.Identifier);
     const body = this.body();
-    this.networks.push({ kind: 'network', name: name.image, nameRange: tokenRange(name), body, range: this.rangeFrom(start) });
+    this.networks.push({ kind: 'network', name: name.image, nameRange: tokenRange(name), body, range: this.declarationRange(start) });
   }
 
   private blockDefinition(): void {
@@ -123,7 +169,14 @@ class ValidReader {
     this.problems = outer;
     const body = this.body();
     for (const problem of parameterProblems) outer.push(problem);
-    this.blocks.push({ kind: 'block', name: name.image, nameRange: tokenRange(name), params, body, range: this.rangeFrom(start) });
+    this.blocks.push({ kind: 'block', name: name.image, nameRange: tokenRange(name), params, body, range: this.declarationRange(start) });
+  }
+
+  /** A declaration's range: to its closing brace, or where a window found it ends without one. */
+  private declarationRange(start: Position): Range {
+    const end = this.unclosedEnd;
+    this.unclosedEnd = undefined;
+    return end ? { start, end } : this.rangeFrom(start);
   }
 
   private parameter(): ast.BlockParam {
@@ -136,18 +189,54 @@ class ValidReader {
     return { name: name.image, range: tokenRange(name), defaultValue };
   }
 
-  /** `body`: `{`, separators and statements, `}`. */
+  /**
+   * `body`: `{`, separators and statements, `}`. In a declaration's own body
+   * (not a nested one), a statement the grammar does not allow is handed
+   * with what follows to the window reader, if there is one.
+   */
   private body(): ast.Statement[] {
+    const open = this.index;
     this.expect(t.LCurly);
+    const windowed = this.depth++ === 0 ? this.readWindow : undefined;
     const statements: ast.Statement[] = [];
-    for (;;) {
-      const type = this.peek();
-      if (type === t.Newline || type === t.Semicolon) this.index++;
-      else if (type === t.Identifier || type === t.Input || type === t.Repeat || type === t.Residual || type === t.Concat) statements.push(this.statement());
-      else break;
+    try {
+      for (;;) {
+        const type = this.peek();
+        const from = this.index;
+        if (type === t.Newline || type === t.Semicolon) this.index++;
+        else if (type === t.RCurly || (!windowed && !startsStatement(type))) break;
+        else if (!windowed) statements.push(this.statement());
+        else {
+          const problems = this.problems;
+          const problemCount = problems.length;
+          try {
+            if (!startsStatement(type)) throw invalid;
+            statements.push(this.statement());
+            continue;
+          } catch (error) {
+            if (error !== invalid) throw error;
+            // What the statement's partial reading reported goes, as the statement does.
+            this.problems = problems;
+            problems.length = problemCount;
+          }
+          const window = windowed(open, from, this.index, this.errors.length);
+          if (!window) throw invalid;
+          for (const statement of window.statements) statements.push(statement);
+          for (const problem of window.problems) this.problems.push(problem);
+          for (const error of window.errors) this.errors.push(error);
+          this.index = window.end;
+          // Left unclosed: chevrotain read to the end of the file, and the declaration ends there.
+          if (window.end >= this.tokens.length) {
+            this.unclosedEnd = window.declarationEnd;
+            return statements;
+          }
+        }
+      }
+      this.expect(t.RCurly);
+      return statements;
+    } finally {
+      this.depth--;
     }
-    this.expect(t.RCurly);
-    return statements;
   }
 
   /**
@@ -322,6 +411,11 @@ class ValidReader {
     const range = this.rangeFrom(start);
     return items.length === 1 ? { ...items[0], range } : { kind: 'tuple', items, range };
   }
+}
+
+/** The tokens a statement starts with. */
+function startsStatement(type: TokenType | undefined): boolean {
+  return type === t.Identifier || type === t.Input || type === t.Repeat || type === t.Residual || type === t.Concat;
 }
 
 /** The tokens an argument starts with: a name (maybe a key) or the start of a value. */

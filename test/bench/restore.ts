@@ -129,7 +129,9 @@ export async function restoreFigures(root: string, emit: (line: string) => void)
       await e2e.webviewFrame(page).locator('[data-testid="diagram"] [data-layout="final"]').waitFor({ state: 'attached' });
       const reload = await reloadUntil(page, '[data-testid="diagram"] .cnnd-node');
       ours.push(reload);
-      const { phases } = await openPhases(reload.frame, reload.start, reload.seen, [['workbench back', reload.workbench]]);
+      const { phases, painted } = await openPhases(reload.frame, reload.start, reload.seen, [['workbench back', reload.workbench]]);
+      // The diagram is on screen when the page has painted it, not when the harness's polling notices it.
+      if (painted !== undefined && painted < reload.seen) reload.seen = painted;
       emit(`CNN Lens preview, reload ${i + 1}: diagram ${ms(reload.seen - reload.workbench)} after the workbench; from the click, in ms: ${phaseText(phases)}`);
 
       // The empty extension's panel beside a plain text file (so CNN Lens is not activated).

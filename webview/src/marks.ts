@@ -1,6 +1,6 @@
 /**
  * Named moments of the panel's first diagram (script running, ready posted,
- * source received, analysed, laid out, drawn) as `performance.mark` entries
+ * source received, analysed, laid out, drawn, painted) as `performance.mark` entries
  * named `cnn-lens:<moment>`. `npm run bench` (test/bench/preview.ts) reads
  * them from the page to say where the time between "Open Preview" and the
  * first box goes. Each moment is marked once per page, so a long session
@@ -13,4 +13,17 @@ export function markOnce(moment: string): void {
   if (marked.has(moment)) return;
   marked.add(moment);
   if (typeof performance !== 'undefined' && typeof performance.mark === 'function') performance.mark(`cnn-lens:${moment}`);
+}
+
+/**
+ * Marks `moment` once the browser has painted what the page holds now: a
+ * frame callback runs just before the next paint, and a task queued from it
+ * runs just after that paint. This is when the user sees a drawing, which a
+ * test harness polling the page notices only later.
+ */
+export function markAfterPaint(moment: string): void {
+  // Read from globalThis: this file is also type-checked for Node, which has no frames.
+  const frame = (globalThis as { requestAnimationFrame?: (callback: () => void) => number }).requestAnimationFrame;
+  if (marked.has(moment) || typeof frame !== 'function') return;
+  frame(() => setTimeout(() => markOnce(moment), 0));
 }

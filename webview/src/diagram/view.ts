@@ -15,7 +15,7 @@ import { boxOfGraphNode, matchLine } from './lookup';
 import { buildDiagramModel, type DiagramDiagnostic, type DiagramModel, type DiagramNode } from './model';
 import { diagramParts, escapeXml, svgDefs, type DiagramParts, type RenderState } from './render';
 import { Viewport, type Transform } from './viewport';
-import { markOnce } from '../marks';
+import { markAfterPaint, markOnce } from '../marks';
 
 export type { DiagramDiagnostic } from './model';
 
@@ -403,6 +403,7 @@ export class DiagramView {
     this.remember(parts);
     this.applyState();
     markOnce('drawn');
+    markAfterPaint('painted');
   }
 
   /**

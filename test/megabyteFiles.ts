@@ -39,7 +39,11 @@ function blockFanOut(levels: number): string {
   return leaf + Array.from({ length: levels }, (_, i) => `block L${i + 1} { L${i}; L${i} }`).join('\n') + `\nnetwork N { input(3x8x8); L${levels} }\n`;
 }
 
-/** The seven files, in the bench's order: five valid shapes, then two with one syntax error inside a megabyte network. */
+/**
+ * The nine files, in the bench's order: five valid shapes, then two with one
+ * syntax error inside a megabyte network, then two valid shapes found slow in
+ * session 9 (many calls of one small block; many small networks).
+ */
 export function megabyteFiles(): MegabyteFile[] {
   const fanOut = blockFanOut(16);
   const padding = filled('block fan-out padded with comments', '# padding comment line\n', fanOut);
@@ -51,5 +55,7 @@ export function megabyteFiles(): MegabyteFile[] {
     filled('nested repeats, 64 deep, repeated', `${'repeat(2) { '.repeat(60)}relu${' }'.repeat(60)}\n`, 'network Nested {\n  input(3x8x8)\n', '}\n'),
     broken('one line, one syntax error mid-way', 'conv(16, 3, padding=1); relu; ', 'conv(16, 3, padding=); relu; ', 'network OneLine { input(16x32x32); ', '}'),
     broken('50,000 lines, one syntax error mid-way', '  conv(16, 3, padding=1)\n  batchnorm\n  relu\n', '  conv(16, 3, padding=)\n  batchnorm\n  relu\n', 'network Long {\n  input(16x32x32)\n', '}\n'),
+    filled('calls of one small block', 'B(8); ', 'block B(c) { conv(c, 3, padding=1); relu }\nnetwork Calls { input(8x16x16); ', '}\n'),
+    filled('small networks', 'network Small { input(3x8x8); conv(4, 3); relu }\n'),
   ];
 }

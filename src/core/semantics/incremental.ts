@@ -398,9 +398,8 @@ function movedDown(parsed: ParseResult, lines: number): ParseResult {
 /** Whether an object is a position: a line and a character, nothing else. */
 function isPosition(record: Record<string, unknown>): boolean {
   if (typeof record.line !== 'number' || typeof record.character !== 'number') return false;
-  let fields = 0;
-  for (const name in record) if (++fields > 2) return false;
-  return fields === 2;
+  for (const name in record) if (name !== 'line' && name !== 'character') return false;
+  return true;
 }
 
 /** Whether the first `count` blocks a trace looked up are still the declarations the evaluation finds. */

@@ -368,26 +368,38 @@ function pieceConfined(piece: Chunk, next: Chunk, alone: ParseResult, nextAlone:
  */
 function movedDown(parsed: ParseResult, lines: number): ParseResult {
   if (lines === 0) return parsed;
+  // Every edit above a long network's tail moves tens of thousands of nodes, so this walk is kept lean: no key
+  // arrays, one map look-up per object, and copies registered before their fields are walked.
   const moved = new Map<object, unknown>();
   const move = (value: unknown): unknown => {
     if (typeof value !== 'object' || value === null) return value;
     const known = moved.get(value);
     if (known !== undefined) return known;
-    let copy: unknown;
-    if (Array.isArray(value)) copy = value.map(move);
-    else {
-      const record = value as Record<string, unknown>;
-      if (typeof record.line === 'number' && typeof record.character === 'number' && Object.keys(record).length === 2) copy = { line: record.line + lines, character: record.character };
-      else {
-        const fields: Record<string, unknown> = {};
-        for (const name of Object.keys(record)) fields[name] = move(record[name]);
-        copy = fields;
-      }
+    if (Array.isArray(value)) {
+      const copy: unknown[] = new Array(value.length);
+      moved.set(value, copy);
+      for (let i = 0; i < value.length; i++) copy[i] = move(value[i]);
+      return copy;
     }
+    const record = value as Record<string, unknown>;
+    if (isPosition(record)) {
+      const copy = { line: (record.line as number) + lines, character: record.character };
+      moved.set(value, copy);
+      return copy;
+    }
+    const copy: Record<string, unknown> = {};
     moved.set(value, copy);
+    for (const name in record) copy[name] = move(record[name]);
     return copy;
   };
   return move(parsed) as ParseResult;
+}
+
+/** Whether an object is a position: a line and a character, nothing else. */
+function isPosition(record: Record<string, unknown>): boolean {
+  if (typeof record.line !== 'number' || typeof record.character !== 'number') return false;
+  for (const name in record) if (name !== 'line' && name !== 'character') return false;
+  return true;
 }
 
 /** Whether the first `count` blocks a trace looked up are still the declarations the evaluation finds. */

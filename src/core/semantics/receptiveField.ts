@@ -127,6 +127,9 @@ export function mergeReceptiveFields(fields: (ReceptiveField | null)[]): { field
     for (let i = 0; i < rank && !misaligned; i++) misaligned = Math.abs(field.jump[i] - widest.jump[i]) > 1e-9 || Math.abs(field.start[i] - widest.start[i]) > 1e-9;
   }
   if (!sameRank) return { field: widest, misaligned };
+  // Most merges (an `add` of a label and the tensor it labels) join fields equal to the widest: share it instead of
+  // allocating a copy per merge, which a megabyte of `add(x)` turns into tens of megabytes the collector keeps moving.
+  if (mergesToWidest(known, widest, rank)) return { field: widest, misaligned };
   const size: number[] = [];
   const start: number[] = [];
   for (let i = 0; i < rank; i++) {
@@ -147,6 +150,21 @@ export function mergeReceptiveFields(fields: (ReceptiveField | null)[]): { field
     }
   }
   return { field, misaligned };
+}
+
+/** Whether the merge of `known` computes exactly `widest`: the same size, start and gate, value for value. */
+function mergesToWidest(known: ReceptiveField[], widest: ReceptiveField, rank: number): boolean {
+  for (let i = 0; i < rank; i++) {
+    let low = Infinity;
+    let high = -Infinity;
+    for (const field of known) {
+      low = Math.min(low, field.start[i] - (field.size[i] - 1) / 2);
+      high = Math.max(high, field.start[i] + (field.size[i] - 1) / 2);
+    }
+    if (!Object.is(high - low + 1, widest.size[i]) || !Object.is((low + high) / 2, widest.start[i])) return false;
+  }
+  const gated = known.find((path) => path.gate !== undefined);
+  return gated ? widest.gate === gated.gate : !('gate' in widest);
 }
 
 function sum(values: number[]): number {

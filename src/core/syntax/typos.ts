@@ -27,7 +27,10 @@ const bodyKeywords: [string, TokenType][] = [
 
 /** The token stream with the known slips repaired, each repair reported in `diagnostics`. */
 export function repairTypos(input: IToken[], textLength: number, endPosition: Range['start'], diagnostics: Diagnostic[]): IToken[] {
-  const output: IToken[] = [];
+  // The tokens kept so far, copied from `input` only at the first repair: most files have none, and a megabyte
+  // file holds half a million tokens, which a copy would push one by one and the collector would then move.
+  let output: IToken[] | undefined;
+  const copied = (upTo: number): IToken[] => (output ??= input.slice(0, upTo));
   let parens = 0;
   const braces: IToken[] = [];
   for (let i = 0; i < input.length; i++) {
@@ -36,13 +39,20 @@ export function repairTypos(input: IToken[], textLength: number, endPosition: Ra
     const next = input[i + 1]?.tokenType;
     if (type === t.Comma && next === t.RParen) {
       diagnostics.push(diagnostic('syntax', "Remove the trailing ',' before ')'.", tokenRange(token), { fixes: [replaceFix(token, '', "Remove the ','")] }));
+      copied(i);
       continue;
     }
     if (type === t.RParen && parens === 0) {
       diagnostics.push(diagnostic('syntax', "This ')' closes nothing: remove it.", tokenRange(token), { fixes: [replaceFix(token, '', "Remove the ')'")] }));
+      copied(i);
       continue;
     }
-    if (type === t.Equals && parens === 0 && endsStatement(output[output.length - 1]?.tokenType) && (next === t.ShapeLiteral || next === t.NumberLiteral || next === t.Question)) {
+    if (
+      type === t.Equals &&
+      parens === 0 &&
+      endsStatement((output ? output[output.length - 1] : input[i - 1])?.tokenType) &&
+      (next === t.ShapeLiteral || next === t.NumberLiteral || next === t.Question)
+    ) {
       diagnostics.push(diagnostic('syntax', "A shape assertion is written '->', not '='.", tokenRange(token), { fixes: [replaceFix(token, '->', "Replace '=' with '->'")] }));
       token = synthetic(t.Arrow, '->', token.startOffset, lastOffset(token));
     }
@@ -62,7 +72,7 @@ export function repairTypos(input: IToken[], textLength: number, endPosition: Ra
         diagnostics.push(
           diagnostic('syntax', `Shapes join their dimensions with 'x': write ${joined}.`, range, { fixes: [{ title: `Write ${joined}`, edits: [{ range, newText: joined }], preferred: true }] }),
         );
-        output.push(token, synthetic(t.ShapeLiteral, joined, first.startOffset, lastOffset(last)));
+        copied(i).push(token, synthetic(t.ShapeLiteral, joined, first.startOffset, lastOffset(last)));
         i = end;
         continue;
       }
@@ -81,7 +91,7 @@ export function repairTypos(input: IToken[], textLength: number, endPosition: Ra
       if (isWholeDimension(first) && /^\d+(x\d+)*$/.test(joined)) {
         const range = { start: tokenRange(first).start, end: tokenRange(last).end };
         diagnostics.push(diagnostic('syntax', `Shapes are written without spaces: ${joined}.`, range, { fixes: [{ title: `Write ${joined}`, edits: [{ range, newText: joined }], preferred: true }] }));
-        output.push(synthetic(t.ShapeLiteral, joined, first.startOffset, lastOffset(last)));
+        copied(i).push(synthetic(t.ShapeLiteral, joined, first.startOffset, lastOffset(last)));
         i = end;
         continue;
       }
@@ -97,7 +107,8 @@ export function repairTypos(input: IToken[], textLength: number, endPosition: Ra
       parens = 0;
       braces.pop();
     }
-    output.push(token);
+    if (output) output.push(token);
+    else if (token !== input[i]) copied(i).push(token);
   }
   if (braces.length) {
     // The file ends inside a body: the '}' was forgotten at the end.
@@ -108,9 +119,9 @@ export function repairTypos(input: IToken[], textLength: number, endPosition: Ra
         fixes: [{ title: "Insert '}' at the end", edits: [{ range: end, newText: closing }], preferred: true }],
       }),
     );
-    for (let close = 0; close < braces.length; close++) output.push(synthetic(t.RCurly, '}', textLength, textLength - 1));
+    for (let close = 0; close < braces.length; close++) copied(input.length).push(synthetic(t.RCurly, '}', textLength, textLength - 1));
   }
-  return output;
+  return output ?? input;
 }
 
 /** A misspelt keyword read as the keyword: `netwrok N {`, `repaet(2) {`, `residaul {`. */

@@ -133,12 +133,7 @@ export function mergeReceptiveFields(fields: (ReceptiveField | null)[]): { field
   const size: number[] = [];
   const start: number[] = [];
   for (let i = 0; i < rank; i++) {
-    let low = Infinity;
-    let high = -Infinity;
-    for (const field of known) {
-      low = Math.min(low, field.start[i] - (field.size[i] - 1) / 2);
-      high = Math.max(high, field.start[i] + (field.size[i] - 1) / 2);
-    }
+    const { low, high } = mergedExtent(known, i);
     size.push(high - low + 1);
     start.push((low + high) / 2);
   }
@@ -155,16 +150,22 @@ export function mergeReceptiveFields(fields: (ReceptiveField | null)[]): { field
 /** Whether the merge of `known` computes exactly `widest`: the same size, start and gate, value for value. */
 function mergesToWidest(known: ReceptiveField[], widest: ReceptiveField, rank: number): boolean {
   for (let i = 0; i < rank; i++) {
-    let low = Infinity;
-    let high = -Infinity;
-    for (const field of known) {
-      low = Math.min(low, field.start[i] - (field.size[i] - 1) / 2);
-      high = Math.max(high, field.start[i] + (field.size[i] - 1) / 2);
-    }
+    const { low, high } = mergedExtent(known, i);
     if (!Object.is(high - low + 1, widest.size[i]) || !Object.is((low + high) / 2, widest.start[i])) return false;
   }
   const gated = known.find((path) => path.gate !== undefined);
   return gated ? widest.gate === gated.gate : !('gate' in widest);
+}
+
+/** The merged field's extent on axis `i`: the lowest and highest input position that any of the paths reads. */
+function mergedExtent(known: ReceptiveField[], i: number): { low: number; high: number } {
+  let low = Infinity;
+  let high = -Infinity;
+  for (const field of known) {
+    low = Math.min(low, field.start[i] - (field.size[i] - 1) / 2);
+    high = Math.max(high, field.start[i] + (field.size[i] - 1) / 2);
+  }
+  return { low, high };
 }
 
 function sum(values: number[]): number {

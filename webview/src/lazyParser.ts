@@ -6,7 +6,7 @@
  * when a file first has a syntax error: that keeps about 135 KB of script
  * out of what the first diagram waits for. Until it has come, `parse` reads
  * what it can without it; the panel then loads it and analyses the text
- * again (`whenErrorParserWanted`), with the same result as in the editor.
+ * again (`errorParserLoading`), with the same result as in the editor.
  */
 import type { CnnParser } from '../../src/core/syntax/parser';
 

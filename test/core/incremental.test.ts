@@ -14,12 +14,18 @@ import { analyze, IncrementalAnalysis, type Analysis } from '../../src/core';
 import { splitChunks } from '../../src/core/syntax/chunks';
 import { splitNetwork } from '../../src/core/syntax/networkPieces';
 import { examplesDir, readText } from '../helpers';
+import { jsonDifference } from '../jsonDifference';
 // The panel's seeded generator, so the storm is the same on every run.
 import { mulberry32 } from '../../webview/src/mulberry32';
 
-/** The analysis as comparable text: maps as their entries, every field included. */
-function serialised(analysis: Analysis): string {
-  return JSON.stringify(analysis, (_key, value: unknown) => (value instanceof Map ? { entries: [...value.entries()] } : value));
+/**
+ * Fails unless the two analyses serialise to the same JSON text (maps as their entries, every field included), and
+ * names the first difference. The texts are compared without being written (jsonDifference): writing a few hundred
+ * kilobytes twice per edit took most of the time of the edit storms below.
+ */
+function assertSameAnalysis(actual: Analysis, expected: Analysis, message = 'the analyses differ'): void {
+  const difference = jsonDifference(actual, expected);
+  if (difference !== undefined) assert.fail(`${message}\n${difference}`);
 }
 
 const statements = [
@@ -110,12 +116,12 @@ describe('incremental analysis', () => {
         text = next() < 0.03 ? original : broken && next() < 0.7 ? previous : edit(text, next);
         previous = before;
         const reused = plain.analyze(text);
-        assert.equal(serialised(reused), serialised(analyze(text)), `file ${index}, step ${step}: the incremental analysis differs from a fresh one for:\n${text}`);
+        assertSameAnalysis(reused, analyze(text), `file ${index}, step ${step}: the incremental analysis differs from a fresh one for:\n${text}`);
         replayed += plain.reuse.replayed;
         keptParses += plain.reuse.keptParses;
         if (plain.reuse.syntaxErrors && !plain.reuse.fresh) brokenButReused++;
         if (step % 10 === 0) {
-          assert.equal(serialised(graphs.analyze(text)), serialised(analyze(text, { graph: true })), `file ${index}, step ${step} (with graphs)`);
+          assertSameAnalysis(graphs.analyze(text), analyze(text, { graph: true }), `file ${index}, step ${step} (with graphs)`);
         }
       }
     }
@@ -142,7 +148,7 @@ describe('incremental analysis', () => {
         const before = text;
         text = next() < 0.03 ? original : broken && next() < 0.7 ? previous : edit(text, next);
         previous = before;
-        assert.equal(serialised(plain.analyze(text)), serialised(analyze(text)), `file ${index}, step ${step}: the analysis in pieces differs from a fresh one for:\n${text}`);
+        assertSameAnalysis(plain.analyze(text), analyze(text), `file ${index}, step ${step}: the analysis in pieces differs from a fresh one for:\n${text}`);
         resumed += plain.reuse.resumedStatements;
         keptParses += plain.reuse.keptParses;
         if (plain.reuse.syntaxErrors && plain.reuse.resumedStatements > 0) brokenButReused++;
@@ -165,7 +171,7 @@ describe('incremental analysis', () => {
     const edited = 1 + 2 * 4990;
     assert.equal(incremental.reuse.parsed, 1);
     assert.ok(incremental.reuse.resumedStatements <= edited && incremental.reuse.resumedStatements > edited - 128, `${incremental.reuse.resumedStatements} statements resumed`);
-    assert.equal(serialised(analysis), serialised(analyze(big(16))));
+    assertSameAnalysis(analysis, analyze(big(16)));
     // 16 channels after the edited conv, 8 again after the next one: 10,001 statements in all.
     assert.equal(analysis.networks[0].statements.length, 10001);
     assert.deepEqual(analysis.networks[0].statements[edited].outShape, [16, 64, 64]);
@@ -174,7 +180,7 @@ describe('incremental analysis', () => {
     // (one piece, and the check with the piece after it, are parsed) and the statements before it are resumed.
     const unfinished = big(8).replace(`${pairs(9)}}`, `  conv(16, 3\n${pairs(8)}}`);
     const withError = incremental.analyze(unfinished);
-    assert.equal(serialised(withError), serialised(analyze(unfinished)));
+    assertSameAnalysis(withError, analyze(unfinished));
     assert.deepEqual(
       withError.diagnostics.map((d) => [d.code, d.range.start.line]),
       [['syntax', 2 + 2 * 4991]],
@@ -192,7 +198,7 @@ describe('incremental analysis', () => {
     for (const blank of [1, 2, 1]) {
       const text = withBlankLines(blank);
       const analysis = incremental.analyze(text);
-      assert.equal(serialised(analysis), serialised(analyze(text)), `${blank} blank lines`);
+      assertSameAnalysis(analysis, analyze(text), `${blank} blank lines`);
       // One piece parsed again (the one with the blank lines); the 78 pieces of 128 statements are kept, those after it moved.
       assert.deepEqual([incremental.reuse.parsed, incremental.reuse.keptParses], [1, 78], `${blank} blank lines`);
       // The last statement is the relu of pair 4,998 (lines 2 + 2i and 3 + 2i before the blank lines), after a conv of 1 + 4,998 % 50 channels.
@@ -206,7 +212,7 @@ describe('incremental analysis', () => {
     const incremental = new IncrementalAnalysis({ linesPerPiece: 4 });
     incremental.analyze(network(3));
     const text = network(5);
-    assert.equal(serialised(incremental.analyze(text)), serialised(analyze(text)));
+    assertSameAnalysis(incremental.analyze(text), analyze(text));
     // Each piece holds whole calls, so all but the edited one keep their parse.
     assert.equal(incremental.reuse.parsed, 1);
     assert.ok(incremental.reuse.keptParses >= 19, `${incremental.reuse.keptParses} pieces kept`);
@@ -233,13 +239,13 @@ describe('incremental analysis', () => {
     const broken = `${edited}\nnetwork Broken { input(3x8x8); conv(`;
     const withError = incremental.analyze(broken);
     assert.deepEqual([incremental.reuse.fresh, incremental.reuse.syntaxErrors, incremental.reuse.replayed], [false, true, 4]);
-    assert.equal(serialised(withError), serialised(analyze(broken)));
+    assertSameAnalysis(withError, analyze(broken));
     // An error confined to block C (an unclosed call, its line ending the block): only block C is parsed again, with
     // the check that the next declaration still reads cleanly; the diagnostics are a fresh analysis's.
     incremental.analyze(edited);
     const inBlock = edited.replace('block C(c = 2) { conv(c, 1); relu }', 'block C(c = 2) { conv(c, 1; relu }');
     const confined = incremental.analyze(inBlock);
-    assert.equal(serialised(confined), serialised(analyze(inBlock)));
+    assertSameAnalysis(confined, analyze(inBlock));
     assert.ok(confined.diagnostics.some((d) => d.code === 'syntax'));
     assert.deepEqual([incremental.reuse.fresh, incremental.reuse.parsed], [false, 3]);
     // Typing elsewhere while the error stays: nothing is parsed but the comment's chunk.

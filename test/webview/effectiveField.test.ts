@@ -62,12 +62,35 @@ const cases: Case[] = [
   },
 ];
 
-/** PyTorch's value and input gradient of one unit. */
-function torchGradient(graph: NetworkGraph, weights: PlainWeights, input: number[], unit: { node: number; channel: number; at: number[] }): { value: number; gradient: number[] } {
-  const nodes = graph.nodes.map((n) => ({ id: n.id, op: n.op, inputs: n.inputs, outShape: n.outShape, attributes: n.attributes }));
-  const run = spawnSync(PYTHON, ['test/webview/torch_unit_grad.py'], { input: JSON.stringify({ nodes, weights, input, unit }), encoding: 'utf8', maxBuffer: 64 << 20 });
+type Unit = { node: number; channel: number; at: number[] };
+
+/** One case's network, its seeded weights and input, and the units compared (the last layer's last channel unless the case says). */
+function setUp(c: Case, index: number): { graph: NetworkGraph; weights: PlainWeights; input: number[]; units: Unit[] } {
+  const graph = graphOf(c.source);
+  const node = c.node ?? graph.output!;
+  const [channels, ...sizes] = graph.nodes[node].outShape;
+  const weights = seededWeights(graph, 100 + index);
+  const input = uniform(
+    200 + index,
+    graph.nodes[0].outShape.reduce((a, b) => a * b, 1),
+  );
+  const positions = c.at ?? [sizes.map(() => 0), sizes.map((n) => Math.floor((n - 1) / 2))];
+  return { graph, weights, input, units: positions.map((at) => ({ node, channel: channels - 1, at })) };
+}
+
+/** PyTorch's value and input gradient of each unit of each request, from one Python process (its start and torch's import cost seconds). */
+function torchGradients(requests: { graph: NetworkGraph; weights: PlainWeights; input: number[]; unit: Unit }[]): { value: number; gradient: number[] }[] {
+  const body = requests.map(({ graph, weights, input, unit }) => ({
+    nodes: graph.nodes.map((n) => ({ id: n.id, op: n.op, inputs: n.inputs, outShape: n.outShape, attributes: n.attributes })),
+    weights,
+    input,
+    unit,
+  }));
+  const run = spawnSync(PYTHON, ['test/webview/torch_unit_grad.py'], { input: JSON.stringify(body), encoding: 'utf8', maxBuffer: 256 << 20 });
   if (run.status !== 0) throw new Error(`torch_unit_grad.py failed (exit ${run.status}): ${run.stderr}`);
-  return JSON.parse(run.stdout) as { value: number; gradient: number[] };
+  const answers = JSON.parse(run.stdout) as { value: number; gradient: number[] }[];
+  if (answers.length !== requests.length) throw new Error(`torch_unit_grad.py answered ${answers.length} of ${requests.length} units`);
+  return answers;
 }
 
 describe("the effective receptive field equals PyTorch's input gradient", function () {
@@ -76,9 +99,16 @@ describe("the effective receptive field equals PyTorch's input gradient", functi
   let server: Awaited<ReturnType<typeof startStaticServer>>;
   let page: Page;
   const call = pageCaller<ReceptiveFieldPage>('field', () => page);
+  // PyTorch's answer for every unit of every case, by case index, computed once for both backends.
+  const expectedOf = new Map<number, { value: number; gradient: number[] }[]>();
 
   before(async function () {
     requirePython(this, ['torch']);
+    const requests = cases.flatMap((c, index) => {
+      const { graph, weights, input, units } = setUp(c, index);
+      return units.map((unit) => ({ index, graph, weights, input, unit }));
+    });
+    torchGradients(requests).forEach((answer, i) => expectedOf.set(requests[i].index, [...(expectedOf.get(requests[i].index) ?? []), answer]));
     server = await startStaticServer();
     browser = await launchChromium();
     ({ page } = await openTestPage(browser, server.url, 'receptiveField'));
@@ -92,18 +122,10 @@ describe("the effective receptive field equals PyTorch's input gradient", functi
 
   /** Compares the page's field with PyTorch's for the corner and centre units (or the case's) on `backend`. */
   async function compare(c: Case, index: number, backend: string): Promise<void> {
-    const graph = graphOf(c.source);
-    const node = c.node ?? graph.output!;
-    const [channels, ...sizes] = graph.nodes[node].outShape;
-    const weights = seededWeights(graph, 100 + index);
-    const input = uniform(
-      200 + index,
-      graph.nodes[0].outShape.reduce((a, b) => a * b, 1),
-    );
-    const units = c.at ?? [sizes.map(() => 0), sizes.map((n) => Math.floor((n - 1) / 2))];
-    for (const at of units) {
-      const unit = { node, channel: channels - 1, at };
-      const expected = torchGradient(graph, weights, input, unit);
+    const { graph, weights, input, units } = setUp(c, index);
+    for (const [u, unit] of units.entries()) {
+      const { at } = unit;
+      const expected = expectedOf.get(index)![u];
       assert.ok(
         expected.gradient.some((g) => g !== 0),
         `the unit at ${at} has a gradient (else the comparison checks nothing)`,

@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import type { Browser, Page } from 'playwright-core';
 import type { BackendName } from '../../webview/src/engine/backendPolicy';
 import { launchChromium, startStaticServer } from './browser';
-import { callPage, enginePage, firstDifference, graphOf, seededWeights, torchOutputs, uniform } from './engineFixtures';
+import { callPage, enginePage, firstDifference, graphOf, seededWeights, torchOutputs, torchOutputsOfMany, uniform } from './engineFixtures';
 import { pythonProblem, requirePython } from '../python';
 import { PARITY_NETS, SPLIT_NET } from './engineNets';
 import type { PlainWeights } from './pages/engine.api';
@@ -82,13 +82,15 @@ describe('forward-pass engine in headless Chromium', function () {
     server = await startStaticServer();
     browser = await launchChromium();
     if (pythonProblem(['torch'])) return;
-    for (const [name, source] of Object.entries(PARITY_NETS)) {
+    const requests = Object.entries(PARITY_NETS).map(([name, source]) => {
       const graph = graphOf(source);
       const weights = seededWeights(graph, name.length * 101);
       const size = graph.nodes[0].outShape.reduce((a, b) => a * b, 1);
-      const input = uniform(name.length * 31 + 5, size, -2, 2);
-      oracle.set(name, { input, weights, expected: torchOutputs(graph, weights, input) });
-    }
+      return { name, graph, weights, input: uniform(name.length * 31 + 5, size, -2, 2) };
+    });
+    // One Python process for every network.
+    const expected = torchOutputsOfMany(requests);
+    requests.forEach(({ name, input, weights }, i) => oracle.set(name, { input, weights, expected: expected[i] }));
   });
   after(async () => {
     await browser?.close();

@@ -55,10 +55,25 @@ export function seededWeights(graph: NetworkGraph, seed: number): PlainWeights {
 
 /** Every node's output as PyTorch computes it (float64), by node id; throws with Python's message on failure. */
 export function torchOutputs(graph: NetworkGraph, weights: PlainWeights, input: number[]): Record<string, number[]> {
-  const nodes = graph.nodes.map((n) => ({ id: n.id, op: n.op, inputs: n.inputs, outShape: n.outShape, attributes: n.attributes }));
-  const run = spawnSync(PYTHON, ['test/webview/torch_graph.py'], { input: JSON.stringify({ nodes, weights, input }), encoding: 'utf8', maxBuffer: 64 << 20 });
+  return torchOutputsOfMany([{ graph, weights, input }])[0];
+}
+
+/**
+ * `torchOutputs` of several networks, in order, from one Python process:
+ * starting Python and importing torch costs seconds, more than most of
+ * these networks' computations.
+ */
+export function torchOutputsOfMany(requests: { graph: NetworkGraph; weights: PlainWeights; input: number[] }[]): Record<string, number[]>[] {
+  const body = requests.map(({ graph, weights, input }) => ({
+    nodes: graph.nodes.map((n) => ({ id: n.id, op: n.op, inputs: n.inputs, outShape: n.outShape, attributes: n.attributes })),
+    weights,
+    input,
+  }));
+  const run = spawnSync(PYTHON, ['test/webview/torch_graph.py'], { input: JSON.stringify(body), encoding: 'utf8', maxBuffer: 256 << 20 });
   if (run.status !== 0) throw new Error(`torch_graph.py failed (exit ${run.status}): ${run.error?.message ?? ''}${run.stderr}`);
-  return JSON.parse(run.stdout) as Record<string, number[]>;
+  const outputs = JSON.parse(run.stdout) as Record<string, number[]>[];
+  if (outputs.length !== requests.length) throw new Error(`torch_graph.py answered ${outputs.length} of ${requests.length} networks`);
+  return outputs;
 }
 
 /**

@@ -13,6 +13,9 @@ first and without the batch, as torch.nn.functional computes it in float64.
 Each op is PyTorch's own function with the node's resolved settings; nothing
 here copies the engine's arithmetic, so a difference is the engine's.
 
+A JSON array of such objects gives an array of answers in the same order,
+so that a test pays for Python and torch's import once, not once per network.
+
 Usage: torch_graph.py < request.json
 """
 
@@ -200,8 +203,8 @@ def run_node(node, xs, w):
     raise SystemExit(f"torch_graph.py: no PyTorch mirror for op '{op}'")
 
 
-def main():
-    request = json.load(sys.stdin)
+def outputs_of(request):
+    """Every node's output for one request, by node id."""
     dtype = torch.float64
     tensor = lambda t: torch.tensor(t["data"], dtype=dtype).reshape(t["shape"])
     values = {}
@@ -217,7 +220,12 @@ def main():
                 raise SystemExit(f"torch_graph.py: node {node['id']} ({node['op']}) gives {list(y.shape[1:])}, the analysis says {node['outShape']}")
             values[node["id"]] = y
             outputs[str(node["id"])] = y.reshape(-1).tolist()
-    json.dump(outputs, sys.stdout)
+    return outputs
+
+
+def main():
+    request = json.load(sys.stdin)
+    json.dump([outputs_of(r) for r in request] if isinstance(request, list) else outputs_of(request), sys.stdout)
 
 
 if __name__ == "__main__":

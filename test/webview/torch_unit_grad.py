@@ -10,6 +10,9 @@ and prints {"value": v, "gradient": [...]}: the unit's value and its
 gradient with respect to the input (channels first, no batch), by PyTorch's
 autograd in float64 through torch_graph.py's own op mirrors.
 
+A JSON array of such objects gives an array of answers in the same order
+(one Python start and torch import for many units).
+
 Usage: torch_unit_grad.py < request.json
 """
 
@@ -23,8 +26,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from torch_graph import run_node  # noqa: E402
 
 
-def main():
-    request = json.load(sys.stdin)
+def unit_gradient(request):
+    """The unit's value and input gradient for one request."""
     dtype = torch.float64
     tensor = lambda t: torch.tensor(t["data"], dtype=dtype).reshape(t["shape"])
     unit = request["unit"]
@@ -42,7 +45,12 @@ def main():
             break
     value = values[unit["node"]][(0, unit["channel"], *unit["at"])]
     (gradient,) = torch.autograd.grad(value, x)
-    json.dump({"value": value.item(), "gradient": gradient.reshape(-1).tolist()}, sys.stdout)
+    return {"value": value.item(), "gradient": gradient.reshape(-1).tolist()}
+
+
+def main():
+    request = json.load(sys.stdin)
+    json.dump([unit_gradient(r) for r in request] if isinstance(request, list) else unit_gradient(request), sys.stdout)
 
 
 if __name__ == "__main__":

@@ -787,6 +787,22 @@ export function packageVsix(extensionDir: string = repoRoot(), outDir: string = 
   return vsix;
 }
 
+/**
+ * The repository's `.vsix`, packaged by {@link packageVsix} once per test
+ * process and shared by the real-editor suites: each suite used to package
+ * the same build again, seconds of vsce each time. Memoised on `globalThis`
+ * because every test file is a bundle of its own; the folder is removed when
+ * the process exits. Suites only read it, so they must not remove it.
+ */
+export function sharedVsix(): string {
+  const store = globalThis as { cnnLensSharedVsix?: string };
+  if (store.cnnLensSharedVsix && existsSync(store.cnnLensSharedVsix)) return store.cnnLensSharedVsix;
+  const vsix = packageVsix();
+  store.cnnLensSharedVsix = vsix;
+  process.once('exit', () => rmSync(dirname(vsix), { recursive: true, force: true }));
+  return vsix;
+}
+
 /** Options of {@link runExtensionTests}. */
 export interface ExtensionTestOptions {
   /** The extension under test, loaded unpacked. */

@@ -22,7 +22,7 @@ describe('real VS Code (code-server) with the packaged extension', function () {
 
   before(async () => {
     e2e.ensureTools();
-    vsix = e2e.packageVsix();
+    vsix = e2e.sharedVsix();
     // A copy, because the quick fix edits and saves the file.
     folder = mkdtempSync(join(tmpdir(), 'cnn-lens-e2e-'));
     cpSync('test/data/e2e', folder, { recursive: true });
@@ -31,7 +31,7 @@ describe('real VS Code (code-server) with the packaged extension', function () {
     await e2e.openFile(page, 'lenet-broken.cnn');
   });
 
-  after(() => e2e.cleanUp({ page, server, vsix, folder }));
+  after(() => e2e.cleanUp({ page, server, folder }));
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && page) await e2e.screenshot(page, `out/e2e/${this.currentTest.title.replace(/\W+/g, '-')}.png`);

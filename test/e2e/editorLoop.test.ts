@@ -65,7 +65,7 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
 
   before(async () => {
     e2e.ensureTools();
-    vsix = e2e.packageVsix();
+    vsix = e2e.sharedVsix();
     folder = mkdtempSync(join(tmpdir(), 'cnn-lens-e2e-loop-'));
     copyFileSync('examples/lenet5.cnn', join(folder, 'lenet.cnn'));
     writeFileSync(join(folder, 'complete.cnn'), 'network N {\n  input(3x32x32)\n  conv(16, 3, padding=1)\n\n}\n');
@@ -73,7 +73,7 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     page = await e2e.openWorkbench(server);
   });
 
-  after(() => e2e.cleanUp({ page, server, vsix, folder }));
+  after(() => e2e.cleanUp({ page, server, folder }));
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && page) await e2e.screenshot(page, `out/e2e/${this.currentTest.title.replace(/\W+/g, '-')}.png`);

@@ -24,7 +24,7 @@ describe('dropping an .onnx or .keras file on the preview panel (code-server)', 
 
   before(async function () {
     e2e.ensureTools();
-    vsix = e2e.packageVsix();
+    vsix = e2e.sharedVsix();
     folder = mkdtempSync(join(tmpdir(), 'cnn-lens-import-drop-'));
     copyFileSync('examples/lenet5.cnn', join(folder, 'lenet5.cnn'));
     server = await e2e.startCodeServer({ extensionVsix: vsix, folder, settings: { 'files.autoSave': 'off' } });
@@ -34,7 +34,7 @@ describe('dropping an .onnx or .keras file on the preview panel (code-server)', 
     await e2e.webviewFrame(page).locator('[data-testid="totals"]', { hasText: '61,706' }).waitFor({ timeout: 90_000 });
   });
 
-  after(() => e2e.cleanUp({ page, server, vsix, folder }));
+  after(() => e2e.cleanUp({ page, server, folder }));
 
   /** Drops a file with these bytes on the panel, Shift held, as a user does. */
   async function drop(name: string, file: Uint8Array): Promise<void> {

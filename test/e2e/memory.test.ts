@@ -41,7 +41,7 @@ describe('real VS Code: peak training memory in the status bar', function () {
 
   before(async () => {
     e2e.ensureTools();
-    vsix = e2e.packageVsix();
+    vsix = e2e.sharedVsix();
     folder = mkdtempSync(join(tmpdir(), 'cnn-lens-e2e-memory-'));
     copyFileSync('examples/resnet50.cnn', join(folder, 'resnet50.cnn'));
     server = await e2e.startCodeServer({
@@ -53,7 +53,7 @@ describe('real VS Code: peak training memory in the status bar', function () {
     await e2e.openFile(page, 'resnet50.cnn');
   });
 
-  after(() => e2e.cleanUp({ page, server, vsix, folder }));
+  after(() => e2e.cleanUp({ page, server, folder }));
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && page) await e2e.screenshot(page, `out/e2e/${this.currentTest.title.replace(/\W+/g, '-')}.png`);

@@ -107,7 +107,7 @@ describe('the preview panel in real VS Code (code-server)', function () {
     // The user's files (pictures, torch-written weights) and PyTorch's answers on them, in the workspace.
     requirePython(this, ['torch', 'PIL']);
     e2e.ensureTools();
-    vsix = e2e.packageVsix();
+    vsix = e2e.sharedVsix();
     folder = mkdtempSync(join(tmpdir(), 'cnn-lens-preview-'));
     copyFileSync('examples/lenet5.cnn', join(folder, 'lenet5.cnn'));
     writeFileSync(join(folder, 'wide.cnn'), WIDE);
@@ -119,7 +119,7 @@ describe('the preview panel in real VS Code (code-server)', function () {
     preview = e2e.webviewFrame(page);
   });
 
-  after(() => e2e.cleanUp({ page, server, vsix, folder }));
+  after(() => e2e.cleanUp({ page, server, folder }));
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && page) await e2e.screenshot(page, `out/e2e/preview-${this.currentTest.title.replace(/\W+/g, '-')}.png`);

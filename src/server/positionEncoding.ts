@@ -89,9 +89,9 @@ export class PositionConverter {
     return this.active ? (convertTree(result, uri, (u, p) => this.toClient(u, p)) as T) : result;
   }
 
-  /** Semantic token data (relative lines and starts, lengths) converted for the client. */
-  tokens(uri: string, data: number[]): number[] {
-    if (!this.active) return data;
+  /** Semantic token data (relative lines and starts, lengths) converted for the client, as the plain array LSP's JSON needs. */
+  tokens(uri: string, data: ArrayLike<number>): number[] {
+    if (!this.active) return Array.from(data);
     const out: number[] = [];
     let line = 0;
     let start = 0;

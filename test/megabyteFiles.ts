@@ -40,9 +40,10 @@ function blockFanOut(levels: number): string {
 }
 
 /**
- * The nine files, in the bench's order: five valid shapes, then two with one
+ * The ten files, in the bench's order: five valid shapes, then two with one
  * syntax error inside a megabyte network, then two valid shapes found slow in
- * session 9 (many calls of one small block; many small networks).
+ * session 9 (many calls of one small block; many small networks), then one
+ * argument that is a megabyte sum.
  */
 export function megabyteFiles(): MegabyteFile[] {
   const fanOut = blockFanOut(16);
@@ -57,5 +58,7 @@ export function megabyteFiles(): MegabyteFile[] {
     broken('50,000 lines, one syntax error mid-way', '  conv(16, 3, padding=1)\n  batchnorm\n  relu\n', '  conv(16, 3, padding=)\n  batchnorm\n  relu\n', 'network Long {\n  input(16x32x32)\n', '}\n'),
     filled('calls of one small block', 'B(8); ', 'block B(c) { conv(c, 3, padding=1); relu }\nnetwork Calls { input(8x16x16); ', '}\n'),
     filled('small networks', 'network Small { input(3x8x8); conv(4, 3); relu }\n'),
+    // Session 10: one argument that is a sum of half a million terms (too deep to evaluate, so one diagnostic).
+    filled('one sum of 1+1+…+1', '1+', 'network Sum { input(3x8x8); conv(', '1, 3) }\n'),
   ];
 }

@@ -184,7 +184,7 @@ export function startServer(connection: Connection): void {
   connection.onWorkspaceSymbol(serve((params) => workspaceSymbols(store, params), all));
   connection.languages.semanticTokens.on(
     serve(async (params, token) => {
-      const data = (await store.query(params.textDocument.uri, { kind: 'semanticTokens' }, token)) ?? [];
+      const data = (await store.query(params.textDocument.uri, { kind: 'semanticTokens' }, token)) ?? new Uint32Array(0);
       return { data: store.positions.tokens(params.textDocument.uri, data) };
     }, queried),
   );

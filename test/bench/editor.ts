@@ -9,11 +9,13 @@
  * semantic tokens and inlay hints asked after every keystroke (as VS Code
  * does), with a syntax error elsewhere in the file, and pressing Enter in the
  * middle of the network (every statement after it moves down); each with the
- * server's CPU time per keystroke.
+ * server's CPU time per keystroke. And a keystroke in the middle of the 1 MB
+ * one-line network (issue 16), held to the same goal.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { megabyteFiles } from '../megabyteFiles';
 import { TestServer } from '../server/lspClient';
 import { summarise, type Figure } from './figure';
 
@@ -147,6 +149,19 @@ export async function editorFigures(root: string): Promise<Figure[]> {
     // Enter pressed in the middle of the network, again and again: each keystroke adds a line, so every statement after it moves down.
     const enterPressed = (i: number) => 'network Big {\n  input(3x64x64)\n' + pairs(2500) + '\n'.repeat(i + 1) + pairs(2499) + '}\n';
     const withEnter = await typeInto(server, bigUri, versions(enterPressed));
+    // Issue 16: a keystroke in the middle of the 1 MB one-line network (one statement's channel count typed over). The whole file is one
+    // line, so nothing cut by lines can be reused; the goal is the 10,000-statement file's.
+    const oneLine = megabyteFiles().find((file) => file.name === 'one line of statements')!;
+    const middle = Math.floor(oneLine.repeats / 2);
+    const [oneLineHead, oneLineTail] = [oneLine.text.slice(0, oneLine.text.indexOf(oneLine.unit)), oneLine.text.slice(oneLine.text.lastIndexOf(oneLine.unit) + oneLine.unit.length)];
+    const oneLineTyped = (i: number) => oneLineHead + oneLine.unit.repeat(middle) + `conv(${16 + (i % 7)}, 3, padding=1); relu; ` + oneLine.unit.repeat(oneLine.repeats - middle - 1) + oneLineTail;
+    const oneLineUri = await server.open('bench-one-line.cnn', oneLine.text);
+    await server.diagnosticsFor(oneLineUri);
+    const inOneLine = await typeInto(
+      server,
+      oneLineUri,
+      Array.from({ length: 10 }, (_, i) => oneLineTyped(i + 1)),
+    );
     // A hover on ResNet-152 sent right after each edit of a hostile file, whose analysis runs to the budget.
     const leaf = `block L0 { x: identity; add(${Array(1000).fill('x').join(', ')}) }`;
     const hostile = [leaf, ...Array.from({ length: 16 }, (_, i) => `block L${i + 1} { L${i}; L${i} }`), 'network N { input(3x8x8); L16 }'].join('\n');
@@ -171,6 +186,8 @@ export async function editorFigures(root: string): Promise<Figure[]> {
       ...typingFigures('with a syntax error elsewhere', withError),
       ...typingFigures('typing an unfinished call in the network', errorInNetwork),
       ...typingFigures('pressing Enter in the middle of the network', withEnter),
+      summarise('keystroke → diagnostics, 1 MB one-line network, in its middle statement', 100, inOneLine.keystrokes),
+      ...(inOneLine.cpuPerKeystroke === undefined ? [] : [summarise('  server CPU per keystroke (all threads), 1 MB one-line network', 100, [inOneLine.cpuPerKeystroke])]),
       summarise('hover on ResNet-152 (LSP round trip)', 50, hovers),
       summarise('hover on ResNet-152 while a hostile file is analysed', 50, hoversWhileHostile),
       summarise('completion on ResNet-152 (LSP round trip)', 50, completions),

@@ -17,14 +17,19 @@ import { summarise, type Figure } from './figure';
 /** How many times each file is opened; the figures are the median and p95 of these. */
 const opens = 3;
 
-/** `serverScript`: the server build to measure (this checkout's dist/server.js unless given, to compare another build). */
-export async function megabyteServerFigures(serverScript?: string): Promise<Figure[]> {
+/**
+ * `serverScript`: the server build to measure (this checkout's dist/server.js unless given, to compare another build).
+ * `only`: words, comma-separated, that a file's name must contain one of (CNN_LENS_MEGABYTE_ONLY, to time a few files).
+ */
+export async function megabyteServerFigures(serverScript?: string, only = process.env.CNN_LENS_MEGABYTE_ONLY): Promise<Figure[]> {
+  const words = only ? only.split(',').map((word) => word.trim().toLowerCase()) : [];
   // The settings a new user has (no initialization options): the server's defaults.
   const server = new TestServer({}, undefined, serverScript);
   const figures: Figure[] = [];
   try {
     await server.initialize();
     for (const [fileIndex, { name, text }] of megabyteFiles().entries()) {
+      if (words.length && !words.some((word) => name.toLowerCase().includes(word))) continue;
       const diagnostics: number[] = [];
       const withTokens: number[] = [];
       const cpu: number[] = [];

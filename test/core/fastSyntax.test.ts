@@ -214,6 +214,34 @@ describe('fast syntax path (issue 16)', function () {
       assert.ok(first[0].range.start.character > first[1].range.start.character);
     });
 
+    it('on 120 seeded expressions of every operator, sign, group and tuple around 256 levels deep (the depth counted as they are read)', () => {
+      const next = mulberry32(2561);
+      const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];
+      const atom = () => pick(['1', 'c', '-2', 'f(1)', '-c', '2x3', 'true', '(1)', 'g(c, 2 * c)']);
+      // An expression about `depth` levels deep: a run of operators whose first operand is deep, a sign, a group or a tuple around one.
+      const expression = (depth: number): string => {
+        if (depth <= 1) return atom();
+        const roll = next();
+        if (roll < 0.1) return `(${expression(depth)})`;
+        if (roll < 0.2) return `-(${expression(depth - 1)})`;
+        if (roll < 0.3) return `(${pick([`${expression(depth - 1)}, ${atom()}`, `${atom()}, ${expression(depth - 1)}`])})`;
+        const run = 1 + Math.floor(next() * Math.min(depth - 1, 200));
+        const rest = Array.from({ length: run }, () => ` ${pick(['+', '-', '*', '/', '//'])} ${next() < 0.9 ? atom() : `(${expression(3)})`}`).join('');
+        return expression(depth - run) + rest;
+      };
+      let tooDeep = 0;
+      let kept = 0;
+      for (let n = 0; n < 120; n++) {
+        const value = expression(300 + Math.floor(next() * 600));
+        const text = pick([`network N { input(3x8x8); conv(${value}, 3) }`, `block B(c, k = ${value}) { repeat(${value}) { relu } }\nnetwork N { input(3x8x8); B(1) }`]);
+        assertSameParse(text, `expression ${n}: ${text.slice(0, 120)}`);
+        if (parse(text).diagnostics.some((d) => /nests deeper than 256 levels/.test(d.message))) tooDeep++;
+        else kept++;
+      }
+      // Both sides of the limit were met.
+      assert.ok(tooDeep > 15 && kept > 15, `${tooDeep} too deep, ${kept} kept`);
+    });
+
     it('on files whose error comes after valid declarations (chevrotain then reads from the declaration with the error on)', () => {
       const blocks = Array.from({ length: 40 }, (_, i) => `block B${i}(c = ${'1+'.repeat(300)}1) { conv(c, 3, padding=1); relu }`).join('\n');
       const texts = [

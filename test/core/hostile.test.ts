@@ -266,6 +266,23 @@ describe('hostile input (issue 16)', function () {
     }
   });
 
+  it('a 1 MB sum as one argument is too deep to evaluate: its diagnostic covers the whole sum, and the conv it belongs to gets a missing value', () => {
+    const sum = megabyteFiles().find((file) => file.name.startsWith('one sum'))!;
+    const analysis = analyzeSafely(sum.text);
+    const first = sum.text.indexOf('1+');
+    const last = sum.text.lastIndexOf('1, 3)');
+    assert.deepEqual(
+      analysis.diagnostics.map((d) => [d.code, d.range.start.character, d.range.end.character]),
+      [
+        ['syntax', first, last + 1],
+        ['bad-value', first, last + 1],
+      ],
+    );
+    assert.match(analysis.diagnostics[0].message, /nests deeper than 256 levels/);
+    // Both statements are kept: input, and the conv whose channel count is missing.
+    assert.equal(analysis.networks[0].statements.length, 2);
+  });
+
   it('turns a fault inside the analysis into an internal-error diagnostic instead of throwing', () => {
     const analysis = analyze(undefined as unknown as string);
     assert.deepEqual(codes(analysis), ['internal-error']);

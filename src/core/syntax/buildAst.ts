@@ -406,14 +406,19 @@ function boundedExpression(cst: CstNode): ast.Expr {
 export function bounded(built: ast.Expr, sink: Diagnostic[]): ast.Expr {
   // A lone literal or name (most arguments) needs no walk.
   if ((built.kind !== 'binary' && built.kind !== 'negate' && built.kind !== 'tuple') || depthOf(built) <= maxExpressionDepth) return built;
+  return tooDeep(built.range, sink);
+}
+
+/** The `missing` expression that stands for an expression nested deeper than `maxExpressionDepth` at `range`, with its diagnostic in `sink`. */
+export function tooDeep(range: Range, sink: Diagnostic[]): ast.Expr {
   sink.push(
     diagnostic(
       'syntax',
       `This expression nests deeper than ${maxExpressionDepth} levels (each operator and parenthesis is one), so CNN Lens does not evaluate it. Simplify it, or split it over block parameters.`,
-      built.range,
+      range,
     ),
   );
-  return { kind: 'missing', range: built.range };
+  return { kind: 'missing', range };
 }
 
 /** The depth of an expression tree, walked with a stack of its own rather than by recursion. */

@@ -16,7 +16,7 @@
 import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
 import type { Diagnostic, Position, Range } from '../diagnostics';
 import type * as ast from './ast';
-import { atom, bounded, foldOperators, joinRange, negate, parseShapeText, tokenEnd, tokenRange, tokenStart, type Operator } from './buildAst';
+import { atom, foldOperators, joinRange, maxExpressionDepth, negate, parseShapeText, tokenEnd, tokenRange, tokenStart, tooDeep, type Operator } from './buildAst';
 import * as t from './tokens';
 
 /** Thrown at the first token the grammar does not allow; caught in `parseValid`. */
@@ -93,6 +93,8 @@ export function parseValid(tokens: IToken[], readWindow?: WindowReader): ValidRe
 
 class ValidReader {
   private index = 0;
+  /** The depth of the expression `expression` or `parenthesized` returned last (see `expression`). */
+  private expressionDepth = 0;
   readonly networks: ast.NetworkDecl[] = [];
   readonly blocks: ast.BlockDecl[] = [];
   /** The file's problems; `problems` is another list only while a part's are held back. */
@@ -184,7 +186,7 @@ class ValidReader {
     let defaultValue: ast.Expr | undefined;
     if (this.peek() === t.Equals) {
       this.index++;
-      defaultValue = bounded(this.expression(), this.problems);
+      defaultValue = this.boundedExpression();
     }
     return { name: name.image, range: tokenRange(name), defaultValue };
   }
@@ -279,7 +281,7 @@ class ValidReader {
       this.index++;
       const keywordRange = { start, end: tokenEnd(keyword) };
       this.expect(t.LParen);
-      const count = bounded(this.expression(), this.problems);
+      const count = this.boundedExpression();
       this.expect(t.RParen);
       const body = this.body();
       return { kind: 'repeat', count, body, keywordRange, range: this.rangeFrom(start) };
@@ -348,30 +350,47 @@ class ValidReader {
     if (first.tokenType === t.Identifier && this.tokens[this.index + 1]?.tokenType === t.Equals) {
       this.index += 2;
       const keyRange = tokenRange(first);
-      const value = bounded(this.expression(), this.problems);
+      const value = this.boundedExpression();
       return { key: first.image, keyRange, value, range: { start: keyRange.start, end: value.range.end } };
     }
-    const value = bounded(this.expression(), this.problems);
+    const value = this.boundedExpression();
     return { value, range: value.range };
+  }
+
+  /**
+   * An expression that stands on its own (an argument, a default, a repeat
+   * count): a `missing` one with a diagnostic when it nests deeper than
+   * `maxExpressionDepth`, as buildAst.ts's `bounded` gives.
+   */
+  private boundedExpression(): ast.Expr {
+    const built = this.expression();
+    return this.expressionDepth > maxExpressionDepth ? tooDeep(built.range, this.problems) : built;
   }
 
   /**
    * `expression`: operands, each with an optional leading minus, joined by
    * operators. buildAst.ts builds a call's arguments before the parenthesised
    * groups of the same expression, so diagnostics from inside a group wait
-   * until the expression's end.
+   * until the expression's end. Sets `expressionDepth` to the depth of the tree it
+   * returns, counted as buildAst.ts's `depthOf` counts it, as the operands
+   * come: once past `maxExpressionDepth` the rest of the operands are read
+   * but not kept, and the expression is a `missing` one over its whole text
+   * (a megabyte sum is not built as half a million nodes to be dropped).
    */
   private expression(): ast.Expr {
+    const startIndex = this.index;
     let deferred: Diagnostic[] | undefined;
     const operand = (): ast.Expr => {
       const minus = this.peek() === t.Minus ? this.tokens[this.index++] : undefined;
       const token = this.tokens[this.index];
       const type = token?.tokenType;
       let built: ast.Expr;
+      let depth = 1;
       if (type === t.LParen) {
         const outer = this.problems;
         this.problems = deferred ??= [];
         built = this.parenthesized();
+        depth = this.expressionDepth;
         this.problems = outer;
       } else if (type === t.NumberLiteral || type === t.ShapeLiteral || type === t.StringLiteral || type === t.True || type === t.False) {
         this.index++;
@@ -384,31 +403,70 @@ class ValidReader {
           built = { kind: 'call', name: token.image, nameRange: built.range, args: list.args, range: joinRange(built.range, list.range) };
         }
       } else throw invalid;
-      return minus ? negate(minus, built) : built;
+      if (minus) {
+        built = negate(minus, built);
+        // A negated number stays a number, one level.
+        if (built.kind !== 'number') depth++;
+      }
+      this.expressionDepth = depth;
+      return built;
     };
     const first = operand();
     let operands: ast.Expr[] | undefined;
     let between: Operator[] | undefined;
+    // The depth of foldOperators' tree so far: the term being multiplied, and the sum of the terms before it (0: none yet).
+    let termDepth = this.expressionDepth;
+    let sumDepth = 0;
+    const depthSoFar = () => (sumDepth ? 1 + Math.max(sumDepth, termDepth) : termDepth);
+    let tooDeepAlready = depthSoFar() > maxExpressionDepth;
     for (;;) {
       const type = this.peek();
       if (type !== t.Plus && type !== t.Minus && type !== t.Star && type !== t.Slash && type !== t.FloorDiv) break;
-      (between ??= []).push(this.tokens[this.index++].image as Operator);
+      const operator = this.tokens[this.index++].image as Operator;
+      if (tooDeepAlready) {
+        this.skipOperand(operand);
+        continue;
+      }
+      (between ??= []).push(operator);
       (operands ??= [first]).push(operand());
+      if (operator === '+' || operator === '-') {
+        sumDepth = sumDepth ? 1 + Math.max(sumDepth, termDepth) : termDepth;
+        termDepth = this.expressionDepth;
+      } else termDepth = 1 + Math.max(termDepth, this.expressionDepth);
+      tooDeepAlready = depthSoFar() > maxExpressionDepth;
     }
     if (deferred) for (const problem of deferred) this.problems.push(problem);
+    if (tooDeepAlready) {
+      this.expressionDepth = maxExpressionDepth + 1;
+      return { kind: 'missing', range: this.rangeFrom(tokenStart(this.tokens[startIndex])) };
+    }
+    this.expressionDepth = depthSoFar();
     return operands ? foldOperators(operands, between!) : first;
   }
 
-  /** `parenthesized`: `(expr)` keeps the inner expression with the parentheses' range; `(a, b)` is a tuple. */
+  /** An operand of an expression already too deep: read for its place and its problems, a lone literal or name without building it. */
+  private skipOperand(operand: () => ast.Expr): void {
+    const at = this.index + (this.peek() === t.Minus ? 1 : 0);
+    const type = this.tokens[at]?.tokenType;
+    const simple =
+      type === t.NumberLiteral || type === t.ShapeLiteral || type === t.StringLiteral || type === t.True || type === t.False || (type === t.Identifier && this.tokens[at + 1]?.tokenType !== t.LParen);
+    if (simple) this.index = at + 1;
+    else operand();
+  }
+
+  /** `parenthesized`: `(expr)` keeps the inner expression with the parentheses' range; `(a, b)` is a tuple. Sets `expressionDepth` as `expression` does. */
   private parenthesized(): ast.Expr {
     const start = tokenStart(this.expect(t.LParen));
     const items = [this.expression()];
+    let deepest = this.expressionDepth;
     while (this.peek() === t.Comma) {
       this.index++;
       items.push(this.expression());
+      deepest = Math.max(deepest, this.expressionDepth);
     }
     this.expect(t.RParen);
     const range = this.rangeFrom(start);
+    this.expressionDepth = items.length === 1 ? deepest : deepest + 1;
     return items.length === 1 ? { ...items[0], range } : { kind: 'tuple', items, range };
   }
 }

@@ -147,6 +147,12 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** Keeps the temporary folder (logs, user data) after `stop()`, for debugging. */
   keepTemp?: boolean;
+  /**
+   * Lets the test process exit while code-server runs, and ends code-server
+   * (and removes its folder) when the process exits: for the server that
+   * {@link sharedCodeServer} keeps for every suite of a process.
+   */
+  untilProcessExit?: boolean;
 }
 
 /** A running code-server, see {@link startCodeServer}. */
@@ -255,6 +261,20 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  if (options.untilProcessExit) {
+    // Unreferenced, the server and its pipes do not keep mocha waiting once the last suite is done;
+    // the exit handler must be synchronous, so it cannot wait for a polite SIGTERM.
+    child.unref();
+    for (const stream of [child.stdout, child.stderr]) (stream as unknown as { unref(): void }).unref();
+    process.once('exit', () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // The group is already gone.
+      }
+      if (!options.keepTemp) rmSync(tempDir, { recursive: true, force: true });
+    });
+  }
 
   const url = `http://127.0.0.1:${port}`;
   const server: CodeServer = {
@@ -801,6 +821,28 @@ export function sharedVsix(): string {
   store.cnnLensSharedVsix = vsix;
   process.once('exit', () => rmSync(dirname(vsix), { recursive: true, force: true }));
   return vsix;
+}
+
+/**
+ * The code-server with the packaged extension ({@link sharedVsix}) that the
+ * real-editor suites of one test process share: starting one and installing
+ * the .vsix into it costs seconds, once per suite before. Each suite opens its
+ * own `folder`, and `settings` are written to the folder's
+ * `.vscode/settings.json`, so they apply to that suite's window only and
+ * workspace state (open editors, restored panels) stays per folder. The
+ * returned server's `stop()` does nothing: the server ends with the process.
+ */
+export async function sharedCodeServer(folder: string, settings: Record<string, unknown> = {}): Promise<CodeServer> {
+  mkdirSync(join(folder, '.vscode'), { recursive: true });
+  writeFileSync(join(folder, '.vscode/settings.json'), JSON.stringify(settings, null, 2));
+  const store = globalThis as { cnnLensSharedCodeServer?: Promise<CodeServer> };
+  store.cnnLensSharedCodeServer ??= startCodeServer({ extensionVsix: sharedVsix(), folder, untilProcessExit: true }).catch((error: unknown) => {
+    // A failed start is not kept, so that the next suite tries again.
+    store.cnnLensSharedCodeServer = undefined;
+    throw error;
+  });
+  const shared = await store.cnnLensSharedCodeServer;
+  return { ...shared, folder: resolve(folder), stop: async () => undefined };
 }
 
 /** Options of {@link runExtensionTests}. */

@@ -15,18 +15,16 @@ import * as e2e from './codeServer';
 describe('real VS Code (code-server) with the packaged extension', function () {
   // A cold tool install takes about two minutes; the workbench itself a few seconds.
   this.timeout(300_000);
-  let vsix: string;
   let folder: string;
   let server: e2e.CodeServer;
   let page: Page;
 
   before(async () => {
     e2e.ensureTools();
-    vsix = e2e.sharedVsix();
     // A copy, because the quick fix edits and saves the file.
     folder = mkdtempSync(join(tmpdir(), 'cnn-lens-e2e-'));
     cpSync('test/data/e2e', folder, { recursive: true });
-    server = await e2e.startCodeServer({ extensionVsix: vsix, folder, settings: { 'files.autoSave': 'off', 'editor.inlayHints.enabled': 'on' } });
+    server = await e2e.sharedCodeServer(folder, { 'files.autoSave': 'off', 'editor.inlayHints.enabled': 'on' });
     page = await e2e.openWorkbench(server);
     await e2e.openFile(page, 'lenet-broken.cnn');
   });

@@ -58,18 +58,16 @@ async function cursorPlace(page: Page): Promise<string> {
 
 describe('real VS Code: the editor loop (hover, completion, outline, summary, errors)', function () {
   this.timeout(300_000);
-  let vsix: string;
   let folder: string;
   let server: e2e.CodeServer;
   let page: Page;
 
   before(async () => {
     e2e.ensureTools();
-    vsix = e2e.sharedVsix();
     folder = mkdtempSync(join(tmpdir(), 'cnn-lens-e2e-loop-'));
     copyFileSync('examples/lenet5.cnn', join(folder, 'lenet.cnn'));
     writeFileSync(join(folder, 'complete.cnn'), 'network N {\n  input(3x32x32)\n  conv(16, 3, padding=1)\n\n}\n');
-    server = await e2e.startCodeServer({ extensionVsix: vsix, folder, settings: { 'files.autoSave': 'off', 'workbench.editor.enablePreview': false } });
+    server = await e2e.sharedCodeServer(folder, { 'files.autoSave': 'off', 'workbench.editor.enablePreview': false });
     page = await e2e.openWorkbench(server);
   });
 

@@ -17,17 +17,15 @@ import * as e2e from './codeServer';
 
 describe('dropping an .onnx or .keras file on the preview panel (code-server)', function () {
   this.timeout(300_000);
-  let vsix: string;
   let folder: string;
   let server: e2e.CodeServer;
   let page: Page;
 
   before(async function () {
     e2e.ensureTools();
-    vsix = e2e.sharedVsix();
     folder = mkdtempSync(join(tmpdir(), 'cnn-lens-import-drop-'));
     copyFileSync('examples/lenet5.cnn', join(folder, 'lenet5.cnn'));
-    server = await e2e.startCodeServer({ extensionVsix: vsix, folder, settings: { 'files.autoSave': 'off' } });
+    server = await e2e.sharedCodeServer(folder, { 'files.autoSave': 'off' });
     page = await e2e.openWorkbench(server);
     await e2e.openFile(page, 'lenet5.cnn');
     await e2e.runCommand(page, 'CNN Lens: Open Preview');

@@ -34,21 +34,15 @@ async function statusText(page: Page, pattern: RegExp, timeoutMs = 60_000): Prom
 
 describe('real VS Code: peak training memory in the status bar', function () {
   this.timeout(300_000);
-  let vsix: string;
   let folder: string;
   let server: e2e.CodeServer;
   let page: Page;
 
   before(async () => {
     e2e.ensureTools();
-    vsix = e2e.sharedVsix();
     folder = mkdtempSync(join(tmpdir(), 'cnn-lens-e2e-memory-'));
     copyFileSync('examples/resnet50.cnn', join(folder, 'resnet50.cnn'));
-    server = await e2e.startCodeServer({
-      extensionVsix: vsix,
-      folder,
-      settings: { 'files.autoSave': 'off', 'cnnLens.training.batchSize': 64, 'cnnLens.training.optimizer': 'adam' },
-    });
+    server = await e2e.sharedCodeServer(folder, { 'files.autoSave': 'off', 'cnnLens.training.batchSize': 64, 'cnnLens.training.optimizer': 'adam' });
     page = await e2e.openWorkbench(server);
     await e2e.openFile(page, 'resnet50.cnn');
   });

@@ -95,7 +95,6 @@ function assertTorchTopFive(shown: ShownClass[], torch: number[], tolerance: num
 
 describe('the preview panel in real VS Code (code-server)', function () {
   this.timeout(300_000);
-  let vsix: string;
   let folder: string;
   let server: e2e.CodeServer;
   let page: Page;
@@ -107,12 +106,11 @@ describe('the preview panel in real VS Code (code-server)', function () {
     // The user's files (pictures, torch-written weights) and PyTorch's answers on them, in the workspace.
     requirePython(this, ['torch', 'PIL']);
     e2e.ensureTools();
-    vsix = e2e.sharedVsix();
     folder = mkdtempSync(join(tmpdir(), 'cnn-lens-preview-'));
     copyFileSync('examples/lenet5.cnn', join(folder, 'lenet5.cnn'));
     writeFileSync(join(folder, 'wide.cnn'), WIDE);
     torch = JSON.parse(runPython(readFileSync('test/e2e/torch_preview_inputs.py', 'utf8'), [folder])) as TorchAnswers;
-    server = await e2e.startCodeServer({ extensionVsix: vsix, folder, settings: { 'files.autoSave': 'off' } });
+    server = await e2e.sharedCodeServer(folder, { 'files.autoSave': 'off' });
     page = await e2e.openWorkbench(server);
     await e2e.openFile(page, 'lenet5.cnn');
     await e2e.runCommand(page, 'CNN Lens: Open Preview');

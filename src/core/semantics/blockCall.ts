@@ -5,6 +5,7 @@ import type { EvaluateBody, BodyEvaluated, Evaluated, Evaluation, Frame } from '
 import { sumResults, zeroParams } from './totals';
 import type { Value } from '../types';
 import { evaluate, formatValue, isError } from './values';
+import { argumentsKey, blockResult } from './blockMemo';
 
 /** Evaluates a call of `block` on `input`. A block already being expanded (recursion, reported statically) fails. */
 export function evaluateBlockCall(evaluation: Evaluation, statement: Statement, call: CallNode, block: BlockDecl, input: Tensor | null, frame: Frame, evaluateBody: EvaluateBody): Evaluated {
@@ -14,6 +15,16 @@ export function evaluateBlockCall(evaluation: Evaluation, statement: Statement, 
   evaluation.spend(block.params.length);
   const env = bindArguments(evaluation, call, block, frame);
   if (!env.ok) return fail(env.failed);
+  // The second and later calls with the same argument values and input shape replay the first (blockMemo.ts).
+  const memos = input ? evaluation.blockMemos() : undefined;
+  const key = memos ? argumentsKey(env.values) : '';
+  const memo = memos && input ? memos.find(block, key, input.shape) : undefined;
+  if (memos && memo && input) {
+    const replayed = memos.replay(evaluation, memo, input);
+    const result = blockResult(statement, block, memo, input, replayed.results, replayed.output);
+    if (memos.recording > 0) memos.describe(result, memo);
+    return { output: replayed.output, result };
+  }
   const calls = frame.calls;
   // The group shows the call with its arguments' values (`Bottleneck(128, 2)`, not `Bottleneck(width, s)`), as a user reads one instance.
   const shown = evaluation.recorder.recording ? shownArguments(evaluation, call, block, env.values) : [];
@@ -22,9 +33,12 @@ export function evaluateBlockCall(evaluation: Evaluation, statement: Statement, 
   calls.push({ blockName: block.name, range: call.range });
   frame.expanding.add(block.name);
   let evaluated: BodyEvaluated;
+  const diagnosticsBefore = evaluation.diagnosticsAdded;
+  if (memos) memos.recording++;
   try {
     evaluated = evaluateBody(evaluation, block.body, input, inner);
   } finally {
+    if (memos) memos.recording--;
     calls.pop();
     frame.expanding.delete(block.name);
   }
@@ -34,6 +48,10 @@ export function evaluateBlockCall(evaluation: Evaluation, statement: Statement, 
   result.parts = [{ name: block.name, results: evaluated.results }];
   const field = evaluated.output?.receptiveField;
   if (field !== undefined) result.receptiveField = field;
+  if (memos && input && evaluation.diagnosticsAdded === diagnosticsBefore) {
+    const kept = memos.keep(evaluation, block, key, input, evaluated.results, evaluated.output, totals, failed);
+    if (kept && memos.recording > 0) memos.describe(result, kept);
+  }
   return { output: evaluated.output, result };
 }
 

@@ -9,12 +9,11 @@ import { argumentsKey, blockResult } from './blockMemo';
 
 /** Evaluates a call of `block` on `input`. A block already being expanded (recursion, reported statically) fails. */
 export function evaluateBlockCall(evaluation: Evaluation, statement: Statement, call: CallNode, block: BlockDecl, input: Tensor | null, frame: Frame, evaluateBody: EvaluateBody): Evaluated {
-  const fail = (failed: boolean) => ({ output: null, result: evaluation.result(statement, block.name, 'block', input, null, zeroParams(), 0, 0, failed) });
-  if (frame.expanding.has(block.name)) return fail(true);
+  if (frame.expanding.has(block.name)) return failedCall(evaluation, statement, block, input, true);
   // Binding reads every parameter of the block, so a call costs their number too.
   evaluation.spend(block.params.length);
   const env = bindArguments(evaluation, call, block, frame);
-  if (!env.ok) return fail(env.failed);
+  if (!env.ok) return failedCall(evaluation, statement, block, input, env.failed);
   // The second and later calls with the same argument values and input shape replay the first (blockMemo.ts).
   const memos = input ? evaluation.blockMemos() : undefined;
   const key = memos ? argumentsKey(env.values) : '';
@@ -55,6 +54,11 @@ export function evaluateBlockCall(evaluation: Evaluation, statement: Statement, 
   return { output: evaluated.output, result };
 }
 
+/** The result of a call that gives no tensor: a recursive call, or arguments that could not be bound. */
+function failedCall(evaluation: Evaluation, statement: Statement, block: BlockDecl, input: Tensor | null, failed: boolean): Evaluated {
+  return { output: null, result: evaluation.result(statement, block.name, 'block', input, null, zeroParams(), 0, 0, failed) };
+}
+
 /**
  * The block's parameters bound to the call's arguments: a keyword argument,
  * else the positional one, else the default. Arguments are evaluated in the
@@ -62,14 +66,21 @@ export function evaluateBlockCall(evaluation: Evaluation, statement: Statement, 
  */
 function bindArguments(evaluation: Evaluation, call: CallNode, block: BlockDecl, frame: Frame): { ok: true; values: Map<string, Value> } | { ok: false; failed: boolean } {
   const env = new Map<string, Value>();
-  const positional = call.args.filter((a) => a.key === undefined);
-  const keyed = new Map<string, CallNode['args'][number]>();
-  for (const argument of call.args) if (argument.key !== undefined && !keyed.has(argument.key)) keyed.set(argument.key, argument);
-  for (const [index, param] of block.params.entries()) {
-    const given = keyed.get(param.name) ?? positional[index];
-    const source = given ? { expr: given.value, env: frame.env } : param.defaultValue ? { expr: param.defaultValue, env } : undefined;
-    if (!source) return { ok: false, failed: false }; // missing-arg is reported statically.
-    const value = evaluate(source.expr, source.env, evaluation.textOf);
+  // Most calls have only positional arguments (a megabyte file may hold a hundred thousand calls): no lists or maps for them.
+  let positional = call.args;
+  let keyed: Map<string, CallNode['args'][number]> | undefined;
+  if (call.args.some((a) => a.key !== undefined)) {
+    positional = call.args.filter((a) => a.key === undefined);
+    keyed = new Map();
+    for (const argument of call.args) if (argument.key !== undefined && !keyed.has(argument.key)) keyed.set(argument.key, argument);
+  }
+  for (let index = 0; index < block.params.length; index++) {
+    const param = block.params[index];
+    const given = keyed?.get(param.name) ?? positional[index];
+    // An argument is evaluated in the caller's scope, a default in the block's.
+    const expr = given ? given.value : param.defaultValue;
+    if (!expr) return { ok: false, failed: false }; // missing-arg is reported statically.
+    const value = evaluate(expr, given ? frame.env : env, evaluation.textOf);
     if (isError(value)) {
       evaluation.report(frame, value.tooLarge ? 'too-large' : 'bad-value', value.message, value.range);
       return { ok: false, failed: true };

@@ -261,6 +261,11 @@ export class Evaluation {
     return this.memos.enabled ? this.memos : undefined;
   }
 
+  /** The memo of block calls while a call is being evaluated to be memoised (ops then note their steps), else undefined. */
+  recordingBlockMemos(): BlockMemos | undefined {
+    return this.memos && this.memos.recording > 0 ? this.memos : undefined;
+  }
+
   /** Keeps a diagnostic, once. */
   add(d: Diagnostic): void {
     this.diagnosticsAdded++;

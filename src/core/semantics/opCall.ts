@@ -91,8 +91,8 @@ export function evaluateOp(evaluation: Evaluation, statement: Statement, call: C
   );
   if (outcome.formula) result.formula = outcome.formula;
   // A block call being memoised replays each layer's step on its own input's receptive field (blockMemo.ts).
-  const memos = evaluation.blockMemos();
-  if (memos && memos.recording > 0 && outcome.receptiveField.kind !== 'merge') memos.noteStep(result, outcome.receptiveField);
+  const memos = evaluation.recordingBlockMemos();
+  if (memos && outcome.receptiveField.kind !== 'merge') memos.noteStep(result, outcome.receptiveField);
   return { output, result, outcome };
 }
 

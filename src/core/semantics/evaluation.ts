@@ -13,6 +13,7 @@ import { notRecording, type GraphRecorder } from './graphRecorder';
 import type { ParamCounts, ReceptiveField, Value } from '../types';
 import { mergeReceptiveFields } from './receptiveField';
 import type { StatementResult } from './results';
+import { BlockMemos, blockMemoSettings, blocksAcyclic, sameDims, writtenExactly } from './blockMemo';
 
 /**
  * The work one file may cost before analysis stops with `too-large` (nested
@@ -142,6 +143,10 @@ export class Evaluation {
   private readonly opCache = new Map<string, CachedOp[]>();
   /** Each scope's names and values written out, for `opCacheKey`. */
   private readonly scopeKeys = new WeakMap<ReadonlyMap<string, Value>, string>();
+  /** How many diagnostics have been added (kept or not): a block call that adds none may be memoised. */
+  diagnosticsAdded = 0;
+  /** The memoised block calls (blockMemo.ts), made at the first block call. */
+  private memos?: BlockMemos;
 
   constructor(
     private readonly text: string,
@@ -246,8 +251,24 @@ export class Evaluation {
     } else if (this.opCache.size < cachedCallTexts) this.opCache.set(key, [{ inShape, ...entry }]);
   }
 
+  /**
+   * The memo of block calls, when calls may be memoised: not while a graph is
+   * recorded, nor when blocks call each other in a cycle (see blockMemo.ts).
+   */
+  blockMemos(): BlockMemos | undefined {
+    if (this.recorder.recording) return undefined;
+    this.memos ??= new BlockMemos(blockMemoSettings.enabled && blocksAcyclic(this.blocks));
+    return this.memos.enabled ? this.memos : undefined;
+  }
+
+  /** The memo of block calls while a call is being evaluated to be memoised (ops then note their steps), else undefined. */
+  recordingBlockMemos(): BlockMemos | undefined {
+    return this.memos && this.memos.recording > 0 ? this.memos : undefined;
+  }
+
   /** Keeps a diagnostic, once. */
   add(d: Diagnostic): void {
+    this.diagnosticsAdded++;
     this.trace?.added.push(d);
     const key = `${d.code}|${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}|${d.message}`;
     if (!this.found.has(key)) this.found.set(key, d);
@@ -330,6 +351,11 @@ export class Evaluation {
    * evaluation costs no more than the units it charges, so nothing is cached.
    */
   charge(statement: Statement): void {
+    this.spend(this.statementCost(statement));
+  }
+
+  /** What evaluating a statement once costs (see `charge`). */
+  statementCost(statement: Statement): number {
     let cost = 1;
     const body = statement.body;
     if (body.kind === 'call') {
@@ -338,7 +364,7 @@ export class Evaluation {
         cost += value.kind === 'binary' || value.kind === 'negate' || value.kind === 'tuple' ? expressionSize(value) : 1;
       }
     }
-    this.spend(cost);
+    return cost;
   }
 
   /** Spends work units; past the budget, the network's analysis stops. */
@@ -389,31 +415,6 @@ export class Evaluation {
       );
     }
     return merged.field;
-  }
-}
-
-/** Whether two shapes have the same dimensions. */
-function sameDims(a: number[], b: number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** A value written so that different values are written differently (its kind, and -0 apart from 0), for cache keys. */
-function writtenExactly(value: Value): string {
-  switch (value.kind) {
-    case 'number':
-      return Object.is(value.value, -0) ? 'n-0' : `n${value.value}`;
-    case 'shape':
-      return `s${value.dims.map((d) => (d === null ? '?' : Object.is(d, -0) ? '-0' : String(d))).join('x')}`;
-    case 'string':
-      return `t${JSON.stringify(value.value)}`;
-    case 'bool':
-      return `b${value.value}`;
-    case 'name':
-      return `m${value.name}`;
-    case 'tuple':
-      return `(${value.items.map(writtenExactly).join(',')})`;
   }
 }
 

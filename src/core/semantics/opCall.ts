@@ -90,6 +90,9 @@ export function evaluateOp(evaluation: Evaluation, statement: Statement, call: C
     failed,
   );
   if (outcome.formula) result.formula = outcome.formula;
+  // A block call being memoised replays each layer's step on its own input's receptive field (blockMemo.ts).
+  const memos = evaluation.recordingBlockMemos();
+  if (memos && outcome.receptiveField.kind !== 'merge') memos.noteStep(result, outcome.receptiveField);
   return { output, result, outcome };
 }
 

@@ -31,12 +31,16 @@ export function stepReceptiveField(field: ReceptiveField | null, step: Receptive
   switch (step.kind) {
     case 'keep':
       return field;
-    case 'window':
+    case 'window': {
+      // Fields are never changed in place, so an axis list the step leaves as it was (stride 1; a centred window) is shared, not copied.
+      const jump = field.jump.map((j, i) => j * step.stride[i]);
+      const start = field.start.map((s, i) => s + ((step.kernel[i] - 1) / 2 - step.padLeft[i]) * field.jump[i]);
       return withGate({
         size: field.size.map((r, i) => r + (step.kernel[i] - 1) * field.jump[i]),
-        jump: field.jump.map((j, i) => j * step.stride[i]),
-        start: field.start.map((s, i) => s + ((step.kernel[i] - 1) / 2 - step.padLeft[i]) * field.jump[i]),
+        jump: sameNumbers(jump, field.jump) ? field.jump : jump,
+        start: sameNumbers(start, field.start) ? field.start : start,
       });
+    }
     case 'transpose':
     case 'upsample':
     case 'adaptive':
@@ -54,6 +58,13 @@ export function stepReceptiveField(field: ReceptiveField | null, step: Receptive
     case 'slice':
       return withGate({ size: field.size, jump: field.jump, start: field.start.map((s, i) => (i === step.axis ? s + step.start * field.jump[i] : s)) });
   }
+}
+
+/** Whether two lists hold the same numbers (by `Object.is`, so -0 stays apart from 0). */
+function sameNumbers(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
 
 /**

@@ -37,8 +37,18 @@ export class LineIndex {
     }
   }
 
-  /** The position of `offset`; an offset past the end is on the last line. */
+  /** The offset asked for last, and the position given (see `position`). */
+  private lastOffset = -1;
+  private lastPosition: Position = { line: 0, character: 0 };
+
+  /**
+   * The position of `offset`; an offset past the end is on the last line.
+   * Asked for the same offset twice in a row (a token's end is the next
+   * one's start), it gives the same object: positions are never changed in
+   * place, and a megabyte file has millions of them.
+   */
   position(offset: number): Position {
+    if (offset === this.lastOffset) return this.lastPosition;
     const starts = this.starts;
     let line = this.line;
     // Ranges are mostly built in source order, so the line of the last lookup (or the next) usually holds it.
@@ -53,6 +63,7 @@ export class LineIndex {
       line = low;
       this.line = line;
     }
-    return { line: line + this.firstLine, character: offset - starts[line] };
+    this.lastOffset = offset;
+    return (this.lastPosition = { line: line + this.firstLine, character: offset - starts[line] });
   }
 }

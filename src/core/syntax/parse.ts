@@ -270,15 +270,20 @@ function endOfGroup(input: IToken[], start: number): number {
  * but `//` is floor division here) is reported and skipped.
  */
 function prepareTokens(input: IToken[], diagnostics: Diagnostic[]): IToken[] {
-  const output: IToken[] = [];
+  // The tokens kept, copied from `input` only at the first change: most files need none, and a megabyte file
+  // holds hundreds of thousands of tokens, which a copy would push one by one (as `repairTypos` does).
+  let copy: IToken[] | undefined;
+  let i = 0;
+  const output = (): IToken[] => (copy ??= input.slice(0, i));
   let parenDepth = 0;
   let atLineStart = true;
   /** The line break dropped since the last token inside parentheses, if any. */
   let skippedNewline: IToken | false = false;
-  for (let i = 0; i < input.length; i++) {
+  for (; i < input.length; i++) {
     const token = input[i];
     const type = token.tokenType;
     if (atLineStart && type === t.FloorDiv) {
+      output();
       const start = tokenRange(token);
       while (i + 1 < input.length && input[i + 1].tokenType !== t.Newline) i++;
       diagnostics.push(
@@ -289,36 +294,41 @@ function prepareTokens(input: IToken[], diagnostics: Diagnostic[]): IToken[] {
       );
       continue;
     }
-    const previous = output[output.length - 1];
+    const previous = copy ? copy[copy.length - 1] : input[i - 1];
     if (parenDepth > 0 && skippedNewline && previous?.tokenType === t.LParen && startsStatement(input, i)) {
       // `batchnorm(` and a new statement on the next line: the ')' was forgotten.
       const closing = ')'.repeat(parenDepth);
-      for (let close = 0; close < parenDepth; close++) output.push(syntheticToken(t.RParen, ')', previous));
+      for (let close = 0; close < parenDepth; close++) output().push(syntheticToken(t.RParen, ')', previous));
       diagnostics.push(missingText(previous, undefined, closing, `Missing '${closing}': the '(' on this line is never closed.`));
       parenDepth = 0;
-      output.push(skippedNewline);
+      output().push(skippedNewline);
     } else if (parenDepth > 0 && previous && endsValue(previous.tokenType)) {
       if (!skippedNewline && type === t.Identifier && startsStatement(input, i)) {
         // `conv(16, 3 relu`: a statement follows on the same line, so the ')' was forgotten, and the statement ends there.
         const closing = ')'.repeat(parenDepth);
-        for (let close = 0; close < parenDepth; close++) output.push(syntheticToken(t.RParen, ')', previous));
+        for (let close = 0; close < parenDepth; close++) output().push(syntheticToken(t.RParen, ')', previous));
         diagnostics.push(missingText(previous, undefined, closing, `Missing '${closing}': the '(' on this line is never closed.`));
-        output.push(syntheticToken(t.Semicolon, ';', previous));
+        output().push(syntheticToken(t.Semicolon, ';', previous));
         parenDepth = 0;
-      } else if (!skippedNewline && startsValue(type) && !(type === t.LParen && previous.tokenType === t.Identifier) && !inSpacedShape(output, token, input[i + 1])) {
+      } else if (
+        !skippedNewline &&
+        startsValue(type) &&
+        !(type === t.LParen && previous.tokenType === t.Identifier) &&
+        !inSpacedShape(previous, copy ? copy[copy.length - 2] : input[i - 2], token, input[i + 1])
+      ) {
         // `padding=1 bias=false`: two arguments side by side. Read them as if the comma were there.
-        output.push(syntheticToken(t.Comma, ',', previous));
+        output().push(syntheticToken(t.Comma, ',', previous));
         diagnostics.push(missingText(previous, token, ',', "Missing ',' between arguments."));
       } else if (skippedNewline && startsStatement(input, i)) {
         // A new line starts with what looks like a statement while a '(' is open: the ')' was forgotten.
         const closing = ')'.repeat(parenDepth);
-        for (let close = 0; close < parenDepth; close++) output.push(syntheticToken(t.RParen, ')', previous));
+        for (let close = 0; close < parenDepth; close++) output().push(syntheticToken(t.RParen, ')', previous));
         diagnostics.push(missingText(previous, undefined, closing, `Missing '${closing}': the '(' on this line is never closed.`));
         parenDepth = 0;
-        output.push(skippedNewline);
+        output().push(skippedNewline);
       } else if (skippedNewline && startsValue(type)) {
         // A value at the start of the next line continues the arguments: the comma at the end of the line was forgotten.
-        output.push(syntheticToken(t.Comma, ',', previous));
+        output().push(syntheticToken(t.Comma, ',', previous));
         diagnostics.push(missingText(previous, undefined, ',', "Missing ',' between arguments."));
       }
     }
@@ -331,18 +341,20 @@ function prepareTokens(input: IToken[], diagnostics: Diagnostic[]): IToken[] {
     if (type === t.Newline) {
       atLineStart = true;
       if (parenDepth > 0) {
+        output();
         skippedNewline = token;
         continue;
       }
     } else {
       atLineStart = false;
     }
-    if (type === t.Shortcut) {
-      while (output.length && output[output.length - 1].tokenType === t.Newline) output.pop();
+    if (type === t.Shortcut && (copy ? copy[copy.length - 1] : input[i - 1])?.tokenType === t.Newline) {
+      const kept = output();
+      while (kept.length && kept[kept.length - 1].tokenType === t.Newline) kept.pop();
     }
-    output.push(token);
+    copy?.push(token);
   }
-  return output;
+  return copy ?? input;
 }
 
 /** Tokens that can end an argument's value. */
@@ -382,10 +394,9 @@ function startsStatement(input: IToken[], i: number): boolean {
   return next === undefined || next === t.Newline || next === t.LParen || next === t.Colon || next === t.LCurly || next === t.Arrow || next === t.Semicolon || next === t.RCurly;
 }
 
-/** Whether `token` continues a shape written with spaces (`3 x 32 x 32`), which `repairTypos` reports and joins. */
-function inSpacedShape(output: IToken[], token: IToken, next: IToken | undefined): boolean {
+/** Whether `token` continues a shape written with spaces (`3 x 32 x 32`), which `repairTypos` reports and joins; `previous` and `beforePrevious` are the tokens kept before it. */
+function inSpacedShape(previous: IToken | undefined, beforePrevious: IToken | undefined, token: IToken, next: IToken | undefined): boolean {
   const isDimension = (candidate: IToken | undefined) => candidate?.tokenType === t.NumberLiteral || candidate?.tokenType === t.ShapeLiteral;
   const isTimes = (candidate: IToken | undefined) => candidate?.tokenType === t.Identifier && candidate.image === 'x';
-  const previous = output[output.length - 1];
-  return (isTimes(token) && isDimension(previous) && isDimension(next)) || (isDimension(token) && isTimes(previous) && isDimension(output[output.length - 2]));
+  return (isTimes(token) && isDimension(previous) && isDimension(next)) || (isDimension(token) && isTimes(previous) && isDimension(beforePrevious));
 }

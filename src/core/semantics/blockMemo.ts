@@ -1,0 +1,268 @@
+/**
+ * Block calls memoised (issue 16: a megabyte of `B(8); B(8); …`): the second
+ * and later calls of a block with the same argument values on an input of the
+ * same shape replay what the first call's evaluation did, instead of
+ * evaluating the body again.
+ *
+ * A replay gives what an evaluation would, object for object: every statement
+ * of the body gets its own result, with the receptive field of this call's
+ * input stepped through the same layers in the same order; the budget is
+ * charged, the nesting depth checked, the blocks looked up and the instances
+ * kept at the same points. So only bodies whose outcome depends on nothing
+ * else are memoised: op calls whose receptive field is a step of their input's
+ * (no merge, which compares paths) and nested calls of memoised blocks, that
+ * reported nothing. Any other body (residuals, repeats, concats, merges,
+ * anything reported) is evaluated at every call, as before. Nothing is
+ * memoised while a graph is recorded (each call has its own nodes), nor in a
+ * file whose blocks call each other in a cycle, where a call's outcome also
+ * depends on the blocks being expanded around it.
+ */
+import type { Tensor } from '../ops/types';
+import type { BlockDecl, Statement } from '../syntax/ast';
+import type { ReceptiveField, ReceptiveFieldStep, Value } from '../types';
+import type { Evaluation } from './evaluation';
+import { stepReceptiveField } from './receptiveField';
+import type { StatementResult } from './results';
+import type { Totals } from './totals';
+
+/** Whether block calls are memoised; tests turn it off to compare with fresh evaluation. */
+export const blockMemoSettings = { enabled: true };
+
+/** How many argument values are kept per block, and input shapes per argument values. */
+const memoisedArguments = 1024;
+const memoisedShapes = 8;
+
+/** One statement of a memoised body: its result without the receptive field, and how to make that field. */
+type StatementTemplate =
+  | { kind: 'op'; statement: Statement; cost: number; result: StatementResult; step: ReceptiveFieldStep | null }
+  | { kind: 'block'; statement: Statement; cost: number; block: BlockDecl; memo: BlockMemo };
+
+/** What one call of a block did, for the calls after it with the same argument values and input shape. */
+export interface BlockMemo {
+  inShape: number[];
+  body: StatementTemplate[];
+  /** The body's output shape (null when it failed) and its totals. */
+  outShape: number[] | null;
+  totals: Totals;
+  /** Whether the call failed (its input was known and its output is not). */
+  failed: boolean;
+}
+
+/**
+ * The memo of one analysis: memos by block and argument values, and, while
+ * bodies are evaluated to be memoised, each op's receptive-field step and each
+ * memoised call's memo, by result.
+ */
+export class BlockMemos {
+  private readonly byBlock = new Map<BlockDecl, Map<string, BlockMemo[]>>();
+  private readonly steps = new WeakMap<StatementResult, ReceptiveFieldStep>();
+  private readonly memoOf = new WeakMap<StatementResult, BlockMemo>();
+  /** How many block calls are being evaluated to be memoised (ops note their steps only then). */
+  recording = 0;
+  /** How many calls were replayed (nested ones included), for tests. */
+  replays = 0;
+
+  constructor(readonly enabled: boolean) {}
+
+  /** Notes the receptive-field step that made an op's result (while recording). */
+  noteStep(result: StatementResult, step: ReceptiveFieldStep): void {
+    this.steps.set(result, step);
+  }
+
+  /** The memo of a call of `block` with these argument values on an input of this shape, if any. */
+  find(block: BlockDecl, key: string, inShape: number[]): BlockMemo | undefined {
+    const memos = this.byBlock.get(block)?.get(key);
+    if (!memos) return undefined;
+    for (const memo of memos) if (sameDims(memo.inShape, inShape)) return memo;
+    return undefined;
+  }
+
+  /** Notes that `result` is a call that this memo describes (a nested call's memo, for the body around it: only while recording). */
+  describe(result: StatementResult, memo: BlockMemo): void {
+    this.memoOf.set(result, memo);
+  }
+
+  /**
+   * Keeps what a call's evaluation gave, when its body reported nothing and
+   * can be replayed (see the file's comment); returns the memo, or undefined.
+   */
+  keep(evaluation: Evaluation, block: BlockDecl, key: string, input: Tensor, results: StatementResult[], output: Tensor | null, totals: Totals, failed: boolean): BlockMemo | undefined {
+    const body: StatementTemplate[] = [];
+    for (let i = 0; i < block.body.length; i++) {
+      const statement = block.body[i];
+      const result = results[i];
+      if (statement.body.kind !== 'call' || !result || result.statement !== statement) return undefined;
+      const cost = evaluation.statementCost(statement);
+      if (result.kind === 'block') {
+        const memo = this.memoOf.get(result);
+        const called = evaluation.blocks.get(statement.body.name);
+        if (!memo || !called) return undefined;
+        body.push({ kind: 'block', statement, cost, block: called, memo });
+      } else if (result.kind === 'op') {
+        const step = result.outShape ? this.steps.get(result) : null;
+        if (step === undefined) return undefined;
+        body.push({ kind: 'op', statement, cost, result, step });
+      } else return undefined;
+    }
+    const memo: BlockMemo = { inShape: input.shape, body, outShape: output?.shape ?? null, totals, failed };
+    let byKey = this.byBlock.get(block);
+    if (!byKey) this.byBlock.set(block, (byKey = new Map()));
+    const memos = byKey.get(key);
+    if (memos) {
+      if (memos.length < memoisedShapes) memos.push(memo);
+    } else if (byKey.size < memoisedArguments) byKey.set(key, [memo]);
+    return memo;
+  }
+
+  /**
+   * Does what evaluating the body of a call at `statement` on `input` did
+   * (`memo`): the same work charged and depth entered, the same blocks looked
+   * up and instances kept, a result per statement with this input's receptive
+   * field. Returns the body's output and its results.
+   */
+  replay(evaluation: Evaluation, memo: BlockMemo, input: Tensor): { output: Tensor | null; results: StatementResult[] } {
+    this.replays++;
+    evaluation.enter();
+    try {
+      let field: ReceptiveField | null = input.receptiveField;
+      const results: StatementResult[] = new Array(memo.body.length);
+      for (let i = 0; i < memo.body.length; i++) {
+        const template = memo.body[i];
+        evaluation.spend(template.cost);
+        let result: StatementResult;
+        if (template.kind === 'op') {
+          const shown = template.result;
+          field = template.step && field ? stepReceptiveField(field, template.step) : null;
+          result = {
+            op: shown.op,
+            kind: shown.kind,
+            statement: shown.statement,
+            range: shown.range,
+            inShape: shown.inShape,
+            outShape: shown.outShape,
+            params: shown.params,
+            macs: shown.macs,
+            activations: shown.activations,
+            receptiveField: field,
+            failed: shown.failed,
+          };
+          if (shown.formula) result.formula = shown.formula;
+        } else {
+          evaluation.block(template.block.name);
+          evaluation.spend(template.block.params.length);
+          const nested = template.memo;
+          const nestedInput: Tensor = { shape: nested.inShape, receptiveField: field };
+          const inner = this.replay(evaluation, nested, nestedInput);
+          result = blockResult(template.statement, template.block, nested, nestedInput, inner.results, inner.output);
+          field = inner.output?.receptiveField ?? null;
+          if (this.recording > 0) this.describe(result, nested);
+        }
+        evaluation.remember(template.statement, result);
+        results[i] = result;
+      }
+      return { output: memo.outShape ? { shape: memo.outShape, receptiveField: field } : null, results };
+    } finally {
+      evaluation.leave();
+    }
+  }
+}
+
+/** A block call's result, as `evaluateBlockCall` builds it from its body's. */
+export function blockResult(statement: Statement, block: BlockDecl, memo: BlockMemo, input: Tensor, results: StatementResult[], output: Tensor | null): StatementResult {
+  const result: StatementResult = {
+    op: block.name,
+    kind: 'block',
+    statement,
+    range: statement.range,
+    inShape: input.shape,
+    outShape: output?.shape ?? null,
+    params: memo.totals.params,
+    macs: memo.totals.macs,
+    activations: memo.totals.activations,
+    receptiveField: output?.receptiveField ?? null,
+    failed: memo.failed,
+  };
+  result.parts = [{ name: block.name, results }];
+  return result;
+}
+
+/** The key of a call's argument values: different values are written differently (their kind, and -0 apart from 0). */
+export function argumentsKey(env: ReadonlyMap<string, Value>): string {
+  let key = '';
+  for (const [name, value] of env) key += `${name}=${writtenExactly(value)},`;
+  return key;
+}
+
+/** A value written so that different values are written differently, for cache keys. */
+export function writtenExactly(value: Value): string {
+  switch (value.kind) {
+    case 'number':
+      return Object.is(value.value, -0) ? 'n-0' : `n${value.value}`;
+    case 'shape':
+      return `s${value.dims.map((d) => (d === null ? '?' : Object.is(d, -0) ? '-0' : String(d))).join('x')}`;
+    case 'string':
+      return `t${JSON.stringify(value.value)}`;
+    case 'bool':
+      return `b${value.value}`;
+    case 'name':
+      return `m${value.name}`;
+    case 'tuple':
+      return `(${value.items.map(writtenExactly).join(',')})`;
+  }
+}
+
+/** Whether two shapes have the same dimensions. */
+export function sameDims(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Whether no block calls itself, directly or through others (looked at once
+ * per analysis, iteratively: a file may chain thousands of blocks). Calls are
+ * every call statement's name that names a block, in every nested body.
+ */
+export function blocksAcyclic(blocks: ReadonlyMap<string, BlockDecl>): boolean {
+  const callees = (block: BlockDecl): BlockDecl[] => {
+    const found: BlockDecl[] = [];
+    const pending: Statement[][] = [block.body];
+    while (pending.length) {
+      for (const statement of pending.pop()!) {
+        const body = statement.body;
+        if (body.kind === 'call') {
+          const called = blocks.get(body.name);
+          if (called) found.push(called);
+        } else if (body.kind === 'repeat') pending.push(body.body);
+        else if (body.kind === 'residual') {
+          pending.push(body.body);
+          if (body.shortcut) pending.push(body.shortcut);
+        } else for (const branch of body.branches) pending.push(branch.body);
+      }
+    }
+    return found;
+  };
+  // Depth-first with colours: 1 while on the path, 2 when done.
+  const state = new Map<BlockDecl, number>();
+  for (const root of blocks.values()) {
+    if (state.has(root)) continue;
+    const stack: { block: BlockDecl; next: BlockDecl[]; at: number }[] = [{ block: root, next: callees(root), at: 0 }];
+    state.set(root, 1);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (top.at >= top.next.length) {
+        state.set(top.block, 2);
+        stack.pop();
+        continue;
+      }
+      const next = top.next[top.at++];
+      const seen = state.get(next);
+      if (seen === 1) return false;
+      if (seen === undefined) {
+        state.set(next, 1);
+        stack.push({ block: next, next: callees(next), at: 0 });
+      }
+    }
+  }
+  return true;
+}

@@ -20,10 +20,24 @@
 import type { Tensor } from '../ops/types';
 import type { BlockDecl, Statement } from '../syntax/ast';
 import type { ReceptiveField, ReceptiveFieldStep, Value } from '../types';
-import type { Evaluation } from './evaluation';
 import { stepReceptiveField } from './receptiveField';
 import type { StatementResult } from './results';
 import type { Totals } from './totals';
+
+/**
+ * What keeping and replaying a memo needs from the evaluation. It is the
+ * part of `Evaluation` the memo uses, named here so that this file does not
+ * import `evaluation.ts`, which imports it (the import graph has no cycles).
+ */
+export interface MemoHost {
+  readonly blocks: ReadonlyMap<string, BlockDecl>;
+  statementCost(statement: Statement): number;
+  block(name: string): BlockDecl | undefined;
+  remember(statement: Statement, result: StatementResult): void;
+  spend(cost: number): void;
+  enter(): void;
+  leave(): void;
+}
 
 /** Whether block calls are memoised; tests turn it off to compare with fresh evaluation. */
 export const blockMemoSettings = { enabled: true };
@@ -86,7 +100,7 @@ export class BlockMemos {
    * Keeps what a call's evaluation gave, when its body reported nothing and
    * can be replayed (see the file's comment); returns the memo, or undefined.
    */
-  keep(evaluation: Evaluation, block: BlockDecl, key: string, input: Tensor, results: StatementResult[], output: Tensor | null, totals: Totals, failed: boolean): BlockMemo | undefined {
+  keep(evaluation: MemoHost, block: BlockDecl, key: string, input: Tensor, results: StatementResult[], output: Tensor | null, totals: Totals, failed: boolean): BlockMemo | undefined {
     const body: StatementTemplate[] = [];
     for (let i = 0; i < block.body.length; i++) {
       const statement = block.body[i];
@@ -120,7 +134,7 @@ export class BlockMemos {
    * up and instances kept, a result per statement with this input's receptive
    * field. Returns the body's output and its results.
    */
-  replay(evaluation: Evaluation, memo: BlockMemo, input: Tensor): { output: Tensor | null; results: StatementResult[] } {
+  replay(evaluation: MemoHost, memo: BlockMemo, input: Tensor): { output: Tensor | null; results: StatementResult[] } {
     this.replays++;
     evaluation.enter();
     try {

@@ -3,7 +3,8 @@
  * graph without touching the DOM. Collapsed groups become single nodes, edges
  * follow `inputs`, and diagnostics mark the nodes and frames they fall in.
  */
-import { type Position, type Range, type Severity, type GraphGroup, type GraphNode, type NetworkGraph, withCommas } from '../../../src/core';
+import type { Position, Range, Severity, GraphGroup, GraphNode, NetworkGraph } from '../../../src/core';
+import { withCommas } from '../../../src/core/format';
 import { argumentText, formatShapeText, titleText } from './format';
 
 /** A finding to mark on the diagram: the node (or collapsed group) whose range contains its start shows it. */

@@ -3,8 +3,7 @@
  * graph without touching the DOM. Collapsed groups become single nodes, edges
  * follow `inputs`, and diagnostics mark the nodes and frames they fall in.
  */
-import type { Position, Range, Severity, GraphGroup, GraphNode, NetworkGraph } from '../../../src/core';
-import { withCommas } from '../../../src/core/format';
+import { type Position, type Range, type Severity, type GraphGroup, type GraphNode, type NetworkGraph, withCommas } from '../../../src/core';
 import { argumentText, formatShapeText, titleText } from './format';
 
 /** A finding to mark on the diagram: the node (or collapsed group) whose range contains its start shows it. */

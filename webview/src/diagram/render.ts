@@ -3,8 +3,7 @@
  * live view and the exported file, so an export shows exactly what is drawn.
  */
 import type { DiagramEdge, DiagramFrame, DiagramModel, DiagramNode } from './model';
-import { findOp } from '../../../src/core/ops/registry';
-import type { OpFamily } from '../../../src/core';
+import { findOp, type OpFamily } from '../../../src/core';
 import { metrics, type Box, type DiagramLayout, type EdgeRoute } from './layout';
 
 /** Escapes text for SVG/XML content and attribute values. */

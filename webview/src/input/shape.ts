@@ -1,6 +1,6 @@
 /** Reading the network's input shape: which kind of input it wants, and whether it is sane. */
 import type { InputKind } from './types';
-import { elementCount } from '../../../src/core/shape';
+import { elementCount } from '../../../src/core';
 
 /** The most numbers one input may hold (256 MiB of floats); beyond it the webview would run out of memory. */
 export const maxInputElements = 1 << 26;

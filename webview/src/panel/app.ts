@@ -3,11 +3,7 @@
  * connection, the analysis core, the diagram, the forward pass and the views
  * together. Each of those knows nothing of the others.
  */
-// The core's modules by name, not through its index: the index also brings the memory rules and the export helpers,
-// which the diagram does not need.
-import { analyze } from '../../../src/core/semantics/analyze';
-import { withCommas } from '../../../src/core/format';
-import type { Analysis, NetworkGraph, Range } from '../../../src/core';
+import { withCommas, analyze, type Analysis, type NetworkGraph, type Range } from '../../../src/core';
 import { savedTextLimit, type HostMessage, type LoadedWeightsFile } from '../../../src/protocol/preview';
 import { DiagramView } from '../diagram/view';
 import type { DiagramDiagnostic } from '../diagram/model';

@@ -17,7 +17,7 @@ import { RunCancelledError, unlessCancelled } from '../engine/errors';
 import { makeImageInput, makeInput, prepareSamplePicture, type InputResult } from '../input';
 import { yieldToBrowser } from '../engine/schedule';
 import { ConvWorkerPool, workersFor } from '../engine/parallel/pool';
-import { elementCount } from '../../../src/core/shape';
+import { elementCount } from '../../../src/core';
 import type { GradientOptions, Unit, UnitGradient } from '../engine/unitGradient';
 
 /** The engine's tfjs half (engine/runtime.ts). */

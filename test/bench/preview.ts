@@ -96,7 +96,8 @@ interface OpenTiming extends OpenPhases {
  * process starting, this extension's bundle loading and activating, the
  * serializer registered, the command running, the page written: the page
  * carries them in `data-host-marks`, src/client/hostMarks.ts), then VS Code
- * making the panel's page, fetching the script, compiling it, its modules
+ * making the panel's page, fetching the script and the chunks it imports
+ * statically (the last of them, when later than the script), compiling it, its modules
  * setting up, the panel setting up, the round trip that brings the source,
  * the analysis, the layout, drawing, and the box reaching the screen.
  */
@@ -105,15 +106,27 @@ export async function openPhases(preview: FrameLocator, start: number, end: numb
     const clock = (globalThis as unknown as { performance: { timeOrigin: number; getEntriesByType(type: string): { name: string; startTime: number; responseEnd?: number }[] } }).performance;
     const marks: Record<string, number> = {};
     for (const entry of clock.getEntriesByType('mark')) if (entry.name.startsWith('cnn-lens:')) marks[entry.name.slice('cnn-lens:'.length)] = clock.timeOrigin + entry.startTime;
-    const script = clock.getEntriesByType('resource').find((entry) => /\/main\.js(\?|$)/.test(entry.name));
+    const resources = clock.getEntriesByType('resource');
+    const script = resources.find((entry) => /\/main\.js(\?|$)/.test(entry.name));
+    // The chunks main.js imports statically (preloaded beside it) are fetched before its first line runs (the `script` mark).
+    const scriptStart = marks.script === undefined ? Infinity : marks.script - clock.timeOrigin;
+    const imports = resources.filter((entry) => /\.js(\?|$)/.test(entry.name) && entry !== script && entry.startTime < scriptStart && entry.responseEnd);
+    const importsEnd = Math.max(script?.responseEnd ?? 0, ...imports.map((entry) => entry.responseEnd!));
     const host = (body as unknown as PageNode).getAttribute('data-host-marks');
-    return { origin: clock.timeOrigin, marks, scriptFetched: script?.responseEnd ? clock.timeOrigin + script.responseEnd : undefined, host };
+    return {
+      origin: clock.timeOrigin,
+      marks,
+      scriptFetched: script?.responseEnd ? clock.timeOrigin + script.responseEnd : undefined,
+      importsFetched: imports.length && script?.responseEnd ? clock.timeOrigin + importsEnd : undefined,
+      host,
+    };
   });
   const hostMoments = Object.entries(seen.host ? (JSON.parse(seen.host) as Record<string, number>) : {});
   const moments: [string, number | undefined][] = [
     ...[...before, ...hostMoments].filter(([, at]) => at > start && at <= seen.origin).sort((a, b) => a[1] - b[1]),
     ['VS Code opens the page', seen.origin],
     ['script fetched', seen.scriptFetched],
+    ['its imports fetched', seen.importsFetched],
     ['script compiled', seen.marks.script],
     ['modules set up', seen.marks.modules],
     ['panel set up', seen.marks.ready],

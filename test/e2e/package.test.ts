@@ -46,9 +46,9 @@ describe('packaged extension (.vsix)', function () {
     }
   });
 
-  it("holds every chunk the webview's main.js imports, statically or when it needs ELK, the engine, the result views or the parser for syntax errors", () => {
+  it("holds every chunk the webview's main.js imports, statically or when it needs ELK, the run session, the engine, the result views or the parser for syntax errors", () => {
     const names = new Set(entries.map((e) => e.name));
-    // Chunks import chunks too (the parser for syntax errors is imported by the shared chunk), so follow every import.
+    // Chunks import chunks too (the parser for syntax errors is imported by the shared chunk, the engine by the run session), so follow every import.
     const chunks = new Set<string>();
     const imports = (file: string) => [...readFileSync(`dist/webview/${file}`, 'utf8').matchAll(/(?:\bfrom|\bimport)\s*\(?\s*["']\.\/([\w.-]+\.js)["']/g)].map((m) => m[1]);
     const pending = imports('main.js');
@@ -58,7 +58,10 @@ describe('packaged extension (.vsix)', function () {
       pending.push(...imports(chunk));
     }
     const named = (prefix: string) => [...chunks].some((chunk) => chunk.startsWith(prefix));
-    assert.ok(['elk.bundled-', 'runtime-', 'results-', 'parser-'].every(named), `main.js imports ELK, the engine, the result views and the parser for syntax errors (${[...chunks].join(', ')})`);
+    assert.ok(
+      ['elk.bundled-', 'runSession-', 'runtime-', 'results-', 'parser-'].every(named),
+      `main.js imports ELK, the run session, the engine, the result views and the parser for syntax errors (${[...chunks].join(', ')})`,
+    );
     for (const chunk of [...chunks, 'preload.json']) assert.ok(names.has(`extension/dist/webview/${chunk}`), `${chunk} is missing from the .vsix`);
   });
 

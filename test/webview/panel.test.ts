@@ -522,6 +522,80 @@ describe('the preview panel in headless Chromium', function () {
     }
   });
 
+  it('paints the first diagram without the run session and the result views, fetches them after that paint, and a Run waits for the session', async () => {
+    // Both are chunks of their own (panel/app.ts: followFirstPaint): the first diagram's script does not carry them.
+    const fresh = await browser.newPage();
+    const requested: string[] = [];
+    fresh.on('request', (request) => requested.push(new URL(request.url()).pathname));
+    const pageErrors: string[] = [];
+    fresh.on('pageerror', (error) => pageErrors.push(error.message));
+    const sessionChunk = /\/dist\/webview\/runSession-[^/]*\.js$/;
+    const resultsChunk = /\/dist\/webview\/results-[^/]*\.js$/;
+    // The run session's chunk is held back until the test lets it go, so that Run is pressed before it has come.
+    let release = () => undefined as void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let sessionAsked = () => undefined as void;
+    const sessionRequested = new Promise<void>((resolve) => (sessionAsked = resolve));
+    await fresh.route(sessionChunk, async (route) => {
+      sessionAsked();
+      await released;
+      await route.continue();
+    });
+    try {
+      await fresh.addInitScript(fakeVsCode);
+      await fresh.goto(`${server.url}/test/webview/panel.html`);
+      await fresh.waitForFunction(() => (globalThis as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+      await send(fresh, sourceMessage('lenet5.cnn', lenet));
+      await sessionRequested;
+      // The result views' chunk is not held: wait until it has come, after the first paint was marked.
+      await fresh.waitForFunction((pattern) => {
+        const clock = (globalThis as unknown as { performance: { getEntriesByName(name: string): unknown[]; getEntriesByType(type: string): { name: string }[] } }).performance;
+        return clock.getEntriesByName('cnn-lens:painted').length > 0 && clock.getEntriesByType('resource').some((entry) => new RegExp(pattern).test(new URL(entry.name).pathname));
+      }, resultsChunk.source);
+      const timeline = await fresh.evaluate(() => {
+        const clock = (globalThis as unknown as { performance: { getEntriesByType(type: string): { name: string; startTime: number }[] } }).performance;
+        const painted = clock.getEntriesByType('mark').find((mark) => mark.name === 'cnn-lens:painted')!.startTime;
+        return { painted, resources: clock.getEntriesByType('resource').map((entry) => ({ path: new URL(entry.name).pathname, start: entry.startTime })) };
+      });
+      // The session's chunk is still held, so it has no entry yet.
+      const beforePaint = timeline.resources.filter((entry) => entry.start < timeline.painted).map((entry) => entry.path);
+      assert.ok(
+        beforePaint.some((path) => path.endsWith('/dist/webview/main.js')),
+        `main.js was fetched before the first paint (${beforePaint.join(', ')})`,
+      );
+      assert.deepEqual(
+        beforePaint.filter((path) => sessionChunk.test(path) || resultsChunk.test(path)),
+        [],
+        'the first paint fetched neither the run session nor the result views',
+      );
+
+      // Run pressed while the session's chunk is on its way waits for it, then runs once.
+      await fresh.locator('[data-testid="diagram"] .cnnd-node', { hasText: 'conv' }).first().click();
+      await fresh.getByTestId('run').click();
+      await fresh.locator('[data-testid="side"][data-started="1"]').waitFor();
+      assert.equal(await fresh.getByTestId('side').getAttribute('data-runs'), null, 'the run waits for its session');
+      release();
+      const maps = fresh.locator('[data-testid="feature-map"]');
+      await maps.first().waitFor({ timeout: 60_000 });
+      assert.equal(await maps.count(), 6, 'conv(6, 5) has 6 channels');
+      assert.equal(await fresh.getByTestId('side').getAttribute('data-runs'), '1');
+      const session = await fresh.evaluate(
+        (pattern) =>
+          (globalThis as unknown as { performance: { getEntriesByType(type: string): { name: string; startTime: number }[] } }).performance
+            .getEntriesByType('resource')
+            .filter((entry) => new RegExp(pattern).test(new URL(entry.name).pathname))
+            .map((entry) => entry.startTime),
+        sessionChunk.source,
+      );
+      assert.equal(session.length, 1, 'the run session was fetched once');
+      assert.ok(session[0] >= timeline.painted, 'the run session was fetched after the first paint');
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      release();
+      await fresh.close();
+    }
+  });
+
   it("draws a document's kept layout at once, never the quick one, and hands ELK's layouts and the text to keep (issue 15: the boxes jumped)", async () => {
     // ELK's layout of LeNet-5, made here in Node as the panel makes it, kept by the extension from an earlier panel.
     const model = buildDiagramModel(analyze(lenet, { graph: true }).graphs![0], {});

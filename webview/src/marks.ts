@@ -16,14 +16,25 @@ export function markOnce(moment: string): void {
 }
 
 /**
- * Marks `moment` once the browser has painted what the page holds now: a
+ * Calls `callback` once the browser has painted what the page holds now: a
  * frame callback runs just before the next paint, and a task queued from it
- * runs just after that paint. This is when the user sees a drawing, which a
- * test harness polling the page notices only later.
+ * runs just after that paint. A page that is not shown paints no frames, so
+ * the callback waits until it is shown. Without frames at all (Node), it runs
+ * in a task of its own.
  */
-export function markAfterPaint(moment: string): void {
+export function afterPaint(callback: () => void): void {
   // Read from globalThis: this file is also type-checked for Node, which has no frames.
   const frame = (globalThis as { requestAnimationFrame?: (callback: () => void) => number }).requestAnimationFrame;
-  if (marked.has(moment) || typeof frame !== 'function') return;
-  frame(() => setTimeout(() => markOnce(moment), 0));
+  if (typeof frame === 'function') frame(() => setTimeout(callback, 0));
+  else setTimeout(callback, 0);
+}
+
+/**
+ * Marks `moment` once the browser has painted what the page holds now
+ * (`afterPaint`). This is when the user sees a drawing, which a test harness
+ * polling the page notices only later.
+ */
+export function markAfterPaint(moment: string): void {
+  if (marked.has(moment) || typeof (globalThis as { requestAnimationFrame?: unknown }).requestAnimationFrame !== 'function') return;
+  afterPaint(() => markOnce(moment));
 }

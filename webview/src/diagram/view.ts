@@ -15,7 +15,7 @@ import { boxOfGraphNode, matchLine } from './lookup';
 import { buildDiagramModel, type DiagramDiagnostic, type DiagramModel, type DiagramNode } from './model';
 import { diagramParts, escapeXml, svgDefs, type DiagramParts, type RenderState } from './render';
 import { Viewport, type Transform } from './viewport';
-import { markAfterPaint, markOnce } from '../marks';
+import { afterPaint, markAfterPaint, markOnce } from '../marks';
 
 export type { DiagramDiagnostic } from './model';
 
@@ -31,6 +31,8 @@ export interface DiagramCallbacks {
   onSelect(selection: { id: string; graphNodes: number[]; range: Range; focus: boolean }): void;
   /** The user collapsed or expanded a group; `ids` is the new `collapsed()` list, to save in webview state. */
   onCollapsedChange?(ids: number[]): void;
+  /** The first drawing is on screen (painted: see ../marks.ts), once per view; the panel loads what it left out then. */
+  onFirstPaint?(): void;
 }
 
 const svgNamespace = 'http://www.w3.org/2000/svg';
@@ -56,6 +58,8 @@ export class DiagramView {
 
   private graph: NetworkGraph | undefined;
   private diagnostics: DiagramDiagnostic[] = [];
+  /** Whether a drawing was made (see `onFirstPaint`). */
+  private drawnOnce = false;
   /** Said above the drawing when it is not the current text's (the last diagram that analysed, kept through a typo). */
   private note: string | undefined;
   /** Explicit collapsed groups; undefined means the model's default for the network. */
@@ -404,6 +408,11 @@ export class DiagramView {
     this.applyState();
     markOnce('drawn');
     markAfterPaint('painted');
+    if (!this.drawnOnce) {
+      this.drawnOnce = true;
+      const painted = this.callbacks.onFirstPaint;
+      if (painted) afterPaint(() => painted());
+    }
   }
 
   /**

@@ -29,3 +29,27 @@ export class RunCancelledError extends Error {
     super('the forward pass was cancelled');
   }
 }
+
+/**
+ * Settles like `promise`, or rejects with RunCancelledError as soon as
+ * `signal` aborts: a Cancel takes effect at once even while the run waits for
+ * something it does not own (the backend starting, weights being made for a
+ * preparation it joined, the workers loading), which goes on for later runs.
+ */
+export function unlessCancelled<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new RunCancelledError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new RunCancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

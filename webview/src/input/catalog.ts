@@ -1,81 +1,40 @@
 /**
- * The built-in samples: a pure list for the UI, and the pictures, signals or
- * clips behind each id. All are made in code for this project (MIT, like the
- * rest of it); none is a file.
+ * How each built-in sample is made: the pictures, signals or clips behind
+ * the ids that sampleList.ts lists. All are made in code for this project
+ * (MIT, like the rest of it); none is a file.
  */
 import type { Picture, PictureInRows } from './picture';
 import { digitPicture } from './samples/digits';
 import { checkerboardPicture, squarePicture, stripesPicture } from './samples/edges';
 import { landscapeInRows, landscapePicture } from './samples/landscape';
 import type { SignalId } from './signals';
-import { vectorAsImage } from './shape';
-import type { InputKind } from './types';
 import type { VideoId } from './video';
 
-/** One built-in sample as the UI lists it. */
-export interface SampleInfo {
-  id: string;
-  label: string;
-  /** The input kinds it can fill; image samples also fill video inputs as a still clip. */
-  kinds: readonly InputKind[];
-}
+export { samples, samplesFor, defaultSampleFor, sampleLabel, type SampleInfo } from './sampleList';
 
-/** How each sample is made. */
-/** A picture sample's maker; `inRows`, when given, makes the same picture a band of rows at a time (see `prepareSamplePicture`). */
+/** How a sample is made. A picture sample's maker; `inRows`, when given, makes the same picture a band of rows at a time (see `prepareSamplePicture`). */
 type SampleSource = { type: 'picture'; make: () => Picture; inRows?: PictureInRows } | { type: 'signal'; signal: SignalId } | { type: 'video'; video: VideoId };
 
-interface SampleEntry extends SampleInfo {
-  source: SampleSource;
-}
-
-// A picture also fills a video input (a still clip) and a vector whose length is a square image's (see vectorAsImage).
-const still: readonly InputKind[] = ['image', 'video', 'vector'];
-const signal: readonly InputKind[] = ['signal1d', 'vector'];
-
-const entries: readonly SampleEntry[] = [
-  ...Array.from({ length: 10 }, (_, n): SampleEntry => ({ id: `digit-${n}`, label: `Digit ${n}`, kinds: still, source: { type: 'picture', make: () => digitPicture(n) } })),
-  { id: 'landscape', label: 'Landscape (natural image)', kinds: still, source: { type: 'picture', make: landscapePicture, inRows: landscapeInRows } },
-  { id: 'square', label: 'Edges: square', kinds: still, source: { type: 'picture', make: squarePicture } },
-  { id: 'stripes', label: 'Edges: stripes at 0, 45, 90, 135 degrees', kinds: still, source: { type: 'picture', make: stripesPicture } },
-  { id: 'checkerboard', label: 'Edges: checkerboard', kinds: still, source: { type: 'picture', make: checkerboardPicture } },
-  { id: 'sine', label: 'Sine (whole cycles of about 32 samples)', kinds: signal, source: { type: 'signal', signal: 'sine' } },
-  { id: 'chirp', label: 'Chirp (frequency rising to a quarter of the sample rate)', kinds: signal, source: { type: 'signal', signal: 'chirp' } },
-  { id: 'square-wave', label: 'Square wave (one cycle per 32 samples)', kinds: signal, source: { type: 'signal', signal: 'square-wave' } },
-  { id: 'impulse', label: 'Impulse (in the middle)', kinds: signal, source: { type: 'signal', signal: 'impulse' } },
-  { id: 'noise', label: 'Noise (uniform, seeded)', kinds: signal, source: { type: 'signal', signal: 'noise' } },
-  { id: 'moving-square', label: 'Moving square', kinds: ['video'], source: { type: 'video', video: 'moving-square' } },
-  { id: 'bouncing-ball', label: 'Bouncing ball', kinds: ['video'], source: { type: 'video', video: 'bouncing-ball' } },
-  { id: 'rotating-bar', label: 'Rotating bar', kinds: ['video'], source: { type: 'video', video: 'rotating-bar' } },
-];
-
-/** Every built-in sample, in the order the UI should list them. */
-export const samples: readonly SampleInfo[] = entries.map(({ id, label, kinds }) => ({ id, label, kinds }));
-
-/** The samples that can fill an input of `kind`. */
-export function samplesFor(kind: InputKind): SampleInfo[] {
-  return samples.filter((s) => s.kinds.includes(kind));
-}
-
-/**
- * A sensible first sample for an input shape: a digit for small one-channel
- * images (MNIST-like), the landscape for other images, the sine for signals,
- * the moving square for clips.
- */
-export function defaultSampleFor(shape: readonly number[]): string {
-  if (shape.length === 1) return vectorAsImage(shape[0]) ? 'digit-3' : 'sine';
-  if (shape.length === 2) return 'sine';
-  if (shape.length === 4) return 'moving-square';
-  return shape[0] === 1 && Math.max(shape[1] ?? 0, shape[2] ?? 0) <= 64 ? 'digit-3' : 'landscape';
-}
+/** The maker of each sample id of sampleList.ts. */
+const sources: Readonly<Record<string, SampleSource>> = {
+  ...Object.fromEntries(Array.from({ length: 10 }, (_, n) => [`digit-${n}`, { type: 'picture', make: () => digitPicture(n) } satisfies SampleSource])),
+  landscape: { type: 'picture', make: landscapePicture, inRows: landscapeInRows },
+  square: { type: 'picture', make: squarePicture },
+  stripes: { type: 'picture', make: stripesPicture },
+  checkerboard: { type: 'picture', make: checkerboardPicture },
+  sine: { type: 'signal', signal: 'sine' },
+  chirp: { type: 'signal', signal: 'chirp' },
+  'square-wave': { type: 'signal', signal: 'square-wave' },
+  impulse: { type: 'signal', signal: 'impulse' },
+  noise: { type: 'signal', signal: 'noise' },
+  'moving-square': { type: 'video', video: 'moving-square' },
+  'bouncing-ball': { type: 'video', video: 'bouncing-ball' },
+  'rotating-bar': { type: 'video', video: 'rotating-bar' },
+};
 
 /** How sample `id` is made, if there is one. */
 export function sampleSource(id: string): SampleSource | undefined {
-  return entries.find((e) => e.id === id)?.source;
-}
-
-/** The label of sample `id`, for messages. */
-export function sampleLabel(id: string): string {
-  return entries.find((e) => e.id === id)?.label ?? id;
+  return Object.hasOwn(sources, id) ? sources[id] : undefined;
 }
 
 const pictures = new Map<string, Picture>();

@@ -8,15 +8,15 @@ import { savedTextLimit, type HostMessage, type LoadedWeightsFile } from '../../
 import { DiagramView } from '../diagram/view';
 import type { DiagramDiagnostic } from '../diagram/model';
 import type { BackendChoice, BackendName, NodeOutput } from '../engine';
-import { RunCancelledError, UnsupportedOpError } from '../engine/errors';
-import { defaultSampleFor, samplesFor, inputKind } from '../input';
+import { RunCancelledError, UnsupportedOpError, unlessCancelled } from '../engine/errors';
+import { inputKind } from '../input/shape';
+import { defaultSampleFor, samplesFor } from '../input/sampleList';
 import type { Host } from './host';
 import type { PanelElements } from './layout';
-import { RunSession, unlessCancelled, type RunPhases, type SessionResult, type WeightsSource } from './runSession';
+import type { RunChoices, RunPhases, RunSession, SessionResult, WeightsSource } from './runSession';
 import { keptValuesBudget, readDuringRun } from './keepPlan';
 import type { ReceptiveFieldPanel } from '../views/receptiveFieldPanel';
-import { ReceptiveFieldHover } from '../views/receptiveFieldHover';
-import { markOnce } from '../marks';
+import { afterPaint, markOnce } from '../marks';
 import { errorParserLoading } from '../lazyParser';
 
 /**
@@ -86,7 +86,18 @@ export class PreviewApp {
   private lastRun: LastRun | undefined;
   private running: AbortController | undefined;
   private readonly diagram: DiagramView;
-  private readonly session: RunSession;
+  /** What the user chose to run with (the input and weights menus); the run session reads it. */
+  private readonly choices: RunChoices = { input: { kind: 'sample', id: '' }, weights: { kind: 'he', seed: 1 } };
+  /** The backend chosen in the menu; undefined: automatic. */
+  private preferredBackend: BackendName | undefined;
+  /**
+   * The run session (./runSession.ts: the backend, the weights, the input,
+   * the convolution workers), a chunk of its own: it loads once the first
+   * diagram is painted, or when something needs it first.
+   */
+  private sessionLoading: Promise<RunSession> | undefined;
+  /** The run session, once it has loaded. */
+  private session: RunSession | undefined;
   /** Click a feature-map pixel: its receptive field on the input, its paths in the diagram, its effective field. Made with the result views. */
   private field: ReceptiveFieldPanel | undefined;
   /** The views of a Run's results (../views/results.ts), a chunk loaded after the first diagram. */
@@ -134,18 +145,13 @@ export class PreviewApp {
   constructor(
     private readonly ui: PanelElements,
     private readonly host: Host,
-    assetsUrl: string,
+    private readonly assetsUrl: string,
   ) {
-    this.session = new RunSession(assetsUrl);
     this.diagram = new DiagramView(ui.diagram, {
       onSelect: (selection) => this.onSelect(selection.graphNodes, selection.range, selection.focus),
       onCollapsedChange: (ids) => this.host.saveState({ collapsed: ids }),
+      onFirstPaint: () => this.followFirstPaint(),
     });
-    new ReceptiveFieldHover(
-      ui.diagram,
-      () => this.graph,
-      (box) => this.diagram.graphNodesOf(box),
-    );
     const saved = host.state;
     if (saved?.collapsed) this.diagram.setCollapsed(saved.collapsed);
     // A panel restored after a reload draws its saved layout at once instead of waiting for ELK; so does a panel
@@ -157,7 +163,7 @@ export class PreviewApp {
     for (const layout of host.initialLayouts()) this.diagram.seedLayout(layout);
     if (saved?.uri) this.uri = saved.uri;
     this.networkName = saved?.network;
-    if (saved?.backend && saved.backend !== automatic) this.session.prefer(saved.backend as BackendName);
+    if (saved?.backend && saved.backend !== automatic) this.preferredBackend = saved.backend as BackendName;
     if (saved?.selected !== undefined) this.selected = saved.selected;
     this.wireControls();
     host.onMessage((message) => this.receive(message));
@@ -183,14 +189,15 @@ export class PreviewApp {
     ui.zoomOutButton.addEventListener('click', () => this.diagram.zoomOut());
     ui.exportSvgButton.addEventListener('click', () => void this.exportSvg());
     ui.exportPngButton.addEventListener('click', () => void this.exportPng());
-    ui.exportNetworkButton.addEventListener('click', () => this.host.post({ type: 'exportNetwork', network: this.networkName, ...loadedWeightsFile(this.session.weights) }));
+    ui.exportNetworkButton.addEventListener('click', () => this.host.post({ type: 'exportNetwork', network: this.networkName, ...loadedWeightsFile(this.choices.weights) }));
     ui.runButton.addEventListener('click', () => void this.run());
     ui.cancelButton.addEventListener('click', () => this.running?.abort());
     ui.inputSelect.addEventListener('change', () => void this.chooseInput());
     ui.weightsSelect.addEventListener('change', () => void this.chooseWeights());
     ui.backendSelect.addEventListener('change', () => {
       const value = ui.backendSelect.value;
-      this.session.prefer(value === automatic ? undefined : (value as BackendName));
+      this.preferredBackend = value === automatic ? undefined : (value as BackendName);
+      this.session?.prefer(this.preferredBackend);
       this.host.saveState({ backend: value });
       void this.showBackends();
     });
@@ -246,9 +253,8 @@ export class PreviewApp {
     await this.render();
     if (!this.backendsShown) {
       this.backendsShown = true;
-      void this.showBackends();
-      // The views of a Run's results were left out of the first diagram's script; they load now, before any Run.
-      void this.resultViews().catch(() => undefined);
+      // After the paint: the menu needs the run session and the engine, which the first diagram does not wait for.
+      afterPaint(() => void this.showBackends().catch(() => undefined));
     }
   }
 
@@ -317,15 +323,19 @@ export class PreviewApp {
       const onStage = (stage: string) => {
         if (this.preparing === controller) this.ui.side.dataset.preparing = stage;
       };
-      void this.session.prepare(graph, source, { signal: controller.signal, keepValues: keptValuesBudget, onStage }).then((ready) => {
-        if (this.preparing !== controller) return;
-        this.preparing = undefined;
-        delete this.ui.side.dataset.preparing;
-        if (!ready) return;
-        this.ui.side.dataset.prepared = 'true';
-        // The backend note says now how many threads share the convolutions, so the first Run does not move the panel to say it.
-        void this.showBackends();
-      });
+      void this.runSession()
+        // prepare() never throws; a session that could not load prepares nothing, and Run says why.
+        .then((session) => !controller.signal.aborted && session.prepare(graph, source, { signal: controller.signal, keepValues: keptValuesBudget, onStage }))
+        .catch(() => false)
+        .then((ready) => {
+          if (this.preparing !== controller) return;
+          this.preparing = undefined;
+          delete this.ui.side.dataset.preparing;
+          if (!ready) return;
+          this.ui.side.dataset.prepared = 'true';
+          // The backend note says now how many threads share the convolutions, so the first Run does not move the panel to say it.
+          void this.showBackends();
+        });
     }, prepareAfterMs);
   }
 
@@ -400,7 +410,7 @@ export class PreviewApp {
     const kind = inputKind(shape);
     const select = this.ui.inputSelect;
     const options: HTMLOptionElement[] = kind.ok ? samplesFor(kind.kind).map((s) => new Option(s.label, s.id)) : [];
-    const current = this.session.input;
+    const current = this.choices.input;
     if (kind.ok && kind.kind !== 'signal1d') {
       if (current.kind === 'image') options.push(new Option(`Image: ${current.name}`, `image:${current.name}`));
       options.push(new Option('Image from the workspace…', pickImage));
@@ -412,7 +422,7 @@ export class PreviewApp {
       // The user's own pick stays while it fits the input; otherwise each network starts with the sample made for its shape.
       const picked = this.host.state?.sample;
       const id = fits(picked) ? picked! : kind.ok ? defaultSampleFor(shape) : '';
-      this.session.input = { kind: 'sample', id };
+      this.choices.input = { kind: 'sample', id };
       select.value = id;
     }
     if (this.ui.weightsSelect.options.length === 0) this.ui.weightsSelect.append(new Option('He initialisation (seed 1)', heWeights), new Option('Load weights…', pickWeights));
@@ -428,13 +438,13 @@ export class PreviewApp {
       return;
     }
     if (value.startsWith('image:')) return;
-    this.session.input = { kind: 'sample', id: value };
+    this.choices.input = { kind: 'sample', id: value };
     this.host.saveState({ sample: value });
     if (this.lastRun) void this.run();
   }
 
   private useImage(name: string, bytes: Uint8Array): void {
-    this.session.input = { kind: 'image', name, bytes };
+    this.choices.input = { kind: 'image', name, bytes };
     if (this.graph) this.refreshInputs(this.graph);
     if (this.lastRun) void this.run();
   }
@@ -442,7 +452,7 @@ export class PreviewApp {
   private async chooseWeights(): Promise<void> {
     const select = this.ui.weightsSelect;
     if (select.value === heWeights) {
-      this.session.weights = { kind: 'he', seed: 1 };
+      this.choices.weights = { kind: 'he', seed: 1 };
       return;
     }
     if (select.value !== pickWeights) return;
@@ -463,7 +473,7 @@ export class PreviewApp {
   private async pickWeightsFile(): Promise<void> {
     const select = this.ui.weightsSelect;
     const file = await this.host.pickFile('weights');
-    const previous = this.session.weights;
+    const previous = this.choices.weights;
     if (!file.bytes || !file.name) {
       if (file.error && file.error !== 'cancelled') this.addMessage(`Could not read the weights: ${file.error}`, true);
       select.value = previous.kind === 'he' ? heWeights : `file:${previous.name}`;
@@ -484,9 +494,9 @@ export class PreviewApp {
         select.value = heWeights;
         return;
       }
-      this.session.weights = { kind: 'tfjs', name: file.name, modelJson, shards: file.extraFiles ?? [], labels: file.labels };
+      this.choices.weights = { kind: 'tfjs', name: file.name, modelJson, shards: file.extraFiles ?? [], labels: file.labels };
     } else {
-      this.session.weights = { kind: 'safetensors', name: file.name, bytes: file.bytes, labels: file.labels };
+      this.choices.weights = { kind: 'safetensors', name: file.name, bytes: file.bytes, labels: file.labels };
     }
     const label = `Weights: ${file.name}`;
     const option = [...select.options].find((o) => o.value === `file:${file.name}`) ?? new Option(label, `file:${file.name}`);
@@ -499,11 +509,12 @@ export class PreviewApp {
 
   /** Lists the backends with their status and says which one runs, and why. */
   private async showBackends(): Promise<void> {
-    const choice: BackendChoice = this.session.backend ?? (await this.session.probe());
+    const session = await this.runSession();
+    const choice: BackendChoice = session.backend ?? (await session.probe());
     const select = this.ui.backendSelect;
     const preferred = this.host.state?.backend ?? automatic;
     const automaticChoice = choice.backends.find((b) => b.name === choice.chosen);
-    const threads = this.session.backend?.chosen === choice.chosen ? (this.session.threads ?? 1) : 1;
+    const threads = session.backend?.chosen === choice.chosen ? (session.threads ?? 1) : 1;
     // Every run ends here: the menu and the note are rebuilt only when they change, so an unchanged toolbar needs no new layout.
     const shown = JSON.stringify([choice, preferred, threads]);
     if (shown === this.backendsShownAs) return;
@@ -553,7 +564,8 @@ export class PreviewApp {
           if (this.waitingForWeights === controller) this.waitingForWeights = undefined;
         }
       }
-      const result = await this.session.run({
+      const session = await unlessCancelled(this.runSession(), controller.signal);
+      const result = await session.run({
         graph,
         source: this.text,
         keep: readDuringRun(this.selected),
@@ -613,8 +625,9 @@ export class PreviewApp {
   async timeOutputOnly(): Promise<number> {
     const graph = this.graph;
     if (!graph?.complete || !this.text) return NaN;
+    const session = await this.runSession();
     const start = performance.now();
-    await this.session.run({ graph, source: this.text, keep: [], signal: new AbortController().signal, onProgress: () => undefined });
+    await session.run({ graph, source: this.text, keep: [], signal: new AbortController().signal, onProgress: () => undefined });
     return performance.now() - start;
   }
 
@@ -663,7 +676,7 @@ export class PreviewApp {
     const scores = last ? classScoresOutput([last.op], run.result.output.shape) : undefined;
     if (scores) {
       const classes = run.result.output.shape[0];
-      const names = classNames(this.session.weights, classes, imagenetClassNames);
+      const names = classNames(this.choices.weights, classes, imagenetClassNames);
       const notes = [scores === 'logits' ? `after a softmax the panel applies: ${last!.op} gives logits` : '', names.source].filter(Boolean);
       renderTopClasses(ui.topClasses, toProbabilities(run.result.output.data, scores), names.labels, notes.length ? `(${notes.join('; ')})` : undefined);
     } else ui.topClasses.replaceChildren();
@@ -680,15 +693,48 @@ export class PreviewApp {
     renderHistogram(ui.histogram, output.data);
   }
 
-  /** The views of a Run's results, loaded once; the receptive field panel is made with them. */
+  /**
+   * Loads what the first diagram's script left out, once that diagram is
+   * painted: the run session (which a Run, the preparation and the backend
+   * menu need) and the views of a Run's results (with the diagram's hover
+   * card), so neither waits for a Run to be fetched.
+   */
+  private followFirstPaint(): void {
+    void this.runSession().catch(() => undefined);
+    void this.resultViews().catch(() => undefined);
+  }
+
+  /** The run session, loaded once (see `sessionLoading`); after a failed load, the next call tries again. */
+  private runSession(): Promise<RunSession> {
+    this.sessionLoading ??= import('./runSession').then(
+      ({ RunSession }) => {
+        const session = new RunSession(this.assetsUrl, this.choices);
+        session.prefer(this.preferredBackend);
+        this.session = session;
+        return session;
+      },
+      (error: unknown) => {
+        this.sessionLoading = undefined;
+        throw error;
+      },
+    );
+    return this.sessionLoading;
+  }
+
+  /** The views of a Run's results, loaded once; the receptive field panel and the diagram's hover card are made with them. */
   private resultViews(): Promise<ResultViews> {
     this.resultViewsLoading ??= import('../views/results').then(
       (views) => {
         this.field = new views.ReceptiveFieldPanel(this.ui.maps, {
           highlightPath: (nodes) => this.diagram.highlightPath(nodes),
-          input: () => this.session.lastInput,
-          gradient: (unit, options) => this.session.unitGradient(unit, options),
+          input: () => this.session?.lastInput,
+          gradient: (unit, options) => this.runSession().then((session) => session.unitGradient(unit, options)),
         });
+        new views.ReceptiveFieldHover(
+          this.ui.diagram,
+          () => this.graph,
+          (box) => this.diagram.graphNodesOf(box),
+        );
         return views;
       },
       (error: unknown) => {

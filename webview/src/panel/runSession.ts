@@ -4,11 +4,16 @@
  * initialisation or a loaded file, re-matched to each new graph), and the
  * input's origin (a built-in sample or an image's bytes, re-made for each
  * new input shape). The DOM-free half of the panel's Run button.
+ *
+ * This module, with the input making and the convolution workers it uses, is
+ * a chunk of its own: the panel loads it once its first diagram is painted,
+ * or when it is first needed (panel/app.ts), so the first diagram's script
+ * does not carry it.
  */
 import type { NetworkGraph } from '../../../src/core';
 import type { BackendName, BackendProbe, ForwardEngine, RunResult, WeightSet } from '../engine';
 import { chooseBackend, type BackendChoice } from '../engine/backendPolicy';
-import { RunCancelledError } from '../engine/errors';
+import { RunCancelledError, unlessCancelled } from '../engine/errors';
 import { makeImageInput, makeInput, prepareSamplePicture, type InputResult } from '../input';
 import { yieldToBrowser } from '../engine/schedule';
 import { ConvWorkerPool, workersFor } from '../engine/parallel/pool';
@@ -37,6 +42,12 @@ export type WeightsSource =
   | { kind: 'he'; seed: number }
   | { kind: 'safetensors'; name: string; bytes: Uint8Array; labels?: string[] }
   | { kind: 'tfjs'; name: string; modelJson: unknown; shards: { name: string; bytes: Uint8Array }[]; labels?: string[] };
+
+/** What the user chose to run with: the panel's input and weights menus. The session reads them when it prepares or runs. */
+export interface RunChoices {
+  input: InputSource;
+  weights: WeightsSource;
+}
 
 /** What a preparation is doing: starting the backend and making the weights, making the input, or the warm-up pass. */
 export type PreparationStage = 'engine' | 'input' | 'warm-up';
@@ -94,30 +105,6 @@ const REPEAT_WARM_UP_UNDER_MS = 3000;
 
 const delay = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));
 
-/**
- * Settles like `promise`, or rejects with RunCancelledError as soon as
- * `signal` aborts: a Cancel takes effect at once even while the run waits for
- * something it does not own (the backend starting, weights being made for a
- * preparation it joined, the workers loading), which goes on for later runs.
- */
-export function unlessCancelled<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new RunCancelledError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new RunCancelledError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 /** An engine being made for a graph and weights (the backend, the weights, their tensors), shared by a preparation and the Run that follows it. */
 interface EngineBuild {
   graph: NetworkGraph;
@@ -158,10 +145,14 @@ export class RunSession {
   /** The input of the last run, channels first: the receptive-field view draws on it and differentiates with respect to it. */
   lastInput: { data: Float32Array; shape: number[] } | undefined;
 
-  input: InputSource = { kind: 'sample', id: '' };
-  weights: WeightsSource = { kind: 'he', seed: 1 };
-
-  constructor(private readonly wasmBaseUrl: string) {}
+  /**
+   * @param choices The input and weights the user chose, owned by the panel, which fills its menus before this
+   * session is loaded; the session reads them at each preparation and run.
+   */
+  constructor(
+    private readonly wasmBaseUrl: string,
+    private readonly choices: RunChoices,
+  ) {}
 
   /** What the browser offers, asked once per panel. */
   private probed(): Promise<BackendProbe[]> {
@@ -260,8 +251,8 @@ export class RunSession {
    * freed). The build stops only when a newer graph replaces it.
    */
   private engineFor(graph: NetworkGraph, source: string, onProgress: RunRequest['onProgress'] | undefined): Promise<ForwardEngine> {
-    if (this.engine && this.engineGraph === graph && this.engineWeights === this.weights) return Promise.resolve(this.engine);
-    if (this.build && this.build.graph === graph && this.build.weights === this.weights) {
+    if (this.engine && this.engineGraph === graph && this.engineWeights === this.choices.weights) return Promise.resolve(this.engine);
+    if (this.build && this.build.graph === graph && this.build.weights === this.choices.weights) {
       if (onProgress) this.buildProgress = onProgress;
       return this.build.engine;
     }
@@ -270,7 +261,7 @@ export class RunSession {
     this.engine = undefined;
     this.engineGraph = undefined;
     const controller = new AbortController();
-    const weightsSource = this.weights;
+    const weightsSource = this.choices.weights;
     this.buildProgress = onProgress;
     const build = { graph, weights: weightsSource, controller } as EngineBuild;
     build.engine = (async () => {
@@ -319,7 +310,7 @@ export class RunSession {
    * follow reuse it. Nothing writes into it: the engine copies it into a tensor.
    */
   inputFor(shape: number[]): Promise<InputResult> {
-    const source = this.input;
+    const source = this.choices.input;
     const key = shape.join('x');
     const made = this.inputMade;
     const same =

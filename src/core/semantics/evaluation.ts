@@ -13,7 +13,8 @@ import { notRecording, type GraphRecorder } from './graphRecorder';
 import type { ParamCounts, ReceptiveField, Value } from '../types';
 import { mergeReceptiveFields } from './receptiveField';
 import type { StatementResult } from './results';
-import { BlockMemos, blockMemoSettings, blocksAcyclic, sameDims, writtenExactly } from './blockMemo';
+import { BlockMemos, blockMemoSettings, sameDims, writtenExactly } from './blockMemo';
+import { blocksAcyclic } from './staticChecks';
 
 /**
  * The work one file may cost before analysis stops with `too-large` (nested

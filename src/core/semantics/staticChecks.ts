@@ -349,15 +349,7 @@ const describedCycle = 64;
  * linear time); a path is searched for only inside a small component.
  */
 function findRecursion(file: SourceFile, blocks: Map<string, BlockDecl>): Diagnostic[] {
-  const calls = new Map<string, CallNode[]>();
-  for (const block of file.blocks) {
-    const list: CallNode[] = [];
-    collectCalls(block.body, list);
-    calls.set(
-      block.name,
-      list.filter((c) => blocks.has(c.name)),
-    );
-  }
+  const calls = blockCalls(file.blocks, blocks);
   const component = stronglyConnected(calls);
   const members = new Map<number, string[]>();
   for (const [name, id] of component) {
@@ -414,6 +406,37 @@ function findRecursion(file: SourceFile, blocks: Map<string, BlockDecl>): Diagno
     }
   }
   return found;
+}
+
+/** Each block's calls of known blocks, by block name (a later block of the same name replaces an earlier one's calls). */
+function blockCalls(declared: Iterable<BlockDecl>, known: ReadonlyMap<string, BlockDecl>): Map<string, CallNode[]> {
+  const calls = new Map<string, CallNode[]>();
+  for (const block of declared) {
+    const list: CallNode[] = [];
+    collectCalls(block.body, list);
+    calls.set(
+      block.name,
+      list.filter((c) => known.has(c.name)),
+    );
+  }
+  return calls;
+}
+
+/**
+ * Whether no block calls itself, directly or through others: every strongly
+ * connected component of the call graph is one block that does not call
+ * itself. The evaluation asks it once per analysis, for the block memo.
+ */
+export function blocksAcyclic(blocks: ReadonlyMap<string, BlockDecl>): boolean {
+  const calls = blockCalls(blocks.values(), blocks);
+  const component = stronglyConnected(calls);
+  const seen = new Set<number>();
+  for (const [name, list] of calls) {
+    const id = component.get(name)!;
+    if (seen.has(id) || list.some((call) => call.name === name)) return false;
+    seen.add(id);
+  }
+  return true;
 }
 
 /** Tarjan's strongly connected components of the call graph, iteratively: block name to component number. */

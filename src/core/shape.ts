@@ -14,7 +14,10 @@ export function elementCount(shape: readonly number[]): number {
 
 /** Whether two shapes have the same rank and the same size on every axis. */
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+  // A plain loop: the op cache and the block memo compare shapes once per statement of a megabyte file.
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Whether a computed shape satisfies an assertion, where `null` is `?`. */

@@ -18,6 +18,7 @@
  * depends on the blocks being expanded around it.
  */
 import type { Tensor } from '../ops/types';
+import { sameShape } from '../shape';
 import type { BlockDecl, Statement } from '../syntax/ast';
 import type { ReceptiveField, ReceptiveFieldStep, Value } from '../types';
 import { stepReceptiveField } from './receptiveField';
@@ -87,7 +88,7 @@ export class BlockMemos {
   find(block: BlockDecl, key: string, inShape: number[]): BlockMemo | undefined {
     const memos = this.byBlock.get(block)?.get(key);
     if (!memos) return undefined;
-    for (const memo of memos) if (sameDims(memo.inShape, inShape)) return memo;
+    for (const memo of memos) if (sameShape(memo.inShape, inShape)) return memo;
     return undefined;
   }
 
@@ -223,11 +224,4 @@ export function writtenExactly(value: Value): string {
     case 'tuple':
       return `(${value.items.map(writtenExactly).join(',')})`;
   }
-}
-
-/** Whether two shapes have the same dimensions. */
-export function sameDims(a: number[], b: number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

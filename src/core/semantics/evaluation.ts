@@ -4,6 +4,7 @@
  * hovers, and the graph recorder. Each kind of statement is evaluated in its
  * own file (statements.ts dispatches); they all report through here.
  */
+import { sameShape } from '../shape';
 import { diagnostic, type Diagnostic, type DiagnosticCode, type Fix, type Range, type RelatedLocation } from '../diagnostics';
 import type { OpOutcome, Tensor } from '../ops/types';
 import type { BlockDecl, CallNode, Expr, Statement } from '../syntax/ast';
@@ -13,7 +14,7 @@ import { notRecording, type GraphRecorder } from './graphRecorder';
 import type { ParamCounts, ReceptiveField, Value } from '../types';
 import { mergeReceptiveFields } from './receptiveField';
 import type { StatementResult } from './results';
-import { BlockMemos, blockMemoSettings, sameDims, writtenExactly } from './blockMemo';
+import { BlockMemos, blockMemoSettings, writtenExactly } from './blockMemo';
 import { blocksAcyclic } from './staticChecks';
 
 /**
@@ -240,7 +241,7 @@ export class Evaluation {
   cachedOp(key: string, inShape: number[]): CachedOp | undefined {
     const entries = this.opCache.get(key);
     if (!entries) return undefined;
-    for (const entry of entries) if (sameDims(entry.inShape, inShape)) return entry;
+    for (const entry of entries) if (sameShape(entry.inShape, inShape)) return entry;
     return undefined;
   }
 

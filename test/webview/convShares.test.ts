@@ -7,7 +7,7 @@
  */
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { channelShares, placeShare, planOutputShape } from '../../webview/src/engine/parallel/shares';
+import { channelShares, placeShare, planOutputShape, shareColumns } from '../../webview/src/engine/parallel/shares';
 import { graphOf } from './engineFixtures';
 
 describe('sharing a convolution by output channel', () => {
@@ -65,6 +65,28 @@ describe('sharing a convolution by output channel', () => {
           placeShare(rebuilt, channels, share, values);
         }
         assert.deepEqual(rebuilt, whole);
+      }),
+    );
+  });
+
+  it("copies a share's output channels out of a channels-last filter, row by row", () => {
+    // A [1, 1, 2, 5] filter (two input channels, five output channels); the share is output channels 1..3.
+    const filter = Float32Array.from([0, 1, 2, 3, 4, 10, 11, 12, 13, 14]);
+    assert.deepEqual(Array.from(shareColumns(filter, 5, { first: 1, count: 3 })), [1, 2, 3, 11, 12, 13]);
+  });
+
+  it('gives each worker a filter that, placed at its channels, rebuilds the whole filter, and a copy of its own rather than a view', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 5 }), (rows, parts, seed) => {
+        const channels = 8 * parts + seed;
+        const filter = Float32Array.from({ length: rows * channels }, (_, i) => i * 0.25 - seed);
+        const rebuilt = new Float32Array(filter.length);
+        for (const share of channelShares(channels, parts)) {
+          const columns = shareColumns(filter, channels, share);
+          assert.equal(columns.buffer.byteLength, rows * share.count * 4);
+          placeShare(rebuilt, channels, share, columns);
+        }
+        assert.deepEqual(rebuilt, filter);
       }),
     );
   });

@@ -24,14 +24,27 @@ export interface ConvSettings {
 
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => i + from);
 
-/** PyTorch [out, in/g, ...k] (one group's rows) to tfjs [...k, in/g, out]. */
-function kernelToTfjs(weight: WeightTensor, firstOut: number, outCount: number): tf.Tensor {
+/**
+ * PyTorch [out, in/g, ...k] (one group's rows) to tfjs [...k, in/g, out],
+ * each output channel's weights times `scale[channel]` when given (a batch
+ * norm folded in on the way, so the weights are read and written once).
+ * One loop, reading the weights in order: the filters of a large network
+ * are millions of values, and a Run that follows the weights' making at once pays for them.
+ */
+function kernelToTfjs(weight: WeightTensor, firstOut: number, outCount: number, scale?: Float32Array): tf.Tensor {
   const [, perGroup, ...kernel] = weight.shape;
-  const block = perGroup * elementCount(kernel);
-  const rows = weight.data.subarray(firstOut * block, (firstOut + outCount) * block);
-  const spatial = kernel.length;
-  const moved = permute(rows, [outCount, perGroup, ...kernel], [...range(spatial, 2), 1, 0]);
-  return tf.tensor(moved.data, moved.shape, 'float32');
+  const taps = elementCount(kernel);
+  const block = perGroup * taps;
+  const moved = new Float32Array(outCount * block);
+  const data = weight.data;
+  for (let o = 0; o < outCount; o++) {
+    const factor = scale ? scale[firstOut + o] : 1;
+    let from = (firstOut + o) * block;
+    for (let i = 0; i < perGroup; i++) {
+      for (let k = 0; k < taps; k++) moved[(k * perGroup + i) * outCount + o] = data[from++] * factor;
+    }
+  }
+  return tf.tensor(moved, [...kernel, perGroup, outCount], 'float32');
 }
 
 /** tfjs's explicit padding of a 2-D convolution, or 'valid' when the input is already padded. */
@@ -209,19 +222,35 @@ export interface FoldedBatchnorm {
   eps: number;
 }
 
-/** The convolution's weights with the batch norm folded in, once per cached tensor that needs them (folding reads every weight). */
+/**
+ * The convolution's weights with the batch norm folded in, made on the first
+ * call and shared by the cached tensors that need them (folding reads every
+ * weight: it once ran for each cached tensor, through a callback per weight).
+ */
 function foldedWeights(op: OpInput, batchnorm: FoldedBatchnorm | undefined): () => { weight: WeightTensor; bias: Float32Array } {
   const weight = op.weights.weight;
   const out = weight.shape[0];
+  let folded: { weight: WeightTensor; bias: Float32Array } | undefined;
   return () => {
-    const { scale, shift } = foldBatchnorm(out, batchnorm);
+    if (folded) return folded;
+    const { scale, bias } = foldedScaleAndBias(op, batchnorm);
     const perOut = weight.data.length / out;
-    const bias = op.weights.bias;
-    return {
-      weight: { shape: weight.shape, data: weight.data.map((v, i) => v * scale[Math.floor(i / perOut)]) },
-      bias: Float32Array.from(shift, (b, c) => b + (bias ? bias.data[c] * scale[c] : 0)),
-    };
+    const data = new Float32Array(weight.data.length);
+    // One output channel's weights are contiguous and share one scale.
+    for (let c = 0; c < out; c++) {
+      const channelScale = scale[c];
+      for (let i = c * perOut, end = i + perOut; i < end; i++) data[i] = weight.data[i] * channelScale;
+    }
+    folded = { weight: { shape: weight.shape, data }, bias };
+    return folded;
   };
+}
+
+/** What folding the batch norm does per output channel: the factor on its weights, and its bias. */
+function foldedScaleAndBias(op: OpInput, batchnorm: FoldedBatchnorm | undefined): { scale: Float32Array; bias: Float32Array } {
+  const { scale, shift } = foldBatchnorm(op.weights.weight.shape[0], batchnorm);
+  const bias = op.weights.bias;
+  return { scale, bias: Float32Array.from(shift, (b, c) => b + (bias ? bias.data[c] * scale[c] : 0)) };
 }
 
 /**
@@ -232,15 +261,15 @@ function foldedWeights(op: OpInput, batchnorm: FoldedBatchnorm | undefined): () 
  */
 export function fusedConv2dPlan(op: OpInput, batchnorm: FoldedBatchnorm | undefined, relu: boolean): Conv2dPlan {
   const n = op.node;
-  const fold = foldedWeights(op, batchnorm);
+  const fold = foldedScaleAndBias(op, batchnorm);
   const padLeft = spatialAttribute(n, 'padLeft');
   const padRight = spatialAttribute(n, 'padRight');
   // A convolution runs with its batch norm in one run and without in another (when its own output is kept): separate caches.
   const cache = batchnorm ? 'folded' : 'plain';
   return {
     x: op.inputs[0] as tf.Tensor4D,
-    filter: op.cached(`${cache}:filter`, () => kernelToTfjs(fold().weight, 0, op.weights.weight.shape[0])) as tf.Tensor4D,
-    bias: op.cached(`${cache}:bias`, () => tf.tensor1d(fold().bias, 'float32')) as tf.Tensor1D,
+    filter: op.cached(`${cache}:filter`, () => kernelToTfjs(op.weights.weight, 0, op.weights.weight.shape[0], batchnorm ? fold.scale : undefined)) as tf.Tensor4D,
+    bias: op.cached(`${cache}:bias`, () => tf.tensor1d(fold.bias, 'float32')) as tf.Tensor1D,
     strides: spatialAttribute(n, 'stride') as [number, number],
     dilations: spatialAttribute(n, 'dilation') as [number, number],
     pad: [

@@ -61,3 +61,11 @@ export function placeShare(target: Float32Array, channels: number, share: Channe
     for (let c = 0; c < share.count; c++) target[to++] = values[from++];
   }
 }
+
+/** A share's output channels of a channels-last filter ([..., channels]), as a new array (a view of the heap would send the whole heap to a worker). */
+export function shareColumns(filter: Float32Array, channels: number, share: ChannelShare): Float32Array {
+  const rows = filter.length / channels;
+  const columns = new Float32Array(rows * share.count);
+  for (let row = 0; row < rows; row++) columns.set(filter.subarray(row * channels + share.first, row * channels + share.first + share.count), row * share.count);
+  return columns;
+}

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { ConvWorkerPool } from './pool';
 import type { ExplicitPadding } from './protocol';
-import { channelShares, placeShare, planOutputShape, type ChannelShare } from './shares';
+import { channelShares, placeShare, planOutputShape, shareColumns, type ChannelShare } from './shares';
 
 /** A fused 2-D convolution as tfjs runs it: NHWC input, [kh, kw, in, out] filter, per-channel bias, optional ReLU. */
 export interface Conv2dPlan {
@@ -60,12 +60,10 @@ async function shareConvolution(pool: ConvWorkerPool, plan: Conv2dPlan, key: str
   for (const [index, share] of theirs.entries()) {
     const shareKey = `${key}:${share.first}`;
     if (pool.keeps(index, shareKey)) continue;
-    const filter = shareOf(plan.filter, share);
-    const bias = shareOf(plan.bias, share);
-    const [filterData, biasData] = await Promise.all([filter.data(), bias.data()]);
-    filter.dispose();
-    bias.dispose();
-    pool.keep(index, shareKey, filterData as Float32Array, [kh, kw, inChannels, share.count], biasData as Float32Array);
+    // Copied out of the heap here, not sliced by the backend and read back: one pass over the filters instead of three.
+    const filter = shareColumns(backend.typedArrayFromHeap(plan.filter) as Float32Array, outChannels, share);
+    const bias = (backend.typedArrayFromHeap(plan.bias) as Float32Array).slice(share.first, share.first + share.count);
+    pool.keep(index, shareKey, filter, [kh, kw, inChannels, share.count], bias);
   }
   const outShape = planOutputShape(plan, plan.x.shape, plan.filter.shape);
   const pixels = outShape[1] * outShape[2];

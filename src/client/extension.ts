@@ -30,7 +30,7 @@ let client: LanguageClient | undefined;
  */
 export function activate(context: vscode.ExtensionContext): void {
   markHost('activate');
-  const preview = registerPreview(context, networkAt);
+  const preview = registerPreview(context);
   context.subscriptions.push(...preview.disposables);
   markHost('serializer registered');
   const output = vscode.window.createOutputChannel('CNN Lens');

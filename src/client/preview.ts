@@ -14,18 +14,6 @@ import { checkWebviewMessage, parseLabels, plainBytes, previewViewType, shardPat
 /** Edits arrive per keystroke; the webview re-analyses at most this often. */
 const sourceDebounceMs = 60;
 
-/** How long "Open Preview" waits for the language server to say which network the cursor is in before it opens the panel. */
-const networkAtWaitMs = 150;
-/** What the wait for the network at the cursor resolves with when the server has not answered in time. */
-const late = Symbol('late');
-
-function delay<T>(ms: number, value: T): Promise<T> {
-  return new Promise((resolve) => setTimeout(() => resolve(value), ms));
-}
-
-/** Asks which network of a document holds a position (the language server knows; the preview does not parse). */
-export type NetworkAt = (document: vscode.TextDocument, position: vscode.Position) => Promise<string | undefined>;
-
 /** How long the language server's start waits at most for previews being restored (see `restoring`). */
 const restoreWaitMs = 5000;
 
@@ -67,7 +55,7 @@ function watchRestoredPages(): RestoreWatch {
  * Registers the command and the serializer (panels come back after a reload).
  * Returns their disposables, and `restored`: see `RestoreWatch`.
  */
-export function registerPreview(context: vscode.ExtensionContext, networkAt: NetworkAt): { disposables: vscode.Disposable[]; restored: Promise<void> } {
+export function registerPreview(context: vscode.ExtensionContext): { disposables: vscode.Disposable[]; restored: Promise<void> } {
   const restoring = watchRestoredPages();
   // Rejected messages and host-side failures go here (Output → CNN Lens Preview), never to an unhandled rejection.
   const log = vscode.window.createOutputChannel('CNN Lens Preview', { log: true });
@@ -89,14 +77,12 @@ export function registerPreview(context: vscode.ExtensionContext, networkAt: Net
         return;
       }
       const editor = vscode.window.activeTextEditor;
-      // The network at the cursor comes from the language server, which may be busy: the panel opens after a short
-      // wait at most (with the file's first network, or the one it showed before), and switches when the answer comes.
-      const asked = !network && editor?.document === document ? networkAt(document, editor.selection.active).catch(() => undefined) : undefined;
-      const atCursor = asked ? await Promise.race([asked, delay(networkAtWaitMs, late)]) : undefined;
-      if (atCursor === late) void asked!.then((name) => name && previews.retarget(document, name));
+      // Without a network named, the panel shows the one that holds the cursor, which it finds in its own analysis
+      // of the text: the panel opens at once instead of waiting for the language server (busy, or not yet started).
+      const cursor = !network && editor?.document === document ? { line: editor.selection.active.line, character: editor.selection.active.character } : undefined;
       // Import Model… opens the preview with the weights it wrote.
       const weightFile = weights ? { name: baseName(weights), bytes: plainBytes(await vscode.workspace.fs.readFile(weights)) } : undefined;
-      previews.show(document, network ?? (atCursor === late ? undefined : atCursor), weightFile);
+      previews.show(document, network, weightFile, cursor);
     }),
     vscode.window.registerWebviewPanelSerializer(previewViewType, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
@@ -153,10 +139,11 @@ class PreviewRegistry implements vscode.Disposable {
 
   constructor(private readonly services: PanelServices) {}
 
-  show(document: vscode.TextDocument, network: string | undefined, weights?: WeightFile): void {
+  /** Opens the document's panel, or reveals the open one; `cursor`: see the `source` message. */
+  show(document: vscode.TextDocument, network: string | undefined, weights?: WeightFile, cursor?: Cursor): void {
     const existing = this.panels.get(document.uri.toString());
     if (existing) {
-      existing.reveal(network);
+      existing.reveal(network, cursor);
       if (weights) existing.loadWeights(weights);
       return;
     }
@@ -166,18 +153,13 @@ class PreviewRegistry implements vscode.Disposable {
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       webviewOptions(this.services.extensionUri),
     );
-    this.adopt(panel, document, network, false, weights);
-  }
-
-  /** Shows `network` in the document's open panel, if it has one (a late answer to "which network is at the cursor"). */
-  retarget(document: vscode.TextDocument, network: string): void {
-    this.panels.get(document.uri.toString())?.showNetwork(network);
+    this.adopt(panel, document, network, false, weights, cursor);
   }
 
   /** Makes `panel` the document's preview; its page is written unless `written` (a restored panel's page, written from its saved text). */
-  adopt(panel: vscode.WebviewPanel, document: vscode.TextDocument, network: string | undefined, written = false, weights?: WeightFile): PreviewPanel {
+  adopt(panel: vscode.WebviewPanel, document: vscode.TextDocument, network: string | undefined, written = false, weights?: WeightFile, cursor?: Cursor): PreviewPanel {
     const key = document.uri.toString();
-    const preview = new PreviewPanel(panel, document, network, this.services, () => this.panels.delete(key), written, weights);
+    const preview = new PreviewPanel(panel, document, network, this.services, () => this.panels.delete(key), written, weights, cursor);
     this.panels.set(key, preview);
     return preview;
   }
@@ -196,6 +178,9 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscod
 function baseName(uri: vscode.Uri): string {
   return uri.path.split('/').pop() ?? uri.path;
 }
+
+/** Where the editor's cursor is, for the panel to show the network that holds it (the `source` message's `cursor`). */
+type Cursor = { line: number; character: number };
 
 /** A weight file the host hands to the panel. */
 interface WeightFile {
@@ -219,11 +204,12 @@ class PreviewPanel {
     onDispose: () => void,
     written: boolean,
     weights?: WeightFile,
+    cursor?: Cursor,
   ) {
     // Set before the page is written, whose first source then announces them.
     this.pendingWeights = weights;
     // The page carries the text it opens with, so the first diagram does not wait for a round trip (ready → source).
-    if (!written) writePage(panel, services, this.sourceMessage());
+    if (!written) writePage(panel, services, this.sourceMessage(cursor));
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage((value: unknown) => this.receiveAll([value])),
       vscode.workspace.onDidChangeTextDocument((event) => {
@@ -256,17 +242,10 @@ class PreviewPanel {
     }
   }
 
-  reveal(network: string | undefined): void {
+  reveal(network: string | undefined, cursor?: Cursor): void {
     if (network) this.network = network;
     this.panel.reveal(vscode.ViewColumn.Beside, true);
-    this.sendSource();
-  }
-
-  /** Switches the panel to `network` without revealing it. */
-  showNetwork(network: string): void {
-    if (network === this.network) return;
-    this.network = network;
-    this.sendSource();
+    this.post(this.sourceMessage(cursor));
   }
 
   /** Loads weights in the panel (now, or once it is ready), after the source it shows. */
@@ -289,7 +268,7 @@ class PreviewPanel {
     this.post(this.sourceMessage());
   }
 
-  private sourceMessage(): Extract<HostMessage, { type: 'source' }> {
+  private sourceMessage(cursor?: Cursor): Extract<HostMessage, { type: 'source' }> {
     return {
       type: 'source',
       uri: this.document.uri.toString(),
@@ -298,6 +277,7 @@ class PreviewPanel {
       text: this.document.getText(),
       network: this.network,
       weights: this.pendingWeights?.name,
+      cursor,
     };
   }
 

@@ -61,8 +61,11 @@ export type HostMessage =
    * The document's text, sent at start and after each edit (debounced by the host).
    * `weights` names a weight file the host sends next (Import Model… wrote it),
    * so that a Run pressed before it arrives waits for it instead of running twice.
+   * `cursor` (sent by "Open Preview" without a network named) is where the
+   * editor's cursor is: the panel shows the network that holds it, which it
+   * finds in its own analysis, so the command need not ask the language server first.
    */
-  | { type: 'source'; uri: string; fileName: string; version: number; text: string; network?: string; weights?: string }
+  | { type: 'source'; uri: string; fileName: string; version: number; text: string; network?: string; weights?: string; cursor?: { line: number; character: number } }
   /** The editor's cursor moved: highlight the layer on that 0-based line. */
   | { type: 'cursor'; uri: string; line: number }
   /** The answer to `pickFile`: the file's bytes, or why there are none (the user cancelled, or it could not be read). */
@@ -362,6 +365,7 @@ export function checkHostMessage(value: unknown): Checked<HostMessage> {
           text: stringField(fields, 'text')!,
           network: stringField(fields, 'network', true),
           weights: stringField(fields, 'weights', true),
+          cursor: fields.cursor === undefined ? undefined : positionField(fields, 'cursor'),
         };
       case 'cursor':
         return { type, uri: stringField(fields, 'uri')!, line: countField(fields, 'line')! };

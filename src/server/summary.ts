@@ -1,5 +1,5 @@
 /** The `cnnLens/networkSummary` request: every network's totals, and the one at the cursor. */
-import { renderNetworkSummaryWithLines, type Analysis, type NetworkAnalysis } from '../core';
+import { networkIndexAt, renderNetworkSummaryWithLines, type Analysis, type NetworkAnalysis } from '../core';
 import type { NetworkSummary, NetworkSummaryMemory, NetworkSummaryParams, NetworkSummaryResult } from '../protocol/messages';
 import { contains, toLspRange } from './convert';
 import type { DocumentStore } from './documents';
@@ -24,7 +24,7 @@ export function networkSummary(store: DocumentStore, training: TrainingMemory, p
   });
   let active: number | null = networks.length ? 0 : null;
   if (params.position) {
-    const at = analyzed.analysis.networks.findIndex((n) => contains(n.declaration.range, params.position!));
+    const at = networkIndexAt(analyzed.analysis, params.position);
     if (at >= 0) active = at;
   }
   return { uri, version: analyzed.document.version, networks, active };

@@ -53,6 +53,31 @@ const WIDE = `network Wide {
 }
 `;
 
+/** Two networks: A has 3·4·3·3 + 4 = 112 parameters, B 1·8·5·5 + 8 = 208 (1-based lines: A's conv on 4, B's on 10). */
+const TWO = `// two networks
+network A {
+  input(3x8x8)
+  conv(4, 3)
+}
+
+// the second
+network B {
+  input(1x28x28)
+  conv(8, 5)
+}
+`;
+
+/** Puts the cursor of the active editor on 1-based `line` (Go to Line). */
+async function goToLine(page: Page, line: number): Promise<void> {
+  await page.locator('.editor-group-container.active .monaco-editor textarea').first().focus();
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`:${line}`);
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+}
+
 /** PyTorch's class probabilities per model ("a": the safetensors weights, "b": the tfjs ones) and picture file. */
 type TorchAnswers = Record<'a' | 'b', Record<string, number[]>>;
 
@@ -109,6 +134,7 @@ describe('the preview panel in real VS Code (code-server)', function () {
     folder = mkdtempSync(join(tmpdir(), 'cnn-lens-preview-'));
     copyFileSync('examples/lenet5.cnn', join(folder, 'lenet5.cnn'));
     writeFileSync(join(folder, 'wide.cnn'), WIDE);
+    writeFileSync(join(folder, 'two.cnn'), TWO);
     torch = JSON.parse(runPython(readFileSync('test/e2e/torch_preview_inputs.py', 'utf8'), [folder])) as TorchAnswers;
     server = await e2e.sharedCodeServer(folder, { 'files.autoSave': 'off' });
     page = await e2e.openWorkbench(server);
@@ -419,5 +445,19 @@ describe('the preview panel in real VS Code (code-server)', function () {
     assert.match(await wide.locator('[data-testid="backend-note"]').innerText(), new RegExp(`shared by ${threads} threads`));
     // The timing table says which layer was shared: the convolution, node 1.
     assert.match(await wide.locator('[data-testid="timing-row"][data-node="1"]').innerText(), new RegExp(`line 3\\), shared by ${threads} threads`));
+  });
+
+  it('opens on the network that holds the cursor, and Open Preview again follows the cursor to the other network', async () => {
+    await e2e.openFile(page, 'two.cnn');
+    await goToLine(page, 10);
+    await e2e.runCommand(page, 'CNN Lens: Open Preview');
+    const two = e2e.webviewFrame(page);
+    await two.locator('[data-testid="totals"]', { hasText: '208 parameters' }).waitFor({ timeout: 60_000 });
+    assert.equal(await two.locator('[data-testid="network"]').inputValue(), 'B');
+    // The panel is open: the command reveals it, and the page switches to the network at the cursor.
+    await goToLine(page, 4);
+    await e2e.runCommand(page, 'CNN Lens: Open Preview');
+    await two.locator('[data-testid="totals"]', { hasText: '112 parameters' }).waitFor({ timeout: 30_000 });
+    assert.equal(await two.locator('[data-testid="network"]').inputValue(), 'A');
   });
 });

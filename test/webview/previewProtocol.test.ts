@@ -121,6 +121,11 @@ describe('preview protocol: run-time checks at the boundary', () => {
       assert.ok(checkHostMessage({ type: 'source', uri: 'file:///a.cnn', fileName: 'a.cnn', version: 3, text: 'network A {}' }).ok);
       const cursor = checkHostMessage({ type: 'cursor', uri: 'file:///a.cnn', line: '7' });
       assert.ok(!cursor.ok && /'line' should be a whole number.*the string "7"/.test(cursor.reason));
+      const withCursor = checkHostMessage({ type: 'source', uri: 'file:///a.cnn', fileName: 'a.cnn', version: 3, text: 'network A {}', cursor: { line: 4, character: 2 } });
+      assert.ok(withCursor.ok && withCursor.message.type === 'source');
+      assert.deepEqual(withCursor.message.cursor, { line: 4, character: 2 });
+      const badCursor = checkHostMessage({ type: 'source', uri: 'file:///a.cnn', fileName: 'a.cnn', version: 3, text: 'network A {}', cursor: { line: -1, character: 0 } });
+      assert.ok(!badCursor.ok && /'line' should be a whole number/.test(badCursor.reason));
     });
 
     it('posts a plain Uint8Array: JSON.stringify sees no Buffer toJSON, so VS Code transfers it as bytes', () => {

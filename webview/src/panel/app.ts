@@ -3,7 +3,7 @@
  * connection, the analysis core, the diagram, the forward pass and the views
  * together. Each of those knows nothing of the others.
  */
-import { withCommas, analyze, type Analysis, type NetworkGraph, type Range } from '../../../src/core';
+import { withCommas, analyze, networkIndexAt, type Analysis, type NetworkGraph, type Range } from '../../../src/core';
 import { savedTextLimit, type HostMessage, type LoadedWeightsFile } from '../../../src/protocol/preview';
 import { DiagramView } from '../diagram/view';
 import type { DiagramDiagnostic } from '../diagram/model';
@@ -233,7 +233,7 @@ export class PreviewApp {
     this.host.saveState({ uri: message.uri, network: this.networkName, text: message.text.length <= savedTextLimit ? message.text : undefined });
     // The same text for another network (the host learnt late which network the cursor is in) draws that network.
     if (message.text === this.text && this.analysis) {
-      if (switched) await this.render();
+      if (this.followCursor(message) || switched) await this.render();
       return;
     }
     this.text = message.text;
@@ -248,6 +248,7 @@ export class PreviewApp {
       );
       if (loaded && this.text === message.text) this.analysis = analyze(message.text, { graph: true });
     }
+    this.followCursor(message);
     markOnce('analysed');
     this.ui.title.textContent = message.fileName;
     await this.render();
@@ -256,6 +257,22 @@ export class PreviewApp {
       // After the paint: the menu needs the run session and the engine, which the first diagram does not wait for.
       afterPaint(() => void this.showBackends().catch(() => undefined));
     }
+  }
+
+  /**
+   * Chooses the network that holds the editor's cursor, when the source says
+   * where it is ("Open Preview" without a network named) and it lies in one;
+   * a cursor outside every network keeps the one shown. Says whether the
+   * choice changed.
+   */
+  private followCursor(message: Extract<HostMessage, { type: 'source' }>): boolean {
+    if (message.network !== undefined || !message.cursor || !this.analysis) return false;
+    const at = networkIndexAt(this.analysis, message.cursor);
+    const name = at >= 0 ? this.analysis.networks[at].name : undefined;
+    if (name === undefined || name === this.networkName) return false;
+    this.networkName = name;
+    this.host.saveState({ network: name });
+    return true;
   }
 
   /** Draws the chosen network of the current analysis. */

@@ -165,7 +165,11 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     const deadline = Date.now() + 60_000;
     let seen = '';
     while (Date.now() < deadline) {
-      await until(async () => link.count(), (n) => n > 0, 'the conv(20, 5) row drawn as a link');
+      await until(
+        async () => link.count(),
+        (n) => n > 0,
+        'the conv(20, 5) row drawn as a link',
+      );
       await link.click({ modifiers: ['Control'], timeout: 5_000 }).catch(() => undefined);
       const settle = Date.now() + 5_000;
       seen = await place();

@@ -638,6 +638,16 @@ export async function waitForProblems(page: Page, accept: (rows: Problem[]) => b
   throw new Error(`the Problems panel never matched; last seen: ${JSON.stringify(rows, null, 2)}`);
 }
 
+/** Moves the cursor of the focused editor with Go to Line (`:line` or `:line:column`, 1-based). */
+export async function goTo(page: Page, where: string): Promise<void> {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(where);
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+}
+
 /**
  * Moves the mouse over the first occurrence of `text` on 1-based `line` of the
  * active editor and returns the hover's text, or '' if none appears. The line
@@ -646,12 +656,7 @@ export async function waitForProblems(page: Page, accept: (rows: Problem[]) => b
  */
 export async function hoverAt(page: Page, line: number, text: string, timeoutMs = 10_000): Promise<string> {
   await page.locator('.editor-instance .monaco-editor textarea').first().focus();
-  await page.keyboard.press('Control+G');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`:${line}`);
-  await page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden' });
+  await goTo(page, `:${line}`);
   // The cursor sits on the wanted line now; the view line drawn at the
   // cursor's height is that line.
   const point = await page.evaluate(

@@ -25,16 +25,6 @@ async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, w
   return value;
 }
 
-/** Moves the cursor of the focused editor with Go to Line (`:line` or `:line:column`). */
-async function goTo(page: Page, where: string): Promise<void> {
-  await page.keyboard.press('Control+G');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(where);
-  await page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden' });
-}
-
 /** The text of the rendered lines of an editor, top to bottom, with Monaco's no-break spaces made plain. */
 async function editorLines(editor: Locator): Promise<string[]> {
   return editor
@@ -136,7 +126,7 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     );
     // An edit of the source shows in the table: conv(20, 5) makes 20x10x10.
     await page.locator('.editor-instance .monaco-editor textarea').first().focus();
-    await goTo(page, ':9:8');
+    await e2e.goTo(page, ':9:8');
     await page.keyboard.press('Shift+ArrowRight');
     await page.keyboard.press('Shift+ArrowRight');
     await page.keyboard.type('20');
@@ -146,7 +136,7 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
       'the summary after the edit',
     );
     // Ctrl+click the row of conv(20, 5): the source editor's cursor goes to line 9.
-    await goTo(page, ':1');
+    await e2e.goTo(page, ':1');
     const link = summary
       .locator('.view-line', { hasText: /^conv\(20,\s5\)/ })
       .locator('.detected-link')
@@ -192,7 +182,7 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     );
     assert.match(text, /^3 shape errors$/);
     await page.locator('.editor-instance .monaco-editor textarea').first().focus();
-    await goTo(page, ':1');
+    await e2e.goTo(page, ':1');
     await item.click();
     // The shape-mismatch starts at the asserted shape, 16x10x10, in column 26.
     await until(
@@ -215,7 +205,7 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     await e2e.openFile(page, 'complete.cnn');
     const editor = page.locator('.editor-instance .monaco-editor').first();
     await editor.locator('textarea').focus();
-    await goTo(page, ':4');
+    await e2e.goTo(page, ':4');
     await page.keyboard.type('  co');
     await until(
       () => editorLines(editor),

@@ -70,12 +70,7 @@ network B {
 /** Puts the cursor of the active editor on 1-based `line` (Go to Line). */
 async function goToLine(page: Page, line: number): Promise<void> {
   await page.locator('.editor-group-container.active .monaco-editor textarea').first().focus();
-  await page.keyboard.press('Control+G');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`:${line}`);
-  await page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden' });
+  await e2e.goTo(page, `:${line}`);
 }
 
 /** PyTorch's class probabilities per model ("a": the safetensors weights, "b": the tfjs ones) and picture file. */

@@ -243,7 +243,10 @@ class PreviewPanel {
   }
 
   reveal(network: string | undefined, cursor?: Cursor): void {
+    // A network named (the code lens) is kept for later sources; with the cursor's instead, the one named before is
+    // dropped, or it would go with the source and the page would keep it over the cursor's.
     if (network) this.network = network;
+    else if (cursor) this.network = undefined;
     this.panel.reveal(vscode.ViewColumn.Beside, true);
     this.post(this.sourceMessage(cursor));
   }

@@ -454,5 +454,12 @@ describe('the preview panel in real VS Code (code-server)', function () {
     await e2e.runCommand(page, 'CNN Lens: Open Preview');
     await two.locator('[data-testid="totals"]', { hasText: '112 parameters' }).waitFor({ timeout: 30_000 });
     assert.equal(await two.locator('[data-testid="network"]').inputValue(), 'A');
+    // B named by its code lens, then Open Preview with the cursor in A: the cursor wins over the network named before.
+    await page.locator('.codelens-decoration a', { hasText: 'Open preview' }).nth(1).click({ timeout: 30_000 });
+    await two.locator('[data-testid="totals"]', { hasText: '208 parameters' }).waitFor({ timeout: 30_000 });
+    await goToLine(page, 4);
+    await e2e.runCommand(page, 'CNN Lens: Open Preview');
+    await two.locator('[data-testid="totals"]', { hasText: '112 parameters' }).waitFor({ timeout: 30_000 });
+    assert.equal(await two.locator('[data-testid="network"]').inputValue(), 'A');
   });
 });

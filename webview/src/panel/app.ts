@@ -231,7 +231,7 @@ export class PreviewApp {
     this.uri = message.uri;
     // The text goes into the state too (when small enough), so a panel restored after a reload draws before the document is open.
     this.host.saveState({ uri: message.uri, network: this.networkName, text: message.text.length <= savedTextLimit ? message.text : undefined });
-    // The same text for another network (the host learnt late which network the cursor is in) draws that network.
+    // The same text for another network (one the host names, or the one holding the cursor of a new Open Preview) draws that network.
     if (message.text === this.text && this.analysis) {
       if (this.followCursor(message) || switched) await this.render();
       return;

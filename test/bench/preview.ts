@@ -316,9 +316,9 @@ export async function previewFigures(root: string, emit: (line: string) => void)
   let page: Page | undefined;
   /** The step under way, for the line a failure prints. */
   let step = '';
-  /** Runs one figure's steps; a failure prints what failed, with a screenshot, and the workbench is put back for the next figure. */
   /** The median warm ResNet-18 Run, for the Run pressed at once. */
   let warmRunMs: number | undefined;
+  /** Runs one figure's steps; a failure prints what failed, with a screenshot, and the workbench is put back for the next figure. */
   const attempt = async (what: string, work: (page: Page) => Promise<void>): Promise<void> => {
     if (!chosen(what)) return;
     step = 'starting';

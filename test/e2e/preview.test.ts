@@ -455,7 +455,9 @@ describe('the preview panel in real VS Code (code-server)', function () {
     await two.locator('[data-testid="totals"]', { hasText: '112 parameters' }).waitFor({ timeout: 30_000 });
     assert.equal(await two.locator('[data-testid="network"]').inputValue(), 'A');
     // B named by its code lens, then Open Preview with the cursor in A: the cursor wins over the network named before.
-    await page.locator('.codelens-decoration a', { hasText: 'Open preview' }).nth(1).click({ timeout: 30_000 });
+    // The lenses of two.cnn's editor (the active group), not of files earlier tests left open elsewhere.
+    const lenses = page.locator('.editor-group-container.active .monaco-editor', { hasText: 'network B' }).first().locator('.codelens-decoration a', { hasText: 'Open preview' });
+    await lenses.nth(1).click({ timeout: 30_000 });
     await two.locator('[data-testid="totals"]', { hasText: '208 parameters' }).waitFor({ timeout: 30_000 });
     await goToLine(page, 4);
     await e2e.runCommand(page, 'CNN Lens: Open Preview');

@@ -264,7 +264,9 @@ class PreviewPanel {
 
   private scheduleSource(): void {
     if (this.sourceTimer) clearTimeout(this.sourceTimer);
-    this.sourceTimer = setTimeout(() => this.sendSource(), sourceDebounceMs);
+    // An edit's source names no network: the page keeps the one it shows, which the user may have picked in its menu
+    // since a code lens named another. Naming it again here took the panel back to the code lens's network at every edit.
+    this.sourceTimer = setTimeout(() => this.post({ ...this.sourceMessage(), network: undefined }), sourceDebounceMs);
   }
 
   private sendSource(): void {

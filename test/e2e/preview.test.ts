@@ -463,5 +463,17 @@ describe('the preview panel in real VS Code (code-server)', function () {
     await e2e.runCommand(page, 'CNN Lens: Open Preview');
     await two.locator('[data-testid="totals"]', { hasText: '112 parameters' }).waitFor({ timeout: 30_000 });
     assert.equal(await two.locator('[data-testid="network"]').inputValue(), 'A');
+    // B named by its code lens, then A picked in the panel's menu: an edit keeps A (it went back to B, the lens's network).
+    await lenses.nth(1).click({ timeout: 30_000 });
+    await two.locator('[data-testid="totals"]', { hasText: '208 parameters' }).waitFor({ timeout: 30_000 });
+    await two.locator('[data-testid="network"]').selectOption('A');
+    await two.locator('[data-testid="totals"]', { hasText: '112 parameters' }).waitFor({ timeout: 30_000 });
+    await goToLine(page, 4);
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    // conv(2, 1) on A's 4 channels adds 2 × 4 + 2 = 10 parameters to its 112.
+    await page.keyboard.type('conv(2, 1');
+    await two.locator('[data-testid="totals"]', { hasText: '122 parameters' }).waitFor({ timeout: 30_000 });
+    assert.equal(await two.locator('[data-testid="network"]').inputValue(), 'A');
   });
 });

@@ -148,20 +148,7 @@ export class BlockMemos {
         if (template.kind === 'op') {
           const shown = template.result;
           field = template.step && field ? stepReceptiveField(field, template.step) : null;
-          result = {
-            op: shown.op,
-            kind: shown.kind,
-            statement: shown.statement,
-            range: shown.range,
-            inShape: shown.inShape,
-            outShape: shown.outShape,
-            params: shown.params,
-            macs: shown.macs,
-            activations: shown.activations,
-            receptiveField: field,
-            failed: shown.failed,
-          };
-          if (shown.formula) result.formula = shown.formula;
+          result = replayedOpResult(shown, field);
         } else {
           evaluation.block(template.block.name);
           evaluation.spend(template.block.params.length);
@@ -184,7 +171,9 @@ export class BlockMemos {
 
 /** A block call's result, as `evaluateBlockCall` builds it from its body's. */
 export function blockResult(statement: Statement, block: BlockDecl, memo: BlockMemo, input: Tensor, results: StatementResult[], output: Tensor | null): StatementResult {
-  const result: StatementResult = {
+  // `parts` is written in the literal, after `failed` as `evaluateBlockCall` adds it: a property added later would
+  // cost each of a hundred thousand calls a second allocation (see `replayedOpResult`).
+  return {
     op: block.name,
     kind: 'block',
     statement,
@@ -196,9 +185,47 @@ export function blockResult(statement: Statement, block: BlockDecl, memo: BlockM
     activations: memo.totals.activations,
     receptiveField: output?.receptiveField ?? null,
     failed: memo.failed,
+    parts: [{ name: block.name, results }],
   };
-  result.parts = [{ name: block.name, results }];
-  return result;
+}
+
+/**
+ * An op's result in a replayed body: the first call's, with this call's
+ * receptive field. It has the keys `evaluateOp` gives, in its order (`formula`
+ * last, when there is one), each written in one object literal: V8 makes a
+ * literal exactly as large as its keys, so a key added afterwards would need
+ * a second allocation, which a megabyte of calls makes hundreds of thousands.
+ */
+function replayedOpResult(shown: StatementResult, field: ReceptiveField | null): StatementResult {
+  if (shown.formula) {
+    return {
+      op: shown.op,
+      kind: shown.kind,
+      statement: shown.statement,
+      range: shown.range,
+      inShape: shown.inShape,
+      outShape: shown.outShape,
+      params: shown.params,
+      macs: shown.macs,
+      activations: shown.activations,
+      receptiveField: field,
+      failed: shown.failed,
+      formula: shown.formula,
+    };
+  }
+  return {
+    op: shown.op,
+    kind: shown.kind,
+    statement: shown.statement,
+    range: shown.range,
+    inShape: shown.inShape,
+    outShape: shown.outShape,
+    params: shown.params,
+    macs: shown.macs,
+    activations: shown.activations,
+    receptiveField: field,
+    failed: shown.failed,
+  };
 }
 
 /** The key of a call's argument values: different values are written differently (their kind, and -0 apart from 0). */

@@ -49,9 +49,13 @@ export interface IncrementalOptions extends AnalyzeOptions {
   linesPerPiece?: number;
 }
 
-/** The state after one statement of a network's body, to resume after it. */
-interface NetworkStep {
-  mark: TraceMark;
+/**
+ * The state after one statement of a network's body, to resume after it: how
+ * far the trace had got, and the tensor and field passed on. The mark's counts
+ * are kept in the step itself, one object per statement, not two: a megabyte
+ * network has a hundred thousand statements.
+ */
+interface NetworkStep extends TraceMark {
   output: Tensor | null;
   lastField: ReceptiveField | null;
 }
@@ -131,7 +135,8 @@ export class IncrementalAnalysis {
             result = analyzeNetwork(evaluation, network, undefined, {
               from: resumed?.from,
               step: (index, output, lastField) => {
-                recorded[index] = { mark: evaluation.traceMark()!, output, lastField };
+                const mark = evaluation.traceMark()!;
+                recorded[index] = { added: mark.added, remembered: mark.remembered, blocksRead: mark.blocksRead, spent: mark.spent, output, lastField };
               },
             });
           }
@@ -165,8 +170,8 @@ export class IncrementalAnalysis {
       while (count < limit && old.body[count] === network.body[count]) count++;
       if (count === 0) continue;
       const last = before.steps[count - 1];
-      if (!sameBlocks(before.trace, last.mark.blocksRead, evaluation) || evaluation.spentSoFar + last.mark.spent > evaluation.budget) continue;
-      evaluation.replayUpTo(before.trace, last.mark);
+      if (!sameBlocks(before.trace, last.blocksRead, evaluation) || evaluation.spentSoFar + last.spent > evaluation.budget) continue;
+      evaluation.replayUpTo(before.trace, last);
       const labels: [string, Tensor | null][] = [];
       for (let i = 0; i < count; i++) {
         const label = network.body[i].label;

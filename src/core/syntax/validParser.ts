@@ -333,13 +333,16 @@ class ValidReader {
   /** `argumentList`: `(`, arguments (`key =` optional) separated by commas, `)`. */
   private argumentList(): { args: ast.Argument[]; range: ast.Expr['range'] } {
     const start = tokenStart(this.expect(t.LParen));
-    const args: ast.Argument[] = [];
+    // The list kept is exactly as long as its arguments: pushing onto an array reserves room for about seventeen
+    // more, and a megabyte file keeps a hundred thousand argument lists. A lone argument (the usual case) needs no copy.
+    let args: ast.Argument[] = [];
     if (startsArgument(this.peek())) {
-      args.push(this.argument());
+      args = [this.argument()];
       while (this.peek() === t.Comma) {
         this.index++;
         args.push(this.argument());
       }
+      if (args.length > 1) args = args.slice();
     }
     this.expect(t.RParen);
     return { args, range: this.rangeFrom(start) };

@@ -738,6 +738,7 @@ export class PreviewApp {
       ({ RunSession }) => {
         const session = new RunSession(this.assetsUrl, this.choices);
         session.prefer(this.preferredBackend);
+        session.startWorkersEarly();
         this.session = session;
         return session;
       },

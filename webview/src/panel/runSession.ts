@@ -191,13 +191,27 @@ export class RunSession {
     this.warmUp?.abort();
   }
 
+  /**
+   * Starts the convolution workers now when the backend the probe would
+   * choose is WASM, without waiting for the backend to start: they take
+   * a few hundred milliseconds to load, which a Run pressed at once waited for.
+   */
+  startWorkersEarly(): void {
+    void this.probe()
+      .then((choice) => {
+        if (choice.chosen === 'wasm') this.workers ??= this.startWorkers();
+      })
+      // A failed probe shows when the backend starts.
+      .catch(() => undefined);
+  }
+
   /** Starts the backend once (or after `prefer` changed it); a run and a preparation share the start. */
   private startBackend(): Promise<BackendChoice> {
     if (this.choice) return Promise.resolve(this.choice);
     const start = (this.backendStart ??= (async () => (await loadEngineRuntime()).initBackend({ wasmBaseUrl: this.wasmBaseUrl, preferred: this.preferred, probes: await this.probed() }))());
     return start.then((choice) => {
       if (this.backendStart === start) this.choice = choice;
-      // Workers help only the WASM backend; they start with it, so they load while the weights are made.
+      // Workers help only the WASM backend; usually they started before it (`startWorkersEarly`), else they start with it.
       if (choice.chosen === 'wasm') this.workers ??= this.startWorkers();
       return choice;
     });

@@ -354,16 +354,25 @@ describe('the preview panel in headless Chromium', function () {
           document.querySelector('[data-testid="cancel"]').click();
         }
       }).observe(status, { childList: true, characterData: true, subtree: true });
+      // Run is clicked the moment it is enabled for the network named in __runWhenShown, as a user who does not wait
+      // would: long before the panel's own preparation starts (0.4 s after the text rests), so the Run builds the engine.
+      const toolbar = document.querySelector('header.toolbar');
+      new MutationObserver(() => {
+        const run = document.querySelector('[data-testid="run"]');
+        if (!window.__runWhenShown || document.querySelector('[data-testid="title"]').textContent !== window.__runWhenShown || run.disabled) return;
+        window.__runWhenShown = undefined;
+        run.click();
+      }).observe(toolbar, { attributes: true, childList: true, characterData: true, subtree: true });
     })()`);
+    const runWhenShown = (fileName: string) => page.evaluate((name) => ((globalThis as unknown as { __runWhenShown: string }).__runWhenShown = name), fileName);
     const statuses = () => page.evaluate(() => (globalThis as unknown as { __statuses: string[] }).__statuses.splice(0));
     const side = page.getByTestId('side');
     const cancelled = page.locator('[data-testid="messages"] .message', { hasText: 'The forward pass was cancelled.' });
 
-    await send(page, sourceMessage('wait.cnn', network('Wait'), 34));
-    await waitForText(page, 'title', /^wait\.cnn$/);
     const finished = Number((await side.getAttribute('data-runs')) ?? 0);
     await page.evaluate(() => ((globalThis as unknown as { __cancelOnFilters: boolean }).__cancelOnFilters = true));
-    await page.getByTestId('run').click();
+    await runWhenShown('wait.cnn');
+    await send(page, sourceMessage('wait.cnn', network('Wait'), 34));
     await cancelled.waitFor({ timeout: 60_000 });
     const waited = await statuses();
     assert.match(waited[waited.length - 1], /^Preparing the filters: [1-6] of 6…$/, waited.join(' | '));
@@ -372,9 +381,8 @@ describe('the preview panel in headless Chromium', function () {
     assert.equal(await side.getAttribute('data-runs'), String(finished), 'the cancelled Run showed nothing');
 
     // Another network, so its filters are prepared anew: the Run waits for them, then runs.
+    await runWhenShown('wait2.cnn');
     await send(page, sourceMessage('wait2.cnn', network('WaitAgain'), 35));
-    await waitForText(page, 'title', /^wait2\.cnn$/);
-    await page.getByTestId('run').click();
     await page.waitForFunction(`Number(document.querySelector('[data-testid="side"]')?.getAttribute('data-runs') ?? 0) > ${finished}`, undefined, { timeout: 60_000 });
     const shownAfterWaiting = await statuses();
     assert.ok(

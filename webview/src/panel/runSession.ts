@@ -393,8 +393,13 @@ export class RunSession {
     const { signal } = request;
     const started = performance.now();
     const choice = await unlessCancelled(this.startBackend(), signal);
-    const engine = await unlessCancelled(this.engineFor(request.graph, request.source, request.onProgress), signal);
-    if (this.buildProgress === request.onProgress) this.buildProgress = undefined;
+    let engine: ForwardEngine;
+    try {
+      engine = await unlessCancelled(this.engineFor(request.graph, request.source, request.onProgress), signal);
+    } finally {
+      // A cancelled run stops hearing the build, which goes on (the next run needs it): its progress would show after the run.
+      if (this.buildProgress === request.onProgress) this.buildProgress = undefined;
+    }
     const engineReady = performance.now();
     const input = await unlessCancelled(this.inputFor(request.graph.nodes[0].outShape), signal);
     if (!input.ok) throw new Error(input.error);

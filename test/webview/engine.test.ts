@@ -307,6 +307,19 @@ describe('forward-pass engine in headless Chromium', function () {
       });
     }
 
+    it("does the one-time work ahead of the pass: after prepareFilters, the pass makes only the unfused 1x1 convolution's tensors and matches PyTorch", async function () {
+      torchReference.call(this);
+      await callPage(page, 'startWorkers', 3);
+      const reply = await callPage(page, 'run', { source: SPLIT_NET, input: oracle!.input, weights: oracle!.weights, keep: [], workers: true, prepareFilters: true });
+      assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}`);
+      assert.equal(reply.threads, 4);
+      // Each shared 3x3 convolution's filter, bias and this thread's shares of them were made ahead; the 1x1 at the end runs
+      // alone, unfused, and makes its filter and bias during the pass.
+      assert.equal(reply.tensorsMadeByRun, 2);
+      assert.deepEqual(wrongNodes(reply.outputs, [reply.outputNode]), []);
+      assert.equal(reply.leakedTensors, 0);
+    });
+
     it('finishes on its own thread, with the same numbers, when the workers die, and says why', async function () {
       torchReference.call(this);
       await callPage(page, 'startWorkers', 2);

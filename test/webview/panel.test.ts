@@ -338,6 +338,74 @@ describe('the preview panel in headless Chromium', function () {
     assert.deepEqual(await shown(), duringWarmUp);
   });
 
+  it('says what a Run pressed at once waits for (the filters, counted), stops waiting on Cancel, and gives the outputs of a later Run', async () => {
+    // Six convolutions, each with its batch norm folded in: six filters to lay out (and share with the workers) before the pass.
+    const block = '  conv(64, 3, padding=1, bias=false)\n  batchnorm\n  relu\n';
+    const network = (name: string) => `network ${name} {\n  input(3x32x32)\n${block.repeat(6)}  global_avgpool\n  flatten\n  dense(10)\n  softmax\n}\n`;
+    // Every text the status beside Run shows, in order; Cancel is clicked the moment it first says it waits for the filters.
+    await page.evaluate(`(() => {
+      window.__statuses = [];
+      const status = document.querySelector('[data-testid="run-status"]');
+      new MutationObserver(() => {
+        const text = status.textContent ?? '';
+        if (text && window.__statuses[window.__statuses.length - 1] !== text) window.__statuses.push(text);
+        if (window.__cancelOnFilters && text.startsWith('Preparing the filters')) {
+          window.__cancelOnFilters = false;
+          document.querySelector('[data-testid="cancel"]').click();
+        }
+      }).observe(status, { childList: true, characterData: true, subtree: true });
+      // Run is clicked the moment it is enabled for the network named in __runWhenShown, as a user who does not wait
+      // would: long before the panel's own preparation starts (0.4 s after the text rests), so the Run builds the engine.
+      const toolbar = document.querySelector('header.toolbar');
+      new MutationObserver(() => {
+        const run = document.querySelector('[data-testid="run"]');
+        if (!window.__runWhenShown || document.querySelector('[data-testid="title"]').textContent !== window.__runWhenShown || run.disabled) return;
+        window.__runWhenShown = undefined;
+        run.click();
+      }).observe(toolbar, { attributes: true, childList: true, characterData: true, subtree: true });
+    })()`);
+    const runWhenShown = (fileName: string) => page.evaluate((name) => ((globalThis as unknown as { __runWhenShown: string }).__runWhenShown = name), fileName);
+    const statuses = () => page.evaluate(() => (globalThis as unknown as { __statuses: string[] }).__statuses.splice(0));
+    const side = page.getByTestId('side');
+    const cancelled = page.locator('[data-testid="messages"] .message', { hasText: 'The forward pass was cancelled.' });
+
+    const finished = Number((await side.getAttribute('data-runs')) ?? 0);
+    await page.evaluate(() => ((globalThis as unknown as { __cancelOnFilters: boolean }).__cancelOnFilters = true));
+    await runWhenShown('wait.cnn');
+    await send(page, sourceMessage('wait.cnn', network('Wait'), 34));
+    await cancelled.waitFor({ timeout: 60_000 });
+    const waited = await statuses();
+    assert.match(waited[waited.length - 1], /^Preparing the filters: [1-6] of 6…$/, waited.join(' | '));
+    await page.getByTestId('progress').waitFor({ state: 'hidden' });
+    assert.equal(await page.getByTestId('run-status').innerText(), '');
+    assert.equal(await side.getAttribute('data-runs'), String(finished), 'the cancelled Run showed nothing');
+
+    // Another network, so its filters are prepared anew: the Run waits for them, then runs.
+    await runWhenShown('wait2.cnn');
+    await send(page, sourceMessage('wait2.cnn', network('WaitAgain'), 35));
+    await page.waitForFunction(`Number(document.querySelector('[data-testid="side"]')?.getAttribute('data-runs') ?? 0) > ${finished}`, undefined, { timeout: 60_000 });
+    const shownAfterWaiting = await statuses();
+    assert.ok(
+      shownAfterWaiting.some((text) => /^Preparing the filters: [1-6] of 6…$/.test(text)),
+      shownAfterWaiting.join(' | '),
+    );
+    const shown = async () => ({
+      classes: await page.locator('[data-testid="top-class"]').evaluateAll((rows) => rows.map((row) => `${row.getAttribute('data-index')} ${row.textContent}`)),
+      maps: await page.getByTestId('maps').innerText(),
+      histogram: await page.locator('[data-testid="side"] .histogram').innerText(),
+    });
+    const first = await shown();
+    assert.equal(first.classes.length, 5);
+    await page.getByTestId('run').click();
+    await page.waitForFunction(`Number(document.querySelector('[data-testid="side"]')?.getAttribute('data-runs') ?? 0) > ${finished + 1}`, undefined, { timeout: 60_000 });
+    assert.deepEqual(await shown(), first);
+    assert.deepEqual(
+      (await statuses()).filter((text) => text.startsWith('Preparing')),
+      [],
+      'a later Run has nothing to wait for',
+    );
+  });
+
   it('shows the top 5 classes of a network that ends in softmax', async () => {
     await send(page, sourceMessage('mnist.cnn', readFileSync('examples/mnist.cnn', 'utf8'), 2));
     await waitForText(page, 'title', /^mnist\.cnn$/);

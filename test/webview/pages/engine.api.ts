@@ -31,6 +31,8 @@ export interface RunRequest {
   workers?: boolean;
   /** Keeps the outputs on the backend up to this many values (RunOptions.keepValues), then reads every node from them into `keptOutputs`. */
   keepValues?: number;
+  /** Does the one-time work (ForwardEngine.prepareFilters) before the run, and counts the tensors the run leaves in `tensorsMadeByRun`. */
+  prepareFilters?: boolean;
 }
 
 /** The engine's error classes a test can tell apart (RunCancelledError is named AbortError, as DOM aborts are). */
@@ -54,6 +56,8 @@ export type RunReply =
       workersFailed?: string;
       /** tfjs tensors left after the engine was disposed that were not there before it was made (0 unless something leaks). */
       leakedTensors: number;
+      /** With `prepareFilters`: the tensors the run left that were not there before it (the weight-derived ones it had to make itself). */
+      tensorsMadeByRun?: number;
       /** With `keepValues`: every node read from the kept outputs after the run (a node that could not be read is absent), how many values were kept and how many outputs were dropped. */
       kept?: { outputs: Record<string, PlainTensor>; values: number; dropped: number };
     }

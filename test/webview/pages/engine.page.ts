@@ -73,6 +73,8 @@ async function run(request: RunRequest, preloaded?: WeightSet): Promise<RunReply
     const engine = new ForwardEngine(graph, weights, request.source);
     const controller = new AbortController();
     try {
+      if (request.prepareFilters) await engine.prepareFilters({ workers: request.workers ? pool : undefined });
+      const tensorsBeforeRun = tf.memory().numTensors;
       const result = await engine.run(Float32Array.from(request.input), {
         keep: request.keep ?? 'all',
         keepValues: request.keepValues,
@@ -95,9 +97,11 @@ async function run(request: RunRequest, preloaded?: WeightSet): Promise<RunReply
         }
         result.kept.dispose();
       }
+      const tensorsMadeByRun = tf.memory().numTensors - tensorsBeforeRun;
       engine.dispose();
       return {
         leakedTensors: tf.memory().numTensors - tensorsBefore,
+        ...(request.prepareFilters ? { tensorsMadeByRun } : {}),
         ok: true,
         backend: result.backend,
         outputNode: result.output.node,

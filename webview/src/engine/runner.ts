@@ -9,10 +9,10 @@ import * as tf from '@tensorflow/tfjs';
 import { attributesOf, type GraphNode, type NetworkGraph, elementCount } from '../../../src/core';
 import { fromChannelsFirstData } from './layout';
 import { planFusion, type FusedChain, type FusionPlan } from './fusion';
-import { fusedConv2dPlan, fusedConvolution, splittable, type FoldedBatchnorm } from './ops/conv';
+import { fusedConv2dFilter, fusedConv2dPlan, fusedConvolution, splittable, type FoldedBatchnorm } from './ops/conv';
 import type { ConvWorkerPool } from './parallel/pool';
 import { channelShares, SPLIT_MIN_MACS } from './parallel/shares';
-import { splitConvolution } from './parallel/split';
+import { shareFiltersAhead, splitConvolution } from './parallel/split';
 import { executors } from './ops/registry';
 import type { Executor, OpInput } from './ops/types';
 import { yieldToBrowser } from './schedule';
@@ -255,19 +255,72 @@ export class ForwardEngine {
    * Otherwise the output and how many threads shared it.
    */
   private async runSplit(node: GraphNode, chain: FusedChain | undefined, live: Map<number, tf.Tensor>, pool: ConvWorkerPool): Promise<{ tensor: tf.Tensor; threads: number } | undefined> {
-    if (tf.getBackend() !== 'wasm' || !splittable(node)) return undefined;
-    const weight = this.weights.get(node.id)?.weight;
-    if (!weight || elementCount(node.outShape) * elementCount(weight.shape.slice(1)) < SPLIT_MIN_MACS) return undefined;
-    const threads = channelShares(weight.shape[0], pool.size + 1).length;
-    if (threads < 2) return undefined;
+    const threads = this.splitThreads(node, pool);
+    if (!threads) return undefined;
     const batchnorm = this.batchnormOf(chain);
     const { op } = this.opInput(node, live);
     try {
       const plan = fusedConv2dPlan(op, batchnorm, chain?.relu !== undefined);
-      return { tensor: await splitConvolution(pool, plan, `${this.token}:${node.id}:${batchnorm ? 'folded' : 'plain'}`, op.cached), threads };
+      return { tensor: await splitConvolution(pool, plan, this.splitKey(node, batchnorm), op.cached), threads };
     } catch (error) {
       this.workersFailed = (error as Error).message ?? String(error);
       return undefined;
+    }
+  }
+
+  /** How many threads would share `node` with `pool` (`runSplit`), or 0 when it runs whole. */
+  private splitThreads(node: GraphNode, pool: ConvWorkerPool): number {
+    if (tf.getBackend() !== 'wasm' || !splittable(node)) return 0;
+    const weight = this.weights.get(node.id)?.weight;
+    if (!weight || elementCount(node.outShape) * elementCount(weight.shape.slice(1)) < SPLIT_MIN_MACS) return 0;
+    const threads = channelShares(weight.shape[0], pool.size + 1).length;
+    return threads < 2 ? 0 : threads;
+  }
+
+  /** The name of a split convolution's filter shares, here and in the workers. */
+  private splitKey(node: GraphNode, batchnorm: FoldedBatchnorm | undefined): string {
+    return `${this.token}:${node.id}:${batchnorm ? 'folded' : 'plain'}`;
+  }
+
+  /**
+   * Does the one-time work of a first pass that keeps only the output, one
+   * convolution at a time, yielding to the browser between them: lays out
+   * each fused 2-D convolution's filter with its batch norm folded in, and
+   * sends the workers their shares of it. A pass afterwards finds them all
+   * made, with the same values it would have made. Stops with
+   * RunCancelledError when `signal` is aborted; `onProgress` hears how many
+   * convolutions are done, of how many.
+   */
+  async prepareFilters(options: { workers?: ConvWorkerPool; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<void> {
+    const { graph } = this;
+    if (!graph.complete || graph.output === null || this.unsupported().length || checkWeights(graph, this.weights, this.source)) return;
+    if (this.cacheBackend !== tf.getBackend()) {
+      this.dispose();
+      this.cacheBackend = tf.getBackend();
+    }
+    const pool = this.workersFailed === undefined ? options.workers : undefined;
+    if (pool) this.pools.add(pool);
+    // The convolutions a pass reading back only the output runs through `fusedConv2dPlan`: fused chains and split convolutions.
+    const fusion = planFusion(graph, new Set([graph.output]));
+    const convolutions = graph.nodes.flatMap((node) => {
+      const threads = pool ? this.splitThreads(node, pool) : 0;
+      const chain = fusion.byConv.get(node.id);
+      return threads || (chain && node.op === 'conv') ? [{ node, chain, threads }] : [];
+    });
+    for (const [done, { node, chain, threads }] of convolutions.entries()) {
+      if (options.signal?.aborted) throw new RunCancelledError();
+      const batchnorm = this.batchnormOf(chain);
+      const { op } = this.opInput(node, new Map());
+      const made = fusedConv2dFilter(op, batchnorm);
+      if (pool && threads) {
+        try {
+          shareFiltersAhead(pool, made, this.splitKey(node, batchnorm), op.cached);
+        } catch (error) {
+          this.workersFailed = (error as Error).message ?? String(error);
+        }
+      }
+      options.onProgress?.(done + 1, convolutions.length);
+      await yieldToBrowser();
     }
   }
 

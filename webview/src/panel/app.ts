@@ -13,7 +13,7 @@ import { inputKind } from '../input/shape';
 import { defaultSampleFor, samplesFor } from '../input/sampleList';
 import type { Host } from './host';
 import type { PanelElements } from './layout';
-import type { RunChoices, RunPhases, RunSession, SessionResult, WeightsSource } from './runSession';
+import type { RunChoices, RunPhases, RunProgressPhase, RunSession, SessionResult, WeightsSource } from './runSession';
 import { keptValuesBudget, readDuringRun } from './keepPlan';
 import type { ReceptiveFieldPanel } from '../views/receptiveFieldPanel';
 import { afterPaint, markOnce } from '../marks';
@@ -45,6 +45,13 @@ const prepareAfterMs = 400;
  * run's time on the page's thread.
  */
 const progressEveryMs = 100;
+
+/** What a Run's progress line says it is doing, with how many filters are ready while it waits for them. */
+function runProgressTitle(phase: RunProgressPhase, count: { done: number; total: number } | undefined): string {
+  if (phase === 'weights') return 'Making the default weights (He initialisation)';
+  if (phase === 'filters') return `Preparing the filters${count ? `: ${count.done} of ${count.total}` : ''}`;
+  return 'Running the layers';
+}
 
 /** A line in the panel's message area. */
 interface Message {
@@ -565,11 +572,13 @@ export class PreviewApp {
     ui.cancelButton.hidden = false;
     ui.progress.hidden = false;
     ui.progress.value = 0;
+    // Until the layers run, the Run says what it waits for (a Run pressed while the panel prepares it waits for that work).
+    ui.runStatus.textContent = 'Starting the engine…';
     this.runMessages = [];
     this.showGraphProblems(graph);
     ui.runButton.disabled = true;
     let progressShown = performance.now();
-    let progressPhase: 'weights' | 'layers' | undefined;
+    let progressPhase: RunProgressPhase | undefined;
     ui.side.dataset.started = String(++this.startedRuns);
     try {
       if (this.weightsArriving) {
@@ -588,13 +597,14 @@ export class PreviewApp {
         keep: readDuringRun(this.selected),
         keepValues: keptValuesBudget,
         signal: controller.signal,
-        onProgress: (share, phase) => {
+        onProgress: (share, phase, count) => {
           const now = performance.now();
           if (phase === progressPhase && now - progressShown < progressEveryMs) return;
           progressShown = now;
           progressPhase = phase;
           ui.progress.value = share;
-          ui.progress.title = phase === 'weights' ? 'Making the default weights (He initialisation)' : 'Running the layers';
+          ui.progress.title = runProgressTitle(phase, count);
+          ui.runStatus.textContent = phase === 'layers' ? '' : `${ui.progress.title}…`;
         },
       });
       if (controller.signal.aborted) {
@@ -626,6 +636,7 @@ export class PreviewApp {
         this.running = undefined;
         ui.cancelButton.hidden = true;
         ui.progress.hidden = true;
+        ui.runStatus.textContent = '';
         if (this.graph) this.showGraphProblems(this.graph);
         else ui.runButton.disabled = false;
         if (this.graph !== graph) this.schedulePreparation();
@@ -727,6 +738,7 @@ export class PreviewApp {
       ({ RunSession }) => {
         const session = new RunSession(this.assetsUrl, this.choices);
         session.prefer(this.preferredBackend);
+        session.startWorkersEarly();
         this.session = session;
         return session;
       },

@@ -21,6 +21,8 @@ export interface PanelElements {
   runButton: HTMLButtonElement;
   cancelButton: HTMLButtonElement;
   progress: HTMLProgressElement;
+  /** What a Run waits for before its layers run (the weights, the filters), beside the progress line; empty otherwise. */
+  runStatus: HTMLElement;
   backendNote: HTMLElement;
   messages: HTMLElement;
   diagram: HTMLElement;
@@ -70,11 +72,12 @@ export function buildLayout(root: HTMLElement): PanelElements {
   cancelButton.hidden = true;
   const progress = element('progress', { max: '1', value: '0', 'data-testid': 'progress' });
   progress.hidden = true;
+  const runStatus = element('span', { class: 'run-status', role: 'status', 'data-testid': 'run-status' });
 
   const view = element('div', { class: 'group' });
   view.append(fitButton, zoomOutButton, zoomInButton, exportSvgButton, exportPngButton, exportNetworkButton);
   const run = element('div', { class: 'group' });
-  run.append(labelled('Input', inputSelect), labelled('Weights', weightsSelect), labelled('Backend', backendSelect), runButton, cancelButton, progress);
+  run.append(labelled('Input', inputSelect), labelled('Weights', weightsSelect), labelled('Backend', backendSelect), runButton, cancelButton, progress, runStatus);
   const heading = element('div', { class: 'group heading' });
   heading.append(title, networkSelect, totals);
   header.append(heading, view, run);
@@ -116,6 +119,7 @@ export function buildLayout(root: HTMLElement): PanelElements {
     runButton,
     cancelButton,
     progress,
+    runStatus,
     backendNote,
     messages,
     diagram,

@@ -59,6 +59,9 @@ export interface PrepareOptions {
   onStage?: (stage: PreparationStage) => void;
 }
 
+/** What a run is doing: making the default weights, preparing the convolutions' filters (the engine's one-time work), or running the layers. */
+export type RunProgressPhase = 'weights' | 'filters' | 'layers';
+
 /** What `run` asks of the caller, besides the graph. */
 export interface RunRequest {
   graph: NetworkGraph;
@@ -69,8 +72,11 @@ export interface RunRequest {
   /** Keep the layers' outputs on the backend, up to this many values, for `SessionResult.kept` (see engine/retained.ts). */
   keepValues?: number;
   signal: AbortSignal;
-  /** The share done of each phase: making the default weights, then running the layers. */
-  onProgress(share: number, phase: 'weights' | 'layers'): void;
+  /**
+   * The share done of each phase: making the default weights, preparing the
+   * convolutions' filters (with how many are done, of how many), then running the layers.
+   */
+  onProgress(share: number, phase: RunProgressPhase, count?: { done: number; total: number }): void;
 }
 
 /**
@@ -105,7 +111,11 @@ const REPEAT_WARM_UP_UNDER_MS = 3000;
 
 const delay = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));
 
-/** An engine being made for a graph and weights (the backend, the weights, their tensors), shared by a preparation and the Run that follows it. */
+/**
+ * An engine being made for a graph and weights (the backend, the weights,
+ * their tensors, the convolutions' filters laid out and shared with the
+ * workers), shared by a preparation and the Run that follows it.
+ */
 interface EngineBuild {
   graph: NetworkGraph;
   weights: WeightsSource;
@@ -181,13 +191,27 @@ export class RunSession {
     this.warmUp?.abort();
   }
 
+  /**
+   * Starts the convolution workers now when the backend the probe would
+   * choose is WASM, without waiting for the backend to start: they take
+   * a few hundred milliseconds to load, which a Run pressed at once waited for.
+   */
+  startWorkersEarly(): void {
+    void this.probe()
+      .then((choice) => {
+        if (choice.chosen === 'wasm') this.workers ??= this.startWorkers();
+      })
+      // A failed probe shows when the backend starts.
+      .catch(() => undefined);
+  }
+
   /** Starts the backend once (or after `prefer` changed it); a run and a preparation share the start. */
   private startBackend(): Promise<BackendChoice> {
     if (this.choice) return Promise.resolve(this.choice);
     const start = (this.backendStart ??= (async () => (await loadEngineRuntime()).initBackend({ wasmBaseUrl: this.wasmBaseUrl, preferred: this.preferred, probes: await this.probed() }))());
     return start.then((choice) => {
       if (this.backendStart === start) this.choice = choice;
-      // Workers help only the WASM backend; they start with it, so they load while the weights are made.
+      // Workers help only the WASM backend; usually they started before it (`startWorkersEarly`), else they start with it.
       if (choice.chosen === 'wasm') this.workers ??= this.startWorkers();
       return choice;
     });
@@ -196,8 +220,9 @@ export class RunSession {
   /**
    * Gets everything ready for a Run of `graph` before the user presses it:
    * the backend and the convolution workers start, the weights are made and
-   * uploaded, the input is made, and warm-up passes on it (two or more) fill the
-   * engine's caches (folded filters, the workers' filter shares), grow the
+   * uploaded and the convolutions' filters laid out and shared with the workers
+   * (`engineFor`: a Run pressed meanwhile waits for them), the input is made, and
+   * warm-up passes on it (two or more) fill the engine's other caches, grow the
    * backend's memory to what a Run keeping `keepValues` values needs and
    * run the browser's optimised code in, so the first Run takes about as
    * long as the next ones. Their results are thrown away. A newer preparation, a run, or `signal` stops it; it never
@@ -221,8 +246,8 @@ export class RunSession {
       if (engine.warm || choice.chosen === 'cpu') return true;
       onStage?.('warm-up');
       const warmInput = input.ok ? input.data : new Float32Array(elementCount(graph.nodes[0].outShape));
-      // Passes with the same options as a Run, so they go through the same code. The first does the one-time work
-      // (folded filters, the workers' filter shares, the backend's packed weights). Then the browser is still optimising:
+      // Passes with the same options as a Run, so they go through the same code. The first does what one-time work is left
+      // (the filters of layers `prepareFilters` leaves alone, the backend's packed weights). Then the browser is still optimising:
       // it compiles WebAssembly in two tiers, quick code first and optimised code in the background for the functions a
       // pass used, and in code-server a pass right after two warm-up passes still took twice as long as later ones. So
       // passes go on while each is clearly quicker than the one before (a pass of several seconds warms up within itself).
@@ -268,6 +293,20 @@ export class RunSession {
       const weights = await this.loadWeights(graph, source, weightsSource, controller.signal, (share) => this.buildProgress?.(share, 'weights'));
       if (controller.signal.aborted) throw new RunCancelledError();
       const engine = new (await loadEngineRuntime()).ForwardEngine(graph, weights, source);
+      // The one-time work of a first pass, done here so that a Run pressed meanwhile waits for it (it shows how far it is)
+      // and then runs a pass like the next ones; a warm-up pass that a Run stops would lose it.
+      const choice = await this.startBackend();
+      const workers = choice.chosen === 'wasm' ? await Promise.race([this.workers, delay(WORKER_WAIT_MS)]) : undefined;
+      try {
+        await engine.prepareFilters({
+          workers,
+          signal: controller.signal,
+          onProgress: (done, total) => this.buildProgress?.(done / total, 'filters', { done, total }),
+        });
+      } catch (error) {
+        engine.dispose();
+        throw error;
+      }
       if (this.build === build) {
         this.engine = engine;
         this.engineGraph = graph;
@@ -354,8 +393,13 @@ export class RunSession {
     const { signal } = request;
     const started = performance.now();
     const choice = await unlessCancelled(this.startBackend(), signal);
-    const engine = await unlessCancelled(this.engineFor(request.graph, request.source, request.onProgress), signal);
-    if (this.buildProgress === request.onProgress) this.buildProgress = undefined;
+    let engine: ForwardEngine;
+    try {
+      engine = await unlessCancelled(this.engineFor(request.graph, request.source, request.onProgress), signal);
+    } finally {
+      // A cancelled run stops hearing the build, which goes on (the next run needs it): its progress would show after the run.
+      if (this.buildProgress === request.onProgress) this.buildProgress = undefined;
+    }
     const engineReady = performance.now();
     const input = await unlessCancelled(this.inputFor(request.graph.nodes[0].outShape), signal);
     if (!input.ok) throw new Error(input.error);

@@ -261,15 +261,11 @@ function foldedScaleAndBias(op: OpInput, batchnorm: FoldedBatchnorm | undefined)
  */
 export function fusedConv2dPlan(op: OpInput, batchnorm: FoldedBatchnorm | undefined, relu: boolean): Conv2dPlan {
   const n = op.node;
-  const fold = foldedScaleAndBias(op, batchnorm);
   const padLeft = spatialAttribute(n, 'padLeft');
   const padRight = spatialAttribute(n, 'padRight');
-  // A convolution runs with its batch norm in one run and without in another (when its own output is kept): separate caches.
-  const cache = batchnorm ? 'folded' : 'plain';
   return {
     x: op.inputs[0] as tf.Tensor4D,
-    filter: op.cached(`${cache}:filter`, () => kernelToTfjs(op.weights.weight, 0, op.weights.weight.shape[0], batchnorm ? fold.scale : undefined)) as tf.Tensor4D,
-    bias: op.cached(`${cache}:bias`, () => tf.tensor1d(fold.bias, 'float32')) as tf.Tensor1D,
+    ...fusedConv2dFilter(op, batchnorm),
     strides: spatialAttribute(n, 'stride') as [number, number],
     dilations: spatialAttribute(n, 'dilation') as [number, number],
     pad: [
@@ -279,6 +275,24 @@ export function fusedConv2dPlan(op: OpInput, batchnorm: FoldedBatchnorm | undefi
       [0, 0],
     ],
     activation: relu ? 'relu' : 'linear',
+  };
+}
+
+/**
+ * The filter [kh, kw, in, out] and bias of `fusedConv2dPlan`, with the batch
+ * norm folded in, made once and cached: the one-time work of a convolution's
+ * first run, which a preparation does ahead of it (ForwardEngine.prepareFilters).
+ */
+export function fusedConv2dFilter(op: OpInput, batchnorm: FoldedBatchnorm | undefined): { filter: tf.Tensor4D; bias: tf.Tensor1D } {
+  const weight = op.weights.weight;
+  // Folded only when a tensor is made: a cached filter needs none of it.
+  let fold: ReturnType<typeof foldedScaleAndBias> | undefined;
+  const folded = () => (fold ??= foldedScaleAndBias(op, batchnorm));
+  // A convolution runs with its batch norm in one run and without in another (when its own output is kept): separate caches.
+  const cache = batchnorm ? 'folded' : 'plain';
+  return {
+    filter: op.cached(`${cache}:filter`, () => kernelToTfjs(weight, 0, weight.shape[0], batchnorm ? folded().scale : undefined)) as tf.Tensor4D,
+    bias: op.cached(`${cache}:bias`, () => tf.tensor1d(folded().bias, 'float32')) as tf.Tensor1D,
   };
 }
 

@@ -49,9 +49,18 @@ export function splitConvolution(pool: ConvWorkerPool, plan: Conv2dPlan, key: st
   return pool.exclusive(() => shareConvolution(pool, plan, key, cached));
 }
 
-async function shareConvolution(pool: ConvWorkerPool, plan: Conv2dPlan, key: string, cached: (name: string, build: () => tf.Tensor) => tf.Tensor): Promise<tf.Tensor4D> {
-  const backend = wasmBackend();
-  if (!backend) throw new Error(`convolutions are shared with workers only on the WASM backend, not ${tf.getBackend()}`);
+/**
+ * Sends the workers their shares of `plan`'s filter and bias (once per
+ * key) and caches this thread's: the one-time work of a split convolution,
+ * done by its first run or ahead of it by `shareFiltersAhead`.
+ */
+function shareFilters(
+  pool: ConvWorkerPool,
+  plan: Pick<Conv2dPlan, 'filter' | 'bias'>,
+  key: string,
+  cached: (name: string, build: () => tf.Tensor) => tf.Tensor,
+  backend: BackendWasm,
+): { theirs: ChannelShare[]; mine: ChannelShare; filter: tf.Tensor4D; bias: tf.Tensor1D } {
   const [kh, kw, inChannels, outChannels] = plan.filter.shape;
   const shares = channelShares(outChannels, pool.size + 1);
   // The workers take the first shares (the larger ones when they differ); this thread, which also copies the input and joins the results, takes the last.
@@ -65,6 +74,30 @@ async function shareConvolution(pool: ConvWorkerPool, plan: Conv2dPlan, key: str
     const bias = (backend.typedArrayFromHeap(plan.bias) as Float32Array).slice(share.first, share.first + share.count);
     pool.keep(index, shareKey, filter, [kh, kw, inChannels, share.count], bias);
   }
+  return {
+    theirs,
+    mine,
+    filter: cached(`${key}:filter`, () => shareOf(plan.filter, mine)) as tf.Tensor4D,
+    bias: cached(`${key}:bias`, () => shareOf(plan.bias, mine)) as tf.Tensor1D,
+  };
+}
+
+/**
+ * Does a split convolution's one-time work before its first run (see
+ * `shareFilters`), under the same `key` and `cached` as `splitConvolution`.
+ * WASM backend only.
+ */
+export function shareFiltersAhead(pool: ConvWorkerPool, plan: Pick<Conv2dPlan, 'filter' | 'bias'>, key: string, cached: (name: string, build: () => tf.Tensor) => tf.Tensor): void {
+  const backend = wasmBackend();
+  if (!backend) throw new Error(`convolutions are shared with workers only on the WASM backend, not ${tf.getBackend()}`);
+  shareFilters(pool, plan, key, cached, backend);
+}
+
+async function shareConvolution(pool: ConvWorkerPool, plan: Conv2dPlan, key: string, cached: (name: string, build: () => tf.Tensor) => tf.Tensor): Promise<tf.Tensor4D> {
+  const backend = wasmBackend();
+  if (!backend) throw new Error(`convolutions are shared with workers only on the WASM backend, not ${tf.getBackend()}`);
+  const outChannels = plan.filter.shape[3];
+  const { theirs, mine, filter, bias } = shareFilters(pool, plan, key, cached, backend);
   const outShape = planOutputShape(plan, plan.x.shape, plan.filter.shape);
   const pixels = outShape[1] * outShape[2];
   const input = backend.typedArrayFromHeap(plan.x) as Float32Array;
@@ -78,8 +111,8 @@ async function shareConvolution(pool: ConvWorkerPool, plan: Conv2dPlan, key: str
   // This thread's share runs while the workers compute theirs.
   const own = tf.fused.conv2d({
     x: plan.x,
-    filter: cached(`${key}:filter`, () => shareOf(plan.filter, mine)) as tf.Tensor4D,
-    bias: cached(`${key}:bias`, () => shareOf(plan.bias, mine)) as tf.Tensor1D,
+    filter,
+    bias,
     strides: plan.strides,
     pad: plan.pad,
     dataFormat: 'NHWC',

@@ -46,6 +46,9 @@ const prepareAfterMs = 400;
  */
 const progressEveryMs = 100;
 
+/** How long a Run waits before it says it is waiting for the engine (see `run`). */
+const runStatusAfterMs = 150;
+
 /** What a Run's progress line says it is doing, with how many filters are ready while it waits for them. */
 function runProgressTitle(phase: RunProgressPhase, count: { done: number; total: number } | undefined): string {
   if (phase === 'weights') return 'Making the default weights (He initialisation)';
@@ -572,13 +575,16 @@ export class PreviewApp {
     ui.cancelButton.hidden = false;
     ui.progress.hidden = false;
     ui.progress.value = 0;
-    // Until the layers run, the Run says what it waits for (a Run pressed while the panel prepares it waits for that work).
-    ui.runStatus.textContent = 'Starting the engine…';
     this.runMessages = [];
     this.showGraphProblems(graph);
     ui.runButton.disabled = true;
     let progressShown = performance.now();
     let progressPhase: RunProgressPhase | undefined;
+    // Until the layers run, the Run says what it waits for (a Run pressed while the panel prepares it waits for that work),
+    // once the wait is long enough to read: a warm Run reaches its layers within a frame or two, and the words would flicker.
+    const waitShown = setTimeout(() => {
+      if (progressPhase === undefined) ui.runStatus.textContent = 'Starting the engine…';
+    }, runStatusAfterMs);
     ui.side.dataset.started = String(++this.startedRuns);
     try {
       if (this.weightsArriving) {
@@ -632,6 +638,7 @@ export class PreviewApp {
         this.clearResults('No results: the last run failed (see the message above).');
       }
     } finally {
+      clearTimeout(waitShown);
       if (this.running === controller) {
         this.running = undefined;
         ui.cancelButton.hidden = true;

@@ -144,6 +144,8 @@ export class RunSession {
   private weightNotes: string[] = [];
   /** The convolution workers, started the first time WASM runs; undefined inside when none could start. */
   private workers: Promise<ConvWorkerPool | undefined> | undefined;
+  /** Set by `dispose`: nothing starts workers after it. */
+  private disposed = false;
   /** Why the convolutions run on one thread, said once with the next run's notes. */
   private workerNote: string | undefined;
   /** The input last made, for the source and shape it was made from: a preparation makes it, and runs reuse it. */
@@ -199,7 +201,8 @@ export class RunSession {
   startWorkersEarly(): void {
     void this.probe()
       .then((choice) => {
-        if (choice.chosen === 'wasm') this.workers ??= this.startWorkers();
+        // The panel may have closed while the probe ran: workers started then would outlive it.
+        if (choice.chosen === 'wasm' && !this.disposed) this.workers ??= this.startWorkers();
       })
       // A failed probe shows when the backend starts.
       .catch(() => undefined);
@@ -212,7 +215,7 @@ export class RunSession {
     return start.then((choice) => {
       if (this.backendStart === start) this.choice = choice;
       // Workers help only the WASM backend; usually they started before it (`startWorkersEarly`), else they start with it.
-      if (choice.chosen === 'wasm') this.workers ??= this.startWorkers();
+      if (choice.chosen === 'wasm' && !this.disposed) this.workers ??= this.startWorkers();
       return choice;
     });
   }
@@ -433,6 +436,7 @@ export class RunSession {
 
   /** Frees the engine's tensors and stops the convolution workers (the panel is closing). */
   dispose(): void {
+    this.disposed = true;
     this.warmUp?.abort();
     this.build?.controller.abort();
     this.build = undefined;

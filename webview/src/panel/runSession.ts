@@ -238,11 +238,13 @@ export class RunSession {
     signal.addEventListener('abort', () => warmUp.abort(), { once: true });
     try {
       onStage?.('engine');
+      // The input too, made while the engine is built (both work in slices): the landscape sample alone took a third
+      // of the first Run before it was made here, and a Run pressed at once then waited for it after the engine.
+      const inputMade = this.inputFor(graph.nodes[0].outShape);
       const choice = await this.startBackend();
       const engine = await unlessCancelled(this.engineFor(graph, source, undefined), warmUp.signal);
-      // The input too: the landscape sample alone took a third of the first Run before it was made here.
       onStage?.('input');
-      const input = await unlessCancelled(this.inputFor(graph.nodes[0].outShape), warmUp.signal);
+      const input = await unlessCancelled(inputMade, warmUp.signal);
       const workers = choice.chosen === 'wasm' ? await unlessCancelled(Promise.race([this.workers, delay(WORKER_PREPARE_WAIT_MS)]), warmUp.signal) : undefined;
       // The plain CPU backend (the last resort) takes seconds per large layer, with the page's thread held for each:
       // warming it up would make the panel sluggish for longer than the warm-up saves.
@@ -395,6 +397,8 @@ export class RunSession {
     this.warmUp?.abort();
     const { signal } = request;
     const started = performance.now();
+    // Made (or found made) while the engine is built, not after it.
+    const inputMade = this.inputFor(request.graph.nodes[0].outShape);
     const choice = await unlessCancelled(this.startBackend(), signal);
     let engine: ForwardEngine;
     try {
@@ -404,7 +408,7 @@ export class RunSession {
       if (this.buildProgress === request.onProgress) this.buildProgress = undefined;
     }
     const engineReady = performance.now();
-    const input = await unlessCancelled(this.inputFor(request.graph.nodes[0].outShape), signal);
+    const input = await unlessCancelled(inputMade, signal);
     if (!input.ok) throw new Error(input.error);
     this.lastInput = { data: input.data, shape: request.graph.nodes[0].outShape };
     // A run waits for the workers a little (they load in well under a second), never for a worker that hangs.

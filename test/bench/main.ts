@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { analysisMemory, analyze } from '../../src/core';
+import { analysisMemory, analyze, IncrementalAnalysis } from '../../src/core';
 import { activationFigures } from './activation';
 import { editorFigures } from './editor';
 import { effectiveFieldFigures } from './effectiveField';
@@ -57,6 +57,23 @@ export function generatedNetwork(count: number): string {
   return lines.join('\n');
 }
 
+/**
+ * The processor time of one incremental analysis after Enter is pressed in
+ * the middle of the editor section's 10,000-statement network: each version
+ * adds a blank line there, so every statement after it moves down a line
+ * (and the cycle's first version removes the blank lines the last added).
+ */
+function enterInTheMiddle(): Figure {
+  const pairs = (count: number) => '  conv(8, 3, padding=1)\n  relu\n'.repeat(count);
+  const enterPressed = (blankLines: number) => 'network Big {\n  input(3x64x64)\n' + pairs(2500) + '\n'.repeat(blankLines) + pairs(2499) + '}\n';
+  const incremental = new IncrementalAnalysis();
+  incremental.analyze('network Big {\n  input(3x64x64)\n' + pairs(5000) + '}\n');
+  let pressed = 0;
+  return measureCpu('incremental: Enter in a 10,000-statement file (CPU)', 100, 60, () => {
+    incremental.analyze(enterPressed((pressed++ % 20) + 1));
+  });
+}
+
 const root = process.cwd();
 /** `npm run bench -- forward layout` runs only the sections whose titles contain one of the words. */
 const only = process.argv.slice(2).map((word) => word.toLowerCase());
@@ -69,6 +86,9 @@ function coreFigures(): Figure[] {
     measure('analyse a 10,000-statement file', 200, 15, () => analyze(large)),
     // What the server does once per version for the hover line, the summary and the status bar's peak.
     measure('training memory of ResNet-152 (graph + memory)', 50, 20, () => analysisMemory(analyze(resnet152, { graph: true }), { batch: 64, optimizer: 'adam', precision: 'fp32' })),
+    // Issue 16: Enter pressed in the middle of the 10,000-statement file, as the editor section does through the server: the core's part of
+    // that keystroke alone (processor time), the server's transport and scheduling left out.
+    enterInTheMiddle(),
     // Issue 16: every file up to 1 MB analyses in under 2 s, whatever its shape. Processor time of a fresh analysis (parse, checks, evaluation, diagnostics).
     ...megabyteFiles().map(({ name, text }) => measureCpu(`analyse 1 MB (CPU): ${name}`, 2000, 5, () => analyze(text))),
     measure('cnn check on lenet5.cnn (wall, new process)', 300, 10, () => {

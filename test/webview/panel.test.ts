@@ -406,6 +406,34 @@ describe('the preview panel in headless Chromium', function () {
     );
   });
 
+  it('puts what a Run waits for where it covers no toolbar control, in a wide panel and in a narrow one whose toolbar wraps', async () => {
+    const viewport = page.viewportSize();
+    try {
+      for (const width of [1000, 520, 400]) {
+        await page.setViewportSize({ width, height: 720 });
+        // The words a Run pressed at once shows (see the test above), put there directly: this checks where they go.
+        await page.getByTestId('run-status').evaluate((status) => (status.textContent = 'Preparing the filters: 12 of 21…'));
+        const status = (await page.getByTestId('run-status').boundingBox())!;
+        assert.ok(status && status.width > 0, `the status shows at ${width} px`);
+        const controls = await page.locator('header.toolbar button:not([hidden]), header.toolbar select').evaluateAll((elements) =>
+          elements.map((element) => {
+            const box = element.getBoundingClientRect();
+            return { name: element.getAttribute('data-testid') ?? element.tagName, x: box.x, y: box.y, width: box.width, height: box.height };
+          }),
+        );
+        const covered = controls.filter((c) => c.x < status.x + status.width && status.x < c.x + c.width && c.y < status.y + status.height && status.y < c.y + c.height);
+        assert.deepEqual(
+          covered.map((c) => c.name),
+          [],
+          `at ${width} px the status covers controls`,
+        );
+      }
+    } finally {
+      await page.getByTestId('run-status').evaluate((status) => (status.textContent = ''));
+      if (viewport) await page.setViewportSize(viewport);
+    }
+  });
+
   it('shows the top 5 classes of a network that ends in softmax', async () => {
     await send(page, sourceMessage('mnist.cnn', readFileSync('examples/mnist.cnn', 'utf8'), 2));
     await waitForText(page, 'title', /^mnist\.cnn$/);

@@ -28,8 +28,10 @@ select { font: inherit; color: var(--vscode-dropdown-foreground, #333); backgrou
    twice per run. Cancel keeps its room while hidden; the progress bar is a line along the toolbar's bottom edge. */
 button[data-testid="cancel"][hidden] { display: inline-block; visibility: hidden; }
 progress { position: absolute; left: 0; right: 0; bottom: -1px; width: 100%; height: 3px; border: none; accent-color: var(--vscode-progressBar-background, #0e70c0); }
-/* Above the progress line, for the same reason: what a Run waits for takes no room in the toolbar. */
-.run-status { position: absolute; right: 10px; bottom: 3px; font-size: 0.85em; opacity: 0.85; pointer-events: none; }
+/* For the same reason, what a Run waits for takes no room in the toolbar: it hangs just below the toolbar's edge, over the
+   content, where it covers no control (above the edge it covered the Run button of a toolbar wrapped in a narrow panel). */
+.run-status { position: absolute; right: 10px; top: calc(100% + 3px); z-index: 1; padding: 1px 6px; border-radius: 2px; font-size: 0.85em; pointer-events: none; color: var(--vscode-editorWidget-foreground, inherit); background: var(--vscode-editorWidget-background, var(--vscode-editor-background, #f3f3f3)); box-shadow: 0 0 4px var(--vscode-widget-shadow, rgba(0,0,0,0.2)); }
+.run-status:empty { display: none; }
 .note { padding: 2px 10px; opacity: 0.85; font-size: 0.92em; }
 .messages { padding: 0 10px; }
 .messages .message { margin: 4px 0; padding: 4px 8px; border-left: 3px solid var(--vscode-editorWarning-foreground, #bf8803); background: var(--vscode-inputValidation-warningBackground, rgba(191,136,3,0.1)); }

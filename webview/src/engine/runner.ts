@@ -136,10 +136,7 @@ export class ForwardEngine {
     if (input.length !== expectedSize) throw new Error(`the input has ${input.length} values but ${graph.name} takes ${inputShape.join('x')} = ${expectedSize}.`);
     const problem = checkWeights(graph, this.weights, this.source);
     if (problem) throw new Error(`the weights do not fit: ${problem}`);
-    if (this.cacheBackend !== tf.getBackend()) {
-      this.dispose();
-      this.cacheBackend = tf.getBackend();
-    }
+    this.dropCachesOfAnotherBackend();
 
     const wanted = new Set<number>(options.keep === 'all' ? graph.nodes.map((n) => n.id) : [...(options.keep ?? []), graph.output]);
     const timeEach = options.timeEachNode !== false;
@@ -294,10 +291,7 @@ export class ForwardEngine {
   async prepareFilters(options: { workers?: ConvWorkerPool; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<void> {
     const { graph } = this;
     if (!graph.complete || graph.output === null || this.unsupported().length || checkWeights(graph, this.weights, this.source)) return;
-    if (this.cacheBackend !== tf.getBackend()) {
-      this.dispose();
-      this.cacheBackend = tf.getBackend();
-    }
+    this.dropCachesOfAnotherBackend();
     const pool = this.workersFailed === undefined ? options.workers : undefined;
     if (pool) this.pools.add(pool);
     // The convolutions a pass reading back only the output runs through `fusedConv2dPlan`: fused chains and split convolutions.
@@ -322,6 +316,13 @@ export class ForwardEngine {
       options.onProgress?.(done + 1, convolutions.length);
       await yieldToBrowser();
     }
+  }
+
+  /** Frees the weight-derived tensors made on another backend than the one now in use (the user switched backends). */
+  private dropCachesOfAnotherBackend(): void {
+    if (this.cacheBackend === tf.getBackend()) return;
+    this.dispose();
+    this.cacheBackend = tf.getBackend();
   }
 
   private batchnormOf(chain: FusedChain | undefined): FoldedBatchnorm | undefined {
@@ -381,10 +382,7 @@ export class ForwardEngine {
    * ones for the next unit (building VGG-16's took longer than its convolutions).
    */
   cachedFor(id: number, key: string, build: () => tf.Tensor): tf.Tensor {
-    if (this.cacheBackend !== tf.getBackend()) {
-      this.dispose();
-      this.cacheBackend = tf.getBackend();
-    }
+    this.dropCachesOfAnotherBackend();
     const name = `${id}:${key}`;
     let tensor = this.cache.get(name);
     if (!tensor) {

@@ -201,8 +201,7 @@ export class RunSession {
   startWorkersEarly(): void {
     void this.probe()
       .then((choice) => {
-        // The panel may have closed while the probe ran: workers started then would outlive it.
-        if (choice.chosen === 'wasm' && !this.disposed) this.workers ??= this.startWorkers();
+        if (choice.chosen === 'wasm') this.startWorkersOnce();
       })
       // A failed probe shows when the backend starts.
       .catch(() => undefined);
@@ -215,7 +214,7 @@ export class RunSession {
     return start.then((choice) => {
       if (this.backendStart === start) this.choice = choice;
       // Workers help only the WASM backend; usually they started before it (`startWorkersEarly`), else they start with it.
-      if (choice.chosen === 'wasm' && !this.disposed) this.workers ??= this.startWorkers();
+      if (choice.chosen === 'wasm') this.startWorkersOnce();
       return choice;
     });
   }
@@ -330,6 +329,11 @@ export class RunSession {
 
   /** Who hears the weights' progress: the run waiting on the build, if any. */
   private buildProgress: RunRequest['onProgress'] | undefined;
+
+  /** Starts the workers unless they started before or the panel has closed (workers started then would outlive it). */
+  private startWorkersOnce(): void {
+    if (!this.disposed) this.workers ??= this.startWorkers();
+  }
 
   /**
    * Starts one worker fewer than the machine has cores, so WASM convolutions

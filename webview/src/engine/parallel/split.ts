@@ -30,10 +30,11 @@ function shareOf<T extends tf.Tensor>(tensor: T, share: ChannelShare): T {
   return tf.slice(tensor, begin, size) as T;
 }
 
-/** The WASM backend, whose heap the split reads and writes directly (a view, not a copy); undefined on any other backend. */
-function wasmBackend(): BackendWasm | undefined {
+/** The WASM backend, whose heap the split reads and writes directly (a view, not a copy); any other backend is an error. */
+function wasmBackend(): BackendWasm {
   const backend = tf.backend() as Partial<BackendWasm>;
-  return tf.getBackend() === 'wasm' && typeof backend.typedArrayFromHeap === 'function' && typeof backend.makeOutput === 'function' ? (backend as BackendWasm) : undefined;
+  if (tf.getBackend() === 'wasm' && typeof backend.typedArrayFromHeap === 'function' && typeof backend.makeOutput === 'function') return backend as BackendWasm;
+  throw new Error(`convolutions are shared with workers only on the WASM backend, not ${tf.getBackend()}`);
 }
 
 /**
@@ -88,14 +89,11 @@ function shareFilters(
  * WASM backend only.
  */
 export function shareFiltersAhead(pool: ConvWorkerPool, plan: Pick<Conv2dPlan, 'filter' | 'bias'>, key: string, cached: (name: string, build: () => tf.Tensor) => tf.Tensor): void {
-  const backend = wasmBackend();
-  if (!backend) throw new Error(`convolutions are shared with workers only on the WASM backend, not ${tf.getBackend()}`);
-  shareFilters(pool, plan, key, cached, backend);
+  shareFilters(pool, plan, key, cached, wasmBackend());
 }
 
 async function shareConvolution(pool: ConvWorkerPool, plan: Conv2dPlan, key: string, cached: (name: string, build: () => tf.Tensor) => tf.Tensor): Promise<tf.Tensor4D> {
   const backend = wasmBackend();
-  if (!backend) throw new Error(`convolutions are shared with workers only on the WASM backend, not ${tf.getBackend()}`);
   const outChannels = plan.filter.shape[3];
   const { theirs, mine, filter, bias } = shareFilters(pool, plan, key, cached, backend);
   const outShape = planOutputShape(plan, plan.x.shape, plan.filter.shape);

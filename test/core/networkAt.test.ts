@@ -3,21 +3,11 @@
  * network at the editor's cursor, and the server's summary names the same one.
  */
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { analyze, networkIndexAt } from '../../src/core';
 
-// Lines are 0-based, as in the editor's positions: A spans lines 1–4, B lines 7–10.
-const TWO = `// two networks
-network A {
-  input(3x8x8)
-  conv(4, 3)
-}
-
-// the second
-network B {
-  input(1x28x28)
-  conv(8, 5)
-}
-`;
+// Lines are 0-based, as in the editor's positions: A spans lines 1–4, B lines 7–10. The real-editor preview test opens the same file.
+const TWO = readFileSync('test/data/two-networks.cnn', 'utf8');
 
 describe('networkIndexAt', () => {
   const analysis = analyze(TWO);

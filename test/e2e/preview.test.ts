@@ -53,20 +53,6 @@ const WIDE = `network Wide {
 }
 `;
 
-/** Two networks: A has 3·4·3·3 + 4 = 112 parameters, B 1·8·5·5 + 8 = 208 (1-based lines: A's conv on 4, B's on 10). */
-const TWO = `// two networks
-network A {
-  input(3x8x8)
-  conv(4, 3)
-}
-
-// the second
-network B {
-  input(1x28x28)
-  conv(8, 5)
-}
-`;
-
 /** Puts the cursor of the active editor on 1-based `line` (Go to Line). */
 async function goToLine(page: Page, line: number): Promise<void> {
   await page.locator('.editor-group-container.active .monaco-editor textarea').first().focus();
@@ -129,7 +115,9 @@ describe('the preview panel in real VS Code (code-server)', function () {
     folder = mkdtempSync(join(tmpdir(), 'cnn-lens-preview-'));
     copyFileSync('examples/lenet5.cnn', join(folder, 'lenet5.cnn'));
     writeFileSync(join(folder, 'wide.cnn'), WIDE);
-    writeFileSync(join(folder, 'two.cnn'), TWO);
+    // Two networks (test/data/two-networks.cnn, which networkAt.test reads too): A has 3·4·3·3 + 4 = 112 parameters and B
+    // 1·8·5·5 + 8 = 208 (1-based lines: A's conv on 4, B's on 10).
+    copyFileSync('test/data/two-networks.cnn', join(folder, 'two.cnn'));
     torch = JSON.parse(runPython(readFileSync('test/e2e/torch_preview_inputs.py', 'utf8'), [folder])) as TorchAnswers;
     server = await e2e.sharedCodeServer(folder, { 'files.autoSave': 'off' });
     page = await e2e.openWorkbench(server);

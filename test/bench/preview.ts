@@ -9,12 +9,13 @@
  * they can (a click to a DOM change, seen by a MutationObserver), so the
  * bench's own round trips to the browser do not count.
  */
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import * as e2e from '../e2e/codeServer';
 import { figureLine, summarise } from './figure';
+import { probeCommand, writeProbeExtension } from './probeExtension';
 
 /** The few DOM members the in-page clocks use (the repo's tsconfig has no DOM lib). */
 interface PageNode {
@@ -57,7 +58,7 @@ const GOALS = { diagramMs: 1000, diagramLargestMs: 1500, runOverOutputOnly: 1.5,
 /**
  * `CNN_LENS_PREVIEW_ONLY="resnet-18 run"` (words separated by commas) times
  * only the figures whose names contain one of them: an example's file name,
- * "ResNet-18 Run", "Cancel on ResNet-152", "Restore after Reload Window".
+ * "ResNet-18 Run", "Cancel on ResNet-152", "first panel of a new window".
  */
 const onlyFigures = process.env.CNN_LENS_PREVIEW_ONLY?.toLowerCase()
   .split(',')
@@ -67,6 +68,7 @@ const chosen = (what: string) => !onlyFigures?.length || onlyFigures.some((word)
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const ms = (value: number) => `${Math.round(value).toLocaleString('en-US')} ms`;
+const medianMs = (values: number[]) => ms(median(values));
 const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
 
 /** Where the time between "Open Preview" and the first box went, from the page's `cnn-lens:*` marks (webview/src/marks.ts). */
@@ -293,6 +295,52 @@ async function recover(page: Page): Promise<void> {
   await closeAllEditors(page).catch(() => undefined);
 }
 
+/** New windows opened for each of the two first panels, taking turns. */
+const FIRST_PANEL_WINDOWS = 2;
+
+/**
+ * The first panel a window opens waits for VS Code to set up its webviews
+ * (the webview service worker and the host page's scripts, fetched through
+ * code-server), which every later panel of that window reuses. To tell that
+ * part from ours, new windows (each a new browser, with nothing cached) open
+ * either our preview of `example` or the empty extension's panel as their first
+ * panel, taking turns, each after the window has settled with a file open.
+ */
+async function firstPanelFigures(server: e2e.CodeServer, example: string, emit: (line: string) => void): Promise<void> {
+  const ours: number[] = [];
+  const empty: number[] = [];
+  for (let i = 0; i < FIRST_PANEL_WINDOWS; i++) {
+    for (const whose of ['ours', 'empty'] as const) {
+      const page = await e2e.openWorkbench(server);
+      try {
+        page.setDefaultTimeout(60_000);
+        // As in the per-example figures: a .cnn file first, so the extension and its language server have started.
+        await e2e.openFile(page, whose === 'ours' ? 'lenet5.cnn' : 'notes.txt');
+        await page.waitForTimeout(3000);
+        if (whose === 'ours') {
+          await e2e.openFile(page, example);
+          const open = await openPreviewTimed(page);
+          ours.push(open.ms);
+          emit(`  new window ${i + 1}, our preview of ${example}: ${ms(open.ms)}   ${phaseText(open.phases)}`);
+        } else {
+          const row = await e2e.commandRow(page, probeCommand);
+          const start = Date.now();
+          await row.click();
+          await e2e.webviewFrame(page).locator('#probe').waitFor({ state: 'visible' });
+          empty.push(Date.now() - start);
+          emit(`  new window ${i + 1}, the empty extension's panel: ${ms(Date.now() - start)}`);
+        }
+      } finally {
+        await e2e.closeWorkbench(page).catch(() => undefined);
+      }
+    }
+  }
+  const verdictLine = median(ours) <= GOALS.diagramMs ? 'met' : median(empty) > GOALS.diagramMs ? "MISSED, and VS Code's part alone is over it" : 'MISSED';
+  emit(
+    `  medians: our first diagram box ${medianMs(ours)} (goal ${ms(GOALS.diagramMs)}: ${verdictLine}); the empty extension's first page ${medianMs(empty)}, so ${ms(Math.max(0, median(ours) - median(empty)))} is ours`,
+  );
+}
+
 /**
  * Times the preview in code-server, printing each figure through `emit` as
  * soon as it is measured. A step that fails prints which example and step
@@ -306,13 +354,19 @@ export async function previewFigures(root: string, emit: (line: string) => void)
     .filter((name) => name.endsWith('.cnn'))
     .sort();
   for (const name of examples) cpSync(join(root, 'examples', name), join(folder, name));
+  // A plain text file for the empty extension's window (it does not start CNN Lens).
+  writeFileSync(join(folder, 'notes.txt'), 'A plain text file, open beside the empty extension’s panel.\n');
   const lines = { push: emit };
   lines.push(
     `code-server ${e2e.CODE_SERVER_VERSION}, headless Chromium, ${availableParallelism()} cores (shared with whatever else runs on this machine); load average ${loadavg()[0].toFixed(1)} at the start`,
   );
   // Installed from a .vsix, as users get it.
   const vsix = e2e.packageVsix(root);
-  const server = await e2e.startCodeServer({ folder, extensionVsix: vsix, settings: { 'files.autoSave': 'off' } });
+  // The empty extension, the yardstick for VS Code's part of a window's first panel.
+  const probeFolder = mkdtempSync(join(tmpdir(), 'cnn-lens-preview-probe-'));
+  writeProbeExtension(probeFolder);
+  const probeVsix = e2e.packageVsix(probeFolder);
+  const server = await e2e.startCodeServer({ folder, extensionVsix: [vsix, probeVsix], settings: { 'files.autoSave': 'off' } });
   let page: Page | undefined;
   /** The step under way, for the line a failure prints. */
   let step = '';
@@ -351,19 +405,26 @@ export async function previewFigures(root: string, emit: (line: string) => void)
         step = 'waiting for the first diagram box after "Open Preview"';
         const open = await openPreviewTimed(page);
         opens.push({ name, ms: open.ms });
-        lines.push(`  ${name.replace('.cnn', '').padEnd(16)} ${ms(open.ms).padStart(9)}   ${phaseText(open.phases)}`);
+        const first = opens.length === 1 ? " (the window's first panel: see below)" : '';
+        lines.push(`  ${name.replace('.cnn', '').padEnd(16)} ${ms(open.ms).padStart(9)}   ${phaseText(open.phases)}${first}`);
         step = 'closing the editors';
         await closeAllEditors(page);
       });
     }
-    const largest = opens.find((o) => o.name === 'resnet152.cnn');
-    const others = opens.filter((o) => o !== largest);
+    // The window's first panel also waits for VS Code to set up its webviews; it has its own figure below.
+    const largest = opens.find((o, index) => index > 0 && o.name === 'resnet152.cnn');
+    const others = opens.filter((o, index) => index > 0 && o !== largest);
     if (others.length) {
       const slowest = others.reduce((a, b) => (b.ms > a.ms ? b : a));
       lines.push(`  median ${ms(median(others.map((o) => o.ms)))}, slowest ${slowest.name} ${ms(slowest.ms)} (goal ${ms(GOALS.diagramMs)}: ${verdict(slowest.ms <= GOALS.diagramMs)})`);
     }
     if (largest) lines.push(`  resnet152 ${ms(largest.ms)} (goal ${ms(GOALS.diagramLargestMs)}: ${verdict(largest.ms <= GOALS.diagramLargestMs)})`);
     if (opens.length < opened.length) lines.push(`  ${opened.length - opens.length} of ${opened.length} examples FAILED (above)`);
+
+    if (chosen('first panel of a new window')) {
+      lines.push(`Open Preview as the first panel of a new window, beside an empty extension's first panel (${FIRST_PANEL_WINDOWS} new windows each)`);
+      await firstPanelFigures(server, examples[0], emit).catch((error: unknown) => lines.push(`  first panel of a new window: FAILED: ${firstLine(error)}`));
+    }
 
     // ResNet-18: the first Run, warm Runs with every layer browsable afterwards, and output-only passes in between.
     await attempt('ResNet-18 Run', async (page) => {
@@ -471,8 +532,7 @@ export async function previewFigures(root: string, emit: (line: string) => void)
   } finally {
     if (page) await e2e.closeWorkbench(page).catch(() => undefined);
     await server.stop();
-    rmSync(folder, { recursive: true, force: true });
-    rmSync(dirname(vsix), { recursive: true, force: true });
+    for (const path of [folder, probeFolder, dirname(vsix), dirname(probeVsix)]) rmSync(path, { recursive: true, force: true });
   }
 }
 

@@ -8,59 +8,18 @@
  * say which part is VS Code's and which is ours, with ours split by the
  * moments the page carries (src/client/hostMarks.ts, webview/src/marks.ts).
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import * as e2e from '../e2e/codeServer';
 import { closeAllEditors, openPhases, phaseText } from './preview';
+import { probeCommand, writeProbeExtension } from './probeExtension';
 
 /** Issue 15's goal: the restored preview's diagram within 2 s of the workbench. */
 const restoreGoalMs = 2000;
 /** Reloads timed for each of the two panels. */
 const reloads = 3;
-
-const probeViewType = 'restoreProbe.panel';
-const probeCommand = 'Restore Probe: Open Panel';
-
-/**
- * The empty extension: activated by its panel's serializer (or its command),
- * it writes a page with one element and nothing else, so its panel comes back
- * as soon as VS Code lets any extension's panel come back.
- */
-function writeProbeExtension(folder: string): void {
-  mkdirSync(folder, { recursive: true });
-  const manifest = {
-    name: 'restore-probe',
-    displayName: 'Restore probe',
-    description: "An empty webview extension: the CNN Lens benchmark's yardstick for VS Code's part of restoring a panel.",
-    publisher: 'cnn-lens-bench',
-    version: '0.0.1',
-    license: 'MIT',
-    repository: { type: 'git', url: 'https://github.com/cnn-lens/cnn-lens.git' },
-    engines: { vscode: '^1.85.0' },
-    main: './extension.js',
-    activationEvents: [`onWebviewPanel:${probeViewType}`],
-    contributes: { commands: [{ command: 'restoreProbe.open', title: probeCommand }] },
-  };
-  writeFileSync(join(folder, 'package.json'), JSON.stringify(manifest, null, 2));
-  writeFileSync(join(folder, 'LICENSE'), 'MIT\n');
-  writeFileSync(
-    join(folder, 'extension.js'),
-    `const vscode = require('vscode');
-const page = '<!DOCTYPE html><html><body><p id="probe">probe</p></body></html>';
-exports.activate = (context) => {
-  context.subscriptions.push(
-    vscode.window.registerWebviewPanelSerializer('${probeViewType}', { async deserializeWebviewPanel(panel) { panel.webview.html = page; } }),
-    vscode.commands.registerCommand('restoreProbe.open', () => {
-      const panel = vscode.window.createWebviewPanel('${probeViewType}', 'Restore probe', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true });
-      panel.webview.html = page;
-    }),
-  );
-};
-`,
-  );
-}
 
 /** The epoch milliseconds at which a webview's page began loading (its `performance.timeOrigin`). */
 async function pageOrigin(frame: FrameLocator): Promise<number> {

@@ -12,7 +12,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rm
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { chromium, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { chromium, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
 
 /** The code-server release the harness installs; it needs Node 24. */
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -779,6 +779,53 @@ export async function inlayHints(page: Page): Promise<InlayHint[]> {
  */
 export function webviewFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+}
+
+/** The pages of every webview (VS Code's inner `iframe#active-frame` of each `iframe.webview`), in no fixed order. */
+async function webviewPages(page: Page): Promise<Frame[]> {
+  const pages: Frame[] = [];
+  for (const frame of page.frames()) {
+    const element = await frame.frameElement().catch(() => undefined);
+    if (element && (await element.getAttribute('id').catch(() => null)) === 'active-frame') pages.push(frame);
+  }
+  return pages;
+}
+
+/**
+ * The page of the webview showing `text` in `selector` (the preview whose
+ * totals read "9,280 parameters", say), held as that page's own frame. Unlike
+ * `webviewFrame`, which is the last webview in the workbench's DOM at each
+ * use, it stays on that panel when VS Code adds a webview or revives a
+ * restored one while a test waits on this one.
+ */
+export async function webviewShowing(page: Page, selector: string, text: string, timeoutMs: number): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of await webviewPages(page)) {
+      if (
+        await frame
+          .locator(selector, { hasText: text })
+          .count()
+          .catch(() => 0)
+      )
+        return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no webview shows "${text}" in ${selector} within ${timeoutMs / 1000} s; the webviews say:\n${await webviewsText(page)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** What every webview's page says (its body's text, shortened), for a failure's message: which panel showed what. */
+export async function webviewsText(page: Page): Promise<string> {
+  const texts = await Promise.all(
+    (await webviewPages(page)).map((frame) =>
+      frame
+        .locator('body')
+        .innerText({ timeout: 5_000 })
+        .catch((error: Error) => `(unreadable: ${error.message})`),
+    ),
+  );
+  return texts.map((text, i) => `--- webview ${i + 1} of ${texts.length}:\n${text.slice(0, 3000)}`).join('\n');
 }
 
 /** Saves a full-page PNG, creating the folder; look at it when a test fails. */

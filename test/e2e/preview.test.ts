@@ -397,11 +397,13 @@ describe('the preview panel in real VS Code (code-server)', function () {
     // After the reload the focus may still be in the restored panel; the command needs the .cnn editor focused.
     await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
     await e2e.runCommand(page, 'CNN Lens: Open Preview');
-    const wide = e2e.webviewFrame(page);
-    await wide.locator('[data-testid="totals"]', { hasText: '9,280 parameters' }).waitFor({ timeout: 60_000 });
+    // Held by what it shows: the restored LeNet-5 panel is a webview too, and the last one in the DOM may change meanwhile.
+    const wide = await e2e.webviewShowing(page, '[data-testid="totals"]', '9,280 parameters', 60_000);
     await wide.locator('[data-testid="run"]').click();
     const total = wide.locator('[data-testid="timing-total"]');
-    await total.waitFor({ timeout: 120_000 });
+    await total.waitFor({ timeout: 120_000 }).catch(async (error: Error) => {
+      throw new Error(`${error.message}\nThe webviews say:\n${await e2e.webviewsText(page)}`);
+    });
     const caption = await total.innerText();
     const backend = /on (\w+)/.exec(caption)?.[1];
     const note = await wide.locator('[data-testid="backend-note"]').innerText();
@@ -434,8 +436,7 @@ describe('the preview panel in real VS Code (code-server)', function () {
     await e2e.openFile(page, 'two.cnn');
     await goToLine(page, 10);
     await e2e.runCommand(page, 'CNN Lens: Open Preview');
-    const two = e2e.webviewFrame(page);
-    await two.locator('[data-testid="totals"]', { hasText: '208 parameters' }).waitFor({ timeout: 60_000 });
+    const two = await e2e.webviewShowing(page, '[data-testid="totals"]', '208 parameters', 60_000);
     assert.equal(await two.locator('[data-testid="network"]').inputValue(), 'B');
     // The panel is open: the command reveals it, and the page switches to the network at the cursor.
     await goToLine(page, 4);

@@ -336,6 +336,23 @@ describe('forward-pass engine in headless Chromium', function () {
         [],
       );
     });
+
+    it('finishes on its own thread, with the same numbers, when a worker does not answer in time, and says why', async function () {
+      torchReference.call(this);
+      // A reply timeout of 1 ms stands for a worker that hangs: no share of these convolutions comes back that soon.
+      await callPage(page, 'startWorkers', 2, undefined, undefined, 1);
+      const reply = await callPage(page, 'run', { source: SPLIT_NET, input: oracle!.input, weights: oracle!.weights, keep: 'all', workers: true });
+      assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}`);
+      assert.equal(reply.threads, 1);
+      assert.match(reply.workersFailed ?? '', /a convolution worker did not answer within 0.001 s/);
+      assert.deepEqual(
+        wrongNodes(
+          reply.outputs,
+          graph.nodes.map((n) => n.id),
+        ),
+        [],
+      );
+    });
   });
 
   describe('ops the engine cannot run', function () {

@@ -98,9 +98,10 @@ export interface EnginePage {
    * Starts `count` convolution workers from `scriptUrl` (default: convWorker.js
    * beside the WASM binaries) with the binary at `wasmUrl` (default: the one
    * the page's backend uses), replacing any started before; the pool's size,
-   * or why none started, and how long it took.
+   * or why none started, and how long it took. `replyTimeoutMs`: how long
+   * a worker may take to answer a share (the pool's default when left out).
    */
-  startWorkers(count: number, scriptUrl?: string, wasmUrl?: string): Promise<{ ok: true; size: number; ms: number } | { ok: false; error: string; ms: number }>;
+  startWorkers(count: number, scriptUrl?: string, wasmUrl?: string, replyTimeoutMs?: number): Promise<{ ok: true; size: number; ms: number } | { ok: false; error: string; ms: number }>;
   /** Stops the started workers without forgetting them, so the next run with workers meets dead ones. */
   stopWorkers(): void;
   /** The page's `navigator.hardwareConcurrency` and what `workersFor` makes of it. */

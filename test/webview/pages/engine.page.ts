@@ -214,12 +214,12 @@ window.engine = {
       ),
     ),
   time,
-  async startWorkers(count, scriptUrl = `${wasmBaseUrl}convWorker.js`, wasmUrl?: string) {
+  async startWorkers(count, scriptUrl = `${wasmBaseUrl}convWorker.js`, wasmUrl?: string, replyTimeoutMs?: number) {
     pool?.terminate();
     pool = undefined;
     const begin = performance.now();
     try {
-      pool = await ConvWorkerPool.start({ scriptUrl, wasmUrl: wasmUrl ?? (await wasmBinaryUrl(wasmBaseUrl)), workers: count });
+      pool = await ConvWorkerPool.start({ scriptUrl, wasmUrl: wasmUrl ?? (await wasmBinaryUrl(wasmBaseUrl)), workers: count, replyTimeoutMs });
       return { ok: true, size: pool.size, ms: performance.now() - begin };
     } catch (error) {
       return { ok: false, error: failure(error).error, ms: performance.now() - begin };

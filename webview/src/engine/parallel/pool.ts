@@ -16,6 +16,12 @@ export interface PoolOptions {
   workers: number;
   /** How long a worker may take to load its backend before it is given up (default 30 s). */
   startTimeoutMs?: number;
+  /**
+   * How long a worker may take to answer one share before it is given up as
+   * hung (default 60 s, far beyond any one layer's share): the run then
+   * finishes on the panel's thread instead of waiting forever.
+   */
+  replyTimeoutMs?: number;
 }
 
 /**
@@ -50,14 +56,17 @@ class ConvWorker {
   readonly kept = new Set<string>();
   /** The buffers that travel with each request and come back with its reply; undefined while they are away. */
   private spare: { input: ArrayBuffer; output: ArrayBuffer } | undefined;
-  private readonly pending = new Map<number, { resolve: (share: ConvolvedShare) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (share: ConvolvedShare) => void; reject: (error: Error) => void; timer: ReturnType<typeof setTimeout> }>();
   private nextId = 1;
   private failure: Error | undefined;
 
   /** Set while the worker loads its backend: how to end `start`. */
   private starting: { done: () => void; failed: (error: Error) => void } | undefined;
 
-  constructor(private readonly worker: Worker) {
+  constructor(
+    private readonly worker: Worker,
+    private readonly replyTimeoutMs: number,
+  ) {
     worker.onmessage = (event: MessageEvent<FromWorker>) => {
       const message = event.data;
       if (message.kind === 'convolved') this.settle(message);
@@ -103,7 +112,9 @@ class ConvWorker {
     this.spare = undefined;
     new Float32Array(input, 0, request.input.length).set(request.input);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      // A worker that is alive but never answers (stuck, or its reply lost) would otherwise hold the run forever.
+      const timer = setTimeout(() => this.fail(new Error(`a convolution worker did not answer within ${this.replyTimeoutMs / 1000} s`)), this.replyTimeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
       this.post({ ...request, kind: 'convolve', id, input, output }, [input, output]);
     });
   }
@@ -112,6 +123,7 @@ class ConvWorker {
     this.spare = { input: reply.input, output: reply.output };
     const waiting = this.pending.get(reply.id);
     if (!waiting) return;
+    clearTimeout(waiting.timer);
     this.pending.delete(reply.id);
     if (reply.outputShape)
       waiting.resolve({
@@ -127,7 +139,10 @@ class ConvWorker {
 
   private fail(error: Error): void {
     this.failure = error;
-    for (const waiting of this.pending.values()) waiting.reject(error);
+    for (const waiting of this.pending.values()) {
+      clearTimeout(waiting.timer);
+      waiting.reject(error);
+    }
     this.pending.clear();
   }
 
@@ -172,7 +187,7 @@ export class ConvWorkerPool {
     const scriptUrl = URL.createObjectURL(new Blob([await script.text()], { type: 'text/javascript' }));
     const binary = await wasm.arrayBuffer();
     try {
-      const workers = Array.from({ length: options.workers }, () => new ConvWorker(new Worker(scriptUrl)));
+      const workers = Array.from({ length: options.workers }, () => new ConvWorker(new Worker(scriptUrl), options.replyTimeoutMs ?? 60_000));
       const started = await Promise.allSettled(workers.map((w) => w.start(binary, options.startTimeoutMs ?? 30_000)));
       const working = workers.filter((worker, i) => {
         if (started[i].status === 'fulfilled') return true;

@@ -800,7 +800,7 @@ async function webviewPages(page: Page): Promise<Frame[]> {
  */
 export async function webviewShowing(page: Page, selector: string, text: string, timeoutMs: number): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  while (Date.now() < deadline) {
     for (const frame of await webviewPages(page)) {
       if (
         await frame
@@ -810,9 +810,9 @@ export async function webviewShowing(page: Page, selector: string, text: string,
       )
         return frame;
     }
-    if (Date.now() > deadline) throw new Error(`no webview shows "${text}" in ${selector} within ${timeoutMs / 1000} s; the webviews say:\n${await webviewsText(page)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await delay(250);
   }
+  throw new Error(`no webview shows "${text}" in ${selector} within ${timeoutMs / 1000} s; the webviews say:\n${await webviewsText(page)}`);
 }
 
 /** What every webview's page says (its body's text, shortened), for a failure's message: which panel showed what. */

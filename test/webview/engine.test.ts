@@ -320,39 +320,36 @@ describe('forward-pass engine in headless Chromium', function () {
       assert.equal(reply.leakedTensors, 0);
     });
 
-    it('finishes on its own thread, with the same numbers, when the workers die, and says why', async function () {
-      torchReference.call(this);
-      await callPage(page, 'startWorkers', 2);
-      await callPage(page, 'stopWorkers');
-      const reply = await callPage(page, 'run', { source: SPLIT_NET, input: oracle!.input, weights: oracle!.weights, keep: 'all', workers: true });
-      assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}`);
-      assert.equal(reply.threads, 1);
-      assert.match(reply.workersFailed ?? '', /convolution workers were stopped/);
-      assert.deepEqual(
-        wrongNodes(
-          reply.outputs,
-          graph.nodes.map((n) => n.id),
-        ),
-        [],
-      );
-    });
-
-    it('finishes on its own thread, with the same numbers, when a worker does not answer in time, and says why', async function () {
-      torchReference.call(this);
-      // A reply timeout of 1 ms stands for a worker that hangs: no share of these convolutions comes back that soon.
-      await callPage(page, 'startWorkers', 2, undefined, undefined, 1);
-      const reply = await callPage(page, 'run', { source: SPLIT_NET, input: oracle!.input, weights: oracle!.weights, keep: 'all', workers: true });
-      assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}`);
-      assert.equal(reply.threads, 1);
-      assert.match(reply.workersFailed ?? '', /a convolution worker did not answer within 0.001 s/);
-      assert.deepEqual(
-        wrongNodes(
-          reply.outputs,
-          graph.nodes.map((n) => n.id),
-        ),
-        [],
-      );
-    });
+    // How the workers fail, and what the run must say: dead workers, and a worker that does not answer in time
+    // (a reply timeout of 1 ms stands for a worker that hangs: no share of these convolutions comes back that soon).
+    const workerFailures: { when: string; fail: () => Promise<unknown>; says: RegExp }[] = [
+      {
+        when: 'the workers die',
+        fail: async () => {
+          await callPage(page, 'startWorkers', 2);
+          await callPage(page, 'stopWorkers');
+        },
+        says: /convolution workers were stopped/,
+      },
+      { when: 'a worker does not answer in time', fail: () => callPage(page, 'startWorkers', 2, undefined, undefined, 1), says: /a convolution worker did not answer within 0.001 s/ },
+    ];
+    for (const { when, fail, says } of workerFailures) {
+      it(`finishes on its own thread, with the same numbers, when ${when}, and says why`, async function () {
+        torchReference.call(this);
+        await fail();
+        const reply = await callPage(page, 'run', { source: SPLIT_NET, input: oracle!.input, weights: oracle!.weights, keep: 'all', workers: true });
+        assert.ok(reply.ok, reply.ok ? '' : `${reply.errorClass}: ${reply.error}`);
+        assert.equal(reply.threads, 1);
+        assert.match(reply.workersFailed ?? '', says);
+        assert.deepEqual(
+          wrongNodes(
+            reply.outputs,
+            graph.nodes.map((n) => n.id),
+          ),
+          [],
+        );
+      });
+    }
   });
 
   describe('ops the engine cannot run', function () {

@@ -21,16 +21,23 @@ import { analyzeNetwork } from '../../src/core/semantics/network';
 import { parse, type ParseResult } from '../../src/core/syntax/parse';
 import { dataDir, examplesDir, readText } from '../helpers';
 
-/** The analysis of parsed `text` with the memo on or off, and how many calls the memo served. */
-function analysed(text: string, parsed: ParseResult, memo: boolean): { analysis: Analysis; replays: number } {
+/** The analysis of parsed `text` with the memo on or off, how many calls the memo served, and how many calls' body results were not built yet. */
+function analysed(text: string, parsed: ParseResult, memo: boolean): { analysis: Analysis; replays: number; unbuilt: number } {
   let evaluation: Evaluation | undefined;
   blockMemoSettings.enabled = memo;
   try {
     const analysis = evaluateParsed(text, parsed, false, (shared, network, graphs) => analyzeNetwork((evaluation = shared), network, graphs));
-    return { analysis, replays: evaluation?.blockMemos()?.replays ?? 0 };
+    return { analysis, replays: evaluation?.blockMemos()?.replays ?? 0, unbuilt: unbuiltCalls(analysis) };
   } finally {
     blockMemoSettings.enabled = true;
   }
+}
+
+/** How many call results in the networks still build their body's results when read (`parts` a getter), before anything has read them. */
+function unbuiltCalls(analysis: Analysis): number {
+  let count = 0;
+  for (const network of analysis.networks) for (const result of network.statements) if (Object.getOwnPropertyDescriptor(result, 'parts')?.get) count++;
+  return count;
 }
 
 /** A result without its statement (the AST node is the same object in both analyses; its place is in `range`). */
@@ -42,13 +49,14 @@ function plain(result: StatementResult): unknown {
  * Analyses `text` with and without the memo, requires the two to be the same
  * in everything shown, and returns the memoised analysis and its replays.
  */
-function sameWithAndWithoutMemo(text: string): { analysis: Analysis; replays: number } {
+function sameWithAndWithoutMemo(text: string): { analysis: Analysis; replays: number; unbuilt: number } {
   // Both analyses read one parse, so the instances are keyed by the same statements.
   const parsed = parse(text);
   const run = (memo: boolean) => analysed(text, parsed, memo);
   const fresh = run(false);
   const memoised = run(true);
   assert.equal(fresh.replays, 0);
+  assert.equal(fresh.unbuilt, 0);
   assert.deepStrictEqual(memoised.analysis.diagnostics, fresh.analysis.diagnostics);
   const networks = (analysis: Analysis) => analysis.networks.map((n) => ({ ...n, declaration: undefined, statements: n.statements.map(plain) }));
   // Object by object for the small files; the large ones are compared as JSON below (the same up to -0 and undefined keys).
@@ -147,6 +155,17 @@ const cases: { name: string; text: string; replayed: boolean }[] = [
     replayed: true,
   },
   {
+    // Past the 32 instances that hovers keep of each statement, a replayed call's body results are built when read.
+    name: 'more calls than the instances kept, nested, in two networks, with other arguments between',
+    text: `block A(c) { conv(c, 1); relu }\nblock B(c) { A(c); A(c); conv(c, 3, padding=1) }\nnetwork N { input(4x40x40); ${'B(4); '.repeat(50)}B(2); ${'B(4); '.repeat(40)}}\nnetwork M { input(4x40x40); ${'B(4); '.repeat(45)}}\n`,
+    replayed: true,
+  },
+  {
+    name: 'more calls than the instances kept, on 1-D and 2-D inputs, some reporting an error',
+    text: `block B(c) { conv(c, 3, padding=1); relu }\nnetwork A { input(4x100); ${'B(4); '.repeat(40)}}\nnetwork V { input(4x10x10); ${'B(4); '.repeat(40)}B(4) -> 4x9x9; ${'B(4); '.repeat(5)}}\n`,
+    replayed: true,
+  },
+  {
     name: 'calls near the nesting limit: a chain of blocks called at different depths',
     text: `${Array.from({ length: 256 }, (_, i) => (i === 0 ? 'block C0 { relu }' : `block C${i} { C${i - 1} }`)).join('\n')}\nnetwork N { input(2x4x4); C100; C200; C253; repeat(1) { C254 }; C100; repeat(1) { C255 } }\nnetwork M { input(2x4x4); C254; C100 }\n`,
     replayed: true,
@@ -156,7 +175,9 @@ const cases: { name: string; text: string; replayed: boolean }[] = [
 describe('memoised block calls give what fresh evaluation gives (issue 16)', () => {
   for (const { name, text, replayed } of cases) {
     it(name, () => {
-      const { analysis, replays } = sameWithAndWithoutMemo(text);
+      const { analysis, replays, unbuilt } = sameWithAndWithoutMemo(text);
+      // Calls past the instances kept must really leave their bodies unbuilt, or the comparison above proves nothing about it.
+      if (name.startsWith('more calls than the instances kept')) assert.ok(unbuilt > 40, `only ${unbuilt} calls left their bodies unbuilt`);
       // The two limits are reached inside replayed calls, and must stop the network where evaluation would.
       if (name.startsWith('the work budget')) assert.match(analysis.diagnostics.map((d) => `${d.code}: ${d.message}`).join('\n'), /^too-large: Analysing this costs more than/);
       if (name.startsWith('calls near the nesting limit'))
@@ -200,8 +221,10 @@ describe('memoised block calls give what fresh evaluation gives (issue 16)', () 
 
   it('4,000 calls of one small block', () => {
     const text = `block B(c) { conv(c, 3, padding=1); relu }\nnetwork Calls { input(8x16x16); ${'B(8); '.repeat(4_000)}}\n`;
-    const { analysis, replays } = sameWithAndWithoutMemo(text);
+    const { analysis, replays, unbuilt } = sameWithAndWithoutMemo(text);
     assert.equal(replays, 4_000 - 1);
+    // The first 32 calls are kept for hovers with their bodies' results; every later one builds them when read.
+    assert.equal(unbuilt, 4_000 - 32);
     assert.deepEqual(analysis.diagnostics, []);
     assert.deepEqual(analysis.networks[0].receptiveField?.size, [1 + 2 * 4_000, 1 + 2 * 4_000]);
   });

@@ -189,6 +189,32 @@ describe('incremental analysis', () => {
     assert.ok(incremental.reuse.resumedStatements > edited - 128, `${incremental.reuse.resumedStatements} statements resumed`);
   });
 
+  it('equals a fresh analysis when a block is called more often than hovers keep instances: replayed, resumed and edited', () => {
+    // Past a statement's first 32 instances a network's trace records no more, and a replayed call builds its
+    // body's results when read: the hovers' instances and every call's results must still be a fresh analysis's.
+    const calls = (count: number, call = 'B(4)') => `  ${call}\n`.repeat(count);
+    const text = (last: string, many = true) =>
+      `block A(c) { conv(c, 1); relu }\nblock B(c) { A(c); A(c); conv(c, 3, padding=1) }\nnetwork N {\n  input(4x40x40)\n${many ? `${calls(150)}${calls(1, 'B(2)')}${calls(149)}` : calls(300, 'relu')}  ${last}\n}\nnetwork M {\n  input(4x40x40)\n${calls(60)}}\n`;
+    const unbuilt = (analysis: Analysis) => analysis.networks.flatMap((n) => n.statements).filter((r) => Object.getOwnPropertyDescriptor(r, 'parts')?.get).length;
+    const incremental = new IncrementalAnalysis();
+    const versions = [text('B(4)'), `${text('B(4)')}# a comment\n`, text('B(8)'), text('B(8)').replace(/B\(4\)\n\}\n$/, 'B(2)\n}\n'), text('B(8)', false).replace(/B\(4\)\n\}\n$/, 'B(2)\n}\n')];
+    const reused: string[] = [];
+    for (const version of versions) {
+      const analysis = incremental.analyze(version);
+      // Read before the comparison reads every call's body.
+      const lazy = unbuilt(analysis);
+      assertSameAnalysis(analysis, analyze(version), `the incremental analysis differs from a fresh one for:\n${version}`);
+      reused.push(`replayed ${incremental.reuse.replayed}, resumed ${incremental.reuse.resumedStatements}`);
+      if (version === versions[0]) assert.ok(lazy > 250, `only ${lazy} calls left their bodies unbuilt`);
+      const conv = analysis.file.blocks[0].body[0];
+      assert.equal(analysis.instances.get(conv)!.length, 32);
+      // The last version leaves N one call (its other lines relu, so M stays where it was): M, replayed, must bring the instances its trace recorded when N's calls had kept them all.
+    }
+    // First analysed afresh; a comment replays both networks; an edit at the end of N resumes N's 256 statements
+    // before its last piece and replays M; one in M replays N; N cut to one call replays M.
+    assert.deepEqual(reused, ['replayed 0, resumed 0', 'replayed 2, resumed 0', 'replayed 1, resumed 256', 'replayed 1, resumed 0', 'replayed 1, resumed 0']);
+  });
+
   it('parses only the piece Enter was pressed in: the pieces after it move down with their parses', () => {
     // Numbered channels, so that no two pieces have the same text (a moved piece cannot borrow another's parse).
     const statementsOf = (from: number, count: number) => Array.from({ length: count }, (_, i) => `  conv(${1 + ((from + i) % 50)}, 1)\n  relu\n`).join('');

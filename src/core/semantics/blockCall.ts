@@ -5,7 +5,7 @@ import type { EvaluateBody, BodyEvaluated, Evaluated, Evaluation, Frame } from '
 import { sumResults, zeroParams } from './totals';
 import type { Value } from '../types';
 import { evaluate, formatValue, isError } from './values';
-import { argumentsKey, blockResult } from './blockMemo';
+import { argumentsKey } from './blockMemo';
 
 /** Evaluates a call of `block` on `input`. A block already being expanded (recursion, reported statically) fails. */
 export function evaluateBlockCall(evaluation: Evaluation, statement: Statement, call: CallNode, block: BlockDecl, input: Tensor | null, frame: Frame, evaluateBody: EvaluateBody): Evaluated {
@@ -19,10 +19,9 @@ export function evaluateBlockCall(evaluation: Evaluation, statement: Statement, 
   const key = memos ? argumentsKey(env.values) : '';
   const memo = memos && input ? memos.find(block, key, input.shape) : undefined;
   if (memos && memo && input) {
-    const replayed = memos.replay(evaluation, memo, input);
-    const result = blockResult(statement, block, memo, input, replayed.results, replayed.output);
-    if (memos.recording > 0) memos.describe(result, memo);
-    return { output: replayed.output, result };
+    const replayed = memos.replayCall(evaluation, statement, block, memo, input);
+    if (memos.recording > 0) memos.describe(replayed.result, memo);
+    return replayed;
   }
   const calls = frame.calls;
   // The group shows the call with its arguments' values (`Bottleneck(128, 2)`, not `Bottleneck(width, s)`), as a user reads one instance.

@@ -16,6 +16,11 @@
  * memoised while a graph is recorded (each call has its own nodes), nor in a
  * file whose blocks call each other in a cycle, where a call's outcome also
  * depends on the blocks being expanded around it.
+ *
+ * Once the analysis keeps no more instances of a body's statements for hovers
+ * (their first 32), a replayed call's per-layer results are built only when
+ * something reads them (the summary's nested rows, a copy to the server's
+ * thread): a megabyte of calls then keeps one result per call, not three.
  */
 import type { Tensor } from '../ops/types';
 import { sameShape } from '../shape';
@@ -35,6 +40,7 @@ export interface MemoHost {
   statementCost(statement: Statement): number;
   block(name: string): BlockDecl | undefined;
   remember(statement: Statement, result: StatementResult): void;
+  keepsNoMore(statement: Statement): boolean;
   spend(cost: number): void;
   enter(): void;
   leave(): void;
@@ -61,6 +67,8 @@ export interface BlockMemo {
   totals: Totals;
   /** Whether the call failed (its input was known and its output is not). */
   failed: boolean;
+  /** Every statement a replay remembers an instance of (the body's, and the bodies' of the calls in it), each once. */
+  remembered: Statement[];
 }
 
 /**
@@ -103,6 +111,7 @@ export class BlockMemos {
    */
   keep(evaluation: MemoHost, block: BlockDecl, key: string, input: Tensor, results: StatementResult[], output: Tensor | null, totals: Totals, failed: boolean): BlockMemo | undefined {
     const body: StatementTemplate[] = [];
+    const remembered = new Set<Statement>();
     for (let i = 0; i < block.body.length; i++) {
       const statement = block.body[i];
       const result = results[i];
@@ -113,13 +122,15 @@ export class BlockMemos {
         const called = evaluation.blocks.get(statement.body.name);
         if (!memo || !called) return undefined;
         body.push({ kind: 'block', statement, cost, block: called, memo });
+        for (const inner of memo.remembered) remembered.add(inner);
       } else if (result.kind === 'op') {
         const step = result.outShape ? this.steps.get(result) : null;
         if (step === undefined) return undefined;
         body.push({ kind: 'op', statement, cost, result, step });
       } else return undefined;
+      remembered.add(statement);
     }
-    const memo: BlockMemo = { inShape: input.shape, body, outShape: output?.shape ?? null, totals, failed };
+    const memo: BlockMemo = { inShape: input.shape, body, outShape: output?.shape ?? null, totals, failed, remembered: [...remembered] };
     let byKey = this.byBlock.get(block);
     if (!byKey) this.byBlock.set(block, (byKey = new Map()));
     const memos = byKey.get(key);
@@ -127,6 +138,31 @@ export class BlockMemos {
       if (memos.length < memoisedShapes) memos.push(memo);
     } else if (byKey.size < memoisedArguments) byKey.set(key, [memo]);
     return memo;
+  }
+
+  /**
+   * A call at `statement` of `block` on `input` that `memo` describes: its
+   * output and result, with the same effects on the evaluation as evaluating
+   * its body (see `replay`). When the analysis keeps no more instances of the
+   * body's statements, as after a block's first calls, the results of the
+   * statements inside are built only when read (`replayedBodyResult`): most
+   * of a megabyte of calls is never looked inside.
+   */
+  replayCall(evaluation: MemoHost, statement: Statement, block: BlockDecl, memo: BlockMemo, input: Tensor): { output: Tensor | null; result: StatementResult } {
+    let unseen = true;
+    for (const inner of memo.remembered) {
+      if (!evaluation.keepsNoMore(inner)) {
+        unseen = false;
+        break;
+      }
+    }
+    if (!unseen) {
+      const replayed = this.replay(evaluation, memo, input);
+      return { output: replayed.output, result: blockResult(statement, block, memo, input, replayed.results, replayed.output) };
+    }
+    const outField = this.replayUnseen(evaluation, memo, input.receptiveField);
+    const output = memo.outShape ? { shape: memo.outShape, receptiveField: outField } : null;
+    return { output, result: replayedBodyResult(statement, block, memo, input.shape, input.receptiveField, outField) };
   }
 
   /**
@@ -167,10 +203,116 @@ export class BlockMemos {
       evaluation.leave();
     }
   }
+
+  /**
+   * `replay` for a body whose statements' instances are all kept already:
+   * the same work charged, depth entered and blocks looked up, without the
+   * results. Returns the receptive field of the body's output (null when it
+   * has none).
+   */
+  private replayUnseen(evaluation: MemoHost, memo: BlockMemo, input: ReceptiveField | null): ReceptiveField | null {
+    this.replays++;
+    evaluation.enter();
+    try {
+      let field = input;
+      for (const template of memo.body) {
+        evaluation.spend(template.cost);
+        if (template.kind === 'op') field = template.step && field ? stepReceptiveField(field, template.step) : null;
+        else {
+          evaluation.block(template.block.name);
+          evaluation.spend(template.block.params.length);
+          field = this.replayUnseen(evaluation, template.memo, field);
+        }
+      }
+      return memo.outShape ? field : null;
+    } finally {
+      evaluation.leave();
+    }
+  }
+}
+
+/** The receptive field of a memoised body's output on an input with field `input` (null when it has none), as a replay steps it. */
+function outputField(memo: BlockMemo, input: ReceptiveField | null): ReceptiveField | null {
+  let field = input;
+  for (const template of memo.body) {
+    if (template.kind === 'op') field = template.step && field ? stepReceptiveField(field, template.step) : null;
+    else field = outputField(template.memo, field);
+  }
+  return memo.outShape ? field : null;
+}
+
+/** The results of a memoised body's statements on an input with field `input`, as `replay` builds them (calls inside built when read). */
+function bodyResults(memo: BlockMemo, input: ReceptiveField | null): StatementResult[] {
+  let field = input;
+  const results: StatementResult[] = new Array(memo.body.length);
+  for (let i = 0; i < memo.body.length; i++) {
+    const template = memo.body[i];
+    if (template.kind === 'op') {
+      field = template.step && field ? stepReceptiveField(field, template.step) : null;
+      results[i] = replayedOpResult(template.result, field);
+    } else {
+      const nested = template.memo;
+      const nestedOutput = outputField(nested, field);
+      results[i] = replayedBodyResult(template.statement, template.block, nested, nested.inShape, field, nestedOutput);
+      field = nestedOutput;
+    }
+  }
+  return results;
+}
+
+/** Where a replayed call's result keeps what its body's results are built from, until they are read (not enumerable: not copied, sent or compared). */
+const replayedBody = 'replayedBody';
+
+/** What a replayed call's body results are built from: the memo and the receptive field of the call's input. */
+interface ReplayedBody {
+  memo: BlockMemo;
+  input: ReceptiveField | null;
+}
+
+/** `parts` of a replayed call's result, as an own enumerable property that builds the body's results when first read, then holds them. */
+const replayedParts: PropertyDescriptor = {
+  get(this: StatementResult & { [replayedBody]: ReplayedBody }) {
+    const { memo, input } = this[replayedBody];
+    const parts = [{ name: this.op, results: bodyResults(memo, input) }];
+    Object.defineProperty(this, 'parts', { value: parts, writable: true, enumerable: true, configurable: true });
+    return parts;
+  },
+  set(this: StatementResult, parts: StatementResult['parts']) {
+    Object.defineProperty(this, 'parts', { value: parts, writable: true, enumerable: true, configurable: true });
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+/**
+ * A replayed call's result, as `blockResult` gives it, whose `parts` (the
+ * body's results) are built when first read. It is a plain object: its
+ * keys, a copy of it (spread, JSON, structured clone to the server's
+ * thread) and a comparison see the same as of `blockResult`'s. The getter
+ * and the place it reads from are each one shared definition, so that V8
+ * gives every such result one hidden class.
+ */
+function replayedBodyResult(statement: Statement, block: BlockDecl, memo: BlockMemo, inShape: number[], inField: ReceptiveField | null, outField: ReceptiveField | null): StatementResult {
+  const result: StatementResult = {
+    op: block.name,
+    kind: 'block',
+    statement,
+    range: statement.range,
+    inShape,
+    outShape: memo.outShape,
+    params: memo.totals.params,
+    macs: memo.totals.macs,
+    activations: memo.totals.activations,
+    receptiveField: memo.outShape ? outField : null,
+    failed: memo.failed,
+  };
+  Object.defineProperty(result, replayedBody, { value: { memo, input: inField } satisfies ReplayedBody, writable: false, enumerable: false, configurable: false });
+  Object.defineProperty(result, 'parts', replayedParts);
+  return result;
 }
 
 /** A block call's result, as `evaluateBlockCall` builds it from its body's. */
-export function blockResult(statement: Statement, block: BlockDecl, memo: BlockMemo, input: Tensor, results: StatementResult[], output: Tensor | null): StatementResult {
+function blockResult(statement: Statement, block: BlockDecl, memo: BlockMemo, input: Tensor, results: StatementResult[], output: Tensor | null): StatementResult {
   // `parts` is written in the literal, after `failed` as `evaluateBlockCall` adds it: a property added later would
   // cost each of a hundred thousand calls a second allocation (see `replayedOpResult`).
   return {

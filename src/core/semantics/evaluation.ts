@@ -105,9 +105,22 @@ export class NestingExceeded extends Error {}
  */
 export interface NetworkTrace {
   added: Diagnostic[];
-  /** The instances kept, statement and result at the same index (two arrays: no pair per statement). */
+  /**
+   * The instances kept, statement and result at the same index (two arrays: no
+   * pair per statement): each statement's first `instancesKept` in the
+   * network (or one more), since replayed after the networks before it, the
+   * network could add no later one to the analysis's first instances.
+   */
   rememberedStatements: Statement[];
   rememberedResults: StatementResult[];
+  /**
+   * How many instances of each statement remembered more than once are
+   * recorded (while the trace is recorded). A statement's first instance in
+   * the analysis is not counted (most statements have only that one): the
+   * count is at most one short, so the trace records at most one more than it
+   * needs, never fewer.
+   */
+  rememberedCounts?: Map<Statement, number>;
   /** Each block name looked up, and the declaration found (undefined: none). */
   blocksRead: Map<string, BlockDecl | undefined>;
   /** Work units spent before the network, and by it. */
@@ -163,13 +176,14 @@ export class Evaluation {
 
   /** Starts recording what the next network's evaluation does (see `NetworkTrace`). */
   startTrace(): NetworkTrace {
-    this.trace = { added: [], rememberedStatements: [], rememberedResults: [], blocksRead: new Map(), spentBefore: this.spent, spent: 0 };
+    this.trace = { added: [], rememberedStatements: [], rememberedResults: [], rememberedCounts: new Map(), blocksRead: new Map(), spentBefore: this.spent, spent: 0 };
     return this.trace;
   }
 
   /** Stops recording; the trace holds the work spent. */
   endTrace(trace: NetworkTrace): void {
     trace.spent = this.spent - trace.spentBefore;
+    trace.rememberedCounts = undefined;
     this.trace = undefined;
   }
 
@@ -337,14 +351,38 @@ export class Evaluation {
 
   /** Keeps an instance of a statement's result for hovers (a few per statement). */
   remember(statement: Statement, result: StatementResult): void {
-    const trace = this.trace;
-    if (trace) {
-      trace.rememberedStatements.push(statement);
-      trace.rememberedResults.push(result);
-    }
     const list = this.instances.get(statement);
-    if (!list) this.instances.set(statement, [result]);
-    else if (list.length < instancesKept) list.push(result);
+    const trace = this.trace;
+    if (!list) {
+      this.instances.set(statement, [result]);
+      if (trace) {
+        trace.rememberedStatements.push(statement);
+        trace.rememberedResults.push(result);
+      }
+      return;
+    }
+    if (list.length < instancesKept) list.push(result);
+    const counts = trace?.rememberedCounts;
+    if (!counts) return;
+    const recorded = counts.get(statement) ?? 0;
+    if (recorded < instancesKept) {
+      counts.set(statement, recorded + 1);
+      trace!.rememberedStatements.push(statement);
+      trace!.rememberedResults.push(result);
+    }
+  }
+
+  /**
+   * Whether remembering another instance of `statement` would keep nothing:
+   * the analysis has its first instances, and so has the trace being
+   * recorded. A replayed block call whose statements all keep nothing more
+   * need not build their results before they are read (blockMemo.ts).
+   */
+  keepsNoMore(statement: Statement): boolean {
+    const list = this.instances.get(statement);
+    if (!list || list.length < instancesKept) return false;
+    const counts = this.trace?.rememberedCounts;
+    return !counts || (counts.get(statement) ?? 0) >= instancesKept;
   }
 
   /**

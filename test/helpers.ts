@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Analysis } from '../src/core';
 
 export const repoRoot = process.cwd();
 export const dataDir = join(repoRoot, 'test', 'data');
@@ -38,4 +39,14 @@ export function expectations(text: string): Expectation[] {
     }
   });
   return found;
+}
+
+/**
+ * How many calls in the networks still build their body's results when first
+ * read (`parts` a getter: blockMemo.ts), counted before anything reads them.
+ */
+export function unbuiltCalls(analysis: Analysis): number {
+  let count = 0;
+  for (const network of analysis.networks) for (const result of network.statements) if (Object.getOwnPropertyDescriptor(result, 'parts')?.get) count++;
+  return count;
 }

@@ -19,7 +19,7 @@ import { blockMemoSettings } from '../../src/core/semantics/blockMemo';
 import type { Evaluation } from '../../src/core/semantics/evaluation';
 import { analyzeNetwork } from '../../src/core/semantics/network';
 import { parse, type ParseResult } from '../../src/core/syntax/parse';
-import { dataDir, examplesDir, readText } from '../helpers';
+import { dataDir, examplesDir, readText, unbuiltCalls } from '../helpers';
 
 /** The analysis of parsed `text` with the memo on or off, how many calls the memo served, and how many calls' body results were not built yet. */
 function analysed(text: string, parsed: ParseResult, memo: boolean): { analysis: Analysis; replays: number; unbuilt: number } {
@@ -31,13 +31,6 @@ function analysed(text: string, parsed: ParseResult, memo: boolean): { analysis:
   } finally {
     blockMemoSettings.enabled = true;
   }
-}
-
-/** How many call results in the networks still build their body's results when read (`parts` a getter), before anything has read them. */
-function unbuiltCalls(analysis: Analysis): number {
-  let count = 0;
-  for (const network of analysis.networks) for (const result of network.statements) if (Object.getOwnPropertyDescriptor(result, 'parts')?.get) count++;
-  return count;
 }
 
 /** A result without its statement (the AST node is the same object in both analyses; its place is in `range`). */

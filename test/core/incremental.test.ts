@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { analyze, IncrementalAnalysis, type Analysis } from '../../src/core';
 import { splitChunks } from '../../src/core/syntax/chunks';
 import { splitNetwork } from '../../src/core/syntax/networkPieces';
-import { examplesDir, readText } from '../helpers';
+import { examplesDir, readText, unbuiltCalls } from '../helpers';
 import { jsonDifference } from '../jsonDifference';
 // The panel's seeded generator, so the storm is the same on every run.
 import { mulberry32 } from '../../webview/src/mulberry32';
@@ -195,20 +195,20 @@ describe('incremental analysis', () => {
     const calls = (count: number, call = 'B(4)') => `  ${call}\n`.repeat(count);
     const text = (last: string, many = true) =>
       `block A(c) { conv(c, 1); relu }\nblock B(c) { A(c); A(c); conv(c, 3, padding=1) }\nnetwork N {\n  input(4x40x40)\n${many ? `${calls(150)}${calls(1, 'B(2)')}${calls(149)}` : calls(300, 'relu')}  ${last}\n}\nnetwork M {\n  input(4x40x40)\n${calls(60)}}\n`;
-    const unbuilt = (analysis: Analysis) => analysis.networks.flatMap((n) => n.statements).filter((r) => Object.getOwnPropertyDescriptor(r, 'parts')?.get).length;
     const incremental = new IncrementalAnalysis();
+    // The last version leaves N one call (its other lines relu, so M stays where it was): M, replayed, must bring the
+    // instances its trace recorded when N's calls had kept them all.
     const versions = [text('B(4)'), `${text('B(4)')}# a comment\n`, text('B(8)'), text('B(8)').replace(/B\(4\)\n\}\n$/, 'B(2)\n}\n'), text('B(8)', false).replace(/B\(4\)\n\}\n$/, 'B(2)\n}\n')];
     const reused: string[] = [];
     for (const version of versions) {
       const analysis = incremental.analyze(version);
       // Read before the comparison reads every call's body.
-      const lazy = unbuilt(analysis);
+      const lazy = unbuiltCalls(analysis);
       assertSameAnalysis(analysis, analyze(version), `the incremental analysis differs from a fresh one for:\n${version}`);
       reused.push(`replayed ${incremental.reuse.replayed}, resumed ${incremental.reuse.resumedStatements}`);
       if (version === versions[0]) assert.ok(lazy > 250, `only ${lazy} calls left their bodies unbuilt`);
       const conv = analysis.file.blocks[0].body[0];
       assert.equal(analysis.instances.get(conv)!.length, 32);
-      // The last version leaves N one call (its other lines relu, so M stays where it was): M, replayed, must bring the instances its trace recorded when N's calls had kept them all.
     }
     // First analysed afresh; a comment replays both networks; an edit at the end of N resumes N's 256 statements
     // before its last piece and replays M; one in M replays N; N cut to one call replays M.

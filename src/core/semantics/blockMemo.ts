@@ -149,14 +149,7 @@ export class BlockMemos {
    * of a megabyte of calls is never looked inside.
    */
   replayCall(evaluation: MemoHost, statement: Statement, block: BlockDecl, memo: BlockMemo, input: Tensor): { output: Tensor | null; result: StatementResult } {
-    let unseen = true;
-    for (const inner of memo.remembered) {
-      if (!evaluation.keepsNoMore(inner)) {
-        unseen = false;
-        break;
-      }
-    }
-    if (!unseen) {
+    if (!memo.remembered.every((inner) => evaluation.keepsNoMore(inner))) {
       const replayed = this.replay(evaluation, memo, input);
       return { output: replayed.output, result: blockResult(statement, block, memo, input, replayed.results, replayed.output) };
     }
@@ -231,18 +224,12 @@ export class BlockMemos {
   }
 }
 
-/** The receptive field of a memoised body's output on an input with field `input` (null when it has none), as a replay steps it. */
-function outputField(memo: BlockMemo, input: ReceptiveField | null): ReceptiveField | null {
-  let field = input;
-  for (const template of memo.body) {
-    if (template.kind === 'op') field = template.step && field ? stepReceptiveField(field, template.step) : null;
-    else field = outputField(template.memo, field);
-  }
-  return memo.outShape ? field : null;
-}
-
-/** The results of a memoised body's statements on an input with field `input`, as `replay` builds them (calls inside built when read). */
-function bodyResults(memo: BlockMemo, input: ReceptiveField | null): StatementResult[] {
+/**
+ * What `replay` builds for a memoised body on an input with field `input`,
+ * without its effects on the evaluation: the statements' results, and the
+ * receptive field of the body's output (null when it has none).
+ */
+function bodyResults(memo: BlockMemo, input: ReceptiveField | null): { results: StatementResult[]; field: ReceptiveField | null } {
   let field = input;
   const results: StatementResult[] = new Array(memo.body.length);
   for (let i = 0; i < memo.body.length; i++) {
@@ -252,12 +239,13 @@ function bodyResults(memo: BlockMemo, input: ReceptiveField | null): StatementRe
       results[i] = replayedOpResult(template.result, field);
     } else {
       const nested = template.memo;
-      const nestedOutput = outputField(nested, field);
-      results[i] = replayedBodyResult(template.statement, template.block, nested, nested.inShape, field, nestedOutput);
-      field = nestedOutput;
+      const inner = bodyResults(nested, field);
+      const innerOutput = nested.outShape ? { shape: nested.outShape, receptiveField: inner.field } : null;
+      results[i] = blockResult(template.statement, template.block, nested, { shape: nested.inShape, receptiveField: field }, inner.results, innerOutput);
+      field = inner.field;
     }
   }
-  return results;
+  return { results, field: memo.outShape ? field : null };
 }
 
 /** Where a replayed call's result keeps what its body's results are built from, until they are read (not enumerable: not copied, sent or compared). */
@@ -273,7 +261,7 @@ interface ReplayedBody {
 const replayedParts: PropertyDescriptor = {
   get(this: StatementResult & { [replayedBody]: ReplayedBody }) {
     const { memo, input } = this[replayedBody];
-    const parts = [{ name: this.op, results: bodyResults(memo, input) }];
+    const parts = [{ name: this.op, results: bodyResults(memo, input).results }];
     Object.defineProperty(this, 'parts', { value: parts, writable: true, enumerable: true, configurable: true });
     return parts;
   },

@@ -352,24 +352,19 @@ export class Evaluation {
   /** Keeps an instance of a statement's result for hovers (a few per statement). */
   remember(statement: Statement, result: StatementResult): void {
     const list = this.instances.get(statement);
+    if (!list) this.instances.set(statement, [result]);
+    else if (list.length < instancesKept) list.push(result);
     const trace = this.trace;
-    if (!list) {
-      this.instances.set(statement, [result]);
-      if (trace) {
-        trace.rememberedStatements.push(statement);
-        trace.rememberedResults.push(result);
-      }
-      return;
-    }
-    if (list.length < instancesKept) list.push(result);
-    const counts = trace?.rememberedCounts;
-    if (!counts) return;
-    const recorded = counts.get(statement) ?? 0;
-    if (recorded < instancesKept) {
+    if (!trace) return;
+    // A statement remembered before is counted (see `rememberedCounts`), and recorded while it has fewer than its first instances.
+    const counts = trace.rememberedCounts;
+    if (list && counts) {
+      const recorded = counts.get(statement) ?? 0;
+      if (recorded >= instancesKept) return;
       counts.set(statement, recorded + 1);
-      trace!.rememberedStatements.push(statement);
-      trace!.rememberedResults.push(result);
     }
+    trace.rememberedStatements.push(statement);
+    trace.rememberedResults.push(result);
   }
 
   /**

@@ -16,6 +16,7 @@ import { errorParser } from '../../src/core/syntax/parser';
 import { defaultWindowSizes, type WindowSizes } from '../../src/core/syntax/windows';
 import { megabyteFiles } from '../megabyteFiles';
 import { scan } from '../../src/core/syntax/scan';
+import { tokensOf } from '../../src/core/syntax/tokenList';
 import { referenceLexer } from '../../src/core/syntax/referenceLexer';
 import { mulberry32 } from '../../webview/src/mulberry32';
 import { dataDir, examplesDir, readText } from '../helpers';
@@ -38,7 +39,7 @@ function lexedByBoth(text: string): { chevrotain: string[]; scanned: string[] } 
   const errors = (list: { offset: number; length: number }[]) => list.map((error) => `error@${error.offset}+${error.length}`);
   return {
     chevrotain: [...lexed.tokens.map(describe1), '|', ...(lexed.groups.comments ?? []).map(describe1), '|', ...errors(lexed.errors)],
-    scanned: [...scanned.tokens.map(describe1), '|', ...scanned.comments.map(describe1), '|', ...errors(scanned.errors)],
+    scanned: [...tokensOf(scanned.tokens).map(describe1), '|', ...scanned.comments.map(describe1), '|', ...errors(scanned.errors)],
   };
 }
 

@@ -3,7 +3,7 @@
  * after error recovery any child may be missing, and a missing piece becomes
  * an absent field or a `missing` expression rather than an exception.
  */
-import type { CstNode, IToken, CstElement } from 'chevrotain';
+import type { CstNode, IToken, CstElement, TokenType } from 'chevrotain';
 import { diagnostic, type Diagnostic, type Position, type Range } from '../diagnostics';
 import type * as ast from './ast';
 import { LineIndex } from './lineIndex';
@@ -63,6 +63,11 @@ export function useTextOf(index: LineIndex, diagnostics: Diagnostic[] = []): voi
  * expression is reported and dropped, so no input can exhaust the stack.
  */
 export const maxExpressionDepth = 256;
+
+/** The position of a source offset in the text being built (see `useTextOf`). */
+export function positionAt(offset: number): Position {
+  return lines.position(offset);
+}
 
 /** A token's range; chevrotain's end offset is inclusive, LSP's end is exclusive. */
 export function tokenRange(token: IToken): Range {
@@ -437,26 +442,35 @@ function depthOf(root: ast.Expr): number {
 
 /** `-operand`; a negated number stays a number (`-1`), with the sign's range included. */
 export function negate(minus: IToken, operand: ast.Expr): ast.Expr {
-  if (operand.kind === 'number') return { ...operand, value: -operand.value, text: `-${operand.text}`, range: joinRange(tokenRange(minus), operand.range) };
-  return { kind: 'negate', operand, range: joinRange(tokenRange(minus), operand.range) };
+  return negated(tokenRange(minus), operand);
+}
+
+/** `-operand` with the sign at `minus`. */
+export function negated(minus: Range, operand: ast.Expr): ast.Expr {
+  if (operand.kind === 'number') return { ...operand, value: -operand.value, text: `-${operand.text}`, range: joinRange(minus, operand.range) };
+  return { kind: 'negate', operand, range: joinRange(minus, operand.range) };
 }
 
 /** A literal or a name. */
 export function atom(value: IToken): ast.Expr {
-  const range = tokenRange(value);
-  switch (value.tokenType.name) {
+  return atomOf(value.tokenType, value.image, tokenRange(value));
+}
+
+/** A literal or a name: a token of `type` with text `image` at `range`. */
+export function atomOf(type: TokenType, image: string, range: Range): ast.Expr {
+  switch (type.name) {
     case 'NumberLiteral':
-      return { kind: 'number', value: Number(value.image), text: value.image, range };
+      return { kind: 'number', value: Number(image), text: image, range };
     case 'ShapeLiteral':
-      return { kind: 'shape', dims: parseShapeText(value.image), text: value.image, range };
+      return { kind: 'shape', dims: parseShapeText(image), text: image, range };
     case 'StringLiteral':
-      return { kind: 'string', value: value.image.slice(1, -1), range };
+      return { kind: 'string', value: image.slice(1, -1), range };
     case 'True':
       return { kind: 'bool', value: true, range };
     case 'False':
       return { kind: 'bool', value: false, range };
     default:
-      return { kind: 'name', name: value.image, range };
+      return { kind: 'name', name: image, range };
   }
 }
 

@@ -10,8 +10,9 @@ import { LineIndex } from './lineIndex';
 import { errorParser } from './parser';
 import { TooManySyntaxErrors } from './parseLimits';
 import { scan } from './scan';
+import { lastOffset, tokensOf, type TokenList } from './tokenList';
 import * as t from './tokens';
-import { lastOffset, repairTypos } from './typos';
+import { repairTypos } from './typos';
 import { parseValid, type ValidReading } from './validParser';
 import { defaultWindowSizes, windowReader, type ReadWithChevrotain, type WindowSizes } from './windows';
 
@@ -103,7 +104,7 @@ function parseText(text: string, firstLine: number, readValidDirectly: boolean, 
     const start = direct?.end ?? 0;
     // The windows read directly count towards the limit, as they would in chevrotain's reading of the whole file.
     cnnParser.errorLimit = maxParseErrors - (direct?.errors.length ?? 0);
-    cnnParser.input = start === 0 && limit === tokens.length ? tokens : tokens.slice(start, limit);
+    cnnParser.input = tokensOf(tokens, start, limit);
     try {
       cst = cnnParser.file();
       break;
@@ -111,7 +112,7 @@ function parseText(text: string, firstLine: number, readValidDirectly: boolean, 
       if (!(error instanceof RangeError || error instanceof TooManySyntaxErrors) || limit < 2) throw error;
       const reached = Math.max(0, start + (cnnParser as unknown as { currIdx: number }).currIdx);
       const keep = Math.max(1, Math.min(limit - 1, error instanceof RangeError ? Math.floor(reached / 2) : reached));
-      stoppedAt = tokens[keep];
+      stoppedAt = tokens.token(keep);
       limit = keep;
       // Cut inside what was read directly: chevrotain reads it all again.
       if (direct && keep < direct.end) direct = undefined;
@@ -129,9 +130,9 @@ function parseText(text: string, firstLine: number, readValidDirectly: boolean, 
 }
 
 /** The result while chevrotain's parser is not loaded: the declarations read directly, then one syntax error where they end. */
-function withoutErrorParser(direct: ValidReading | undefined, tokens: IToken[], comments: Comment[], diagnostics: Diagnostic[]): ParseResult {
-  const at = tokens[direct?.end ?? 0];
-  const range: Range = at ? tokenRange(at) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+function withoutErrorParser(direct: ValidReading | undefined, tokens: TokenList, comments: Comment[], diagnostics: Diagnostic[]): ParseResult {
+  const at = direct?.end ?? 0;
+  const range: Range = at < tokens.length ? tokenRange(tokens.token(at)) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
   diagnostics.push(diagnostic('syntax', 'This declaration has a syntax error, which is described once the parser that reads it has loaded.', range));
   for (const problem of direct?.problems ?? []) diagnostics.push(problem);
   return { file: { networks: direct?.networks ?? [], blocks: direct?.blocks ?? [], comments }, diagnostics };
@@ -163,7 +164,7 @@ function chevrotainReader(lines: LineIndex, diagnostics: Diagnostic[]): ReadWith
 }
 
 /** The token stream the parser reads (after the lexical rules and repairs), with the comments, the diagnostics so far and the line index the ranges use. */
-function tokensToParse(text: string, firstLine: number): { tokens: IToken[]; comments: Comment[]; diagnostics: Diagnostic[]; lines: LineIndex } {
+function tokensToParse(text: string, firstLine: number): { tokens: TokenList; comments: Comment[]; diagnostics: Diagnostic[]; lines: LineIndex } {
   const diagnostics: Diagnostic[] = [];
   const lines = new LineIndex(text, firstLine);
   useTextOf(lines, diagnostics);
@@ -204,25 +205,29 @@ function endOfText(lines: LineIndex, text: string): Range {
  * the stack. Depth is counted as the parser nests: parentheses inside a body,
  * where a brace (or `network`, `block`) closes any parenthesis left open.
  */
-function boundNesting(input: IToken[], diagnostics: Diagnostic[]): IToken[] {
+function boundNesting(input: TokenList, diagnostics: Diagnostic[]): TokenList {
+  const types = input.types;
   let braces = 0;
   let parens = 0;
-  let output: IToken[] | undefined;
+  let output: TokenList | undefined;
   for (let i = 0; i < input.length; i++) {
-    const type = input[i].tokenType;
+    const type = types[i];
     const opens = type === t.LParen || type === t.LCurly;
     if (opens && braces + parens >= maxNesting) {
-      const opener = input[i];
-      output ??= input.slice(0, i);
+      const opener = i;
+      output ??= input.copy(0, i);
       const end = endOfGroup(input, i);
       // An empty body is valid syntax, so a skipped `{ ... }` leaves its braces and the parser no error to recover from.
-      if (type === t.LCurly && input[end - 1]?.tokenType === t.RCurly && end - 1 > i) output.push(opener, input[end - 1]);
+      if (type === t.LCurly && types[end - 1] === t.RCurly && end - 1 > i) {
+        output.pushFrom(input, opener);
+        output.pushFrom(input, end - 1);
+      }
       i = end - 1;
       diagnostics.push(
         diagnostic(
           'syntax',
           `This nests deeper than ${maxNesting} levels of parentheses and braces, so CNN Lens skips what is inside. Move the inner part into a block, or remove parentheses.`,
-          tokenRange(opener),
+          tokenRange(input.token(opener)),
         ),
       );
       continue;
@@ -236,7 +241,7 @@ function boundNesting(input: IToken[], diagnostics: Diagnostic[]): IToken[] {
       parens = 0;
       braces = Math.max(0, braces - 1);
     } else if (type === t.Network || type === t.Block) parens = 0;
-    output?.push(input[i]);
+    output?.pushFrom(input, i);
   }
   return output ?? input;
 }
@@ -246,11 +251,12 @@ function boundNesting(input: IToken[], diagnostics: Diagnostic[]): IToken[] {
  * parenthesised group also ends before a brace, `network` or `block` (a
  * forgotten `)`), as in `prepareTokens`.
  */
-function endOfGroup(input: IToken[], start: number): number {
-  const braceGroup = input[start].tokenType === t.LCurly;
+function endOfGroup(input: TokenList, start: number): number {
+  const types = input.types;
+  const braceGroup = types[start] === t.LCurly;
   let depth = 0;
   for (let i = start; i < input.length; i++) {
-    const type = input[i].tokenType;
+    const type = types[i];
     if (braceGroup) {
       if (type === t.LCurly) depth++;
       else if (type === t.RCurly && --depth === 0) return i + 1;
@@ -269,66 +275,76 @@ function endOfGroup(input: IToken[], start: number): number {
  * after its residual's `}`; a line that starts with `//` (a C-style comment,
  * but `//` is floor division here) is reported and skipped.
  */
-function prepareTokens(input: IToken[], diagnostics: Diagnostic[]): IToken[] {
+function prepareTokens(input: TokenList, diagnostics: Diagnostic[]): TokenList {
   // The tokens kept, copied from `input` only at the first change: most files need none, and a megabyte file
-  // holds hundreds of thousands of tokens, which a copy would push one by one (as `repairTypos` does).
-  let copy: IToken[] | undefined;
+  // holds hundreds of thousands of tokens.
+  let copy: TokenList | undefined;
   let i = 0;
-  const output = (): IToken[] => (copy ??= input.slice(0, i));
+  const types = input.types;
+  const output = (): TokenList => (copy ??= input.copy(0, i));
+  /** The token kept `back` places before token `i` (1: the last one kept), as an object, for the repairs below. */
+  const kept = (back: number): IToken | undefined => {
+    const index = (copy ? copy.length : i) - back;
+    return index < 0 ? undefined : (copy ?? input).token(index);
+  };
   let parenDepth = 0;
   let atLineStart = true;
   /** The line break dropped since the last token inside parentheses, if any. */
   let skippedNewline: IToken | false = false;
   for (; i < input.length; i++) {
-    const token = input[i];
-    const type = token.tokenType;
+    const type = types[i];
     if (atLineStart && type === t.FloorDiv) {
       output();
-      const start = tokenRange(token);
-      while (i + 1 < input.length && input[i + 1].tokenType !== t.Newline) i++;
+      const start = tokenRange(input.token(i));
+      while (i + 1 < input.length && types[i + 1] !== t.Newline) i++;
       diagnostics.push(
         diagnostic('syntax', "Comments start with '#' in .cnn files; '//' is floor division. Replace '//' with '#'.", {
           start: start.start,
-          end: tokenRange(input[i]).end,
+          end: tokenRange(input.token(i)).end,
         }),
       );
       continue;
     }
-    const previous = copy ? copy[copy.length - 1] : input[i - 1];
-    if (parenDepth > 0 && skippedNewline && previous?.tokenType === t.LParen && startsStatement(input, i)) {
+    const previousType = copy ? copy.types[copy.length - 1] : types[i - 1];
+    if (parenDepth > 0 && skippedNewline && previousType === t.LParen && startsStatement(input, i)) {
       // `batchnorm(` and a new statement on the next line: the ')' was forgotten.
+      const previous = kept(1)!;
       const closing = ')'.repeat(parenDepth);
-      for (let close = 0; close < parenDepth; close++) output().push(syntheticToken(t.RParen, ')', previous));
+      for (let close = 0; close < parenDepth; close++) output().pushToken(syntheticToken(t.RParen, ')', previous));
       diagnostics.push(missingText(previous, undefined, closing, `Missing '${closing}': the '(' on this line is never closed.`));
       parenDepth = 0;
-      output().push(skippedNewline);
-    } else if (parenDepth > 0 && previous && endsValue(previous.tokenType)) {
+      output().pushToken(skippedNewline);
+    } else if (parenDepth > 0 && previousType !== undefined && endsValue(previousType)) {
       if (!skippedNewline && type === t.Identifier && startsStatement(input, i)) {
         // `conv(16, 3 relu`: a statement follows on the same line, so the ')' was forgotten, and the statement ends there.
+        const previous = kept(1)!;
         const closing = ')'.repeat(parenDepth);
-        for (let close = 0; close < parenDepth; close++) output().push(syntheticToken(t.RParen, ')', previous));
+        for (let close = 0; close < parenDepth; close++) output().pushToken(syntheticToken(t.RParen, ')', previous));
         diagnostics.push(missingText(previous, undefined, closing, `Missing '${closing}': the '(' on this line is never closed.`));
-        output().push(syntheticToken(t.Semicolon, ';', previous));
+        output().pushToken(syntheticToken(t.Semicolon, ';', previous));
         parenDepth = 0;
       } else if (
         !skippedNewline &&
         startsValue(type) &&
-        !(type === t.LParen && previous.tokenType === t.Identifier) &&
-        !inSpacedShape(previous, copy ? copy[copy.length - 2] : input[i - 2], token, input[i + 1])
+        !(type === t.LParen && previousType === t.Identifier) &&
+        !inSpacedShape(kept(1), kept(2), input.token(i), i + 1 < input.length ? input.token(i + 1) : undefined)
       ) {
         // `padding=1 bias=false`: two arguments side by side. Read them as if the comma were there.
-        output().push(syntheticToken(t.Comma, ',', previous));
-        diagnostics.push(missingText(previous, token, ',', "Missing ',' between arguments."));
+        const previous = kept(1)!;
+        output().pushToken(syntheticToken(t.Comma, ',', previous));
+        diagnostics.push(missingText(previous, input.token(i), ',', "Missing ',' between arguments."));
       } else if (skippedNewline && startsStatement(input, i)) {
         // A new line starts with what looks like a statement while a '(' is open: the ')' was forgotten.
+        const previous = kept(1)!;
         const closing = ')'.repeat(parenDepth);
-        for (let close = 0; close < parenDepth; close++) output().push(syntheticToken(t.RParen, ')', previous));
+        for (let close = 0; close < parenDepth; close++) output().pushToken(syntheticToken(t.RParen, ')', previous));
         diagnostics.push(missingText(previous, undefined, closing, `Missing '${closing}': the '(' on this line is never closed.`));
         parenDepth = 0;
-        output().push(skippedNewline);
+        output().pushToken(skippedNewline);
       } else if (skippedNewline && startsValue(type)) {
         // A value at the start of the next line continues the arguments: the comma at the end of the line was forgotten.
-        output().push(syntheticToken(t.Comma, ',', previous));
+        const previous = kept(1)!;
+        output().pushToken(syntheticToken(t.Comma, ',', previous));
         diagnostics.push(missingText(previous, undefined, ',', "Missing ',' between arguments."));
       }
     }
@@ -342,17 +358,17 @@ function prepareTokens(input: IToken[], diagnostics: Diagnostic[]): IToken[] {
       atLineStart = true;
       if (parenDepth > 0) {
         output();
-        skippedNewline = token;
+        skippedNewline = input.token(i);
         continue;
       }
     } else {
       atLineStart = false;
     }
-    if (type === t.Shortcut && (copy ? copy[copy.length - 1] : input[i - 1])?.tokenType === t.Newline) {
-      const kept = output();
-      while (kept.length && kept[kept.length - 1].tokenType === t.Newline) kept.pop();
+    if (type === t.Shortcut && (copy ? copy.types[copy.length - 1] : types[i - 1]) === t.Newline) {
+      const list = output();
+      while (list.length && list.types[list.length - 1] === t.Newline) list.pop();
     }
-    copy?.push(token);
+    copy?.pushFrom(input, i);
   }
   return copy ?? input;
 }
@@ -386,11 +402,11 @@ function missingText(previous: IToken, next: IToken | undefined, text: string, m
  * name followed by what follows an op (the line's end, its arguments, a
  * label's ':', an assertion).
  */
-function startsStatement(input: IToken[], i: number): boolean {
-  const type = input[i].tokenType;
+function startsStatement(input: TokenList, i: number): boolean {
+  const type = input.types[i];
   if (type === t.RCurly || (t.keywordTokens.includes(type) && type !== t.True && type !== t.False)) return true;
   if (type !== t.Identifier) return false;
-  const next = input[i + 1]?.tokenType;
+  const next = input.types[i + 1];
   return next === undefined || next === t.Newline || next === t.LParen || next === t.Colon || next === t.LCurly || next === t.Arrow || next === t.Semicolon || next === t.RCurly;
 }
 

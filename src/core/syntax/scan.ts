@@ -6,6 +6,7 @@
  * compares the two on every example and on random text.
  */
 import type { IToken, TokenType } from 'chevrotain';
+import { TokenList } from './tokenList';
 import * as t from './tokens';
 
 /** A run of characters no token starts with, as chevrotain's lexer reports it. */
@@ -16,7 +17,7 @@ export interface LexError {
 
 /** The tokens the parser reads, the comments beside them, and the characters no token starts with. */
 export interface Scanned {
-  tokens: IToken[];
+  tokens: TokenList;
   comments: IToken[];
   errors: LexError[];
 }
@@ -144,34 +145,15 @@ function numberEnd(text: string, offset: number): number {
   return end;
 }
 
-/**
- * A token as the lexer makes it: chevrotain's token with offsets only, its
- * fields in chevrotain's key order, but with the type's index read from the
- * type rather than stored (chevrotain's parser reads `tokenTypeIdx`, and
- * finds it here). One field fewer is a seventh less memory per token, and a
- * megabyte file holds close to a million of them, all alive until parsed.
- */
-class ScannedToken {
-  constructor(
-    readonly image: string,
-    readonly startOffset: number,
-    readonly tokenType: TokenType,
-  ) {}
-
-  get tokenTypeIdx(): number {
-    return this.tokenType.tokenTypeIdx!;
-  }
-}
-
 /** Splits `text` into tokens exactly as `referenceLexer().tokenize` does (tokens, the `comments` group, errors by offset and length). */
 export function scan(text: string): Scanned {
-  const tokens: IToken[] = [];
+  const length = text.length;
+  // Room for a token every few characters at once: growing a list copies it.
+  const tokens = new TokenList((length >> 2) + 16);
   const comments: IToken[] = [];
   const errors: LexError[] = [];
-  const length = text.length;
-  const emit = (list: IToken[], type: TokenType, start: number, end: number, image = text.substring(start, end)) => {
-    list.push(new ScannedToken(image, start, type) as IToken);
-  };
+  const emit = (type: TokenType, start: number, end: number, image?: string) => tokens.push(type, image ?? text.substring(start, end), start, end - 1);
+  const comment = (type: TokenType, start: number, end: number) => comments.push(t.tokenInstance(type, text.substring(start, end), start, end - 1));
   let offset = 0;
   while (offset < length) {
     const code = text.charCodeAt(offset);
@@ -182,7 +164,7 @@ export function scan(text: string): Scanned {
         break;
       case Start.Hash: {
         while (++offset < length && text.charCodeAt(offset) !== 10 && text.charCodeAt(offset) !== 13);
-        emit(comments, t.LineComment, start, offset);
+        comment(t.LineComment, start, offset);
         break;
       }
       case Start.Slash: {
@@ -191,13 +173,13 @@ export function scan(text: string): Scanned {
           // An unclosed comment runs to the end of the file (the parser reports it).
           const close = text.indexOf('*/', offset + 2);
           offset = close < 0 ? length : close + 2;
-          emit(comments, t.BlockComment, start, offset);
+          comment(t.BlockComment, start, offset);
         } else if (next === 47) {
           offset += 2;
-          emit(tokens, t.FloorDiv, start, offset, '//');
+          emit(t.FloorDiv, start, offset, '//');
         } else {
           offset++;
-          emit(tokens, t.Slash, start, offset, '/');
+          emit(t.Slash, start, offset, '/');
         }
         break;
       }
@@ -205,28 +187,28 @@ export function scan(text: string): Scanned {
         // Fixed images (here and below) spare a string per token; a megabyte holds hundreds of thousands.
         if (text.charCodeAt(offset + 1) === 10) {
           offset += 2;
-          emit(tokens, t.Newline, start, offset, '\r\n');
+          emit(t.Newline, start, offset, '\r\n');
         } else {
           offset++;
-          emit(tokens, t.Newline, start, offset, '\r');
+          emit(t.Newline, start, offset, '\r');
         }
         break;
       case Start.LineFeed:
         offset++;
-        emit(tokens, t.Newline, start, offset, '\n');
+        emit(t.Newline, start, offset, '\n');
         break;
       case Start.Digit:
       case Start.Question: {
         const shape = shapeEnd(text, offset);
         if (shape >= 0) {
           offset = shape;
-          emit(tokens, t.ShapeLiteral, start, offset);
+          emit(t.ShapeLiteral, start, offset);
         } else if (code === 63) {
           offset++;
-          emit(tokens, t.Question, start, offset, '?');
+          emit(t.Question, start, offset, '?');
         } else {
           offset = numberEnd(text, offset);
-          emit(tokens, t.NumberLiteral, start, offset);
+          emit(t.NumberLiteral, start, offset);
         }
         break;
       }
@@ -235,37 +217,37 @@ export function scan(text: string): Scanned {
         for (let c = text.charCodeAt(end); end < length && c !== code && c !== 10 && c !== 13; c = text.charCodeAt(++end));
         if (end < length && text.charCodeAt(end) === code) {
           offset = end + 1;
-          emit(tokens, t.StringLiteral, start, offset);
+          emit(t.StringLiteral, start, offset);
         } else {
           offset = end;
-          emit(tokens, t.UnterminatedString, start, offset);
+          emit(t.UnterminatedString, start, offset);
         }
         break;
       }
       case Start.Minus:
         if (text.charCodeAt(offset + 1) === 62) {
           offset += 2;
-          emit(tokens, t.Arrow, start, offset, '->');
+          emit(t.Arrow, start, offset, '->');
         } else {
           offset++;
-          emit(tokens, t.Minus, start, offset, '-');
+          emit(t.Minus, start, offset, '-');
         }
         break;
       case Start.Letter: {
         while (++offset < length && isWordCharacter(text.charCodeAt(offset)));
         const image = text.substring(start, offset);
         const type = keywords.get(image) ?? t.Identifier;
-        tokens.push(new ScannedToken(image, start, type) as IToken);
+        tokens.push(type, image, start, offset - 1);
         break;
       }
       case Start.Single:
         offset++;
-        emit(tokens, singles[code], start, offset, singleImages[code]);
+        emit(singles[code], start, offset, singleImages[code]);
         break;
       case Start.Dot:
         if (isDigit(text.charCodeAt(offset + 1))) {
           offset = numberEnd(text, offset);
-          emit(tokens, t.NumberLiteral, start, offset);
+          emit(t.NumberLiteral, start, offset);
           break;
         }
         // A dot before anything but a digit starts no token.

@@ -9,6 +9,7 @@
 import type { IToken, TokenType } from 'chevrotain';
 import { diagnostic, nearestName, type Diagnostic, type Range } from '../diagnostics';
 import { tokenRange } from './buildAst';
+import { lastOffset, type TokenList } from './tokenList';
 import * as t from './tokens';
 
 /** Keywords that start a declaration at the top level. */
@@ -26,114 +27,112 @@ const bodyKeywords: [string, TokenType][] = [
 ];
 
 /** The token stream with the known slips repaired, each repair reported in `diagnostics`. */
-export function repairTypos(input: IToken[], textLength: number, endPosition: Range['start'], diagnostics: Diagnostic[]): IToken[] {
+export function repairTypos(input: TokenList, textLength: number, endPosition: Range['start'], diagnostics: Diagnostic[]): TokenList {
   // The tokens kept so far, copied from `input` only at the first repair: most files have none, and a megabyte
-  // file holds half a million tokens, which a copy would push one by one and the collector would then move.
-  let output: IToken[] | undefined;
-  const copied = (upTo: number): IToken[] => (output ??= input.slice(0, upTo));
+  // file holds half a million tokens.
+  let output: TokenList | undefined;
+  const copied = (upTo: number): TokenList => (output ??= input.copy(0, upTo));
+  const types = input.types;
   let parens = 0;
-  const braces: IToken[] = [];
+  /** Where the braces still open are (no repair makes or drops a brace). */
+  const braces: number[] = [];
   for (let i = 0; i < input.length; i++) {
-    let token = input[i];
-    const type = token.tokenType;
-    const next = input[i + 1]?.tokenType;
+    /** What a repair reads in place of token `i`. */
+    let repaired: IToken | undefined;
+    const type = types[i];
+    const next = types[i + 1];
     if (type === t.Comma && next === t.RParen) {
+      const token = input.token(i);
       diagnostics.push(diagnostic('syntax', "Remove the trailing ',' before ')'.", tokenRange(token), { fixes: [replaceFix(token, '', "Remove the ','")] }));
       copied(i);
       continue;
     }
     if (type === t.RParen && parens === 0) {
+      const token = input.token(i);
       diagnostics.push(diagnostic('syntax', "This ')' closes nothing: remove it.", tokenRange(token), { fixes: [replaceFix(token, '', "Remove the ')'")] }));
       copied(i);
       continue;
     }
-    if (
-      type === t.Equals &&
-      parens === 0 &&
-      endsStatement((output ? output[output.length - 1] : input[i - 1])?.tokenType) &&
-      (next === t.ShapeLiteral || next === t.NumberLiteral || next === t.Question)
-    ) {
+    if (type === t.Equals && parens === 0 && endsStatement(output ? output.types[output.length - 1] : types[i - 1]) && (next === t.ShapeLiteral || next === t.NumberLiteral || next === t.Question)) {
+      const token = input.token(i);
       diagnostics.push(diagnostic('syntax', "A shape assertion is written '->', not '='.", tokenRange(token), { fixes: [replaceFix(token, '->', "Replace '=' with '->'")] }));
-      token = synthetic(t.Arrow, '->', token.startOffset, lastOffset(token));
+      repaired = synthetic(t.Arrow, '->', token.startOffset, lastOffset(token));
     }
-    if (type === t.Arrow && next === t.NumberLiteral && input[i + 2]?.tokenType === t.Star) {
+    if (type === t.Arrow && next === t.NumberLiteral && types[i + 2] === t.Star) {
       // `-> 16*5*5`: dimensions joined with '*' instead of 'x'.
       let end = i + 1;
-      while (input[end + 1]?.tokenType === t.Star && input[end + 2]?.tokenType === t.NumberLiteral && lastOffset(input[end + 2]) + 1 - input[i + 1].startOffset < 200) end += 2;
+      while (types[end + 1] === t.Star && types[end + 2] === t.NumberLiteral && input.ends[end + 2] + 1 - input.starts[i + 1] < 200) end += 2;
       if (end > i + 1) {
-        const first = input[i + 1];
-        const last = input[end];
-        const joined = input
-          .slice(i + 1, end + 1)
-          .filter((part) => part.tokenType === t.NumberLiteral)
-          .map((part) => part.image)
-          .join('x');
-        const range = { start: tokenRange(first).start, end: tokenRange(last).end };
+        const joined = imagesOf(input, i + 1, end + 1, (k) => types[k] === t.NumberLiteral).join('x');
+        const range = { start: tokenRange(input.token(i + 1)).start, end: tokenRange(input.token(end)).end };
         diagnostics.push(
           diagnostic('syntax', `Shapes join their dimensions with 'x': write ${joined}.`, range, { fixes: [{ title: `Write ${joined}`, edits: [{ range, newText: joined }], preferred: true }] }),
         );
-        copied(i).push(token, synthetic(t.ShapeLiteral, joined, first.startOffset, lastOffset(last)));
+        const kept = copied(i);
+        kept.pushFrom(input, i);
+        kept.pushToken(synthetic(t.ShapeLiteral, joined, input.starts[i + 1], input.ends[end]));
         i = end;
         continue;
       }
     }
-    if ((type === t.NumberLiteral || type === t.ShapeLiteral) && isTimes(input[i + 1]) && isWholeDimension(input[i + 2])) {
+    if ((type === t.NumberLiteral || type === t.ShapeLiteral) && isTimes(input, i + 1) && isWholeDimension(input, i + 2)) {
       // `3 x 32 x 32`: a shape written with spaces, which would read as a name between numbers.
       let end = i + 2;
-      while (isTimes(input[end + 1]) && isWholeDimension(input[end + 2]) && end < i + 16) end += 2;
-      const first = input[i];
-      const last = input[end];
-      const joined = input
-        .slice(i, end + 1)
-        .filter((part) => !isTimes(part))
-        .map((part) => part.image)
-        .join('x');
-      if (isWholeDimension(first) && /^\d+(x\d+)*$/.test(joined)) {
-        const range = { start: tokenRange(first).start, end: tokenRange(last).end };
+      while (isTimes(input, end + 1) && isWholeDimension(input, end + 2) && end < i + 16) end += 2;
+      const joined = imagesOf(input, i, end + 1, (k) => !isTimes(input, k)).join('x');
+      if (isWholeDimension(input, i) && /^\d+(x\d+)*$/.test(joined)) {
+        const range = { start: tokenRange(input.token(i)).start, end: tokenRange(input.token(end)).end };
         diagnostics.push(diagnostic('syntax', `Shapes are written without spaces: ${joined}.`, range, { fixes: [{ title: `Write ${joined}`, edits: [{ range, newText: joined }], preferred: true }] }));
-        copied(i).push(synthetic(t.ShapeLiteral, joined, first.startOffset, lastOffset(last)));
+        copied(i).pushToken(synthetic(t.ShapeLiteral, joined, input.starts[i], input.ends[end]));
         i = end;
         continue;
       }
     }
-    if (type === t.Identifier) token = repairedKeyword(input, i, braces.length === 0, diagnostics) ?? token;
-    const repairedType = token.tokenType;
+    if (type === t.Identifier) repaired = repairedKeyword(input, i, braces.length === 0, diagnostics);
+    const repairedType = repaired ? repaired.tokenType : type;
     if (repairedType === t.LParen) parens++;
     else if (repairedType === t.RParen) parens--;
     else if (repairedType === t.LCurly) {
       parens = 0;
-      braces.push(token);
+      braces.push(i);
     } else if (repairedType === t.RCurly) {
       parens = 0;
       braces.pop();
     }
-    if (output) output.push(token);
-    else if (token !== input[i]) copied(i).push(token);
+    if (repaired) copied(i).pushToken(repaired);
+    else output?.pushFrom(input, i);
   }
   if (braces.length) {
     // The file ends inside a body: the '}' was forgotten at the end.
     const closing = (endPosition.character === 0 ? '' : '\n') + '}\n'.repeat(braces.length);
     const end = { start: endPosition, end: endPosition };
     diagnostics.push(
-      diagnostic('syntax', `Missing '}': this '{' is never closed.`, tokenRange(braces[0]), {
+      diagnostic('syntax', `Missing '}': this '{' is never closed.`, tokenRange(input.token(braces[0])), {
         fixes: [{ title: "Insert '}' at the end", edits: [{ range: end, newText: closing }], preferred: true }],
       }),
     );
-    for (let close = 0; close < braces.length; close++) copied(input.length).push(synthetic(t.RCurly, '}', textLength, textLength - 1));
+    for (let close = 0; close < braces.length; close++) copied(input.length).pushToken(synthetic(t.RCurly, '}', textLength, textLength - 1));
   }
   return output ?? input;
 }
 
+/** The texts of the tokens from `from` up to `to` that `keep` keeps. */
+function imagesOf(input: TokenList, from: number, to: number, keep: (index: number) => boolean): string[] {
+  const kept: string[] = [];
+  for (let index = from; index < to; index++) if (keep(index)) kept.push(input.images[index]);
+  return kept;
+}
+
 /** A misspelt keyword read as the keyword: `netwrok N {`, `repaet(2) {`, `residaul {`. */
-function repairedKeyword(input: IToken[], i: number, topLevel: boolean, diagnostics: Diagnostic[]): IToken | undefined {
-  const token = input[i];
-  const next = input[i + 1]?.tokenType;
+function repairedKeyword(input: TokenList, i: number, topLevel: boolean, diagnostics: Diagnostic[]): IToken | undefined {
+  const types = input.types;
+  const next = types[i + 1];
   let candidates: [string, TokenType][] | undefined;
-  if (topLevel && next === t.Identifier && (input[i + 2]?.tokenType === t.LCurly || input[i + 2]?.tokenType === t.LParen)) candidates = declarationKeywords;
+  if (topLevel && next === t.Identifier && (types[i + 2] === t.LCurly || types[i + 2] === t.LParen)) candidates = declarationKeywords;
   else if (!topLevel && next === t.LCurly) candidates = bodyKeywords.filter(([word]) => word !== 'repeat');
-  else if (!topLevel && next === t.LParen && input[i + 2] && input[i + 3]?.tokenType === t.RParen && input[i + 4]?.tokenType === t.LCurly)
-    candidates = bodyKeywords.filter(([word]) => word === 'repeat');
+  else if (!topLevel && next === t.LParen && i + 2 < input.length && types[i + 3] === t.RParen && types[i + 4] === t.LCurly) candidates = bodyKeywords.filter(([word]) => word === 'repeat');
   if (!candidates) return undefined;
+  const token = input.token(i);
   const word = nearestName(
     token.image,
     candidates.map(([w]) => w),
@@ -155,15 +154,11 @@ function replaceFix(token: IToken, newText: string, title: string) {
   return { title, edits: [{ range: tokenRange(token), newText }], preferred: true };
 }
 
-/** The offset of a token's last character (the lexer tracks start offsets only). */
-export function lastOffset(token: IToken): number {
-  return token.endOffset ?? token.startOffset + token.image.length - 1;
+function isTimes(input: TokenList, index: number): boolean {
+  return input.types[index] === t.Identifier && input.images[index] === 'x';
 }
 
-function isTimes(token: IToken | undefined): boolean {
-  return token?.tokenType === t.Identifier && token.image === 'x';
-}
-
-function isWholeDimension(token: IToken | undefined): boolean {
-  return (token?.tokenType === t.NumberLiteral && /^\d+$/.test(token.image)) || token?.tokenType === t.ShapeLiteral;
+function isWholeDimension(input: TokenList, index: number): boolean {
+  const type = input.types[index];
+  return (type === t.NumberLiteral && /^\d+$/.test(input.images[index])) || type === t.ShapeLiteral;
 }

@@ -13,10 +13,11 @@
  * Each rule below names the rule of parser.ts it reads; its lookahead is
  * chevrotain's (one token, two where a name may be a label or a key).
  */
-import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
+import type { IRecognitionException, TokenType } from 'chevrotain';
 import type { Diagnostic, Position, Range } from '../diagnostics';
 import type * as ast from './ast';
-import { atom, foldOperators, joinRange, maxExpressionDepth, negate, parseShapeText, tokenEnd, tokenRange, tokenStart, tooDeep, type Operator } from './buildAst';
+import { atomOf, foldOperators, joinRange, maxExpressionDepth, negated, parseShapeText, positionAt, tooDeep, type Operator } from './buildAst';
+import type { TokenList } from './tokenList';
 import * as t from './tokens';
 
 /** Thrown at the first token the grammar does not allow; caught in `parseValid`. */
@@ -72,7 +73,7 @@ export type WindowReader = (open: number, from: number, failed: number, errors: 
  * a long declaration's body is read by it, and the direct reading goes on
  * after the window.
  */
-export function parseValid(tokens: IToken[], readWindow?: WindowReader): ValidReading {
+export function parseValid(tokens: TokenList, readWindow?: WindowReader): ValidReading {
   const reader = new ValidReader(tokens, readWindow);
   try {
     reader.file();
@@ -109,31 +110,52 @@ class ValidReader {
   private depth = 0;
   /** Where the declaration being read ends, when a window read it to the end of the file without a closing brace. */
   private unclosedEnd: Position | undefined;
+  /** The token list's own lists (see tokenList.ts): a token is its index in them. */
+  private readonly types: TokenType[];
+  private readonly images: string[];
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly length: number;
 
   constructor(
-    private readonly tokens: IToken[],
+    tokens: TokenList,
     private readonly readWindow?: WindowReader,
-  ) {}
+  ) {
+    this.types = tokens.types;
+    this.images = tokens.images;
+    this.starts = tokens.starts;
+    this.ends = tokens.ends;
+    this.length = tokens.length;
+  }
 
   private peek(): TokenType | undefined {
-    return this.tokens[this.index]?.tokenType;
+    return this.index < this.length ? this.types[this.index] : undefined;
   }
 
-  private expect(type: TokenType): IToken {
-    const token = this.tokens[this.index];
-    if (token?.tokenType !== type) throw invalid;
-    this.index++;
-    return token;
+  /** Reads a token of `type` and gives its index. */
+  private expect(type: TokenType): number {
+    if (this.peek() !== type) throw invalid;
+    return this.index++;
   }
 
-  /** The token read last. */
-  private previous(): IToken {
-    return this.tokens[this.index - 1];
+  /** Where token `index` starts. */
+  private startOf(index: number): Position {
+    return positionAt(this.starts[index]);
+  }
+
+  /** Where token `index` ends (exclusive). */
+  private endOf(index: number): Position {
+    return positionAt(this.ends[index] + 1);
+  }
+
+  /** Token `index`'s range. */
+  private rangeOf(index: number): Range {
+    return { start: this.startOf(index), end: this.endOf(index) };
   }
 
   /** `file`: separators, networks and blocks, to the end. */
   file(): void {
-    while (this.index < this.tokens.length) {
+    while (this.index < this.length) {
       const type = this.peek();
       if (type === t.Newline || type === t.Semicolon) this.index++;
       else if (type === t.Network) this.network();
@@ -144,14 +166,14 @@ class ValidReader {
   }
 
   private network(): void {
-    const start = tokenStart(this.expect(t.Network));
+    const start = this.startOf(this.expect(t.Network));
     const name = this.expect(t.Identifier);
     const body = this.body();
-    this.networks.push({ kind: 'network', name: name.image, nameRange: tokenRange(name), body, range: this.declarationRange(start) });
+    this.networks.push({ kind: 'network', name: this.images[name], nameRange: this.rangeOf(name), body, range: this.declarationRange(start) });
   }
 
   private blockDefinition(): void {
-    const start = tokenStart(this.expect(t.Block));
+    const start = this.startOf(this.expect(t.Block));
     const name = this.expect(t.Identifier);
     // buildAst.ts builds the body before the parameters, so the parameters' diagnostics come after the body's.
     const outer = this.problems;
@@ -171,7 +193,7 @@ class ValidReader {
     this.problems = outer;
     const body = this.body();
     for (const problem of parameterProblems) outer.push(problem);
-    this.blocks.push({ kind: 'block', name: name.image, nameRange: tokenRange(name), params, body, range: this.declarationRange(start) });
+    this.blocks.push({ kind: 'block', name: this.images[name], nameRange: this.rangeOf(name), params, body, range: this.declarationRange(start) });
   }
 
   /** A declaration's range: to its closing brace, or where a window found it ends without one. */
@@ -188,7 +210,7 @@ class ValidReader {
       this.index++;
       defaultValue = this.boundedExpression();
     }
-    return { name: name.image, range: tokenRange(name), defaultValue };
+    return { name: this.images[name], range: this.rangeOf(name), defaultValue };
   }
 
   /**
@@ -228,7 +250,7 @@ class ValidReader {
           for (const error of window.errors) this.errors.push(error);
           this.index = window.end;
           // Left unclosed: chevrotain read to the end of the file, and the declaration ends there.
-          if (window.end >= this.tokens.length) {
+          if (window.end >= this.length) {
             this.unclosedEnd = window.declarationEnd;
             return statements;
           }
@@ -249,23 +271,23 @@ class ValidReader {
    * never changed in place.
    */
   private statement(): ast.Statement {
-    const first = this.tokens[this.index];
-    const start = tokenStart(first);
+    const first = this.index;
+    const start = this.startOf(first);
     let label: ast.Statement['label'] | undefined;
-    if (first.tokenType === t.Identifier && this.tokens[this.index + 1]?.tokenType === t.Colon) {
-      label = { name: first.image, range: { start, end: tokenEnd(first) } };
+    if (this.types[first] === t.Identifier && this.index + 1 < this.length && this.types[this.index + 1] === t.Colon) {
+      label = { name: this.images[first], range: { start, end: this.endOf(first) } };
       this.index += 2;
     }
-    const after = this.tokens[this.index];
-    if (!after) throw invalid;
-    const body = this.statementBody(after === first ? start : tokenStart(after));
+    const after = this.index;
+    if (after >= this.length) throw invalid;
+    const body = this.statementBody(after === first ? start : this.startOf(after));
     let assertion: ast.ShapeAssertion | undefined;
     if (this.peek() === t.Arrow) {
       this.index++;
       const type = this.peek();
       if (type !== t.ShapeLiteral && type !== t.NumberLiteral && type !== t.Question) throw invalid;
-      const shape = this.tokens[this.index++];
-      assertion = { dims: parseShapeText(shape.image), range: tokenRange(shape) };
+      const shape = this.index++;
+      assertion = { dims: parseShapeText(this.images[shape]), range: this.rangeOf(shape) };
     }
     const built: ast.Statement = { body, range: label || assertion ? { start, end: (assertion ?? body).range.end } : body.range };
     if (label) built.label = label;
@@ -275,11 +297,11 @@ class ValidReader {
 
   /** What a statement is, from its keyword or name, which starts at `start`. */
   private statementBody(start: ast.Expr['range']['start']): ast.StatementBody {
-    const keyword = this.tokens[this.index];
-    const type = keyword?.tokenType;
+    const keyword = this.index;
+    const type = this.peek();
     if (type === t.Repeat) {
       this.index++;
-      const keywordRange = { start, end: tokenEnd(keyword) };
+      const keywordRange = { start, end: this.endOf(keyword) };
       this.expect(t.LParen);
       const count = this.boundedExpression();
       this.expect(t.RParen);
@@ -288,19 +310,19 @@ class ValidReader {
     }
     if (type === t.Residual) {
       this.index++;
-      const keywordRange = { start, end: tokenEnd(keyword) };
+      const keywordRange = { start, end: this.endOf(keyword) };
       const built: ast.ResidualNode = { kind: 'residual', body: this.body(), keywordRange, range: this.rangeFrom(start) };
       if (this.peek() === t.Shortcut) {
-        const shortcut = this.tokens[this.index++];
+        const shortcut = this.index++;
         built.shortcut = this.body();
-        built.shortcutRange = tokenRange(shortcut);
+        built.shortcutRange = this.rangeOf(shortcut);
         built.range = this.rangeFrom(start);
       }
       return built;
     }
     if (type === t.Concat) {
       this.index++;
-      const keywordRange = { start, end: tokenEnd(keyword) };
+      const keywordRange = { start, end: this.endOf(keyword) };
       if (this.peek() === t.LCurly) {
         this.index++;
         const branches: ast.ConcatBlockNode['branches'] = [];
@@ -308,7 +330,7 @@ class ValidReader {
           const next = this.peek();
           if (next === t.Newline || next === t.Semicolon) this.index++;
           else if (next === t.Branch) {
-            const branchStart = tokenStart(this.tokens[this.index++]);
+            const branchStart = this.startOf(this.index++);
             branches.push({ body: this.body(), range: this.rangeFrom(branchStart) });
           } else break;
         }
@@ -320,19 +342,19 @@ class ValidReader {
     }
     if (type !== t.Identifier && type !== t.Input) throw invalid;
     this.index++;
-    const nameRange = { start, end: tokenEnd(keyword) };
+    const nameRange = { start, end: this.endOf(keyword) };
     const list = this.peek() === t.LParen ? this.argumentList() : undefined;
-    return { kind: 'call', name: keyword.image, nameRange, args: list ? list.args : [], argsRange: list?.range, range: list ? { start, end: list.range.end } : nameRange };
+    return { kind: 'call', name: this.images[keyword], nameRange, args: list ? list.args : [], argsRange: list?.range, range: list ? { start, end: list.range.end } : nameRange };
   }
 
   /** From `start` to the end of the token read last. */
   private rangeFrom(start: ast.Expr['range']['start']): ast.Expr['range'] {
-    return { start, end: tokenEnd(this.previous()) };
+    return { start, end: this.endOf(this.index - 1) };
   }
 
   /** `argumentList`: `(`, arguments (`key =` optional) separated by commas, `)`. */
   private argumentList(): { args: ast.Argument[]; range: ast.Expr['range'] } {
-    const start = tokenStart(this.expect(t.LParen));
+    const start = this.startOf(this.expect(t.LParen));
     // The list kept is exactly as long as its arguments: pushing onto an array reserves room for about seventeen
     // more, and a megabyte file keeps a hundred thousand argument lists. A lone argument (the usual case) needs no copy.
     let args: ast.Argument[] = [];
@@ -349,12 +371,12 @@ class ValidReader {
   }
 
   private argument(): ast.Argument {
-    const first = this.tokens[this.index];
-    if (first.tokenType === t.Identifier && this.tokens[this.index + 1]?.tokenType === t.Equals) {
+    const first = this.index;
+    if (this.peek() === t.Identifier && first + 1 < this.length && this.types[first + 1] === t.Equals) {
       this.index += 2;
-      const keyRange = tokenRange(first);
+      const keyRange = this.rangeOf(first);
       const value = this.boundedExpression();
-      return { key: first.image, keyRange, value, range: { start: keyRange.start, end: value.range.end } };
+      return { key: this.images[first], keyRange, value, range: { start: keyRange.start, end: value.range.end } };
     }
     const value = this.boundedExpression();
     return { value, range: value.range };
@@ -384,9 +406,9 @@ class ValidReader {
     const startIndex = this.index;
     let deferred: Diagnostic[] | undefined;
     const operand = (): ast.Expr => {
-      const minus = this.peek() === t.Minus ? this.tokens[this.index++] : undefined;
-      const token = this.tokens[this.index];
-      const type = token?.tokenType;
+      const minus = this.peek() === t.Minus ? this.index++ : -1;
+      const token = this.index;
+      const type = this.peek();
       let built: ast.Expr;
       let depth = 1;
       if (type === t.LParen) {
@@ -395,19 +417,16 @@ class ValidReader {
         built = this.parenthesized();
         depth = this.expressionDepth;
         this.problems = outer;
-      } else if (type === t.NumberLiteral || type === t.ShapeLiteral || type === t.StringLiteral || type === t.True || type === t.False) {
+      } else if (type === t.NumberLiteral || type === t.ShapeLiteral || type === t.StringLiteral || type === t.True || type === t.False || type === t.Identifier) {
         this.index++;
-        built = atom(token);
-      } else if (type === t.Identifier) {
-        this.index++;
-        built = atom(token);
-        if (this.peek() === t.LParen) {
+        built = atomOf(type, this.images[token], this.rangeOf(token));
+        if (type === t.Identifier && this.peek() === t.LParen) {
           const list = this.argumentList();
-          built = { kind: 'call', name: token.image, nameRange: built.range, args: list.args, range: joinRange(built.range, list.range) };
+          built = { kind: 'call', name: this.images[token], nameRange: built.range, args: list.args, range: joinRange(built.range, list.range) };
         }
       } else throw invalid;
-      if (minus) {
-        built = negate(minus, built);
+      if (minus >= 0) {
+        built = negated(this.rangeOf(minus), built);
         // A negated number stays a number, one level.
         if (built.kind !== 'number') depth++;
       }
@@ -425,7 +444,7 @@ class ValidReader {
     for (;;) {
       const type = this.peek();
       if (type !== t.Plus && type !== t.Minus && type !== t.Star && type !== t.Slash && type !== t.FloorDiv) break;
-      const operator = this.tokens[this.index++].image as Operator;
+      const operator = this.images[this.index++] as Operator;
       if (tooDeepAlready) {
         this.skipOperand(operand);
         continue;
@@ -441,7 +460,7 @@ class ValidReader {
     if (deferred) for (const problem of deferred) this.problems.push(problem);
     if (tooDeepAlready) {
       this.expressionDepth = maxExpressionDepth + 1;
-      return { kind: 'missing', range: this.rangeFrom(tokenStart(this.tokens[startIndex])) };
+      return { kind: 'missing', range: this.rangeFrom(this.startOf(startIndex)) };
     }
     this.expressionDepth = depthSoFar();
     return operands ? foldOperators(operands, between!) : first;
@@ -450,16 +469,21 @@ class ValidReader {
   /** An operand of an expression already too deep: read for its place and its problems, a lone literal or name without building it. */
   private skipOperand(operand: () => ast.Expr): void {
     const at = this.index + (this.peek() === t.Minus ? 1 : 0);
-    const type = this.tokens[at]?.tokenType;
+    const type = at < this.length ? this.types[at] : undefined;
     const simple =
-      type === t.NumberLiteral || type === t.ShapeLiteral || type === t.StringLiteral || type === t.True || type === t.False || (type === t.Identifier && this.tokens[at + 1]?.tokenType !== t.LParen);
+      type === t.NumberLiteral ||
+      type === t.ShapeLiteral ||
+      type === t.StringLiteral ||
+      type === t.True ||
+      type === t.False ||
+      (type === t.Identifier && (at + 1 >= this.length || this.types[at + 1] !== t.LParen));
     if (simple) this.index = at + 1;
     else operand();
   }
 
   /** `parenthesized`: `(expr)` keeps the inner expression with the parentheses' range; `(a, b)` is a tuple. Sets `expressionDepth` as `expression` does. */
   private parenthesized(): ast.Expr {
-    const start = tokenStart(this.expect(t.LParen));
+    const start = this.startOf(this.expect(t.LParen));
     const items = [this.expression()];
     let deepest = this.expressionDepth;
     while (this.peek() === t.Comma) {

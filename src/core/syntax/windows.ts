@@ -34,7 +34,8 @@
 import type { IRecognitionException, IToken } from 'chevrotain';
 import type { Diagnostic } from '../diagnostics';
 import type { SourceFile } from './ast';
-import { tokenEnd } from './buildAst';
+import { positionAt } from './buildAst';
+import { listOf, tokensOf, type TokenList } from './tokenList';
 import * as t from './tokens';
 import { parseValid, type WindowReader } from './validParser';
 
@@ -65,7 +66,10 @@ export type ReadWithChevrotain = (input: IToken[], errorLimit: number) => Chevro
  * The window reader for `tokens` (see the file comment): `read` runs
  * chevrotain, `errorLimit` is how many errors it may find in the whole file.
  */
-export function windowReader(tokens: IToken[], read: ReadWithChevrotain, errorLimit: number, sizes: WindowSizes): WindowReader {
+export function windowReader(tokens: TokenList, read: ReadWithChevrotain, errorLimit: number, sizes: WindowSizes): WindowReader {
+  const types = tokens.types;
+  /** Where token `index` ends, as the direct reading's ranges end. */
+  const endOf = (index: number) => positionAt(tokens.ends[index] + 1);
   return (open, from, failed, errorsBefore) => {
     const limit = errorLimit - errorsBefore;
     /** The token the window must reach past. */
@@ -79,7 +83,7 @@ export function windowReader(tokens: IToken[], read: ReadWithChevrotain, errorLi
       let depth = 0;
       to = contextEnd = close = -1;
       for (let i = from; i < tokens.length; i++) {
-        const type = tokens[i].tokenType;
+        const type = types[i];
         if (type === t.LCurly) depth++;
         else if (type === t.RCurly) {
           if (depth === 0) {
@@ -102,49 +106,49 @@ export function windowReader(tokens: IToken[], read: ReadWithChevrotain, errorLi
       if (contextEnd < 0) break;
 
       // In the middle of the body: the window, and the window with its context.
-      const header = standInHeader(tokens[open]);
-      const context = parseValid([...header, ...tokens.slice(to, contextEnd), closingAt(tokens[contextEnd])]);
+      const header = standInHeader(tokens.token(open));
+      const context = parseValid(listOf([...header, ...tokensOf(tokens, to, contextEnd), closingAt(tokens.token(contextEnd))]));
       if (!context.complete) {
         past = contextEnd;
         continue;
       }
-      const alone = read([...header, ...tokens.slice(from, to), closingAt(tokens[to])], limit);
-      const together = read([...header, ...tokens.slice(from, contextEnd), closingAt(tokens[contextEnd])], limit);
+      const alone = read([...header, ...tokensOf(tokens, from, to), closingAt(tokens.token(to))], limit);
+      const together = read([...header, ...tokensOf(tokens, from, contextEnd), closingAt(tokens.token(contextEnd))], limit);
       if (!alone || !together || !oneNetwork(alone.file) || !oneNetwork(together.file) || !sameErrors(alone.errors, together.errors)) return undefined;
       const body = alone.file.networks[0].body;
       if (!same(together.file.networks[0].body, [...body, ...context.networks[0].body]) || !same(together.problems, [...alone.problems, ...context.problems])) return undefined;
       return { statements: body, problems: alone.problems, errors: alone.errors, end: to };
     }
     if (contextEnd >= 0) return undefined;
-    const header = standInHeader(tokens[open]);
+    const header = standInHeader(tokens.token(open));
 
     if (close < 0) {
       // No closing brace: chevrotain reads to the end of the file, as it would from the declaration's start, and the
       // declaration ends at the file's last token (when chevrotain's stand-in does; otherwise its recovery ended it earlier).
-      const alone = read([...header, ...tokens.slice(from)], limit);
+      const alone = read([...header, ...tokensOf(tokens, from)], limit);
       if (!alone || !oneNetwork(alone.file)) return undefined;
       const [network] = alone.file.networks;
-      const declarationEnd = tokenEnd(tokens[tokens.length - 1]);
+      const declarationEnd = endOf(tokens.length - 1);
       if (from < tokens.length && !same(network.range.end, declarationEnd)) return undefined;
       return { statements: network.body, problems: alone.problems, errors: alone.errors, end: tokens.length, declarationEnd };
     }
 
     // Near the closing brace: the window runs to it, checked against the next declaration's start. Chevrotain's
     // stand-in must end at that brace, as the declaration does.
-    const closed = (reading: ChevrotainReading) => oneNetwork(reading.file) && same(reading.file.networks[0].range.end, tokenEnd(tokens[close]));
+    const closed = (reading: ChevrotainReading) => oneNetwork(reading.file) && same(reading.file.networks[0].range.end, endOf(close));
     let next = close + 1;
-    while (next < tokens.length && (tokens[next].tokenType === t.Newline || tokens[next].tokenType === t.Semicolon)) next++;
+    while (next < tokens.length && (types[next] === t.Newline || types[next] === t.Semicolon)) next++;
     if (next === tokens.length) {
-      const alone = read([...header, ...tokens.slice(from)], limit);
+      const alone = read([...header, ...tokensOf(tokens, from)], limit);
       if (!alone || !closed(alone)) return undefined;
       return { statements: alone.file.networks[0].body, problems: alone.problems, errors: alone.errors, end: close };
     }
-    if (tokens[next].tokenType !== t.Network && tokens[next].tokenType !== t.Block) return undefined;
+    if (types[next] !== t.Network && types[next] !== t.Block) return undefined;
     let nextOpen = next;
-    while (nextOpen < tokens.length && tokens[nextOpen].tokenType !== t.LCurly) nextOpen++;
+    while (nextOpen < tokens.length && types[nextOpen] !== t.LCurly) nextOpen++;
     if (nextOpen === tokens.length) return undefined;
-    const alone = read([...header, ...tokens.slice(from, close + 1)], limit);
-    const together = read([...header, ...tokens.slice(from, nextOpen + 1), closingAt(tokens[nextOpen])], limit);
+    const alone = read([...header, ...tokensOf(tokens, from, close + 1)], limit);
+    const together = read([...header, ...tokensOf(tokens, from, nextOpen + 1), closingAt(tokens.token(nextOpen))], limit);
     if (!alone || !together || !closed(alone) || !sameErrors(alone.errors, together.errors)) return undefined;
     if (together.file.networks.length + together.file.blocks.length !== 2 || !same(together.file.networks[0]?.body, alone.file.networks[0].body)) return undefined;
     if (!same(together.problems.slice(0, alone.problems.length), alone.problems)) return undefined;

@@ -148,8 +148,8 @@ function numberEnd(text: string, offset: number): number {
 /** Splits `text` into tokens exactly as `referenceLexer().tokenize` does (tokens, the `comments` group, errors by offset and length). */
 export function scan(text: string): Scanned {
   const length = text.length;
-  // Room for a token every few characters at once: growing a list copies it.
-  const tokens = new TokenList((length >> 2) + 16);
+  // Room for a token per character, the most there can be.
+  const tokens = new TokenList(length + 1);
   const comments: IToken[] = [];
   const errors: LexError[] = [];
   const emit = (type: TokenType, start: number, end: number, image?: string) => tokens.push(type, image ?? text.substring(start, end), start, end - 1);

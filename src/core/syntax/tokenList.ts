@@ -11,18 +11,25 @@ import { tokenInstance } from './tokens';
 
 /** Tokens by index; `length` of them. */
 export class TokenList {
-  readonly types: TokenType[] = [];
-  readonly images: string[] = [];
+  readonly types: TokenType[];
+  readonly images: string[];
   /** Where each token starts. */
   starts: Int32Array;
   /** Where each token's last character is (a made-up token of no width ends just before it starts). */
   ends: Int32Array;
   length = 0;
 
-  /** `capacity`: how many tokens the list can take before it grows. */
+  /**
+   * `capacity`: how many tokens the list can take before it grows. Every
+   * list is made that large at once: growing a list of a million copies it
+   * again and again, which cost more than filling it.
+   */
   constructor(capacity = 16) {
-    this.starts = new Int32Array(Math.max(16, capacity));
-    this.ends = new Int32Array(Math.max(16, capacity));
+    const size = Math.max(16, capacity);
+    this.types = new Array<TokenType>(size);
+    this.images = new Array<string>(size);
+    this.starts = new Int32Array(size);
+    this.ends = new Int32Array(size);
   }
 
   /** Adds a token at the end. */
@@ -49,8 +56,9 @@ export class TokenList {
   /** Removes the last token. */
   pop(): void {
     this.length--;
-    this.types.length = this.length;
-    this.images.length = this.length;
+    // What lies past the end reads as no token, as past the end of the lists before.
+    delete this.types[this.length];
+    delete this.images[this.length];
   }
 
   /** A list of the tokens from `from` up to `to`. */

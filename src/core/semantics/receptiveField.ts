@@ -27,44 +27,58 @@ export function inputReceptiveField(spatialRank: number): ReceptiveField | null 
 /** Applies one layer's step; null in gives null out. */
 export function stepReceptiveField(field: ReceptiveField | null, step: ReceptiveFieldStep): ReceptiveField | null {
   if (!field || step.kind === 'drop' || step.kind === 'mixLast') return null;
-  const withGate = (next: Omit<ReceptiveField, 'gate'>): ReceptiveField => (field.gate !== undefined ? { ...next, gate: field.gate } : next);
   switch (step.kind) {
     case 'keep':
       return field;
-    case 'window': {
-      // Fields are never changed in place, so an axis list the step leaves as it was (stride 1; a centred window) is shared, not copied.
-      const jump = field.jump.map((j, i) => j * step.stride[i]);
-      const start = field.start.map((s, i) => s + ((step.kernel[i] - 1) / 2 - step.padLeft[i]) * field.jump[i]);
-      return withGate({
-        size: field.size.map((r, i) => r + (step.kernel[i] - 1) * field.jump[i]),
-        jump: sameNumbers(jump, field.jump) ? field.jump : jump,
-        start: sameNumbers(start, field.start) ? field.start : start,
-      });
-    }
+    case 'window':
+      return withGate(field, windowStep(field, step));
     case 'transpose':
     case 'upsample':
     case 'adaptive':
     case 'pixelShuffle': {
       // The units read unevenly many input pixels: the widest one gives the size, unit 0 the start.
       const spans = field.size.map((_, axis) => widestAndFirst(step, axis));
-      return withGate({
+      return withGate(field, {
         size: field.size.map((r, i) => r + (spans[i].widest - 1) * field.jump[i]),
         jump: field.jump.map((j, i) => j * spans[i].ratio),
         start: field.start.map((s, i) => s + spans[i].firstCentre * field.jump[i]),
       });
     }
     case 'pad':
-      return withGate({ size: field.size, jump: field.jump, start: field.start.map((s, i) => s - step.padLeft[i] * field.jump[i]) });
+      return withGate(field, { size: field.size, jump: field.jump, start: field.start.map((s, i) => s - step.padLeft[i] * field.jump[i]) });
     case 'slice':
-      return withGate({ size: field.size, jump: field.jump, start: field.start.map((s, i) => (i === step.axis ? s + step.start * field.jump[i] : s)) });
+      return withGate(field, { size: field.size, jump: field.jump, start: field.start.map((s, i) => (i === step.axis ? s + step.start * field.jump[i] : s)) });
   }
 }
 
-/** Whether two lists hold the same numbers (by `Object.is`, so -0 stays apart from 0). */
-function sameNumbers(a: number[], b: number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
+/**
+ * A sliding window's field, in loops: a megabyte of block calls steps a
+ * hundred thousand fields. An axis list the step leaves as it was (stride 1;
+ * a centred window) is shared, not copied, as fields are never changed in
+ * place; it is allocated only at the first axis that changes.
+ */
+function windowStep(field: ReceptiveField, step: { kernel: number[]; stride: number[]; padLeft: number[] }): Omit<ReceptiveField, 'gate'> {
+  const rank = field.size.length;
+  const size: number[] = new Array(rank);
+  let jump = field.jump;
+  let start = field.start;
+  for (let i = 0; i < rank; i++) {
+    const j = field.jump[i];
+    size[i] = field.size[i] + (step.kernel[i] - 1) * j;
+    const nextJump = j * step.stride[i];
+    if (jump === field.jump && !Object.is(nextJump, j)) jump = field.jump.slice();
+    if (jump !== field.jump) jump[i] = nextJump;
+    const s = field.start[i];
+    const nextStart = s + ((step.kernel[i] - 1) / 2 - step.padLeft[i]) * j;
+    if (start === field.start && !Object.is(nextStart, s)) start = field.start.slice();
+    if (start !== field.start) start[i] = nextStart;
+  }
+  return { size, jump, start };
+}
+
+/** A stepped field, with the gate of the field it was stepped from (a function, not a closure made per step). */
+function withGate(field: ReceptiveField, next: Omit<ReceptiveField, 'gate'>): ReceptiveField {
+  return field.gate !== undefined ? { ...next, gate: field.gate } : next;
 }
 
 /**

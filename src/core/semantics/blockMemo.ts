@@ -149,7 +149,7 @@ export class BlockMemos {
    * of a megabyte of calls is never looked inside.
    */
   replayCall(evaluation: MemoHost, statement: Statement, block: BlockDecl, memo: BlockMemo, input: Tensor): { output: Tensor | null; result: StatementResult } {
-    if (!memo.remembered.every((inner) => evaluation.keepsNoMore(inner))) {
+    if (!keepsNoneOf(evaluation, memo.remembered)) {
       const replayed = this.replay(evaluation, memo, input);
       return { output: replayed.output, result: blockResult(statement, block, memo, input, replayed.results, replayed.output) };
     }
@@ -224,6 +224,12 @@ export class BlockMemos {
   }
 }
 
+/** Whether the analysis keeps no more instances of any of these statements (a loop: no closure per replayed call). */
+function keepsNoneOf(evaluation: MemoHost, statements: Statement[]): boolean {
+  for (const statement of statements) if (!evaluation.keepsNoMore(statement)) return false;
+  return true;
+}
+
 /**
  * What `replay` builds for a memoised body on an input with field `input`,
  * without its effects on the evaluation: the statements' results, and the
@@ -256,6 +262,9 @@ interface ReplayedBody {
   memo: BlockMemo;
   input: ReceptiveField | null;
 }
+
+/** The descriptor of the place a replayed call's result keeps its `ReplayedBody` (set just before each use). */
+const hiddenBody: PropertyDescriptor = { value: undefined, writable: false, enumerable: false, configurable: false };
 
 /** `parts` of a replayed call's result, as an own enumerable property that builds the body's results when first read, then holds them. */
 const replayedParts: PropertyDescriptor = {
@@ -294,7 +303,10 @@ function replayedBodyResult(statement: Statement, block: BlockDecl, memo: BlockM
     receptiveField: memo.outShape ? outField : null,
     failed: memo.failed,
   };
-  Object.defineProperty(result, replayedBody, { value: { memo, input: inField } satisfies ReplayedBody, writable: false, enumerable: false, configurable: false });
+  // One descriptor serves every call (defineProperty reads it and keeps nothing of it): a hundred thousand calls allocate none.
+  hiddenBody.value = { memo, input: inField } satisfies ReplayedBody;
+  Object.defineProperty(result, replayedBody, hiddenBody);
+  hiddenBody.value = undefined;
   Object.defineProperty(result, 'parts', replayedParts);
   return result;
 }

@@ -320,8 +320,9 @@ describe('forward-pass engine in headless Chromium', function () {
       assert.equal(reply.leakedTensors, 0);
     });
 
-    // How the workers fail, and what the run must say: dead workers, and a worker that does not answer in time
-    // (a reply timeout of 1 ms stands for a worker that hangs: no share of these convolutions comes back that soon).
+    // How the workers fail, and what the run must say: dead workers, and workers that load but never answer a share
+    // (a script that only says it is ready), given up after a reply timeout of 200 ms.
+    const hungWorker = `data:text/javascript,${encodeURIComponent("onmessage = (event) => { if (event.data.kind === 'init') postMessage({ kind: 'ready', ok: true }); };")}`;
     const workerFailures: { when: string; fail: () => Promise<unknown>; says: RegExp }[] = [
       {
         when: 'the workers die',
@@ -331,7 +332,7 @@ describe('forward-pass engine in headless Chromium', function () {
         },
         says: /convolution workers were stopped/,
       },
-      { when: 'a worker does not answer in time', fail: () => callPage(page, 'startWorkers', 2, undefined, undefined, 1), says: /a convolution worker did not answer within 0.001 s/ },
+      { when: 'a worker does not answer in time', fail: () => callPage(page, 'startWorkers', 2, hungWorker, undefined, 200), says: /a convolution worker did not answer within 0.2 s/ },
     ];
     for (const { when, fail, says } of workerFailures) {
       it(`finishes on its own thread, with the same numbers, when ${when}, and says why`, async function () {

@@ -734,4 +734,47 @@ describe('the preview panel in headless Chromium', function () {
       await reopened.close();
     }
   });
+
+  it("runs a new panel's first network with the sample made for its input when Run is pressed as soon as it is enabled, before the diagram is laid out", async () => {
+    // ELK's chunk is held, so the first diagram's layout never finishes: whatever Run needs must be ready without it.
+    const fresh = await browser.newPage();
+    const pageErrors: string[] = [];
+    fresh.on('pageerror', (error) => pageErrors.push(error.message));
+    let release = () => undefined as void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await fresh.route(/\/dist\/webview\/elk\.bundled-[^/]*\.js$/, async (route) => {
+      await released;
+      await route.continue();
+    });
+    try {
+      await fresh.addInitScript(fakeVsCode);
+      // Run is clicked the moment it is enabled, as a user who does not wait would.
+      await fresh.addInitScript(`
+        document.addEventListener('DOMContentLoaded', () => {
+          new MutationObserver(() => {
+            const run = document.querySelector('[data-testid="run"]');
+            if (window.__clicked || !run || run.disabled) return;
+            window.__clicked = document.querySelector('[data-testid="totals"]').textContent;
+            run.click();
+          }).observe(document.body, { attributes: true, childList: true, characterData: true, subtree: true });
+        });
+      `);
+      await fresh.goto(`${server.url}/test/webview/panel.html`);
+      await fresh.waitForFunction(() => (globalThis as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+      assert.equal(await fresh.getByTestId('run').isDisabled(), true, 'Run is off while the panel shows no network');
+      // 16 channels: no digit fits, so the panel picks the landscape, converted to 16 channels.
+      await send(fresh, sourceMessage('wide.cnn', 'network Wide {\n  input(16x24x24)\n  conv(8, 3, padding=1)\n  relu\n}\n'));
+      await fresh.locator('[data-testid="side"][data-runs="1"], [data-testid="messages"] .message.error').first().waitFor({ timeout: 60_000 });
+      assert.deepEqual(await fresh.locator('[data-testid="messages"] .message.error').allInnerTexts(), []);
+      assert.match(await fresh.evaluate(() => (globalThis as unknown as { __clicked: string }).__clicked), /^1,160 parameters/, 'Run was clicked once the totals showed');
+      assert.equal(await fresh.getByTestId('input').inputValue(), 'landscape');
+      assert.equal(await fresh.locator('[data-testid="diagram"] [data-layout="final"]').count(), 0, "the run finished while ELK's layout was held");
+      release();
+      await fresh.locator('[data-testid="diagram"] [data-layout="final"]').waitFor({ timeout: 30_000 });
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      release();
+      await fresh.close();
+    }
+  });
 });

@@ -12,7 +12,7 @@ import { RunCancelledError, UnsupportedOpError, unlessCancelled } from '../engin
 import { inputKind } from '../input/shape';
 import { defaultSampleFor, samplesFor } from '../input/sampleList';
 import type { Host } from './host';
-import type { PanelElements } from './layout';
+import { noNetworkYet, type PanelElements } from './layout';
 import type { RunChoices, RunPhases, RunProgressPhase, RunSession, SessionResult, WeightsSource } from './runSession';
 import { keptValuesBudget, readDuringRun } from './keepPlan';
 import type { ReceptiveFieldPanel } from '../views/receptiveFieldPanel';
@@ -297,6 +297,8 @@ export class PreviewApp {
     if (!graph) {
       this.graph = undefined;
       this.ui.totals.textContent = '';
+      this.ui.runButton.disabled = true;
+      this.ui.runButton.title = noNetworkYet;
       this.showMessages([{ text: 'This file declares no network yet: write `network Name { input(3x32x32) ... }`.', error: false }]);
       return;
     }
@@ -307,6 +309,10 @@ export class PreviewApp {
     const params = network ? network.params.trainable + network.params.nonTrainable : 0;
     this.ui.totals.textContent = network ? `${withCommas(params)} parameters · ${withCommas(network.macs)} MACs · output ${network.output ? network.output.join('x') : '?'}` : '';
     this.graphDiagnostics = this.diagnosticsOf(graph);
+    // The input menu and Run's state follow the graph before the diagram is drawn: a Run pressed as soon as the totals
+    // show must find this graph's input, not the empty choice the panel starts with.
+    this.refreshInputs(graph);
+    this.showGraphProblems(graph);
     if (graph.complete) this.lastGood.set(graph.name, graph);
     // A typo should not shrink the diagram to the layers before it: keep the last good one and mark the failing statement on it.
     const kept = graph.complete ? undefined : this.lastGood.get(graph.name);
@@ -321,8 +327,6 @@ export class PreviewApp {
       this.host.post({ type: 'layout', layout });
     }
     this.diagram.select(this.selected);
-    this.refreshInputs(graph);
-    this.showGraphProblems(graph);
     if (this.lastRun && this.lastRun.graph !== graph) this.markStale();
     this.schedulePreparation();
   }

@@ -4,6 +4,9 @@
  * controller (app.ts) fills it.
  */
 
+/** What the Run button says on hover while no network is shown. */
+export const noNetworkYet = 'Run is off until the panel shows a network';
+
 /** The elements the controller works with. */
 export interface PanelElements {
   title: HTMLElement;
@@ -67,7 +70,9 @@ export function buildLayout(root: HTMLElement): PanelElements {
   const inputSelect = element('select', { 'aria-label': 'Input', 'data-testid': 'input' });
   const weightsSelect = element('select', { 'aria-label': 'Weights', 'data-testid': 'weights' });
   const backendSelect = element('select', { 'aria-label': 'Backend', 'data-testid': 'backend' });
-  const runButton = element('button', { type: 'button', class: 'primary', title: 'Run a forward pass and show feature maps', 'data-testid': 'run' }, 'Run ▶');
+  // Off until a network is shown (panel/app.ts: showGraphProblems turns it on): a Run before that has nothing to run.
+  const runButton = element('button', { type: 'button', class: 'primary', title: noNetworkYet, 'data-testid': 'run' }, 'Run ▶');
+  runButton.disabled = true;
   const cancelButton = button('Cancel', 'Stop the forward pass', 'cancel');
   cancelButton.hidden = true;
   const progress = element('progress', { max: '1', value: '0', 'data-testid': 'progress' });

@@ -86,13 +86,14 @@ async function startClient(context: vscode.ExtensionContext, output: vscode.Outp
 
 /** The name of the network at `position` in `document` (the server's active one), or undefined when there is none or no server. */
 async function networkAt(document: vscode.TextDocument, position?: vscode.Position): Promise<string | undefined> {
-  const summary = await requestSummary(document.uri.toString(), position);
+  const summary = await requestSummary(document.uri.toString(), position, false);
   return summary && summary.active !== null ? summary.networks[summary.active].name : undefined;
 }
 
-async function requestSummary(uri: string, position?: vscode.Position): Promise<NetworkSummaryResult | null> {
+/** The server's summary of the file; `table`: with each network's summary table (only the summary document shows it). */
+async function requestSummary(uri: string, position?: vscode.Position, table = true): Promise<NetworkSummaryResult | null> {
   if (!client?.isRunning()) return null;
-  const params: NetworkSummaryParams = { textDocument: { uri }, position: position ? { line: position.line, character: position.character } : undefined };
+  const params: NetworkSummaryParams = { textDocument: { uri }, position: position ? { line: position.line, character: position.character } : undefined, table };
   try {
     return await client.sendRequest<NetworkSummaryResult | null>(networkSummaryMethod, params);
   } catch {
@@ -217,7 +218,7 @@ class StatusItem implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const result = await requestSummary(editor.document.uri.toString(), editor.selection.active);
+    const result = await requestSummary(editor.document.uri.toString(), editor.selection.active, false);
     const network = result && result.active !== null ? result.networks[result.active] : undefined;
     if (!network) {
       this.item.hide();

@@ -39,7 +39,7 @@ export interface NetworkSummary {
   errors: number;
   /** Training memory for the `cnnLens.training` settings; null when a statement failed (the figures would be partial). */
   memory: NetworkSummaryMemory | null;
-  /** The summary table as `cnn summary` prints it (the core renders both). */
+  /** The summary table as `cnn summary` prints it (the core renders both); empty when the request said `table: false`. */
   table: string;
   /** For each line of `table`, the 0-based source line of the statement that row shows, or null (titles, rules, totals). */
   tableLines: (number | null)[];
@@ -67,6 +67,11 @@ export interface NetworkSummaryParams {
   textDocument: { uri: string };
   /** The cursor; picks the active network. Without it, the first network is active. */
   position?: ProtocolPosition;
+  /**
+   * Whether to send each network's summary table (default true). A client that shows only the totals (a status bar)
+   * passes false: a megabyte file's table takes seconds to write.
+   */
+  table?: boolean;
 }
 
 /** The reply to `cnnLens/networkSummary`: every network of the file, and which one holds the cursor. */

@@ -14,9 +14,10 @@
  */
 import type { InlayHint, Range } from 'vscode-languageserver';
 import type { ExportOptions } from '../cli/export';
-import type { Analysis, Diagnostic } from '../core';
+import type { Analysis, Diagnostic, Range as CoreRange, TrainingSetup } from '../core';
 import type { ExportNetworkResult } from '../protocol/messages';
 import type { InlayHintSettings } from './inlayHints';
+import type { SummaryAnswer, SummaryRequest } from './summary';
 
 /** Analyse this text of `document` (a key: the URI and the kind of analysis); `graph` asks for the expanded graphs too (training memory). */
 export interface AnalysisJob {
@@ -65,15 +66,26 @@ export interface TaskJob {
 
 /**
  * A request answered from an analysis, wherever it is: the semantic tokens
- * (LSP's integer encoding) or the inlay hints of one range.
+ * (LSP's integer encoding) or the inlay hints of one range, from the plain
+ * analysis; from the analysis with graphs, the network summary (the cursor's
+ * network, with training memory for a setup and budget in bytes), the hover's
+ * memory line of the statement at a range, and the memory budget's warnings.
  */
-export type AnalysisQuery = { kind: 'semanticTokens' } | { kind: 'inlayHints'; range: Range; settings: InlayHintSettings };
+export type AnalysisQuery =
+  | { kind: 'semanticTokens' }
+  | { kind: 'inlayHints'; range: Range; settings: InlayHintSettings }
+  | ({ kind: 'networkSummary' } & SummaryRequest)
+  | { kind: 'memoryLine'; setup: TrainingSetup; range: CoreRange }
+  | { kind: 'memoryBudget'; setup: TrainingSetup; budget: number };
 
 /** What each query answers. */
 export interface QueryResults {
   /** A typed array: it crosses from a worker as one copy of its bytes, where a plain array is cloned number by number. */
   semanticTokens: Uint32Array;
   inlayHints: InlayHint[];
+  networkSummary: SummaryAnswer;
+  memoryLine: string | undefined;
+  memoryBudget: Diagnostic[];
 }
 
 /** Answer `query` from the analysis of job `of`, kept in the worker (the reply's id is `id`; `gone` when it was replaced). */
@@ -101,12 +113,13 @@ export type AnalysisReply =
   | { id: number; kind: 'queryDone'; value: QueryResults[AnalysisQuery['kind']] }
   | { id: number; kind: 'queryFailed'; message: string };
 
-/** Past this many statement results an analysis is large: it stays in the worker until asked for. */
+/** Past this many statement results and graph nodes an analysis is large: it stays in the worker until asked for. */
 export const largeAnalysisResults = 4000;
 
-/** How many statement results an analysis holds (what its structured clone costs grows with). */
+/** How many statement results and graph nodes an analysis holds (what its structured clone costs grows with). */
 export function resultCount(analysis: Analysis): number {
   let count = 0;
   for (const results of analysis.instances.values()) count += results.length;
+  for (const graph of analysis.graphs ?? []) count += graph.nodes.length;
   return count;
 }

@@ -2,18 +2,32 @@
  * The tasks an analysis worker runs for requests (see analysisProtocol.ts),
  * shared with the pool's fallback on the server's thread: checking quick
  * fixes by the diagnostics of the text each gives, and exporting a network;
- * and the queries answered from an analysis (semantic tokens, inlay hints).
+ * and the queries answered from an analysis (semantic tokens, inlay hints,
+ * the network summary and training memory).
  */
 import { ExportNetworkError, ExportUsageError, runExport } from '../cli/export';
 import type { Analysis, IncrementalAnalysis } from '../core';
 import type { AnalysisQuery, AnalysisTask, QueryResults, TaskResults } from './analysisProtocol';
 import { inlayHintsOf } from './inlayHints';
+import { budgetDiagnostics, memoryHoverLine } from './memory';
 import { semanticTokenData } from './semanticTokens';
+import { summaryAnswer } from './summary';
 
-/** Answers a query from an analysis (in the worker that keeps it, or on the server's thread when the analysis is there). */
-export function answerQuery<K extends AnalysisQuery['kind']>(query: Extract<AnalysisQuery, { kind: K }>, analysis: Analysis): QueryResults[K];
-export function answerQuery(query: AnalysisQuery, analysis: Analysis): QueryResults[AnalysisQuery['kind']] {
-  return query.kind === 'semanticTokens' ? semanticTokenData(analysis.file) : inlayHintsOf(analysis, query.range, query.settings);
+/** Answers a query from an analysis of `text` (in the worker that keeps it, or on the server's thread when the analysis is there). */
+export function answerQuery<K extends AnalysisQuery['kind']>(query: Extract<AnalysisQuery, { kind: K }>, analysis: Analysis, text: string): QueryResults[K];
+export function answerQuery(query: AnalysisQuery, analysis: Analysis, text: string): QueryResults[AnalysisQuery['kind']] {
+  switch (query.kind) {
+    case 'semanticTokens':
+      return semanticTokenData(analysis.file);
+    case 'inlayHints':
+      return inlayHintsOf(analysis, query.range, query.settings);
+    case 'networkSummary':
+      return summaryAnswer(analysis, text, query);
+    case 'memoryLine':
+      return memoryHoverLine(analysis, query.setup, query.range);
+    case 'memoryBudget':
+      return budgetDiagnostics(analysis, query.setup, query.budget);
+  }
 }
 
 /** Runs a task; `incremental` is the document's incremental analysis for the texts its fixes give. */

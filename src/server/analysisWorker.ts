@@ -6,7 +6,8 @@
  * declarations it touched. The server terminates a worker whose job went
  * stale (the document changed or closed), which also drops what it kept.
  * A large analysis stays here until the document's next one replaces it, so
- * that queries (semantic tokens, inlay hints) are answered from it here.
+ * that queries (semantic tokens, inlay hints, the summary, training memory)
+ * are answered from it here.
  */
 import { parentPort } from 'node:worker_threads';
 import { IncrementalAnalysis, type Analysis } from '../core';
@@ -18,8 +19,8 @@ if (!port) throw new Error('analysisWorker.js runs as a worker thread of the CNN
 
 interface DocumentState {
   incremental: IncrementalAnalysis;
-  /** The last analysis when it is large, until the document's next one. */
-  kept?: { id: number; analysis: Analysis };
+  /** The last analysis (and its text) when it is large, until the document's next one. */
+  kept?: { id: number; analysis: Analysis; text: string };
 }
 
 const documents = new Map<string, DocumentState>();
@@ -40,7 +41,7 @@ port.on('message', (message: WorkerMessage) => {
     const kept = state?.kept;
     if (!kept || kept.id !== message.of) return port.postMessage({ id: message.id, kind: 'gone' } satisfies AnalysisReply);
     try {
-      port.postMessage({ id: message.id, kind: 'queryDone', value: answerQuery(message.query, kept.analysis) } satisfies AnalysisReply);
+      port.postMessage({ id: message.id, kind: 'queryDone', value: answerQuery(message.query, kept.analysis, kept.text) } satisfies AnalysisReply);
     } catch (error) {
       port.postMessage({ id: message.id, kind: 'queryFailed', message: (error as Error).message } satisfies AnalysisReply);
     }
@@ -62,6 +63,6 @@ port.on('message', (message: WorkerMessage) => {
   const analysis = current.incremental.analyze(message.text);
   const keep = !message.send && resultCount(analysis) > largeAnalysisResults;
   port.postMessage({ id: message.id, kind: 'diagnostics', diagnostics: analysis.diagnostics, kept: keep } satisfies AnalysisReply);
-  if (keep) current.kept = { id: message.id, analysis };
+  if (keep) current.kept = { id: message.id, analysis, text: message.text };
   else port.postMessage({ id: message.id, kind: 'analysis', analysis } satisfies AnalysisReply);
 });

@@ -200,7 +200,8 @@ export class AnalysisWorkers {
         if ('error' in job.result) pending.reject(job.result.error);
         else {
           try {
-            pending.resolve(answerQuery(pending.query, job.result.analysis));
+            // Only analysis jobs have queries (a task has no analysis to ask).
+            pending.resolve(answerQuery(pending.query, job.result.analysis, job.message.kind === 'analyse' ? job.message.text : ''));
           } catch (error) {
             pending.reject(error as Error);
           }

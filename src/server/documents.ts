@@ -4,7 +4,9 @@
  * waits for its document's analysis (`whenAnalysed`, which a cancellation
  * ends with RequestCancelled), then reads it synchronously (`analysisOf`);
  * or asks a query of it (`query`), answered where the analysis is, so that
- * semantic tokens and inlay hints never copy a large analysis out of its worker.
+ * semantic tokens and inlay hints never copy a large analysis out of its
+ * worker. The analysis with graphs (training memory, the network summary) is
+ * only ever queried: its graphs are the largest part of any analysis.
  * A client that reuses a version number for new text still gets a fresh
  * analysis. An analysis whose text went stale is dropped at the change that
  * made it stale. Diagnostics are published after a quiet period (the
@@ -49,8 +51,12 @@ const workerCount = 2;
 
 export class DocumentStore {
   readonly documents = new TextDocuments(TextDocument);
-  /** Plain analyses (editor features) and analyses with graphs (training memory), per document. */
-  private readonly analyses = { plain: new Map<string, Cached>(), graph: new Map<string, Cached>() };
+  /**
+   * The plain analysis of each document, once copied here (the editor features read it). Analyses with graphs
+   * (training memory) are never copied here: they are only queried where they are (memory.ts).
+   */
+  private readonly analyses = new Map<string, Cached>();
+  /** The jobs analysing each document's current text, plain and with graphs. */
   private readonly pending = { plain: new Map<string, Pending>(), graph: new Map<string, Pending>() };
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Documents waiting to be re-published, one per turn of the event loop. */
@@ -72,8 +78,8 @@ export class DocumentStore {
     this.documents.onDidClose((event) => {
       const uri = event.document.uri;
       this.cancel(uri);
+      this.analyses.delete(uri);
       for (const kind of ['plain', 'graph'] as const) {
-        this.analyses[kind].delete(uri);
         this.pending[kind].get(uri)?.job.drop();
         this.pending[kind].delete(uri);
         this.workers.forget(workerKey(uri, kind));
@@ -95,49 +101,43 @@ export class DocumentStore {
   analysisOf(uri: string): AnalyzedDocument | undefined {
     const document = this.documents.get(uri);
     if (!document) return undefined;
-    return { document, analysis: this.current(document, 'plain') };
+    return { document, analysis: this.current(document) };
   }
 
-  /** The analysis with graphs (for training memory) of the document's current text; like `analysisOf`. */
-  graphAnalysisOf(uri: string): Analysis | undefined {
-    const document = this.documents.get(uri);
-    return document ? this.current(document, 'graph') : undefined;
-  }
-
-  private current(document: TextDocument, kind: 'plain' | 'graph'): Analysis {
-    const cached = this.fresh(document, kind);
+  private current(document: TextDocument): Analysis {
+    const cached = this.fresh(document);
     if (cached) return cached.analysis;
     const text = document.getText();
-    const analysis = analyze(text, { graph: kind === 'graph' });
-    this.keep(document.uri, kind, { version: document.version, text, analysis });
+    const analysis = analyze(text);
+    this.keep(document.uri, { version: document.version, text, analysis });
     return analysis;
   }
 
   /** The cached analysis when it is of the document's current text. */
-  private fresh(document: TextDocument, kind: 'plain' | 'graph'): Cached | undefined {
-    const cached = this.analyses[kind].get(document.uri);
+  private fresh(document: TextDocument): Cached | undefined {
+    const cached = this.analyses.get(document.uri);
     return cached && cached.version === document.version && cached.text === document.getText() ? cached : undefined;
   }
 
-  private keep(uri: string, kind: 'plain' | 'graph', cached: Cached): void {
-    this.analyses[kind].set(uri, cached);
-    if (kind === 'plain') for (const d of cached.analysis.diagnostics) if (d.code === 'internal-error') this.connection.console.error(`${uri}: ${d.message}`);
+  private keep(uri: string, cached: Cached): void {
+    this.analyses.set(uri, cached);
+    for (const d of cached.analysis.diagnostics) if (d.code === 'internal-error') this.connection.console.error(`${uri}: ${d.message}`);
   }
 
   /** Resolves once the document's current text is analysed (in a worker), or the document is closed. */
-  async whenAnalysed(uri: string, kind: 'plain' | 'graph' = 'plain'): Promise<void> {
+  async whenAnalysed(uri: string): Promise<void> {
     // Each round either finds the analysis or waits for one; a change while waiting starts another round.
     for (;;) {
       const document = this.documents.get(uri);
-      if (!document || this.fresh(document, kind)) return;
-      const pending = this.start(document, kind, true);
+      if (!document || this.fresh(document)) return;
+      const pending = this.start(document, 'plain', true);
       try {
         const analysis = await pending.job.analysis();
-        if (this.pending[kind].get(uri) === pending) this.pending[kind].delete(uri);
+        if (this.pending.plain.get(uri) === pending) this.pending.plain.delete(uri);
         const now = this.documents.get(uri);
-        if (now && now.version === pending.version && now.getText() === pending.text) this.keep(uri, kind, { version: pending.version, text: pending.text, analysis });
+        if (now && now.version === pending.version && now.getText() === pending.text) this.keep(uri, { version: pending.version, text: pending.text, analysis });
       } catch (error) {
-        if (this.pending[kind].get(uri) === pending) this.pending[kind].delete(uri);
+        if (this.pending.plain.get(uri) === pending) this.pending.plain.delete(uri);
         if (error instanceof StaleAnalysis || error instanceof LostAnalysis) continue;
         this.connection.console.error(`Analysing ${uri} failed: ${describeError(error)}`);
         return;
@@ -146,19 +146,25 @@ export class DocumentStore {
   }
 
   /**
-   * Answers a query from the analysis of the document's current text: here
-   * when that analysis is here, else in the worker that keeps it (only the
-   * answer is copied). Undefined when the document is closed or its analysis
-   * failed. Should the text change meanwhile, it asks the next analysis,
-   * unless the request was cancelled (then it stops, and starts no analysis).
+   * Answers a query from the analysis (`kind`: plain, or with graphs) of the
+   * document's current text: here when that analysis is here, else in the
+   * worker that keeps it (only the answer is copied). Undefined when the
+   * document is closed or its analysis failed. Should the text change
+   * meanwhile, it asks the next analysis, unless the request was cancelled
+   * (then it stops, and starts no analysis).
    */
-  async query<K extends AnalysisQuery['kind']>(uri: string, query: Extract<AnalysisQuery, { kind: K }>, token?: { isCancellationRequested: boolean }): Promise<QueryResults[K] | undefined> {
+  async query<K extends AnalysisQuery['kind']>(
+    uri: string,
+    query: Extract<AnalysisQuery, { kind: K }>,
+    token?: { isCancellationRequested: boolean },
+    kind: 'plain' | 'graph' = 'plain',
+  ): Promise<QueryResults[K] | undefined> {
     for (;;) {
       const document = this.documents.get(uri);
       if (!document || token?.isCancellationRequested) return undefined;
-      const cached = this.fresh(document, 'plain');
-      if (cached) return answerQuery(query, cached.analysis);
-      const pending = this.start(document, 'plain');
+      const cached = kind === 'plain' ? this.fresh(document) : undefined;
+      if (cached) return answerQuery(query, cached.analysis, cached.text);
+      const pending = this.start(document, kind);
       try {
         const value = await pending.job.query(query);
         const now = this.documents.get(uri);
@@ -218,7 +224,7 @@ export class DocumentStore {
 
   private schedule(document: TextDocument): void {
     // onDidChangeContent also fires on open; the open handler has published already.
-    const cached = this.analyses.plain.get(document.uri);
+    const cached = this.analyses.get(document.uri);
     if (cached && document.version === cached.version && document.getText() === cached.text) return;
     const pending = this.pending.plain.get(document.uri);
     if (pending && document.version === pending.version && document.getText() === pending.text) return;
@@ -247,7 +253,7 @@ export class DocumentStore {
       if (!document || document.version !== version) return;
       const text = document.getText();
       // The worker sends the diagnostics ahead of the whole analysis: publish them as soon as they come.
-      const found = this.fresh(document, 'plain')?.analysis.diagnostics ?? (await this.diagnosticsOf(document));
+      const found = this.fresh(document)?.analysis.diagnostics ?? (await this.diagnosticsOf(document));
       const extra = (await this.extraDiagnostics?.(uri)) ?? [];
       // The document changed (or closed) meanwhile: a newer timer will publish.
       const now = this.documents.get(uri);

@@ -6,7 +6,7 @@
  * a block call, the block's totals, and every call's output when the block is
  * called more than once.
  */
-import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver';
+import { MarkupKind, type CancellationToken, type Hover, type HoverParams } from 'vscode-languageserver';
 import { allArgs, findOp, signatureText, type Analysis, type Ast, type OpDefinition, type StatementResult } from '../core';
 import { contains, toLspRange } from './convert';
 import { humanCount, receptiveFieldFacts, receptiveFieldSentence, shapeText, withCommas } from './describe';
@@ -17,7 +17,7 @@ import { forEachStatement, statementAt } from './syntax';
 /** At most this many calls of a block are listed one by one in its hover. */
 const listedCalls = 12;
 
-export function hover(store: DocumentStore, params: HoverParams, training?: TrainingMemory): Hover | null {
+export async function hover(store: DocumentStore, params: HoverParams, training?: TrainingMemory, token?: CancellationToken): Promise<Hover | null> {
   const analyzed = store.analysisOf(params.textDocument.uri);
   if (!analyzed) return null;
   const { analysis } = analyzed;
@@ -30,7 +30,7 @@ export function hover(store: DocumentStore, params: HoverParams, training?: Trai
   if (results.length) {
     let facts = describeResults(results, analysis);
     if (results[0].kind === 'block') facts += blockCalls(results[0].op, analysis);
-    const saved = training?.hoverLine(params.textDocument.uri, statement);
+    const saved = await training?.hoverLine(params.textDocument.uri, statement.range, token);
     if (saved) facts += `\n\n${saved}`;
     sections.push(facts);
   }

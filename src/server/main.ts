@@ -48,10 +48,9 @@ export const cancellationStrategy: ConnectionStrategy = {
   }),
 };
 
-/** Which analyses a request reads: its documents', and whether with graphs (training memory). */
+/** Which documents' analyses a request reads (requests that read the analysis with graphs query it themselves). */
 interface Needs {
   documents: (params: unknown) => string[];
-  graph?: boolean;
 }
 
 /** The document a request is about (`textDocument.uri`), if any. */
@@ -106,7 +105,6 @@ export function startServer(connection: Connection): void {
       if (token?.isCancellationRequested) throw cancelled();
       const uris = needs.documents(params);
       const waits = uris.map((uri) => store.whenAnalysed(uri));
-      if (needs.graph) waits.push(...uris.map((uri) => store.whenAnalysed(uri, 'graph')));
       await untilCancelled(Promise.all(waits), token);
       // With UTF-8 positions, what comes in and what goes out is converted here; the features count UTF-16.
       const [uri] = documentOf(params);
@@ -114,7 +112,6 @@ export function startServer(connection: Connection): void {
       return store.positions.outgoing(result, uri);
     };
   const all = { documents: () => store.documents.all().map((d) => d.uri) };
-  const withGraphs = { documents: documentOf, graph: true };
   // Answered where the analysis is (a large one stays in its worker): these wait for it themselves.
   const queried = { documents: () => [] };
 
@@ -165,7 +162,7 @@ export function startServer(connection: Connection): void {
     connection.languages.inlayHint.refresh().catch(() => undefined);
   });
 
-  connection.onHover(serve((params) => hover(store, params, training), withGraphs));
+  connection.onHover(serve((params, token) => hover(store, params, training, token)));
   connection.languages.inlayHint.on(
     serve(async (params, token): Promise<InlayHint[]> => {
       const { shapes, params: showParams } = settings.current.inlayHints;
@@ -196,7 +193,7 @@ export function startServer(connection: Connection): void {
   );
   connection.onRequest(
     networkSummaryMethod,
-    serve((params: NetworkSummaryParams) => networkSummary(store, training, params), withGraphs),
+    serve((params: NetworkSummaryParams, token) => networkSummary(store, training, params, token), queried),
   );
 
   connection.listen();

@@ -1,25 +1,36 @@
 /**
  * Training memory in the editor: the figures for the `cnnLens.training`
  * settings (batch size, optimizer, precision), computed from the expanded
- * graph the core builds on request, cached per document text and setup
- * (by content: a client that reuses a version number for new text gets new
- * figures).
- * The hover's "saved for backward" line, the summary request and the memory
- * budget warning all read them from here.
+ * graphs of an analysis with graphs. That analysis stays where it was made
+ * (a large one in its worker: copying a megabyte file's graphs to the
+ * server's thread took up to 25 s and held every other request), so the
+ * hover's "saved for backward" line, the summary request and the memory
+ * budget warning are queries answered there (analysisTasks.ts), and only
+ * their answers cross. The figures are kept per analysis and setup.
  */
-import { analysisMemory, findOp, largestBatch, memoryBudgetDiagnostics, setupText, type Analysis, type Ast, type Diagnostic, type NetworkMemory, type TrainingSetup } from '../core';
+import type { CancellationToken } from 'vscode-languageserver';
+import { analysisMemory, findOp, memoryBudgetDiagnostics, setupText, type Analysis, type Ast, type Diagnostic, type NetworkMemory, type Range, type TrainingSetup } from '../core';
 import { bytesText, parseByteSize } from '../core/format';
-import type { NetworkSummaryMemory } from '../protocol/messages';
 import type { DocumentStore } from './documents';
 import type { Settings } from './settings';
+import { forEachStatement } from './syntax';
 
-interface Computed {
-  /** The document text the figures are of. */
-  text: string;
-  key: string;
-  /** A second analysis of the same text, with graphs. */
-  analysis: Analysis;
-  memory: (NetworkMemory | null)[];
+/** Each analysis's memory figures, by setup: an analysis lives until its document's text changes, and so do they. */
+const figures = new WeakMap<Analysis, Map<string, (NetworkMemory | null)[]>>();
+
+/** Each network's memory for `setup`, computed once per analysis and setup. */
+export function memoryOf(analysis: Analysis, setup: TrainingSetup): (NetworkMemory | null)[] {
+  let bySetup = figures.get(analysis);
+  if (!bySetup) figures.set(analysis, (bySetup = new Map()));
+  const key = JSON.stringify(setup);
+  let memory = bySetup.get(key);
+  if (!memory) bySetup.set(key, (memory = analysisMemory(analysis, setup)));
+  return memory;
+}
+
+/** The budget warnings of an analysis with graphs. */
+export function budgetDiagnostics(analysis: Analysis, setup: TrainingSetup, budget: number): Diagnostic[] {
+  return memoryBudgetDiagnostics(analysis, memoryOf(analysis, setup), budget);
 }
 
 function sameRange(a: Ast.Statement['range'], b: Ast.Statement['range']): boolean {
@@ -31,16 +42,56 @@ function within(inner: Ast.Statement['range'], outer: Ast.Statement['range']): b
   return before(outer.start, inner.start) && before(inner.end, outer.end);
 }
 
-/** The training memory of open documents for the current settings. */
-export class TrainingMemory {
-  private readonly cache = new Map<string, Computed>();
+/**
+ * The hover line for the statement at `range`: the bytes its layers'
+ * backward passes keep at the configured batch, and how much of that an
+ * earlier layer already keeps (the totals count each tensor once, at the
+ * first layer that keeps it). A statement nested in a repeat, residual or
+ * block adds up every evaluation of it.
+ */
+export function memoryHoverLine(analysis: Analysis, setup: TrainingSetup, range: Range): string | undefined {
+  let statement: Ast.Statement | undefined;
+  forEachStatement(analysis.file, (candidate) => {
+    statement ??= sameRange(candidate.range, range) ? candidate : undefined;
+  });
+  if (!statement) return undefined;
+  const memoryByNetwork = memoryOf(analysis, setup);
+  let kept = 0;
+  let counted = 0;
+  let evaluations = 0;
+  let nested = false;
+  let known = false;
+  for (const [index, network] of analysis.networks.entries()) {
+    const memory = memoryByNetwork[index];
+    const graph = analysis.graphs?.[index];
+    if (!memory || !graph) continue;
+    const topLevel = network.declaration.body.findIndex((s) => sameRange(s.range, range));
+    for (const node of graph.nodes) {
+      const inside = topLevel >= 0 ? node.statement === topLevel : within(node.range, range);
+      if (!inside) continue;
+      kept += memory.keptByNode[node.id];
+      counted += memory.savedByNode[node.id];
+      // A layer call is one node per evaluation; a compound statement holds several.
+      if (topLevel < 0 && sameRange(node.range, range)) evaluations++;
+      nested ||= topLevel < 0;
+      known = true;
+    }
+  }
+  if (!known) return undefined;
+  const layer = statement.body.kind === 'call' && findOp(statement.body.name) !== undefined;
+  const over = nested && evaluations > 1 ? `, all ${evaluations} evaluations` : nested && !layer ? ', all its evaluations' : '';
+  if (!layer) return `Saved for backward: ${bytesText(counted)} (${setupText(setup)}${over}), each tensor counted once.`;
+  // A layer's own needs; the part an earlier layer keeps too is counted there in the totals.
+  const shared = kept > counted ? `; ${bytesText(kept - counted)} of it is kept by an earlier layer too, and counted there` : '';
+  return `Saved for backward: ${bytesText(kept)} (${setupText(setup)}${over})${shared}.`;
+}
 
+/** The training memory of open documents for the current settings, asked of their analyses with graphs wherever those are. */
+export class TrainingMemory {
   constructor(
     private readonly store: DocumentStore,
     private readonly settings: Settings,
-  ) {
-    store.documents.onDidClose((event) => this.cache.delete(event.document.uri));
-  }
+  ) {}
 
   /** The setup the settings ask for. */
   setup(): TrainingSetup {
@@ -54,92 +105,15 @@ export class TrainingMemory {
     return text ? parseByteSize(text) : undefined;
   }
 
-  /** Each network's memory for the current setup, computed once per document text and setup. */
-  of(uri: string): Computed | undefined {
-    const document = this.store.documents.get(uri);
-    if (!document) return undefined;
-    const setup = this.setup();
-    const key = JSON.stringify(setup);
-    const text = document.getText();
-    const cached = this.cache.get(uri);
-    if (cached && cached.text === text && cached.key === key) return cached;
-    const analysis = cached && cached.text === text ? cached.analysis : this.store.graphAnalysisOf(uri);
-    if (!analysis) return undefined;
-    const computed = { text, key, analysis, memory: analysisMemory(analysis, setup) };
-    this.cache.set(uri, computed);
-    return computed;
-  }
-
   /** The budget warnings of a document (none without a budget), once its analysis with graphs is done (in a worker). */
   async diagnostics(uri: string): Promise<Diagnostic[]> {
     const budget = this.budget();
     if (budget === undefined) return [];
-    await this.store.whenAnalysed(uri, 'graph');
-    const computed = this.of(uri);
-    return computed ? memoryBudgetDiagnostics(computed.analysis, computed.memory, budget) : [];
+    return (await this.store.query(uri, { kind: 'memoryBudget', setup: this.setup(), budget }, undefined, 'graph')) ?? [];
   }
 
-  /** The figures the summary request sends for network `index`. */
-  summaryOf(uri: string, index: number): NetworkSummaryMemory | null {
-    const computed = this.of(uri);
-    const memory = computed?.memory[index];
-    const graph = computed?.analysis.graphs?.[index];
-    if (!memory || !graph) return null;
-    const budget = this.budget() ?? null;
-    const { batch, optimizer, precision } = memory.setup;
-    return {
-      batch,
-      optimizer,
-      precision,
-      savedActivations: memory.savedActivations,
-      parameters: memory.parameters,
-      gradients: memory.gradients,
-      optimizerState: memory.optimizerState,
-      trainingPeak: memory.trainingPeak,
-      inferencePeak: memory.inferencePeak,
-      budget,
-      largestBatch: budget === null ? null : largestBatch(graph, memory.setup, budget),
-    };
-  }
-
-  /**
-   * The hover line for a statement: the bytes its layers' backward passes
-   * keep at the configured batch, and how much of that an earlier layer
-   * already keeps (the totals count each tensor once, at the first layer that
-   * keeps it). A statement nested in a repeat, residual or block adds up
-   * every evaluation of it.
-   */
-  hoverLine(uri: string, statement: Ast.Statement): string | undefined {
-    const computed = this.of(uri);
-    if (!computed) return undefined;
-    let kept = 0;
-    let counted = 0;
-    let evaluations = 0;
-    let nested = false;
-    let known = false;
-    for (const [index, network] of computed.analysis.networks.entries()) {
-      const memory = computed.memory[index];
-      const graph = computed.analysis.graphs?.[index];
-      if (!memory || !graph) continue;
-      const topLevel = network.declaration.body.findIndex((s) => sameRange(s.range, statement.range));
-      for (const node of graph.nodes) {
-        const inside = topLevel >= 0 ? node.statement === topLevel : within(node.range, statement.range);
-        if (!inside) continue;
-        kept += memory.keptByNode[node.id];
-        counted += memory.savedByNode[node.id];
-        // A layer call is one node per evaluation; a compound statement holds several.
-        if (topLevel < 0 && sameRange(node.range, statement.range)) evaluations++;
-        nested ||= topLevel < 0;
-        known = true;
-      }
-    }
-    if (!known) return undefined;
-    const setup = this.setup();
-    const layer = statement.body.kind === 'call' && findOp(statement.body.name) !== undefined;
-    const over = nested && evaluations > 1 ? `, all ${evaluations} evaluations` : nested && !layer ? ', all its evaluations' : '';
-    if (!layer) return `Saved for backward: ${bytesText(counted)} (${setupText(setup)}${over}), each tensor counted once.`;
-    // A layer's own needs; the part an earlier layer keeps too is counted there in the totals.
-    const shared = kept > counted ? `; ${bytesText(kept - counted)} of it is kept by an earlier layer too, and counted there` : '';
-    return `Saved for backward: ${bytesText(kept)} (${setupText(setup)}${over})${shared}.`;
+  /** The hover line of the statement at `range` (see memoryHoverLine). */
+  async hoverLine(uri: string, range: Range, token?: CancellationToken): Promise<string | undefined> {
+    return (await this.store.query(uri, { kind: 'memoryLine', setup: this.setup(), range }, token, 'graph')) ?? undefined;
   }
 }

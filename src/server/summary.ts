@@ -1,33 +1,87 @@
-/** The `cnnLens/networkSummary` request: every network's totals, and the one at the cursor. */
-import { networkIndexAt, renderNetworkSummaryWithLines, type Analysis, type NetworkAnalysis } from '../core';
+/**
+ * The `cnnLens/networkSummary` request: every network's totals, training
+ * memory and summary table, and the one at the cursor. It reads the analysis
+ * with graphs, so it is answered where that analysis is (memory.ts says why);
+ * the summaries are kept per analysis and setup, as a cursor move asks again.
+ */
+import type { CancellationToken } from 'vscode-languageserver';
+import { largestBatch, networkIndexAt, renderNetworkSummaryWithLines, type Analysis, type NetworkAnalysis, type NetworkMemory, type Position, type TrainingSetup } from '../core';
 import type { NetworkSummary, NetworkSummaryMemory, NetworkSummaryParams, NetworkSummaryResult } from '../protocol/messages';
 import { contains, toLspRange } from './convert';
 import type { DocumentStore } from './documents';
 import { shapeText } from './describe';
-import type { TrainingMemory } from './memory';
+import { memoryOf, type TrainingMemory } from './memory';
 
 /** Bytes per activation value: float32. */
 export const bytesPerValue = 4;
 
-export function networkSummary(store: DocumentStore, training: TrainingMemory, params: NetworkSummaryParams): NetworkSummaryResult | null {
-  const analyzed = store.analysisOf(params.textDocument.uri);
-  if (!analyzed) return null;
+/** What the summary query answers: the request's reply without the document's URI and version. */
+export type SummaryAnswer = Pick<NetworkSummaryResult, 'networks' | 'active'>;
+
+export async function networkSummary(store: DocumentStore, training: TrainingMemory, params: NetworkSummaryParams, token?: CancellationToken): Promise<NetworkSummaryResult | null> {
   const uri = params.textDocument.uri;
-  const computed = training.of(uri);
-  const lines = analyzed.document.getText().split('\n');
-  const networks = analyzed.analysis.networks.map((n, index) => {
-    const memory = computed?.memory[index] ?? undefined;
-    const figures = training.summaryOf(uri, index);
-    const fits = figures?.budget != null && figures.largestBatch !== null ? { budgetBytes: figures.budget, batch: figures.largestBatch } : undefined;
-    const rendered = renderNetworkSummaryWithLines(n, lines, 1, memory, fits);
-    return summarize(n, analyzed.analysis, { memory: figures, table: rendered.text, tableLines: rendered.sourceLines });
-  });
+  const query = { kind: 'networkSummary', setup: training.setup(), budget: training.budget() ?? null, position: params.position, table: params.table !== false } as const;
+  const answer = await store.query(uri, query, token, 'graph');
+  const document = store.documents.get(uri);
+  // The query answers for the document's current text, so its version is this one.
+  return answer && document ? { uri, version: document.version, ...answer } : null;
+}
+
+/** Each analysis's summaries by setup, budget and table (the table of a megabyte file takes seconds to write). */
+const summaries = new WeakMap<Analysis, Map<string, NetworkSummary[]>>();
+
+/** What a summary is asked for: the training setup, the budget (bytes; null: none), the cursor, and whether with tables. */
+export interface SummaryRequest {
+  setup: TrainingSetup;
+  budget: number | null;
+  position?: Position;
+  table: boolean;
+}
+
+/** The summary of an analysis with graphs of `text`. */
+export function summaryAnswer(analysis: Analysis, text: string, { setup, budget, position, table }: SummaryRequest): SummaryAnswer {
+  let byKey = summaries.get(analysis);
+  if (!byKey) summaries.set(analysis, (byKey = new Map()));
+  const key = JSON.stringify([setup, budget, table]);
+  let networks = byKey.get(key);
+  if (!networks) byKey.set(key, (networks = summariesOf(analysis, text, setup, budget, table)));
   let active: number | null = networks.length ? 0 : null;
-  if (params.position) {
-    const at = networkIndexAt(analyzed.analysis, params.position);
+  if (position) {
+    const at = networkIndexAt(analysis, position);
     if (at >= 0) active = at;
   }
-  return { uri, version: analyzed.document.version, networks, active };
+  return { networks, active };
+}
+
+function summariesOf(analysis: Analysis, text: string, setup: TrainingSetup, budget: number | null, table: boolean): NetworkSummary[] {
+  const lines = table ? text.split('\n') : [];
+  const memoryByNetwork = memoryOf(analysis, setup);
+  return analysis.networks.map((n, index) => {
+    const memory = memoryByNetwork[index] ?? undefined;
+    const graph = analysis.graphs?.[index];
+    const figures = memory && graph ? memoryFigures(memory, budget, budget === null ? null : largestBatch(graph, memory.setup, budget)) : null;
+    const fits = figures?.budget != null && figures.largestBatch !== null ? { budgetBytes: figures.budget, batch: figures.largestBatch } : undefined;
+    const rendered = table ? renderNetworkSummaryWithLines(n, lines, 1, memory, fits) : { text: '', sourceLines: [] };
+    return summarize(n, analysis, { memory: figures, table: rendered.text, tableLines: rendered.sourceLines });
+  });
+}
+
+/** The memory figures the summary sends for one network. */
+function memoryFigures(memory: NetworkMemory, budget: number | null, batchThatFits: number | null): NetworkSummaryMemory {
+  const { batch, optimizer, precision } = memory.setup;
+  return {
+    batch,
+    optimizer,
+    precision,
+    savedActivations: memory.savedActivations,
+    parameters: memory.parameters,
+    gradients: memory.gradients,
+    optimizerState: memory.optimizerState,
+    trainingPeak: memory.trainingPeak,
+    inferencePeak: memory.inferencePeak,
+    budget,
+    largestBatch: batchThatFits,
+  };
 }
 
 /** A network's totals; `extras` adds its training memory and summary table (the code lenses need neither). */

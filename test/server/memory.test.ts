@@ -8,6 +8,8 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import type { Diagnostic, Hover } from 'vscode-languageserver-protocol';
 import type { NetworkSummaryResult } from '../../src/protocol/messages';
+import { analyze } from '../../src/core';
+import { largeAnalysisResults, resultCount } from '../../src/server/analysisProtocol';
 import { examplesDir, readText } from '../helpers';
 import { positionOf, TestServer } from './lspClient';
 
@@ -70,6 +72,52 @@ describe('language server: training memory', function () {
       // Inside BasicBranch, the first convolution runs in all 8 blocks; its input is the ReLU output an earlier layer keeps.
       const inBlock = hoverText(await server.request<Hover>('textDocument/hover', { textDocument: { uri }, position: positionOf(resnet18, 'conv(c, 3, stride=stride', 2) }));
       assert.match(inBlock, /Saved for backward: [\d.]+ MB \(batch 8, Adam, fp32, all 8 evaluations\); [\d.]+ MB of it is kept by an earlier layer too/);
+    });
+
+    it('answers the summary, the hover line and the budget warning from an analysis with graphs kept in its worker', async () => {
+      // ResNet-18 and a network of 6,000 layers: together far more graph nodes than an analysis copied to the server's thread holds.
+      const text = `${resnet18}\nnetwork Long {\n  input(3x64x64)\n${'  conv(8, 3, padding=1)\n  relu\n'.repeat(3000)}}\n`;
+      assert.ok(resultCount(analyze(text, { graph: true })) > largeAnalysisResults, 'the analysis with graphs stays in its worker');
+      const uri = await server.open('memory-kept.cnn', text);
+      const summary = await server.request<NetworkSummaryResult>('cnnLens/networkSummary', { textDocument: { uri }, position: positionOf(text, 'network Long') });
+      assert.deepEqual(
+        summary.networks.map((n) => n.name),
+        ['ResNet18', 'Long'],
+      );
+      assert.equal(summary.active, 1, 'the cursor is in Long');
+      // The same figures as ResNet-18 alone (above): PyTorch's 177,477,120 saved bytes at batch 8.
+      assert.equal(summary.networks[0].memory?.savedActivations, 177_477_120);
+      assert.match(summary.networks[0].table, /Saved \(batch 8\)/);
+      // Long: 3,000 convolutions, the first from 3 channels (8·3·9 + 8 = 224 parameters), the rest from 8 (8·8·9 + 8 = 584).
+      assert.equal(summary.networks[1].trainableParams, 224 + 2999 * 584);
+      assert.equal(summary.networks[1].memory?.parameters, (224 + 2999 * 584) * 4);
+      assert.equal(summary.networks[1].table.split('\n').filter((line) => /^conv/.test(line)).length, 3000);
+      // What the status bar asks: the same totals and memory, without the tables.
+      const totals = await server.request<NetworkSummaryResult>('cnnLens/networkSummary', { textDocument: { uri }, position: positionOf(text, 'network Long'), table: false });
+      assert.deepEqual(
+        totals.networks.map((n) => [n.table, n.tableLines, n.memory?.trainingPeak]),
+        summary.networks.map((n) => ['', [], n.memory?.trainingPeak]),
+      );
+      assert.equal(totals.active, 1);
+      const hover = hoverText(await server.request<Hover>('textDocument/hover', { textDocument: { uri }, position: positionOf(text, stemBatchnorm, 4) }));
+      assert.match(hover, /Saved for backward: 25\.69 MB \(batch 8, Adam, fp32\)\./);
+
+      // A 1 GB budget at batch 64: ResNet-18 is over it (as above); Long keeps 64x64 maps of 8 channels 6,000 times, over it too.
+      await server.connection.sendNotification('workspace/didChangeConfiguration', {
+        settings: { cnnLens: { diagnostics: { debounceMs: 20 }, training: { batchSize: 64, optimizer: 'adam', memoryBudget: '1GB' } } },
+      });
+      try {
+        const warnings = (await publicationWhere(server, uri, (list) => list.filter((d) => d.code === 'memory-budget').length === 2)).filter((d) => d.code === 'memory-budget');
+        assert.deepEqual(
+          warnings.map((w) => w.range.start.line),
+          [positionOf(text, 'network ResNet18').line, positionOf(text, 'network Long').line],
+        );
+        assert.match(warnings[0].message, /Saved activations take 1\.42 GB/);
+      } finally {
+        await server.connection.sendNotification('workspace/didChangeConfiguration', {
+          settings: { cnnLens: { diagnostics: { debounceMs: 20 }, training: { batchSize: 8, optimizer: 'adam', precision: 'fp32' } } },
+        });
+      }
     });
 
     it('computes the memory of new text sent under a version number it has seen before (cached by content)', async () => {

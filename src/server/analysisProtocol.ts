@@ -14,10 +14,9 @@
  */
 import type { InlayHint, Range } from 'vscode-languageserver';
 import type { ExportOptions } from '../cli/export';
-import type { Analysis, Diagnostic, Range as CoreRange, TrainingSetup } from '../core';
-import type { ExportNetworkResult } from '../protocol/messages';
+import type { Analysis, Diagnostic, Position, Range as CoreRange, TrainingSetup } from '../core';
+import type { ExportNetworkResult, NetworkSummaryResult } from '../protocol/messages';
 import type { InlayHintSettings } from './inlayHints';
-import type { SummaryAnswer, SummaryRequest } from './summary';
 
 /** Analyse this text of `document` (a key: the URI and the kind of analysis); `graph` asks for the expanded graphs too (training memory). */
 export interface AnalysisJob {
@@ -77,6 +76,17 @@ export type AnalysisQuery =
   | ({ kind: 'networkSummary' } & SummaryRequest)
   | { kind: 'memoryLine'; setup: TrainingSetup; range: CoreRange }
   | { kind: 'memoryBudget'; setup: TrainingSetup; budget: number };
+
+/** What a network summary is asked for: the training setup, the budget (bytes; null: none), the cursor, and whether with tables. */
+export interface SummaryRequest {
+  setup: TrainingSetup;
+  budget: number | null;
+  position?: Position;
+  table: boolean;
+}
+
+/** What the summary query answers: `cnnLens/networkSummary`'s reply without the document's URI and version. */
+export type SummaryAnswer = Pick<NetworkSummaryResult, 'networks' | 'active'>;
 
 /** What each query answers. */
 export interface QueryResults {

@@ -9,9 +9,9 @@ import { ExportNetworkError, ExportUsageError, runExport } from '../cli/export';
 import type { Analysis, IncrementalAnalysis } from '../core';
 import type { AnalysisQuery, AnalysisTask, QueryResults, TaskResults } from './analysisProtocol';
 import { inlayHintsOf } from './inlayHints';
-import { budgetDiagnostics, memoryHoverLine } from './memory';
+import { budgetDiagnostics, memoryHoverLine } from './memoryFigures';
 import { semanticTokenData } from './semanticTokens';
-import { summaryAnswer } from './summary';
+import { summaryAnswer } from './summaryAnswer';
 
 /** Answers a query from an analysis of `text` (in the worker that keeps it, or on the server's thread when the analysis is there). */
 export function answerQuery<K extends AnalysisQuery['kind']>(query: Extract<AnalysisQuery, { kind: K }>, analysis: Analysis, text: string): QueryResults[K];

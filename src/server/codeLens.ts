@@ -7,7 +7,7 @@ import type { CodeLens, CodeLensParams } from 'vscode-languageserver';
 import { toLspRange } from './convert';
 import { bytesText, humanCount, sizeText, withCommas } from './describe';
 import type { DocumentStore } from './documents';
-import { summarize } from './summary';
+import { summarize } from './summaryAnswer';
 
 export function codeLenses(store: DocumentStore, params: CodeLensParams): CodeLens[] {
   const analyzed = store.analysisOf(params.textDocument.uri);

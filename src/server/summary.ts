@@ -1,22 +1,13 @@
 /**
  * The `cnnLens/networkSummary` request: every network's totals, training
  * memory and summary table, and the one at the cursor. It reads the analysis
- * with graphs, so it is answered where that analysis is (memory.ts says why);
- * the summaries are kept per analysis and setup, as a cursor move asks again.
+ * with graphs, so it is a query answered where that analysis is
+ * (summaryAnswer.ts; memory.ts says why).
  */
 import type { CancellationToken } from 'vscode-languageserver';
-import { largestBatch, networkIndexAt, renderNetworkSummaryWithLines, type Analysis, type NetworkAnalysis, type NetworkMemory, type Position, type TrainingSetup } from '../core';
-import type { NetworkSummary, NetworkSummaryMemory, NetworkSummaryParams, NetworkSummaryResult } from '../protocol/messages';
-import { contains, toLspRange } from './convert';
+import type { NetworkSummaryParams, NetworkSummaryResult } from '../protocol/messages';
 import type { DocumentStore } from './documents';
-import { shapeText } from './describe';
-import { memoryOf, type TrainingMemory } from './memory';
-
-/** Bytes per activation value: float32. */
-export const bytesPerValue = 4;
-
-/** What the summary query answers: the request's reply without the document's URI and version. */
-export type SummaryAnswer = Pick<NetworkSummaryResult, 'networks' | 'active'>;
+import type { TrainingMemory } from './memory';
 
 export async function networkSummary(store: DocumentStore, training: TrainingMemory, params: NetworkSummaryParams, token?: CancellationToken): Promise<NetworkSummaryResult | null> {
   const uri = params.textDocument.uri;
@@ -25,82 +16,4 @@ export async function networkSummary(store: DocumentStore, training: TrainingMem
   const document = store.documents.get(uri);
   // The query answers for the document's current text, so its version is this one.
   return answer && document ? { uri, version: document.version, ...answer } : null;
-}
-
-/** Each analysis's summaries by setup, budget and table (the table of a megabyte file takes seconds to write). */
-const summaries = new WeakMap<Analysis, Map<string, NetworkSummary[]>>();
-
-/** What a summary is asked for: the training setup, the budget (bytes; null: none), the cursor, and whether with tables. */
-export interface SummaryRequest {
-  setup: TrainingSetup;
-  budget: number | null;
-  position?: Position;
-  table: boolean;
-}
-
-/** The summary of an analysis with graphs of `text`. */
-export function summaryAnswer(analysis: Analysis, text: string, { setup, budget, position, table }: SummaryRequest): SummaryAnswer {
-  let byKey = summaries.get(analysis);
-  if (!byKey) summaries.set(analysis, (byKey = new Map()));
-  const key = JSON.stringify([setup, budget, table]);
-  let networks = byKey.get(key);
-  if (!networks) byKey.set(key, (networks = summariesOf(analysis, text, setup, budget, table)));
-  let active: number | null = networks.length ? 0 : null;
-  if (position) {
-    const at = networkIndexAt(analysis, position);
-    if (at >= 0) active = at;
-  }
-  return { networks, active };
-}
-
-function summariesOf(analysis: Analysis, text: string, setup: TrainingSetup, budget: number | null, table: boolean): NetworkSummary[] {
-  const lines = table ? text.split('\n') : [];
-  const memoryByNetwork = memoryOf(analysis, setup);
-  return analysis.networks.map((n, index) => {
-    const memory = memoryByNetwork[index] ?? undefined;
-    const graph = analysis.graphs?.[index];
-    const figures = memory && graph ? memoryFigures(memory, budget, budget === null ? null : largestBatch(graph, memory.setup, budget)) : null;
-    const fits = figures?.budget != null && figures.largestBatch !== null ? { budgetBytes: figures.budget, batch: figures.largestBatch } : undefined;
-    const rendered = table ? renderNetworkSummaryWithLines(n, lines, 1, memory, fits) : { text: '', sourceLines: [] };
-    return summarize(n, analysis, { memory: figures, table: rendered.text, tableLines: rendered.sourceLines });
-  });
-}
-
-/** The memory figures the summary sends for one network. */
-function memoryFigures(memory: NetworkMemory, budget: number | null, batchThatFits: number | null): NetworkSummaryMemory {
-  const { batch, optimizer, precision } = memory.setup;
-  return {
-    batch,
-    optimizer,
-    precision,
-    savedActivations: memory.savedActivations,
-    parameters: memory.parameters,
-    gradients: memory.gradients,
-    optimizerState: memory.optimizerState,
-    trainingPeak: memory.trainingPeak,
-    inferencePeak: memory.inferencePeak,
-    budget,
-    largestBatch: batchThatFits,
-  };
-}
-
-/** A network's totals; `extras` adds its training memory and summary table (the code lenses need neither). */
-export function summarize(network: NetworkAnalysis, analysis: Analysis, extras?: { memory: NetworkSummaryMemory | null; table: string; tableLines: (number | null)[] }): NetworkSummary {
-  const range = network.declaration.range;
-  return {
-    name: network.name,
-    range: toLspRange(range),
-    input: network.input ? shapeText(network.input) : null,
-    output: network.output ? shapeText(network.output) : null,
-    trainableParams: network.params.trainable,
-    nonTrainableParams: network.params.nonTrainable,
-    macs: network.macs,
-    activations: network.activations,
-    activationBytes: network.activations * bytesPerValue,
-    receptiveField: network.receptiveField ? { size: network.receptiveField.size, jump: network.receptiveField.jump } : null,
-    errors: analysis.diagnostics.filter((d) => d.severity === 'error' && contains(range, d.range.start)).length,
-    memory: extras?.memory ?? null,
-    table: extras?.table ?? '',
-    tableLines: extras?.tableLines ?? [],
-  };
 }

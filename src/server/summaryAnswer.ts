@@ -1,0 +1,86 @@
+/**
+ * The network summary answered from an analysis with graphs, where that
+ * analysis is (see memory.ts): every network's totals, training memory and
+ * summary table, and the one at the cursor; and a network's totals alone,
+ * which the code lenses show. The summaries are kept per analysis, setup,
+ * budget and table, as a cursor move asks again.
+ */
+import { largestBatch, networkIndexAt, renderNetworkSummaryWithLines, type Analysis, type NetworkAnalysis, type NetworkMemory, type TrainingSetup } from '../core';
+import type { NetworkSummary, NetworkSummaryMemory } from '../protocol/messages';
+import type { SummaryAnswer, SummaryRequest } from './analysisProtocol';
+import { contains, toLspRange } from './convert';
+import { shapeText } from './describe';
+import { memoryOf } from './memoryFigures';
+
+/** Bytes per activation value: float32. */
+export const bytesPerValue = 4;
+
+/** Each analysis's summaries by setup, budget and table (the table of a megabyte file takes seconds to write). */
+const summaries = new WeakMap<Analysis, Map<string, NetworkSummary[]>>();
+
+/** The summary of an analysis with graphs of `text`. */
+export function summaryAnswer(analysis: Analysis, text: string, { setup, budget, position, table }: SummaryRequest): SummaryAnswer {
+  let byKey = summaries.get(analysis);
+  if (!byKey) summaries.set(analysis, (byKey = new Map()));
+  const key = JSON.stringify([setup, budget, table]);
+  let networks = byKey.get(key);
+  if (!networks) byKey.set(key, (networks = summariesOf(analysis, text, setup, budget, table)));
+  let active: number | null = networks.length ? 0 : null;
+  if (position) {
+    const at = networkIndexAt(analysis, position);
+    if (at >= 0) active = at;
+  }
+  return { networks, active };
+}
+
+function summariesOf(analysis: Analysis, text: string, setup: TrainingSetup, budget: number | null, table: boolean): NetworkSummary[] {
+  const lines = table ? text.split('\n') : [];
+  const memoryByNetwork = memoryOf(analysis, setup);
+  return analysis.networks.map((n, index) => {
+    const memory = memoryByNetwork[index] ?? undefined;
+    const graph = analysis.graphs?.[index];
+    const figures = memory && graph ? memoryFigures(memory, budget, budget === null ? null : largestBatch(graph, memory.setup, budget)) : null;
+    const fits = figures?.budget != null && figures.largestBatch !== null ? { budgetBytes: figures.budget, batch: figures.largestBatch } : undefined;
+    const rendered = table ? renderNetworkSummaryWithLines(n, lines, 1, memory, fits) : { text: '', sourceLines: [] };
+    return summarize(n, analysis, { memory: figures, table: rendered.text, tableLines: rendered.sourceLines });
+  });
+}
+
+/** The memory figures the summary sends for one network. */
+function memoryFigures(memory: NetworkMemory, budget: number | null, batchThatFits: number | null): NetworkSummaryMemory {
+  const { batch, optimizer, precision } = memory.setup;
+  return {
+    batch,
+    optimizer,
+    precision,
+    savedActivations: memory.savedActivations,
+    parameters: memory.parameters,
+    gradients: memory.gradients,
+    optimizerState: memory.optimizerState,
+    trainingPeak: memory.trainingPeak,
+    inferencePeak: memory.inferencePeak,
+    budget,
+    largestBatch: batchThatFits,
+  };
+}
+
+/** A network's totals; `extras` adds its training memory and summary table (the code lenses need neither). */
+export function summarize(network: NetworkAnalysis, analysis: Analysis, extras?: { memory: NetworkSummaryMemory | null; table: string; tableLines: (number | null)[] }): NetworkSummary {
+  const range = network.declaration.range;
+  return {
+    name: network.name,
+    range: toLspRange(range),
+    input: network.input ? shapeText(network.input) : null,
+    output: network.output ? shapeText(network.output) : null,
+    trainableParams: network.params.trainable,
+    nonTrainableParams: network.params.nonTrainable,
+    macs: network.macs,
+    activations: network.activations,
+    activationBytes: network.activations * bytesPerValue,
+    receptiveField: network.receptiveField ? { size: network.receptiveField.size, jump: network.receptiveField.jump } : null,
+    errors: analysis.diagnostics.filter((d) => d.severity === 'error' && contains(range, d.range.start)).length,
+    memory: extras?.memory ?? null,
+    table: extras?.table ?? '',
+    tableLines: extras?.tableLines ?? [],
+  };
+}

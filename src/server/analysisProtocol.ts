@@ -12,7 +12,7 @@
  * (`AnalysisQuery`), so only their answer crosses to the server's thread.
  * Structured clone keeps the AST nodes that `Analysis.instances` is keyed by.
  */
-import type { InlayHint, Range } from 'vscode-languageserver';
+import type { CodeLens, DocumentSymbol, FoldingRange, InlayHint, Range } from 'vscode-languageserver';
 import type { ExportOptions } from '../cli/export';
 import type { Analysis, Diagnostic, Position, Range as CoreRange, TrainingSetup } from '../core';
 import type { ExportNetworkResult, NetworkSummaryResult } from '../protocol/messages';
@@ -65,14 +65,17 @@ export interface TaskJob {
 
 /**
  * A request answered from an analysis, wherever it is: the semantic tokens
- * (LSP's integer encoding) or the inlay hints of one range, from the plain
- * analysis; from the analysis with graphs, the network summary (the cursor's
+ * (LSP's integer encoding), the inlay hints of one range, the outline, the
+ * folding ranges and the code lenses, from the plain analysis; from the analysis with graphs, the network summary (the cursor's
  * network, with training memory for a setup and budget in bytes), the hover's
  * memory line of the statement at a range, and the memory budget's warnings.
  */
 export type AnalysisQuery =
   | { kind: 'semanticTokens' }
   | { kind: 'inlayHints'; range: Range; settings: InlayHintSettings }
+  | { kind: 'documentSymbols' }
+  | { kind: 'foldingRanges' }
+  | { kind: 'codeLenses'; uri: string }
   | ({ kind: 'networkSummary' } & SummaryRequest)
   | { kind: 'memoryLine'; setup: TrainingSetup; range: CoreRange }
   | { kind: 'memoryBudget'; setup: TrainingSetup; budget: number };
@@ -93,6 +96,9 @@ export interface QueryResults {
   /** A typed array: it crosses from a worker as one copy of its bytes, where a plain array is cloned number by number. */
   semanticTokens: Uint32Array;
   inlayHints: InlayHint[];
+  documentSymbols: DocumentSymbol[];
+  foldingRanges: FoldingRange[];
+  codeLenses: CodeLens[];
   networkSummary: SummaryAnswer;
   memoryLine: string | undefined;
   memoryBudget: Diagnostic[];

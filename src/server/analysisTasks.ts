@@ -3,11 +3,14 @@
  * shared with the pool's fallback on the server's thread: checking quick
  * fixes by the diagnostics of the text each gives, and exporting a network;
  * and the queries answered from an analysis (semantic tokens, inlay hints,
- * the network summary and training memory).
+ * the outline, folding, code lenses, the network summary and training memory).
  */
 import { ExportNetworkError, ExportUsageError, runExport } from '../cli/export';
 import type { Analysis, IncrementalAnalysis } from '../core';
 import type { AnalysisQuery, AnalysisTask, QueryResults, TaskResults } from './analysisProtocol';
+import { codeLenses } from './codeLens';
+import { outline } from './documentSymbols';
+import { foldingRanges } from './folding';
 import { inlayHintsOf } from './inlayHints';
 import { budgetDiagnostics, memoryHoverLine } from './memoryFigures';
 import { semanticTokenData } from './semanticTokens';
@@ -21,6 +24,12 @@ export function answerQuery(query: AnalysisQuery, analysis: Analysis, text: stri
       return semanticTokenData(analysis.file);
     case 'inlayHints':
       return inlayHintsOf(analysis, query.range, query.settings);
+    case 'documentSymbols':
+      return outline(analysis);
+    case 'foldingRanges':
+      return foldingRanges(analysis.file, text);
+    case 'codeLenses':
+      return codeLenses(analysis, query.uri);
     case 'networkSummary':
       return summaryAnswer(analysis, text, query);
     case 'memoryLine':

@@ -26,6 +26,11 @@ export async function codeActions(store: DocumentStore, params: CodeActionParams
   // "Fix all" is a source action: offered when asked for (on save, or from the Source Action menu), not in the light bulb.
   const fixAll = !!only && only.some((asked) => asked === CodeActionKind.SourceFixAll || asked === CodeActionKind.Source);
   if (!wants(CodeActionKind.QuickFix) && !fixAll) return [];
+  // Editors ask at every cursor move, mostly where no diagnostic is: that is answered from the diagnostics alone,
+  // without copying a large analysis out of its worker (seconds of the server's thread for a megabyte file).
+  const diagnostics = await store.currentDiagnostics(params.textDocument.uri);
+  if (!diagnostics?.some((d) => fixAll || rangesTouch(d.range, params.range))) return [];
+  await store.whenAnalysed(params.textDocument.uri);
   const analyzed = store.analysisOf(params.textDocument.uri);
   if (!analyzed) return [];
   const { analysis } = analyzed;

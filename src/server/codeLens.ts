@@ -1,20 +1,18 @@
 /**
  * Code lenses above each network: its totals (clicking shows the full
  * summary) and "Open preview". The commands are the client's; other editors
- * simply show the titles.
+ * simply show the titles. A query, answered where the analysis is.
  */
-import type { CodeLens, CodeLensParams } from 'vscode-languageserver';
+import type { CodeLens } from 'vscode-languageserver';
+import type { Analysis } from '../core';
 import { toLspRange } from './convert';
 import { bytesText, humanCount, sizeText, withCommas } from './describe';
-import type { DocumentStore } from './documents';
 import { summarize } from './summaryAnswer';
 
-export function codeLenses(store: DocumentStore, params: CodeLensParams): CodeLens[] {
-  const analyzed = store.analysisOf(params.textDocument.uri);
-  if (!analyzed) return [];
-  const uri = params.textDocument.uri;
-  return analyzed.analysis.networks.flatMap((network) => {
-    const summary = summarize(network, analyzed.analysis);
+/** The lenses of the analysis of document `uri` (the commands' first argument). */
+export function codeLenses(analysis: Analysis, uri: string): CodeLens[] {
+  return analysis.networks.flatMap((network) => {
+    const summary = summarize(network, analysis);
     const range = toLspRange(network.declaration.nameRange);
     const summaryCommand = (title: string) => ({ range, command: { title, command: 'cnnLens.showSummary', arguments: [uri, network.name] } });
     const lenses: CodeLens[] = [

@@ -4,18 +4,11 @@
  * shapes, labelled statements under their label, and the statements of
  * `repeat`, `residual`/`shortcut` and `concat` branches nested under them.
  */
-import { SymbolKind, type DocumentSymbol, type DocumentSymbolParams } from 'vscode-languageserver';
+import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
 import { findOp, formatShape, type Analysis, type Ast } from '../core';
 import { toLspRange } from './convert';
-import type { DocumentStore } from './documents';
 
-export function documentSymbols(store: DocumentStore, params: DocumentSymbolParams): DocumentSymbol[] {
-  const analyzed = store.analysisOf(params.textDocument.uri);
-  if (!analyzed) return [];
-  return outline(analyzed.analysis);
-}
-
-/** The outline of an analysed file, declarations in source order. */
+/** The outline of an analysed file, declarations in source order (a query, answered where the analysis is). */
 export function outline(analysis: Analysis): DocumentSymbol[] {
   const { file, networks } = analysis;
   const symbols: DocumentSymbol[] = [];

@@ -269,6 +269,18 @@ export class DocumentStore {
     }
   }
 
+  /**
+   * The diagnostics of the document's current text, as they are published:
+   * from its analysis here, or as its worker sent them ahead of the analysis
+   * (which stays there). Undefined when the document is closed or its text
+   * went stale first.
+   */
+  async currentDiagnostics(uri: string): Promise<Diagnostic[] | undefined> {
+    const document = this.documents.get(uri);
+    if (!document) return undefined;
+    return this.fresh(document)?.analysis.diagnostics ?? this.diagnosticsOf(document);
+  }
+
   /** The diagnostics of the document's current text, or undefined when that text went stale first. */
   private async diagnosticsOf(document: TextDocument): Promise<Diagnostic[] | undefined> {
     try {

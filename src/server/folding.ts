@@ -1,12 +1,14 @@
-/** Folding ranges: networks, blocks, multi-line compound statements, block comments and runs of `#` lines. */
-import { FoldingRangeKind, type FoldingRange, type FoldingRangeParams } from 'vscode-languageserver';
-import type { DocumentStore } from './documents';
+/**
+ * Folding ranges: networks, blocks, multi-line compound statements, block
+ * comments and runs of `#` lines. A query, answered where the analysis is.
+ */
+import { FoldingRangeKind, type FoldingRange } from 'vscode-languageserver';
+import type { Ast } from '../core';
+import { LineIndex } from '../core/syntax/lineIndex';
 import { forEachStatement } from './syntax';
 
-export function foldingRanges(store: DocumentStore, params: FoldingRangeParams): FoldingRange[] {
-  const analyzed = store.analysisOf(params.textDocument.uri);
-  if (!analyzed) return [];
-  const { file } = analyzed.analysis;
+/** The folding ranges of a parsed file of `text`. */
+export function foldingRanges(file: Ast.SourceFile, text: string): FoldingRange[] {
   const ranges: FoldingRange[] = [];
   // The closing `}` line stays visible, as in most languages.
   const region = (start: number, end: number) => {
@@ -18,6 +20,8 @@ export function foldingRanges(store: DocumentStore, params: FoldingRangeParams):
     if (statement.body.kind === 'residual' && statement.body.shortcutRange) region(statement.body.shortcutRange.start.line, statement.range.end.line);
   });
   let run: { start: number; end: number } | undefined;
+  // Made on the first comment that does not start its line: most files need no index of their lines.
+  let lines: LineIndex | undefined;
   const flush = () => {
     if (run && run.end > run.start) ranges.push({ startLine: run.start, endLine: run.end, kind: FoldingRangeKind.Comment });
     run = undefined;
@@ -29,7 +33,11 @@ export function foldingRanges(store: DocumentStore, params: FoldingRangeParams):
       continue;
     }
     const line = comment.range.start.line;
-    const ownLine = comment.range.start.character === 0 || /^\s*$/.test(analyzed.document.getText({ start: { line, character: 0 }, end: comment.range.start }));
+    let ownLine = comment.range.start.character === 0;
+    if (!ownLine) {
+      lines ??= new LineIndex(text);
+      ownLine = /^\s*$/.test(text.slice(lines.offset({ line, character: 0 }), lines.offset(comment.range.start)));
+    }
     if (!ownLine) {
       flush();
       continue;

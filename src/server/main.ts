@@ -17,12 +17,9 @@ import {
 } from 'vscode-languageserver/node';
 import { exportNetworkCommand, networkSummaryMethod, type ExportNetworkArguments, type NetworkSummaryParams } from '../protocol/messages';
 import { codeActions } from './codeActions';
-import { codeLenses } from './codeLens';
 import { completion, completionTriggers } from './completion';
 import { describeError, DocumentStore } from './documents';
-import { documentSymbols } from './documentSymbols';
 import { exportNetwork } from './exportNetwork';
-import { foldingRanges } from './folding';
 import { formatDocument } from './formatting';
 import { hover } from './hover';
 import type { InlayHint } from 'vscode-languageserver';
@@ -112,7 +109,7 @@ export function startServer(connection: Connection): void {
       return store.positions.outgoing(result, uri);
     };
   const all = { documents: () => store.documents.all().map((d) => d.uri) };
-  // Answered where the analysis is (a large one stays in its worker): these wait for it themselves.
+  // Answered where the analysis is (a large one stays in its worker), or first from what needs no analysis: these wait for what they read themselves.
   const queried = { documents: () => [] };
 
   connection.onShutdown(() => {
@@ -170,14 +167,14 @@ export function startServer(connection: Connection): void {
       return (await store.query(params.textDocument.uri, { kind: 'inlayHints', range: params.range, settings: { shapes, params: showParams } }, token)) ?? [];
     }, queried),
   );
-  connection.onCodeLens(serve((params) => codeLenses(store, params)));
+  connection.onCodeLens(serve(async (params, token) => (await store.query(params.textDocument.uri, { kind: 'codeLenses', uri: params.textDocument.uri }, token)) ?? [], queried));
   connection.onCompletion(serve((params) => completion(store, params)));
   connection.onSignatureHelp(serve((params) => signatureHelp(store, params)));
   connection.onDefinition(serve((params) => definition(store, params)));
   connection.onReferences(serve((params) => references(store, params)));
   connection.onPrepareRename(serve((params) => prepareRename(store, params)));
   connection.onRenameRequest(serve((params) => rename(store, params)));
-  connection.onDocumentSymbol(serve((params) => documentSymbols(store, params)));
+  connection.onDocumentSymbol(serve(async (params, token) => (await store.query(params.textDocument.uri, { kind: 'documentSymbols' }, token)) ?? [], queried));
   connection.onWorkspaceSymbol(serve((params) => workspaceSymbols(store, params), all));
   connection.languages.semanticTokens.on(
     serve(async (params, token) => {
@@ -185,9 +182,9 @@ export function startServer(connection: Connection): void {
       return { data: store.positions.tokens(params.textDocument.uri, data) };
     }, queried),
   );
-  connection.onFoldingRanges(serve((params) => foldingRanges(store, params)));
+  connection.onFoldingRanges(serve(async (params, token) => (await store.query(params.textDocument.uri, { kind: 'foldingRanges' }, token)) ?? [], queried));
   connection.onDocumentFormatting(serve((params) => formatDocument(store, params)));
-  connection.onCodeAction(serve((params) => codeActions(store, params)));
+  connection.onCodeAction(serve((params) => codeActions(store, params), queried));
   connection.onExecuteCommand(
     serve((params) => (params.command === exportNetworkCommand ? exportNetwork(store, params.arguments?.[0] as ExportNetworkArguments | undefined) : undefined), { documents: () => [] }),
   );

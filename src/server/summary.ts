@@ -12,6 +12,10 @@ import type { TrainingMemory } from './memory';
 export async function networkSummary(store: DocumentStore, training: TrainingMemory, params: NetworkSummaryParams, token?: CancellationToken): Promise<NetworkSummaryResult | null> {
   const uri = params.textDocument.uri;
   const query = { kind: 'networkSummary', setup: training.setup(), budget: training.budget() ?? null, position: params.position, table: params.table !== false } as const;
+  // The diagnostics come first: on a 2-core machine an analysis with graphs started beside the plain one (the status
+  // bar asks as a file opens) took the core the diagnostics needed, and they came seconds later.
+  await store.currentDiagnostics(uri);
+  if (token?.isCancellationRequested) return null;
   const answer = await store.query(uri, query, token, 'graph');
   const document = store.documents.get(uri);
   // The query answers for the document's current text, so its version is this one.

@@ -1,12 +1,14 @@
 /**
- * Semantic tokens and inlay hints on a document whose analysis is large
- * enough to stay in its analysis worker (issue 16): the worker answers them,
+ * Semantic tokens, inlay hints, the outline, folding ranges, code lenses and
+ * code actions on a document whose analysis is large enough to stay in its
+ * analysis worker (issue 16): the worker answers them (code actions, from the
+ * diagnostics alone where none touches the range),
  * and the answers are those of the text the editor holds, through a real LSP
  * client over stdio, while the document is being typed in.
  */
 import { strict as assert } from 'node:assert';
 import { CancellationTokenSource } from 'vscode-jsonrpc';
-import type { InlayHint, SemanticTokens } from 'vscode-languageserver-protocol';
+import type { CodeAction, CodeLens, DocumentSymbol, FoldingRange, InlayHint, Range, SemanticTokens, TextEdit } from 'vscode-languageserver-protocol';
 import { semanticTokensLegend } from '../../src/server/semanticTokens';
 import { TestServer } from './lspClient';
 
@@ -33,7 +35,7 @@ function decode(data: number[]): DecodedToken[] {
   return tokens;
 }
 
-describe('semantic tokens and inlay hints on a 10,000-statement document (answered in its worker)', function () {
+describe('editor features on a 10,000-statement document (answered in its worker)', function () {
   this.timeout(120000);
   let server: TestServer;
   before(async () => {
@@ -106,6 +108,40 @@ describe('semantic tokens and inlay hints on a 10,000-statement document (answer
       ],
     );
     assert.deepEqual(await server.diagnosticsFor(uri), []);
+  });
+
+  it('outlines, folds and puts code lenses on it, and offers a quick fix only where a diagnostic is', async () => {
+    // The last relu asserts 9 channels; it keeps the 8 of the conv before it.
+    const lines = big.split('\n');
+    const asserted = lines.length - 3;
+    assert.equal(lines[asserted], '  relu');
+    const wrong = [...lines.slice(0, asserted), '  relu -> 9x64x64', ...lines.slice(asserted + 1)].join('\n');
+    const uri = await server.open('large-outline.cnn', wrong);
+    const diagnostics = await server.diagnosticsFor(uri);
+    assert.deepEqual(
+      diagnostics.map((d) => d.range.start.line),
+      [asserted],
+    );
+    const document = { textDocument: { uri } };
+    const [network] = await server.request<DocumentSymbol[]>('textDocument/documentSymbol', document);
+    // The input and 10,000 layers, each with its output shape.
+    assert.equal(network.name, 'Big');
+    assert.equal(network.children?.length, 10001);
+    assert.deepEqual([network.children![1].name, network.children![1].detail, network.children![10000].range.start.line], ['conv', '8x64x64', asserted]);
+    // The network folds from its first line to the line before its closing brace.
+    assert.deepEqual(await server.request<FoldingRange[]>('textDocument/foldingRange', document), [{ startLine: 0, endLine: asserted }]);
+    // 8·3·9 + 8 = 224 parameters for the first conv, 8·8·9 + 8 = 584 for each of the other 4,999.
+    const lenses = await server.request<CodeLens[]>('textDocument/codeLens', document);
+    assert.equal(lenses[0].command?.title, `${(224 + 4999 * 584).toLocaleString('en-US')} params (${(224 + 4999 * 584).toLocaleString('en-US')} trainable / 0 non-trainable)`);
+    assert.ok(lenses.some((lens) => lens.command?.title === '1 error'));
+    const actionsAt = (range: Range) => server.request<CodeAction[]>('textDocument/codeAction', { ...document, range, context: { diagnostics: [], only: ['quickfix'] } });
+    assert.deepEqual(await actionsAt({ start: { line: 2, character: 2 }, end: { line: 2, character: 2 } }), []);
+    const [fix] = await actionsAt(diagnostics[0].range);
+    const edits = fix.edit?.changes?.[uri] as TextEdit[];
+    assert.deepEqual(
+      edits.map((edit) => [edit.range.start.line, edit.newText]),
+      [[asserted, '8x64x64']],
+    );
   });
 
   it('answers semantic tokens cancelled while the analysis they wait for runs with RequestCancelled', async () => {

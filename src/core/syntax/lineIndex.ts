@@ -37,6 +37,12 @@ export class LineIndex {
     }
   }
 
+  /** The offset of `position` (the start of its line plus its column); a line past the end counts from the last line's start. */
+  offset(position: Position): number {
+    const line = Math.min(Math.max(position.line - this.firstLine, 0), this.starts.length - 1);
+    return this.starts[line] + position.character;
+  }
+
   /** The offset asked for last, and the position given (see `position`). */
   private lastOffset = -1;
   private lastPosition: Position = { line: 0, character: 0 };

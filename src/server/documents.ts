@@ -253,7 +253,7 @@ export class DocumentStore {
       if (!document || document.version !== version) return;
       const text = document.getText();
       // The worker sends the diagnostics ahead of the whole analysis: publish them as soon as they come.
-      const found = this.fresh(document)?.analysis.diagnostics ?? (await this.diagnosticsOf(document));
+      const found = await this.currentDiagnostics(uri);
       const extra = (await this.extraDiagnostics?.(uri)) ?? [];
       // The document changed (or closed) meanwhile: a newer timer will publish.
       const now = this.documents.get(uri);

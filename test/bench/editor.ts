@@ -10,7 +10,8 @@
  * does), with a syntax error elsewhere in the file, and pressing Enter in the
  * middle of the network (every statement after it moves down); each with the
  * server's CPU time per keystroke. And a keystroke in the middle of the 1 MB
- * one-line network (issue 16), held to the same goal.
+ * one-line network (issue 16), held to the same goal; and a hover while a
+ * 1 MB file opens and gets the requests VS Code sends a file it opens.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -176,6 +177,33 @@ export async function editorFigures(root: string): Promise<Figure[]> {
       hoversWhileHostile.push(performance.now() - start);
       await server.diagnosticsFor(hostileUri);
     }
+    // A hover on ResNet-152 every 50 ms while a 1 MB file opens and gets what VS Code asks of a file it opens: the outline, folding,
+    // code lenses, semantic tokens, a code action at the cursor and the status bar's summary. Three files, each opened once.
+    const calls = megabyteFiles().find((file) => file.name === 'calls of one small block')!;
+    const hoversWhileOpening: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const opened = await server.open(`bench-opening-${round}.cnn`, calls.text);
+      const document = { textDocument: { uri: opened } };
+      const cursor = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+      let answered = false;
+      const editorRequests = Promise.all([
+        server.diagnosticsFor(opened),
+        server.request('textDocument/documentSymbol', document),
+        server.request('textDocument/foldingRange', document),
+        server.request('textDocument/codeLens', document),
+        server.request('textDocument/semanticTokens/full', document),
+        server.request('textDocument/codeAction', { ...document, range: cursor, context: { diagnostics: [] } }),
+        server.request('cnnLens/networkSummary', { ...document, position: cursor.start, table: false }),
+      ]).finally(() => (answered = true));
+      while (!answered) {
+        const start = performance.now();
+        await server.request('textDocument/hover', { textDocument: { uri }, position: { line: convLine, character } });
+        hoversWhileOpening.push(performance.now() - start);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await editorRequests;
+      await server.connection.sendNotification('textDocument/didClose', document);
+    }
     return [
       summarise('keystroke → diagnostics, ResNet-152 (LSP)', 50, keystrokes),
       ...typingFigures('in a comment', inComment),
@@ -190,6 +218,8 @@ export async function editorFigures(root: string): Promise<Figure[]> {
       ...(inOneLine.cpuPerKeystroke === undefined ? [] : [summarise('  server CPU per keystroke (all threads), 1 MB one-line network', 100, [inOneLine.cpuPerKeystroke])]),
       summarise('hover on ResNet-152 (LSP round trip)', 50, hovers),
       summarise('hover on ResNet-152 while a hostile file is analysed', 50, hoversWhileHostile),
+      summarise('hover on ResNet-152 while a 1 MB file opens (editor requests)', 50, hoversWhileOpening),
+      summarise('  the longest of those hovers', 50, [Math.max(...hoversWhileOpening)]),
       summarise('completion on ResNet-152 (LSP round trip)', 50, completions),
     ];
   } finally {

@@ -14,7 +14,7 @@
  */
 import type { CodeLens, DocumentSymbol, FoldingRange, InlayHint, Range } from 'vscode-languageserver';
 import type { ExportOptions } from '../cli/export';
-import type { Analysis, Diagnostic, Position, Range as CoreRange, TrainingSetup } from '../core';
+import type { Analysis, Diagnostic, Position, TrainingSetup } from '../core';
 import type { ExportNetworkResult, NetworkSummaryResult } from '../protocol/messages';
 import type { InlayHintSettings } from './inlayHints';
 
@@ -68,7 +68,7 @@ export interface TaskJob {
  * (LSP's integer encoding), the inlay hints of one range, the outline, the
  * folding ranges and the code lenses, from the plain analysis; from the analysis with graphs, the network summary (the cursor's
  * network, with training memory for a setup and budget in bytes), the hover's
- * memory line of the statement at a range, and the memory budget's warnings.
+ * memory line of the statement at a position, and the memory budget's warnings.
  */
 export type AnalysisQuery =
   | { kind: 'semanticTokens' }
@@ -77,7 +77,7 @@ export type AnalysisQuery =
   | { kind: 'foldingRanges' }
   | { kind: 'codeLenses'; uri: string }
   | ({ kind: 'networkSummary' } & SummaryRequest)
-  | { kind: 'memoryLine'; setup: TrainingSetup; range: CoreRange }
+  | { kind: 'memoryLine'; setup: TrainingSetup; position: Position }
   | { kind: 'memoryBudget'; setup: TrainingSetup; budget: number };
 
 /** What a network summary is asked for: the training setup, the budget (bytes; null: none), the cursor, and whether with tables. */

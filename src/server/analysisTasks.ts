@@ -33,7 +33,7 @@ export function answerQuery(query: AnalysisQuery, analysis: Analysis, text: stri
     case 'networkSummary':
       return summaryAnswer(analysis, text, query);
     case 'memoryLine':
-      return memoryHoverLine(analysis, query.setup, query.range);
+      return memoryHoverLine(analysis, query.setup, query.position);
     case 'memoryBudget':
       return budgetDiagnostics(analysis, query.setup, query.budget);
   }

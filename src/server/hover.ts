@@ -30,7 +30,7 @@ export async function hover(store: DocumentStore, params: HoverParams, training?
   if (results.length) {
     let facts = describeResults(results, analysis);
     if (results[0].kind === 'block') facts += blockCalls(results[0].op, analysis);
-    const saved = await training?.hoverLine(params.textDocument.uri, statement.range, token);
+    const saved = await training?.hoverLine(params.textDocument.uri, params.position, token);
     if (saved) facts += `\n\n${saved}`;
     sections.push(facts);
   }

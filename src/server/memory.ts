@@ -9,7 +9,7 @@
  * summaryAnswer.ts), and only their answers cross.
  */
 import type { CancellationToken } from 'vscode-languageserver';
-import type { Diagnostic, Range, TrainingSetup } from '../core';
+import type { Diagnostic, Position, TrainingSetup } from '../core';
 import { parseByteSize } from '../core/format';
 import type { DocumentStore } from './documents';
 import type { Settings } from './settings';
@@ -40,8 +40,8 @@ export class TrainingMemory {
     return (await this.store.query(uri, { kind: 'memoryBudget', setup: this.setup(), budget }, undefined, 'graph')) ?? [];
   }
 
-  /** The hover line of the statement at `range` (see memoryHoverLine). */
-  async hoverLine(uri: string, range: Range, token?: CancellationToken): Promise<string | undefined> {
-    return (await this.store.query(uri, { kind: 'memoryLine', setup: this.setup(), range }, token, 'graph')) ?? undefined;
+  /** The hover line of the statement at `position` (see memoryHoverLine). */
+  async hoverLine(uri: string, position: Position, token?: CancellationToken): Promise<string | undefined> {
+    return (await this.store.query(uri, { kind: 'memoryLine', setup: this.setup(), position }, token, 'graph')) ?? undefined;
   }
 }

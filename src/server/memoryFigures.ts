@@ -4,9 +4,9 @@
  * hover's "saved for backward" line and the memory budget's warnings. Kept
  * per analysis and setup, as the hover and the summary ask again.
  */
-import { analysisMemory, findOp, memoryBudgetDiagnostics, setupText, type Analysis, type Ast, type Diagnostic, type NetworkMemory, type Range, type TrainingSetup } from '../core';
+import { analysisMemory, findOp, memoryBudgetDiagnostics, setupText, type Analysis, type Ast, type Diagnostic, type NetworkMemory, type Position, type TrainingSetup } from '../core';
 import { bytesText } from '../core/format';
-import { forEachStatement } from './syntax';
+import { statementAt } from './syntax';
 
 /** Each analysis's memory figures, by setup: an analysis lives until its document's text changes, and so do they. */
 const figures = new WeakMap<Analysis, Map<string, (NetworkMemory | null)[]>>();
@@ -36,18 +36,17 @@ function within(inner: Ast.Statement['range'], outer: Ast.Statement['range']): b
 }
 
 /**
- * The hover line for the statement at `range`: the bytes its layers'
+ * The hover line for the statement at `position` (found as the hover finds
+ * it in the plain analysis of the same text): the bytes its layers'
  * backward passes keep at the configured batch, and how much of that an
  * earlier layer already keeps (the totals count each tensor once, at the
  * first layer that keeps it). A statement nested in a repeat, residual or
  * block adds up every evaluation of it.
  */
-export function memoryHoverLine(analysis: Analysis, setup: TrainingSetup, range: Range): string | undefined {
-  let statement: Ast.Statement | undefined;
-  forEachStatement(analysis.file, (candidate) => {
-    statement ??= sameRange(candidate.range, range) ? candidate : undefined;
-  });
+export function memoryHoverLine(analysis: Analysis, setup: TrainingSetup, position: Position): string | undefined {
+  const statement = statementAt(analysis.file, position);
   if (!statement) return undefined;
+  const range = statement.range;
   const memoryByNetwork = memoryOf(analysis, setup);
   let kept = 0;
   let counted = 0;

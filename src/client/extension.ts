@@ -86,14 +86,23 @@ async function startClient(context: vscode.ExtensionContext, output: vscode.Outp
 
 /** The name of the network at `position` in `document` (the server's active one), or undefined when there is none or no server. */
 async function networkAt(document: vscode.TextDocument, position?: vscode.Position): Promise<string | undefined> {
-  const summary = await requestSummary(document.uri.toString(), position, false);
+  const summary = await requestSummary(document.uri.toString(), position, 'active');
   return summary && summary.active !== null ? summary.networks[summary.active].name : undefined;
 }
 
-/** The server's summary of the file; `table`: with each network's summary table (only the summary document shows it). */
-async function requestSummary(uri: string, position?: vscode.Position, table = true): Promise<NetworkSummaryResult | null> {
+/**
+ * The server's summary of the file: `all` with each network's summary table (only the summary document shows them),
+ * or only the `active` network's totals (the status bar and the preview's network show one).
+ */
+async function requestSummary(uri: string, position?: vscode.Position, what: 'all' | 'active' = 'all'): Promise<NetworkSummaryResult | null> {
   if (!client?.isRunning()) return null;
-  const params: NetworkSummaryParams = { textDocument: { uri }, position: position ? { line: position.line, character: position.character } : undefined, table };
+  const active = what === 'active';
+  const params: NetworkSummaryParams = {
+    textDocument: { uri },
+    position: position ? { line: position.line, character: position.character } : undefined,
+    table: !active,
+    activeOnly: active,
+  };
   try {
     return await client.sendRequest<NetworkSummaryResult | null>(networkSummaryMethod, params);
   } catch {
@@ -218,7 +227,7 @@ class StatusItem implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const result = await requestSummary(editor.document.uri.toString(), editor.selection.active, false);
+    const result = await requestSummary(editor.document.uri.toString(), editor.selection.active, 'active');
     const network = result && result.active !== null ? result.networks[result.active] : undefined;
     if (!network) {
       this.item.hide();

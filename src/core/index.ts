@@ -6,7 +6,7 @@ export { analyze, argumentEdit, type AnalyzeOptions } from './semantics/analyze'
 export { IncrementalAnalysis, type ReuseCounts } from './semantics/incremental';
 export type { NetworkGraph, GraphNode, GraphGroup } from './semantics/graph';
 export type { Analysis, NetworkAnalysis, StatementResult } from './semantics/results';
-export { networkIndexAt } from './semantics/networkAt';
+export { errorsPerNetwork, networkIndexAt } from './semantics/networkAt';
 export type { Value, Attributes, AttributeValue, ReceptiveField, ReceptiveFieldStep, GraphFieldRule, ParamCounts } from './types';
 export { formatReceptiveSize, formatNumber } from './semantics/receptiveField';
 export { unitWindow, unitCone, statementUnitField, centreUnit, type UnitWindow, type StatementUnitField } from './semantics/unitWindow';

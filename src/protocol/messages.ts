@@ -72,6 +72,11 @@ export interface NetworkSummaryParams {
    * passes false: a megabyte file's table takes seconds to write.
    */
   table?: boolean;
+  /**
+   * Whether to send only the cursor's network (default false): `networks` then holds that one alone (`active` 0), or
+   * nothing. A client that shows one network (a status bar) passes true: a file of 20,000 small networks is 10 MB of totals.
+   */
+  activeOnly?: boolean;
 }
 
 /** The reply to `cnnLens/networkSummary`: every network of the file, and which one holds the cursor. */
@@ -93,6 +98,8 @@ export interface CnnLensSettings {
   diagnostics: { debounceMs: number };
   /** What training memory is computed for; `memoryBudget` ("24GB", "16GiB", or "" for none) warns when the peak exceeds it. */
   training: { batchSize: number; optimizer: 'sgd' | 'momentum' | 'adam'; precision: 'fp32' | 'mixed'; memoryBudget: string };
+  /** The most outline symbols, folding ranges, code lenses and inlay hints (per request) computed for one file. */
+  maxItemsComputed: number;
 }
 
 /** The settings a client gets when it sends none. */
@@ -100,6 +107,7 @@ export const defaultSettings: CnnLensSettings = {
   inlayHints: { shapes: true, params: false },
   diagnostics: { debounceMs: 150 },
   training: { batchSize: 32, optimizer: 'sgd', precision: 'fp32', memoryBudget: '' },
+  maxItemsComputed: 5000,
 };
 
 /**

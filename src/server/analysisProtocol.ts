@@ -17,6 +17,7 @@ import type { ExportOptions } from '../cli/export';
 import type { Analysis, Diagnostic, Position, TrainingSetup } from '../core';
 import type { ExportNetworkResult, NetworkSummaryResult } from '../protocol/messages';
 import type { InlayHintSettings } from './inlayHints';
+import type { Limited } from './resultLimit';
 
 /** Analyse this text of `document` (a key: the URI and the kind of analysis); `graph` asks for the expanded graphs too (training memory). */
 export interface AnalysisJob {
@@ -72,13 +73,19 @@ export interface TaskJob {
  */
 export type AnalysisQuery =
   | { kind: 'semanticTokens' }
-  | { kind: 'inlayHints'; range: Range; settings: InlayHintSettings }
-  | { kind: 'documentSymbols' }
-  | { kind: 'foldingRanges' }
-  | { kind: 'codeLenses'; uri: string }
+  | { kind: 'inlayHints'; range: Range; settings: InlayHintSettings; limit: number }
+  | { kind: 'documentSymbols'; limit: number }
+  | { kind: 'foldingRanges'; limit: number }
+  | { kind: 'codeLenses'; uri: string; limit: number }
   | ({ kind: 'networkSummary' } & SummaryRequest)
   | { kind: 'memoryLine'; setup: TrainingSetup; position: Position }
   | { kind: 'memoryBudget'; setup: TrainingSetup; budget: number };
+
+/** The queries whose answers are cut at `cnnLens.maxItemsComputed`. */
+export type LimitedQuery = Extract<AnalysisQuery, { limit: number }>;
+
+/** What one item of a limited query's answer is. */
+export type LimitedItem<K extends LimitedQuery['kind']> = QueryResults[K] extends Limited<infer T> ? T : never;
 
 /** What a network summary is asked for: the training setup, the budget (bytes; null: none), the cursor, and whether with tables. */
 export interface SummaryRequest {
@@ -86,6 +93,8 @@ export interface SummaryRequest {
   budget: number | null;
   position?: Position;
   table: boolean;
+  /** Whether to answer with the cursor's network alone. */
+  activeOnly: boolean;
 }
 
 /** What the summary query answers: `cnnLens/networkSummary`'s reply without the document's URI and version. */
@@ -95,10 +104,10 @@ export type SummaryAnswer = Pick<NetworkSummaryResult, 'networks' | 'active'>;
 export interface QueryResults {
   /** A typed array: it crosses from a worker as one copy of its bytes, where a plain array is cloned number by number. */
   semanticTokens: Uint32Array;
-  inlayHints: InlayHint[];
-  documentSymbols: DocumentSymbol[];
-  foldingRanges: FoldingRange[];
-  codeLenses: CodeLens[];
+  inlayHints: Limited<InlayHint>;
+  documentSymbols: Limited<DocumentSymbol>;
+  foldingRanges: Limited<FoldingRange>;
+  codeLenses: Limited<CodeLens>;
   networkSummary: SummaryAnswer;
   memoryLine: string | undefined;
   memoryBudget: Diagnostic[];

@@ -23,13 +23,13 @@ export function answerQuery(query: AnalysisQuery, analysis: Analysis, text: stri
     case 'semanticTokens':
       return semanticTokenData(analysis.file);
     case 'inlayHints':
-      return inlayHintsOf(analysis, query.range, query.settings);
+      return inlayHintsOf(analysis, query.range, query.settings, query.limit);
     case 'documentSymbols':
-      return outline(analysis);
+      return outline(analysis, query.limit);
     case 'foldingRanges':
-      return foldingRanges(analysis.file, text);
+      return foldingRanges(analysis.file, text, query.limit);
     case 'codeLenses':
-      return codeLenses(analysis, query.uri);
+      return codeLenses(analysis, query.uri, query.limit);
     case 'networkSummary':
       return summaryAnswer(analysis, text, query);
     case 'memoryLine':

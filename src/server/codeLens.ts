@@ -4,28 +4,37 @@
  * simply show the titles. A query, answered where the analysis is.
  */
 import type { CodeLens } from 'vscode-languageserver';
-import type { Analysis } from '../core';
+import type { Analysis, NetworkAnalysis } from '../core';
 import { toLspRange } from './convert';
 import { bytesText, humanCount, sizeText, withCommas } from './describe';
+import type { Limited } from './resultLimit';
 import { summarize } from './summaryAnswer';
 
-/** The lenses of the analysis of document `uri` (the commands' first argument). */
-export function codeLenses(analysis: Analysis, uri: string): CodeLens[] {
-  return analysis.networks.flatMap((network) => {
-    const summary = summarize(network, analysis);
-    const range = toLspRange(network.declaration.nameRange);
-    const summaryCommand = (title: string) => ({ range, command: { title, command: 'cnnLens.showSummary', arguments: [uri, network.name] } });
-    const lenses: CodeLens[] = [
-      summaryCommand(
-        `${withCommas(summary.trainableParams + summary.nonTrainableParams)} params (${withCommas(summary.trainableParams)} trainable / ${withCommas(summary.nonTrainableParams)} non-trainable)`,
-      ),
-      summaryCommand(`${humanCount(summary.macs)} MACs`),
-      summaryCommand(`${bytesText(summary.activationBytes)} activations (batch 1)`),
-    ];
-    if (summary.receptiveField) lenses.push(summaryCommand(`receptive field ${sizeText(summary.receptiveField.size)}`));
-    if (summary.errors) lenses.push(summaryCommand(`${summary.errors} error${summary.errors === 1 ? '' : 's'}`));
-    lenses.push({ range, command: { title: 'Open preview', command: 'cnnLens.openPreview', arguments: [uri, network.name] } });
-    if (!summary.errors) lenses.push({ range, command: { title: 'Export…', command: 'cnnLens.exportNetwork', arguments: [uri, network.name] } });
-    return lenses;
-  });
+/** The lenses of the analysis of document `uri` (the commands' first argument): whole networks' lenses, at most `limit` in all. */
+export function codeLenses(analysis: Analysis, uri: string, limit = Infinity): Limited<CodeLens> {
+  const all: CodeLens[] = [];
+  for (const network of analysis.networks) {
+    const lenses = networkLenses(network, analysis, uri);
+    if (all.length + lenses.length > limit) return { items: all, limited: true };
+    all.push(...lenses);
+  }
+  return { items: all, limited: false };
+}
+
+function networkLenses(network: NetworkAnalysis, analysis: Analysis, uri: string): CodeLens[] {
+  const summary = summarize(network, analysis);
+  const range = toLspRange(network.declaration.nameRange);
+  const summaryCommand = (title: string) => ({ range, command: { title, command: 'cnnLens.showSummary', arguments: [uri, network.name] } });
+  const lenses: CodeLens[] = [
+    summaryCommand(
+      `${withCommas(summary.trainableParams + summary.nonTrainableParams)} params (${withCommas(summary.trainableParams)} trainable / ${withCommas(summary.nonTrainableParams)} non-trainable)`,
+    ),
+    summaryCommand(`${humanCount(summary.macs)} MACs`),
+    summaryCommand(`${bytesText(summary.activationBytes)} activations (batch 1)`),
+  ];
+  if (summary.receptiveField) lenses.push(summaryCommand(`receptive field ${sizeText(summary.receptiveField.size)}`));
+  if (summary.errors) lenses.push(summaryCommand(`${summary.errors} error${summary.errors === 1 ? '' : 's'}`));
+  lenses.push({ range, command: { title: 'Open preview', command: 'cnnLens.openPreview', arguments: [uri, network.name] } });
+  if (!summary.errors) lenses.push({ range, command: { title: 'Export…', command: 'cnnLens.exportNetwork', arguments: [uri, network.name] } });
+  return lenses;
 }

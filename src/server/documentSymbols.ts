@@ -5,42 +5,67 @@
  * `repeat`, `residual`/`shortcut` and `concat` branches nested under them.
  */
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
-import { findOp, formatShape, type Analysis, type Ast } from '../core';
+import { findOp, formatShape, type Analysis, type Ast, type Range } from '../core';
 import { toLspRange } from './convert';
+import type { Limited } from './resultLimit';
 
-/** The outline of an analysed file, declarations in source order (a query, answered where the analysis is). */
-export function outline(analysis: Analysis): DocumentSymbol[] {
+/** One outline entry, made when the walk reaches it: its symbol, and its children's entries. */
+type Entry = () => { symbol: DocumentSymbol; children: Entry[] };
+
+/**
+ * The outline of an analysed file, declarations in source order (a query,
+ * answered where the analysis is), with at most `limit` symbols. The walk is
+ * breadth first, as VS Code's JSON outline is: a cut outline still lists every
+ * network and block, then as many of their statements as fit.
+ */
+export function outline(analysis: Analysis, limit = Infinity): Limited<DocumentSymbol> {
   const { file, networks } = analysis;
+  const analysedBy = new Map(networks.map((analysed) => [analysed.declaration, analysed]));
+  const blocks = file.blocks.map((block): [Range, Entry] => [
+    block.range,
+    () => ({
+      symbol: {
+        name: block.name,
+        detail: `block(${block.params.map((p) => p.name).join(', ')})`,
+        kind: SymbolKind.Function,
+        range: toLspRange(block.range),
+        selectionRange: toLspRange(block.nameRange),
+      },
+      children: [
+        ...block.params.map((p): Entry => () => ({ symbol: { name: p.name, kind: SymbolKind.TypeParameter, range: toLspRange(p.range), selectionRange: toLspRange(p.range) }, children: [] })),
+        ...statementEntries(block.body, analysis),
+      ],
+    }),
+  ]);
+  const networkEntries = file.networks.map((network): [Range, Entry] => [
+    network.range,
+    () => {
+      const analysed = analysedBy.get(network);
+      const io = analysed?.input && analysed.output ? `${formatShape(analysed.input)} → ${formatShape(analysed.output)}` : 'network';
+      return {
+        symbol: { name: network.name, detail: io, kind: SymbolKind.Class, range: toLspRange(network.range), selectionRange: toLspRange(network.nameRange) },
+        children: statementEntries(network.body, analysis),
+      };
+    },
+  ]);
+  const declarations = [...blocks, ...networkEntries].sort(([a], [b]) => a.start.line - b.start.line).map(([, entry]) => entry);
   const symbols: DocumentSymbol[] = [];
-  for (const block of file.blocks) {
-    const params: DocumentSymbol[] = block.params.map((p) => ({ name: p.name, kind: SymbolKind.TypeParameter, range: toLspRange(p.range), selectionRange: toLspRange(p.range) }));
-    symbols.push({
-      name: block.name,
-      detail: `block(${block.params.map((p) => p.name).join(', ')})`,
-      kind: SymbolKind.Function,
-      range: toLspRange(block.range),
-      selectionRange: toLspRange(block.nameRange),
-      children: [...params, ...statementSymbols(block.body, analysis)],
-    });
+  const queue = declarations.map((entry) => ({ entry, into: symbols }));
+  for (let index = 0; index < queue.length; index++) {
+    if (index >= limit) return { items: symbols, limited: true };
+    const { entry, into } = queue[index];
+    const { symbol, children } = entry();
+    into.push(symbol);
+    if (!children.length) continue;
+    symbol.children = [];
+    for (const child of children) queue.push({ entry: child, into: symbol.children });
   }
-  for (const network of file.networks) {
-    const analysed = networks.find((n) => n.declaration === network);
-    const io = analysed?.input && analysed.output ? `${formatShape(analysed.input)} → ${formatShape(analysed.output)}` : 'network';
-    symbols.push({
-      name: network.name,
-      detail: io,
-      kind: SymbolKind.Class,
-      range: toLspRange(network.range),
-      selectionRange: toLspRange(network.nameRange),
-      children: statementSymbols(network.body, analysis),
-    });
-  }
-  return symbols.sort((a, b) => a.range.start.line - b.range.start.line);
+  return { items: symbols, limited: false };
 }
 
-/** One symbol per statement, compound statements with their bodies as children. */
-function statementSymbols(statements: Ast.Statement[], analysis: Analysis): DocumentSymbol[] {
-  return statements.map((statement) => {
+/** One entry per statement, compound statements with their bodies as children. */
+function statementEntries(statements: Ast.Statement[], analysis: Analysis): Entry[] {
+  return statements.map((statement) => () => {
     const body = statement.body;
     const shape = analysis.instances.get(statement)?.[0]?.outShape;
     const detail = shape ? formatShape(shape) : undefined;
@@ -55,25 +80,28 @@ function statementSymbols(statements: Ast.Statement[], analysis: Analysis): Docu
       range,
       selectionRange: nameRange,
     };
-    if (body.kind === 'repeat') symbol.children = statementSymbols(body.body, analysis);
+    const children: Entry[] = [];
+    if (body.kind === 'repeat') children.push(...statementEntries(body.body, analysis));
     else if (body.kind === 'residual') {
-      symbol.children = statementSymbols(body.body, analysis);
-      if (body.shortcut && body.shortcutRange) {
-        const shortcutRange = toLspRange(body.shortcutRange);
-        const last = body.shortcut[body.shortcut.length - 1];
-        const whole = { start: shortcutRange.start, end: last ? toLspRange(last.range).end : shortcutRange.end };
-        symbol.children.push({ name: 'shortcut', kind: SymbolKind.Namespace, range: whole, selectionRange: shortcutRange, children: statementSymbols(body.shortcut, analysis) });
+      children.push(...statementEntries(body.body, analysis));
+      const { shortcut, shortcutRange } = body;
+      if (shortcut && shortcutRange) {
+        children.push(() => {
+          const selectionRange = toLspRange(shortcutRange);
+          const last = shortcut[shortcut.length - 1];
+          const whole = { start: selectionRange.start, end: last ? toLspRange(last.range).end : selectionRange.end };
+          return { symbol: { name: 'shortcut', kind: SymbolKind.Namespace, range: whole, selectionRange }, children: statementEntries(shortcut, analysis) };
+        });
       }
     } else if (body.kind === 'concatBlock') {
-      symbol.children = body.branches.map((branch) => ({
-        name: 'branch',
-        kind: SymbolKind.Namespace,
-        range: toLspRange(branch.range),
-        selectionRange: toLspRange(branch.range),
-        children: statementSymbols(branch.body, analysis),
-      }));
+      for (const branch of body.branches) {
+        children.push(() => ({
+          symbol: { name: 'branch', kind: SymbolKind.Namespace, range: toLspRange(branch.range), selectionRange: toLspRange(branch.range) },
+          children: statementEntries(branch.body, analysis),
+        }));
+      }
     }
-    return symbol;
+    return { symbol, children };
   });
 }
 

@@ -5,10 +5,11 @@
 import { FoldingRangeKind, type FoldingRange } from 'vscode-languageserver';
 import type { Ast } from '../core';
 import { LineIndex } from '../core/syntax/lineIndex';
+import { firstOf, type Limited } from './resultLimit';
 import { forEachStatement } from './syntax';
 
-/** The folding ranges of a parsed file of `text`. */
-export function foldingRanges(file: Ast.SourceFile, text: string): FoldingRange[] {
+/** The folding ranges of a parsed file of `text`, at most `limit` of them (declarations first). */
+export function foldingRanges(file: Ast.SourceFile, text: string, limit = Infinity): Limited<FoldingRange> {
   const ranges: FoldingRange[] = [];
   // The closing `}` line stays visible, as in most languages.
   const region = (start: number, end: number) => {
@@ -49,5 +50,5 @@ export function foldingRanges(file: Ast.SourceFile, text: string): FoldingRange[
     }
   }
   flush();
-  return ranges;
+  return firstOf(ranges, limit);
 }

@@ -9,6 +9,7 @@ import { formatShape, type Analysis } from '../core';
 import type { CnnLensSettings } from '../protocol/messages';
 import { contains } from './convert';
 import { withCommas } from './describe';
+import type { Limited } from './resultLimit';
 import { forEachStatement } from './syntax';
 
 /** Past this many distinct shapes for one statement, the hint says "…". */
@@ -18,18 +19,20 @@ const shapesShown = 3;
 export type InlayHintSettings = CnnLensSettings['inlayHints'];
 
 /**
- * The hints of the statements that end inside `range`. Pure, so that an
- * analysis worker can answer it for a large document and send back only the
- * hints of the visible range.
+ * The hints of the statements that end inside `range`, the first `limit` of
+ * them (a one-line megabyte file has 100,000 in its one visible line). Pure,
+ * so that an analysis worker can answer it for a large document and send back
+ * only the hints of the visible range.
  */
-export function inlayHintsOf(analysis: Analysis, range: Range, settings: InlayHintSettings): InlayHint[] {
+export function inlayHintsOf(analysis: Analysis, range: Range, settings: InlayHintSettings, limit = Infinity): Limited<InlayHint> {
   const { shapes, params: showParams } = settings;
-  if (!shapes && !showParams) return [];
+  let limited = false;
+  if (!shapes && !showParams) return { items: [], limited };
   const hints: InlayHint[] = [];
   const { file, instances } = analysis;
   forEachStatement(file, (statement) => {
     const end = statement.range.end;
-    if (!contains(range, end)) return;
+    if (limited || !contains(range, end)) return;
     if (statement.body.kind === 'call' && statement.body.name === 'input') return;
     const results = instances.get(statement);
     if (!results?.length) return;
@@ -43,7 +46,11 @@ export function inlayHintsOf(analysis: Analysis, range: Range, settings: InlayHi
     }
     if (showParams && results[0].params.trainable > 0) parts.push(`${withCommas(results[0].params.trainable)} params`);
     if (!parts.length) return;
+    if (hints.length >= limit) {
+      limited = true;
+      return;
+    }
     hints.push({ position: { ...end }, label: parts.join('  '), kind: InlayHintKind.Type, paddingLeft: true });
   });
-  return hints;
+  return { items: hints, limited };
 }

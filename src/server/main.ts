@@ -26,7 +26,9 @@ import type { InlayHint } from 'vscode-languageserver';
 import { TrainingMemory } from './memory';
 import { definition, references } from './navigation';
 import { chooseEncoding, PositionConverter } from './positionEncoding';
+import type { LimitedItem, LimitedQuery } from './analysisProtocol';
 import { prepareRename, rename } from './rename';
+import { ResultLimitNotices, type Limited, type LimitedFeature } from './resultLimit';
 import { semanticTokensLegend } from './semanticTokens';
 import { Settings } from './settings';
 import { signatureHelp, signatureTriggers } from './signatureHelp';
@@ -119,6 +121,10 @@ export function startServer(connection: Connection): void {
 
   const training = new TrainingMemory(store, settings);
   store.extraDiagnostics = (uri) => training.diagnostics(uri);
+  const limits = new ResultLimitNotices(connection);
+  /** Asks a query whose answer is cut at `cnnLens.maxItemsComputed`, telling the user when it was. */
+  const limitedQuery = async <K extends LimitedQuery['kind']>(uri: string, feature: LimitedFeature, query: Extract<LimitedQuery, { kind: K }>, token?: CancellationToken) =>
+    limits.itemsOf(uri, feature, (await store.query(uri, query, token)) as Limited<LimitedItem<K>> | undefined, query.limit);
 
   connection.onInitialize((params): InitializeResult => {
     state = 'running';
@@ -164,17 +170,22 @@ export function startServer(connection: Connection): void {
     serve(async (params, token): Promise<InlayHint[]> => {
       const { shapes, params: showParams } = settings.current.inlayHints;
       if (!shapes && !showParams) return [];
-      return (await store.query(params.textDocument.uri, { kind: 'inlayHints', range: params.range, settings: { shapes, params: showParams } }, token)) ?? [];
+      const limit = settings.current.maxItemsComputed;
+      return limitedQuery(params.textDocument.uri, 'inlay hints', { kind: 'inlayHints', range: params.range, settings: { shapes, params: showParams }, limit }, token);
     }, queried),
   );
-  connection.onCodeLens(serve(async (params, token) => (await store.query(params.textDocument.uri, { kind: 'codeLenses', uri: params.textDocument.uri }, token)) ?? [], queried));
+  connection.onCodeLens(
+    serve((params, token) => limitedQuery(params.textDocument.uri, 'code lenses', { kind: 'codeLenses', uri: params.textDocument.uri, limit: settings.current.maxItemsComputed }, token), queried),
+  );
   connection.onCompletion(serve((params) => completion(store, params)));
   connection.onSignatureHelp(serve((params) => signatureHelp(store, params)));
   connection.onDefinition(serve((params) => definition(store, params)));
   connection.onReferences(serve((params) => references(store, params)));
   connection.onPrepareRename(serve((params) => prepareRename(store, params)));
   connection.onRenameRequest(serve((params) => rename(store, params)));
-  connection.onDocumentSymbol(serve(async (params, token) => (await store.query(params.textDocument.uri, { kind: 'documentSymbols' }, token)) ?? [], queried));
+  connection.onDocumentSymbol(
+    serve((params, token) => limitedQuery(params.textDocument.uri, 'outline symbols', { kind: 'documentSymbols', limit: settings.current.maxItemsComputed }, token), queried),
+  );
   connection.onWorkspaceSymbol(serve((params) => workspaceSymbols(store, params), all));
   connection.languages.semanticTokens.on(
     serve(async (params, token) => {
@@ -182,7 +193,7 @@ export function startServer(connection: Connection): void {
       return { data: store.positions.tokens(params.textDocument.uri, data) };
     }, queried),
   );
-  connection.onFoldingRanges(serve(async (params, token) => (await store.query(params.textDocument.uri, { kind: 'foldingRanges' }, token)) ?? [], queried));
+  connection.onFoldingRanges(serve((params, token) => limitedQuery(params.textDocument.uri, 'folding ranges', { kind: 'foldingRanges', limit: settings.current.maxItemsComputed }, token), queried));
   connection.onDocumentFormatting(serve((params) => formatDocument(store, params)));
   connection.onCodeAction(serve((params) => codeActions(store, params), queried));
   connection.onExecuteCommand(

@@ -37,9 +37,10 @@ export class Settings {
 
 /** Fills `defaults` with the well-typed values of `given`, ignoring anything malformed. */
 function merge(defaults: CnnLensSettings, given: unknown): CnnLensSettings {
-  const source = (given ?? {}) as { inlayHints?: Record<string, unknown>; diagnostics?: Record<string, unknown>; training?: Record<string, unknown> };
+  const source = (given ?? {}) as { inlayHints?: Record<string, unknown>; diagnostics?: Record<string, unknown>; training?: Record<string, unknown>; maxItemsComputed?: unknown };
   const flag = (value: unknown, fallback: boolean) => (typeof value === 'boolean' ? value : fallback);
   const debounce = source.diagnostics?.debounceMs;
+  const maxItems = source.maxItemsComputed;
   return {
     inlayHints: {
       shapes: flag(source.inlayHints?.shapes, defaults.inlayHints.shapes),
@@ -49,6 +50,7 @@ function merge(defaults: CnnLensSettings, given: unknown): CnnLensSettings {
       debounceMs: typeof debounce === 'number' && debounce >= 0 && debounce <= 5000 ? debounce : defaults.diagnostics.debounceMs,
     },
     training: trainingSettings(defaults.training, source.training),
+    maxItemsComputed: typeof maxItems === 'number' && Number.isSafeInteger(maxItems) && maxItems >= 0 ? maxItems : defaults.maxItemsComputed,
   };
 }
 

@@ -11,7 +11,14 @@ import type { TrainingMemory } from './memory';
 
 export async function networkSummary(store: DocumentStore, training: TrainingMemory, params: NetworkSummaryParams, token?: CancellationToken): Promise<NetworkSummaryResult | null> {
   const uri = params.textDocument.uri;
-  const query = { kind: 'networkSummary', setup: training.setup(), budget: training.budget() ?? null, position: params.position, table: params.table !== false } as const;
+  const query = {
+    kind: 'networkSummary',
+    setup: training.setup(),
+    budget: training.budget() ?? null,
+    position: params.position,
+    table: params.table !== false,
+    activeOnly: params.activeOnly === true,
+  } as const;
   // The diagnostics come first: on a 2-core machine an analysis with graphs started beside the plain one (the status
   // bar asks as a file opens) took the core the diagnostics needed, and they came seconds later.
   await store.currentDiagnostics(uri);

@@ -5,10 +5,10 @@
  * which the code lenses show. The summaries are kept per analysis, setup,
  * budget and table, as a cursor move asks again.
  */
-import { largestBatch, networkIndexAt, renderNetworkSummaryWithLines, type Analysis, type NetworkAnalysis, type NetworkMemory, type TrainingSetup } from '../core';
+import { errorsPerNetwork, largestBatch, networkIndexAt, renderNetworkSummaryWithLines, type Analysis, type NetworkAnalysis, type NetworkMemory, type TrainingSetup } from '../core';
 import type { NetworkSummary, NetworkSummaryMemory } from '../protocol/messages';
 import type { SummaryAnswer, SummaryRequest } from './analysisProtocol';
-import { contains, toLspRange } from './convert';
+import { toLspRange } from './convert';
 import { shapeText } from './describe';
 import { memoryOf } from './memoryFigures';
 
@@ -19,7 +19,7 @@ export const bytesPerValue = 4;
 const summaries = new WeakMap<Analysis, Map<string, NetworkSummary[]>>();
 
 /** The summary of an analysis with graphs of `text`. */
-export function summaryAnswer(analysis: Analysis, text: string, { setup, budget, position, table }: SummaryRequest): SummaryAnswer {
+export function summaryAnswer(analysis: Analysis, text: string, { setup, budget, position, table, activeOnly }: SummaryRequest): SummaryAnswer {
   let byKey = summaries.get(analysis);
   if (!byKey) summaries.set(analysis, (byKey = new Map()));
   const key = JSON.stringify([setup, budget, table]);
@@ -30,6 +30,7 @@ export function summaryAnswer(analysis: Analysis, text: string, { setup, budget,
     const at = networkIndexAt(analysis, position);
     if (at >= 0) active = at;
   }
+  if (activeOnly) return active === null ? { networks: [], active } : { networks: [networks[active]], active: 0 };
   return { networks, active };
 }
 
@@ -64,6 +65,19 @@ function memoryFigures(memory: NetworkMemory, budget: number | null, batchThatFi
   };
 }
 
+/** Each analysis's error count per network, as both the lenses and the summary count them. */
+const errorCounts = new WeakMap<Analysis, Map<NetworkAnalysis, number>>();
+
+function errorsIn(network: NetworkAnalysis, analysis: Analysis): number {
+  let counts = errorCounts.get(analysis);
+  if (!counts) {
+    const perNetwork = errorsPerNetwork(analysis);
+    counts = new Map(analysis.networks.map((analysed, index) => [analysed, perNetwork[index]]));
+    errorCounts.set(analysis, counts);
+  }
+  return counts.get(network) ?? 0;
+}
+
 /** A network's totals; `extras` adds its training memory and summary table (the code lenses need neither). */
 export function summarize(network: NetworkAnalysis, analysis: Analysis, extras?: { memory: NetworkSummaryMemory | null; table: string; tableLines: (number | null)[] }): NetworkSummary {
   const range = network.declaration.range;
@@ -78,7 +92,7 @@ export function summarize(network: NetworkAnalysis, analysis: Analysis, extras?:
     activations: network.activations,
     activationBytes: network.activations * bytesPerValue,
     receptiveField: network.receptiveField ? { size: network.receptiveField.size, jump: network.receptiveField.jump } : null,
-    errors: analysis.diagnostics.filter((d) => d.severity === 'error' && contains(range, d.range.start)).length,
+    errors: errorsIn(network, analysis),
     memory: extras?.memory ?? null,
     table: extras?.table ?? '',
     tableLines: extras?.tableLines ?? [],

@@ -193,7 +193,7 @@ export async function editorFigures(root: string): Promise<Figure[]> {
         server.request('textDocument/codeLens', document),
         server.request('textDocument/semanticTokens/full', document),
         server.request('textDocument/codeAction', { ...document, range: cursor, context: { diagnostics: [] } }),
-        server.request('cnnLens/networkSummary', { ...document, position: cursor.start, table: false }),
+        server.request('cnnLens/networkSummary', { ...document, position: cursor.start, table: false, activeOnly: true }),
       ]).finally(() => (answered = true));
       while (!answered) {
         const start = performance.now();

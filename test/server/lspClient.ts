@@ -23,6 +23,8 @@ export class TestServer {
   readonly connection: ProtocolConnection;
   readonly process: ChildProcess;
   stderr = '';
+  /** The `window/showMessage` notifications the server sent, in order. */
+  readonly messages: { type: number; message: string }[] = [];
   private readonly diagnostics = new Map<string, { version?: number; diagnostics: Diagnostic[] }[]>();
   private readonly waiters: (() => void)[] = [];
   private readonly versions = new Map<string, number>();
@@ -48,6 +50,7 @@ export class TestServer {
       this.diagnostics.set(params.uri, list);
       for (const wake of this.waiters.splice(0)) wake();
     });
+    this.connection.onNotification('window/showMessage', (params: { type: number; message: string }) => this.messages.push(params));
     if (configuration) this.connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => configuration()));
     this.connection.listen();
     this.initializationOptions = initializationOptions;

@@ -99,6 +99,9 @@ describe('language server: training memory', function () {
         summary.networks.map((n) => ['', [], n.memory?.trainingPeak]),
       );
       assert.equal(totals.active, 1);
+      // What the status bar asks now: the cursor's network alone.
+      const cursorOnly = await server.request<NetworkSummaryResult>('cnnLens/networkSummary', { textDocument: { uri }, position: positionOf(text, 'network Long'), table: false, activeOnly: true });
+      assert.deepEqual([cursorOnly.networks, cursorOnly.active], [[totals.networks[1]], 0]);
       const hover = hoverText(await server.request<Hover>('textDocument/hover', { textDocument: { uri }, position: positionOf(text, stemBatchnorm, 4) }));
       assert.match(hover, /Saved for backward: 25\.69 MB \(batch 8, Adam, fp32\)\./);
 

@@ -14,3 +14,30 @@ export function networkIndexAt(analysis: Analysis, position: Position): number {
 function before(a: Position, b: Position): boolean {
   return a.line < b.line || (a.line === b.line && a.character < b.character);
 }
+
+/**
+ * How many error diagnostics lie inside each network's declaration, by index
+ * in `analysis.networks`. One pass over the diagnostics with a binary search
+ * among the networks (declarations never overlap), so a file of thousands of
+ * networks and as many errors costs N log N, not N².
+ */
+export function errorsPerNetwork(analysis: Analysis): number[] {
+  const { networks } = analysis;
+  const counts = networks.map(() => 0);
+  const byStart = networks.map((_, index) => index).sort((a, b) => (before(networks[a].declaration.range.start, networks[b].declaration.range.start) ? -1 : 1));
+  for (const diagnostic of analysis.diagnostics) {
+    if (diagnostic.severity !== 'error') continue;
+    const at = diagnostic.range.start;
+    // The last network that starts at or before the diagnostic is the only one that can hold it.
+    let low = 0;
+    let high = byStart.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (before(at, networks[byStart[middle]].declaration.range.start)) high = middle;
+      else low = middle + 1;
+    }
+    const index = byStart[low - 1];
+    if (index !== undefined && !before(networks[index].declaration.range.end, at)) counts[index]++;
+  }
+  return counts;
+}

@@ -1,0 +1,121 @@
+/**
+ * The cap on what one file's outline, folding ranges, code lenses and inlay
+ * hints hold (`cnnLens.maxItemsComputed`, issue 16: a megabyte file's whole
+ * outline is 36 MB of JSON), through a real LSP client over stdio: a cut
+ * outline keeps every declaration and the first statements in order, lenses
+ * come for whole networks only, the user is told once per file, and the
+ * setting raises the cap.
+ */
+import { strict as assert } from 'node:assert';
+import type { CodeLens, DocumentSymbol, FoldingRange, InlayHint } from 'vscode-languageserver-protocol';
+import { TestServer } from './lspClient';
+
+/** Two blocks, then a network of 10,002 statements, one per line from line 3. */
+const outlined =
+  'block Stem(c) { conv(c, 3, padding=1); relu }\nblock Pair(c) { Stem(c); Stem(c) }\nnetwork Big {\n  input(3x16x16)\n  Pair(8)\n' + '  conv(8, 3, padding=1)\n  relu\n'.repeat(5000) + '}\n';
+
+/** 1,000 small networks; every hundredth asserts a wrong shape (one error). */
+const networks = Array.from({ length: 1000 }, (_, i) => `network N${i} { input(3x8x8); conv(4, 3)${i % 100 === 0 ? ' -> 5x6x6' : ''} }\n`).join('');
+
+const symbolCount = (symbols: DocumentSymbol[]): number => symbols.reduce((sum, symbol) => sum + 1 + symbolCount(symbol.children ?? []), 0);
+
+describe('the cap on outline symbols, folding ranges, code lenses and inlay hints (cnnLens.maxItemsComputed)', function () {
+  this.timeout(120000);
+  let server: TestServer;
+  let maxItemsComputed: number | undefined;
+  const configure = (cap: number | undefined) => {
+    maxItemsComputed = cap;
+    return server.connection.sendNotification('workspace/didChangeConfiguration', { settings: { cnnLens: { diagnostics: { debounceMs: 0 }, maxItemsComputed } } });
+  };
+  before(async () => {
+    server = new TestServer({ diagnostics: { debounceMs: 0 } });
+    await server.initialize();
+  });
+  after(() => server.stop());
+
+  it('cuts the outline breadth first at 5,000 symbols, keeping every declaration, and says so once', async () => {
+    const uri = await server.open('outlined.cnn', outlined);
+    await server.diagnosticsFor(uri);
+    const document = { textDocument: { uri } };
+    const symbols = await server.request<DocumentSymbol[]>('textDocument/documentSymbol', document);
+    assert.equal(symbolCount(symbols), 5000);
+    assert.deepEqual(
+      symbols.map((s) => [s.name, s.children?.map((c) => c.name).slice(0, 3)]),
+      [
+        ['Stem', ['c', 'conv', 'relu']],
+        ['Pair', ['c', 'Stem', 'Stem']],
+        ['Big', ['input', 'Pair', 'conv']],
+      ],
+    );
+    // 5,000 less the three declarations and their six children: the network's first 4,991 statements, in order, one per line.
+    const big = symbols[2].children!;
+    assert.equal(big.length, 4991);
+    assert.ok(big.every((statement, index) => statement.range.start.line === 3 + index));
+    assert.equal(big[4990].detail, '8x16x16');
+    await server.request('textDocument/documentSymbol', document);
+    const told = server.messages.filter((m) => m.message.includes('outline symbols'));
+    assert.deepEqual(told, [{ type: 3, message: 'CNN Lens computes at most 5,000 outline symbols for outlined.cnn, for speed; the setting cnnLens.maxItemsComputed raises the limit.' }]);
+
+    await configure(20000);
+    try {
+      const whole = await server.request<DocumentSymbol[]>('textDocument/documentSymbol', document);
+      assert.equal(whole[2].children!.length, 10002);
+      assert.equal(symbolCount(whole), 3 + 6 + 10002);
+    } finally {
+      await configure(undefined);
+    }
+  });
+
+  it('gives code lenses for whole networks only, each network counting its own errors', async () => {
+    const uri = await server.open('networks.cnn', networks);
+    await server.diagnosticsFor(uri);
+    const document = { textDocument: { uri } };
+    const cut = await server.request<CodeLens[]>('textDocument/codeLens', document);
+    await configure(100000);
+    let all: CodeLens[];
+    try {
+      all = await server.request<CodeLens[]>('textDocument/codeLens', document);
+    } finally {
+      await configure(undefined);
+    }
+    const networkOf = (lens: CodeLens) => lens.command!.arguments![1] as string;
+    assert.equal(new Set(all.map(networkOf)).size, 1000);
+    // Whole networks: the cut list is a prefix of the whole one that ends where the next network's lenses begin.
+    assert.ok(cut.length <= 5000 && cut.length > 5000 - 10);
+    assert.deepEqual(cut, all.slice(0, cut.length));
+    assert.notEqual(networkOf(all[cut.length]), networkOf(all[cut.length - 1]));
+    // The error lens stands on exactly the networks whose assertion is wrong.
+    const withErrors = all.filter((lens) => lens.command!.title === '1 error').map(networkOf);
+    assert.deepEqual(
+      withErrors,
+      Array.from({ length: 10 }, (_, i) => `N${i * 100}`),
+    );
+    assert.equal(server.messages.filter((m) => m.message.includes('code lenses for networks.cnn')).length, 1);
+  });
+
+  it('cuts folding ranges and the inlay hints of one long line at 5,000, in source order', async () => {
+    const folded = 'network Folded {\n  input(3x8x8)\n' + '  /* a\n  comment */\n'.repeat(6000) + '  relu\n}\n';
+    const foldedUri = await server.open('folded.cnn', folded);
+    await server.diagnosticsFor(foldedUri);
+    const ranges = await server.request<FoldingRange[]>('textDocument/foldingRange', { textDocument: { uri: foldedUri } });
+    assert.equal(ranges.length, 5000);
+    assert.deepEqual(ranges.slice(0, 3), [
+      { startLine: 0, endLine: 12002 },
+      { startLine: 2, endLine: 3, kind: 'comment' },
+      { startLine: 4, endLine: 5, kind: 'comment' },
+    ]);
+
+    const line = 'network Line { input(8x8x8); ' + 'relu; '.repeat(6000) + '}';
+    const lineUri = await server.open('line.cnn', line);
+    await server.diagnosticsFor(lineUri);
+    const whole = { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } };
+    const hints = await server.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri: lineUri }, range: whole });
+    assert.equal(hints.length, 5000);
+    const firstRelu = line.indexOf('relu');
+    assert.deepEqual([hints[0].position, hints[0].label, hints[4999].position], [{ line: 0, character: firstRelu + 4 }, '→ 8x8x8', { line: 0, character: firstRelu + 4 + 4999 * 6 }]);
+    assert.deepEqual(
+      server.messages.filter((m) => /folding ranges for folded\.cnn|inlay hints for line\.cnn/.test(m.message)).map((m) => m.message.split(' for ')[0]),
+      ['CNN Lens computes at most 5,000 folding ranges', 'CNN Lens computes at most 5,000 inlay hints'],
+    );
+  });
+});

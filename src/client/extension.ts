@@ -233,11 +233,18 @@ class StatusItem implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const params = network.trainableParams + network.nonTrainableParams;
+    const { trainableParams: trainable, nonTrainableParams: nonTrainable } = network;
+    // Null totals: the analysis stopped part-way (too-large), so the count is unknown, not zero.
+    const known = trainable !== null && nonTrainable !== null;
+    const params = known ? trainable + nonTrainable : 0;
     const memory = network.memory;
     const peak = memory ? ` · ${bytesText(memory.trainingPeak)} train` : '';
-    this.item.text = `$(symbol-structure) ${network.name}: ${compactCount(params)} params → ${network.output ?? '?'}${peak}`;
-    const lines = [`${network.name}: ${params.toLocaleString('en-US')} parameters (${network.trainableParams.toLocaleString('en-US')} trainable), output ${network.output ?? 'unknown'}.`];
+    this.item.text = `$(symbol-structure) ${network.name}: ${known ? compactCount(params) : '?'} params → ${network.output ?? '?'}${peak}`;
+    const lines = [
+      known
+        ? `${network.name}: ${params.toLocaleString('en-US')} parameters (${trainable.toLocaleString('en-US')} trainable), output ${network.output ?? 'unknown'}.`
+        : `${network.name}: parameters unknown (the analysis stopped part-way), output unknown.`,
+    ];
     if (memory) {
       lines.push(
         `Peak training memory at batch ${memory.batch} (${optimizerName(memory.optimizer)}, ${memory.precision}): ${bytesText(memory.trainingPeak)}; saved activations ${bytesText(memory.savedActivations)}, optimizer state ${bytesText(memory.optimizerState)}.`,

@@ -132,10 +132,9 @@ export function renderNetworkSummaryWithLines(network: NetworkAnalysis, lines: s
   const widths = { layer: width('layer'), line: width('line'), shape: width('shape'), params: width('params'), macs: width('macs'), saved: width('saved') };
   const format = (r: Row) =>
     `${r.layer.padEnd(widths.layer)}  ${r.line.padStart(widths.line)}  ${r.shape.padEnd(widths.shape)}  ${r.params.padStart(widths.params)}  ${r.macs.padStart(widths.macs)}  ${memory ? `${r.saved.padStart(widths.saved)}  ` : ''}${r.field}`.trimEnd();
-  const total = network.params.trainable + network.params.nonTrainable;
   const rule = '='.repeat(Math.max(widest(all.map((r) => format(r).length)), 60));
   const thin = '-'.repeat(rule.length);
-  const inputValues = network.input ? elementCount(network.input) : 0;
+  const inputSize = megabytes((network.input ? elementCount(network.input) : 0) * bytesPerValue);
   const out: string[] = [
     `Network ${network.name}: input ${network.input ? formatShape(network.input) : '?'} → output ${network.output ? formatShape(network.output) : '?'}`,
     rule,
@@ -143,19 +142,43 @@ export function renderNetworkSummaryWithLines(network: NetworkAnalysis, lines: s
     thin,
     ...rows.map(format),
     rule,
-    `Total params: ${withCommas(total)}`,
-    `Trainable params: ${withCommas(network.params.trainable)}`,
-    `Non-trainable params: ${withCommas(network.params.nonTrainable)}`,
-    `Total MACs: ${withCommas(network.macs)} (${humanCount(network.macs)}MACs)`,
-    `Receptive field: ${network.receptiveField ? formatReceptiveSize(network.receptiveField) : '—'}`,
-    thin,
-    `Input size: ${megabytes(inputValues * bytesPerValue)}`,
-    `Activations (batch 1): ${withCommas(network.activations)} values, ${megabytes(network.activations * bytesPerValue)}`,
-    `Params size: ${megabytes(total * bytesPerValue)}`,
+    ...(network.stopped ? unknownTotals(inputSize, thin) : knownTotals(network, inputSize, thin)),
   ];
   if (memory) out.push(thin, ...memoryFooter(memory, fits));
   out.push(rule);
   // The title, the rule, the header and the thin rule come before the rows.
   const sourceLines = out.map((_, index) => (index >= 4 && index < 4 + rows.length ? rows[index - 4].source : null));
   return { text: out.join('\n'), sourceLines };
+}
+
+/** The footer's totals, from the parameters to the parameters' size. */
+function knownTotals(network: NetworkAnalysis, inputSize: string, thin: string): string[] {
+  const total = network.params.trainable + network.params.nonTrainable;
+  return [
+    `Total params: ${withCommas(total)}`,
+    `Trainable params: ${withCommas(network.params.trainable)}`,
+    `Non-trainable params: ${withCommas(network.params.nonTrainable)}`,
+    `Total MACs: ${withCommas(network.macs)} (${humanCount(network.macs)}MACs)`,
+    `Receptive field: ${network.receptiveField ? formatReceptiveSize(network.receptiveField) : '—'}`,
+    thin,
+    `Input size: ${inputSize}`,
+    `Activations (batch 1): ${withCommas(network.activations)} values, ${megabytes(network.activations * bytesPerValue)}`,
+    `Params size: ${megabytes(total * bytesPerValue)}`,
+  ];
+}
+
+/** The footer of a network whose analysis stopped part-way (`too-large`): its sums cover only the statements before the stop, so none is given. */
+function unknownTotals(inputSize: string, thin: string): string[] {
+  const unknown = 'unknown (the analysis stopped part-way: see the too-large error)';
+  return [
+    `Total params: ${unknown}`,
+    'Trainable params: unknown',
+    'Non-trainable params: unknown',
+    'Total MACs: unknown',
+    'Receptive field: unknown',
+    thin,
+    `Input size: ${inputSize}`,
+    'Activations (batch 1): unknown',
+    'Params size: unknown',
+  ];
 }

@@ -25,14 +25,18 @@ export interface NetworkSummary {
   input: string | null;
   /** The final output shape, or null when an error stopped shape inference. */
   output: string | null;
-  trainableParams: number;
-  nonTrainableParams: number;
+  /**
+   * Null, like the other totals, when the analysis stopped part-way (`too-large`): the sums then cover only the statements
+   * before the stop, so the totals are unknown (as `cnn check --json` says with null).
+   */
+  trainableParams: number | null;
+  nonTrainableParams: number | null;
   /** Multiply-accumulates for one sample (bias adds excluded). */
-  macs: number;
+  macs: number | null;
   /** Output elements of every layer: activation memory in values for batch 1. */
-  activations: number;
+  activations: number | null;
   /** Activation memory in bytes for batch 1 at 4 bytes (float32) per value. */
-  activationBytes: number;
+  activationBytes: number | null;
   /** Receptive field of the last spatial tensor, per spatial axis; null once no spatial axis was left at the start. */
   receptiveField: { size: number[]; jump: number[] } | null;
   /** Error diagnostics inside the network's declaration. */

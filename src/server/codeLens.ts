@@ -25,13 +25,16 @@ function networkLenses(network: NetworkAnalysis, analysis: Analysis, uri: string
   const summary = summarize(network, analysis);
   const range = toLspRange(network.declaration.nameRange);
   const summaryCommand = (title: string) => ({ range, command: { title, command: 'cnnLens.showSummary', arguments: [uri, network.name] } });
-  const lenses: CodeLens[] = [
-    summaryCommand(
-      `${withCommas(summary.trainableParams + summary.nonTrainableParams)} params (${withCommas(summary.trainableParams)} trainable / ${withCommas(summary.nonTrainableParams)} non-trainable)`,
-    ),
-    summaryCommand(`${humanCount(summary.macs)} MACs`),
-    summaryCommand(`${bytesText(summary.activationBytes)} activations (batch 1)`),
-  ];
+  const { trainableParams: trainable, nonTrainableParams: nonTrainable, macs, activationBytes } = summary;
+  const lenses: CodeLens[] =
+    trainable === null || nonTrainable === null || macs === null || activationBytes === null
+      ? // The analysis stopped part-way (too-large): sums of the statements before the stop would read as the network's.
+        [summaryCommand('totals unknown (the analysis stopped part-way)')]
+      : [
+          summaryCommand(`${withCommas(trainable + nonTrainable)} params (${withCommas(trainable)} trainable / ${withCommas(nonTrainable)} non-trainable)`),
+          summaryCommand(`${humanCount(macs)} MACs`),
+          summaryCommand(`${bytesText(activationBytes)} activations (batch 1)`),
+        ];
   if (summary.receptiveField) lenses.push(summaryCommand(`receptive field ${sizeText(summary.receptiveField.size)}`));
   if (summary.errors) lenses.push(summaryCommand(`${summary.errors} error${summary.errors === 1 ? '' : 's'}`));
   lenses.push({ range, command: { title: 'Open preview', command: 'cnnLens.openPreview', arguments: [uri, network.name] } });

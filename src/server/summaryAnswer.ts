@@ -81,17 +81,19 @@ function errorsIn(network: NetworkAnalysis, analysis: Analysis): number {
 /** A network's totals; `extras` adds its training memory and summary table (the code lenses need neither). */
 export function summarize(network: NetworkAnalysis, analysis: Analysis, extras?: { memory: NetworkSummaryMemory | null; table: string; tableLines: (number | null)[] }): NetworkSummary {
   const range = network.declaration.range;
+  // Past a too-large stop the sums cover only the statements before it.
+  const known = !network.stopped;
   return {
     name: network.name,
     range: toLspRange(range),
     input: network.input ? shapeText(network.input) : null,
     output: network.output ? shapeText(network.output) : null,
-    trainableParams: network.params.trainable,
-    nonTrainableParams: network.params.nonTrainable,
-    macs: network.macs,
-    activations: network.activations,
-    activationBytes: network.activations * bytesPerValue,
-    receptiveField: network.receptiveField ? { size: network.receptiveField.size, jump: network.receptiveField.jump } : null,
+    trainableParams: known ? network.params.trainable : null,
+    nonTrainableParams: known ? network.params.nonTrainable : null,
+    macs: known ? network.macs : null,
+    activations: known ? network.activations : null,
+    activationBytes: known ? network.activations * bytesPerValue : null,
+    receptiveField: known && network.receptiveField ? { size: network.receptiveField.size, jump: network.receptiveField.jump } : null,
     errors: errorsIn(network, analysis),
     memory: extras?.memory ?? null,
     table: extras?.table ?? '',

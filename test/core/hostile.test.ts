@@ -5,7 +5,7 @@
  * test timeout, never by a timed assertion.
  */
 import { strict as assert } from 'node:assert';
-import { analyze, toJsonReport, type Analysis } from '../../src/core';
+import { analyze, renderNetworkSummary, toJsonReport, type Analysis } from '../../src/core';
 import { megabyteFiles } from '../megabyteFiles';
 
 function codes(analysis: Analysis): string[] {
@@ -68,6 +68,11 @@ describe('hostile input (issue 16)', function () {
       assert.equal(result.output, null);
       const [json] = toJsonReport('chain.cnn', analysis).networks;
       assert.deepEqual([json.output, json.params, json.macs, json.activations], [null, null, null, null]);
+      // The summary table says so too, rather than the conv's 448 parameters before the stop.
+      const table = renderNetworkSummary(result, text.split('\n'), 1);
+      assert.match(table, /^Total params: unknown/m);
+      assert.match(table, /^Total MACs: unknown$/m);
+      assert.doesNotMatch(table, /^Total params: 448$/m);
     });
 
     it('a chain of 200 blocks is evaluated to its end', () => {

@@ -6,7 +6,8 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { CancellationTokenSource } from 'vscode-jsonrpc';
-import type { Diagnostic, Hover, InitializeResult } from 'vscode-languageserver-protocol';
+import type { CodeLens, Diagnostic, Hover, InitializeResult } from 'vscode-languageserver-protocol';
+import type { NetworkSummaryResult } from '../../src/protocol/messages';
 import { analyze } from '../../src/core';
 import { examplesDir, readText } from '../helpers';
 import { positionOf, TestServer } from './lspClient';
@@ -123,6 +124,29 @@ describe('language server under hostile input', function () {
         await stillServes(`after-hostile-${index}.cnn`);
       });
     }
+
+    it('gives a network stopped by too-large unknown totals in its summary, code lens and table, not the sums before the stop', async () => {
+      // A conv of 448 parameters, then a chain too deep to follow: the network's totals are unknown, not 448.
+      const text = `network N {\n  input(3x8x8)\n  conv(16, 3)\n  D0\n}\n${Array.from({ length: 829 }, (_, i) => `block D${i} { D${i + 1} }`).join('\n')}\nblock D829 { relu }\n`;
+      const uri = await server.open('stopped-totals.cnn', text);
+      assert.deepEqual(
+        (await server.diagnosticsFor(uri)).map((d) => d.code),
+        ['too-large'],
+      );
+      const summary = await server.request<NetworkSummaryResult>('cnnLens/networkSummary', { textDocument: { uri } });
+      const [stopped] = summary.networks;
+      assert.deepEqual(
+        [stopped.trainableParams, stopped.nonTrainableParams, stopped.macs, stopped.activations, stopped.activationBytes, stopped.receptiveField, stopped.output, stopped.errors],
+        [null, null, null, null, null, null, null, 1],
+      );
+      assert.match(stopped.table, /^Total params: unknown \(the analysis stopped part-way: see the too-large error\)$/m);
+      assert.doesNotMatch(stopped.table, /^Total params: 448$/m);
+      const lenses = await server.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
+      assert.deepEqual(
+        lenses.map((lens) => lens.command?.title),
+        ['totals unknown (the analysis stopped part-way)', '1 error', 'Open preview'],
+      );
+    });
 
     it('opens a document without text, or with a number as text, as empty and keeps serving', async () => {
       for (const [name, text] of [

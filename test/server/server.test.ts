@@ -383,7 +383,7 @@ describe('language server over stdio', function () {
       assert.equal(network.input, '3x224x224');
       assert.equal(network.output, '1000');
       assert.equal(network.errors, 0);
-      assert.equal(network.activationBytes, network.activations * 4);
+      assert.equal(network.activationBytes, network.activations! * 4);
     });
 
     it('puts totals and an Open preview lens on each network', async () => {

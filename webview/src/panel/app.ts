@@ -3,7 +3,7 @@
  * connection, the analysis core, the diagram, the forward pass and the views
  * together. Each of those knows nothing of the others.
  */
-import { withCommas, analyze, networkIndexAt, type Analysis, type NetworkGraph, type Range } from '../../../src/core';
+import { withCommas, analyze, networkIndexAt, type Analysis, type NetworkAnalysis, type NetworkGraph, type Range } from '../../../src/core';
 import { savedTextLimit, type HostMessage, type LoadedWeightsFile } from '../../../src/protocol/preview';
 import { DiagramView } from '../diagram/view';
 import type { DiagramDiagnostic } from '../diagram/model';
@@ -306,8 +306,7 @@ export class PreviewApp {
     if (graph.name !== this.graph?.name) this.selected = null;
     this.graph = graph;
     const network = analysis.networks.find((n) => n.name === graph.name);
-    const params = network ? network.params.trainable + network.params.nonTrainable : 0;
-    this.ui.totals.textContent = network ? `${withCommas(params)} parameters · ${withCommas(network.macs)} MACs · output ${network.output ? network.output.join('x') : '?'}` : '';
+    this.ui.totals.textContent = network ? totalsText(network) : '';
     this.graphDiagnostics = this.diagnosticsOf(graph);
     // The input menu and Run's state follow the graph before the diagram is drawn: a Run pressed as soon as the totals
     // show must find this graph's input, not the empty choice the panel starts with.
@@ -855,4 +854,11 @@ export class PreviewApp {
 /** Whether a dropped file is a model to import (ONNX, Keras archive) rather than an input image. */
 export function isModelFileName(name: string): boolean {
   return /\.(onnx|keras)$/i.test(name);
+}
+
+/** The panel's one line of totals; a network whose analysis stopped part-way (too-large) has none, rather than the sums of what came before the stop. */
+function totalsText(network: NetworkAnalysis): string {
+  if (network.stopped) return 'totals unknown (the analysis stopped part-way) · output ?';
+  const params = network.params.trainable + network.params.nonTrainable;
+  return `${withCommas(params)} parameters · ${withCommas(network.macs)} MACs · output ${network.output ? network.output.join('x') : '?'}`;
 }

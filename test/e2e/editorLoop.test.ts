@@ -246,3 +246,71 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     await page.keyboard.press('Control+Z');
   });
 });
+
+describe('real VS Code: a long file past cnnLens.maxItemsComputed', function () {
+  this.timeout(300_000);
+  let folder: string;
+  let server: e2e.CodeServer;
+  let page: Page;
+
+  before(async () => {
+    e2e.ensureTools();
+    folder = mkdtempSync(join(tmpdir(), 'cnn-lens-e2e-long-'));
+    // 6,001 statements: past the default cap of 5,000 outline symbols.
+    writeFileSync(join(folder, 'long.cnn'), 'network Long {\n  input(3x32x32)\n' + '  conv(16, 3, padding=1)\n  relu\n'.repeat(3000) + '}\n');
+    server = await e2e.sharedCodeServer(folder, { 'workbench.editor.enablePreview': false });
+    page = await e2e.openWorkbench(server);
+  });
+
+  after(() => e2e.cleanUp({ page, server, folder }));
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) await e2e.screenshot(page, `out/e2e/${this.currentTest.title.replace(/\W+/g, '-')}.png`);
+  });
+
+  it('says once that the outline stops at 5,000 symbols, and the outline still starts with the network and its first statements', async () => {
+    await e2e.openFile(page, 'long.cnn').catch(async () => {
+      await page.keyboard.press('Escape');
+      await e2e.openFile(page, 'long.cnn');
+    });
+    await e2e.runCommand(page, 'Explorer: Focus on Outline View');
+    const notices = await until(
+      async () =>
+        page
+          .locator('.notifications-toasts .notification-list-item-message')
+          .allInnerTexts()
+          .catch(() => [] as string[]),
+      (texts) => texts.some((text) => text.includes('outline symbols')),
+      'a notification about the outline',
+    );
+    assert.deepEqual(
+      notices.filter((text) => text.includes('outline symbols')),
+      ['CNN Lens computes at most 5,000 outline symbols for long.cnn, for speed; the setting cnnLens.maxItemsComputed raises the limit.'],
+    );
+    const rows = await until(
+      async () =>
+        (
+          await page
+            .locator('.pane-body')
+            .filter({ has: page.locator('.outline-element') })
+            .locator('.monaco-list-row')
+            .allInnerTexts()
+            .catch(() => [] as string[])
+        ).map((t) => t.replace(/\s+/g, '')),
+      (list) => list.length >= 4 && list[0].startsWith('Long'),
+      'the outline shows the network',
+    );
+    assert.deepEqual(rows.slice(0, 4), ['Long3x32x32→16x32x32', 'input3x32x32', 'conv16x32x32', 'relu16x32x32']);
+    // The code lens still has the whole network's totals: 16·3·9 + 16 = 448 parameters, then 2,999 convs of 16·16·9 + 16 = 2,320.
+    const totals = (448 + 2999 * 2320).toLocaleString('en-US');
+    await until(
+      async () =>
+        page
+          .locator('.codelens-decoration a')
+          .allInnerTexts()
+          .catch(() => [] as string[]),
+      (texts) => texts.includes(`${totals} params (${totals} trainable / 0 non-trainable)`),
+      'the code lens with the totals',
+    );
+  });
+});

@@ -460,6 +460,13 @@ describe('the preview panel in headless Chromium', function () {
     assert.deepEqual(await page.locator('[data-testid="messages"] .message.error').allInnerTexts(), []);
   });
 
+  it('shows no totals for a network whose analysis stopped part-way, rather than the sums before the stop', async () => {
+    // A conv of 448 parameters, then a chain of blocks too deep to follow (too-large).
+    const chain = Array.from({ length: 829 }, (_, i) => `block D${i} { D${i + 1} }`).join('\n');
+    await send(page, sourceMessage('stopped.cnn', `network N {\n  input(3x8x8)\n  conv(16, 3)\n  D0\n}\n${chain}\nblock D829 { relu }\n`, 9));
+    await waitForText(page, 'totals', /^totals unknown \(the analysis stopped part-way\) · output \?$/);
+  });
+
   it('re-draws as the user types and keeps the zoom', async () => {
     await send(page, sourceMessage('lenet5.cnn', lenet, 3));
     await waitForText(page, 'totals', /61,706/);

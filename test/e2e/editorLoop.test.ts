@@ -36,6 +36,17 @@ async function editorLines(editor: Locator): Promise<string[]> {
     });
 }
 
+/** The rows the Outline view shows, each with its spaces made single. */
+async function outlineRows(page: Page): Promise<string[]> {
+  const rows = await page
+    .locator('.pane-body')
+    .filter({ has: page.locator('.outline-element') })
+    .locator('.monaco-list-row')
+    .allInnerTexts()
+    .catch(() => [] as string[]);
+  return rows.map((t) => t.replace(/\s+/g, ' ').trim());
+}
+
 /** "Ln 9, Col 3" from the status bar: where the cursor of the active editor is. */
 async function cursorPlace(page: Page): Promise<string> {
   return (
@@ -46,7 +57,7 @@ async function cursorPlace(page: Page): Promise<string> {
   ).trim();
 }
 
-describe('real VS Code: the editor loop (hover, completion, outline, summary, errors)', function () {
+describe('real VS Code: the editor loop (hover, completion, outline, summary, errors, a long file)', function () {
   this.timeout(300_000);
   let folder: string;
   let server: e2e.CodeServer;
@@ -57,6 +68,8 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     folder = mkdtempSync(join(tmpdir(), 'cnn-lens-e2e-loop-'));
     copyFileSync('examples/lenet5.cnn', join(folder, 'lenet.cnn'));
     writeFileSync(join(folder, 'complete.cnn'), 'network N {\n  input(3x32x32)\n  conv(16, 3, padding=1)\n\n}\n');
+    // 6,001 statements: past the default cap of 5,000 outline symbols.
+    writeFileSync(join(folder, 'long.cnn'), 'network Long {\n  input(3x32x32)\n' + '  conv(16, 3, padding=1)\n  relu\n'.repeat(3000) + '}\n');
     server = await e2e.sharedCodeServer(folder, { 'files.autoSave': 'off', 'workbench.editor.enablePreview': false });
     page = await e2e.openWorkbench(server);
   });
@@ -88,15 +101,7 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     await e2e.openFile(page, 'lenet.cnn');
     await e2e.runCommand(page, 'Explorer: Focus on Outline View');
     const texts = await until(
-      async () =>
-        (
-          await page
-            .locator('.pane-body')
-            .filter({ has: page.locator('.outline-element') })
-            .locator('.monaco-list-row')
-            .allInnerTexts()
-            .catch(() => [] as string[])
-        ).map((t) => t.replace(/\s+/g, ' ').trim()),
+      () => outlineRows(page),
       (list) => list.some((t) => /^conv ?16x10x10$/.test(t)),
       'the outline shows conv 16x10x10',
     );
@@ -245,34 +250,9 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     await page.keyboard.press('Control+Z');
     await page.keyboard.press('Control+Z');
   });
-});
-
-describe('real VS Code: a long file past cnnLens.maxItemsComputed', function () {
-  this.timeout(300_000);
-  let folder: string;
-  let server: e2e.CodeServer;
-  let page: Page;
-
-  before(async () => {
-    e2e.ensureTools();
-    folder = mkdtempSync(join(tmpdir(), 'cnn-lens-e2e-long-'));
-    // 6,001 statements: past the default cap of 5,000 outline symbols.
-    writeFileSync(join(folder, 'long.cnn'), 'network Long {\n  input(3x32x32)\n' + '  conv(16, 3, padding=1)\n  relu\n'.repeat(3000) + '}\n');
-    server = await e2e.sharedCodeServer(folder, { 'workbench.editor.enablePreview': false });
-    page = await e2e.openWorkbench(server);
-  });
-
-  after(() => e2e.cleanUp({ page, server, folder }));
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await e2e.screenshot(page, `out/e2e/${this.currentTest.title.replace(/\W+/g, '-')}.png`);
-  });
 
   it('says once that the outline stops at 5,000 symbols, and the outline still starts with the network and its first statements', async () => {
-    await e2e.openFile(page, 'long.cnn').catch(async () => {
-      await page.keyboard.press('Escape');
-      await e2e.openFile(page, 'long.cnn');
-    });
+    await e2e.openFile(page, 'long.cnn');
     await e2e.runCommand(page, 'Explorer: Focus on Outline View');
     const notices = await until(
       async () =>
@@ -288,15 +268,7 @@ describe('real VS Code: a long file past cnnLens.maxItemsComputed', function () 
       ['CNN Lens computes at most 5,000 outline symbols for long.cnn, for speed; the setting cnnLens.maxItemsComputed raises the limit.'],
     );
     const rows = await until(
-      async () =>
-        (
-          await page
-            .locator('.pane-body')
-            .filter({ has: page.locator('.outline-element') })
-            .locator('.monaco-list-row')
-            .allInnerTexts()
-            .catch(() => [] as string[])
-        ).map((t) => t.replace(/\s+/g, '')),
+      async () => (await outlineRows(page)).map((t) => t.replace(/ /g, '')),
       (list) => list.length >= 4 && list[0].startsWith('Long'),
       'the outline shows the network',
     );

@@ -79,7 +79,8 @@ export type AnalysisQuery =
   | { kind: 'codeLenses'; uri: string; limit: number }
   | ({ kind: 'networkSummary' } & SummaryRequest)
   | { kind: 'memoryLine'; setup: TrainingSetup; position: Position }
-  | { kind: 'memoryBudget'; setup: TrainingSetup; budget: number };
+  | { kind: 'memoryBudget'; setup: TrainingSetup; budget: number }
+  | { kind: 'everyNetworkStopped' };
 
 /** The queries whose answers are cut at `cnnLens.maxItemsComputed`. */
 export type LimitedQuery = Extract<AnalysisQuery, { limit: number }>;
@@ -111,6 +112,8 @@ export interface QueryResults {
   networkSummary: SummaryAnswer;
   memoryLine: string | undefined;
   memoryBudget: Diagnostic[];
+  /** Whether the file has networks and every one stopped part-way (too-large). */
+  everyNetworkStopped: boolean;
 }
 
 /** Answer `query` from the analysis of job `of`, kept in the worker (the reply's id is `id`; `gone` when it was replaced). */

@@ -36,6 +36,8 @@ export function answerQuery(query: AnalysisQuery, analysis: Analysis, text: stri
       return memoryHoverLine(analysis, query.setup, query.position);
     case 'memoryBudget':
       return budgetDiagnostics(analysis, query.setup, query.budget);
+    case 'everyNetworkStopped':
+      return analysis.networks.length > 0 && analysis.networks.every((network) => network.stopped === true);
   }
 }
 

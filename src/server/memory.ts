@@ -33,15 +33,25 @@ export class TrainingMemory {
     return text ? parseByteSize(text) : undefined;
   }
 
+  /**
+   * Which analysis answers a document's memory questions: the one with graphs, unless every network of the file stopped
+   * part-way (too-large). Such a file has no training memory (that needs a network's whole graph), and its analysis with
+   * graphs would run to the same budget recording every layer (3 to 6 s for a megabyte file whose plain analysis takes
+   * under 1 s, with the status bar waiting), so its plain analysis answers, with the same summary.
+   */
+  async analysisFor(uri: string, token?: CancellationToken): Promise<'plain' | 'graph'> {
+    return (await this.store.query(uri, { kind: 'everyNetworkStopped' }, token)) ? 'plain' : 'graph';
+  }
+
   /** The budget warnings of a document (none without a budget), once its analysis with graphs is done (in a worker). */
   async diagnostics(uri: string): Promise<Diagnostic[]> {
     const budget = this.budget();
     if (budget === undefined) return [];
-    return (await this.store.query(uri, { kind: 'memoryBudget', setup: this.setup(), budget }, undefined, 'graph')) ?? [];
+    return (await this.store.query(uri, { kind: 'memoryBudget', setup: this.setup(), budget }, undefined, await this.analysisFor(uri))) ?? [];
   }
 
   /** The hover line of the statement at `position` (see memoryHoverLine). */
   async hoverLine(uri: string, position: Position, token?: CancellationToken): Promise<string | undefined> {
-    return (await this.store.query(uri, { kind: 'memoryLine', setup: this.setup(), position }, token, 'graph')) ?? undefined;
+    return (await this.store.query(uri, { kind: 'memoryLine', setup: this.setup(), position }, token, await this.analysisFor(uri, token))) ?? undefined;
   }
 }

@@ -22,7 +22,7 @@ export async function networkSummary(store: DocumentStore, training: TrainingMem
   // The diagnostics come first: on a 2-core machine an analysis with graphs started beside the plain one (the status
   // bar asks as a file opens) took the core the diagnostics needed, and they came seconds later.
   await store.currentDiagnostics(uri);
-  const answer = await store.query(uri, query, token, 'graph');
+  const answer = await store.query(uri, query, token, await training.analysisFor(uri, token));
   const document = store.documents.get(uri);
   // The query answers for the document's current text, so its version is this one.
   return answer && document ? { uri, version: document.version, ...answer } : null;

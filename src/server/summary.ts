@@ -22,7 +22,17 @@ export async function networkSummary(store: DocumentStore, training: TrainingMem
   // The diagnostics come first: on a 2-core machine an analysis with graphs started beside the plain one (the status
   // bar asks as a file opens) took the core the diagnostics needed, and they came seconds later.
   await store.currentDiagnostics(uri);
-  const answer = await store.query(uri, query, token, await training.analysisFor(uri, token));
+  const where = await training.analysisFor(uri, token);
+  let answer = await store.query(uri, query, token, where);
+  // The analysis with graphs expands every repeat and block call, so its budget can run out on a network that the plain
+  // analysis (which extrapolates repeats and reuses calls) finishes: that network's totals are the plain analysis's,
+  // and its training memory is unknown either way.
+  if (answer && where === 'graph' && answer.networks.some((network) => network.trainableParams === null)) {
+    const plain = await store.query(uri, query, token, 'plain');
+    if (plain && plain.networks.length === answer.networks.length) {
+      answer = { ...answer, networks: answer.networks.map((network, index) => (network.trainableParams === null ? plain.networks[index] : network)) };
+    }
+  }
   const document = store.documents.get(uri);
   // The query answers for the document's current text, so its version is this one.
   return answer && document ? { uri, version: document.version, ...answer } : null;

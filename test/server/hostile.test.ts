@@ -148,6 +148,19 @@ describe('language server under hostile input', function () {
       );
     });
 
+    it('takes the totals of a network from the plain analysis where only the analysis with graphs ran out of budget', async () => {
+      // A million 1x1 convs: the plain analysis extrapolates the repeats; the one with graphs records layer by layer and stops.
+      const text = 'network Deep {\n  input(3x8x8)\n  repeat(1000) {\n    repeat(1000) {\n      conv(3, 1)\n    }\n  }\n}\n';
+      const uri = await server.open('graph-stopped.cnn', text);
+      assert.deepEqual(await server.diagnosticsFor(uri), []);
+      const summary = await server.request<NetworkSummaryResult>('cnnLens/networkSummary', { textDocument: { uri }, table: false, activeOnly: true });
+      const [deep] = summary.networks;
+      // 3·3 + 3 = 12 parameters per conv, a million times, as the code lens says; no training memory without the whole graph.
+      assert.deepEqual([deep.trainableParams, deep.output, deep.memory], [12_000_000, '3x8x8', null]);
+      const lenses = await server.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
+      assert.equal(lenses[0].command?.title, '12,000,000 params (12,000,000 trainable / 0 non-trainable)');
+    });
+
     it('opens a document without text, or with a number as text, as empty and keeps serving', async () => {
       for (const [name, text] of [
         ['no-text.cnn', undefined],

@@ -28,6 +28,20 @@ describe('network graph', () => {
     assert.equal(analyze(example('mnist')).graphs, undefined);
   });
 
+  it('stops at 250,000 layers with too-large, where the plain analysis extrapolates the repeats to the end', () => {
+    // 300,000 relus: 1,000 passes of 300. The work budget grows with the text: a long comment lifts it past 250,000 steps.
+    const text = `# ${'x'.repeat(150_000)}\nnetwork Wide {\n  input(3x8x8)\n  repeat(1000) {\n    repeat(300) {\n      relu\n    }\n  }\n}\n`;
+    const plain = analyze(text);
+    assert.deepEqual([plain.diagnostics, plain.networks[0].output, plain.networks[0].activations], [[], [3, 8, 8], 300_000 * 192]);
+    const withGraphs = analyze(text, { graph: true });
+    const [graph] = withGraphs.graphs!;
+    assert.deepEqual([graph.nodes.length, graph.complete, withGraphs.networks[0].stopped], [250_000, false, true]);
+    assert.deepEqual(
+      withGraphs.diagnostics.map((d) => [d.code, d.range.start.line, d.message]),
+      [['too-large', 3, 'The graph of Wide has more than 250,000 layers here (every repeat pass and block call expanded); CNN Lens stops analysing Wide here, so its output and totals are unknown.']],
+    );
+  });
+
   for (const [name, convs, adds] of [
     // ResNet-18: stem + 8 blocks x 2 + 3 downsampling projections; one add per block.
     ['resnet18', 20, 8],

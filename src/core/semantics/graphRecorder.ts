@@ -54,6 +54,19 @@ export const notRecording: GraphRecorder = {
   finish: () => undefined,
 };
 
+/**
+ * The most layers one network's graph records. A graph expands every repeat
+ * pass and block call, which the plain analysis extrapolates and reuses: a
+ * megabyte file of nested repeats recorded 600,000 layers (4 s) before the
+ * work budget stopped it, while the valid megabyte files record at most
+ * 120,000. Nothing shows or plans a graph this large anyway: training memory
+ * and the preview's forward pass need a network's whole graph.
+ */
+export const maxGraphLayers = 250_000;
+
+/** Thrown when a network's graph would pass `maxGraphLayers`; the network's analysis with graphs stops with `too-large`. */
+export class GraphTooLarge extends Error {}
+
 /** Records one network's graph. */
 export class NetworkGraphRecorder implements GraphRecorder {
   readonly recording = true;
@@ -75,6 +88,7 @@ export class NetworkGraphRecorder implements GraphRecorder {
       graph.complete = false;
       return undefined;
     }
+    if (graph.nodes.length >= maxGraphLayers) throw new GraphTooLarge();
     const recorded: GraphNode = {
       id: graph.nodes.length,
       op: node.op,

@@ -4,7 +4,7 @@ import type { Tensor } from '../ops/types';
 import type { CallNode, NetworkDecl } from '../syntax/ast';
 import { BudgetExceeded, maxEvaluationDepth, NestingExceeded, type Evaluated, type Evaluation, type Frame } from './evaluation';
 import type { NetworkGraph } from './graph';
-import { NetworkGraphRecorder, notRecording } from './graphRecorder';
+import { GraphTooLarge, maxGraphLayers, NetworkGraphRecorder, notRecording } from './graphRecorder';
 import type { ReceptiveField, Value } from '../types';
 import { inputReceptiveField } from './receptiveField';
 import type { NetworkAnalysis, StatementResult } from './results';
@@ -80,11 +80,13 @@ export function analyzeNetwork(evaluation: Evaluation, network: NetworkDecl, gra
     try {
       evaluated = evaluateStatement(evaluation, statement, current, frame);
     } catch (error) {
-      if (!(error instanceof BudgetExceeded || error instanceof NestingExceeded)) throw error;
+      if (!(error instanceof BudgetExceeded || error instanceof NestingExceeded || error instanceof GraphTooLarge)) throw error;
       const why =
         error instanceof BudgetExceeded
           ? `Analysing this costs more than ${evaluation.budget.toLocaleString('en-US')} steps (layer evaluations and their arguments, through nested repeats or block calls)`
-          : `Block calls and nested bodies here go deeper than ${maxEvaluationDepth} levels`;
+          : error instanceof GraphTooLarge
+            ? `The graph of ${network.name} has more than ${maxGraphLayers.toLocaleString('en-US')} layers here (every repeat pass and block call expanded)`
+            : `Block calls and nested bodies here go deeper than ${maxEvaluationDepth} levels`;
       evaluation.add(diagnostic('too-large', `${why}; CNN Lens stops analysing ${network.name} here, so its output and totals are unknown.`, statement.range));
       recorder.incomplete();
       stopped = true;

@@ -460,11 +460,16 @@ describe('the preview panel in headless Chromium', function () {
     assert.deepEqual(await page.locator('[data-testid="messages"] .message.error').allInnerTexts(), []);
   });
 
-  it('shows no totals for a network whose analysis stopped part-way, rather than the sums before the stop', async () => {
+  it('shows no totals for a network whose analysis stopped part-way, and the plain totals where only its graph stopped', async () => {
     // A conv of 448 parameters, then a chain of blocks too deep to follow (too-large).
     const chain = Array.from({ length: 829 }, (_, i) => `block D${i} { D${i + 1} }`).join('\n');
     await send(page, sourceMessage('stopped.cnn', `network N {\n  input(3x8x8)\n  conv(16, 3)\n  D0\n}\n${chain}\nblock D829 { relu }\n`, 9));
     await waitForText(page, 'totals', /^totals unknown \(the analysis stopped part-way\) · output \?$/);
+    // A million 1x1 convs in nested repeats: the graph stops at the budget, the plain analysis extrapolates the repeats,
+    // and the panel shows its totals, as the code lens does: 3·3 + 3 = 12 parameters and 3·3·64 = 576 MACs per conv.
+    const deep = 'network Deep {\n  input(3x8x8)\n  repeat(1000) {\n    repeat(1000) {\n      conv(3, 1)\n    }\n  }\n}\n';
+    await send(page, sourceMessage('deep.cnn', deep, 10));
+    await waitForText(page, 'totals', /^12,000,000 parameters · 576,000,000 MACs · output 3x8x8$/);
   });
 
   it('re-draws as the user types and keeps the zoom', async () => {

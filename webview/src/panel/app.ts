@@ -285,6 +285,15 @@ export class PreviewApp {
     return true;
   }
 
+  /**
+   * The network `name` of the plain analysis of the current text. The analysis with graphs expands every repeat pass
+   * and block call, so it stops (at the work budget, or past the most layers a graph records) on networks that the
+   * plain analysis, which extrapolates repeats and reuses calls, finishes with their totals, as the code lens shows.
+   */
+  private plainNetwork(name: string): NetworkAnalysis | undefined {
+    return this.text === undefined ? undefined : analyze(this.text).networks.find((n) => n.name === name);
+  }
+
   /** Draws the chosen network of the current analysis. */
   private async render(): Promise<void> {
     const analysis = this.analysis;
@@ -306,7 +315,7 @@ export class PreviewApp {
     if (graph.name !== this.graph?.name) this.selected = null;
     this.graph = graph;
     const network = analysis.networks.find((n) => n.name === graph.name);
-    this.ui.totals.textContent = network ? totalsText(network) : '';
+    this.ui.totals.textContent = network ? totalsText(network.stopped ? (this.plainNetwork(network.name) ?? network) : network) : '';
     this.graphDiagnostics = this.diagnosticsOf(graph);
     // The input menu and Run's state follow the graph before the diagram is drawn: a Run pressed as soon as the totals
     // show must find this graph's input, not the empty choice the panel starts with.

@@ -14,8 +14,10 @@ export interface Limited<T> {
   limited: boolean;
 }
 
+const limitedFeatures = ['outline symbols', 'folding ranges', 'code lenses', 'inlay hints'] as const;
+
 /** The features the cap applies to, as the message names them. */
-export type LimitedFeature = 'outline symbols' | 'folding ranges' | 'code lenses' | 'inlay hints';
+export type LimitedFeature = (typeof limitedFeatures)[number];
 
 /** The first `limit` of `items`. */
 export function firstOf<T>(items: T[], limit: number): Limited<T> {
@@ -23,9 +25,10 @@ export function firstOf<T>(items: T[], limit: number): Limited<T> {
 }
 
 /**
- * Tells the user, once per document and feature while the server runs, that a
- * result was cut, and which setting raises the cap: a silent cut would look
- * like a bug in the outline.
+ * Tells the user, once per document while the server runs, that a result was
+ * cut, and which setting raises the cap: a silent cut would look like a bug in
+ * the outline. One message names every feature the cap applies to, so that a
+ * file with too many of each gets one message, not four.
  */
 export class ResultLimitNotices {
   private readonly told = new Set<string>();
@@ -40,14 +43,14 @@ export class ResultLimitNotices {
   }
 
   private tell(uri: string, feature: LimitedFeature, limit: number): void {
-    const key = `${feature}\n${uri}`;
-    if (this.told.has(key)) return;
-    this.told.add(key);
+    if (this.told.has(uri)) return;
+    this.told.add(uri);
     const name = decodeURIComponent(uri.slice(uri.lastIndexOf('/') + 1));
+    const others = limitedFeatures.filter((other) => other !== feature);
     // A notification, not window/showMessageRequest: nothing is asked, and a client without requests still shows it.
     void this.connection.sendNotification(ShowMessageNotification.type, {
       type: MessageType.Info,
-      message: `CNN Lens computes at most ${limit.toLocaleString('en-US')} ${feature} for ${name}, for speed; the setting cnnLens.maxItemsComputed raises the limit.`,
+      message: `CNN Lens shows the first ${limit.toLocaleString('en-US')} ${feature} of ${name}, for speed (its ${others[0]}, ${others[1]} and ${others[2]} stop at the same number); the setting cnnLens.maxItemsComputed raises the limit.`,
     });
   }
 }

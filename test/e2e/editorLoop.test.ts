@@ -265,7 +265,9 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     );
     assert.deepEqual(
       notices.filter((text) => text.includes('outline symbols')),
-      ['CNN Lens computes at most 5,000 outline symbols for long.cnn, for speed; the setting cnnLens.maxItemsComputed raises the limit.'],
+      [
+        'CNN Lens shows the first 5,000 outline symbols of long.cnn, for speed (its folding ranges, code lenses and inlay hints stop at the same number); the setting cnnLens.maxItemsComputed raises the limit.',
+      ],
     );
     const rows = await until(
       async () => (await outlineRows(page)).map((t) => t.replace(/ /g, '')),

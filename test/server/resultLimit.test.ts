@@ -52,9 +52,17 @@ describe('the cap on outline symbols, folding ranges, code lenses and inlay hint
     assert.equal(big.length, 4991);
     assert.ok(big.every((statement, index) => statement.range.start.line === 3 + index));
     assert.equal(big[4990].detail, '8x16x16');
+    // Asked again, and for the folding ranges too: one message for the file.
     await server.request('textDocument/documentSymbol', document);
-    const told = server.messages.filter((m) => m.message.includes('outline symbols'));
-    assert.deepEqual(told, [{ type: 3, message: 'CNN Lens computes at most 5,000 outline symbols for outlined.cnn, for speed; the setting cnnLens.maxItemsComputed raises the limit.' }]);
+    await server.request('textDocument/foldingRange', document);
+    const told = server.messages.filter((m) => m.message.includes('outlined.cnn'));
+    assert.deepEqual(told, [
+      {
+        type: 3,
+        message:
+          'CNN Lens shows the first 5,000 outline symbols of outlined.cnn, for speed (its folding ranges, code lenses and inlay hints stop at the same number); the setting cnnLens.maxItemsComputed raises the limit.',
+      },
+    ]);
 
     await configure(20000);
     try {
@@ -90,7 +98,10 @@ describe('the cap on outline symbols, folding ranges, code lenses and inlay hint
       withErrors,
       Array.from({ length: 10 }, (_, i) => `N${i * 100}`),
     );
-    assert.equal(server.messages.filter((m) => m.message.includes('code lenses for networks.cnn')).length, 1);
+    assert.deepEqual(
+      server.messages.filter((m) => m.message.includes('networks.cnn')).map((m) => m.message.slice(0, m.message.indexOf(', for speed'))),
+      ['CNN Lens shows the first 5,000 code lenses of networks.cnn'],
+    );
   });
 
   it('cuts folding ranges and the inlay hints of one long line at 5,000, in source order', async () => {
@@ -113,9 +124,11 @@ describe('the cap on outline symbols, folding ranges, code lenses and inlay hint
     assert.equal(hints.length, 5000);
     const firstRelu = line.indexOf('relu');
     assert.deepEqual([hints[0].position, hints[0].label, hints[4999].position], [{ line: 0, character: firstRelu + 4 }, '→ 8x8x8', { line: 0, character: firstRelu + 4 + 4999 * 6 }]);
+    // The one-line file's outline (6,002 symbols) is cut too: the file already had its message.
+    assert.equal((await server.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri: lineUri } }))[0].children!.length, 4999);
     assert.deepEqual(
-      server.messages.filter((m) => /folding ranges for folded\.cnn|inlay hints for line\.cnn/.test(m.message)).map((m) => m.message.split(' for ')[0]),
-      ['CNN Lens computes at most 5,000 folding ranges', 'CNN Lens computes at most 5,000 inlay hints'],
+      server.messages.filter((m) => /of (folded|line)\.cnn/.test(m.message)).map((m) => m.message.slice(0, m.message.indexOf(', for speed'))),
+      ['CNN Lens shows the first 5,000 folding ranges of folded.cnn', 'CNN Lens shows the first 5,000 inlay hints of line.cnn'],
     );
   });
 });

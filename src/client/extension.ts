@@ -13,7 +13,7 @@ import { registerPreview } from './preview';
 import { SummaryDocuments } from './summaryDocument';
 import { bytesText, compactCount } from '../core/format';
 import { optimizerName } from '../core/summary';
-import { networkSummaryMethod, type NetworkSummaryParams, type NetworkSummaryResult } from '../protocol/messages';
+import { networkSummaryMethod, type NetworkSummaryMemory, type NetworkSummaryParams, type NetworkSummaryResult } from '../protocol/messages';
 import type { LoadedWeightsFile } from '../protocol/preview';
 
 let client: LanguageClient | undefined;
@@ -86,15 +86,16 @@ async function startClient(context: vscode.ExtensionContext, output: vscode.Outp
 
 /** The name of the network at `position` in `document` (the server's active one), or undefined when there is none or no server. */
 async function networkAt(document: vscode.TextDocument, position?: vscode.Position): Promise<string | undefined> {
-  const summary = await requestSummary(document.uri.toString(), position, 'active');
+  const summary = await requestSummary(document.uri.toString(), position, 'active', false);
   return summary && summary.active !== null ? summary.networks[summary.active].name : undefined;
 }
 
 /**
  * The server's summary of the file: `all` with each network's summary table (only the summary document shows them),
- * or only the `active` network's totals (the status bar and the preview's network show one).
+ * or only the `active` network's totals (the status bar and the preview's network show one); `memory` false leaves
+ * training memory out, for an answer as soon as the diagnostics come.
  */
-async function requestSummary(uri: string, position?: vscode.Position, what: 'all' | 'active' = 'all'): Promise<NetworkSummaryResult | null> {
+async function requestSummary(uri: string, position?: vscode.Position, what: 'all' | 'active' = 'all', memory = true): Promise<NetworkSummaryResult | null> {
   if (!client?.isRunning()) return null;
   const active = what === 'active';
   const params: NetworkSummaryParams = {
@@ -102,6 +103,7 @@ async function requestSummary(uri: string, position?: vscode.Position, what: 'al
     position: position ? { line: position.line, character: position.character } : undefined,
     table: !active,
     activeOnly: active,
+    memory,
   };
   try {
     return await client.sendRequest<NetworkSummaryResult | null>(networkSummaryMethod, params);
@@ -201,6 +203,10 @@ class StatusItem implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
   private readonly subscriptions: vscode.Disposable[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Counts refreshes: the answers of an older one, still on their way, are dropped. */
+  private refreshes = 0;
+  /** The training memory shown last, and for which network: an answer without memory keeps it until the next one comes. */
+  private shownMemory: { network: string; memory: NetworkSummaryMemory } | undefined;
 
   constructor(private readonly currentClient: () => LanguageClient | undefined) {
     this.item.command = 'cnnLens.showSummary';
@@ -222,22 +228,39 @@ class StatusItem implements vscode.Disposable {
   }
 
   private async refresh(): Promise<void> {
+    const refresh = ++this.refreshes;
     const editor = vscode.window.activeTextEditor;
     if (!editor || editor.document.languageId !== 'cnn' || !this.currentClient()) {
       this.item.hide();
       return;
     }
-    const result = await requestSummary(editor.document.uri.toString(), editor.selection.active, 'active');
+    const uri = editor.document.uri.toString();
+    const cursor = editor.selection.active;
+    // The totals first, from the analysis the diagnostics come from; then the training memory, which needs the
+    // analysis with graphs (seconds for a megabyte file).
+    for (const memory of [false, true]) {
+      const result = await requestSummary(uri, cursor, 'active', memory);
+      if (refresh !== this.refreshes) return;
+      this.show(result, memory);
+    }
+  }
+
+  /**
+   * Shows the cursor's network of `result`. An answer without memory (`withMemory` false) keeps the peak shown for the
+   * same network until the answer with memory replaces it, so that typing does not make the item flicker.
+   */
+  private show(result: NetworkSummaryResult | null, withMemory: boolean): void {
     const network = result && result.active !== null ? result.networks[result.active] : undefined;
     if (!network) {
       this.item.hide();
       return;
     }
+    if (withMemory) this.shownMemory = network.memory ? { network: network.name, memory: network.memory } : undefined;
+    const memory = withMemory ? network.memory : this.shownMemory?.network === network.name ? this.shownMemory.memory : null;
     const { trainableParams: trainable, nonTrainableParams: nonTrainable } = network;
     // Null totals: the analysis stopped part-way (too-large), so the count is unknown, not zero.
     const known = trainable !== null && nonTrainable !== null;
     const params = known ? trainable + nonTrainable : 0;
-    const memory = network.memory;
     const peak = memory ? ` · ${bytesText(memory.trainingPeak)} train` : '';
     this.item.text = `$(symbol-structure) ${network.name}: ${known ? compactCount(params) : '?'} params → ${network.output ?? '?'}${peak}`;
     const lines = [

@@ -81,6 +81,12 @@ export interface NetworkSummaryParams {
    * nothing. A client that shows one network (a status bar) passes true: a file of 20,000 small networks is 10 MB of totals.
    */
   activeOnly?: boolean;
+  /**
+   * Whether to compute training memory (default true). With false the reply comes from the plain analysis, as soon as
+   * the diagnostics do, with every `memory` null: a status bar shows the totals at once and asks again for the memory,
+   * which needs the analysis with graphs (seconds for a megabyte file).
+   */
+  memory?: boolean;
 }
 
 /** The reply to `cnnLens/networkSummary`: every network of the file, and which one holds the cursor. */

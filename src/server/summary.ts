@@ -22,7 +22,7 @@ export async function networkSummary(store: DocumentStore, training: TrainingMem
   // The diagnostics come first: on a 2-core machine an analysis with graphs started beside the plain one (the status
   // bar asks as a file opens) took the core the diagnostics needed, and they came seconds later.
   await store.currentDiagnostics(uri);
-  const where = await training.analysisFor(uri, token);
+  const where = params.memory === false ? 'plain' : await training.analysisFor(uri, token);
   let answer = await store.query(uri, query, token, where);
   // The analysis with graphs expands every repeat and block call, so its budget can run out on a network that the plain
   // analysis (which extrapolates repeats and reuses calls) finishes: that network's totals are the plain analysis's,

@@ -102,6 +102,15 @@ describe('language server: training memory', function () {
       // What the status bar asks now: the cursor's network alone.
       const cursorOnly = await server.request<NetworkSummaryResult>('cnnLens/networkSummary', { textDocument: { uri }, position: positionOf(text, 'network Long'), table: false, activeOnly: true });
       assert.deepEqual([cursorOnly.networks, cursorOnly.active], [[totals.networks[1]], 0]);
+      // The status bar's first ask: the same totals from the plain analysis, without training memory.
+      const quick = await server.request<NetworkSummaryResult>('cnnLens/networkSummary', {
+        textDocument: { uri },
+        position: positionOf(text, 'network Long'),
+        table: false,
+        activeOnly: true,
+        memory: false,
+      });
+      assert.deepEqual(quick.networks, [{ ...totals.networks[1], memory: null }]);
       const hover = hoverText(await server.request<Hover>('textDocument/hover', { textDocument: { uri }, position: positionOf(text, stemBatchnorm, 4) }));
       assert.match(hover, /Saved for backward: 25\.69 MB \(batch 8, Adam, fp32\)\./);
 

@@ -38,7 +38,13 @@ describe('network graph', () => {
     assert.deepEqual([graph.nodes.length, graph.complete, withGraphs.networks[0].stopped], [250_000, false, true]);
     assert.deepEqual(
       withGraphs.diagnostics.map((d) => [d.code, d.range.start.line, d.message]),
-      [['too-large', 3, 'The graph of Wide has more than 250,000 layers here (every repeat pass and block call expanded); CNN Lens stops analysing Wide here, so its output and totals are unknown.']],
+      [
+        [
+          'too-large',
+          3,
+          'The graph of Wide has more than 250,000 layers here (every repeat pass and block call expanded); CNN Lens stops recording its graph here, so its training memory and forward pass are unavailable.',
+        ],
+      ],
     );
   });
 

@@ -81,13 +81,15 @@ export function analyzeNetwork(evaluation: Evaluation, network: NetworkDecl, gra
       evaluated = evaluateStatement(evaluation, statement, current, frame);
     } catch (error) {
       if (!(error instanceof BudgetExceeded || error instanceof NestingExceeded || error instanceof GraphTooLarge)) throw error;
-      const why =
+      const stops = `CNN Lens stops analysing ${network.name} here, so its output and totals are unknown`;
+      const message =
         error instanceof BudgetExceeded
-          ? `Analysing this costs more than ${evaluation.budget.toLocaleString('en-US')} steps (layer evaluations and their arguments, through nested repeats or block calls)`
+          ? `Analysing this costs more than ${evaluation.budget.toLocaleString('en-US')} steps (layer evaluations and their arguments, through nested repeats or block calls); ${stops}.`
           : error instanceof GraphTooLarge
-            ? `The graph of ${network.name} has more than ${maxGraphLayers.toLocaleString('en-US')} layers here (every repeat pass and block call expanded)`
-            : `Block calls and nested bodies here go deeper than ${maxEvaluationDepth} levels`;
-      evaluation.add(diagnostic('too-large', `${why}; CNN Lens stops analysing ${network.name} here, so its output and totals are unknown.`, statement.range));
+            ? // Only an analysis with graphs records layers: the plain analysis may still finish this network, with its totals.
+              `The graph of ${network.name} has more than ${maxGraphLayers.toLocaleString('en-US')} layers here (every repeat pass and block call expanded); CNN Lens stops recording its graph here, so its training memory and forward pass are unavailable.`
+            : `Block calls and nested bodies here go deeper than ${maxEvaluationDepth} levels; ${stops}.`;
+      evaluation.add(diagnostic('too-large', message, statement.range));
       recorder.incomplete();
       stopped = true;
       break;

@@ -36,14 +36,19 @@ async function editorLines(editor: Locator): Promise<string[]> {
     });
 }
 
+/** The texts of the elements `locator` finds, or none while the workbench redraws them (a poll reads again). */
+async function textsOf(locator: Locator): Promise<string[]> {
+  return locator.allInnerTexts().catch(() => [] as string[]);
+}
+
 /** The rows the Outline view shows, each with its spaces made single. */
 async function outlineRows(page: Page): Promise<string[]> {
-  const rows = await page
-    .locator('.pane-body')
-    .filter({ has: page.locator('.outline-element') })
-    .locator('.monaco-list-row')
-    .allInnerTexts()
-    .catch(() => [] as string[]);
+  const rows = await textsOf(
+    page
+      .locator('.pane-body')
+      .filter({ has: page.locator('.outline-element') })
+      .locator('.monaco-list-row'),
+  );
   return rows.map((t) => t.replace(/\s+/g, ' ').trim());
 }
 
@@ -220,13 +225,7 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     await page.keyboard.press('Control+Space');
     const rows = page.locator('.editor-widget.suggest-widget .monaco-list-row');
     const labels = await until(
-      async () =>
-        (
-          await rows
-            .locator('.label-name')
-            .allInnerTexts()
-            .catch(() => [] as string[])
-        ).map((l) => l.trim()),
+      async () => (await textsOf(rows.locator('.label-name'))).map((l) => l.trim()),
       (list) => list.includes('conv'),
       'the suggestions list conv',
     );
@@ -255,11 +254,7 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     await e2e.openFile(page, 'long.cnn');
     await e2e.runCommand(page, 'Explorer: Focus on Outline View');
     const notices = await until(
-      async () =>
-        page
-          .locator('.notifications-toasts .notification-list-item-message')
-          .allInnerTexts()
-          .catch(() => [] as string[]),
+      () => textsOf(page.locator('.notifications-toasts .notification-list-item-message')),
       (texts) => texts.some((text) => text.includes('outline symbols')),
       'a notification about the outline',
     );
@@ -277,11 +272,7 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     assert.deepEqual(rows.slice(0, 4), ['Long3x32x32→16x32x32', 'input3x32x32', 'conv16x32x32', 'relu16x32x32']);
     // The status bar still has the whole network's totals: 16·3·9 + 16 = 448 parameters, then 2,999 convs of 16·16·9 + 16 = 2,320 (6,958,128).
     await until(
-      async () =>
-        page
-          .locator('.statusbar-item')
-          .allInnerTexts()
-          .catch(() => [] as string[]),
+      () => textsOf(page.locator('.statusbar-item')),
       (texts) => texts.some((text) => text.includes('Long: 7.0M params → 16x32x32')),
       'the status bar with the totals',
     );

@@ -1,5 +1,5 @@
 /** Which network of a file holds a position: the editor's status bar, the summary and the preview all show that one. */
-import type { Position } from '../diagnostics';
+import type { Position, Range } from '../diagnostics';
 import type { Analysis } from './results';
 
 /**
@@ -8,7 +8,12 @@ import type { Analysis } from './results';
  * still counts), or -1 when the position lies outside every network.
  */
 export function networkIndexAt(analysis: Analysis, position: Position): number {
-  return analysis.networks.findIndex(({ declaration: { range } }) => !before(position, range.start) && !before(range.end, position));
+  return analysis.networks.findIndex(({ declaration: { range } }) => holds(range, position));
+}
+
+/** Whether `range` holds `position`, both ends included. */
+function holds(range: Range, position: Position): boolean {
+  return !before(position, range.start) && !before(range.end, position);
 }
 
 function before(a: Position, b: Position): boolean {
@@ -37,7 +42,7 @@ export function errorsPerNetwork(analysis: Analysis): number[] {
       else low = middle + 1;
     }
     const index = byStart[low - 1];
-    if (index !== undefined && !before(networks[index].declaration.range.end, at)) counts[index]++;
+    if (index !== undefined && holds(networks[index].declaration.range, at)) counts[index]++;
   }
   return counts;
 }

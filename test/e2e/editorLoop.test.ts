@@ -250,7 +250,7 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     await page.keyboard.press('Control+Z');
   });
 
-  it('says once that the outline stops at 5,000 symbols; the outline still starts with the network and its first statements, and the status bar has its totals', async () => {
+  it('says once that the outline stops at 5,000 symbols; the outline still starts with the network and its first statements, and the status bar and code lens have its totals', async () => {
     await e2e.openFile(page, 'long.cnn');
     await e2e.runCommand(page, 'Explorer: Focus on Outline View');
     const notices = await until(
@@ -275,6 +275,15 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
       () => textsOf(page.locator('.statusbar-item')),
       (texts) => texts.some((text) => text.includes('Long: 7.0M params → 16x32x32')),
       'the status bar with the totals',
+    );
+    // So does the code lens. VS Code asks for code lenses only while the editor has focus (blurring it cancels the scheduled request),
+    // and the Outline took the focus: back in the editor, as a user clicks back, the lens comes.
+    await e2e.runCommand(page, 'View: Focus Active Editor Group');
+    const totals = (448 + 2999 * 2320).toLocaleString('en-US');
+    await until(
+      () => textsOf(page.locator('.codelens-decoration a')),
+      (texts) => texts.includes(`${totals} params (${totals} trainable / 0 non-trainable)`),
+      'the code lens with the totals',
     );
   });
 });

@@ -80,7 +80,7 @@ export type AnalysisQuery =
   | ({ kind: 'networkSummary' } & SummaryRequest)
   | { kind: 'memoryLine'; setup: TrainingSetup; position: Position }
   | { kind: 'memoryBudget'; setup: TrainingSetup; budget: number }
-  | { kind: 'everyNetworkStopped' };
+  | { kind: 'noTrainingMemory' };
 
 /** The queries whose answers are cut at `cnnLens.maxItemsComputed`. */
 export type LimitedQuery = Extract<AnalysisQuery, { limit: number }>;
@@ -112,8 +112,11 @@ export interface QueryResults {
   networkSummary: SummaryAnswer;
   memoryLine: string | undefined;
   memoryBudget: Diagnostic[];
-  /** Whether the file has networks and every one stopped part-way (too-large). */
-  everyNetworkStopped: boolean;
+  /**
+   * Whether the file has networks and none can have training memory: each stopped part-way (too-large), or expands
+   * past the layers a graph records (maxGraphLayers), so that its analysis with graphs would stop too.
+   */
+  noTrainingMemory: boolean;
 }
 
 /** Answer `query` from the analysis of job `of`, kept in the worker (the reply's id is `id`; `gone` when it was replaced). */

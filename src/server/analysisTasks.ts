@@ -6,7 +6,7 @@
  * the outline, folding, code lenses, the network summary and training memory).
  */
 import { ExportNetworkError, ExportUsageError, runExport } from '../cli/export';
-import type { Analysis, IncrementalAnalysis } from '../core';
+import { expandedLayerCount, maxGraphLayers, type Analysis, type IncrementalAnalysis } from '../core';
 import type { AnalysisQuery, AnalysisTask, QueryResults, TaskResults } from './analysisProtocol';
 import { codeLenses } from './codeLens';
 import { outline } from './documentSymbols';
@@ -36,8 +36,8 @@ export function answerQuery(query: AnalysisQuery, analysis: Analysis, text: stri
       return memoryHoverLine(analysis, query.setup, query.position);
     case 'memoryBudget':
       return budgetDiagnostics(analysis, query.setup, query.budget);
-    case 'everyNetworkStopped':
-      return analysis.networks.length > 0 && analysis.networks.every((network) => network.stopped === true);
+    case 'noTrainingMemory':
+      return analysis.networks.length > 0 && analysis.networks.every((network) => network.stopped === true || expandedLayerCount(network) > maxGraphLayers);
   }
 }
 

@@ -35,12 +35,13 @@ export class TrainingMemory {
 
   /**
    * Which analysis answers a document's memory questions: the one with graphs, unless every network of the file stopped
-   * part-way (too-large). Such a file has no training memory (that needs a network's whole graph), and its analysis with
-   * graphs would run to the same budget recording every layer (3 to 6 s for a megabyte file whose plain analysis takes
-   * under 1 s, with the status bar waiting), so its plain analysis answers, with the same summary.
+   * part-way (too-large) or expands past the layers a graph records (maxGraphLayers). Such a file has no training memory
+   * (that needs a network's whole graph), and its analysis with graphs would run to the same budget or layer cap
+   * recording every layer (1.5 to 6 s for a megabyte file whose plain analysis takes under 1 s, with the status bar
+   * waiting), so its plain analysis answers, with the same summary.
    */
   async analysisFor(uri: string, token?: CancellationToken): Promise<'plain' | 'graph'> {
-    return (await this.store.query(uri, { kind: 'everyNetworkStopped' }, token)) ? 'plain' : 'graph';
+    return (await this.store.query(uri, { kind: 'noTrainingMemory' }, token)) ? 'plain' : 'graph';
   }
 
   /** The budget warnings of a document (none without a budget), once its analysis with graphs is done (in a worker). */

@@ -4,21 +4,35 @@
  * hover's "saved for backward" line and the memory budget's warnings. Kept
  * per analysis and setup, as the hover and the summary ask again.
  */
-import { analysisMemory, findOp, memoryBudgetDiagnostics, setupText, type Analysis, type Ast, type Diagnostic, type NetworkMemory, type Position, type TrainingSetup } from '../core';
+import { findOp, memoryBudgetDiagnostics, setupText, type Analysis, type Ast, type Diagnostic, networkMemory, type NetworkMemory, type Position, type TrainingSetup } from '../core';
 import { bytesText } from '../core/format';
 import { statementAt } from './syntax';
 
-/** Each analysis's memory figures, by setup: an analysis lives until its document's text changes, and so do they. */
-const figures = new WeakMap<Analysis, Map<string, (NetworkMemory | null)[]>>();
+/**
+ * Each analysis's memory figures, by setup, filled per network as asked (the status bar asks for the cursor's network
+ * alone, and a file of 20,000 networks need not plan the other 19,999): an analysis lives until its document's text
+ * changes, and so do they. Undefined marks a network not computed yet.
+ */
+const figures = new WeakMap<Analysis, Map<string, (NetworkMemory | null | undefined)[]>>();
 
-/** Each network's memory for `setup`, computed once per analysis and setup. */
-export function memoryOf(analysis: Analysis, setup: TrainingSetup): (NetworkMemory | null)[] {
+/** The memory of network `index` for `setup`, computed once per analysis and setup. */
+export function networkMemoryOf(analysis: Analysis, setup: TrainingSetup, index: number): NetworkMemory | null {
   let bySetup = figures.get(analysis);
   if (!bySetup) figures.set(analysis, (bySetup = new Map()));
   const key = JSON.stringify(setup);
-  let memory = bySetup.get(key);
-  if (!memory) bySetup.set(key, (memory = analysisMemory(analysis, setup)));
+  let networks = bySetup.get(key);
+  if (!networks) bySetup.set(key, (networks = []));
+  let memory = networks[index];
+  if (memory === undefined) {
+    const graph = analysis.graphs?.[index];
+    networks[index] = memory = graph ? networkMemory(graph, setup) : null;
+  }
   return memory;
+}
+
+/** Each network's memory for `setup` (see networkMemoryOf). */
+export function memoryOf(analysis: Analysis, setup: TrainingSetup): (NetworkMemory | null)[] {
+  return analysis.networks.map((_, index) => networkMemoryOf(analysis, setup, index));
 }
 
 /** The budget warnings of an analysis with graphs. */

@@ -10,41 +10,47 @@ import type { NetworkSummary, NetworkSummaryMemory } from '../protocol/messages'
 import type { SummaryAnswer, SummaryRequest } from './analysisProtocol';
 import { toLspRange } from './convert';
 import { shapeText } from './describe';
-import { memoryOf } from './memoryFigures';
+import { networkMemoryOf } from './memoryFigures';
 
 /** Bytes per activation value: float32. */
 export const bytesPerValue = 4;
 
-/** Each analysis's summaries by setup, budget and table (the table of a megabyte file takes seconds to write). */
-const summaries = new WeakMap<Analysis, Map<string, NetworkSummary[]>>();
+/**
+ * Each analysis's summaries by setup, budget and table (the table of a megabyte file takes seconds to write), filled per
+ * network as asked: the status bar asks for the cursor's network alone (`activeOnly`), and in a file of 20,000 networks
+ * planning every other network's memory cost it a second. Undefined marks a network not summarised yet.
+ */
+const summaries = new WeakMap<Analysis, Map<string, (NetworkSummary | undefined)[]>>();
 
 /** The summary of an analysis with graphs of `text`. */
 export function summaryAnswer(analysis: Analysis, text: string, { setup, budget, position, table, activeOnly }: SummaryRequest): SummaryAnswer {
   let byKey = summaries.get(analysis);
   if (!byKey) summaries.set(analysis, (byKey = new Map()));
   const key = JSON.stringify([setup, budget, table]);
-  let networks = byKey.get(key);
-  if (!networks) byKey.set(key, (networks = summariesOf(analysis, text, setup, budget, table)));
-  let active: number | null = networks.length ? 0 : null;
+  const done = byKey.get(key) ?? [];
+  byKey.set(key, done);
+  let lines: string[] | undefined;
+  const summaryOf = (index: number): NetworkSummary => {
+    if (table) lines ??= text.split('\n');
+    return (done[index] ??= networkSummaryOf(analysis, index, lines ?? [], setup, budget, table));
+  };
+  let active: number | null = analysis.networks.length ? 0 : null;
   if (position) {
     const at = networkIndexAt(analysis, position);
     if (at >= 0) active = at;
   }
-  if (activeOnly) return active === null ? { networks: [], active } : { networks: [networks[active]], active: 0 };
-  return { networks, active };
+  if (activeOnly) return active === null ? { networks: [], active } : { networks: [summaryOf(active)], active: 0 };
+  return { networks: analysis.networks.map((_, index) => summaryOf(index)), active };
 }
 
-function summariesOf(analysis: Analysis, text: string, setup: TrainingSetup, budget: number | null, table: boolean): NetworkSummary[] {
-  const lines = table ? text.split('\n') : [];
-  const memoryByNetwork = memoryOf(analysis, setup);
-  return analysis.networks.map((n, index) => {
-    const memory = memoryByNetwork[index] ?? undefined;
-    const graph = analysis.graphs?.[index];
-    const figures = memory && graph ? memoryFigures(memory, budget, budget === null ? null : largestBatch(graph, memory.setup, budget)) : null;
-    const fits = figures?.budget != null && figures.largestBatch !== null ? { budgetBytes: figures.budget, batch: figures.largestBatch } : undefined;
-    const rendered = table ? renderNetworkSummaryWithLines(n, lines, 1, memory, fits) : { text: '', sourceLines: [] };
-    return summarize(n, analysis, { memory: figures, table: rendered.text, tableLines: rendered.sourceLines });
-  });
+function networkSummaryOf(analysis: Analysis, index: number, lines: string[], setup: TrainingSetup, budget: number | null, table: boolean): NetworkSummary {
+  const n = analysis.networks[index];
+  const memory = networkMemoryOf(analysis, setup, index) ?? undefined;
+  const graph = analysis.graphs?.[index];
+  const figures = memory && graph ? memoryFigures(memory, budget, budget === null ? null : largestBatch(graph, memory.setup, budget)) : null;
+  const fits = figures?.budget != null && figures.largestBatch !== null ? { budgetBytes: figures.budget, batch: figures.largestBatch } : undefined;
+  const rendered = table ? renderNetworkSummaryWithLines(n, lines, 1, memory, fits) : { text: '', sourceLines: [] };
+  return summarize(n, analysis, { memory: figures, table: rendered.text, tableLines: rendered.sourceLines });
 }
 
 /** The memory figures the summary sends for one network. */

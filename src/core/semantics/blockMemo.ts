@@ -394,3 +394,23 @@ export function writtenExactly(value: Value): string {
       return `(${value.items.map(writtenExactly).join(',')})`;
   }
 }
+
+/**
+ * How many layers a replayed call's result stands for in a recorded graph (one per op of the memoised body, nested
+ * calls expanded), read from its memo without building the body's results; undefined for a result that was not
+ * replayed. `counts` keeps each memo's count, as a megabyte of calls shares a few memos.
+ */
+export function replayedLayerCount(result: StatementResult, counts: Map<BlockMemo, number>): number | undefined {
+  const hidden = (result as StatementResult & { [replayedBody]?: ReplayedBody })[replayedBody];
+  return hidden ? memoLayerCount(hidden.memo, counts) : undefined;
+}
+
+function memoLayerCount(memo: BlockMemo, counts: Map<BlockMemo, number>): number {
+  let count = counts.get(memo);
+  if (count !== undefined) return count;
+  count = 0;
+  // A memoised body holds only ops that succeeded (no merges) and calls of memoised blocks.
+  for (const template of memo.body) count += template.kind === 'op' ? 1 : memoLayerCount(template.memo, counts);
+  counts.set(memo, count);
+  return count;
+}

@@ -5,8 +5,11 @@
  * document's diagnostics published is measured, beside the 2 s goal. VS Code
  * asks for the semantic tokens as soon as a document opens, so each open also
  * asks for them at once, and a second figure is the time until both have
- * come. The server's CPU per open (all its threads) is printed too: on a busy
- * machine the wall time includes the queue for a processor.
+ * come. A third is the time until the status bar's question is answered with
+ * the cursor's network's training peak (`cnnLens/networkSummary` with memory,
+ * as the status bar asks once a file opens), which needs the analysis with
+ * graphs. The server's CPU per open (all its threads) is printed too: on a
+ * busy machine the wall time includes the queue for a processor.
  */
 import { performance } from 'node:perf_hooks';
 import { megabyteFiles } from '../megabyteFiles';
@@ -32,6 +35,7 @@ export async function megabyteServerFigures(serverScript?: string, only = proces
       if (words.length && !words.some((word) => name.toLowerCase().includes(word))) continue;
       const diagnostics: number[] = [];
       const withTokens: number[] = [];
+      const withMemory: number[] = [];
       const cpu: number[] = [];
       // One open first to warm the server's code paths, as the CPU figures of the core do.
       for (let run = 0; run <= opens; run++) {
@@ -40,19 +44,24 @@ export async function megabyteServerFigures(serverScript?: string, only = proces
         const start = performance.now();
         const uri = await server.open(`megabyte-${fileIndex}-${run}.cnn`, `${text}\n# open ${run}\n`);
         const tokens = server.request('textDocument/semanticTokens/full', { textDocument: { uri } });
+        const cursor = { line: 0, character: 0 };
+        const memory = server.request('cnnLens/networkSummary', { textDocument: { uri }, position: cursor, table: false, activeOnly: true }).then(() => performance.now() - start);
         await server.diagnosticsFor(uri);
         const published = performance.now() - start;
         await tokens;
         const answered = performance.now() - start;
+        const peakAnswered = await memory;
         const cpuAfter = cpuTimeOf(server.process.pid);
         await server.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
         if (run === 0) continue;
         diagnostics.push(published);
         withTokens.push(answered);
+        withMemory.push(peakAnswered);
         if (cpuBefore !== undefined && cpuAfter !== undefined) cpu.push(cpuAfter - cpuBefore);
       }
       figures.push(summarise(`open 1 MB → diagnostics (LSP, wall): ${name}`, 2000, diagnostics));
       figures.push(summarise(`  … and semantic tokens answered`, 2000, withTokens));
+      figures.push(summarise(`  … and the status bar's training peak answered`, 2000, withMemory));
       if (cpu.length) figures.push(summarise(`  server CPU per open (all threads)`, 2000, cpu));
     }
     return figures;

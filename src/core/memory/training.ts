@@ -255,13 +255,11 @@ function inferencePeakPerSample(graph: NetworkGraph, storage: number[], isView: 
   // A view's readers keep its source alive.
   for (const node of nodes) if (isView[node.id]) lastUse[storage[node.id]] = Math.max(lastUse[storage[node.id]], lastUse[node.id]);
   if (graph.output !== null) lastUse[storage[graph.output]] = nodes.length;
-  const freeAt = new Map<number, number[]>();
-  for (const node of nodes) {
-    if (isView[node.id]) continue;
-    const list = freeAt.get(lastUse[node.id]) ?? [];
-    list.push(node.id);
-    freeAt.set(lastUse[node.id], list);
-  }
+  // The bytes each node's reading frees (a tensor is freed after its last reader; the output's index is past the last
+  // node, never reached): one number per node, where a list of freed tensors per node cost a megabyte file's graph
+  // tens of thousands of arrays.
+  const freedAfter = new Float64Array(nodes.length + 1);
+  for (const node of nodes) if (!isView[node.id]) freedAfter[lastUse[node.id]] += elementCount(node.outShape) * activation;
   let live = 0;
   let peak = 0;
   for (const node of nodes) {
@@ -272,7 +270,7 @@ function inferencePeakPerSample(graph: NetworkGraph, storage: number[], isView: 
       if (saved.of === 'buffer' && saved.intermediate) transient += saved.elements * activation;
     }
     peak = Math.max(peak, live + transient);
-    for (const id of freeAt.get(node.id) ?? []) live -= elementCount(nodes[id].outShape) * activation;
+    live -= freedAfter[node.id];
   }
   return peak;
 }

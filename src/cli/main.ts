@@ -9,7 +9,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import {
-  analysisMemory,
   analyze,
   defaultTrainingSetup,
   largestBatch,
@@ -28,6 +27,7 @@ import { parseByteSize } from '../core/format';
 import type * as ImportModule from './import';
 import type * as ExportModule from './export';
 import type { ExportOptions } from './export';
+import { analyzeWithMemory } from './trainingMemory';
 
 /** Largest file read, so a mistaken path to a disk image cannot exhaust memory. */
 const maxFileBytes = 64 * 1024 * 1024;
@@ -124,10 +124,10 @@ function runCheck(files: string[], options: { json?: boolean } & MemoryFlags): n
       ioFailed = true;
       continue;
     }
-    const analysis = analyze(text, { graph: setup !== undefined });
+    const { analysis, memory } = setup ? analyzeWithMemory(text, setup) : { analysis: analyze(text), memory: undefined };
     analyses.push(analysis);
     internal ??= internalErrorOf(path, analysis);
-    if (options.json) reports.push(toJsonReport(path, analysis, setup && analysisMemory(analysis, setup)));
+    if (options.json) reports.push(toJsonReport(path, analysis, memory));
     else for (const d of analysis.diagnostics) process.stdout.write(`${formatDiagnostic(path, d)}\n`);
   }
   const { errors, warnings } = counts(analyses);
@@ -148,13 +148,12 @@ function runSummary(file: string, options: { depth: string; budget?: string } & 
   // The summary always shows training memory: at batch 1 with SGD in fp32 unless the flags say otherwise.
   const setup = trainingSetup(options) ?? defaultTrainingSetup;
   const text = readSource(file);
-  const analysis = analyze(text, { graph: true });
-  const memory = analysisMemory(analysis, setup);
+  const { analysis, memory, graphs } = analyzeWithMemory(text, setup);
   const fits =
     budgetBytes === undefined
       ? undefined
-      : analysis.networks.map((_, i) => {
-          const batch = analysis.graphs?.[i] ? largestBatch(analysis.graphs[i], setup, budgetBytes) : null;
+      : graphs.map((graph) => {
+          const batch = graph ? largestBatch(graph, setup, budgetBytes) : null;
           return batch === null ? null : { budgetBytes, batch };
         });
   if (analysis.networks.length === 0) process.stdout.write(`${file}: no network defined.\n`);

@@ -2,7 +2,14 @@
 
 /** 11689512 → "11,689,512". */
 export function withCommas(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
+  const rounded = Math.round(value);
+  // Whole numbers are grouped here: toLocaleString goes through the locale machinery, a third of the time of a
+  // megabyte file's summary table. It stays for what this does not write the same (-0, and past exact integers).
+  if (!Number.isSafeInteger(rounded) || Object.is(rounded, -0)) return rounded.toLocaleString('en-US');
+  const digits = String(Math.abs(rounded));
+  let grouped = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let at = grouped.length; at < digits.length; at += 3) grouped += `,${digits.slice(at, at + 3)}`;
+  return rounded < 0 ? `-${grouped}` : grouped;
 }
 
 /** 1814073344 → "1.81 G". */

@@ -7,7 +7,7 @@ export { IncrementalAnalysis, type ReuseCounts } from './semantics/incremental';
 export type { NetworkGraph, GraphNode, GraphGroup } from './semantics/graph';
 export type { Analysis, NetworkAnalysis, StatementResult } from './semantics/results';
 export { errorsPerNetwork, networkIndexAt } from './semantics/networkAt';
-export { expandedLayerCount } from './semantics/layerCount';
+export { expandedLayerCount, graphFits } from './semantics/layerCount';
 export { maxGraphLayers } from './semantics/graphRecorder';
 export type { Value, Attributes, AttributeValue, ReceptiveField, ReceptiveFieldStep, GraphFieldRule, ParamCounts } from './types';
 export { formatReceptiveSize, formatNumber } from './semantics/receptiveField';

@@ -6,6 +6,8 @@
  */
 import { bytesText, humanCount, megabytes, withCommas } from './format';
 import type { NetworkMemory } from './memory/training';
+import { maxGraphLayers } from './semantics/graphRecorder';
+import { graphFits } from './semantics/layerCount';
 import { formatReceptiveSize } from './semantics/receptiveField';
 import type { Analysis, NetworkAnalysis, StatementResult } from './semantics/results';
 import { elementCount, formatShape } from './shape';
@@ -125,26 +127,37 @@ export function renderNetworkSummaryWithLines(network: NetworkAnalysis, lines: s
     saved: memory ? `Saved (batch ${memory.setup.batch})` : '',
     field: 'Receptive field',
   };
-  const all = [header, ...rows];
-  // Loops rather than Math.max(...spread), which a file of some 100,000 statements would overflow.
-  const widest = (lengths: number[]) => lengths.reduce((most, length) => Math.max(most, length), 0);
-  const width = (key: Exclude<keyof Row, 'source'>) => widest(all.map((r) => r[key].length));
-  const widths = { layer: width('layer'), line: width('line'), shape: width('shape'), params: width('params'), macs: width('macs'), saved: width('saved') };
+  // One loop over the rows, not Math.max(...spread), which a file of some 100,000 statements would overflow, nor an
+  // array of lengths per column (a megabyte of calls has 450,000 rows).
+  const widths = { layer: 0, line: 0, shape: 0, params: 0, macs: 0, saved: 0 };
+  for (const r of [header, ...rows]) {
+    widths.layer = Math.max(widths.layer, r.layer.length);
+    widths.line = Math.max(widths.line, r.line.length);
+    widths.shape = Math.max(widths.shape, r.shape.length);
+    widths.params = Math.max(widths.params, r.params.length);
+    widths.macs = Math.max(widths.macs, r.macs.length);
+    widths.saved = Math.max(widths.saved, r.saved.length);
+  }
   const format = (r: Row) =>
     `${r.layer.padEnd(widths.layer)}  ${r.line.padStart(widths.line)}  ${r.shape.padEnd(widths.shape)}  ${r.params.padStart(widths.params)}  ${r.macs.padStart(widths.macs)}  ${memory ? `${r.saved.padStart(widths.saved)}  ` : ''}${r.field}`.trimEnd();
-  const rule = '='.repeat(Math.max(widest(all.map((r) => format(r).length)), 60));
+  const formatted = rows.map(format);
+  const headerLine = format(header);
+  const rule = '='.repeat(formatted.reduce((most, line) => Math.max(most, line.length), Math.max(headerLine.length, 60)));
   const thin = '-'.repeat(rule.length);
   const inputSize = megabytes((network.input ? elementCount(network.input) : 0) * bytesPerValue);
   const out: string[] = [
     `Network ${network.name}: input ${network.input ? formatShape(network.input) : '?'} → output ${network.output ? formatShape(network.output) : '?'}`,
     rule,
-    format(header),
+    headerLine,
     thin,
-    ...rows.map(format),
+    ...formatted,
     rule,
     ...(network.stopped ? unknownTotals(inputSize, thin) : knownTotals(network, inputSize, thin)),
   ];
   if (memory) out.push(thin, ...memoryFooter(memory, fits));
+  // Without this line a network too long to plan would lose its memory footer silently, as if it had an error.
+  else if (!network.stopped && !graphFits(network))
+    out.push(thin, `Training memory: unknown (its graph would pass ${maxGraphLayers.toLocaleString('en-US')} layers, every repeat pass and block call expanded)`);
   out.push(rule);
   // The title, the rule, the header and the thin rule come before the rows.
   const sourceLines = out.map((_, index) => (index >= 4 && index < 4 + rows.length ? rows[index - 4].source : null));

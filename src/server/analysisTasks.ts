@@ -6,7 +6,7 @@
  * the outline, folding, code lenses, the network summary and training memory).
  */
 import { ExportNetworkError, ExportUsageError, runExport } from '../cli/export';
-import { expandedLayerCount, maxGraphLayers, type Analysis, type IncrementalAnalysis } from '../core';
+import { graphFits, type Analysis, type IncrementalAnalysis } from '../core';
 import type { AnalysisQuery, AnalysisTask, QueryResults, TaskResults } from './analysisProtocol';
 import { codeLenses } from './codeLens';
 import { outline } from './documentSymbols';
@@ -37,7 +37,7 @@ export function answerQuery(query: AnalysisQuery, analysis: Analysis, text: stri
     case 'memoryBudget':
       return budgetDiagnostics(analysis, query.setup, query.budget);
     case 'noTrainingMemory':
-      return analysis.networks.length > 0 && analysis.networks.every((network) => network.stopped === true || expandedLayerCount(network) > maxGraphLayers);
+      return analysis.networks.length > 0 && !analysis.networks.some(graphFits);
   }
 }
 

@@ -149,6 +149,37 @@ describe('cnn summary', () => {
   });
 });
 
+describe('cnn check --batch and cnn summary of a network longer than a graph records', () => {
+  // A conv (16·3·9 + 16 = 448 parameters), then 999 + 1,000 · 249 relus: the graph would have 250,001 layers, one past
+  // what an analysis with graphs records (250,000), while the plain analysis fast-forwards the repeats and finishes.
+  const text = 'network Deep {\n  input(3x8x8)\n  conv(16, 3)\n  repeat(999) { relu }\n  repeat(1000) {\n    repeat(249) { relu }\n  }\n}\n';
+
+  it('asking for memory reports what cnn check reports (no error, the totals), with memory null', () => {
+    const path = file('longer.cnn', text);
+    const check = runCli(['check', '--json', path]);
+    const withMemory = runCli(['check', '--json', '--batch', '8', path]);
+    assert.equal(check.code, 0, check.stderr);
+    assert.equal(withMemory.code, 0, withMemory.stderr);
+    const [plainFile] = JSON.parse(check.stdout).files;
+    const [memoryFile] = JSON.parse(withMemory.stdout).files;
+    assert.deepEqual(memoryFile.diagnostics, []);
+    const network = memoryFile.networks[0];
+    assert.deepEqual([network.params.total, network.output], [448, [16, 6, 6]]);
+    assert.equal(network.memory, null);
+    // Apart from its memory figures, the report is cnn check's (JSON drops the keys set to undefined).
+    const withoutMemory = { ...network, memory: undefined, statements: network.statements.map((statement: object) => ({ ...statement, savedActivations: undefined })) };
+    assert.deepEqual(JSON.parse(JSON.stringify(withoutMemory)), plainFile.networks[0]);
+  });
+
+  it('cnn summary gives the totals and says why the training memory is unknown, exiting 0', () => {
+    const run = runCli(['summary', file('longer.cnn', text)]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, '');
+    assert.match(run.stdout, /Total params: 448\n/);
+    assert.match(run.stdout, /Training memory: unknown \(its graph would pass 250,000 layers, every repeat pass and block call expanded\)/);
+  });
+});
+
 describe('cnn check under hostile input (issue 16)', () => {
   it('reports nesting past the bounds as diagnostics, with the JSON contract and exit 1, never a crash', () => {
     const deep = file('deep.cnn', `network N {\n  input(3x8x8)\n  conv(${'('.repeat(500)}4${')'.repeat(500)}, 3)\n${'repeat(2) {\n'.repeat(330)}relu\n${'}\n'.repeat(330)}}\n`);

@@ -8,6 +8,7 @@
  * graph cannot give).
  */
 import { replayedLayerCount, type BlockMemo } from './blockMemo';
+import { maxGraphLayers } from './graphRecorder';
 import type { NetworkAnalysis, StatementResult } from './results';
 
 /**
@@ -18,6 +19,15 @@ import type { NetworkAnalysis, StatementResult } from './results';
  */
 export function expandedLayerCount(network: NetworkAnalysis): number {
   return layersOf(network.statements, new Map());
+}
+
+/**
+ * Whether an analysis with graphs can give the network's training memory: the
+ * plain analysis finished it, and its graph fits in `maxGraphLayers`. When no
+ * network of a file can, its analysis with graphs is not worth running.
+ */
+export function graphFits(network: NetworkAnalysis): boolean {
+  return network.stopped !== true && expandedLayerCount(network) <= maxGraphLayers;
 }
 
 function layersOf(results: StatementResult[], memoCounts: Map<BlockMemo, number>): number {

@@ -37,12 +37,16 @@ export function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(2)} MB`;
 }
 
-/** Bytes as B, KB, MB or GB (powers of 1000) with two decimals. */
+const byteTextUnits = ['KB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+
+/** Bytes as B, KB, MB, GB, TB and on to YB (powers of 1000) with two decimals: a hostile file's 10^24 bytes read "1.05 YB", not a 16-digit count of GB. */
 export function bytesText(bytes: number): string {
   if (bytes < 1e3) return `${bytes} B`;
-  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(2)} KB`;
-  if (bytes < 1e9) return `${(bytes / 1e6).toFixed(2)} MB`;
-  return `${(bytes / 1e9).toFixed(2)} GB`;
+  // One division by the unit's power (as 1e3, 1e6 and 1e9 always were), so that rounding stays what it was; past YB,
+  // the count of YB grows instead.
+  let unit = 0;
+  while (unit < byteTextUnits.length - 1 && bytes >= 1000 ** (unit + 2)) unit++;
+  return `${(bytes / 1000 ** (unit + 1)).toFixed(2)} ${byteTextUnits[unit]}`;
 }
 
 const byteUnits: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };

@@ -4,7 +4,9 @@
  * the op's reference, completion ranks conv first and inserts its snippet, the
  * outline lists the statements with their shapes, "Show Network Summary" opens
  * the per-layer table whose rows lead to their lines and which follows edits,
- * and the status bar counts errors and leads to the first.
+ * and the status bar counts errors and leads to the first. Issue 16's rename
+ * on the user's path: F2 on a block parameter reaches its calls' keyword
+ * arguments, and a rename onto another block's name is refused with the reason.
  */
 import { strict as assert } from 'node:assert';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -75,6 +77,11 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     writeFileSync(join(folder, 'complete.cnn'), 'network N {\n  input(3x32x32)\n  conv(16, 3, padding=1)\n\n}\n');
     // 6,001 statements: past the default cap of 5,000 outline symbols.
     writeFileSync(join(folder, 'long.cnn'), 'network Long {\n  input(3x32x32)\n' + '  conv(16, 3, padding=1)\n  relu\n'.repeat(3000) + '}\n');
+    // Issue 16: a rename of a block parameter reaches its keyword arguments; one onto another block's name is refused.
+    writeFileSync(
+      join(folder, 'rename.cnn'),
+      'block Down(c, stride = 2) {\n  conv(c, 3, stride=stride, padding=1)\n  relu\n}\nblock Up(c) {\n  conv(c, 3, padding=1)\n}\nnetwork N {\n  input(3x32x32)\n  Down(16, stride=1) -> 16x32x32\n  Up(8)\n}\n',
+    );
     server = await e2e.sharedCodeServer(folder, { 'files.autoSave': 'off', 'workbench.editor.enablePreview': false });
     page = await e2e.openWorkbench(server);
   });
@@ -248,6 +255,47 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+Z');
     await page.keyboard.press('Control+Z');
+  });
+
+  it('F2 renames a block parameter at the keyword arguments of its calls too, and refuses a block name already taken, saying why', async () => {
+    await e2e.openFile(page, 'rename.cnn');
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    const renameTo = async (where: string, name: string) => {
+      await editor.locator('textarea').first().focus();
+      await e2e.goTo(page, where);
+      await page.keyboard.press('F2');
+      const input = page.locator('.rename-box input, .rename-box textarea').first();
+      await input.waitFor({ state: 'visible' });
+      await input.fill(name);
+      await page.keyboard.press('Enter');
+    };
+    // The cursor on "stride" in the block's parameters (line 1, column 15).
+    await renameTo(':1:15', 'step');
+    const renamed = await until(
+      () => editorLines(editor),
+      (lines) => lines.includes('  Down(16, step=1) -> 16x32x32'),
+      'the call keeps its value under the new keyword',
+    );
+    // The op's own keyword stays; the value it reads is the parameter's new name (the inlay shape after it set aside).
+    assert.deepEqual(
+      renamed.slice(0, 2).map((line) => line.replace(/→ \S+$/, '')),
+      ['block Down(c, step = 2) {', '  conv(c, 3, stride=step, padding=1)'],
+    );
+    // The call still runs with stride 1 (the default, 2, would give 16x16x16): its hover has the shape it asserts.
+    let hover = '';
+    for (let attempt = 0; attempt < 6 && !hover.includes('16x32x32'); attempt++) hover = await e2e.hoverAt(page, 10, 'Down');
+    assert.ok(hover.includes('16x32x32') && !hover.includes('16x16x16'), hover);
+    await page.keyboard.press('Escape');
+    // Up onto Down would make both calls run the first block: refused, with the reason where the user typed.
+    await renameTo(':5:7', 'Down');
+    await until(
+      () => textsOf(page.locator('.monaco-editor-overlaymessage, .notifications-toasts .notification-list-item-message')),
+      (texts) => texts.some((text) => text.includes('A block named Down already exists; both calls would then run the first one.')),
+      'the refusal',
+    );
+    const lines = (await editorLines(editor)).map((line) => line.replace(/→ \S+$/, ''));
+    assert.deepEqual([lines[4], lines[10]], ['block Up(c) {', '  Up(8)']);
+    await page.keyboard.press('Escape');
   });
 
   it('says once that the outline stops at 5,000 symbols; the outline still starts with the network and its first statements, and the status bar and code lens have its totals', async () => {

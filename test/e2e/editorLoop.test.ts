@@ -6,7 +6,8 @@
  * the per-layer table whose rows lead to their lines and which follows edits,
  * and the status bar counts errors and leads to the first. Issue 16's rename
  * on the user's path: F2 on a block parameter reaches its calls' keyword
- * arguments, and a rename onto another block's name is refused with the reason.
+ * arguments, and a rename onto another block's name is refused with the
+ * reason; Quick Fix offers only fixes that clear their error.
  */
 import { strict as assert } from 'node:assert';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -82,6 +83,8 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
       join(folder, 'rename.cnn'),
       'block Down(c, stride = 2) {\n  conv(c, 3, stride=stride, padding=1)\n  relu\n}\nblock Up(c) {\n  conv(c, 3, padding=1)\n}\nnetwork N {\n  input(3x32x32)\n  Down(16, stride=1) -> 16x32x32\n  Up(8)\n}\n',
     );
+    // Issue 16: padding=2 would give this size, but also the analyser's own bad-value error (above half the kernel).
+    writeFileSync(join(folder, 'pool.cnn'), 'network P {\n  input(64x9x9)\n  maxpool(3, stride=2) -> 64x6x6\n}\n');
     server = await e2e.sharedCodeServer(folder, { 'files.autoSave': 'off', 'workbench.editor.enablePreview': false });
     page = await e2e.openWorkbench(server);
   });
@@ -296,6 +299,27 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     const lines = (await editorLines(editor)).map((line) => line.replace(/→ \S+$/, ''));
     assert.deepEqual([lines[4], lines[10]], ['block Up(c) {', '  Up(8)']);
     await page.keyboard.press('Escape');
+  });
+
+  it('Quick Fix offers only fixes that clear their error: not the padding that the analyser rejects, but the assertion, which repairs the file', async () => {
+    await e2e.openFile(page, 'pool.cnn');
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    await editor.locator('textarea').first().focus();
+    await e2e.goTo(page, ':3:27');
+    // The palette command is what Ctrl+. runs; the browser may keep Ctrl+. for itself.
+    await e2e.runCommand(page, 'Quick Fix...');
+    const offered = await until(
+      () => textsOf(page.locator('.action-widget .monaco-list-row')),
+      (texts) => texts.some((text) => text.includes('Change the assertion to -> 64x4x4')),
+      'the assertion fix',
+    );
+    assert.ok(!offered.some((text) => /padding/.test(text)), `no padding fix: ${JSON.stringify(offered)}`);
+    await page.locator('.action-widget .monaco-list-row', { hasText: 'Change the assertion to -> 64x4x4' }).first().click();
+    await until(
+      async () => (await editorLines(editor)).map((line) => line.replace(/→ \S+$/, '')),
+      (lines) => lines[2] === '  maxpool(3, stride=2) -> 64x4x4',
+      'the assertion changed',
+    );
   });
 
   it('says once that the outline stops at 5,000 symbols; the outline still starts with the network and its first statements, and the status bar and code lens have its totals', async () => {

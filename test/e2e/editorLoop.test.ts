@@ -7,7 +7,8 @@
  * and the status bar counts errors and leads to the first. Issue 16's rename
  * on the user's path: F2 on a block parameter reaches its calls' keyword
  * arguments, and a rename onto another block's name is refused with the
- * reason; Quick Fix offers only fixes that clear their error.
+ * reason; Quick Fix offers only fixes that clear their error; files that
+ * once crashed the server get their errors, and the server serves on.
  */
 import { strict as assert } from 'node:assert';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -85,6 +86,9 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     );
     // Issue 16: padding=2 would give this size, but also the analyser's own bad-value error (above half the kernel).
     writeFileSync(join(folder, 'pool.cnn'), 'network P {\n  input(64x9x9)\n  maxpool(3, stride=2) -> 64x6x6\n}\n');
+    // Issue 16's reproductions that killed the server: 500 nested parentheses and 330 nested repeats, a chain of 829 blocks.
+    writeFileSync(join(folder, 'deep.cnn'), `network Deep {\n  input(3x8x8)\n  conv(${'('.repeat(500)}4${')'.repeat(500)}, 3)\n${'repeat(2) {\n'.repeat(330)}relu\n${'}\n'.repeat(330)}}\n`);
+    writeFileSync(join(folder, 'chain.cnn'), `network Chain {\n  input(3x8x8)\n  D0\n}\n${Array.from({ length: 829 }, (_, i) => `block D${i} { D${i + 1} }`).join('\n')}\nblock D829 { relu }\n`);
     server = await e2e.sharedCodeServer(folder, { 'files.autoSave': 'off', 'workbench.editor.enablePreview': false });
     page = await e2e.openWorkbench(server);
   });
@@ -320,6 +324,19 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
       (lines) => lines[2] === '  maxpool(3, stride=2) -> 64x4x4',
       'the assertion changed',
     );
+  });
+
+  it('files that once crashed the server get their errors in Problems, and the server goes on serving other files', async () => {
+    await e2e.openFile(page, 'deep.cnn');
+    await e2e.waitForProblems(page, (rows) => rows.some((row) => row.message.startsWith('This nests deeper than 64 levels of parentheses and braces')));
+    await e2e.openFile(page, 'chain.cnn');
+    await e2e.waitForProblems(page, (rows) => rows.some((row) => row.code === 'too-large' && /deeper than 256 levels/.test(row.message)));
+    // The same server still answers: LeNet-5's hover has its computed facts.
+    await e2e.openFile(page, 'lenet.cnn');
+    let text = '';
+    for (let attempt = 0; attempt < 6 && !text.includes('16x10x10'); attempt++) text = await e2e.hoverAt(page, 9, 'conv');
+    assert.ok(text.includes('2,416 trainable'), text);
+    await page.keyboard.press('Escape');
   });
 
   it('says once that the outline stops at 5,000 symbols; the outline still starts with the network and its first statements, and the status bar and code lens have its totals', async () => {

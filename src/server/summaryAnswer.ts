@@ -18,7 +18,7 @@ export const bytesPerValue = 4;
 /**
  * Each analysis's summaries by setup, budget and table (the table of a megabyte file takes seconds to write), filled per
  * network as asked: the status bar asks for the cursor's network alone (`activeOnly`), and in a file of 20,000 networks
- * planning every other network's memory cost it a second. Undefined marks a network not summarised yet.
+ * summarising every other network cost it 200 ms. Undefined marks a network not summarised yet.
  */
 const summaries = new WeakMap<Analysis, Map<string, (NetworkSummary | undefined)[]>>();
 

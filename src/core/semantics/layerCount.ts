@@ -2,10 +2,11 @@
  * How many layers a network's graph would record, every repeat pass and block
  * call expanded, counted from the plain analysis, which fast-forwards repeats
  * and replays memoised calls instead. An analysis with graphs stops recording
- * at `maxGraphLayers`; the server asks this first, and skips an analysis
- * with graphs that could only stop there (the 1 MB file of nested repeats
- * spent 1.5 s recording 250,000 layers, for a training memory that a stopped
- * graph cannot give).
+ * at `maxGraphLayers`; the server and the command line ask this first, and
+ * skip an analysis with graphs that could only stop there (the 1 MB file of
+ * nested repeats spent 1.5 s recording 250,000 layers, for a training memory
+ * that a stopped graph cannot give); the summary table says why such a
+ * network has no memory footer.
  */
 import { replayedLayerCount, type BlockMemo } from './blockMemo';
 import { maxGraphLayers } from './graphRecorder';

@@ -19,8 +19,13 @@ import type { NetworkAnalysis, StatementResult } from './results';
  * network without errors it is the recorded graph's node count.
  */
 export function expandedLayerCount(network: NetworkAnalysis): number {
-  return layersOf(network.statements, new Map());
+  let count = counted.get(network);
+  if (count === undefined) counted.set(network, (count = layersOf(network.statements, new Map())));
+  return count;
 }
+
+/** Each network's count, once: the server asks at every hover (a megabyte network has 68,000 results to walk). */
+const counted = new WeakMap<NetworkAnalysis, number>();
 
 /**
  * Whether an analysis with graphs can give the network's training memory: the

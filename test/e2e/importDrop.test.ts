@@ -57,6 +57,15 @@ describe('dropping an .onnx or .keras file on the preview panel (code-server)', 
       );
   }
 
+  /**
+   * Waits until `path` exists and holds a network: the file appears before its text is written (a read in between
+   * gave '' in one full run), so existing is not enough.
+   */
+  async function writtenOut(path: string): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (!(existsSync(path) && readFileSync(path, 'utf8').includes('network')) && Date.now() < deadline) await page.waitForTimeout(200);
+  }
+
   /** Waits for the preview's weights field to name `file`. */
   async function weightsLoaded(file: string): Promise<string> {
     const weights = e2e.webviewFrame(page).locator('[data-testid="weights"]');
@@ -72,8 +81,7 @@ describe('dropping an .onnx or .keras file on the preview panel (code-server)', 
   it('writes tiny.cnn and its weights beside the previewed file, opens it, and previews it with the weights', async () => {
     await drop('tiny.onnx', tinyOnnxModel());
     const cnn = join(folder, 'tiny.cnn');
-    const deadline = Date.now() + 60_000;
-    while (!existsSync(cnn) && Date.now() < deadline) await page.waitForTimeout(200);
+    await writtenOut(cnn);
     assert.ok(existsSync(cnn), 'tiny.cnn was written beside lenet5.cnn');
     assert.match(readFileSync(cnn, 'utf8'), /network Tiny \{\n {2}input\(3x8x8\)\n {2}conv\(4, 3, padding=1\)/);
     // 4·3·9 + 4 + 2·4 + 2 = 122 float32 values after the safetensors header.
@@ -89,8 +97,7 @@ describe('dropping an .onnx or .keras file on the preview panel (code-server)', 
     const { dir, facts } = kerasArchives();
     await drop('digits.keras', readFileSync(join(dir, 'digits.keras')));
     const cnn = join(folder, 'digits.cnn');
-    const deadline = Date.now() + 60_000;
-    while (!existsSync(cnn) && Date.now() < deadline) await page.waitForTimeout(200);
+    await writtenOut(cnn);
     assert.ok(existsSync(cnn), 'digits.cnn was written beside lenet5.cnn');
     assert.match(readFileSync(cnn, 'utf8'), /network Digits \{\n {2}input\(3x16x16\)/);
     // Every value of the archive's variables, as float32, after the safetensors header.

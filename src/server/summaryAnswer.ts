@@ -29,11 +29,10 @@ export function summaryAnswer(analysis: Analysis, text: string, { setup, budget,
   const key = JSON.stringify([setup, budget, table]);
   const done = byKey.get(key) ?? [];
   byKey.set(key, done);
+  // The text is split into lines only for a table not summarised yet: a cursor move asks again, and a megabyte file's
+  // split is no free lookup.
   let lines: string[] | undefined;
-  const summaryOf = (index: number): NetworkSummary => {
-    if (table) lines ??= text.split('\n');
-    return (done[index] ??= networkSummaryOf(analysis, index, lines ?? [], setup, budget, table));
-  };
+  const summaryOf = (index: number): NetworkSummary => (done[index] ??= networkSummaryOf(analysis, index, table ? (lines ??= text.split('\n')) : [], setup, budget, table));
   let active: number | null = analysis.networks.length ? 0 : null;
   if (position) {
     const at = networkIndexAt(analysis, position);

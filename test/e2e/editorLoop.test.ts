@@ -40,6 +40,18 @@ async function editorLines(editor: Locator): Promise<string[]> {
     });
 }
 
+/** The editor's lines as the source has them: the inlay shape a line ends with ("→ 16x32x32") set aside. */
+async function sourceLines(editor: Locator): Promise<string[]> {
+  return (await editorLines(editor)).map((line) => line.replace(/→ \S+$/, ''));
+}
+
+/** The hover on the first `text` of 1-based `line`, asked again (up to six times) until it includes `wanted`. */
+async function hoverHaving(page: Page, line: number, text: string, wanted: string): Promise<string> {
+  let hover = '';
+  for (let attempt = 0; attempt < 6 && !hover.includes(wanted); attempt++) hover = await e2e.hoverAt(page, line, text);
+  return hover;
+}
+
 /** The texts of the elements `locator` finds, or none while the workbench redraws them (a poll reads again). */
 async function textsOf(locator: Locator): Promise<string[]> {
   return locator.allInnerTexts().catch(() => [] as string[]);
@@ -105,8 +117,7 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
       await page.keyboard.press('Escape');
       await e2e.openFile(page, 'lenet.cnn');
     });
-    let text = '';
-    for (let attempt = 0; attempt < 6 && !/conv\(out, kernel/.test(text); attempt++) text = await e2e.hoverAt(page, 9, 'conv');
+    const text = await hoverHaving(page, 9, 'conv', 'conv(out, kernel');
     const facts = text.indexOf('16x10x10');
     const reference = text.indexOf('conv(out, kernel');
     assert.ok(facts >= 0 && reference > facts, `facts before the reference:\n${text}`);
@@ -279,18 +290,14 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     // The cursor on "stride" in the block's parameters (line 1, column 15).
     await renameTo(':1:15', 'step');
     const renamed = await until(
-      () => editorLines(editor),
+      () => sourceLines(editor),
       (lines) => lines.includes('  Down(16, step=1) -> 16x32x32'),
       'the call keeps its value under the new keyword',
     );
-    // The op's own keyword stays; the value it reads is the parameter's new name (the inlay shape after it set aside).
-    assert.deepEqual(
-      renamed.slice(0, 2).map((line) => line.replace(/→ \S+$/, '')),
-      ['block Down(c, step = 2) {', '  conv(c, 3, stride=step, padding=1)'],
-    );
+    // The op's own keyword stays; the value it reads is the parameter's new name.
+    assert.deepEqual(renamed.slice(0, 2), ['block Down(c, step = 2) {', '  conv(c, 3, stride=step, padding=1)']);
     // The call still runs with stride 1 (the default, 2, would give 16x16x16): its hover has the shape it asserts.
-    let hover = '';
-    for (let attempt = 0; attempt < 6 && !hover.includes('16x32x32'); attempt++) hover = await e2e.hoverAt(page, 10, 'Down');
+    const hover = await hoverHaving(page, 10, 'Down', '16x32x32');
     assert.ok(hover.includes('16x32x32') && !hover.includes('16x16x16'), hover);
     await page.keyboard.press('Escape');
     // Up onto Down would make both calls run the first block: refused, with the reason where the user typed.
@@ -300,7 +307,7 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
       (texts) => texts.some((text) => text.includes('A block named Down already exists; both calls would then run the first one.')),
       'the refusal',
     );
-    const lines = (await editorLines(editor)).map((line) => line.replace(/→ \S+$/, ''));
+    const lines = await sourceLines(editor);
     assert.deepEqual([lines[4], lines[10]], ['block Up(c) {', '  Up(8)']);
     await page.keyboard.press('Escape');
   });
@@ -320,7 +327,7 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     assert.ok(!offered.some((text) => /padding/.test(text)), `no padding fix: ${JSON.stringify(offered)}`);
     await page.locator('.action-widget .monaco-list-row', { hasText: 'Change the assertion to -> 64x4x4' }).first().click();
     await until(
-      async () => (await editorLines(editor)).map((line) => line.replace(/→ \S+$/, '')),
+      () => sourceLines(editor),
       (lines) => lines[2] === '  maxpool(3, stride=2) -> 64x4x4',
       'the assertion changed',
     );
@@ -333,8 +340,7 @@ describe('real VS Code: the editor loop (hover, completion, outline, summary, er
     await e2e.waitForProblems(page, (rows) => rows.some((row) => row.code === 'too-large' && /deeper than 256 levels/.test(row.message)));
     // The same server still answers: LeNet-5's hover has its computed facts.
     await e2e.openFile(page, 'lenet.cnn');
-    let text = '';
-    for (let attempt = 0; attempt < 6 && !text.includes('16x10x10'); attempt++) text = await e2e.hoverAt(page, 9, 'conv');
+    const text = await hoverHaving(page, 9, 'conv', '16x10x10');
     assert.ok(text.includes('2,416 trainable'), text);
     await page.keyboard.press('Escape');
   });

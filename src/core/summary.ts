@@ -6,6 +6,7 @@
  */
 import { bytesText, humanCount, megabytes, withCommas } from './format';
 import type { NetworkMemory } from './memory/training';
+import { partsForOneReading, replayedFrom } from './semantics/blockMemo';
 import { maxGraphLayers } from './semantics/graphRecorder';
 import { graphFits } from './semantics/layerCount';
 import { formatReceptiveSize } from './semantics/receptiveField';
@@ -22,20 +23,183 @@ export interface SummaryOptions {
   fits?: ({ budgetBytes: number; batch: number } | null)[];
 }
 
-/** One row: the statement as written, then its figures. */
-interface Row {
-  /** The statement's 0-based source line; null for the header and part titles. */
-  source: number | null;
+const bytesPerValue = 4; // float32, as PyTorch and Keras report memory.
+
+/**
+ * The cells of a row but its receptive field. Rows that show the same
+ * statement with the same figures share one: a megabyte of block calls has
+ * 450,000 rows for the few statements of a block's body.
+ */
+interface RowCells {
   layer: string;
   line: string;
   shape: string;
   params: string;
   macs: string;
   saved: string;
-  field: string;
+  /** The row's line up to its receptive field, padded to the columns' widths: made once, when they are known. */
+  padded?: string;
 }
 
-const bytesPerValue = 4; // float32, as PyTorch and Keras report memory.
+/** The columns before the receptive field, which are padded to their widest cell. */
+const paddedColumns = ['layer', 'line', 'shape', 'params', 'macs', 'saved'] as const;
+type Widths = Record<(typeof paddedColumns)[number], number>;
+
+/** A statement's cells as last shown, with the figures they were made from (a block's statement shows other figures in another call). */
+interface ShownCells {
+  cells: RowCells;
+  outShape: StatementResult['outShape'];
+  params: StatementResult['params'];
+  macs: number;
+  passes: number | undefined;
+}
+
+/**
+ * Rows' cells, kept by the statement they show, and counts and line numbers
+ * as text, so that equal cells are one string; and each column's widest cell
+ * among those made.
+ */
+class CellTexts {
+  readonly widths: Widths = { layer: 0, line: 0, shape: 0, params: 0, macs: 0, saved: 0 };
+  private readonly shown = new Map<StatementResult['statement'], ShownCells[]>();
+  private readonly counts = new Map<number, string>();
+  private readonly lineNumbers: string[] = [];
+
+  constructor(private readonly lines: string[]) {}
+
+  /** The cells of `result`'s row at `indent`; `saved` is its saved-activations cell where the table has one. */
+  cellsOf(result: StatementResult, indent: number, saved: string | undefined): RowCells {
+    // Each top-level statement is shown once: keeping its cells from the widths' visit to the lines' would keep
+    // 225,000 objects of a megabyte of calls alive long enough for the garbage collector to copy each, which costs
+    // more than making them twice.
+    if (indent === 0) return this.made(this.make(result, indent, saved ?? ''));
+    let byIndent = this.shown.get(result.statement);
+    if (!byIndent) this.shown.set(result.statement, (byIndent = []));
+    const last = byIndent[indent];
+    const passes = result.kind === 'repeat' ? result.passes : undefined;
+    if (last && last.outShape === result.outShape && last.params === result.params && last.macs === result.macs && last.passes === passes) return last.cells;
+    const cells = this.made(this.make(result, indent, ''));
+    byIndent[indent] = { cells, outShape: result.outShape, params: result.params, macs: result.macs, passes };
+    return cells;
+  }
+
+  /** A part's title row: its name under the statement, the other cells blank. */
+  titleOf(name: string, indent: number): RowCells {
+    return this.made({ layer: `${'  '.repeat(indent)}[${name}]`, line: '', shape: '', params: '', macs: '', saved: '' });
+  }
+
+  private made(cells: RowCells): RowCells {
+    for (const column of paddedColumns) if (cells[column].length > this.widths[column]) this.widths[column] = cells[column].length;
+    return cells;
+  }
+
+  private make(result: StatementResult, indent: number, saved: string): RowCells {
+    const input = result.kind === 'input';
+    return {
+      layer: `${'  '.repeat(indent)}${statementText(result, this.lines)}`,
+      line: (this.lineNumbers[result.range.start.line] ??= String(result.range.start.line + 1)),
+      shape: result.outShape ? formatShape(result.outShape) : '—',
+      params: input ? '' : this.count(result.params.trainable + result.params.nonTrainable),
+      macs: input ? '' : result.macs ? this.count(result.macs) : '0',
+      saved,
+    };
+  }
+
+  private count(value: number): string {
+    let text = this.counts.get(value);
+    if (text === undefined) this.counts.set(value, (text = withCommas(value)));
+    return text;
+  }
+}
+
+/** Called for each row: its source line (null for a part title), its cells, and its statement's result (none for a title). */
+type RowVisitor = (source: number | null, cells: RowCells, result: StatementResult | null) => void;
+
+/**
+ * Visits the rows of `results` and their parts down to `depth`; `saved`
+ * gives a top-level statement's saved activations (by its index). With
+ * `seenBodies`, the body of a call replayed from a memo already visited at
+ * the same indent and depth is skipped: its cells are those visited.
+ */
+function visitRows(results: StatementResult[], texts: CellTexts, depth: number, indent: number, visit: RowVisitor, saved?: (index: number) => string, seenBodies?: Map<object, Set<number>>): void {
+  for (let index = 0; index < results.length; index++) {
+    const result = results[index];
+    visit(result.range.start.line, texts.cellsOf(result, indent, saved?.(index)), result);
+    if (depth === 0) continue;
+    if (seenBodies && result.kind === 'block') {
+      const memo = replayedFrom(result);
+      if (memo) {
+        let seen = seenBodies.get(memo);
+        if (!seen) seenBodies.set(memo, (seen = new Set()));
+        const at = indent * maxDepthShown + depth;
+        if (seen.has(at)) continue;
+        seen.add(at);
+      }
+    }
+    const parts = partsForOneReading(result);
+    if (!parts) continue;
+    for (const part of parts) {
+      if (parts.length > 1) visit(null, texts.titleOf(part.name, indent + 1), null);
+      visitRows(part.results, texts, depth - 1, indent + (parts.length > 1 ? 2 : 1), visit, undefined, seenBodies);
+    }
+  }
+}
+
+/** More levels than any table expands (a depth past the nesting the language allows shows the same rows); for `seenBodies`'s keys. */
+const maxDepthShown = 1 << 16;
+
+/** Lines joined into one string this many at a time, as they are made. */
+const linesPerChunk = 4096;
+
+/**
+ * The table: the header's line, then a line per row, each column padded to
+ * its widest cell (the receptive field, last, not at all) with two spaces
+ * between columns; and the table's width and each line's source line.
+ *
+ * The rows are visited twice: once for the columns' widths, then to write
+ * the lines, a few thousand at a time. Keeping every row's figures from the
+ * first visit to the second, or every line until the end, made hundreds of
+ * thousands of young objects survive, which the garbage collector copies: a
+ * megabyte of block calls spent most of a second of its summary there.
+ */
+function table(network: NetworkAnalysis, lines: string[], depth: number, header: RowCells & { field: string }, memory: NetworkMemory | undefined) {
+  const texts = new CellTexts(lines);
+  const saved = memory ? (index: number) => (network.statements[index]?.kind === 'input' ? '' : bytesText(memory.savedByStatement[index] ?? 0)) : undefined;
+  const levels = Math.min(depth, maxDepthShown - 1);
+  // The widths: a body replayed from one memo has the same cells in every call, so one visit of it is enough.
+  visitRows(network.statements, texts, levels, 0, () => undefined, saved, new Map());
+  const widths = { ...texts.widths };
+  for (const column of paddedColumns) widths[column] = Math.max(widths[column], header[column].length);
+  const padded = (cells: RowCells): string =>
+    (cells.padded ??=
+      `${cells.layer.padEnd(widths.layer)}  ${cells.line.padStart(widths.line)}  ${cells.shape.padEnd(widths.shape)}  ` +
+      `${cells.params.padStart(widths.params)}  ${cells.macs.padStart(widths.macs)}  ${memory ? `${cells.saved.padStart(widths.saved)}  ` : ''}`);
+  const headerLine = `${padded({ ...header })}${header.field}`;
+  let widest = headerLine.length;
+  const chunks: string[] = [];
+  let chunk: string[] = [];
+  const sources: (number | null)[] = [];
+  visitRows(
+    network.statements,
+    texts,
+    levels,
+    0,
+    (source, cells, result) => {
+      // A part title (a name and blank cells) would end in spaces; other lines end with a receptive field.
+      const line = result ? padded(cells) + (result.receptiveField ? formatReceptiveSize(result.receptiveField) : '—') : padded(cells).trimEnd();
+      if (line.length > widest) widest = line.length;
+      chunk.push(line);
+      sources.push(source);
+      if (chunk.length === linesPerChunk) {
+        chunks.push(chunk.join('\n'));
+        chunk = [];
+      }
+    },
+    saved,
+  );
+  if (chunk.length > 0) chunks.push(chunk.join('\n'));
+  return { headerLine, rowsText: chunks.join('\n'), widest, sources };
+}
 
 /** Renders every network of a file. */
 export function renderSummary(analysis: Analysis, sourceText: string, options: SummaryOptions): string {
@@ -53,30 +217,6 @@ function statementText(result: StatementResult, lines: string[]): string {
   text = text.replace(/\s+/g, ' ');
   if (result.statement.label) text = `${result.statement.label.name}: ${text}`;
   return text.length > 44 ? `${text.slice(0, 43)}…` : text;
-}
-
-const blankRow = { source: null, line: '', shape: '', params: '', macs: '', saved: '', field: '' };
-
-/** `saved` gives a top-level statement's saved activations (by its index); nested rows leave the column empty. */
-function rowsOf(results: StatementResult[], lines: string[], depth: number, indent: number, into: Row[], saved?: (index: number) => string): void {
-  for (const [index, result] of results.entries()) {
-    into.push({
-      source: result.range.start.line,
-      layer: `${'  '.repeat(indent)}${statementText(result, lines)}`,
-      line: String(result.range.start.line + 1),
-      shape: result.outShape ? formatShape(result.outShape) : '—',
-      params: result.kind === 'input' ? '' : withCommas(result.params.trainable + result.params.nonTrainable),
-      macs: result.kind === 'input' ? '' : result.macs ? withCommas(result.macs) : '0',
-      saved: saved ? saved(index) : '',
-      field: result.receptiveField ? formatReceptiveSize(result.receptiveField) : '—',
-    });
-    if (depth > 0 && result.parts) {
-      for (const part of result.parts) {
-        if (result.parts.length > 1) into.push({ layer: `${'  '.repeat(indent + 1)}[${part.name}]`, ...blankRow });
-        rowsOf(part.results, lines, depth - 1, indent + (result.parts.length > 1 ? 2 : 1), into);
-      }
-    }
-  }
 }
 
 /** The optimizer as people name it. */
@@ -114,11 +254,7 @@ export interface SummaryWithLines {
 
 /** Renders one network as `renderNetworkSummary` does, saying which source line each row shows (for click-to-line in editors). */
 export function renderNetworkSummaryWithLines(network: NetworkAnalysis, lines: string[], depth: number, memory?: NetworkMemory, fits?: { budgetBytes: number; batch: number }): SummaryWithLines {
-  const rows: Row[] = [];
-  const saved = memory ? (index: number) => (network.statements[index]?.kind === 'input' ? '' : bytesText(memory.savedByStatement[index] ?? 0)) : undefined;
-  rowsOf(network.statements, lines, depth, 0, rows, saved);
-  const header: Row = {
-    source: null,
+  const header = {
     layer: 'Layer (statement)',
     line: 'Line',
     shape: 'Output shape',
@@ -127,41 +263,25 @@ export function renderNetworkSummaryWithLines(network: NetworkAnalysis, lines: s
     saved: memory ? `Saved (batch ${memory.setup.batch})` : '',
     field: 'Receptive field',
   };
-  // One loop over the rows, not Math.max(...spread), which a file of some 100,000 statements would overflow, nor an
-  // array of lengths per column (a megabyte of calls has 450,000 rows).
-  const widths = { layer: 0, line: 0, shape: 0, params: 0, macs: 0, saved: 0 };
-  for (const r of [header, ...rows]) {
-    widths.layer = Math.max(widths.layer, r.layer.length);
-    widths.line = Math.max(widths.line, r.line.length);
-    widths.shape = Math.max(widths.shape, r.shape.length);
-    widths.params = Math.max(widths.params, r.params.length);
-    widths.macs = Math.max(widths.macs, r.macs.length);
-    widths.saved = Math.max(widths.saved, r.saved.length);
-  }
-  const format = (r: Row) =>
-    `${r.layer.padEnd(widths.layer)}  ${r.line.padStart(widths.line)}  ${r.shape.padEnd(widths.shape)}  ${r.params.padStart(widths.params)}  ${r.macs.padStart(widths.macs)}  ${memory ? `${r.saved.padStart(widths.saved)}  ` : ''}${r.field}`.trimEnd();
-  const formatted = rows.map(format);
-  const headerLine = format(header);
-  const rule = '='.repeat(formatted.reduce((most, line) => Math.max(most, line.length), Math.max(headerLine.length, 60)));
+  const { headerLine, rowsText, widest, sources } = table(network, lines, depth, header, memory);
+  const rule = '='.repeat(Math.max(widest, 60));
   const thin = '-'.repeat(rule.length);
   const inputSize = megabytes((network.input ? elementCount(network.input) : 0) * bytesPerValue);
-  const out: string[] = [
-    `Network ${network.name}: input ${network.input ? formatShape(network.input) : '?'} → output ${network.output ? formatShape(network.output) : '?'}`,
-    rule,
-    headerLine,
-    thin,
-    ...formatted,
-    rule,
-    ...(network.stopped ? unknownTotals(inputSize, thin) : knownTotals(network, inputSize, thin)),
-  ];
-  if (memory) out.push(thin, ...memoryFooter(memory, fits));
+  const above = [`Network ${network.name}: input ${network.input ? formatShape(network.input) : '?'} → output ${network.output ? formatShape(network.output) : '?'}`, rule, headerLine, thin];
+  const below = [rule, ...(network.stopped ? unknownTotals(inputSize, thin) : knownTotals(network, inputSize, thin))];
+  if (memory) below.push(thin, ...memoryFooter(memory, fits));
   // Without this line a network too long to plan would lose its memory footer silently, as if it had an error.
   else if (!network.stopped && !graphFits(network))
-    out.push(thin, `Training memory: unknown (its graph would pass ${maxGraphLayers.toLocaleString('en-US')} layers, every repeat pass and block call expanded)`);
-  out.push(rule);
-  // The title, the rule, the header and the thin rule come before the rows.
-  const sourceLines = out.map((_, index) => (index >= 4 && index < 4 + rows.length ? rows[index - 4].source : null));
-  return { text: out.join('\n'), sourceLines };
+    below.push(thin, `Training memory: unknown (its graph would pass ${maxGraphLayers.toLocaleString('en-US')} layers, every repeat pass and block call expanded)`);
+  below.push(rule);
+  const text = [above.join('\n'), ...(sources.length > 0 ? [rowsText] : []), below.join('\n')].join('\n');
+  const sourceLines = above
+    .map((): number | null => null)
+    .concat(
+      sources,
+      below.map(() => null),
+    );
+  return { text, sourceLines };
 }
 
 /** The footer's totals, from the parameters to the parameters' size. */

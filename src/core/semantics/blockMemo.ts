@@ -257,25 +257,29 @@ function bodyResults(memo: BlockMemo, input: ReceptiveField | null): { results: 
 /** Where a replayed call's result keeps what its body's results are built from, until they are read (not enumerable: not copied, sent or compared). */
 const replayedBody = 'replayedBody';
 
-/** What a replayed call's body results are built from: the memo and the receptive field of the call's input. */
+/** What a replayed call's body results are built from: the memo and the receptive field of the call's input; then the built `parts`. */
 interface ReplayedBody {
   memo: BlockMemo;
   input: ReceptiveField | null;
+  parts?: StatementResult['parts'];
 }
 
 /** The descriptor of the place a replayed call's result keeps its `ReplayedBody` (set just before each use). */
 const hiddenBody: PropertyDescriptor = { value: undefined, writable: false, enumerable: false, configurable: false };
 
-/** `parts` of a replayed call's result, as an own enumerable property that builds the body's results when first read, then holds them. */
+/**
+ * `parts` of a replayed call's result, as an own enumerable property that builds the body's results when first read.
+ * They are kept in the hidden `ReplayedBody`, not by redefining `parts` on the result: a redefined property turns
+ * the result into a slow dictionary object, and a megabyte of calls's summary table read 225,000 of them (a third of
+ * its time went to the getter and the garbage it left).
+ */
 const replayedParts: PropertyDescriptor = {
   get(this: StatementResult & { [replayedBody]: ReplayedBody }) {
-    const { memo, input } = this[replayedBody];
-    const parts = [{ name: this.op, results: bodyResults(memo, input).results }];
-    Object.defineProperty(this, 'parts', { value: parts, writable: true, enumerable: true, configurable: true });
-    return parts;
+    const hidden = this[replayedBody];
+    return (hidden.parts ??= [{ name: this.op, results: bodyResults(hidden.memo, hidden.input).results }]);
   },
-  set(this: StatementResult, parts: StatementResult['parts']) {
-    Object.defineProperty(this, 'parts', { value: parts, writable: true, enumerable: true, configurable: true });
+  set(this: StatementResult & { [replayedBody]: ReplayedBody }, parts: StatementResult['parts']) {
+    this[replayedBody].parts = parts;
   },
   enumerable: true,
   configurable: true,
@@ -393,6 +397,29 @@ export function writtenExactly(value: Value): string {
     case 'tuple':
       return `(${value.items.map(writtenExactly).join(',')})`;
   }
+}
+
+/**
+ * A result's `parts` for one reading: a replayed call's body results are built
+ * and not kept, where reading `parts` keeps them on the result. The summary
+ * table reads each call's body once, and keeping 450,000 body results of a
+ * megabyte of calls made the garbage collector copy them all (young objects
+ * that survive are copied), most of that table's time.
+ */
+export function partsForOneReading(result: StatementResult): StatementResult['parts'] {
+  const hidden = (result as StatementResult & { [replayedBody]?: ReplayedBody })[replayedBody];
+  if (!hidden || hidden.parts) return result.parts;
+  return [{ name: result.op, results: bodyResults(hidden.memo, hidden.input).results }];
+}
+
+/**
+ * The memo a replayed call's result was replayed from, or undefined for a
+ * result that was not replayed. Calls replayed from one memo have the same
+ * body results but for their receptive fields, so a reader that needs no
+ * receptive field (the summary table's column widths) reads one such body.
+ */
+export function replayedFrom(result: StatementResult): object | undefined {
+  return (result as StatementResult & { [replayedBody]?: ReplayedBody })[replayedBody]?.memo;
 }
 
 /**

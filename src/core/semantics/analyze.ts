@@ -30,6 +30,13 @@ export interface AnalyzeOptions {
    * this costs more; the preview asks for it, the editor features do not.
    */
   graph?: boolean;
+  /**
+   * Called as each network is analysed, in order, with its graph when
+   * `graph` is set: a caller can use a network before the rest of the file is
+   * analysed (`cnn summary` prints each network's training memory while a
+   * file of 20,000 networks is still being analysed).
+   */
+  onNetwork?: (index: number, network: NetworkAnalysis, graph: NetworkGraph | undefined) => void;
 }
 
 /**
@@ -41,7 +48,17 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   const withGraphs = options.graph === true;
   try {
     if (typeof text !== 'string') throw new TypeError(`analyze() needs text, not ${text === null ? 'null' : typeof text}`);
-    return evaluateParsed(text, parse(text), withGraphs, analyzeNetwork);
+    const { onNetwork } = options;
+    let analysed = 0;
+    const evaluateNetwork: NetworkEvaluator = onNetwork
+      ? (evaluation, network, graphs) => {
+          const graphCount = graphs?.length ?? 0;
+          const result = analyzeNetwork(evaluation, network, graphs);
+          onNetwork(analysed++, result, graphs && graphs.length > graphCount ? graphs[graphs.length - 1] : undefined);
+          return result;
+        }
+      : analyzeNetwork;
+    return evaluateParsed(text, parse(text), withGraphs, evaluateNetwork);
   } catch (error) {
     return failedAnalysis(error, withGraphs);
   }

@@ -104,7 +104,8 @@ const node = {
 const browser = { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production, logLevel: quiet ? 'warning' : 'info' };
 
 const targets = {
-  cli: { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // The command line, and the worker thread that computes training memory beside its plain analysis (src/cli/trainingMemory.ts).
+  cli: { ...node, entryPoints: { cli: 'src/cli/main.ts', memoryWorker: 'src/cli/memoryWorker.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   grammar: { ...node, entryPoints: { grammar: 'src/tools/writeGrammar.ts' }, outdir: 'dist' },
   bench: { ...node, entryPoints: { bench: 'test/bench/main.ts' }, outdir: 'dist', external: ['playwright-core'] },
   // The language server, and the worker it runs analyses in (src/server/analysisWorkers.ts).

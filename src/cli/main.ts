@@ -11,10 +11,9 @@ import { Command, CommanderError, Option } from 'commander';
 import {
   analyze,
   defaultTrainingSetup,
-  largestBatch,
   optimizerKinds,
   precisionKinds,
-  renderSummary,
+  renderNetworkSummary,
   statementUnitField,
   toJsonReport,
   type Analysis,
@@ -27,7 +26,7 @@ import { parseByteSize } from '../core/format';
 import type * as ImportModule from './import';
 import type * as ExportModule from './export';
 import type { ExportOptions } from './export';
-import { analyzeWithMemory } from './trainingMemory';
+import { analyzeWithMemory, startAnalysisWithMemory, type TrainingMemoryFigures } from './trainingMemory';
 
 /** Largest file read, so a mistaken path to a disk image cannot exhaust memory. */
 const maxFileBytes = 64 * 1024 * 1024;
@@ -140,6 +139,25 @@ function runCheck(files: string[], options: { json?: boolean } & MemoryFlags): n
   return ioFailed || internal ? 2 : errors > 0 ? 1 : 0;
 }
 
+/**
+ * Prints every network's table as `renderSummary` writes them, each as soon
+ * as its training memory is known and a megabyte at a time: a file of 20,000
+ * networks is printed while the worker still analyses its last ones.
+ */
+function printSummaries(analysis: Analysis, text: string, depth: number, figures: TrainingMemoryFigures): void {
+  const lines = text.split('\n');
+  let pending = '';
+  for (const [index, network] of analysis.networks.entries()) {
+    const { memory, fit } = figures.at(index);
+    pending += `${index > 0 ? '\n\n' : ''}${renderNetworkSummary(network, lines, depth, memory ?? undefined, fit ?? undefined)}`;
+    if (pending.length >= 1 << 20) {
+      process.stdout.write(pending);
+      pending = '';
+    }
+  }
+  process.stdout.write(`${pending}\n`);
+}
+
 function runSummary(file: string, options: { depth: string; budget?: string } & MemoryFlags): number {
   const depth = Number(options.depth);
   if (!Number.isInteger(depth) || depth < 0) throw new UsageFailure(`--depth must be a whole number, not ${options.depth}`);
@@ -148,16 +166,9 @@ function runSummary(file: string, options: { depth: string; budget?: string } & 
   // The summary always shows training memory: at batch 1 with SGD in fp32 unless the flags say otherwise.
   const setup = trainingSetup(options) ?? defaultTrainingSetup;
   const text = readSource(file);
-  const { analysis, memory, graphs } = analyzeWithMemory(text, setup);
-  const fits =
-    budgetBytes === undefined
-      ? undefined
-      : graphs.map((graph) => {
-          const batch = graph ? largestBatch(graph, setup, budgetBytes) : null;
-          return batch === null ? null : { budgetBytes, batch };
-        });
+  const { analysis, figures } = startAnalysisWithMemory(text, setup, budgetBytes);
   if (analysis.networks.length === 0) process.stdout.write(`${file}: no network defined.\n`);
-  else process.stdout.write(`${renderSummary(analysis, text, { depth, memory, fits })}\n`);
+  else printSummaries(analysis, text, depth, figures);
   for (const d of analysis.diagnostics) process.stderr.write(`${formatDiagnostic(file, d)}\n`);
   const internal = internalErrorOf(file, analysis);
   if (internal) {

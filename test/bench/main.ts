@@ -3,7 +3,8 @@
  * not pass/fail: machines are noisy, so no test depends on timing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { analysisMemory, analyze, IncrementalAnalysis } from '../../src/core';
@@ -99,6 +100,36 @@ function coreFigures(): Figure[] {
 }
 
 /**
+ * Issue 16 as a user of the command line meets it: `cnn check`, and `cnn
+ * check --json --batch 8` and `cnn summary` (with training memory, from a
+ * worker thread beside the plain analysis) on each 1 MB file, wall time of a new process, output discarded.
+ * The goal is 2 s for any file up to 1 MB.
+ */
+function megabyteCliFigures(): Figure[] {
+  const folder = mkdtempSync(join(tmpdir(), 'cnn-lens-bench-'));
+  try {
+    return megabyteFiles().flatMap(({ name, text }, index) => {
+      const path = join(folder, `${index}.cnn`);
+      writeFileSync(path, text);
+      // A new process each time, so nothing is warmed up beforehand: five runs.
+      const wall = (...command: string[]) => {
+        const times: number[] = [];
+        for (let run = 0; run < 5; run++) {
+          const start = performance.now();
+          const { status } = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), ...command, path], { stdio: 'ignore' });
+          times.push(performance.now() - start);
+          if (status !== 0 && status !== 1) throw new Error(`cnn ${command.join(' ')} exited ${status} on ${name}`);
+        }
+        return summarise(`cnn ${command.join(' ')}, 1 MB (wall, new process): ${name}`, 2000, times);
+      };
+      return [wall('check'), wall('check', '--json', '--batch', '8'), wall('summary')];
+    });
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/**
  * Runs one section and prints its lines; a section that cannot run here (no
  * code-server, no Chromium) prints why instead of stopping the others.
  */
@@ -115,6 +146,7 @@ async function section(title: string, figures: () => Promise<string[]> | string[
 async function main(): Promise<void> {
   console.log('CNN Lens benchmarks (median and p95 of repeated runs; ratio = median / target, below 1 meets the target)');
   await section('Analysis core and CLI', () => coreFigures().map(figureLine));
+  await section('1 MB files through the command line (cnn check, check --batch and summary as the user waits for them)', () => megabyteCliFigures().map(figureLine));
   await section('Export of ResNet-152 (PyTorch, ONNX, Keras)', () => exportFigures(root));
   await section('Import of ONNX models (cnn import)', () => importFigures(root));
   await section('Editor latency (language server over stdio)', async () => (await editorFigures(root)).map(figureLine));

@@ -39,8 +39,8 @@ describe('the cnn-lens npm package (npm pack)', function () {
     if (folder) rmSync(folder, { recursive: true, force: true });
   });
 
-  it("holds the two bundles (and the server's analysis worker), the manifest, the README and the licence, and nothing else", () => {
-    assert.deepEqual(files, ['LICENSE', 'README.md', 'dist/analysisWorker.js', 'dist/cli.js', 'dist/server.js', 'package.json']);
+  it("holds the two bundles (and their workers: the server's analyses, the command line's training memory), the manifest, the README and the licence, and nothing else", () => {
+    assert.deepEqual(files, ['LICENSE', 'README.md', 'dist/analysisWorker.js', 'dist/cli.js', 'dist/memoryWorker.js', 'dist/server.js', 'package.json']);
   });
 
   it('can be published as cnn-lens, with the cnn and cnn-language-server commands and no dependencies to install', () => {

@@ -15,7 +15,8 @@ import {
   precisionKinds,
   renderNetworkSummary,
   statementUnitField,
-  toJsonReport,
+  toJsonDiagnostics,
+  toJsonNetwork,
   type Analysis,
   type Diagnostic,
   type OptimizerKind,
@@ -26,7 +27,8 @@ import { parseByteSize } from '../core/format';
 import type * as ImportModule from './import';
 import type * as ExportModule from './export';
 import type { ExportOptions } from './export';
-import { analyzeWithMemory, startAnalysisWithMemory, type TrainingMemoryFigures } from './trainingMemory';
+import { fileText, networkText, reportText } from './jsonReportText';
+import { startAnalysisWithMemory, type TrainingMemoryFigures } from './trainingMemory';
 
 /** Largest file read, so a mistaken path to a disk image cannot exhaust memory. */
 const maxFileBytes = 64 * 1024 * 1024;
@@ -111,7 +113,7 @@ function addMemoryOptions(command: Command): Command {
 function runCheck(files: string[], options: { json?: boolean } & MemoryFlags): number {
   const setup = trainingSetup(options);
   const analyses: Analysis[] = [];
-  const reports = [];
+  const fileTexts: string[] = [];
   let ioFailed = false;
   let internal: InternalError | undefined;
   for (const path of files) {
@@ -123,15 +125,19 @@ function runCheck(files: string[], options: { json?: boolean } & MemoryFlags): n
       ioFailed = true;
       continue;
     }
-    const { analysis, memory } = setup ? analyzeWithMemory(text, setup) : { analysis: analyze(text), memory: undefined };
+    // Training memory is reported only in the JSON report.
+    const { analysis, figures } = options.json && setup ? startAnalysisWithMemory(text, setup) : { analysis: analyze(text), figures: undefined };
     analyses.push(analysis);
     internal ??= internalErrorOf(path, analysis);
-    if (options.json) reports.push(toJsonReport(path, analysis, memory));
-    else for (const d of analysis.diagnostics) process.stdout.write(`${formatDiagnostic(path, d)}\n`);
+    if (options.json) {
+      // Each network is written out as its memory comes (see jsonReportText.ts).
+      const networkTexts = analysis.networks.map((network, index) => networkText(toJsonNetwork(network, figures ? figures.at(index).memory : undefined)));
+      fileTexts.push(fileText(path, toJsonDiagnostics(analysis), networkTexts));
+    } else for (const d of analysis.diagnostics) process.stdout.write(`${formatDiagnostic(path, d)}\n`);
   }
   const { errors, warnings } = counts(analyses);
   // An internal error rides along in the report, so a script reading --json finds it where it reads everything else.
-  if (options.json) process.stdout.write(`${JSON.stringify(internal ? { files: reports, error: internal } : { files: reports }, null, 2)}\n`);
+  if (options.json) process.stdout.write(`${reportText(fileTexts, internal)}\n`);
   else {
     process.stdout.write(`${analyses.length} file${analyses.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
     if (internal) reportInternalError(internal, false);

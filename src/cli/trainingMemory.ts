@@ -19,8 +19,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { analyze, graphFits, largestBatch, networkMemory, type Analysis, type NetworkGraph, type NetworkMemory, type TrainingSetup } from '../core';
-import type { BudgetFit, MemoryJob, MemoryReply, NetworkFigures } from './memoryProtocol';
+import { analyze, graphFits, largestBatch, networkMemory, type Analysis, type NetworkGraph, type TrainingSetup } from '../core';
+import type { MemoryJob, MemoryReply, NetworkFigures } from './memoryProtocol';
 
 /**
  * Below this many characters the plain analysis takes a few milliseconds, less
@@ -142,18 +142,4 @@ export function startAnalysisWithMemory(text: string, setup: TrainingSetup, budg
   // The analysis with graphs is bounded by the same work budget as the plain one and takes at most a few times as long.
   const giveUpAt = Date.now() + Math.max(30_000, 20 * (Date.now() - started));
   return { analysis, figures: new TrainingMemoryFigures({ text, setup, budgetBytes }, analysis.networks.some(graphFits), running, giveUpAt) };
-}
-
-/** The plain analysis, and per network its training memory (and its fit to a budget when one was given). */
-export interface AnalysisWithMemory {
-  analysis: Analysis;
-  memory: (NetworkMemory | null)[];
-  fits: (BudgetFit | null)[];
-}
-
-/** `startAnalysisWithMemory`, with every network's figures gathered. */
-export function analyzeWithMemory(text: string, setup: TrainingSetup, budgetBytes?: number, workerScript = defaultWorkerScript): AnalysisWithMemory {
-  const { analysis, figures } = startAnalysisWithMemory(text, setup, budgetBytes, workerScript);
-  const all = analysis.networks.map((_, index) => figures.at(index));
-  return { analysis, memory: all.map((f) => f.memory), fits: all.map((f) => f.fit) };
 }

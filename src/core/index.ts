@@ -25,7 +25,7 @@ export type { OpDefinition, ArgSpec, OpSignature, OpFamily } from './ops/types';
 export { attributesOf, type OpAttributes, type OpName, type AttributeName, type WindowedOpName } from './ops/attributes';
 export { fixHolds, fixClears, applyEdits } from './semantics/fixCheck';
 export { blockProjectionFixes } from './semantics/projectionFix';
-export { toJsonReport, type JsonFileReport, type JsonNetwork, type JsonStatement, type JsonMemory } from './report';
+export { toJsonReport, toJsonDiagnostics, toJsonNetwork, type JsonDiagnostic, type JsonFileReport, type JsonNetwork, type JsonStatement, type JsonMemory } from './report';
 export { renderSummary, renderNetworkSummary, renderNetworkSummaryWithLines, memoryFooter, setupText, optimizerName, type SummaryOptions } from './summary';
 export {
   networkMemory,

@@ -54,16 +54,27 @@ export interface JsonFileReport {
 export function toJsonReport(path: string, analysis: Analysis, memory?: (NetworkMemory | null)[]): JsonFileReport {
   return {
     path,
-    diagnostics: analysis.diagnostics.map(jsonDiagnostic),
-    networks: analysis.networks.map((network, index) => {
-      const json = jsonNetwork(network);
-      if (!memory) return json;
-      const figures = memory[index] ?? null;
-      json.statements.forEach((statement, i) => (statement.savedActivations = figures ? (figures.savedByStatement[i] ?? 0) : null));
-      json.memory = figures ? jsonMemory(figures) : null;
-      return json;
-    }),
+    diagnostics: toJsonDiagnostics(analysis),
+    networks: analysis.networks.map((network, index) => toJsonNetwork(network, memory ? (memory[index] ?? null) : undefined)),
   };
+}
+
+/** A file's diagnostics as the report gives them. */
+export function toJsonDiagnostics(analysis: Analysis): JsonDiagnostic[] {
+  return analysis.diagnostics.map(jsonDiagnostic);
+}
+
+/**
+ * One network as the report gives it: with `memory` (null when unknown), the
+ * network gets `memory` and its statements `savedActivations`; undefined
+ * leaves both out (no `--batch`).
+ */
+export function toJsonNetwork(network: NetworkAnalysis, memory?: NetworkMemory | null): JsonNetwork {
+  const json = jsonNetwork(network);
+  if (memory === undefined) return json;
+  json.statements.forEach((statement, i) => (statement.savedActivations = memory ? (memory.savedByStatement[i] ?? 0) : null));
+  json.memory = memory ? jsonMemory(memory) : null;
+  return json;
 }
 
 function jsonMemory(memory: NetworkMemory): JsonMemory {

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analysisMemory, analyze, largestBatch, renderSummary, toJsonReport, type TrainingSetup } from '../../src/core';
 import { parseByteSize } from '../../src/core/format';
-import { analyzeWithMemory, memoryWorkerThreshold } from '../../src/cli/trainingMemory';
+import { memoryWorkerThreshold, startAnalysisWithMemory } from '../../src/cli/trainingMemory';
 import { repoRoot } from '../helpers';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cnn-memory-worker-'));
@@ -96,9 +96,18 @@ describe('training memory of a file past 64 KB, computed in a worker thread', fu
     );
     const budgetBytes = parseByteSize(budget)!;
     for (const script of [join(repoRoot, 'dist', 'memoryWorker.js'), join(scratch, 'missing.js'), failing, endingEarly]) {
-      const { memory, fits } = analyzeWithMemory(text, setup, budgetBytes, script);
-      assert.deepEqual(memory, expected.memory, script);
-      assert.deepEqual(fits, expected.fits, script);
+      const { analysis, figures } = startAnalysisWithMemory(text, setup, budgetBytes, script);
+      const all = analysis.networks.map((_, index) => figures.at(index));
+      assert.deepEqual(
+        all.map((f) => f.memory),
+        expected.memory,
+        script,
+      );
+      assert.deepEqual(
+        all.map((f) => f.fit),
+        expected.fits,
+        script,
+      );
     }
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Training memory of files large enough for `cnn summary` and `cnn check
  * --batch` to compute it in a worker thread (src/cli/trainingMemory.ts, past
- * 64 KB), beside the plain analysis. The oracle is the same core run the
+ * 256 KB), beside the plain analysis. The oracle is the same core run the
  * simple way, in one thread: the analysis with graphs of the whole file, then
  * each network's memory. The worker must print exactly that, also for a
  * network whose graph stops and one with an error, and a worker that fails
@@ -51,7 +51,7 @@ function cli(args: string[]): { code: number | null; stdout: string; stderr: str
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-describe('training memory of a file past 64 KB, computed in a worker thread', function () {
+describe('training memory of a file past 256 KB, computed in a worker thread', function () {
   this.timeout(60_000);
   const expected = oracle();
 

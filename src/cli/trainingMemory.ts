@@ -140,7 +140,8 @@ export function startAnalysisWithMemory(text: string, setup: TrainingSetup, budg
   const running = text.length >= memoryWorkerThreshold ? startMemoryWorker(workerScript, text, setup, budgetBytes) : undefined;
   const started = Date.now();
   const analysis = analyze(text);
-  // The analysis with graphs is bounded by the same work budget as the plain one and takes at most a few times as long.
-  const giveUpAt = Date.now() + Math.max(30_000, 20 * (Date.now() - started));
+  // The analysis with graphs is bounded by the same work budget as the plain one and takes at most a few times as long
+  // (three times for a megabyte of block calls); a worker that has not answered by ten times is taken for dead.
+  const giveUpAt = Date.now() + Math.max(10_000, 10 * (Date.now() - started));
   return { analysis, figures: new TrainingMemoryFigures({ text, setup, budgetBytes }, analysis.networks.some(graphFits), running, giveUpAt) };
 }

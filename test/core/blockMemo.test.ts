@@ -13,7 +13,7 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderSummary, type Analysis, type StatementResult } from '../../src/core';
+import { analyze, renderSummary, type Analysis, type StatementResult } from '../../src/core';
 import { evaluateParsed } from '../../src/core/semantics/analyze';
 import { blockMemoSettings } from '../../src/core/semantics/blockMemo';
 import type { Evaluation } from '../../src/core/semantics/evaluation';
@@ -220,5 +220,39 @@ describe('memoised block calls give what fresh evaluation gives (issue 16)', () 
     assert.equal(unbuilt, 4_000 - 32);
     assert.deepEqual(analysis.diagnostics, []);
     assert.deepEqual(analysis.networks[0].receptiveField?.size, [1 + 2 * 4_000, 1 + 2 * 4_000]);
+  });
+});
+
+describe("a replayed call's body results (issue 16)", () => {
+  const text = 'block B(c) { conv(c, 3, padding=1); relu }\nnetwork N {\n  input(8x16x16)\n' + '  B(8)\n'.repeat(300) + '}\n';
+
+  it('are built once when read, and the summary table reads them without keeping them', () => {
+    const analysis = analyze(text);
+    const before = unbuiltCalls(analysis);
+    assert.ok(before > 200, `only ${before} calls left their bodies unbuilt`);
+    // The table shows each call's body with the call's own receptive field (3x3 more per call): 300 calls, 600 body rows.
+    const table = renderSummary(analysis, text, { depth: 1 });
+    assert.match(table, /^ {2}relu +1 +8x16x16 +0 +0 +601x601$/m);
+    assert.equal(unbuiltCalls(analysis), before, 'the table kept bodies it read');
+    const last = analysis.networks[0].statements.at(-1)!;
+    const parts = last.parts;
+    assert.equal(last.parts, parts, 'read twice, built once');
+    assert.deepEqual(
+      parts![0].results.map((r) => [r.op, r.receptiveField?.size]),
+      [
+        ['conv', [601, 601]],
+        ['relu', [601, 601]],
+      ],
+    );
+    assert.equal(unbuiltCalls(analysis), before - 1);
+  });
+
+  it('can be set, to undefined too, as on any other result', () => {
+    const last = analyze(text).networks[0].statements.at(-1)!;
+    last.parts = undefined;
+    assert.equal(last.parts, undefined);
+    const replaced = [{ name: 'B', results: [] }];
+    last.parts = replaced;
+    assert.equal(last.parts, replaced);
   });
 });

@@ -276,7 +276,9 @@ const hiddenBody: PropertyDescriptor = { value: undefined, writable: false, enum
 const replayedParts: PropertyDescriptor = {
   get(this: StatementResult & { [replayedBody]: ReplayedBody }) {
     const hidden = this[replayedBody];
-    return (hidden.parts ??= [{ name: this.op, results: bodyResults(hidden.memo, hidden.input).results }]);
+    // `in`, not `??=`: parts set to undefined stay undefined, as on any other result.
+    if (!('parts' in hidden)) hidden.parts = [{ name: this.op, results: bodyResults(hidden.memo, hidden.input).results }];
+    return hidden.parts;
   },
   set(this: StatementResult & { [replayedBody]: ReplayedBody }, parts: StatementResult['parts']) {
     this[replayedBody].parts = parts;
@@ -408,7 +410,7 @@ export function writtenExactly(value: Value): string {
  */
 export function partsForOneReading(result: StatementResult): StatementResult['parts'] {
   const hidden = (result as StatementResult & { [replayedBody]?: ReplayedBody })[replayedBody];
-  if (!hidden || hidden.parts) return result.parts;
+  if (!hidden || 'parts' in hidden) return result.parts;
   return [{ name: result.op, results: bodyResults(hidden.memo, hidden.input).results }];
 }
 

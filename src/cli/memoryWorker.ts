@@ -8,9 +8,8 @@
  * included, so that the waiting thread is never left blocked.
  */
 import { workerData } from 'node:worker_threads';
-import { analyze } from '../core';
 import type { MemoryJob, MemoryReply, NetworkFigures } from './memoryProtocol';
-import { networkFigures } from './trainingMemory';
+import { eachNetworkFigures } from './trainingMemory';
 
 const job = workerData as MemoryJob | undefined;
 if (!job?.port) throw new Error('memoryWorker.js runs as a worker thread of the cnn command line.');
@@ -30,16 +29,13 @@ const sendEveryMs = 25;
 let pending: NetworkFigures[] = [];
 let lastSent = Date.now();
 try {
-  analyze(job.text, {
-    graph: true,
-    onNetwork: (_index, _network, graph) => {
-      pending.push(networkFigures(graph, job.setup, job.budgetBytes));
-      if (Date.now() - lastSent >= sendEveryMs) {
-        send({ kind: 'networks', figures: pending });
-        pending = [];
-        lastSent = Date.now();
-      }
-    },
+  eachNetworkFigures(job, (figures) => {
+    pending.push(figures);
+    if (Date.now() - lastSent >= sendEveryMs) {
+      send({ kind: 'networks', figures: pending });
+      pending = [];
+      lastSent = Date.now();
+    }
   });
   if (pending.length > 0) send({ kind: 'networks', figures: pending });
   send({ kind: 'done' });

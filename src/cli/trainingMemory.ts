@@ -34,17 +34,22 @@ export const memoryWorkerThreshold = 256 * 1024;
 const defaultWorkerScript = join(__dirname, 'memoryWorker.js');
 
 /** One network's memory for `setup` from its graph (none: no memory), and with `budgetBytes` the largest batch that fits it. */
-export function networkFigures(graph: NetworkGraph | undefined, setup: TrainingSetup, budgetBytes: number | undefined): NetworkFigures {
+function networkFigures(graph: NetworkGraph | undefined, setup: TrainingSetup, budgetBytes: number | undefined): NetworkFigures {
   const memory = graph ? networkMemory(graph, setup) : null;
   if (!graph || budgetBytes === undefined) return { memory, fit: null };
   const batch = largestBatch(graph, setup, budgetBytes);
   return { memory, fit: batch === null ? null : { budgetBytes, batch } };
 }
 
+/** Analyses `text` with graphs, handing each network's figures to `take` as soon as that network is analysed (the worker sends them on). */
+export function eachNetworkFigures(job: Pick<MemoryJob, 'text' | 'setup' | 'budgetBytes'>, take: (figures: NetworkFigures) => void): void {
+  analyze(job.text, { graph: true, onNetwork: (_index, _network, graph) => take(networkFigures(graph, job.setup, job.budgetBytes)) });
+}
+
 /** Every network's figures from an analysis with graphs of `text`, on this thread. */
-function figuresHere(text: string, setup: TrainingSetup, budgetBytes: number | undefined): NetworkFigures[] {
+function figuresHere(job: Pick<MemoryJob, 'text' | 'setup' | 'budgetBytes'>): NetworkFigures[] {
   const figures: NetworkFigures[] = [];
-  analyze(text, { graph: true, onNetwork: (_index, _network, graph) => figures.push(networkFigures(graph, setup, budgetBytes)) });
+  eachNetworkFigures(job, (one) => figures.push(one));
   return figures;
 }
 
@@ -102,7 +107,7 @@ export class TrainingMemoryFigures {
     if (!this.available) return { memory: null, fit: null };
     while (this.running && index >= this.received.length) if (!this.receive()) this.stopWorker();
     if (index < this.received.length) return this.received[index];
-    this.here ??= figuresHere(this.job.text, this.job.setup, this.job.budgetBytes);
+    this.here ??= figuresHere(this.job);
     return this.here[index] ?? { memory: null, fit: null };
   }
 

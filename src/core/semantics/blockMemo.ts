@@ -401,6 +401,11 @@ export function writtenExactly(value: Value): string {
   }
 }
 
+/** What a replayed call's result keeps in its hidden record; undefined for a result that was not replayed. */
+function replayedBodyOf(result: StatementResult): ReplayedBody | undefined {
+  return (result as StatementResult & { [replayedBody]?: ReplayedBody })[replayedBody];
+}
+
 /**
  * A result's `parts` for one reading: a replayed call's body results are built
  * and not kept, where reading `parts` keeps them on the result. The summary
@@ -409,7 +414,7 @@ export function writtenExactly(value: Value): string {
  * that survive are copied), most of that table's time.
  */
 export function partsForOneReading(result: StatementResult): StatementResult['parts'] {
-  const hidden = (result as StatementResult & { [replayedBody]?: ReplayedBody })[replayedBody];
+  const hidden = replayedBodyOf(result);
   if (!hidden || 'parts' in hidden) return result.parts;
   return [{ name: result.op, results: bodyResults(hidden.memo, hidden.input).results }];
 }
@@ -421,7 +426,7 @@ export function partsForOneReading(result: StatementResult): StatementResult['pa
  * receptive field (the summary table's column widths) reads one such body.
  */
 export function replayedFrom(result: StatementResult): object | undefined {
-  return (result as StatementResult & { [replayedBody]?: ReplayedBody })[replayedBody]?.memo;
+  return replayedBodyOf(result)?.memo;
 }
 
 /**
@@ -430,7 +435,7 @@ export function replayedFrom(result: StatementResult): object | undefined {
  * replayed. `counts` keeps each memo's count, as a megabyte of calls shares a few memos.
  */
 export function replayedLayerCount(result: StatementResult, counts: Map<BlockMemo, number>): number | undefined {
-  const hidden = (result as StatementResult & { [replayedBody]?: ReplayedBody })[replayedBody];
+  const hidden = replayedBodyOf(result);
   return hidden ? memoLayerCount(hidden.memo, counts) : undefined;
 }
 

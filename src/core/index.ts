@@ -2,11 +2,12 @@
  * The analysis core of CNN Lens: pure TypeScript, no editor, no file system.
  * `analyze(text)` parses and analyses a `.cnn` file and never throws on user input.
  */
-export { analyze, argumentEdit, type AnalyzeOptions } from './semantics/analyze';
+export { analyze, argumentEdit, type AnalysisProgress, type AnalyzeOptions, type NetworkListener } from './semantics/analyze';
 export { IncrementalAnalysis, type ReuseCounts } from './semantics/incremental';
+export { IncrementalParser } from './semantics/incrementalParse';
 export type { NetworkGraph, GraphNode, GraphGroup } from './semantics/graph';
 export type { Analysis, NetworkAnalysis, StatementResult } from './semantics/results';
-export { errorsPerNetwork, networkIndexAt } from './semantics/networkAt';
+export { declaredNetworkAt, errorsPerNetwork, networkIndexAt } from './semantics/networkAt';
 export { expandedLayerCount, graphFits } from './semantics/layerCount';
 export { maxGraphLayers } from './semantics/graphRecorder';
 export type { Value, Attributes, AttributeValue, ReceptiveField, ReceptiveFieldStep, GraphFieldRule, ParamCounts } from './types';

@@ -10,7 +10,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import { analyze, IncrementalAnalysis, type Analysis } from '../../src/core';
+import { analyze, IncrementalAnalysis, IncrementalParser, type Analysis, type Diagnostic, type NetworkListener, type Range } from '../../src/core';
 import { splitChunks } from '../../src/core/syntax/chunks';
 import { splitNetwork } from '../../src/core/syntax/networkPieces';
 import { examplesDir, readText, unbuiltCalls } from '../helpers';
@@ -282,6 +282,72 @@ describe('incremental analysis', () => {
     assert.equal(incremental.reuse.fresh, true);
   });
 
+  it('equals a fresh analysis when the plain analysis and the one with graphs share a parser, as in a server worker (700 seeded edits)', function () {
+    this.timeout(300_000);
+    const next = mulberry32(22);
+    let takenWhole = 0;
+    for (const [index, original] of [files[0], files[1], multi].entries()) {
+      // Pieces of four lines: the long networks of these files are parsed in pieces, which the two analyses share too.
+      const parser = new IncrementalParser(4);
+      const plain = new IncrementalAnalysis({ parser });
+      const graphs = new IncrementalAnalysis({ graph: true, parser });
+      let text = original;
+      let previous = original;
+      for (let step = 0; step < 230; step++) {
+        // A broken file is mostly mended at the next step, as in the storm above.
+        const broken = plain.reuse.syntaxErrors === true;
+        const before = text;
+        text = next() < 0.03 ? original : broken && next() < 0.7 ? previous : edit(text, next);
+        previous = before;
+        // Mostly the plain analysis first, as the server runs them; sometimes the one with graphs, or only one of them.
+        const order = next();
+        const first = order < 0.8 ? plain : graphs;
+        const second = first === plain ? graphs : plain;
+        assertSameAnalysis(first.analyze(text), analyze(text, { graph: first === graphs }), `file ${index}, step ${step}: the first analysis`);
+        if (order > 0.9) continue;
+        assertSameAnalysis(second.analyze(text), analyze(text, { graph: second === graphs }), `file ${index}, step ${step}: the second analysis`);
+        // The second analysis of a text takes the first's parse whole: nothing parsed, every declaration kept.
+        if (!second.reuse.fresh) {
+          assert.equal(second.reuse.parsed, 0, `file ${index}, step ${step}: the second analysis parsed again`);
+          takenWhole++;
+        }
+      }
+    }
+    assert.ok(takenWhole > 350, `only ${takenWhole} second analyses took the first's parse`);
+  });
+
+  it("tells each network's listener what the whole analysis will say of it, evaluated or replayed", () => {
+    const incremental = new IncrementalAnalysis({ graph: true });
+    const edited = multi.replace('conv(2, 3)', 'conv(3, 3)').replace('-> 2x8x8', '-> 3x8x8');
+    for (const text of [multi, edited, `${edited}\nnetwork Broken { input(3x8x8); conv(`]) {
+      for (const run of [(listener: NetworkListener) => analyze(text, { graph: true, onNetwork: listener }), (listener: NetworkListener) => incremental.analyze(text, listener)]) {
+        const seen: { network: string; graph: string; errors: string }[] = [];
+        let file: unknown;
+        const analysis = run((index, network, graph, progress) => {
+          assert.equal(progress.networks.length, index + 1, 'the networks so far end with this one');
+          assert.equal(progress.networks[index], network);
+          assert.equal(progress.graphs?.[index], graph);
+          file ??= progress.file;
+          seen.push({ network: JSON.stringify(network), graph: JSON.stringify(graph), errors: JSON.stringify(errorsInside(progress.diagnostics(), network.declaration.range)) });
+        });
+        assert.equal(file, analysis.file, 'the listener sees the whole parse');
+        assert.equal(seen.length, analysis.networks.length);
+        assert.ok(analysis.networks.length >= 4);
+        analysis.networks.forEach((network, index) => {
+          assert.deepEqual(
+            seen[index],
+            { network: JSON.stringify(network), graph: JSON.stringify(analysis.graphs?.[index]), errors: JSON.stringify(errorsInside(analysis.diagnostics, network.declaration.range)) },
+            `network ${network.name}`,
+          );
+        });
+      }
+    }
+    // In the edited text, network Uses asserts 3x8x8 where C(2) gives 2x8x8: an error of its own, which its listener saw.
+    const edit = analyze(edited);
+    const uses = edit.networks.find((n) => n.name === 'Uses')!;
+    assert.equal(errorsInside(edit.diagnostics, uses.declaration.range).length, 1);
+  });
+
   it('cuts a file into declarations and the lines between them, losing nothing', () => {
     const text = '# head\r\nblock A { relu }\n\n/* network Fake { */\nnetwork N {\n  input(3x8x8) # }\n  "{"\n}\r# tail';
     const chunks = splitChunks(text);
@@ -298,3 +364,9 @@ describe('incremental analysis', () => {
     );
   });
 });
+
+/** The error diagnostics inside a range (a network's declaration). */
+function errorsInside(diagnostics: Diagnostic[], range: Range): Diagnostic[] {
+  const at = (p: { line: number; character: number }) => p.line * 1e6 + p.character;
+  return diagnostics.filter((d) => d.severity === 'error' && at(d.range.start) >= at(range.start) && at(d.range.start) <= at(range.end));
+}

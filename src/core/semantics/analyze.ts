@@ -10,13 +10,13 @@
  * readers), blockCall.ts, repeat.ts, compound.ts (residual, concat),
  * graphRecorder.ts (the preview's graph), totals.ts.
  */
-import { compareRanges, diagnostic } from '../diagnostics';
-import type { NetworkDecl } from '../syntax/ast';
+import { compareRanges, diagnostic, type Diagnostic } from '../diagnostics';
+import type { NetworkDecl, SourceFile, Statement } from '../syntax/ast';
 import { parse, type ParseResult } from '../syntax/parse';
 import { Evaluation } from './evaluation';
 import type { NetworkGraph } from './graph';
 import { analyzeNetwork } from './network';
-import type { Analysis, NetworkAnalysis } from './results';
+import type { Analysis, NetworkAnalysis, StatementResult } from './results';
 import { checkStatically } from './staticChecks';
 
 export { argumentEdit } from './callContext';
@@ -34,9 +34,30 @@ export interface AnalyzeOptions {
    * Called as each network is analysed, in order, with its graph when
    * `graph` is set: a caller can use a network before the rest of the file is
    * analysed (`cnn summary` prints each network's training memory while a
-   * file of 20,000 networks is still being analysed).
+   * file of 20,000 networks is still being analysed; the language server
+   * answers the status bar's training memory for the cursor's network).
    */
-  onNetwork?: (index: number, network: NetworkAnalysis, graph: NetworkGraph | undefined) => void;
+  onNetwork?: NetworkListener;
+}
+
+/** Told of each network as soon as it is analysed (see `AnalyzeOptions.onNetwork`). */
+export type NetworkListener = (index: number, network: NetworkAnalysis, graph: NetworkGraph | undefined, progress: AnalysisProgress) => void;
+
+/**
+ * What a network listener can read of the analysis so far. A network's
+ * results depend only on the file and the networks before it, so what is
+ * read of the networks analysed so far is what the whole analysis will say.
+ */
+export interface AnalysisProgress {
+  /** The whole file, parsed. */
+  readonly file: SourceFile;
+  /** The networks analysed so far, this one last, and their graphs when asked for. */
+  readonly networks: readonly NetworkAnalysis[];
+  readonly graphs?: readonly NetworkGraph[];
+  /** Every evaluation of each statement so far. */
+  readonly instances: Map<Statement, StatementResult[]>;
+  /** The diagnostics found so far (the parse's, the static checks' and those of the networks analysed), sorted by position. */
+  diagnostics(): Diagnostic[];
 }
 
 /**
@@ -48,17 +69,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   const withGraphs = options.graph === true;
   try {
     if (typeof text !== 'string') throw new TypeError(`analyze() needs text, not ${text === null ? 'null' : typeof text}`);
-    const { onNetwork } = options;
-    let analysed = 0;
-    const evaluateNetwork: NetworkEvaluator = onNetwork
-      ? (evaluation, network, graphs) => {
-          const graphCount = graphs?.length ?? 0;
-          const result = analyzeNetwork(evaluation, network, graphs);
-          onNetwork(analysed++, result, graphs && graphs.length > graphCount ? graphs[graphs.length - 1] : undefined);
-          return result;
-        }
-      : analyzeNetwork;
-    return evaluateParsed(text, parse(text), withGraphs, evaluateNetwork);
+    return evaluateParsed(text, parse(text), withGraphs, analyzeNetwork, options.onNetwork);
   } catch (error) {
     return failedAnalysis(error, withGraphs);
   }
@@ -67,13 +78,29 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
 /** Evaluates one network against the file's shared state (incremental analysis replays one it evaluated before). */
 export type NetworkEvaluator = (evaluation: Evaluation, network: NetworkDecl, graphs?: NetworkGraph[]) => NetworkAnalysis;
 
-/** The analysis of parsed text: static checks, then each network by `evaluateNetwork`. May throw on a fault of CNN Lens. */
-export function evaluateParsed(text: string, parsed: ParseResult, withGraphs: boolean, evaluateNetwork: NetworkEvaluator): Analysis {
+/**
+ * The analysis of parsed text: static checks, then each network by `evaluateNetwork`, telling `onNetwork` of each.
+ * May throw on a fault of CNN Lens.
+ */
+export function evaluateParsed(text: string, parsed: ParseResult, withGraphs: boolean, evaluateNetwork: NetworkEvaluator, onNetwork?: NetworkListener): Analysis {
   const evaluation = new Evaluation(text, parsed.file.blocks);
   for (const d of parsed.diagnostics) evaluation.add(d);
   for (const d of checkStatically(parsed.file, evaluation.blocks)) evaluation.add(d);
   const graphs: NetworkGraph[] | undefined = withGraphs ? [] : undefined;
-  const networks = parsed.file.networks.map((network) => evaluateNetwork(evaluation, network, graphs));
+  const networks: NetworkAnalysis[] = [];
+  const progress: AnalysisProgress = {
+    file: parsed.file,
+    networks,
+    graphs,
+    instances: evaluation.instances,
+    diagnostics: () => evaluation.diagnostics().sort((a, b) => compareRanges(a.range, b.range)),
+  };
+  for (const network of parsed.file.networks) {
+    const graphCount = graphs?.length ?? 0;
+    const result = evaluateNetwork(evaluation, network, graphs);
+    networks.push(result);
+    onNetwork?.(networks.length - 1, result, graphs && graphs.length > graphCount ? graphs[graphs.length - 1] : undefined, progress);
+  }
   const diagnostics = evaluation.diagnostics().sort((a, b) => compareRanges(a.range, b.range));
   const analysis: Analysis = { file: parsed.file, diagnostics, networks, instances: evaluation.instances };
   if (graphs) analysis.graphs = graphs;

@@ -1,7 +1,8 @@
 /**
  * Incremental analysis: one document's analyses, version after version, each
  * equal to what `analyze` gives for the same text, but reusing what an edit
- * did not touch. The file is cut into its declarations (syntax/chunks.ts);
+ * did not touch. The file is cut into its declarations (syntax/chunks.ts,
+ * parsed in incrementalParse.ts);
  * a declaration whose text and first line are unchanged keeps its parse (the
  * same AST objects), and a network whose declaration and every block it
  * looked up are the same objects is not evaluated again: what its evaluation
@@ -30,16 +31,13 @@
  * declaration with an error on: error recovery may read across a cut, and a
  * fresh analysis is what the result must equal.
  */
-import { parse, type ParseResult } from '../syntax/parse';
-import { splitChunks, type Chunk } from '../syntax/chunks';
-import { networkSkeleton, splitNetwork } from '../syntax/networkPieces';
-import type { Diagnostic } from '../diagnostics';
-import type { Comment, NetworkDecl, SourceFile, Statement } from '../syntax/ast';
+import type { NetworkDecl } from '../syntax/ast';
 import type { Tensor } from '../ops/types';
 import type { ReceptiveField } from '../types';
-import { analyze, evaluateParsed, failedAnalysis, type AnalyzeOptions } from './analyze';
+import { analyze, evaluateParsed, failedAnalysis, type AnalyzeOptions, type NetworkListener } from './analyze';
 import type { Evaluation, NetworkTrace, TraceMark } from './evaluation';
 import type { NetworkGraph } from './graph';
+import { IncrementalParser, type ParseCounts } from './incrementalParse';
 import { analyzeNetwork, type ResumePoint } from './network';
 import type { Analysis, NetworkAnalysis } from './results';
 
@@ -47,6 +45,12 @@ import type { Analysis, NetworkAnalysis } from './results';
 export interface IncrementalOptions extends AnalyzeOptions {
   /** Lines per piece of a network's body (networks of fewer than twice this are parsed whole); 128 unless given. */
   linesPerPiece?: number;
+  /**
+   * The parser to share with another incremental analysis of the same
+   * document (the language server's plain analysis and its analysis with
+   * graphs): the second to analyse a text takes the first's parse of it.
+   */
+  parser?: IncrementalParser;
 }
 
 /**
@@ -72,7 +76,7 @@ interface EvaluatedNetwork {
 }
 
 /** How much the last analysis reused, for benchmarks and tests. */
-export interface ReuseCounts {
+export interface ReuseCounts extends ParseCounts {
   /** Declarations parsed again, and kept. */
   parsed: number;
   keptParses: number;
@@ -83,71 +87,73 @@ export interface ReuseCounts {
   resumedStatements: number;
   /** Whether the whole file was analysed afresh (a syntax error in its first declaration, or a fault). */
   fresh: boolean;
-  /** Whether the file has a syntax error. */
-  syntaxErrors?: boolean;
 }
 
 /** The analyses of one document's successive texts; see the file comment. */
 export class IncrementalAnalysis {
-  private chunks = new Map<string, ParseResult>();
   private networks = new Map<NetworkDecl, EvaluatedNetwork>();
-  /** The pieces a declaration parsed in pieces was made of, kept with it while it is unchanged. */
-  private readonly piecesOf = new WeakMap<ParseResult, Map<string, ParseResult>>();
-  /** The line each piece's parse starts on: a piece is kept by its text alone, and moved to where it is now. */
-  private readonly pieceLines = new WeakMap<ParseResult, number>();
-  /** Networks parsed in pieces whose syntax error was found confined to one piece: confined to the network too. */
-  private readonly confinedInPieces = new WeakSet<ParseResult>();
-  /** Declarations with a syntax error, each with what follows it, found confined to themselves (see the file comment), and when not. */
-  private confinements = new Map<string, boolean>();
+  /** The file's declarations parsed, shared with another analysis of the same document when the options say so. */
+  readonly parser: IncrementalParser;
   /** What the last `analyze` reused. */
   reuse: ReuseCounts = { parsed: 0, keptParses: 0, evaluated: 0, replayed: 0, resumedStatements: 0, fresh: true };
 
-  constructor(private readonly options: IncrementalOptions = {}) {}
+  constructor(private readonly options: IncrementalOptions = {}) {
+    this.parser = options.parser ?? new IncrementalParser(options.linesPerPiece ?? 128);
+  }
 
-  /** The analysis of `text`, equal to `analyze(text, options)`. Never throws. */
-  analyze(text: string): Analysis {
+  /**
+   * The analysis of `text`, equal to `analyze(text, options)`, telling `onNetwork` (or the options' listener) of each
+   * network as it is analysed or replayed. Never throws.
+   */
+  analyze(text: string, onNetwork = this.options.onNetwork): Analysis {
     const withGraphs = this.options.graph === true;
     this.reuse = { parsed: 0, keptParses: 0, evaluated: 0, replayed: 0, resumedStatements: 0, fresh: false };
     try {
-      const parsed = typeof text === 'string' ? this.parse(text) : undefined;
-      if (!parsed) return this.fresh(text);
+      const parsed = typeof text === 'string' ? this.parser.parse(text, this.reuse) : undefined;
+      if (!parsed) return this.fresh(text, onNetwork);
       const evaluated = new Map<NetworkDecl, EvaluatedNetwork>();
-      const analysis = evaluateParsed(text, parsed, withGraphs, (evaluation, network, graphs) => {
-        const before = this.networks.get(network);
-        if (before && reusable(before, evaluation) && (!graphs || before.graph)) {
-          evaluation.replay(before.trace);
-          if (graphs && before.graph) graphs.push(before.graph);
-          evaluated.set(network, before);
-          this.reuse.replayed++;
-          return before.analysis;
-        }
-        const trace = evaluation.startTrace();
-        const graphCount = graphs?.length ?? 0;
-        let result: NetworkAnalysis;
-        let steps: NetworkStep[] | undefined;
-        try {
-          if (graphs) result = analyzeNetwork(evaluation, network, graphs);
-          else {
-            const resumed = this.resumePoint(evaluation, network);
-            steps = resumed ? resumed.steps : [];
-            const recorded = steps;
-            if (resumed) this.reuse.resumedStatements += resumed.from.statements.length;
-            result = analyzeNetwork(evaluation, network, undefined, {
-              from: resumed?.from,
-              step: (index, output, lastField) => {
-                const mark = evaluation.traceMark()!;
-                recorded[index] = { added: mark.added, remembered: mark.remembered, blocksRead: mark.blocksRead, spent: mark.spent, output, lastField };
-              },
-            });
+      const analysis = evaluateParsed(
+        text,
+        parsed,
+        withGraphs,
+        (evaluation, network, graphs) => {
+          const before = this.networks.get(network);
+          if (before && reusable(before, evaluation) && (!graphs || before.graph)) {
+            evaluation.replay(before.trace);
+            if (graphs && before.graph) graphs.push(before.graph);
+            evaluated.set(network, before);
+            this.reuse.replayed++;
+            return before.analysis;
           }
-        } finally {
-          evaluation.endTrace(trace);
-        }
-        const graph = graphs && graphs.length > graphCount ? graphs[graphs.length - 1] : undefined;
-        evaluated.set(network, { analysis: result, trace, budget: evaluation.budget, graph, steps });
-        this.reuse.evaluated++;
-        return result;
-      });
+          const trace = evaluation.startTrace();
+          const graphCount = graphs?.length ?? 0;
+          let result: NetworkAnalysis;
+          let steps: NetworkStep[] | undefined;
+          try {
+            if (graphs) result = analyzeNetwork(evaluation, network, graphs);
+            else {
+              const resumed = this.resumePoint(evaluation, network);
+              steps = resumed ? resumed.steps : [];
+              const recorded = steps;
+              if (resumed) this.reuse.resumedStatements += resumed.from.statements.length;
+              result = analyzeNetwork(evaluation, network, undefined, {
+                from: resumed?.from,
+                step: (index, output, lastField) => {
+                  const mark = evaluation.traceMark()!;
+                  recorded[index] = { added: mark.added, remembered: mark.remembered, blocksRead: mark.blocksRead, spent: mark.spent, output, lastField };
+                },
+              });
+            }
+          } finally {
+            evaluation.endTrace(trace);
+          }
+          const graph = graphs && graphs.length > graphCount ? graphs[graphs.length - 1] : undefined;
+          evaluated.set(network, { analysis: result, trace, budget: evaluation.budget, graph, steps });
+          this.reuse.evaluated++;
+          return result;
+        },
+        onNetwork,
+      );
       this.networks = evaluated;
       return analysis;
     } catch (error) {
@@ -185,226 +191,15 @@ export class IncrementalAnalysis {
 
   /** Drops everything kept (the next analysis starts afresh). */
   forget(): void {
-    this.chunks = new Map();
+    this.parser.forget();
     this.networks = new Map();
   }
 
-  private fresh(text: string): Analysis {
+  private fresh(text: string, onNetwork: NetworkListener | undefined): Analysis {
     this.forget();
     this.reuse.fresh = true;
-    return analyze(text, this.options);
+    return analyze(text, { ...this.options, onNetwork });
   }
-
-  /**
-   * The file parsed declaration by declaration, reusing unchanged ones; with
-   * a syntax error, as the file comment says. Undefined when the file is to
-   * be parsed as a whole (an error in its first declaration).
-   */
-  private parse(text: string): ParseResult | undefined {
-    const kept = new Map<string, ParseResult>();
-    const chunks = splitChunks(text);
-    const parsedChunks: ParseResult[] = [];
-    let failing = -1;
-    let failures = 0;
-    for (const chunk of chunks) {
-      const key = `${chunk.firstLine}:${chunk.text}`;
-      let parsed = this.chunks.get(key);
-      if (parsed) this.reuse.keptParses++;
-      else parsed = this.parseInPieces(chunk) ?? this.parseChunk(chunk);
-      kept.set(key, parsed);
-      for (const [pieceKey, piece] of this.piecesOf.get(parsed) ?? []) kept.set(pieceKey, piece);
-      if (parsed.diagnostics.length > 0 && failures++ === 0) failing = parsedChunks.length;
-      parsedChunks.push(parsed);
-    }
-    const confinements = new Map<string, boolean>();
-    let diagnostics: Diagnostic[] = [];
-    // The chunks read one by one; from `upTo` on, the rest of the file is parsed as one.
-    let upTo = chunks.length;
-    if (failures > 0) {
-      this.reuse.syntaxErrors = true;
-      if (failures === 1 && this.confined(chunks, parsedChunks, failing, confinements)) diagnostics = parsedChunks[failing].diagnostics;
-      else upTo = failing;
-    }
-    if (upTo === 0) return undefined;
-    const file: SourceFile = { networks: [], blocks: [], comments: [] };
-    const add = (parsed: ParseResult) => {
-      // One at a time: a chunk of comments may hold tens of thousands, too many to spread as arguments.
-      for (const network of parsed.file.networks) file.networks.push(network);
-      for (const block of parsed.file.blocks) file.blocks.push(block);
-      for (const comment of parsed.file.comments) file.comments.push(comment);
-    };
-    let offset = 0;
-    for (let i = 0; i < upTo; i++) {
-      add(parsedChunks[i]);
-      offset += chunks[i].text.length;
-    }
-    if (upTo < chunks.length) {
-      const rest = parse(text.slice(offset), chunks[upTo].firstLine);
-      this.reuse.parsed++;
-      add(rest);
-      diagnostics = rest.diagnostics;
-    }
-    this.chunks = kept;
-    this.confinements = confinements;
-    return { file, diagnostics };
-  }
-
-  /**
-   * Whether the syntax error of chunk `index` is confined to it: parsed
-   * together with the trivia after it and the next declaration's skeleton
-   * (its first and last lines), it reads as it does alone, and that
-   * declaration cleanly. Remembered in `confinements` for the next version.
-   */
-  private confined(chunks: Chunk[], parsedChunks: ParseResult[], index: number, confinements: Map<string, boolean>): boolean {
-    const chunk = chunks[index];
-    if (this.confinedInPieces.has(parsedChunks[index])) return true;
-    // Only a declaration: a stray statement between declarations ends the parser's reading of the file, however far.
-    if (parsedChunks[index].file.networks.length + parsedChunks[index].file.blocks.length !== 1 || !/^[ \t]*(?:network|block)(?![A-Za-z0-9_])/.test(chunk.text)) return false;
-    let between = '';
-    let next = index + 1;
-    while (next < chunks.length && parsedChunks[next].file.networks.length + parsedChunks[next].file.blocks.length === 0) between += chunks[next++].text;
-    // Nothing but comments after it: parsing the rest as one costs no more than checking.
-    if (next === chunks.length) return false;
-    const following = networkSkeleton(chunks[next]) ?? (chunks[next].text.length <= 4096 ? chunks[next].text : undefined);
-    if (following === undefined) return false;
-    const key = `${chunk.firstLine}:${chunk.text}\u0000${between}${following}`;
-    let verdict = this.confinements.get(key);
-    if (verdict === undefined) {
-      const alone = parsedChunks[index];
-      const after = parse(between + following, chunks[index + 1].firstLine);
-      const together = parse(chunk.text + between + following, chunk.firstLine);
-      this.reuse.parsed += 2;
-      const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-      verdict =
-        after.diagnostics.length === 0 &&
-        same(together.diagnostics, alone.diagnostics) &&
-        same(together.file.networks, [...alone.file.networks, ...after.file.networks]) &&
-        same(together.file.blocks, [...alone.file.blocks, ...after.file.blocks]) &&
-        same(together.file.comments, [...alone.file.comments, ...after.file.comments]);
-    }
-    confinements.set(key, verdict);
-    return verdict;
-  }
-
-  private parseChunk(chunk: Chunk): ParseResult {
-    this.reuse.parsed++;
-    return parse(chunk.text, chunk.firstLine);
-  }
-
-  /**
-   * A long network parsed piece by piece (see networkPieces.ts), reusing the
-   * pieces the last version parsed.
-   * Undefined when the network is not cut into pieces or a piece does not
-   * parse cleanly on its own (the whole declaration is then parsed).
-   */
-  private parseInPieces(chunk: Chunk): ParseResult | undefined {
-    const cut = splitNetwork(chunk, this.options.linesPerPiece ?? 128);
-    if (!cut) return undefined;
-    // The declaration without its body: its name and range, the body's lines left blank.
-    const skeleton = parse(cut.header + '\n'.repeat(cut.bodyLines) + cut.closing, chunk.firstLine);
-    const [network] = skeleton.file.networks;
-    if (skeleton.diagnostics.length || skeleton.file.networks.length !== 1 || skeleton.file.blocks.length || !network) return undefined;
-    const body: Statement[] = [];
-    const comments: Comment[] = [];
-    const pieces = new Map<string, ParseResult>();
-    const parsedPieces: ParseResult[] = [];
-    let failing = -1;
-    for (const [index, piece] of cut.pieces.entries()) {
-      // Kept where it was (the same objects, so evaluation resumes after them), or else by its text alone: a line
-      // added or removed above a piece moves it, and its parse moves with it.
-      const key = `piece ${piece.firstLine}:${piece.text}`;
-      const textKey = `piece:${piece.text}`;
-      const earlier = pieces.get(key) ?? this.chunks.get(key) ?? pieces.get(textKey) ?? this.chunks.get(textKey);
-      let parsed: ParseResult;
-      if (earlier) {
-        parsed = movedDown(earlier, piece.firstLine - (this.pieceLines.get(earlier) ?? piece.firstLine));
-        this.reuse.keptParses++;
-      } else {
-        // A stand-in network around the piece, its header on the line before, so that positions are the file's.
-        parsed = parse(`network Piece {\n${piece.text}}\n`, piece.firstLine - 1);
-        this.reuse.parsed++;
-      }
-      this.pieceLines.set(parsed, piece.firstLine);
-      if (parsed.file.networks.length !== 1 || parsed.file.blocks.length) return undefined;
-      // One piece with a syntax error, not the last: kept if the error is confined to it (checked below).
-      if (parsed.diagnostics.length) {
-        if (failing >= 0 || index === cut.pieces.length - 1) return undefined;
-        failing = index;
-      }
-      parsedPieces.push(parsed);
-      pieces.set(key, parsed);
-      pieces.set(textKey, parsed);
-      for (const statement of parsed.file.networks[0].body) body.push(statement);
-      for (const comment of parsed.file.comments) comments.push(comment);
-    }
-    if (failing >= 0 && !pieceConfined(cut.pieces[failing], cut.pieces[failing + 1], parsedPieces[failing], parsedPieces[failing + 1])) return undefined;
-    const parsed: ParseResult = { file: { networks: [{ ...network, body }], blocks: [], comments }, diagnostics: failing >= 0 ? parsedPieces[failing].diagnostics : [] };
-    this.piecesOf.set(parsed, pieces);
-    if (failing >= 0) this.confinedInPieces.add(parsed);
-    return parsed;
-  }
-}
-
-/**
- * Whether a piece's syntax error is confined to it: parsed together with the
- * next piece, it reads as it does alone, and the next piece as it does alone,
- * so the error's recovery stops before the next piece (as in the file
- * comment, one level down: inside the network's body).
- */
-function pieceConfined(piece: Chunk, next: Chunk, alone: ParseResult, nextAlone: ParseResult): boolean {
-  const together = parse(`network Piece {\n${piece.text}${next.text}}\n`, piece.firstLine - 1);
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  return (
-    nextAlone.diagnostics.length === 0 &&
-    together.file.networks.length === 1 &&
-    together.file.blocks.length === 0 &&
-    same(together.diagnostics, alone.diagnostics) &&
-    same(together.file.networks[0].body, [...alone.file.networks[0].body, ...nextAlone.file.networks[0].body]) &&
-    same(together.file.comments, [...alone.file.comments, ...nextAlone.file.comments])
-  );
-}
-
-/**
- * A piece's parse moved down by `lines` (up when negative): every position in
- * it, in new objects, since the parse it comes from may still be in use. A
- * position shared by several nodes stays shared. The same parse when `lines`
- * is 0, so that unchanged pieces keep their statements (evaluation resumes
- * after the statements that are the same objects).
- */
-function movedDown(parsed: ParseResult, lines: number): ParseResult {
-  if (lines === 0) return parsed;
-  // Every edit above a long network's tail moves tens of thousands of nodes, so this walk is kept lean: no key
-  // arrays, one map look-up per object, and copies registered before their fields are walked.
-  const moved = new Map<object, unknown>();
-  const move = (value: unknown): unknown => {
-    if (typeof value !== 'object' || value === null) return value;
-    const known = moved.get(value);
-    if (known !== undefined) return known;
-    if (Array.isArray(value)) {
-      const copy: unknown[] = new Array(value.length);
-      moved.set(value, copy);
-      for (let i = 0; i < value.length; i++) copy[i] = move(value[i]);
-      return copy;
-    }
-    const record = value as Record<string, unknown>;
-    if (isPosition(record)) {
-      const copy = { line: (record.line as number) + lines, character: record.character };
-      moved.set(value, copy);
-      return copy;
-    }
-    const copy: Record<string, unknown> = {};
-    moved.set(value, copy);
-    for (const name in record) copy[name] = move(record[name]);
-    return copy;
-  };
-  return move(parsed) as ParseResult;
-}
-
-/** Whether an object is a position: a line and a character, nothing else. */
-function isPosition(record: Record<string, unknown>): boolean {
-  if (typeof record.line !== 'number' || typeof record.character !== 'number') return false;
-  for (const name in record) if (name !== 'line' && name !== 'character') return false;
-  return true;
 }
 
 /** Whether the first `count` blocks a trace looked up are still the declarations the evaluation finds. */

@@ -1,5 +1,6 @@
 /** Which network of a file holds a position: the editor's status bar, the summary and the preview all show that one. */
 import type { Position, Range } from '../diagnostics';
+import type { SourceFile } from '../syntax/ast';
 import type { Analysis } from './results';
 
 /**
@@ -9,6 +10,11 @@ import type { Analysis } from './results';
  */
 export function networkIndexAt(analysis: Analysis, position: Position): number {
   return analysis.networks.findIndex(({ declaration: { range } }) => holds(range, position));
+}
+
+/** The same index read from the parse alone (`analysis.networks` follows `file.networks`), before the networks are analysed. */
+export function declaredNetworkAt(file: SourceFile, position: Position): number {
+  return file.networks.findIndex(({ range }) => holds(range, position));
 }
 
 /** Whether `range` holds `position`, both ends included. */

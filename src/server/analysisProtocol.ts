@@ -12,6 +12,7 @@
  * (`AnalysisQuery`), so only their answer crosses to the server's thread.
  * Structured clone keeps the AST nodes that `Analysis.instances` is keyed by.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { CodeLens, DocumentSymbol, FoldingRange, InlayHint, Range } from 'vscode-languageserver';
 import type { ExportOptions } from '../cli/export';
 import type { Analysis, Diagnostic, Position, TrainingSetup } from '../core';
@@ -28,6 +29,8 @@ export interface AnalysisJob {
   graph: boolean;
   /** Send the analysis even when it is large (it is needed now). */
   send: boolean;
+  /** The document's URI: its plain analysis and its analysis with graphs share their parses in a worker that holds both. */
+  uri: string;
 }
 
 /** Send the analysis of job `id`, kept in the worker. */
@@ -119,7 +122,7 @@ export interface QueryResults {
   noTrainingMemory: boolean;
 }
 
-/** Answer `query` from the analysis of job `of`, kept in the worker (the reply's id is `id`; `gone` when it was replaced). */
+/** Answer `query` from the analysis of job `of`, running or kept in the worker (the reply's id is `id`; `gone` when it was replaced). */
 export interface QueryJob {
   kind: 'query';
   id: number;
@@ -128,7 +131,17 @@ export interface QueryJob {
   query: AnalysisQuery;
 }
 
-export type WorkerMessage = AnalysisJob | TaskJob | AnalysisRequest | ForgetDocument | QueryJob;
+/**
+ * What a worker starts with (its `workerData`): the port its queries come on.
+ * They come there, not with the jobs, so that the worker reads them while it
+ * analyses (between networks) instead of after.
+ */
+export interface WorkerStart {
+  queries: MessagePort;
+}
+
+/** What the server sends a worker on its usual port (queries come on their own, `WorkerStart.queries`). */
+export type WorkerMessage = AnalysisJob | TaskJob | AnalysisRequest | ForgetDocument;
 
 /**
  * A worker's answers to job `id`: its diagnostics (`kept`: the analysis stays

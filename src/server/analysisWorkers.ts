@@ -6,16 +6,17 @@
  * stay incremental. A large analysis stays in its worker until a request
  * needs it (see analysisProtocol.ts): publishing diagnostics never waits for
  * a structured clone, and requests that read it in a small way are answered
- * there (`AnalysisHandle.query`). A job whose text is stale is dropped: taken off the
+ * there (`AnalysisHandle.query`), even while the worker is still analysing
+ * (it reads its query port between networks). A job whose text is stale is dropped: taken off the
  * queue, or its worker terminated and replaced. Where worker threads cannot
  * start (no worker script beside the server bundle), jobs run on the server's
  * thread instead, one per turn of the event loop.
  */
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { diagnostic, IncrementalAnalysis, type Analysis, type Diagnostic, type DiagnosticCode } from '../core';
-import type { AnalysisJob, AnalysisQuery, AnalysisReply, AnalysisTask, QueryResults, TaskJob, TaskResults, WorkerMessage } from './analysisProtocol';
+import type { AnalysisJob, AnalysisQuery, AnalysisReply, AnalysisTask, QueryJob, QueryResults, TaskJob, TaskResults, WorkerMessage, WorkerStart } from './analysisProtocol';
 import { answerQuery, runTask } from './analysisTasks';
 
 /** The job was dropped because its text went stale; nobody needs its answer. */
@@ -74,9 +75,11 @@ interface PendingQuery {
 
 interface Slot {
   worker: Worker;
+  /** Where its queries go (the worker reads them while it analyses). */
+  queries: MessagePort;
   job?: Job;
-  /** The documents whose incremental state this worker holds. */
-  documents: Set<string>;
+  /** The documents whose incremental state this worker holds, each with its URI (none for a task's). */
+  documents: Map<string, string | undefined>;
 }
 
 /** How long a stale analysis may run on before its worker is terminated: about what starting a fresh worker costs. */
@@ -113,9 +116,10 @@ export class AnalysisWorkers {
   /**
    * Queues an analysis of `text`, the current text of `document` (a key: the
    * URI and the kind), with graphs when `graph`; `send` when the analysis
-   * itself is needed now, not only the diagnostics.
+   * itself is needed now, not only the diagnostics. The two analyses of one
+   * `uri` go to the same worker when it is free, where they share their parse.
    */
-  run(document: string, text: string, graph: boolean, send = false): AnalysisHandle {
+  run({ document, uri, text, graph, send = false }: { document: string; uri: string; text: string; graph: boolean; send?: boolean }): AnalysisHandle {
     let resolveDiagnostics!: (d: Diagnostic[]) => void;
     let rejectDiagnostics!: (e: Error) => void;
     const diagnostics = new Promise<Diagnostic[]>((resolve, reject) => {
@@ -125,7 +129,7 @@ export class AnalysisWorkers {
     // Nobody may wait for the diagnostics: an unobserved rejection is not an error.
     diagnostics.catch(() => undefined);
     const job: Job = {
-      message: { kind: 'analyse', id: this.nextId++, document, text, graph, send },
+      message: { kind: 'analyse', id: this.nextId++, document, uri, text, graph, send },
       done: false,
       diagnostics,
       resolveDiagnostics,
@@ -193,7 +197,10 @@ export class AnalysisWorkers {
     });
   }
 
-  /** Answers a job's waiting queries from its analysis here, or asks the worker keeping it; they wait while neither is known. */
+  /**
+   * Answers a job's waiting queries from its analysis here, or asks the worker keeping it, or the worker running it (which
+   * answers a query that reads one network as soon as that network is analysed); they wait while the job is queued.
+   */
   private sendQueries(job: Job): void {
     if (job.result) {
       for (const pending of job.queries.splice(0)) {
@@ -209,13 +216,13 @@ export class AnalysisWorkers {
       }
       return;
     }
-    const keeper = job.keeper;
-    if (!keeper) return;
+    const asked = job.keeper ?? (job.slot?.job === job ? job.slot : undefined);
+    if (!asked) return;
     for (const pending of job.queries.splice(0)) {
       const id = this.nextId++;
-      pending.slot = keeper;
+      pending.slot = asked;
       this.liveQueries.set(id, pending);
-      keeper.worker.postMessage({ kind: 'query', id, of: job.message.id, document: job.message.document, query: pending.query } satisfies WorkerMessage);
+      asked.queries.postMessage({ kind: 'query', id, of: job.message.id, document: job.message.document, query: pending.query } satisfies QueryJob);
     }
   }
 
@@ -284,32 +291,42 @@ export class AnalysisWorkers {
         return;
       }
       const job = this.queue[0];
-      const slot = this.freeSlot(job.message.document);
+      const slot = this.freeSlot(job.message.document, job.message.kind === 'analyse' ? job.message.uri : undefined);
       if (!slot) return;
       this.queue.shift();
       // One worker holds a document's incremental state: the others forget it.
       for (const other of this.slots) {
         if (other !== slot && other.documents.delete(job.message.document)) other.worker.postMessage({ kind: 'forget', document: job.message.document } satisfies WorkerMessage);
       }
-      slot.documents.add(job.message.document);
+      slot.documents.set(job.message.document, job.message.kind === 'analyse' ? job.message.uri : undefined);
       slot.job = job;
       job.slot = slot;
       job.startedAt = performance.now();
       this.live.set(job.message.id, job);
       slot.worker.postMessage(job.message satisfies WorkerMessage);
+      this.sendQueries(job);
     }
   }
 
-  /** An idle worker, the one that holds the document's state if it is idle; a new one while the pool is not full. */
-  private freeSlot(document: string): Slot | undefined {
+  /**
+   * An idle worker: the one that holds the document's state if it is idle, else one that holds another analysis of its
+   * URI; a new one while the pool is not full.
+   */
+  private freeSlot(document: string, uri: string | undefined): Slot | undefined {
     const idle = this.slots.filter((s) => !s.job);
-    const chosen = idle.find((s) => s.documents.has(document)) ?? idle[0];
+    const chosen = idle.find((s) => s.documents.has(document)) ?? (uri === undefined ? undefined : idle.find((s) => [...s.documents.values()].includes(uri))) ?? idle[0];
     if (chosen || this.slots.length >= this.size) return chosen;
     try {
-      const worker = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: heapLimitMb } });
+      const channel = new MessageChannel();
+      const worker = new Worker(this.script, {
+        resourceLimits: { maxOldGenerationSizeMb: heapLimitMb },
+        workerData: { queries: channel.port2 } satisfies WorkerStart,
+        transferList: [channel.port2],
+      });
       // Workers never keep the server alive: it ends when its client goes.
       worker.unref();
-      const slot: Slot = { worker, documents: new Set() };
+      channel.port1.unref();
+      const slot: Slot = { worker, queries: channel.port1, documents: new Map() };
       worker.on('message', (reply: AnalysisReply) => this.answer(slot, reply));
       worker.on('error', (error) => this.failed(slot, error));
       worker.on('exit', (code) => this.failed(slot, new Error(`the analysis worker exited with code ${code}`)));
@@ -387,6 +404,7 @@ export class AnalysisWorkers {
       query.reject(new LostAnalysis('The worker that kept this analysis was replaced.'));
     }
     slot.worker.removeAllListeners();
+    slot.queries.close();
     // An error from a worker on its way out has no one to report to.
     slot.worker.on('error', () => undefined);
     void slot.worker.terminate();

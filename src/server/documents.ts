@@ -189,7 +189,7 @@ export class DocumentStore {
     const existing = this.pending[kind].get(uri);
     if (existing && existing.version === version && existing.text === text) return existing;
     existing?.job.drop();
-    const pending: Pending = { version, text, job: this.workers.run(workerKey(uri, kind), text, kind === 'graph', send) };
+    const pending: Pending = { version, text, job: this.workers.run({ document: workerKey(uri, kind), uri, text, graph: kind === 'graph', send }) };
     this.pending[kind].set(uri, pending);
     return pending;
   }

@@ -11,15 +11,14 @@
 import { declaredNetworkAt, type Analysis, type AnalysisProgress, type Ast } from '../core';
 import type { AnalysisQuery, QueryResults } from './analysisProtocol';
 import { answerQuery } from './analysisTasks';
+import { activeNetwork } from './summaryAnswer';
 import { statementAt } from './syntax';
 
 /** The index of the one network a query reads, or undefined when it needs the whole analysis. */
 export function networkNeeded(query: AnalysisQuery, file: Ast.SourceFile): number | undefined {
   if (query.kind === 'networkSummary' && query.activeOnly) {
-    if (file.networks.length === 0) return undefined;
-    // As the summary picks its active network: the one holding the cursor, else the first.
-    const at = query.position ? declaredNetworkAt(file, query.position) : -1;
-    return at >= 0 ? at : 0;
+    // The network the summary shows; a file without networks has nothing to wait for, and is answered at the end.
+    return activeNetwork(file.networks.length, query.position ? declaredNetworkAt(file, query.position) : -1) ?? undefined;
   }
   if (query.kind === 'memoryLine') {
     // A statement in a block is evaluated by every network that calls the block: its line needs them all.

@@ -22,6 +22,12 @@ export const bytesPerValue = 4;
  */
 const summaries = new WeakMap<Analysis, Map<string, (NetworkSummary | undefined)[]>>();
 
+/** The network the summary shows as active: the one holding the cursor (`holding`, -1 for none), else the first; null without networks. */
+export function activeNetwork(count: number, holding: number): number | null {
+  if (holding >= 0) return holding;
+  return count > 0 ? 0 : null;
+}
+
 /** The summary of an analysis with graphs of `text`. */
 export function summaryAnswer(analysis: Analysis, text: string, { setup, budget, position, table, activeOnly }: SummaryRequest): SummaryAnswer {
   let byKey = summaries.get(analysis);
@@ -33,11 +39,7 @@ export function summaryAnswer(analysis: Analysis, text: string, { setup, budget,
   // split is no free lookup.
   let lines: string[] | undefined;
   const summaryOf = (index: number): NetworkSummary => (done[index] ??= networkSummaryOf(analysis, index, table ? (lines ??= text.split('\n')) : [], setup, budget, table));
-  let active: number | null = analysis.networks.length ? 0 : null;
-  if (position) {
-    const at = networkIndexAt(analysis, position);
-    if (at >= 0) active = at;
-  }
+  const active = activeNetwork(analysis.networks.length, position ? networkIndexAt(analysis, position) : -1);
   if (activeOnly) return active === null ? { networks: [], active } : { networks: [summaryOf(active)], active: 0 };
   return { networks: analysis.networks.map((_, index) => summaryOf(index)), active };
 }

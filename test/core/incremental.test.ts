@@ -94,6 +94,21 @@ function edit(text: string, next: () => number): string {
   }
 }
 
+/**
+ * Texts typed from `original`, one per call: mostly one random edit of the last, sometimes the original again; and
+ * when the last was `broken` (a syntax error), mostly the text before it (undone), as when typing, so that most parse.
+ */
+function typing(original: string, next: () => number): (broken: boolean) => string {
+  let text = original;
+  let previous = original;
+  return (broken) => {
+    const before = text;
+    text = next() < 0.03 ? original : broken && next() < 0.7 ? previous : edit(text, next);
+    previous = before;
+    return text;
+  };
+}
+
 describe('incremental analysis', () => {
   const files = ['lenet5.cnn', 'resnet18.cnn', 'mobilenet_v2.cnn', 'unet.cnn', 'tcn.cnn'].map((name) => readText(join(examplesDir, name)));
   const multi = [declarations[0], declarations[1], files[0], declarations[2], 'network Uses { input(4x8x8); B(4); C(2) -> 2x8x8 }', declarations[3], ''].join('\n\n');
@@ -107,14 +122,9 @@ describe('incremental analysis', () => {
     for (const [index, original] of [...files, multi].entries()) {
       const plain = new IncrementalAnalysis();
       const graphs = new IncrementalAnalysis({ graph: true });
-      let text = original;
-      let previous = original;
+      const typed = typing(original, next);
       for (let step = 0; step < 350; step++) {
-        // A broken file is mostly mended at the next step (undone), as when typing, so that most steps parse.
-        const broken = plain.reuse.syntaxErrors === true;
-        const before = text;
-        text = next() < 0.03 ? original : broken && next() < 0.7 ? previous : edit(text, next);
-        previous = before;
+        const text = typed(plain.reuse.syntaxErrors === true);
         const reused = plain.analyze(text);
         assertSameAnalysis(reused, analyze(text), `file ${index}, step ${step}: the incremental analysis differs from a fresh one for:\n${text}`);
         replayed += plain.reuse.replayed;
@@ -141,13 +151,9 @@ describe('incremental analysis', () => {
     // Pieces of 4 lines, so that the networks of the real files are cut into pieces too.
     for (const [index, original] of [...files, multi].entries()) {
       const plain = new IncrementalAnalysis({ linesPerPiece: 4 });
-      let text = original;
-      let previous = original;
+      const typed = typing(original, next);
       for (let step = 0; step < 350; step++) {
-        const broken = plain.reuse.syntaxErrors === true;
-        const before = text;
-        text = next() < 0.03 ? original : broken && next() < 0.7 ? previous : edit(text, next);
-        previous = before;
+        const text = typed(plain.reuse.syntaxErrors === true);
         assertSameAnalysis(plain.analyze(text), analyze(text), `file ${index}, step ${step}: the analysis in pieces differs from a fresh one for:\n${text}`);
         resumed += plain.reuse.resumedStatements;
         keptParses += plain.reuse.keptParses;
@@ -291,14 +297,9 @@ describe('incremental analysis', () => {
       const parser = new IncrementalParser(4);
       const plain = new IncrementalAnalysis({ parser });
       const graphs = new IncrementalAnalysis({ graph: true, parser });
-      let text = original;
-      let previous = original;
+      const typed = typing(original, next);
       for (let step = 0; step < 230; step++) {
-        // A broken file is mostly mended at the next step, as in the storm above.
-        const broken = plain.reuse.syntaxErrors === true;
-        const before = text;
-        text = next() < 0.03 ? original : broken && next() < 0.7 ? previous : edit(text, next);
-        previous = before;
+        const text = typed(plain.reuse.syntaxErrors === true);
         // Mostly the plain analysis first, as the server runs them; sometimes the one with graphs, or only one of them.
         const order = next();
         const first = order < 0.8 ? plain : graphs;

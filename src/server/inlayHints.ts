@@ -9,6 +9,7 @@ import { formatShape, type Analysis } from '../core';
 import type { CnnLensSettings } from '../protocol/messages';
 import { contains } from './convert';
 import { withCommas } from './describe';
+import { renderedColumns } from './renderedColumns';
 import type { Limited } from './resultLimit';
 import { forEachStatement } from './syntax';
 
@@ -19,8 +20,8 @@ const shapesShown = 3;
 export type InlayHintSettings = CnnLensSettings['inlayHints'];
 
 /**
- * The hints of the statements that end inside `range`, the first `limit` of
- * them (a one-line megabyte file has 100,000 in its one visible line). Pure,
+ * The hints of the statements that end inside `range` and before column
+ * `renderedColumns` of their line, the first `limit` of them. Pure,
  * so that an analysis worker can answer it for a large document and send back
  * only the hints of the visible range.
  */
@@ -32,7 +33,7 @@ export function inlayHintsOf(analysis: Analysis, range: Range, settings: InlayHi
   const { file, instances } = analysis;
   forEachStatement(file, (statement) => {
     const end = statement.range.end;
-    if (limited || !contains(range, end)) return;
+    if (limited || end.character >= renderedColumns || !contains(range, end)) return;
     if (statement.body.kind === 'call' && statement.body.name === 'input') return;
     const results = instances.get(statement);
     if (!results?.length) return;

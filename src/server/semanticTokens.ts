@@ -12,6 +12,7 @@
  */
 import type { SemanticTokensLegend } from 'vscode-languageserver';
 import { findOp, type Ast } from '../core';
+import { renderedColumns } from './renderedColumns';
 import { declarations, innerBodies } from './syntax';
 
 const tokenTypes = ['function', 'class', 'parameter', 'variable', 'property'] as const;
@@ -179,7 +180,8 @@ function collect(file: Ast.SourceFile): TokenCollector {
 }
 
 /**
- * The semantic tokens of a parsed file, encoded as LSP sends them (five
+ * The semantic tokens of a parsed file that start before column
+ * `renderedColumns` of their line, encoded as LSP sends them (five
  * integers per token, relative positions). Pure, so that an analysis worker
  * can answer it for a large document and send back only these integers, as
  * a typed array that crosses to the server's thread as one copy of its bytes.
@@ -206,6 +208,8 @@ export function semanticTokenData(file: Ast.SourceFile): Uint32Array {
     const endCharacter = values[at + 3];
     // Tokens are single-line and may not overlap; a recovered parse can produce odd ranges.
     if (values[at + 2] !== line) continue;
+    // VS Code draws none of a line past this column, and a megabyte line's tokens beside its hints froze the workbench.
+    if (character >= renderedColumns) continue;
     if (lastEnd >= 0 && line === lastLine && character < lastEnd) continue;
     data[length++] = line - lastLine;
     data[length++] = line === lastLine && lastEnd >= 0 ? character - lastCharacter : character;

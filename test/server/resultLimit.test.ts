@@ -4,7 +4,8 @@
  * outline is 36 MB of JSON), through a real LSP client over stdio: a cut
  * outline keeps every declaration and the first statements in order, lenses
  * come for whole networks only, the user is told once per file, and the
- * setting raises the cap.
+ * setting raises the cap. And inlay hints and semantic tokens stop at the
+ * column where VS Code stops drawing a line (renderedColumns.ts).
  */
 import { strict as assert } from 'node:assert';
 import type { CodeLens, DocumentSymbol, FoldingRange, InlayHint } from 'vscode-languageserver-protocol';
@@ -104,7 +105,7 @@ describe('the cap on outline symbols, folding ranges, code lenses and inlay hint
     );
   });
 
-  it('cuts folding ranges and the inlay hints of one long line at 5,000, in source order', async () => {
+  it('cuts folding ranges and inlay hints at 5,000, in source order', async () => {
     const folded = 'network Folded {\n  input(3x8x8)\n' + '  /* a\n  comment */\n'.repeat(6000) + '  relu\n}\n';
     const foldedUri = await server.open('folded.cnn', folded);
     await server.diagnosticsFor(foldedUri);
@@ -116,19 +117,53 @@ describe('the cap on outline symbols, folding ranges, code lenses and inlay hint
       { startLine: 4, endLine: 5, kind: 'comment' },
     ]);
 
-    const line = 'network Line { input(8x8x8); ' + 'relu; '.repeat(6000) + '}';
+    // 6,000 relus on six lines of 6,000 characters (no hint stops at the column where VS Code stops drawing a line).
+    const line = 'network Line { input(8x8x8); ' + Array.from({ length: 6 }, () => 'relu; '.repeat(1000)).join('\n') + '}';
     const lineUri = await server.open('line.cnn', line);
     await server.diagnosticsFor(lineUri);
-    const whole = { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } };
+    const whole = { start: { line: 0, character: 0 }, end: { line: 6, character: 0 } };
     const hints = await server.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri: lineUri }, range: whole });
     assert.equal(hints.length, 5000);
     const firstRelu = line.indexOf('relu');
-    assert.deepEqual([hints[0].position, hints[0].label, hints[4999].position], [{ line: 0, character: firstRelu + 4 }, '→ 8x8x8', { line: 0, character: firstRelu + 4 + 4999 * 6 }]);
-    // The one-line file's outline (6,002 symbols) is cut too: the file already had its message.
+    // The 5,000th relu is the last of the fifth line, which starts at character 0.
+    assert.deepEqual([hints[0].position, hints[0].label, hints[4999].position], [{ line: 0, character: firstRelu + 4 }, '→ 8x8x8', { line: 4, character: 999 * 6 + 4 }]);
+    // The file's outline (6,002 symbols) is cut too: the file already had its message.
     assert.equal((await server.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri: lineUri } }))[0].children!.length, 4999);
     assert.deepEqual(
       server.messages.filter((m) => /of (folded|line)\.cnn/.test(m.message)).map((m) => m.message.slice(0, m.message.indexOf(', for speed'))),
       ['CNN Lens shows the first 5,000 folding ranges of folded.cnn', 'CNN Lens shows the first 5,000 inlay hints of line.cnn'],
+    );
+  });
+
+  it('gives a line inlay hints and semantic tokens up to column 10,000 only, where VS Code stops drawing it', async () => {
+    // One line of 18,030 characters (3,000 relus), then a short network on the next line.
+    const long = 'network Long { input(8x8x8); ' + 'relu; '.repeat(3000) + '}\nnetwork Short { input(8x8x8); relu }\n';
+    const uri = await server.open('long-line.cnn', long);
+    assert.deepEqual(await server.diagnosticsFor(uri), []);
+    const firstLine = long.slice(0, long.indexOf('\n'));
+    const relus = [...firstLine.matchAll(/relu/g)].map((match) => match.index!);
+    const hints = await server.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 2, character: 0 } } });
+    // A hint stands at a statement's end: those of the relus ending before column 10,000, then the short network's relu.
+    const hinted = relus.filter((at) => at + 4 < 10_000);
+    assert.ok(hinted.length > 1600 && hinted.length < relus.length, String(hinted.length));
+    assert.deepEqual(
+      hints.map((hint) => [hint.position.line, hint.position.character]),
+      [...hinted.map((at) => [0, at + 4]), [1, 'network Short { input(8x8x8); relu'.length]],
+    );
+    const { data } = await server.request<{ data: number[] }>('textDocument/semanticTokens/full', { textDocument: { uri } });
+    const starts: [number, number][] = [];
+    for (let i = 0, line = 0, character = 0; i < data.length; i += 5) {
+      line += data[i];
+      character = data[i] === 0 ? character + data[i + 1] : data[i + 1];
+      starts.push([line, character]);
+    }
+    // The relus starting before column 10,000 are coloured as ops; nothing of the first line past it is.
+    const firstLineStarts = starts.filter(([line]) => line === 0).map(([, character]) => character);
+    for (const at of relus.filter((at) => at < 10_000)) assert.ok(firstLineStarts.includes(at), `relu at ${at}`);
+    assert.ok(Math.max(...firstLineStarts) < 10_000, String(Math.max(...firstLineStarts)));
+    assert.ok(
+      starts.some(([line, character]) => line === 1 && character === 'network Short { input(8x8x8); '.length),
+      'the short line keeps its relu',
     );
   });
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { analysisMemory, analyze, IncrementalAnalysis } from '../../src/core';
 import { activationFigures } from './activation';
+import { workbenchFileFigures } from './workbenchFiles';
 import { editorFigures } from './editor';
 import { effectiveFieldFigures } from './effectiveField';
 import { exportFigures } from './export';
@@ -171,6 +172,10 @@ async function main(): Promise<void> {
       build(false);
     }
   };
+  await section(
+    '1 MB files opened in the workbench, as the user waits for them (real VS Code: code-server, production bundles)',
+    packaged(async () => (await workbenchFileFigures()).map(figureLine)),
+  );
   await section('The preview as the user waits for it (real VS Code: code-server, production bundles)', packaged(previewFigures));
   await section('The preview restored after Reload Window, as the user waits for it (real VS Code: code-server, production bundles)', packaged(restoreFigures));
 }

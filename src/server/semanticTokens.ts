@@ -34,9 +34,10 @@ const defaultLibrary = 1 << 1;
 const fields = 6;
 
 /**
- * The tokens met so far, flat in a typed array grown by doubling (a plain
- * array pushed a number at a time was most of the cost on a megabyte file),
- * and whether each started after the one before (then no sort is needed).
+ * The tokens met so far that start before column `renderedColumns`, flat in
+ * a typed array grown by doubling (a plain array pushed a number at a time
+ * was most of the cost on a megabyte file), and whether each started after
+ * the one before (then no sort is needed).
  */
 class TokenCollector {
   values = new Int32Array(fields * 1024);
@@ -47,6 +48,8 @@ class TokenCollector {
 
   add(range: Ast.Statement['range'], type: number, modifiers: number): void {
     const { line, character } = range.start;
+    // VS Code draws none of a line past this column, and a megabyte line's tokens beside its hints froze the workbench.
+    if (character >= renderedColumns) return;
     if (line < this.lastLine || (line === this.lastLine && character <= this.lastCharacter)) this.inOrder = false;
     this.lastLine = line;
     this.lastCharacter = character;
@@ -208,8 +211,6 @@ export function semanticTokenData(file: Ast.SourceFile): Uint32Array {
     const endCharacter = values[at + 3];
     // Tokens are single-line and may not overlap; a recovered parse can produce odd ranges.
     if (values[at + 2] !== line) continue;
-    // VS Code draws none of a line past this column, and a megabyte line's tokens beside its hints froze the workbench.
-    if (character >= renderedColumns) continue;
     if (lastEnd >= 0 && line === lastLine && character < lastEnd) continue;
     data[length++] = line - lastLine;
     data[length++] = line === lastLine && lastEnd >= 0 ? character - lastCharacter : character;

@@ -99,12 +99,17 @@ export function evaluateParsed(text: string, parsed: ParseResult, withGraphs: bo
     const graphCount = graphs?.length ?? 0;
     const result = evaluateNetwork(evaluation, network, graphs);
     networks.push(result);
-    onNetwork?.(networks.length - 1, result, graphs && graphs.length > graphCount ? graphs[graphs.length - 1] : undefined, progress);
+    onNetwork?.(networks.length - 1, result, graphAdded(graphs, graphCount), progress);
   }
-  const diagnostics = evaluation.diagnostics().sort((a, b) => compareRanges(a.range, b.range));
+  const diagnostics = progress.diagnostics();
   const analysis: Analysis = { file: parsed.file, diagnostics, networks, instances: evaluation.instances };
   if (graphs) analysis.graphs = graphs;
   return analysis;
+}
+
+/** The graph a network's evaluation added to `graphs`, which held `countBefore` (none when it recorded none, or without graphs). */
+export function graphAdded(graphs: readonly NetworkGraph[] | undefined, countBefore: number): NetworkGraph | undefined {
+  return graphs && graphs.length > countBefore ? graphs[graphs.length - 1] : undefined;
 }
 
 /** The analysis of a file CNN Lens failed on: no networks, and one diagnostic that says what broke. */

@@ -34,7 +34,7 @@
 import type { NetworkDecl } from '../syntax/ast';
 import type { Tensor } from '../ops/types';
 import type { ReceptiveField } from '../types';
-import { analyze, evaluateParsed, failedAnalysis, type AnalyzeOptions, type NetworkListener } from './analyze';
+import { analyze, evaluateParsed, failedAnalysis, graphAdded, type AnalyzeOptions, type NetworkListener } from './analyze';
 import type { Evaluation, NetworkTrace, TraceMark } from './evaluation';
 import type { NetworkGraph } from './graph';
 import { IncrementalParser, type ParseCounts } from './incrementalParse';
@@ -147,7 +147,7 @@ export class IncrementalAnalysis {
           } finally {
             evaluation.endTrace(trace);
           }
-          const graph = graphs && graphs.length > graphCount ? graphs[graphs.length - 1] : undefined;
+          const graph = graphAdded(graphs, graphCount);
           evaluated.set(network, { analysis: result, trace, budget: evaluation.budget, graph, steps });
           this.reuse.evaluated++;
           return result;
